@@ -1,0 +1,105 @@
+# KAM -- key account management. `make run` serves the demo; `make test` runs every suite.
+#
+#   make                      build build/kam
+#   make run                  install missing packages, build, create kam.db with demo data, serve
+#   make test                 install missing packages, build, run unit/http/fuzz-replay suites
+#   make SANITIZE=address,undefined test    the same under ASan+UBSan (objects in build/san)
+#   make check-deps           the include arrows of docs/ARCHITECTURE.md
+#   make format | check-format
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 libsodium
+ifdef SANITIZE
+BUILD   ?= build/san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD   ?= build
+SANFLAGS :=
+endif
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+           -fno-common $(if $(WERROR),-Werror)
+CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -I$(BUILD)/gen \
+           -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDFLAGS += $(SANFLAGS)
+
+LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/svc/*.c src/api/*.c src/http/*.c src/cli/*.c))
+MIGR_SQL  := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
+GEN_SRC   := $(BUILD)/gen/migrations_sqlite.c
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+all: $(BUILD)/kam
+
+$(BUILD)/kam: $(BUILD)/src/main.o $(BUILD)/libkam.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libkam.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -o $@ $<
+
+$(BUILD)/gen/migrations_sqlite.c: $(BUILD)/tools/embed $(MIGR_SQL)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed kam_sqlite_migrations src/store/migrations/sqlite/ $(MIGR_SQL) > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libkam.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Fuzz targets: replayed over their corpus by a plain main (tests/fuzz/replay.c) in `make test`;
+# `make fuzz` builds libFuzzer binaries with clang for real fuzzing.
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libkam.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz:
+	@mkdir -p build/libfuzzer
+	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+	    -Ibuild/gen $$(pkg-config --cflags $(PKGS)) -o build/libfuzzer/$$n $$f \
+	    $(LIB_SRC) build/gen/migrations_sqlite.c $(LDLIBS) || exit 1; done
+	@echo "run e.g.: build/libfuzzer/fuzz_json tests/fuzz/corpus/fuzz_json -max_total_time=60"
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh $(BUILD)/kam
+
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit $(FUZZ_BIN)
+	@KAM_BUILD=$(BUILD) tests/run.sh
+
+bench: all
+	bench/api.sh
+
+check-deps:
+	@scripts/check-deps.sh
+
+format:
+	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c) tools/embed.c
+
+check-format:
+	clang-format --dry-run -Werror $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c) tools/embed.c
+
+clean:
+	rm -rf build
+
+.PHONY: all deps run test bench check-deps format check-format clean fuzz
+.DELETE_ON_ERROR:
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

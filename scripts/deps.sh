@@ -1,0 +1,29 @@
+#!/bin/sh
+# deps.sh -- installs the Debian packages KAM needs to build, run and test, only when missing.
+# Called by `make run` and `make test`; safe to run again (does nothing when all are present).
+set -eu
+PKGS="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev
+python3 sqlite3 ca-certificates"
+[ "${KAM_DEPS_EXTRA:-}" ] && PKGS="$PKGS $KAM_DEPS_EXTRA"
+missing=""
+for p in $PKGS; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$st" in
+    *"install ok installed"*) ;;
+    *) missing="$missing $p" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+        echo "deps: missing packages:$missing -- run as root or install them" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may have no package lists yet; an install failure retries after an update.
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 ||
+    { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q --no-install-recommends $missing; }

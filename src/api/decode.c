@@ -1,0 +1,189 @@
+/* decode.c -- request bodies (jansson) and query parameters into typed values. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+static const char *type_name(enum jtype t)
+{
+    switch (t) {
+    case J_STR:
+        return "a string";
+    case J_I64:
+        return "an integer";
+    case J_BOOL:
+        return "true or false";
+    case J_MONEY:
+        return "an object {\"amount\", \"currency\"}";
+    }
+    return "?";
+}
+
+static enum kam_err wrong_type(struct api_call *c, const struct jfield *f)
+{
+    return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s must be %s%s", f->name,
+                    type_name(f->type), f->nullable ? " or null" : "");
+}
+
+/* An integer JSON value that fits int64 (jansson reads integers as json_int_t = long long;
+ * reals such as 1.0 or 1e3 are rejected: ids and counts are integers). */
+static int get_i64(json_t *v, int64_t *out)
+{
+    if (!json_is_integer(v))
+        return 0;
+    *out = (int64_t)json_integer_value(v);
+    return 1;
+}
+
+static enum kam_err get_str(struct api_call *c, const char *field, json_t *v, const char **out)
+{
+    size_t n = json_string_length(v);
+    const char *s = json_string_value(v);
+    if (n > API_MAX_STRING)
+        return kam_fail(c->ctx->err, KAM_EINVAL, field, "%s is too long", field);
+    if (memchr(s, 0, n))
+        return kam_fail(c->ctx->err, KAM_EINVAL, field, "%s must not contain NUL", field);
+    *out = arena_strndup(c->ctx->a, s, n);
+    return KAM_OK;
+}
+
+static enum kam_err decode_money(struct api_call *c, const struct jfield *f, json_t *v, char *base)
+{
+    if (json_is_null(v)) {
+        *(int *)(void *)(base + f->off3) = 0;
+        return KAM_OK;
+    }
+    if (!json_is_object(v))
+        return wrong_type(c, f);
+    json_t *amount = NULL, *currency = NULL;
+    const char *k;
+    json_t *x;
+    json_object_foreach(v, k, x)
+    {
+        if (strcmp(k, "amount") == 0)
+            amount = x;
+        else if (strcmp(k, "currency") == 0)
+            currency = x;
+        else
+            return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "unknown field %s.%s", f->name, k);
+    }
+    char field[48];
+    snprintf(field, sizeof field, "%s.amount", f->name);
+    int64_t a;
+    if (!amount || !get_i64(amount, &a))
+        return kam_fail(c->ctx->err, KAM_EINVAL, field, "%s must be an integer (minor units)",
+                        field);
+    snprintf(field, sizeof field, "%s.currency", f->name);
+    if (!currency || !json_is_string(currency))
+        return kam_fail(c->ctx->err, KAM_EINVAL, field, "%s must be a string", field);
+    const char *cur;
+    enum kam_err rc = get_str(c, field, currency, &cur);
+    if (rc)
+        return rc;
+    *(int64_t *)(void *)(base + f->off) = a;
+    *(const char **)(void *)(base + f->off2) = cur;
+    *(int *)(void *)(base + f->off3) = 1;
+    return KAM_OK;
+}
+
+static enum kam_err decode_field(struct api_call *c, const struct jfield *f, json_t *v,
+                                 char *base)
+{
+    if (f->type == J_MONEY)
+        return decode_money(c, f, v, base);
+    if (json_is_null(v)) {
+        if (!f->nullable)
+            return wrong_type(c, f);
+        if (f->type == J_STR)
+            *(const char **)(void *)(base + f->off) = NULL;
+        else
+            *(int *)(void *)(base + f->off2) = 0;
+        return KAM_OK;
+    }
+    switch (f->type) {
+    case J_STR:
+        if (!json_is_string(v))
+            return wrong_type(c, f);
+        return get_str(c, f->name, v, (const char **)(void *)(base + f->off));
+    case J_I64: {
+        int64_t x;
+        if (!get_i64(v, &x))
+            return wrong_type(c, f);
+        *(int64_t *)(void *)(base + f->off) = x;
+        if (f->nullable)
+            *(int *)(void *)(base + f->off2) = 1;
+        return KAM_OK;
+    }
+    case J_BOOL:
+        if (!json_is_boolean(v))
+            return wrong_type(c, f);
+        *(int *)(void *)(base + f->off) = json_is_true(v);
+        return KAM_OK;
+    default:
+        return wrong_type(c, f);
+    }
+}
+
+enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out, unsigned *set)
+{
+    struct kam_error *e = c->ctx->err;
+    const struct http_req *r = c->req;
+    if (!r->body || r->body_len == 0)
+        return kam_fail(e, KAM_EINVAL, "body", "a JSON object body is required");
+    const char *ct = r->header(r, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+        return kam_fail(e, KAM_EMEDIA, "Content-Type", "the body must be application/json");
+    json_error_t jerr;
+    json_t *root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return kam_fail(e, KAM_EINVAL, "body", "invalid JSON at line %d column %d: %s",
+                        jerr.line, jerr.column, jerr.text);
+    enum kam_err rc = KAM_OK;
+    if (!json_is_object(root)) {
+        rc = kam_fail(e, KAM_EINVAL, "body", "the body must be a JSON object");
+        goto out;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        const struct jfield *f = spec;
+        while (f->name && strcmp(f->name, key) != 0)
+            f++;
+        if (!f->name) {
+            rc = kam_fail(e, KAM_EINVAL, strlen(key) < 48 ? key : "body", "unknown field %.60s",
+                          key);
+            goto out;
+        }
+        if ((rc = decode_field(c, f, v, out)))
+            goto out;
+        *set |= f->bit;
+    }
+out:
+    json_decref(root);
+    return rc;
+}
+
+enum kam_err api_query_i64(struct api_call *c, const char *key, int64_t def, int64_t *out)
+{
+    const char *v = http_query(c->req, key);
+    if (!v) {
+        *out = def;
+        return KAM_OK;
+    }
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end || strlen(v) > 20)
+        return kam_fail(c->ctx->err, KAM_EINVAL, key, "%s must be an integer", key);
+    *out = x;
+    return KAM_OK;
+}
+
+const char *api_query_str(struct api_call *c, const char *key)
+{
+    return http_query(c->req, key);
+}

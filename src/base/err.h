@@ -1,0 +1,44 @@
+/* err.h -- the one error type of KAM: a code plus the field to blame and a message.
+ *
+ * Every fallible function returns enum kam_err (KAM_OK == 0) and, when it fails, fills a
+ * struct kam_error through kam_fail(). The HTTP layer maps codes to statuses in one table
+ * (http/respond.c); the CLI prints the message. */
+#ifndef KAM_ERR_H
+#define KAM_ERR_H
+
+enum kam_err {
+    KAM_OK = 0,
+    KAM_EINVAL,     /* bad input: wrong type, missing, out of range */
+    KAM_EAUTH,      /* not authenticated */
+    KAM_EFORBIDDEN, /* authenticated, but the policy says no */
+    KAM_ENOTFOUND,  /* no such record (or one the caller may not know of) */
+    KAM_ECONFLICT,  /* unique key taken, stale version, cycle, still in use */
+    KAM_ETOOBIG,    /* input over a cap */
+    KAM_ELIMIT,     /* rate limited */
+    KAM_EMETHOD,    /* path known, method not */
+    KAM_EMEDIA,     /* unsupported media type */
+    KAM_EDB,        /* the database failed */
+    KAM_EBUSY,      /* the database is busy or a serialization failure: retry later */
+    KAM_EIO,        /* file or network I/O failed */
+    KAM_EINTERNAL,  /* a bug */
+    KAM_ERR_COUNT
+};
+
+struct kam_error {
+    enum kam_err code;
+    char field[48];
+    char msg[200];
+};
+
+/* Records code, field (may be NULL or "") and a printf-style message in e (may be NULL);
+ * returns code so callers can write `return kam_fail(...)`. */
+enum kam_err kam_fail(struct kam_error *e, enum kam_err code, const char *field, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+
+/* Clears e to KAM_OK with empty field and message. */
+void kam_error_clear(struct kam_error *e);
+
+/* Stable machine name of a code ("invalid", "not_found", ...). */
+const char *kam_err_name(enum kam_err code);
+
+#endif

@@ -1,0 +1,122 @@
+/* cli.c -- the command table and shared helpers. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+
+const struct cmd cli_cmds[] = {
+    {"init", cmd_init,
+     "kam init [--db DSN]\n"
+     "  Creates the database (or migrates it to the current schema)."},
+    {"serve", cmd_serve,
+     "kam serve [--db DSN] [--listen ADDR:PORT] [--threads N] [--session-ttl SECONDS] [--quiet]\n"
+     "  Serves the JSON API and the web UI (default 127.0.0.1:8080). SIGTERM/SIGINT stop it\n"
+     "  after the requests in flight finish. Environment: KAM_DB, KAM_SESSION_TTL,\n"
+     "  KAM_SQLITE_SYNC=full|normal|off (default full)."},
+    {"user", cmd_user,
+     "kam user add --login NAME --role ROLE [--team TEAM] [--name N] [--email E] [--db DSN]\n"
+     "kam user passwd --login NAME [--db DSN]\n"
+     "kam user list [--json] [--db DSN]\n"
+     "kam user disable --login NAME [--db DSN]\n"
+     "  Passwords are read from the first line of standard input (at least 10 characters).\n"
+     "  --team names a team; it is created if it does not exist.\n"
+     "  Roles: admin director team_lead account_manager finance service hr viewer."},
+    {"demo", cmd_demo,
+     "kam demo [--db DSN] [--scale N]\n"
+     "  Loads the deterministic demo data set: users in three teams, ~200 accounts in groups\n"
+     "  (Chinese and English names), ~1,000 contacts. --scale N makes N accounts (benchmarks).\n"
+     "  Demo logins share the password printed at the end."},
+    {"openapi", cmd_openapi,
+     "kam openapi\n"
+     "  Prints the OpenAPI document of the HTTP API."},
+    {"version", cmd_version, "kam version\n  Prints the version."},
+    {"help", cmd_help, "kam help [COMMAND]\n  Lists commands, or explains one."},
+    {0},
+};
+
+void cli_usage(FILE *f, const struct cmd *c)
+{
+    fprintf(f, "usage: %s\n", c->usage);
+}
+
+const struct cmd *cli_find(const char *name)
+{
+    for (const struct cmd *c = cli_cmds; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+const char *cli_dsn(const char *given)
+{
+    if (given && *given)
+        return given;
+    const char *env = getenv("KAM_DB");
+    return env && *env ? env : CLI_DEFAULT_DSN;
+}
+
+int cli_ctx_open(struct cli_ctx *c, const char *dsn)
+{
+    memset(c, 0, sizeof *c);
+    arena_init(&c->a);
+    c->ctx.a = &c->a;
+    c->ctx.err = &c->err;
+    c->ctx.who.user_id = 0;
+    c->ctx.who.role = ROLE_ADMIN;
+    c->ctx.who.login = "system";
+    c->ctx.now = time_now();
+    if (db_open(dsn, &c->ctx.db, &c->err)) {
+        fprintf(stderr, "kam: %s\n", c->err.msg);
+        arena_release(&c->a);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+void cli_ctx_release(struct cli_ctx *c)
+{
+    db_close(c->ctx.db);
+    c->ctx.db = NULL;
+    arena_release(&c->a);
+}
+
+int cli_fail(struct cli_ctx *c)
+{
+    if (*c->err.field)
+        fprintf(stderr, "kam: %s (%s)\n", c->err.msg, c->err.field);
+    else
+        fprintf(stderr, "kam: %s\n", c->err.msg);
+    return EXIT_FAIL;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("kam %s\n", KAM_VERSION);
+    return EXIT_OK;
+}
+
+int cmd_help(int argc, char **argv)
+{
+    if (argc >= 2) {
+        const struct cmd *c = cli_find(argv[1]);
+        if (!c) {
+            fprintf(stderr, "kam: no command '%s'\n", argv[1]);
+            return EXIT_USAGE;
+        }
+        cli_usage(stdout, c);
+        return EXIT_OK;
+    }
+    printf("kam %s -- key account management\n\ncommands:\n", KAM_VERSION);
+    for (const struct cmd *c = cli_cmds; c->name; c++) {
+        const char *nl = strchr(c->usage, '\n');
+        printf("  %.*s\n", nl ? (int)(nl - c->usage) : (int)strlen(c->usage), c->usage);
+    }
+    printf("\n'kam help COMMAND' explains one. The database DSN defaults to %s\n"
+           "(or $KAM_DB): sqlite:PATH or postgres://user@host/db.\n",
+           CLI_DEFAULT_DSN);
+    return EXIT_OK;
+}

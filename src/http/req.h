@@ -1,0 +1,60 @@
+/* req.h -- one HTTP request and its response, as the API layer sees them.
+ *
+ * The server (server.c) fills a struct http_req from libmicrohttpd and hands it, with an empty
+ * struct http_resp, to api_dispatch(). Everything here is owned by the request's arena or by
+ * libmicrohttpd for the duration of the call. */
+#ifndef KAM_HTTP_REQ_H
+#define KAM_HTTP_REQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+
+#define HTTP_MAX_BODY (1u << 20)   /* 1 MiB */
+#define HTTP_MAX_QUERY_PARAMS 32
+#define HTTP_MAX_RESPONSE (64u << 20)
+
+struct http_param {
+    const char *key, *value; /* URL-decoded, NUL-terminated */
+};
+
+struct http_req {
+    const char *method; /* "GET" ... */
+    const char *path;   /* URL path, without query, percent-decoded by libmicrohttpd */
+    struct http_param query[HTTP_MAX_QUERY_PARAMS];
+    int nquery;
+    int query_overflow;    /* more parameters than fit */
+    const char *body;      /* NULL if none */
+    size_t body_len;
+    int body_too_big;
+    /* Header lookup (case-insensitive); NULL if absent. Borrowed for the call. */
+    const char *(*header)(const struct http_req *r, const char *name);
+    const char *(*cookie)(const struct http_req *r, const char *name);
+    void *conn; /* for header/cookie */
+    const char *remote_addr;
+    int tls; /* served over TLS */
+    struct arena *a;
+};
+
+#define HTTP_MAX_HEADERS 8
+
+struct http_resp {
+    int status;
+    const char *content_type; /* default application/json */
+    struct buf body;          /* handed to libmicrohttpd */
+    struct {
+        const char *name, *value; /* arena or static */
+    } headers[HTTP_MAX_HEADERS];
+    int nheaders;
+    const char *static_body; /* when set (with static_len), sent instead of body, not freed */
+    size_t static_len;
+};
+
+/* Adds a response header (dropped past HTTP_MAX_HEADERS). */
+void http_resp_header(struct http_resp *r, const char *name, const char *value);
+/* Value of query parameter key, or NULL. */
+const char *http_query(const struct http_req *r, const char *key);
+
+#endif

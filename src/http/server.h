@@ -1,0 +1,34 @@
+/* server.h -- the HTTP server: libmicrohttpd in thread-pool mode (epoll).
+ *
+ * It reads requests (bodies capped at HTTP_MAX_BODY), calls the handler once per request on a
+ * worker thread, sends the response, and writes one log line per request: method, path,
+ * status, microseconds. Shutdown stops accepting, lets requests in flight finish (up to a
+ * grace period), then stops the workers. */
+#ifndef KAM_HTTP_SERVER_H
+#define KAM_HTTP_SERVER_H
+
+#include "base/err.h"
+#include "req.h"
+
+typedef void (*http_handler)(struct http_req *req, struct http_resp *resp, void *user);
+/* Called on each worker thread as it ends (to close its database connection). */
+typedef void (*http_thread_end)(void *user);
+
+struct http_server_cfg {
+    const char *listen; /* "127.0.0.1:8080", "0.0.0.0:80", "[::1]:8080" */
+    unsigned threads;   /* worker threads (0 = number of CPUs) */
+    int quiet;          /* no per-request log lines */
+    http_handler handler;
+    void *user;
+};
+
+struct http_server;
+
+enum kam_err http_server_start(const struct http_server_cfg *cfg, struct http_server **out,
+                               struct kam_error *e);
+/* The port actually bound (useful with port 0). */
+unsigned http_server_port(const struct http_server *s);
+/* Stops accepting, waits up to grace_ms for requests in flight, then stops and frees s. */
+void http_server_stop(struct http_server *s, int grace_ms);
+
+#endif

@@ -1,0 +1,118 @@
+/* db.h -- the storage interface: one small driver vtable, one connection type.
+ *
+ * Domain code talks SQL with `?` placeholders through these calls and never sees sqlite3_* or
+ * PQ*. A struct db is one connection, used by one thread at a time (the HTTP server opens one
+ * per worker thread). Statements are prepared once per connection and cached by their SQL
+ * text, so hot queries cost a lookup, not a parse.
+ *
+ * Usage:
+ *     struct db_stmt *st;
+ *     rc = db_prepare(db, "SELECT name FROM accounts WHERE id = ?", &st, e);
+ *     if (rc) return rc;
+ *     db_bind_i64(st, 1, id);
+ *     rc = db_step(st, &row, e);      ... db_col_text(st, 0) ...
+ *     db_done(st);                    (always, also after errors)
+ */
+#ifndef KAM_DB_H
+#define KAM_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/embed.h"
+#include "base/err.h"
+
+struct db;
+struct db_stmt;
+
+/* What a driver implements. Handles are opaque to the generic layer. Errors: KAM_EDB (with the
+ * driver's message), KAM_ECONFLICT for unique/foreign-key violations (field = column name when
+ * known), KAM_EBUSY when the database is locked / a serialization failure occurred. */
+struct db_driver {
+    const char *scheme; /* "sqlite" | "postgres" */
+    enum kam_err (*open)(const char *dsn_rest, void **conn_out, struct kam_error *e);
+    void (*close)(void *conn);
+    enum kam_err (*prepare)(void *conn, const char *sql, void **stmt_out, struct kam_error *e);
+    void (*finalize)(void *stmt);
+    void (*reset)(void *stmt); /* clears bindings and the cursor */
+    void (*bind_i64)(void *stmt, int idx, int64_t v);
+    void (*bind_double)(void *stmt, int idx, double v);
+    void (*bind_text)(void *stmt, int idx, const char *s, size_t n); /* copied */
+    void (*bind_null)(void *stmt, int idx);
+    enum kam_err (*step)(void *stmt, int *has_row, struct kam_error *e);
+    int (*col_count)(void *stmt);
+    int (*col_is_null)(void *stmt, int col);
+    int64_t (*col_i64)(void *stmt, int col);
+    double (*col_double)(void *stmt, int col);
+    const char *(*col_text)(void *stmt, int col, size_t *len_out); /* borrowed until next step */
+    enum kam_err (*exec)(void *conn, const char *sql, struct kam_error *e); /* no params */
+    int64_t (*changes)(void *conn);
+    /* See db_search_cond. */
+    const char *(*search_cond)(const char *table, const char *query, struct arena *a,
+                               const char **bind_out, int *nbind_out);
+    /* Migrations for this dialect, {NULL}-terminated, in order; "0001_core.sql" is version 1. */
+    const struct embed_file *migrations;
+    const char *begin_sql; /* "BEGIN IMMEDIATE" for SQLite: take the write lock up front */
+};
+
+/* Opens a connection for dsn "sqlite:PATH" (also a bare path), "sqlite::memory:", or
+ * "postgres://..." and applies any pending migrations (under a lock where the engine needs
+ * one). *out is owned by the caller (db_close). Options in the environment:
+ * KAM_SQLITE_SYNC=full|normal|off (default full). */
+enum kam_err db_open(const char *dsn, struct db **out, struct kam_error *e);
+/* Opens without migrating (for `kam migrate-data` sources and tools). */
+enum kam_err db_open_raw(const char *dsn, struct db **out, struct kam_error *e);
+void db_close(struct db *db);
+/* Applies pending migrations; *applied_out (may be NULL) counts them. */
+enum kam_err db_migrate(struct db *db, int *applied_out, struct kam_error *e);
+/* Current schema version (0 for an empty database). */
+enum kam_err db_schema_version(struct db *db, int *version_out, struct kam_error *e);
+const char *db_scheme(const struct db *db);
+
+/* Prepared statement for sql, from this connection's cache. Borrowed: give it back with
+ * db_done() before the next db_prepare of the same text on this connection is used. */
+enum kam_err db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct kam_error *e);
+void db_done(struct db_stmt *st);
+/* Binds are 1-based, as in SQL. Text is copied; NULL text binds NULL. */
+void db_bind_i64(struct db_stmt *st, int idx, int64_t v);
+void db_bind_double(struct db_stmt *st, int idx, double v);
+void db_bind_text(struct db_stmt *st, int idx, const char *s);
+void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n);
+void db_bind_null(struct db_stmt *st, int idx);
+/* Binds v, or NULL when is_null. */
+void db_bind_i64n(struct db_stmt *st, int idx, int64_t v, int is_null);
+/* Advances; *has_row is 1 while there is a row. */
+enum kam_err db_step(struct db_stmt *st, int *has_row, struct kam_error *e);
+int db_col_is_null(struct db_stmt *st, int col);
+int64_t db_col_i64(struct db_stmt *st, int col);
+double db_col_double(struct db_stmt *st, int col);
+/* Borrowed until the next step/done; "" for NULL. */
+const char *db_col_text(struct db_stmt *st, int col);
+const char *db_col_textn(struct db_stmt *st, int col, size_t *len_out);
+
+/* Runs sql (no parameters; several statements allowed). */
+enum kam_err db_exec(struct db *db, const char *sql, struct kam_error *e);
+/* Rows changed by the last statement. */
+int64_t db_changes(struct db *db);
+
+/* Transactions nest: the outermost begin/end is BEGIN/COMMIT, inner ones are savepoints.
+ * db_end(db, rc, e) commits when rc == KAM_OK, rolls back otherwise, and returns rc (or the
+ * commit's error). */
+enum kam_err db_begin(struct db *db, struct kam_error *e);
+enum kam_err db_end(struct db *db, enum kam_err rc, struct kam_error *e);
+int db_in_tx(const struct db *db);
+
+/* Dialect-specific text search over `table` (accounts, contacts, users): returns a boolean SQL
+ * condition on the table's `id` column with `?` placeholders, the value to bind (*bind_out, in a)
+ * and how many times to bind it (*nbind_out). Case-insensitive substring match on the table's
+ * searchable columns, for any script (Chinese included). NULL if the table is not searchable. */
+const char *db_search_cond(struct db *db, const char *table, const char *query, struct arena *a,
+                           const char **bind_out, int *nbind_out);
+
+/* Small helpers for one-value queries: run sql with one optional i64 bind (bind_count 0 or 1)
+ * and read column 0 of the first row into *out; KAM_ENOTFOUND if there is no row. */
+enum kam_err db_query_i64(struct db *db, const char *sql, int bind_count, int64_t bind,
+                          int64_t *out, struct kam_error *e);
+
+#endif

@@ -1,0 +1,267 @@
+/* db_sqlite.c -- the SQLite driver: the embedded default.
+ *
+ * Each connection: WAL journal, foreign keys on, a busy timeout, synchronous=FULL unless
+ * KAM_SQLITE_SYNC says otherwise (FULL: an acknowledged write survives power loss).
+ * Text search uses FTS5 trigram tables kept in step by triggers (see the migrations); queries
+ * shorter than three characters, which trigrams cannot index, fall back to LIKE. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/utf8.h"
+#include "db.h"
+
+extern const struct embed_file kam_sqlite_migrations[];
+
+static enum kam_err fail_db(sqlite3 *h, struct kam_error *e, const char *what)
+{
+    int code = sqlite3_extended_errcode(h);
+    const char *msg = sqlite3_errmsg(h);
+    int primary = code & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        return kam_fail(e, KAM_EBUSY, "", "database busy (%s)", what);
+    if (primary == SQLITE_CONSTRAINT) {
+        /* "UNIQUE constraint failed: accounts.code" -> field "code" */
+        const char *field = "";
+        char col[48] = "";
+        const char *colon = strstr(msg, ": ");
+        if (colon) {
+            const char *dot = strchr(colon, '.');
+            const char *start = dot ? dot + 1 : colon + 2;
+            size_t n = strcspn(start, ", ");
+            if (n >= sizeof col)
+                n = sizeof col - 1;
+            memcpy(col, start, n);
+            col[n] = 0;
+            field = col;
+        }
+        if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return kam_fail(e, KAM_ECONFLICT, field, "%s already exists", *field ? field : "value");
+        if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return kam_fail(e, KAM_ECONFLICT, "", "the record is referenced by other records");
+        return kam_fail(e, KAM_EINVAL, field, "constraint failed: %s", msg);
+    }
+    return kam_fail(e, KAM_EDB, "", "sqlite %s: %s", what, msg);
+}
+
+static enum kam_err s_exec(void *conn, const char *sql, struct kam_error *e)
+{
+    sqlite3 *h = conn;
+    if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return fail_db(h, e, "exec");
+    return KAM_OK;
+}
+
+static enum kam_err s_open(const char *path, void **conn_out, struct kam_error *e)
+{
+    sqlite3 *h = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (!*path)
+        return kam_fail(e, KAM_EINVAL, "db", "empty SQLite path");
+    if (sqlite3_open_v2(path, &h, flags, NULL) != SQLITE_OK) {
+        enum kam_err rc =
+            kam_fail(e, KAM_EDB, "db", "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "?");
+        sqlite3_close(h);
+        return rc;
+    }
+    sqlite3_extended_result_codes(h, 1);
+    sqlite3_busy_timeout(h, 10000);
+    const char *sync = getenv("KAM_SQLITE_SYNC");
+    if (!sync || !*sync)
+        sync = "full";
+    const char *sync_sql = "PRAGMA synchronous=FULL";
+    if (strcmp(sync, "normal") == 0)
+        sync_sql = "PRAGMA synchronous=NORMAL";
+    else if (strcmp(sync, "off") == 0)
+        sync_sql = "PRAGMA synchronous=OFF";
+    else if (strcmp(sync, "full") != 0) {
+        sqlite3_close(h);
+        return kam_fail(e, KAM_EINVAL, "KAM_SQLITE_SYNC", "must be full, normal or off");
+    }
+    enum kam_err rc = KAM_OK;
+    if (strcmp(path, ":memory:") != 0)
+        rc = s_exec(h, "PRAGMA journal_mode=WAL", e);
+    if (!rc)
+        rc = s_exec(h, "PRAGMA foreign_keys=ON", e);
+    if (!rc)
+        rc = s_exec(h, sync_sql, e);
+    if (!rc)
+        rc = s_exec(h, "PRAGMA temp_store=MEMORY", e);
+    if (rc) {
+        sqlite3_close(h);
+        return rc;
+    }
+    *conn_out = h;
+    return KAM_OK;
+}
+
+static void s_close(void *conn)
+{
+    sqlite3_close_v2(conn);
+}
+
+static enum kam_err s_prepare(void *conn, const char *sql, void **stmt_out, struct kam_error *e)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return fail_db(conn, e, "prepare");
+    *stmt_out = st;
+    return KAM_OK;
+}
+
+static void s_finalize(void *stmt)
+{
+    sqlite3_finalize(stmt);
+}
+
+static void s_reset(void *stmt)
+{
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+static void s_bind_i64(void *stmt, int idx, int64_t v)
+{
+    sqlite3_bind_int64(stmt, idx, v);
+}
+
+static void s_bind_double(void *stmt, int idx, double v)
+{
+    sqlite3_bind_double(stmt, idx, v);
+}
+
+static void s_bind_text(void *stmt, int idx, const char *s, size_t n)
+{
+    sqlite3_bind_text64(stmt, idx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static void s_bind_null(void *stmt, int idx)
+{
+    sqlite3_bind_null(stmt, idx);
+}
+
+static enum kam_err s_step(void *stmt, int *has_row, struct kam_error *e)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *has_row = 1;
+        return KAM_OK;
+    }
+    *has_row = 0;
+    if (rc == SQLITE_DONE)
+        return KAM_OK;
+    enum kam_err err = fail_db(sqlite3_db_handle(stmt), e, "step");
+    sqlite3_reset(stmt); /* leave the statement reusable */
+    return err;
+}
+
+static int s_col_count(void *stmt)
+{
+    return sqlite3_column_count(stmt);
+}
+
+static int s_col_is_null(void *stmt, int col)
+{
+    return sqlite3_column_type(stmt, col) == SQLITE_NULL;
+}
+
+static int64_t s_col_i64(void *stmt, int col)
+{
+    return sqlite3_column_int64(stmt, col);
+}
+
+static double s_col_double(void *stmt, int col)
+{
+    return sqlite3_column_double(stmt, col);
+}
+
+static const char *s_col_text(void *stmt, int col, size_t *len_out)
+{
+    const char *s = (const char *)sqlite3_column_text(stmt, col);
+    *len_out = s ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
+    return s;
+}
+
+static int64_t s_changes(void *conn)
+{
+    return sqlite3_changes64(conn);
+}
+
+/* Searchable tables: their FTS5 trigram shadow and the columns it indexes. */
+static const struct {
+    const char *table, *cond_fts, *cond_like;
+    int like_binds;
+} searchable[] = {
+    {"accounts", "accounts.id IN (SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?)",
+     "(accounts.name LIKE ? ESCAPE '\\' OR accounts.alias LIKE ? ESCAPE '\\' OR accounts.code "
+     "LIKE ? ESCAPE '\\')",
+     3},
+    {"contacts", "contacts.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)",
+     "(contacts.name LIKE ? ESCAPE '\\' OR contacts.title LIKE ? ESCAPE '\\' OR contacts.email "
+     "LIKE ? ESCAPE '\\')",
+     3},
+    {"users", "users.id IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)",
+     "(users.login LIKE ? ESCAPE '\\' OR users.name LIKE ? ESCAPE '\\')", 2},
+};
+
+static const char *s_search_cond(const char *table, const char *query, struct arena *a,
+                                 const char **bind_out, int *nbind_out)
+{
+    for (size_t i = 0; i < sizeof searchable / sizeof searchable[0]; i++) {
+        if (strcmp(searchable[i].table, table) != 0)
+            continue;
+        size_t n = strlen(query);
+        if (utf8_chars(query, n) >= 3) {
+            /* One FTS5 phrase: "..." with inner quotes doubled, so no query syntax leaks. */
+            char *p = arena_alloc(a, 2 * n + 3), *o = p;
+            *o++ = '"';
+            for (size_t j = 0; j < n; j++) {
+                if (query[j] == '"')
+                    *o++ = '"';
+                *o++ = query[j];
+            }
+            *o++ = '"';
+            *o = 0;
+            *bind_out = p;
+            *nbind_out = 1;
+            return searchable[i].cond_fts;
+        }
+        char *p = arena_alloc(a, 2 * n + 3), *o = p;
+        *o++ = '%';
+        for (size_t j = 0; j < n; j++) {
+            if (query[j] == '%' || query[j] == '_' || query[j] == '\\')
+                *o++ = '\\';
+            *o++ = query[j];
+        }
+        *o++ = '%';
+        *o = 0;
+        *bind_out = p;
+        *nbind_out = searchable[i].like_binds;
+        return searchable[i].cond_like;
+    }
+    return NULL;
+}
+
+const struct db_driver db_sqlite_driver = {
+    .scheme = "sqlite",
+    .open = s_open,
+    .close = s_close,
+    .prepare = s_prepare,
+    .finalize = s_finalize,
+    .reset = s_reset,
+    .bind_i64 = s_bind_i64,
+    .bind_double = s_bind_double,
+    .bind_text = s_bind_text,
+    .bind_null = s_bind_null,
+    .step = s_step,
+    .col_count = s_col_count,
+    .col_is_null = s_col_is_null,
+    .col_i64 = s_col_i64,
+    .col_double = s_col_double,
+    .col_text = s_col_text,
+    .exec = s_exec,
+    .changes = s_changes,
+    .search_cond = s_search_cond,
+    .migrations = kam_sqlite_migrations,
+    .begin_sql = "BEGIN IMMEDIATE",
+};

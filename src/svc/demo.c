@@ -1,0 +1,412 @@
+/* demo.c -- builds the demo data set from demo_names.c with a seeded PRNG. */
+#include "demo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "account.h"
+#include "contact.h"
+#include "demo_names.h"
+#include "user.h"
+
+const struct demo_login demo_logins[] = {
+    {"admin", "administrator: users and teams"},
+    {"director", "sales director: every account"},
+    {"lead.east", "team lead, East key accounts"},
+    {"am.east1", "account manager, East"},
+    {"finance", "finance: reads everything"},
+    {"service1", "service engineer on account teams"},
+    {"hr", "HR: users and teams"},
+    {"viewer", "read-only, on a few account teams"},
+    {0, 0},
+};
+
+/* splitmix64: tiny, good enough, and the same on every platform. */
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static int rnd_n(int n)
+{
+    return (int)(rnd() % (uint64_t)n);
+}
+
+#define PICK(arr) arr[rnd_n((int)arr##_n)]
+
+struct team_def {
+    const char *name, *lead, *lead_name;
+    const char *regions[5];
+};
+
+static const struct team_def team_defs[] = {
+    {"华东大客户组 East KA", "lead.east", "陈立华", {"华东", "华北", "华中", "东北", NULL}},
+    {"华南大客户组 South KA", "lead.south", "黄志强", {"华南", "西南", "西北", "港澳台", NULL}},
+    {"海外大客户组 Global KA", "lead.global", "Olivia Bennett", {"APAC", "EMEA", "Americas", NULL}},
+};
+#define NTEAMS 3
+
+struct ctx_ids {
+    int64_t root_team, teams[NTEAMS];
+    int64_t *ams[NTEAMS]; /* account managers per team */
+    int nams[NTEAMS];
+    int64_t service[2], viewer;
+    int group_first, group_region0; /* index of the current group's parent, its first region */
+    struct demo_stats st;
+};
+
+static enum kam_err add_user(struct kam_ctx *ctx, struct ctx_ids *ids, const char *login,
+                             const char *name, const char *role, int64_t team_id,
+                             int64_t *id_out)
+{
+    struct user_in in = {.set = USR_LOGIN | USR_NAME | USR_ROLE | USR_PASSWORD | USR_EMAIL};
+    in.v.login = login;
+    in.v.name = name;
+    in.v.role = role;
+    in.v.email = arena_printf(ctx->a, "%s@kam-demo.example", login);
+    in.password = DEMO_PASSWORD;
+    if (team_id) {
+        in.v.team_id = team_id;
+        in.v.has_team = 1;
+        in.set |= USR_TEAM;
+    }
+    struct user u;
+    enum kam_err rc = user_create(ctx, &in, &u);
+    if (!rc) {
+        ids->st.users++;
+        if (id_out)
+            *id_out = u.id;
+    }
+    return rc;
+}
+
+static enum kam_err add_team(struct kam_ctx *ctx, struct ctx_ids *ids, const char *name,
+                             int64_t parent, int64_t manager, int64_t *id_out)
+{
+    struct team_in in = {.set = TEAM_NAME | TEAM_PARENT | TEAM_MANAGER};
+    in.v.name = name;
+    in.v.has_parent = parent != 0;
+    in.v.parent_id = parent;
+    in.v.has_manager = manager != 0;
+    in.v.manager_id = manager;
+    struct team t;
+    enum kam_err rc = team_create(ctx, &in, &t);
+    if (!rc) {
+        ids->st.teams++;
+        *id_out = t.id;
+    }
+    return rc;
+}
+
+static void set_manager(struct kam_ctx *ctx, int64_t team, int64_t manager, enum kam_err *rc)
+{
+    if (*rc)
+        return;
+    struct team_in in = {.set = TEAM_MANAGER};
+    in.v.has_manager = 1;
+    in.v.manager_id = manager;
+    struct team t;
+    *rc = team_update(ctx, team, &in, &t);
+}
+
+static enum kam_err people(struct kam_ctx *ctx, struct ctx_ids *ids, int accounts)
+{
+    enum kam_err rc;
+    int64_t director, x;
+    if ((rc = add_team(ctx, ids, "销售部 Sales", 0, 0, &ids->root_team)) ||
+        (rc = add_user(ctx, ids, "admin", "系统管理员 Admin", "admin", 0, &x)) ||
+        (rc = add_user(ctx, ids, "director", "王建国", "director", ids->root_team, &director)))
+        return rc;
+    set_manager(ctx, ids->root_team, director, &rc);
+    if (rc)
+        return rc;
+    int per_team = accounts / 25 / NTEAMS;
+    if (per_team < 3)
+        per_team = 3;
+    for (int t = 0; t < NTEAMS; t++) {
+        const struct team_def *td = &team_defs[t];
+        int64_t lead;
+        if ((rc = add_team(ctx, ids, td->name, ids->root_team, 0, &ids->teams[t])) ||
+            (rc = add_user(ctx, ids, td->lead, td->lead_name, "team_lead", ids->teams[t], &lead)))
+            return rc;
+        set_manager(ctx, ids->teams[t], lead, &rc);
+        if (rc)
+            return rc;
+        ids->ams[t] = arena_calloc(ctx->a, (size_t)per_team, sizeof(int64_t));
+        ids->nams[t] = per_team;
+        const char *key = strchr(td->lead, '.') + 1;
+        for (int i = 0; i < per_team; i++) {
+            int cn = t < 2;
+            const char *name =
+                cn ? arena_printf(ctx->a, "%s%s", PICK(demo_cn_surnames), PICK(demo_cn_given))
+                   : arena_printf(ctx->a, "%s %s", PICK(demo_en_first), PICK(demo_en_last));
+            const char *login = arena_printf(ctx->a, "am.%s%d", key, i + 1);
+            if ((rc = add_user(ctx, ids, login, name, "account_manager", ids->teams[t],
+                               &ids->ams[t][i])))
+                return rc;
+        }
+    }
+    if ((rc = add_user(ctx, ids, "finance", "刘芳 (Finance)", "finance", 0, &x)) ||
+        (rc = add_user(ctx, ids, "service1", "赵磊", "service", ids->teams[0], &ids->service[0])) ||
+        (rc = add_user(ctx, ids, "service2", "Grace Lim", "service", ids->teams[1],
+                       &ids->service[1])) ||
+        (rc = add_user(ctx, ids, "hr", "孙丽 (HR)", "hr", 0, &x)) ||
+        (rc = add_user(ctx, ids, "viewer", "周静 (Viewer)", "viewer", ids->teams[0],
+                       &ids->viewer)))
+        return rc;
+    return KAM_OK;
+}
+
+static const char *const tiers[] = {"strategic", "key", "growth", "maintain"};
+
+static const char *pick_tier(void)
+{
+    int r = rnd_n(100);
+    return r < 6 ? tiers[0] : r < 22 ? tiers[1] : r < 52 ? tiers[2] : tiers[3];
+}
+
+/* Team serving a region. */
+static int team_of_region(const char *region)
+{
+    for (int t = 0; t < NTEAMS; t++)
+        for (int i = 0; team_defs[t].regions[i]; i++)
+            if (strcmp(team_defs[t].regions[i], region) == 0)
+                return t;
+    return 0;
+}
+
+static enum kam_err add_contacts(struct kam_ctx *ctx, struct ctx_ids *ids, int64_t account_id,
+                                 int chinese, const char *domain)
+{
+    int n = 3 + rnd_n(5); /* 3..7, mean 5 */
+    int64_t top = 0, mid = 0;
+    for (int i = 0; i < n; i++) {
+        const struct demo_title *t = &demo_titles[i == 0 ? 0 : rnd_n((int)demo_titles_n)];
+        if (i == 0) {
+            /* The first person is the one who signs: find a decision maker title. */
+            for (size_t k = 0; k < demo_titles_n; k++)
+                if (strcmp(demo_titles[k].role, "decision_maker") == 0) {
+                    t = &demo_titles[(k + (size_t)rnd_n(3)) % demo_titles_n];
+                    if (strcmp(t->role, "decision_maker") != 0)
+                        t = &demo_titles[k];
+                    break;
+                }
+        }
+        struct contact_in in = {0};
+        in.set = CON_NAME | CON_TITLE | CON_DEPARTMENT | CON_DECISION_ROLE | CON_INFLUENCE |
+                 CON_ATTITUDE | CON_PHONE | CON_EMAIL | CON_BIRTHDAY;
+        struct contact *v = &in.v;
+        if (chinese) {
+            int s = rnd_n((int)demo_cn_surnames_n), g = rnd_n((int)demo_cn_given_n);
+            v->name = arena_printf(ctx->a, "%s%s", demo_cn_surnames[s], demo_cn_given[g]);
+            v->email = arena_printf(ctx->a, "%s.%s%d@%s", demo_cn_given_py[g],
+                                    demo_cn_surnames_py[s], rnd_n(90) + 10, domain);
+            v->title = t->cn;
+            v->department = t->dept_cn;
+            v->phone = arena_printf(ctx->a, "+86 13%d %04d %04d", rnd_n(10), rnd_n(10000),
+                                    rnd_n(10000));
+        } else {
+            const char *f = PICK(demo_en_first), *l = PICK(demo_en_last);
+            v->name = arena_printf(ctx->a, "%s %s", f, l);
+            v->email = arena_printf(ctx->a, "%c.%s%d@%s", f[0] | 0x20, l, rnd_n(90) + 10, domain);
+            for (char *p = (char *)v->email; *p && *p != '@'; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                    *p = (char)(*p | 0x20);
+            v->title = t->en;
+            v->department = t->dept_en;
+            v->phone = arena_printf(ctx->a, "+%d %03d %03d %04d", 1 + rnd_n(60), rnd_n(1000),
+                                    rnd_n(1000), rnd_n(10000));
+        }
+        v->decision_role = t->role;
+        v->influence = strcmp(t->role, "decision_maker") == 0 ? 4 + rnd_n(2)
+                       : strcmp(t->role, "user") == 0         ? 1 + rnd_n(3)
+                                                              : 2 + rnd_n(3);
+        v->attitude = rnd_n(5) - 2 + (rnd_n(3) == 0); /* leans positive */
+        if (v->attitude > 2)
+            v->attitude = 2;
+        v->birthday = arena_printf(ctx->a, "%04d-%02d-%02d", 1960 + rnd_n(40), 1 + rnd_n(12),
+                                   1 + rnd_n(28));
+        if (i > 0) {
+            in.set |= CON_REPORTS_TO;
+            v->has_reports_to = 1;
+            v->reports_to_id = (i > 2 && mid && rnd_n(2)) ? mid : top;
+        }
+        struct contact out;
+        enum kam_err rc = contact_create(ctx, account_id, &in, &out);
+        if (rc)
+            return rc;
+        ids->st.contacts++;
+        if (i == 0)
+            top = out.id;
+        if (i == 1)
+            mid = out.id;
+        /* Freshness: most people were contacted within a few months, some never. */
+        if (rnd_n(6)) {
+            if ((rc = contact_touch(ctx, out.id, ctx->now - 86400 * (int64_t)rnd_n(150))))
+                return rc;
+        }
+    }
+    return KAM_OK;
+}
+
+/* Account number i: a group parent (group set, parent 0), one of its subsidiaries (group and
+ * parent set), or an independent company (neither). */
+static enum kam_err one_account(struct kam_ctx *ctx, struct ctx_ids *ids, int i, int64_t parent,
+                                const struct demo_group *group, int64_t *id_out)
+{
+    struct account_in in = {0};
+    struct account *v = &in.v;
+    in.set = ACC_CODE | ACC_NAME | ACC_ALIAS | ACC_INDUSTRY | ACC_REGION | ACC_CHANNEL |
+             ACC_EMPLOYEES | ACC_REVENUE | ACC_OWNER | ACC_TIER | ACC_STATUS;
+    v->code = arena_printf(ctx->a, "C%06d", i + 1);
+    int chinese;
+    const char *region;
+    if (group && parent) {
+        chinese = (unsigned char)group->name[0] >= 0x80;
+        /* Subsidiary k of a group sits in a region of its own. */
+        int k = i - ids->group_first;
+        region = chinese ? demo_regions[(ids->group_region0 + k) % 8] : demo_regions[8 + k % 3];
+        /* Subsidiaries are named after the group and their region, as groups do. */
+        v->name = chinese ? arena_printf(ctx->a, "%s%s分公司", group->name, region)
+                          : arena_printf(ctx->a, "%s (%s)", group->name, region);
+        v->alias = chinese ? arena_printf(ctx->a, "%s (%s)", group->alias, region)
+                           : arena_printf(ctx->a, "%s%s分公司", group->alias, region);
+        v->industry = group->industry;
+        v->tier = rnd_n(3) ? "key" : "growth";
+    } else if (group) {
+        chinese = (unsigned char)group->name[0] >= 0x80;
+        ids->group_first = i;
+        ids->group_region0 = rnd_n(8);
+        v->name = group->name;
+        v->alias = group->alias;
+        v->industry = group->industry;
+        region = chinese ? demo_regions[rnd_n(8)] : demo_regions[8 + rnd_n(3)];
+        v->tier = rnd_n(2) ? "strategic" : "key";
+    } else {
+        chinese = rnd_n(100) < 68;
+        /* i * prime mod the name space walks every stem x suffix pair once before repeating,
+         * so names stay unique up to a few thousand accounts; past that "#n" tells them apart. */
+        size_t ncn = demo_cn_stems_n * demo_cn_suffixes_n;
+        size_t nen = demo_en_stems_n * demo_en_suffixes_n;
+        size_t kc = (size_t)i * 7919 % ncn, ke = (size_t)i * 7919 % nen;
+        const char *cn = arena_printf(ctx->a, "%s%s", demo_cn_stems[kc % demo_cn_stems_n],
+                                      demo_cn_suffixes[kc / demo_cn_stems_n]);
+        const char *en = arena_printf(ctx->a, "%s %s", demo_en_stems[ke % demo_en_stems_n],
+                                      demo_en_suffixes[ke / demo_en_stems_n]);
+        region = chinese ? demo_regions[rnd_n(8)] : demo_regions[rnd_n((int)demo_regions_n)];
+        v->name = chinese ? cn : en;
+        v->alias = rnd_n(3) ? (chinese ? en : cn) : "";
+        size_t space = chinese ? ncn : nen;
+        if ((size_t)i >= space)
+            v->name = arena_printf(ctx->a, "%s #%zu", v->name, (size_t)i / space + 1);
+        v->industry = PICK(demo_industries);
+        v->tier = pick_tier();
+    }
+    v->region = region;
+    v->channel = PICK(demo_channels);
+    int t = team_of_region(region);
+    v->owner_id = ids->ams[t][rnd_n(ids->nams[t])];
+    int big = !strcmp(v->tier, "strategic") ? 4 : !strcmp(v->tier, "key") ? 3 : 2;
+    v->has_employees = 1;
+    v->employees = (int64_t)(50 + rnd_n(500)) * (big == 4 ? 100 : big == 3 ? 20 : 3);
+    v->has_revenue = 1;
+    v->revenue_amount = v->employees * (int64_t)(300000 + rnd_n(900000)) * 100;
+    v->revenue_currency = chinese ? "CNY" : (rnd_n(2) ? "USD" : "EUR");
+    int s = rnd_n(100);
+    v->status = s < 6 ? "prospect" : s < 92 ? "active" : s < 97 ? "dormant" : "lost";
+    if (parent) {
+        in.set |= ACC_PARENT;
+        v->has_parent = 1;
+        v->parent_id = parent;
+    }
+    struct account out;
+    enum kam_err rc = account_create(ctx, &in, &out);
+    if (rc)
+        return rc;
+    ids->st.accounts++;
+    *id_out = out.id;
+    /* Account team: a service engineer on most key accounts, a colleague for sales support,
+     * and the demo viewer on a few East accounts so that role has something to see. */
+    struct account_member m;
+    if (big >= 3 && t < 2 && rnd_n(3))
+        rc = account_member_add(ctx, out.id, ids->service[t], "service", &m);
+    if (!rc && rnd_n(4) == 0) {
+        int64_t other = ids->ams[t][rnd_n(ids->nams[t])];
+        if (other != v->owner_id)
+            rc = account_member_add(ctx, out.id, other, "sales", &m);
+    }
+    if (!rc && t == 0 && rnd_n(8) == 0)
+        rc = account_member_add(ctx, out.id, ids->viewer, "marketing", &m);
+    if (!rc) {
+        const char *domain = arena_printf(ctx->a, "c%06d.%s", i + 1,
+                                          demo_email_domains[rnd_n((int)demo_email_domains_n)]);
+        rc = add_contacts(ctx, ids, out.id, chinese, domain);
+    }
+    return rc;
+}
+
+enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out)
+{
+    rng_state = 20261127;
+    struct ctx_ids ids;
+    memset(&ids, 0, sizeof ids);
+    struct user existing;
+    if (user_by_login(ctx, "director", &existing) == KAM_OK)
+        return kam_fail(ctx->err, KAM_ECONFLICT, "", "demo data is already loaded");
+    kam_error_clear(ctx->err);
+
+    /* Users share one argon2id hash of the demo password: hashing it per user would make a
+     * 100,000-account demo take minutes. Real users each get their own salt. */
+    char hash[128];
+    enum kam_err rc = user_hash_password(ctx, DEMO_PASSWORD, hash);
+    if (rc)
+        return rc;
+    user_set_hash_override(hash);
+    rc = db_begin(ctx->db, ctx->err);
+    if (!rc)
+        rc = people(ctx, &ids, accounts);
+    rc = db_end(ctx->db, rc, ctx->err);
+    user_set_hash_override(NULL);
+    if (rc)
+        return rc;
+
+    /* Groups first (parents with 2-6 subsidiaries), then independent accounts. Commits every
+     * 500 accounts keep the write-ahead log small on big scales. */
+    int i = 0;
+    size_t g = 0;
+    int group_share = accounts / 4; /* about a quarter of accounts belong to groups */
+    struct arena *outer = ctx->a;
+    while (i < accounts && !rc) {
+        struct arena batch;
+        arena_init(&batch);
+        ctx->a = &batch;
+        rc = db_begin(ctx->db, ctx->err);
+        int end = i + 500;
+        while (!rc && i < accounts && i < end) {
+            int64_t id;
+            if (i < group_share && g < demo_groups_n) {
+                const struct demo_group *grp = &demo_groups[g++];
+                rc = one_account(ctx, &ids, i++, 0, grp, &id);
+                int english = (unsigned char)grp->name[0] < 0x80;
+                int subs = english ? 2 + rnd_n(2) : 2 + rnd_n(5);
+                for (int k = 0; k < subs && !rc && i < accounts; k++) {
+                    int64_t sid;
+                    rc = one_account(ctx, &ids, i++, id, grp, &sid);
+                }
+            } else {
+                rc = one_account(ctx, &ids, i++, 0, NULL, &id);
+            }
+        }
+        rc = db_end(ctx->db, rc, ctx->err);
+        ctx->a = outer;
+        arena_release(&batch);
+    }
+    if (!rc)
+        *out = ids.st;
+    return rc;
+}

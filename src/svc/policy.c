@@ -1,0 +1,230 @@
+/* policy.c -- the permission table (role x object x action) and the scope queries. */
+#include "policy.h"
+
+#include <string.h>
+
+#define N GRANT_NONE
+#define S GRANT_SCOPE
+#define A GRANT_ALL
+
+/* [role][object][read, create, update, delete]. docs/API.md shows the same table for people. */
+static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
+    [ROLE_ADMIN] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {A, A, A, A},
+            [OBJ_CONTACT] = {A, A, A, A},
+            [OBJ_MEMBER] = {A, A, A, A},
+            [OBJ_AUDIT] = {A, N, N, N},
+            [OBJ_USER] = {A, A, A, A},
+            [OBJ_TEAM] = {A, A, A, A},
+        },
+    [ROLE_DIRECTOR] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {A, A, A, A},
+            [OBJ_CONTACT] = {A, A, A, A},
+            [OBJ_MEMBER] = {A, A, A, A},
+            [OBJ_AUDIT] = {A, N, N, N},
+            [OBJ_USER] = {A, N, N, N},
+            [OBJ_TEAM] = {A, N, N, N},
+        },
+    [ROLE_FINANCE] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {A, N, N, N},
+            [OBJ_CONTACT] = {A, N, N, N},
+            [OBJ_MEMBER] = {A, N, N, N},
+            [OBJ_AUDIT] = {A, N, N, N},
+            [OBJ_USER] = {A, N, N, N},
+            [OBJ_TEAM] = {A, N, N, N},
+        },
+    [ROLE_TEAM_LEAD] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {S, S, S, S},
+            [OBJ_CONTACT] = {S, S, S, S},
+            [OBJ_MEMBER] = {S, S, S, S},
+            [OBJ_AUDIT] = {S, N, N, N},
+            [OBJ_USER] = {A, N, N, N},
+            [OBJ_TEAM] = {A, N, N, N},
+        },
+    [ROLE_ACCOUNT_MANAGER] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {S, S, S, N},
+            [OBJ_CONTACT] = {S, S, S, S},
+            [OBJ_MEMBER] = {S, S, S, S},
+            [OBJ_AUDIT] = {S, N, N, N},
+            [OBJ_USER] = {A, N, N, N},
+            [OBJ_TEAM] = {A, N, N, N},
+        },
+    [ROLE_SERVICE] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {S, N, N, N},
+            [OBJ_CONTACT] = {S, S, S, S},
+            [OBJ_MEMBER] = {S, N, N, N},
+            [OBJ_AUDIT] = {S, N, N, N},
+            [OBJ_USER] = {A, N, N, N},
+            [OBJ_TEAM] = {A, N, N, N},
+        },
+    [ROLE_HR] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_USER] = {A, A, A, A},
+            [OBJ_TEAM] = {A, A, A, A},
+        },
+    [ROLE_VIEWER] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {S, N, N, N},
+            [OBJ_CONTACT] = {S, N, N, N},
+            [OBJ_MEMBER] = {S, N, N, N},
+            [OBJ_AUDIT] = {S, N, N, N},
+            [OBJ_USER] = {A, N, N, N},
+            [OBJ_TEAM] = {A, N, N, N},
+        },
+};
+
+#undef N
+#undef S
+#undef A
+
+enum grant policy_grant(enum role r, enum obj o, enum act a)
+{
+    if ((unsigned)r >= ROLE_COUNT || (unsigned)o >= OBJ_COUNT || (unsigned)a >= ACT_COUNT)
+        return GRANT_NONE;
+    return (enum grant)table[r][o][a];
+}
+
+enum decision policy_decide(enum role r, enum obj o, enum act a, enum scope_kind k, int in_scope)
+{
+    enum grant g = policy_grant(r, o, a);
+    if (k == SCOPE_NONE)
+        return g != GRANT_NONE ? DECIDE_ALLOW : DECIDE_FORBID;
+    if (g == GRANT_ALL || (g == GRANT_SCOPE && in_scope))
+        return DECIDE_ALLOW;
+    /* May the caller at least know the record? Readers of the account see a 403. */
+    enum grant rg = policy_grant(r, OBJ_ACCOUNT, ACT_READ);
+    if (rg == GRANT_ALL || (rg == GRANT_SCOPE && in_scope))
+        return DECIDE_FORBID;
+    return DECIDE_HIDE;
+}
+
+int policy_list_scoped(const struct principal *who)
+{
+    return policy_grant(who->role, OBJ_ACCOUNT, ACT_READ) != GRANT_ALL;
+}
+
+enum kam_err policy_account_in_scope(struct kam_ctx *ctx, int64_t account_id, int *in_scope)
+{
+    struct db_stmt *st;
+    enum kam_err rc;
+    int row = 0;
+    if (!policy_list_scoped(&ctx->who)) {
+        rc = db_prepare(ctx->db, "SELECT 1 FROM accounts WHERE id = ?", &st, ctx->err);
+        if (rc)
+            return rc;
+        db_bind_i64(st, 1, account_id);
+        rc = db_step(st, &row, ctx->err);
+        db_done(st);
+        if (rc)
+            return rc;
+        if (!row)
+            return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such account");
+        *in_scope = 1;
+        return KAM_OK;
+    }
+    rc = db_prepare(ctx->db,
+                    POLICY_SCOPE_WITH "SELECT " POLICY_SCOPE_COND " FROM accounts WHERE id = ?",
+                    &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->who.user_id);
+    db_bind_i64(st, 2, ctx->who.user_id);
+    db_bind_i64(st, 3, account_id);
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row)
+        *in_scope = db_col_i64(st, 0) != 0;
+    db_done(st);
+    if (rc)
+        return rc;
+    if (!row)
+        return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such account");
+    return KAM_OK;
+}
+
+enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes)
+{
+    if (user_id == ctx->who.user_id) {
+        *yes = 1;
+        return KAM_OK;
+    }
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db, POLICY_SCOPE_WITH "SELECT EXISTS (SELECT 1 FROM sub WHERE uid = ?)",
+                   &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->who.user_id);
+    db_bind_i64(st, 2, ctx->who.user_id);
+    db_bind_i64(st, 3, user_id);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    *yes = !rc && row && db_col_i64(st, 0);
+    db_done(st);
+    return rc;
+}
+
+const char *obj_name(enum obj o)
+{
+    static const char *const names[OBJ_COUNT] = {"public",  "self",  "account", "contact",
+                                                 "account_member", "audit", "user",    "team"};
+    return (unsigned)o < OBJ_COUNT ? names[o] : "?";
+}
+
+const char *act_name(enum act a)
+{
+    static const char *const names[ACT_COUNT] = {"read", "create", "update", "delete"};
+    return (unsigned)a < ACT_COUNT ? names[a] : "?";
+}
+
+const char *scope_kind_name(enum scope_kind k)
+{
+    static const char *const names[] = {"none", "account", "contact", "audit"};
+    return (unsigned)k < 4 ? names[k] : "?";
+}
+
+static const char *const role_names[ROLE_COUNT] = {
+    [ROLE_NONE] = "",
+    [ROLE_ADMIN] = "admin",
+    [ROLE_DIRECTOR] = "director",
+    [ROLE_TEAM_LEAD] = "team_lead",
+    [ROLE_ACCOUNT_MANAGER] = "account_manager",
+    [ROLE_FINANCE] = "finance",
+    [ROLE_SERVICE] = "service",
+    [ROLE_HR] = "hr",
+    [ROLE_VIEWER] = "viewer",
+};
+
+const char *role_name(enum role r)
+{
+    return (unsigned)r < ROLE_COUNT ? role_names[r] : "";
+}
+
+enum role role_parse(const char *s)
+{
+    for (int r = 1; r < ROLE_COUNT; r++)
+        if (strcmp(role_names[r], s) == 0)
+            return (enum role)r;
+    return ROLE_NONE;
+}

@@ -1,0 +1,69 @@
+/* policy.h -- who may do what: the one permission decision of KAM.
+ *
+ * Every API route declares an object and an action; the dispatcher asks policy_decide() before
+ * the handler runs, with the record's scope relation when the route names a record. Lists ask
+ * policy_list_scoped() whether to filter by the caller's scope. Nothing else decides access.
+ *
+ * Record scope of an account (and of everything under it): its owner, the members of its
+ * account team, the managers up the team tree of either. */
+#ifndef KAM_POLICY_H
+#define KAM_POLICY_H
+
+#include "ctx.h"
+
+enum obj {
+    OBJ_PUBLIC = 0, /* no authentication: health, description, login */
+    OBJ_SELF,       /* any authenticated user acting on their own session, tokens, profile */
+    OBJ_ACCOUNT,
+    OBJ_CONTACT,
+    OBJ_MEMBER, /* account team membership */
+    OBJ_AUDIT,
+    OBJ_USER,
+    OBJ_TEAM,
+    OBJ_COUNT
+};
+
+enum act { ACT_READ = 0, ACT_CREATE, ACT_UPDATE, ACT_DELETE, ACT_COUNT };
+
+/* How a route names its record: none (collection or self), an account id in the path, a
+ * contact id in the path, or the audit query (?entity=&id=). */
+enum scope_kind { SCOPE_NONE = 0, SCOPE_ACCOUNT, SCOPE_CONTACT, SCOPE_AUDIT };
+
+enum grant { GRANT_NONE = 0, GRANT_SCOPE, GRANT_ALL };
+
+/* The policy table entry for role x object x action. */
+enum grant policy_grant(enum role r, enum obj o, enum act a);
+
+enum decision { DECIDE_ALLOW = 0, DECIDE_FORBID, DECIDE_HIDE /* answer 404 */ };
+
+/* The decision for a route. For SCOPE_NONE routes in_scope is ignored: any grant allows (lists
+ * are then filtered, creations checked by the service). For record routes the grant must be
+ * ALL, or SCOPE with the record in scope. A denied record the caller may read → FORBID, one it
+ * may not even read → HIDE. */
+enum decision policy_decide(enum role r, enum obj o, enum act a, enum scope_kind k, int in_scope);
+
+/* 1 if the caller's reads of accounts (and what hangs under them) must be filtered by scope. */
+int policy_list_scoped(const struct principal *who);
+
+/* Sets *in_scope to whether account_id is in the caller's record scope; KAM_ENOTFOUND if the
+ * account does not exist. Org-wide readers are in scope of every account. */
+enum kam_err policy_account_in_scope(struct kam_ctx *ctx, int64_t account_id, int *in_scope);
+
+/* 1 if user_id is the caller or managed by the caller (down the team tree). */
+enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes);
+
+/* SQL for the caller's scope over accounts: a WITH clause prefix (binds: caller id twice) and
+ * a condition on `accounts` (no binds). Use as: SCOPE_WITH "SELECT ... WHERE " SCOPE_COND. */
+#define POLICY_SCOPE_WITH                                                                          \
+    "WITH RECURSIVE mt(id) AS (SELECT id FROM teams WHERE manager_id = ? UNION SELECT teams.id "   \
+    "FROM teams JOIN mt ON teams.parent_id = mt.id), sub(uid) AS (SELECT ? UNION SELECT "          \
+    "users.id FROM users JOIN mt ON users.team_id = mt.id) "
+#define POLICY_SCOPE_COND                                                                          \
+    "(accounts.owner_id IN (SELECT uid FROM sub) OR accounts.id IN (SELECT account_id FROM "       \
+    "account_members WHERE user_id IN (SELECT uid FROM sub)))"
+
+const char *obj_name(enum obj o);
+const char *act_name(enum act a);
+const char *scope_kind_name(enum scope_kind k);
+
+#endif

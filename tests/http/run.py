@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""KAM HTTP end-to-end suite.
+
+    tests/http/run.py --kam build/kam [--dsn DSN] [--only GROUP,...] [--keep]
+
+Without --dsn a fresh SQLite database is made in a temp dir. With --dsn
+(e.g. postgres://...) the suite runs `kam init` on it (skip with
+--skip-init) and uses run-unique logins/codes, so an already used database
+works too. Prints one line per failing check, one line per group, and last
+`N passed, N failed`. Exit status 1 if anything failed.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from lib import Checker, Server, run_cli  # noqa: E402
+import fixtures  # noqa: E402
+import t_basic  # noqa: E402
+import t_session  # noqa: E402
+import t_accounts  # noqa: E402
+import t_contacts  # noqa: E402
+import t_users  # noqa: E402
+import t_scope  # noqa: E402
+import t_badinput  # noqa: E402
+import t_audit  # noqa: E402
+import t_matrix  # noqa: E402
+
+# (name, function, needs fixtures)
+GROUPS = [
+    ("health", t_basic.g_health, False),
+    ("fixtures", fixtures.build, False),
+    ("session", t_session.g_session, True),
+    ("tokens", t_session.g_tokens, True),
+    ("accounts", t_accounts.g_accounts_crud, True),
+    ("account-lists", t_accounts.g_accounts_lists, True),
+    ("account-filters", t_accounts.g_accounts_filters, True),
+    ("account-search", t_accounts.g_accounts_search, True),
+    ("hierarchy+conflicts", t_accounts.g_accounts_hierarchy, True),
+    ("contacts", t_contacts.g_contacts, True),
+    ("members", t_scope.g_members, True),
+    ("users", t_users.g_users, True),
+    ("teams", t_users.g_teams, True),
+    ("password", t_users.g_password, True),
+    ("scope", t_scope.g_scope, True),
+    ("audit", t_audit.g_audit, True),
+    ("bad-input", t_badinput.g_badinput, True),
+    ("openapi", t_basic.g_openapi, True),
+    ("matrix", t_matrix.g_matrix, True),
+    ("failed-logins", t_session.g_failed_logins, True),  # last on the main server
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kam", required=True, help="path to the kam binary")
+    ap.add_argument("--dsn", help="database DSN (default: fresh sqlite in a temp dir)")
+    ap.add_argument("--skip-init", action="store_true", help="do not run `kam init` on --dsn")
+    ap.add_argument("--only", help="comma-separated group names to run (plus health/fixtures)")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir (logs, sqlite db)")
+    args = ap.parse_args()
+
+    kam = os.path.abspath(args.kam)
+    tmp = tempfile.mkdtemp(prefix="kam-http-")
+    dsn = args.dsn or "sqlite:%s" % os.path.join(tmp, "kam.db")
+    ck = Checker()
+    ctx = fixtures.Ctx(kam, dsn, tmp, ck, api_md=os.path.normpath(os.path.join(HERE, "..", "..", "docs", "API.md")))
+    only = set(args.only.split(",")) if args.only else None
+    t_start = time.time()
+    servers_to_show = []
+
+    def finish():
+        ck.group = "errors"
+        if ck.envelope_seen or ck.envelope_bad:
+            ck.report_envelope()
+        if ck.failed:
+            for s in servers_to_show:
+                print("---- tail of %s" % s.log_path)
+                print(s.log_tail(40))
+            print("temp dir kept: %s" % tmp)
+        elif not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print("suite time %.1f s" % (time.time() - t_start))
+        print("%d passed, %d failed" % (ck.passed, ck.failed))
+        sys.exit(1 if ck.failed else 0)
+
+    # ---- CLI: init + admin
+    ck.group = "cli"
+    if not ck.ok(os.path.isfile(kam) and os.access(kam, os.X_OK), "kam binary exists and is executable", kam):
+        finish()
+    if not (args.dsn and args.skip_init):
+        rc, out, err = run_cli(kam, ["init", "--db", dsn])
+        if not ck.ok(rc == 0, "kam init --db %s exits 0" % dsn, "rc=%s stdout=%s stderr=%s" % (rc, out[-300:], err[-300:])):
+            finish()
+    if not fixtures.bootstrap_admin(ctx):
+        finish()
+    for label, args_, pw in (("password shorter than 10 chars", ["--role", "viewer"], "short-pw\n"),
+                             ("unknown role", ["--role", "emperor"], "long-enough-password\n")):
+        rc, out, err = run_cli(kam, ["user", "add", "--db", dsn, "--login", ctx.uniq("cli")] + args_, stdin_text=pw)
+        ck.ok(rc != 0, "kam user add refuses a %s" % label, "rc=%s stdout=%s stderr=%s" % (rc, out[-200:], err[-200:]))
+    print("-- cli: done", flush=True)
+
+    # ---- main server
+    srv = Server(kam, dsn, tmp, name="kam")
+    servers_to_show.append(srv)
+    ctx.srv = srv
+    if not ck.ok(srv.start(), "kam serve starts and answers GET /healthz", srv.start_error or ""):
+        srv.stop()
+        finish()
+
+    fixtures_ok = True
+    for name, fn, needs in GROUPS:
+        if only and name not in only and name not in ("health", "fixtures"):
+            continue
+        ck.group = name
+        p0, f0, t0 = ck.passed, ck.failed, time.time()
+        if needs and not fixtures_ok:
+            ck.fail("group skipped: fixtures could not be built")
+        elif not srv.alive():
+            ck.fail("group skipped: server is not running (exit status %s)" % srv.proc.returncode)
+        else:
+            try:
+                fn(ctx)
+            except Exception as e:
+                ck.fail("group aborted by %s: %s" % (type(e).__name__, e),
+                        traceback.format_exc(limit=4).strip().replace("\n", " | "))
+                if name == "fixtures":
+                    fixtures_ok = False
+        print("-- %s: %d passed, %d failed (%.2f s)" % (name, ck.passed - p0, ck.failed - f0, time.time() - t0),
+              flush=True)
+
+    ck.group = "shutdown"
+    was_alive = srv.alive()
+    rc = srv.stop()
+    ck.ok(was_alive and rc == 0, "kam serve exits 0 on SIGTERM", "alive=%s exit status %s" % (was_alive, rc))
+
+    if (not only or "expiry" in only) and fixtures_ok:
+        ck.group = "expiry"
+        p0, f0, t0 = ck.passed, ck.failed, time.time()
+        try:
+            t_session.g_expiry(ctx)
+        except Exception as e:
+            ck.fail("group aborted by %s: %s" % (type(e).__name__, e),
+                    traceback.format_exc(limit=4).strip().replace("\n", " | "))
+        servers_to_show.append(Server(kam, dsn, tmp, name="kam-ttl2"))
+        print("-- expiry: %d passed, %d failed (%.2f s)" % (ck.passed - p0, ck.failed - f0, time.time() - t0),
+              flush=True)
+    finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,340 @@
+"""Permission matrix generated from GET /api/v1/openapi.json.
+
+For every operation: its x-kam-object/x-kam-action are looked up in the
+suite's own policy table (policy.py); a missing row fails ("route without a
+policy in the test"). A request builder per route makes a valid request;
+a route without one fails too. Each role's user (fixtures.ROLE_USER) sends
+it against its own (in-scope) and another (out-of-scope) record when the
+path names an account or contact, once otherwise.
+
+allowed -> the route's success status; denied -> 403 when the role may
+read the record (or the path names no record), else 404. After every
+denied request the record's state (record, contacts, members, audit) or
+the relevant list must be unchanged.
+"""
+
+from lib import NOBODY
+from policy import ROLES, ALL, SCOPE, NONE, policy, allowed, may_read_record
+from fixtures import ROLE_USER
+from t_basic import openapi_ops, norm
+
+BUILDERS = {}
+
+
+class Attempt:
+    def __init__(self, method, path, body=NOBODY, query=None, ok=200, state=None, cleanup=None, client=None,
+                 after=None):
+        self.method = method
+        self.path = path
+        self.body = body
+        self.query = query
+        self.ok = ok
+        self.state = state
+        self.cleanup = cleanup
+        self.client = client
+        self.after = after
+
+
+def route(method, path, kind):
+    """kind: 'account' | 'contact' (path id names that record; own/other runs),
+    'audit' (record named in the query; own/other runs), 'none'."""
+    def deco(fn):
+        BUILDERS[(method, norm(path))] = (fn, kind)
+        return fn
+    return deco
+
+
+def acc(ctx, rec):
+    return ctx.ids["A_own" if rec == "own" else "A_other"]
+
+
+def con(ctx, rec):
+    return ctx.ids["C_own" if rec == "own" else "C_other"]
+
+
+def con_acc(ctx, rec):
+    return acc(ctx, rec)
+
+
+def fresh_account(ctx, rec):
+    if rec == "own":
+        return ctx.new_account("am_e", members=[("service_e", "service"), ("viewer_e", "marketing")],
+                               code=ctx.uniq("MXD"), name="矩阵删除 " + ctx.tag)
+    return ctx.new_account("am_w", code=ctx.uniq("MXD"), name="Matrix delete " + ctx.tag)
+
+
+# ---- accounts
+@route("GET", "/api/v1/accounts", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/accounts", query={"limit": "5"})
+
+
+@route("POST", "/api/v1/accounts", "none")
+def _(ctx, u, rec):
+    code = ctx.uniq("MX")
+    return Attempt("POST", "/api/v1/accounts", {"code": code, "name": "矩阵 " + code}, ok=201,
+                   state=lambda: ctx.ids_of("/api/v1/accounts", {"q": code}))
+
+
+@route("GET", "/api/v1/accounts/{id}", "account")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    return Attempt("GET", "/api/v1/accounts/%d" % a, state=lambda: ctx.acct_state(a))
+
+
+@route("PATCH", "/api/v1/accounts/{id}", "account")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    return Attempt("PATCH", "/api/v1/accounts/%d" % a, {"alias": "matrix " + ctx.uniq()},
+                   state=lambda: ctx.acct_state(a))
+
+
+@route("DELETE", "/api/v1/accounts/{id}", "account")
+def _(ctx, u, rec):
+    a = fresh_account(ctx, rec)
+    return Attempt("DELETE", "/api/v1/accounts/%d" % a, ok=204, state=lambda: ctx.acct_state(a))
+
+
+@route("GET", "/api/v1/accounts/{id}/subsidiaries", "account")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    return Attempt("GET", "/api/v1/accounts/%d/subsidiaries" % a, state=lambda: ctx.acct_state(a))
+
+
+@route("GET", "/api/v1/accounts/{id}/members", "account")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    return Attempt("GET", "/api/v1/accounts/%d/members" % a, state=lambda: ctx.acct_state(a))
+
+
+@route("POST", "/api/v1/accounts/{id}/members", "account")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    sp = ctx.U("spare").id
+    ctx.admin.delete("/api/v1/accounts/%d/members/%d" % (a, sp))  # make sure it is not a member
+    return Attempt("POST", "/api/v1/accounts/%d/members" % a, {"user_id": sp, "dept_role": "technical"}, ok=201,
+                   state=lambda: ctx.acct_state(a),
+                   cleanup=lambda: ctx.admin.delete("/api/v1/accounts/%d/members/%d" % (a, sp)))
+
+
+@route("DELETE", "/api/v1/accounts/{id}/members/{user_id}", "account")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    sp = ctx.U("spare").id
+    r = ctx.admin.post("/api/v1/accounts/%d/members" % a, {"user_id": sp, "dept_role": "production"})
+    if r.status not in (201, 409):
+        ctx.ck.fail("matrix setup: add member", r.describe())
+    return Attempt("DELETE", "/api/v1/accounts/%d/members/%d" % (a, sp), ok=204, state=lambda: ctx.acct_state(a),
+                   cleanup=lambda: ctx.admin.delete("/api/v1/accounts/%d/members/%d" % (a, sp)))
+
+
+@route("GET", "/api/v1/accounts/{id}/contacts", "account")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    return Attempt("GET", "/api/v1/accounts/%d/contacts" % a, state=lambda: ctx.acct_state(a))
+
+
+@route("POST", "/api/v1/accounts/{id}/contacts", "account")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    return Attempt("POST", "/api/v1/accounts/%d/contacts" % a, {"name": "矩阵联系人 " + ctx.uniq()}, ok=201,
+                   state=lambda: ctx.acct_state(a))
+
+
+# ---- contacts
+@route("GET", "/api/v1/contacts/{id}", "contact")
+def _(ctx, u, rec):
+    c, a = con(ctx, rec), con_acc(ctx, rec)
+    return Attempt("GET", "/api/v1/contacts/%d" % c, state=lambda: ctx.contact_state(c, a))
+
+
+@route("PATCH", "/api/v1/contacts/{id}", "contact")
+def _(ctx, u, rec):
+    c, a = con(ctx, rec), con_acc(ctx, rec)
+    return Attempt("PATCH", "/api/v1/contacts/%d" % c, {"notes": "matrix " + ctx.uniq()},
+                   state=lambda: ctx.contact_state(c, a))
+
+
+@route("DELETE", "/api/v1/contacts/{id}", "contact")
+def _(ctx, u, rec):
+    a = con_acc(ctx, rec)
+    c = ctx.new_contact(a, name="矩阵删除联系人")
+    return Attempt("DELETE", "/api/v1/contacts/%d" % c, ok=204, state=lambda: ctx.contact_state(c, a))
+
+
+# ---- audit (the record is named in the query)
+@route("GET", "/api/v1/audit", "audit")
+def _(ctx, u, rec):
+    a = acc(ctx, rec)
+    return Attempt("GET", "/api/v1/audit", query={"entity": "account", "id": str(a)}, state=lambda: ctx.acct_state(a))
+
+
+# ---- users, teams
+@route("GET", "/api/v1/users", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/users", query={"limit": "5"})
+
+
+@route("POST", "/api/v1/users", "none")
+def _(ctx, u, rec):
+    login = ctx.uniq("mx")
+    return Attempt("POST", "/api/v1/users", {"login": login, "name": "Matrix user", "email": login + "@example.com",
+                                             "role": "viewer", "team_id": None, "password": "matrix-password-1"},
+                   ok=201, state=lambda: ctx.ids_of("/api/v1/users", {"q": login}))
+
+
+@route("GET", "/api/v1/users/{id}", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/users/%d" % ctx.U("spare2").id)
+
+
+@route("PATCH", "/api/v1/users/{id}", "none")
+def _(ctx, u, rec):
+    uid = ctx.U("spare2").id
+    return Attempt("PATCH", "/api/v1/users/%d" % uid, {"name": "Spare " + ctx.uniq()},
+                   state=lambda: ctx.user_state(uid))
+
+
+@route("GET", "/api/v1/teams", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/teams")
+
+
+@route("POST", "/api/v1/teams", "none")
+def _(ctx, u, rec):
+    return Attempt("POST", "/api/v1/teams", {"name": "Matrix " + ctx.uniq(), "parent_id": None, "manager_id": None},
+                   ok=201, state=lambda: ctx.ids_of("/api/v1/teams"))
+
+
+@route("GET", "/api/v1/teams/{id}", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/teams/%d" % ctx.teams["dummy"])
+
+
+@route("PATCH", "/api/v1/teams/{id}", "none")
+def _(ctx, u, rec):
+    tid = ctx.teams["dummy"]
+    return Attempt("PATCH", "/api/v1/teams/%d" % tid, {"name": "Dummy " + ctx.uniq()}, state=lambda: ctx.team_state(tid))
+
+
+# ---- self-service
+@route("GET", "/api/v1/tokens", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/tokens")
+
+
+@route("POST", "/api/v1/tokens", "none")
+def _(ctx, u, rec):
+    return Attempt("POST", "/api/v1/tokens", {"name": "matrix " + ctx.uniq()}, ok=201)
+
+
+@route("DELETE", "/api/v1/tokens/{id}", "none")
+def _(ctx, u, rec):
+    r = u.client.post("/api/v1/tokens", {"name": "to delete"})
+    tid = r.json.get("id") if r.status == 201 and isinstance(r.json, dict) else 999999999
+    return Attempt("DELETE", "/api/v1/tokens/%d" % tid, ok=204)
+
+
+@route("POST", "/api/v1/session", "none")
+def _(ctx, u, rec):
+    return Attempt("POST", "/api/v1/session", {"login": u.login, "password": u.password}, client=ctx.client("fresh"))
+
+
+@route("GET", "/api/v1/session", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/session")
+
+
+@route("DELETE", "/api/v1/session", "none")
+def _(ctx, u, rec):
+    c = ctx.client("fresh")
+    r = c.login(u.login, u.password)
+    if r.status != 200:
+        ctx.ck.fail("matrix setup: fresh login of %s" % u.key, r.describe())
+    return Attempt("DELETE", "/api/v1/session", ok=204, client=c)
+
+
+@route("GET", "/api/v1/me", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/me")
+
+
+@route("POST", "/api/v1/me/password", "none")
+def _(ctx, u, rec):
+    new = "matrix-pw-" + ctx.uniq()
+
+    def after(r):
+        if r.status == 204:
+            u.password = new
+            if u.client.get("/api/v1/me").status == 401:
+                print("NOTE: changing the password ended the current session of %s; logging in again" % u.key)
+                u.client.login(u.login, u.password)
+
+    return Attempt("POST", "/api/v1/me/password", {"old_password": u.password, "new_password": new}, ok=204,
+                   after=after)
+
+
+@route("GET", "/api/v1/openapi.json", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/api/v1/openapi.json")
+
+
+@route("GET", "/healthz", "none")
+def _(ctx, u, rec):
+    return Attempt("GET", "/healthz")
+
+
+def g_matrix(ctx):
+    ck = ctx.ck
+    doc = ctx.openapi
+    if doc is None:
+        r = ctx.client().get("/api/v1/openapi.json")
+        doc = r.json if r.status == 200 else None
+    if not ck.ok(isinstance(doc, dict), "openapi.json available for the matrix"):
+        return
+    ops = sorted(openapi_ops(doc), key=lambda o: (o[1], o[0]))
+    for meth, path, op in ops:
+        obj, act, scope = op.get("x-kam-object"), op.get("x-kam-action"), op.get("x-kam-scope")
+        where = "%s %s (x-kam-object=%r, x-kam-action=%r)" % (meth, path, obj, act)
+        if policy("admin", obj, act) is None:
+            ck.fail("route without a policy in the test: " + where,
+                    "add a row for (%r, %r) to tests/http/policy.py after deciding who may do it" % (obj, act))
+            continue
+        b = BUILDERS.get((meth, norm(path)))
+        if b is None:
+            ck.fail("route without a request builder in the test: " + where, "add one to tests/http/t_matrix.py")
+            continue
+        fn, kind = b
+        want_scope = "none" if kind == "audit" else kind
+        ck.ok(scope == want_scope, "openapi %s %s x-kam-scope is %r" % (meth, path, want_scope), "got %r" % scope)
+        recs = ("own", "other") if kind in ("account", "contact", "audit") else (None,)
+        for role in ROLES:
+            u = ctx.U(ROLE_USER[role])
+            for rec in recs:
+                try:
+                    att = fn(ctx, u, rec)
+                except Exception as e:  # fixture trouble: one failure, go on
+                    ck.fail("matrix setup %s %s %s [%s]" % (role, meth, path, rec), "%s: %s" % (type(e).__name__, e))
+                    continue
+                if rec is None:
+                    allow = policy(role, obj, act) in (ALL, SCOPE)
+                    deny = 403
+                else:
+                    in_scope = rec == "own"
+                    allow = allowed(role, obj, act, in_scope)
+                    deny = 403 if may_read_record(role, in_scope) else 404
+                before = att.state() if (att.state and not allow) else None
+                client = att.client or u.client
+                r = client.request(att.method, att.path, att.body, query=att.query)
+                name = "matrix %s %s %s [%s record]" % (role, meth, path, rec or "no")
+                if allow:
+                    ck.expect(r, att.ok, "%s -> %s (allowed: %s)" % (name, att.ok, policy(role, obj, act)))
+                else:
+                    ck.expect(r, deny, "%s -> %d (denied)" % (name, deny),
+                              code="forbidden" if deny == 403 else "not_found")
+                    if att.state:
+                        ck.same(before, att.state(), name + ": nothing changed")
+                if att.after:
+                    att.after(r)
+                if att.cleanup:
+                    att.cleanup()

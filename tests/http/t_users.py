@@ -1,0 +1,156 @@
+"""Me, users, teams, password change."""
+
+from lib import is_id, is_time, ABSENT
+from fixtures import USER_SHAPE
+from t_accounts import paginate
+
+
+def g_users(ctx):
+    ck = ctx.ck
+    a = ctx.admin
+    am = ctx.U("am_e")
+    r = am.client.get("/api/v1/me")
+    ck.expect(r, 200, "GET /api/v1/me -> the user",
+              json=dict(USER_SHAPE, id=am.id, login=am.login, name=am.name, email="%s@example.com" % am.login,
+                        role="account_manager", team_id=ctx.teams["east"], disabled=False,
+                        created_at=is_time, updated_at=is_time, password=ABSENT, password_hash=ABSENT))
+
+    east = {ctx.U(k).id for k in ("lead_e", "am_e", "service_e", "viewer_e")}
+    items = paginate(ctx, a, "/api/v1/users", {"team_id": str(ctx.teams["east"])}, 2, "users team_id=East limit=2")
+    if items is not None:
+        ck.ok({i.get("id") for i in items} == east and len(items) == 4, "users filter team_id=East -> its 4 users",
+              repr([i.get("login") for i in items]))
+        ck.ok(all(not [k for k in i if "pass" in k or "hash" in k] for i in items), "user list items carry no password material",
+              repr(items[0]))
+    r = a.get("/api/v1/users", {"team_id": str(ctx.teams["east"]), "role": "viewer"})
+    ck.ok(r.status == 200 and [i.get("id") for i in r.items or []] == [ctx.U("viewer_e").id],
+          "users filter team_id + role=viewer", r.describe())
+    r = a.get("/api/v1/users", {"q": "service_e_" + ctx.tag})
+    ck.ok(r.status == 200 and [i.get("id") for i in r.items or []] == [ctx.U("service_e").id],
+          "users q=login", r.describe())
+    r = a.get("/api/v1/users", {"q": "SERVICE_E_" + ctx.tag.upper()})
+    ck.ok(r.status == 200 and [i.get("id") for i in r.items or []] == [ctx.U("service_e").id],
+          "users q is case-insensitive", r.describe())
+    r = a.get("/api/v1/users", {"q": "华东组"})
+    ck.ok(r.status == 200 and ctx.U("lead_e").id in [i.get("id") for i in r.items or []],
+          "users q Chinese substring of the name", r.describe())
+    for p, v in (("role", "root"), ("limit", "0"), ("limit", "501"), ("cursor", "garbage!!"), ("team_id", "x")):
+        r = a.get("/api/v1/users", {p: v})
+        ck.expect(r, 400, "users %s=%s -> 400 field %s" % (p, v, p), field=p, code="invalid")
+
+    r = ctx.U("viewer_e").client.get("/api/v1/users/%d" % am.id)
+    ck.expect(r, 200, "GET /api/v1/users/{id} (as viewer)", json=dict(USER_SHAPE, id=am.id, login=am.login))
+    r = a.get("/api/v1/users/999999999")
+    ck.expect(r, 404, "GET unknown user -> 404", code="not_found")
+
+    login = "newbie_" + ctx.tag
+    body = {"login": login, "name": "新人 Newbie", "email": login + "@example.com", "role": "viewer",
+            "team_id": ctx.teams["west"], "password": "newbie-password-1"}
+    r = a.post("/api/v1/users", body)
+    if not ck.expect(r, 201, "POST /api/v1/users -> 201 user",
+                     json=dict(USER_SHAPE, login=login, name="新人 Newbie", email=login + "@example.com", role="viewer",
+                               team_id=ctx.teams["west"], disabled=False, password=ABSENT)):
+        return
+    uid = r.json["id"]
+    r = a.get("/api/v1/users/%d" % uid)
+    ck.expect(r, 200, "GET new user round-trips", json={"login": login, "role": "viewer", "team_id": ctx.teams["west"]})
+    before = ctx.user_state(uid)
+    r = a.post("/api/v1/users", dict(body, name="Other"))
+    ck.expect(r, 409, "duplicate login -> 409 field login", field="login", code="conflict")
+    ck.same(before, ctx.user_state(uid), "duplicate login changed nothing")
+
+    patches = [({"name": "改名 Renamed"}, {"name": "改名 Renamed"}),
+               ({"email": "renamed@example.com"}, {"email": "renamed@example.com"}),
+               ({"role": "service"}, {"role": "service"}),
+               ({"team_id": ctx.teams["east"]}, {"team_id": ctx.teams["east"]}),
+               ({"team_id": None}, {"team_id": None}),
+               ({"disabled": True}, {"disabled": True}),
+               ({"disabled": False}, {"disabled": False}),
+               ({"password": "brand-new-password"}, {"login": login, "password": ABSENT})]
+    for p, w in patches:
+        r = ctx.U("hr").client.patch("/api/v1/users/%d" % uid, p)
+        ck.expect(r, 200, "PATCH user %s (as hr)" % list(p)[0], json=w)
+    c = ctx.client("newbie")
+    r = c.login(login, "brand-new-password")
+    ck.expect(r, 200, "login with the password set by PATCH", json={"user": {"id": uid, "role": "service"}})
+
+
+def g_teams(ctx):
+    ck = ctx.ck
+    a = ctx.admin
+    r = ctx.U("viewer_e").client.get("/api/v1/teams")
+    if ck.expect(r, 200, "GET /api/v1/teams (as viewer)", json={"items": list, "next_cursor": None}):
+        by = {t.get("id"): t for t in r.items}
+        for key, parent, mgr in (("sales", None, "lead0"), ("east", "sales", "lead_e"), ("west", "sales", "lead_w")):
+            t = by.get(ctx.teams[key])
+            want = {"id": ctx.teams[key], "name": "%s %s" % (key.capitalize(), ctx.tag),
+                    "parent_id": ctx.teams[parent] if parent else None, "manager_id": ctx.U(mgr).id}
+            ck.ok(t is not None and all(t.get(k) == v for k, v in want.items()), "team list has %s %s" % (key, want),
+                  repr(t))
+    r = a.get("/api/v1/teams/%d" % ctx.teams["east"])
+    ck.expect(r, 200, "GET /api/v1/teams/{id}", json={"id": ctx.teams["east"], "parent_id": ctx.teams["sales"],
+                                                      "manager_id": ctx.U("lead_e").id})
+    r = a.get("/api/v1/teams/999999999")
+    ck.expect(r, 404, "GET unknown team -> 404", code="not_found")
+
+    t1 = a.post("/api/v1/teams", {"name": "T1 " + ctx.tag, "parent_id": None, "manager_id": None})
+    ck.expect(t1, 201, "POST /api/v1/teams -> 201",
+              json={"id": is_id, "name": "T1 " + ctx.tag, "parent_id": None, "manager_id": None})
+    if t1.status != 201:
+        return
+    T1 = t1.json["id"]
+    r = ctx.U("hr").client.post("/api/v1/teams", {"name": "T2 " + ctx.tag, "parent_id": T1,
+                                                  "manager_id": ctx.U("spare").id})
+    ck.expect(r, 201, "POST team with parent and manager (as hr)",
+              json={"parent_id": T1, "manager_id": ctx.U("spare").id})
+    T2 = r.json["id"] if r.status == 201 else None
+    r = a.post("/api/v1/teams", {"name": "T3 " + ctx.tag, "parent_id": T2})
+    ck.expect(r, 201, "POST team with only name + parent_id", json={"parent_id": T2})
+    T3 = r.json["id"] if r.status == 201 else None
+    r = a.patch("/api/v1/teams/%d" % T1, {"name": "T1 renamed " + ctx.tag})
+    ck.expect(r, 200, "PATCH team name", json={"id": T1, "name": "T1 renamed " + ctx.tag})
+    r = a.patch("/api/v1/teams/%d" % T1, {"manager_id": ctx.U("spare2").id})
+    ck.expect(r, 200, "PATCH team manager", json={"manager_id": ctx.U("spare2").id})
+    for target, parent, what in ((T1, T3, "grandchild"), (T1, T2, "child"), (T1, T1, "itself")):
+        if not target or not parent:
+            continue
+        before = ctx.team_state(target)
+        r = a.patch("/api/v1/teams/%d" % target, {"parent_id": parent})
+        ck.expect(r, 409, "team parent_id %s -> 409 field parent_id" % what, field="parent_id", code="conflict")
+        ck.same(before, ctx.team_state(target), "team cycle (%s) changed nothing" % what)
+    if T3:
+        r = a.patch("/api/v1/teams/%d" % T3, {"parent_id": None})
+        ck.expect(r, 200, "PATCH team parent_id null", json={"parent_id": None})
+
+
+def g_password(ctx):
+    ck = ctx.ck
+    u = ctx.U("pw")
+    c = ctx.client("pw")
+    r = c.login(u.login, u.password)
+    if not ck.expect(r, 200, "login pw user"):
+        return
+    r = c.post("/api/v1/me/password", {"old_password": u.password, "new_password": "short"})
+    ck.expect(r, 400, "new password < 10 chars -> 400 field new_password", field="new_password", code="invalid")
+    r = c.post("/api/v1/me/password", {"old_password": u.password, "new_password": "123456789"})
+    ck.expect(r, 400, "new password of 9 chars -> 400 field new_password", field="new_password", code="invalid")
+    r = c.post("/api/v1/me/password", {"old_password": u.password})
+    ck.expect(r, 400, "missing new_password -> 400 field new_password", field="new_password", code="invalid")
+    r = c.post("/api/v1/me/password", {"new_password": "another-password-1"})
+    ck.expect(r, 400, "missing old_password -> 400 field old_password", field="old_password", code="invalid")
+    r = c.post("/api/v1/me/password", {"old_password": u.password, "new_password": "x" * 12, "extra": 1})
+    ck.expect(r, 400, "unknown field -> 400 field extra", field="extra", code="invalid")
+    r = c.post("/api/v1/me/password", {"old_password": "not-the-password", "new_password": "another-password-1"})
+    ck.expect(r, (400, 401, 403), "wrong old_password is refused (4xx)")
+    r = c.post("/api/v1/me/password", {"old_password": u.password, "new_password": "another-password-1"}, csrf=False)
+    ck.expect(r, 403, "password change without CSRF -> 403", field="X-CSRF-Token")
+    new = "ＵＮＩ密码-%s-long" % ctx.tag
+    r = c.post("/api/v1/me/password", {"old_password": u.password, "new_password": new})
+    ck.expect(r, 204, "POST /api/v1/me/password (non-ASCII new password) -> 204")
+    if r.status == 204:
+        old = u.password
+        u.password = new
+        r = ctx.client().login(u.login, new)
+        ck.expect(r, 200, "login with the new password")
+        r = ctx.client().login(u.login, old)
+        ck.expect(r, 401, "old password no longer works", code="unauthenticated")

@@ -1,0 +1,46 @@
+#!/bin/sh
+# run.sh -- `make test`: every suite in turn; the last line sums them: "N passed, N failed".
+# Each suite prints its own "N passed, N failed" as its last line; a suite that crashes or
+# prints no such line counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+B=${KAM_BUILD:-build}
+total_p=0
+total_f=0
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+suite() {
+    name=$1
+    shift
+    echo "== $name"
+    "$@" >"$log/out" 2>&1
+    status=$?
+    tail -n 30 "$log/out" | grep -v '^ok ' | sed 's/^/   /' | tail -n 25
+    last=$(tail -n 1 "$log/out")
+    p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    f=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    if [ -z "$p" ]; then
+        echo "   $name: no result line (exit $status)"
+        p=0
+        f=1
+    elif [ "$status" != 0 ] && [ "$f" = 0 ]; then
+        echo "   $name: exit status $status"
+        f=1
+    fi
+    total_p=$((total_p + p))
+    total_f=$((total_f + f))
+}
+
+suite unit "$B/unit"
+for t in "$B"/fuzz/fuzz_*; do
+    [ -x "$t" ] || continue
+    n=$(basename "$t")
+    suite "$n (corpus replay)" "$t" "tests/fuzz/corpus/$n"
+done
+suite http-sqlite python3 tests/http/run.py --kam "$B/kam"
+if [ -n "${KAM_TEST_PG_DSN:-}" ]; then
+    suite http-postgres python3 tests/http/run.py --kam "$B/kam" --dsn "$KAM_TEST_PG_DSN"
+fi
+echo "$total_p passed, $total_f failed"
+[ "$total_f" = 0 ]
