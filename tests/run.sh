@@ -32,6 +32,7 @@ suite() {
     total_f=$((total_f + f))
 }
 
+suite check-deps sh -c 'if scripts/check-deps.sh; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi'
 suite unit "$B/unit"
 for t in "$B"/fuzz/fuzz_*; do
     [ -x "$t" ] || continue

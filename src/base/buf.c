@@ -52,7 +52,7 @@ static int grow(struct buf *b, size_t n)
     return 1;
 }
 
-void buf_append(struct buf *b, const void *p, size_t n)
+void buf_append_slow(struct buf *b, const void *p, size_t n)
 {
     if (!grow(b, n))
         return;
@@ -64,14 +64,6 @@ void buf_append(struct buf *b, const void *p, size_t n)
 void buf_puts(struct buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
-{
-    if (!grow(b, 1))
-        return;
-    b->data[b->len++] = c;
-    b->data[b->len] = 0;
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)

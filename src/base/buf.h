@@ -7,6 +7,7 @@
 #define KAM_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
     char *data; /* NUL-terminated when non-NULL; owned, malloc'd */
@@ -19,9 +20,25 @@ void buf_init(struct buf *b, size_t max);
 /* Frees the contents, not b. */
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
-void buf_append(struct buf *b, const void *p, size_t n);
+void buf_append_slow(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+
+/* Appends are on every response's hot path: the common case (room left) is inline. */
+static inline void buf_append(struct buf *b, const void *p, size_t n)
+{
+    if (b->len + n < b->cap && !b->overflow && b->len + n <= b->max) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = 0;
+        return;
+    }
+    buf_append_slow(b, p, n);
+}
+
+static inline void buf_putc(struct buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 1 when nothing was dropped. */
 int buf_ok(const struct buf *b);

@@ -145,10 +145,17 @@ void jw_str(struct jw *w, const char *s)
 
 void jw_i64(struct jw *w, int64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    /* By hand: snprintf was a tenth of the time of a 50-row page. */
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
     sep(w);
-    buf_append(w->b, tmp, (size_t)n);
+    buf_append(w->b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void jw_double(struct jw *w, double v)

@@ -60,8 +60,26 @@ void time_iso(int64_t t, char *out, size_t n)
     int64_t secs = t - days * 86400;
     int y, m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600),
-             (int)(secs / 60 % 60), (int)(secs % 60));
+    if (y < 0 || y > 9999 || n < 21) {
+        snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600),
+                 (int)(secs / 60 % 60), (int)(secs % 60));
+        return;
+    }
+    /* By hand: this runs for every timestamp of every response. */
+    int v[6] = {y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60)};
+    char *o = out;
+    *o++ = (char)('0' + y / 1000);
+    *o++ = (char)('0' + y / 100 % 10);
+    *o++ = (char)('0' + y / 10 % 10);
+    *o++ = (char)('0' + y % 10);
+    static const char seps[] = "--T::Z";
+    for (int i = 1; i < 6; i++) {
+        *o++ = seps[i - 1];
+        *o++ = (char)('0' + v[i] / 10);
+        *o++ = (char)('0' + v[i] % 10);
+    }
+    *o++ = 'Z';
+    *o = 0;
 }
 
 int date_valid(int y, int m, int d)
