@@ -142,9 +142,12 @@ static enum kam_err people(struct kam_ctx *ctx, struct ctx_ids *ids, int account
         const char *key = strchr(td->lead, '.') + 1;
         for (int i = 0; i < per_team; i++) {
             int cn = t < 2;
-            const char *name =
-                cn ? arena_printf(ctx->a, "%s%s", PICK(demo_cn_surnames), PICK(demo_cn_given))
-                   : arena_printf(ctx->a, "%s %s", PICK(demo_en_first), PICK(demo_en_last));
+            /* One draw per statement: argument evaluation order is unspecified in C, and
+             * the data set must not depend on the compiler. */
+            const char *first = cn ? PICK(demo_cn_surnames) : PICK(demo_en_first);
+            const char *last = cn ? PICK(demo_cn_given) : PICK(demo_en_last);
+            const char *name = cn ? arena_printf(ctx->a, "%s%s", first, last)
+                                  : arena_printf(ctx->a, "%s %s", first, last);
             const char *login = arena_printf(ctx->a, "am.%s%d", key, i + 1);
             if ((rc = add_user(ctx, ids, login, name, "account_manager", ids->teams[t],
                                &ids->ams[t][i])))
@@ -208,8 +211,9 @@ static enum kam_err add_contacts(struct kam_ctx *ctx, struct ctx_ids *ids, int64
                                     demo_cn_surnames_py[s], rnd_n(90) + 10, domain);
             v->title = t->cn;
             v->department = t->dept_cn;
-            v->phone = arena_printf(ctx->a, "+86 13%d %04d %04d", rnd_n(10), rnd_n(10000),
-                                    rnd_n(10000));
+            int p1 = rnd_n(10), p2 = rnd_n(10000);
+            int p3 = rnd_n(10000);
+            v->phone = arena_printf(ctx->a, "+86 13%d %04d %04d", p1, p2, p3);
         } else {
             const char *f = PICK(demo_en_first), *l = PICK(demo_en_last);
             v->name = arena_printf(ctx->a, "%s %s", f, l);
@@ -219,18 +223,23 @@ static enum kam_err add_contacts(struct kam_ctx *ctx, struct ctx_ids *ids, int64
                     *p = (char)(*p | 0x20);
             v->title = t->en;
             v->department = t->dept_en;
-            v->phone = arena_printf(ctx->a, "+%d %03d %03d %04d", 1 + rnd_n(60), rnd_n(1000),
-                                    rnd_n(1000), rnd_n(10000));
+            int p1 = 1 + rnd_n(60), p2 = rnd_n(1000);
+            int p3 = rnd_n(1000);
+            int p4 = rnd_n(10000);
+            v->phone = arena_printf(ctx->a, "+%d %03d %03d %04d", p1, p2, p3, p4);
         }
         v->decision_role = t->role;
         v->influence = strcmp(t->role, "decision_maker") == 0 ? 4 + rnd_n(2)
                        : strcmp(t->role, "user") == 0         ? 1 + rnd_n(3)
                                                               : 2 + rnd_n(3);
-        v->attitude = rnd_n(5) - 2 + (rnd_n(3) == 0); /* leans positive */
+        v->attitude = rnd_n(5) - 2;
+        v->attitude += rnd_n(3) == 0; /* leans positive */
         if (v->attitude > 2)
             v->attitude = 2;
-        v->birthday = arena_printf(ctx->a, "%04d-%02d-%02d", 1960 + rnd_n(40), 1 + rnd_n(12),
-                                   1 + rnd_n(28));
+        int by = 1960 + rnd_n(40);
+        int bm = 1 + rnd_n(12);
+        int bd = 1 + rnd_n(28);
+        v->birthday = arena_printf(ctx->a, "%04d-%02d-%02d", by, bm, bd);
         if (i > 0) {
             in.set |= CON_REPORTS_TO;
             v->has_reports_to = 1;
