@@ -28,14 +28,26 @@ static enum kam_err wrong_type(struct api_call *c, const struct jfield *f)
                     type_name(f->type), f->nullable ? " or null" : "");
 }
 
+/* Set while decoding a body that jansson could only read with integers as reals (one of them
+ * did not fit int64): exact integers below 2^53 still count as integers there. */
+static _Thread_local int ints_as_reals;
+
 /* An integer JSON value that fits int64 (jansson reads integers as json_int_t = long long;
- * reals such as 1.0 or 1e3 are rejected: ids and counts are integers). */
+ * reals such as 1.5 or 1e3 are rejected: ids and counts are integers). */
 static int get_i64(json_t *v, int64_t *out)
 {
-    if (!json_is_integer(v))
-        return 0;
-    *out = (int64_t)json_integer_value(v);
-    return 1;
+    if (json_is_integer(v)) {
+        *out = (int64_t)json_integer_value(v);
+        return 1;
+    }
+    if (ints_as_reals && json_is_real(v)) {
+        double d = json_real_value(v);
+        if (d == (double)(int64_t)d && d > -9007199254740992.0 && d < 9007199254740992.0) {
+            *out = (int64_t)d;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static enum kam_err get_str(struct api_call *c, const char *field, json_t *v, const char **out)
@@ -137,7 +149,16 @@ enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out
     if (!ct || strncasecmp(ct, "application/json", 16) != 0)
         return kam_fail(e, KAM_EMEDIA, "Content-Type", "the body must be application/json");
     json_error_t jerr;
-    json_t *root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    /* NUL is let through the parser so that the field holding it can be named below. */
+    int flags = JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL;
+    json_t *root = json_loadb(r->body, r->body_len, (size_t)flags, &jerr);
+    ints_as_reals = 0;
+    if (!root && json_error_code(&jerr) == json_error_numeric_overflow) {
+        /* An integer beyond int64: read again with numbers as reals, so the decoder can name
+         * the field whose value is out of range. */
+        root = json_loadb(r->body, r->body_len, (size_t)(flags | JSON_DECODE_INT_AS_REAL), &jerr);
+        ints_as_reals = 1;
+    }
     if (!root)
         return kam_fail(e, KAM_EINVAL, "body", "invalid JSON at line %d column %d: %s",
                         jerr.line, jerr.column, jerr.text);

@@ -73,6 +73,8 @@ static enum kam_err users_patch(struct api_call *c)
     enum kam_err rc = api_decode(c, user_spec, &in, &in.set);
     if (rc)
         return rc;
+    if (in.set & USR_LOGIN)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "login", "a login cannot be changed");
     struct user u;
     if ((rc = user_update(c->ctx, c->id[0], &in, &u)))
         return rc;

@@ -419,7 +419,9 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
         page_parse(ctx, sorts, sizeof sorts / sizeof sorts[0], q->sort, q->limit, q->cursor, &pg);
     if (rc)
         return rc;
-    if (q->q && (rc = check_text(ctx, "q", q->q, 0, 100, 0)))
+    if ((q->q && (rc = check_text(ctx, "q", q->q, 0, 100, 0))) ||
+        (q->tier && (rc = check_enum(ctx, "tier", q->tier, account_tiers))) ||
+        (q->status && (rc = check_enum(ctx, "status", q->status, account_statuses))))
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);

@@ -309,6 +309,8 @@ enum kam_err user_list(struct kam_ctx *ctx, const struct user_query *q, struct u
         return rc;
     if (q->q && (rc = check_text(ctx, "q", q->q, 0, 100, 0)))
         return rc;
+    if (q->role && role_parse(q->role) == ROLE_NONE)
+        return kam_fail(ctx->err, KAM_EINVAL, "role", "unknown role");
     struct sqlb b;
     sqlb_init(&b, ctx->a);
     sqlb_sql(&b, "SELECT " COLS " FROM users WHERE 1 = 1");
