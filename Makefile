@@ -8,7 +8,7 @@
 #   make format | check-format
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq
 ifdef SANITIZE
 BUILD   ?= build/san
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -26,7 +26,8 @@ LDFLAGS += $(SANFLAGS)
 
 LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/svc/*.c src/api/*.c src/http/*.c src/cli/*.c))
 MIGR_SQL  := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
-GEN_SRC   := $(BUILD)/gen/migrations_sqlite.c
+MIGR_PG   := $(sort $(wildcard src/store/migrations/postgres/*.sql))
+GEN_SRC   := $(BUILD)/gen/migrations_sqlite.c $(BUILD)/gen/migrations_postgres.c
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -57,6 +58,11 @@ $(BUILD)/gen/migrations_sqlite.c: $(BUILD)/tools/embed $(MIGR_SQL)
 	$(BUILD)/tools/embed kam_sqlite_migrations src/store/migrations/sqlite/ $(MIGR_SQL) > $@.tmp
 	mv $@.tmp $@
 
+$(BUILD)/gen/migrations_postgres.c: $(BUILD)/tools/embed $(MIGR_PG)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed kam_postgres_migrations src/store/migrations/postgres/ $(MIGR_PG) > $@.tmp
+	mv $@.tmp $@
+
 $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libkam.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -71,7 +77,7 @@ fuzz:
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
 	    -Ibuild/gen $$(pkg-config --cflags $(PKGS)) -o build/libfuzzer/$$n $$f \
-	    $(LIB_SRC) build/gen/migrations_sqlite.c $(LDLIBS) || exit 1; done
+	    $(LIB_SRC) build/gen/migrations_sqlite.c build/gen/migrations_postgres.c $(LDLIBS) || exit 1; done
 	@echo "run e.g.: build/libfuzzer/fuzz_json tests/fuzz/corpus/fuzz_json -max_total_time=60"
 
 deps:

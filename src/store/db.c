@@ -10,9 +10,7 @@
 #include "base/timeutil.h"
 
 extern const struct db_driver db_sqlite_driver;
-#ifdef KAM_WITH_PG
 extern const struct db_driver db_pg_driver;
-#endif
 
 #define CACHE_SIZE 128
 
@@ -49,11 +47,7 @@ static const struct db_driver *driver_for(const char *dsn, const char **rest)
     }
     if (strncmp(dsn, "postgres://", 11) == 0 || strncmp(dsn, "postgresql://", 13) == 0) {
         *rest = dsn;
-#ifdef KAM_WITH_PG
         return &db_pg_driver;
-#else
-        return NULL;
-#endif
     }
     if (strstr(dsn, "://"))
         return NULL;
@@ -383,7 +377,10 @@ enum kam_err db_migrate(struct db *db, int *applied_out, struct kam_error *e)
     if (rc)
         return rc;
     int version = 0;
-    rc = db_schema_version(db, &version, e);
+    if (db->drv->migrate_lock_sql)
+        rc = db_exec(db, db->drv->migrate_lock_sql, e);
+    if (!rc)
+        rc = db_schema_version(db, &version, e);
     for (const struct embed_file *m = db->drv->migrations; !rc && m->name; m++) {
         int num = atoi(m->name);
         if (num <= version)

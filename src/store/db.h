@@ -54,6 +54,9 @@ struct db_driver {
     /* Migrations for this dialect, {NULL}-terminated, in order; "0001_core.sql" is version 1. */
     const struct embed_file *migrations;
     const char *begin_sql; /* "BEGIN IMMEDIATE" for SQLite: take the write lock up front */
+    /* Run first in the migration transaction so instances starting together take turns;
+     * NULL when the engine's own locking suffices. */
+    const char *migrate_lock_sql;
 };
 
 /* Opens a connection for dsn "sqlite:PATH" (also a bare path), "sqlite::memory:", or

@@ -80,8 +80,7 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct account *a)
     if (a->has_employees && (rc = check_range(ctx, "employees", a->employees, 0, 100000000)))
         return rc;
     if (a->has_revenue) {
-        if ((rc = check_range(ctx, "revenue.amount", a->revenue_amount, 0,
-                              (int64_t)1 << 60)) ||
+        if ((rc = check_range(ctx, "revenue.amount", a->revenue_amount, 0, (int64_t)1 << 60)) ||
             (rc = check_currency(ctx, "revenue.currency", a->revenue_currency)))
             return rc;
     }
@@ -94,9 +93,8 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct account *a)
 static enum kam_err check_owner(struct kam_ctx *ctx, int64_t owner_id)
 {
     int64_t disabled;
-    enum kam_err rc =
-        db_query_i64(ctx->db, "SELECT disabled FROM users WHERE id = ?", 1, owner_id, &disabled,
-                     ctx->err);
+    enum kam_err rc = db_query_i64(ctx->db, "SELECT disabled FROM users WHERE id = ?", 1, owner_id,
+                                   &disabled, ctx->err);
     if (rc == KAM_ENOTFOUND || (!rc && disabled))
         return kam_fail(ctx->err, KAM_EINVAL, "owner_id", "owner_id is not an active user");
     if (rc)
@@ -124,11 +122,12 @@ static enum kam_err check_parent(struct kam_ctx *ctx, int64_t id, int64_t parent
     if (rc || id == 0)
         return rc;
     struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT accounts.parent_id FROM "
-                    "accounts JOIN up ON accounts.id = up.id WHERE accounts.parent_id IS NOT "
-                    "NULL) SELECT EXISTS (SELECT 1 FROM up WHERE id = ?)",
-                    &st, ctx->err);
+    rc = db_prepare(
+        ctx->db,
+        "WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT accounts.parent_id FROM "
+        "accounts JOIN up ON accounts.id = up.id WHERE accounts.parent_id IS NOT "
+        "NULL) SELECT EXISTS (SELECT 1 FROM up WHERE id = ?)",
+        &st, ctx->err);
     if (rc)
         return rc;
     db_bind_i64(st, 1, parent_id);
@@ -148,8 +147,8 @@ static void diff_all(struct audit_diff *d, const struct account *b, const struct
     audit_diff_str(d, "code", b ? b->code : NULL, a ? a->code : NULL);
     audit_diff_str(d, "name", b ? b->name : NULL, a ? a->name : NULL);
     audit_diff_str(d, "alias", b ? b->alias : NULL, a ? a->alias : NULL);
-    audit_diff_i64(d, "parent_id", b ? b->parent_id : 0, !b || !b->has_parent,
-                   a ? a->parent_id : 0, !a || !a->has_parent);
+    audit_diff_i64(d, "parent_id", b ? b->parent_id : 0, !b || !b->has_parent, a ? a->parent_id : 0,
+                   !a || !a->has_parent);
     audit_diff_str(d, "industry", b ? b->industry : NULL, a ? a->industry : NULL);
     audit_diff_str(d, "region", b ? b->region : NULL, a ? a->region : NULL);
     audit_diff_str(d, "channel", b ? b->channel : NULL, a ? a->channel : NULL);
@@ -508,9 +507,9 @@ enum kam_err account_members(struct kam_ctx *ctx, int64_t account_id,
                              struct account_member **items_out, size_t *n_out)
 {
     int64_t count = 0;
-    enum kam_err rc = db_query_i64(ctx->db,
-                                   "SELECT COUNT(*) FROM account_members WHERE account_id = ?", 1,
-                                   account_id, &count, ctx->err);
+    enum kam_err rc =
+        db_query_i64(ctx->db, "SELECT COUNT(*) FROM account_members WHERE account_id = ?", 1,
+                     account_id, &count, ctx->err);
     if (rc)
         return rc;
     struct db_stmt *st;
@@ -558,9 +557,8 @@ enum kam_err account_member_add(struct kam_ctx *ctx, int64_t account_id, int64_t
     if (rc)
         goto out;
     struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "SELECT 1 FROM account_members WHERE account_id = ? AND user_id = ?", &st,
-                    ctx->err);
+    rc = db_prepare(ctx->db, "SELECT 1 FROM account_members WHERE account_id = ? AND user_id = ?",
+                    &st, ctx->err);
     if (rc)
         goto out;
     db_bind_i64(st, 1, account_id);

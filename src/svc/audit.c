@@ -16,8 +16,7 @@ void audit_diff_release(struct audit_diff *d)
     buf_release(&d->b);
 }
 
-void audit_diff_str(struct audit_diff *d, const char *field, const char *before,
-                    const char *after)
+void audit_diff_str(struct audit_diff *d, const char *field, const char *before, const char *after)
 {
     if (!before && !after)
         return;

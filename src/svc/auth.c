@@ -49,9 +49,9 @@ static char *secret_hash(struct kam_ctx *ctx, const char *secret)
 static enum kam_err fails_get(struct kam_ctx *ctx, const char *key, int64_t *count)
 {
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(
-        ctx->db, "SELECT count FROM login_failures WHERE key = ? AND window_start > ?", &st,
-        ctx->err);
+    enum kam_err rc =
+        db_prepare(ctx->db, "SELECT count FROM login_failures WHERE key = ? AND window_start > ?",
+                   &st, ctx->err);
     if (rc)
         return rc;
     db_bind_text(st, 1, key);
@@ -340,8 +340,8 @@ out:
 enum kam_err token_list(struct kam_ctx *ctx, struct api_token **items_out, size_t *n_out)
 {
     int64_t count = 0;
-    enum kam_err rc = db_query_i64(ctx->db, "SELECT COUNT(*) FROM api_tokens WHERE user_id = ?",
-                                   1, ctx->who.user_id, &count, ctx->err);
+    enum kam_err rc = db_query_i64(ctx->db, "SELECT COUNT(*) FROM api_tokens WHERE user_id = ?", 1,
+                                   ctx->who.user_id, &count, ctx->err);
     if (rc)
         return rc;
     struct db_stmt *st;

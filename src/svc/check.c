@@ -16,11 +16,14 @@ enum kam_err check_text(struct kam_ctx *ctx, const char *field, const char *s, i
         return kam_fail(ctx->err, KAM_EINVAL, field, "%s is not valid UTF-8", field);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        /* C1 controls U+0080..U+009F are UTF-8 C2 80..C2 9F. */
+        if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f)
+            return kam_fail(ctx->err, KAM_EINVAL, field, "%s contains a control character",
+                            field);
         if (c < 0x20 || c == 0x7f) {
             if (multiline && (c == '\n' || c == '\r' || c == '\t'))
                 continue;
-            return kam_fail(ctx->err, KAM_EINVAL, field, "%s contains a control character",
-                            field);
+            return kam_fail(ctx->err, KAM_EINVAL, field, "%s contains a control character", field);
         }
     }
     size_t chars = utf8_chars(s, n);
@@ -87,7 +90,6 @@ enum kam_err check_currency(struct kam_ctx *ctx, const char *field, const char *
 {
     if (!s || strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
         s[2] < 'A' || s[2] > 'Z')
-        return kam_fail(ctx->err, KAM_EINVAL, field, "%s must be a 3-letter ISO 4217 code",
-                        field);
+        return kam_fail(ctx->err, KAM_EINVAL, field, "%s must be a 3-letter ISO 4217 code", field);
     return KAM_OK;
 }

@@ -9,9 +9,8 @@
 #include "page.h"
 #include "store/sqlb.h"
 
-const char *const contact_decision_roles[] = {"decision_maker", "influencer", "user",
-                                              "gatekeeper",     "champion",   "other",
-                                              NULL};
+const char *const contact_decision_roles[] = {"decision_maker", "influencer", "user", "gatekeeper",
+                                              "champion",       "other",      NULL};
 
 #define COLS                                                                                       \
     "contacts.id, contacts.account_id, contacts.name, contacts.title, contacts.department, "       \
@@ -106,7 +105,8 @@ static enum kam_err check_reports_to(struct kam_ctx *ctx, const struct contact *
         return rc;
     struct db_stmt *st;
     rc = db_prepare(ctx->db,
-                    "WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT contacts.reports_to_id FROM "
+                    "WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT "
+                    "contacts.reports_to_id FROM "
                     "contacts JOIN up ON contacts.id = up.id WHERE contacts.reports_to_id IS NOT "
                     "NULL) SELECT EXISTS (SELECT 1 FROM up WHERE id = ?)",
                     &st, ctx->err);
@@ -408,8 +408,8 @@ enum kam_err contact_list(struct kam_ctx *ctx, const struct contact_query *q,
         return rc;
     if (q->q && (rc = check_text(ctx, "q", q->q, 0, 100, 0)))
         return rc;
-    if (q->decision_role && (rc = check_enum(ctx, "decision_role", q->decision_role,
-                                             contact_decision_roles)))
+    if (q->decision_role &&
+        (rc = check_enum(ctx, "decision_role", q->decision_role, contact_decision_roles)))
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);

@@ -61,8 +61,7 @@ struct ctx_ids {
 };
 
 static enum kam_err add_user(struct kam_ctx *ctx, struct ctx_ids *ids, const char *login,
-                             const char *name, const char *role, int64_t team_id,
-                             int64_t *id_out)
+                             const char *name, const char *role, int64_t team_id, int64_t *id_out)
 {
     struct user_in in = {.set = USR_LOGIN | USR_NAME | USR_ROLE | USR_PASSWORD | USR_EMAIL};
     in.v.login = login;
@@ -159,8 +158,7 @@ static enum kam_err people(struct kam_ctx *ctx, struct ctx_ids *ids, int account
         (rc = add_user(ctx, ids, "service2", "Grace Lim", "service", ids->teams[1],
                        &ids->service[1])) ||
         (rc = add_user(ctx, ids, "hr", "孙丽 (HR)", "hr", 0, &x)) ||
-        (rc = add_user(ctx, ids, "viewer", "周静 (Viewer)", "viewer", ids->teams[0],
-                       &ids->viewer)))
+        (rc = add_user(ctx, ids, "viewer", "周静 (Viewer)", "viewer", ids->teams[0], &ids->viewer)))
         return rc;
     return KAM_OK;
 }

@@ -80,11 +80,10 @@ enum kam_err page_parse(struct kam_ctx *ctx, const struct page_sort *sorts, size
 const char *page_cursor(struct kam_ctx *ctx, const struct page_req *r, const char *s, int64_t i,
                         int64_t id)
 {
-    char *plain = r->sort->is_text
-                      ? arena_printf(ctx->a, "1|%s|%s|%lld|%s", r->sort->key, r->desc ? "d" : "a",
-                                     (long long)id, s ? s : "")
-                      : arena_printf(ctx->a, "1|%s|%s|%lld|%lld", r->sort->key,
-                                     r->desc ? "d" : "a", (long long)id, (long long)i);
+    char *plain = r->sort->is_text ? arena_printf(ctx->a, "1|%s|%s|%lld|%s", r->sort->key,
+                                                  r->desc ? "d" : "a", (long long)id, s ? s : "")
+                                   : arena_printf(ctx->a, "1|%s|%s|%lld|%lld", r->sort->key,
+                                                  r->desc ? "d" : "a", (long long)id, (long long)i);
     size_t n = strlen(plain);
     char *out = arena_alloc(ctx->a, 4 * (n / 3 + 1) + 1);
     b64url_encode((const unsigned char *)plain, n, out);

@@ -8,91 +8,92 @@
 #define A GRANT_ALL
 
 /* [role][object][read, create, update, delete]. docs/API.md shows the same table for people. */
-static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
-    [ROLE_ADMIN] =
-        {
-            [OBJ_PUBLIC] = {A, A, A, A},
-            [OBJ_SELF] = {A, A, A, A},
-            [OBJ_ACCOUNT] = {A, A, A, A},
-            [OBJ_CONTACT] = {A, A, A, A},
-            [OBJ_MEMBER] = {A, A, A, A},
-            [OBJ_AUDIT] = {A, N, N, N},
-            [OBJ_USER] = {A, A, A, A},
-            [OBJ_TEAM] = {A, A, A, A},
-        },
-    [ROLE_DIRECTOR] =
-        {
-            [OBJ_PUBLIC] = {A, A, A, A},
-            [OBJ_SELF] = {A, A, A, A},
-            [OBJ_ACCOUNT] = {A, A, A, A},
-            [OBJ_CONTACT] = {A, A, A, A},
-            [OBJ_MEMBER] = {A, A, A, A},
-            [OBJ_AUDIT] = {A, N, N, N},
-            [OBJ_USER] = {A, N, N, N},
-            [OBJ_TEAM] = {A, N, N, N},
-        },
-    [ROLE_FINANCE] =
-        {
-            [OBJ_PUBLIC] = {A, A, A, A},
-            [OBJ_SELF] = {A, A, A, A},
-            [OBJ_ACCOUNT] = {A, N, N, N},
-            [OBJ_CONTACT] = {A, N, N, N},
-            [OBJ_MEMBER] = {A, N, N, N},
-            [OBJ_AUDIT] = {A, N, N, N},
-            [OBJ_USER] = {A, N, N, N},
-            [OBJ_TEAM] = {A, N, N, N},
-        },
-    [ROLE_TEAM_LEAD] =
-        {
-            [OBJ_PUBLIC] = {A, A, A, A},
-            [OBJ_SELF] = {A, A, A, A},
-            [OBJ_ACCOUNT] = {S, S, S, S},
-            [OBJ_CONTACT] = {S, S, S, S},
-            [OBJ_MEMBER] = {S, S, S, S},
-            [OBJ_AUDIT] = {S, N, N, N},
-            [OBJ_USER] = {A, N, N, N},
-            [OBJ_TEAM] = {A, N, N, N},
-        },
-    [ROLE_ACCOUNT_MANAGER] =
-        {
-            [OBJ_PUBLIC] = {A, A, A, A},
-            [OBJ_SELF] = {A, A, A, A},
-            [OBJ_ACCOUNT] = {S, S, S, N},
-            [OBJ_CONTACT] = {S, S, S, S},
-            [OBJ_MEMBER] = {S, S, S, S},
-            [OBJ_AUDIT] = {S, N, N, N},
-            [OBJ_USER] = {A, N, N, N},
-            [OBJ_TEAM] = {A, N, N, N},
-        },
-    [ROLE_SERVICE] =
-        {
-            [OBJ_PUBLIC] = {A, A, A, A},
-            [OBJ_SELF] = {A, A, A, A},
-            [OBJ_ACCOUNT] = {S, N, N, N},
-            [OBJ_CONTACT] = {S, S, S, S},
-            [OBJ_MEMBER] = {S, N, N, N},
-            [OBJ_AUDIT] = {S, N, N, N},
-            [OBJ_USER] = {A, N, N, N},
-            [OBJ_TEAM] = {A, N, N, N},
-        },
-    [ROLE_HR] =
-        {
-            [OBJ_PUBLIC] = {A, A, A, A},
-            [OBJ_SELF] = {A, A, A, A},
-            [OBJ_USER] = {A, A, A, A},
-            [OBJ_TEAM] = {A, A, A, A},
-        },
-    [ROLE_VIEWER] =
-        {
-            [OBJ_PUBLIC] = {A, A, A, A},
-            [OBJ_SELF] = {A, A, A, A},
-            [OBJ_ACCOUNT] = {S, N, N, N},
-            [OBJ_CONTACT] = {S, N, N, N},
-            [OBJ_MEMBER] = {S, N, N, N},
-            [OBJ_AUDIT] = {S, N, N, N},
-            [OBJ_USER] = {A, N, N, N},
-            [OBJ_TEAM] = {A, N, N, N},
-        },
+static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
+    {
+        [ROLE_ADMIN] =
+            {
+                [OBJ_PUBLIC] = {A, A, A, A},
+                [OBJ_SELF] = {A, A, A, A},
+                [OBJ_ACCOUNT] = {A, A, A, A},
+                [OBJ_CONTACT] = {A, A, A, A},
+                [OBJ_MEMBER] = {A, A, A, A},
+                [OBJ_AUDIT] = {A, N, N, N},
+                [OBJ_USER] = {A, A, A, A},
+                [OBJ_TEAM] = {A, A, A, A},
+            },
+        [ROLE_DIRECTOR] =
+            {
+                [OBJ_PUBLIC] = {A, A, A, A},
+                [OBJ_SELF] = {A, A, A, A},
+                [OBJ_ACCOUNT] = {A, A, A, A},
+                [OBJ_CONTACT] = {A, A, A, A},
+                [OBJ_MEMBER] = {A, A, A, A},
+                [OBJ_AUDIT] = {A, N, N, N},
+                [OBJ_USER] = {A, N, N, N},
+                [OBJ_TEAM] = {A, N, N, N},
+            },
+        [ROLE_FINANCE] =
+            {
+                [OBJ_PUBLIC] = {A, A, A, A},
+                [OBJ_SELF] = {A, A, A, A},
+                [OBJ_ACCOUNT] = {A, N, N, N},
+                [OBJ_CONTACT] = {A, N, N, N},
+                [OBJ_MEMBER] = {A, N, N, N},
+                [OBJ_AUDIT] = {A, N, N, N},
+                [OBJ_USER] = {A, N, N, N},
+                [OBJ_TEAM] = {A, N, N, N},
+            },
+        [ROLE_TEAM_LEAD] =
+            {
+                [OBJ_PUBLIC] = {A, A, A, A},
+                [OBJ_SELF] = {A, A, A, A},
+                [OBJ_ACCOUNT] = {S, S, S, S},
+                [OBJ_CONTACT] = {S, S, S, S},
+                [OBJ_MEMBER] = {S, S, S, S},
+                [OBJ_AUDIT] = {S, N, N, N},
+                [OBJ_USER] = {A, N, N, N},
+                [OBJ_TEAM] = {A, N, N, N},
+            },
+        [ROLE_ACCOUNT_MANAGER] =
+            {
+                [OBJ_PUBLIC] = {A, A, A, A},
+                [OBJ_SELF] = {A, A, A, A},
+                [OBJ_ACCOUNT] = {S, S, S, N},
+                [OBJ_CONTACT] = {S, S, S, S},
+                [OBJ_MEMBER] = {S, S, S, S},
+                [OBJ_AUDIT] = {S, N, N, N},
+                [OBJ_USER] = {A, N, N, N},
+                [OBJ_TEAM] = {A, N, N, N},
+            },
+        [ROLE_SERVICE] =
+            {
+                [OBJ_PUBLIC] = {A, A, A, A},
+                [OBJ_SELF] = {A, A, A, A},
+                [OBJ_ACCOUNT] = {S, N, N, N},
+                [OBJ_CONTACT] = {S, S, S, S},
+                [OBJ_MEMBER] = {S, N, N, N},
+                [OBJ_AUDIT] = {S, N, N, N},
+                [OBJ_USER] = {A, N, N, N},
+                [OBJ_TEAM] = {A, N, N, N},
+            },
+        [ROLE_HR] =
+            {
+                [OBJ_PUBLIC] = {A, A, A, A},
+                [OBJ_SELF] = {A, A, A, A},
+                [OBJ_USER] = {A, A, A, A},
+                [OBJ_TEAM] = {A, A, A, A},
+            },
+        [ROLE_VIEWER] =
+            {
+                [OBJ_PUBLIC] = {A, A, A, A},
+                [OBJ_SELF] = {A, A, A, A},
+                [OBJ_ACCOUNT] = {S, N, N, N},
+                [OBJ_CONTACT] = {S, N, N, N},
+                [OBJ_MEMBER] = {S, N, N, N},
+                [OBJ_AUDIT] = {S, N, N, N},
+                [OBJ_USER] = {A, N, N, N},
+                [OBJ_TEAM] = {A, N, N, N},
+            },
 };
 
 #undef N
@@ -187,7 +188,7 @@ enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes)
 
 const char *obj_name(enum obj o)
 {
-    static const char *const names[OBJ_COUNT] = {"public",  "self",  "account", "contact",
+    static const char *const names[OBJ_COUNT] = {"public",         "self",  "account", "contact",
                                                  "account_member", "audit", "user",    "team"};
     return (unsigned)o < OBJ_COUNT ? names[o] : "?";
 }

@@ -56,7 +56,8 @@ enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes)
  * a condition on `accounts` (no binds). Use as: SCOPE_WITH "SELECT ... WHERE " SCOPE_COND. */
 #define POLICY_SCOPE_WITH                                                                          \
     "WITH RECURSIVE mt(id) AS (SELECT id FROM teams WHERE manager_id = ? UNION SELECT teams.id "   \
-    "FROM teams JOIN mt ON teams.parent_id = mt.id), sub(uid) AS (SELECT ? UNION SELECT "          \
+    "FROM teams JOIN mt ON teams.parent_id = mt.id), sub(uid) AS (SELECT CAST(? AS BIGINT) UNION " \
+    "SELECT "                                                                                      \
     "users.id FROM users JOIN mt ON users.team_id = mt.id) "
 #define POLICY_SCOPE_COND                                                                          \
     "(accounts.owner_id IN (SELECT uid FROM sub) OR accounts.id IN (SELECT account_id FROM "       \

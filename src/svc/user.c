@@ -275,8 +275,7 @@ enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *
     }
     /* A disabled user or a new password ends the user's sessions. */
     if ((u.disabled && !before.disabled) || *hash) {
-        if ((rc = db_prepare(ctx->db, "DELETE FROM sessions WHERE user_id = ?", &st,
-                             ctx->err))) {
+        if ((rc = db_prepare(ctx->db, "DELETE FROM sessions WHERE user_id = ?", &st, ctx->err))) {
             audit_diff_release(&d);
             goto out;
         }
@@ -426,7 +425,8 @@ static enum kam_err team_check(struct kam_ctx *ctx, const struct team *t)
         if (t->id) {
             struct db_stmt *st;
             rc = db_prepare(ctx->db,
-                            "WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT teams.parent_id FROM "
+                            "WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT "
+                            "teams.parent_id FROM "
                             "teams JOIN up ON teams.id = up.id WHERE teams.parent_id IS NOT NULL) "
                             "SELECT EXISTS (SELECT 1 FROM up WHERE id = ?)",
                             &st, ctx->err);
@@ -458,8 +458,8 @@ static enum kam_err team_check(struct kam_ctx *ctx, const struct team *t)
 static void diff_team(struct audit_diff *d, const struct team *b, const struct team *a)
 {
     audit_diff_str(d, "name", b ? b->name : NULL, a ? a->name : NULL);
-    audit_diff_i64(d, "parent_id", b ? b->parent_id : 0, !b || !b->has_parent,
-                   a ? a->parent_id : 0, !a || !a->has_parent);
+    audit_diff_i64(d, "parent_id", b ? b->parent_id : 0, !b || !b->has_parent, a ? a->parent_id : 0,
+                   !a || !a->has_parent);
     audit_diff_i64(d, "manager_id", b ? b->manager_id : 0, !b || !b->has_manager,
                    a ? a->manager_id : 0, !a || !a->has_manager);
 }

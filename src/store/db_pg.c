@@ -1,0 +1,425 @@
+/* db_pg.c -- the PostgreSQL driver (libpq), for teams that outgrow one machine.
+ *
+ * `?` placeholders are rewritten to $1..$n and every statement is prepared once per
+ * connection (PQprepare under a generated name). Values travel as text. SQLSTATEs map to the
+ * project's errors: unique/foreign-key violations -> KAM_ECONFLICT (field from the constraint
+ * name), serialization failure / deadlock -> KAM_EBUSY, a lost connection is reset and, when
+ * no transaction was open, the statement is retried once. Text search is ILIKE over pg_trgm
+ * GIN indexes (see migrations/postgres). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+extern const struct embed_file kam_postgres_migrations[];
+
+struct pgconn {
+    PGconn *pg;
+    unsigned next_id;
+    unsigned generation; /* bumped by a reset: statements prepare again */
+    int64_t changes;
+};
+
+struct pgstmt {
+    struct pgconn *c;
+    char name[24];
+    char *sql; /* rewritten */
+    unsigned generation;
+    int nparams;
+    char **vals;
+    PGresult *res;
+    int row, executed;
+};
+
+static enum kam_err fail_res(PGconn *pg, PGresult *res, struct kam_error *e, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
+    if (!msg || !*msg)
+        msg = PQerrorMessage(pg);
+    if (state && strcmp(state, "23505") == 0) {
+        /* "accounts_code_key" -> "code" */
+        const char *cons = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+        const char *table = PQresultErrorField(res, PG_DIAG_TABLE_NAME);
+        char field[48] = "";
+        if (cons) {
+            const char *p = cons;
+            size_t tl = table ? strlen(table) : 0;
+            if (table && strncmp(p, table, tl) == 0 && p[tl] == '_')
+                p += tl + 1;
+            snprintf(field, sizeof field, "%s", p);
+            size_t n = strlen(field);
+            if (n > 4 && strcmp(field + n - 4, "_key") == 0)
+                field[n - 4] = 0;
+            else if (strcmp(field, "pkey") == 0)
+                field[0] = 0;
+        }
+        return kam_fail(e, KAM_ECONFLICT, field, "%s already exists", *field ? field : "value");
+    }
+    if (state && strcmp(state, "23503") == 0)
+        return kam_fail(e, KAM_ECONFLICT, "", "the record is referenced by other records");
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                  strcmp(state, "55P03") == 0))
+        return kam_fail(e, KAM_EBUSY, "", "database busy (%s): %s", what, msg);
+    if (state && strncmp(state, "23", 2) == 0)
+        return kam_fail(e, KAM_EINVAL, "", "constraint failed: %s", msg);
+    return kam_fail(e, KAM_EDB, "", "postgres %s: %s", what, msg);
+}
+
+static enum kam_err p_exec(void *conn, const char *sql, struct kam_error *e)
+{
+    struct pgconn *c = conn;
+    PGresult *res = PQexec(c->pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    enum kam_err rc = KAM_OK;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rc = fail_res(c->pg, res, e, "exec");
+    else
+        c->changes = atoll(PQcmdTuples(res));
+    PQclear(res);
+    return rc;
+}
+
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* "relation already exists, skipping" and friends */
+}
+
+static enum kam_err p_open(const char *dsn, void **conn_out, struct kam_error *e)
+{
+    PGconn *pg = PQconnectdb(dsn);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        enum kam_err rc = kam_fail(e, KAM_EDB, "db", "cannot connect to PostgreSQL: %s",
+                                   PQerrorMessage(pg));
+        PQfinish(pg);
+        return rc;
+    }
+    PQsetNoticeProcessor(pg, quiet_notice, NULL);
+    struct pgconn *c = calloc(1, sizeof *c);
+    if (!c) {
+        PQfinish(pg);
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    }
+    c->pg = pg;
+    enum kam_err rc = p_exec(c, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", e);
+    if (rc) {
+        PQfinish(pg);
+        free(c);
+        return rc;
+    }
+    *conn_out = c;
+    return KAM_OK;
+}
+
+static void p_close(void *conn)
+{
+    struct pgconn *c = conn;
+    PQfinish(c->pg);
+    free(c);
+}
+
+/* "? ... ?" -> "$1 ... $2", leaving string literals and quoted identifiers alone. */
+static char *rewrite(const char *sql, int *nparams)
+{
+    size_t n = strlen(sql);
+    char *out = malloc(n * 4 + 1), *o = out;
+    if (!out)
+        return NULL;
+    int k = 0;
+    char quote = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            *o++ = *p;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+            *o++ = *p;
+        } else if (*p == '?') {
+            o += sprintf(o, "$%d", ++k);
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+    *nparams = k;
+    return out;
+}
+
+static enum kam_err do_prepare(struct pgstmt *s, struct kam_error *e)
+{
+    PGresult *res = PQprepare(s->c->pg, s->name, s->sql, s->nparams, NULL);
+    enum kam_err rc = KAM_OK;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = fail_res(s->c->pg, res, e, "prepare");
+    PQclear(res);
+    s->generation = s->c->generation;
+    return rc;
+}
+
+static enum kam_err p_prepare(void *conn, const char *sql, void **stmt_out, struct kam_error *e)
+{
+    struct pgconn *c = conn;
+    struct pgstmt *s = calloc(1, sizeof *s);
+    if (!s)
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    s->c = c;
+    s->sql = rewrite(sql, &s->nparams);
+    s->vals = calloc((size_t)s->nparams + 1, sizeof *s->vals);
+    if (!s->sql || !s->vals) {
+        free(s->sql);
+        free(s->vals);
+        free(s);
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    }
+    snprintf(s->name, sizeof s->name, "k%u", ++c->next_id);
+    enum kam_err rc = do_prepare(s, e);
+    if (rc) {
+        free(s->sql);
+        free(s->vals);
+        free(s);
+        return rc;
+    }
+    *stmt_out = s;
+    return KAM_OK;
+}
+
+static void clear_vals(struct pgstmt *s)
+{
+    for (int i = 0; i < s->nparams; i++) {
+        free(s->vals[i]);
+        s->vals[i] = NULL;
+    }
+}
+
+static void p_reset(void *stmt)
+{
+    struct pgstmt *s = stmt;
+    PQclear(s->res);
+    s->res = NULL;
+    s->executed = 0;
+    s->row = 0;
+    clear_vals(s);
+}
+
+static void p_finalize(void *stmt)
+{
+    struct pgstmt *s = stmt;
+    p_reset(s);
+    if (s->generation == s->c->generation && PQstatus(s->c->pg) == CONNECTION_OK) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+        PQclear(PQexec(s->c->pg, sql));
+    }
+    free(s->sql);
+    free(s->vals);
+    free(s);
+}
+
+static void set_val(struct pgstmt *s, int idx, char *v)
+{
+    if (idx < 1 || idx > s->nparams) {
+        free(v);
+        return;
+    }
+    free(s->vals[idx - 1]);
+    s->vals[idx - 1] = v;
+}
+
+static void p_bind_i64(void *stmt, int idx, int64_t v)
+{
+    char *p = malloc(24);
+    if (p)
+        snprintf(p, 24, "%lld", (long long)v);
+    set_val(stmt, idx, p);
+}
+
+static void p_bind_double(void *stmt, int idx, double v)
+{
+    char *p = malloc(32);
+    if (p)
+        snprintf(p, 32, "%.17g", v);
+    set_val(stmt, idx, p);
+}
+
+static void p_bind_text(void *stmt, int idx, const char *t, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, t, n);
+        p[n] = 0;
+    }
+    set_val(stmt, idx, p);
+}
+
+static void p_bind_null(void *stmt, int idx)
+{
+    set_val(stmt, idx, NULL);
+}
+
+static PGresult *run(struct pgstmt *s)
+{
+    return PQexecPrepared(s->c->pg, s->name, s->nparams, (const char *const *)s->vals, NULL,
+                          NULL, 0);
+}
+
+static enum kam_err p_step(void *stmt, int *has_row, struct kam_error *e)
+{
+    struct pgstmt *s = stmt;
+    *has_row = 0;
+    if (!s->executed) {
+        enum kam_err rc;
+        int idle = PQtransactionStatus(s->c->pg) == PQTRANS_IDLE;
+        if (s->generation != s->c->generation && (rc = do_prepare(s, e)))
+            return rc;
+        s->res = run(s);
+        ExecStatusType st = PQresultStatus(s->res);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
+            PQstatus(s->c->pg) == CONNECTION_BAD && idle) {
+            /* The server went away between requests: reconnect and retry once. Inside a
+             * transaction the work so far is lost, so the error goes up instead. */
+            PQclear(s->res);
+            s->res = NULL;
+            PQreset(s->c->pg);
+            s->c->generation++;
+            if (PQstatus(s->c->pg) != CONNECTION_OK)
+                return kam_fail(e, KAM_EDB, "", "PostgreSQL connection lost: %s",
+                                PQerrorMessage(s->c->pg));
+            if ((rc = do_prepare(s, e)))
+                return rc;
+            s->res = run(s);
+            st = PQresultStatus(s->res);
+        }
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            rc = fail_res(s->c->pg, s->res, e, "step");
+            PQclear(s->res);
+            s->res = NULL;
+            return rc;
+        }
+        if (PQstatus(s->c->pg) == CONNECTION_BAD)
+            s->c->generation++;
+        s->c->changes = atoll(PQcmdTuples(s->res));
+        s->executed = 1;
+        s->row = -1;
+    }
+    if (!s->res)
+        return KAM_OK;
+    s->row++;
+    *has_row = s->row < PQntuples(s->res);
+    return KAM_OK;
+}
+
+static int p_col_count(void *stmt)
+{
+    struct pgstmt *s = stmt;
+    return s->res ? PQnfields(s->res) : 0;
+}
+
+static int p_col_is_null(void *stmt, int col)
+{
+    struct pgstmt *s = stmt;
+    return !s->res || PQgetisnull(s->res, s->row, col);
+}
+
+static int64_t p_col_i64(void *stmt, int col)
+{
+    struct pgstmt *s = stmt;
+    if (p_col_is_null(s, col))
+        return 0;
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (v[0] == 't' && !v[1]) /* booleans: EXISTS(...), comparisons */
+        return 1;
+    if (v[0] == 'f' && !v[1])
+        return 0;
+    return strtoll(v, NULL, 10);
+}
+
+static double p_col_double(void *stmt, int col)
+{
+    struct pgstmt *s = stmt;
+    if (p_col_is_null(s, col))
+        return 0;
+    return strtod(PQgetvalue(s->res, s->row, col), NULL);
+}
+
+static const char *p_col_text(void *stmt, int col, size_t *len_out)
+{
+    struct pgstmt *s = stmt;
+    if (p_col_is_null(s, col)) {
+        *len_out = 0;
+        return NULL;
+    }
+    *len_out = (size_t)PQgetlength(s->res, s->row, col);
+    return PQgetvalue(s->res, s->row, col);
+}
+
+static int64_t p_changes(void *conn)
+{
+    return ((struct pgconn *)conn)->changes;
+}
+
+static const struct {
+    const char *table, *cond;
+    int binds;
+} searchable[] = {
+    {"accounts",
+     "(accounts.name ILIKE ? ESCAPE '\\' OR accounts.alias ILIKE ? ESCAPE '\\' OR accounts.code "
+     "ILIKE ? ESCAPE '\\')",
+     3},
+    {"contacts",
+     "(contacts.name ILIKE ? ESCAPE '\\' OR contacts.title ILIKE ? ESCAPE '\\' OR contacts.email "
+     "ILIKE ? ESCAPE '\\')",
+     3},
+    {"users", "(users.login ILIKE ? ESCAPE '\\' OR users.name ILIKE ? ESCAPE '\\')", 2},
+};
+
+static const char *p_search_cond(const char *table, const char *query, struct arena *a,
+                                 const char **bind_out, int *nbind_out)
+{
+    for (size_t i = 0; i < sizeof searchable / sizeof searchable[0]; i++) {
+        if (strcmp(searchable[i].table, table) != 0)
+            continue;
+        size_t n = strlen(query);
+        char *p = arena_alloc(a, 2 * n + 3), *o = p;
+        *o++ = '%';
+        for (size_t j = 0; j < n; j++) {
+            if (query[j] == '%' || query[j] == '_' || query[j] == '\\')
+                *o++ = '\\';
+            *o++ = query[j];
+        }
+        *o++ = '%';
+        *o = 0;
+        *bind_out = p;
+        *nbind_out = searchable[i].binds;
+        return searchable[i].cond;
+    }
+    return NULL;
+}
+
+const struct db_driver db_pg_driver = {
+    .scheme = "postgres",
+    .open = p_open,
+    .close = p_close,
+    .prepare = p_prepare,
+    .finalize = p_finalize,
+    .reset = p_reset,
+    .bind_i64 = p_bind_i64,
+    .bind_double = p_bind_double,
+    .bind_text = p_bind_text,
+    .bind_null = p_bind_null,
+    .step = p_step,
+    .col_count = p_col_count,
+    .col_is_null = p_col_is_null,
+    .col_i64 = p_col_i64,
+    .col_double = p_col_double,
+    .col_text = p_col_text,
+    .exec = p_exec,
+    .changes = p_changes,
+    .search_cond = p_search_cond,
+    .migrations = kam_postgres_migrations,
+    .begin_sql = "BEGIN",
+    .migrate_lock_sql = "SELECT pg_advisory_xact_lock(72010001)",
+};
