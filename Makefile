@@ -81,13 +81,16 @@ fuzz:
 	@echo "run e.g.: build/libfuzzer/fuzz_json tests/fuzz/corpus/fuzz_json -max_total_time=60"
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
 
 run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh $(BUILD)/kam
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all $(BUILD)/unit $(FUZZ_BIN)
 	@KAM_BUILD=$(BUILD) tests/run.sh
 
@@ -106,6 +109,6 @@ check-format:
 clean:
 	rm -rf build
 
-.PHONY: all deps run test bench check-deps format check-format clean fuzz
+.PHONY: all deps deps-test run test bench check-deps format check-format clean fuzz
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

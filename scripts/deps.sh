@@ -1,9 +1,12 @@
 #!/bin/sh
 # deps.sh -- installs the Debian packages KAM needs to build, run and test, only when missing.
-# Called by `make run` and `make test`; safe to run again (does nothing when all are present).
+# Called by `make run` (scripts/deps.sh run) and `make test` (scripts/deps.sh test); safe to run
+# again (does nothing when all are present).
 set -eu
 PKGS="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev
 python3 sqlite3 ca-certificates"
+# Tests also need a PostgreSQL server (a throw-away cluster, scripts/pg-tmp.sh).
+[ "${1:-run}" = test ] && PKGS="$PKGS postgresql"
 [ "${KAM_DEPS_EXTRA:-}" ] && PKGS="$PKGS $KAM_DEPS_EXTRA"
 missing=""
 for p in $PKGS; do

@@ -40,8 +40,12 @@ for t in "$B"/fuzz/fuzz_*; do
     suite "$n (corpus replay)" "$t" "tests/fuzz/corpus/$n"
 done
 suite http-sqlite python3 tests/http/run.py --kam "$B/kam"
+# The same suite on PostgreSQL: a given server (KAM_TEST_PG_DSN) or a throw-away cluster.
 if [ -n "${KAM_TEST_PG_DSN:-}" ]; then
     suite http-postgres python3 tests/http/run.py --kam "$B/kam" --dsn "$KAM_TEST_PG_DSN"
+else
+    suite http-postgres scripts/pg-tmp.sh sh -c \
+        'python3 tests/http/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
 fi
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]

@@ -133,7 +133,8 @@ static enum kam_err change_password(struct api_call *c)
         return kam_fail(c->ctx->err, KAM_EINVAL, "old_password", "old_password is required");
     if (!(set & 2))
         return kam_fail(c->ctx->err, KAM_EINVAL, "new_password", "new_password is required");
-    rc = auth_change_password(c->ctx, in.old_password, in.new_password);
+    rc = auth_change_password(c->ctx, in.old_password, in.new_password,
+                              c->via_cookie ? c->session_token : NULL);
     if (!rc)
         c->status = 204;
     return rc;

@@ -269,7 +269,8 @@ enum kam_err auth_bearer(struct kam_ctx *ctx, const char *token, struct user *ou
     return KAM_OK;
 }
 
-enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const char *new_pw)
+enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const char *new_pw,
+                                  const char *session_token)
 {
     enum kam_err rc;
     if ((rc = check_text(ctx, "old_password", old_pw, 1, 200, 0)))
@@ -290,6 +291,8 @@ enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const
     if (!row || !user_password_ok(hash, old_pw))
         return kam_fail(ctx->err, KAM_EINVAL, "old_password", "the current password is wrong");
     struct user_in in = {.set = USR_PASSWORD, .password = new_pw};
+    if (session_token)
+        in.keep_session = secret_hash(ctx, session_token);
     struct user u;
     rc = user_update(ctx, uid, &in, &u);
     if (rc == KAM_EINVAL && strcmp(ctx->err->field, "password") == 0)

@@ -32,8 +32,10 @@ enum kam_err auth_session(struct kam_ctx *ctx, const char *token, struct session
 enum kam_err auth_logout(struct kam_ctx *ctx, const char *token);
 /* Resolves an API token (Authorization: Bearer); KAM_EAUTH if unknown or revoked. */
 enum kam_err auth_bearer(struct kam_ctx *ctx, const char *token, struct user *out);
-/* Changes the caller's password after checking the old one. */
-enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const char *new_pw);
+/* Changes the caller's password after checking the old one; the caller's other sessions end,
+ * the one with cookie value `session_token` (may be NULL) stays. */
+enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const char *new_pw,
+                                  const char *session_token);
 
 struct api_token {
     int64_t id, user_id, created_at, revoked_at;

@@ -275,11 +275,13 @@ enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *
     }
     /* A disabled user or a new password ends the user's sessions. */
     if ((u.disabled && !before.disabled) || *hash) {
-        if ((rc = db_prepare(ctx->db, "DELETE FROM sessions WHERE user_id = ?", &st, ctx->err))) {
+        if ((rc = db_prepare(ctx->db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", &st,
+                             ctx->err))) {
             audit_diff_release(&d);
             goto out;
         }
         db_bind_i64(st, 1, id);
+        db_bind_text(st, 2, u.disabled || !in->keep_session ? "" : in->keep_session);
         rc = db_step(st, &row, ctx->err);
         db_done(st);
         if (rc) {

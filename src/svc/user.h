@@ -27,6 +27,8 @@ struct user_in {
     struct user v;
     const char *password; /* when USR_PASSWORD is set */
     unsigned set;
+    /* A session (its stored id) that survives a password change: the one making it. */
+    const char *keep_session;
 };
 
 #define PASSWORD_MIN_CHARS 10

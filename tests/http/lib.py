@@ -49,7 +49,7 @@ def trunc(x, n=300):
         except UnicodeDecodeError:
             x = repr(bytes(x[: n + 1]))
     s = str(x)
-    s = s.replace("\n", "\\n")
+    s = "".join(ch if (ch >= " " and not "\x7f" <= ch <= "\x9f") else "\\u%04x" % ord(ch) for ch in s)
     return s if len(s) <= n else s[:n] + "...(+%d chars)" % (len(s) - n)
 
 

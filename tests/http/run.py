@@ -48,6 +48,7 @@ GROUPS = [
     ("contacts", t_contacts.g_contacts, True),
     ("members", t_scope.g_members, True),
     ("users", t_users.g_users, True),
+    ("admin-guard", t_users.g_admin_guard, True),
     ("teams", t_users.g_teams, True),
     ("password", t_users.g_password, True),
     ("scope", t_scope.g_scope, True),

@@ -60,6 +60,14 @@ ACCOUNT_FIELDS = [
     ("name object", {"name": {"x": 1}}, 400, "name"),
     ("name null", {"name": None}, 400, "name"),
     ("name with NUL", {"name": "a\u0000b"}, 400, "name"),
+    ("name with newline", {"name": "a\nb"}, 400, "name"),
+    ("name with C1 control U+0085", {"name": "a\u0085b"}, 400, "name"),
+    ("code with TAB", {"code": "A\tB"}, 400, "code"),
+    ("code with CR", {"code": "A\rB"}, 400, "code"),
+    ("alias with TAB", {"alias": "tab\there"}, 400, "alias"),
+    ("industry with ESC", {"industry": "a\x1bb"}, 400, "industry"),
+    ("region with DEL", {"region": "a\x7fb"}, 400, "region"),
+    ("channel with newline", {"channel": "a\nb"}, 400, "channel"),
     ("alias 201 chars", {"alias": "a" * 201}, 400, "alias"),
     ("alias number", {"alias": 5}, 400, "alias"),
     ("industry 61 chars", {"industry": "i" * 61}, 400, "industry"),
@@ -120,6 +128,14 @@ CONTACT_FIELDS = [
     ("name 101 Chinese chars", {"name": "张" * 101}, 400, "name"),
     ("name number", {"name": 5}, 400, "name"),
     ("name null", {"name": None}, 400, "name"),
+    ("name with newline", {"name": "张\n伟"}, 400, "name"),
+    ("title with newline", {"title": "采购\n总监"}, 400, "title"),
+    ("department with TAB", {"department": "采购\t部"}, 400, "department"),
+    ("phone with BEL", {"phone": "138\x07"}, 400, "phone"),
+    ("email with newline", {"email": "a\n@example.cn"}, 400, "email"),
+    ("notes with U+0001", {"notes": "a\x01b"}, 400, "notes"),
+    ("notes with ESC", {"notes": "a\x1b[31mred"}, 400, "notes"),
+    ("notes with DEL", {"notes": "a\x7fb"}, 400, "notes"),
     ("title 101 chars", {"title": "t" * 101}, 400, "title"),
     ("title number", {"title": 1}, 400, "title"),
     ("department 101 chars", {"department": "部" * 101}, 400, "department"),
@@ -177,6 +193,8 @@ USER_POST = [
     ("login with NUL", {"login": "ab\u0000cd"}, 400, "login"),
     ("name 10000 chars", {"name": BIG}, 400, "name"),
     ("name number", {"name": 5}, 400, "name"),
+    ("name with newline", {"name": "a\nb"}, 400, "name"),
+    ("login with TAB", {"login": "a\tb"}, 400, "login"),
     ("email number", {"email": 5}, 400, "email"),
     ("email 10000 chars", {"email": BIG + "@example.com"}, 400, "email"),
     ("role root", {"role": "root"}, 400, "role"),
@@ -200,9 +218,10 @@ USER_PATCH = [
     ("password 9 chars", {"password": "123456789"}, 400, "password"),
     ("password number", {"password": 1234567890123}, 400, "password"),
     ("team_id unknown", {"team_id": 999999999}, 400, "team_id"),
-    ("login (not patchable)", {"login": "renamed_login"}, 400, "login"),
+    ("login (not patchable)", {"login": "@renamed"}, 400, "login"),
     ("name 10000 chars", {"name": BIG}, 400, "name"),
     ("name null", {"name": None}, 400, "name"),
+    ("name with newline", {"name": "a\nb"}, 400, "name"),
     ("email number", {"email": 5}, 400, "email"),
     ("unknown field", {"is_admin": True}, 400, "is_admin"),
     ("id in body", {"id": 1}, 400, "id"),
@@ -213,6 +232,7 @@ TEAM_POST = [
     ("name empty", {"name": ""}, 400, "name"),
     ("name number", {"name": 5}, 400, "name"),
     ("name 10000 chars", {"name": BIG}, 400, "name"),
+    ("name with newline", {"name": "East\nWest"}, 400, "name"),
     ("parent_id unknown", {"parent_id": 999999999}, 400, "parent_id"),
     ("parent_id string", {"parent_id": "1"}, 400, "parent_id"),
     ("manager_id unknown", {"manager_id": 999999999}, 400, "manager_id"),
@@ -246,6 +266,7 @@ TOKEN_POST = [
     ("name number", {"name": 5}, 400, "name"),
     ("name null", {"name": None}, 400, "name"),
     ("name 10000 chars", {"name": BIG}, 400, "name"),
+    ("name with newline", {"name": "ci\ntoken"}, 400, "name"),
     ("unknown field", {"scope": "all"}, 400, "scope"),
 ]
 
@@ -310,7 +331,7 @@ def g_badinput(ctx):
     KB = ctx.new_account("am_e", code=ctx.uniq("KB"), name="Contacts target " + tag)
     KO = ctx.new_account("am_e", code=ctx.uniq("KO"), name="Other account " + tag)
     CB = ctx.new_contact(KB, name="坏输入联系人")
-    subst = {"@disabled": dis, "@other_account": KO}
+    subst = {"@disabled": dis, "@other_account": KO, "@renamed": "renamed_" + tag}
     bad_prefix = "BAD" + tag
 
     acc_state = lambda: ctx.ids_of("/api/v1/accounts", {"q": bad_prefix})

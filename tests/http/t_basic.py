@@ -111,7 +111,7 @@ def g_openapi(ctx):
         miss = [k for k in ("x-kam-object", "x-kam-action", "x-kam-scope") if not is_str(op.get(k))]
         ck.ok(not miss, "openapi %s %s carries x-kam-object/action/scope" % (meth, path), "missing %s" % miss)
         sc = op.get("x-kam-scope")
-        ck.ok(sc in ("none", "account", "contact"), "openapi %s %s x-kam-scope is none|account|contact" % (meth, path),
+        ck.ok(sc in ("none", "account", "contact", "audit"), "openapi %s %s x-kam-scope is none|account|contact|audit" % (meth, path),
               "got %r" % sc)
 
     listed = {(m, norm(p)) for m, p, _ in ops}

@@ -154,3 +154,48 @@ def g_password(ctx):
         ck.expect(r, 200, "login with the new password")
         r = ctx.client().login(u.login, old)
         ck.expect(r, 401, "old password no longer works", code="unauthenticated")
+
+
+def g_admin_guard(ctx):
+    """Only an admin may create an admin or change one (403 field role)."""
+    ck = ctx.ck
+    a = ctx.admin
+    hr = ctx.U("hr")
+
+    def new_user(client, role, who):
+        login = ctx.uniq("ag")
+        return login, client.post("/api/v1/users", {"login": login, "name": "Guard " + who, "email": login + "@example.com",
+                                                    "role": role, "team_id": None, "password": "guard-password-1"})
+
+    login, r = new_user(hr.client, "admin", "hr-made admin")
+    ck.expect(r, 403, "hr creates an admin -> 403 field role", field="role", code="forbidden")
+    ck.same([], ctx.ids_of("/api/v1/users", {"q": login}), "refused admin creation created nothing")
+
+    _, r = new_user(a, "admin", "second admin")
+    if not ck.expect(r, 201, "admin creates an admin -> 201", json={"role": "admin"}):
+        return
+    A2 = r.json["id"]
+    for body in ({"name": "renamed by hr"}, {"disabled": True}, {"password": "hr-chosen-password"},
+                 {"role": "viewer"}, {"email": "hr@example.com"}, {"team_id": ctx.teams["east"]}):
+        before = ctx.user_state(A2)
+        r = hr.client.patch("/api/v1/users/%d" % A2, body)
+        ck.expect(r, 403, "hr changes an admin %s -> 403 field role" % list(body), field="role", code="forbidden")
+        ck.same(before, ctx.user_state(A2), "hr PATCH of an admin (%s) changed nothing" % list(body))
+
+    _, r = new_user(hr.client, "viewer", "hr-made viewer")
+    if ck.expect(r, 201, "hr creates a viewer -> 201", json={"role": "viewer"}):
+        V = r.json["id"]
+        before = ctx.user_state(V)
+        r = hr.client.patch("/api/v1/users/%d" % V, {"role": "admin"})
+        ck.expect(r, 403, "hr promotes a viewer to admin -> 403 field role", field="role", code="forbidden")
+        ck.same(before, ctx.user_state(V), "refused promotion changed nothing")
+        r = hr.client.patch("/api/v1/users/%d" % V, {"role": "finance", "name": "Now finance"})
+        ck.expect(r, 200, "hr changes a non-admin's role -> 200", json={"role": "finance"})
+        r = a.patch("/api/v1/users/%d" % V, {"role": "admin"})
+        ck.expect(r, 200, "admin promotes a user to admin -> 200", json={"role": "admin"})
+    before = ctx.user_state(hr.id)
+    r = hr.client.patch("/api/v1/users/%d" % hr.id, {"role": "admin"})
+    ck.expect(r, 403, "hr promotes itself to admin -> 403 field role", field="role", code="forbidden")
+    ck.same(before, ctx.user_state(hr.id), "refused self-promotion changed nothing")
+    r = a.patch("/api/v1/users/%d" % A2, {"name": "renamed by admin", "disabled": True})
+    ck.expect(r, 200, "admin changes another admin -> 200", json={"name": "renamed by admin", "disabled": True})
