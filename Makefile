@@ -27,7 +27,11 @@ LDFLAGS += $(SANFLAGS)
 LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/svc/*.c src/api/*.c src/http/*.c src/cli/*.c))
 MIGR_SQL  := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 MIGR_PG   := $(sort $(wildcard src/store/migrations/postgres/*.sql))
-GEN_SRC   := $(BUILD)/gen/migrations_sqlite.c $(BUILD)/gen/migrations_postgres.c
+GEN_SRC   := $(BUILD)/gen/migrations_sqlite.c $(BUILD)/gen/migrations_postgres.c \
+             $(BUILD)/gen/web_assets.c
+# The web UI (web/, npm + Vite) is built into web/dist and compiled into the binary.
+WEB_DEPS  := $(shell find web/src web/public -type f 2>/dev/null) \
+             $(wildcard web/index.html web/package.json web/vite.config.* web/tsconfig*.json)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -63,6 +67,29 @@ $(BUILD)/gen/migrations_postgres.c: $(BUILD)/tools/embed $(MIGR_PG)
 	$(BUILD)/tools/embed kam_postgres_migrations src/store/migrations/postgres/ $(MIGR_PG) > $@.tmp
 	mv $@.tmp $@
 
+# KAM_WEB=0 embeds whatever web/dist holds without running npm (for C-only work).
+ifneq ($(wildcard web/package.json),)
+ifneq ($(KAM_WEB),0)
+WEB_STAMP := web/dist/.stamp
+web/node_modules/.stamp: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "make: the web UI needs Node.js 20+ and npm" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_STAMP): $(WEB_DEPS) web/node_modules/.stamp
+	cd web && npm run --silent build
+	find web/dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \
+	  -o -name '*.json' \) -exec gzip -9 -k -n -f {} \;
+	@touch $@
+endif
+endif
+
+$(BUILD)/gen/web_assets.c: $(BUILD)/tools/embed $(WEB_STAMP)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed kam_web_assets web/dist/ \
+	  $$(find web/dist -type f ! -name .stamp 2>/dev/null | LC_ALL=C sort) > $@.tmp
+	mv $@.tmp $@
+
 $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libkam.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -77,7 +104,7 @@ fuzz:
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
 	    -Ibuild/gen $$(pkg-config --cflags $(PKGS)) -o build/libfuzzer/$$n $$f \
-	    $(LIB_SRC) build/gen/migrations_sqlite.c build/gen/migrations_postgres.c $(LDLIBS) || exit 1; done
+	    $(LIB_SRC) $(GEN_SRC:$(BUILD)/%=build/%) $(LDLIBS) || exit 1; done
 	@echo "run e.g.: build/libfuzzer/fuzz_json tests/fuzz/corpus/fuzz_json -max_total_time=60"
 
 deps:

@@ -10,6 +10,7 @@
 #include "api.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "http/static.h"
 #include "internal.h"
 #include "svc/audit.h"
 #include "svc/contact.h"
@@ -318,6 +319,9 @@ static enum kam_err run(struct api_call *c)
             break;
         }
     }
+    if (!route && !path_known && strncmp(r->path, "/api/", 5) != 0 &&
+        http_static_serve(r, c->resp))
+        return KAM_OK;
     if (!route)
         return path_known ? kam_fail(ctx->err, KAM_EMETHOD, "", "method not allowed")
                           : kam_fail(ctx->err, KAM_ENOTFOUND, "", "no such route");
@@ -351,7 +355,18 @@ static enum kam_err run(struct api_call *c)
     }
     if (!route->body && r->body_len > 0)
         return kam_fail(ctx->err, KAM_EINVAL, "body", "this request takes no body");
-    return route->fn(c);
+    rc = route->fn(c);
+    if (rc == KAM_EBUSY && !db_in_tx(ctx->db)) {
+        /* A serialization failure or lock timeout rolled the work back: run it once more. */
+        log_warn("%s %s: %s; retrying once", r->method, r->path, ctx->err->msg);
+        kam_error_clear(ctx->err);
+        buf_reset(&c->resp->body);
+        jw_init(&c->w, &c->resp->body);
+        c->resp->nheaders = 0;
+        c->status = 200;
+        rc = route->fn(c);
+    }
+    return rc;
 }
 
 void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
@@ -371,6 +386,8 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
         write_error(resp, &err);
         return;
     }
+    if (resp->static_body)
+        return; /* a web UI file: status and headers are set */
     resp->status = c.status;
     if (c.status == 204)
         buf_reset(&resp->body);
