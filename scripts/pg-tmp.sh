@@ -5,7 +5,8 @@
 #
 # initdb in a temp directory (as the unprivileged user "postgres" when run as root), start on
 # 127.0.0.1 at a free port with fsync off, create database kam_test, run COMMAND with
-# KAM_TEST_PG_DSN=postgres://kam@127.0.0.1:PORT/kam_test in its environment, stop, clean up.
+# KAM_TEST_PG_DSN=postgres://kam@127.0.0.1:PORT/kam_test (and an empty second database in
+# KAM_TEST_PG_DSN2) in its environment, stop, clean up.
 # Exit status: COMMAND's. Needs Debian's postgresql package (scripts/deps.sh installs it).
 set -eu
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -27,8 +28,10 @@ as_pg "$BIN/initdb -D $D/data -A trust --no-sync -U kam --no-locale -E UTF8" >"$
 as_pg "$BIN/pg_ctl -D $D/data -l $D/pg.log -o \"-p $PORT -k $D -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" -w start" >/dev/null ||
     { cat "$D/pg.log" >&2; exit 3; }
 as_pg "$BIN/createdb -h 127.0.0.1 -p $PORT -U kam kam_test"
+as_pg "$BIN/createdb -h 127.0.0.1 -p $PORT -U kam kam_test2"
 KAM_TEST_PG_DSN="postgres://kam@127.0.0.1:$PORT/kam_test"
-export KAM_TEST_PG_DSN
+KAM_TEST_PG_DSN2="postgres://kam@127.0.0.1:$PORT/kam_test2"
+export KAM_TEST_PG_DSN KAM_TEST_PG_DSN2
 set +e
 "$@"
 status=$?

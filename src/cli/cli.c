@@ -28,6 +28,11 @@ const struct cmd cli_cmds[] = {
      "  Loads the deterministic demo data set: users in three teams, ~200 accounts in groups\n"
      "  (Chinese and English names), ~1,000 contacts. --scale N makes N accounts (benchmarks).\n"
      "  Demo logins share the password printed at the end."},
+    {"migrate-data", cmd_migrate,
+     "kam migrate-data --from DSN --to DSN\n"
+     "  Copies a whole installation (every table, ids, audit history) into an empty database,\n"
+     "  e.g. --from sqlite:kam.db --to postgres://kam@db.example/kam, and verifies row counts\n"
+     "  and checksums per table; nothing is committed unless all match."},
     {"openapi", cmd_openapi,
      "kam openapi\n"
      "  Prints the OpenAPI document of the HTTP API."},

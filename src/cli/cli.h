@@ -46,5 +46,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 
 #endif

@@ -407,3 +407,17 @@ enum kam_err db_migrate(struct db *db, int *applied_out, struct kam_error *e)
         *applied_out = applied;
     return rc;
 }
+
+const char *db_tables_sql(const struct db *db)
+{
+    return db->drv->tables_sql;
+}
+
+enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_error *e)
+{
+    if (!db->drv->reset_identity_fmt)
+        return KAM_OK;
+    char sql[512];
+    snprintf(sql, sizeof sql, db->drv->reset_identity_fmt, table, table);
+    return db_exec(db, sql, e);
+}

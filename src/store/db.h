@@ -57,6 +57,11 @@ struct db_driver {
     /* Run first in the migration transaction so instances starting together take turns;
      * NULL when the engine's own locking suffices. */
     const char *migrate_lock_sql;
+    /* One column: the names of the schema's own tables (no engine or FTS tables). */
+    const char *tables_sql;
+    /* printf format with two %s (the table) making new ids continue after MAX(id), or NULL
+     * when the engine does that by itself. */
+    const char *reset_identity_fmt;
 };
 
 /* Opens a connection for dsn "sqlite:PATH" (also a bare path), "sqlite::memory:", or
@@ -112,6 +117,12 @@ int db_in_tx(const struct db *db);
  * searchable columns, for any script (Chinese included). NULL if the table is not searchable. */
 const char *db_search_cond(struct db *db, const char *table, const char *query, struct arena *a,
                            const char **bind_out, int *nbind_out);
+
+/* SQL listing the schema's tables (one text column). */
+const char *db_tables_sql(const struct db *db);
+/* After rows were inserted with explicit ids: new ids continue after the largest. `table` must
+ * be a name from the source code, never input. */
+enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_error *e);
 
 /* Small helpers for one-value queries: run sql with one optional i64 bind (bind_count 0 or 1)
  * and read column 0 of the first row into *out; KAM_ENOTFOUND if there is no row. */

@@ -422,4 +422,9 @@ const struct db_driver db_pg_driver = {
     .migrations = kam_postgres_migrations,
     .begin_sql = "BEGIN",
     .migrate_lock_sql = "SELECT pg_advisory_xact_lock(72010001)",
+    .tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                  "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
+                  "'schema_version'",
+    .reset_identity_fmt = "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT "
+                          "MAX(id) FROM %s), 0) + 1, false)",
 };

@@ -264,4 +264,6 @@ const struct db_driver db_sqlite_driver = {
     .search_cond = s_search_cond,
     .migrations = kam_sqlite_migrations,
     .begin_sql = "BEGIN IMMEDIATE",
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                  "'sqlite_%' AND name NOT LIKE '%_fts%' AND name <> 'schema_version'",
 };

@@ -1,0 +1,268 @@
+/* copy.c -- table-by-table copy with verification, through the driver interface only. */
+#include "copy.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* In foreign-key order. `later` lists columns inserted as NULL and set in a second pass. A
+ * migration that adds a table must add it here: db_copy refuses a source with unknown tables. */
+static const struct table {
+    const char *name, *cols, *key, *later;
+    int has_identity;
+} tables[] = {
+    {"teams", "id, name, parent_id, manager_id, created_at, updated_at", "id",
+     "parent_id, manager_id", 1},
+    {"users",
+     "id, login, name, email, role, team_id, password_hash, disabled, created_at, updated_at",
+     "id", NULL, 1},
+    {"sessions", "id, user_id, csrf, created_at, expires_at", "id", NULL, 0},
+    {"api_tokens", "id, user_id, name, token_hash, created_at, revoked_at", "id", NULL, 1},
+    {"login_failures", "key, window_start, count", "key", NULL, 0},
+    {"accounts",
+     "id, code, name, alias, parent_id, industry, region, channel, employees, revenue_amount, "
+     "revenue_currency, owner_id, tier, status, version, created_at, updated_at",
+     "id", "parent_id", 1},
+    {"account_members", "account_id, user_id, dept_role, created_at", "account_id, user_id", NULL,
+     0},
+    {"contacts",
+     "id, account_id, name, title, department, decision_role, influence, attitude, "
+     "reports_to_id, phone, email, birthday, last_contacted_at, notes, version, created_at, "
+     "updated_at",
+     "id", "reports_to_id", 1},
+    {"audit", "id, at, user_id, entity, entity_id, account_id, action, changes", "id", NULL, 1},
+};
+#define NTABLES (sizeof tables / sizeof tables[0])
+
+static int ncols(const char *cols)
+{
+    int n = 1;
+    for (; *cols; cols++)
+        n += *cols == ',';
+    return n;
+}
+
+/* Is column `col` in the comma-separated list? */
+static int in_list(const char *list, const char *col, size_t len)
+{
+    if (!list)
+        return 0;
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n == len && strncmp(p, col, len) == 0)
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+static enum kam_err check_tables(struct db *src, struct kam_error *e)
+{
+    const char *sql = db_tables_sql(src);
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(src, sql, &st, e);
+    if (rc)
+        return rc;
+    int row = 0;
+    while (!(rc = db_step(st, &row, e)) && row) {
+        const char *t = db_col_text(st, 0);
+        size_t i = 0;
+        while (i < NTABLES && strcmp(tables[i].name, t) != 0)
+            i++;
+        if (i == NTABLES) {
+            rc = kam_fail(e, KAM_EINVAL, "from", "table %s is not known to migrate-data", t);
+            break;
+        }
+    }
+    db_done(st);
+    return rc;
+}
+
+/* FNV-1a of one row: values as text, NULL distinct from "". Summed over rows, so the order in
+ * which each engine returns them does not matter. */
+static uint64_t row_hash(struct db_stmt *st, int n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int c = 0; c < n; c++) {
+        if (db_col_is_null(st, c)) {
+            h = (h ^ 0xffu) * 1099511628211ull;
+        } else {
+            size_t len;
+            const char *v = db_col_textn(st, c, &len);
+            for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
+        }
+        h = (h ^ 0x1fu) * 1099511628211ull;
+    }
+    return h;
+}
+
+static enum kam_err summarize(struct db *db, const struct table *t, int64_t *rows, uint64_t *sum,
+                              struct kam_error *e)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s", t->cols, t->name);
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(db, sql, &st, e);
+    if (rc)
+        return rc;
+    int n = ncols(t->cols), row = 0;
+    *rows = 0;
+    *sum = 0;
+    while (!(rc = db_step(st, &row, e)) && row) {
+        (*rows)++;
+        *sum += row_hash(st, n);
+    }
+    db_done(st);
+    return rc;
+}
+
+static enum kam_err copy_rows(struct db *src, struct db *dst, const struct table *t,
+                              struct kam_error *e)
+{
+    char sql[1024];
+    int n = ncols(t->cols);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s", t->cols, t->name);
+    struct db_stmt *in;
+    enum kam_err rc = db_prepare(src, sql, &in, e);
+    if (rc)
+        return rc;
+    int len = snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES (", t->name, t->cols);
+    for (int i = 0; i < n; i++)
+        len += snprintf(sql + len, sizeof sql - (size_t)len, i ? ", ?" : "?");
+    snprintf(sql + len, sizeof sql - (size_t)len, ")");
+    /* Which column positions are deferred to the second pass. */
+    int later[64] = {0};
+    const char *p = t->cols;
+    for (int i = 0; i < n && i < 64; i++) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t cl = strcspn(p, ", ");
+        later[i] = in_list(t->later, p, cl);
+        p += cl;
+    }
+    int row = 0;
+    while (!rc && !(rc = db_step(in, &row, e)) && row) {
+        struct db_stmt *out;
+        if ((rc = db_prepare(dst, sql, &out, e)))
+            break;
+        for (int c = 0; c < n; c++) {
+            if (later[c] || db_col_is_null(in, c)) {
+                db_bind_null(out, c + 1);
+            } else {
+                size_t vl;
+                const char *v = db_col_textn(in, c, &vl);
+                db_bind_textn(out, c + 1, v, vl);
+            }
+        }
+        int r2;
+        rc = db_step(out, &r2, e);
+        db_done(out);
+    }
+    db_done(in);
+    return rc;
+}
+
+/* Second pass, once every table has its rows: UPDATE t SET a = ?, b = ? WHERE id = ? for
+ * rows with any deferred column set. */
+static enum kam_err copy_later(struct db *src, struct db *dst, const struct table *t,
+                               struct kam_error *e)
+{
+    if (!t->later)
+        return KAM_OK;
+    char sql[1024];
+    struct db_stmt *in;
+    enum kam_err rc;
+    int len, row = 0;
+    const char *p;
+    snprintf(sql, sizeof sql, "SELECT %s, %s FROM %s", t->key, t->later, t->name);
+    if ((rc = db_prepare(src, sql, &in, e)))
+        return rc;
+    len = snprintf(sql, sizeof sql, "UPDATE %s SET ", t->name);
+    int nl = ncols(t->later);
+    p = t->later;
+    for (int i = 0; i < nl; i++) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t cl = strcspn(p, ", ");
+        len += snprintf(sql + len, sizeof sql - (size_t)len, "%s%.*s = ?", i ? ", " : "",
+                        (int)cl, p);
+        p += cl;
+    }
+    snprintf(sql + len, sizeof sql - (size_t)len, " WHERE %s = ?", t->key);
+    while (!rc && !(rc = db_step(in, &row, e)) && row) {
+        int any = 0;
+        for (int c = 1; c <= nl; c++)
+            any |= !db_col_is_null(in, c);
+        if (!any)
+            continue;
+        struct db_stmt *out;
+        if ((rc = db_prepare(dst, sql, &out, e)))
+            break;
+        for (int c = 1; c <= nl; c++) {
+            if (db_col_is_null(in, c))
+                db_bind_null(out, c);
+            else
+                db_bind_text(out, c, db_col_text(in, c));
+        }
+        db_bind_text(out, nl + 1, db_col_text(in, 0));
+        int r2;
+        rc = db_step(out, &r2, e);
+        db_done(out);
+    }
+    db_done(in);
+    return rc;
+}
+
+enum kam_err db_copy(struct db *src, struct db *dst, copy_progress progress, void *user,
+                     struct kam_error *e)
+{
+    int vs = 0, vd = 0;
+    enum kam_err rc;
+    if ((rc = db_schema_version(src, &vs, e)) || (rc = db_schema_version(dst, &vd, e)))
+        return rc;
+    if (vs != vd)
+        return kam_fail(e, KAM_EINVAL, "from",
+                        "schema versions differ (source %d, target %d): run kam init on the "
+                        "source first",
+                        vs, vd);
+    if ((rc = check_tables(src, e)))
+        return rc;
+    for (size_t i = 0; i < NTABLES; i++) {
+        char sql[128];
+        int64_t count = 0;
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", tables[i].name);
+        if ((rc = db_query_i64(dst, sql, 0, 0, &count, e)))
+            return rc;
+        if (count)
+            return kam_fail(e, KAM_ECONFLICT, "to", "the target is not empty (%s has %lld rows)",
+                            tables[i].name, (long long)count);
+    }
+    if ((rc = db_begin(dst, e)))
+        return rc;
+    for (size_t i = 0; i < NTABLES && !rc; i++)
+        rc = copy_rows(src, dst, &tables[i], e);
+    for (size_t i = 0; i < NTABLES && !rc; i++)
+        rc = copy_later(src, dst, &tables[i], e);
+    for (size_t i = 0; i < NTABLES && !rc; i++) {
+        const struct table *t = &tables[i];
+        if (t->has_identity)
+            rc = db_reset_identity(dst, t->name, e); /* new rows continue after copied ids */
+    }
+    for (size_t i = 0; i < NTABLES && !rc; i++) {
+        struct copy_report r = {.table = tables[i].name};
+        if ((rc = summarize(src, &tables[i], &r.rows_src, &r.sum_src, e)) ||
+            (rc = summarize(dst, &tables[i], &r.rows_dst, &r.sum_dst, e)))
+            break;
+        if (progress)
+            progress(&r, user);
+        if (r.rows_src != r.rows_dst || r.sum_src != r.sum_dst)
+            rc = kam_fail(e, KAM_EDB, "", "verification failed for %s: %lld rows (%016llx) vs %lld "
+                          "(%016llx)",
+                          r.table, (long long)r.rows_src, (unsigned long long)r.sum_src,
+                          (long long)r.rows_dst, (unsigned long long)r.sum_dst);
+    }
+    return db_end(dst, rc, e);
+}

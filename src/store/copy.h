@@ -1,0 +1,29 @@
+/* copy.h -- copying a whole installation between databases (kam migrate-data).
+ *
+ * Every table of the schema, rows with their ids, in foreign-key order; columns that point at
+ * rows not yet copied (self references, the team/manager cycle) are filled in a second pass.
+ * Afterwards each table is verified: row count and an order-independent checksum of every
+ * row's values as text must match on both sides. */
+#ifndef KAM_COPY_H
+#define KAM_COPY_H
+
+#include <stdint.h>
+
+#include "db.h"
+
+struct copy_report {
+    const char *table;
+    int64_t rows_src, rows_dst;
+    uint64_t sum_src, sum_dst;
+};
+
+/* Called after each table is copied and verified. */
+typedef void (*copy_progress)(const struct copy_report *r, void *user);
+
+/* Copies src into dst (both at the same schema version; dst must be empty) in one dst
+ * transaction. KAM_ECONFLICT if dst holds data, KAM_EINVAL if the schemas differ or src has a
+ * table this code does not know, KAM_EDB on a mismatch after copying (nothing is committed). */
+enum kam_err db_copy(struct db *src, struct db *dst, copy_progress progress, void *user,
+                     struct kam_error *e);
+
+#endif
