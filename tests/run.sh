@@ -47,5 +47,8 @@ else
     suite http-postgres scripts/pg-tmp.sh sh -c \
         'python3 tests/http/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
 fi
+# Several instances on one PostgreSQL, optimistic versions under contention, migrate-data.
+suite pg-cluster scripts/pg-tmp.sh sh -c \
+    'python3 tests/pg/cluster.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --dsn2 "$KAM_TEST_PG_DSN2"' "$B/kam"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]
