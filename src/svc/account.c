@@ -272,25 +272,27 @@ out:
 
 enum kam_err account_get(struct kam_ctx *ctx, int64_t id, struct account *out)
 {
-    enum kam_err rc = load(ctx, id, out);
+    /* One round trip: on PostgreSQL each query is one. */
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT " COLS ", (SELECT p.name FROM accounts p WHERE p.id = "
+                                 "accounts.parent_id), (SELECT COUNT(*) FROM accounts s WHERE "
+                                 "s.parent_id = accounts.id) FROM accounts WHERE id = ?",
+                                 &st, ctx->err);
     if (rc)
         return rc;
-    if (out->has_parent) {
-        struct db_stmt *st;
-        rc = db_prepare(ctx->db, "SELECT name FROM accounts WHERE id = ?", &st, ctx->err);
-        if (rc)
-            return rc;
-        db_bind_i64(st, 1, out->parent_id);
-        int row = 0;
-        rc = db_step(st, &row, ctx->err);
-        if (!rc && row)
-            out->parent_name = arena_strdup(ctx->a, db_col_text(st, 0));
-        db_done(st);
-        if (rc)
-            return rc;
+    db_bind_i64(st, 1, id);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row) {
+        read_row(ctx, st, out);
+        if (!db_col_is_null(st, 17))
+            out->parent_name = arena_strdup(ctx->a, db_col_text(st, 17));
+        out->subsidiary_count = db_col_i64(st, 18);
     }
-    rc = db_query_i64(ctx->db, "SELECT COUNT(*) FROM accounts WHERE parent_id = ?", 1, id,
-                      &out->subsidiary_count, ctx->err);
+    db_done(st);
+    if (!rc && !row)
+        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such account");
     return rc;
 }
 
