@@ -38,6 +38,10 @@ void *arena_alloc(struct arena *a, size_t n)
 {
     if (n == 0)
         n = 1;
+    if (n > SIZE_MAX / 2) {
+        fputs("kam: arena_alloc of an impossible size\n", stderr);
+        abort();
+    }
     size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     struct arena_chunk *c = a->head;
     if (!c || c->size - c->used < need) {

@@ -94,8 +94,17 @@ int buf_ok(const struct buf *b)
 
 char *buf_steal(struct buf *b, size_t *len_out)
 {
-    if (!b->data)
-        grow(b, 0);
+    if (!b->data || b->overflow) {
+        /* Nothing usable: hand out an empty string rather than NULL or a partial text. */
+        free(b->data);
+        b->data = malloc(1);
+        if (!b->data) {
+            fputs("kam: out of memory\n", stderr);
+            abort();
+        }
+        b->data[0] = 0;
+        b->len = 0;
+    }
     char *d = b->data;
     if (len_out)
         *len_out = b->len;
