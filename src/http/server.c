@@ -35,6 +35,7 @@ struct rstate {
     int64_t t0;
     int too_big;
     int counted;
+    int answered; /* a response is queued (early 413) */
 };
 
 static const char *hdr(const struct http_req *r, const char *name)
@@ -107,40 +108,10 @@ static void log_line(const struct http_server *s, const char *method, const char
     log_info("%s %s %d %lldus", method, url, status, (long long)(time_mono_us() - t0));
 }
 
-static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                             const char *method, const char *version, const char *upload_data,
-                             size_t *upload_data_size, void **con_cls)
+/* Builds the request from what libmicrohttpd collected, runs the handler, queues the answer. */
+static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, struct rstate *st,
+                          const char *method, const char *url)
 {
-    (void)version;
-    struct http_server *s = cls;
-    struct rstate *st = *con_cls;
-    if (!st) {
-        st = calloc(1, sizeof *st);
-        if (!st)
-            return MHD_NO;
-        arena_init(&st->a);
-        buf_init(&st->body, HTTP_MAX_BODY);
-        st->t0 = time_mono_us();
-        st->counted = 1;
-        atomic_fetch_add(&s->active, 1);
-        *con_cls = st;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
-            st->too_big = 1; /* answered once the (discarded) upload ends */
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        if (!st->too_big) {
-            buf_append(&st->body, upload_data, *upload_data_size);
-            if (!buf_ok(&st->body)) {
-                st->too_big = 1;
-                buf_release(&st->body);
-            }
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-
     struct http_req req = {0};
     req.method = method;
     req.path = url;
@@ -179,7 +150,50 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     MHD_RESULT ret = send_resp(conn, &resp);
     buf_release(&resp.body);
     log_line(s, method, url, status, st->t0);
+    st->answered = 1;
     return ret;
+}
+
+static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                             const char *method, const char *version, const char *upload_data,
+                             size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct http_server *s = cls;
+    struct rstate *st = *con_cls;
+    if (!st) {
+        st = calloc(1, sizeof *st);
+        if (!st)
+            return MHD_NO;
+        arena_init(&st->a);
+        buf_init(&st->body, HTTP_MAX_BODY);
+        st->t0 = time_mono_us();
+        st->counted = 1;
+        atomic_fetch_add(&s->active, 1);
+        *con_cls = st;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY) {
+            /* Answer 413 now instead of reading a body we will not use; libmicrohttpd
+             * closes the connection after the response. */
+            st->too_big = 1;
+            return respond(s, conn, st, method, url);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!st->too_big) {
+            buf_append(&st->body, upload_data, *upload_data_size);
+            if (!buf_ok(&st->body)) {
+                st->too_big = 1;
+                buf_release(&st->body);
+            }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (st->answered)
+        return MHD_YES;
+    return respond(s, conn, st, method, url);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
