@@ -1,0 +1,121 @@
+// The one place that talks HTTP to the KAM API: JSON in and out, the CSRF header on unsafe
+// methods, typed errors. Callers use the resource modules (accounts.ts, users.ts, ...).
+import type { ApiErrorBody } from './types'
+
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly field: string
+  constructor(status: number, code: string, message: string, field: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.field = field
+  }
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>
+
+interface Hooks {
+  csrf: () => string | null
+  onUnauthenticated: (path: string) => void
+}
+
+let hooks: Hooks = { csrf: () => null, onUnauthenticated: () => {} }
+
+/** Wired once at start-up by main.ts (the session store owns the token). */
+export function configureHttp(h: Hooks): void {
+  hooks = h
+}
+
+export function buildQuery(q?: Query): string {
+  if (!q) return ''
+  const p = new URLSearchParams()
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === '') continue
+    p.set(k, String(v))
+  }
+  const s = p.toString()
+  return s ? `?${s}` : ''
+}
+
+const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE'])
+
+export interface RequestOptions {
+  query?: Query
+  body?: unknown
+  /** Do not redirect to the login page on 401 (the session probe and the login form). */
+  quiet401?: boolean
+  signal?: AbortSignal
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  if (UNSAFE.has(method)) {
+    const t = hooks.csrf()
+    if (t) headers['X-CSRF-Token'] = t
+  }
+  let res: Response
+  try {
+    res = await fetch(`/api/v1${path}${buildQuery(opts.query)}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      credentials: 'same-origin',
+      signal: opts.signal,
+    })
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e
+    throw new ApiError(0, 'network', (e as Error).message || 'network error', '')
+  }
+  if (res.status === 204) return undefined as T
+  let data: unknown = null
+  const text = await res.text()
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = null
+    }
+  }
+  if (!res.ok) {
+    const err = (data as ApiErrorBody | null)?.error
+    const e = new ApiError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? res.statusText,
+      err?.field ?? '',
+    )
+    if (res.status === 401 && !opts.quiet401) hooks.onUnauthenticated(path)
+    throw e
+  }
+  return data as T
+}
+
+export const http = {
+  get: <T>(path: string, query?: Query, opts: RequestOptions = {}) =>
+    request<T>('GET', path, { ...opts, query }),
+  post: <T>(path: string, body?: unknown, opts: RequestOptions = {}) =>
+    request<T>('POST', path, { ...opts, body }),
+  patch: <T>(path: string, body: unknown, opts: RequestOptions = {}) =>
+    request<T>('PATCH', path, { ...opts, body }),
+  del: <T = void>(path: string, opts: RequestOptions = {}) => request<T>('DELETE', path, opts),
+}
+
+/** Follows next_cursor until the list ends or `max` items were read. */
+export async function fetchAll<T>(
+  page: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor: string | null }>,
+  max = 100_000,
+): Promise<{ items: T[]; complete: boolean }> {
+  const items: T[] = []
+  let cursor: string | undefined
+  for (;;) {
+    const p = await page(cursor)
+    items.push(...p.items)
+    if (!p.next_cursor) return { items, complete: true }
+    if (items.length >= max) return { items, complete: false }
+    cursor = p.next_cursor
+  }
+}

@@ -1,0 +1,6 @@
+export * from './types'
+export { ApiError, configureHttp, fetchAll } from './http'
+export { sessionApi } from './session'
+export { accountsApi, contactsApi } from './accounts'
+export { usersApi, teamsApi } from './users'
+export { auditApi } from './audit'

@@ -1,0 +1,33 @@
+// What a role may do, from the role table of docs/API.md. The server decides; the UI only
+// avoids offering what would be refused. "In scope" is not checked here: the API lists only
+// records in the caller's scope, so a record a team lead or account manager can see is one
+// they may change.
+import type { Role, User } from '@/api/types'
+
+const ACCOUNT_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manager']
+const CONTACT_WRITE: Role[] = [...ACCOUNT_WRITE, 'service']
+const ACCOUNT_DELETE: Role[] = ['admin', 'director', 'team_lead']
+const PEOPLE_WRITE: Role[] = ['admin', 'hr']
+
+function has(user: User | null | undefined, roles: Role[]): boolean {
+  return !!user && roles.includes(user.role)
+}
+
+export const can = {
+  readAccounts: (u: User | null | undefined) => !!u && u.role !== 'hr',
+  createAccount: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
+  editAccount: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
+  deleteAccount: (u: User | null | undefined) => has(u, ACCOUNT_DELETE),
+  manageMembers: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
+  editContacts: (u: User | null | undefined) => has(u, CONTACT_WRITE),
+  readPeople: (u: User | null | undefined) => !!u,
+  /** Users and teams administration screens (admin, hr). */
+  administer: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
+  editPeople: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
+  /** Only an admin creates or changes an admin. */
+  grantAdmin: (u: User | null | undefined) => has(u, ['admin']),
+  /** History of users and teams: admin or hr. */
+  readPeopleAudit: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
+}
+
+export type Capability = keyof typeof can

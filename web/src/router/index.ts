@@ -1,0 +1,111 @@
+// Routes. Every screen is lazy-loaded; `meta.can` names the capability (src/permissions.ts)
+// a user needs, and a user without it sees the 403 screen instead.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSessionStore } from '@/stores/session'
+import type { Capability } from '@/permissions'
+import AppLayout from '@/layouts/AppLayout.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** translation key of the page title */
+    title?: string
+    /** capability the user needs (src/permissions.ts) */
+    can?: Capability
+    /** the login page and friends */
+    public?: boolean
+    /** menu item to highlight */
+    menu?: string
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/auth/LoginView.vue'),
+    meta: { public: true, title: 'login.title' },
+  },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      {
+        path: '',
+        name: 'home',
+        component: () => import('@/views/home/HomeView.vue'),
+        meta: { title: 'nav.home', menu: '/' },
+      },
+      {
+        path: 'accounts',
+        name: 'accounts',
+        component: () => import('@/views/accounts/AccountList.vue'),
+        meta: { title: 'nav.accounts', can: 'readAccounts', menu: '/accounts' },
+      },
+      {
+        path: 'accounts/new',
+        name: 'account-new',
+        component: () => import('@/views/accounts/AccountForm.vue'),
+        meta: { title: 'account.new', can: 'createAccount', menu: '/accounts' },
+      },
+      {
+        path: 'accounts/:id(\\d+)',
+        name: 'account',
+        component: () => import('@/views/accounts/AccountDetail.vue'),
+        props: (r) => ({ id: Number(r.params.id) }),
+        meta: { title: 'account.title', can: 'readAccounts', menu: '/accounts' },
+      },
+      {
+        path: 'accounts/:id(\\d+)/edit',
+        name: 'account-edit',
+        component: () => import('@/views/accounts/AccountForm.vue'),
+        props: (r) => ({ id: Number(r.params.id) }),
+        meta: { title: 'account.edit', can: 'editAccount', menu: '/accounts' },
+      },
+      {
+        path: 'admin/users',
+        name: 'users',
+        component: () => import('@/views/admin/UsersView.vue'),
+        meta: { title: 'nav.users', can: 'administer', menu: '/admin/users' },
+      },
+      {
+        path: 'admin/teams',
+        name: 'teams',
+        component: () => import('@/views/admin/TeamsView.vue'),
+        meta: { title: 'nav.teams', can: 'administer', menu: '/admin/teams' },
+      },
+      {
+        path: '403',
+        name: 'forbidden',
+        component: () => import('@/views/errors/ForbiddenView.vue'),
+        meta: { title: 'errors.forbiddenTitle' },
+      },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('@/views/errors/NotFoundView.vue'),
+        meta: { title: 'errors.notFoundTitle' },
+      },
+    ],
+  },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+})
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore()
+  await session.restore()
+  if (to.meta.public) {
+    if (to.name === 'login' && session.loggedIn) return { name: 'home' }
+    return true
+  }
+  if (!session.loggedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  if (to.meta.can && !session.allowed(to.meta.can)) {
+    // Say why instead of showing a screen whose buttons would all be refused.
+    return { name: 'forbidden', query: { from: to.fullPath }, replace: true }
+  }
+  return true
+})
