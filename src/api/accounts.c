@@ -222,6 +222,50 @@ static enum kam_err members_remove(struct api_call *c)
     return rc;
 }
 
+static void facets(struct jw *w, const char *key, const struct facet *f, size_t n)
+{
+    jw_key(w, key);
+    jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(w);
+        jw_kstr(w, "value", f[i].value);
+        jw_ki64(w, "count", f[i].count);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+static enum kam_err summary(struct api_call *c)
+{
+    int64_t owner_id;
+    enum kam_err rc = api_query_i64(c, "owner_id", 0, &owner_id);
+    if (rc)
+        return rc;
+    struct account_summary s;
+    if ((rc = account_summarize(c->ctx, owner_id, &s)))
+        return rc;
+    struct jw *w = &c->w;
+    jw_obj_begin(w);
+    jw_ki64(w, "total", s.total);
+    jw_key(w, "by_tier");
+    jw_obj_begin(w);
+    for (int i = 0; account_tiers[i]; i++)
+        jw_ki64(w, account_tiers[i], s.by_tier[i]);
+    jw_obj_end(w);
+    jw_key(w, "by_status");
+    jw_obj_begin(w);
+    for (int i = 0; account_statuses[i]; i++)
+        jw_ki64(w, account_statuses[i], s.by_status[i]);
+    jw_obj_end(w);
+    facets(w, "regions", s.regions, s.nregions);
+    facets(w, "channels", s.channels, s.nchannels);
+    facets(w, "industries", s.industries, s.nindustries);
+    jw_obj_end(w);
+    return KAM_OK;
+}
+
+static const char *const summary_query_params[] = {"owner_id", NULL};
+
 static const char *const list_query[] = {"q",       "limit",  "cursor",    "sort",
                                          "tier",    "region", "channel",   "status",
                                          "owner_id", "parent_id", NULL};
@@ -230,6 +274,9 @@ static const char *const sub_query[] = {"limit", "cursor", "sort", "q", NULL};
 const struct route api_routes_accounts[] = {
     {"GET", "/api/v1/accounts", list, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
      "Accounts in the caller's scope: search, filter, sort, page"},
+    {"GET", "/api/v1/accounts/summary", summary, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL,
+     summary_query_params, 200,
+     "Counts of the caller's accounts by tier and status; regions, channels, industries in use"},
     {"POST", "/api/v1/accounts", create, OBJ_ACCOUNT, ACT_CREATE, SCOPE_NONE, account_spec, NULL,
      201, "Create an account"},
     {"GET", "/api/v1/accounts/:id", get, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT, NULL, NULL, 200,

@@ -302,15 +302,15 @@ static enum kam_err run(struct api_call *c)
     struct kam_ctx *ctx = c->ctx;
     struct http_req *r = c->req;
     const struct route *route = NULL;
-    int path_known = 0;
+    int path_known = 0, bad_id = 0;
     for (size_t t = 0; t < NTABLES && !route; t++) {
         for (const struct route *rt = tables[t]; rt->method; rt++) {
             int64_t ids[API_MAX_PATH_IDS] = {0};
             int m = match(rt->path, r->path, ids);
-            if (m == 0)
-                continue;
             if (m < 0)
-                return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such record");
+                bad_id = 1; /* "/accounts/abc": unless a literal route matches, 404 */
+            if (m <= 0)
+                continue;
             path_known = 1;
             if (strcmp(rt->method, r->method) != 0)
                 continue;
@@ -319,6 +319,8 @@ static enum kam_err run(struct api_call *c)
             break;
         }
     }
+    if (!route && !path_known && bad_id)
+        return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such record");
     if (!route && !path_known && strncmp(r->path, "/api/", 5) != 0 &&
         http_static_serve(r, c->resp))
         return KAM_OK;

@@ -505,6 +505,98 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
     return KAM_OK;
 }
 
+/* Starts a statement over the caller's accounts: "<scope WITH> SELECT <what> FROM accounts
+ * WHERE <scope> [AND owner_id = ?]". */
+static void summary_query(struct kam_ctx *ctx, struct sqlb *b, const char *what, int64_t owner_id)
+{
+    sqlb_init(b, ctx->a);
+    int scoped = policy_list_scoped(&ctx->who);
+    if (scoped) {
+        sqlb_sql(b, POLICY_SCOPE_WITH);
+        sqlb_i64(b, ctx->who.user_id);
+        sqlb_i64(b, ctx->who.user_id);
+    }
+    sqlb_sql(b, "SELECT ");
+    sqlb_sql(b, what);
+    sqlb_sql(b, " FROM accounts WHERE 1 = 1");
+    if (scoped)
+        sqlb_sql(b, " AND " POLICY_SCOPE_COND);
+    if (owner_id) {
+        sqlb_sql(b, " AND accounts.owner_id = ?");
+        sqlb_i64(b, owner_id);
+    }
+}
+
+static int index_of(const char *const *vals, const char *s)
+{
+    for (int i = 0; vals[i]; i++)
+        if (strcmp(vals[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static enum kam_err facet(struct kam_ctx *ctx, const char *column, int64_t owner_id,
+                          struct facet **out, size_t *n_out)
+{
+    struct sqlb b;
+    char what[96], tail[160];
+    snprintf(what, sizeof what, "accounts.%s, COUNT(*)", column);
+    summary_query(ctx, &b, what, owner_id);
+    snprintf(tail, sizeof tail,
+             " AND accounts.%s <> '' GROUP BY accounts.%s ORDER BY COUNT(*) DESC, accounts.%s "
+             "LIMIT %d",
+             column, column, column, SUMMARY_FACETS_MAX);
+    sqlb_sql(&b, tail);
+    struct db_stmt *st;
+    enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
+    if (rc)
+        return rc;
+    struct facet *items = arena_calloc(ctx->a, SUMMARY_FACETS_MAX, sizeof *items);
+    size_t n = 0;
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row && n < SUMMARY_FACETS_MAX) {
+        items[n].value = arena_strdup(ctx->a, db_col_text(st, 0));
+        items[n].count = db_col_i64(st, 1);
+        n++;
+    }
+    db_done(st);
+    *out = items;
+    *n_out = n;
+    return rc;
+}
+
+enum kam_err account_summarize(struct kam_ctx *ctx, int64_t owner_id,
+                               struct account_summary *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sqlb b;
+    summary_query(ctx, &b, "accounts.tier, accounts.status, COUNT(*)", owner_id);
+    sqlb_sql(&b, " GROUP BY accounts.tier, accounts.status");
+    struct db_stmt *st;
+    enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
+    if (rc)
+        return rc;
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        int64_t count = db_col_i64(st, 2);
+        int t = index_of(account_tiers, db_col_text(st, 0));
+        int s = index_of(account_statuses, db_col_text(st, 1));
+        out->total += count;
+        if (t >= 0)
+            out->by_tier[t] += count;
+        if (s >= 0)
+            out->by_status[s] += count;
+    }
+    db_done(st);
+    if (!rc)
+        rc = facet(ctx, "region", owner_id, &out->regions, &out->nregions);
+    if (!rc)
+        rc = facet(ctx, "channel", owner_id, &out->channels, &out->nchannels);
+    if (!rc)
+        rc = facet(ctx, "industry", owner_id, &out->industries, &out->nindustries);
+    return rc;
+}
+
 enum kam_err account_members(struct kam_ctx *ctx, int64_t account_id,
                              struct account_member **items_out, size_t *n_out)
 {

@@ -69,6 +69,26 @@ struct account_query {
 enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
                           struct account **items_out, size_t *n_out, const char **next_out);
 
+struct facet {
+    const char *value;
+    int64_t count;
+};
+
+#define SUMMARY_FACETS_MAX 200
+
+struct account_summary {
+    int64_t total;
+    int64_t by_tier[4];   /* in the order of account_tiers */
+    int64_t by_status[4]; /* in the order of account_statuses */
+    struct facet *regions, *channels, *industries; /* most frequent first, in ctx->a */
+    size_t nregions, nchannels, nindustries;
+};
+
+/* Counts of the accounts in the caller's scope (owned by owner_id when non-zero) by tier and
+ * status, and the region/channel/industry values in use with their counts. */
+enum kam_err account_summarize(struct kam_ctx *ctx, int64_t owner_id,
+                               struct account_summary *out);
+
 struct account_member {
     int64_t account_id, user_id, created_at;
     const char *login, *name, *dept_role;

@@ -51,6 +51,21 @@ void audit_diff_i64(struct audit_diff *d, const char *field, int64_t before, int
     d->n++;
 }
 
+void audit_diff_time(struct audit_diff *d, const char *field, int64_t before, int before_null,
+                     int64_t after, int after_null)
+{
+    if (before_null && after_null)
+        return;
+    if (!before_null && !after_null && before == after)
+        return;
+    jw_key(&d->w, field);
+    jw_arr_begin(&d->w);
+    jw_time(&d->w, before_null ? -1 : before);
+    jw_time(&d->w, after_null ? -1 : after);
+    jw_arr_end(&d->w);
+    d->n++;
+}
+
 enum kam_err audit_write(struct kam_ctx *ctx, const char *entity, int64_t entity_id,
                          int64_t account_id, const char *action, struct audit_diff *d)
 {

@@ -28,6 +28,10 @@ void audit_diff_str(struct audit_diff *d, const char *field, const char *before,
 void audit_diff_i64(struct audit_diff *d, const char *field, int64_t before, int before_null,
                     int64_t after, int after_null);
 
+/* Like audit_diff_i64 for unix times, recorded as ISO 8601 strings like every API time. */
+void audit_diff_time(struct audit_diff *d, const char *field, int64_t before, int before_null,
+                     int64_t after, int after_null);
+
 /* Writes one audit row (account_id 0 = none) with d's changes and releases d. An update that
  * changed nothing writes nothing. */
 enum kam_err audit_write(struct kam_ctx *ctx, const char *entity, int64_t entity_id,

@@ -396,7 +396,7 @@ enum kam_err token_revoke(struct kam_ctx *ctx, int64_t id)
         goto out;
     struct audit_diff d;
     audit_diff_init(&d);
-    audit_diff_i64(&d, "revoked_at", 0, 1, ctx->now, 0);
+    audit_diff_time(&d, "revoked_at", 0, 1, ctx->now, 0);
     rc = audit_write(ctx, "token", id, 0, "delete", &d);
 out:
     return db_end(ctx->db, rc, ctx->err);

@@ -489,7 +489,7 @@ enum kam_err contact_touch(struct kam_ctx *ctx, int64_t id, int64_t at)
         goto out;
     struct audit_diff d;
     audit_diff_init(&d);
-    audit_diff_i64(&d, "last_contacted_at", c.last_contacted_at, !c.has_last_contacted, at, 0);
+    audit_diff_time(&d, "last_contacted_at", c.last_contacted_at, !c.has_last_contacted, at, 0);
     rc = audit_write(ctx, "contact", id, c.account_id, "update", &d);
 out:
     return db_end(ctx->db, rc, ctx->err);

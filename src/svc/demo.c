@@ -181,23 +181,46 @@ static int team_of_region(const char *region)
     return 0;
 }
 
+/* Seniority of a title: directors and chiefs 1, managers 2, everyone else 3. */
+static int title_rank(int i)
+{
+    const char *role = demo_titles[i].role, *en = demo_titles[i].en;
+    if (strcmp(role, "decision_maker") == 0)
+        return 1;
+    if (strstr(en, "Manager") || strstr(en, "Director") || strstr(en, "Counsel"))
+        return 2;
+    return 3;
+}
+
 static enum kam_err add_contacts(struct kam_ctx *ctx, struct ctx_ids *ids, int64_t account_id,
                                  int chinese, const char *domain)
 {
+    /* A buying centre as companies have them: the top executive, then department heads,
+     * then their people; everyone reports to the nearest senior person of their department,
+     * or to the top when the department has none here. */
     int n = 3 + rnd_n(5); /* 3..7, mean 5 */
-    int64_t top = 0, mid = 0;
-    for (int i = 0; i < n; i++) {
-        const struct demo_title *t = &demo_titles[i == 0 ? 0 : rnd_n((int)demo_titles_n)];
-        if (i == 0) {
-            /* The first person is the one who signs: find a decision maker title. */
-            for (size_t k = 0; k < demo_titles_n; k++)
-                if (strcmp(demo_titles[k].role, "decision_maker") == 0) {
-                    t = &demo_titles[(k + (size_t)rnd_n(3)) % demo_titles_n];
-                    if (strcmp(t->role, "decision_maker") != 0)
-                        t = &demo_titles[k];
-                    break;
-                }
+    int idx[8];
+    int r = rnd_n(10);
+    idx[0] = r < 5 ? 1 : r < 8 ? 3 : 0; /* general manager, CEO or chairman */
+    for (int i = 1; i < n; i++) {
+        int k, dup;
+        do {
+            k = 2 + rnd_n((int)demo_titles_n - 2);
+            dup = k == 3;
+            for (int j = 0; j < i; j++)
+                dup |= idx[j] == k;
+        } while (dup);
+        /* Keep the list ordered by seniority so heads come before their people. */
+        int j = i;
+        while (j > 1 && title_rank(idx[j - 1]) > title_rank(k)) {
+            idx[j] = idx[j - 1];
+            j--;
         }
+        idx[j] = k;
+    }
+    int64_t ids_made[8] = {0};
+    for (int i = 0; i < n; i++) {
+        const struct demo_title *t = &demo_titles[idx[i]];
         struct contact_in in = {0};
         in.set = CON_NAME | CON_TITLE | CON_DEPARTMENT | CON_DECISION_ROLE | CON_INFLUENCE |
                  CON_ATTITUDE | CON_PHONE | CON_EMAIL | CON_BIRTHDAY;
@@ -239,19 +262,21 @@ static enum kam_err add_contacts(struct kam_ctx *ctx, struct ctx_ids *ids, int64
         int bd = 1 + rnd_n(28);
         v->birthday = arena_printf(ctx->a, "%04d-%02d-%02d", by, bm, bd);
         if (i > 0) {
+            int boss = 0;
+            for (int j = i - 1; j > 0 && !boss; j--)
+                if (strcmp(demo_titles[idx[j]].dept_en, t->dept_en) == 0 &&
+                    title_rank(idx[j]) < title_rank(idx[i]))
+                    boss = j;
             in.set |= CON_REPORTS_TO;
             v->has_reports_to = 1;
-            v->reports_to_id = (i > 2 && mid && rnd_n(2)) ? mid : top;
+            v->reports_to_id = ids_made[boss];
         }
         struct contact out;
         enum kam_err rc = contact_create(ctx, account_id, &in, &out);
         if (rc)
             return rc;
         ids->st.contacts++;
-        if (i == 0)
-            top = out.id;
-        if (i == 1)
-            mid = out.id;
+        ids_made[i] = out.id;
         /* Freshness: most people were contacted within a few months, some never. */
         if (rnd_n(6)) {
             if ((rc = contact_touch(ctx, out.id, ctx->now - 86400 * (int64_t)rnd_n(150))))

@@ -252,6 +252,25 @@ def g_accounts_filters(ctx):
     for p, v in (("tier", "platinum"), ("status", "closed"), ("owner_id", "abc"), ("parent_id", "x")):
         r = a.get("/api/v1/accounts", dict(base, **{p: v}))
         ck.expect(r, 400, "filter %s=%s -> 400 field %s" % (p, v, p), field=p, code="invalid")
+    # The summary counts what the filters find: am_f owns exactly F1..F4.
+    r = a.get("/api/v1/accounts/summary", {"owner_id": str(owner)})
+    ck.expect(r, 200, "summary of am_f's accounts")
+    js = r.json or {}
+    ck.ok(js.get("total") == 4, "summary total = 4", r.describe())
+    ck.ok(js.get("by_tier") == {"strategic": 1, "key": 1, "growth": 1, "maintain": 1},
+          "summary by_tier counts one of each tier", r.describe())
+    ck.ok(js.get("by_status") == {"prospect": 1, "active": 1, "dormant": 1, "lost": 1},
+          "summary by_status", r.describe())
+    ck.ok(js.get("regions") == [{"value": "华东", "count": 2}, {"value": "华南", "count": 1}],
+          "summary regions: values in use, most frequent first, empty ones left out", r.describe())
+    ck.ok(js.get("channels") == [{"value": "direct", "count": 2}, {"value": "partner", "count": 2}],
+          "summary channels (ties by value)", r.describe())
+    # Scope applies: am_w sees none of am_f's accounts.
+    r = ctx.U("am_w").client.get("/api/v1/accounts/summary", {"owner_id": str(owner)})
+    ck.ok(r.status == 200 and (r.json or {}).get("total") == 0, "summary is limited to the caller's scope",
+          r.describe())
+    r = a.get("/api/v1/accounts/summary", {"owner_id": "x"})
+    ck.expect(r, 400, "summary owner_id=x -> 400", field="owner_id", code="invalid")
 
 
 def g_accounts_search(ctx):

@@ -69,6 +69,11 @@ def _(ctx, u, rec):
     return Attempt("GET", "/api/v1/accounts", query={"limit": "5"})
 
 
+@route("GET", "/api/v1/accounts/summary", "none")
+def _(ctx, role, rec):
+    return Attempt("GET", "/api/v1/accounts/summary")
+
+
 @route("POST", "/api/v1/accounts", "none")
 def _(ctx, u, rec):
     code = ctx.uniq("MX")
