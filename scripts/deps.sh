@@ -5,9 +5,20 @@
 set -eu
 PKGS="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev
 python3 sqlite3 ca-certificates"
-# Tests also need a PostgreSQL server (a throw-away cluster, scripts/pg-tmp.sh).
-[ "${1:-run}" = test ] && PKGS="$PKGS postgresql"
+# Tests also need a PostgreSQL server (a throw-away cluster, scripts/pg-tmp.sh) and Chromium
+# with CJK fonts for the browser tests.
+[ "${1:-run}" = test ] && PKGS="$PKGS postgresql chromium fonts-noto-cjk"
 [ "${KAM_DEPS_EXTRA:-}" ] && PKGS="$PKGS $KAM_DEPS_EXTRA"
+# The web UI is built with Vite 8, which needs Node.js >= 20.19 (Debian 12's own nodejs is 18):
+# it must come with the machine (as on the project's machines) or from nodesource.
+if [ -f web/package.json ]; then
+    v=$(node --version 2>/dev/null | sed 's/^v//')
+    case "$v" in
+    2[0-9].* | [3-9][0-9].*) ;;
+    *) echo "deps: Node.js 20.19+ and npm are needed to build the web UI (found: ${v:-none})" >&2
+       exit 1 ;;
+    esac
+fi
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

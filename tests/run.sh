@@ -47,6 +47,8 @@ else
     suite http-postgres scripts/pg-tmp.sh sh -c \
         'python3 tests/http/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
 fi
+# The web UI in headless Chromium against a real kam serve with the demo data.
+suite browser node tests/browser/run.mjs --kam "$B/kam"
 # Several instances on one PostgreSQL, optimistic versions under contention, migrate-data.
 suite pg-cluster scripts/pg-tmp.sh sh -c \
     'python3 tests/pg/cluster.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --dsn2 "$KAM_TEST_PG_DSN2"' "$B/kam"

@@ -4,6 +4,7 @@ import type {
   AccountDetail,
   AccountInput,
   AccountQuery,
+  AccountSummary,
   Contact,
   ContactInput,
   DeptRole,
@@ -14,6 +15,7 @@ import type {
 export const accountsApi = {
   list: (q: AccountQuery = {}) => http.get<Page<Account>>('/accounts', { ...q }),
   get: (id: number) => http.get<AccountDetail>(`/accounts/${id}`),
+  summary: (q: { owner_id?: number } = {}) => http.get<AccountSummary>('/accounts/summary', { ...q }),
   create: (body: AccountInput) => http.post<Account>('/accounts', body),
   update: (id: number, body: AccountInput) => http.patch<Account>(`/accounts/${id}`, body),
   remove: (id: number) => http.del(`/accounts/${id}`),

@@ -133,6 +133,20 @@ export interface AccountQuery {
   parent_id?: number
 }
 
+export interface Facet {
+  value: string
+  count: number
+}
+
+export interface AccountSummary {
+  total: number
+  by_tier: Record<Tier, number>
+  by_status: Record<AccountStatus, number>
+  regions: Facet[]
+  channels: Facet[]
+  industries: Facet[]
+}
+
 export interface Member {
   user_id: number
   login: string
