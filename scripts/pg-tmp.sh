@@ -31,7 +31,13 @@ as_pg "$BIN/createdb -h 127.0.0.1 -p $PORT -U kam kam_test"
 as_pg "$BIN/createdb -h 127.0.0.1 -p $PORT -U kam kam_test2"
 KAM_TEST_PG_DSN="postgres://kam@127.0.0.1:$PORT/kam_test"
 KAM_TEST_PG_DSN2="postgres://kam@127.0.0.1:$PORT/kam_test2"
-export KAM_TEST_PG_DSN KAM_TEST_PG_DSN2
+# A command that restarts the server (tests of reconnecting after a lost connection).
+if [ "$(id -u)" = 0 ]; then
+    KAM_TEST_PG_RESTART="su postgres -s /bin/sh -c '$BIN/pg_ctl -D $D/data -m fast -w restart -l $D/pg.log' >/dev/null"
+else
+    KAM_TEST_PG_RESTART="$BIN/pg_ctl -D $D/data -m fast -w restart -l $D/pg.log >/dev/null"
+fi
+export KAM_TEST_PG_DSN KAM_TEST_PG_DSN2 KAM_TEST_PG_RESTART
 set +e
 "$@"
 status=$?
