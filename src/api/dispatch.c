@@ -252,13 +252,19 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
         }
         if (strcmp(entity, "account") == 0) {
             account_id = id;
-        } else if (strcmp(entity, "contact") == 0 || strcmp(entity, "account_member") == 0) {
+        } else if (strcmp(entity, "account_member") == 0) {
+            /* A member row's id is the user's, who may sit on many teams: the history of one
+             * account team is part of the account's (entity=account). */
+            return kam_fail(ctx->err, KAM_EINVAL, "entity",
+                            "account team changes are in the account's history: use "
+                            "entity=account&id=ACCOUNT");
+        } else if (strcmp(entity, "contact") == 0) {
             rc = audit_account_of(ctx, entity, id, &account_id);
             if (rc)
                 return rc;
         } else {
             return kam_fail(ctx->err, KAM_EINVAL, "entity",
-                            "entity must be one of: account, contact, account_member, user, "
+                            "entity must be one of: account, contact, user, "
                             "team, token");
         }
         c->scope_account_id = account_id;
