@@ -105,7 +105,7 @@ fuzz:
 	  clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
 	    -Ibuild/gen $$(pkg-config --cflags $(PKGS)) -o build/libfuzzer/$$n $$f \
 	    $(LIB_SRC) $(GEN_SRC:$(BUILD)/%=build/%) $(LDLIBS) || exit 1; done
-	@echo "run e.g.: build/libfuzzer/fuzz_json tests/fuzz/corpus/fuzz_json -max_total_time=60"
+	@echo "run e.g.: mkdir -p build/fuzz-new && build/libfuzzer/fuzz_json build/fuzz-new tests/fuzz/corpus/fuzz_json -max_total_time=60  (new inputs go to the first folder)"
 
 deps:
 	@scripts/deps.sh run

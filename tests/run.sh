@@ -33,6 +33,9 @@ suite() {
 }
 
 suite check-deps sh -c 'if scripts/check-deps.sh; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi'
+if command -v clang-format >/dev/null; then
+    suite format sh -c 'if make -s check-format >/dev/null 2>&1; then echo "1 passed, 0 failed"; else make -s check-format 2>&1 | head -20; echo "0 passed, 1 failed"; fi'
+fi
 suite unit "$B/unit"
 for t in "$B"/fuzz/fuzz_*; do
     [ -x "$t" ] || continue

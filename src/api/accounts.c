@@ -16,10 +16,9 @@ static const struct jfield account_spec[] = {
     {"industry", J_STR, ACC_INDUSTRY, AF(industry), 0, 0, 0, "<= 60"},
     {"region", J_STR, ACC_REGION, AF(region), 0, 0, 0, "<= 60"},
     {"channel", J_STR, ACC_CHANNEL, AF(channel), 0, 0, 0, "<= 60"},
-    {"employees", J_I64, ACC_EMPLOYEES, AF(employees), AF(has_employees), 0, 1,
-     ">= 0, or null"},
-    {"revenue", J_MONEY, ACC_REVENUE, AF(revenue_amount), AF(revenue_currency),
-     AF(has_revenue), 1, "annual revenue {amount (minor units), currency}, or null"},
+    {"employees", J_I64, ACC_EMPLOYEES, AF(employees), AF(has_employees), 0, 1, ">= 0, or null"},
+    {"revenue", J_MONEY, ACC_REVENUE, AF(revenue_amount), AF(revenue_currency), AF(has_revenue), 1,
+     "annual revenue {amount (minor units), currency}, or null"},
     {"owner_id", J_I64, ACC_OWNER, AF(owner_id), 0, 0, 0, "owning account manager"},
     {"tier", J_STR, ACC_TIER, AF(tier), 0, 0, 0, "strategic | key | growth | maintain"},
     {"status", J_STR, ACC_STATUS, AF(status), 0, 0, 0, "prospect | active | dormant | lost"},
@@ -266,8 +265,8 @@ static enum kam_err summary(struct api_call *c)
 
 static const char *const summary_query_params[] = {"owner_id", NULL};
 
-static const char *const list_query[] = {"q",       "limit",  "cursor",    "sort",
-                                         "tier",    "region", "channel",   "status",
+static const char *const list_query[] = {"q",        "limit",     "cursor",  "sort",
+                                         "tier",     "region",    "channel", "status",
                                          "owner_id", "parent_id", NULL};
 static const char *const sub_query[] = {"limit", "cursor", "sort", "q", NULL};
 
@@ -281,14 +280,14 @@ const struct route api_routes_accounts[] = {
      201, "Create an account"},
     {"GET", "/api/v1/accounts/:id", get, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT, NULL, NULL, 200,
      "One account, with its parent and number of subsidiaries"},
-    {"PATCH", "/api/v1/accounts/:id", patch, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT,
-     account_spec, NULL, 200, "Change an account (optimistic: send version)"},
-    {"DELETE", "/api/v1/accounts/:id", del, OBJ_ACCOUNT, ACT_DELETE, SCOPE_ACCOUNT, NULL, NULL,
-     204, "Delete an account with its contacts and team"},
-    {"GET", "/api/v1/accounts/:id/subsidiaries", subsidiaries, OBJ_ACCOUNT, ACT_READ,
-     SCOPE_ACCOUNT, NULL, sub_query, 200, "Child accounts in the caller's scope"},
-    {"GET", "/api/v1/accounts/:id/members", members_list, OBJ_MEMBER, ACT_READ, SCOPE_ACCOUNT,
-     NULL, NULL, 200, "The account team"},
+    {"PATCH", "/api/v1/accounts/:id", patch, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT, account_spec,
+     NULL, 200, "Change an account (optimistic: send version)"},
+    {"DELETE", "/api/v1/accounts/:id", del, OBJ_ACCOUNT, ACT_DELETE, SCOPE_ACCOUNT, NULL, NULL, 204,
+     "Delete an account with its contacts and team"},
+    {"GET", "/api/v1/accounts/:id/subsidiaries", subsidiaries, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT,
+     NULL, sub_query, 200, "Child accounts in the caller's scope"},
+    {"GET", "/api/v1/accounts/:id/members", members_list, OBJ_MEMBER, ACT_READ, SCOPE_ACCOUNT, NULL,
+     NULL, 200, "The account team"},
     {"POST", "/api/v1/accounts/:id/members", members_add, OBJ_MEMBER, ACT_CREATE, SCOPE_ACCOUNT,
      member_spec, NULL, 201, "Add a user to the account team"},
     {"DELETE", "/api/v1/accounts/:id/members/:user_id", members_remove, OBJ_MEMBER, ACT_DELETE,

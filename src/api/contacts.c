@@ -127,9 +127,9 @@ const struct route api_routes_contacts[] = {
      contact_spec, NULL, 201, "Add a contact to an account"},
     {"GET", "/api/v1/contacts/:id", get, OBJ_CONTACT, ACT_READ, SCOPE_CONTACT, NULL, NULL, 200,
      "One contact"},
-    {"PATCH", "/api/v1/contacts/:id", patch, OBJ_CONTACT, ACT_UPDATE, SCOPE_CONTACT,
-     contact_spec, NULL, 200, "Change a contact (optimistic: send version)"},
-    {"DELETE", "/api/v1/contacts/:id", del, OBJ_CONTACT, ACT_DELETE, SCOPE_CONTACT, NULL, NULL,
-     204, "Delete a contact"},
+    {"PATCH", "/api/v1/contacts/:id", patch, OBJ_CONTACT, ACT_UPDATE, SCOPE_CONTACT, contact_spec,
+     NULL, 200, "Change a contact (optimistic: send version)"},
+    {"DELETE", "/api/v1/contacts/:id", del, OBJ_CONTACT, ACT_DELETE, SCOPE_CONTACT, NULL, NULL, 204,
+     "Delete a contact"},
     {0},
 };

@@ -42,7 +42,8 @@ static int get_i64(json_t *v, int64_t *out)
     }
     if (ints_as_reals && json_is_real(v)) {
         double d = json_real_value(v);
-        if (d == (double)(int64_t)d && d > -9007199254740992.0 && d < 9007199254740992.0) {
+        /* Range first: converting an out-of-range double to an integer is undefined. */
+        if (d > -9007199254740992.0 && d < 9007199254740992.0 && d == (double)(int64_t)d) {
             *out = (int64_t)d;
             return 1;
         }
@@ -101,8 +102,7 @@ static enum kam_err decode_money(struct api_call *c, const struct jfield *f, jso
     return KAM_OK;
 }
 
-static enum kam_err decode_field(struct api_call *c, const struct jfield *f, json_t *v,
-                                 char *base)
+static enum kam_err decode_field(struct api_call *c, const struct jfield *f, json_t *v, char *base)
 {
     if (f->type == J_MONEY)
         return decode_money(c, f, v, base);
@@ -160,8 +160,8 @@ enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out
         ints_as_reals = 1;
     }
     if (!root)
-        return kam_fail(e, KAM_EINVAL, "body", "invalid JSON at line %d column %d: %s",
-                        jerr.line, jerr.column, jerr.text);
+        return kam_fail(e, KAM_EINVAL, "body", "invalid JSON at line %d column %d: %s", jerr.line,
+                        jerr.column, jerr.text);
     enum kam_err rc = KAM_OK;
     if (!json_is_object(root)) {
         rc = kam_fail(e, KAM_EINVAL, "body", "the body must be a JSON object");

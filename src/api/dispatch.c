@@ -215,8 +215,7 @@ static enum kam_err authenticate(struct api_call *c)
 }
 
 /* The account the route's record belongs to, and whether it is in the caller's scope. */
-static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *obj,
-                                  enum act *act)
+static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *obj, enum act *act)
 {
     struct kam_ctx *ctx = c->ctx;
     enum kam_err rc;
@@ -327,8 +326,7 @@ static enum kam_err run(struct api_call *c)
     }
     if (!route && !path_known && bad_id)
         return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such record");
-    if (!route && !path_known && strncmp(r->path, "/api/", 5) != 0 &&
-        http_static_serve(r, c->resp))
+    if (!route && !path_known && strncmp(r->path, "/api/", 5) != 0 && http_static_serve(r, c->resp))
         return KAM_OK;
     if (!route)
         return path_known ? kam_fail(ctx->err, KAM_EMETHOD, "", "method not allowed")

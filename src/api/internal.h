@@ -56,16 +56,15 @@ struct route {
     enum obj obj;
     enum act act;
     enum scope_kind scope;
-    const struct jfield *body;  /* NULL: no body */
-    const char *const *query;   /* accepted query parameters, NULL-terminated; NULL: none */
-    int ok_status;              /* documented success status */
+    const struct jfield *body; /* NULL: no body */
+    const char *const *query;  /* accepted query parameters, NULL-terminated; NULL: none */
+    int ok_status;             /* documented success status */
     const char *summary;
 };
 
 /* Decodes the request body (a JSON object) into out per spec, setting bits in *set.
  * Unknown fields, wrong types, NUL bytes, oversized strings → KAM_EINVAL naming the field. */
-enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out,
-                        unsigned *set);
+enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out, unsigned *set);
 /* Query parameter helpers: absent → default; malformed → KAM_EINVAL naming the parameter. */
 enum kam_err api_query_i64(struct api_call *c, const char *key, int64_t def, int64_t *out);
 const char *api_query_str(struct api_call *c, const char *key);

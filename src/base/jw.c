@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "utf8.h"
 #include "timeutil.h"
+#include "utf8.h"
 
 void jw_init(struct jw *w, struct buf *b)
 {

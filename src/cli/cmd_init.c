@@ -34,4 +34,3 @@ int cmd_init(int argc, char **argv)
     cli_ctx_release(&c);
     return EXIT_OK;
 }
-

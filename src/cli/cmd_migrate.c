@@ -35,7 +35,8 @@ int cmd_migrate(int argc, char **argv)
     struct kam_error e = {0};
     int bad = 0;
     if (migrate_data(from, to, report, &bad, &e)) {
-        fprintf(stderr, "kam: %s%s%s%s\n", e.msg, *e.field ? " (--" : "", e.field, *e.field ? ")" : "");
+        fprintf(stderr, "kam: %s%s%s%s\n", e.msg, *e.field ? " (--" : "", e.field,
+                *e.field ? ")" : "");
         return EXIT_FAIL;
     }
     printf("kam: copied and verified %s -> %s\n", from, to);

@@ -83,8 +83,7 @@ int cmd_serve(int argc, char **argv)
         api_shutdown();
         return EXIT_FAIL;
     }
-    log_info("kam %s serving %s on %s (port %u)", KAM_VERSION, dsn, listen,
-             http_server_port(srv));
+    log_info("kam %s serving %s on %s (port %u)", KAM_VERSION, dsn, listen, http_server_port(srv));
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: finishing requests in flight", sig);

@@ -135,8 +135,8 @@ static int list(struct cli_ctx *c, int json)
                 char team[24] = "-";
                 if (u->has_team)
                     snprintf(team, sizeof team, "%lld", (long long)u->team_id);
-                printf("%-6lld %-24s %-16s %-8s %s%s\n", (long long)u->id, u->login, u->role,
-                       team, u->name, u->disabled ? " (disabled)" : "");
+                printf("%-6lld %-24s %-16s %-8s %s%s\n", (long long)u->id, u->login, u->role, team,
+                       u->name, u->disabled ? " (disabled)" : "");
             }
         }
         if (!next)
@@ -158,8 +158,7 @@ int cmd_user(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *sub = argv[1];
-    const char *dsn = NULL, *login = NULL, *role = NULL, *team = NULL, *name = NULL,
-               *email = NULL;
+    const char *dsn = NULL, *login = NULL, *role = NULL, *team = NULL, *name = NULL, *email = NULL;
     int json = 0;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},   {"login", required_argument, 0, 'l'},

@@ -12,7 +12,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 
-#define HTTP_MAX_BODY (1u << 20)   /* 1 MiB */
+#define HTTP_MAX_BODY (1u << 20) /* 1 MiB */
 #define HTTP_MAX_QUERY_PARAMS 32
 #define HTTP_MAX_RESPONSE (64u << 20)
 
@@ -25,8 +25,8 @@ struct http_req {
     const char *path;   /* URL path, without query, percent-decoded by libmicrohttpd */
     struct http_param query[HTTP_MAX_QUERY_PARAMS];
     int nquery;
-    int query_overflow;    /* more parameters than fit */
-    const char *body;      /* NULL if none */
+    int query_overflow; /* more parameters than fit */
+    const char *body;   /* NULL if none */
     size_t body_len;
     int body_too_big;
     /* Header lookup (case-insensitive); NULL if absent. Borrowed for the call. */

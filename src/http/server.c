@@ -134,8 +134,8 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
             inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, addr,
                       sizeof addr);
         else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                      addr, sizeof addr);
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, addr,
+                      sizeof addr);
     }
     req.remote_addr = addr;
     const union MHD_ConnectionInfo *tls =

@@ -13,8 +13,8 @@ extern const struct embed_file kam_web_assets[];
 /* The SPA may load only its own scripts; styles may be inline because component libraries
  * set style attributes. No framing, no plugins. */
 #define APP_CSP                                                                                    \
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "    \
-    "data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "      \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "     \
+    "data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "       \
     "form-action 'self'; frame-ancestors 'none'"
 
 static const struct embed_file *find(const char *name)

@@ -16,8 +16,8 @@ static const struct table {
     {"teams", "id, name, parent_id, manager_id, created_at, updated_at", "id",
      "parent_id, manager_id", 1},
     {"users",
-     "id, login, name, email, role, team_id, password_hash, disabled, created_at, updated_at",
-     "id", NULL, 1},
+     "id, login, name, email, role, team_id, password_hash, disabled, created_at, updated_at", "id",
+     NULL, 1},
     {"sessions", "id, user_id, csrf, created_at, expires_at", "id", NULL, 0},
     {"api_tokens", "id, user_id, name, token_hash, created_at, revoked_at", "id", NULL, 1},
     {"login_failures", "key, window_start, count", "key", NULL, 0},
@@ -127,8 +127,8 @@ static enum kam_err summarize(struct db *db, const struct table *t, int64_t *row
 #define BATCH 100
 
 /* Inserts rows [0, k) of the batch held in vals (NULL = SQL NULL). */
-static enum kam_err insert_batch(struct db *dst, const struct table *t, int n, int k,
-                                 char **vals, struct kam_error *e)
+static enum kam_err insert_batch(struct db *dst, const struct table *t, int n, int k, char **vals,
+                                 struct kam_error *e)
 {
     struct buf sql;
     buf_init(&sql, 1 << 20);
@@ -180,8 +180,7 @@ static enum kam_err copy_rows(struct db *src, struct db *dst, const struct table
         for (int c = 0; c < n; c++) {
             size_t vl;
             const char *v = db_col_textn(in, c, &vl);
-            vals[k * n + c] =
-                later[c] || db_col_is_null(in, c) ? NULL : arena_strndup(&a, v, vl);
+            vals[k * n + c] = later[c] || db_col_is_null(in, c) ? NULL : arena_strndup(&a, v, vl);
         }
         if (++k == BATCH) {
             rc = insert_batch(dst, t, n, k, vals, e);
@@ -224,8 +223,8 @@ static enum kam_err copy_later(struct db *src, struct db *dst, const struct tabl
         while (*p == ' ' || *p == ',')
             p++;
         size_t cl = strcspn(p, ", ");
-        len += snprintf(sql + len, sizeof sql - (size_t)len, "%s%.*s = ?", i ? ", " : "",
-                        (int)cl, p);
+        len +=
+            snprintf(sql + len, sizeof sql - (size_t)len, "%s%.*s = ?", i ? ", " : "", (int)cl, p);
         p += cl;
     }
     snprintf(sql + len, sizeof sql - (size_t)len, " WHERE %s = ?", t->key);
@@ -296,7 +295,8 @@ enum kam_err db_copy(struct db *src, struct db *dst, copy_progress progress, voi
         if (progress)
             progress(&r, user);
         if (r.rows_src != r.rows_dst || r.sum_src != r.sum_dst)
-            rc = kam_fail(e, KAM_EDB, "", "verification failed for %s: %lld rows (%016llx) vs %lld "
+            rc = kam_fail(e, KAM_EDB, "",
+                          "verification failed for %s: %lld rows (%016llx) vs %lld "
                           "(%016llx)",
                           r.table, (long long)r.rows_src, (unsigned long long)r.sum_src,
                           (long long)r.rows_dst, (unsigned long long)r.sum_dst);

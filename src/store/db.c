@@ -389,8 +389,9 @@ enum kam_err db_migrate(struct db *db, int *applied_out, struct kam_error *e)
         if (rc)
             break;
         struct db_stmt *st;
-        rc = db_prepare(db, "INSERT INTO schema_version (version, name, applied_at) "
-                            "VALUES (?, ?, ?)",
+        rc = db_prepare(db,
+                        "INSERT INTO schema_version (version, name, applied_at) "
+                        "VALUES (?, ?, ?)",
                         &st, e);
         if (rc)
             break;

@@ -60,8 +60,8 @@ static enum kam_err fail_res(PGconn *pg, PGresult *res, struct kam_error *e, con
     }
     if (state && strcmp(state, "23503") == 0)
         return kam_fail(e, KAM_ECONFLICT, "", "the record is referenced by other records");
-    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-                  strcmp(state, "55P03") == 0))
+    if (state &&
+        (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
         return kam_fail(e, KAM_EBUSY, "", "database busy (%s): %s", what, msg);
     if (state && strncmp(state, "23", 2) == 0)
         return kam_fail(e, KAM_EINVAL, "", "constraint failed: %s", msg);
@@ -92,8 +92,8 @@ static enum kam_err p_open(const char *dsn, void **conn_out, struct kam_error *e
 {
     PGconn *pg = PQconnectdb(dsn);
     if (PQstatus(pg) != CONNECTION_OK) {
-        enum kam_err rc = kam_fail(e, KAM_EDB, "db", "cannot connect to PostgreSQL: %s",
-                                   PQerrorMessage(pg));
+        enum kam_err rc =
+            kam_fail(e, KAM_EDB, "db", "cannot connect to PostgreSQL: %s", PQerrorMessage(pg));
         PQfinish(pg);
         return rc;
     }
@@ -262,8 +262,8 @@ static void p_bind_null(void *stmt, int idx)
 
 static PGresult *run(struct pgstmt *s)
 {
-    return PQexecPrepared(s->c->pg, s->name, s->nparams, (const char *const *)s->vals, NULL,
-                          NULL, 0);
+    return PQexecPrepared(s->c->pg, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL,
+                          0);
 }
 
 static enum kam_err p_step(void *stmt, int *has_row, struct kam_error *e)

@@ -38,7 +38,6 @@ void sqlb_sql(struct sqlb *q, const char *fragment);
 void sqlb_i64(struct sqlb *q, int64_t v);
 void sqlb_text(struct sqlb *q, const char *s);
 /* Prepares and binds; the statement is the caller's until db_done(). Releases q's buffer. */
-enum kam_err sqlb_prepare(struct sqlb *q, struct db *db, struct db_stmt **out,
-                          struct kam_error *e);
+enum kam_err sqlb_prepare(struct sqlb *q, struct db *db, struct db_stmt **out, struct kam_error *e);
 
 #endif

@@ -565,8 +565,7 @@ static enum kam_err facet(struct kam_ctx *ctx, const char *column, int64_t owner
     return rc;
 }
 
-enum kam_err account_summarize(struct kam_ctx *ctx, int64_t owner_id,
-                               struct account_summary *out)
+enum kam_err account_summarize(struct kam_ctx *ctx, int64_t owner_id, struct account_summary *out)
 {
     memset(out, 0, sizeof *out);
     struct sqlb b;

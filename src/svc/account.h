@@ -44,8 +44,8 @@ struct account_in {
     unsigned set;
 };
 
-extern const char *const account_tiers[];    /* strategic, key, growth, maintain */
-extern const char *const account_statuses[]; /* prospect, active, dormant, lost */
+extern const char *const account_tiers[];     /* strategic, key, growth, maintain */
+extern const char *const account_statuses[];  /* prospect, active, dormant, lost */
 extern const char *const member_dept_roles[]; /* sales, marketing, technical, production, service */
 
 /* Creates an account; *out (in ctx->a) is the stored record. */
@@ -78,16 +78,15 @@ struct facet {
 
 struct account_summary {
     int64_t total;
-    int64_t by_tier[4];   /* in the order of account_tiers */
-    int64_t by_status[4]; /* in the order of account_statuses */
+    int64_t by_tier[4];                            /* in the order of account_tiers */
+    int64_t by_status[4];                          /* in the order of account_statuses */
     struct facet *regions, *channels, *industries; /* most frequent first, in ctx->a */
     size_t nregions, nchannels, nindustries;
 };
 
 /* Counts of the accounts in the caller's scope (owned by owner_id when non-zero) by tier and
  * status, and the region/channel/industry values in use with their counts. */
-enum kam_err account_summarize(struct kam_ctx *ctx, int64_t owner_id,
-                               struct account_summary *out);
+enum kam_err account_summarize(struct kam_ctx *ctx, int64_t owner_id, struct account_summary *out);
 
 struct account_member {
     int64_t account_id, user_id, created_at;

@@ -22,8 +22,7 @@ struct audit_diff {
 void audit_diff_init(struct audit_diff *d);
 void audit_diff_release(struct audit_diff *d);
 /* Records field when before != after (NULL is null; strings compared by content). */
-void audit_diff_str(struct audit_diff *d, const char *field, const char *before,
-                    const char *after);
+void audit_diff_str(struct audit_diff *d, const char *field, const char *before, const char *after);
 /* Records field when the values (or their nullness) differ. */
 void audit_diff_i64(struct audit_diff *d, const char *field, int64_t before, int before_null,
                     int64_t after, int after_null);

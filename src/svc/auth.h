@@ -11,10 +11,10 @@
 #include "ctx.h"
 #include "user.h"
 
-#define AUTH_LOGIN_MAX_FAILS 5  /* per login ... */
-#define AUTH_ADDR_MAX_FAILS 20  /* ... and per address ... */
-#define AUTH_FAIL_WINDOW 900    /* ... within 15 minutes */
-#define AUTH_DEFAULT_TTL 28800  /* session lifetime, seconds */
+#define AUTH_LOGIN_MAX_FAILS 5 /* per login ... */
+#define AUTH_ADDR_MAX_FAILS 20 /* ... and per address ... */
+#define AUTH_FAIL_WINDOW 900   /* ... within 15 minutes */
+#define AUTH_DEFAULT_TTL 28800 /* session lifetime, seconds */
 
 struct session {
     const char *token; /* the cookie value: only known at login */

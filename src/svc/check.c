@@ -18,8 +18,7 @@ enum kam_err check_text(struct kam_ctx *ctx, const char *field, const char *s, i
         unsigned char c = (unsigned char)s[i];
         /* C1 controls U+0080..U+009F are UTF-8 C2 80..C2 9F. */
         if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f)
-            return kam_fail(ctx->err, KAM_EINVAL, field, "%s contains a control character",
-                            field);
+            return kam_fail(ctx->err, KAM_EINVAL, field, "%s contains a control character", field);
         if (c < 0x20 || c == 0x7f) {
             if (multiline && (c == '\n' || c == '\r' || c == '\t'))
                 continue;

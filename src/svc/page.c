@@ -42,6 +42,8 @@ enum kam_err page_parse(struct kam_ctx *ctx, const struct page_sort *sorts, size
     long len = b64url_decode(cursor, n, plain);
     if (len < 0)
         return kam_fail(ctx->err, KAM_EINVAL, "cursor", "malformed cursor");
+    if (memchr(plain, 0, (size_t)len))
+        return kam_fail(ctx->err, KAM_EINVAL, "cursor", "malformed cursor");
     /* version | sort | dir | id | value */
     char *p = (char *)plain, *fields[4];
     for (int i = 0; i < 4; i++) {
@@ -56,12 +58,10 @@ enum kam_err page_parse(struct kam_ctx *ctx, const struct page_sort *sorts, size
         return kam_fail(ctx->err, KAM_EINVAL, "cursor", "malformed cursor");
     if (strcmp(fields[1], r->sort->key) != 0 || strcmp(fields[2], r->desc ? "d" : "a") != 0)
         return kam_fail(ctx->err, KAM_EINVAL, "cursor", "cursor belongs to another sort order");
-    if (memchr(p, 0, (size_t)len - (size_t)(p - (char *)plain)))
-        return kam_fail(ctx->err, KAM_EINVAL, "cursor", "malformed cursor");
     char *end;
     errno = 0;
     long long id = strtoll(fields[3], &end, 10);
-    if (errno || *end || end == fields[3] || id < 0)
+    if (errno || *end || fields[3][0] < '0' || fields[3][0] > '9' || id < 0)
         return kam_fail(ctx->err, KAM_EINVAL, "cursor", "malformed cursor");
     r->has_after = 1;
     r->after_id = id;

@@ -49,8 +49,7 @@ enum kam_err user_list(struct kam_ctx *ctx, const struct user_query *q, struct u
                        size_t *n_out, const char **next_out);
 
 /* argon2id (libsodium crypto_pwhash_str, OWASP minimum: t=2, m=19 MiB) into out. */
-enum kam_err user_hash_password(struct kam_ctx *ctx, const char *password,
-                                char out[128]);
+enum kam_err user_hash_password(struct kam_ctx *ctx, const char *password, char out[128]);
 /* 1 if password matches the stored hash. */
 int user_password_ok(const char *hash, const char *password);
 /* Reuses one precomputed hash for many users (demo data only: argon2 is slow on purpose). */
