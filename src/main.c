@@ -1,8 +1,10 @@
 /* main.c -- kam: argv to the command table. Nothing else lives here. */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/timeutil.h"
 #include "cli/cli.h"
 
 int main(int argc, char **argv)
@@ -10,6 +12,17 @@ int main(int argc, char **argv)
     if (sodium_init() < 0) {
         fputs("kam: libsodium failed to initialise\n", stderr);
         return EXIT_FAIL;
+    }
+    /* Test clock: KAM_NOW=<unix seconds> pins time_now() for this process (tests only). */
+    const char *now = getenv("KAM_NOW");
+    if (now && *now) {
+        char *end;
+        long long t = strtoll(now, &end, 10);
+        if (*end || t <= 0) {
+            fputs("kam: KAM_NOW must be unix seconds\n", stderr);
+            return EXIT_USAGE;
+        }
+        time_set_fake(t);
     }
     if (argc < 2) {
         cmd_help(0, NULL);

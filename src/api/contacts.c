@@ -25,7 +25,7 @@ static const struct jfield contact_spec[] = {
     {0},
 };
 
-static void render(struct jw *w, const struct contact *c)
+void render_contact(struct jw *w, const struct contact *c)
 {
     jw_obj_begin(w);
     jw_ki64(w, "id", c->id);
@@ -42,10 +42,21 @@ static void render(struct jw *w, const struct contact *c)
     jw_kstr(w, "birthday", c->birthday);
     jw_ktime(w, "last_contacted_at", c->has_last_contacted ? c->last_contacted_at : -1);
     jw_kstr(w, "notes", c->notes);
+    jw_kbool(w, "stale", c->stale);
     jw_ki64(w, "version", c->version);
     jw_ktime(w, "created_at", c->created_at);
     jw_ktime(w, "updated_at", c->updated_at);
+    if (c->account_name) {
+        jw_kstr(w, "account_name", c->account_name);
+        jw_kstr(w, "tier", c->tier);
+        jw_ki64n(w, "days_since", c->days_since, c->days_since < 0);
+    }
     jw_obj_end(w);
+}
+
+void jw_ktime_opt(struct jw *w, const char *k, int64_t t, int has)
+{
+    jw_ktime(w, k, has ? t : -1);
 }
 
 static enum kam_err list(struct api_call *c)
@@ -63,11 +74,12 @@ static enum kam_err list(struct api_call *c)
     struct contact *items;
     size_t n;
     const char *next;
-    if ((rc = contact_list(c->ctx, &q, &items, &n, &next)))
+    if ((rc = contact_list(c->ctx, &q, &items, &n, &next)) ||
+        (rc = contact_mark_stale(c->ctx, items, n)))
         return rc;
     api_list_begin(c);
     for (size_t i = 0; i < n; i++)
-        render(&c->w, &items[i]);
+        render_contact(&c->w, &items[i]);
     api_list_end(c, next);
     return KAM_OK;
 }
@@ -81,10 +93,11 @@ static enum kam_err create(struct api_call *c)
     if (in.set & CON_VERSION)
         return kam_fail(c->ctx->err, KAM_EINVAL, "version", "version is set by the server");
     struct contact out;
-    if ((rc = contact_create(c->ctx, c->id[0], &in, &out)))
+    if ((rc = contact_create(c->ctx, c->id[0], &in, &out)) ||
+        (rc = contact_mark_stale(c->ctx, &out, 1)))
         return rc;
     c->status = 201;
-    render(&c->w, &out);
+    render_contact(&c->w, &out);
     return KAM_OK;
 }
 
@@ -93,7 +106,9 @@ static enum kam_err get(struct api_call *c)
     struct contact out;
     enum kam_err rc = contact_get(c->ctx, c->id[0], &out);
     if (!rc)
-        render(&c->w, &out);
+        rc = contact_mark_stale(c->ctx, &out, 1);
+    if (!rc)
+        render_contact(&c->w, &out);
     return rc;
 }
 
@@ -104,9 +119,10 @@ static enum kam_err patch(struct api_call *c)
     if (rc)
         return rc;
     struct contact out;
-    if ((rc = contact_update(c->ctx, c->id[0], &in, &out)))
+    if ((rc = contact_update(c->ctx, c->id[0], &in, &out)) ||
+        (rc = contact_mark_stale(c->ctx, &out, 1)))
         return rc;
-    render(&c->w, &out);
+    render_contact(&c->w, &out);
     return KAM_OK;
 }
 
@@ -118,6 +134,29 @@ static enum kam_err del(struct api_call *c)
     return rc;
 }
 
+static enum kam_err stale(struct api_call *c)
+{
+    struct stale_query q = {0};
+    q.cursor = api_query_str(c, "cursor");
+    enum kam_err rc;
+    if ((rc = api_query_i64(c, "limit", 0, &q.limit)) ||
+        (rc = api_query_i64(c, "owner_id", 0, &q.owner_id)))
+        return rc;
+    if (http_query(c->req, "limit") && q.limit == 0)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "limit", "limit must be 1..500");
+    struct contact *items;
+    size_t n;
+    const char *next;
+    if ((rc = contact_stale_list(c->ctx, &q, &items, &n, &next)))
+        return rc;
+    api_list_begin(c);
+    for (size_t i = 0; i < n; i++)
+        render_contact(&c->w, &items[i]);
+    api_list_end(c, next);
+    return KAM_OK;
+}
+
+static const char *const stale_query[] = {"owner_id", "limit", "cursor", NULL};
 static const char *const list_query[] = {"q", "limit", "cursor", "sort", "decision_role", NULL};
 
 const struct route api_routes_contacts[] = {
@@ -125,6 +164,8 @@ const struct route api_routes_contacts[] = {
      list_query, 200, "Contacts (buying centre) of an account"},
     {"POST", "/api/v1/accounts/:id/contacts", create, OBJ_CONTACT, ACT_CREATE, SCOPE_ACCOUNT,
      contact_spec, NULL, 201, "Add a contact to an account"},
+    {"GET", "/api/v1/stale-contacts", stale, OBJ_CONTACT, ACT_READ, SCOPE_NONE, NULL, stale_query,
+     200, "Key people not contacted within the freshness days of their account's tier"},
     {"GET", "/api/v1/contacts/:id", get, OBJ_CONTACT, ACT_READ, SCOPE_CONTACT, NULL, NULL, 200,
      "One contact"},
     {"PATCH", "/api/v1/contacts/:id", patch, OBJ_CONTACT, ACT_UPDATE, SCOPE_CONTACT, contact_spec,

@@ -18,6 +18,8 @@ static const char *type_name(enum jtype t)
         return "true or false";
     case J_MONEY:
         return "an object {\"amount\", \"currency\"}";
+    case J_IDS:
+        return "an array of ids";
     }
     return "?";
 }
@@ -102,10 +104,32 @@ static enum kam_err decode_money(struct api_call *c, const struct jfield *f, jso
     return KAM_OK;
 }
 
+static enum kam_err decode_ids(struct api_call *c, const struct jfield *f, json_t *v, char *base)
+{
+    if (!json_is_array(v))
+        return wrong_type(c, f);
+    size_t n = json_array_size(v);
+    if (n > API_MAX_IDS)
+        return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s holds more than %d ids", f->name,
+                        API_MAX_IDS);
+    int64_t *ids = (int64_t *)(void *)(base + f->off);
+    for (size_t i = 0; i < n; i++) {
+        int64_t x;
+        if (!get_i64(json_array_get(v, i), &x) || x <= 0)
+            return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s must hold positive ids", f->name);
+        ids[i] = x;
+    }
+    *(int *)(void *)(base + f->off2) = (int)n;
+    *(int *)(void *)(base + f->off3) = 1;
+    return KAM_OK;
+}
+
 static enum kam_err decode_field(struct api_call *c, const struct jfield *f, json_t *v, char *base)
 {
     if (f->type == J_MONEY)
         return decode_money(c, f, v, base);
+    if (f->type == J_IDS)
+        return decode_ids(c, f, v, base);
     if (json_is_null(v)) {
         if (!f->nullable)
             return wrong_type(c, f);

@@ -18,8 +18,9 @@
 static struct api_cfg cfg;
 
 static const struct route *const tables[] = {
-    api_routes_meta,     api_routes_session,  api_routes_users,
-    api_routes_accounts, api_routes_contacts, api_routes_audit,
+    api_routes_meta,     api_routes_session, api_routes_users,         api_routes_accounts,
+    api_routes_contacts, api_routes_audit,   api_routes_interactions,  api_routes_visits,
+    api_routes_issues,   api_routes_config,  api_routes_notifications,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -138,6 +139,10 @@ static int match(const char *pattern, const char *path, int64_t ids[API_MAX_PATH
     int nid = 0;
     const char *p = pattern, *s = path;
     while (*p && *s) {
+        if (*p == '*' && p[1] == 0) {
+            /* A trailing wildcard: one non-empty last segment (the handler reads it). */
+            return *s && !strchr(s, '/') ? 1 : 0;
+        }
         if (*p == ':') {
             while (*p && *p != '/')
                 p++;
@@ -228,9 +233,14 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
         account_id = c->id[0];
         break;
     case SCOPE_CONTACT:
-        if ((rc = contact_account_of(ctx, c->id[0], &account_id)))
+    case SCOPE_INTERACTION:
+    case SCOPE_VISIT:
+    case SCOPE_ISSUE:
+        if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
             return rc;
         break;
+    case SCOPE_COUNT:
+        return kam_fail(ctx->err, KAM_EINTERNAL, "", "bad scope");
     case SCOPE_AUDIT: {
         const char *entity = api_query_str(c, "entity");
         int64_t id = 0;

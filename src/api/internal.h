@@ -34,12 +34,15 @@ struct api_call {
 typedef enum kam_err (*api_fn)(struct api_call *c);
 
 /* Body field types. */
-enum jtype { J_STR, J_I64, J_BOOL, J_MONEY };
+enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS };
+
+#define API_MAX_IDS 50 /* J_IDS: at most this many ids */
 
 /* One accepted body field: where its value goes in the output struct and which bit marks it
  * present. J_I64 nullable: off2 is an int "has" flag (0 when null). J_STR nullable: NULL when
  * null. J_MONEY: {"amount","currency"} -> int64 at off, const char * at off2, has flag at off3
- * (null allowed). */
+ * (null allowed). J_IDS: an array of positive ids -> int64_t[API_MAX_IDS] at off, int count
+ * at off2, int "given" flag at off3. */
 struct jfield {
     const char *name;
     enum jtype type;
@@ -83,5 +86,16 @@ extern const struct route api_routes_users[];
 extern const struct route api_routes_accounts[];
 extern const struct route api_routes_contacts[];
 extern const struct route api_routes_audit[];
+extern const struct route api_routes_interactions[];
+extern const struct route api_routes_visits[];
+extern const struct route api_routes_issues[];
+extern const struct route api_routes_config[];
+extern const struct route api_routes_notifications[];
+
+/* Renders a contact (shared by contacts and stale-contacts). */
+struct contact;
+void render_contact(struct jw *w, const struct contact *c);
+/* Writes an ISO time from an optional unix time. */
+void jw_ktime_opt(struct jw *w, const char *k, int64_t t, int has);
 
 #endif

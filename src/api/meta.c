@@ -32,6 +32,8 @@ static const char *json_type(enum jtype t)
         return "boolean";
     case J_MONEY:
         return "object";
+    case J_IDS:
+        return "array";
     }
     return "string";
 }
@@ -40,7 +42,10 @@ static const char *json_type(enum jtype t)
 static void openapi_path(struct buf *b, const char *p)
 {
     while (*p) {
-        if (*p == ':') {
+        if (*p == '*') {
+            buf_puts(b, "{file}");
+            p++;
+        } else if (*p == ':') {
             p++;
             buf_putc(b, '{');
             while (*p && *p != '/')

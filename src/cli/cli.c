@@ -12,8 +12,11 @@ const struct cmd cli_cmds[] = {
      "  Creates the database (or migrates it to the current schema)."},
     {"serve", cmd_serve,
      "kam serve [--db DSN] [--listen ADDR:PORT] [--threads N] [--session-ttl SECONDS] [--quiet]\n"
+     "          [--jobs-interval SECONDS]\n"
      "  Serves the JSON API and the web UI (default 127.0.0.1:8080). SIGTERM/SIGINT stop it\n"
-     "  after the requests in flight finish. Environment: KAM_DB, KAM_SESSION_TTL,\n"
+     "  after the requests in flight finish. Every --jobs-interval seconds (default 60, 0 = "
+     "never)\n"
+     "  it runs the background jobs. Environment: KAM_DB, KAM_SESSION_TTL, KAM_JOBS_INTERVAL,\n"
      "  KAM_SQLITE_SYNC=full|normal|off (default full)."},
     {"user", cmd_user,
      "kam user add --login NAME --role ROLE [--team TEAM] [--name N] [--email E] [--db DSN]\n"
@@ -33,9 +36,17 @@ const struct cmd cli_cmds[] = {
      "  Copies a whole installation (every table, ids, audit history) into an empty database,\n"
      "  e.g. --from sqlite:kam.db --to postgres://kam@db.example/kam, and verifies row counts\n"
      "  and checksums per table; nothing is committed unless all match."},
+    {"jobs", cmd_jobs,
+     "kam jobs run [--db DSN] [--now YYYY-MM-DDTHH:MM:SSZ]\n"
+     "  Runs every due background job once (plans visits from the cadence rules, notifies\n"
+     "  overdue visits, escalates issues past their deadlines) and exits; for cron users.\n"
+     "  kam serve runs the same jobs every minute. --now pins the clock (tests)."},
     {"openapi", cmd_openapi,
      "kam openapi\n"
      "  Prints the OpenAPI document of the HTTP API."},
+    {"festivals", cmd_festivals,
+     "kam festivals --year YYYY [--json]\n"
+     "  Lists the festivals KAM knows for a year (Gregorian and Chinese lunar) with their dates."},
     {"version", cmd_version, "kam version\n  Prints the version."},
     {"help", cmd_help, "kam help [COMMAND]\n  Lists commands, or explains one."},
     {0},

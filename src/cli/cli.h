@@ -47,5 +47,7 @@ int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
+int cmd_festivals(int argc, char **argv);
 
 #endif

@@ -12,27 +12,52 @@
 static const struct table {
     const char *name, *cols, *key, *later;
     int has_identity;
+    int seeded; /* migrations fill it with defaults: the copy replaces them */
 } tables[] = {
     {"teams", "id, name, parent_id, manager_id, created_at, updated_at", "id",
-     "parent_id, manager_id", 1},
+     "parent_id, manager_id", 1, 0},
     {"users",
      "id, login, name, email, role, team_id, password_hash, disabled, created_at, updated_at", "id",
-     NULL, 1},
-    {"sessions", "id, user_id, csrf, created_at, expires_at", "id", NULL, 0},
-    {"api_tokens", "id, user_id, name, token_hash, created_at, revoked_at", "id", NULL, 1},
-    {"login_failures", "key, window_start, count", "key", NULL, 0},
+     NULL, 1, 0},
+    {"sessions", "id, user_id, csrf, created_at, expires_at", "id", NULL, 0, 0},
+    {"api_tokens", "id, user_id, name, token_hash, created_at, revoked_at", "id", NULL, 1, 0},
+    {"login_failures", "key, window_start, count", "key", NULL, 0, 0},
     {"accounts",
      "id, code, name, alias, parent_id, industry, region, channel, employees, revenue_amount, "
      "revenue_currency, owner_id, tier, status, version, created_at, updated_at",
-     "id", "parent_id", 1},
+     "id", "parent_id", 1, 0},
     {"account_members", "account_id, user_id, dept_role, created_at", "account_id, user_id", NULL,
-     0},
+     0, 0},
     {"contacts",
      "id, account_id, name, title, department, decision_role, influence, attitude, "
      "reports_to_id, phone, email, birthday, last_contacted_at, notes, version, created_at, "
      "updated_at",
-     "id", "reports_to_id", 1},
-    {"audit", "id, at, user_id, entity, entity_id, account_id, action, changes", "id", NULL, 1},
+     "id", "reports_to_id", 1, 0},
+    {"audit", "id, at, user_id, entity, entity_id, account_id, action, changes", "id", NULL, 1, 0},
+    /* 0002 */
+    {"settings", "key, value", "key", NULL, 0, 1},
+    {"interactions",
+     "id, account_id, user_id, kind, subject, notes, material_type, occurred_at, visit_id, "
+     "version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"interaction_contacts", "interaction_id, contact_id", "interaction_id, contact_id", NULL, 0,
+     0},
+    {"cadence_rules", "id, tier, decision_role, kind, every_days, active, created_at, updated_at",
+     "id", NULL, 1, 1},
+    {"visits",
+     "id, account_id, contact_id, owner_id, kind, planned_at, status, outcome, next_steps, "
+     "completed_at, interaction_id, cadence_id, gen_key, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"calendar_tokens", "user_id, token_hash, created_at", "user_id", NULL, 0, 0},
+    {"sla_rules", "id, tier, severity, response_hours, resolution_hours, updated_at", "id", NULL, 1,
+     1},
+    {"issues",
+     "id, account_id, contact_id, title, description, category, severity, status, assignee_id, "
+     "reported_at, response_due_at, resolution_due_at, first_response_at, resolved_at, "
+     "confirmed_at, escalated_at, escalated_to, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"notifications", "id, user_id, kind, title, body, link, dedup_key, created_at, read_at", "id",
+     NULL, 1, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -272,12 +297,19 @@ enum kam_err db_copy(struct db *src, struct db *dst, copy_progress progress, voi
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", tables[i].name);
         if ((rc = db_query_i64(dst, sql, 0, 0, &count, e)))
             return rc;
-        if (count)
+        if (count && !tables[i].seeded)
             return kam_fail(e, KAM_ECONFLICT, "to", "the target is not empty (%s has %lld rows)",
                             tables[i].name, (long long)count);
     }
     if ((rc = db_begin(dst, e)))
         return rc;
+    for (size_t i = 0; i < NTABLES && !rc; i++) {
+        if (!tables[i].seeded)
+            continue;
+        char sql[128];
+        snprintf(sql, sizeof sql, "DELETE FROM %s", tables[i].name);
+        rc = db_exec(dst, sql, e);
+    }
     for (size_t i = 0; i < NTABLES && !rc; i++)
         rc = copy_rows(src, dst, &tables[i], e);
     for (size_t i = 0; i < NTABLES && !rc; i++)

@@ -359,6 +359,66 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* Deletes the rows of `table` under an account, one audit row each (entity NULL: link rows,
+ * not audited on their own). Table names come from this file, never from input. */
+static enum kam_err purge(struct kam_ctx *ctx, const char *table, const char *entity,
+                          int64_t account_id)
+{
+    char sql[256];
+    struct db_stmt *st;
+    enum kam_err rc;
+    if (!entity) {
+        /* interaction_contacts hang under interactions */
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM %s WHERE interaction_id IN (SELECT id FROM interactions WHERE "
+                 "account_id = ?)",
+                 table);
+        if ((rc = db_prepare(ctx->db, sql, &st, ctx->err)))
+            return rc;
+        db_bind_i64(st, 1, account_id);
+        int row;
+        rc = db_step(st, &row, ctx->err);
+        db_done(st);
+        return rc;
+    }
+    for (;;) {
+        snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE account_id = ? ORDER BY id LIMIT 1",
+                 table);
+        int64_t rid;
+        rc = db_query_i64(ctx->db, sql, 1, account_id, &rid, ctx->err);
+        if (rc == KAM_ENOTFOUND)
+            return KAM_OK;
+        if (rc)
+            return rc;
+        if (!strcmp(table, "interactions") &&
+            (rc = db_prepare(ctx->db,
+                             "UPDATE visits SET interaction_id = NULL WHERE "
+                             "interaction_id = ?",
+                             &st, ctx->err)) == KAM_OK) {
+            db_bind_i64(st, 1, rid);
+            int row;
+            rc = db_step(st, &row, ctx->err);
+            db_done(st);
+        }
+        if (rc)
+            return rc;
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?", table);
+        if ((rc = db_prepare(ctx->db, sql, &st, ctx->err)))
+            return rc;
+        db_bind_i64(st, 1, rid);
+        int row;
+        rc = db_step(st, &row, ctx->err);
+        db_done(st);
+        if (rc)
+            return rc;
+        struct audit_diff d;
+        audit_diff_init(&d);
+        audit_diff_i64(&d, "account_id", account_id, 0, 0, 1);
+        if ((rc = audit_write(ctx, entity, rid, account_id, "delete", &d)))
+            return rc;
+    }
+}
+
 enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
 {
     enum kam_err rc = db_begin(ctx->db, ctx->err);
@@ -378,6 +438,10 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
                       (long long)subs);
         goto out;
     }
+    if ((rc = purge(ctx, "interaction_contacts", NULL, id)) ||
+        (rc = purge(ctx, "interactions", "interaction", id)) ||
+        (rc = purge(ctx, "visits", "visit", id)) || (rc = purge(ctx, "issues", "issue", id)))
+        goto out;
     if ((rc = contact_delete_all(ctx, id)))
         goto out;
     struct account_member *m;

@@ -27,7 +27,7 @@ static const char *dummy(struct kam_ctx *ctx)
 }
 
 /* "kam_" + base64url(32 random bytes) */
-static char *new_secret(struct kam_ctx *ctx, const char *prefix)
+char *auth_new_secret(struct kam_ctx *ctx, const char *prefix)
 {
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
@@ -37,7 +37,7 @@ static char *new_secret(struct kam_ctx *ctx, const char *prefix)
 }
 
 /* Hex BLAKE2b-256 of a secret: what the database keeps. */
-static char *secret_hash(struct kam_ctx *ctx, const char *secret)
+char *auth_secret_hash(struct kam_ctx *ctx, const char *secret)
 {
     unsigned char h[32];
     crypto_generichash(h, sizeof h, (const unsigned char *)secret, strlen(secret), NULL, 0);
@@ -156,8 +156,8 @@ enum kam_err auth_login(struct kam_ctx *ctx, const char *login, const char *pass
     if ((rc = user_get(ctx, uid, &u)))
         return rc;
 
-    const char *token = new_secret(ctx, "s_");
-    const char *csrf = new_secret(ctx, "c_");
+    const char *token = auth_new_secret(ctx, "s_");
+    const char *csrf = auth_new_secret(ctx, "c_");
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
     rc = fails_clear(ctx, lkey);
@@ -176,7 +176,7 @@ enum kam_err auth_login(struct kam_ctx *ctx, const char *login, const char *pass
                         "(?, ?, ?, ?, ?)",
                         &st, ctx->err);
     if (!rc) {
-        db_bind_text(st, 1, secret_hash(ctx, token));
+        db_bind_text(st, 1, auth_secret_hash(ctx, token));
         db_bind_i64(st, 2, uid);
         db_bind_text(st, 3, csrf);
         db_bind_i64(st, 4, ctx->now);
@@ -205,7 +205,7 @@ enum kam_err auth_session(struct kam_ctx *ctx, const char *token, struct session
                                  &st, ctx->err);
     if (rc)
         return rc;
-    db_bind_text(st, 1, secret_hash(ctx, token));
+    db_bind_text(st, 1, auth_secret_hash(ctx, token));
     int row = 0;
     rc = db_step(st, &row, ctx->err);
     int valid = 0;
@@ -232,7 +232,7 @@ enum kam_err auth_logout(struct kam_ctx *ctx, const char *token)
     enum kam_err rc = db_prepare(ctx->db, "DELETE FROM sessions WHERE id = ?", &st, ctx->err);
     if (rc)
         return rc;
-    db_bind_text(st, 1, secret_hash(ctx, token));
+    db_bind_text(st, 1, auth_secret_hash(ctx, token));
     int row;
     rc = db_step(st, &row, ctx->err);
     db_done(st);
@@ -251,7 +251,7 @@ enum kam_err auth_bearer(struct kam_ctx *ctx, const char *token, struct user *ou
                                  &st, ctx->err);
     if (rc)
         return rc;
-    db_bind_text(st, 1, secret_hash(ctx, token));
+    db_bind_text(st, 1, auth_secret_hash(ctx, token));
     int row = 0, valid = 0;
     rc = db_step(st, &row, ctx->err);
     if (!rc && row) {
@@ -292,7 +292,7 @@ enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const
         return kam_fail(ctx->err, KAM_EINVAL, "old_password", "the current password is wrong");
     struct user_in in = {.set = USR_PASSWORD, .password = new_pw};
     if (session_token)
-        in.keep_session = secret_hash(ctx, session_token);
+        in.keep_session = auth_secret_hash(ctx, session_token);
     struct user u;
     rc = user_update(ctx, uid, &in, &u);
     if (rc == KAM_EINVAL && strcmp(ctx->err->field, "password") == 0)
@@ -305,7 +305,7 @@ enum kam_err token_create(struct kam_ctx *ctx, const char *name, struct api_toke
     enum kam_err rc = check_text(ctx, "name", name, 1, 100, 0);
     if (rc)
         return rc;
-    const char *secret = new_secret(ctx, "kam_");
+    const char *secret = auth_new_secret(ctx, "kam_");
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
     struct db_stmt *st;
@@ -317,7 +317,7 @@ enum kam_err token_create(struct kam_ctx *ctx, const char *name, struct api_toke
         goto out;
     db_bind_i64(st, 1, ctx->who.user_id);
     db_bind_text(st, 2, name);
-    db_bind_text(st, 3, secret_hash(ctx, secret));
+    db_bind_text(st, 3, auth_secret_hash(ctx, secret));
     db_bind_i64(st, 4, ctx->now);
     int row = 0;
     rc = db_step(st, &row, ctx->err);

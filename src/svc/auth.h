@@ -37,6 +37,11 @@ enum kam_err auth_bearer(struct kam_ctx *ctx, const char *token, struct user *ou
 enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const char *new_pw,
                                   const char *session_token);
 
+/* A new random secret "<prefix><43 base64url chars>" (256 bits), in ctx->a. */
+char *auth_new_secret(struct kam_ctx *ctx, const char *prefix);
+/* Hex BLAKE2b-256 of a secret: what the database keeps instead of it. In ctx->a. */
+char *auth_secret_hash(struct kam_ctx *ctx, const char *secret);
+
 struct api_token {
     int64_t id, user_id, created_at, revoked_at;
     int revoked;

@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "account.h"
 #include "audit.h"
 #include "check.h"
 #include "page.h"
+#include "policy.h"
+#include "settings.h"
 #include "store/sqlb.h"
 
 const char *const contact_decision_roles[] = {"decision_maker", "influencer", "user", "gatekeeper",
@@ -339,6 +342,22 @@ static enum kam_err delete_one(struct kam_ctx *ctx, const struct contact *c)
     }
     if (more) /* more than 64 direct reports: go round again */
         return delete_one(ctx, c);
+    /* What refers to the person goes with them: links to interactions, and visits and issues
+     * keep their account but no longer name the contact. */
+    static const char *const detach[] = {
+        "DELETE FROM interaction_contacts WHERE contact_id = ?",
+        "UPDATE visits SET contact_id = NULL WHERE contact_id = ?",
+        "UPDATE issues SET contact_id = NULL WHERE contact_id = ?",
+    };
+    for (size_t i = 0; i < sizeof detach / sizeof detach[0]; i++) {
+        if ((rc = db_prepare(ctx->db, detach[i], &st, ctx->err)))
+            return rc;
+        db_bind_i64(st, 1, c->id);
+        rc = db_step(st, &row, ctx->err);
+        db_done(st);
+        if (rc)
+            return rc;
+    }
     if ((rc = db_prepare(ctx->db, "DELETE FROM contacts WHERE id = ?", &st, ctx->err)))
         return rc;
     db_bind_i64(st, 1, c->id);
@@ -493,4 +512,109 @@ enum kam_err contact_touch(struct kam_ctx *ctx, int64_t id, int64_t at)
     rc = audit_write(ctx, "contact", id, c.account_id, "update", &d);
 out:
     return db_end(ctx->db, rc, ctx->err);
+}
+
+static int key_person(const struct contact *c)
+{
+    return strcmp(c->decision_role, "decision_maker") == 0 ||
+           strcmp(c->decision_role, "champion") == 0;
+}
+
+enum kam_err contact_mark_stale(struct kam_ctx *ctx, struct contact *items, size_t n)
+{
+    int64_t days[4];
+    enum kam_err rc = settings_freshness(ctx, days);
+    int64_t acc = 0, limit = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct contact *c = &items[i];
+        c->stale = 0;
+        if (!key_person(c))
+            continue;
+        if (c->account_id != acc) {
+            struct db_stmt *st;
+            if ((rc = db_prepare(ctx->db, "SELECT tier FROM accounts WHERE id = ?", &st, ctx->err)))
+                break;
+            db_bind_i64(st, 1, c->account_id);
+            int row = 0;
+            rc = db_step(st, &row, ctx->err);
+            limit = days[3];
+            for (int t = 0; row && t < 4; t++)
+                if (strcmp(account_tiers[t], db_col_text(st, 0)) == 0)
+                    limit = days[t];
+            db_done(st);
+            acc = c->account_id;
+        }
+        c->stale = !c->has_last_contacted || c->last_contacted_at < ctx->now - limit * 86400;
+    }
+    return rc;
+}
+
+static const struct page_sort stale_sorts[] = {{"last_contacted_at", "x", 0}};
+
+enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q,
+                                struct contact **items_out, size_t *n_out, const char **next_out)
+{
+    struct page_req pg;
+    enum kam_err rc = page_parse(ctx, stale_sorts, 1, NULL, q->limit, q->cursor, &pg);
+    if (rc)
+        return rc;
+    int64_t days[4];
+    if ((rc = settings_freshness(ctx, days)))
+        return rc;
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    int scoped = policy_list_scoped(&ctx->who);
+    if (scoped) {
+        sqlb_sql(&b, POLICY_SCOPE_WITH);
+        sqlb_i64(&b, ctx->who.user_id);
+        sqlb_i64(&b, ctx->who.user_id);
+    }
+    sqlb_sql(&b, "SELECT " COLS ", accounts.name, accounts.tier FROM contacts JOIN accounts ON "
+                 "accounts.id = contacts.account_id WHERE contacts.decision_role IN "
+                 "('decision_maker', 'champion') AND (contacts.last_contacted_at IS NULL OR "
+                 "contacts.last_contacted_at < ? - 86400 * (CASE accounts.tier WHEN 'strategic' "
+                 "THEN ? WHEN 'key' THEN ? WHEN 'growth' THEN ? ELSE ? END))");
+    sqlb_i64(&b, ctx->now);
+    for (int i = 0; i < 4; i++)
+        sqlb_i64(&b, days[i]);
+    if (scoped)
+        sqlb_sql(&b, " AND " POLICY_SCOPE_COND);
+    if (q->owner_id) {
+        sqlb_sql(&b, " AND accounts.owner_id = ?");
+        sqlb_i64(&b, q->owner_id);
+    }
+    if (pg.has_after) {
+        sqlb_sql(&b, " AND (COALESCE(contacts.last_contacted_at, 0), contacts.id) > (?, ?)");
+        sqlb_i64(&b, pg.after_i);
+        sqlb_i64(&b, pg.after_id);
+    }
+    sqlb_sql(&b, " ORDER BY COALESCE(contacts.last_contacted_at, 0), contacts.id LIMIT ?");
+    sqlb_i64(&b, pg.limit + 1);
+    struct db_stmt *st;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+        return rc;
+    struct contact *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
+    size_t n = 0;
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        struct contact *c = &items[n++];
+        read_row(ctx, st, c);
+        c->account_name = arena_strdup(ctx->a, db_col_text(st, 17));
+        c->tier = arena_strdup(ctx->a, db_col_text(st, 18));
+        c->stale = 1;
+        c->days_since = c->has_last_contacted ? (ctx->now - c->last_contacted_at) / 86400 : -1;
+    }
+    db_done(st);
+    if (rc)
+        return rc;
+    *next_out = NULL;
+    if (n > (size_t)pg.limit) {
+        n = (size_t)pg.limit;
+        const struct contact *last = &items[n - 1];
+        *next_out = page_cursor(ctx, &pg, NULL,
+                                last->has_last_contacted ? last->last_contacted_at : 0, last->id);
+    }
+    *items_out = items;
+    *n_out = n;
+    return KAM_OK;
 }

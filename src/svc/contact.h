@@ -29,6 +29,12 @@ struct contact {
     int has_reports_to, has_last_contacted;
     const char *name, *title, *department, *decision_role, *phone, *email, *notes;
     const char *birthday; /* "YYYY-MM-DD" or NULL */
+    /* Filled by contact_mark_stale / contact_stale_list: a key person (decision maker or
+     * champion) not contacted within the freshness days of the account's tier. */
+    int stale;
+    /* Filled by contact_stale_list only. */
+    const char *account_name, *tier;
+    int64_t days_since; /* -1: never contacted */
 };
 
 struct contact_in {
@@ -58,6 +64,18 @@ struct contact_query {
     const char *q, *decision_role, *sort, *cursor;
     int64_t limit;
 };
+
+/* Sets .stale on n contacts (each may belong to any account). */
+enum kam_err contact_mark_stale(struct kam_ctx *ctx, struct contact *items, size_t n);
+
+struct stale_query {
+    int64_t owner_id, limit;
+    const char *cursor;
+};
+
+/* Stale key people of the accounts in the caller's scope, longest without contact first. */
+enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q,
+                                struct contact **items_out, size_t *n_out, const char **next_out);
 
 enum kam_err contact_list(struct kam_ctx *ctx, const struct contact_query *q,
                           struct contact **items_out, size_t *n_out, const char **next_out);

@@ -20,6 +20,10 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_AUDIT] = {A, N, N, N},
                 [OBJ_USER] = {A, A, A, A},
                 [OBJ_TEAM] = {A, A, A, A},
+                [OBJ_INTERACTION] = {A, A, A, A},
+                [OBJ_VISIT] = {A, A, A, A},
+                [OBJ_ISSUE] = {A, A, A, A},
+                [OBJ_CONFIG] = {A, A, A, A},
             },
         [ROLE_DIRECTOR] =
             {
@@ -31,6 +35,10 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_AUDIT] = {A, N, N, N},
                 [OBJ_USER] = {A, N, N, N},
                 [OBJ_TEAM] = {A, N, N, N},
+                [OBJ_INTERACTION] = {A, A, A, A},
+                [OBJ_VISIT] = {A, A, A, A},
+                [OBJ_ISSUE] = {A, A, A, A},
+                [OBJ_CONFIG] = {A, A, A, A},
             },
         [ROLE_FINANCE] =
             {
@@ -42,6 +50,10 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_AUDIT] = {A, N, N, N},
                 [OBJ_USER] = {A, N, N, N},
                 [OBJ_TEAM] = {A, N, N, N},
+                [OBJ_INTERACTION] = {A, N, N, N},
+                [OBJ_VISIT] = {A, N, N, N},
+                [OBJ_ISSUE] = {A, N, N, N},
+                [OBJ_CONFIG] = {A, N, N, N},
             },
         [ROLE_TEAM_LEAD] =
             {
@@ -53,6 +65,10 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_AUDIT] = {S, N, N, N},
                 [OBJ_USER] = {A, N, N, N},
                 [OBJ_TEAM] = {A, N, N, N},
+                [OBJ_INTERACTION] = {S, S, S, S},
+                [OBJ_VISIT] = {S, S, S, S},
+                [OBJ_ISSUE] = {S, S, S, S},
+                [OBJ_CONFIG] = {A, N, N, N},
             },
         [ROLE_ACCOUNT_MANAGER] =
             {
@@ -64,6 +80,10 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_AUDIT] = {S, N, N, N},
                 [OBJ_USER] = {A, N, N, N},
                 [OBJ_TEAM] = {A, N, N, N},
+                [OBJ_INTERACTION] = {S, S, S, S},
+                [OBJ_VISIT] = {S, S, S, S},
+                [OBJ_ISSUE] = {S, S, S, N},
+                [OBJ_CONFIG] = {A, N, N, N},
             },
         [ROLE_SERVICE] =
             {
@@ -75,6 +95,10 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_AUDIT] = {S, N, N, N},
                 [OBJ_USER] = {A, N, N, N},
                 [OBJ_TEAM] = {A, N, N, N},
+                [OBJ_INTERACTION] = {S, S, S, N},
+                [OBJ_VISIT] = {S, S, S, N},
+                [OBJ_ISSUE] = {S, S, S, N},
+                [OBJ_CONFIG] = {A, N, N, N},
             },
         [ROLE_HR] =
             {
@@ -82,6 +106,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_SELF] = {A, A, A, A},
                 [OBJ_USER] = {A, A, A, A},
                 [OBJ_TEAM] = {A, A, A, A},
+                [OBJ_CONFIG] = {A, N, N, N},
             },
         [ROLE_VIEWER] =
             {
@@ -93,6 +118,10 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_AUDIT] = {S, N, N, N},
                 [OBJ_USER] = {A, N, N, N},
                 [OBJ_TEAM] = {A, N, N, N},
+                [OBJ_INTERACTION] = {S, N, N, N},
+                [OBJ_VISIT] = {S, N, N, N},
+                [OBJ_ISSUE] = {S, N, N, N},
+                [OBJ_CONFIG] = {A, N, N, N},
             },
 };
 
@@ -186,10 +215,44 @@ enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes)
     return rc;
 }
 
+enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64_t id,
+                                   int64_t *account_id_out)
+{
+    static const struct {
+        enum scope_kind k;
+        const char *sql, *what;
+    } tables[] = {
+        {SCOPE_CONTACT, "SELECT account_id FROM contacts WHERE id = ?", "contact"},
+        {SCOPE_INTERACTION, "SELECT account_id FROM interactions WHERE id = ?", "interaction"},
+        {SCOPE_VISIT, "SELECT account_id FROM visits WHERE id = ?", "visit"},
+        {SCOPE_ISSUE, "SELECT account_id FROM issues WHERE id = ?", "issue"},
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        if (tables[i].k != k)
+            continue;
+        enum kam_err rc = db_query_i64(ctx->db, tables[i].sql, 1, id, account_id_out, ctx->err);
+        if (rc == KAM_ENOTFOUND)
+            return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such %s", tables[i].what);
+        return rc;
+    }
+    return kam_fail(ctx->err, KAM_EINTERNAL, "", "no record resolver for scope %d", (int)k);
+}
+
 const char *obj_name(enum obj o)
 {
-    static const char *const names[OBJ_COUNT] = {"public",         "self",  "account", "contact",
-                                                 "account_member", "audit", "user",    "team"};
+    static const char *const names[OBJ_COUNT] = {[OBJ_PUBLIC] = "public",
+                                                 [OBJ_SELF] = "self",
+                                                 [OBJ_ACCOUNT] = "account",
+                                                 [OBJ_CONTACT] = "contact",
+                                                 [OBJ_MEMBER] = "account_member",
+                                                 [OBJ_AUDIT] = "audit",
+                                                 [OBJ_USER] = "user",
+                                                 [OBJ_TEAM] = "team",
+                                                 [OBJ_INTERACTION] = "interaction",
+                                                 [OBJ_VISIT] = "visit",
+                                                 [OBJ_ISSUE] = "issue",
+                                                 [OBJ_CONFIG] = "config"};
+    _Static_assert(sizeof names / sizeof names[0] == OBJ_COUNT, "a name for every object");
     return (unsigned)o < OBJ_COUNT ? names[o] : "?";
 }
 
@@ -201,8 +264,9 @@ const char *act_name(enum act a)
 
 const char *scope_kind_name(enum scope_kind k)
 {
-    static const char *const names[] = {"none", "account", "contact", "audit"};
-    return (unsigned)k < 4 ? names[k] : "?";
+    static const char *const names[SCOPE_COUNT] = {"none",        "account", "contact", "audit",
+                                                   "interaction", "visit",   "issue"};
+    return (unsigned)k < SCOPE_COUNT ? names[k] : "?";
 }
 
 static const char *const role_names[ROLE_COUNT] = {

@@ -20,14 +20,33 @@ enum obj {
     OBJ_AUDIT,
     OBJ_USER,
     OBJ_TEAM,
+    OBJ_INTERACTION,
+    OBJ_VISIT,
+    OBJ_ISSUE,
+    OBJ_CONFIG, /* cadence rules, SLA rules, freshness days */
     OBJ_COUNT
 };
 
 enum act { ACT_READ = 0, ACT_CREATE, ACT_UPDATE, ACT_DELETE, ACT_COUNT };
 
-/* How a route names its record: none (collection or self), an account id in the path, a
- * contact id in the path, or the audit query (?entity=&id=). */
-enum scope_kind { SCOPE_NONE = 0, SCOPE_ACCOUNT, SCOPE_CONTACT, SCOPE_AUDIT };
+/* How a route names its record: none (collection or self), an account id in the path, the id
+ * of a record under an account in the path (contact, interaction, visit, issue), or the audit
+ * query (?entity=&id=). */
+enum scope_kind {
+    SCOPE_NONE = 0,
+    SCOPE_ACCOUNT,
+    SCOPE_CONTACT,
+    SCOPE_AUDIT,
+    SCOPE_INTERACTION,
+    SCOPE_VISIT,
+    SCOPE_ISSUE,
+    SCOPE_COUNT
+};
+
+/* The account a record of kind k (CONTACT, INTERACTION, VISIT, ISSUE) belongs to;
+ * KAM_ENOTFOUND (field "id") when there is no such record. */
+enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64_t id,
+                                   int64_t *account_id_out);
 
 enum grant { GRANT_NONE = 0, GRANT_SCOPE, GRANT_ALL };
 

@@ -1,0 +1,122 @@
+/* notify.c -- notifications. Not business data: not audited. */
+#include "notify.h"
+
+#include <string.h>
+
+#include "page.h"
+#include "store/sqlb.h"
+
+enum kam_err notify_add(struct kam_ctx *ctx, int64_t user_id, const char *kind, const char *title,
+                        const char *body, const char *link, const char *dedup_key, int *created_out)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "INSERT INTO notifications (user_id, kind, title, body, link, "
+                                 "dedup_key, created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT "
+                                 "(dedup_key) DO NOTHING",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, user_id);
+    db_bind_text(st, 2, kind);
+    db_bind_text(st, 3, title);
+    db_bind_text(st, 4, body ? body : "");
+    db_bind_text(st, 5, link ? link : "");
+    db_bind_text(st, 6, dedup_key);
+    db_bind_i64(st, 7, ctx->now);
+    int row;
+    rc = db_step(st, &row, ctx->err);
+    db_done(st);
+    if (!rc && created_out)
+        *created_out = db_changes(ctx->db) == 1;
+    return rc;
+}
+
+static const struct page_sort sorts[] = {{"id", "notifications.id", 0}};
+
+enum kam_err notify_list(struct kam_ctx *ctx, const struct notification_query *q,
+                         struct notification **items_out, size_t *n_out, const char **next_out)
+{
+    struct page_req pg;
+    enum kam_err rc = page_parse(ctx, sorts, 1, "-id", q->limit, q->cursor, &pg);
+    if (rc)
+        return rc;
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    sqlb_sql(&b, "SELECT id, user_id, kind, title, body, link, created_at, read_at FROM "
+                 "notifications WHERE user_id = ?");
+    sqlb_i64(&b, ctx->who.user_id);
+    if (q->unread)
+        sqlb_sql(&b, " AND read_at IS NULL");
+    if (pg.has_after) {
+        sqlb_sql(&b, " AND id < ?");
+        sqlb_i64(&b, pg.after_id);
+    }
+    sqlb_sql(&b, " ORDER BY id DESC LIMIT ?");
+    sqlb_i64(&b, pg.limit + 1);
+    struct db_stmt *st;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+        return rc;
+    struct notification *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
+    size_t n = 0;
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        struct notification *x = &items[n++];
+        x->id = db_col_i64(st, 0);
+        x->user_id = db_col_i64(st, 1);
+        x->kind = arena_strdup(ctx->a, db_col_text(st, 2));
+        x->title = arena_strdup(ctx->a, db_col_text(st, 3));
+        x->body = arena_strdup(ctx->a, db_col_text(st, 4));
+        x->link = arena_strdup(ctx->a, db_col_text(st, 5));
+        x->created_at = db_col_i64(st, 6);
+        x->read = !db_col_is_null(st, 7);
+        x->read_at = x->read ? db_col_i64(st, 7) : 0;
+    }
+    db_done(st);
+    if (rc)
+        return rc;
+    *next_out = NULL;
+    if (n > (size_t)pg.limit) {
+        n = (size_t)pg.limit;
+        *next_out = page_cursor(ctx, &pg, NULL, items[n - 1].id, items[n - 1].id);
+    }
+    *items_out = items;
+    *n_out = n;
+    return KAM_OK;
+}
+
+enum kam_err notify_read(struct kam_ctx *ctx, int64_t id)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE "
+                                 "id = ? AND user_id = ?",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->now);
+    db_bind_i64(st, 2, id);
+    db_bind_i64(st, 3, ctx->who.user_id);
+    int row;
+    rc = db_step(st, &row, ctx->err);
+    db_done(st);
+    if (!rc && db_changes(ctx->db) != 1)
+        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such notification");
+    return rc;
+}
+
+enum kam_err notify_read_all(struct kam_ctx *ctx)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db, "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL", &st,
+        ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->now);
+    db_bind_i64(st, 2, ctx->who.user_id);
+    int row;
+    rc = db_step(st, &row, ctx->err);
+    db_done(st);
+    return rc;
+}

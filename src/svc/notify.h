@@ -1,0 +1,35 @@
+/* notify.h -- in-app notifications: what the scheduler and the services tell a user. */
+#ifndef KAM_NOTIFY_H
+#define KAM_NOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+struct notification {
+    int64_t id, user_id, created_at, read_at;
+    int read;
+    const char *kind, *title, *body, *link;
+};
+
+/* Adds a notification for user_id unless one with the same dedup_key exists (NULL: always).
+ * *created_out (may be NULL) is 1 when a row was added. */
+enum kam_err notify_add(struct kam_ctx *ctx, int64_t user_id, const char *kind, const char *title,
+                        const char *body, const char *link, const char *dedup_key,
+                        int *created_out);
+
+struct notification_query {
+    int unread;
+    int64_t limit;
+    const char *cursor;
+};
+
+/* The caller's notifications, newest first. */
+enum kam_err notify_list(struct kam_ctx *ctx, const struct notification_query *q,
+                         struct notification **items_out, size_t *n_out, const char **next_out);
+/* Marks one of the caller's notifications read (KAM_ENOTFOUND for anyone else's). */
+enum kam_err notify_read(struct kam_ctx *ctx, int64_t id);
+enum kam_err notify_read_all(struct kam_ctx *ctx);
+
+#endif
