@@ -42,8 +42,9 @@ int cmd_demo(int argc, char **argv)
         cli_ctx_release(&c);
         return r;
     }
-    printf("kam: demo data loaded: %d users in %d teams, %d accounts, %d contacts\n", st.users,
-           st.teams, st.accounts, st.contacts);
+    printf("kam: demo data loaded: %d users in %d teams, %d accounts, %d contacts, %d "
+           "interactions, %d visits, %d issues\n",
+           st.users, st.teams, st.accounts, st.contacts, st.interactions, st.visits, st.issues);
     printf("kam: demo logins (password %s):\n", DEMO_PASSWORD);
     for (int i = 0; demo_logins[i].login; i++)
         printf("  %-12s %s\n", demo_logins[i].login, demo_logins[i].what);

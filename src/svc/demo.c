@@ -5,9 +5,13 @@
 #include <string.h>
 
 #include "account.h"
+#include "base/timeutil.h"
 #include "contact.h"
 #include "demo_names.h"
+#include "interaction.h"
+#include "issue.h"
 #include "user.h"
+#include "visit.h"
 
 const struct demo_login demo_logins[] = {
     {"admin", "administrator: users and teams"},
@@ -286,6 +290,156 @@ static enum kam_err add_contacts(struct kam_ctx *ctx, struct ctx_ids *ids, int64
     return KAM_OK;
 }
 
+static const struct {
+    const char *kind, *cn, *en, *material;
+} topics[] = {
+    {"meeting", "季度业务回顾", "Quarterly business review", NULL},
+    {"meeting", "年度框架协议谈判", "Annual framework agreement negotiation", NULL},
+    {"call", "交期问题沟通", "Call about delivery dates", NULL},
+    {"call", "新项目需求了解", "Call about a new project's needs", NULL},
+    {"email", "报价单跟进", "Quotation follow-up", NULL},
+    {"email", "样品测试结果反馈", "Sample test results", NULL},
+    {"meeting", "新品技术交流会", "New product technical exchange", NULL},
+    {"material", "分享行业趋势报告", "Shared an industry trends report", "industry_trends"},
+    {"material", "分享市场动态简报", "Shared a market news brief", "market_news"},
+    {"material", "发送新品资料", "Sent new product information", "product_info"},
+    {"material", "技术白皮书", "Technology white paper", "technology"},
+};
+
+static const struct {
+    const char *cn, *en;
+} outcomes[] = {
+    {"确认了下季度的需求预测，客户计划增加 15% 采购量。",
+     "Confirmed next quarter's forecast; the customer plans 15% more volume."},
+    {"客户对交期不满，需要协调生产排期。",
+     "Unhappy with lead times; production scheduling to coordinate."},
+    {"介绍了新品，客户技术部门愿意试用样品。",
+     "Presented the new product; their engineers will trial samples."},
+    {"讨论了年度框架协议的价格条款。", "Discussed price terms of the annual agreement."},
+    {"客户引荐了采购总监，建立了新联系。", "Introduced to the purchasing director: a new contact."},
+};
+
+static const struct {
+    const char *cn, *en, *category, *severity;
+} problems[] = {
+    {"批次来料不良率偏高", "Incoming batch defect rate too high", "quality", "high"},
+    {"交货延迟三天", "Delivery three days late", "delivery", "medium"},
+    {"发票金额与合同不符", "Invoice does not match the contract", "billing", "medium"},
+    {"设备安装调试支持", "Installation and commissioning support", "technical", "high"},
+    {"希望增加包装规格", "Would like another pack size", "suggestion", "low"},
+    {"售后响应慢", "Slow after-sales response", "service", "critical"},
+};
+
+/* A few months of history for one account: interactions, visits done and planned, issues. */
+static enum kam_err add_history(struct kam_ctx *ctx, struct ctx_ids *ids, const struct account *a,
+                                int chinese, int big)
+{
+    int64_t now = ctx->now, contacts[8];
+    int nc = 0;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db, "SELECT id FROM contacts WHERE account_id = ? ORDER BY id LIMIT 8", &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, a->id);
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row && nc < 8)
+        contacts[nc++] = db_col_i64(st, 0);
+    db_done(st);
+    if (rc || nc == 0)
+        return rc;
+    struct principal system = ctx->who;
+    /* The owner logs the history, as it would have happened. */
+    ctx->who.user_id = a->owner_id;
+    ctx->who.role = ROLE_ACCOUNT_MANAGER;
+    int n = big >= 3 ? 2 + rnd_n(4) : rnd_n(3);
+    for (int k = 0; !rc && k < n; k++) {
+        int t = rnd_n((int)(sizeof topics / sizeof topics[0]));
+        struct interaction_in in = {0};
+        in.set = INT_KIND | INT_SUBJECT | INT_OCCURRED | INT_CONTACTS | INT_NOTES;
+        in.v.kind = topics[t].kind;
+        in.v.subject = chinese ? topics[t].cn : topics[t].en;
+        in.v.notes = "";
+        if (topics[t].material) {
+            in.set |= INT_MATERIAL;
+            in.v.material_type = topics[t].material;
+        }
+        int days_ago = 3 + rnd_n(170);
+        char iso[32];
+        time_iso(now - (int64_t)days_ago * 86400 - rnd_n(8) * 3600, iso, sizeof iso);
+        in.occurred_at_iso = iso;
+        in.v.ncontacts = 1;
+        in.v.contact_ids[0] = contacts[rnd_n(nc)];
+        struct interaction out;
+        rc = interaction_create(ctx, a->id, &in, &out);
+        ids->st.interactions += !rc;
+    }
+    /* Strategic and key accounts: a visit done last month, often one planned, sometimes one
+     * that slipped (overdue). */
+    if (!rc && big >= 3) {
+        int o = rnd_n((int)(sizeof outcomes / sizeof outcomes[0]));
+        char iso[32];
+        struct visit_in vin = {0};
+        vin.set = VIS_CONTACT | VIS_KIND | VIS_PLANNED;
+        vin.v.account_id = a->id;
+        vin.v.has_contact = 1;
+        vin.v.contact_id = contacts[0];
+        vin.v.kind = rnd_n(2) ? "onsite" : "phone";
+        int64_t when = now - (int64_t)(20 + rnd_n(40)) * 86400;
+        time_iso(when / 86400 * 86400 + 2 * 3600, iso, sizeof iso);
+        vin.planned_at_iso = iso;
+        struct visit v;
+        rc = visit_create(ctx, &vin, &v);
+        if (!rc) {
+            struct visit_done done = {0};
+            done.outcome = chinese ? outcomes[o].cn : outcomes[o].en;
+            done.next_steps = chinese ? "一周内发送报价并安排样品。"
+                                      : "Send the quotation and samples within a week.";
+            done.occurred_at_iso = iso;
+            rc = visit_complete(ctx, v.id, &done, &v);
+            ids->st.visits += !rc;
+        }
+        if (!rc && rnd_n(3)) {
+            int late = rnd_n(5) == 0;
+            int64_t at = late ? now - (int64_t)(1 + rnd_n(6)) * 86400
+                              : now + (int64_t)(1 + rnd_n(20)) * 86400;
+            time_iso(at / 86400 * 86400 + 2 * 3600, iso, sizeof iso);
+            vin.planned_at_iso = iso;
+            vin.v.contact_id = contacts[rnd_n(nc)];
+            rc = visit_create(ctx, &vin, &v);
+            ids->st.visits += !rc;
+        }
+    }
+    /* One account in five has raised an issue in the last two months. */
+    if (!rc && rnd_n(5) == 0) {
+        int p = rnd_n((int)(sizeof problems / sizeof problems[0]));
+        struct issue_in in = {0};
+        in.set = ISS_TITLE | ISS_CATEGORY | ISS_SEVERITY | ISS_CONTACT;
+        in.v.title = chinese ? problems[p].cn : problems[p].en;
+        in.v.category = problems[p].category;
+        in.v.severity = problems[p].severity;
+        in.v.has_contact = 1;
+        in.v.contact_id = contacts[rnd_n(nc)];
+        int age = rnd_n(60); /* days since it was raised */
+        ctx->now = now - (int64_t)age * 86400 - rnd_n(12) * 3600;
+        struct issue x;
+        rc = issue_create(ctx, a->id, &in, &x);
+        ids->st.issues += !rc;
+        /* Older issues have moved on; the clock follows their history. */
+        int stage = age > 20 ? 3 : age > 7 ? 2 : age > 2 ? rnd_n(2) : 0;
+        static const char *const path[] = {"in_progress", "resolved", "confirmed"};
+        for (int k = 0; !rc && k < stage; k++) {
+            ctx->now += (int64_t)(2 + rnd_n(30)) * 3600;
+            if (ctx->now > now)
+                ctx->now = now;
+            rc = issue_transition(ctx, x.id, path[k], "", &x);
+        }
+        ctx->now = now;
+    }
+    ctx->who = system;
+    return rc;
+}
+
 /* Account number i: a group parent (group set, parent 0), one of its subsidiaries (group and
  * parent set), or an independent company (neither). */
 static enum kam_err one_account(struct kam_ctx *ctx, struct ctx_ids *ids, int i, int64_t parent,
@@ -379,6 +533,9 @@ static enum kam_err one_account(struct kam_ctx *ctx, struct ctx_ids *ids, int i,
                                           demo_email_domains[rnd_n((int)demo_email_domains_n)]);
         rc = add_contacts(ctx, ids, out.id, chinese, domain);
     }
+    /* Relationship history for the first accounts; big scales are for benchmarks. */
+    if (!rc && i < 2000)
+        rc = add_history(ctx, ids, &out, chinese, big);
     return rc;
 }
 

@@ -10,7 +10,7 @@
 #define DEMO_PASSWORD "kam-demo-2026"
 
 struct demo_stats {
-    int teams, users, accounts, contacts;
+    int teams, users, accounts, contacts, interactions, visits, issues;
 };
 
 struct demo_login {

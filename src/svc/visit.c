@@ -681,7 +681,8 @@ static enum kam_err generate_rule(struct kam_ctx *ctx, const struct cadence *r, 
               "contacts c WHERE c.account_id = accounts.id), (SELECT MAX(v.completed_at) FROM "
               "visits v WHERE v.account_id = accounts.id AND v.kind = ? AND v.status = 'done') "
               "FROM accounts WHERE accounts.tier = ? AND accounts.status IN ('active', "
-              "'prospect') AND ? IS NULL AND NOT EXISTS (SELECT 1 FROM visits v WHERE "
+              "'prospect') AND CAST(? AS TEXT) IS NULL AND NOT EXISTS (SELECT 1 FROM visits v "
+              "WHERE "
               "v.account_id = accounts.id AND v.contact_id IS NULL AND v.kind = ? AND v.status = "
               "'planned') ORDER BY accounts.id";
     struct db_stmt *st;
