@@ -50,6 +50,10 @@ else
     suite http-postgres scripts/pg-tmp.sh sh -c \
         'python3 tests/http/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
 fi
+# Care reminders and the e-mail outbox against an SMTP sink, on both engines.
+suite care-sqlite python3 tests/care/run.py --kam "$B/kam"
+suite care-postgres scripts/pg-tmp.sh sh -c \
+    'python3 tests/care/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
 # The web UI in headless Chromium against a real kam serve with the demo data.
 suite browser node tests/browser/run.mjs --kam "$B/kam"
 # Several instances on one PostgreSQL, optimistic versions under contention, migrate-data.

@@ -20,7 +20,7 @@ static struct api_cfg cfg;
 static const struct route *const tables[] = {
     api_routes_meta,     api_routes_session, api_routes_users,         api_routes_accounts,
     api_routes_contacts, api_routes_audit,   api_routes_interactions,  api_routes_visits,
-    api_routes_issues,   api_routes_config,  api_routes_notifications,
+    api_routes_issues,   api_routes_config,  api_routes_notifications, api_routes_care,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -236,6 +236,7 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
     case SCOPE_INTERACTION:
     case SCOPE_VISIT:
     case SCOPE_ISSUE:
+    case SCOPE_CARE:
         if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
             return rc;
         break;

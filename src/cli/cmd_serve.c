@@ -42,9 +42,12 @@ static void *scheduler(void *arg)
             struct jobs_report r;
             if (jobs_run(&ctx, &r))
                 log_warn("scheduler: %s", err.msg);
-            else if (r.visits_planned || r.overdue_notices || r.issues_escalated)
-                log_info("scheduler: %d visits planned, %d overdue notices, %d issues escalated",
-                         r.visits_planned, r.overdue_notices, r.issues_escalated);
+            else if (r.visits_planned || r.overdue_notices || r.issues_escalated ||
+                     r.care_reminders || r.mails_sent || r.mails_retried)
+                log_info("scheduler: %d visits planned, %d overdue notices, %d issues escalated, "
+                         "%d care reminders, %d mails sent, %d to retry",
+                         r.visits_planned, r.overdue_notices, r.issues_escalated, r.care_reminders,
+                         r.mails_sent, r.mails_retried);
             arena_release(&a);
         }
         pthread_mutex_lock(&sched.lock);

@@ -58,6 +58,22 @@ static const struct table {
      "id", NULL, 1, 0},
     {"notifications", "id, user_id, kind, title, body, link, dedup_key, created_at, read_at", "id",
      NULL, 1, 0},
+    /* 0003 */
+    {"care_occasions",
+     "id, kind, festival_key, name, month, day, days_before, key_people_only, active, "
+     "created_at, updated_at",
+     "id", NULL, 1, 1},
+    {"message_templates", "id, name, locale, occasion, subject, body, created_at, updated_at", "id",
+     NULL, 1, 1},
+    {"care_reminders",
+     "id, account_id, contact_id, owner_id, occasion_id, occasion_kind, occasion_key, "
+     "occasion_name, occasion_date, status, channel, note, done_at, interaction_id, outbox_id, "
+     "gen_key, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"outbox",
+     "id, to_addr, subject, body, status, attempts, next_attempt_at, locked_until, last_error, "
+     "sent_at, dedup_key, created_at",
+     "id", NULL, 1, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -422,3 +422,8 @@ enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_erro
     snprintf(sql, sizeof sql, db->drv->reset_identity_fmt, table, table);
     return db_exec(db, sql, e);
 }
+
+const char *db_skip_locked(const struct db *db)
+{
+    return db->drv->skip_locked ? db->drv->skip_locked : "";
+}

@@ -62,6 +62,9 @@ struct db_driver {
     /* printf format with two %s (the table) making new ids continue after MAX(id), or NULL
      * when the engine does that by itself. */
     const char *reset_identity_fmt;
+    /* Appended to a row-claiming subquery so concurrent workers skip each other's rows
+     * (" FOR UPDATE SKIP LOCKED"); "" where one writer at a time is the rule anyway. */
+    const char *skip_locked;
 };
 
 /* Opens a connection for dsn "sqlite:PATH" (also a bare path), "sqlite::memory:", or
@@ -117,6 +120,9 @@ int db_in_tx(const struct db *db);
  * searchable columns, for any script (Chinese included). NULL if the table is not searchable. */
 const char *db_search_cond(struct db *db, const char *table, const char *query, struct arena *a,
                            const char **bind_out, int *nbind_out);
+
+/* The driver's row-claiming suffix (see struct db_driver.skip_locked). */
+const char *db_skip_locked(const struct db *db);
 
 /* SQL listing the schema's tables (one text column). */
 const char *db_tables_sql(const struct db *db);

@@ -425,6 +425,7 @@ const struct db_driver db_pg_driver = {
     .tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                   "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
                   "'schema_version'",
+    .skip_locked = " FOR UPDATE SKIP LOCKED",
     .reset_identity_fmt = "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT "
                           "MAX(id) FROM %s), 0) + 1, false)",
 };

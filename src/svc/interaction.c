@@ -11,7 +11,8 @@
 #include "page.h"
 #include "store/sqlb.h"
 
-const char *const interaction_kinds[] = {"call", "email", "meeting", "visit", "material", NULL};
+const char *const interaction_kinds[] = {"call",     "email", "meeting", "visit",
+                                         "material", "care",  NULL};
 const char *const interaction_materials[] = {"industry_trends", "market_news", "product_info",
                                              "technology",      "other",       NULL};
 

@@ -7,7 +7,8 @@
 #include "ctx.h"
 
 struct jobs_report {
-    int visits_planned, overdue_notices, issues_escalated;
+    int visits_planned, overdue_notices, issues_escalated, care_reminders, mails_sent,
+        mails_retried;
 };
 
 /* Runs every job once as the system; stops at the first error (the others run next time). */

@@ -22,6 +22,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_TEAM] = {A, A, A, A},
                 [OBJ_INTERACTION] = {A, A, A, A},
                 [OBJ_VISIT] = {A, A, A, A},
+                [OBJ_CARE] = {A, A, A, A},
                 [OBJ_ISSUE] = {A, A, A, A},
                 [OBJ_CONFIG] = {A, A, A, A},
             },
@@ -37,6 +38,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_TEAM] = {A, N, N, N},
                 [OBJ_INTERACTION] = {A, A, A, A},
                 [OBJ_VISIT] = {A, A, A, A},
+                [OBJ_CARE] = {A, A, A, A},
                 [OBJ_ISSUE] = {A, A, A, A},
                 [OBJ_CONFIG] = {A, A, A, A},
             },
@@ -52,6 +54,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_TEAM] = {A, N, N, N},
                 [OBJ_INTERACTION] = {A, N, N, N},
                 [OBJ_VISIT] = {A, N, N, N},
+                [OBJ_CARE] = {A, N, N, N},
                 [OBJ_ISSUE] = {A, N, N, N},
                 [OBJ_CONFIG] = {A, N, N, N},
             },
@@ -67,6 +70,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_TEAM] = {A, N, N, N},
                 [OBJ_INTERACTION] = {S, S, S, S},
                 [OBJ_VISIT] = {S, S, S, S},
+                [OBJ_CARE] = {S, S, S, S},
                 [OBJ_ISSUE] = {S, S, S, S},
                 [OBJ_CONFIG] = {A, N, N, N},
             },
@@ -82,6 +86,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_TEAM] = {A, N, N, N},
                 [OBJ_INTERACTION] = {S, S, S, S},
                 [OBJ_VISIT] = {S, S, S, S},
+                [OBJ_CARE] = {S, S, S, S},
                 [OBJ_ISSUE] = {S, S, S, N},
                 [OBJ_CONFIG] = {A, N, N, N},
             },
@@ -97,6 +102,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_TEAM] = {A, N, N, N},
                 [OBJ_INTERACTION] = {S, S, S, N},
                 [OBJ_VISIT] = {S, S, S, N},
+                [OBJ_CARE] = {S, S, S, N},
                 [OBJ_ISSUE] = {S, S, S, N},
                 [OBJ_CONFIG] = {A, N, N, N},
             },
@@ -120,6 +126,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
                 [OBJ_TEAM] = {A, N, N, N},
                 [OBJ_INTERACTION] = {S, N, N, N},
                 [OBJ_VISIT] = {S, N, N, N},
+                [OBJ_CARE] = {S, N, N, N},
                 [OBJ_ISSUE] = {S, N, N, N},
                 [OBJ_CONFIG] = {A, N, N, N},
             },
@@ -226,6 +233,7 @@ enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64
         {SCOPE_INTERACTION, "SELECT account_id FROM interactions WHERE id = ?", "interaction"},
         {SCOPE_VISIT, "SELECT account_id FROM visits WHERE id = ?", "visit"},
         {SCOPE_ISSUE, "SELECT account_id FROM issues WHERE id = ?", "issue"},
+        {SCOPE_CARE, "SELECT account_id FROM care_reminders WHERE id = ?", "care reminder"},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (tables[i].k != k)
@@ -251,7 +259,8 @@ const char *obj_name(enum obj o)
                                                  [OBJ_INTERACTION] = "interaction",
                                                  [OBJ_VISIT] = "visit",
                                                  [OBJ_ISSUE] = "issue",
-                                                 [OBJ_CONFIG] = "config"};
+                                                 [OBJ_CONFIG] = "config",
+                                                 [OBJ_CARE] = "care"};
     return (unsigned)o < OBJ_COUNT ? names[o] : "?";
 }
 
@@ -264,7 +273,7 @@ const char *act_name(enum act a)
 const char *scope_kind_name(enum scope_kind k)
 {
     static const char *const names[SCOPE_COUNT] = {"none",        "account", "contact", "audit",
-                                                   "interaction", "visit",   "issue"};
+                                                   "interaction", "visit",   "issue",   "care"};
     return (unsigned)k < SCOPE_COUNT ? names[k] : "?";
 }
 

@@ -23,7 +23,8 @@ enum obj {
     OBJ_INTERACTION,
     OBJ_VISIT,
     OBJ_ISSUE,
-    OBJ_CONFIG, /* cadence rules, SLA rules, freshness days */
+    OBJ_CONFIG, /* cadence rules, SLA rules, freshness days, care occasions, templates */
+    OBJ_CARE,   /* care reminders */
     OBJ_COUNT
 };
 
@@ -40,6 +41,7 @@ enum scope_kind {
     SCOPE_INTERACTION,
     SCOPE_VISIT,
     SCOPE_ISSUE,
+    SCOPE_CARE,
     SCOPE_COUNT
 };
 

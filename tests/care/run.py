@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Care and the e-mail outbox, end to end, with a real SMTP sink on loopback.
+
+    tests/care/run.py --kam build/kam [--dsn DSN]
+
+A contact's birthday three days ahead (test clock KAM_NOW) makes `kam jobs run` create one
+care reminder (and a second run none); the owner sends the greeting from a template through
+the API; the outbox delivers it to the sink, which refuses the first attempt: the message is
+retried with back-off and arrives exactly once, also when two `kam jobs run` race and when the
+jobs run again later. Festivals: a reminder before the Mid-Autumn festival. Last line:
+N passed, N failed.
+"""
+import argparse
+import datetime
+import email
+import email.header
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "http"))
+sys.path.insert(0, HERE)
+from lib import Server, http_call, run_cli  # noqa: E402
+from smtp_sink import Sink  # noqa: E402
+
+PASSED = FAILED = 0
+
+
+def ok(cond, name, detail=""):
+    global PASSED, FAILED
+    if cond:
+        PASSED += 1
+    else:
+        FAILED += 1
+        print("FAIL %s %s" % (name, detail))
+    return cond
+
+
+class Api:
+    def __init__(self, port):
+        self.port = port
+        self.cookie = None
+        self.csrf = None
+
+    def call(self, method, path, body=None):
+        hdrs = [("Connection", "close")]
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            hdrs.append(("Content-Type", "application/json"))
+        if self.cookie:
+            hdrs.append(("Cookie", self.cookie))
+        if self.csrf and method != "GET":
+            hdrs.append(("X-CSRF-Token", self.csrf))
+        st, headers, raw, _ = http_call(self.port, method, path, data, hdrs)
+        for k, v in headers:
+            if k.lower() == "set-cookie" and v.startswith("kam_session="):
+                self.cookie = v.split(";")[0]
+        try:
+            return st, json.loads(raw) if raw else None
+        except ValueError:
+            return st, None
+
+    def login(self, login, password):
+        st, js = self.call("POST", "/api/v1/session", {"login": login, "password": password})
+        self.csrf = (js or {}).get("csrf_token")
+        return st
+
+
+def jobs(kam, dsn, now, env):
+    e = dict(env, KAM_NOW=str(now))
+    p = subprocess.run([kam, "jobs", "run", "--db", dsn], capture_output=True, env=e, timeout=60)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kam", required=True)
+    ap.add_argument("--dsn")
+    args = ap.parse_args()
+    kam = os.path.abspath(args.kam)
+    tmp = tempfile.mkdtemp(prefix="kam-care-")
+    dsn = args.dsn or "sqlite:" + os.path.join(tmp, "kam.db")
+    now = int(datetime.datetime(2026, 9, 1, 2, 0, tzinfo=datetime.timezone.utc).timestamp())
+    env = dict(os.environ, KAM_JOBS_INTERVAL="0")
+    env.pop("KAM_SMTP_URL", None)
+
+    ok(run_cli(kam, ["init", "--db", dsn])[0] == 0, "init")
+    rc, out, err = run_cli(kam, ["user", "add", "--db", dsn, "--login", "care.admin", "--role",
+                                 "admin"], stdin_text="care-admin-password\n")
+    ok(rc == 0, "admin user", err)
+    rc, out, err = run_cli(kam, ["user", "add", "--db", dsn, "--login", "care.am", "--role",
+                                 "account_manager", "--name", "王经理"], stdin_text="care-am-password\n")
+    ok(rc == 0, "account manager", err)
+
+    srv = Server(kam, dsn, tmp, name="care", env_extra={"KAM_NOW": str(now), "KAM_JOBS_INTERVAL": "0"})
+    if not ok(srv.start(), "serve", srv.start_error or ""):
+        print("%d passed, %d failed" % (PASSED, FAILED))
+        return 1
+    am = Api(srv.port)
+    ok(am.login("care.am", "care-am-password") == 200, "login")
+    st, acc = am.call("POST", "/api/v1/accounts", {"code": "CARE-1", "name": "华东精密", "tier": "key"})
+    ok(st == 201, "account", acc)
+    birthday = "1980-09-04"  # three days after the test clock's 2026-09-01
+    st, c1 = am.call("POST", "/api/v1/accounts/%d/contacts" % acc["id"],
+                     {"name": "张伟", "decision_role": "decision_maker", "email": "zhang.wei@example.cn",
+                      "birthday": birthday})
+    ok(st == 201, "contact with a birthday in 3 days", c1)
+    st, c2 = am.call("POST", "/api/v1/accounts/%d/contacts" % acc["id"],
+                     {"name": "李娜", "decision_role": "user", "birthday": "1985-10-20"})
+    ok(st == 201, "contact with a birthday in 7 weeks", c2)
+
+    rc, out, err = jobs(kam, dsn, now, env)
+    ok(rc == 0 and "1 care reminders" in out, "jobs: one birthday reminder (7 days ahead window)", out + err)
+    rc, out, err = jobs(kam, dsn, now, env)
+    ok(rc == 0 and "0 care reminders" in out, "jobs again: nothing twice", out + err)
+    st, lst = am.call("GET", "/api/v1/care?status=pending")
+    items = (lst or {}).get("items", [])
+    ok(st == 200 and len(items) == 1 and items[0]["contact_id"] == c1["id"]
+       and items[0]["occasion_date"] == "2026-09-04" and items[0]["occasion_key"] == "birthday",
+       "the reminder names the contact and the date", lst)
+    st, notes = am.call("GET", "/api/v1/notifications")
+    ok(st == 200 and any(n["kind"] == "care_due" for n in notes["items"]), "the owner is notified", notes)
+    rem = items[0] if items else {"id": 0}
+
+    st, tpls = am.call("GET", "/api/v1/message-templates")
+    zh = [t for t in (tpls or {}).get("items", []) if t["locale"] == "zh" and t["occasion"] == "birthday"]
+    ok(st == 200 and zh, "a Chinese birthday template exists", tpls)
+    st, sent = am.call("POST", "/api/v1/care/%d/send" % rem["id"], {"template_id": zh[0]["id"] if zh else 0})
+    ok(st == 200 and sent["status"] == "sent" and sent["mail_status"] == "queued", "send: queued", sent)
+    st, again = am.call("POST", "/api/v1/care/%d/send" % rem["id"], {"template_id": zh[0]["id"] if zh else 0})
+    ok(st == 409, "sending twice -> 409", again)
+    st, tl = am.call("GET", "/api/v1/accounts/%d/interactions" % acc["id"])
+    ok(st == 200 and tl["items"] and tl["items"][0]["kind"] == "email", "the greeting is an interaction", tl)
+    st, c1b = am.call("GET", "/api/v1/contacts/%d" % c1["id"])
+    ok(st == 200 and c1b["last_contacted_at"] is not None, "the contact's last contact moved", c1b)
+
+    sink = Sink(refuse_first=1)
+    sink.start()
+    env_mail = dict(env, KAM_SMTP_URL="smtp://127.0.0.1:%d" % sink.port,
+                    KAM_SMTP_FROM="KAM 大客户 <kam@example.com>")
+    rc, out, err = jobs(kam, dsn, now, env_mail)
+    ok(rc == 0 and "0 mails sent, 1 mails to retry" in out, "first attempt refused by the sink", out + err)
+    rc, out, err = jobs(kam, dsn, now + 10, env_mail)
+    ok(rc == 0 and "0 mails sent" in out, "no retry before the back-off", out)
+    later = now + 120
+    procs = [subprocess.Popen([kam, "jobs", "run", "--db", dsn], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=dict(env_mail, KAM_NOW=str(later)))
+             for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    ok(all(p.returncode == 0 for p in procs), "two racing jobs runs exit 0", outs)
+    ok(len(sink.messages) == 1, "the sink got the message exactly once", sink.messages)
+    rc, out, err = jobs(kam, dsn, later + 3600, env_mail)
+    ok(rc == 0 and len(sink.messages) == 1, "and never again", sink.messages)
+    ok(sink.attempts == 2, "two attempts in all (one refused)", sink.attempts)
+    if sink.messages:
+        m = email.message_from_bytes(sink.messages[0]["data"])
+        subj = str(email.header.make_header(email.header.decode_header(m["Subject"])))
+        body = m.get_payload(decode=True).decode("utf-8")
+        ok(sink.messages[0]["to"] == ["zhang.wei@example.cn"], "to the contact", sink.messages[0]["to"])
+        ok(subj == "张伟，生日快乐！", "subject rendered in Chinese", subj)
+        ok("尊敬的张伟" in body and "王经理" in body and "{{" not in body, "body rendered", body)
+        ok(m["Message-ID"] == "<outbox-1@kam>", "stable Message-ID", m["Message-ID"])
+    st, after = am.call("GET", "/api/v1/care/%d" % rem["id"])
+    ok(st == 200 and after["mail_status"] == "sent", "the reminder shows the mail sent", after)
+    sink.stop()
+
+    # Festivals: Mid-Autumn 2026 is 09-25; 14 days before is 09-11.
+    st, c3 = am.call("POST", "/api/v1/accounts/%d/contacts" % acc["id"],
+                     {"name": "赵总", "decision_role": "decision_maker", "email": "zhao@example.cn"})
+    rc, out, err = jobs(kam, dsn, now + 9 * 86400, env)
+    st, lst = am.call("GET", "/api/v1/care?status=pending")
+    mid = [r for r in (lst or {}).get("items", []) if r["occasion_key"] == "mid_autumn"]
+    ok(len(mid) == 0, "no Mid-Autumn reminder 16 days before (window 14)", lst)
+    rc, out, err = jobs(kam, dsn, now + 11 * 86400, env)
+    st, lst = am.call("GET", "/api/v1/care?status=pending")
+    mid = [r for r in (lst or {}).get("items", []) if r["occasion_key"] == "mid_autumn"]
+    ok(len(mid) == 2 and all(r["occasion_date"] == "2026-09-25" for r in mid),
+       "Mid-Autumn reminders for both key people, dated 2026-09-25", mid)
+    if mid:
+        st, done = am.call("POST", "/api/v1/care/%d/done" % mid[0]["id"], {"channel": "gift", "note": "月饼礼盒"})
+        ok(st == 200 and done["status"] == "done" and done["interaction_id"], "care by hand: a gift", done)
+        st, bad = am.call("POST", "/api/v1/care/%d/done" % mid[1]["id"], {"channel": "pigeon"})
+        ok(st == 400 and bad["error"]["field"] == "channel", "unknown channel -> 400", bad)
+        st, sk = am.call("POST", "/api/v1/care/%d/skip" % mid[1]["id"])
+        ok(st == 200 and sk["status"] == "skipped", "skip", sk)
+    ok(srv.stop() == 0, "server stops cleanly")
+    print("%d passed, %d failed" % (PASSED, FAILED))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

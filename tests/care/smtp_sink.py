@@ -1,0 +1,46 @@
+"""A tiny SMTP server for tests: records every message; can refuse the first N attempts.
+
+    sink = Sink(refuse_first=1); sink.start(); ... sink.messages; sink.stop()
+Python 3.11 still ships the deprecated smtpd/asyncore modules this uses."""
+import asyncore
+import smtpd
+import socket
+import threading
+import warnings
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
+class _Server(smtpd.SMTPServer):
+    def __init__(self, addr, owner):
+        super().__init__(addr, None, decode_data=False)
+        self.owner = owner
+
+    def process_message(self, peer, mailfrom, rcpttos, data, **kw):
+        with self.owner.lock:
+            self.owner.attempts += 1
+            if self.owner.refuse_left > 0:
+                self.owner.refuse_left -= 1
+                return "451 Try again later"
+            self.owner.messages.append({"from": mailfrom, "to": rcpttos, "data": data})
+        return None
+
+
+class Sink:
+    def __init__(self, refuse_first=0):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.refuse_left = refuse_first
+        self.attempts = 0
+        self.messages = []
+        self.lock = threading.Lock()
+        self.server = _Server(("127.0.0.1", self.port), self)
+        self.thread = threading.Thread(target=lambda: asyncore.loop(timeout=0.05), daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.server.close()
