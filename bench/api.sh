@@ -42,7 +42,7 @@ for DSN in "$@"; do
         "$KAM" migrate-data --from "sqlite:$TMP/seed.db" --to "$DSN" | tail -1 ;;
     esac
     echo "bench: demo load took $(($(date +%s) - start)) s"
-    "$KAM" serve --db "$DSN" --listen "127.0.0.1:$PORT" --quiet 2>"$TMP/serve.log" &
+    "$KAM" serve --db "$DSN" --listen "127.0.0.1:$PORT" --quiet --jobs-interval 0 2>"$TMP/serve.log" &
     PID=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
     BASE="http://127.0.0.1:$PORT"

@@ -45,7 +45,7 @@ int cmd_jobs(int argc, char **argv)
     if (cli_ctx_open(&c, cli_dsn(dsn)))
         return EXIT_FAIL;
     struct jobs_report r;
-    int rc = jobs_run(&c.ctx, &r) ? cli_fail(&c) : EXIT_OK;
+    int rc = jobs_run(&c.ctx, 1, &r) ? cli_fail(&c) : EXIT_OK;
     if (rc == EXIT_OK)
         printf("kam: jobs done: %d visits planned, %d overdue notices, %d issues escalated, %d "
                "care reminders, %d mails sent, %d mails to retry\n",

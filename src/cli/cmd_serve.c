@@ -40,7 +40,7 @@ static void *scheduler(void *arg)
             ctx.who.role = ROLE_ADMIN;
             ctx.who.login = "system";
             struct jobs_report r;
-            if (jobs_run(&ctx, &r))
+            if (jobs_run(&ctx, 0, &r))
                 log_warn("scheduler: %s", err.msg);
             else if (r.visits_planned || r.overdue_notices || r.issues_escalated ||
                      r.care_reminders || r.mails_sent || r.mails_retried)

@@ -11,7 +11,12 @@ struct jobs_report {
         mails_retried;
 };
 
-/* Runs every job once as the system; stops at the first error (the others run next time). */
-enum kam_err jobs_run(struct kam_ctx *ctx, struct jobs_report *out);
+/* How often the scans that plan visits and care reminders run inside kam serve; the other jobs
+ * (notices, escalation, mail) run on every pass. */
+#define JOBS_PLAN_EVERY 900
+
+/* Runs every due job once as the system; with force the planning scans run whatever their
+ * last run. Stops at the first error (the others run next time). */
+enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out);
 
 #endif
