@@ -24,7 +24,8 @@ static const struct table {
     {"login_failures", "key, window_start, count", "key", NULL, 0, 0},
     {"accounts",
      "id, code, name, alias, parent_id, industry, region, channel, employees, revenue_amount, "
-     "revenue_currency, owner_id, tier, status, version, created_at, updated_at",
+     "revenue_currency, owner_id, tier, status, version, created_at, updated_at, source, "
+     "referred_by, screening, screening_reason, screened_by, screened_at, tier_locked",
      "id", "parent_id", 1, 0},
     {"account_members", "account_id, user_id, dept_role, created_at", "account_id, user_id", NULL,
      0, 0},
@@ -74,6 +75,14 @@ static const struct table {
      "id, to_addr, subject, body, status, attempts, next_attempt_at, locked_until, last_error, "
      "sent_at, dedup_key, created_at",
      "id", NULL, 1, 0},
+    /* 0004 */
+    {"scoring_criteria", "id, key, name_zh, name_en, kind, weight, active, updated_at", "id", NULL,
+     1, 1},
+    {"account_assessments", "account_id, criterion, value, note, assessed_by, assessed_at",
+     "account_id, criterion", NULL, 0, 0},
+    {"account_scores", "account_id, score, details, computed_at", "account_id", NULL, 0, 0},
+    {"tier_history", "id, account_id, from_tier, to_tier, score, reason, user_id, at", "id", NULL,
+     1, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

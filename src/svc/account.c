@@ -12,6 +12,8 @@
 
 const char *const account_tiers[] = {"strategic", "key", "growth", "maintain", NULL};
 const char *const account_statuses[] = {"prospect", "active", "dormant", "lost", NULL};
+const char *const account_sources[] = {"market_research", "trade_show", "referral", "other",
+                                       NULL};
 const char *const member_dept_roles[] = {"sales",      "marketing", "technical",
                                          "production", "service",   NULL};
 
@@ -19,7 +21,9 @@ const char *const member_dept_roles[] = {"sales",      "marketing", "technical",
     "accounts.id, accounts.code, accounts.name, accounts.alias, accounts.parent_id, "              \
     "accounts.industry, accounts.region, accounts.channel, accounts.employees, "                   \
     "accounts.revenue_amount, accounts.revenue_currency, accounts.owner_id, accounts.tier, "       \
-    "accounts.status, accounts.version, accounts.created_at, accounts.updated_at"
+    "accounts.status, accounts.version, accounts.created_at, accounts.updated_at, "                \
+    "accounts.source, accounts.referred_by, accounts.screening, accounts.screening_reason, "       \
+    "accounts.screened_by, accounts.screened_at, accounts.tier_locked"
 
 static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct account *a)
 {
@@ -44,6 +48,14 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct account *a)
     a->version = db_col_i64(st, 14);
     a->created_at = db_col_i64(st, 15);
     a->updated_at = db_col_i64(st, 16);
+    a->source = db_col_is_null(st, 17) ? NULL : arena_strdup(ctx->a, db_col_text(st, 17));
+    a->referred_by = arena_strdup(ctx->a, db_col_text(st, 18));
+    a->screening = db_col_is_null(st, 19) ? NULL : arena_strdup(ctx->a, db_col_text(st, 19));
+    a->screening_reason = arena_strdup(ctx->a, db_col_text(st, 20));
+    a->has_screened = !db_col_is_null(st, 22);
+    a->screened_by = db_col_is_null(st, 21) ? 0 : db_col_i64(st, 21);
+    a->screened_at = a->has_screened ? db_col_i64(st, 22) : 0;
+    a->tier_locked = (int)db_col_i64(st, 23);
 }
 
 static enum kam_err load(struct kam_ctx *ctx, int64_t id, struct account *out)
@@ -86,6 +98,10 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct account *a)
     }
     if (a->has_parent && a->parent_id <= 0)
         return kam_fail(ctx->err, KAM_EINVAL, "parent_id", "parent_id must be a positive id");
+    if (a->source && (rc = check_enum(ctx, "source", a->source, account_sources)))
+        return rc;
+    if ((rc = check_text(ctx, "referred_by", a->referred_by, 0, 200, 0)))
+        return rc;
     return KAM_OK;
 }
 
@@ -161,6 +177,9 @@ static void diff_all(struct audit_diff *d, const struct account *b, const struct
     audit_diff_i64(d, "owner_id", b ? b->owner_id : 0, !b, a ? a->owner_id : 0, !a);
     audit_diff_str(d, "tier", b ? b->tier : NULL, a ? a->tier : NULL);
     audit_diff_str(d, "status", b ? b->status : NULL, a ? a->status : NULL);
+    audit_diff_str(d, "source", b ? b->source : NULL, a ? a->source : NULL);
+    audit_diff_str(d, "referred_by", b ? b->referred_by : NULL, a ? a->referred_by : NULL);
+    audit_diff_i64(d, "tier_locked", b ? b->tier_locked : 0, !b, a ? a->tier_locked : 0, !a);
 }
 
 /* Copies the fields named in in->set over *a. */
@@ -198,6 +217,12 @@ static void merge(struct account *a, const struct account_in *in)
         a->tier = v->tier;
     if (in->set & ACC_STATUS)
         a->status = v->status;
+    if (in->set & ACC_SOURCE)
+        a->source = v->source;
+    if (in->set & ACC_REFERRED)
+        a->referred_by = v->referred_by;
+    if (in->set & ACC_TIER_LOCKED)
+        a->tier_locked = v->tier_locked;
 }
 
 static void bind_fields(struct db_stmt *st, const struct account *a)
@@ -215,12 +240,15 @@ static void bind_fields(struct db_stmt *st, const struct account *a)
     db_bind_i64(st, 11, a->owner_id);
     db_bind_text(st, 12, a->tier);
     db_bind_text(st, 13, a->status);
+    db_bind_text(st, 14, a->source);
+    db_bind_text(st, 15, a->referred_by ? a->referred_by : "");
+    db_bind_i64(st, 16, a->tier_locked);
 }
 
 enum kam_err account_create(struct kam_ctx *ctx, const struct account_in *in, struct account *out)
 {
     struct account a = {0};
-    a.code = a.name = a.alias = a.industry = a.region = a.channel = "";
+    a.code = a.name = a.alias = a.industry = a.region = a.channel = a.referred_by = "";
     a.tier = "maintain";
     a.status = "active";
     a.owner_id = ctx->who.user_id;
@@ -245,14 +273,14 @@ enum kam_err account_create(struct kam_ctx *ctx, const struct account_in *in, st
     rc = db_prepare(ctx->db,
                     "INSERT INTO accounts (code, name, alias, parent_id, industry, region, "
                     "channel, employees, revenue_amount, revenue_currency, owner_id, tier, "
-                    "status, version, created_at, updated_at) VALUES "
-                    "(?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?) RETURNING id",
+                    "status, source, referred_by, tier_locked, version, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?) RETURNING id",
                     &st, ctx->err);
     if (rc)
         goto out;
     bind_fields(st, &a);
-    db_bind_i64(st, 14, ctx->now);
-    db_bind_i64(st, 15, ctx->now);
+    db_bind_i64(st, 17, ctx->now);
+    db_bind_i64(st, 18, ctx->now);
     int row = 0;
     rc = db_step(st, &row, ctx->err);
     if (!rc && row)
@@ -286,9 +314,9 @@ enum kam_err account_get(struct kam_ctx *ctx, int64_t id, struct account *out)
     rc = db_step(st, &row, ctx->err);
     if (!rc && row) {
         read_row(ctx, st, out);
-        if (!db_col_is_null(st, 17))
-            out->parent_name = arena_strdup(ctx->a, db_col_text(st, 17));
-        out->subsidiary_count = db_col_i64(st, 18);
+        if (!db_col_is_null(st, 24))
+            out->parent_name = arena_strdup(ctx->a, db_col_text(st, 24));
+        out->subsidiary_count = db_col_i64(st, 25);
     }
     db_done(st);
     if (!rc && !row)
@@ -332,17 +360,18 @@ enum kam_err account_update(struct kam_ctx *ctx, int64_t id, const struct accoun
     rc = db_prepare(ctx->db,
                     "UPDATE accounts SET code = ?, name = ?, alias = ?, parent_id = ?, "
                     "industry = ?, region = ?, channel = ?, employees = ?, revenue_amount = ?, "
-                    "revenue_currency = ?, owner_id = ?, tier = ?, status = ?, version = version "
-                    "+ 1, updated_at = ? WHERE id = ? AND version = ?",
+                    "revenue_currency = ?, owner_id = ?, tier = ?, status = ?, source = ?, "
+                    "referred_by = ?, tier_locked = ?, version = version + 1, updated_at = ? "
+                    "WHERE id = ? AND version = ?",
                     &st, ctx->err);
     if (rc) {
         audit_diff_release(&d);
         goto out;
     }
     bind_fields(st, &a);
-    db_bind_i64(st, 14, ctx->now);
-    db_bind_i64(st, 15, id);
-    db_bind_i64(st, 16, before.version);
+    db_bind_i64(st, 17, ctx->now);
+    db_bind_i64(st, 18, id);
+    db_bind_i64(st, 19, before.version);
     int row;
     rc = db_step(st, &row, ctx->err);
     db_done(st);

@@ -26,6 +26,9 @@ enum account_field {
     ACC_TIER = 1u << 10,
     ACC_STATUS = 1u << 11,
     ACC_VERSION = 1u << 12,
+    ACC_SOURCE = 1u << 13,
+    ACC_REFERRED = 1u << 14,
+    ACC_TIER_LOCKED = 1u << 15,
 };
 
 struct account {
@@ -33,6 +36,14 @@ struct account {
     int has_parent, has_employees, has_revenue;
     const char *code, *name, *alias, *industry, *region, *channel, *tier, *status;
     const char *revenue_currency; /* valid when has_revenue */
+    /* Prospecting (F2.1): where it came from, and the screening decision. */
+    const char *source;      /* market_research | trade_show | referral | other, or NULL */
+    const char *referred_by; /* who referred it, "" when nobody */
+    const char *screening;   /* accepted | rejected, or NULL: not screened */
+    const char *screening_reason;
+    int64_t screened_by, screened_at;
+    int has_screened;
+    int tier_locked; /* 1: the value score does not move the tier */
     /* Filled by account_get only: */
     const char *parent_name;
     int64_t subsidiary_count;

@@ -549,13 +549,13 @@ enum kam_err contact_mark_stale(struct kam_ctx *ctx, struct contact *items, size
     return rc;
 }
 
-static const struct page_sort stale_sorts[] = {{"last_contacted_at", "x", 0}};
+static const struct page_sort stale_sorts[] = {{"overdue", "x.overdue", 0}};
 
 enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q,
                                 struct contact **items_out, size_t *n_out, const char **next_out)
 {
     struct page_req pg;
-    enum kam_err rc = page_parse(ctx, stale_sorts, 1, NULL, q->limit, q->cursor, &pg);
+    enum kam_err rc = page_parse(ctx, stale_sorts, 1, "-overdue", q->limit, q->cursor, &pg);
     if (rc)
         return rc;
     int64_t days[4];
@@ -569,11 +569,13 @@ enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q
         sqlb_i64(&b, ctx->who.user_id);
         sqlb_i64(&b, ctx->who.user_id);
     }
-    sqlb_sql(&b, "SELECT " COLS ", accounts.name, accounts.tier FROM contacts JOIN accounts ON "
-                 "accounts.id = contacts.account_id WHERE contacts.decision_role IN "
-                 "('decision_maker', 'champion') AND (contacts.last_contacted_at IS NULL OR "
-                 "contacts.last_contacted_at < ? - 86400 * (CASE accounts.tier WHEN 'strategic' "
-                 "THEN ? WHEN 'key' THEN ? WHEN 'growth' THEN ? ELSE ? END))");
+    /* overdue: seconds past the tier's freshness limit; never contacted counts as the most. */
+    sqlb_sql(&b, "SELECT x.* FROM (SELECT " COLS ", accounts.name AS account_name, accounts.tier, "
+                 "COALESCE(? - contacts.last_contacted_at, 4000000000) - 86400 * (CASE "
+                 "accounts.tier WHEN 'strategic' THEN ? WHEN 'key' THEN ? WHEN 'growth' THEN ? "
+                 "ELSE ? END) AS overdue FROM contacts JOIN accounts ON accounts.id = "
+                 "contacts.account_id WHERE contacts.decision_role IN ('decision_maker', "
+                 "'champion')");
     sqlb_i64(&b, ctx->now);
     for (int i = 0; i < 4; i++)
         sqlb_i64(&b, days[i]);
@@ -583,26 +585,30 @@ enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q
         sqlb_sql(&b, " AND accounts.owner_id = ?");
         sqlb_i64(&b, q->owner_id);
     }
+    sqlb_sql(&b, ") x WHERE x.overdue > 0");
     if (pg.has_after) {
-        sqlb_sql(&b, " AND (COALESCE(contacts.last_contacted_at, 0), contacts.id) > (?, ?)");
+        sqlb_sql(&b, " AND (x.overdue, x.id) < (?, ?)");
         sqlb_i64(&b, pg.after_i);
         sqlb_i64(&b, pg.after_id);
     }
-    sqlb_sql(&b, " ORDER BY COALESCE(contacts.last_contacted_at, 0), contacts.id LIMIT ?");
+    sqlb_sql(&b, " ORDER BY x.overdue DESC, x.id DESC LIMIT ?");
     sqlb_i64(&b, pg.limit + 1);
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
     struct contact *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
+    int64_t *overdue = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *overdue);
     size_t n = 0;
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        struct contact *c = &items[n++];
+        struct contact *c = &items[n];
         read_row(ctx, st, c);
         c->account_name = arena_strdup(ctx->a, db_col_text(st, 17));
         c->tier = arena_strdup(ctx->a, db_col_text(st, 18));
+        overdue[n] = db_col_i64(st, 19);
         c->stale = 1;
         c->days_since = c->has_last_contacted ? (ctx->now - c->last_contacted_at) / 86400 : -1;
+        n++;
     }
     db_done(st);
     if (rc)
@@ -610,9 +616,7 @@ enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q
     *next_out = NULL;
     if (n > (size_t)pg.limit) {
         n = (size_t)pg.limit;
-        const struct contact *last = &items[n - 1];
-        *next_out = page_cursor(ctx, &pg, NULL,
-                                last->has_last_contacted ? last->last_contacted_at : 0, last->id);
+        *next_out = page_cursor(ctx, &pg, NULL, overdue[n - 1], items[n - 1].id);
     }
     *items_out = items;
     *n_out = n;
