@@ -22,6 +22,11 @@ static const struct jfield account_spec[] = {
     {"owner_id", J_I64, ACC_OWNER, AF(owner_id), 0, 0, 0, "owning account manager"},
     {"tier", J_STR, ACC_TIER, AF(tier), 0, 0, 0, "strategic | key | growth | maintain"},
     {"status", J_STR, ACC_STATUS, AF(status), 0, 0, 0, "prospect | active | dormant | lost"},
+    {"source", J_STR, ACC_SOURCE, AF(source), 0, 0, 1,
+     "where a prospect came from: market_research | trade_show | referral | other, or null"},
+    {"referred_by", J_STR, ACC_REFERRED, AF(referred_by), 0, 0, 0, "who referred it, <= 200"},
+    {"tier_locked", J_BOOL, ACC_TIER_LOCKED, AF(tier_locked), 0, 0, 0,
+     "true: the value score does not move the tier"},
     {"version", J_I64, ACC_VERSION, AF(version), 0, 0, 0,
      "PATCH only: the version you read (stale -> 409)"},
     {0},
@@ -51,6 +56,13 @@ static void render(struct jw *w, const struct account *a, int detail)
     jw_ki64(w, "owner_id", a->owner_id);
     jw_kstr(w, "tier", a->tier);
     jw_kstr(w, "status", a->status);
+    jw_kstr(w, "source", a->source);
+    jw_kstr(w, "referred_by", a->referred_by);
+    jw_kstr(w, "screening", a->screening);
+    jw_kstr(w, "screening_reason", a->screening_reason);
+    jw_ki64n(w, "screened_by", a->screened_by, !a->has_screened || !a->screened_by);
+    jw_ktime_opt(w, "screened_at", a->screened_at, a->has_screened);
+    jw_kbool(w, "tier_locked", a->tier_locked);
     jw_ki64(w, "version", a->version);
     jw_ktime(w, "created_at", a->created_at);
     jw_ktime(w, "updated_at", a->updated_at);

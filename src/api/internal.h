@@ -92,6 +92,7 @@ extern const struct route api_routes_issues[];
 extern const struct route api_routes_config[];
 extern const struct route api_routes_notifications[];
 extern const struct route api_routes_care[];
+extern const struct route api_routes_valuation[];
 
 /* Renders a contact (shared by contacts and stale-contacts). */
 struct contact;

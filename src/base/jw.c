@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "timeutil.h"
@@ -164,8 +165,11 @@ void jw_double(struct jw *w, double v)
         jw_null(w);
         return;
     }
+    /* The shortest of %.15g / %.17g that reads back as v: 35.6, not 35.600000000000001. */
     char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%.17g", v);
+    int n = snprintf(tmp, sizeof tmp, "%.15g", v);
+    if (strtod(tmp, NULL) != v)
+        n = snprintf(tmp, sizeof tmp, "%.17g", v);
     sep(w);
     buf_append(w->b, tmp, (size_t)n);
 }

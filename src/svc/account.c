@@ -9,11 +9,11 @@
 #include "contact.h"
 #include "policy.h"
 #include "store/sqlb.h"
+#include "valuation.h"
 
 const char *const account_tiers[] = {"strategic", "key", "growth", "maintain", NULL};
 const char *const account_statuses[] = {"prospect", "active", "dormant", "lost", NULL};
-const char *const account_sources[] = {"market_research", "trade_show", "referral", "other",
-                                       NULL};
+const char *const account_sources[] = {"market_research", "trade_show", "referral", "other", NULL};
 const char *const member_dept_roles[] = {"sales",      "marketing", "technical",
                                          "production", "service",   NULL};
 
@@ -293,6 +293,8 @@ enum kam_err account_create(struct kam_ctx *ctx, const struct account_in *in, st
     diff_all(&d, NULL, &a);
     rc = audit_write(ctx, "account", a.id, a.id, "create", &d);
     if (!rc)
+        rc = valuation_record_tier(ctx, a.id, NULL, a.tier, 0, 0, "manual");
+    if (!rc)
         rc = account_get(ctx, a.id, out);
 out:
     return db_end(ctx->db, rc, ctx->err);
@@ -382,6 +384,8 @@ enum kam_err account_update(struct kam_ctx *ctx, int64_t id, const struct accoun
         goto out;
     }
     rc = audit_write(ctx, "account", id, id, "update", &d);
+    if (!rc && strcmp(a.tier, before.tier) != 0)
+        rc = valuation_record_tier(ctx, id, before.tier, a.tier, 0, 0, "manual");
     if (!rc)
         rc = account_get(ctx, id, out);
 out:
@@ -469,7 +473,23 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
     }
     if ((rc = purge(ctx, "interaction_contacts", NULL, id)) ||
         (rc = purge(ctx, "interactions", "interaction", id)) ||
-        (rc = purge(ctx, "visits", "visit", id)) || (rc = purge(ctx, "issues", "issue", id)))
+        (rc = purge(ctx, "visits", "visit", id)) || (rc = purge(ctx, "issues", "issue", id)) ||
+        (rc = purge(ctx, "care_reminders", "care", id)))
+        goto out;
+    /* The account's assessments and score go with it; its tier history stays, like its audit
+     * trail. */
+    static const char *const owned[] = {"DELETE FROM account_assessments WHERE account_id = ?",
+                                        "DELETE FROM account_scores WHERE account_id = ?"};
+    for (size_t i = 0; !rc && i < sizeof owned / sizeof owned[0]; i++) {
+        struct db_stmt *ds;
+        if ((rc = db_prepare(ctx->db, owned[i], &ds, ctx->err)))
+            break;
+        db_bind_i64(ds, 1, id);
+        int r2;
+        rc = db_step(ds, &r2, ctx->err);
+        db_done(ds);
+    }
+    if (rc)
         goto out;
     if ((rc = contact_delete_all(ctx, id)))
         goto out;

@@ -348,6 +348,7 @@ static enum kam_err delete_one(struct kam_ctx *ctx, const struct contact *c)
         "DELETE FROM interaction_contacts WHERE contact_id = ?",
         "UPDATE visits SET contact_id = NULL WHERE contact_id = ?",
         "UPDATE issues SET contact_id = NULL WHERE contact_id = ?",
+        "DELETE FROM care_reminders WHERE contact_id = ?",
     };
     for (size_t i = 0; i < sizeof detach / sizeof detach[0]; i++) {
         if ((rc = db_prepare(ctx->db, detach[i], &st, ctx->err)))

@@ -11,6 +11,7 @@
 #include "interaction.h"
 #include "issue.h"
 #include "user.h"
+#include "valuation.h"
 #include "visit.h"
 
 const struct demo_login demo_logins[] = {
@@ -348,6 +349,23 @@ static enum kam_err add_history(struct kam_ctx *ctx, struct ctx_ids *ids, const 
     db_done(st);
     if (rc || nc == 0)
         return rc;
+    /* A value assessment in line with the tier the account has. */
+    static const struct {
+        const char *tier;
+        int lo, span;
+    } bands[] = {{"strategic", 82, 15}, {"key", 62, 16}, {"growth", 42, 16}, {"maintain", 15, 24}};
+    int band = 3;
+    for (int b = 0; b < 4; b++)
+        if (!strcmp(a->tier, bands[b].tier))
+            band = b;
+    struct assessment as[3] = {
+        {"business_scale", 0}, {"market_position", 0}, {"growth_potential", 0}};
+    for (int k = 0; k < 3; k++)
+        as[k].value = bands[band].lo + rnd_n(bands[band].span);
+    struct valuation val;
+    rc = valuation_assess(ctx, a->id, as, 3, "", &val);
+    if (rc)
+        return rc;
     struct principal system = ctx->who;
     /* The owner logs the history, as it would have happened. */
     ctx->who.user_id = a->owner_id;
@@ -505,6 +523,14 @@ static enum kam_err one_account(struct kam_ctx *ctx, struct ctx_ids *ids, int i,
     v->revenue_currency = chinese ? "CNY" : (rnd_n(2) ? "USD" : "EUR");
     int s = rnd_n(100);
     v->status = s < 6 ? "prospect" : s < 92 ? "active" : s < 97 ? "dormant" : "lost";
+    if (s < 6) {
+        static const char *const sources[] = {"market_research", "trade_show", "referral"};
+        in.set |= ACC_SOURCE | ACC_REFERRED;
+        v->source = sources[rnd_n(3)];
+        v->referred_by = !strcmp(v->source, "referral")
+                             ? (chinese ? "行业协会 王秘书长" : "Industry association")
+                             : "";
+    }
     if (parent) {
         in.set |= ACC_PARENT;
         v->has_parent = 1;
