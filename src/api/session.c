@@ -16,6 +16,7 @@ void render_user(struct jw *w, const struct user *u)
     jw_kstr(w, "role", u->role);
     jw_ki64n(w, "team_id", u->team_id, !u->has_team);
     jw_kbool(w, "disabled", u->disabled);
+    jw_kbool(w, "digest", u->digest);
     jw_ktime(w, "created_at", u->created_at);
     jw_ktime(w, "updated_at", u->updated_at);
     jw_obj_end(w);
@@ -108,6 +109,28 @@ static enum kam_err me(struct api_call *c)
     if (!rc)
         render_user(&c->w, &u);
     return rc;
+}
+
+#define MF(f) offsetof(struct user_in, v.f)
+
+static const struct jfield me_spec[] = {
+    {"name", J_STR, USR_NAME, MF(name), 0, 0, 0, "display name, <= 100"},
+    {"email", J_STR, USR_EMAIL, MF(email), 0, 0, 0, "e-mail address or empty"},
+    {"digest", J_BOOL, USR_DIGEST, MF(digest), 0, 0, 0, "a daily e-mail digest"},
+    {0},
+};
+
+static enum kam_err me_patch(struct api_call *c)
+{
+    struct user_in in = {0};
+    enum kam_err rc = api_decode(c, me_spec, &in, &in.set);
+    if (rc)
+        return rc;
+    struct user u;
+    if ((rc = user_update(c->ctx, c->ctx->who.user_id, &in, &u)))
+        return rc;
+    render_user(&c->w, &u);
+    return KAM_OK;
 }
 
 struct password_in {
@@ -209,6 +232,8 @@ const struct route api_routes_session[] = {
      "Log out"},
     {"GET", "/api/v1/me", me, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
      "The logged-in user"},
+    {"PATCH", "/api/v1/me", me_patch, OBJ_SELF, ACT_UPDATE, SCOPE_NONE, me_spec, NULL, 200,
+     "Change one's own name, e-mail and digest choice"},
     {"POST", "/api/v1/me/password", change_password, OBJ_SELF, ACT_UPDATE, SCOPE_NONE,
      password_spec, NULL, 204, "Change one's own password"},
     {"GET", "/api/v1/tokens", tokens_list, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,

@@ -17,7 +17,8 @@ static const struct table {
     {"teams", "id, name, parent_id, manager_id, created_at, updated_at", "id",
      "parent_id, manager_id", 1, 0},
     {"users",
-     "id, login, name, email, role, team_id, password_hash, disabled, created_at, updated_at", "id",
+     "id, login, name, email, role, team_id, password_hash, disabled, created_at, updated_at, "
+     "digest", "id",
      NULL, 1, 0},
     {"sessions", "id, user_id, csrf, created_at, expires_at", "id", NULL, 0, 0},
     {"api_tokens", "id, user_id, name, token_hash, created_at, revoked_at", "id", NULL, 1, 0},

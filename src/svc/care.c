@@ -725,7 +725,7 @@ enum kam_err care_send(struct kam_ctx *ctx, int64_t id, int64_t template_id,
     int64_t outbox_id = 0, interaction_id = 0;
     char key[48];
     snprintf(key, sizeof key, "care:%lld", (long long)id);
-    if ((rc = outbox_queue(ctx, r.contact_email, subject, body, key, &outbox_id)) ||
+    if ((rc = outbox_queue(ctx, r.contact_email, subject, body, key, &outbox_id, NULL)) ||
         (rc = log_care(ctx, &r, "email", subject, body, &interaction_id)) ||
         (rc = close_reminder(ctx, &r, "sent", "email", "", interaction_id, outbox_id)))
         goto out;

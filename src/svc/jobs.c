@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "care.h"
+#include "digest.h"
 #include "issue.h"
 #include "outbox.h"
 #include "visit.h"
@@ -54,6 +55,8 @@ enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out)
         rc = visit_notify_overdue(ctx, &out->overdue_notices);
     if (!rc)
         rc = issue_escalate(ctx, &out->issues_escalated);
+    if (!rc)
+        rc = digest_run(ctx, &out->digests);
     if (!rc) {
         struct mail_cfg cfg;
         outbox_mail_cfg(&cfg);

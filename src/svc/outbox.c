@@ -17,7 +17,8 @@
 #define MAX_ATTEMPTS 8
 
 enum kam_err outbox_queue(struct kam_ctx *ctx, const char *to, const char *subject,
-                          const char *body, const char *dedup_key, int64_t *id_out)
+                          const char *body, const char *dedup_key, int64_t *id_out,
+                          int *created_out)
 {
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
@@ -38,6 +39,8 @@ enum kam_err outbox_queue(struct kam_ctx *ctx, const char *to, const char *subje
     db_done(st);
     if (rc)
         return rc;
+    if (created_out)
+        *created_out = db_changes(ctx->db) == 1;
     if ((rc = db_prepare(ctx->db, "SELECT id FROM outbox WHERE dedup_key = ?", &st, ctx->err)))
         return rc;
     db_bind_text(st, 1, dedup_key);

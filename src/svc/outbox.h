@@ -14,9 +14,11 @@
 
 #include "ctx.h"
 
-/* Queues a message; *id_out the row (new or the existing one with this dedup_key). */
+/* Queues a message; *id_out the row (new or the existing one with this dedup_key);
+ * *created_out (may be NULL) 1 when this call added it. */
 enum kam_err outbox_queue(struct kam_ctx *ctx, const char *to, const char *subject,
-                          const char *body, const char *dedup_key, int64_t *id_out);
+                          const char *body, const char *dedup_key, int64_t *id_out,
+                          int *created_out);
 
 struct mail_cfg {
     const char *url;  /* smtp://host:port or smtps://...; NULL: sending is off */

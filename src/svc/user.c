@@ -41,7 +41,7 @@ int user_password_ok(const char *hash, const char *password)
 
 #define COLS                                                                                       \
     "users.id, users.login, users.name, users.email, users.role, users.team_id, "                  \
-    "users.disabled, users.created_at, users.updated_at"
+    "users.disabled, users.created_at, users.updated_at, users.digest"
 
 static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct user *u)
 {
@@ -56,6 +56,7 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct user *u)
     u->disabled = (int)db_col_i64(st, 6);
     u->created_at = db_col_i64(st, 7);
     u->updated_at = db_col_i64(st, 8);
+    u->digest = (int)db_col_i64(st, 9);
 }
 
 static enum kam_err get_by(struct kam_ctx *ctx, const char *sql, int64_t id, const char *login,
@@ -142,6 +143,7 @@ static void diff_user(struct audit_diff *d, const struct user *b, const struct u
     audit_diff_i64(d, "team_id", b ? b->team_id : 0, !b || !b->has_team, a ? a->team_id : 0,
                    !a || !a->has_team);
     audit_diff_i64(d, "disabled", b ? b->disabled : 0, !b, a ? a->disabled : 0, !a);
+    audit_diff_i64(d, "digest", b ? b->digest : 0, !b, a ? a->digest : 0, !a);
 }
 
 static void merge(struct user *u, const struct user_in *in)
@@ -160,6 +162,8 @@ static void merge(struct user *u, const struct user_in *in)
     }
     if (in->set & USR_DISABLED)
         u->disabled = in->v.disabled;
+    if (in->set & USR_DIGEST)
+        u->digest = in->v.digest;
 }
 
 enum kam_err user_create(struct kam_ctx *ctx, const struct user_in *in, struct user *out)
@@ -250,8 +254,8 @@ enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *
     struct db_stmt *st;
     rc = db_prepare(ctx->db,
                     "UPDATE users SET login = ?, name = ?, email = ?, role = ?, team_id = ?, "
-                    "disabled = ?, password_hash = COALESCE(?, password_hash), updated_at = ? "
-                    "WHERE id = ?",
+                    "disabled = ?, password_hash = COALESCE(?, password_hash), updated_at = ?, "
+                    "digest = ? WHERE id = ?",
                     &st, ctx->err);
     if (rc) {
         audit_diff_release(&d);
@@ -265,7 +269,8 @@ enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *
     db_bind_i64(st, 6, u.disabled);
     db_bind_text(st, 7, *hash ? hash : NULL);
     db_bind_i64(st, 8, ctx->now);
-    db_bind_i64(st, 9, id);
+    db_bind_i64(st, 9, u.digest);
+    db_bind_i64(st, 10, id);
     int row;
     rc = db_step(st, &row, ctx->err);
     db_done(st);

@@ -15,11 +15,13 @@ enum user_field {
     USR_TEAM = 1u << 4,
     USR_DISABLED = 1u << 5,
     USR_PASSWORD = 1u << 6,
+    USR_DIGEST = 1u << 7,
 };
 
 struct user {
     int64_t id, team_id, created_at, updated_at;
     int has_team, disabled;
+    int digest; /* 1: a daily e-mail digest of notifications */
     const char *login, *name, *email, *role;
 };
 

@@ -167,6 +167,20 @@ def main():
         ok(m["Message-ID"] == "<outbox-1@kam>", "stable Message-ID", m["Message-ID"])
     st, after = am.call("GET", "/api/v1/care/%d" % rem["id"])
     ok(st == 200 and after["mail_status"] == "sent", "the reminder shows the mail sent", after)
+    # The daily digest: opt in, then one mail per day with the unread notifications.
+    st, me = am.call("PATCH", "/api/v1/me", {"email": "wang@kam.example", "digest": True})
+    ok(st == 200 and me["digest"] is True, "opt in to the daily digest", me)
+    st, bad = am.call("PATCH", "/api/v1/me", {"role": "admin"})
+    ok(st == 400 and bad["error"]["field"] == "role", "PATCH /me cannot change the role", bad)
+    rc, out, err = jobs(kam, dsn, later + 7200, env_mail)
+    ok(rc == 0 and "1 digests" in out, "one digest queued", out + err)
+    rc, out, err = jobs(kam, dsn, later + 7300, env_mail)
+    ok(rc == 0 and "0 digests" in out, "not twice the same day", out + err)
+    digests = [m for m in sink.messages if m["to"] == ["wang@kam.example"]]
+    ok(len(digests) == 1, "the digest arrived once", [m["to"] for m in sink.messages])
+    if digests:
+        body = email.message_from_bytes(digests[0]["data"]).get_payload(decode=True).decode()
+        ok("生日 Birthday" in body, "the digest lists the care notification", body)
     sink.stop()
 
     # Festivals: Mid-Autumn 2026 is 09-25; 14 days before is 09-11.
