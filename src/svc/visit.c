@@ -544,11 +544,8 @@ enum kam_err visit_complete(struct kam_ctx *ctx, int64_t id, const struct visit_
         ii.v.contact_ids[0] = before.contact_id;
     }
     struct interaction it;
-    if ((rc = interaction_create(ctx, before.account_id, &ii, &it))) {
-        if (ctx->err->code == KAM_EINVAL && strcmp(ctx->err->field, "occurred_at") == 0)
-            goto out;
+    if ((rc = interaction_create(ctx, before.account_id, &ii, &it)))
         goto out;
-    }
     struct db_stmt *st;
     if ((rc = db_prepare(ctx->db, "UPDATE interactions SET visit_id = ? WHERE id = ?", &st,
                          ctx->err)))

@@ -12,12 +12,15 @@ limit victim), off (disabled later).
 Accounts: A_own  owned by am_e, account team service_e (service) + viewer_e (marketing)
           A_other owned by am_w, no team.
 Contacts: C_own on A_own, C_other on A_other.
+Interactions I_own/I_other, visits V_own/V_other (planned, owners am_e/am_w), issues
+X_own/X_other: one of each on A_own and on A_other.
 The matrix user of each role (ROLE_USER) has A_own in scope and A_other out of scope.
 """
 
 import secrets
+import time
 
-from lib import Client, ANY, is_id
+from lib import Client, ANY, is_id, iso
 
 ROLE_USER = {
     "admin": "admin",
@@ -88,6 +91,7 @@ class Ctx:
         self.api_md = api_md
         self.tag = secrets.token_hex(3)
         self.srv = None
+        self.jobs_dsn = None
         self.users = {}
         self.teams = {}
         self.ids = {}
@@ -137,6 +141,43 @@ class Ctx:
         j = self.must(self.admin.post("/api/v1/accounts/%d/contacts" % account_id, body), 201, "create contact")
         return j["id"]
 
+    def new_user(self, prefix, role, team=None, login=True, name=None):
+        """A fresh user (team: a key of ctx.teams or None); logged in unless login=False."""
+        login_name = self.uniq(prefix + "_")
+        u = U(login_name, login_name, "pw-%s-0123456" % login_name, role, team, name or login_name)
+        body = {"login": login_name, "name": u.name, "email": login_name + "@example.com", "role": role,
+                "team_id": self.teams[team] if team else None, "password": u.password}
+        u.id = self.must(self.admin.post("/api/v1/users", body), 201, "create user %s" % login_name)["id"]
+        self.users[login_name] = u
+        if login:
+            u.client = self.client(login_name)
+            self.must(u.client.login(u.login, u.password), 200, "login %s" % login_name)
+        return u
+
+    def new_interaction(self, account_id, **fields):
+        body = {"kind": fields.pop("kind", "call"), "subject": fields.pop("subject", "互动 " + self.uniq())}
+        body.update(fields)
+        j = self.must(self.admin.post("/api/v1/accounts/%d/interactions" % account_id, body), 201,
+                      "create interaction")
+        return j["id"]
+
+    def new_visit(self, account_id, owner_key=None, **fields):
+        """A planned visit (default: on-site, 10 days ahead, owner = owner_key or admin)."""
+        body = {"kind": fields.pop("kind", "onsite"),
+                "planned_at": fields.pop("planned_at", iso(time.time() + 10 * 86400 + self._n * 60))}
+        if owner_key:
+            body["owner_id"] = self.U(owner_key).id
+        body.update(fields)
+        j = self.must(self.admin.post("/api/v1/accounts/%d/visits" % account_id, body), 201, "plan visit")
+        return j["id"]
+
+    def new_issue(self, account_id, client=None, **fields):
+        body = {"title": fields.pop("title", "问题 " + self.uniq())}
+        body.update(fields)
+        j = self.must((client or self.admin).post("/api/v1/accounts/%d/issues" % account_id, body), 201,
+                      "create issue")
+        return j["id"]
+
     def audit_items(self, entity, eid, client=None):
         c = client or self.admin
         items, _, err = c.list_all("/api/v1/audit", {"entity": entity, "id": str(eid)})
@@ -166,6 +207,33 @@ class Ctx:
         st = self.acct_state(acc_id)
         st["contact"] = (r.status, r.json)
         return st
+
+    def rel_state(self, acc_id):
+        """acct_state plus the account's interactions, visits and issues."""
+        st = self.acct_state(acc_id)
+        st["interactions"] = self.ids_of("/api/v1/accounts/%d/interactions" % acc_id)
+        st["visits"] = self.ids_of("/api/v1/visits", {"account_id": str(acc_id)})
+        st["issues"] = self.ids_of("/api/v1/issues", {"account_id": str(acc_id)})
+        return st
+
+    def record_state(self, kind, rid, acc_id):
+        """kind: interactions | visits | issues."""
+        r = self.admin.get("/api/v1/%s/%d" % (kind, rid))
+        st = self.rel_state(acc_id)
+        st["record"] = (r.status, r.json)
+        return st
+
+    def config_state(self):
+        a = self.admin
+        out = {}
+        for path in ("/api/v1/cadences", "/api/v1/sla-rules", "/api/v1/settings/freshness"):
+            r = a.get(path)
+            out[path] = (r.status, r.json)
+        return out
+
+    def notif_state(self, client):
+        items, _, err = client.list_all("/api/v1/notifications")
+        return items if err is None else ("error", err.status)
 
     def user_state(self, uid):
         r = self.admin.get("/api/v1/users/%d" % uid)
@@ -237,6 +305,12 @@ def build(ctx):
     ctx.ids["A_other"] = ctx.new_account("am_w", code=ctx.uniq("OTH"), name="他人客户 " + ctx.tag)
     ctx.ids["C_own"] = ctx.new_contact(ctx.ids["A_own"], name="张自有")
     ctx.ids["C_other"] = ctx.new_contact(ctx.ids["A_other"], name="李他人")
+    for rec in ("own", "other"):
+        acc, con = ctx.ids["A_" + rec], ctx.ids["C_" + rec]
+        ctx.ids["I_" + rec] = ctx.new_interaction(acc, kind="meeting", contact_ids=[con],
+                                                  occurred_at=iso(time.time() - 86400))
+        ctx.ids["V_" + rec] = ctx.new_visit(acc, "am_e" if rec == "own" else "am_w", contact_id=con)
+        ctx.ids["X_" + rec] = ctx.new_issue(acc, category="quality", severity="low")
 
     # one login per user that needs a session
     for key in LOGGED_IN:

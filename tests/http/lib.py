@@ -6,6 +6,7 @@ counts checks and prints one line per failure, JSON subset matchers, and a
 Server wrapper that starts/stops `kam serve`.
 """
 
+import calendar
 import http.client
 import json
 import os
@@ -38,6 +39,18 @@ ERROR_CODES = {
     500: {"db_error", "internal"},
     503: {"db_error"},
 }
+
+
+def iso(t):
+    """Unix seconds -> YYYY-MM-DDTHH:MM:SSZ."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(t)))
+
+
+def epoch(s):
+    """YYYY-MM-DDTHH:MM:SSZ -> unix seconds (None if it is not such a string)."""
+    if not is_time(s):
+        return None
+    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
 
 
 def trunc(x, n=300):
@@ -321,6 +334,11 @@ class Checker:
                 problems += match(json, r.json)
         return self.ok(not problems, name, "; ".join(problems) + " | " + r.describe())
 
+    def matches(self, value, want, name):
+        """One check: a JSON value (e.g. a list item) matches `want` (see match())."""
+        problems = match(want, value)
+        return self.ok(not problems, name, "; ".join(problems) + " | " + trunc(repr(value), 300))
+
     def same(self, before, after, name):
         if before == after:
             return self.ok(True, name)
@@ -517,6 +535,10 @@ class Server:
         self.log_path = os.path.join(tmpdir, "%s.log" % name)
         self.env = dict(os.environ)
         self.env.pop("KAM_SESSION_TTL", None)
+        self.env.pop("KAM_NOW", None)
+        # No background scheduler unless a test asks for one: jobs run only when a test
+        # runs `kam jobs run` (deterministic), never every minute under the suite's feet.
+        self.env["KAM_JOBS_INTERVAL"] = "0"
         self.env.update(env_extra or {})
         self.proc = None
         self.port = None

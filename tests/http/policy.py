@@ -47,6 +47,20 @@ DIR_WRITE = _roles(NONE, admin=ALL, hr=ALL)
 # self-service (own session, own profile/password, own tokens, public docs)
 SELF = _roles(ALL)
 
+# Relationships (issue 5): interactions, visits and issues "follow the account's record scope
+# like contacts": read for everyone who may read the account; write (create/update, and a
+# visit's completion or an issue's transition) for admin/director (all) and
+# team_lead/account_manager/service (in scope); finance and viewer read only; hr nothing.
+REL_READ = BIZ_READ
+REL_WRITE = CONTACT_WRITE
+# deleting an interaction: admin/director all, team_lead and account_manager in scope, not service
+REL_DELETE = _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE)
+# deleting an issue: like deleting an account
+ISSUE_DELETE = _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE)
+# config (cadence rules, SLA rules, freshness days): everyone reads, admin and director write
+CONFIG_READ = _roles(ALL)
+CONFIG_WRITE = _roles(NONE, admin=ALL, director=ALL)
+
 EXPECTED = {
     # GET on a collection is action "read" too (x-kam-scope none => the server filters the list)
     ("account", "read"): BIZ_READ,
@@ -81,7 +95,29 @@ EXPECTED = {
     ("self", "update"): SELF,
     ("self", "delete"): SELF,
 
-    # "public": no authentication needed (healthz, openapi.json, login)
+    ("interaction", "read"): REL_READ,
+    ("interaction", "create"): REL_WRITE,
+    ("interaction", "update"): REL_WRITE,
+    ("interaction", "delete"): REL_DELETE,
+
+    # POST /visits/{id}/complete is a visit update too
+    ("visit", "read"): REL_READ,
+    ("visit", "create"): REL_WRITE,
+    ("visit", "update"): REL_WRITE,
+    ("visit", "delete"): REL_DELETE,
+
+    # POST /issues/{id}/transition is an issue update too; /issues/stats is a (filtered) read
+    ("issue", "read"): REL_READ,
+    ("issue", "create"): REL_WRITE,
+    ("issue", "update"): REL_WRITE,
+    ("issue", "delete"): ISSUE_DELETE,
+
+    ("config", "read"): CONFIG_READ,
+    ("config", "create"): CONFIG_WRITE,
+    ("config", "update"): CONFIG_WRITE,
+    ("config", "delete"): CONFIG_WRITE,
+
+    # "public": no authentication needed (healthz, openapi.json, login, the calendar feed)
     ("public", "read"): SELF,
     ("public", "create"): SELF,
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """KAM HTTP end-to-end suite.
 
-    tests/http/run.py --kam build/kam [--dsn DSN] [--only GROUP,...] [--keep]
+    tests/http/run.py --kam build/kam [--dsn DSN] [--jobs-dsn DSN] [--only GROUP,...] [--keep]
 
 Without --dsn a fresh SQLite database is made in a temp dir. With --dsn
 (e.g. postgres://...) the suite runs `kam init` on it (skip with
 --skip-init) and uses run-unique logins/codes, so an already used database
-works too. Prints one line per failing check, one line per group, and last
+works too. The jobs group uses its own empty database (--jobs-dsn, default a fresh
+SQLite file) and its own server with a pinned clock. Prints one line per failing check, one line per group, and last
 `N passed, N failed`. Exit status 1 if anything failed.
 """
 
@@ -33,6 +34,10 @@ import t_scope  # noqa: E402
 import t_badinput  # noqa: E402
 import t_audit  # noqa: E402
 import t_matrix  # noqa: E402
+import t_interactions  # noqa: E402
+import t_visits  # noqa: E402
+import t_issues  # noqa: E402
+import t_jobs  # noqa: E402
 import t_shutdown  # noqa: E402
 
 # (name, function, needs fixtures)
@@ -55,6 +60,20 @@ GROUPS = [
     ("scope", t_scope.g_scope, True),
     ("audit", t_audit.g_audit, True),
     ("bad-input", t_badinput.g_badinput, True),
+    ("interactions", t_interactions.g_interactions, True),
+    ("timeline", t_interactions.g_timeline, True),
+    ("freshness", t_interactions.g_freshness, True),
+    ("cascade", t_interactions.g_cascade, True),
+    ("cadences", t_visits.g_cadences, True),
+    ("visits", t_visits.g_visits, True),
+    ("visit-lists", t_visits.g_visit_lists, True),
+    ("calendar", t_visits.g_calendar, True),
+    ("issues", t_issues.g_issues, True),
+    ("issue-lists", t_issues.g_issue_lists, True),
+    ("sla-rules", t_issues.g_sla, True),
+    ("issue-stats", t_issues.g_issue_stats, True),
+    ("notifications", t_issues.g_notifications, True),
+    ("jobs", t_jobs.g_jobs, True),  # its own database, server and pinned clock
     ("openapi", t_basic.g_openapi, True),
     ("matrix", t_matrix.g_matrix, True),
     ("failed-logins", t_session.g_failed_logins, True),  # last on the main server
@@ -68,6 +87,7 @@ def main():
     ap.add_argument("--skip-init", action="store_true", help="do not run `kam init` on --dsn")
     ap.add_argument("--only", help="comma-separated group names to run (plus health/fixtures)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (logs, sqlite db)")
+    ap.add_argument("--jobs-dsn", help="an EMPTY database for the jobs group (default: a fresh sqlite in the temp dir)")
     args = ap.parse_args()
 
     kam = os.path.abspath(args.kam)
@@ -75,6 +95,7 @@ def main():
     dsn = args.dsn or "sqlite:%s" % os.path.join(tmp, "kam.db")
     ck = Checker()
     ctx = fixtures.Ctx(kam, dsn, tmp, ck, api_md=os.path.normpath(os.path.join(HERE, "..", "..", "docs", "API.md")))
+    ctx.jobs_dsn = args.jobs_dsn
     only = set(args.only.split(",")) if args.only else None
     t_start = time.time()
     servers_to_show = []

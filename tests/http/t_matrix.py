@@ -13,7 +13,9 @@ denied request the record's state (record, contacts, members, audit) or
 the relevant list must be unchanged.
 """
 
-from lib import NOBODY
+import time
+
+from lib import NOBODY, iso
 from policy import ROLES, ALL, SCOPE, NONE, policy, allowed, may_read_record
 from fixtures import ROLE_USER
 from t_basic import openapi_ops, norm
@@ -35,9 +37,12 @@ class Attempt:
         self.after = after
 
 
+RECORD_KINDS = ("account", "contact", "audit", "interaction", "visit", "issue")
+
+
 def route(method, path, kind):
-    """kind: 'account' | 'contact' (path id names that record; own/other runs),
-    'audit' (record named in the query; own/other runs), 'none'."""
+    """kind: 'account' | 'contact' | 'interaction' | 'visit' | 'issue' (path id names that
+    record; own/other runs), 'audit' (record named in the query; own/other runs), 'none'."""
     def deco(fn):
         BUILDERS[(method, norm(path))] = (fn, kind)
         return fn
@@ -165,6 +170,260 @@ def _(ctx, u, rec):
     a = con_acc(ctx, rec)
     c = ctx.new_contact(a, name="矩阵删除联系人")
     return Attempt("DELETE", "/api/v1/contacts/%d" % c, ok=204, state=lambda: ctx.contact_state(c, a))
+
+
+# ---- interactions
+def rec(ctx, prefix, r):
+    return ctx.ids["%s_%s" % (prefix, r)]
+
+
+@route("GET", "/api/v1/accounts/{id}/interactions", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    return Attempt("GET", "/api/v1/accounts/%d/interactions" % a, query={"limit": "5"},
+                   state=lambda: ctx.rel_state(a))
+
+
+@route("POST", "/api/v1/accounts/{id}/interactions", "account")
+def _(ctx, u, rec_):
+    a, c = acc(ctx, rec_), con(ctx, rec_)
+    return Attempt("POST", "/api/v1/accounts/%d/interactions" % a,
+                   {"kind": "email", "subject": "矩阵 " + ctx.uniq(), "contact_ids": [c],
+                    "occurred_at": iso(time.time() - 3600)}, ok=201,
+                   state=lambda: dict(ctx.rel_state(a), contact=ctx.admin.get("/api/v1/contacts/%d" % c).json))
+
+
+@route("GET", "/api/v1/interactions/{id}", "interaction")
+def _(ctx, u, rec_):
+    i, a = rec(ctx, "I", rec_), acc(ctx, rec_)
+    return Attempt("GET", "/api/v1/interactions/%d" % i, state=lambda: ctx.record_state("interactions", i, a))
+
+
+@route("PATCH", "/api/v1/interactions/{id}", "interaction")
+def _(ctx, u, rec_):
+    i, a = rec(ctx, "I", rec_), acc(ctx, rec_)
+    return Attempt("PATCH", "/api/v1/interactions/%d" % i, {"notes": "matrix " + ctx.uniq()},
+                   state=lambda: ctx.record_state("interactions", i, a))
+
+
+@route("DELETE", "/api/v1/interactions/{id}", "interaction")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    i = ctx.new_interaction(a, subject="矩阵删除")
+    return Attempt("DELETE", "/api/v1/interactions/%d" % i, ok=204,
+                   state=lambda: ctx.record_state("interactions", i, a))
+
+
+# ---- visits
+@route("GET", "/api/v1/visits", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/visits", query={"limit": "5"})
+
+
+@route("POST", "/api/v1/accounts/{id}/visits", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    return Attempt("POST", "/api/v1/accounts/%d/visits" % a,
+                   {"kind": "phone", "planned_at": iso(time.time() + 20 * 86400)}, ok=201,
+                   state=lambda: ctx.rel_state(a))
+
+
+@route("GET", "/api/v1/visits/{id}", "visit")
+def _(ctx, u, rec_):
+    v, a = rec(ctx, "V", rec_), acc(ctx, rec_)
+    return Attempt("GET", "/api/v1/visits/%d" % v, state=lambda: ctx.record_state("visits", v, a))
+
+
+@route("PATCH", "/api/v1/visits/{id}", "visit")
+def _(ctx, u, rec_):
+    v, a = rec(ctx, "V", rec_), acc(ctx, rec_)
+    ctx._n += 1
+    return Attempt("PATCH", "/api/v1/visits/%d" % v, {"planned_at": iso(time.time() + 12 * 86400 + ctx._n * 60)},
+                   state=lambda: ctx.record_state("visits", v, a))
+
+
+@route("POST", "/api/v1/visits/{id}/complete", "visit")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    v = ctx.new_visit(a, "am_e" if rec_ == "own" else "am_w")
+    return Attempt("POST", "/api/v1/visits/%d/complete" % v, {"outcome": "matrix " + ctx.uniq()},
+                   state=lambda: ctx.record_state("visits", v, a))
+
+
+@route("POST", "/api/v1/calendar-token", "none")
+def _(ctx, u, rec_):
+    return Attempt("POST", "/api/v1/calendar-token", ok=201)
+
+
+@route("DELETE", "/api/v1/calendar-token", "none")
+def _(ctx, u, rec_):
+    return Attempt("DELETE", "/api/v1/calendar-token", ok=204)
+
+
+@route("GET", "/calendar/{file}", "none")
+def _(ctx, u, rec_):
+    r = u.client.post("/api/v1/calendar-token")
+    url = r.json.get("url") if r.status == 201 and isinstance(r.json, dict) else None
+    if not isinstance(url, str):
+        ctx.ck.fail("matrix setup: calendar token of %s" % u.key, r.describe())
+        url = "/calendar/none.ics"
+    return Attempt("GET", url, client=ctx.client("calendar"))
+
+
+# ---- issues
+@route("GET", "/api/v1/issues", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/issues", query={"limit": "5"})
+
+
+@route("GET", "/api/v1/issues/stats", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/issues/stats")
+
+
+@route("POST", "/api/v1/accounts/{id}/issues", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    return Attempt("POST", "/api/v1/accounts/%d/issues" % a, {"title": "矩阵问题 " + ctx.uniq(), "severity": "low"},
+                   ok=201, state=lambda: ctx.rel_state(a))
+
+
+@route("GET", "/api/v1/issues/{id}", "issue")
+def _(ctx, u, rec_):
+    x, a = rec(ctx, "X", rec_), acc(ctx, rec_)
+    return Attempt("GET", "/api/v1/issues/%d" % x, state=lambda: ctx.record_state("issues", x, a))
+
+
+@route("PATCH", "/api/v1/issues/{id}", "issue")
+def _(ctx, u, rec_):
+    x, a = rec(ctx, "X", rec_), acc(ctx, rec_)
+    return Attempt("PATCH", "/api/v1/issues/%d" % x, {"description": "matrix " + ctx.uniq()},
+                   state=lambda: ctx.record_state("issues", x, a))
+
+
+@route("DELETE", "/api/v1/issues/{id}", "issue")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    x = ctx.new_issue(a, title="矩阵删除问题", severity="low")
+    return Attempt("DELETE", "/api/v1/issues/%d" % x, ok=204, state=lambda: ctx.record_state("issues", x, a))
+
+
+@route("POST", "/api/v1/issues/{id}/transition", "issue")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    x = ctx.new_issue(a, title="矩阵流转问题", severity="low")
+    return Attempt("POST", "/api/v1/issues/%d/transition" % x, {"to": "in_progress", "note": "matrix"},
+                   state=lambda: ctx.record_state("issues", x, a))
+
+
+# ---- config: cadence rules, SLA rules, freshness days
+def matrix_cadence(ctx):
+    j = ctx.must(ctx.admin.post("/api/v1/cadences", {"tier": "growth", "decision_role": "user", "kind": "phone",
+                                                     "every_days": 300, "active": False}),
+                 201, "create an inactive cadence rule")
+    return j["id"]
+
+
+@route("GET", "/api/v1/cadences", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/cadences")
+
+
+@route("POST", "/api/v1/cadences", "none")
+def _(ctx, u, rec_):
+    def cleanup_new(r):
+        if r.status == 201 and isinstance(r.json, dict) and isinstance(r.json.get("id"), int):
+            ctx.admin.delete("/api/v1/cadences/%d" % r.json["id"])
+    return Attempt("POST", "/api/v1/cadences", {"tier": "maintain", "decision_role": None, "kind": "phone",
+                                                "every_days": 365, "active": False}, ok=201,
+                   state=ctx.config_state, after=cleanup_new)
+
+
+@route("PATCH", "/api/v1/cadences/{id}", "none")
+def _(ctx, u, rec_):
+    if "CAD_mx" not in ctx.ids:
+        ctx.ids["CAD_mx"] = matrix_cadence(ctx)
+    ctx._n += 1
+    return Attempt("PATCH", "/api/v1/cadences/%d" % ctx.ids["CAD_mx"], {"every_days": 100 + ctx._n % 200},
+                   state=ctx.config_state)
+
+
+@route("DELETE", "/api/v1/cadences/{id}", "none")
+def _(ctx, u, rec_):
+    cid = matrix_cadence(ctx)
+    return Attempt("DELETE", "/api/v1/cadences/%d" % cid, ok=204, state=ctx.config_state,
+                   cleanup=lambda: ctx.admin.delete("/api/v1/cadences/%d" % cid))
+
+
+@route("GET", "/api/v1/sla-rules", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/sla-rules")
+
+
+@route("PATCH", "/api/v1/sla-rules/{id}", "none")
+def _(ctx, u, rec_):
+    r = ctx.admin.get("/api/v1/sla-rules")
+    rules = r.items or []
+    rule = next((x for x in rules if x.get("tier") == "maintain" and x.get("severity") == "low"), None)
+    if rule is None:
+        ctx.ck.fail("matrix setup: SLA rule maintain/low exists", r.describe())
+        rule = {"id": 999999999, "resolution_hours": 100}
+    rid, res = rule["id"], rule["resolution_hours"]
+    # toggle by one hour so that a refused change would show; the allowed one is undone
+    new = res + 1 if res < 8000 else res - 1
+    return Attempt("PATCH", "/api/v1/sla-rules/%d" % rid, {"resolution_hours": new}, state=ctx.config_state,
+                   cleanup=lambda: ctx.admin.patch("/api/v1/sla-rules/%d" % rid, {"resolution_hours": res}))
+
+
+@route("GET", "/api/v1/settings/freshness", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/settings/freshness")
+
+
+@route("PATCH", "/api/v1/settings/freshness", "none")
+def _(ctx, u, rec_):
+    r = ctx.admin.get("/api/v1/settings/freshness")
+    cur = r.json.get("maintain") if isinstance(r.json, dict) else None
+    cur = cur if isinstance(cur, int) else 90
+    return Attempt("PATCH", "/api/v1/settings/freshness", {"maintain": cur + 1 if cur < 365 else cur - 1},
+                   state=ctx.config_state,
+                   cleanup=lambda: ctx.admin.patch("/api/v1/settings/freshness", {"maintain": cur}))
+
+
+# ---- stale contacts (contact read; the server filters by scope)
+@route("GET", "/api/v1/stale-contacts", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/stale-contacts", query={"limit": "5"})
+
+
+# ---- notifications (self)
+def notification_for(ctx, u):
+    """Give u one fresh notification (an issue assigned to u by someone else); its id."""
+    if "A_notify" not in ctx.ids:
+        ctx.ids["A_notify"] = ctx.new_account(None, code=ctx.uniq("NTF"), name="Notifications " + ctx.tag)
+    creator = ctx.U("dir").client if u.key == "admin" else ctx.admin
+    ctx.new_issue(ctx.ids["A_notify"], client=creator, title="通知 " + ctx.uniq(), assignee_id=u.id, severity="low")
+    r = u.client.get("/api/v1/notifications", {"limit": "1"})
+    items = r.items or []
+    if not items:
+        ctx.ck.fail("matrix setup: %s got a notification for an issue assigned to them" % u.key, r.describe())
+        return 999999999
+    return items[0].get("id")
+
+
+@route("GET", "/api/v1/notifications", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/notifications", query={"limit": "5"})
+
+
+@route("POST", "/api/v1/notifications/read-all", "none")
+def _(ctx, u, rec_):
+    return Attempt("POST", "/api/v1/notifications/read-all", ok=204)
+
+
+@route("POST", "/api/v1/notifications/{id}/read", "none")
+def _(ctx, u, rec_):
+    return Attempt("POST", "/api/v1/notifications/%d/read" % notification_for(ctx, u), ok=204)
 
 
 # ---- audit (the record is named in the query)
@@ -312,7 +571,7 @@ def g_matrix(ctx):
         fn, kind = b
         if kind != "audit":  # audit names its record in the query; its x-kam-scope is checked in the openapi group
             ck.ok(scope == kind, "openapi %s %s x-kam-scope is %r" % (meth, path, kind), "got %r" % scope)
-        recs = ("own", "other") if kind in ("account", "contact", "audit") else (None,)
+        recs = ("own", "other") if kind in RECORD_KINDS else (None,)
         for role in ROLES:
             u = ctx.U(ROLE_USER[role])
             for rec in recs:

@@ -8,6 +8,14 @@ const ACCOUNT_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manage
 const CONTACT_WRITE: Role[] = [...ACCOUNT_WRITE, 'service']
 const ACCOUNT_DELETE: Role[] = ['admin', 'director', 'team_lead']
 const PEOPLE_WRITE: Role[] = ['admin', 'hr']
+// Interactions, visits and issues (docs/API.md "Relationships"): written by admin/director and, in
+// scope, by team leads, account managers and service; finance and viewer read; hr sees none.
+const RELATION_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manager', 'service']
+const INTERACTION_DELETE: Role[] = ['admin', 'director', 'team_lead', 'account_manager']
+const ISSUE_DELETE: Role[] = ['admin', 'director', 'team_lead']
+const CONFIG_WRITE: Role[] = ['admin', 'director']
+/** Roles that look after other people's work (calendar of someone else, SLA statistics). */
+const SUPERVISE: Role[] = ['admin', 'director', 'team_lead']
 
 function has(user: User | null | undefined, roles: Role[]): boolean {
   return !!user && roles.includes(user.role)
@@ -21,6 +29,21 @@ export const can = {
   manageMembers: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
   editContacts: (u: User | null | undefined) => has(u, CONTACT_WRITE),
   readPeople: (u: User | null | undefined) => !!u,
+  /** Timeline, visits and issues of the accounts in scope. */
+  readRelationships: (u: User | null | undefined) => !!u && u.role !== 'hr',
+  logInteraction: (u: User | null | undefined) => has(u, RELATION_WRITE),
+  deleteInteraction: (u: User | null | undefined) => has(u, INTERACTION_DELETE),
+  planVisits: (u: User | null | undefined) => has(u, RELATION_WRITE),
+  /** Plan visits for someone else (the server checks that they are managed by the caller). */
+  assignVisits: (u: User | null | undefined) => has(u, SUPERVISE),
+  /** Look at someone else's calendar. */
+  otherCalendars: (u: User | null | undefined) => has(u, [...SUPERVISE, 'finance', 'viewer']),
+  editIssues: (u: User | null | undefined) => has(u, RELATION_WRITE),
+  deleteIssue: (u: User | null | undefined) => has(u, ISSUE_DELETE),
+  /** SLA statistics per team (leads and the director). */
+  issueStats: (u: User | null | undefined) => has(u, SUPERVISE),
+  /** Cadence rules, SLA rules and freshness days. */
+  editConfig: (u: User | null | undefined) => has(u, CONFIG_WRITE),
   /** Users and teams administration screens (admin, hr). */
   administer: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
   editPeople: (u: User | null | undefined) => has(u, PEOPLE_WRITE),

@@ -170,6 +170,8 @@ export interface Contact {
   birthday: string | null
   last_contacted_at: string | null
   notes: string
+  /** a decision maker or champion not contacted within the tier's freshness days */
+  stale?: boolean
   version: number
   created_at: string
   updated_at: string
@@ -206,7 +208,16 @@ export interface TeamInput {
   manager_id?: number | null
 }
 
-export type AuditEntity = 'account' | 'contact' | 'account_member' | 'user' | 'team' | 'token'
+export type AuditEntity =
+  | 'account'
+  | 'contact'
+  | 'account_member'
+  | 'user'
+  | 'team'
+  | 'token'
+  | 'interaction'
+  | 'visit'
+  | 'issue'
 
 export interface AuditRow {
   id: number
@@ -222,4 +233,198 @@ export interface AuditRow {
 
 export interface ApiErrorBody {
   error: { code: string; message: string; field: string }
+}
+
+// ---------------------------------------------------------------- relationships (issue 5)
+
+export type InteractionKind = 'call' | 'email' | 'meeting' | 'visit' | 'material'
+export const INTERACTION_KINDS: InteractionKind[] = ['meeting', 'call', 'email', 'visit', 'material']
+
+export type MaterialType = 'industry_trends' | 'market_news' | 'product_info' | 'technology' | 'other'
+export const MATERIAL_TYPES: MaterialType[] = ['industry_trends', 'market_news', 'product_info', 'technology', 'other']
+
+export interface Interaction {
+  id: number
+  account_id: number
+  user_id: number
+  kind: InteractionKind
+  subject: string
+  notes: string
+  material_type: MaterialType | null
+  occurred_at: string
+  visit_id: number | null
+  contact_ids: number[]
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface InteractionInput {
+  kind?: InteractionKind
+  subject?: string
+  notes?: string
+  material_type?: MaterialType | null
+  occurred_at?: string
+  contact_ids?: number[]
+  version?: number
+}
+
+/** A stale key person (GET /stale-contacts): the contact plus where and how long. */
+export interface StaleContact extends Contact {
+  account_name: string
+  tier: Tier
+  days_since: number | null
+}
+
+export type Freshness = Record<Tier, number>
+
+export type VisitKind = 'phone' | 'onsite'
+export const VISIT_KINDS: VisitKind[] = ['onsite', 'phone']
+export type VisitStatus = 'planned' | 'done' | 'cancelled'
+export const VISIT_STATUSES: VisitStatus[] = ['planned', 'done', 'cancelled']
+
+export interface CadenceRule {
+  id: number
+  tier: Tier
+  decision_role: DecisionRole | null
+  kind: VisitKind
+  every_days: number
+  active: boolean
+}
+
+export interface CadenceInput {
+  tier?: Tier
+  decision_role?: DecisionRole | null
+  kind?: VisitKind
+  every_days?: number
+  active?: boolean
+}
+
+export interface Visit {
+  id: number
+  account_id: number
+  account_name: string
+  contact_id: number | null
+  contact_name: string
+  owner_id: number
+  kind: VisitKind
+  planned_at: string
+  status: VisitStatus
+  outcome: string
+  next_steps: string
+  completed_at: string | null
+  interaction_id: number | null
+  cadence_id: number | null
+  overdue: boolean
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface VisitInput {
+  contact_id?: number | null
+  kind?: VisitKind
+  planned_at?: string
+  owner_id?: number
+  status?: 'cancelled' | 'planned'
+  version?: number
+}
+
+export interface VisitCompletion {
+  outcome: string
+  next_steps: string
+  contact_ids: number[]
+  occurred_at?: string
+}
+
+export interface VisitQuery {
+  owner_id?: number
+  account_id?: number
+  status?: VisitStatus
+  from?: string
+  to?: string
+  overdue?: 1
+  limit?: number
+  cursor?: string
+}
+
+export type IssueCategory = 'quality' | 'delivery' | 'billing' | 'service' | 'technical' | 'suggestion' | 'other'
+export const ISSUE_CATEGORIES: IssueCategory[] = ['quality', 'delivery', 'billing', 'service', 'technical', 'suggestion', 'other']
+export type IssueSeverity = 'low' | 'medium' | 'high' | 'critical'
+export const ISSUE_SEVERITIES: IssueSeverity[] = ['critical', 'high', 'medium', 'low']
+export type IssueStatus = 'open' | 'in_progress' | 'resolved' | 'confirmed'
+export const ISSUE_STATUSES: IssueStatus[] = ['open', 'in_progress', 'resolved', 'confirmed']
+
+export interface Issue {
+  id: number
+  account_id: number
+  contact_id: number | null
+  title: string
+  description: string
+  category: IssueCategory
+  severity: IssueSeverity
+  status: IssueStatus
+  assignee_id: number | null
+  reported_at: string
+  response_due_at: string
+  resolution_due_at: string
+  first_response_at: string | null
+  resolved_at: string | null
+  confirmed_at: string | null
+  escalated_at: string | null
+  escalated_to: number | null
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface IssueInput {
+  title?: string
+  description?: string
+  category?: IssueCategory
+  severity?: IssueSeverity
+  assignee_id?: number | null
+  contact_id?: number | null
+  version?: number
+}
+
+export interface IssueQuery {
+  account_id?: number
+  status?: IssueStatus
+  assignee_id?: number
+  escalated?: 0 | 1
+  limit?: number
+  cursor?: string
+}
+
+export interface IssueTeamStats {
+  team_id: number | null
+  team_name: string
+  issues: number
+  responded: number
+  responded_in_sla: number
+  resolved: number
+  resolved_in_sla: number
+  response_sla_pct: number | null
+  resolution_sla_pct: number | null
+  median_response_hours: number | null
+  median_resolution_hours: number | null
+}
+
+export interface SlaRule {
+  id: number
+  tier: Tier
+  severity: IssueSeverity
+  response_hours: number
+  resolution_hours: number
+}
+
+export interface AppNotification {
+  id: number
+  kind: string
+  title: string
+  body: string
+  link: string
+  created_at: string
+  read_at: string | null
 }

@@ -84,3 +84,82 @@ export function fmtDaysAgo(days: number): string {
   if (!f) cache.set(key, (f = new Intl.RelativeTimeFormat(currentLocale.value, { numeric: 'auto' })))
   return f.format(-days, 'day')
 }
+
+/** Local time of day "14:30" / "2:30 PM". */
+export function fmtTime(s: string | Date | null | undefined): string {
+  if (!s) return ''
+  const d = typeof s === 'string' ? new Date(s) : s
+  if (Number.isNaN(d.getTime())) return String(s)
+  return df({ hour: 'numeric', minute: '2-digit' }).format(d)
+}
+
+/** A local Date as "Mon" / "周一" (style short) or "Monday" / "星期一" (long). */
+export function fmtWeekday(d: Date, style: 'short' | 'long' = 'short'): string {
+  return df({ weekday: style }).format(d)
+}
+
+/** "2026年11月" / "November 2026". */
+export function fmtMonthYear(d: Date): string {
+  return df({ year: 'numeric', month: 'long' }).format(d)
+}
+
+/** "11月28日" / "Nov 28" (a local Date). */
+export function fmtDayMonth(d: Date): string {
+  return df({ month: 'short', day: 'numeric' }).format(d)
+}
+
+/** "11月28日 周六" / "Sat, Nov 28". */
+export function fmtDayLong(d: Date): string {
+  return df({ month: 'short', day: 'numeric', weekday: 'short' }).format(d)
+}
+
+/** 87.5 -> "87.5%" (the API gives percentages 0..100). */
+export function fmtPercent(p: number | null | undefined): string {
+  if (p == null) return ''
+  return nf({ style: 'percent', maximumFractionDigits: 1 }).format(p / 100)
+}
+
+/** Hours, one decimal: "3.5 小时" / "3.5 hr". */
+export function fmtHours(h: number | null | undefined): string {
+  if (h == null) return ''
+  return nf({ style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1 }).format(h)
+}
+
+/** A duration in milliseconds, two largest units: "2天 3小时" / "2 days 3 hr" / "45 min". */
+export function fmtDuration(ms: number): string {
+  const total = Math.max(0, Math.round(Math.abs(ms) / 60_000)) // minutes
+  const d = Math.floor(total / 1440)
+  const h = Math.floor((total % 1440) / 60)
+  const m = total % 60
+  const u = (n: number, unit: string) => nf({ style: 'unit', unit, unitDisplay: 'short' }).format(n)
+  if (d) return h ? `${u(d, 'day')} ${u(h, 'hour')}` : u(d, 'day')
+  if (h) return m ? `${u(h, 'hour')} ${u(m, 'minute')}` : u(h, 'hour')
+  return u(m, 'minute')
+}
+
+/** "5 分钟前" / "5 minutes ago" / "yesterday" for an ISO time. */
+export function fmtTimeAgo(s: string | null | undefined, now = Date.now()): string {
+  if (!s) return ''
+  const t = new Date(s).getTime()
+  if (Number.isNaN(t)) return s
+  const key = `r|${currentLocale.value}`
+  let f = cache.get(key) as Intl.RelativeTimeFormat | undefined
+  if (!f) cache.set(key, (f = new Intl.RelativeTimeFormat(currentLocale.value, { numeric: 'auto' })))
+  const sec = Math.round((t - now) / 1000)
+  const abs = Math.abs(sec)
+  if (abs < 60) return f.format(0, 'second')
+  if (abs < 3600) return f.format(Math.round(sec / 60), 'minute')
+  if (abs < 86400) return f.format(Math.round(sec / 3600), 'hour')
+  if (abs < 86400 * 30) return f.format(Math.round(sec / 86400), 'day')
+  return fmtDate(s)
+}
+
+/** A local Date -> the API's "YYYY-MM-DDTHH:MM:SSZ". */
+export function toIso(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/** ["张伟", "李娜"] -> "张伟和李娜" / "Zhang Wei and Li Na". */
+export function fmtList(items: string[]): string {
+  return new Intl.ListFormat(currentLocale.value, { style: 'long', type: 'conjunction' }).format(items)
+}

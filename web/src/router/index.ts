@@ -62,6 +62,31 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'account.edit', can: 'editAccount', menu: '/accounts' },
       },
       {
+        path: 'visits',
+        name: 'visits',
+        component: () => import('@/views/visits/VisitsView.vue'),
+        meta: { title: 'nav.visits', can: 'readRelationships', menu: '/visits' },
+      },
+      {
+        path: 'issues',
+        name: 'issues',
+        component: () => import('@/views/issues/IssuesView.vue'),
+        meta: { title: 'nav.issues', can: 'readRelationships', menu: '/issues' },
+      },
+      {
+        path: 'issues/:id(\\d+)',
+        name: 'issue',
+        component: () => import('@/views/issues/IssueView.vue'),
+        props: (r) => ({ id: Number(r.params.id) }),
+        meta: { title: 'issue.one', can: 'readRelationships', menu: '/issues' },
+      },
+      {
+        path: 'settings',
+        name: 'settings',
+        component: () => import('@/views/settings/SettingsView.vue'),
+        meta: { title: 'nav.settings', can: 'editConfig', menu: '/settings' },
+      },
+      {
         path: 'admin/users',
         name: 'users',
         component: () => import('@/views/admin/UsersView.vue'),
