@@ -153,9 +153,9 @@ static enum kam_err stats(struct api_call *c)
 {
     const char *from_s = api_query_str(c, "from"), *to_s = api_query_str(c, "to");
     int64_t from = 0, to = c->ctx->now + 1;
-    if (from_s && (from = interaction_parse_time(from_s)) < 0)
+    if (from_s && (from = interaction_parse_filter_time(from_s)) < 0)
         return kam_fail(c->ctx->err, KAM_EINVAL, "from", "from must be an ISO time");
-    if (to_s && (to = interaction_parse_time(to_s)) < 0)
+    if (to_s && (to = interaction_parse_filter_time(to_s)) < 0)
         return kam_fail(c->ctx->err, KAM_EINVAL, "to", "to must be an ISO time");
     struct issue_team_stats *items;
     size_t n;

@@ -573,8 +573,8 @@ enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q
     /* overdue: seconds past the tier's freshness limit; never contacted counts as the most. */
     sqlb_sql(&b, "SELECT x.* FROM (SELECT " COLS ", accounts.name AS account_name, accounts.tier, "
                  "COALESCE(? - contacts.last_contacted_at, 4000000000) - 86400 * (CASE "
-                 "accounts.tier WHEN 'strategic' THEN ? WHEN 'key' THEN ? WHEN 'growth' THEN ? "
-                 "ELSE ? END) AS overdue FROM contacts JOIN accounts ON accounts.id = "
+                 "accounts.tier WHEN 'strategic' THEN CAST(? AS BIGINT) WHEN 'key' THEN CAST(? AS BIGINT) WHEN "
+                 "'growth' THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END) AS overdue FROM contacts JOIN accounts ON accounts.id = "
                  "contacts.account_id WHERE contacts.decision_role IN ('decision_maker', "
                  "'champion')");
     sqlb_i64(&b, ctx->now);

@@ -22,18 +22,29 @@ const char *const interaction_materials[] = {"industry_trends", "market_news", "
     "interactions.occurred_at, interactions.visit_id, interactions.version, "                      \
     "interactions.created_at, interactions.updated_at"
 
+int64_t interaction_parse_filter_time(const char *s)
+{
+    if (strlen(s) == 10) { /* a date: its first second */
+        int y, m, d;
+        if (date_parse(s, &y, &m, &d) != 0)
+            return -1;
+        return date_to_days(y, m, d) * 86400;
+    }
+    return interaction_parse_time(s);
+}
+
 int64_t interaction_parse_time(const char *s)
 {
     int y, m, d, hh = 0, mm = 0, ss = 0;
     char date[11];
     size_t n = strlen(s);
-    if (n != 10 && n != 20)
+    if (n != 20)
         return -1;
     memcpy(date, s, 10);
     date[10] = 0;
     if (date_parse(date, &y, &m, &d) != 0)
         return -1;
-    if (n == 20) {
+    {
         if (s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
             return -1;
         for (int i = 11; i < 19; i++)
@@ -111,7 +122,7 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct interaction *it)
     enum kam_err rc;
     if ((rc = check_enum(ctx, "kind", it->kind, interaction_kinds)) ||
         (rc = check_text(ctx, "subject", it->subject, 1, 200, 0)) ||
-        (rc = check_text(ctx, "notes", it->notes, 0, 4000, 1)))
+        (rc = check_text(ctx, "notes", it->notes, 0, 10000, 1)))
         return rc;
     if (strcmp(it->kind, "material") == 0) {
         if (!it->material_type)

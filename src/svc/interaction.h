@@ -56,8 +56,9 @@ struct interaction_query {
 enum kam_err interaction_list(struct kam_ctx *ctx, const struct interaction_query *q,
                               struct interaction **items_out, size_t *n_out, const char **next_out);
 
-/* Parses "YYYY-MM-DDTHH:MM:SSZ" (or "YYYY-MM-DD", midnight UTC) into unix seconds; -1 if
- * malformed. */
+/* Parses exactly "YYYY-MM-DDTHH:MM:SSZ" into unix seconds; -1 if malformed. */
 int64_t interaction_parse_time(const char *s);
+/* For list filters: the same, or a date "YYYY-MM-DD" (its first second, UTC). */
+int64_t interaction_parse_filter_time(const char *s);
 
 #endif

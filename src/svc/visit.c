@@ -584,9 +584,9 @@ enum kam_err visit_list(struct kam_ctx *ctx, const struct visit_query *q, struct
     if (q->status && (rc = check_enum(ctx, "status", q->status, visit_statuses)))
         return rc;
     int64_t from = -1, to = -1;
-    if (q->from && (from = interaction_parse_time(q->from)) < 0)
+    if (q->from && (from = interaction_parse_filter_time(q->from)) < 0)
         return kam_fail(ctx->err, KAM_EINVAL, "from", "from must be an ISO time");
-    if (q->to && (to = interaction_parse_time(q->to)) < 0)
+    if (q->to && (to = interaction_parse_filter_time(q->to)) < 0)
         return kam_fail(ctx->err, KAM_EINVAL, "to", "to must be an ISO time");
     struct sqlb b;
     sqlb_init(&b, ctx->a);

@@ -60,6 +60,7 @@ GROUPS = [
     ("scope", t_scope.g_scope, True),
     ("audit", t_audit.g_audit, True),
     ("bad-input", t_badinput.g_badinput, True),
+    ("rel-bad-input", t_badinput.g_badinput_rel, True),
     ("interactions", t_interactions.g_interactions, True),
     ("timeline", t_interactions.g_timeline, True),
     ("freshness", t_interactions.g_freshness, True),

@@ -6,8 +6,9 @@ After every refused request the endpoint's state snapshot must be unchanged.
 """
 
 import json
+import time
 
-from lib import MISSING
+from lib import MISSING, iso
 
 DEL = object()
 BIG = "x" * 10000  # longer than any documented or sensible limit
@@ -421,3 +422,239 @@ def g_badinput(ctx):
     ck.ok(ctx.srv.alive(), "server alive after oversized bodies", ctx.srv.log_tail(10))
     r = ctx.client().get("/healthz")
     ck.expect(r, 200, "healthz still 200 after the bad-input barrage")
+
+
+# ---- Relationships (issue 5): interactions, visits, issues, config
+
+TIME_CASES = [
+    ("not a time", "yesterday"),
+    ("with a +08:00 offset", "2026-01-01T10:00:00+08:00"),
+    ("with fractional seconds", "2026-01-01T10:00:00.5Z"),
+    ("space instead of T", "2026-01-01 10:00:00Z"),
+    ("February 30", "2026-02-30T10:00:00Z"),
+    ("hour 24", "2026-01-01T24:00:00Z"),
+    ("minute 60", "2026-01-01T10:60:00Z"),
+    ("unix seconds", 1767261600),
+    ("null", None),
+]
+
+
+def _time_cases(field):
+    return [("%s %s" % (field, label), {field: v}, 400, field) for label, v in TIME_CASES]
+
+
+INTERACTION_FIELDS = [
+    ("kind fax", {"kind": "fax"}, 400, "kind"),
+    ("kind upper-case", {"kind": "CALL"}, 400, "kind"),
+    ("kind number", {"kind": 1}, 400, "kind"),
+    ("kind null", {"kind": None}, 400, "kind"),
+    ("subject empty", {"subject": ""}, 400, "subject"),
+    ("subject 201 Chinese chars", {"subject": "话" * 201}, 400, "subject"),
+    ("subject with newline", {"subject": "第一\n第二"}, 400, "subject"),
+    ("subject number", {"subject": 5}, 400, "subject"),
+    ("subject null", {"subject": None}, 400, "subject"),
+    ("notes 10001 chars", {"notes": "记" * 10001}, 400, "notes"),
+    ("notes number", {"notes": 1}, 400, "notes"),
+    ("notes with ESC", {"notes": "a\x1bb"}, 400, "notes"),
+    ("material_type for a call", {"material_type": "other"}, 400, "material_type"),
+    ("material_type number", {"material_type": 3}, 400, "material_type"),
+    ("contact_ids not an array", {"contact_ids": 5}, 400, "contact_ids"),
+    ("contact_ids null", {"contact_ids": None}, 400, "contact_ids"),
+    ("contact_ids of strings", {"contact_ids": ["1"]}, 400, "contact_ids"),
+    ("contact_ids 0", {"contact_ids": [0]}, 400, "contact_ids"),
+    ("contact_ids negative", {"contact_ids": [-3]}, 400, "contact_ids"),
+    ("contact_ids 1.5", {"contact_ids": [1.5]}, 400, "contact_ids"),
+    ("contact_ids nested", {"contact_ids": [[1]]}, 400, "contact_ids"),
+    ("contact_ids 51 ids", {"contact_ids": list(range(1, 52))}, 400, "contact_ids"),
+    ("contact_ids a contact of another account", {"contact_ids": ["@other_contact"]}, 400, "contact_ids"),
+    ("contact_ids unknown", {"contact_ids": [999999999]}, 400, "contact_ids"),
+    ("visit_id in body", {"visit_id": 1}, 400, "visit_id"),
+    ("user_id in body", {"user_id": 1}, 400, "user_id"),
+    ("account_id in body", {"account_id": "@other_account"}, 400, "account_id"),
+    ("id in body", {"id": 1}, 400, "id"),
+    ("unknown field", {"mood": "good"}, 400, "mood"),
+] + _time_cases("occurred_at")
+INTERACTION_POST_ONLY = [("kind missing", {"kind": DEL}, 400, "kind"), ("subject missing", {"subject": DEL}, 400, "subject"),
+                         ("version in POST", {"version": 1}, 400, "version")]
+INTERACTION_PATCH_ONLY = [("version string", {"version": "1"}, 400, "version"),
+                          ("version 1.5", {"version": 1.5}, 400, "version")]
+
+VISIT_FIELDS = [
+    ("kind email", {"kind": "email"}, 400, "kind"),
+    ("kind null", {"kind": None}, 400, "kind"),
+    ("kind number", {"kind": 2}, 400, "kind"),
+    ("contact_id of another account", {"contact_id": "@other_contact"}, 400, "contact_id"),
+    ("contact_id unknown", {"contact_id": 999999999}, 400, "contact_id"),
+    ("contact_id string", {"contact_id": "1"}, 400, "contact_id"),
+    ("owner_id unknown", {"owner_id": 999999999}, 400, "owner_id"),
+    ("owner_id disabled user", {"owner_id": "@disabled"}, 400, "owner_id"),
+    ("owner_id string", {"owner_id": "1"}, 400, "owner_id"),
+    ("owner_id null", {"owner_id": None}, 400, "owner_id"),
+    ("outcome (set by complete)", {"outcome": "x"}, 400, "outcome"),
+    ("cadence_id in body", {"cadence_id": 1}, 400, "cadence_id"),
+    ("overdue in body", {"overdue": True}, 400, "overdue"),
+    ("id in body", {"id": 1}, 400, "id"),
+    ("unknown field", {"place": "上海"}, 400, "place"),
+] + _time_cases("planned_at")
+VISIT_POST_ONLY = [("planned_at missing", {"planned_at": DEL}, 400, "planned_at"),
+                   ("status in POST", {"status": "planned"}, 400, "status"),
+                   ("version in POST", {"version": 1}, 400, "version")]
+VISIT_PATCH_ONLY = [("status done", {"status": "done"}, 400, "status"), ("status null", {"status": None}, 400, "status"),
+                    ("status number", {"status": 1}, 400, "status"), ("version string", {"version": "1"}, 400, "version")]
+COMPLETE = [
+    ("outcome missing", {"outcome": DEL}, 400, "outcome"),
+    ("outcome null", {"outcome": None}, 400, "outcome"),
+    ("outcome number", {"outcome": 5}, 400, "outcome"),
+    ("next_steps number", {"next_steps": 5}, 400, "next_steps"),
+    ("next_steps with ESC", {"next_steps": "a\x1bb"}, 400, "next_steps"),
+    ("occurred_at 2 days ahead", {"occurred_at": "@future"}, 400, "occurred_at"),
+    ("contact_ids of another account", {"contact_ids": ["@other_contact"]}, 400, "contact_ids"),
+    ("contact_ids not an array", {"contact_ids": 1}, 400, "contact_ids"),
+    ("status in body", {"status": "done"}, 400, "status"),
+    ("unknown field", {"rating": 5}, 400, "rating"),
+] + _time_cases("occurred_at")
+
+ISSUE_FIELDS = [
+    ("title empty", {"title": ""}, 400, "title"),
+    ("title 201 chars", {"title": "题" * 201}, 400, "title"),
+    ("title with newline", {"title": "a\nb"}, 400, "title"),
+    ("title number", {"title": 5}, 400, "title"),
+    ("title null", {"title": None}, 400, "title"),
+    ("description 8001 chars", {"description": "述" * 8001}, 400, "description"),
+    ("description number", {"description": 1}, 400, "description"),
+    ("description with NUL", {"description": "a\u0000b"}, 400, "description"),
+    ("category bug", {"category": "bug"}, 400, "category"),
+    ("category null", {"category": None}, 400, "category"),
+    ("severity urgent", {"severity": "urgent"}, 400, "severity"),
+    ("severity upper-case", {"severity": "HIGH"}, 400, "severity"),
+    ("severity number", {"severity": 3}, 400, "severity"),
+    ("assignee_id unknown", {"assignee_id": 999999999}, 400, "assignee_id"),
+    ("assignee_id disabled user", {"assignee_id": "@disabled"}, 400, "assignee_id"),
+    ("assignee_id string", {"assignee_id": "1"}, 400, "assignee_id"),
+    ("contact_id of another account", {"contact_id": "@other_contact"}, 400, "contact_id"),
+    ("contact_id unknown", {"contact_id": 999999999}, 400, "contact_id"),
+    ("status in body", {"status": "resolved"}, 400, "status"),
+    ("reported_at in body", {"reported_at": "2026-01-01T00:00:00Z"}, 400, "reported_at"),
+    ("response_due_at in body", {"response_due_at": "2026-01-01T00:00:00Z"}, 400, "response_due_at"),
+    ("escalated_to in body", {"escalated_to": 1}, 400, "escalated_to"),
+    ("account_id in body", {"account_id": "@other_account"}, 400, "account_id"),
+    ("id in body", {"id": 1}, 400, "id"),
+    ("unknown field", {"priority": 1}, 400, "priority"),
+]
+ISSUE_POST_ONLY = [("title missing", {"title": DEL}, 400, "title"), ("version in POST", {"version": 1}, 400, "version")]
+ISSUE_PATCH_ONLY = [("version string", {"version": "1"}, 400, "version"), ("version null", {"version": None}, 400, "version")]
+TRANSITION = [
+    ("to missing", {"to": DEL}, 400, "to"),
+    ("to null", {"to": None}, 400, "to"),
+    ("to number", {"to": 2}, 400, "to"),
+    ("to closed", {"to": "closed"}, 400, "to"),
+    ("to upper-case", {"to": "RESOLVED"}, 400, "to"),
+    ("note 4001 chars", {"note": "注" * 4001}, 400, "note"),
+    ("note number", {"note": 5}, 400, "note"),
+    ("note with ESC", {"note": "a\x1bb"}, 400, "note"),
+    ("unknown field", {"reason": "x"}, 400, "reason"),
+]
+CADENCE_POST = [
+    ("tier missing", {"tier": DEL}, 400, "tier"),
+    ("kind missing", {"kind": DEL}, 400, "kind"),
+    ("every_days missing", {"every_days": DEL}, 400, "every_days"),
+    ("every_days 0", {"every_days": 0}, 400, "every_days"),
+    ("every_days 366", {"every_days": 366}, 400, "every_days"),
+    ("every_days 2^64", {"every_days": 18446744073709551616}, 400, "every_days"),
+    ("tier platinum", {"tier": "platinum"}, 400, "tier"),
+    ("kind visit", {"kind": "visit"}, 400, "kind"),
+    ("decision_role boss", {"decision_role": "boss"}, 400, "decision_role"),
+    ("active string", {"active": "true"}, 400, "active"),
+    ("id in body", {"id": 1}, 400, "id"),
+    ("unknown field", {"weekday": 1}, 400, "weekday"),
+]
+
+
+def g_badinput_rel(ctx):
+    ck = ctx.ck
+    a = ctx.admin
+    now = time.time()
+    r = a.post("/api/v1/users", {"login": ctx.uniq("reldis"), "name": "Disabled rel", "email": "rd@example.com",
+                                 "role": "account_manager", "team_id": None, "password": "disabled-pass-1"})
+    dis = r.json["id"] if ck.expect(r, 201, "create user to disable") else 999999998
+    ck.expect(a.patch("/api/v1/users/%d" % dis, {"disabled": True}), 200, "disable it")
+    RB = ctx.new_account("am_e", code=ctx.uniq("RB"), name="关系坏输入 " + ctx.tag, tier="key")
+    RO = ctx.new_account("am_e", code=ctx.uniq("RO"), name="Other rel account " + ctx.tag)
+    cb = ctx.new_contact(RB, name="坏输入联系人", decision_role="decision_maker")
+    co = ctx.new_contact(RO, name="别家的人")
+    subst = {"@disabled": dis, "@other_account": RO, "@other_contact": co, "@future": iso(now + 2 * 86400)}
+
+    def ids(path, q=None):
+        return lambda: ctx.ids_of(path, q)
+
+    def rec(path, extra=None):
+        def st():
+            r = a.get(path)
+            out = {"record": (r.status, r.json)}
+            if extra:
+                out["extra"] = extra()
+            return out
+        return st
+
+    contact = lambda: a.get("/api/v1/contacts/%d" % cb).json  # noqa: E731
+    inter_ids = ids("/api/v1/accounts/%d/interactions" % RB)
+    ok = run_table(ctx, "POST interaction", a, "POST", "/api/v1/accounts/%d/interactions" % RB,
+                   {"kind": "call", "subject": "坏输入电话", "contact_ids": [cb]},
+                   INTERACTION_POST_ONLY + INTERACTION_FIELDS + RAW_CASES,
+                   lambda: (inter_ids(), contact()), "subject", subst)
+    IB = ctx.new_interaction(RB, kind="meeting", contact_ids=[cb], occurred_at=iso(now - 86400))
+    ok = ok and run_table(ctx, "PATCH interaction", a, "PATCH", "/api/v1/interactions/%d" % IB, {},
+                          INTERACTION_PATCH_ONLY + INTERACTION_FIELDS + RAW_CASES,
+                          rec("/api/v1/interactions/%d" % IB, contact), "subject", subst)
+    visit_ids = ids("/api/v1/visits", {"account_id": str(RB)})
+    ok = ok and run_table(ctx, "POST visit", a, "POST", "/api/v1/accounts/%d/visits" % RB,
+                          {"kind": "onsite", "planned_at": iso(now + 86400), "contact_id": cb},
+                          VISIT_POST_ONLY + VISIT_FIELDS + RAW_CASES, visit_ids, "kind", subst)
+    VB = ctx.new_visit(RB, "am_e", contact_id=cb)
+    ok = ok and run_table(ctx, "PATCH visit", a, "PATCH", "/api/v1/visits/%d" % VB, {},
+                          VISIT_PATCH_ONLY + VISIT_FIELDS + RAW_CASES, rec("/api/v1/visits/%d" % VB), "kind", subst)
+    ok = ok and run_table(ctx, "POST complete", a, "POST", "/api/v1/visits/%d/complete" % VB,
+                          {"outcome": "坏输入", "contact_ids": [cb]}, COMPLETE + RAW_CASES,
+                          rec("/api/v1/visits/%d" % VB, lambda: (inter_ids(), contact())), "outcome", subst)
+    issue_ids = ids("/api/v1/issues", {"account_id": str(RB)})
+    ok = ok and run_table(ctx, "POST issue", a, "POST", "/api/v1/accounts/%d/issues" % RB,
+                          {"title": "坏输入问题", "severity": "low", "contact_id": cb},
+                          ISSUE_POST_ONLY + ISSUE_FIELDS + RAW_CASES, issue_ids, "title", subst)
+    XB = ctx.new_issue(RB, title="坏输入目标", severity="low")
+    audit = lambda: ctx.audit_ids("account", RB)  # noqa: E731
+    ok = ok and run_table(ctx, "PATCH issue", a, "PATCH", "/api/v1/issues/%d" % XB, {},
+                          ISSUE_PATCH_ONLY + ISSUE_FIELDS + RAW_CASES, rec("/api/v1/issues/%d" % XB, audit), "title",
+                          subst)
+    ok = ok and run_table(ctx, "POST transition", a, "POST", "/api/v1/issues/%d/transition" % XB,
+                          {"to": "in_progress", "note": "坏输入"}, TRANSITION + RAW_CASES,
+                          rec("/api/v1/issues/%d" % XB, audit), "to", subst)
+    ok = ok and run_table(ctx, "POST cadence", a, "POST", "/api/v1/cadences",
+                          {"tier": "growth", "decision_role": None, "kind": "phone", "every_days": 30, "active": False},
+                          CADENCE_POST + RAW_CASES, ctx.config_state, "tier", subst)
+    ok = ok and run_table(ctx, "PATCH freshness", a, "PATCH", "/api/v1/settings/freshness", {"maintain": 90},
+                          RAW_CASES, ctx.config_state, "maintain", subst)
+    if not ok:
+        return
+    # times are YYYY-MM-DDTHH:MM:SSZ (API.md conventions; the server's own messages say so): a bare date is not one
+    for path, body, f, st in (("/api/v1/accounts/%d/interactions" % RB, {"kind": "call", "subject": "日期"}, "occurred_at",
+                               inter_ids),
+                              ("/api/v1/accounts/%d/visits" % RB, {"kind": "phone"}, "planned_at", visit_ids)):
+        before = st()
+        r = a.post(path, dict(body, **{f: iso(now - 86400)[:10]}))
+        ck.expect(r, 400, "POST %s with %s a bare date (%s) -> 400 field %s" % (path, f, iso(now - 86400)[:10], f),
+                  field=f, code="invalid")
+        if r.status in (200, 201):
+            kind = "interactions" if f == "occurred_at" else "visits"
+            if kind == "interactions":
+                a.delete("/api/v1/interactions/%d" % r.json["id"])
+            else:
+                a.patch("/api/v1/visits/%d" % r.json["id"], {"status": "cancelled"})
+        else:
+            ck.same(before, st(), "bare date %s changed nothing" % f)
+    r = a.request("POST", "/api/v1/accounts/%d/interactions" % RB, raw=b'{"kind":"call","subject":"x"}',
+                  content_type="text/plain")
+    ck.expect(r, 415, "POST interaction with Content-Type text/plain -> 415", code="unsupported_media_type")
+    r = a.socket_request("POST", "/api/v1/accounts/%d/issues" % RB,
+                         b'{"title":"big","description":"' + b"d" * (1024 * 1024) + b'"}')
+    ck.expect(r, 413, "POST issue with a body over 1 MiB -> 413", code="too_large")
+    ck.ok(ctx.srv.alive(), "server alive after the relationship bad-input tables", ctx.srv.log_tail(10))

@@ -5,7 +5,9 @@ suite's own policy table (policy.py); a missing row fails ("route without a
 policy in the test"). A request builder per route makes a valid request;
 a route without one fails too. Each role's user (fixtures.ROLE_USER) sends
 it against its own (in-scope) and another (out-of-scope) record when the
-path names an account or contact, once otherwise.
+path names an account, contact, interaction, visit or issue (or the audit
+query names an account), once otherwise. Destructive requests (delete,
+complete, transition) get a fresh record each time.
 
 allowed -> the route's success status; denied -> 403 when the role may
 read the record (or the path names no record), else 404. After every

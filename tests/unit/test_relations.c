@@ -108,11 +108,14 @@ static void fx_close(struct fx *f)
     arena_release(&f->a);
 }
 
-TEST(relations_parse_time_accepts_iso_and_date_only)
+TEST(relations_parse_time_is_strict_and_filters_take_dates)
 {
     CHECK_EQ_INT(interaction_parse_time("1970-01-01T00:00:00Z"), 0);
     CHECK_EQ_INT(interaction_parse_time("2026-09-21T14:13:20Z"), NOW);
-    CHECK_EQ_INT(interaction_parse_time("2026-09-21"), NOW - 14 * 3600 - 13 * 60 - 20);
+    CHECK_EQ_INT(interaction_parse_time("2026-09-21"), -1); /* a time needs its time */
+    CHECK_EQ_INT(interaction_parse_filter_time("2026-09-21"), NOW - 14 * 3600 - 13 * 60 - 20);
+    CHECK_EQ_INT(interaction_parse_filter_time("2026-09-21T14:13:20Z"), NOW);
+    CHECK_EQ_INT(interaction_parse_filter_time("2026-09-31"), -1);
     CHECK_EQ_INT(interaction_parse_time("2026-02-30T00:00:00Z"), -1);
     CHECK_EQ_INT(interaction_parse_time("2026-09-21T24:00:00Z"), -1);
     CHECK_EQ_INT(interaction_parse_time("2026-09-21 14:13:20Z"), -1);

@@ -1,8 +1,10 @@
 -- 0001_core.sql (SQLite) -- users, teams, sessions, tokens, accounts, contacts, audit.
 -- Times are unix seconds (INTEGER); money is integer minor units plus a currency code.
+-- Ids are AUTOINCREMENT: an id is never reused after a delete, so history (audit rows,
+-- calendar UIDs, links in notifications) can never point at a newer record.
 
 CREATE TABLE teams (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     name        TEXT NOT NULL UNIQUE,
     parent_id   INTEGER REFERENCES teams(id),
     manager_id  INTEGER REFERENCES users(id),
@@ -13,7 +15,7 @@ CREATE INDEX teams_parent ON teams(parent_id);
 CREATE INDEX teams_manager ON teams(manager_id);
 
 CREATE TABLE users (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     login          TEXT NOT NULL UNIQUE,
     name           TEXT NOT NULL DEFAULT '',
     email          TEXT NOT NULL DEFAULT '',
@@ -52,7 +54,7 @@ CREATE INDEX sessions_user ON sessions(user_id);
 CREATE INDEX sessions_expires ON sessions(expires_at);
 
 CREATE TABLE api_tokens (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id     INTEGER NOT NULL REFERENCES users(id),
     name        TEXT NOT NULL,
     token_hash  TEXT NOT NULL UNIQUE,
@@ -69,7 +71,7 @@ CREATE TABLE login_failures (
 );
 
 CREATE TABLE accounts (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     code              TEXT NOT NULL UNIQUE,
     name              TEXT NOT NULL,
     alias             TEXT NOT NULL DEFAULT '',
@@ -123,7 +125,7 @@ CREATE INDEX account_members_user ON account_members(user_id, account_id);
 
 -- The buying centre (F1.3).
 CREATE TABLE contacts (
-    id                 INTEGER PRIMARY KEY,
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id         INTEGER NOT NULL REFERENCES accounts(id),
     name               TEXT NOT NULL,
     title              TEXT NOT NULL DEFAULT '',
@@ -164,7 +166,7 @@ END;
 -- transaction. account_id ties rows of everything under an account to it, for scope checks
 -- and the account's change history. No foreign keys: history outlives its records.
 CREATE TABLE audit (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     at          INTEGER NOT NULL,
     user_id     INTEGER,
     entity      TEXT NOT NULL,

@@ -10,7 +10,7 @@ INSERT INTO settings (key, value) VALUES
     ('freshness_days.growth', '60'), ('freshness_days.maintain', '90');
 
 CREATE TABLE interactions (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id     INTEGER NOT NULL REFERENCES accounts(id),
     user_id        INTEGER REFERENCES users(id),
     kind           TEXT NOT NULL,
@@ -33,7 +33,7 @@ CREATE TABLE interaction_contacts (
 CREATE INDEX interaction_contacts_contact ON interaction_contacts(contact_id);
 
 CREATE TABLE cadence_rules (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     tier           TEXT NOT NULL,
     decision_role  TEXT,
     kind           TEXT NOT NULL,
@@ -51,7 +51,7 @@ INSERT INTO cadence_rules (tier, decision_role, kind, every_days, created_at, up
     ('maintain', NULL, 'phone', 90, 0, 0);
 
 CREATE TABLE visits (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id      INTEGER NOT NULL REFERENCES accounts(id),
     contact_id      INTEGER REFERENCES contacts(id),
     owner_id        INTEGER NOT NULL REFERENCES users(id),
@@ -79,7 +79,7 @@ CREATE TABLE calendar_tokens (
 );
 
 CREATE TABLE sla_rules (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
     tier              TEXT NOT NULL,
     severity          TEXT NOT NULL,
     response_hours    INTEGER NOT NULL,
@@ -98,7 +98,7 @@ INSERT INTO sla_rules (tier, severity, response_hours, resolution_hours, updated
     ('maintain', 'medium', 72, 480, 0), ('maintain', 'low', 120, 720, 0);
 
 CREATE TABLE issues (
-    id                 INTEGER PRIMARY KEY,
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id         INTEGER NOT NULL REFERENCES accounts(id),
     contact_id         INTEGER REFERENCES contacts(id),
     title              TEXT NOT NULL,
@@ -124,7 +124,7 @@ CREATE INDEX issues_status ON issues(status, id);
 CREATE INDEX issues_assignee ON issues(assignee_id, status, id);
 
 CREATE TABLE notifications (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id     INTEGER NOT NULL REFERENCES users(id),
     kind        TEXT NOT NULL,
     title       TEXT NOT NULL,

@@ -4,7 +4,7 @@
 -- What the company remembers: festivals (by key, from the calendar in base/lunar.c), contacts'
 -- birthdays, and its own special dates (month/day each year).
 CREATE TABLE care_occasions (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
     kind          TEXT NOT NULL,          -- festival | birthday | special
     festival_key  TEXT,                   -- for festival
     name          TEXT NOT NULL,          -- for special (festivals and birthdays name themselves)
@@ -25,7 +25,7 @@ INSERT INTO care_occasions (kind, festival_key, name, days_before, key_people_on
     ('festival', 'new_year', '', 7, 1, 0, 0);
 
 CREATE TABLE message_templates (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     name        TEXT NOT NULL,
     locale      TEXT NOT NULL,            -- zh | en
     occasion    TEXT NOT NULL,            -- birthday | festival | special | any
@@ -45,7 +45,7 @@ INSERT INTO message_templates (name, locale, occasion, subject, body, created_at
      'Dear {{contact_name}},' || char(10) || char(10) || 'As {{occasion}} approaches, all of us at {{company}} send our best wishes to you and your family, and our thanks for the partnership with {{account_name}}.' || char(10) || char(10) || '{{sender_name}}', 0, 0);
 
 CREATE TABLE care_reminders (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id      INTEGER NOT NULL REFERENCES accounts(id),
     contact_id      INTEGER NOT NULL REFERENCES contacts(id),
     owner_id        INTEGER NOT NULL REFERENCES users(id),
@@ -71,7 +71,7 @@ CREATE INDEX care_reminders_account ON care_reminders(account_id, occasion_date,
 -- The durable outbox: a row per message; the sender claims due rows, sends, marks them sent,
 -- or schedules a retry with back-off. dedup_key makes queueing the same message twice a no-op.
 CREATE TABLE outbox (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     to_addr          TEXT NOT NULL,
     subject          TEXT NOT NULL,
     body             TEXT NOT NULL,

@@ -11,7 +11,7 @@ ALTER TABLE accounts ADD COLUMN screened_at INTEGER;
 ALTER TABLE accounts ADD COLUMN tier_locked INTEGER NOT NULL DEFAULT 0;  -- 1: the score does not move the tier
 
 CREATE TABLE scoring_criteria (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     key         TEXT NOT NULL UNIQUE,
     name_zh     TEXT NOT NULL,
     name_en     TEXT NOT NULL,
@@ -46,7 +46,7 @@ CREATE TABLE account_scores (
 );
 
 CREATE TABLE tier_history (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id  INTEGER NOT NULL,
     from_tier   TEXT,
     to_tier     TEXT NOT NULL,
