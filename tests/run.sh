@@ -48,7 +48,7 @@ if [ -n "${KAM_TEST_PG_DSN:-}" ]; then
     suite http-postgres python3 tests/http/run.py --kam "$B/kam" --dsn "$KAM_TEST_PG_DSN"
 else
     suite http-postgres scripts/pg-tmp.sh sh -c \
-        'python3 tests/http/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+        'python3 tests/http/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --jobs-dsn "$KAM_TEST_PG_DSN2"' "$B/kam"
 fi
 # Care reminders and the e-mail outbox against an SMTP sink, on both engines.
 suite care-sqlite python3 tests/care/run.py --kam "$B/kam"
