@@ -8,6 +8,7 @@
 #include "check.h"
 #include "contact.h"
 #include "policy.h"
+#include "rows.h"
 #include "store/sqlb.h"
 #include "valuation.h"
 
@@ -25,8 +26,9 @@ const char *const member_dept_roles[] = {"sales",      "marketing", "technical",
     "accounts.source, accounts.referred_by, accounts.screening, accounts.screening_reason, "       \
     "accounts.screened_by, accounts.screened_at, accounts.tier_locked"
 
-static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct account *a)
+static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct account *a = row;
     memset(a, 0, sizeof *a);
     a->id = db_col_i64(st, 0);
     a->code = arena_strdup(ctx->a, db_col_text(st, 1));
@@ -60,19 +62,8 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct account *a)
 
 static enum kam_err load(struct kam_ctx *ctx, int64_t id, struct account *out)
 {
-    struct db_stmt *st;
     enum kam_err rc =
-        db_prepare(ctx->db, "SELECT " COLS " FROM accounts WHERE id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_row(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such account");
+        row_get(ctx, "SELECT " COLS " FROM accounts WHERE id = ?", id, read_row, out, "account");
     return rc;
 }
 
@@ -597,13 +588,10 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
-    struct account *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row)
-        read_row(ctx, st, &items[n++]);
-    db_done(st);
-    if (rc)
+    struct account *items;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
+                           &n)))
         return rc;
     *next_out = NULL;
     if (n > (size_t)pg.limit) {

@@ -15,6 +15,7 @@
 #include "outbox.h"
 #include "page.h"
 #include "policy.h"
+#include "rows.h"
 #include "store/sqlb.h"
 
 static const char *const occasion_kinds[] = {"festival", "birthday", "special", NULL};
@@ -28,8 +29,9 @@ static const char *const care_channels[] = {"call", "gift", "visit", "other", NU
 
 #define OCC_COLS "id, kind, festival_key, name, month, day, days_before, key_people_only, active"
 
-static void read_occasion(struct kam_ctx *ctx, struct db_stmt *st, struct care_occasion *o)
+static void read_occasion(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct care_occasion *o = row;
     memset(o, 0, sizeof *o);
     o->id = db_col_i64(st, 0);
     o->kind = arena_strdup(ctx->a, db_col_text(st, 1));
@@ -51,33 +53,13 @@ enum kam_err care_occasion_list(struct kam_ctx *ctx, struct care_occasion **item
         db_prepare(ctx->db, "SELECT " OCC_COLS " FROM care_occasions ORDER BY id", &st, ctx->err);
     if (rc)
         return rc;
-    size_t cap = 256, n = 0;
-    struct care_occasion *items = arena_calloc(ctx->a, cap, sizeof *items);
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < cap)
-        read_occasion(ctx, st, &items[n++]);
-    db_done(st);
-    *items_out = items;
-    *n_out = n;
-    return rc;
+    return rows_collect(ctx, st, 256, read_occasion, sizeof **items_out, (void **)items_out, n_out);
 }
 
 static enum kam_err occasion_get(struct kam_ctx *ctx, int64_t id, struct care_occasion *out)
 {
-    struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db, "SELECT " OCC_COLS " FROM care_occasions WHERE id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_occasion(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such occasion");
-    return rc;
+    return row_get(ctx, "SELECT " OCC_COLS " FROM care_occasions WHERE id = ?", id, read_occasion,
+                   out, "occasion");
 }
 
 static int festival_known(const char *key)
@@ -255,8 +237,9 @@ enum kam_err care_occasion_delete(struct kam_ctx *ctx, int64_t id)
 
 #define TPL_COLS "id, name, locale, occasion, subject, body"
 
-static void read_template(struct kam_ctx *ctx, struct db_stmt *st, struct message_template *t)
+static void read_template(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct message_template *t = row;
     t->id = db_col_i64(st, 0);
     t->name = arena_strdup(ctx->a, db_col_text(st, 1));
     t->locale = arena_strdup(ctx->a, db_col_text(st, 2));
@@ -272,33 +255,13 @@ enum kam_err template_list(struct kam_ctx *ctx, struct message_template **items_
                                  &st, ctx->err);
     if (rc)
         return rc;
-    size_t cap = 256, n = 0;
-    struct message_template *items = arena_calloc(ctx->a, cap, sizeof *items);
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < cap)
-        read_template(ctx, st, &items[n++]);
-    db_done(st);
-    *items_out = items;
-    *n_out = n;
-    return rc;
+    return rows_collect(ctx, st, 256, read_template, sizeof **items_out, (void **)items_out, n_out);
 }
 
 static enum kam_err template_get(struct kam_ctx *ctx, int64_t id, struct message_template *out)
 {
-    struct db_stmt *st;
-    enum kam_err rc = db_prepare(ctx->db, "SELECT " TPL_COLS " FROM message_templates WHERE id = ?",
-                                 &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_template(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such template");
-    return rc;
+    return row_get(ctx, "SELECT " TPL_COLS " FROM message_templates WHERE id = ?", id,
+                   read_template, out, "template");
 }
 
 static enum kam_err template_check(struct kam_ctx *ctx, const struct message_template *t)
@@ -480,8 +443,9 @@ const char *care_render(struct kam_ctx *ctx, const char *text, const char *conta
     "contacts ON contacts.id = care_reminders.contact_id LEFT JOIN outbox ON outbox.id = "         \
     "care_reminders.outbox_id"
 
-static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct care_reminder *r)
+static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct care_reminder *r = row;
     memset(r, 0, sizeof *r);
     r->id = db_col_i64(st, 0);
     r->account_id = db_col_i64(st, 1);
@@ -511,19 +475,8 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct care_remind
 
 enum kam_err care_get(struct kam_ctx *ctx, int64_t id, struct care_reminder *out)
 {
-    struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db, "SELECT " COLS FROM " WHERE care_reminders.id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_row(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such care reminder");
+    enum kam_err rc = row_get(ctx, "SELECT " COLS FROM " WHERE care_reminders.id = ?", id, read_row,
+                              out, "care reminder");
     return rc;
 }
 
@@ -588,13 +541,10 @@ enum kam_err care_list(struct kam_ctx *ctx, const struct care_query *q,
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
-    struct care_reminder *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row)
-        read_row(ctx, st, &items[n++]);
-    db_done(st);
-    if (rc)
+    struct care_reminder *items;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
+                           &n)))
         return rc;
     *next_out = NULL;
     if (n > (size_t)pg.limit) {

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "page.h"
 #include "policy.h"
+#include "rows.h"
 #include "settings.h"
 #include "store/sqlb.h"
 
@@ -21,8 +22,9 @@ const char *const contact_decision_roles[] = {"decision_maker", "influencer", "u
     "contacts.phone, contacts.email, contacts.birthday, contacts.last_contacted_at, "              \
     "contacts.notes, contacts.version, contacts.created_at, contacts.updated_at"
 
-static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct contact *c)
+static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct contact *c = row;
     memset(c, 0, sizeof *c);
     c->id = db_col_i64(st, 0);
     c->account_id = db_col_i64(st, 1);
@@ -47,19 +49,8 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct contact *c)
 
 enum kam_err contact_get(struct kam_ctx *ctx, int64_t id, struct contact *out)
 {
-    struct db_stmt *st;
     enum kam_err rc =
-        db_prepare(ctx->db, "SELECT " COLS " FROM contacts WHERE id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_row(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such contact");
+        row_get(ctx, "SELECT " COLS " FROM contacts WHERE id = ?", id, read_row, out, "contact");
     return rc;
 }
 
@@ -466,13 +457,10 @@ enum kam_err contact_list(struct kam_ctx *ctx, const struct contact_query *q,
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
-    struct contact *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row)
-        read_row(ctx, st, &items[n++]);
-    db_done(st);
-    if (rc)
+    struct contact *items;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
+                           &n)))
         return rc;
     *next_out = NULL;
     if (n > (size_t)pg.limit) {
@@ -573,8 +561,10 @@ enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q
     /* overdue: seconds past the tier's freshness limit; never contacted counts as the most. */
     sqlb_sql(&b, "SELECT x.* FROM (SELECT " COLS ", accounts.name AS account_name, accounts.tier, "
                  "COALESCE(? - contacts.last_contacted_at, 4000000000) - 86400 * (CASE "
-                 "accounts.tier WHEN 'strategic' THEN CAST(? AS BIGINT) WHEN 'key' THEN CAST(? AS BIGINT) WHEN "
-                 "'growth' THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END) AS overdue FROM contacts JOIN accounts ON accounts.id = "
+                 "accounts.tier WHEN 'strategic' THEN CAST(? AS BIGINT) WHEN 'key' THEN CAST(? AS "
+                 "BIGINT) WHEN "
+                 "'growth' THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END) AS overdue FROM "
+                 "contacts JOIN accounts ON accounts.id = "
                  "contacts.account_id WHERE contacts.decision_role IN ('decision_maker', "
                  "'champion')");
     sqlb_i64(&b, ctx->now);

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "contact.h"
 #include "page.h"
+#include "rows.h"
 #include "store/sqlb.h"
 
 const char *const interaction_kinds[] = {"call",     "email", "meeting", "visit",
@@ -59,8 +60,9 @@ int64_t interaction_parse_time(const char *s)
     return date_to_days(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
 }
 
-static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct interaction *it)
+static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct interaction *it = row;
     memset(it, 0, sizeof *it);
     it->id = db_col_i64(st, 0);
     it->account_id = db_col_i64(st, 1);
@@ -98,19 +100,8 @@ static enum kam_err load_contacts(struct kam_ctx *ctx, struct interaction *it)
 
 enum kam_err interaction_get(struct kam_ctx *ctx, int64_t id, struct interaction *out)
 {
-    struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db, "SELECT " COLS " FROM interactions WHERE id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_row(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such interaction");
+    enum kam_err rc = row_get(ctx, "SELECT " COLS " FROM interactions WHERE id = ?", id, read_row,
+                              out, "interaction");
     if (!rc)
         rc = load_contacts(ctx, out);
     return rc;

@@ -10,6 +10,7 @@
 #include "notify.h"
 #include "page.h"
 #include "policy.h"
+#include "rows.h"
 #include "store/sqlb.h"
 
 const char *const issue_categories[] = {"quality",   "delivery",   "billing", "service",
@@ -32,8 +33,9 @@ static int64_t opt(struct db_stmt *st, int col, int *has)
     return *has ? db_col_i64(st, col) : 0;
 }
 
-static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct issue *x)
+static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct issue *x = row;
     memset(x, 0, sizeof *x);
     x->id = db_col_i64(st, 0);
     x->account_id = db_col_i64(st, 1);
@@ -59,19 +61,8 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct issue *x)
 
 enum kam_err issue_get(struct kam_ctx *ctx, int64_t id, struct issue *out)
 {
-    struct db_stmt *st;
     enum kam_err rc =
-        db_prepare(ctx->db, "SELECT " COLS " FROM issues WHERE id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_row(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such issue");
+        row_get(ctx, "SELECT " COLS " FROM issues WHERE id = ?", id, read_row, out, "issue");
     return rc;
 }
 
@@ -454,13 +445,10 @@ enum kam_err issue_list(struct kam_ctx *ctx, const struct issue_query *q, struct
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
-    struct issue *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row)
-        read_row(ctx, st, &items[n++]);
-    db_done(st);
-    if (rc)
+    struct issue *items;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
+                           &n)))
         return rc;
     *next_out = NULL;
     if (n > (size_t)pg.limit) {

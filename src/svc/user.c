@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "check.h"
 #include "page.h"
+#include "rows.h"
 #include "store/sqlb.h"
 
 /* OWASP Password Storage Cheat Sheet minimum for argon2id: m = 19 MiB, t = 2, p = 1. */
@@ -43,8 +44,9 @@ int user_password_ok(const char *hash, const char *password)
     "users.id, users.login, users.name, users.email, users.role, users.team_id, "                  \
     "users.disabled, users.created_at, users.updated_at, users.digest"
 
-static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct user *u)
+static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct user *u = row;
     memset(u, 0, sizeof *u);
     u->id = db_col_i64(st, 0);
     u->login = arena_strdup(ctx->a, db_col_text(st, 1));
@@ -355,13 +357,10 @@ enum kam_err user_list(struct kam_ctx *ctx, const struct user_query *q, struct u
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
-    struct user *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row)
-        read_row(ctx, st, &items[n++]);
-    db_done(st);
-    if (rc)
+    struct user *items;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
+                           &n)))
         return rc;
     *next_out = NULL;
     if (n > (size_t)pg.limit) {
@@ -377,8 +376,9 @@ enum kam_err user_list(struct kam_ctx *ctx, const struct user_query *q, struct u
 
 #define TEAM_COLS "id, name, parent_id, manager_id, created_at, updated_at"
 
-static void read_team(struct kam_ctx *ctx, struct db_stmt *st, struct team *t)
+static void read_team(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct team *t = row;
     memset(t, 0, sizeof *t);
     t->id = db_col_i64(st, 0);
     t->name = arena_strdup(ctx->a, db_col_text(st, 1));

@@ -14,6 +14,7 @@
 #include "notify.h"
 #include "page.h"
 #include "policy.h"
+#include "rows.h"
 #include "store/sqlb.h"
 
 const char *const visit_kinds[] = {"phone", "onsite", NULL};
@@ -26,8 +27,9 @@ const char *const visit_statuses[] = {"planned", "done", "cancelled", NULL};
 
 #define CAD_COLS "id, tier, decision_role, kind, every_days, active, created_at, updated_at"
 
-static void read_cadence(struct kam_ctx *ctx, struct db_stmt *st, struct cadence *c)
+static void read_cadence(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct cadence *c = row;
     memset(c, 0, sizeof *c);
     c->id = db_col_i64(st, 0);
     c->tier = arena_strdup(ctx->a, db_col_text(st, 1));
@@ -63,19 +65,8 @@ enum kam_err cadence_list(struct kam_ctx *ctx, struct cadence **items_out, size_
 
 static enum kam_err cadence_get(struct kam_ctx *ctx, int64_t id, struct cadence *out)
 {
-    struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db, "SELECT " CAD_COLS " FROM cadence_rules WHERE id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_cadence(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such cadence rule");
+    enum kam_err rc = row_get(ctx, "SELECT " CAD_COLS " FROM cadence_rules WHERE id = ?", id,
+                              read_cadence, out, "cadence rule");
     return rc;
 }
 
@@ -242,8 +233,9 @@ out:
     " FROM visits JOIN accounts ON accounts.id = visits.account_id LEFT JOIN contacts ON "         \
     "contacts.id = visits.contact_id"
 
-static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct visit *v)
+static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
+    struct visit *v = row;
     memset(v, 0, sizeof *v);
     v->id = db_col_i64(st, 0);
     v->account_id = db_col_i64(st, 1);
@@ -270,19 +262,8 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, struct visit *v)
 
 enum kam_err visit_get(struct kam_ctx *ctx, int64_t id, struct visit *out)
 {
-    struct db_stmt *st;
     enum kam_err rc =
-        db_prepare(ctx->db, "SELECT " COLS FROM " WHERE visits.id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        read_row(ctx, st, out);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such visit");
+        row_get(ctx, "SELECT " COLS FROM " WHERE visits.id = ?", id, read_row, out, "visit");
     return rc;
 }
 
@@ -635,13 +616,10 @@ enum kam_err visit_list(struct kam_ctx *ctx, const struct visit_query *q, struct
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
-    struct visit *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row)
-        read_row(ctx, st, &items[n++]);
-    db_done(st);
-    if (rc)
+    struct visit *items;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
+                           &n)))
         return rc;
     *next_out = NULL;
     if (n > (size_t)pg.limit) {

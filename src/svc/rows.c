@@ -1,0 +1,35 @@
+/* rows.c -- reading one record, reading a page. */
+#include "rows.h"
+
+enum kam_err row_get(struct kam_ctx *ctx, const char *sql, int64_t id, row_reader read, void *out,
+                     const char *what)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db, sql, &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, id);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row)
+        read(ctx, st, out);
+    db_done(st);
+    if (!rc && !row)
+        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such %s", what);
+    return rc;
+}
+
+enum kam_err rows_collect(struct kam_ctx *ctx, struct db_stmt *st, size_t max, row_reader read,
+                          size_t size, void **items_out, size_t *n_out)
+{
+    unsigned char *items = arena_calloc(ctx->a, max ? max : 1, size);
+    size_t n = 0;
+    int row = 0;
+    enum kam_err rc;
+    while (!(rc = db_step(st, &row, ctx->err)) && row && n < max)
+        read(ctx, st, items + n++ * size);
+    db_done(st);
+    *items_out = items;
+    *n_out = n;
+    return rc;
+}
