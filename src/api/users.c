@@ -14,7 +14,6 @@ static const struct jfield user_spec[] = {
      "admin | director | team_lead | account_manager | finance | service | hr | viewer"},
     {"team_id", J_I64, USR_TEAM, UF(team_id), UF(has_team), 0, 1, "team, or null"},
     {"disabled", J_BOOL, USR_DISABLED, UF(disabled), 0, 0, 0, "PATCH: disable the login"},
-    {"digest", J_BOOL, USR_DIGEST, UF(digest), 0, 0, 0, "a daily e-mail digest"},
     {"password", J_STR, USR_PASSWORD, offsetof(struct user_in, password), 0, 0, 0,
      "at least 10 characters"},
     {0},

@@ -74,24 +74,24 @@ static const char *tier_for(int64_t score, const int64_t t[3])
 }
 
 /* The score from values (by criterion) and weights: the weighted mean over the active
- * criteria that have a value, rounded; *has 0 when none has. */
+ * criteria that have a value, rounded half up; *has 0 when none has. */
 static void compute(struct contribution *parts, int n, const int64_t *weights, int64_t *score,
                     int *has)
 {
-    int64_t wsum = 0;
+    int64_t wsum = 0, wv = 0;
     for (int i = 0; i < n; i++)
-        if (parts[i].has_value && parts[i].c->active)
+        if (parts[i].has_value && parts[i].c->active) {
             wsum += weights[i];
-    *has = wsum > 0;
-    double total = 0;
-    for (int i = 0; i < n; i++) {
-        parts[i].points = 0;
-        if (wsum > 0 && parts[i].has_value && parts[i].c->active) {
-            parts[i].points = (double)weights[i] * (double)parts[i].value / (double)wsum;
-            total += parts[i].points;
+            wv += weights[i] * parts[i].value;
         }
-    }
-    *score = *has ? (int64_t)floor(total + 0.5) : 0;
+    *has = wsum > 0;
+    for (int i = 0; i < n; i++)
+        parts[i].points = wsum > 0 && parts[i].has_value && parts[i].c->active
+                              ? (double)weights[i] * (double)parts[i].value / (double)wsum
+                              : 0;
+    /* Integers, rounding half up: Σwv/Σw + 1/2 = (2Σwv + Σw) / 2Σw. Summing the float shares
+     * can land on 72.4999... where the exact mean is 72.5. */
+    *score = *has ? (2 * wv + wsum) / (2 * wsum) : 0;
 }
 
 /* The account's criteria values: assessments for manual ones. Computed criteria take their
@@ -482,8 +482,13 @@ enum kam_err valuation_preview(struct kam_ctx *ctx, const struct assessment *wei
             return rc;
         new_w[k] = weights[j].value;
     }
-    for (int i = 0; i < 3; i++)
+    static const char *const tnames[3] = {"threshold_strategic", "threshold_key",
+                                          "threshold_growth"};
+    for (int i = 0; i < 3; i++) {
         new_t[i] = (tmask & (1u << i)) ? thresholds[i] : cur_t[i];
+        if ((rc = check_range(ctx, tnames[i], new_t[i], 0, 100)))
+            return rc;
+    }
     if (!(new_t[0] > new_t[1] && new_t[1] > new_t[2]))
         return kam_fail(ctx->err, KAM_EINVAL, "key",
                         "thresholds must fall: strategic > key > growth");

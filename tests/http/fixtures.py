@@ -226,7 +226,9 @@ class Ctx:
     def config_state(self):
         a = self.admin
         out = {}
-        for path in ("/api/v1/cadences", "/api/v1/sla-rules", "/api/v1/settings/freshness"):
+        for path in ("/api/v1/cadences", "/api/v1/sla-rules", "/api/v1/settings/freshness",
+                     "/api/v1/care-occasions", "/api/v1/message-templates", "/api/v1/scoring-criteria",
+                     "/api/v1/settings/tier-thresholds"):
             r = a.get(path)
             out[path] = (r.status, r.json)
         return out

@@ -61,6 +61,18 @@ ISSUE_DELETE = _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE)
 CONFIG_READ = _roles(ALL)
 CONFIG_WRITE = _roles(NONE, admin=ALL, director=ALL)
 
+# Care (F2.4): reminders follow the account's record scope "like visits": read for admin,
+# director and finance (all) and team_lead/account_manager/service/viewer (in scope); send,
+# done and skip (action update) for admin/director (all) and team_lead/account_manager/service
+# (in scope); hr nothing. Occasions and templates are config.
+CARE_READ = REL_READ
+CARE_UPDATE = REL_WRITE
+# Prospects and valuation (F2.1, F1.2): GET /accounts/{id}/valuation is account read; the
+# assessment (PATCH .../valuation) and the screening are account update (ACCOUNT_WRITE);
+# POST /valuation/preview is account read with x-kam-scope none (every role that reads
+# accounts; the server limits it to the caller's scope); criteria and thresholds are config.
+# PATCH /api/v1/me (own name, e-mail, digest) is self.
+
 EXPECTED = {
     # GET on a collection is action "read" too (x-kam-scope none => the server filters the list)
     ("account", "read"): BIZ_READ,
@@ -111,6 +123,10 @@ EXPECTED = {
     ("issue", "create"): REL_WRITE,
     ("issue", "update"): REL_WRITE,
     ("issue", "delete"): ISSUE_DELETE,
+
+    # GET /care (x-kam-scope none: filtered), GET /care/{id}; POST /care/{id}/send|done|skip
+    ("care", "read"): CARE_READ,
+    ("care", "update"): CARE_UPDATE,
 
     ("config", "read"): CONFIG_READ,
     ("config", "create"): CONFIG_WRITE,

@@ -38,6 +38,8 @@ import t_interactions  # noqa: E402
 import t_visits  # noqa: E402
 import t_issues  # noqa: E402
 import t_jobs  # noqa: E402
+import t_care  # noqa: E402
+import t_valuation  # noqa: E402
 import t_shutdown  # noqa: E402
 
 # (name, function, needs fixtures)
@@ -57,6 +59,7 @@ GROUPS = [
     ("admin-guard", t_users.g_admin_guard, True),
     ("teams", t_users.g_teams, True),
     ("password", t_users.g_password, True),
+    ("me", t_users.g_me, True),
     ("scope", t_scope.g_scope, True),
     ("audit", t_audit.g_audit, True),
     ("bad-input", t_badinput.g_badinput, True),
@@ -75,6 +78,10 @@ GROUPS = [
     ("issue-stats", t_issues.g_issue_stats, True),
     ("notifications", t_issues.g_notifications, True),
     ("jobs", t_jobs.g_jobs, True),  # its own database, server and pinned clock
+    ("care", t_care.g_care, True),  # reminders from `kam jobs run --now` (2021) on the main database
+    ("care-config", t_care.g_care_config, True),
+    ("valuation", t_valuation.g_valuation, True),
+    ("screening", t_valuation.g_screening, True),
     ("openapi", t_basic.g_openapi, True),
     ("matrix", t_matrix.g_matrix, True),
     ("failed-logins", t_session.g_failed_logins, True),  # last on the main server

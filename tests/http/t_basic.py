@@ -43,10 +43,23 @@ API_MD_ROUTES = [
     ("POST", "/api/v1/issues/{id}/transition"),
     ("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/{id}/read"),
     ("POST", "/api/v1/notifications/read-all"),
+    # Care (F2.4)
+    ("GET", "/api/v1/care-occasions"), ("POST", "/api/v1/care-occasions"),
+    ("PATCH", "/api/v1/care-occasions/{id}"), ("DELETE", "/api/v1/care-occasions/{id}"),
+    ("GET", "/api/v1/message-templates"), ("POST", "/api/v1/message-templates"),
+    ("PATCH", "/api/v1/message-templates/{id}"), ("DELETE", "/api/v1/message-templates/{id}"),
+    ("GET", "/api/v1/care"), ("GET", "/api/v1/care/{id}"), ("POST", "/api/v1/care/{id}/send"),
+    ("POST", "/api/v1/care/{id}/done"), ("POST", "/api/v1/care/{id}/skip"),
+    # Prospects and valuation (F2.1, F1.2); PATCH /api/v1/me
+    ("POST", "/api/v1/accounts/{id}/screening"), ("GET", "/api/v1/scoring-criteria"),
+    ("PATCH", "/api/v1/scoring-criteria/{id}"), ("GET", "/api/v1/accounts/{id}/valuation"),
+    ("PATCH", "/api/v1/accounts/{id}/valuation"), ("GET", "/api/v1/settings/tier-thresholds"),
+    ("PATCH", "/api/v1/settings/tier-thresholds"), ("POST", "/api/v1/valuation/preview"),
+    ("PATCH", "/api/v1/me"),
 ]
 
 # x-kam-scope values: which record the path id names (audit: named in the query)
-SCOPES = ("none", "account", "contact", "audit", "interaction", "visit", "issue")
+SCOPES = ("none", "account", "contact", "audit", "interaction", "visit", "issue", "care")
 
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json"), ("POST", "/api/v1/session"),
           ("GET", "/calendar/{}")}

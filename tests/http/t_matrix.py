@@ -5,9 +5,10 @@ suite's own policy table (policy.py); a missing row fails ("route without a
 policy in the test"). A request builder per route makes a valid request;
 a route without one fails too. Each role's user (fixtures.ROLE_USER) sends
 it against its own (in-scope) and another (out-of-scope) record when the
-path names an account, contact, interaction, visit or issue (or the audit
-query names an account), once otherwise. Destructive requests (delete,
-complete, transition) get a fresh record each time.
+path names an account, contact, interaction, visit, issue or care reminder
+(or the audit query names an account), once otherwise. Destructive requests
+(delete, complete, transition, screening, a reminder's send/done/skip) get a
+fresh record each time.
 
 allowed -> the route's success status; denied -> 403 when the role may
 read the record (or the path names no record), else 404. After every
@@ -21,6 +22,7 @@ from lib import NOBODY, iso
 from policy import ROLES, ALL, SCOPE, NONE, policy, allowed, may_read_record
 from fixtures import ROLE_USER
 from t_basic import openapi_ops, norm
+from t_care import care_world, care_state
 
 BUILDERS = {}
 
@@ -39,11 +41,11 @@ class Attempt:
         self.after = after
 
 
-RECORD_KINDS = ("account", "contact", "audit", "interaction", "visit", "issue")
+RECORD_KINDS = ("account", "contact", "audit", "interaction", "visit", "issue", "care")
 
 
 def route(method, path, kind):
-    """kind: 'account' | 'contact' | 'interaction' | 'visit' | 'issue' (path id names that
+    """kind: 'account' | 'contact' | 'interaction' | 'visit' | 'issue' | 'care' (path id names that
     record; own/other runs), 'audit' (record named in the query; own/other runs), 'none'."""
     def deco(fn):
         BUILDERS[(method, norm(path))] = (fn, kind)
@@ -63,11 +65,11 @@ def con_acc(ctx, rec):
     return acc(ctx, rec)
 
 
-def fresh_account(ctx, rec):
+def fresh_account(ctx, rec, **fields):
     if rec == "own":
         return ctx.new_account("am_e", members=[("service_e", "service"), ("viewer_e", "marketing")],
-                               code=ctx.uniq("MXD"), name="矩阵删除 " + ctx.tag)
-    return ctx.new_account("am_w", code=ctx.uniq("MXD"), name="Matrix delete " + ctx.tag)
+                               code=ctx.uniq("MXD"), name="矩阵删除 " + ctx.tag, **fields)
+    return ctx.new_account("am_w", code=ctx.uniq("MXD"), name="Matrix delete " + ctx.tag, **fields)
 
 
 # ---- accounts
@@ -392,6 +394,201 @@ def _(ctx, u, rec_):
                    cleanup=lambda: ctx.admin.patch("/api/v1/settings/freshness", {"maintain": cur}))
 
 
+# ---- care reminders (t_care.care_world: pending birthday reminders on an account with the
+# scope of A_own and one with the scope of A_other; each send/done/skip gets a fresh one)
+def care_rec(ctx, rec_, fresh):
+    W = care_world(ctx)
+    if not W.ok:
+        raise RuntimeError("the care world could not be built")
+    side = "own" if rec_ == "own" else "other"
+    if not fresh:
+        return W.fixed[side], W.acc[side], W
+    if not W.pool[side]:
+        raise RuntimeError("the care pool (%s) is used up" % side)
+    return W.pool[side].pop(), W.acc[side], W
+
+
+@route("GET", "/api/v1/care", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/care", query={"limit": "5"})
+
+
+@route("GET", "/api/v1/care/{id}", "care")
+def _(ctx, u, rec_):
+    rid, a, _W = care_rec(ctx, rec_, False)
+    return Attempt("GET", "/api/v1/care/%d" % rid, state=lambda: care_state(ctx, rid, a))
+
+
+@route("POST", "/api/v1/care/{id}/send", "care")
+def _(ctx, u, rec_):
+    rid, a, W = care_rec(ctx, rec_, True)
+    return Attempt("POST", "/api/v1/care/%d/send" % rid, {"template_id": W.tpl["zh"]},
+                   state=lambda: care_state(ctx, rid, a))
+
+
+@route("POST", "/api/v1/care/{id}/done", "care")
+def _(ctx, u, rec_):
+    rid, a, _W = care_rec(ctx, rec_, True)
+    return Attempt("POST", "/api/v1/care/%d/done" % rid, {"channel": "gift", "note": "matrix " + ctx.uniq()},
+                   state=lambda: care_state(ctx, rid, a))
+
+
+@route("POST", "/api/v1/care/{id}/skip", "care")
+def _(ctx, u, rec_):
+    rid, a, _W = care_rec(ctx, rec_, True)
+    return Attempt("POST", "/api/v1/care/%d/skip" % rid, state=lambda: care_state(ctx, rid, a))
+
+
+# ---- care occasions and message templates (config)
+def matrix_occasion(ctx):
+    j = ctx.must(ctx.admin.post("/api/v1/care-occasions", {"kind": "special", "name": "矩阵纪念日 " + ctx.uniq(),
+                                                           "month": 11, "day": 11, "days_before": 3,
+                                                           "active": False}),
+                 201, "create an inactive special occasion")
+    return j["id"]
+
+
+def matrix_template(ctx):
+    j = ctx.must(ctx.admin.post("/api/v1/message-templates", {"name": "矩阵模板 " + ctx.uniq(), "locale": "zh",
+                                                              "occasion": "any", "subject": "{{occasion}}快乐",
+                                                              "body": "{{contact_name}}：节日快乐"}),
+                 201, "create a message template")
+    return j["id"]
+
+
+def delete_new(ctx, path):
+    def after(r):
+        if r.status == 201 and isinstance(r.json, dict) and isinstance(r.json.get("id"), int):
+            ctx.admin.delete("%s/%d" % (path, r.json["id"]))
+    return after
+
+
+@route("GET", "/api/v1/care-occasions", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/care-occasions")
+
+
+@route("POST", "/api/v1/care-occasions", "none")
+def _(ctx, u, rec_):
+    return Attempt("POST", "/api/v1/care-occasions", {"kind": "festival", "festival_key": "lantern",
+                                                      "days_before": 5, "active": False}, ok=201,
+                   state=ctx.config_state, after=delete_new(ctx, "/api/v1/care-occasions"))
+
+
+@route("PATCH", "/api/v1/care-occasions/{id}", "none")
+def _(ctx, u, rec_):
+    if "OCC_mx" not in ctx.ids:
+        ctx.ids["OCC_mx"] = matrix_occasion(ctx)
+    ctx._n += 1
+    return Attempt("PATCH", "/api/v1/care-occasions/%d" % ctx.ids["OCC_mx"], {"days_before": ctx._n % 60},
+                   state=ctx.config_state)
+
+
+@route("DELETE", "/api/v1/care-occasions/{id}", "none")
+def _(ctx, u, rec_):
+    oid = matrix_occasion(ctx)
+    return Attempt("DELETE", "/api/v1/care-occasions/%d" % oid, ok=204, state=ctx.config_state,
+                   cleanup=lambda: ctx.admin.delete("/api/v1/care-occasions/%d" % oid))
+
+
+@route("GET", "/api/v1/message-templates", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/message-templates")
+
+
+@route("POST", "/api/v1/message-templates", "none")
+def _(ctx, u, rec_):
+    return Attempt("POST", "/api/v1/message-templates", {"name": "矩阵新模板 " + ctx.uniq(), "locale": "en",
+                                                        "occasion": "festival", "subject": "Happy {{occasion}}",
+                                                        "body": "Dear {{contact_name}}"}, ok=201,
+                   state=ctx.config_state, after=delete_new(ctx, "/api/v1/message-templates"))
+
+
+@route("PATCH", "/api/v1/message-templates/{id}", "none")
+def _(ctx, u, rec_):
+    if "TPL_mx" not in ctx.ids:
+        ctx.ids["TPL_mx"] = matrix_template(ctx)
+    return Attempt("PATCH", "/api/v1/message-templates/%d" % ctx.ids["TPL_mx"], {"name": "矩阵模板 " + ctx.uniq()},
+                   state=ctx.config_state)
+
+
+@route("DELETE", "/api/v1/message-templates/{id}", "none")
+def _(ctx, u, rec_):
+    tid = matrix_template(ctx)
+    return Attempt("DELETE", "/api/v1/message-templates/%d" % tid, ok=204, state=ctx.config_state,
+                   cleanup=lambda: ctx.admin.delete("/api/v1/message-templates/%d" % tid))
+
+
+# ---- valuation: criteria and thresholds (config), an account's valuation and screening
+# (account read/update), the preview (account read, scope none)
+@route("GET", "/api/v1/scoring-criteria", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/scoring-criteria")
+
+
+@route("PATCH", "/api/v1/scoring-criteria/{id}", "none")
+def _(ctx, u, rec_):
+    # a computed criterion (no value until sales data exists): its weight moves no score
+    r = ctx.admin.get("/api/v1/scoring-criteria")
+    c = next((x for x in r.items or [] if x.get("key") == "growth"), None)
+    if c is None:
+        ctx.ck.fail("matrix setup: criterion growth exists", r.describe())
+        c = {"id": 999999999, "weight": 5}
+    cid, w = c["id"], c["weight"]
+    return Attempt("PATCH", "/api/v1/scoring-criteria/%d" % cid, {"weight": w + 1 if w < 100 else w - 1},
+                   state=ctx.config_state,
+                   cleanup=lambda: ctx.admin.patch("/api/v1/scoring-criteria/%d" % cid, {"weight": w}))
+
+
+@route("GET", "/api/v1/settings/tier-thresholds", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/settings/tier-thresholds")
+
+
+@route("PATCH", "/api/v1/settings/tier-thresholds", "none")
+def _(ctx, u, rec_):
+    r = ctx.admin.get("/api/v1/settings/tier-thresholds")
+    cur = r.json if r.status == 200 and isinstance(r.json, dict) else {"strategic": 80, "key": 60, "growth": 40}
+    g = cur.get("growth", 40)
+    new = g + 1 if g + 1 < cur.get("key", 60) else g - 1
+    return Attempt("PATCH", "/api/v1/settings/tier-thresholds", {"growth": new}, state=ctx.config_state,
+                   cleanup=lambda: ctx.admin.patch("/api/v1/settings/tier-thresholds", {"growth": g}))
+
+
+def val_state(ctx, a):
+    r = ctx.admin.get("/api/v1/accounts/%d/valuation" % a)
+    return dict(ctx.acct_state(a), valuation=(r.status, r.json))
+
+
+@route("GET", "/api/v1/accounts/{id}/valuation", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    return Attempt("GET", "/api/v1/accounts/%d/valuation" % a, state=lambda: val_state(ctx, a))
+
+
+@route("PATCH", "/api/v1/accounts/{id}/valuation", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    ctx._n += 1
+    # one criterion of 10..19: the score stays under every threshold, the tier (maintain) stays
+    return Attempt("PATCH", "/api/v1/accounts/%d/valuation" % a, {"growth_potential": 10 + ctx._n % 10,
+                                                                  "note": "matrix"},
+                   state=lambda: val_state(ctx, a))
+
+
+@route("POST", "/api/v1/accounts/{id}/screening", "account")
+def _(ctx, u, rec_):
+    a = fresh_account(ctx, rec_, status="prospect", source="market_research")
+    return Attempt("POST", "/api/v1/accounts/%d/screening" % a, {"decision": "accepted", "reason": "matrix"},
+                   state=lambda: val_state(ctx, a))
+
+
+@route("POST", "/api/v1/valuation/preview", "none")
+def _(ctx, u, rec_):
+    return Attempt("POST", "/api/v1/valuation/preview", {"business_scale": 50, "threshold_growth": 30},
+                   state=ctx.config_state)
+
+
 # ---- stale contacts (contact read; the server filters by scope)
 @route("GET", "/api/v1/stale-contacts", "none")
 def _(ctx, u, rec_):
@@ -523,6 +720,11 @@ def _(ctx, u, rec):
 @route("GET", "/api/v1/me", "none")
 def _(ctx, u, rec):
     return Attempt("GET", "/api/v1/me")
+
+
+@route("PATCH", "/api/v1/me", "none")
+def _(ctx, u, rec):
+    return Attempt("PATCH", "/api/v1/me", {"digest": False}, state=lambda: ctx.user_state(u.id))
 
 
 @route("POST", "/api/v1/me/password", "none")

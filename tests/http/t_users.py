@@ -199,3 +199,62 @@ def g_admin_guard(ctx):
     ck.same(before, ctx.user_state(hr.id), "refused self-promotion changed nothing")
     r = a.patch("/api/v1/users/%d" % A2, {"name": "renamed by admin", "disabled": True})
     ck.expect(r, 200, "admin changes another admin -> 200", json={"name": "renamed by admin", "disabled": True})
+
+
+def g_me(ctx):
+    """PATCH /api/v1/me: one's own name, e-mail and digest choice; nothing else."""
+    ck = ctx.ck
+    u = ctx.new_user("me", "service", team="east", name="自助用户")
+    c = u.client
+    email = u.login + "@example.com"
+    r = c.get("/api/v1/me")
+    ck.expect(r, 200, "GET /me shows digest false by default",
+              json=dict(USER_SHAPE, id=u.id, name="自助用户", email=email, role="service", digest=False))
+    r = c.patch("/api/v1/me", {"digest": True})
+    ck.expect(r, 200, "PATCH /me digest=true -> 200 the user", json=dict(USER_SHAPE, id=u.id, digest=True,
+                                                                         role="service", login=u.login))
+    r = c.get("/api/v1/me")
+    ck.expect(r, 200, "GET /me shows digest true", json={"id": u.id, "digest": True})
+    r = c.patch("/api/v1/me", {"name": "改名 Renamed", "email": "renamed.%s@example.cn" % ctx.tag})
+    ck.expect(r, 200, "PATCH /me name and email -> 200",
+              json={"name": "改名 Renamed", "email": "renamed.%s@example.cn" % ctx.tag, "digest": True,
+                    "role": "service", "team_id": ctx.teams["east"], "login": u.login})
+    r = ctx.admin.get("/api/v1/users/%d" % u.id)
+    ck.expect(r, 200, "an admin sees the new name and e-mail", json={"name": "改名 Renamed",
+                                                                  "email": "renamed.%s@example.cn" % ctx.tag})
+    rows = [x for x in ctx.audit_items("user", u.id) if isinstance(x, dict)
+            and (x.get("changes") or {}).get("name") == ["自助用户", "改名 Renamed"]]
+    ck.ok(len(rows) == 1 and rows[0].get("user_id") == u.id, "the profile change is audited, by the user",
+          repr(ctx.audit_items("user", u.id))[:400])
+    r = c.patch("/api/v1/me", {"email": ""})
+    ck.expect(r, 200, "PATCH /me email empty -> 200 (an e-mail is optional)", json={"email": ""})
+
+    before = ctx.user_state(u.id)
+    for body, f in (({"role": "admin"}, "role"), ({"role": "service"}, "role"), ({"login": "x" + u.login}, "login"),
+                    ({"team_id": None}, "team_id"), ({"disabled": True}, "disabled"),
+                    ({"password": "a-new-password-123"}, "password"), ({"id": 1}, "id"),
+                    ({"email": "no-at-sign"}, "email"), ({"email": "a@b@c"}, "email"),
+                    ({"name": "x" * 101}, "name"), ({"name": "two\nlines"}, "name"), ({"digest": "yes"}, "digest"),
+                    ({"digest": 1}, "digest"), ({"digest": None}, "digest")):
+        r = c.patch("/api/v1/me", body)
+        ck.expect(r, 400, "PATCH /me %s -> 400 field %s" % (str(body)[:40], f), field=f, code="invalid")
+    r = c.patch("/api/v1/me", {"digest": False}, csrf=False)
+    ck.expect(r, 403, "PATCH /me without CSRF -> 403", field="X-CSRF-Token")
+    ck.same(before, ctx.user_state(u.id), "the refused PATCHes changed nothing (role, team, digest, audit)")
+    r = ctx.client().patch("/api/v1/me", {"digest": False})
+    ck.expect(r, 401, "PATCH /me without a session -> 401", code="unauthenticated")
+    # the digest is the user's own choice: PATCH /users/{id} lists name, email, role, team_id,
+    # disabled and password, and unknown fields are rejected
+    r = ctx.admin.patch("/api/v1/users/%d" % u.id, {"digest": False})
+    ck.expect(r, 400, "an admin's PATCH /users/{id} with digest (not one of its fields) -> 400 field digest",
+              field="digest", code="invalid")
+
+    # with a bearer token (no CSRF), and back to no digest
+    r = c.post("/api/v1/tokens", {"name": "me-patch"})
+    if ck.expect(r, 201, "create a token"):
+        t = ctx.client("me-bearer")
+        t.bearer = r.json.get("token")
+        r = t.patch("/api/v1/me", {"digest": False})
+        ck.expect(r, 200, "PATCH /me with a bearer token -> 200 digest false", json={"id": u.id, "digest": False})
+    r = c.get("/api/v1/me")
+    ck.expect(r, 200, "GET /me shows digest false again", json={"digest": False, "name": "改名 Renamed"})
