@@ -92,7 +92,7 @@ async function waitHealthy(base, proc, ms = 20000) {
   throw new Error('kam serve did not answer /healthz in time')
 }
 
-/** --serve-dist: web/dist with the server's CSP, history fallback, /api and /healthz proxied. */
+/** --serve-dist: web/dist with the server's CSP, history fallback, /api, /calendar and /healthz proxied. */
 function startDistProxy(port, kamPort) {
   const dist = path.join(ROOT, 'web', 'dist')
   const csp =
@@ -100,7 +100,7 @@ function startDistProxy(port, kamPort) {
     "connect-src 'self'; frame-ancestors 'none'"
   const types = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' }
   const srv = http.createServer((req, res) => {
-    if (req.url.startsWith('/api/') || req.url === '/healthz') {
+    if (req.url.startsWith('/api/') || req.url.startsWith('/calendar/') || req.url === '/healthz') {
       const p = http.request({ host: '127.0.0.1', port: kamPort, path: req.url, method: req.method, headers: req.headers }, (r) => {
         res.writeHead(r.statusCode, r.headers)
         r.pipe(res)
@@ -233,6 +233,24 @@ async function tableRows(page, testId) {
 
 const digits = (s) => Number(String(s).replace(/[^\d]/g, ''))
 
+/** The API's time format: "YYYY-MM-DDTHH:MM:SSZ". */
+const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+/** "YYYY-MM-DD" of a local date (the browser runs in this process's time zone). */
+function localDay(d) {
+  const p = (n) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+}
+
+/** Types a local date and time into an Element Plus date-time picker (format YYYY-MM-DD HH:mm). */
+async function fillDate(page, id, d) {
+  const p = (n) => String(n).padStart(2, '0')
+  const input = field(page, id)
+  await input.click()
+  await input.fill(`${localDay(d)} ${p(d.getHours())}:${p(d.getMinutes())}`)
+  await input.press('Enter')
+}
+
 // ---------------------------------------------------------------- main
 async function main() {
   assert(fs.existsSync(KAM), `no kam binary at ${KAM} (run make)`)
@@ -280,7 +298,7 @@ async function main() {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     })
-    await runChecks(browser, base)
+    await runChecks(browser, base, dsn)
   } finally {
     if (browser) await browser.close().catch(() => {})
     if (proxy) proxy.close()
@@ -305,7 +323,7 @@ async function main() {
   }
 }
 
-async function runChecks(browser, base) {
+async function runChecks(browser, base, dsn) {
   // ------------------------------------------------------------ account manager, zh-CN
   const am = await newPage(browser, base, { label: 'am.east1' })
   const page = am.page
@@ -537,6 +555,250 @@ async function runChecks(browser, base) {
     assert(members.length === 1 && members[0].login === 'service1' && members[0].dept_role === 'service', `members: ${JSON.stringify(members)}`)
   })
 
+  // ------------------------------------------------------------ relationships (issue 5), zh-CN
+  const rel = {} // { dm, dmName, overdueVisit, plannedVisit, issue }
+
+  await check('relationships setup (API): a strategic account with a never-contacted decision maker and a visit planned in the past', async () => {
+    assert(created?.li, 'no account created')
+    const acc = (await api(page, 'GET', `/api/v1/accounts/${created.id}`)).json
+    const up = await api(page, 'PATCH', `/api/v1/accounts/${created.id}`, { tier: 'strategic', version: acc.version })
+    assert(up.status === 200, `PATCH tier: ${up.status} ${JSON.stringify(up.json)}`)
+    rel.dmName = '赵志刚'
+    const dm = await api(page, 'POST', `/api/v1/accounts/${created.id}/contacts`, { name: rel.dmName, title: '总经理', decision_role: 'decision_maker', influence: 5, reports_to_id: null })
+    assert(dm.status === 201 && dm.json.stale === true, `decision maker: ${dm.status} ${JSON.stringify(dm.json)}`)
+    rel.dm = dm.json.id
+    const past = new Date(Date.now() - 20 * 86400_000)
+    past.setUTCHours(2, 0, 0, 0)
+    const v = await api(page, 'POST', `/api/v1/accounts/${created.id}/visits`, { contact_id: rel.dm, kind: 'onsite', planned_at: iso(past) })
+    assert(v.status === 201 && v.json.overdue === true, `past visit: ${v.status} ${JSON.stringify(v.json)}`)
+    rel.overdueVisit = v.json.id
+  })
+
+  await check('home: "stakeholders to contact" lists the stale decision maker first; "overdue visits" shows the past visit', async () => {
+    assert(rel.dm, 'no setup')
+    page.setScreen('home-relationships')
+    await page.goto('/')
+    const rows = await tableRows(page, 'stale-contacts')
+    await rows.first().waitFor()
+    const expected = (await api(page, 'GET', `/api/v1/stale-contacts?owner_id=${me.id}&limit=8`)).json.items
+    assert((await rows.count()) === expected.length, `${await rows.count()} rows, API has ${expected.length}`)
+    const first = await rows.first().innerText()
+    assert(first.includes(rel.dmName) && first.includes('从未联系') && first.includes(created.name.slice(0, 8)), `first stale row: ${first}`)
+    const od = page.locator(`[data-test=home-overdue-visit][data-id="${rel.overdueVisit}"]`)
+    await od.waitFor()
+    assert((await od.innerText()).includes(created.name.slice(0, 8)), 'overdue visit names the account')
+    await shot(page, 'home-relationships-zh-CN')
+    await page.locator('[data-test=stale-contacts] [data-test=stale-account]').first().click()
+    await page.waitForURL(new RegExp(`/accounts/${created.id}\\?tab=contacts`))
+  })
+
+  await check('contacts tab and buying-centre map flag the stale decision maker ("久未联系")', async () => {
+    page.setScreen('contacts-stale')
+    const row = (await tableRows(page, 'contacts-table')).filter({ hasText: rel.dmName })
+    await row.first().waitFor()
+    assert((await row.locator('[data-test=stale-badge]').innerText()).includes('久未联系'), 'badge on the contact row')
+    assert((await page.locator('[data-test=stale-badge]').count()) === 1, 'only the decision maker is stale (李明, 王芳 are not key people)')
+    assert((await page.locator('[data-test=tab-stale-count]').innerText()).trim() === '1', 'stale count on the tab')
+    await page.goto(`/accounts/${created.id}?tab=map`)
+    const node = page.locator(`[data-test=map-node][data-contact-id="${rel.dm}"]`)
+    await node.waitFor()
+    assert((await node.getAttribute('data-stale')) === '1' && (await node.locator('[data-test=stale-badge]').count()) === 1, 'badge on the map card')
+    await shot(page, 'map-stale-zh-CN')
+  })
+
+  await check('timeline: log an interaction (material shared, contacts present); the decision maker is no longer stale', async () => {
+    page.setScreen('timeline')
+    await page.goto(`/accounts/${created.id}?tab=timeline`)
+    await page.locator('[data-test=timeline]').waitFor()
+    await page.locator('[data-test=log-interaction]').click()
+    const dlg = page.locator('.el-dialog', { has: page.locator('[data-test=i-save]') })
+    await dlg.waitFor()
+    await page.locator('[data-test=i-kind] label[data-kind="material"], [data-test=i-kind] [data-kind="material"]').first().click()
+    await field(page, 'i-subject').fill('分享行业白皮书')
+    await page.locator('[data-test=i-save]').click()
+    await fieldError(dlg, 'material_type').waitFor()
+    assert((await fieldError(dlg, 'material_type').innerText()).includes('必填'), 'material type required')
+    await chooseOption(page, 'i-material', '行业趋势')
+    await chooseOption(page, 'i-contacts', rel.dmName)
+    await field(page, 'i-notes').fill('介绍 2027 年汽车电子趋势。\n客户对新能源方向感兴趣。')
+    await shot(page, 'interaction-form-zh-CN', { fullPage: false })
+    await page.locator('[data-test=i-save]').click()
+    await dlg.waitFor({ state: 'hidden' })
+    const item = page.locator('[data-test=interaction]', { hasText: '分享行业白皮书' })
+    await item.waitFor()
+    assert((await item.locator('[data-test=interaction-icon]').getAttribute('data-kind')) === 'material', 'kind icon')
+    assert((await item.locator('[data-test=material-type]').innerText()).includes('行业趋势'), 'material type shown')
+    assert((await item.locator('[data-test=interaction-contact]').innerText()).includes(rel.dmName), 'contact present shown')
+    const list = (await api(page, 'GET', `/api/v1/accounts/${created.id}/interactions`)).json.items
+    assert(list[0]?.kind === 'material' && list[0].material_type === 'industry_trends' && list[0].contact_ids.includes(rel.dm), `stored: ${JSON.stringify(list[0])}`)
+    await shot(page, 'timeline-zh-CN')
+    await page.goto(`/accounts/${created.id}?tab=contacts`)
+    await (await tableRows(page, 'contacts-table')).filter({ hasText: rel.dmName }).first().waitFor()
+    assert((await page.locator('[data-test=contacts-table] [data-test=stale-badge]').count()) === 0, 'stale badge gone after the interaction')
+  })
+
+  await check('visits: the overdue list highlights the past visit; open it, reschedule it, then cancel it', async () => {
+    assert(rel.overdueVisit, 'no overdue visit')
+    page.setScreen('visits-overdue')
+    await page.locator('[data-test=nav-visits]').click()
+    await page.waitForURL(/\/visits/)
+    const od = page.locator(`[data-test=overdue-visit][data-id="${rel.overdueVisit}"]`)
+    await od.waitFor()
+    const bg = await od.evaluate((el) => getComputedStyle(el).borderLeftColor)
+    assert(bg === 'rgb(208, 48, 80)', `overdue item is highlighted red (${bg})`)
+    await od.click()
+    const dlg = page.locator(`[data-test=visit-dialog][data-visit-id="${rel.overdueVisit}"]`)
+    await dlg.waitFor()
+    assert((await dlg.locator('[data-test=visit-status]').getAttribute('data-status')) === 'overdue', 'dialog says overdue')
+    await page.locator(`[data-test=cal-visit][data-id="${rel.overdueVisit}"][data-status=overdue]`).waitFor()
+    await shot(page, 'visit-overdue-zh-CN', { fullPage: false })
+    await page.locator('[data-test=v-reschedule]').click()
+    const when = new Date(Date.now() + 3 * 86400_000)
+    when.setHours(15, 30, 0, 0)
+    await fillDate(page, 'v-new-time', when)
+    await page.locator('[data-test=v-reschedule-save]').click()
+    await dlg.locator('[data-test=visit-status][data-status=planned]').waitFor()
+    let v = (await api(page, 'GET', `/api/v1/visits/${rel.overdueVisit}`)).json
+    assert(v.planned_at === iso(when) && !v.overdue, `rescheduled to ${v.planned_at}, wanted ${iso(when)}`)
+    await od.waitFor({ state: 'detached' })
+    await page.locator('[data-test=v-cancel]').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await dlg.locator('[data-test=visit-status][data-status=cancelled]').waitFor()
+    v = (await api(page, 'GET', `/api/v1/visits/${rel.overdueVisit}`)).json
+    assert(v.status === 'cancelled', `status ${v.status}`)
+    await page.locator('[data-test=v-close]').click()
+    await dlg.waitFor({ state: 'hidden' })
+  })
+
+  await check('visits: plan a visit from the calendar (click a day), complete it, see it done', async () => {
+    page.setScreen('visits-plan')
+    await page.goto('/visits?view=week')
+    const today = localDay(new Date())
+    const cell = page.locator(`[data-test=cal-day][data-date="${today}"]`)
+    await cell.waitFor()
+    await cell.locator('[data-test=cal-add]').click()
+    const dlg = page.locator('.el-dialog', { has: page.locator('[data-test=p-save]') })
+    await dlg.waitFor()
+    const preset = await field(page, 'p-time').inputValue()
+    assert(preset.startsWith(today) || preset.startsWith(localDay(new Date(Date.now() + 3600_000))), `time preset from the clicked day: ${preset}`)
+    await field(page, 'p-account').fill('浦江精密测试')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: created.name }).first().click()
+    await chooseOption(page, 'p-contact', '李明')
+    await page.locator('[data-test=p-kind] label', { hasText: '上门拜访' }).click()
+    await shot(page, 'visit-plan-zh-CN', { fullPage: false })
+    await page.locator('[data-test=p-save]').click()
+    await dlg.waitFor({ state: 'hidden' })
+    const mine = await allPages(page, `/api/v1/visits?account_id=${created.id}&status=planned`)
+    const planned = mine.find((x) => x.contact_id === created.li && x.kind === 'onsite')
+    assert(planned, `planned visit stored: ${JSON.stringify(mine)}`)
+    rel.plannedVisit = planned.id
+    const chip = page.locator(`[data-test=cal-visit][data-id="${planned.id}"]`)
+    await chip.waitFor()
+    assert((await chip.getAttribute('data-status')) === 'planned', 'chip is planned')
+    await shot(page, 'visits-week-zh-CN')
+    await chip.click()
+    const vd = page.locator(`[data-test=visit-dialog][data-visit-id="${planned.id}"]`)
+    await vd.waitFor()
+    await page.locator('[data-test=v-complete]').click()
+    await field(page, 'v-outcome-input').fill('确认明年框架协议的主要条款。')
+    await field(page, 'v-next-input').fill('下周发送报价。')
+    await chooseOption(page, 'v-contacts', '王芳')
+    await vd.locator('.vh-title').click() // close the multi-select's dropdown
+    await shot(page, 'visit-complete-zh-CN', { fullPage: false })
+    await page.locator('[data-test=v-complete-save]').click()
+    await vd.locator('[data-test=visit-status][data-status=done]').waitFor()
+    assert((await vd.locator('[data-test=v-outcome]').innerText()).includes('框架协议'), 'outcome shown')
+    await page.locator('[data-test=v-close]').click()
+    await vd.waitFor({ state: 'hidden' })
+    await page.locator(`[data-test=cal-visit][data-id="${planned.id}"][data-status=done]`).waitFor()
+    const v = (await api(page, 'GET', `/api/v1/visits/${planned.id}`)).json
+    assert(v.status === 'done' && v.interaction_id, `visit after completion: ${JSON.stringify(v)}`)
+    const it = (await api(page, 'GET', `/api/v1/interactions/${v.interaction_id}`)).json
+    assert(it.kind === 'visit' && it.contact_ids.includes(created.li) && it.contact_ids.includes(created.wang), `interaction: ${JSON.stringify(it)}`)
+    await page.locator('[data-test=cal-month]').click()
+    await page.locator('[data-test=calendar][data-view=month]').waitFor()
+    await shot(page, 'visits-month-zh-CN')
+    // a busy day shows four chips and "N more", which opens its week
+    const day = page.locator(`[data-test=cal-day][data-date="${localDay(new Date(v.planned_at))}"]`)
+    const more = day.locator('.more')
+    if (await more.count()) {
+      await more.click()
+      await page.locator('[data-test=calendar][data-view=week]').waitFor()
+    }
+    await page.locator(`[data-test=cal-visit][data-id="${planned.id}"][data-status=done]`).waitFor()
+  })
+
+  await check('calendar feed: subscribe shows the full URL (it serves text/calendar), revoke ends it', async () => {
+    page.setScreen('subscribe')
+    await page.locator('[data-test=subscribe]').click()
+    await page.locator('[data-test=cal-create]').click()
+    const url = await field(page, 'cal-url').inputValue()
+    assert(url.startsWith(`${base}/calendar/`) && url.endsWith('.ics'), `feed URL: ${url}`)
+    const r = await fetch(url)
+    const ics = await r.text()
+    assert(r.status === 200 && /text\/calendar/.test(r.headers.get('content-type') ?? '') && ics.includes('BEGIN:VCALENDAR'), `feed: ${r.status} ${ics.slice(0, 60)}`)
+    await shot(page, 'visits-subscribe-zh-CN', { fullPage: false })
+    await page.locator('[data-test=cal-revoke]').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await page.locator('[data-test=cal-revoked]').waitFor()
+    assert((await fetch(url)).status === 404, 'revoked feed answers 404')
+    await page.keyboard.press('Escape')
+  })
+
+  await check('issues: report one on the account page, start it with a note; after its deadline the scheduler escalates it (badge)', async () => {
+    page.setScreen('issues')
+    await page.goto(`/accounts/${created.id}?tab=issues`)
+    await page.locator('[data-test=account-issues]').waitFor()
+    await page.locator('[data-test=new-issue]').click()
+    const dlg = page.locator('.el-dialog', { has: page.locator('[data-test=x-save]') })
+    await dlg.waitFor()
+    const title = `来料批次不良 ${Date.now() % 100000}`
+    await field(page, 'x-title').fill(title)
+    await chooseOption(page, 'x-category', '质量')
+    await chooseOption(page, 'x-severity', '高')
+    await chooseOption(page, 'x-contact', '王芳')
+    await field(page, 'x-description').fill('第 3 批次来料外观不良，约 2% 需返工。')
+    await page.locator('[data-test=sla-hint]').filter({ hasText: '战略' }).waitFor()
+    await shot(page, 'issue-form-zh-CN', { fullPage: false })
+    await page.locator('[data-test=x-save]').click()
+    await dlg.waitFor({ state: 'hidden' })
+    const drawer = page.locator('[data-test=issue-detail]')
+    await drawer.locator('[data-test=issue-title]', { hasText: title }).waitFor()
+    const x = (await api(page, 'GET', `/api/v1/issues?account_id=${created.id}`)).json.items.find((i) => i.title === title)
+    assert(x && x.assignee_id === me.id && x.contact_id === created.wang && x.severity === 'high', `stored: ${JSON.stringify(x)}`)
+    rel.issue = x
+    await drawer.locator('[data-test=wf-start]').click()
+    await field(page, 'wf-note').fill('已安排质量工程师到现场。')
+    await page.locator('[data-test=wf-save]').click()
+    await drawer.locator('[data-test=issue-status][data-status=in_progress]').waitFor()
+    await drawer.locator('[data-test=issue-note]', { hasText: '质量工程师' }).waitFor()
+    assert((await drawer.locator('[data-test=sla][data-sla=met]').count()) === 1, 'response SLA met')
+    await shot(page, 'issue-detail-zh-CN', { fullPage: false })
+    await page.keyboard.press('Escape')
+    // the scheduler, one hour after the resolution deadline
+    const after = iso(new Date(new Date(x.resolution_due_at).getTime() + 3600_000))
+    rel.jobsNow = after
+    const out = execFileSync(KAM, ['jobs', 'run', '--db', dsn, '--now', after], { stdio: 'pipe' }).toString() + ''
+    const escalated = (await api(page, 'GET', `/api/v1/issues/${x.id}`)).json
+    assert(escalated.escalated_at && escalated.escalated_to, `not escalated after jobs run (${out.trim()}): ${JSON.stringify(escalated)}`)
+    rel.lead = escalated.escalated_to
+    await page.reload()
+    const row = (await tableRows(page, 'account-issues-table')).filter({ hasText: title })
+    await row.locator('[data-test=escalated-badge]').waitFor()
+    await page.locator('[data-test=nav-issues]').click()
+    await page.waitForURL(/\/issues$/)
+    const lrow = (await tableRows(page, 'issues-table')).filter({ hasText: title })
+    await lrow.locator('[data-test=escalated-badge]').waitFor()
+    await lrow.filter({ hasText: created.name.slice(0, 8) }).waitFor() // the list names the account
+    await chooseOption(page, 'filter-escalated', '已升级')
+    await page.waitForURL(/escalated=1/)
+    await settle(page)
+    const n = await (await tableRows(page, 'issues-table')).count()
+    const api1 = (await api(page, 'GET', '/api/v1/issues?escalated=1')).json.items.length
+    assert(n === api1 && n >= 1, `${n} escalated rows, API has ${api1}`)
+    await shot(page, 'issues-zh-CN')
+  })
+
   await check('language: switch to 繁體中文 and English, labels change, choice remembered', async () => {
     page.setScreen('language')
     await page.goto('/')
@@ -574,6 +836,66 @@ async function runChecks(browser, base) {
       assert(/Decision maker|Influencer|Champion|Gatekeeper|User|Other/.test(mapText), 'decision roles in English')
       await shot(page, 'map-en')
     }
+  })
+
+  await check('language: the new screens in English (visits, timeline, issues, bell) and a live switch to 繁體中文', async () => {
+    assert(created && rel.issue, 'no relationship data')
+    page.setScreen('en-visits')
+    await page.goto('/visits?view=month')
+    await page.locator('[data-test=calendar][data-view=month]').waitFor()
+    assert((await page.locator('[data-test=nav-visits]').innerText()).includes('Visits'), 'menu in English')
+    assert(/\bMon\b/.test(await page.locator('[data-test=calendar] .cal-head').innerText()), 'weekday names in English')
+    assert((await page.locator('[data-test=overdue-list]').innerText()).includes('Overdue visits'), 'overdue list in English')
+    await shot(page, 'visits-month-en')
+    await page.goto(`/visits?view=week&focus=${rel.plannedVisit}`)
+    const vd = page.locator(`[data-test=visit-dialog][data-visit-id="${rel.plannedVisit}"]`)
+    await vd.waitFor()
+    assert((await vd.locator('[data-test=visit-status]').innerText()).includes('Done'), 'visit status in English')
+    await shot(page, 'visit-done-en', { fullPage: false })
+    await page.locator('[data-test=v-close]').click()
+    await vd.waitFor({ state: 'hidden' })
+    await shot(page, 'visits-week-en')
+    // switch language on the calendar: labels change in place
+    await page.locator('[data-test=lang-switch]').click()
+    await page.locator('[data-test="lang-zh-TW"]').click()
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-TW')
+    assert((await page.locator('[data-test=nav-visits]').innerText()).includes('拜訪計畫'), 'menu in zh-TW')
+    assert(/星期一|週一/.test(await page.locator('[data-test=calendar] .cal-head').innerText()), 'weekday names in zh-TW')
+    await shot(page, 'visits-week-zh-TW')
+    await page.locator('[data-test=lang-switch]').click()
+    await page.locator('[data-test="lang-en"]').click()
+    await page.waitForFunction(() => document.documentElement.lang === 'en')
+    page.setScreen('en-timeline')
+    await page.goto(`/accounts/${created.id}?tab=timeline`)
+    await page.locator('[data-test=interaction]').first().waitFor()
+    const tl = await page.locator('[data-test=timeline]').innerText()
+    assert(tl.includes('Industry trends') && tl.includes('Log interaction'), 'timeline in English')
+    await shot(page, 'timeline-en')
+    await page.goto(`/accounts/${created.id}?tab=contacts`)
+    await page.locator('[data-test=contacts-table]').waitFor()
+    page.setScreen('en-issues')
+    await page.goto('/issues')
+    const row = (await tableRows(page, 'issues-table')).filter({ hasText: rel.issue.title })
+    await row.first().waitFor()
+    assert((await row.locator('[data-test=escalated-badge]').innerText()).includes('Escalated'), 'badge in English')
+    assert((await page.locator('[data-test=issues-table] thead').innerText()).includes('Response SLA'), 'header in English')
+    await shot(page, 'issues-en')
+    await row.first().click()
+    const d = page.locator('[data-test=issue-detail]')
+    await d.locator('[data-test=wf-resolve]').waitFor()
+    assert((await d.locator('[data-test=wf-resolve]').innerText()).includes('Resolve'), 'workflow in English')
+    await shot(page, 'issue-detail-en', { fullPage: false })
+    await page.keyboard.press('Escape')
+    page.setScreen('en-home')
+    await page.goto('/')
+    await page.locator('[data-test=stale-card]').waitFor()
+    assert((await page.locator('[data-test=stale-card]').innerText()).includes('Stakeholders to contact'), 'home card in English')
+    await page.locator('[data-test=bell]').click()
+    await page.locator('[data-test=notifications]').waitFor()
+    await page.locator('[data-test=notification]').first().waitFor()
+    assert((await page.locator('[data-test=notifications]').innerText()).includes('Notifications'), 'bell in English')
+    await shot(page, 'notifications-en', { fullPage: false })
+    await page.keyboard.press('Escape')
   })
 
   await check('a 403 from the API is shown in the form (request refused by the server)', async () => {
@@ -617,6 +939,91 @@ async function runChecks(browser, base) {
   })
   for (const v of await cspViolations(page)) problems.push({ where: 'am.east1', what: `CSP: ${v}` })
   await am.context.close()
+
+  // ------------------------------------------------------------ the team lead: notification of the escalation
+  await check('lead: the bell shows the escalation; clicking it opens the issue (escalated, SLA passed in red); read all', async () => {
+    assert(rel.issue && rel.jobsNow, 'no escalated issue')
+    const { context, page: p } = await newPage(browser, base, { label: 'lead.east' })
+    // the browser's clock at the scheduler's time, so the countdowns agree with it
+    await context.clock.setFixedTime(new Date(rel.jobsNow))
+    p.setScreen('home')
+    await login(p, 'lead.east')
+    const lead = (await api(p, 'GET', '/api/v1/me')).json
+    assert(lead.id === rel.lead, `escalated to user ${rel.lead}, lead.east is ${lead.id}`)
+    const unread = (await api(p, 'GET', '/api/v1/notifications?unread=1&limit=100')).json.items
+    await p.waitForFunction((n) => document.querySelector('[data-test=bell-count]')?.textContent?.trim() === String(n), unread.length)
+    await p.locator('[data-test=bell]').click()
+    const note = p.locator('[data-test=notification][data-kind=issue_escalated]', { hasText: rel.issue.title })
+    await note.waitFor()
+    assert((await note.innerText()).includes('问题升级'), `notification text: ${await note.innerText()}`)
+    await shot(p, 'notifications-zh-CN', { fullPage: false })
+    await note.click()
+    await p.waitForURL(new RegExp(`/issues/${rel.issue.id}$`))
+    const d = p.locator('[data-test=issue-detail]')
+    await d.locator('[data-test=escalated-badge]').waitFor()
+    assert((await d.locator('[data-test=escalation]').innerText()).includes(lead.name), 'escalated to the lead, by name')
+    assert((await d.locator('[data-test=sla][data-sla=passed]').count()) === 1, 'resolution deadline passed, in red')
+    const red = await d.locator('[data-test=sla][data-sla=passed]').evaluate((el) => getComputedStyle(el).backgroundColor)
+    assert(red === 'rgb(208, 48, 80)', `passed deadline colour ${red}`)
+    await shot(p, 'issue-escalated-zh-CN', { fullPage: false })
+    const n = (await api(p, 'GET', `/api/v1/notifications?limit=100`)).json.items.find((x) => x.kind === 'issue_escalated' && x.title.includes(rel.issue.title))
+    assert(n?.read_at, 'clicking marked it read')
+    await p.locator('[data-test=bell]').click()
+    await p.locator('[data-test=read-all]').click()
+    await p.waitForFunction(() => document.querySelector('[data-test=bell-count]')?.textContent?.trim() === '0')
+    assert((await api(p, 'GET', '/api/v1/notifications?unread=1')).json.items.length === 0, 'all read on the server')
+    p.setScreen('stats')
+    await p.goto('/issues?tab=stats')
+    const st = p.locator('[data-test=stats-table]')
+    await st.locator('.el-table__row').first().waitFor()
+    assert((await st.innerText()).includes('华东'), `stats per team: ${(await st.innerText()).slice(0, 80)}`)
+    await shot(p, 'issue-stats-zh-CN')
+    for (const v of await cspViolations(p)) problems.push({ where: 'lead.east', what: `CSP: ${v}` })
+    await context.close()
+  })
+
+  await check('director: settings — pause a cadence rule, change an SLA rule, freshness days', async () => {
+    const { context, page: p } = await newPage(browser, base, { label: 'director' })
+    p.setScreen('settings')
+    await login(p, 'director')
+    await p.locator('[data-test=nav-settings]').click()
+    await p.waitForURL(/\/settings/)
+    const rows = await tableRows(p, 'cadence-table')
+    await rows.first().waitFor()
+    const rules = (await api(p, 'GET', '/api/v1/cadences')).json.items
+    assert((await rows.count()) === rules.length, `${await rows.count()} cadence rows, API has ${rules.length}`)
+    await shot(p, 'settings-cadences-zh-CN')
+    await rows.first().locator('[data-test=cadence-active]').click()
+    await p.waitForFunction(async () => {
+      const r = await fetch('/api/v1/cadences').then((x) => x.json())
+      return r.items.some((c) => !c.active)
+    })
+    await rows.first().locator('[data-test=cadence-active]').click()
+    await p.waitForFunction(async () => {
+      const r = await fetch('/api/v1/cadences').then((x) => x.json())
+      return r.items.every((c) => c.active)
+    })
+    await p.locator('[data-test=settings-tabs] .el-tabs__item', { hasText: '问题处理时限' }).click()
+    const sla = await tableRows(p, 'sla-table')
+    await sla.first().waitFor()
+    const inp = sla.first().locator('[data-test=sla-response] input')
+    const before = Number(await inp.inputValue())
+    await inp.fill(String(before + 1))
+    await inp.press('Tab')
+    await p.locator('[data-test=sla-save]').click()
+    await p.waitForFunction(async (v) => {
+      const r = await fetch('/api/v1/sla-rules').then((x) => x.json())
+      return r.items.some((s) => s.response_hours === v)
+    }, before + 1)
+    await shot(p, 'settings-sla-zh-CN')
+    await p.locator('[data-test=settings-tabs] .el-tabs__item', { hasText: '联系周期' }).click()
+    await field(p, 'fresh-key').fill('40')
+    await p.locator('[data-test=fresh-save]').click()
+    await p.waitForFunction(async () => (await fetch('/api/v1/settings/freshness').then((x) => x.json())).key === 40)
+    await shot(p, 'settings-freshness-zh-CN', { fullPage: false })
+    for (const v of await cspViolations(p)) problems.push({ where: 'director', what: `CSP: ${v}` })
+    await context.close()
+  })
 
   // ------------------------------------------------------------ first load of the home page
   await check('home first load (cold cache, signed in) is measured', async () => {
@@ -686,6 +1093,19 @@ async function runChecks(browser, base) {
     await p.locator('[data-test=members-table]').waitFor()
     assert((await p.locator('[data-test=add-member]').count()) === 0, 'no "add member" button')
     assert((await p.locator('[data-test=nav-users]').count()) === 0, 'no administration menu')
+    assert((await p.locator('[data-test=nav-settings]').count()) === 0, 'no settings menu')
+    // relationships: read only
+    p.setScreen('timeline')
+    await p.goto(`/accounts/${viewerAccount}?tab=timeline`)
+    await p.locator('[data-test=timeline]').waitFor()
+    assert((await p.locator('[data-test=log-interaction]').count()) === 0, 'no "log interaction" button')
+    await p.goto(`/accounts/${viewerAccount}?tab=issues`)
+    await p.locator('[data-test=account-issues]').waitFor()
+    assert((await p.locator('[data-test=new-issue]').count()) === 0, 'no "report issue" button')
+    p.setScreen('visits')
+    await p.locator('[data-test=nav-visits]').click()
+    await p.locator('[data-test=calendar]').waitFor()
+    assert((await p.locator('[data-test=plan-visit]').count()) === 0, 'no "plan visit" button')
   })
 
   await check('viewer: the edit URL shows the 403 message; a PATCH sent from the page gets 403', async () => {
@@ -710,6 +1130,8 @@ async function runChecks(browser, base) {
     const { context, page: p } = await newPage(browser, base, { label: 'hr' })
     await login(p, 'hr')
     assert((await p.locator('[data-test=nav-accounts]').count()) === 0, 'no accounts menu')
+    for (const nav of ['nav-visits', 'nav-issues', 'nav-settings'])
+      assert((await p.locator(`[data-test=${nav}]`).count()) === 0, `no ${nav} for hr`)
     await p.locator('[data-test=nav-users]').click()
     await (await tableRows(p, 'users-table')).first().waitFor()
     const adminRow = (await tableRows(p, 'users-table')).filter({ hasText: 'admin@' }).first()

@@ -8,8 +8,11 @@
 2. Concurrent updates of one account through both instances: every PATCH carries the version
    it read; the winners get 200, the losers 409; no update is lost (final version = 1 + wins)
    and every win has exactly one audit row.
-3. The database restarts under a running instance: it reconnects and goes on.
-4. `kam migrate-data` round trip of the demo data: SQLite -> PostgreSQL (dsn2) -> SQLite, with
+3. Three `kam jobs run` started together on the demo data (same pinned clock, 40 days ahead):
+   every visit, escalation and overdue notice happens once (counts add up, no duplicate
+   visit, a third run finds nothing to do).
+4. The database restarts under a running instance: it reconnects and goes on.
+5. `kam migrate-data` round trip of the demo data: SQLite -> PostgreSQL (dsn2) -> SQLite, with
    per-table counts and checksums printed and verified by kam, and checked here again through
    the API of a server on the copy.
 Last line: N passed, N failed.
@@ -18,12 +21,15 @@ import argparse
 import json
 import os
 import sys
+import re
+import subprocess
 import tempfile
 import threading
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "http"))
-from lib import Server, http_call, run_cli  # noqa: E402
+from lib import Server, http_call, run_cli, iso, epoch  # noqa: E402
 
 PASSED = 0
 FAILED = 0
@@ -138,6 +144,83 @@ def concurrent_updates(a, b):
     print("concurrent updates: %d patches, %d won, %d stale (409)" % (wins + stale, wins, stale))
 
 
+JOBS_RE = re.compile(r"(\d+) visits planned, (\d+) overdue notices, (\d+) issues escalated")
+
+
+def list_all(port, path, cookie):
+    items, cursor = [], None
+    while True:
+        q = path + ("&" if "?" in path else "?") + "limit=500" + ("&cursor=" + cursor if cursor else "")
+        st, _, js = call(port, "GET", q, cookie=cookie)
+        if st != 200:
+            return None
+        items += js["items"]
+        cursor = js["next_cursor"]
+        if not cursor:
+            return items
+
+
+def concurrent_jobs(kam, dsn, a):
+    """Three scheduler passes at once (--now or KAM_NOW, same instant) on the demo data."""
+    st, cookie, csrf = login(a.port, "director")
+    if not ok(st == 200, "jobs: director login", st):
+        return
+    st, _, js = call(a.port, "GET", "/api/v1/accounts?limit=20&sort=id", cookie=cookie)
+    for acc in (js or {}).get("items", []):  # more work to race for: an issue on each of 20 accounts
+        st, _, _ = call(a.port, "POST", "/api/v1/accounts/%d/issues" % acc["id"],
+                        {"title": "并发升级 %d" % acc["id"], "severity": "critical"}, cookie=cookie, csrf=csrf)
+        ok(st == 201, "jobs: create an issue to escalate", st)
+    now = int(time.time()) + 40 * 86400
+    visits0 = list_all(a.port, "/api/v1/visits", cookie)
+    esc0 = list_all(a.port, "/api/v1/issues?escalated=1", cookie)
+    open0 = [x for x in (list_all(a.port, "/api/v1/issues?escalated=0", cookie) or [])
+             if x["status"] in ("open", "in_progress")]
+    if not ok(visits0 is not None and esc0 is not None, "jobs: list visits and issues before"):
+        return
+    overdue0 = [v for v in visits0 if v["status"] == "planned" and epoch(v["planned_at"]) < now]
+    procs = []
+    for i in range(3):
+        env = dict(os.environ)
+        args = [kam, "jobs", "run", "--db", dsn]
+        if i == 1:
+            env["KAM_NOW"] = str(now)
+        else:
+            args += ["--now", iso(now)]
+        procs.append(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
+    counts = []
+    for i, p in enumerate(procs):
+        out, err = p.communicate(timeout=300)
+        m = JOBS_RE.search(out.decode())
+        ok(p.returncode == 0 and m, "concurrent kam jobs run #%d exits 0" % (i + 1),
+           (p.returncode, out.decode()[-300:], err.decode()[-300:]))
+        counts.append(tuple(int(x) for x in m.groups()) if m else (0, 0, 0))
+    print("concurrent jobs: %s (visits planned, overdue notices, issues escalated)" % counts)
+    visits1 = list_all(a.port, "/api/v1/visits", cookie) or []
+    esc1 = list_all(a.port, "/api/v1/issues?escalated=1", cookie) or []
+    old = {v["id"] for v in visits0}
+    new = [v for v in visits1 if v["id"] not in old]
+    keys = [(v["cadence_id"], v["account_id"], v["contact_id"]) for v in visits1
+            if v["status"] == "planned" and v["cadence_id"] is not None]
+    ok(len(new) > 0, "the concurrent runs planned visits (%d)" % len(new))
+    ok(sum(c[0] for c in counts) == len(new), "visits planned by the runs add up to the new visits",
+       "%s vs %d" % ([c[0] for c in counts], len(new)))
+    ok(len(keys) == len(set(keys)), "no rule, account and contact has two planned visits",
+       "%d planned, %d distinct" % (len(keys), len(set(keys))))
+    ok(len(esc1) - len(esc0) == len(open0) > 0,
+       "every open issue past its deadlines 40 days on was escalated (%d)" % len(open0),
+       "%d -> %d escalated" % (len(esc0), len(esc1)))
+    ok(sum(c[2] for c in counts) == len(esc1) - len(esc0), "escalations of the runs add up: each issue once",
+       "%s vs %d" % ([c[2] for c in counts], len(esc1) - len(esc0)))
+    ok(sum(c[1] for c in counts) == len(overdue0) > 0,
+       "overdue notices of the runs add up to the %d overdue visits: each once" % len(overdue0),
+       [c[1] for c in counts])
+    ok(all(x["escalated_at"] == iso(now) for x in esc1 if x["id"] not in {e["id"] for e in esc0}),
+       "escalated_at is the pinned time")
+    rc, out, err = run_cli(kam, ["jobs", "run", "--db", dsn, "--now", iso(now)])
+    m = JOBS_RE.search(out)
+    ok(rc == 0 and m and m.groups() == ("0", "0", "0"), "a third run at the same time finds nothing to do", out + err)
+
+
 def reconnect(a):
     """The database restarts under a running instance: the next request reconnects."""
     cmd = os.environ.get("KAM_TEST_PG_RESTART")
@@ -203,6 +286,7 @@ def main():
         if ok(a.start() and b.start(), "two servers on one database", (a.start_error, b.start_error)):
             shared_sessions(a, b)
             concurrent_updates(a, b)
+            concurrent_jobs(kam, args.dsn, a)
             reconnect(a)
         ok(a.stop() == 0, "server A stops cleanly (exit 0)")
         ok(b.stop() == 0, "server B stops cleanly (exit 0)")

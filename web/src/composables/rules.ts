@@ -69,6 +69,7 @@ export function intRange(min: number, max: number, required = false): FormItemRu
 export function required(): FormItemRule[] {
   return [
     {
+      required: true, // shows the asterisk; the validator below gives the message
       trigger: ['blur', 'change'],
       validator: (_r, v: unknown, cb) =>
         v === null || v === undefined || v === '' ? cb(new Error(t('validation.required'))) : cb(),

@@ -137,10 +137,11 @@ export function fmtDuration(ms: number): string {
   return u(m, 'minute')
 }
 
-/** "5 分钟前" / "5 minutes ago" / "yesterday" for an ISO time. */
-export function fmtTimeAgo(s: string | null | undefined, now = Date.now()): string {
+/** "5 分钟前" / "5 minutes ago" / "yesterday" for an ISO time; `past` reads a time ahead of
+ *  this browser's clock (a skewed server clock) as "now". */
+export function fmtTimeAgo(s: string | null | undefined, now = Date.now(), past = false): string {
   if (!s) return ''
-  const t = new Date(s).getTime()
+  const t = past ? Math.min(new Date(s).getTime(), now) : new Date(s).getTime()
   if (Number.isNaN(t)) return s
   const key = `r|${currentLocale.value}`
   let f = cache.get(key) as Intl.RelativeTimeFormat | undefined
