@@ -93,7 +93,7 @@ static enum kam_err list_common(struct api_call *c, int64_t parent_id)
     q.sort = api_query_str(c, "sort");
     q.cursor = api_query_str(c, "cursor");
     if ((rc = api_query_i64(c, "limit", 0, &q.limit)) ||
-        (rc = api_query_i64(c, "owner_id", 0, &q.owner_id)))
+        (rc = api_query_user(c, "owner_id", &q.owner_id)))
         return rc;
     if (parent_id)
         q.parent_id = parent_id;
@@ -249,7 +249,7 @@ static void facets(struct jw *w, const char *key, const struct facet *f, size_t 
 static enum kam_err summary(struct api_call *c)
 {
     int64_t owner_id;
-    enum kam_err rc = api_query_i64(c, "owner_id", 0, &owner_id);
+    enum kam_err rc = api_query_user(c, "owner_id", &owner_id);
     if (rc)
         return rc;
     struct account_summary s;

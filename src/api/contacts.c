@@ -140,7 +140,7 @@ static enum kam_err stale(struct api_call *c)
     q.cursor = api_query_str(c, "cursor");
     enum kam_err rc;
     if ((rc = api_query_i64(c, "limit", 0, &q.limit)) ||
-        (rc = api_query_i64(c, "owner_id", 0, &q.owner_id)))
+        (rc = api_query_user(c, "owner_id", &q.owner_id)))
         return rc;
     if (http_query(c->req, "limit") && q.limit == 0)
         return kam_fail(c->ctx->err, KAM_EINVAL, "limit", "limit must be 1..500");

@@ -228,6 +228,16 @@ enum kam_err api_query_i64(struct api_call *c, const char *key, int64_t def, int
     return KAM_OK;
 }
 
+enum kam_err api_query_user(struct api_call *c, const char *key, int64_t *out)
+{
+    const char *v = http_query(c->req, key);
+    if (v && strcmp(v, "me") == 0) {
+        *out = c->ctx->who.user_id;
+        return KAM_OK;
+    }
+    return api_query_i64(c, key, 0, out);
+}
+
 const char *api_query_str(struct api_call *c, const char *key)
 {
     return http_query(c->req, key);

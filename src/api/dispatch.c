@@ -269,13 +269,16 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
             return kam_fail(ctx->err, KAM_EINVAL, "entity",
                             "account team changes are in the account's history: use "
                             "entity=account&id=ACCOUNT");
-        } else if (strcmp(entity, "contact") == 0) {
+        } else if (strcmp(entity, "contact") == 0 || strcmp(entity, "interaction") == 0 ||
+                   strcmp(entity, "visit") == 0 || strcmp(entity, "issue") == 0 ||
+                   strcmp(entity, "care") == 0) {
             rc = audit_account_of(ctx, entity, id, &account_id);
             if (rc)
                 return rc;
         } else {
             return kam_fail(ctx->err, KAM_EINVAL, "entity",
-                            "entity must be one of: account, contact, user, "
+                            "entity must be one of: account, contact, interaction, visit, issue, "
+                            "care, user, "
                             "team, token");
         }
         c->scope_account_id = account_id;

@@ -71,6 +71,8 @@ enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out
 /* Query parameter helpers: absent → default; malformed → KAM_EINVAL naming the parameter. */
 enum kam_err api_query_i64(struct api_call *c, const char *key, int64_t def, int64_t *out);
 const char *api_query_str(struct api_call *c, const char *key);
+/* A user id parameter: an integer, or "me" for the caller; absent → 0. */
+enum kam_err api_query_user(struct api_call *c, const char *key, int64_t *out);
 
 /* Writes {"items":[ ... ], "next_cursor": ...}: begin, then the items, then end. */
 void api_list_begin(struct api_call *c);

@@ -26,6 +26,7 @@ static void render(struct jw *w, const struct issue *x)
     jw_obj_begin(w);
     jw_ki64(w, "id", x->id);
     jw_ki64(w, "account_id", x->account_id);
+    jw_kstr(w, "account_name", x->account_name);
     jw_ki64n(w, "contact_id", x->contact_id, !x->has_contact);
     jw_kstr(w, "title", x->title);
     jw_kstr(w, "description", x->description);
@@ -56,7 +57,7 @@ static enum kam_err list(struct api_call *c)
     enum kam_err rc;
     if ((rc = api_query_i64(c, "limit", 0, &q.limit)) ||
         (rc = api_query_i64(c, "account_id", 0, &q.account_id)) ||
-        (rc = api_query_i64(c, "assignee_id", 0, &q.assignee_id)) ||
+        (rc = api_query_user(c, "assignee_id", &q.assignee_id)) ||
         (rc = api_query_i64(c, "escalated", -1, &esc)))
         return rc;
     if (http_query(c->req, "limit") && q.limit == 0)

@@ -38,6 +38,18 @@ static enum kam_err list(struct api_call *c)
     return KAM_OK;
 }
 
+static enum kam_err unread(struct api_call *c)
+{
+    int64_t n = 0;
+    enum kam_err rc = notify_unread(c->ctx, &n);
+    if (rc)
+        return rc;
+    jw_obj_begin(&c->w);
+    jw_ki64(&c->w, "unread", n);
+    jw_obj_end(&c->w);
+    return KAM_OK;
+}
+
 static enum kam_err read_one(struct api_call *c)
 {
     enum kam_err rc = notify_read(c->ctx, c->id[0]);
@@ -59,6 +71,8 @@ static const char *const list_query[] = {"unread", "limit", "cursor", NULL};
 const struct route api_routes_notifications[] = {
     {"GET", "/api/v1/notifications", list, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
      "One's notifications, newest first"},
+    {"GET", "/api/v1/notifications/count", unread, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
+     "How many of one's notifications are unread"},
     {"POST", "/api/v1/notifications/read-all", read_all, OBJ_SELF, ACT_UPDATE, SCOPE_NONE, NULL,
      NULL, 204, "Mark all of one's notifications read"},
     {"POST", "/api/v1/notifications/:id/read", read_one, OBJ_SELF, ACT_UPDATE, SCOPE_NONE, NULL,

@@ -54,7 +54,7 @@ static enum kam_err list(struct api_call *c)
     int64_t overdue = 0;
     enum kam_err rc;
     if ((rc = api_query_i64(c, "limit", 0, &q.limit)) ||
-        (rc = api_query_i64(c, "owner_id", 0, &q.owner_id)) ||
+        (rc = api_query_user(c, "owner_id", &q.owner_id)) ||
         (rc = api_query_i64(c, "account_id", 0, &q.account_id)) ||
         (rc = api_query_i64(c, "overdue", 0, &overdue)))
         return rc;
@@ -157,6 +157,20 @@ static enum kam_err cal_new(struct api_call *c)
     return KAM_OK;
 }
 
+static enum kam_err cal_state(struct api_call *c)
+{
+    int active = 0;
+    int64_t created = 0;
+    enum kam_err rc = calendar_token_state(c->ctx, &active, &created);
+    if (rc)
+        return rc;
+    jw_obj_begin(&c->w);
+    jw_kbool(&c->w, "active", active);
+    jw_ktime_opt(&c->w, "created_at", created, active);
+    jw_obj_end(&c->w);
+    return KAM_OK;
+}
+
 static enum kam_err cal_revoke(struct api_call *c)
 {
     enum kam_err rc = calendar_token_revoke(c->ctx);
@@ -198,6 +212,8 @@ const struct route api_routes_visits[] = {
      "Reschedule, reassign or cancel a planned visit"},
     {"POST", "/api/v1/visits/:id/complete", complete, OBJ_VISIT, ACT_UPDATE, SCOPE_VISIT, done_spec,
      NULL, 200, "Complete a visit with its outcome (logs an interaction)"},
+    {"GET", "/api/v1/calendar-token", cal_state, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
+     "Whether one has a calendar feed, and since when"},
     {"POST", "/api/v1/calendar-token", cal_new, OBJ_SELF, ACT_CREATE, SCOPE_NONE, NULL, NULL, 201,
      "A private iCalendar feed URL of one's planned visits (replaces the old one)"},
     {"DELETE", "/api/v1/calendar-token", cal_revoke, OBJ_SELF, ACT_DELETE, SCOPE_NONE, NULL, NULL,

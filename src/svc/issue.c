@@ -25,7 +25,7 @@ const char *const issue_statuses[] = {"open", "in_progress", "resolved", "confir
     "issues.category, issues.severity, issues.status, issues.assignee_id, issues.reported_at, "    \
     "issues.response_due_at, issues.resolution_due_at, issues.first_response_at, "                 \
     "issues.resolved_at, issues.confirmed_at, issues.escalated_at, issues.escalated_to, "          \
-    "issues.version, issues.created_at, issues.updated_at"
+    "issues.version, issues.created_at, issues.updated_at, accounts.name"
 
 static int64_t opt(struct db_stmt *st, int col, int *has)
 {
@@ -57,12 +57,16 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     x->version = db_col_i64(st, 17);
     x->created_at = db_col_i64(st, 18);
     x->updated_at = db_col_i64(st, 19);
+    x->account_name = arena_strdup(ctx->a, db_col_text(st, 20));
 }
 
 enum kam_err issue_get(struct kam_ctx *ctx, int64_t id, struct issue *out)
 {
-    enum kam_err rc =
-        row_get(ctx, "SELECT " COLS " FROM issues WHERE id = ?", id, read_row, out, "issue");
+    enum kam_err rc = row_get(ctx,
+                              "SELECT " COLS
+                              " FROM issues JOIN accounts ON accounts.id = issues.account_id WHERE "
+                              "issues.id = ?",
+                              id, read_row, out, "issue");
     return rc;
 }
 

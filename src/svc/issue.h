@@ -16,6 +16,7 @@ struct issue {
     int has_contact, has_assignee, has_first_response, has_resolved, has_confirmed;
     int has_escalated, has_escalated_to;
     const char *title, *description, *category, *severity, *status;
+    const char *account_name;
 };
 
 enum issue_field {

@@ -120,3 +120,10 @@ enum kam_err notify_read_all(struct kam_ctx *ctx)
     db_done(st);
     return rc;
 }
+
+enum kam_err notify_unread(struct kam_ctx *ctx, int64_t *count_out)
+{
+    return db_query_i64(ctx->db,
+                        "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
+                        1, ctx->who.user_id, count_out, ctx->err);
+}

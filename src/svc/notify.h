@@ -31,5 +31,7 @@ enum kam_err notify_list(struct kam_ctx *ctx, const struct notification_query *q
 /* Marks one of the caller's notifications read (KAM_ENOTFOUND for anyone else's). */
 enum kam_err notify_read(struct kam_ctx *ctx, int64_t id);
 enum kam_err notify_read_all(struct kam_ctx *ctx);
+/* How many of the caller's notifications are unread. */
+enum kam_err notify_unread(struct kam_ctx *ctx, int64_t *count_out);
 
 #endif

@@ -12,8 +12,8 @@ typedef void (*row_reader)(struct kam_ctx *ctx, struct db_stmt *st, void *out);
 
 /* Runs sql (one `?`: id) and reads its first row into out; KAM_ENOTFOUND (field "id",
  * "no such <what>") when there is none. */
-enum kam_err row_get(struct kam_ctx *ctx, const char *sql, int64_t id, row_reader read,
-                     void *out, const char *what);
+enum kam_err row_get(struct kam_ctx *ctx, const char *sql, int64_t id, row_reader read, void *out,
+                     const char *what);
 
 /* Steps st to its end (at most max rows) reading each row into a new array of elements of
  * `size` bytes in ctx->a; finishes st (db_done) in every case. */

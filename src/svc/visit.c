@@ -816,6 +816,20 @@ enum kam_err calendar_token_revoke(struct kam_ctx *ctx)
     return rc;
 }
 
+enum kam_err calendar_token_state(struct kam_ctx *ctx, int *active_out, int64_t *created_out)
+{
+    enum kam_err rc = db_query_i64(ctx->db,
+                                   "SELECT created_at FROM calendar_tokens WHERE user_id "
+                                   "= ?",
+                                   1, ctx->who.user_id, created_out, ctx->err);
+    *active_out = rc == KAM_OK;
+    if (rc == KAM_ENOTFOUND) {
+        *created_out = 0;
+        return KAM_OK;
+    }
+    return rc;
+}
+
 /* RFC 5545 text: escape \ ; , and newlines. */
 static void ics_text(struct buf *b, const char *s)
 {

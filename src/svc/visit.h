@@ -98,6 +98,8 @@ enum kam_err visit_notify_overdue(struct kam_ctx *ctx, int *created_out);
 /* The caller's calendar feed token: a new one replaces the old; *url_out "/calendar/T.ics". */
 enum kam_err calendar_token_new(struct kam_ctx *ctx, const char **url_out);
 enum kam_err calendar_token_revoke(struct kam_ctx *ctx);
+/* Whether the caller has a feed, and since when (the URL itself is shown only once). */
+enum kam_err calendar_token_state(struct kam_ctx *ctx, int *active_out, int64_t *created_out);
 /* Writes the iCalendar (RFC 5545) feed of the token's user into b; KAM_ENOTFOUND for an
  * unknown or revoked token. */
 enum kam_err calendar_feed(struct kam_ctx *ctx, const char *token, struct buf *b);

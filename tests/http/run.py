@@ -41,6 +41,7 @@ import t_jobs  # noqa: E402
 import t_care  # noqa: E402
 import t_valuation  # noqa: E402
 import t_shutdown  # noqa: E402
+import t_followups  # noqa: E402
 
 # (name, function, needs fixtures)
 GROUPS = [
@@ -83,6 +84,7 @@ GROUPS = [
     ("valuation", t_valuation.g_valuation, True),
     ("screening", t_valuation.g_screening, True),
     ("openapi", t_basic.g_openapi, True),
+    ("followups", t_followups.g_followups, True),
     ("matrix", t_matrix.g_matrix, True),
     ("failed-logins", t_session.g_failed_logins, True),  # last on the main server
 ]

@@ -306,7 +306,7 @@ def _lists(ctx, W, before):
     r = ctx.U("viewer_x").client.get("/api/v1/care/%d" % rid["c1"])
     ck.expect(r, 404, "viewer_x GET a reminder of an account out of scope -> 404", code="not_found")
     for q, f in (({"status": "open"}, "status"), ({"status": "sent,done"}, "status"), ({"from": "2021-13-01"}, "from"),
-                 ({"from": "yesterday"}, "from"), ({"to": "2021-02-30"}, "to"), ({"owner_id": "me"}, "owner_id"),
+                 ({"from": "yesterday"}, "from"), ({"to": "2021-02-30"}, "to"), ({"owner_id": "myself"}, "owner_id"),
                  ({"account_id": "x"}, "account_id"), ({"limit": "0"}, "limit"), ({"limit": "501"}, "limit"),
                  ({"cursor": "garbage!!"}, "cursor"), ({"kind": "birthday"}, "kind")):
         r = ctx.admin.get("/api/v1/care", q)

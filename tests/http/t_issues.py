@@ -232,7 +232,7 @@ def g_issue_lists(ctx):
     ck.ok(ids({"account_id": str(L)}, ctx.U("lead_e").client) == xs[::-1], "lead_e lists them all")
     ck.expect(ctx.U("hr").client.get("/api/v1/issues"), 403, "hr GET /issues -> 403", code="forbidden")
     for q, f in (({"status": "closed"}, "status"), ({"escalated": "2"}, "escalated"), ({"escalated": "yes"}, "escalated"),
-                 ({"assignee_id": "me"}, "assignee_id"), ({"limit": "0"}, "limit"), ({"cursor": "garbage!!"}, "cursor"),
+                 ({"assignee_id": "myself"}, "assignee_id"), ({"limit": "0"}, "limit"), ({"cursor": "garbage!!"}, "cursor"),
                  ({"severity": "high"}, "severity")):
         r = a.get("/api/v1/issues", q)
         ck.expect(r, 400, "issues %s -> 400 field %s" % (q, f), field=f, code="invalid")

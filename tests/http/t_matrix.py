@@ -254,6 +254,11 @@ def _(ctx, u, rec_):
                    state=lambda: ctx.record_state("visits", v, a))
 
 
+@route("GET", "/api/v1/calendar-token", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/calendar-token")
+
+
 @route("POST", "/api/v1/calendar-token", "none")
 def _(ctx, u, rec_):
     return Attempt("POST", "/api/v1/calendar-token", ok=201)
@@ -608,6 +613,11 @@ def notification_for(ctx, u):
         ctx.ck.fail("matrix setup: %s got a notification for an issue assigned to them" % u.key, r.describe())
         return 999999999
     return items[0].get("id")
+
+
+@route("GET", "/api/v1/notifications/count", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/notifications/count")
 
 
 @route("GET", "/api/v1/notifications", "none")

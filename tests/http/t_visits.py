@@ -336,7 +336,7 @@ def g_visit_lists(ctx):
     ck.expect(r, 403, "hr GET /visits -> 403", code="forbidden")
     for q, f in (({"status": "postponed"}, "status"), ({"overdue": "2"}, "overdue"), ({"overdue": "yes"}, "overdue"),
                  ({"from": "yesterday"}, "from"), ({"to": "2027-13-01T00:00:00Z"}, "to"),
-                 ({"owner_id": "me"}, "owner_id"), ({"account_id": "x"}, "account_id"), ({"limit": "0"}, "limit"),
+                 ({"owner_id": "myself"}, "owner_id"), ({"account_id": "x"}, "account_id"), ({"limit": "0"}, "limit"),
                  ({"limit": "501"}, "limit"), ({"cursor": "garbage!!"}, "cursor"), ({"kind": "phone"}, "kind")):
         r = a.get("/api/v1/visits", q)
         ck.expect(r, 400, "visits %s -> 400 field %s" % (q, f), field=f, code="invalid")
