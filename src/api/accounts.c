@@ -32,7 +32,7 @@ static const struct jfield account_spec[] = {
     {0},
 };
 
-static void render(struct jw *w, const struct account *a, int detail)
+void render_account(struct jw *w, const struct account *a, int detail)
 {
     jw_obj_begin(w);
     jw_ki64(w, "id", a->id);
@@ -66,7 +66,9 @@ static void render(struct jw *w, const struct account *a, int detail)
     jw_ki64(w, "version", a->version);
     jw_ktime(w, "created_at", a->created_at);
     jw_ktime(w, "updated_at", a->updated_at);
-    if (detail) {
+    if (detail == 2) /* prospect lists */
+        jw_ki64n(w, "score", a->score, !a->has_score);
+    if (detail == 1) {
         jw_key(w, "parent");
         if (a->has_parent && a->parent_name) {
             jw_obj_begin(w);
@@ -108,7 +110,7 @@ static enum kam_err list_common(struct api_call *c, int64_t parent_id)
         return rc;
     api_list_begin(c);
     for (size_t i = 0; i < n; i++)
-        render(&c->w, &items[i], 0);
+        render_account(&c->w, &items[i], 0);
     api_list_end(c, next);
     return KAM_OK;
 }
@@ -135,7 +137,7 @@ static enum kam_err create(struct api_call *c)
     if ((rc = account_create(c->ctx, &in, &a)))
         return rc;
     c->status = 201;
-    render(&c->w, &a, 1);
+    render_account(&c->w, &a, 1);
     return KAM_OK;
 }
 
@@ -144,7 +146,7 @@ static enum kam_err get(struct api_call *c)
     struct account a;
     enum kam_err rc = account_get(c->ctx, c->id[0], &a);
     if (!rc)
-        render(&c->w, &a, 1);
+        render_account(&c->w, &a, 1);
     return rc;
 }
 
@@ -157,7 +159,7 @@ static enum kam_err patch(struct api_call *c)
     struct account a;
     if ((rc = account_update(c->ctx, c->id[0], &in, &a)))
         return rc;
-    render(&c->w, &a, 1);
+    render_account(&c->w, &a, 1);
     return KAM_OK;
 }
 
@@ -167,6 +169,53 @@ static enum kam_err del(struct api_call *c)
     if (!rc)
         c->status = 204;
     return rc;
+}
+
+static enum kam_err prospects(struct api_call *c)
+{
+    struct account_query q = {.prospects = 1};
+    enum kam_err rc;
+    q.q = api_query_str(c, "q");
+    q.screening = api_query_str(c, "screening");
+    q.source = api_query_str(c, "source");
+    q.sort = api_query_str(c, "sort");
+    q.cursor = api_query_str(c, "cursor");
+    if ((rc = api_query_i64(c, "limit", 0, &q.limit)) ||
+        (rc = api_query_user(c, "owner_id", &q.owner_id)))
+        return rc;
+    if (http_query(c->req, "limit") && q.limit == 0)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "limit", "limit must be 1..%d", PAGE_MAX);
+    struct account *items;
+    size_t n;
+    const char *next;
+    if ((rc = account_list(c->ctx, &q, &items, &n, &next)))
+        return rc;
+    api_list_begin(c);
+    for (size_t i = 0; i < n; i++)
+        render_account(&c->w, &items[i], 2);
+    api_list_end(c, next);
+    return KAM_OK;
+}
+
+/* A new prospect: an account whose status is "prospect" unless the body says otherwise. */
+static enum kam_err prospect_create(struct api_call *c)
+{
+    struct account_in in = {0};
+    enum kam_err rc = api_decode(c, account_spec, &in, &in.set);
+    if (rc)
+        return rc;
+    if (in.set & ACC_VERSION)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "version", "version is set by the server");
+    if (!(in.set & ACC_STATUS)) {
+        in.v.status = "prospect";
+        in.set |= ACC_STATUS;
+    }
+    struct account a;
+    if ((rc = account_create(c->ctx, &in, &a)))
+        return rc;
+    c->status = 201;
+    render_account(&c->w, &a, 1);
+    return KAM_OK;
 }
 
 static void render_member(struct jw *w, const struct account_member *m)
@@ -280,6 +329,8 @@ static const char *const summary_query_params[] = {"owner_id", NULL};
 static const char *const list_query[] = {"q",        "limit",     "cursor",  "sort",
                                          "tier",     "region",    "channel", "status",
                                          "owner_id", "parent_id", NULL};
+static const char *const prospect_query[] = {"q",    "screening", "source", "owner_id",
+                                             "sort", "limit",     "cursor", NULL};
 static const char *const sub_query[] = {"limit", "cursor", "sort", "q", NULL};
 
 const struct route api_routes_accounts[] = {
@@ -298,6 +349,10 @@ const struct route api_routes_accounts[] = {
      "Delete an account with its contacts and team"},
     {"GET", "/api/v1/accounts/:id/subsidiaries", subsidiaries, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT,
      NULL, sub_query, 200, "Child accounts in the caller's scope"},
+    {"GET", "/api/v1/prospects", prospects, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL, prospect_query,
+     200, "Prospects (accounts still prospects or screened) in scope, with their value score"},
+    {"POST", "/api/v1/prospects", prospect_create, OBJ_ACCOUNT, ACT_CREATE, SCOPE_NONE,
+     account_spec, NULL, 201, "Record a prospect (an account with status prospect)"},
     {"GET", "/api/v1/accounts/:id/members", members_list, OBJ_MEMBER, ACT_READ, SCOPE_ACCOUNT, NULL,
      NULL, 200, "The account team"},
     {"POST", "/api/v1/accounts/:id/members", members_add, OBJ_MEMBER, ACT_CREATE, SCOPE_ACCOUNT,

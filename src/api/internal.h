@@ -96,6 +96,10 @@ extern const struct route api_routes_notifications[];
 extern const struct route api_routes_care[];
 extern const struct route api_routes_valuation[];
 
+/* Renders an account: detail 0 list item, 1 with parent and subsidiary count, 2 with score. */
+struct account;
+void render_account(struct jw *w, const struct account *a, int detail);
+
 /* Renders a contact (shared by contacts and stale-contacts). */
 struct contact;
 void render_contact(struct jw *w, const struct contact *c);

@@ -60,6 +60,15 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     a->tier_locked = (int)db_col_i64(st, 23);
 }
 
+/* An account row followed by its score (prospect lists). */
+static void read_prospect(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct account *a = row;
+    read_row(ctx, st, a);
+    a->has_score = !db_col_is_null(st, 24);
+    a->score = a->has_score ? db_col_i64(st, 24) : 0;
+}
+
 static enum kam_err load(struct kam_ctx *ctx, int64_t id, struct account *out)
 {
     enum kam_err rc =
@@ -536,7 +545,31 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
         sqlb_i64(&b, ctx->who.user_id);
         sqlb_i64(&b, ctx->who.user_id);
     }
-    sqlb_sql(&b, "SELECT " COLS " FROM accounts WHERE 1 = 1");
+    if (q->prospects)
+        sqlb_sql(&b, "SELECT " COLS ", account_scores.score FROM accounts LEFT JOIN "
+                     "account_scores ON account_scores.account_id = accounts.id WHERE "
+                     "(accounts.status = 'prospect' OR accounts.screening IS NOT NULL)");
+    else
+        sqlb_sql(&b, "SELECT " COLS " FROM accounts WHERE 1 = 1");
+    static const char *const screenings[] = {"pending", "accepted", "rejected", NULL};
+    if (q->screening && (rc = check_enum(ctx, "screening", q->screening, screenings))) {
+        sqlb_release(&b);
+        return rc;
+    }
+    if (q->source && (rc = check_enum(ctx, "source", q->source, account_sources))) {
+        sqlb_release(&b);
+        return rc;
+    }
+    if (q->screening && !strcmp(q->screening, "pending")) {
+        sqlb_sql(&b, " AND accounts.screening IS NULL");
+    } else if (q->screening) {
+        sqlb_sql(&b, " AND accounts.screening = ?");
+        sqlb_text(&b, q->screening);
+    }
+    if (q->source) {
+        sqlb_sql(&b, " AND accounts.source = ?");
+        sqlb_text(&b, q->source);
+    }
     if (scoped)
         sqlb_sql(&b, " AND " POLICY_SCOPE_COND);
     if (q->q && *q->q) {
@@ -590,8 +623,8 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
         return rc;
     struct account *items;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, q->prospects ? read_prospect : read_row,
+                           sizeof *items, (void **)&items, &n)))
         return rc;
     *next_out = NULL;
     if (n > (size_t)pg.limit) {

@@ -44,6 +44,9 @@ struct account {
     int64_t screened_by, screened_at;
     int has_screened;
     int tier_locked; /* 1: the value score does not move the tier */
+    /* Filled for prospect lists: */
+    int64_t score;
+    int has_score;
     /* Filled by account_get only: */
     const char *parent_name;
     int64_t subsidiary_count;
@@ -74,6 +77,10 @@ struct account_query {
     int64_t owner_id, parent_id; /* 0 = any */
     const char *sort, *cursor;
     int64_t limit;
+    /* Prospects only: accounts still prospects or screened; screening: pending | accepted |
+     * rejected (NULL: any). Items then carry their value score. */
+    int prospects;
+    const char *screening, *source;
 };
 
 /* Accounts in the caller's scope matching q; items in ctx->a; *next_out NULL on the last page. */

@@ -85,6 +85,7 @@ GROUPS = [
     ("screening", t_valuation.g_screening, True),
     ("openapi", t_basic.g_openapi, True),
     ("followups", t_followups.g_followups, True),
+    ("prospects", t_followups.g_prospects, True),
     ("matrix", t_matrix.g_matrix, True),
     ("failed-logins", t_session.g_failed_logins, True),  # last on the main server
 ]

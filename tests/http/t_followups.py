@@ -60,3 +60,39 @@ def g_followups(ctx):
     c.post("/api/v1/notifications/read-all")
     r = c.get("/api/v1/notifications/count")
     ck.ok(r.status == 200 and r.json["unread"] == 0, "read-all -> 0 unread", r.describe())
+
+
+def g_prospects(ctx):
+    ck = ctx.ck
+    c = ctx.U("am_e").client
+    code = ctx.uniq("PR")
+    r = c.post("/api/v1/prospects", {"code": code, "name": "潜在客户 " + ctx.tag, "source": "trade_show"})
+    ck.expect(r, 201, "create a prospect")
+    pid = (r.json or {}).get("id")
+    ck.ok(r.json and r.json["status"] == "prospect" and r.json["source"] == "trade_show",
+          "a prospect: status prospect, source kept", r.describe())
+    r = c.post("/api/v1/prospects", {"code": ctx.uniq("PR"), "name": "x", "source": "cold_call"})
+    ck.expect(r, 400, "unknown source -> 400", field="source", code="invalid")
+    r = c.get("/api/v1/prospects", {"owner_id": "me", "screening": "pending", "limit": "500"})
+    ids = [a["id"] for a in (r.json or {}).get("items", [])]
+    ck.ok(r.status == 200 and pid in ids and all("score" in a for a in r.json["items"]),
+          "pending prospects list it, with a score field", r.describe())
+    r = c.patch("/api/v1/prospects/%d/valuation" % pid,
+                {"business_scale": 70, "market_position": 70, "growth_potential": 70})
+    ck.ok(r.status == 200 and r.json["score"] == 70 and r.json["suggested_tier"] == "key",
+          "assessing a prospect scores it", r.describe())
+    r = c.get("/api/v1/prospects", {"owner_id": "me", "limit": "500"})
+    row = [a for a in (r.json or {}).get("items", []) if a["id"] == pid]
+    ck.ok(row and row[0]["score"] == 70, "the list shows the score", r.describe())
+    r = c.post("/api/v1/prospects/%d/screening" % pid, {"decision": "accepted", "reason": "年采购额大"})
+    ck.expect(r, 200, "screen the prospect")
+    r = c.get("/api/v1/prospects", {"owner_id": "me", "screening": "accepted", "limit": "500"})
+    ck.ok(r.status == 200 and pid in [a["id"] for a in r.json["items"]], "accepted prospects list it",
+          r.describe())
+    r = c.get("/api/v1/prospects", {"owner_id": "me", "screening": "pending", "limit": "500"})
+    ck.ok(r.status == 200 and pid not in [a["id"] for a in r.json["items"]], "no longer pending",
+          r.describe())
+    r = c.get("/api/v1/prospects", {"screening": "maybe"})
+    ck.expect(r, 400, "unknown screening -> 400", field="screening", code="invalid")
+    r = ctx.U("am_w").client.get("/api/v1/prospects", {"limit": "500"})
+    ck.ok(r.status == 200 and pid not in [a["id"] for a in r.json["items"]], "scope applies", r.describe())

@@ -588,6 +588,41 @@ def _(ctx, u, rec_):
                    state=lambda: val_state(ctx, a))
 
 
+@route("GET", "/api/v1/prospects/{id}/valuation", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    return Attempt("GET", "/api/v1/prospects/%d/valuation" % a, state=lambda: val_state(ctx, a))
+
+
+@route("PATCH", "/api/v1/prospects/{id}/valuation", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    ctx._n += 1
+    return Attempt("PATCH", "/api/v1/prospects/%d/valuation" % a, {"growth_potential": 10 + ctx._n % 10,
+                                                                   "note": "matrix"},
+                   state=lambda: val_state(ctx, a))
+
+
+@route("POST", "/api/v1/prospects/{id}/screening", "account")
+def _(ctx, u, rec_):
+    a = fresh_account(ctx, rec_, status="prospect", source="trade_show")
+    return Attempt("POST", "/api/v1/prospects/%d/screening" % a, {"decision": "rejected", "reason": "matrix"},
+                   state=lambda: val_state(ctx, a))
+
+
+@route("GET", "/api/v1/prospects", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/prospects", query={"limit": "5"})
+
+
+@route("POST", "/api/v1/prospects", "none")
+def _(ctx, u, rec_):
+    code = ctx.uniq("MPR")
+    return Attempt("POST", "/api/v1/prospects", {"code": code, "name": "矩阵潜客 " + code,
+                                                 "source": "referral", "referred_by": "老客户"},
+                   ok=201, state=lambda: ctx.ids_of("/api/v1/accounts", {"q": code}))
+
+
 @route("POST", "/api/v1/valuation/preview", "none")
 def _(ctx, u, rec_):
     return Attempt("POST", "/api/v1/valuation/preview", {"business_scale": 50, "threshold_growth": 30},
