@@ -633,12 +633,22 @@ enum kam_err visit_list(struct kam_ctx *ctx, const struct visit_query *q, struct
 
 /* ---- generation ---- */
 
-/* 10:00 in China (02:00 UTC) on the day of t, or of tomorrow when that has passed. */
-static int64_t plan_time(int64_t due, int64_t now)
+/* When a generated visit takes place: 10:00 in China (02:00 UTC) on its due day, on a working
+ * day. Visits already due (or never made) are spread over the next five working days by the
+ * record's id, so a first run does not pile a hundred calls onto tomorrow. */
+static int64_t plan_time(int64_t due, int64_t now, int64_t spread_id)
 {
-    int64_t t = due > now ? due : now;
-    int64_t day = t / DAY * DAY + 2 * 3600;
-    return day > now ? day : day + DAY;
+    int64_t today = now / DAY, day;
+    if (due > now + DAY)
+        day = due / DAY;
+    else
+        day = today + 1 + spread_id % 5;
+    int weekday = (int)((day + 4) % 7); /* 1970-01-01 was a Thursday; 0 = Sunday */
+    if (weekday == 6)
+        day += 2;
+    else if (weekday == 0)
+        day += 1;
+    return day * DAY + 2 * 3600;
 }
 
 static enum kam_err generate_rule(struct kam_ctx *ctx, const struct cadence *r, int *created)
@@ -694,7 +704,7 @@ static enum kam_err generate_rule(struct kam_ctx *ctx, const struct cadence *r, 
         v->contact_id = v->has_contact ? db_col_i64(st, 1) : 0;
         v->owner_id = db_col_i64(st, 2);
         v->kind = r->kind;
-        v->planned_at = plan_time(due, ctx->now);
+        v->planned_at = plan_time(due, ctx->now, v->has_contact ? v->contact_id : v->account_id);
         v->has_cadence = 1;
         v->cadence_id = r->id;
     }

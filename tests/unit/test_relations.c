@@ -137,6 +137,11 @@ TEST(relations_generation_plans_key_people_once)
     CHECK_EQ_INT(count(&f, "SELECT COUNT(*) FROM visits WHERE owner_id <> (SELECT owner_id FROM "
                            "accounts)"),
                  0);
+    /* Due now: spread to day 1 + id % 5 from today, 10:00 China time. NOW is Monday
+     * 2026-09-21; the decision maker's id is 1: Wednesday 2026-09-23T02:00:00Z. */
+    CHECK_EQ_INT(f.boss, 1);
+    CHECK_EQ_INT(count(&f, "SELECT MIN(planned_at) FROM visits"), 1790128800);
+    CHECK_EQ_INT(count(&f, "SELECT MAX(planned_at) FROM visits"), 1790128800);
     CHECK_EQ_INT(visit_generate(C(&f), &made), KAM_OK);
     CHECK_EQ_INT(made, 0);
     /* Each generation wrote its audit row. */
@@ -158,6 +163,9 @@ TEST(relations_generation_waits_for_the_cadence_after_a_contact)
     CHECK_EQ_INT(visit_generate(C(&f), &made), KAM_OK);
     CHECK_EQ_INT(made, 1);
     CHECK_EQ_INT(count(&f, "SELECT COUNT(*) FROM visits WHERE kind = 'phone'"), 1);
+    /* Due on its own day: contacted NOW - 5 days, every 14 days: NOW + 9 days, Wednesday
+     * 2026-09-30, at 02:00 UTC. */
+    CHECK_EQ_INT(count(&f, "SELECT planned_at FROM visits"), 1790128800 + 7 * DAY);
     fx_close(&f);
 }
 
