@@ -1175,6 +1175,228 @@ async function runChecks(browser, base, dsn) {
     await context.close()
   })
 
+  // ------------------------------------------------------------ valuation, care, profile (issue 6)
+  // Runs last: the care check moves the scheduler to a pinned future date.
+  const CARE_DAY = '2027-09-05' // jobs run on this day; Mid-Autumn 2027 is 2027-09-15 (10 days ahead)
+  const BIRTHDAY_DAY = '2027-09-08' // 3 days after CARE_DAY
+  const FESTIVAL_DAY = '2027-09-15'
+  const careCtx = await newPage(browser, base, { label: 'care' })
+  const cp = careCtx.page
+  const careNames = { mail: `关怀测试${Date.now() % 100000}`, nomail: `无邮箱${Date.now() % 100000}` }
+  let valAccount = null
+
+  await check('valuation: am.east1 assesses an account (all criteria 95) and its tier becomes strategic; history says "score"', async () => {
+    cp.setScreen('valuation')
+    await login(cp, 'am.east1')
+    const mine = await allPages(cp, '/api/v1/accounts?owner_id=me')
+    valAccount = mine.find((a) => a.tier !== 'strategic' && !a.tier_locked && a.status !== 'prospect')
+    assert(valAccount, 'no own account below strategic')
+    await cp.goto(`/accounts/${valAccount.id}?tab=valuation`)
+    await cp.locator('[data-test=valuation-chart][data-rendered="1"]').waitFor()
+    const crit = await cp.locator('[data-test=valuation-criteria]').innerText()
+    assert(crit.includes('暂无数据'), 'computed criteria show "no data yet"')
+    for (const k of ['business_scale', 'market_position', 'growth_potential']) {
+      const input = field(cp, `assess-${k}`)
+      await input.fill('95')
+      await input.press('Tab')
+    }
+    await field(cp, 'assess-note').fill('年度复评：规模与地位显著提升')
+    await cp.locator('[data-test=assess-save]').click()
+    await cp.waitForFunction(() => document.querySelector('[data-test=valuation-tier]')?.textContent?.includes('战略'))
+    const v = (await api(cp, 'GET', `/api/v1/accounts/${valAccount.id}/valuation`)).json
+    assert(v.tier === 'strategic' && v.score >= 80, `valuation after assessment: ${v.tier} ${v.score}`)
+    const last = v.history[0] // newest first
+    assert(last.to_tier === 'strategic' && last.reason === 'score', `last history row ${JSON.stringify(last)}`)
+    const hist = await cp.locator('[data-test=tier-history]').innerText()
+    assert(hist.includes('评分') && hist.includes(String(v.score)), `history table: ${hist.slice(0, 200)}`)
+    await cp.waitForFunction(() => document.querySelector('.head-card')?.textContent?.includes('战略'))
+    await shot(cp, 'valuation-zh-CN')
+  })
+
+  await check('care: a birthday 3 days after a pinned date -> jobs run -> send the greeting with the Chinese template (sent, mail queued); no e-mail is refused', async () => {
+    cp.setScreen('care')
+    assert(valAccount, 'no account')
+    for (const [name, email] of [[careNames.mail, 'care.test@example.cn'], [careNames.nomail, '']]) {
+      const r = await api(cp, 'POST', `/api/v1/accounts/${valAccount.id}/contacts`, {
+        name, email, birthday: `1980-${BIRTHDAY_DAY.slice(5)}`, decision_role: 'decision_maker', influence: 5,
+      })
+      assert(r.status === 201, `create contact: ${r.status} ${JSON.stringify(r.json)}`)
+    }
+    const out = execFileSync(KAM, ['jobs', 'run', '--db', dsn, '--now', `${CARE_DAY}T02:00:00Z`], { stdio: 'pipe' }).toString()
+    const rems = (await api(cp, 'GET', `/api/v1/care?owner_id=me&from=${BIRTHDAY_DAY}&to=2027-09-09`)).json.items
+    assert(rems.some((r) => r.contact_name === careNames.mail && r.occasion_kind === 'birthday'), `no birthday reminder after jobs run (${out.trim().slice(0, 120)})`)
+    await cp.goto(`/care?from=${BIRTHDAY_DAY}&to=${BIRTHDAY_DAY}`)
+    const row = (await tableRows(cp, 'care-table')).filter({ hasText: careNames.mail }).first()
+    await row.waitFor()
+    assert((await row.innerText()).includes('生日'), 'birthday occasion shown')
+    await shot(cp, 'care-zh-CN')
+    await row.locator('[data-test=care-send]').click()
+    const dlg = cp.locator('[data-test=send-dialog]')
+    await dlg.locator('[data-test=send-preview]').waitFor()
+    const sel = await dlg.locator('[data-test=send-template]').innerText()
+    assert(sel.includes('生日祝福'), `default template: ${sel}`)
+    const pv = await dlg.locator('[data-test=send-preview]').innerText()
+    assert(pv.includes(careNames.mail) && pv.includes('生日快乐') && !pv.includes('{{'), `preview: ${pv.slice(0, 120)}`)
+    await shot(cp, 'care-send-zh-CN', { fullPage: false })
+    await dlg.locator('[data-test=send-confirm]').click()
+    await dlg.locator('[data-test=send-mail-status]').waitFor()
+    const st = await dlg.locator('[data-test=send-mail-status]').innerText()
+    assert(st.includes('已发送') && st.includes('已进入发送队列'), `mail status: ${st}`)
+    await cp.keyboard.press('Escape')
+    await dlg.waitFor({ state: 'hidden' })
+    const id = rems.find((r) => r.contact_name === careNames.mail && r.occasion_kind === 'birthday').id
+    const after = (await api(cp, 'GET', `/api/v1/care/${id}`)).json
+    assert(after.status === 'sent' && after.mail_status === 'queued', `reminder after send: ${after.status} ${after.mail_status}`)
+    // the list keeps the sent row (status filter pending) until reloaded; it shows the new state
+    assert((await row.innerText()).includes('已发送'), 'row shows sent')
+    // the contact without e-mail: the server's 400 (field email) is explained in the dialog
+    const row2 = (await tableRows(cp, 'care-table')).filter({ hasText: careNames.nomail }).first()
+    await row2.locator('[data-test=care-send]').click()
+    await dlg.locator('[data-test=send-preview]').waitFor()
+    await dlg.locator('[data-test=send-confirm]').click()
+    await dlg.locator('[data-test=send-error]').waitFor()
+    assert((await dlg.locator('[data-test=send-error]').innerText()).includes('没有电子邮箱'), 'no-email error shown')
+    await cp.keyboard.press('Escape')
+    await dlg.waitFor({ state: 'hidden' })
+  })
+
+  await check('care: a Mid-Autumn reminder done by hand as a gift', async () => {
+    cp.setScreen('care-festival')
+    await cp.goto(`/care?from=${FESTIVAL_DAY}&to=${FESTIVAL_DAY}`)
+    await (await tableRows(cp, 'care-table')).first().waitFor()
+    const row = (await tableRows(cp, 'care-table')).filter({ hasText: careNames.mail }).first()
+    // every key person has a Mid-Autumn reminder: page on until the new contact's row appears
+    for (let i = 0; i < 20 && !(await row.count()); i++) {
+      const more = cp.locator('[data-test=care-more]')
+      if (!(await more.count())) break
+      await more.click()
+      await settle(cp, 100)
+    }
+    await row.waitFor()
+    assert((await row.innerText()).includes('中秋节'), `festival row: ${(await row.innerText()).slice(0, 80)}`)
+    await row.locator('[data-test=care-done]').click()
+    const dlg = cp.locator('[data-test=done-dialog]')
+    await dlg.waitFor()
+    await dlg.locator('[data-test=done-channel-gift]').click()
+    await field(cp, 'done-note').fill('送月饼礼盒')
+    await dlg.locator('[data-test=done-confirm]').click()
+    await dlg.waitFor({ state: 'hidden' })
+    await cp.waitForFunction((n) => [...document.querySelectorAll('[data-test=care-table] tr')].some((tr) => tr.textContent.includes(n) && tr.textContent.includes('已完成')), careNames.mail)
+    const rems = (await api(cp, 'GET', `/api/v1/care?owner_id=me&status=done&from=${FESTIVAL_DAY}&to=2027-09-16`)).json.items
+    const r = rems.find((x) => x.contact_name === careNames.mail)
+    assert(r && r.channel === 'gift' && r.note === '送月饼礼盒' && r.occasion_key === 'mid_autumn', `reminder: ${JSON.stringify(r)}`)
+  })
+
+  await check('profile: the daily digest switch round-trips (PATCH /me)', async () => {
+    cp.setScreen('profile')
+    const open = async () => {
+      await cp.locator('[data-test=user-menu]').click()
+      await cp.locator('[data-test=profile-open]').click()
+      const d = cp.locator('[data-test=profile-dialog]')
+      await d.waitFor()
+      await cp.waitForFunction(() => (document.querySelector('input[data-test=profile-name], [data-test=profile-name] input')?.value ?? '') !== '')
+      return d
+    }
+    const before = (await api(cp, 'GET', '/api/v1/me')).json.digest
+    let d = await open()
+    await shot(cp, 'profile-zh-CN', { fullPage: false })
+    await d.locator('[data-test=profile-digest]').click()
+    await d.locator('[data-test=profile-save]').click()
+    await d.waitFor({ state: 'hidden' })
+    assert((await api(cp, 'GET', '/api/v1/me')).json.digest === !before, 'digest changed on the server')
+    d = await open()
+    const checked = await d.locator('[data-test=profile-digest]').evaluate((el) => el.classList.contains('is-checked'))
+    assert(checked === !before, 'the dialog shows the saved value')
+    await d.locator('[data-test=profile-digest]').click()
+    await d.locator('[data-test=profile-save]').click()
+    await d.waitFor({ state: 'hidden' })
+    assert((await api(cp, 'GET', '/api/v1/me')).json.digest === before, 'digest back')
+  })
+  for (const v of await cspViolations(cp)) problems.push({ where: 'care', what: `CSP: ${v}` })
+  await careCtx.context.close()
+
+  await check('settings (director): preview a tier threshold change lists the accounts that would move; cancel saves nothing', async () => {
+    const { context, page: p } = await newPage(browser, base, { label: 'director-valuation' })
+    p.setScreen('settings-valuation')
+    await login(p, 'director')
+    await p.goto('/settings?tab=care')
+    await (await tableRows(p, 'occasion-table')).first().waitFor()
+    await (await tableRows(p, 'template-table')).first().waitFor()
+    await shot(p, 'settings-care-zh-CN')
+    await p.locator('[data-test=settings-tab-valuation]').click()
+    await (await tableRows(p, 'criteria-table')).first().waitFor()
+    const before = (await api(p, 'GET', '/api/v1/settings/tier-thresholds')).json
+    await field(p, 'threshold-strategic').fill('70')
+    await field(p, 'threshold-strategic').press('Tab')
+    await p.locator('[data-test=valuation-preview]').click()
+    const dlg = p.locator('[data-test=preview-dialog]')
+    await dlg.locator('[data-test=preview-summary]').waitFor()
+    const expected = (await api(p, 'POST', '/api/v1/valuation/preview', { threshold_strategic: 70, threshold_key: before.key, threshold_growth: before.growth })).json
+    assert(expected.changes.length > 0, 'the API preview finds no change')
+    const rows = await dlg.locator('.el-table__body-wrapper tbody tr.el-table__row').count()
+    assert(rows === expected.changes.length, `${rows} rows, API preview has ${expected.changes.length}`)
+    assert((await dlg.innerText()).includes(expected.changes[0].name), 'first account listed')
+    await shot(p, 'settings-valuation-preview-zh-CN', { fullPage: false })
+    await dlg.locator('[data-test=preview-cancel]').click()
+    await dlg.waitFor({ state: 'hidden' })
+    const afterTh = (await api(p, 'GET', '/api/v1/settings/tier-thresholds')).json
+    assert(afterTh.strategic === before.strategic, `thresholds changed: ${JSON.stringify(afterTh)}`)
+    for (const v of await cspViolations(p)) problems.push({ where: 'director-valuation', what: `CSP: ${v}` })
+    await context.close()
+  })
+
+  await check('the new screens in English (care, valuation, settings, profile)', async () => {
+    const { context, page: p } = await newPage(browser, base, { locale: 'en-US', label: 'en-new' })
+    p.setScreen('care-en')
+    await login(p, 'director')
+    await p.goto(`/care?status=all&all=1&from=${BIRTHDAY_DAY}&to=${FESTIVAL_DAY}`)
+    await (await tableRows(p, 'care-table')).first().waitFor()
+    const txt = await p.locator('[data-test=care-table]').innerText()
+    assert(/Birthday|Festival/.test(txt) && /Mid-Autumn/.test(txt), `care table in English: ${txt.slice(0, 120)}`)
+    assert((await p.locator('[data-test=nav-care]').innerText()).includes('Care'), 'menu item')
+    await shot(p, 'care-en', { fullPage: false })
+    p.setScreen('valuation-en')
+    await p.goto(`/accounts/${valAccount.id}?tab=valuation`)
+    await p.locator('[data-test=valuation-chart][data-rendered="1"]').waitFor()
+    assert((await p.locator('[data-test=valuation-criteria]').innerText()).includes('no data yet'), 'no data yet')
+    await shot(p, 'valuation-en')
+    p.setScreen('settings-en')
+    await p.goto('/settings?tab=valuation')
+    await (await tableRows(p, 'criteria-table')).first().waitFor()
+    await shot(p, 'settings-valuation-en')
+    await p.goto('/settings?tab=care')
+    await (await tableRows(p, 'template-table')).first().waitFor()
+    await shot(p, 'settings-care-en')
+    // a prospect: source shown, screening offered
+    const prospects = (await api(p, 'GET', '/api/v1/accounts?status=prospect&limit=50')).json.items
+    const pr = prospects.find((a) => a.source)
+    assert(pr, 'no prospect with a source in the demo')
+    p.setScreen('prospect-en')
+    await p.goto(`/accounts/${pr.id}?tab=valuation`)
+    await p.locator('[data-test=prospect-box]').waitFor()
+    assert((await p.locator('[data-test=prospect-box]').innerText()).includes('Source'), 'source shown')
+    await p.locator('[data-test=screening-open]').click()
+    const sd = p.locator('[data-test=screening-dialog]')
+    await sd.waitFor()
+    await sd.locator('label', { hasText: 'Rejected' }).click()
+    await field(p, 'screening-reason').fill('Too small for key-account care')
+    await sd.locator('[data-test=screening-save]').click()
+    await sd.waitFor({ state: 'hidden' })
+    await p.locator('[data-test=screening-result]').waitFor()
+    const a = (await api(p, 'GET', `/api/v1/accounts/${pr.id}`)).json
+    assert(a.screening === 'rejected' && a.status === 'lost' && a.screening_reason === 'Too small for key-account care', `after screening: ${a.screening} ${a.status}`)
+    assert((await p.locator('[data-test=screening-result]').innerText()).includes('Rejected'), 'decision shown')
+    await shot(p, 'prospect-screened-en', { fullPage: false })
+    p.setScreen('profile-en')
+    await p.locator('[data-test=user-menu]').click()
+    await p.locator('[data-test=profile-open]').click()
+    await p.locator('[data-test=profile-dialog]').waitFor()
+    await p.waitForFunction(() => (document.querySelector('input[data-test=profile-name], [data-test=profile-name] input')?.value ?? '') !== '')
+    await shot(p, 'profile-en', { fullPage: false })
+    for (const v of await cspViolations(p)) problems.push({ where: 'en-new', what: `CSP: ${v}` })
+    await context.close()
+  })
+
   await check('no console errors and no CSP violations on any screen', async () => {
     if (problems.length) {
       for (const pr of problems.slice(0, 10)) console.log(`#   ${pr.where}: ${pr.what}`)

@@ -44,6 +44,8 @@ export const can = {
   issueStats: (u: User | null | undefined) => has(u, SUPERVISE),
   /** Cadence rules, SLA rules and freshness days. */
   editConfig: (u: User | null | undefined) => has(u, CONFIG_WRITE),
+  /** Care reminders (send a greeting, done by hand, skip): like visits. */
+  care: (u: User | null | undefined) => has(u, RELATION_WRITE),
   /** Users and teams administration screens (admin, hr). */
   administer: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
   editPeople: (u: User | null | undefined) => has(u, PEOPLE_WRITE),

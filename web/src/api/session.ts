@@ -7,6 +7,7 @@ export const sessionApi = {
   current: () => http.get<Session>('/session', undefined, { quiet401: true }),
   logout: () => http.del('/session', { quiet401: true }),
   me: () => http.get<User>('/me'),
+  updateMe: (body: { name?: string; email?: string; digest?: boolean }) => http.patch<User>('/me', body),
   changePassword: (old_password: string, new_password: string) =>
     http.post<void>('/me/password', { old_password, new_password }),
 }

@@ -56,6 +56,7 @@ export interface User {
   role: Role
   team_id: number | null
   disabled: boolean
+  digest?: boolean
   created_at: string
   updated_at: string
 }
@@ -94,6 +95,13 @@ export interface Account {
   owner_id: number
   tier: Tier
   status: AccountStatus
+  source?: AccountSource | null
+  referred_by?: string
+  screening?: Screening | null
+  screening_reason?: string
+  screened_by?: number | null
+  screened_at?: string | null
+  tier_locked?: boolean
   version: number
   created_at: string
   updated_at: string
@@ -117,6 +125,9 @@ export interface AccountInput {
   owner_id?: number
   tier?: Tier
   status?: AccountStatus
+  source?: AccountSource | null
+  referred_by?: string
+  tier_locked?: boolean
   version?: number
 }
 
@@ -218,6 +229,7 @@ export type AuditEntity =
   | 'interaction'
   | 'visit'
   | 'issue'
+  | 'care'
 
 export interface AuditRow {
   id: number
@@ -358,6 +370,7 @@ export const ISSUE_STATUSES: IssueStatus[] = ['open', 'in_progress', 'resolved',
 export interface Issue {
   id: number
   account_id: number
+  account_name?: string
   contact_id: number | null
   title: string
   description: string
@@ -427,4 +440,147 @@ export interface AppNotification {
   link: string
   created_at: string
   read_at: string | null
+}
+
+// ---- Care (F2.4)
+export type CareStatus = 'pending' | 'sent' | 'done' | 'skipped'
+export const CARE_STATUSES: CareStatus[] = ['pending', 'sent', 'done', 'skipped']
+export type CareOccasionKind = 'festival' | 'birthday' | 'special'
+export const CARE_OCCASION_KINDS: CareOccasionKind[] = ['festival', 'birthday', 'special']
+export type CareChannel = 'call' | 'gift' | 'visit' | 'other'
+export const CARE_CHANNELS: CareChannel[] = ['call', 'gift', 'visit', 'other']
+export const FESTIVAL_KEYS = [
+  'spring_festival', 'lantern', 'qingming', 'dragon_boat', 'qixi', 'mid_autumn', 'double_ninth',
+  'national_day', 'new_year', 'labour_day', 'christmas', 'chuxi', 'dongzhi', 'laba', 'xiaonian',
+] as const
+export type FestivalKey = (typeof FESTIVAL_KEYS)[number]
+
+export interface CareReminder {
+  id: number
+  account_id: number
+  account_name: string
+  contact_id: number
+  contact_name: string
+  contact_email: string
+  owner_id: number
+  occasion_kind: CareOccasionKind
+  occasion_key: string
+  occasion_name: string
+  occasion_date: string
+  status: CareStatus
+  channel: string | null
+  note: string
+  done_at: string | null
+  interaction_id: number | null
+  mail_status: string | null
+  version: number
+  created_at: string
+}
+
+export interface CareQuery {
+  owner_id?: number | 'me'
+  account_id?: number
+  status?: CareStatus
+  from?: string
+  to?: string
+  limit?: number
+  cursor?: string
+}
+
+export interface CareOccasion {
+  id: number
+  kind: CareOccasionKind
+  festival_key: string | null
+  name: string
+  month: number | null
+  day: number | null
+  days_before: number
+  key_people_only: boolean
+  active: boolean
+}
+export type CareOccasionInput = Partial<Omit<CareOccasion, 'id'>>
+
+export type TemplateLocale = 'zh' | 'en'
+export type TemplateOccasion = 'birthday' | 'festival' | 'special' | 'any'
+export const TEMPLATE_OCCASIONS: TemplateOccasion[] = ['birthday', 'festival', 'special', 'any']
+export interface MessageTemplate {
+  id: number
+  name: string
+  locale: TemplateLocale
+  occasion: TemplateOccasion
+  subject: string
+  body: string
+}
+export type MessageTemplateInput = Partial<Omit<MessageTemplate, 'id'>>
+
+// ---- Prospects and valuation (F2.1, F1.2)
+export type AccountSource = 'market_research' | 'trade_show' | 'referral' | 'other'
+export const ACCOUNT_SOURCES: AccountSource[] = ['market_research', 'trade_show', 'referral', 'other']
+export type Screening = 'accepted' | 'rejected'
+
+export interface ScoringCriterion {
+  id: number
+  key: string
+  name_zh: string
+  name_en: string
+  kind: 'manual' | 'computed'
+  weight: number
+  active: boolean
+}
+
+export interface Contribution {
+  key: string
+  name_zh: string
+  name_en: string
+  kind: 'manual' | 'computed'
+  weight: number
+  active: boolean
+  value: number | null
+  points: number
+}
+
+export interface TierChange {
+  from_tier: Tier | null
+  to_tier: Tier
+  score: number | null
+  reason: 'score' | 'manual' | string
+  user_id: number | null
+  at: string
+}
+
+export interface Valuation {
+  account_id: number
+  score: number | null
+  tier: Tier
+  suggested_tier: Tier | null
+  tier_locked: boolean
+  computed_at: string | null
+  contributions: Contribution[]
+  history: TierChange[]
+}
+
+export interface Assessment {
+  business_scale?: number
+  market_position?: number
+  growth_potential?: number
+  note?: string
+}
+
+export interface TierThresholds {
+  strategic: number
+  key: number
+  growth: number
+}
+
+export interface PreviewChange {
+  account_id: number
+  name: string
+  tier: Tier
+  new_tier: Tier
+  score: number | null
+  new_score: number | null
+}
+export interface ValuationPreview {
+  accounts_scored: number
+  changes: PreviewChange[]
 }

@@ -17,4 +17,5 @@ export const calendarApi = {
   /** A new feed URL (path only); it replaces the previous one. */
   subscribe: () => http.post<{ url: string }>('/calendar-token'),
   revoke: () => http.del('/calendar-token'),
+  status: () => http.get<{ active: boolean; created_at: string | null }>('/calendar-token'),
 }

@@ -81,6 +81,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'issue.one', can: 'readRelationships', menu: '/issues' },
       },
       {
+        path: 'care',
+        name: 'care',
+        component: () => import('@/views/care/CareView.vue'),
+        meta: { title: 'nav.care', can: 'readRelationships', menu: '/care' },
+      },
+      {
         path: 'settings',
         name: 'settings',
         component: () => import('@/views/settings/SettingsView.vue'),
