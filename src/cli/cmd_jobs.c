@@ -49,8 +49,8 @@ int cmd_jobs(int argc, char **argv)
     if (rc == EXIT_OK)
         printf("kam: jobs done: %d visits planned, %d overdue notices, %d issues escalated, %d "
                "care reminders, %d digests, %d mails sent, %d mails to retry\n",
-               r.visits_planned, r.overdue_notices, r.issues_escalated, r.care_reminders,
-               r.digests, r.mails_sent, r.mails_retried);
+               r.visits_planned, r.overdue_notices, r.issues_escalated, r.care_reminders, r.digests,
+               r.mails_sent, r.mails_retried);
     cli_ctx_release(&c);
     return rc;
 }

@@ -18,8 +18,8 @@ static const struct table {
      "parent_id, manager_id", 1, 0},
     {"users",
      "id, login, name, email, role, team_id, password_hash, disabled, created_at, updated_at, "
-     "digest", "id",
-     NULL, 1, 0},
+     "digest",
+     "id", NULL, 1, 0},
     {"sessions", "id, user_id, csrf, created_at, expires_at", "id", NULL, 0, 0},
     {"api_tokens", "id, user_id, name, token_hash, created_at, revoked_at", "id", NULL, 1, 0},
     {"login_failures", "key, window_start, count", "key", NULL, 0, 0},
