@@ -539,12 +539,7 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_list_scoped(&ctx->who);
-    if (scoped) {
-        sqlb_sql(&b, POLICY_SCOPE_WITH);
-        sqlb_i64(&b, ctx->who.user_id);
-        sqlb_i64(&b, ctx->who.user_id);
-    }
+    int scoped = policy_scope_with(ctx, &b);
     if (q->prospects)
         sqlb_sql(&b, "SELECT " COLS ", account_scores.score FROM accounts LEFT JOIN "
                      "account_scores ON account_scores.account_id = accounts.id WHERE "
@@ -644,12 +639,7 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
 static void summary_query(struct kam_ctx *ctx, struct sqlb *b, const char *what, int64_t owner_id)
 {
     sqlb_init(b, ctx->a);
-    int scoped = policy_list_scoped(&ctx->who);
-    if (scoped) {
-        sqlb_sql(b, POLICY_SCOPE_WITH);
-        sqlb_i64(b, ctx->who.user_id);
-        sqlb_i64(b, ctx->who.user_id);
-    }
+    int scoped = policy_scope_with(ctx, b);
     sqlb_sql(b, "SELECT ");
     sqlb_sql(b, what);
     sqlb_sql(b, " FROM accounts WHERE 1 = 1");

@@ -499,12 +499,7 @@ enum kam_err care_list(struct kam_ctx *ctx, const struct care_query *q,
         return kam_fail(ctx->err, KAM_EINVAL, "to", "to must be YYYY-MM-DD");
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_list_scoped(&ctx->who);
-    if (scoped) {
-        sqlb_sql(&b, POLICY_SCOPE_WITH);
-        sqlb_i64(&b, ctx->who.user_id);
-        sqlb_i64(&b, ctx->who.user_id);
-    }
+    int scoped = policy_scope_with(ctx, &b);
     sqlb_sql(&b, "SELECT " COLS FROM " WHERE 1 = 1");
     if (scoped)
         sqlb_sql(&b, " AND " POLICY_SCOPE_COND);

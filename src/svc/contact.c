@@ -552,12 +552,7 @@ enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_list_scoped(&ctx->who);
-    if (scoped) {
-        sqlb_sql(&b, POLICY_SCOPE_WITH);
-        sqlb_i64(&b, ctx->who.user_id);
-        sqlb_i64(&b, ctx->who.user_id);
-    }
+    int scoped = policy_scope_with(ctx, &b);
     /* overdue: seconds past the tier's freshness limit; never contacted counts as the most. */
     sqlb_sql(&b, "SELECT x.* FROM (SELECT " COLS ", accounts.name AS account_name, accounts.tier, "
                  "COALESCE(? - contacts.last_contacted_at, 4000000000) - 86400 * (CASE "

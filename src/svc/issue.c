@@ -414,12 +414,7 @@ enum kam_err issue_list(struct kam_ctx *ctx, const struct issue_query *q, struct
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_list_scoped(&ctx->who);
-    if (scoped) {
-        sqlb_sql(&b, POLICY_SCOPE_WITH);
-        sqlb_i64(&b, ctx->who.user_id);
-        sqlb_i64(&b, ctx->who.user_id);
-    }
+    int scoped = policy_scope_with(ctx, &b);
     sqlb_sql(&b, "SELECT " COLS " FROM issues JOIN accounts ON accounts.id = issues.account_id "
                  "WHERE 1 = 1");
     if (scoped)
@@ -635,12 +630,7 @@ enum kam_err issue_stats(struct kam_ctx *ctx, int64_t from, int64_t to,
 {
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_list_scoped(&ctx->who);
-    if (scoped) {
-        sqlb_sql(&b, POLICY_SCOPE_WITH);
-        sqlb_i64(&b, ctx->who.user_id);
-        sqlb_i64(&b, ctx->who.user_id);
-    }
+    int scoped = policy_scope_with(ctx, &b);
     sqlb_sql(&b, "SELECT COALESCE(teams.id, 0), COALESCE(teams.name, ''), issues.reported_at, "
                  "issues.response_due_at, issues.resolution_due_at, issues.first_response_at, "
                  "issues.resolved_at FROM issues JOIN accounts ON accounts.id = "

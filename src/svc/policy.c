@@ -1,6 +1,8 @@
 /* policy.c -- the permission table (role x object x action) and the scope queries. */
 #include "policy.h"
 
+#include "store/sqlb.h"
+
 #include <string.h>
 
 #define N GRANT_NONE
@@ -160,6 +162,16 @@ enum decision policy_decide(enum role r, enum obj o, enum act a, enum scope_kind
 int policy_list_scoped(const struct principal *who)
 {
     return policy_grant(who->role, OBJ_ACCOUNT, ACT_READ) != GRANT_ALL;
+}
+
+int policy_scope_with(struct kam_ctx *ctx, struct sqlb *b)
+{
+    if (!policy_list_scoped(&ctx->who))
+        return 0;
+    sqlb_sql(b, POLICY_SCOPE_WITH);
+    sqlb_i64(b, ctx->who.user_id);
+    sqlb_i64(b, ctx->who.user_id);
+    return 1;
 }
 
 enum kam_err policy_account_in_scope(struct kam_ctx *ctx, int64_t account_id, int *in_scope)

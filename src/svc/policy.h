@@ -73,6 +73,12 @@ enum kam_err policy_account_in_scope(struct kam_ctx *ctx, int64_t account_id, in
 /* 1 if user_id is the caller or managed by the caller (down the team tree). */
 enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes);
 
+struct sqlb;
+/* Starts a query over the caller's accounts: when the caller's reads are scoped, appends
+ * POLICY_SCOPE_WITH with its two binds and returns 1 (the query then adds POLICY_SCOPE_COND);
+ * returns 0 for org-wide readers. */
+int policy_scope_with(struct kam_ctx *ctx, struct sqlb *b);
+
 /* SQL for the caller's scope over accounts: a WITH clause prefix (binds: caller id twice) and
  * a condition on `accounts` (no binds). Use as: SCOPE_WITH "SELECT ... WHERE " SCOPE_COND. */
 #define POLICY_SCOPE_WITH                                                                          \

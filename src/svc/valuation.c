@@ -495,12 +495,7 @@ enum kam_err valuation_preview(struct kam_ctx *ctx, const struct assessment *wei
     /* Accounts in scope that have assessments, with their current tier. */
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_list_scoped(&ctx->who);
-    if (scoped) {
-        sqlb_sql(&b, POLICY_SCOPE_WITH);
-        sqlb_i64(&b, ctx->who.user_id);
-        sqlb_i64(&b, ctx->who.user_id);
-    }
+    int scoped = policy_scope_with(ctx, &b);
     sqlb_sql(&b, "SELECT accounts.id, accounts.name, accounts.tier, accounts.tier_locked FROM "
                  "accounts WHERE accounts.id IN (SELECT account_id FROM account_assessments)");
     if (scoped)
