@@ -8,7 +8,7 @@
 #   make format | check-format
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq libcurl
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq libcurl xlsxwriter
 ifdef SANITIZE
 BUILD   ?= build/san
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -21,10 +21,11 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpoi
            -fno-common $(if $(WERROR),-Werror)
 CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -I$(BUILD)/gen \
            -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/svc/*.c src/api/*.c src/http/*.c src/cli/*.c))
+LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/analytics/*.c src/svc/*.c src/api/*.c \
+                               src/http/*.c src/cli/*.c))
 MIGR_SQL  := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 MIGR_PG   := $(sort $(wildcard src/store/migrations/postgres/*.sql))
 GEN_SRC   := $(BUILD)/gen/migrations_sqlite.c $(BUILD)/gen/migrations_postgres.c \

@@ -3,7 +3,7 @@
 # Called by `make run` (scripts/deps.sh run) and `make test` (scripts/deps.sh test); safe to run
 # again (does nothing when all are present).
 set -eu
-PKGS="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev libcurl4-openssl-dev
+PKGS="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev
 python3 sqlite3 ca-certificates"
 # Tests also need a PostgreSQL server (a throw-away cluster, scripts/pg-tmp.sh) and Chromium
 # with CJK fonts for the browser tests.

@@ -59,5 +59,8 @@ suite browser node tests/browser/run.mjs --kam "$B/kam"
 # Several instances on one PostgreSQL, optimistic versions under contention, migrate-data.
 suite pg-cluster scripts/pg-tmp.sh sh -c \
     'python3 tests/pg/cluster.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --dsn2 "$KAM_TEST_PG_DSN2"' "$B/kam"
+# The same plans, edits and KPIs on SQLite and on PostgreSQL give identical grids and answers.
+suite cross-engine scripts/pg-tmp.sh sh -c \
+    'python3 tests/pg/cross_engine.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]

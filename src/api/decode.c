@@ -20,6 +20,8 @@ static const char *type_name(enum jtype t)
         return "an object {\"amount\", \"currency\"}";
     case J_IDS:
         return "an array of ids";
+    case J_DEC3:
+        return "a number with at most 3 decimals";
     }
     return "?";
 }
@@ -158,10 +160,35 @@ static enum kam_err decode_field(struct api_call *c, const struct jfield *f, jso
             return wrong_type(c, f);
         *(int *)(void *)(base + f->off) = json_is_true(v);
         return KAM_OK;
+    case J_DEC3: {
+        int64_t x;
+        if (get_i64(v, &x)) {
+            if (x > INT64_C(1000000000000000) || x < -INT64_C(1000000000000000))
+                return wrong_type(c, f);
+            *(int64_t *)(void *)(base + f->off) = x * 1000;
+            return KAM_OK;
+        }
+        if (!json_is_real(v))
+            return wrong_type(c, f);
+        double d = json_real_value(v) * 1000.0;
+        if (!(d > -1e18 && d < 1e18))
+            return wrong_type(c, f);
+        double r = d < 0 ? -(double)(int64_t)(-d + 0.5) : (double)(int64_t)(d + 0.5);
+        /* At most 3 decimals: d must be an integer up to the double's own rounding. */
+        double tol = (d < 0 ? -d : d) * 4e-16;
+        if (tol < 1e-6)
+            tol = 1e-6;
+        if (r - d > tol || d - r > tol)
+            return wrong_type(c, f);
+        *(int64_t *)(void *)(base + f->off) = (int64_t)r;
+        return KAM_OK;
+    }
     default:
         return wrong_type(c, f);
     }
 }
+
+const struct jfield api_csv_body[] = {{0}};
 
 enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out, unsigned *set)
 {

@@ -21,7 +21,8 @@ static const struct route *const tables[] = {
     api_routes_meta,      api_routes_session, api_routes_users,         api_routes_accounts,
     api_routes_contacts,  api_routes_audit,   api_routes_interactions,  api_routes_visits,
     api_routes_issues,    api_routes_config,  api_routes_notifications, api_routes_care,
-    api_routes_valuation,
+    api_routes_valuation, api_routes_sales,   api_routes_volume,        api_routes_targets,
+    api_routes_measures,  api_routes_insight,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -238,8 +239,24 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
     case SCOPE_VISIT:
     case SCOPE_ISSUE:
     case SCOPE_CARE:
+    case SCOPE_ORDER:
         if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
             return rc;
+        break;
+    case SCOPE_MEASURE:
+        if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
+            return rc;
+        if (!account_id) {
+            /* A plan-wide measure: everyone who reads measures reads it (so a refused change is
+             * a 403, not a 404); changing it takes an org-wide grant. */
+            c->scope_account_id = 0;
+            *in_scope = *act == ACT_READ;
+            if (*act != ACT_READ && policy_grant(ctx->who.role, *obj, *act) != GRANT_ALL &&
+                policy_grant(ctx->who.role, *obj, ACT_READ) != GRANT_NONE)
+                return kam_fail(ctx->err, KAM_EFORBIDDEN, "",
+                                "plan-wide measures are changed by the sales director");
+            return KAM_OK;
+        }
         break;
     case SCOPE_COUNT:
         return kam_fail(ctx->err, KAM_EINTERNAL, "", "bad scope");
@@ -348,8 +365,8 @@ static enum kam_err run(struct api_call *c)
                           : kam_fail(ctx->err, KAM_ENOTFOUND, "", "no such route");
     c->route = route;
     if (r->body_too_big)
-        return kam_fail(ctx->err, KAM_ETOOBIG, "body", "the body is larger than %u bytes",
-                        HTTP_MAX_BODY);
+        return kam_fail(ctx->err, KAM_ETOOBIG, "body", "the body is larger than %zu bytes",
+                        http_body_limit(r->path));
     enum kam_err rc = thread_conn(&ctx->db, ctx->err);
     if (rc)
         return rc;

@@ -34,7 +34,7 @@ struct api_call {
 typedef enum kam_err (*api_fn)(struct api_call *c);
 
 /* Body field types. */
-enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS };
+enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3 };
 
 #define API_MAX_IDS 50 /* J_IDS: at most this many ids */
 
@@ -42,7 +42,8 @@ enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS };
  * present. J_I64 nullable: off2 is an int "has" flag (0 when null). J_STR nullable: NULL when
  * null. J_MONEY: {"amount","currency"} -> int64 at off, const char * at off2, has flag at off3
  * (null allowed). J_IDS: an array of positive ids -> int64_t[API_MAX_IDS] at off, int count
- * at off2, int "given" flag at off3. */
+ * at off2, int "given" flag at off3. J_DEC3: a number with at most 3 decimals -> int64
+ * thousandths at off. */
 struct jfield {
     const char *name;
     enum jtype type;
@@ -64,6 +65,9 @@ struct route {
     int ok_status;             /* documented success status */
     const char *summary;
 };
+
+/* The body spec of a route whose body is CSV text (the imports), handed over unparsed. */
+extern const struct jfield api_csv_body[];
 
 /* Decodes the request body (a JSON object) into out per spec, setting bits in *set.
  * Unknown fields, wrong types, NUL bytes, oversized strings → KAM_EINVAL naming the field. */
@@ -95,6 +99,19 @@ extern const struct route api_routes_config[];
 extern const struct route api_routes_notifications[];
 extern const struct route api_routes_care[];
 extern const struct route api_routes_valuation[];
+extern const struct route api_routes_sales[];
+extern const struct route api_routes_volume[];
+extern const struct route api_routes_targets[];
+extern const struct route api_routes_measures[];
+extern const struct route api_routes_insight[];
+
+/* Sends a table as a file download (format csv or xlsx). */
+struct export_table;
+enum kam_err api_send_file(struct api_call *c, const struct export_table *t, const char *format,
+                           const char *name);
+
+/* yyyymm of the request's day. */
+int api_this_month(const struct kam_ctx *ctx);
 
 /* Renders an account: detail 0 list item, 1 with parent and subsidiary count, 2 with score. */
 struct account;

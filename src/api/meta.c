@@ -34,6 +34,8 @@ static const char *json_type(enum jtype t)
         return "object";
     case J_IDS:
         return "array";
+    case J_DEC3:
+        return "number";
     }
     return "string";
 }
@@ -110,7 +112,23 @@ static void operation(struct jw *w, const struct route *rt)
         jw_obj_end(w);
     }
     jw_arr_end(w);
-    if (rt->body) {
+    if (rt->body == api_csv_body) {
+        jw_key(w, "requestBody");
+        jw_obj_begin(w);
+        jw_kbool(w, "required", 1);
+        jw_key(w, "content");
+        jw_obj_begin(w);
+        jw_key(w, "text/csv");
+        jw_obj_begin(w);
+        jw_key(w, "schema");
+        jw_obj_begin(w);
+        jw_kstr(w, "type", "string");
+        jw_obj_end(w);
+        jw_obj_end(w);
+        jw_obj_end(w);
+        jw_obj_end(w);
+    }
+    if (rt->body && rt->body != api_csv_body) {
         jw_key(w, "requestBody");
         jw_obj_begin(w);
         jw_kbool(w, "required", 1);

@@ -238,3 +238,28 @@ void jw_ktime(struct jw *w, const char *k, int64_t unix_s)
     jw_key(w, k);
     jw_time(w, unix_s);
 }
+
+void jw_kfixed(struct jw *w, const char *k, int64_t v, int decimals)
+{
+    jw_key(w, k);
+    jw_fixed(w, v, decimals);
+}
+
+void jw_fixed(struct jw *w, int64_t v, int decimals)
+{
+    char tmp[48];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    uint64_t ip = u / scale, fp = u % scale;
+    int n = snprintf(tmp, sizeof tmp, "%s%llu", v < 0 ? "-" : "", (unsigned long long)ip);
+    if (fp) {
+        char frac[24];
+        snprintf(frac, sizeof frac, "%0*llu", decimals, (unsigned long long)fp);
+        size_t fl = strlen(frac);
+        while (fl && frac[fl - 1] == '0')
+            frac[--fl] = 0;
+        n += snprintf(tmp + n, sizeof tmp - (size_t)n, ".%s", frac);
+    }
+    jw_raw(w, tmp, (size_t)n);
+}

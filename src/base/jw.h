@@ -46,6 +46,9 @@ void jw_ki64(struct jw *w, const char *k, int64_t v);
 void jw_ki64n(struct jw *w, const char *k, int64_t v, int is_null);
 void jw_kbool(struct jw *w, const char *k, int v);
 void jw_ktime(struct jw *w, const char *k, int64_t unix_s);
+/* v / 10^decimals as an exact JSON number: jw_kfixed(w, "quantity", 12500, 3) writes 12.5. */
+void jw_kfixed(struct jw *w, const char *k, int64_t v, int decimals);
+void jw_fixed(struct jw *w, int64_t v, int decimals);
 
 /* Appends the escaped JSON string literal (with quotes) of s[0..n) to b. */
 void jw_escape(struct buf *b, const char *s, size_t n);

@@ -40,7 +40,7 @@ int64_t date_to_days(int y, int m, int d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
+void days_to_date(int64_t z, int *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -59,7 +59,7 @@ void time_iso(int64_t t, char *out, size_t n)
     int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     int64_t secs = t - days * 86400;
     int y, m, d;
-    civil_from_days(days, &y, &m, &d);
+    days_to_date(days, &y, &m, &d);
     if (y < 0 || y > 9999 || n < 21) {
         snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600),
                  (int)(secs / 60 % 60), (int)(secs % 60));

@@ -19,5 +19,7 @@ int date_valid(int y, int m, int d);
 int date_parse(const char *s, int *y, int *m, int *d);
 /* Days since 1970-01-01 of a Gregorian date (negative before). */
 int64_t date_to_days(int y, int m, int d);
+/* The Gregorian date of a day number (inverse of date_to_days). */
+void days_to_date(int64_t days, int *y, int *m, int *d);
 
 #endif

@@ -41,6 +41,25 @@ const struct cmd cli_cmds[] = {
      "  Runs every due background job once (plans visits from the cadence rules, notifies\n"
      "  overdue visits, escalates issues past their deadlines) and exits; for cron users.\n"
      "  kam serve runs the same jobs every minute. --now pins the clock (tests)."},
+    {"import", cmd_import,
+     "kam import orders|products|accounts FILE.csv [--db DSN] [--map COL=HEADER,...] [--dry-run]\n"
+     "           [--skip-bad-rows] [--reject FILE] [--report FILE] [--quiet]\n"
+     "  Loads a CSV file (UTF-8, header row). Canonical headers:\n"
+     "    orders:   external_id,date,account_code,sku,region,channel,quantity,amount,currency\n"
+     "    products: sku,name,family,unit,list_price,currency\n"
+     "    accounts: code,name,industry,region,channel,tier,owner_login (owner_login optional)\n"
+     "  Other layouts: --map field=Header for each field whose column is named differently.\n"
+     "  Re-importing a row with the same external_id (orders), sku (products) or code (accounts)\n"
+     "  updates it. All or nothing unless --skip-bad-rows, which loads the good rows and writes\n"
+     "  the bad ones to --reject FILE (default FILE.rejects.csv). --dry-run checks only.\n"
+     "  The report goes to stderr (or --report FILE); exit 0 only when the file was loaded."},
+    {"forecast", cmd_forecast,
+     "kam forecast --input series.csv --horizon H [--freq M] [--output out.csv]\n"
+     "  Forecasts every series of a long-format CSV (series_id,t,value; t ascending per series)\n"
+     "  with exponential smoothing (ETS, chosen by AICc), Theta and their combination; --freq is\n"
+     "  the seasonal period (12 for monthly, 1 for none). Writes\n"
+     "  series_id,h,mean,lo80,hi80,lo95,hi95 to --output (default standard output). A series that\n"
+     "  cannot be forecast is reported on stderr and skipped."},
     {"openapi", cmd_openapi,
      "kam openapi\n"
      "  Prints the OpenAPI document of the HTTP API."},

@@ -49,5 +49,7 @@ int cmd_openapi(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_festivals(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_forecast(int argc, char **argv);
 
 #endif

@@ -43,8 +43,9 @@ int cmd_demo(int argc, char **argv)
         return r;
     }
     printf("kam: demo data loaded: %d users in %d teams, %d accounts, %d contacts, %d "
-           "interactions, %d visits, %d issues\n",
-           st.users, st.teams, st.accounts, st.contacts, st.interactions, st.visits, st.issues);
+           "interactions, %d visits, %d issues, %lld order lines\n",
+           st.users, st.teams, st.accounts, st.contacts, st.interactions, st.visits, st.issues,
+           (long long)st.order_lines);
     printf("kam: demo logins (password %s):\n", DEMO_PASSWORD);
     for (int i = 0; demo_logins[i].login; i++)
         printf("  %-12s %s\n", demo_logins[i].login, demo_logins[i].what);

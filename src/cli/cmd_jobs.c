@@ -48,9 +48,10 @@ int cmd_jobs(int argc, char **argv)
     int rc = jobs_run(&c.ctx, 1, &r) ? cli_fail(&c) : EXIT_OK;
     if (rc == EXIT_OK)
         printf("kam: jobs done: %d visits planned, %d overdue notices, %d issues escalated, %d "
-               "care reminders, %d digests, %d mails sent, %d mails to retry\n",
+               "care reminders, %d digests, %d mails sent, %d mails to retry, %d forecasts, %d "
+               "KPI alerts\n",
                r.visits_planned, r.overdue_notices, r.issues_escalated, r.care_reminders, r.digests,
-               r.mails_sent, r.mails_retried);
+               r.mails_sent, r.mails_retried, r.forecasts, r.kpi_alerts);
     cli_ctx_release(&c);
     return rc;
 }

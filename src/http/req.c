@@ -3,6 +3,13 @@
 
 #include <string.h>
 
+size_t http_body_limit(const char *path)
+{
+    return path && strncmp(path, HTTP_UPLOAD_PREFIX, sizeof HTTP_UPLOAD_PREFIX - 1) == 0
+               ? HTTP_MAX_UPLOAD
+               : HTTP_MAX_BODY;
+}
+
 void http_resp_header(struct http_resp *r, const char *name, const char *value)
 {
     if (r->nheaders >= HTTP_MAX_HEADERS)

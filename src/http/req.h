@@ -12,7 +12,9 @@
 #include "base/arena.h"
 #include "base/buf.h"
 
-#define HTTP_MAX_BODY (1u << 20) /* 1 MiB */
+#define HTTP_MAX_BODY (1u << 20)    /* 1 MiB */
+#define HTTP_MAX_UPLOAD (64u << 20) /* 64 MiB, for the CSV imports */
+#define HTTP_UPLOAD_PREFIX "/api/v1/imports/"
 #define HTTP_MAX_QUERY_PARAMS 32
 #define HTTP_MAX_RESPONSE (64u << 20)
 
@@ -51,6 +53,10 @@ struct http_resp {
     const char *static_body; /* when set (with static_len), sent instead of body, not freed */
     size_t static_len;
 };
+
+/* The largest body accepted for a URL path: HTTP_MAX_UPLOAD under HTTP_UPLOAD_PREFIX, else
+ * HTTP_MAX_BODY. */
+size_t http_body_limit(const char *path);
 
 /* Adds a response header (dropped past HTTP_MAX_HEADERS). */
 void http_resp_header(struct http_resp *r, const char *name, const char *value);

@@ -166,13 +166,14 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
         if (!st)
             return MHD_NO;
         arena_init(&st->a);
-        buf_init(&st->body, HTTP_MAX_BODY);
+        size_t limit = http_body_limit(url);
+        buf_init(&st->body, limit);
         st->t0 = time_mono_us();
         st->counted = 1;
         atomic_fetch_add(&s->active, 1);
         *con_cls = st;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY) {
+        if (cl && strtoull(cl, NULL, 10) > limit) {
             /* Answer 413 now instead of reading a body we will not use; libmicrohttpd
              * closes the connection after the response. */
             st->too_big = 1;

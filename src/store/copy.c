@@ -84,6 +84,48 @@ static const struct table {
     {"account_scores", "account_id, score, details, computed_at", "account_id", NULL, 0, 0},
     {"tier_history", "id, account_id, from_tier, to_tier, score, reason, user_id, at", "id", NULL,
      1, 0},
+    /* 0006 */
+    {"products",
+     "id, sku, name, family, unit, list_price, currency, active, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"fx_rates", "currency, rate_micro, updated_at", "currency", NULL, 0, 0},
+    {"import_runs",
+     "id, kind, filename, user_id, status, rows_total, rows_inserted, rows_updated, "
+     "rows_rejected, problems_total, report, started_at, finished_at",
+     "id", NULL, 1, 0},
+    {"order_lines",
+     "id, external_id, day, account_id, product_id, region, channel, quantity, amount, currency, "
+     "amount_base, import_id, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"sales_monthly", "account_id, month, family, region, channel, quantity, amount, lines",
+     "account_id, month, family, region, channel", NULL, 0, 0},
+    {"sales_monthly_dim", "month, family, region, channel, quantity, amount, lines",
+     "month, family, region, channel", NULL, 0, 0},
+    {"sales_monthly_account", "account_id, month, quantity, amount, lines", "account_id, month",
+     NULL, 0, 0},
+    {"wallet_estimates", "account_id, year, amount, note, updated_by, updated_at",
+     "account_id, year", NULL, 0, 0},
+    {"forecasts", "level, key, measure, month, mean, lo80, hi80, lo95, hi95, method, computed_at",
+     "level, key, measure, month", NULL, 0, 0},
+    {"target_plans",
+     "id, year, name, measure, total, dims, basis, blend, scope_region, scope_channel, "
+     "scope_family, status, owner_id, approved_by, approved_at, specific, measurable, "
+     "achievable, relevant, deadline, decomposed_at, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"target_cells",
+     "id, plan_id, account_id, family, region, channel, month, value, basis, locked", "id", NULL, 1,
+     0},
+    {"target_adjustments",
+     "id, plan_id, selection, action, from_value, to_value, reason, user_id, at", "id", NULL, 1, 0},
+    {"target_proposals", "plan_id, account_id, value, note, user_id, updated_at",
+     "plan_id, account_id", NULL, 0, 0},
+    {"measures",
+     "id, plan_id, account_id, family, region, channel, kind, title, description, owner_id, "
+     "start_day, due_day, status, expected_uplift, measure, effect, effect_baseline, effect_note, "
+     "version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"sales_affinity", "family_a, family_b, baskets, support, confidence, lift, computed_at",
+     "family_a, family_b", NULL, 0, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

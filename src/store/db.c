@@ -201,6 +201,14 @@ void db_bind_double(struct db_stmt *st, int idx, double v)
     st->db->drv->bind_double(st->h, idx, v);
 }
 
+void db_bind_text_ref(struct db_stmt *st, int idx, const char *s)
+{
+    if (!s || !st->db->drv->bind_text_ref)
+        db_bind_text(st, idx, s);
+    else
+        st->db->drv->bind_text_ref(st->h, idx, s, strlen(s));
+}
+
 void db_bind_text(struct db_stmt *st, int idx, const char *s)
 {
     if (!s)
@@ -421,6 +429,11 @@ enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_erro
     char sql[512];
     snprintf(sql, sizeof sql, db->drv->reset_identity_fmt, table, table);
     return db_exec(db, sql, e);
+}
+
+enum kam_err db_bulk_mode(struct db *db, struct kam_error *e)
+{
+    return db->drv->bulk_sql ? db_exec(db, db->drv->bulk_sql, e) : KAM_OK;
 }
 
 const char *db_skip_locked(const struct db *db)

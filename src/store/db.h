@@ -39,6 +39,8 @@ struct db_driver {
     void (*bind_i64)(void *stmt, int idx, int64_t v);
     void (*bind_double)(void *stmt, int idx, double v);
     void (*bind_text)(void *stmt, int idx, const char *s, size_t n); /* copied */
+    /* Optional: binds without copying (s lives until the statement is stepped and reset). */
+    void (*bind_text_ref)(void *stmt, int idx, const char *s, size_t n);
     void (*bind_null)(void *stmt, int idx);
     enum kam_err (*step)(void *stmt, int *has_row, struct kam_error *e);
     int (*col_count)(void *stmt);
@@ -65,6 +67,8 @@ struct db_driver {
     /* Appended to a row-claiming subquery so concurrent workers skip each other's rows
      * (" FOR UPDATE SKIP LOCKED"); "" where one writer at a time is the rule anyway. */
     const char *skip_locked;
+    /* Run by db_bulk_mode() before a bulk load (e.g. a larger page cache); NULL: nothing. */
+    const char *bulk_sql;
 };
 
 /* Opens a connection for dsn "sqlite:PATH" (also a bare path), "sqlite::memory:", or
@@ -91,6 +95,9 @@ void db_bind_double(struct db_stmt *st, int idx, double v);
 void db_bind_text(struct db_stmt *st, int idx, const char *s);
 void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n);
 void db_bind_null(struct db_stmt *st, int idx);
+/* Binds s without copying it where the driver can: s must stay unchanged until the statement
+ * has been stepped (bulk writes; everything else uses db_bind_text). */
+void db_bind_text_ref(struct db_stmt *st, int idx, const char *s);
 /* Binds v, or NULL when is_null. */
 void db_bind_i64n(struct db_stmt *st, int idx, int64_t v, int is_null);
 /* Advances; *has_row is 1 while there is a row. */
@@ -123,6 +130,10 @@ const char *db_search_cond(struct db *db, const char *table, const char *query, 
 
 /* The driver's row-claiming suffix (see struct db_driver.skip_locked). */
 const char *db_skip_locked(const struct db *db);
+
+/* Prepares this connection for a bulk load (`kam import`): on SQLite a page cache large enough
+ * for the indexes being filled; nothing on PostgreSQL. Lasts for the connection. */
+enum kam_err db_bulk_mode(struct db *db, struct kam_error *e);
 
 /* SQL listing the schema's tables (one text column). */
 const char *db_tables_sql(const struct db *db);

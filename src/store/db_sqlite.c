@@ -87,6 +87,10 @@ static enum kam_err s_open(const char *path, void **conn_out, struct kam_error *
         rc = s_exec(h, sync_sql, e);
     if (!rc)
         rc = s_exec(h, "PRAGMA temp_store=MEMORY", e);
+    /* 32 MiB of page cache per connection (allocated as used): the rollups that dashboards
+     * read stay in memory instead of being read back from the OS on every request. */
+    if (!rc)
+        rc = s_exec(h, "PRAGMA cache_size=-32768", e);
     if (rc) {
         sqlite3_close(h);
         return rc;
@@ -128,6 +132,11 @@ static void s_bind_i64(void *stmt, int idx, int64_t v)
 static void s_bind_double(void *stmt, int idx, double v)
 {
     sqlite3_bind_double(stmt, idx, v);
+}
+
+static void s_bind_text_ref(void *stmt, int idx, const char *s, size_t n)
+{
+    sqlite3_bind_text64(stmt, idx, s, n, SQLITE_STATIC, SQLITE_UTF8);
 }
 
 static void s_bind_text(void *stmt, int idx, const char *s, size_t n)
@@ -252,6 +261,7 @@ const struct db_driver db_sqlite_driver = {
     .bind_i64 = s_bind_i64,
     .bind_double = s_bind_double,
     .bind_text = s_bind_text,
+    .bind_text_ref = s_bind_text_ref,
     .bind_null = s_bind_null,
     .step = s_step,
     .col_count = s_col_count,
@@ -264,6 +274,7 @@ const struct db_driver db_sqlite_driver = {
     .search_cond = s_search_cond,
     .migrations = kam_sqlite_migrations,
     .begin_sql = "BEGIN IMMEDIATE",
+    .bulk_sql = "PRAGMA cache_size = -262144", /* 256 MiB */
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                   "'sqlite_%' AND name NOT LIKE '%_fts%' AND name <> 'schema_version'",
 };

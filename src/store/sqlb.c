@@ -63,3 +63,18 @@ enum kam_err sqlb_prepare(struct sqlb *q, struct db *db, struct db_stmt **out, s
     sqlb_release(q);
     return rc;
 }
+
+const char *sqlb_like_pattern(struct arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *out = arena_alloc(a, 2 * n + 3), *p = out;
+    *p++ = '%';
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *p++ = '\\';
+        *p++ = *s;
+    }
+    *p++ = '%';
+    *p = 0;
+    return out;
+}

@@ -40,4 +40,7 @@ void sqlb_text(struct sqlb *q, const char *s);
 /* Prepares and binds; the statement is the caller's until db_done(). Releases q's buffer. */
 enum kam_err sqlb_prepare(struct sqlb *q, struct db *db, struct db_stmt **out, struct kam_error *e);
 
+/* "%s%" for `LIKE ? ESCAPE '\\'` with s's own % _ and \\ escaped: a substring match. */
+const char *sqlb_like_pattern(struct arena *a, const char *s);
+
 #endif

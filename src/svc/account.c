@@ -471,6 +471,34 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
                       (long long)subs);
         goto out;
     }
+    /* Sales history is the company's record of what was sold: an account that has it stays
+     * (mark it lost instead). Target cells keep their numbers; its wallet estimates, proposals
+     * and measures go or lose their link. */
+    int64_t lines = 0;
+    if ((rc = db_query_i64(ctx->db, "SELECT COUNT(*) FROM order_lines WHERE account_id = ?", 1, id,
+                           &lines, ctx->err)))
+        goto out;
+    if (lines) {
+        rc = kam_fail(ctx->err, KAM_ECONFLICT, "id",
+                      "the account has %lld order lines; set its status to lost instead",
+                      (long long)lines);
+        goto out;
+    }
+    static const char *const sales[] = {
+        "DELETE FROM wallet_estimates WHERE account_id = ?",
+        "DELETE FROM target_proposals WHERE account_id = ?",
+        "UPDATE measures SET account_id = NULL WHERE account_id = ?"};
+    for (size_t i = 0; !rc && i < sizeof sales / sizeof sales[0]; i++) {
+        struct db_stmt *ds;
+        if ((rc = db_prepare(ctx->db, sales[i], &ds, ctx->err)))
+            break;
+        db_bind_i64(ds, 1, id);
+        int r2;
+        rc = db_step(ds, &r2, ctx->err);
+        db_done(ds);
+    }
+    if (rc)
+        goto out;
     if ((rc = purge(ctx, "interaction_contacts", NULL, id)) ||
         (rc = purge(ctx, "interactions", "interaction", id)) ||
         (rc = purge(ctx, "visits", "visit", id)) || (rc = purge(ctx, "issues", "issue", id)) ||

@@ -11,6 +11,7 @@
 
 struct demo_stats {
     int teams, users, accounts, contacts, interactions, visits, issues;
+    int64_t order_lines;
 };
 
 struct demo_login {
@@ -22,5 +23,12 @@ extern const struct demo_login demo_logins[];
 /* Loads the data set with `accounts` accounts (~5 contacts each) into an empty database;
  * KAM_ECONFLICT if demo users already exist. Same input, same data. */
 enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out);
+
+/* The sales part (demo_sales.c): products, exchange rates and three years of order lines for
+ * the first max_accounts accounts, rollups included. */
+enum kam_err demo_sales(struct kam_ctx *ctx, int max_accounts, int64_t *lines_out);
+/* Wallet estimates, this year's approved target plan and next year's draft, measures and the
+ * stored forecasts, from the sales above. */
+enum kam_err demo_plans(struct kam_ctx *ctx);
 
 #endif

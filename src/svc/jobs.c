@@ -8,7 +8,9 @@
 #include "care.h"
 #include "digest.h"
 #include "issue.h"
+#include "kpi.h"
 #include "outbox.h"
+#include "outlook.h"
 #include "visit.h"
 
 /* 1 when the planning scans are due; records this run. Several instances may both decide to
@@ -57,6 +59,11 @@ enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out)
         rc = issue_escalate(ctx, &out->issues_escalated);
     if (!rc)
         rc = digest_run(ctx, &out->digests);
+    /* Sales: the stored forecasts once a day, off-track KPI alerts with the planning scans. */
+    if (!rc)
+        rc = outlook_refresh_due(ctx, force, &out->forecasts);
+    if (!rc && (due || force))
+        rc = kpi_alerts(ctx, &out->kpi_alerts);
     if (!rc) {
         struct mail_cfg cfg;
         outbox_mail_cfg(&cfg);

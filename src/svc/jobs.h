@@ -8,7 +8,7 @@
 
 struct jobs_report {
     int visits_planned, overdue_notices, issues_escalated, care_reminders, mails_sent,
-        mails_retried, digests;
+        mails_retried, digests, forecasts, kpi_alerts;
 };
 
 /* How often the scans that plan visits and care reminders run inside kam serve; the other jobs

@@ -3,10 +3,12 @@
 #include "page.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/b64.h"
+#include "store/sqlb.h"
 
 #define CURSOR_MAX 2048
 
@@ -88,4 +90,23 @@ const char *page_cursor(struct kam_ctx *ctx, const struct page_req *r, const cha
     char *out = arena_alloc(ctx->a, 4 * (n / 3 + 1) + 1);
     b64url_encode((const unsigned char *)plain, n, out);
     return out;
+}
+
+void page_sql_tail(struct sqlb *b, const struct page_req *r, const char *idcol)
+{
+    char frag[200];
+    if (r->has_after) {
+        snprintf(frag, sizeof frag, " AND (%s, %s) %s (?, ?)", r->sort->column, idcol,
+                 r->desc ? "<" : ">");
+        sqlb_sql(b, frag);
+        if (r->sort->is_text)
+            sqlb_text(b, r->after_s);
+        else
+            sqlb_i64(b, r->after_i);
+        sqlb_i64(b, r->after_id);
+    }
+    const char *dir = r->desc ? "DESC" : "ASC";
+    snprintf(frag, sizeof frag, " ORDER BY %s %s, %s %s LIMIT ?", r->sort->column, dir, idcol, dir);
+    sqlb_sql(b, frag);
+    sqlb_i64(b, r->limit + 1);
 }

@@ -37,4 +37,9 @@ enum kam_err page_parse(struct kam_ctx *ctx, const struct page_sort *sorts, size
 const char *page_cursor(struct kam_ctx *ctx, const struct page_req *r, const char *s, int64_t i,
                         int64_t id);
 
+struct sqlb;
+/* The tail every keyset list shares: " AND (sort column, idcol) >/< (?, ?)" when a cursor was
+ * given, then ORDER BY both and LIMIT limit + 1 (the extra row says there is a next page). */
+void page_sql_tail(struct sqlb *b, const struct page_req *r, const char *idcol);
+
 #endif

@@ -10,128 +10,106 @@
 #define A GRANT_ALL
 
 /* [role][object][read, create, update, delete]. docs/API.md shows the same table for people. */
-static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] =
-    {
-        [ROLE_ADMIN] =
-            {
-                [OBJ_PUBLIC] = {A, A, A, A},
-                [OBJ_SELF] = {A, A, A, A},
-                [OBJ_ACCOUNT] = {A, A, A, A},
-                [OBJ_CONTACT] = {A, A, A, A},
-                [OBJ_MEMBER] = {A, A, A, A},
-                [OBJ_AUDIT] = {A, N, N, N},
-                [OBJ_USER] = {A, A, A, A},
-                [OBJ_TEAM] = {A, A, A, A},
-                [OBJ_INTERACTION] = {A, A, A, A},
-                [OBJ_VISIT] = {A, A, A, A},
-                [OBJ_CARE] = {A, A, A, A},
-                [OBJ_ISSUE] = {A, A, A, A},
-                [OBJ_CONFIG] = {A, A, A, A},
-            },
-        [ROLE_DIRECTOR] =
-            {
-                [OBJ_PUBLIC] = {A, A, A, A},
-                [OBJ_SELF] = {A, A, A, A},
-                [OBJ_ACCOUNT] = {A, A, A, A},
-                [OBJ_CONTACT] = {A, A, A, A},
-                [OBJ_MEMBER] = {A, A, A, A},
-                [OBJ_AUDIT] = {A, N, N, N},
-                [OBJ_USER] = {A, N, N, N},
-                [OBJ_TEAM] = {A, N, N, N},
-                [OBJ_INTERACTION] = {A, A, A, A},
-                [OBJ_VISIT] = {A, A, A, A},
-                [OBJ_CARE] = {A, A, A, A},
-                [OBJ_ISSUE] = {A, A, A, A},
-                [OBJ_CONFIG] = {A, A, A, A},
-            },
-        [ROLE_FINANCE] =
-            {
-                [OBJ_PUBLIC] = {A, A, A, A},
-                [OBJ_SELF] = {A, A, A, A},
-                [OBJ_ACCOUNT] = {A, N, N, N},
-                [OBJ_CONTACT] = {A, N, N, N},
-                [OBJ_MEMBER] = {A, N, N, N},
-                [OBJ_AUDIT] = {A, N, N, N},
-                [OBJ_USER] = {A, N, N, N},
-                [OBJ_TEAM] = {A, N, N, N},
-                [OBJ_INTERACTION] = {A, N, N, N},
-                [OBJ_VISIT] = {A, N, N, N},
-                [OBJ_CARE] = {A, N, N, N},
-                [OBJ_ISSUE] = {A, N, N, N},
-                [OBJ_CONFIG] = {A, N, N, N},
-            },
-        [ROLE_TEAM_LEAD] =
-            {
-                [OBJ_PUBLIC] = {A, A, A, A},
-                [OBJ_SELF] = {A, A, A, A},
-                [OBJ_ACCOUNT] = {S, S, S, S},
-                [OBJ_CONTACT] = {S, S, S, S},
-                [OBJ_MEMBER] = {S, S, S, S},
-                [OBJ_AUDIT] = {S, N, N, N},
-                [OBJ_USER] = {A, N, N, N},
-                [OBJ_TEAM] = {A, N, N, N},
-                [OBJ_INTERACTION] = {S, S, S, S},
-                [OBJ_VISIT] = {S, S, S, S},
-                [OBJ_CARE] = {S, S, S, S},
-                [OBJ_ISSUE] = {S, S, S, S},
-                [OBJ_CONFIG] = {A, N, N, N},
-            },
-        [ROLE_ACCOUNT_MANAGER] =
-            {
-                [OBJ_PUBLIC] = {A, A, A, A},
-                [OBJ_SELF] = {A, A, A, A},
-                [OBJ_ACCOUNT] = {S, S, S, N},
-                [OBJ_CONTACT] = {S, S, S, S},
-                [OBJ_MEMBER] = {S, S, S, S},
-                [OBJ_AUDIT] = {S, N, N, N},
-                [OBJ_USER] = {A, N, N, N},
-                [OBJ_TEAM] = {A, N, N, N},
-                [OBJ_INTERACTION] = {S, S, S, S},
-                [OBJ_VISIT] = {S, S, S, S},
-                [OBJ_CARE] = {S, S, S, S},
-                [OBJ_ISSUE] = {S, S, S, N},
-                [OBJ_CONFIG] = {A, N, N, N},
-            },
-        [ROLE_SERVICE] =
-            {
-                [OBJ_PUBLIC] = {A, A, A, A},
-                [OBJ_SELF] = {A, A, A, A},
-                [OBJ_ACCOUNT] = {S, N, N, N},
-                [OBJ_CONTACT] = {S, S, S, S},
-                [OBJ_MEMBER] = {S, N, N, N},
-                [OBJ_AUDIT] = {S, N, N, N},
-                [OBJ_USER] = {A, N, N, N},
-                [OBJ_TEAM] = {A, N, N, N},
-                [OBJ_INTERACTION] = {S, S, S, N},
-                [OBJ_VISIT] = {S, S, S, N},
-                [OBJ_CARE] = {S, S, S, N},
-                [OBJ_ISSUE] = {S, S, S, N},
-                [OBJ_CONFIG] = {A, N, N, N},
-            },
-        [ROLE_HR] =
-            {
-                [OBJ_PUBLIC] = {A, A, A, A},
-                [OBJ_SELF] = {A, A, A, A},
-                [OBJ_USER] = {A, A, A, A},
-                [OBJ_TEAM] = {A, A, A, A},
-                [OBJ_CONFIG] = {A, N, N, N},
-            },
-        [ROLE_VIEWER] =
-            {
-                [OBJ_PUBLIC] = {A, A, A, A},
-                [OBJ_SELF] = {A, A, A, A},
-                [OBJ_ACCOUNT] = {S, N, N, N},
-                [OBJ_CONTACT] = {S, N, N, N},
-                [OBJ_MEMBER] = {S, N, N, N},
-                [OBJ_AUDIT] = {S, N, N, N},
-                [OBJ_USER] = {A, N, N, N},
-                [OBJ_TEAM] = {A, N, N, N},
-                [OBJ_INTERACTION] = {S, N, N, N},
-                [OBJ_VISIT] = {S, N, N, N},
-                [OBJ_CARE] = {S, N, N, N},
-                [OBJ_ISSUE] = {S, N, N, N},
-                [OBJ_CONFIG] = {A, N, N, N},
-            },
+static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
+    [ROLE_ADMIN] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},      [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {A, A, A, A},     [OBJ_CONTACT] = {A, A, A, A},
+            [OBJ_MEMBER] = {A, A, A, A},      [OBJ_AUDIT] = {A, N, N, N},
+            [OBJ_USER] = {A, A, A, A},        [OBJ_TEAM] = {A, A, A, A},
+            [OBJ_INTERACTION] = {A, A, A, A}, [OBJ_VISIT] = {A, A, A, A},
+            [OBJ_CARE] = {A, A, A, A},        [OBJ_ISSUE] = {A, A, A, A},
+            [OBJ_CONFIG] = {A, A, A, A},      [OBJ_PRODUCT] = {A, A, A, N},
+            [OBJ_SALES] = {A, A, A, A},       [OBJ_IMPORT] = {A, A, N, N},
+            [OBJ_TARGET] = {A, A, A, A},      [OBJ_APPROVAL] = {N, N, N, N},
+            [OBJ_PROPOSAL] = {A, A, A, A},    [OBJ_MEASURE] = {A, A, A, A},
+        },
+    [ROLE_DIRECTOR] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},      [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {A, A, A, A},     [OBJ_CONTACT] = {A, A, A, A},
+            [OBJ_MEMBER] = {A, A, A, A},      [OBJ_AUDIT] = {A, N, N, N},
+            [OBJ_USER] = {A, N, N, N},        [OBJ_TEAM] = {A, N, N, N},
+            [OBJ_INTERACTION] = {A, A, A, A}, [OBJ_VISIT] = {A, A, A, A},
+            [OBJ_CARE] = {A, A, A, A},        [OBJ_ISSUE] = {A, A, A, A},
+            [OBJ_CONFIG] = {A, A, A, A},      [OBJ_PRODUCT] = {A, A, A, N},
+            [OBJ_SALES] = {A, A, A, A},       [OBJ_IMPORT] = {A, A, N, N},
+            [OBJ_TARGET] = {A, A, A, A},      [OBJ_APPROVAL] = {A, A, A, A},
+            [OBJ_PROPOSAL] = {A, A, A, A},    [OBJ_MEASURE] = {A, A, A, A},
+        },
+    [ROLE_FINANCE] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},      [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {A, N, N, N},     [OBJ_CONTACT] = {A, N, N, N},
+            [OBJ_MEMBER] = {A, N, N, N},      [OBJ_AUDIT] = {A, N, N, N},
+            [OBJ_USER] = {A, N, N, N},        [OBJ_TEAM] = {A, N, N, N},
+            [OBJ_INTERACTION] = {A, N, N, N}, [OBJ_VISIT] = {A, N, N, N},
+            [OBJ_CARE] = {A, N, N, N},        [OBJ_ISSUE] = {A, N, N, N},
+            [OBJ_CONFIG] = {A, N, N, N},      [OBJ_PRODUCT] = {A, A, A, N},
+            [OBJ_SALES] = {A, A, A, A},       [OBJ_IMPORT] = {A, A, N, N},
+            [OBJ_TARGET] = {A, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
+            [OBJ_PROPOSAL] = {A, N, N, N},    [OBJ_MEASURE] = {A, N, N, N},
+        },
+    [ROLE_TEAM_LEAD] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},      [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {S, S, S, S},     [OBJ_CONTACT] = {S, S, S, S},
+            [OBJ_MEMBER] = {S, S, S, S},      [OBJ_AUDIT] = {S, N, N, N},
+            [OBJ_USER] = {A, N, N, N},        [OBJ_TEAM] = {A, N, N, N},
+            [OBJ_INTERACTION] = {S, S, S, S}, [OBJ_VISIT] = {S, S, S, S},
+            [OBJ_CARE] = {S, S, S, S},        [OBJ_ISSUE] = {S, S, S, S},
+            [OBJ_CONFIG] = {A, N, N, N},      [OBJ_PRODUCT] = {A, N, N, N},
+            [OBJ_SALES] = {S, N, N, N},       [OBJ_IMPORT] = {N, N, N, N},
+            [OBJ_TARGET] = {S, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
+            [OBJ_PROPOSAL] = {S, S, S, S},    [OBJ_MEASURE] = {S, S, S, S},
+        },
+    [ROLE_ACCOUNT_MANAGER] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},      [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {S, S, S, N},     [OBJ_CONTACT] = {S, S, S, S},
+            [OBJ_MEMBER] = {S, S, S, S},      [OBJ_AUDIT] = {S, N, N, N},
+            [OBJ_USER] = {A, N, N, N},        [OBJ_TEAM] = {A, N, N, N},
+            [OBJ_INTERACTION] = {S, S, S, S}, [OBJ_VISIT] = {S, S, S, S},
+            [OBJ_CARE] = {S, S, S, S},        [OBJ_ISSUE] = {S, S, S, N},
+            [OBJ_CONFIG] = {A, N, N, N},      [OBJ_PRODUCT] = {A, N, N, N},
+            [OBJ_SALES] = {S, N, N, N},       [OBJ_IMPORT] = {N, N, N, N},
+            [OBJ_TARGET] = {S, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
+            [OBJ_PROPOSAL] = {S, S, S, S},    [OBJ_MEASURE] = {S, S, S, N},
+        },
+    [ROLE_SERVICE] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},      [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {S, N, N, N},     [OBJ_CONTACT] = {S, S, S, S},
+            [OBJ_MEMBER] = {S, N, N, N},      [OBJ_AUDIT] = {S, N, N, N},
+            [OBJ_USER] = {A, N, N, N},        [OBJ_TEAM] = {A, N, N, N},
+            [OBJ_INTERACTION] = {S, S, S, N}, [OBJ_VISIT] = {S, S, S, N},
+            [OBJ_CARE] = {S, S, S, N},        [OBJ_ISSUE] = {S, S, S, N},
+            [OBJ_CONFIG] = {A, N, N, N},      [OBJ_PRODUCT] = {A, N, N, N},
+            [OBJ_SALES] = {S, N, N, N},       [OBJ_IMPORT] = {N, N, N, N},
+            [OBJ_TARGET] = {N, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
+            [OBJ_PROPOSAL] = {N, N, N, N},    [OBJ_MEASURE] = {S, N, N, N},
+        },
+    [ROLE_HR] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},
+            [OBJ_SELF] = {A, A, A, A},
+            [OBJ_USER] = {A, A, A, A},
+            [OBJ_TEAM] = {A, A, A, A},
+            [OBJ_CONFIG] = {A, N, N, N},
+        },
+    [ROLE_VIEWER] =
+        {
+            [OBJ_PUBLIC] = {A, A, A, A},      [OBJ_SELF] = {A, A, A, A},
+            [OBJ_ACCOUNT] = {S, N, N, N},     [OBJ_CONTACT] = {S, N, N, N},
+            [OBJ_MEMBER] = {S, N, N, N},      [OBJ_AUDIT] = {S, N, N, N},
+            [OBJ_USER] = {A, N, N, N},        [OBJ_TEAM] = {A, N, N, N},
+            [OBJ_INTERACTION] = {S, N, N, N}, [OBJ_VISIT] = {S, N, N, N},
+            [OBJ_CARE] = {S, N, N, N},        [OBJ_ISSUE] = {S, N, N, N},
+            [OBJ_CONFIG] = {A, N, N, N},      [OBJ_PRODUCT] = {A, N, N, N},
+            [OBJ_SALES] = {S, N, N, N},       [OBJ_IMPORT] = {N, N, N, N},
+            [OBJ_TARGET] = {S, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
+            [OBJ_PROPOSAL] = {S, N, N, N},    [OBJ_MEASURE] = {S, N, N, N},
+        },
 };
 
 #undef N
@@ -246,6 +224,8 @@ enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64
         {SCOPE_VISIT, "SELECT account_id FROM visits WHERE id = ?", "visit"},
         {SCOPE_ISSUE, "SELECT account_id FROM issues WHERE id = ?", "issue"},
         {SCOPE_CARE, "SELECT account_id FROM care_reminders WHERE id = ?", "care reminder"},
+        {SCOPE_ORDER, "SELECT account_id FROM order_lines WHERE id = ?", "order line"},
+        {SCOPE_MEASURE, "SELECT COALESCE(account_id, 0) FROM measures WHERE id = ?", "measure"},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (tables[i].k != k)
@@ -272,7 +252,14 @@ const char *obj_name(enum obj o)
                                                  [OBJ_VISIT] = "visit",
                                                  [OBJ_ISSUE] = "issue",
                                                  [OBJ_CONFIG] = "config",
-                                                 [OBJ_CARE] = "care"};
+                                                 [OBJ_CARE] = "care",
+                                                 [OBJ_PRODUCT] = "product",
+                                                 [OBJ_SALES] = "sales",
+                                                 [OBJ_IMPORT] = "import",
+                                                 [OBJ_TARGET] = "target",
+                                                 [OBJ_APPROVAL] = "target_approval",
+                                                 [OBJ_PROPOSAL] = "target_proposal",
+                                                 [OBJ_MEASURE] = "measure"};
     return (unsigned)o < OBJ_COUNT ? names[o] : "?";
 }
 
@@ -285,7 +272,8 @@ const char *act_name(enum act a)
 const char *scope_kind_name(enum scope_kind k)
 {
     static const char *const names[SCOPE_COUNT] = {"none",        "account", "contact", "audit",
-                                                   "interaction", "visit",   "issue",   "care"};
+                                                   "interaction", "visit",   "issue",   "care",
+                                                   "order",       "measure"};
     return (unsigned)k < SCOPE_COUNT ? names[k] : "?";
 }
 

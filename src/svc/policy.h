@@ -23,8 +23,15 @@ enum obj {
     OBJ_INTERACTION,
     OBJ_VISIT,
     OBJ_ISSUE,
-    OBJ_CONFIG, /* cadence rules, SLA rules, freshness days, care occasions, templates */
-    OBJ_CARE,   /* care reminders */
+    OBJ_CONFIG,   /* cadence rules, SLA rules, freshness days, care occasions, templates */
+    OBJ_CARE,     /* care reminders */
+    OBJ_PRODUCT,  /* the product catalogue and exchange rates */
+    OBJ_SALES,    /* order lines and everything computed from them: rollups, KPIs, forecasts */
+    OBJ_IMPORT,   /* CSV imports and their reports */
+    OBJ_TARGET,   /* target plans, their cells and adjustments */
+    OBJ_APPROVAL, /* approving a target plan */
+    OBJ_PROPOSAL, /* bottom-up target proposals per account */
+    OBJ_MEASURE,  /* 4P measures linked to targets */
     OBJ_COUNT
 };
 
@@ -42,10 +49,13 @@ enum scope_kind {
     SCOPE_VISIT,
     SCOPE_ISSUE,
     SCOPE_CARE,
+    SCOPE_ORDER,
+    SCOPE_MEASURE, /* a measure's account; none (0) for plan-wide measures */
     SCOPE_COUNT
 };
 
-/* The account a record of kind k (CONTACT, INTERACTION, VISIT, ISSUE) belongs to;
+/* The account a record of kind k (CONTACT, INTERACTION, VISIT, ISSUE, CARE, ORDER, MEASURE)
+ * belongs to (0 for a measure without one);
  * KAM_ENOTFOUND (field "id") when there is no such record. */
 enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64_t id,
                                    int64_t *account_id_out);

@@ -8,6 +8,31 @@
 #include "audit.h"
 #include "check.h"
 
+enum kam_err settings_get(struct kam_ctx *ctx, const char *key, const char *def, const char **out)
+{
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db, "SELECT value FROM settings WHERE key = ?", &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, key);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    *out = row ? arena_strdup(ctx->a, db_col_text(st, 0)) : def;
+    db_done(st);
+    return rc;
+}
+
+enum kam_err settings_get_i64(struct kam_ctx *ctx, const char *key, int64_t def, int64_t *out)
+{
+    const char *v;
+    enum kam_err rc = settings_get(ctx, key, NULL, &v);
+    char *end = NULL;
+    long long x = v ? strtoll(v, &end, 10) : 0;
+    *out = v && end != v && !*end ? (int64_t)x : def;
+    return rc;
+}
+
 enum kam_err settings_freshness(struct kam_ctx *ctx, int64_t days_out[4])
 {
     static const int64_t defaults[4] = {30, 45, 60, 90};

@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "base/buf.h"
 #include "base/jw.h"
+#include "base/timeutil.h"
 #include "check.h"
 #include "policy.h"
 #include "store/sqlb.h"
@@ -94,9 +95,73 @@ static void compute(struct contribution *parts, int n, const int64_t *weights, i
     *score = *has ? (2 * wv + wsum) / (2 * wsum) : 0;
 }
 
-/* The account's criteria values: assessments for manual ones. Computed criteria take their
- * values from sales data, which arrives with the volume module; until then they have none and
- * the weights of the others carry the score. */
+/* The computed criteria, 0-100, from the account's sales (the twelve complete months before
+ * this one, the twelve before those, and its latest wallet estimate):
+ *   volume_12m       25 x log10(yuan / 10,000), clamped: 10 thousand -> 0, 1 million -> 50,
+ *                    100 million -> 100 (a log scale: key accounts differ by orders of magnitude)
+ *   growth           50 + growth %, clamped: -50 % -> 0, flat -> 50, +50 % -> 100
+ *   share_of_wallet  the share in %, clamped to 100
+ * A criterion without data (no sales, no previous year, no estimate) has no value. */
+static void computed_values(struct kam_ctx *ctx, int64_t account_id, struct criterion *crit,
+                            size_t ncrit, struct contribution *parts)
+{
+    int y, m, d;
+    days_to_date(ctx->now / 86400, &y, &m, &d);
+    int now = y * 12 + m - 1;
+    int to = now - 1, from = now - 12, pfrom = now - 24, pto = now - 13;
+    struct db_stmt *st;
+    if (db_prepare(ctx->db,
+                   "SELECT (SELECT SUM(amount) FROM sales_monthly_account WHERE account_id = ? AND "
+                   "month >= ? AND month <= ?), (SELECT SUM(amount) FROM sales_monthly_account "
+                   "WHERE account_id = ? AND month >= ? AND month <= ?), (SELECT amount FROM "
+                   "wallet_estimates WHERE account_id = ? ORDER BY year DESC LIMIT 1)",
+                   &st, ctx->err)) {
+        kam_error_clear(ctx->err);
+        return;
+    }
+    db_bind_i64(st, 1, account_id);
+    db_bind_i64(st, 2, (from / 12) * 100 + from % 12 + 1);
+    db_bind_i64(st, 3, (to / 12) * 100 + to % 12 + 1);
+    db_bind_i64(st, 4, account_id);
+    db_bind_i64(st, 5, (pfrom / 12) * 100 + pfrom % 12 + 1);
+    db_bind_i64(st, 6, (pto / 12) * 100 + pto % 12 + 1);
+    db_bind_i64(st, 7, account_id);
+    int row = 0;
+    int has12 = 0, hasprev = 0, haswallet = 0;
+    int64_t a12 = 0, prev = 0, wallet = 0;
+    if (!db_step(st, &row, ctx->err) && row) {
+        has12 = !db_col_is_null(st, 0);
+        a12 = db_col_i64(st, 0);
+        hasprev = !db_col_is_null(st, 1);
+        prev = db_col_i64(st, 1);
+        haswallet = !db_col_is_null(st, 2);
+        wallet = db_col_i64(st, 2);
+    }
+    db_done(st);
+    kam_error_clear(ctx->err);
+    for (size_t i = 0; i < ncrit; i++) {
+        if (strcmp(crit[i].kind, "computed"))
+            continue;
+        double v = 0;
+        int has = 0;
+        if (!strcmp(crit[i].key, "volume_12m") && has12) {
+            v = a12 > 0 ? 25 * log10((double)a12 / 100.0 / 10000.0) : 0;
+            has = 1;
+        } else if (!strcmp(crit[i].key, "growth") && has12 && hasprev && prev > 0) {
+            v = 50 + ((double)a12 / (double)prev - 1) * 100;
+            has = 1;
+        } else if (!strcmp(crit[i].key, "share_of_wallet") && has12 && haswallet && wallet > 0) {
+            v = (double)a12 * 100 / (double)wallet;
+            has = 1;
+        }
+        if (!has)
+            continue;
+        parts[i].value = v < 0 ? 0 : v > 100 ? 100 : (int64_t)floor(v + 0.5);
+        parts[i].has_value = 1;
+    }
+}
+
+/* The account's criteria values: assessments for manual ones, sales for computed ones. */
 static enum kam_err load_parts(struct kam_ctx *ctx, int64_t account_id, struct criterion *crit,
                                size_t ncrit, struct contribution *parts)
 {
@@ -120,6 +185,8 @@ static enum kam_err load_parts(struct kam_ctx *ctx, int64_t account_id, struct c
             }
     }
     db_done(st);
+    if (!rc)
+        computed_values(ctx, account_id, crit, ncrit, parts);
     return rc;
 }
 

@@ -1194,7 +1194,11 @@ async function runChecks(browser, base, dsn) {
     await cp.goto(`/accounts/${valAccount.id}?tab=valuation`)
     await cp.locator('[data-test=valuation-chart][data-rendered="1"]').waitFor()
     const crit = await cp.locator('[data-test=valuation-criteria]').innerText()
-    assert(crit.includes('暂无数据'), 'computed criteria show "no data yet"')
+    // The computed criteria come from the account's sales (the demo has three years of them).
+    const val = await cp.evaluate(async (id) => (await fetch(`/api/v1/accounts/${id}/valuation`)).json(), valAccount.id)
+    const vol = val.contributions.find((x) => x.key === 'volume_12m')
+    assert(vol && vol.value !== null, 'volume_12m has a value from the sales data')
+    assert(crit.includes('近12个月采购量'), 'the computed criteria are listed')
     for (const k of ['business_scale', 'market_position', 'growth_potential']) {
       const input = field(cp, `assess-${k}`)
       await input.fill('95')
@@ -1358,7 +1362,7 @@ async function runChecks(browser, base, dsn) {
     p.setScreen('valuation-en')
     await p.goto(`/accounts/${valAccount.id}?tab=valuation`)
     await p.locator('[data-test=valuation-chart][data-rendered="1"]').waitFor()
-    assert((await p.locator('[data-test=valuation-criteria]').innerText()).includes('no data yet'), 'no data yet')
+    assert((await p.locator('[data-test=valuation-criteria]').innerText()).includes('Last-12-month volume'), 'computed criteria in English')
     await shot(p, 'valuation-en')
     p.setScreen('settings-en')
     await p.goto('/settings?tab=valuation')

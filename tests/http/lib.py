@@ -296,6 +296,7 @@ class Checker:
         self.group = "-"
         self.envelope_seen = 0
         self.envelope_bad = {}  # kind -> [count, example]
+        self.known = []  # ids of known src/ bugs whose checks still fail (known_bug)
 
     def ok(self, cond, name, detail=""):
         if cond:
@@ -310,6 +311,20 @@ class Checker:
 
     def fail(self, name, detail=""):
         return self.ok(False, name, detail)
+
+    def known_bug(self, cond, bug, name, detail=""):
+        """A check of intended behaviour that src/ is known to get wrong (bug: a short id
+        described where the check is). While it fails it prints `KNOWN BUG` and counts in
+        neither column (the runner reports how many are still present); once it holds it
+        passes and asks for the marker to be removed, so that it becomes an ordinary check."""
+        if cond:
+            print("NOTE [%s] known bug %s no longer reproduces: make this check ordinary: %s"
+                  % (self.group, bug, name), flush=True)
+            self.passed += 1
+            return True
+        self.known.append(bug)
+        print("KNOWN BUG [%s] %s: %s%s" % (self.group, bug, name, (": " + detail) if detail else ""), flush=True)
+        return False
 
     def expect(self, r, status, name, field=MISSING, json=MISSING, code=MISSING):
         """One check: status (int | tuple of ints | '2xx'), optional error
@@ -348,6 +363,9 @@ class Checker:
         """Verify the error envelope of every error response seen."""
         if r.status < 400 or r.status == 0:
             return
+        if r.status == 422 and r.url.startswith("/api/v1/imports/") and isinstance(r.json, dict) \
+                and r.json.get("status") == "rejected" and isinstance(r.json.get("problems"), list):
+            return  # a rejected CSV import answers 422 with its report, not an error envelope
         self.envelope_seen += 1
         kind = None
         e = r.err
@@ -477,8 +495,17 @@ class Client:
     def patch(self, path, body=NOBODY, **kw):
         return self.request("PATCH", path, body, **kw)
 
+    def put(self, path, body=NOBODY, **kw):
+        return self.request("PUT", path, body, **kw)
+
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+    def csv(self, kind, data, query=None, content_type="text/csv"):
+        """POST /api/v1/imports/KIND with a CSV body (str is sent as UTF-8)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return self.request("POST", "/api/v1/imports/" + kind, raw=data, query=query, content_type=content_type)
 
     def login(self, login, password, headers=None):
         r = self.post("/api/v1/session", {"login": login, "password": password}, headers=headers)

@@ -73,6 +73,46 @@ CARE_UPDATE = REL_WRITE
 # accounts; the server limits it to the caller's scope); criteria and thresholds are config.
 # PATCH /api/v1/me (own name, e-mail, digest) is self.
 
+# Volume growth (issue 6, src/svc/policy.c). Products (the catalogue and, with the same object,
+# the exchange rates): everyone who works with accounts reads them; admin, director and finance
+# create and change them; nobody deletes one (retire it with active=false); hr nothing.
+PRODUCT_READ = _roles(ALL, hr=NONE)
+PRODUCT_WRITE = _roles(NONE, admin=ALL, director=ALL, finance=ALL)
+# Order lines ("sales", record scope = the line's account): admin, director and finance all;
+# team_lead, account_manager, service and viewer read the lines of their accounts; hr nothing.
+SALES_READ = _roles(SCOPE, admin=ALL, director=ALL, finance=ALL, hr=NONE)
+SALES_WRITE = _roles(NONE, admin=ALL, director=ALL, finance=ALL)
+# Import runs and their reports: admin, director, finance. POST /imports/orders is a sales
+# create, /imports/products a product create, /imports/accounts an account create (the service
+# checks each existing account against the caller's scope: a row problem, not a 403).
+IMPORT_READ = _roles(NONE, admin=ALL, director=ALL, finance=ALL)
+IMPORT_CREATE = IMPORT_READ
+# Wallet estimates (GET /accounts/{id}/wallet, PUT|DELETE .../wallet/{year}) are account
+# read/update.
+# Targets (src/svc/policy.c): plans are read by everyone who works with accounts except service
+# (team_lead/account_manager/viewer: filtered), written by admin and director; approving a plan
+# (target_approval) is the director's alone -- admin has NONE (separation of duties); the
+# account teams' proposals (PUT /accounts/{id}/target-proposals/{plan_id}, account scope) are
+# written by admin/director (all) and team_lead/account_manager (in scope), read also by
+# finance and viewers.
+TARGET_READ = _roles(NONE, admin=ALL, director=ALL, finance=ALL, team_lead=SCOPE, account_manager=SCOPE,
+                     viewer=SCOPE)
+TARGET_WRITE = _roles(NONE, admin=ALL, director=ALL)
+TARGET_APPROVAL = _roles(NONE, director=ALL)
+PROPOSAL_READ = TARGET_READ
+PROPOSAL_WRITE = _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE)
+# Measures (4P actions, src/svc/policy.c; record scope `measure` = the measure's account): admin
+# and director all; team_lead everything in scope; account_manager reads, creates and changes in
+# scope but deletes nothing; finance reads all; service and viewer read in scope; hr nothing. A
+# plan-wide measure (no account) is read by every measure reader and written only with an
+# org-wide grant (t_plans.py checks that; the matrix uses measures of A_own / A_other).
+MEASURE_READ = _roles(NONE, admin=ALL, director=ALL, finance=ALL, team_lead=SCOPE, account_manager=SCOPE,
+                      service=SCOPE, viewer=SCOPE)
+MEASURE_WRITE = _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE)
+MEASURE_DELETE = _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE)
+# The behaviour profile (GET /accounts/{id}/behaviour, account scope) and the family affinity
+# (GET /sales/affinity, filtered) are sales reads.
+
 EXPECTED = {
     # GET on a collection is action "read" too (x-kam-scope none => the server filters the list)
     ("account", "read"): BIZ_READ,
@@ -132,6 +172,37 @@ EXPECTED = {
     ("config", "create"): CONFIG_WRITE,
     ("config", "update"): CONFIG_WRITE,
     ("config", "delete"): CONFIG_WRITE,
+
+    ("product", "read"): PRODUCT_READ,
+    ("product", "create"): PRODUCT_WRITE,
+    ("product", "update"): PRODUCT_WRITE,
+    ("product", "delete"): _roles(NONE),  # no route: products are retired, never deleted
+
+    ("sales", "read"): SALES_READ,
+    ("sales", "create"): SALES_WRITE,
+    ("sales", "update"): SALES_WRITE,
+    ("sales", "delete"): SALES_WRITE,
+
+    ("import", "read"): IMPORT_READ,
+    ("import", "create"): IMPORT_CREATE,
+
+    ("target", "read"): TARGET_READ,
+    ("target", "create"): TARGET_WRITE,
+    ("target", "update"): TARGET_WRITE,
+    ("target", "delete"): TARGET_WRITE,
+    ("target_approval", "read"): TARGET_APPROVAL,
+    ("target_approval", "create"): TARGET_APPROVAL,
+    ("target_approval", "update"): TARGET_APPROVAL,
+    ("target_approval", "delete"): TARGET_APPROVAL,
+    ("target_proposal", "read"): PROPOSAL_READ,
+    ("target_proposal", "create"): PROPOSAL_WRITE,
+    ("target_proposal", "update"): PROPOSAL_WRITE,
+    ("target_proposal", "delete"): PROPOSAL_WRITE,
+
+    ("measure", "read"): MEASURE_READ,
+    ("measure", "create"): MEASURE_WRITE,
+    ("measure", "update"): MEASURE_WRITE,
+    ("measure", "delete"): MEASURE_DELETE,
 
     # "public": no authentication needed (healthz, openapi.json, login, the calendar feed)
     ("public", "read"): SELF,

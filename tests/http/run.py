@@ -42,6 +42,8 @@ import t_care  # noqa: E402
 import t_valuation  # noqa: E402
 import t_shutdown  # noqa: E402
 import t_followups  # noqa: E402
+import t_sales  # noqa: E402
+import t_plans  # noqa: E402
 
 # (name, function, needs fixtures)
 GROUPS = [
@@ -83,6 +85,15 @@ GROUPS = [
     ("care-config", t_care.g_care_config, True),
     ("valuation", t_valuation.g_valuation, True),
     ("screening", t_valuation.g_screening, True),
+    ("products", t_sales.g_products, True),
+    ("fx-rates", t_sales.g_fx, True),
+    ("orders", t_sales.g_orders, True),
+    ("order-lists", t_sales.g_order_lists, True),
+    ("imports", t_sales.g_imports, True),
+    ("imports-other", t_sales.g_imports_other, True),
+    ("imports-cli", t_sales.g_imports_cli, True),
+    ("wallet", t_sales.g_wallet, True),
+    ("plans", t_plans.g_plans, True),  # its own server on the main database, clock pinned (KAM_NOW)
     ("openapi", t_basic.g_openapi, True),
     ("followups", t_followups.g_followups, True),
     ("prospects", t_followups.g_prospects, True),
@@ -122,6 +133,9 @@ def main():
             print("temp dir kept: %s" % tmp)
         elif not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+        if ck.known:
+            print("known src/ bugs still present (not counted): %d checks of %s"
+                  % (len(ck.known), ", ".join(sorted(set(ck.known)))))
         print("suite time %.1f s" % (time.time() - t_start))
         print("%d passed, %d failed" % (ck.passed, ck.failed))
         sys.exit(1 if ck.failed else 0)

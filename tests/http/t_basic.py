@@ -59,7 +59,7 @@ API_MD_ROUTES = [
 ]
 
 # x-kam-scope values: which record the path id names (audit: named in the query)
-SCOPES = ("none", "account", "contact", "audit", "interaction", "visit", "issue", "care")
+SCOPES = ("none", "account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure")
 
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json"), ("POST", "/api/v1/session"),
           ("GET", "/calendar/{}")}
@@ -77,8 +77,13 @@ def parse_api_md(path):
         return []
     out = []
     for m in re.finditer(r"`((?:GET|POST|PATCH|PUT|DELETE)(?:\|(?:GET|POST|PATCH|PUT|DELETE))*) (/[^`?\s]*)", text):
+        # a segment may list alternatives: /imports/orders|products|accounts
+        paths = [""]
+        for seg in m.group(2).split("/")[1:]:
+            paths = [p + "/" + alt for p in paths for alt in seg.split("|")]
         for meth in m.group(1).split("|"):
-            out.append((meth, m.group(2)))
+            for path_ in paths:
+                out.append((meth, path_))
     return out
 
 

@@ -293,10 +293,24 @@ static const enum obj data_objs[] = {OBJ_ACCOUNT, OBJ_CONTACT, OBJ_MEMBER};
 
 TEST(policy_admin_may_do_everything_but_write_audit)
 {
+    /* Everything on every object, except: the audit trail is read-only, products are never
+     * deleted (there is no delete; retire one with active=false), imports are records of what
+     * happened (no update or delete), and approving target plans is the director's alone
+     * (separation of duties: whoever administers the system does not approve targets). */
     for (int o = OBJ_PUBLIC; o < OBJ_COUNT; o++)
-        for (int a = 0; a < ACT_COUNT; a++)
-            CHECK_EQ_INT(policy_grant(ROLE_ADMIN, o, a),
-                         o == OBJ_AUDIT && a != ACT_READ ? GRANT_NONE : GRANT_ALL);
+        for (int a = 0; a < ACT_COUNT; a++) {
+            enum grant want = GRANT_ALL;
+            if (o == OBJ_AUDIT && a != ACT_READ)
+                want = GRANT_NONE;
+            else if (o == OBJ_PRODUCT && a == ACT_DELETE)
+                want = GRANT_NONE;
+            else if (o == OBJ_IMPORT && (a == ACT_UPDATE || a == ACT_DELETE))
+                want = GRANT_NONE;
+            else if (o == OBJ_APPROVAL)
+                want = GRANT_NONE;
+            CHECK_EQ_INT(policy_grant(ROLE_ADMIN, o, a), want);
+        }
+    CHECK_EQ_INT(policy_grant(ROLE_DIRECTOR, OBJ_APPROVAL, ACT_UPDATE), GRANT_ALL);
 }
 
 TEST(policy_director_writes_business_data_reads_people)
@@ -311,10 +325,23 @@ TEST(policy_director_writes_business_data_reads_people)
 
 TEST(policy_finance_is_read_only)
 {
+    /* Finance reads everything org-wide and writes nothing of the relationship (accounts,
+     * contacts, teams, interactions, visits, issues, care, config, targets), but keeps the
+     * figures: the product catalogue and exchange rates (no delete), the order lines (all
+     * actions) and the imports (read and create). It never approves targets. */
     for (int o = OBJ_ACCOUNT; o < OBJ_COUNT; o++) {
-        CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, ACT_READ), GRANT_ALL);
-        for (int a = ACT_CREATE; a < ACT_COUNT; a++)
-            CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, a), GRANT_NONE);
+        CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, ACT_READ),
+                     o == OBJ_APPROVAL ? GRANT_NONE : GRANT_ALL);
+        for (int a = ACT_CREATE; a < ACT_COUNT; a++) {
+            enum grant want = GRANT_NONE;
+            if (o == OBJ_PRODUCT && a != ACT_DELETE)
+                want = GRANT_ALL;
+            else if (o == OBJ_SALES)
+                want = GRANT_ALL;
+            else if (o == OBJ_IMPORT && a == ACT_CREATE)
+                want = GRANT_ALL;
+            CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, a), want);
+        }
     }
 }
 

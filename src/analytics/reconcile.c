@@ -1,0 +1,149 @@
+/* reconcile.c -- makes the forecasts of a hierarchy coherent: every parent equals the sum of
+ * its children at every step.
+ *
+ * Bottom-up: the leaves keep their base forecasts and every parent becomes the sum of its
+ * children. Its interval half-widths (below and above the mean, at 80 and 95 % separately)
+ * become the root of the sum of the children's squared half-widths: exact for independent
+ * normal errors, too narrow when the children's errors are positively correlated.
+ *
+ * Top-down by forecast proportions (Athanasopoulos, Ahmed & Hyndman 2009): the root keeps its
+ * base forecast; going down, each child gets the share of its parent's coherent forecast that
+ * its base forecast has among its siblings' base forecasts, at each step h. When the siblings'
+ * base forecasts are not all positive the parent is split equally. Every bound is disaggregated
+ * with the same shares as the mean (a node's bounds are the root's bounds times its
+ * proportion), so bounds are coherent too; this treats the proportions as known, which
+ * understates the uncertainty of the lower levels. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forecast.h"
+
+/* The tree as child lists, plus a breadth-first order from the root. */
+struct tree {
+    int *first, *next, *order; /* first child, next sibling, BFS order */
+};
+
+static int build(const int *parent, int nodes, struct tree *t, char *why, size_t whylen)
+{
+    t->first = malloc(sizeof(int) * 3 * (size_t)nodes);
+    if (!t->first) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
+    t->next = t->first + nodes;
+    t->order = t->next + nodes;
+    int root = -1;
+    for (int i = 0; i < nodes; i++)
+        t->first[i] = t->next[i] = -1;
+    for (int i = nodes - 1; i >= 0; i--) { /* backwards so children stay in index order */
+        int p = parent[i];
+        if (p == -1) {
+            if (root >= 0) {
+                snprintf(why, whylen, "nodes %d and %d are both roots", i, root);
+                return -1;
+            }
+            root = i;
+        } else if (p < 0 || p >= nodes || p == i) {
+            snprintf(why, whylen, "node %d has an invalid parent %d", i, p);
+            return -1;
+        } else {
+            t->next[i] = t->first[p];
+            t->first[p] = i;
+        }
+    }
+    if (root < 0) {
+        snprintf(why, whylen, "the tree has no root");
+        return -1;
+    }
+    int len = 0;
+    t->order[len++] = root;
+    for (int k = 0; k < len; k++)
+        for (int c = t->first[t->order[k]]; c >= 0; c = t->next[c])
+            t->order[len++] = c;
+    if (len != nodes) {
+        snprintf(why, whylen, "the parents form a cycle (%d of %d nodes reach the root)", len,
+                 nodes);
+        return -1;
+    }
+    return 0;
+}
+
+static void bottom_up(const struct tree *t, int nodes, int horizon, struct fc_result *fc)
+{
+    for (int k = nodes - 1; k >= 0; k--) {
+        int i = t->order[k];
+        if (t->first[i] < 0)
+            continue;
+        for (int h = 0; h < horizon; h++) {
+            double m = 0, l8 = 0, u8 = 0, l9 = 0, u9 = 0;
+            for (int c = t->first[i]; c >= 0; c = t->next[c]) {
+                const struct fc_result *r = &fc[c];
+                double a = r->mean[h] - r->lo80[h], b = r->hi80[h] - r->mean[h];
+                double d = r->mean[h] - r->lo95[h], e = r->hi95[h] - r->mean[h];
+                m += r->mean[h];
+                l8 += a * a;
+                u8 += b * b;
+                l9 += d * d;
+                u9 += e * e;
+            }
+            fc[i].mean[h] = m;
+            fc[i].lo80[h] = m - sqrt(l8);
+            fc[i].hi80[h] = m + sqrt(u8);
+            fc[i].lo95[h] = m - sqrt(l9);
+            fc[i].hi95[h] = m + sqrt(u9);
+        }
+    }
+}
+
+static void top_down(const struct tree *t, int nodes, int horizon, struct fc_result *fc)
+{
+    for (int k = 0; k < nodes; k++) {
+        int i = t->order[k];
+        if (t->first[i] < 0)
+            continue;
+        int nc = 0;
+        for (int c = t->first[i]; c >= 0; c = t->next[c])
+            nc++;
+        for (int h = 0; h < horizon; h++) {
+            double sum = 0;
+            int positive = 1;
+            for (int c = t->first[i]; c >= 0; c = t->next[c]) {
+                positive &= fc[c].mean[h] > 0;
+                sum += fc[c].mean[h];
+            }
+            if (!(sum > 0) || !isfinite(sum))
+                positive = 0;
+            const struct fc_result *p = &fc[i];
+            for (int c = t->first[i]; c >= 0; c = t->next[c]) {
+                double share = positive ? fc[c].mean[h] / sum : 1.0 / nc;
+                fc[c].mean[h] = share * p->mean[h];
+                fc[c].lo80[h] = share * p->lo80[h];
+                fc[c].hi80[h] = share * p->hi80[h];
+                fc[c].lo95[h] = share * p->lo95[h];
+                fc[c].hi95[h] = share * p->hi95[h];
+            }
+        }
+    }
+}
+
+int fc_reconcile(const int *parent, int nodes, int horizon, enum fc_reconcile_how how,
+                 struct fc_result *fc, char *why, size_t whylen)
+{
+    if (nodes < 1 || horizon < 1) {
+        snprintf(why, whylen, "nothing to reconcile");
+        return -1;
+    }
+    struct tree t;
+    if (build(parent, nodes, &t, why, whylen)) {
+        free(t.first);
+        return -1;
+    }
+    if (how == FC_TOP_DOWN_FP)
+        top_down(&t, nodes, horizon, fc);
+    else
+        bottom_up(&t, nodes, horizon, fc);
+    free(t.first);
+    return 0;
+}
