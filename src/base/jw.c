@@ -245,21 +245,41 @@ void jw_kfixed(struct jw *w, const char *k, int64_t v, int decimals)
     jw_fixed(w, v, decimals);
 }
 
+size_t jw_format_fixed(char out[JW_FIXED_MAX], int64_t v, int decimals, int trim)
+{
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 18)
+        decimals = 18;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char digits[24];
+    int nd = 0;
+    do {
+        digits[nd++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (nd <= decimals)
+        digits[nd++] = '0'; /* at least one digit before the point */
+    int first = 0;          /* with trim, trailing zeros of the fraction are dropped */
+    while (trim && first < decimals && digits[first] == '0')
+        first++;
+    size_t n = 0;
+    if (v < 0)
+        out[n++] = '-';
+    for (int i = nd - 1; i >= decimals; i--)
+        out[n++] = digits[i];
+    if (first < decimals) {
+        out[n++] = '.';
+        for (int i = decimals - 1; i >= first; i--)
+            out[n++] = digits[i];
+    }
+    out[n] = 0;
+    return n;
+}
+
 void jw_fixed(struct jw *w, int64_t v, int decimals)
 {
-    char tmp[48];
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, scale = 1;
-    for (int i = 0; i < decimals; i++)
-        scale *= 10;
-    uint64_t ip = u / scale, fp = u % scale;
-    int n = snprintf(tmp, sizeof tmp, "%s%llu", v < 0 ? "-" : "", (unsigned long long)ip);
-    if (fp) {
-        char frac[24];
-        snprintf(frac, sizeof frac, "%0*llu", decimals, (unsigned long long)fp);
-        size_t fl = strlen(frac);
-        while (fl && frac[fl - 1] == '0')
-            frac[--fl] = 0;
-        n += snprintf(tmp + n, sizeof tmp - (size_t)n, ".%s", frac);
-    }
-    jw_raw(w, tmp, (size_t)n);
+    char tmp[JW_FIXED_MAX];
+    size_t n = jw_format_fixed(tmp, v, decimals, 1);
+    jw_raw(w, tmp, n);
 }

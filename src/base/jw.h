@@ -49,6 +49,10 @@ void jw_ktime(struct jw *w, const char *k, int64_t unix_s);
 /* v / 10^decimals as an exact JSON number: jw_kfixed(w, "quantity", 12500, 3) writes 12.5. */
 void jw_kfixed(struct jw *w, const char *k, int64_t v, int decimals);
 void jw_fixed(struct jw *w, int64_t v, int decimals);
+/* v / 10^decimals as text (decimals 0..18): with trim as jw_fixed writes it ("12.5", "-0.01",
+ * "3"), without it every decimal ("12.500"). Returns the length. */
+#define JW_FIXED_MAX 48
+size_t jw_format_fixed(char out[JW_FIXED_MAX], int64_t v, int decimals, int trim);
 
 /* Appends the escaped JSON string literal (with quotes) of s[0..n) to b. */
 void jw_escape(struct buf *b, const char *s, size_t n);

@@ -431,6 +431,24 @@ enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_erro
     return db_exec(db, sql, e);
 }
 
+enum kam_err db_run(struct db_stmt *st, struct kam_error *e)
+{
+    int row = 0;
+    enum kam_err rc = db_step(st, &row, e);
+    db_done(st);
+    return rc;
+}
+
+enum kam_err db_exec_i64(struct db *db, const char *sql, int64_t v, struct kam_error *e)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(db, sql, &st, e);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, v);
+    return db_run(st, e);
+}
+
 enum kam_err db_bulk_mode(struct db *db, struct kam_error *e)
 {
     return db->drv->bulk_sql ? db_exec(db, db->drv->bulk_sql, e) : KAM_OK;

@@ -109,6 +109,12 @@ double db_col_double(struct db_stmt *st, int col);
 const char *db_col_text(struct db_stmt *st, int col);
 const char *db_col_textn(struct db_stmt *st, int col, size_t *len_out);
 
+/* Steps a bound statement that returns no rows (or whose rows do not matter) and gives it back
+ * (db_done), in every case. */
+enum kam_err db_run(struct db_stmt *st, struct kam_error *e);
+/* Runs sql with one integer bound to its only `?` ("DELETE FROM x WHERE id = ?"). */
+enum kam_err db_exec_i64(struct db *db, const char *sql, int64_t v, struct kam_error *e);
+
 /* Runs sql (no parameters; several statements allowed). */
 enum kam_err db_exec(struct db *db, const char *sql, struct kam_error *e);
 /* Rows changed by the last statement. */

@@ -488,15 +488,8 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
         "DELETE FROM wallet_estimates WHERE account_id = ?",
         "DELETE FROM target_proposals WHERE account_id = ?",
         "UPDATE measures SET account_id = NULL WHERE account_id = ?"};
-    for (size_t i = 0; !rc && i < sizeof sales / sizeof sales[0]; i++) {
-        struct db_stmt *ds;
-        if ((rc = db_prepare(ctx->db, sales[i], &ds, ctx->err)))
-            break;
-        db_bind_i64(ds, 1, id);
-        int r2;
-        rc = db_step(ds, &r2, ctx->err);
-        db_done(ds);
-    }
+    for (size_t i = 0; !rc && i < sizeof sales / sizeof sales[0]; i++)
+        rc = db_exec_i64(ctx->db, sales[i], id, ctx->err);
     if (rc)
         goto out;
     if ((rc = purge(ctx, "interaction_contacts", NULL, id)) ||
@@ -508,15 +501,8 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
      * trail. */
     static const char *const owned[] = {"DELETE FROM account_assessments WHERE account_id = ?",
                                         "DELETE FROM account_scores WHERE account_id = ?"};
-    for (size_t i = 0; !rc && i < sizeof owned / sizeof owned[0]; i++) {
-        struct db_stmt *ds;
-        if ((rc = db_prepare(ctx->db, owned[i], &ds, ctx->err)))
-            break;
-        db_bind_i64(ds, 1, id);
-        int r2;
-        rc = db_step(ds, &r2, ctx->err);
-        db_done(ds);
-    }
+    for (size_t i = 0; !rc && i < sizeof owned / sizeof owned[0]; i++)
+        rc = db_exec_i64(ctx->db, owned[i], id, ctx->err);
     if (rc)
         goto out;
     if ((rc = contact_delete_all(ctx, id)))

@@ -1,6 +1,8 @@
 /* export.c -- CSV (RFC 4180, formula-neutralised) and XLSX (libxlsxwriter) rendering. */
 #include "export.h"
 
+#include "base/jw.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,19 +45,6 @@ void export_csv_field(struct buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-/* v / 10^decimals, exactly. */
-static void fixed(char *out, size_t n, int64_t v, int decimals)
-{
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, scale = 1;
-    for (int i = 0; i < decimals; i++)
-        scale *= 10;
-    if (decimals)
-        snprintf(out, n, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(u / scale),
-                 decimals, (unsigned long long)(u % scale));
-    else
-        snprintf(out, n, "%s%llu", v < 0 ? "-" : "", (unsigned long long)u);
-}
-
 static void render_csv(const struct export_table *t, struct buf *out)
 {
     buf_puts(out, "\xEF\xBB\xBF"); /* a BOM: spreadsheets then read the UTF-8 as UTF-8 */
@@ -73,9 +62,8 @@ static void render_csv(const struct export_table *t, struct buf *out)
             if (x->text) {
                 export_csv_field(out, x->text);
             } else {
-                char num[48];
-                fixed(num, sizeof num, x->num, x->decimals);
-                buf_puts(out, num);
+                char num[JW_FIXED_MAX];
+                buf_append(out, num, jw_format_fixed(num, x->num, x->decimals, 0));
             }
         }
         buf_puts(out, "\r\n");

@@ -750,9 +750,7 @@ static enum kam_err record_run(struct imp *im, const char *sql_kind)
     db_bind_i64(st, 7, r->finished_at);
     db_bind_i64(st, 8, r->problems_total);
     db_bind_i64(st, 9, im->run_id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         return rc;
     struct audit_diff d;

@@ -352,14 +352,9 @@ enum kam_err measure_delete(struct kam_ctx *ctx, int64_t id)
     if (rc)
         return rc;
     struct measure b;
-    struct db_stmt *st;
-    if ((rc = measure_get(ctx, id, &b)) ||
-        (rc = db_prepare(ctx->db, "DELETE FROM measures WHERE id = ?", &st, ctx->err)))
+    if ((rc = measure_get(ctx, id, &b)))
         goto out;
-    db_bind_i64(st, 1, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_exec_i64(ctx->db, "DELETE FROM measures WHERE id = ?", id, ctx->err);
     if (!rc) {
         struct audit_diff d;
         audit_diff_init(&d);

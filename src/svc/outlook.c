@@ -140,9 +140,7 @@ static enum kam_err store(struct kam_ctx *ctx, const struct set *s, int first)
                 db_bind_i64(st, 4 + k, (int64_t)(b[k][h] + 0.5));
             db_bind_text(st, 9, x->fc.method);
             db_bind_i64(st, 10, ctx->now);
-            int row;
-            rc = db_step(st, &row, ctx->err);
-            db_done(st);
+            rc = db_run(st, ctx->err);
         }
     }
     return rc;
@@ -282,9 +280,7 @@ enum kam_err outlook_refresh_due(struct kam_ctx *ctx, int force, int *series_out
                           "CONFLICT (key) DO UPDATE SET value = excluded.value",
                           &st, ctx->err))) {
         db_bind_text(st, 1, val);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
     if (!rc)
         rc = outlook_refresh(ctx, series_out);

@@ -195,9 +195,7 @@ enum kam_err product_update(struct kam_ctx *ctx, int64_t id, const struct produc
     db_bind_i64(st, 7, p.active);
     db_bind_i64(st, 8, ctx->now);
     db_bind_i64(st, 9, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     if (strcmp(before.family, p.family) != 0 &&
@@ -369,8 +367,7 @@ enum kam_err fx_set(struct kam_ctx *ctx, const char *currency, int64_t rate_micr
     db_bind_text(st, 1, currency);
     db_bind_i64(st, 2, rate_micro);
     db_bind_i64(st, 3, ctx->now);
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;

@@ -246,16 +246,13 @@ static enum kam_err flush_map(struct kam_ctx *ctx, struct map *m, enum table t)
         db_bind_i64(st, i++, v[k]->quantity);
         db_bind_i64(st, i++, v[k]->amount);
         db_bind_i64(st, i, v[k]->lines);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
         if (rc || v[k]->lines >= 0)
             continue;
         if ((rc = db_prepare(ctx->db, prune_sql[t], &st, ctx->err)))
             break;
         bind_key(st, t, v[k]);
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
     free(v);
     map_clear(m);

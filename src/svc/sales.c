@@ -154,9 +154,7 @@ static enum kam_err insert_lines(struct kam_ctx *ctx, const struct order_row *co
         bind_line(st, (int)i * (LINE_BINDS + 1), rows[i], import_id, ctx->now);
         db_bind_i64(st, (int)i * (LINE_BINDS + 1) + LINE_BINDS + 1, ctx->now);
     }
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     return rc;
 }
 
@@ -174,9 +172,7 @@ static enum kam_err update_line(struct kam_ctx *ctx, int64_t id, const struct or
         return rc;
     bind_line(st, 0, r, import_id, ctx->now);
     db_bind_i64(st, LINE_BINDS + 1, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     return rc;
 }
 
@@ -531,14 +527,7 @@ enum kam_err order_delete(struct kam_ctx *ctx, int64_t id)
     struct order_line b;
     if ((rc = order_get(ctx, id, &b)))
         goto out;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "DELETE FROM order_lines WHERE id = ?", &st, ctx->err)))
-        goto out;
-    db_bind_i64(st, 1, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (rc)
+    if ((rc = db_exec_i64(ctx->db, "DELETE FROM order_lines WHERE id = ?", id, ctx->err)))
         goto out;
     struct rollup *ru = rollup_new();
     rollup_add(ru, b.account_id, rollup_month_of_day(b.day), b.family, b.region, b.channel,
@@ -711,9 +700,7 @@ enum kam_err wallet_set(struct kam_ctx *ctx, int64_t account_id, int64_t year, i
     db_bind_text(st, 4, note ? note : "");
     db_bind_i64n(st, 5, ctx->who.user_id, !ctx->who.user_id);
     db_bind_i64(st, 6, ctx->now);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;
@@ -748,9 +735,7 @@ enum kam_err wallet_delete(struct kam_ctx *ctx, int64_t account_id, int64_t year
         goto out;
     db_bind_i64(st, 1, account_id);
     db_bind_i64(st, 2, year);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;

@@ -426,9 +426,7 @@ static enum kam_err save_cells(struct kam_ctx *ctx, struct cell *c, size_t n)
         }
         for (size_t j = 0; j < k; j++)
             db_bind_i64(st, b++, batch[j]->id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
     return rc;
 }
@@ -505,9 +503,7 @@ static enum kam_err adjust(struct kam_ctx *ctx, int64_t plan_id, const char *sel
     db_bind_text(st, 6, reason ? reason : "");
     db_bind_i64n(st, 7, ctx->who.user_id, !ctx->who.user_id);
     db_bind_i64(st, 8, ctx->now);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         return rc;
     struct audit_diff d;
@@ -609,15 +605,8 @@ enum kam_err target_delete(struct kam_ctx *ctx, int64_t id)
         "UPDATE measures SET plan_id = NULL WHERE plan_id = ?",
         "DELETE FROM target_plans WHERE id = ?",
     };
-    for (size_t i = 0; i < sizeof del / sizeof del[0] && !rc; i++) {
-        struct db_stmt *st;
-        if ((rc = db_prepare(ctx->db, del[i], &st, ctx->err)))
-            break;
-        db_bind_i64(st, 1, id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
-    }
+    for (size_t i = 0; i < sizeof del / sizeof del[0] && !rc; i++)
+        rc = db_exec_i64(ctx->db, del[i], id, ctx->err);
     if (!rc) {
         struct audit_diff d;
         audit_diff_init(&d);
@@ -989,12 +978,7 @@ enum kam_err target_decompose(struct kam_ctx *ctx, int64_t id, const char *reaso
         goto out;
     }
     struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "DELETE FROM target_cells WHERE plan_id = ?", &st, ctx->err)))
-        goto out;
-    db_bind_i64(st, 1, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_exec_i64(ctx->db, "DELETE FROM target_cells WHERE plan_id = ?", id, ctx->err);
     for (int i = 0; i < n && !rc; i += 50) {
         int k = n - i < 50 ? n - i : 50;
         char sql[4096];
@@ -1018,8 +1002,7 @@ enum kam_err target_decompose(struct kam_ctx *ctx, int64_t id, const char *reaso
             db_bind_i64(st, at + 7, vals[i + j]);
             db_bind_i64(st, at + 8, w[i + j]);
         }
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
     if (!rc && !(rc = db_prepare(ctx->db,
                                  "UPDATE target_plans SET decomposed_at = ?, updated_at = ?, "
@@ -1028,8 +1011,7 @@ enum kam_err target_decompose(struct kam_ctx *ctx, int64_t id, const char *reaso
         db_bind_i64(st, 1, ctx->now);
         db_bind_i64(st, 2, ctx->now);
         db_bind_i64(st, 3, id);
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
     if (!rc)
         rc = adjust(ctx, id, "", "decompose", 0, 0, 1, p.total, reason);
@@ -1120,9 +1102,7 @@ enum kam_err target_set_cells(struct kam_ctx *ctx, int64_t id, const struct targ
                           &st, ctx->err))) {
         db_bind_i64(st, 1, ctx->now);
         db_bind_i64(st, 2, id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
 out:
     return db_end(ctx->db, rc, ctx->err);
@@ -1166,9 +1146,7 @@ static enum kam_err set_status(struct kam_ctx *ctx, int64_t id, const char *from
     }
     db_bind_i64(st, b++, ctx->now);
     db_bind_i64(st, b, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;
@@ -1429,9 +1407,7 @@ enum kam_err target_propose(struct kam_ctx *ctx, int64_t plan_id, int64_t accoun
     db_bind_text(st, 4, note ? note : "");
     db_bind_i64n(st, 5, ctx->who.user_id, !ctx->who.user_id);
     db_bind_i64(st, 6, ctx->now);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;
