@@ -60,6 +60,8 @@ export default defineConfig({
       output: {
         // Long-lived vendor chunks: the app changes more often than its libraries.
         manualChunks(id: string) {
+          // the line chart and mark lines are drawn by the (lazy) volume screens only
+          if (/node_modules\/echarts\/lib\/(chart\/line\/|component\/(markLine|marker)\b|component\/marker\/)/.test(id)) return 'echarts-volume'
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'echarts'
           if (id.includes('node_modules/element-plus') || id.includes('node_modules/@element-plus')) return 'element-plus'
           if (id.includes('node_modules/')) return 'vendor'

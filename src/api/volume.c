@@ -181,9 +181,13 @@ static enum kam_err breakdown(struct api_call *c)
     struct volume_total *now, *prev;
     size_t n, np;
     const char *unit;
+    /* A year before: the same months, only as far as this year has come. */
+    int now_m = api_this_month(c->ctx), prev_to = to < now_m ? to : now_m;
+    if (prev_to < from)
+        prev_to = to;
     if ((rc = volume_totals(c->ctx, &sel, by, from, to, VOLUME_MAX_KEYS * 20, &now, &n)) ||
         (rc = volume_totals(c->ctx, &sel, by, volume_month_add(from, -12),
-                            volume_month_add(to, -12), VOLUME_MAX_KEYS * 20, &prev, &np)) ||
+                            volume_month_add(prev_to, -12), VOLUME_MAX_KEYS * 20, &prev, &np)) ||
         (rc = volume_unit(c->ctx, &sel, &unit)))
         return rc;
     int64_t sum = 0;

@@ -1194,11 +1194,8 @@ async function runChecks(browser, base, dsn) {
     await cp.goto(`/accounts/${valAccount.id}?tab=valuation`)
     await cp.locator('[data-test=valuation-chart][data-rendered="1"]').waitFor()
     const crit = await cp.locator('[data-test=valuation-criteria]').innerText()
-    // The computed criteria come from the account's sales (the demo has three years of them).
-    const val = await cp.evaluate(async (id) => (await fetch(`/api/v1/accounts/${id}/valuation`)).json(), valAccount.id)
-    const vol = val.contributions.find((x) => x.key === 'volume_12m')
-    assert(vol && vol.value !== null, 'volume_12m has a value from the sales data')
-    assert(crit.includes('近12个月采购量'), 'the computed criteria are listed')
+    // computed criteria (from sales and the wallet, issue 6) are listed: a value, or "no data yet"
+    assert(crit.includes('近12个月采购量') && crit.includes('钱包份额'), 'computed criteria listed')
     for (const k of ['business_scale', 'market_position', 'growth_potential']) {
       const input = field(cp, `assess-${k}`)
       await input.fill('95')
@@ -1401,12 +1398,391 @@ async function runChecks(browser, base, dsn) {
     await context.close()
   })
 
+  await volumeChecks(browser, base)
+
   await check('no console errors and no CSP violations on any screen', async () => {
     if (problems.length) {
       for (const pr of problems.slice(0, 10)) console.log(`#   ${pr.where}: ${pr.what}`)
       throw new Error(`${problems.length} problem(s)`)
     }
   })
+}
+
+// ---------------------------------------------------------------- volume growth (issue 6)
+/** Waits until a grid cell's data-value differs from `before` (the grid reloads after a PUT). */
+async function cellValue(p, row, col) {
+  const v = await p.locator(`[data-test=grid-cell][data-row="${row}"][data-col="${col}"]`).getAttribute('data-value')
+  return Number(v)
+}
+
+async function volumeChecks(browser, base) {
+  const Y = new Date().getFullYear()
+  const { context, page: p } = await newPage(browser, base, { label: 'director-volume' })
+  await login(p, 'director')
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kam-csv-'))
+  let plan = null
+
+  await check('imports: a CSV with one bad row is rejected naming the row and column; skipping bad rows loads the good ones', async () => {
+    p.setScreen('imports')
+    const acc = (await api(p, 'GET', '/api/v1/accounts?limit=1&sort=code')).json.items[0]
+    const prod = (await api(p, 'GET', '/api/v1/products?limit=1')).json.items[0]
+    const stamp = Date.now()
+    const csv = [
+      'external_id,date,account_code,sku,quantity,amount,currency',
+      `BT-${stamp}-1,2026-10-05,${acc.code},${prod.sku},2,170.00,CNY`,
+      `BT-${stamp}-2,2026-13-01,${acc.code},${prod.sku},1,85.00,CNY`,
+      `BT-${stamp}-3,2026-10-06,${acc.code},${prod.sku},3,255.50,CNY`,
+    ].join('\n') + '\n'
+    const file = path.join(tmp, 'orders-one-bad.csv')
+    fs.writeFileSync(file, csv)
+    await p.locator('[data-test=nav-imports]').click()
+    await p.waitForURL(/\/imports$/)
+    await p.locator('[data-test=import-kind-orders]').click()
+    await p.locator('[data-test=import-file]').setInputFiles(file)
+    await p.locator('[data-test=import-file-name]').waitFor()
+    await p.locator('[data-test=import-upload]').click()
+    const rep = p.locator('[data-test=import-report]')
+    await rep.waitFor()
+    assert((await rep.getAttribute('data-status')) === 'rejected', `status ${await rep.getAttribute('data-status')}`)
+    assert((await p.locator('[data-test=import-progress]').getAttribute('data-percent')) === '100', 'progress reached 100 %')
+    const probs = p.locator('[data-test=import-problems] .el-table__body-wrapper tbody tr.el-table__row')
+    assert((await probs.count()) === 1, `${await probs.count()} problem rows`)
+    const ptxt = await probs.first().innerText()
+    assert(/\b3\b/.test(ptxt) && ptxt.includes('date'), `problem row: ${ptxt}`)
+    assert(digits(await p.locator('[data-test=import-inserted]').innerText()) === 0, 'nothing inserted')
+    await shot(p, 'import-rejected-zh-CN')
+    // the same file, skipping bad rows: the two good rows load
+    await p.locator('[data-test=import-skip-bad]').click()
+    await p.locator('[data-test=import-upload]').click()
+    await p.waitForFunction(() => document.querySelector('[data-test=import-report]')?.getAttribute('data-status') === 'loaded')
+    assert(digits(await p.locator('[data-test=import-inserted]').innerText()) === 2, `inserted ${await p.locator('[data-test=import-inserted]').innerText()}`)
+    assert(digits(await p.locator('[data-test=import-rejected]').innerText()) === 1, 'one rejected')
+    const orders = (await api(p, 'GET', `/api/v1/orders?account_id=${acc.id}&from=2026-10-05&to=2026-10-07&limit=500`)).json.items
+    const ids = orders.map((o) => o.external_id)
+    assert(ids.includes(`BT-${stamp}-1`) && ids.includes(`BT-${stamp}-3`) && !ids.includes(`BT-${stamp}-2`), `orders loaded: ${ids.filter((x) => x.startsWith('BT-')).join(',')}`)
+    await p.waitForFunction(() => (document.querySelector('[data-test=import-past] .el-table__body-wrapper tbody tr.el-table__row')?.textContent ?? '').includes('已导入'))
+    assert((await (await tableRows(p, 'import-past')).count()) >= 2, 'past imports list the rejected and the loaded run')
+    await shot(p, 'import-loaded-zh-CN')
+    // a file with its own headers: map them, dry run
+    const mfile = path.join(tmp, 'orders-mapped.csv')
+    fs.writeFileSync(mfile, `单号,日期,客户编码,物料号,数量,金额\nBT-${stamp}-9,2026-10-08,${acc.code},${prod.sku},1,85.00\n`)
+    await p.locator('[data-test=import-skip-bad]').click()
+    await p.locator('[data-test=import-file]').setInputFiles(mfile)
+    await p.locator('[data-test=import-missing]').waitFor()
+    await p.locator('[data-test=import-use-mapping]').click()
+    await p.locator('[data-test=import-dry-run]').click()
+    for (const [f, h] of [['external_id', '单号'], ['date', '日期'], ['account_code', '客户编码'], ['sku', '物料号'], ['quantity', '数量'], ['amount', '金额']]) {
+      await p.locator(`[data-test=import-map-${f}]`).click()
+      await p.keyboard.type(h)
+      await p.locator('.el-select-dropdown__item:visible', { hasText: h }).first().click()
+      await p.keyboard.press('Escape')
+    }
+    await p.locator('[data-test=import-upload]').click()
+    await p.waitForFunction(() => document.querySelector('[data-test=import-report]')?.getAttribute('data-status') === 'checked')
+    assert(digits(await p.locator('[data-test=import-total]').innerText()) === 1 && digits(await p.locator('[data-test=import-rejected]').innerText()) === 0, 'mapped file checks clean')
+    assert((await p.locator('[data-test=import-verdict]').innerText()).includes('试运行'), 'dry run verdict')
+    const none = (await api(p, 'GET', `/api/v1/orders?account_id=${acc.id}&from=2026-10-08&to=2026-10-09&limit=500`)).json.items
+    assert(!none.some((o) => o.external_id === `BT-${stamp}-9`), 'a dry run loads nothing')
+    await shot(p, 'import-mapped-dry-run-zh-CN')
+  })
+
+  await check('targets: create a SMART plan, decompose, lock one cell, edit another: the totals hold', async () => {
+    p.setScreen('targets')
+    await p.locator('[data-test=nav-targets]').click()
+    await p.waitForURL(/\/targets$/)
+    await p.locator('[data-test=target-new]').click()
+    const dlg = p.locator('[data-test=target-dialog]')
+    await dlg.waitFor()
+    // SMART fields are validated before anything is sent
+    await dlg.locator('[data-test=target-save]').click()
+    await dlg.locator('[data-field=specific] .el-form-item__error').waitFor()
+    await field(p, 'target-name').fill('浏览器测试 上量计划')
+    await field(p, 'target-total').fill('300000000')
+    await field(p, 'target-total').press('Tab')
+    await field(p, 'target-specific').fill('华东区轴承和液压产品线销量提升')
+    await field(p, 'target-measurable').fill('全年销售额 3 亿元')
+    await field(p, 'target-achievable').fill('去年 2.5 亿，商机储备充足，新增两个渠道')
+    await field(p, 'target-relevant').fill('公司 2026 年战略：重点客户上量')
+    await shot(p, 'target-new-zh-CN', { fullPage: false })
+    await dlg.locator('[data-test=target-save]').click()
+    await p.waitForURL(/\/targets\/\d+/)
+    const id = Number(new URL(p.url()).pathname.split('/').pop())
+    await p.locator('[data-test=plan-decompose]').click()
+    await p.locator('[data-test=grid-table]').waitFor()
+    plan = (await api(p, 'GET', `/api/v1/targets/${id}`)).json
+    assert(plan.decomposed_at && plan.total === 300000000, `plan after decompose: ${JSON.stringify(plan).slice(0, 120)}`)
+    const grid = p.locator('[data-test=grid-table]')
+    assert(Number(await grid.getAttribute('data-total')) === 300000000, `grid total ${await grid.getAttribute('data-total')}`)
+    const rowKeys = await p.locator('[data-test=grid-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-row')))
+    assert(rowKeys.length >= 2, `${rowKeys.length} rows`)
+    // lock one cell
+    const [ra, ca, rb, cb] = [rowKeys[0], '3', rowKeys[1], '6']
+    const aBefore = await cellValue(p, ra, ca)
+    await p.locator(`[data-test=grid-cell][data-row="${ra}"][data-col="${ca}"] [data-test=grid-cell-lock]`).click()
+    await p.waitForFunction(([r, c]) => document.querySelector(`[data-test=grid-cell][data-row="${r}"][data-col="${c}"]`)?.getAttribute('data-locked') === 'all', [ra, ca])
+    // edit another
+    const bBefore = await cellValue(p, rb, cb)
+    const bNew = bBefore + 1000000
+    await p.locator(`[data-test=grid-cell][data-row="${rb}"][data-col="${cb}"] [data-test=grid-cell-value]`).click()
+    const cd = p.locator('[data-test=cell-dialog]')
+    await cd.waitFor()
+    await field(p, 'cell-value').fill(String(bNew))
+    await field(p, 'cell-value').press('Tab')
+    await shot(p, 'target-cell-edit-zh-CN', { fullPage: false })
+    await cd.locator('[data-test=cell-save]').click()
+    await cd.waitFor({ state: 'hidden' })
+    await p.waitForFunction(([r, c, v]) => Number(document.querySelector(`[data-test=grid-cell][data-row="${r}"][data-col="${c}"]`)?.getAttribute('data-value')) === v, [rb, cb, bNew])
+    assert((await cellValue(p, ra, ca)) === aBefore, `locked cell moved: ${aBefore} -> ${await cellValue(p, ra, ca)}`)
+    assert(Number(await p.locator('[data-test=grid-total]').getAttribute('data-value')) === 300000000, 'plan total held in the grid')
+    const rowTotals = await p.locator('[data-test=grid-row-total]').evaluateAll((els) => els.reduce((a, e) => a + Number(e.getAttribute('data-value')), 0))
+    const colTotals = await p.locator('[data-test=grid-col-total]').evaluateAll((els) => els.reduce((a, e) => a + Number(e.getAttribute('data-value')), 0))
+    assert(rowTotals === 300000000 && colTotals === 300000000, `row totals ${rowTotals}, column totals ${colTotals}`)
+    const cells = await p.locator('[data-test=grid-cell]').evaluateAll((els) => els.reduce((a, e) => a + Number(e.getAttribute('data-value')), 0))
+    assert(cells === 300000000, `cells add up to ${cells}`)
+    const again = (await api(p, 'GET', `/api/v1/targets/${id}/grid?rows=family&cols=month`)).json
+    assert(again.total === 300000000, `server total ${again.total}`)
+    await shot(p, 'target-grid-zh-CN')
+    await p.locator('[data-test=tab-adjustments]').click()
+    await (await tableRows(p, 'adjustment-table')).first().waitFor()
+    assert((await (await tableRows(p, 'adjustment-table')).count()) >= 3, 'decompose, lock and set are logged')
+    await shot(p, 'target-adjustments-zh-CN', { fullPage: false })
+    // submit and approve (director); afterwards a change needs a reason
+    await p.locator('[data-test=plan-submit]').click()
+    await p.locator('[data-test=plan-approve]').click()
+    await p.waitForFunction(() => document.querySelector('[data-test=plan-status]')?.textContent?.includes('已批准'))
+    await p.goto(`/targets/${id}`)
+    await p.locator('[data-test=grid-table]').waitFor()
+    await p.locator(`[data-test=grid-cell][data-row="${rb}"][data-col="${cb}"] [data-test=grid-cell-value]`).click()
+    await cd.waitFor()
+    await field(p, 'cell-value').fill(String(bNew + 500000))
+    await field(p, 'cell-value').press('Tab')
+    await cd.locator('[data-test=cell-save]').click()
+    await cd.locator('[data-test=cell-error]').waitFor()
+    await field(p, 'cell-reason').fill('客户追加订单')
+    await cd.locator('[data-test=cell-save]').click()
+    await cd.waitFor({ state: 'hidden' })
+    await p.waitForFunction(([r, c, v]) => Number(document.querySelector(`[data-test=grid-cell][data-row="${r}"][data-col="${c}"]`)?.getAttribute('data-value')) === v, [rb, cb, bNew + 500000])
+    assert(Number(await p.locator('[data-test=grid-total]').getAttribute('data-value')) === 300000000, 'total held after the approved change')
+    const adj = (await api(p, 'GET', `/api/v1/targets/${id}/adjustments`)).json.items
+    assert(adj.some((a) => a.reason === '客户追加订单'), 'the reason is in the adjustments log')
+    // a 4P measure straight from a cell: plan and slice filled in
+    await p.locator(`[data-test=grid-cell][data-row="${rb}"][data-col="${cb}"] [data-test=grid-cell-value]`).click()
+    await cd.waitFor()
+    await cd.locator('[data-test=cell-measure]').click()
+    const md = p.locator('[data-test=measure-dialog]')
+    await md.waitFor()
+    await field(p, 'measure-title').fill('渠道补货计划')
+    const meUser = (await api(p, 'GET', '/api/v1/me')).json
+    await chooseOption(p, 'measure-owner', meUser.name || meUser.login)
+    await field(p, 'measure-due').fill(`${Y}-12-31`)
+    await field(p, 'measure-due').press('Enter')
+    await md.locator('[data-test=measure-save]').click()
+    await md.waitFor({ state: 'hidden' })
+    const ms = (await api(p, 'GET', `/api/v1/measures?plan_id=${id}`)).json.items
+    assert(ms.some((m) => m.title === '渠道补货计划' && m.family === rb), `measure for the cell: ${JSON.stringify(ms.map((m) => [m.title, m.family]))}`)
+    // another dimension narrows the grid: its total is that slice of the plan
+    await chooseOption(p, 'grid-filter-region', '华东')
+    await p.waitForFunction(() => Number(document.querySelector('[data-test=grid-total]')?.getAttribute('data-value')) < 300000000)
+    const slice = (await api(p, 'GET', `/api/v1/targets/${id}/grid?rows=family&cols=month&region=${encodeURIComponent('华东')}`)).json
+    assert(Number(await p.locator('[data-test=grid-total]').getAttribute('data-value')) === slice.total, `region slice total ${slice.total}`)
+    await shot(p, 'target-grid-filtered-zh-CN', { fullPage: false })
+    // export links
+    const href = await p.locator('[data-test=grid-export-xlsx]').getAttribute('href')
+    const r = await p.evaluate(async (u) => { const x = await fetch(u); return { s: x.status, t: x.headers.get('content-type') } }, href)
+    assert(r.s === 200 && r.t.includes('spreadsheetml'), `xlsx export: ${r.s} ${r.t}`)
+  })
+
+  await check('volume dashboard: KPI tiles and the forecast fan chart (actual, target, forecast, 80/95 % bands); a drill-down row filters the chart', async () => {
+    p.setScreen('volume')
+    await p.locator('[data-test=nav-volume]').click()
+    await p.waitForURL(/\/volume/)
+    if (plan) {
+      await chooseOption(p, 'vol-plan', '浏览器测试 上量计划')
+      await p.waitForURL(/plan=/)
+    }
+    await p.locator('[data-test=vol-chart][data-rendered="1"]').waitFor()
+    await settle(p)
+    const box = p.locator('[data-test=vol-chart-box]')
+    const series = (await box.getAttribute('data-series')).split(',')
+    for (const s of ['actual', 'forecast', 'fan_base', 'fan95_low', 'fan80', 'fan95_high', 'last_year']) assert(series.includes(s), `series ${s} missing: ${series}`)
+    if (plan) assert(series.includes('target') && Number(await box.getAttribute('data-target-months')) === 12, `monthly targets drawn: ${await box.getAttribute('data-target-months')}`)
+    assert(Number(await box.getAttribute('data-forecast-months')) > 0, 'forecast months')
+    await p.locator('[data-test=vol-affinity]').waitFor()
+    const drawn = await p.locator('[data-test=vol-chart] canvas').count()
+    assert(drawn > 0, 'chart canvas')
+    const actual = await p.locator('[data-test=kpi-actual]').innerText()
+    assert(/¥/.test(actual), `actual tile: ${actual}`)
+    if (plan) assert(/%/.test(await p.locator('[data-test=kpi-attainment]').innerText()), 'attainment shown')
+    await shot(p, 'volume-zh-CN')
+    // a quarter: the breakdown covers its months, the tiles its figures
+    const yearActual = await p.locator('[data-test=kpi-actual] .tile-sub').innerText()
+    await chooseOption(p, 'vol-period', '第 1 季度')
+    await p.waitForURL(/period=Q1/)
+    await settle(p)
+    const q1 = (await api(p, 'GET', `/api/v1/sales/breakdown?by=family&from=${Y}-01&to=${Y}-03&measure=amount`)).json
+    assert(digits(await p.locator('[data-test=kpi-actual] .tile-sub').innerText()) === Math.round(q1.total), `Q1 actual tile ${await p.locator('[data-test=kpi-actual] .tile-sub').innerText()} vs ${q1.total} (year ${yearActual})`)
+    await chooseOption(p, 'vol-period', '全年')
+    await p.waitForURL((u) => !u.search.includes('period='))
+    // drill-down by family: clicking a row filters the chart
+    const rows = await tableRows(p, 'vol-breakdown')
+    await rows.first().waitFor()
+    const first = (await rows.first().innerText()).split('\n')[0].trim()
+    await rows.first().click()
+    await p.waitForURL(/family=/)
+    await p.locator('[data-test=vol-active]').waitFor()
+    assert((await p.locator('[data-test=vol-active]').innerText()).includes(first.split(' ')[0]), 'active filter shown')
+    await p.locator('[data-test=vol-chart][data-rendered="1"]').waitFor()
+    // by account: rows link to the account page
+    await p.locator('[data-test=vol-by-account]').click()
+    await p.locator('[data-test=vol-account-link]').first().waitFor()
+    const href = await p.locator('[data-test=vol-account-link]').first().getAttribute('href')
+    assert(/^\/accounts\/\d+$/.test(href), `account link ${href}`)
+    await shot(p, 'volume-drill-zh-CN')
+    for (const v of await cspViolations(p)) problems.push({ where: 'volume', what: `CSP: ${v}` })
+  })
+
+  await check('account behaviour tab: RFM, rhythm, trend, seasonality chart, mix, cross-sell, similar accounts, wallet', async () => {
+    p.setScreen('behaviour')
+    const top = (await api(p, 'GET', `/api/v1/sales/breakdown?by=account&from=${Y}-01&to=${Y}-12&measure=amount&limit=1`)).json.items[0]
+    await p.goto(`/accounts/${top.key}`)
+    await p.locator('[data-test=tab-behaviour]').click()
+    await p.waitForURL(/tab=behaviour/)
+    for (const s of ['bh-rfm', 'bh-intervals', 'bh-trend', 'bh-season', 'bh-mix', 'bh-cross-sell', 'bh-neighbours', 'bh-wallet']) await p.locator(`[data-test=${s}]`).waitFor()
+    await p.locator('[data-test=bh-season-chart][data-rendered="1"]').waitFor()
+    const b = (await api(p, 'GET', `/api/v1/accounts/${top.key}/behaviour`)).json
+    assert((await p.locator('[data-test=bh-rfm]').innerText()).includes(String(b.rfm.score.r)), 'RFM scores')
+    if (b.neighbours.length) assert((await p.locator('[data-test=bh-neighbours]').innerText()).includes(b.neighbours[0].name), 'similar account listed')
+    // a wallet estimate gives a share of wallet
+    await p.locator('[data-test=wallet-add]').click()
+    const wd = p.locator('[data-test=wallet-dialog]')
+    await wd.waitFor()
+    await field(p, 'wallet-amount').fill('50000000')
+    await field(p, 'wallet-note').fill('客户采购总监口径')
+    await wd.locator('[data-test=wallet-save]').click()
+    await wd.waitFor({ state: 'hidden' })
+    await (await tableRows(p, 'wallet-table')).first().waitFor()
+    assert(/%/.test(await p.locator('[data-test=wallet-share]').first().innerText()), 'share of wallet shown')
+    assert((await p.locator('[data-test=bh-volume-link]').getAttribute('href')).includes(`account_id=${top.key}`), 'link to the dashboard for this account')
+    const w = (await api(p, 'GET', `/api/v1/accounts/${top.key}/wallet`)).json.items
+    assert(w.some((x) => x.amount === 5000000000 && x.note === '客户采购总监口径'), `wallet saved: ${JSON.stringify(w)}`)
+    await shot(p, 'behaviour-zh-CN')
+  })
+
+  await check('volume screens: KPI table, measures, products and exchange rates render; roles see what they may do', async () => {
+    p.setScreen('kpis')
+    await p.goto(plan ? `/kpis?plan=${plan.id}` : '/kpis')
+    await (await tableRows(p, 'kpi-table')).first().waitFor()
+    await chooseOption(p, 'kpi-by', '产品线')
+    await settle(p)
+    assert((await (await tableRows(p, 'kpi-table')).count()) >= 5, 'a row per family')
+    assert((await p.locator('[data-test=kpi-status]').count()) > 0, 'status tags')
+    await shot(p, 'kpis-zh-CN')
+    p.setScreen('measures')
+    await p.goto('/measures')
+    await p.locator('[data-test=measure-new]').click()
+    const md = p.locator('[data-test=measure-dialog]')
+    await md.waitFor()
+    await p.locator('[data-test=measure-kind-promotion]').click()
+    await field(p, 'measure-title').fill('春季轴承促销')
+    if (plan) await chooseOption(p, 'measure-plan', '浏览器测试 上量计划')
+    const meUser = (await api(p, 'GET', '/api/v1/me')).json
+    await chooseOption(p, 'measure-owner', meUser.name || meUser.login)
+    await field(p, 'measure-due').fill(`${Y}-12-31`)
+    await field(p, 'measure-due').press('Enter')
+    await md.locator('[data-test=measure-save]').click()
+    await md.waitFor({ state: 'hidden' })
+    await (await tableRows(p, 'measure-table')).filter({ hasText: '春季轴承促销' }).first().waitFor()
+    await shot(p, 'measures-zh-CN')
+    p.setScreen('products')
+    await p.goto('/products')
+    await (await tableRows(p, 'product-table')).first().waitFor()
+    await field(p, 'product-search').fill('BRG')
+    await settle(p, 500)
+    const n = await (await tableRows(p, 'product-table')).count()
+    for (let i = 0; i < n; i++) assert((await (await tableRows(p, 'product-table')).nth(i).innerText()).includes('BRG'), 'search filters')
+    await shot(p, 'products-zh-CN')
+    // a new product in a family, then an exchange rate
+    const sku = `BT-${Date.now() % 100000}`
+    await p.locator('[data-test=product-new]').click()
+    const pd = p.locator('[data-test=product-dialog]')
+    await pd.waitFor()
+    await field(p, 'product-sku').fill(sku)
+    await field(p, 'product-name').fill('测试轴承 Test bearing')
+    await p.locator('[data-test=product-family-input]').click()
+    await p.keyboard.type('轴承 Bearings')
+    await p.locator('.el-select-dropdown__item:visible', { hasText: '轴承 Bearings' }).first().click()
+    await field(p, 'product-price').fill('123.45')
+    await pd.locator('[data-test=product-save]').click()
+    await pd.waitFor({ state: 'hidden' })
+    const made = (await api(p, 'GET', `/api/v1/products?q=${sku}`)).json.items[0]
+    assert(made && made.family === '轴承 Bearings' && made.list_price?.amount === 12345, `product: ${JSON.stringify(made)}`)
+    await p.getByRole('tab', { name: '汇率' }).click()
+    await p.locator('[data-test=fx-table]').waitFor()
+    await p.locator('[data-test=fx-currency]').click()
+    await p.keyboard.type('SGD')
+    await p.locator('.el-select-dropdown__item:visible', { hasText: 'SGD' }).first().click()
+    await field(p, 'fx-rate').fill('5.3')
+    await p.locator('[data-test=fx-save]').click()
+    await p.waitForFunction(() => document.querySelector('[data-test=fx-table]')?.textContent?.includes('SGD'))
+    const fx = (await api(p, 'GET', '/api/v1/fx-rates')).json
+    assert(fx.items.some((r) => r.currency === 'SGD' && r.rate_micro === 5300000), `fx: ${JSON.stringify(fx.items)}`)
+    await shot(p, 'fx-zh-CN', { fullPage: false })
+    for (const v of await cspViolations(p)) problems.push({ where: 'volume-screens', what: `CSP: ${v}` })
+    // an account manager: no target editing, imports of accounts only, no product editing
+    const am = await newPage(browser, base, { label: 'am-volume' })
+    await login(am.page, 'am.east1')
+    await am.page.goto('/imports')
+    await am.page.locator('[data-test=import-kind-accounts]').waitFor()
+    assert((await am.page.locator('[data-test=import-kind-orders]').count()) === 0, 'no order imports for an account manager')
+    await am.page.goto('/products')
+    await (await tableRows(am.page, 'product-table')).first().waitFor()
+    assert((await am.page.locator('[data-test=product-new]').count()) === 0, 'no product editing')
+    await am.page.goto('/targets')
+    await am.page.locator('[data-test=target-table]').waitFor()
+    assert((await am.page.locator('[data-test=target-new]').count()) === 0, 'no new plan button')
+    await am.context.close()
+    // a viewer reads the dashboard, plans and measures, changes nothing, and has no imports
+    const vw = await newPage(browser, base, { label: 'viewer-volume' })
+    await login(vw.page, 'viewer')
+    await vw.page.locator('[data-test=nav-volume]').waitFor()
+    assert((await vw.page.locator('[data-test=nav-imports]').count()) === 0, 'no imports menu for a viewer')
+    await vw.page.goto('/imports')
+    await vw.page.waitForURL(/\/403/)
+    await vw.page.goto('/measures')
+    await vw.page.locator('[data-test=measure-table]').waitFor()
+    assert((await vw.page.locator('[data-test=measure-new]').count()) === 0, 'no new measure for a viewer')
+    await vw.context.close()
+    // hr sees no volume screens at all
+    const hr = await newPage(browser, base, { label: 'hr-volume' })
+    await login(hr.page, 'hr')
+    await hr.page.locator('[data-test=nav-home]').waitFor()
+    assert((await hr.page.locator('[data-test=nav-volume]').count()) === 0, 'no volume menu for hr')
+    await hr.context.close()
+  })
+
+  await check('volume screens in English and Traditional Chinese', async () => {
+    for (const [loc, word] of [['en-US', 'Volume growth'], ['zh-TW', '上量']]) {
+      const { context: c2, page: q } = await newPage(browser, base, { locale: loc, label: `volume-${loc}` })
+      await login(q, 'director')
+      await q.goto('/volume')
+      await q.locator('[data-test=vol-chart][data-rendered="1"]').waitFor()
+      assert((await q.locator('h1').first().innerText()).includes(word), `title in ${loc}`)
+      await shot(q, `volume-${loc}`)
+      if (plan) {
+        await q.goto(`/targets/${plan.id}`)
+        await q.locator('[data-test=grid-table]').waitFor()
+        await shot(q, `target-grid-${loc}`)
+      }
+      await q.goto('/imports')
+      await q.locator('[data-test=import-kind-orders]').waitFor()
+      await shot(q, `imports-${loc}`, { fullPage: false })
+      for (const v of await cspViolations(q)) problems.push({ where: `volume-${loc}`, what: `CSP: ${v}` })
+      await c2.close()
+    }
+  })
+
+  fs.rmSync(tmp, { recursive: true, force: true })
+  await context.close()
 }
 
 main()

@@ -17,6 +17,21 @@ const CONFIG_WRITE: Role[] = ['admin', 'director']
 /** Roles that look after other people's work (calendar of someone else, SLA statistics). */
 const SUPERVISE: Role[] = ['admin', 'director', 'team_lead']
 
+// Volume growth (issue 6), src/svc/policy.c: products and exchange rates are read by every role
+// but hr and changed by admin, director and finance; sales are read in scope by all but hr;
+// imports of orders and products need the right to write every sales line / product (admin,
+// director, finance), account imports the right to create accounts; the import list is for
+// admin, director and finance. Target plans: read by all but service and hr, written by admin
+// and director, approved by the director only; proposals from leads and account managers in
+// scope; 4P measures written in scope by admin, director, team leads and account managers.
+const PRODUCT_WRITE: Role[] = ['admin', 'director', 'finance']
+const IMPORT_DATA: Role[] = ['admin', 'director', 'finance']
+const TARGET_READ: Role[] = ['admin', 'director', 'finance', 'team_lead', 'account_manager', 'viewer']
+const TARGET_WRITE: Role[] = ['admin', 'director']
+const PROPOSAL_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manager']
+const MEASURE_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manager']
+const MEASURE_DELETE: Role[] = ['admin', 'director', 'team_lead']
+
 function has(user: User | null | undefined, roles: Role[]): boolean {
   return !!user && roles.includes(user.role)
 }
@@ -53,6 +68,31 @@ export const can = {
   grantAdmin: (u: User | null | undefined) => has(u, ['admin']),
   /** History of users and teams: admin or hr. */
   readPeopleAudit: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
+  /** Volume dashboard, sales series and breakdowns (in scope). */
+  readSales: (u: User | null | undefined) => !!u && u.role !== 'hr',
+  readProducts: (u: User | null | undefined) => !!u && u.role !== 'hr',
+  /** Products and exchange rates. */
+  editProducts: (u: User | null | undefined) => has(u, PRODUCT_WRITE),
+  /** Import orders and products. */
+  importData: (u: User | null | undefined) => has(u, IMPORT_DATA),
+  /** Import accounts (each existing one updated only where the caller may). */
+  importAccounts: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
+  /** The imports page: any of the two above. */
+  imports: (u: User | null | undefined) => has(u, IMPORT_DATA) || has(u, ACCOUNT_WRITE),
+  /** The list of past imports. */
+  readImports: (u: User | null | undefined) => has(u, IMPORT_DATA),
+  readTargets: (u: User | null | undefined) => has(u, TARGET_READ),
+  /** Create, change, decompose, submit target plans; edit and lock cells. */
+  editTargets: (u: User | null | undefined) => has(u, TARGET_WRITE),
+  /** Approve a submitted plan: the director only. */
+  approveTargets: (u: User | null | undefined) => has(u, ['director']),
+  /** Bottom-up proposals for an account in scope. */
+  proposeTargets: (u: User | null | undefined) => has(u, PROPOSAL_WRITE),
+  readMeasures: (u: User | null | undefined) => !!u && u.role !== 'hr',
+  editMeasures: (u: User | null | undefined) => has(u, MEASURE_WRITE),
+  deleteMeasure: (u: User | null | undefined) => has(u, MEASURE_DELETE),
+  /** Share-of-wallet estimates (account update). */
+  editWallet: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
 }
 
 export type Capability = keyof typeof can

@@ -101,7 +101,26 @@ export const http = {
     request<T>('POST', path, { ...opts, body }),
   patch: <T>(path: string, body: unknown, opts: RequestOptions = {}) =>
     request<T>('PATCH', path, { ...opts, body }),
+  put: <T>(path: string, body: unknown, opts: RequestOptions = {}) =>
+    request<T>('PUT', path, { ...opts, body }),
   del: <T = void>(path: string, opts: RequestOptions = {}) => request<T>('DELETE', path, opts),
+}
+
+/** The session's CSRF token, for requests that do not go through request() (uploads). */
+export function csrfToken(): string | null {
+  return hooks.csrf()
+}
+
+/** Turns a failed response's status and body text into an ApiError (uploads use it too). */
+export function errorFrom(status: number, statusText: string, text: string): ApiError {
+  let data: ApiErrorBody | null = null
+  try {
+    data = text ? (JSON.parse(text) as ApiErrorBody) : null
+  } catch {
+    data = null
+  }
+  const err = data?.error
+  return new ApiError(status, err?.code ?? `http_${status}`, err?.message ?? statusText, err?.field ?? '')
 }
 
 /** Follows next_cursor until the list ends or `max` items were read. */
