@@ -266,23 +266,30 @@ enum kam_err outlook_refresh(struct kam_ctx *ctx, int *series_out)
 enum kam_err outlook_refresh_due(struct kam_ctx *ctx, int force, int *series_out)
 {
     *series_out = 0;
-    int64_t last;
-    enum kam_err rc = settings_get_i64(ctx, "jobs.forecast_at", 0, &last);
+    const char *last_s;
+    enum kam_err rc = settings_get(ctx, "jobs.forecast_at", "0", &last_s);
+    int64_t last = strtoll(last_s, NULL, 10);
     if (rc || (!force && ctx->now - last < OUTLOOK_EVERY && ctx->now >= last))
         return rc;
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
+    /* Claim the refresh: the row changes only if nobody changed it since we read it, so of
+     * several instances (or passes) one refreshes and the others skip. */
     char val[24];
     snprintf(val, sizeof val, "%lld", (long long)ctx->now);
     struct db_stmt *st;
+    int claimed = 0;
     if (!(rc = db_prepare(ctx->db,
                           "INSERT INTO settings (key, value) VALUES ('jobs.forecast_at', ?) ON "
-                          "CONFLICT (key) DO UPDATE SET value = excluded.value",
+                          "CONFLICT (key) DO UPDATE SET value = excluded.value WHERE "
+                          "settings.value = ?",
                           &st, ctx->err))) {
         db_bind_text(st, 1, val);
+        db_bind_text(st, 2, last_s);
         rc = db_run(st, ctx->err);
+        claimed = !rc && db_changes(ctx->db) == 1;
     }
-    if (!rc)
+    if (!rc && claimed)
         rc = outlook_refresh(ctx, series_out);
     return db_end(ctx->db, rc, ctx->err);
 }
