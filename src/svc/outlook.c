@@ -242,7 +242,9 @@ enum kam_err outlook_refresh(struct kam_ctx *ctx, int *series_out)
                 parent[1 + i] = 0;
             }
             reconcile(&every, idx, parent, (int)(1 + channels.n));
-            rc = store(ctx, &every, now);
+            /* Forecasting reads and computes; only the store holds the write lock. */
+            if (!(rc = db_begin(ctx->db, ctx->err)))
+                rc = db_end(ctx->db, store(ctx, &every, now), ctx->err);
             *series_out = (int)every.n;
         }
         free(idx);
@@ -289,9 +291,9 @@ enum kam_err outlook_refresh_due(struct kam_ctx *ctx, int force, int *series_out
         rc = db_run(st, ctx->err);
         claimed = !rc && db_changes(ctx->db) == 1;
     }
-    if (!rc && claimed)
-        rc = outlook_refresh(ctx, series_out);
-    return db_end(ctx->db, rc, ctx->err);
+    if ((rc = db_end(ctx->db, rc, ctx->err)) || !claimed)
+        return rc;
+    return outlook_refresh(ctx, series_out);
 }
 
 enum kam_err outlook_get(struct kam_ctx *ctx, const char *level, const char *key,
