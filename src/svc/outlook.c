@@ -119,9 +119,12 @@ static enum kam_err load(struct kam_ctx *ctx, const char *sql, int from, int to,
     return rc;
 }
 
+/* Upserts every series, then drops the series this refresh did not write (older ones). Two
+ * refreshes running at once (forced passes on several instances) each keep what the newer one
+ * wrote: rows are only ever replaced, and only rows older than this refresh are deleted. */
 static enum kam_err store(struct kam_ctx *ctx, const struct set *s, int first)
 {
-    enum kam_err rc = db_exec(ctx->db, "DELETE FROM forecasts WHERE measure = 'amount'", ctx->err);
+    enum kam_err rc = KAM_OK;
     for (size_t i = 0; i < s->n && !rc; i++) {
         const struct node *x = &s->v[i];
         for (int h = 0; h < OUTLOOK_HORIZON && !rc; h++) {
@@ -129,7 +132,10 @@ static enum kam_err store(struct kam_ctx *ctx, const struct set *s, int first)
             if ((rc = db_prepare(ctx->db,
                                  "INSERT INTO forecasts (level, key, measure, month, mean, lo80, "
                                  "hi80, lo95, hi95, method, computed_at) VALUES (?, ?, 'amount', "
-                                 "?, ?, ?, ?, ?, ?, ?, ?)",
+                                 "?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (level, key, measure, month) "
+                                 "DO UPDATE SET mean = excluded.mean, lo80 = excluded.lo80, hi80 = "
+                                 "excluded.hi80, lo95 = excluded.lo95, hi95 = excluded.hi95, "
+                                 "method = excluded.method, computed_at = excluded.computed_at",
                                  &st, ctx->err)))
                 break;
             db_bind_text(st, 1, x->level);
@@ -142,6 +148,13 @@ static enum kam_err store(struct kam_ctx *ctx, const struct set *s, int first)
             db_bind_i64(st, 10, ctx->now);
             rc = db_run(st, ctx->err);
         }
+    }
+    struct db_stmt *st;
+    if (!rc && !(rc = db_prepare(
+                     ctx->db, "DELETE FROM forecasts WHERE measure = 'amount' AND computed_at < ?",
+                     &st, ctx->err))) {
+        db_bind_i64(st, 1, ctx->now);
+        rc = db_run(st, ctx->err);
     }
     return rc;
 }
