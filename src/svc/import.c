@@ -1,18 +1,19 @@
-/* import.c -- CSV imports: libcsv parses, each kind checks its rows, the services write.
+/* import.c -- CSV imports: libcsv parses, each kind checks its rows (import_rows.c), the
+ * services write. This file reads the file and the header, loads the lookups, records the run.
  *
  * Orders are the bulk case (millions of lines): account codes, SKUs and exchange rates are
- * loaded into hash maps once, rows are checked in memory, written 100 to a statement through
+ * loaded into hash maps once, rows are checked in memory, written 500 to a statement through
  * sales_write_lines() in chunks of CHUNK rows, and the rollup deltas are flushed once at the
  * end -- all in one transaction. Products and accounts are few: each row goes through its
  * service (validation, audit) inside a savepoint, so a bad row can be skipped cleanly. */
 #include "import.h"
+#include "import_int.h"
 
 #include <csv.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
 #include "audit.h"
 #include "base/buf.h"
 #include "base/jw.h"
@@ -27,13 +28,6 @@
 #include "sales.h"
 #include "settings.h"
 #include "store/sqlb.h"
-
-#define MAX_COLS 64
-#define MAX_FIELD 4096
-#define CHUNK 2000
-#define NFIELDS 9
-
-enum kind { K_ORDERS, K_PRODUCTS, K_ACCOUNTS };
 
 static const struct kind_def {
     const char *name;
@@ -50,54 +44,6 @@ static const struct kind_def {
                     0x3},
 };
 
-/* Field indexes per kind. */
-enum { O_EXT, O_DATE, O_ACCOUNT, O_SKU, O_REGION, O_CHANNEL, O_QTY, O_AMOUNT, O_CURRENCY };
-enum { P_SKU, P_NAME, P_FAMILY, P_UNIT, P_PRICE, P_CURRENCY };
-enum { A_CODE, A_NAME, A_INDUSTRY, A_REGION, A_CHANNEL, A_TIER, A_OWNER };
-
-struct acct_info {
-    int64_t id;
-    const char *region, *channel;
-};
-struct prod_info {
-    int64_t id;
-    const char *family;
-};
-
-struct imp {
-    struct kam_ctx *ctx;
-    const struct import_opts *o;
-    enum kind kind;
-    struct import_report *rep;
-    struct buf problems; /* JSON array for import_runs.report */
-    struct jw pw;
-    /* the record being read */
-    struct buf fbuf;
-    size_t foff[MAX_COLS + 1], flen[MAX_COLS];
-    int nf, overflow, too_long;
-    int64_t row;
-    /* the header */
-    int col[NFIELDS];
-    const char *header[MAX_COLS];
-    int ncols;
-    int row_bad;
-    struct buf row_err;
-    /* state */
-    int writing;     /* rows are being written */
-    int stop;        /* the file cannot be read on (missing columns, fatal error) */
-    enum kam_err rc; /* first database / internal error */
-    int64_t run_id;
-    /* lookups */
-    struct arena la;
-    struct strmap accounts, products, seen, users, fx;
-    const char *base_currency;
-    /* orders waiting to be written */
-    struct order_row *chunk;
-    size_t nchunk;
-    struct arena ca;
-    struct rollup *ru;
-};
-
 const char *import_header(const char *kind)
 {
     static const char *const headers[] = {
@@ -112,9 +58,7 @@ const char *import_header(const char *kind)
 }
 
 /* Records a problem of the current row (column "" = the row or the file). */
-static void problem(struct imp *im, const char *column, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void problem(struct imp *im, const char *column, const char *fmt, ...)
+void imp_problem(struct imp *im, const char *column, const char *fmt, ...)
 {
     char msg[300];
     va_list ap;
@@ -145,7 +89,7 @@ static void problem(struct imp *im, const char *column, const char *fmt, ...)
     }
 }
 
-static void fail_db(struct imp *im, enum kam_err rc)
+void imp_fail_db(struct imp *im, enum kam_err rc)
 {
     if (!im->rc)
         im->rc = rc;
@@ -154,7 +98,7 @@ static void fail_db(struct imp *im, enum kam_err rc)
 }
 
 /* How many bytes of s[0..n) to quote in a message: at most max, never splitting a character. */
-static int clip(const char *s, size_t n, size_t max)
+int imp_clip(const char *s, size_t n, size_t max)
 {
     if (n <= max)
         return (int)n;
@@ -165,7 +109,7 @@ static int clip(const char *s, size_t n, size_t max)
 }
 
 /* The value of field f in the current record ("" when absent), length in *n. */
-static const char *get(struct imp *im, int f, size_t *n)
+const char *imp_get(struct imp *im, int f, size_t *n)
 {
     int c = im->col[f];
     if (c < 0 || c >= im->nf) {
@@ -220,7 +164,7 @@ static void read_header(struct imp *im)
     for (int c = 0; c < im->nf; c++)
         im->header[c] = arena_strndup(im->ctx->a, im->fbuf.data + im->foff[c], im->flen[c]);
     if (im->overflow) {
-        problem(im, "", "more than %d columns", MAX_COLS);
+        imp_problem(im, "", "more than %d columns", MAX_COLS);
         im->stop = 1;
         im->writing = 0;
         return;
@@ -240,278 +184,14 @@ static void read_header(struct imp *im)
         }
         if (im->col[f] < 0 && (name || (k->required >> f & 1))) {
             if (name)
-                problem(im, k->fields[f], "the file has no column named \"%s\"", name);
+                imp_problem(im, k->fields[f], "the file has no column named \"%s\"", name);
             else
-                problem(im, k->fields[f], "the file has no column \"%s\" (map it with %s=Header)",
-                        k->fields[f], k->fields[f]);
+                imp_problem(im, k->fields[f],
+                            "the file has no column \"%s\" (map it with %s=Header)", k->fields[f],
+                            k->fields[f]);
             im->stop = 1;
             im->writing = 0;
         }
-    }
-}
-
-/* ---- the rows of each kind ---- */
-
-/* "YYYY-MM-DD", optionally followed by a time ("T" or a space, then digits, ':', '.', a zone
- * "Z" or "+hh:mm"); the time is ignored: a line belongs to its day. */
-static int parse_date(const char *s, size_t n, int64_t *day)
-{
-    char d[11];
-    int y, m, dd;
-    if (n < 10 || (n > 10 && s[10] != 'T' && s[10] != ' ') || n > 35 || n == 11)
-        return -1;
-    for (size_t i = 11; i < n; i++)
-        if (!strchr("0123456789:.+-Z", s[i]))
-            return -1;
-    memcpy(d, s, 10);
-    d[10] = 0;
-    if (date_parse(d, &y, &m, &dd))
-        return -1;
-    *day = date_to_days(y, m, dd);
-    return 0;
-}
-
-static const char *dup_in(struct imp *im, const char *s, size_t n)
-{
-    return arena_strndup(&im->ca, s, n);
-}
-
-static void flush_chunk(struct imp *im)
-{
-    if (!im->nchunk || !im->writing) {
-        im->nchunk = 0;
-        arena_release(&im->ca);
-        return;
-    }
-    enum kam_err rc = sales_write_lines(im->ctx, im->chunk, im->nchunk, im->run_id, im->ru,
-                                        &im->rep->rows_inserted, &im->rep->rows_updated);
-    if (rc)
-        fail_db(im, rc);
-    im->nchunk = 0;
-    arena_release(&im->ca);
-}
-
-static void order_row(struct imp *im)
-{
-    size_t n;
-    const char *s;
-    struct order_row r = {0};
-    s = get(im, O_EXT, &n);
-    if (!n)
-        problem(im, "external_id", "is empty");
-    else if (utf8_chars(s, n) > 100)
-        problem(im, "external_id", "is longer than 100 characters");
-    else {
-        void *first = strmap_get(&im->seen, s, n);
-        if (first)
-            problem(im, "external_id", "%.*s repeats row %lld", (int)n, s,
-                    (long long)(intptr_t)first);
-        else
-            strmap_put(&im->seen, s, n, (void *)(intptr_t)im->row);
-        r.external_id = dup_in(im, s, n);
-    }
-    s = get(im, O_DATE, &n);
-    if (parse_date(s, n, &r.day))
-        problem(im, "date", "\"%.*s\" is not a date (YYYY-MM-DD)", clip(s, n, 40), s);
-    s = get(im, O_ACCOUNT, &n);
-    const struct acct_info *a = n ? strmap_get(&im->accounts, s, n) : NULL;
-    if (!a)
-        problem(im, "account_code", n ? "no account with code \"%.*s\"" : "is empty%.*s",
-                clip(s, n, 64), s);
-    s = get(im, O_SKU, &n);
-    const struct prod_info *p = n ? strmap_get(&im->products, s, n) : NULL;
-    if (!p)
-        problem(im, "sku", n ? "no product with sku \"%.*s\"" : "is empty%.*s", clip(s, n, 64), s);
-    s = get(im, O_REGION, &n);
-    if (utf8_chars(s, n) > 64)
-        problem(im, "region", "is longer than 64 characters");
-    r.region = n ? dup_in(im, s, n) : a ? a->region : "";
-    s = get(im, O_CHANNEL, &n);
-    if (utf8_chars(s, n) > 64)
-        problem(im, "channel", "is longer than 64 characters");
-    r.channel = n ? dup_in(im, s, n) : a ? a->channel : "";
-    s = get(im, O_QTY, &n);
-    if (sales_parse_decimal(s, n, 3, &r.quantity) || r.quantity > INT64_C(1000000000000000) ||
-        r.quantity < -INT64_C(1000000000000000))
-        problem(im, "quantity", "\"%.*s\" is not a number with at most 3 decimals", clip(s, n, 40),
-                s);
-    s = get(im, O_AMOUNT, &n);
-    if (sales_parse_decimal(s, n, 2, &r.amount) || r.amount > INT64_C(1000000000000000) ||
-        r.amount < -INT64_C(1000000000000000))
-        problem(im, "amount", "\"%.*s\" is not an amount with at most 2 decimals", clip(s, n, 40),
-                s);
-    s = get(im, O_CURRENCY, &n);
-    r.currency = n ? dup_in(im, s, n) : im->base_currency;
-    const int64_t *rate = strmap_get(&im->fx, r.currency, strlen(r.currency));
-    if (!rate)
-        problem(im, "currency", "no exchange rate for \"%.*s\"", clip(s, n, 8), s);
-    if (im->row_bad || !im->writing)
-        return;
-    r.account_id = a->id;
-    r.product_id = p->id;
-    r.family = p->family;
-    __int128 v = (__int128)r.amount * *rate;
-    v = v >= 0 ? (v + 500000) / 1000000 : -((-v + 500000) / 1000000);
-    if (v > INT64_C(1000000000000000) || v < -INT64_C(1000000000000000)) {
-        problem(im, "amount", "is out of range in the base currency");
-        return;
-    }
-    r.amount_base = (int64_t)v;
-    im->chunk[im->nchunk++] = r;
-    if (im->nchunk == CHUNK)
-        flush_chunk(im);
-}
-
-/* A row written through a service inside a savepoint: its error becomes the row's problem. */
-static void service_error(struct imp *im)
-{
-    struct kam_error *e = im->ctx->err;
-    if (e->code == KAM_EINVAL || e->code == KAM_ECONFLICT)
-        problem(im, e->field, "%s", e->msg);
-    else
-        fail_db(im, e->code);
-    kam_error_clear(e);
-}
-
-/* Ends the savepoint around one row's service call: kept while the file is being written,
- * rolled back when it is only being checked (a dry run, or a load already failed), so every
- * row meets the service's own checks either way. Returns the service's result. */
-static enum kam_err keep_if_writing(struct imp *im, enum kam_err rc)
-{
-    struct kam_ctx *ctx = im->ctx;
-    if (rc || im->writing)
-        return db_end(ctx->db, rc, ctx->err);
-    struct kam_error saved = *ctx->err;
-    db_end(ctx->db, KAM_ECONFLICT, ctx->err); /* any error code rolls the savepoint back */
-    *ctx->err = saved;
-    return KAM_OK;
-}
-
-static void product_row(struct imp *im)
-{
-    struct kam_ctx *ctx = im->ctx;
-    struct product_in in = {0};
-    size_t n;
-    const char *s;
-    in.set = PROD_SKU | PROD_NAME | PROD_FAMILY;
-    s = get(im, P_SKU, &n);
-    in.sku = arena_strndup(ctx->a, s, n);
-    s = get(im, P_NAME, &n);
-    in.name = arena_strndup(ctx->a, s, n);
-    s = get(im, P_FAMILY, &n);
-    in.family = arena_strndup(ctx->a, s, n);
-    if (im->col[P_UNIT] >= 0) {
-        s = get(im, P_UNIT, &n);
-        in.unit = arena_strndup(ctx->a, s, n);
-        in.set |= PROD_UNIT;
-    }
-    if (im->col[P_PRICE] >= 0) {
-        s = get(im, P_PRICE, &n);
-        in.set |= PROD_PRICE;
-        in.has_list_price = n > 0;
-        if (n && (sales_parse_decimal(s, n, 2, &in.list_price) || in.list_price < 0))
-            problem(im, "list_price", "\"%.*s\" is not a price with at most 2 decimals",
-                    clip(s, n, 40), s);
-        s = get(im, P_CURRENCY, &n);
-        in.currency = n ? arena_strndup(ctx->a, s, n) : im->base_currency;
-    }
-    if (im->row_bad)
-        return;
-    struct product out;
-    int created = 0;
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (!rc)
-        rc = keep_if_writing(im, product_upsert(ctx, &in, &out, &created));
-    if (rc) {
-        service_error(im);
-        return;
-    }
-    if (!im->writing)
-        return;
-    if (created)
-        im->rep->rows_inserted++;
-    else
-        im->rep->rows_updated++;
-}
-
-static void account_row(struct imp *im)
-{
-    struct kam_ctx *ctx = im->ctx;
-    struct account_in in = {0};
-    size_t n;
-    const char *s;
-    static const struct {
-        int f;
-        unsigned bit;
-        size_t off;
-    } text[] = {
-        {A_CODE, ACC_CODE, offsetof(struct account, code)},
-        {A_NAME, ACC_NAME, offsetof(struct account, name)},
-        {A_INDUSTRY, ACC_INDUSTRY, offsetof(struct account, industry)},
-        {A_REGION, ACC_REGION, offsetof(struct account, region)},
-        {A_CHANNEL, ACC_CHANNEL, offsetof(struct account, channel)},
-        {A_TIER, ACC_TIER, offsetof(struct account, tier)},
-    };
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
-        if (im->col[text[i].f] < 0)
-            continue;
-        s = get(im, text[i].f, &n);
-        if (!n && text[i].f == A_TIER)
-            continue; /* an empty tier keeps the account's */
-        *(const char **)(void *)((char *)&in.v + text[i].off) = arena_strndup(ctx->a, s, n);
-        in.set |= text[i].bit;
-    }
-    s = get(im, A_OWNER, &n);
-    if (n) {
-        const int64_t *uid = strmap_get(&im->users, s, n);
-        if (!uid)
-            problem(im, "owner_login", "no user with login \"%.*s\"", clip(s, n, 64), s);
-        else {
-            in.v.owner_id = *uid;
-            in.set |= ACC_OWNER;
-        }
-    }
-    size_t cn;
-    const char *code = get(im, A_CODE, &cn);
-    const struct acct_info *known = cn ? strmap_get(&im->accounts, code, cn) : NULL;
-    if (!known && !(in.set & ACC_OWNER) && !ctx->who.user_id)
-        problem(im, "owner_login", "is required for a new account");
-    if (known && policy_grant(ctx->who.role, OBJ_ACCOUNT, ACT_UPDATE) != GRANT_ALL) {
-        int in_scope = 0;
-        enum kam_err rc = policy_account_in_scope(ctx, known->id, &in_scope);
-        if (rc) {
-            fail_db(im, rc);
-            return;
-        }
-        if (!in_scope)
-            problem(im, "code", "you may not change the account %.*s", clip(code, cn, 64), code);
-    }
-    if (im->row_bad)
-        return;
-    struct account out;
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (!rc) {
-        if (known) {
-            in.set &= ~ACC_CODE;
-            rc = account_update(ctx, known->id, &in, &out);
-        } else {
-            rc = account_create(ctx, &in, &out);
-        }
-        rc = keep_if_writing(im, rc);
-    }
-    if (rc) {
-        service_error(im);
-        return;
-    }
-    if (!im->writing)
-        return;
-    if (known) {
-        im->rep->rows_updated++;
-    } else {
-        im->rep->rows_inserted++;
-        struct acct_info *ai = arena_alloc(&im->la, sizeof *ai);
-        *ai = (struct acct_info){out.id, "", ""};
-        strmap_put(&im->accounts, code, cn, ai);
     }
 }
 
@@ -584,7 +264,7 @@ static void on_row(int term, void *arg)
     if (im->stop)
         goto done;
     if (im->too_long) {
-        problem(im, "", "the row is longer than 1 MiB");
+        imp_problem(im, "", "the row is longer than 1 MiB");
         if (im->row == 1) { /* a header that cannot be read: nothing can */
             im->stop = 1;
             im->writing = 0;
@@ -595,7 +275,7 @@ static void on_row(int term, void *arg)
         goto done;
     }
     if (im->overflow)
-        problem(im, "", "more than %d columns", MAX_COLS);
+        imp_problem(im, "", "more than %d columns", MAX_COLS);
     for (int c = 0; c < im->nf && !im->row_bad; c++) {
         const char *s = im->fbuf.data + im->foff[c];
         size_t n = im->flen[c];
@@ -604,20 +284,20 @@ static void on_row(int term, void *arg)
             if (im->col[f] == c)
                 col = kinds[im->kind].fields[f];
         if (n > MAX_FIELD)
-            problem(im, col, "is longer than %d bytes", MAX_FIELD);
+            imp_problem(im, col, "is longer than %d bytes", MAX_FIELD);
         else if (!utf8_valid(s, n) || memchr(s, 0, n))
-            problem(im, col, "is not valid UTF-8 text (save the file as UTF-8)");
+            imp_problem(im, col, "is not valid UTF-8 text (save the file as UTF-8)");
         else if (has_control(s, n))
-            problem(im, col, "contains a line break or another control character");
+            imp_problem(im, col, "contains a line break or another control character");
     }
     im->rep->rows_total++;
     if (!im->row_bad) {
         if (im->kind == K_ORDERS)
-            order_row(im);
+            imp_order_row(im);
         else if (im->kind == K_PRODUCTS)
-            product_row(im);
+            imp_product_row(im);
         else
-            account_row(im);
+            imp_account_row(im);
     }
     if (im->row_bad) {
         im->rep->rows_rejected++;
@@ -772,7 +452,7 @@ static void parse_all(struct imp *im, const char *data, size_t len)
         size_t n = len - done < step ? len - done : step;
         if (csv_parse(&p, data + done, n, on_field, on_row, im) != n) {
             im->row++;
-            problem(im, "", "the CSV is malformed near here (%s)", csv_strerror(csv_error(&p)));
+            imp_problem(im, "", "the CSV is malformed near here (%s)", csv_strerror(csv_error(&p)));
             im->rep->rows_rejected++;
             im->writing = 0;
             im->stop = 1;
@@ -784,14 +464,14 @@ static void parse_all(struct imp *im, const char *data, size_t len)
     }
     if (!im->stop && csv_fini(&p, on_field, on_row, im) != 0) {
         im->row++;
-        problem(im, "", "the CSV is malformed at the end (%s)", csv_strerror(csv_error(&p)));
+        imp_problem(im, "", "the CSV is malformed at the end (%s)", csv_strerror(csv_error(&p)));
         im->rep->rows_rejected++;
         im->writing = 0;
     }
     csv_free(&p);
     if (im->row == 0) {
         im->row = 1;
-        problem(im, "", "the file is empty: it needs a header row");
+        imp_problem(im, "", "the file is empty: it needs a header row");
         im->writing = 0;
     }
 }
@@ -845,7 +525,7 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
         rc = record_run(im, "insert");
     if (!rc) {
         parse_all(im, data, len);
-        flush_chunk(im);
+        imp_flush_chunk(im);
         if (im->rc)
             rc = im->rc == KAM_OK ? KAM_EINTERNAL : im->rc;
     }

@@ -1,0 +1,85 @@
+/* import_int.h -- what import.c (the run: parsing, header, lookups, records) and
+ * import_rows.c (checking and writing the rows of each kind) share; not for other files. */
+#ifndef KAM_IMPORT_INT_H
+#define KAM_IMPORT_INT_H
+
+#include "base/buf.h"
+#include "base/jw.h"
+#include "base/strmap.h"
+#include "import.h"
+#include "rollup.h"
+#include "sales.h"
+
+#define MAX_COLS 64
+#define MAX_FIELD 4096
+#define CHUNK 2000
+#define NFIELDS 9
+
+enum kind { K_ORDERS, K_PRODUCTS, K_ACCOUNTS };
+
+/* Field indexes per kind. */
+enum { O_EXT, O_DATE, O_ACCOUNT, O_SKU, O_REGION, O_CHANNEL, O_QTY, O_AMOUNT, O_CURRENCY };
+enum { P_SKU, P_NAME, P_FAMILY, P_UNIT, P_PRICE, P_CURRENCY };
+enum { A_CODE, A_NAME, A_INDUSTRY, A_REGION, A_CHANNEL, A_TIER, A_OWNER };
+
+struct acct_info {
+    int64_t id;
+    const char *region, *channel;
+};
+struct prod_info {
+    int64_t id;
+    const char *family;
+};
+
+struct imp {
+    struct kam_ctx *ctx;
+    const struct import_opts *o;
+    enum kind kind;
+    struct import_report *rep;
+    struct buf problems; /* JSON array for import_runs.report */
+    struct jw pw;
+    /* the record being read */
+    struct buf fbuf;
+    size_t foff[MAX_COLS + 1], flen[MAX_COLS];
+    int nf, overflow, too_long;
+    int64_t row;
+    /* the header */
+    int col[NFIELDS];
+    const char *header[MAX_COLS];
+    int ncols;
+    int row_bad;
+    struct buf row_err;
+    /* state */
+    int writing;     /* rows are being written */
+    int stop;        /* the file cannot be read on (missing columns, fatal error) */
+    enum kam_err rc; /* first database / internal error */
+    int64_t run_id;
+    /* lookups */
+    struct arena la;
+    struct strmap accounts, products, seen, users, fx;
+    const char *base_currency;
+    /* orders waiting to be written */
+    struct order_row *chunk;
+    size_t nchunk;
+    struct arena ca;
+    struct rollup *ru;
+};
+
+/* Records a problem of the current row (column "" = the row or the file). */
+void imp_problem(struct imp *im, const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A database or internal error: stops reading and writing; import_run returns it. */
+void imp_fail_db(struct imp *im, enum kam_err rc);
+/* How many bytes of s[0..n) to quote in a message: at most max, never splitting a character. */
+int imp_clip(const char *s, size_t n, size_t max);
+/* The value of field f in the current record ("" when absent), length in *n. */
+const char *imp_get(struct imp *im, int f, size_t *n);
+
+/* import_rows.c: check one record of each kind and write it (orders in chunks). */
+void imp_order_row(struct imp *im);
+void imp_product_row(struct imp *im);
+void imp_account_row(struct imp *im);
+/* Writes the orders waiting in the chunk. */
+void imp_flush_chunk(struct imp *im);
+
+#endif
