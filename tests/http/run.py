@@ -44,6 +44,7 @@ import t_shutdown  # noqa: E402
 import t_followups  # noqa: E402
 import t_sales  # noqa: E402
 import t_plans  # noqa: E402
+import t_badinput_sales  # noqa: E402
 
 # (name, function, needs fixtures)
 GROUPS = [
@@ -93,6 +94,7 @@ GROUPS = [
     ("imports-other", t_sales.g_imports_other, True),
     ("imports-cli", t_sales.g_imports_cli, True),
     ("wallet", t_sales.g_wallet, True),
+    ("sales-bad-input", t_badinput_sales.g_badinput_sales, True),
     ("plans", t_plans.g_plans, True),  # its own server on the main database, clock pinned (KAM_NOW)
     ("openapi", t_basic.g_openapi, True),
     ("followups", t_followups.g_followups, True),
