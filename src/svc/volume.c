@@ -65,10 +65,49 @@ enum kam_err volume_unit(struct kam_ctx *ctx, const struct volume_sel *sel, cons
     return fx_base(ctx, out);
 }
 
-/* Appends the selection's conditions on table alias t (which has the columns named). */
-static void where_sel(struct sqlb *b, const struct volume_sel *sel, int has_dims, int has_account)
+/* The smallest rollup that answers a question (see volume.h) and its key column for `by`. */
+struct source {
+    const char *table, *key; /* key NULL: no split */
+    int dims, accounts;      /* the table has family/region/channel, account_id */
+};
+
+static struct source pick(struct kam_ctx *ctx, const struct volume_sel *sel, enum volume_dim by)
 {
-    if (has_dims) {
+    struct source s;
+    s.dims = sel->family || sel->region || sel->channel || by == VD_FAMILY || by == VD_REGION ||
+             by == VD_CHANNEL;
+    s.accounts = sel->account_id || by == VD_ACCOUNT || policy_list_scoped(&ctx->who);
+    s.table = !s.accounts ? "sales_monthly_dim"
+              : !s.dims   ? "sales_monthly_account"
+                          : "sales_monthly";
+    s.key = by == VD_FAMILY    ? "t.family"
+            : by == VD_REGION  ? "t.region"
+            : by == VD_CHANNEL ? "t.channel"
+            : by == VD_ACCOUNT ? "t.account_id"
+                               : NULL;
+    return s;
+}
+
+/* Starts "... FROM <rollup> t WHERE" the months [from, to], the caller's scope (an IN over
+ * their few accounts) and the selection, after the caller's select list `head` (which names
+ * the key as %s and the summed column as %s). The caller appends GROUP BY and the rest. */
+static void inner_query(struct kam_ctx *ctx, struct sqlb *b, const struct source *s,
+                        const struct volume_sel *sel, const char *head, int from, int to)
+{
+    int scoped = policy_scope_with(ctx, b);
+    char sql[512];
+    snprintf(sql, sizeof sql, head, s->key ? s->key : "''",
+             sel->quantity ? "t.quantity" : "t.amount");
+    sqlb_sql(b, sql);
+    snprintf(sql, sizeof sql, " FROM %s t WHERE t.month >= ? AND t.month <= ?", s->table);
+    sqlb_sql(b, sql);
+    sqlb_i64(b, from);
+    sqlb_i64(b, to);
+    if (scoped)
+        sqlb_sql(b,
+                 " AND t.account_id IN (SELECT accounts.id FROM accounts WHERE " POLICY_SCOPE_COND
+                 ")");
+    if (s->dims) {
         const char *const f[][2] = {{" AND t.family = ?", sel->family},
                                     {" AND t.region = ?", sel->region},
                                     {" AND t.channel = ?", sel->channel}};
@@ -78,7 +117,7 @@ static void where_sel(struct sqlb *b, const struct volume_sel *sel, int has_dims
                 sqlb_text(b, f[i][1]);
             }
     }
-    if (has_account && sel->account_id) {
+    if (s->accounts && sel->account_id) {
         sqlb_sql(b, " AND t.account_id = ?");
         sqlb_i64(b, sel->account_id);
     }
@@ -95,40 +134,22 @@ enum kam_err volume_series(struct kam_ctx *ctx, const struct volume_sel *sel, en
                         VOLUME_MAX_MONTHS);
     if (by == VD_MONTH)
         by = VD_NONE;
-    int dims = sel->family || sel->region || sel->channel || by == VD_FAMILY || by == VD_REGION ||
-               by == VD_CHANNEL;
-    int accounts = sel->account_id || by == VD_ACCOUNT || policy_list_scoped(&ctx->who);
-    /* The smallest rollup that answers: see volume.h. */
-    const char *table = !accounts ? "sales_monthly_dim"
-                        : !dims   ? "sales_monthly_account"
-                                  : "sales_monthly";
-    const char *value = sel->quantity ? "t.quantity" : "t.amount";
-    const char *key = by == VD_FAMILY    ? "t.family"
-                      : by == VD_REGION  ? "t.region"
-                      : by == VD_CHANNEL ? "t.channel"
-                      : by == VD_ACCOUNT ? "t.account_id"
-                                         : "''";
+    struct source src = pick(ctx, sel, by);
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_scope_with(ctx, &b);
-    char sql[512];
-    /* Sum first, then name the accounts of the (few) result keys; scope as an IN. */
-    snprintf(sql, sizeof sql,
-             "SELECT x.k, x.month, x.s%s FROM (SELECT %s AS k, t.month AS month, SUM(%s) AS s FROM "
-             "%s t WHERE t.month >= ? AND t.month <= ?",
-             by == VD_ACCOUNT ? ", accounts.name" : "", key, value, table);
-    sqlb_sql(&b, sql);
-    sqlb_i64(&b, from);
-    sqlb_i64(&b, to);
-    if (scoped)
-        sqlb_sql(&b,
-                 " AND t.account_id IN (SELECT accounts.id FROM accounts WHERE " POLICY_SCOPE_COND
-                 ")");
-    where_sel(&b, sel, dims, accounts);
-    if (by == VD_NONE)
-        snprintf(sql, sizeof sql, " GROUP BY t.month) x");
+    /* Sum first, then name the accounts of the (few) result keys. */
+    inner_query(ctx, &b, &src, sel,
+                by == VD_ACCOUNT
+                    ? "SELECT x.k, x.month, x.s, accounts.name FROM (SELECT %s AS k, "
+                      "t.month AS month, SUM(%s) AS s"
+                    : "SELECT x.k, x.month, x.s FROM (SELECT %s AS k, t.month AS month, "
+                      "SUM(%s) AS s",
+                from, to);
+    char sql[128];
+    if (src.key)
+        snprintf(sql, sizeof sql, " GROUP BY %s, t.month) x", src.key);
     else
-        snprintf(sql, sizeof sql, " GROUP BY %s, t.month) x", key);
+        snprintf(sql, sizeof sql, " GROUP BY t.month) x");
     sqlb_sql(&b, sql);
     sqlb_sql(&b, by == VD_ACCOUNT ? " JOIN accounts ON accounts.id = x.k ORDER BY 1, 2"
                                   : " ORDER BY 1, 2");
@@ -195,38 +216,18 @@ enum kam_err volume_totals(struct kam_ctx *ctx, const struct volume_sel *sel, en
         return kam_fail(ctx->err, KAM_EINVAL, "to", "to must not be before from");
     if (by == VD_MONTH)
         by = VD_NONE;
-    int dims = sel->family || sel->region || sel->channel || by == VD_FAMILY || by == VD_REGION ||
-               by == VD_CHANNEL;
-    int scoped_reader = policy_list_scoped(&ctx->who);
-    int accounts = sel->account_id || by == VD_ACCOUNT || scoped_reader;
-    const char *table = !accounts ? "sales_monthly_dim"
-                        : !dims   ? "sales_monthly_account"
-                                  : "sales_monthly";
-    const char *key = by == VD_FAMILY    ? "t.family"
-                      : by == VD_REGION  ? "t.region"
-                      : by == VD_CHANNEL ? "t.channel"
-                      : by == VD_ACCOUNT ? "t.account_id"
-                                         : NULL;
-    /* Sum first, then join the few result rows to accounts for names; the caller's scope is
-     * an IN over their (few) accounts. */
+    struct source src = pick(ctx, sel, by);
+    const char *key = src.key;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_scope_with(ctx, &b);
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "SELECT x.k, x.s%s FROM (SELECT %s AS k, SUM(%s) AS s FROM %s t WHERE t.month >= ? "
-             "AND t.month <= ?",
-             by == VD_ACCOUNT ? ", accounts.name" : "", key ? key : "0",
-             sel->quantity ? "t.quantity" : "t.amount", table);
-    sqlb_sql(&b, sql);
-    sqlb_i64(&b, from);
-    sqlb_i64(&b, to);
-    if (scoped)
-        sqlb_sql(&b,
-                 " AND t.account_id IN (SELECT accounts.id FROM accounts WHERE " POLICY_SCOPE_COND
-                 ")");
-    where_sel(&b, sel, dims, accounts);
+    /* Sum first, then join the few result rows to accounts for names. */
+    inner_query(ctx, &b, &src, sel,
+                by == VD_ACCOUNT
+                    ? "SELECT x.k, x.s, accounts.name FROM (SELECT %s AS k, SUM(%s) AS s"
+                    : "SELECT x.k, x.s FROM (SELECT %s AS k, SUM(%s) AS s",
+                from, to);
     if (key) {
+        char sql[128];
         snprintf(sql, sizeof sql, " GROUP BY %s", key);
         sqlb_sql(&b, sql);
     }
