@@ -13,17 +13,13 @@ int main(int argc, char **argv)
         fputs("kam: libsodium failed to initialise\n", stderr);
         return EXIT_FAIL;
     }
-    /* Test clock: KAM_NOW=<unix seconds> pins time_now() for this process (tests only). */
-    const char *now = getenv("KAM_NOW");
-    if (now && *now) {
-        char *end;
-        long long t = strtoll(now, &end, 10);
-        if (*end || t <= 0) {
-            fputs("kam: KAM_NOW must be unix seconds\n", stderr);
-            return EXIT_USAGE;
-        }
-        time_set_fake(t);
-    }
+    /* Test clock: KAM_NOW=<unix seconds> pins time_now() for this process (tests only), up to
+     * the last second of year 9999, the last the date code handles. */
+    long long now = 0;
+    if (cli_env_num("KAM_NOW", 1, 253402300799LL, &now))
+        return EXIT_USAGE;
+    if (now)
+        time_set_fake(now);
     if (argc < 2) {
         cmd_help(0, NULL);
         return EXIT_USAGE;

@@ -14,7 +14,8 @@ static const struct jfield spec[] = {
      "quality | delivery | billing | service | technical | suggestion | other"},
     {"severity", J_STR, ISS_SEVERITY, XF(severity), 0, 0, 0, "low | medium | high | critical"},
     {"assignee_id", J_I64, ISS_ASSIGNEE, XF(assignee_id), XF(has_assignee), 0, 1,
-     "who handles it (default: the account owner)"},
+     "who handles it: an active user who may change this account's issues (default: the account "
+     "owner when they may, else null)"},
     {"contact_id", J_I64, ISS_CONTACT, XF(contact_id), XF(has_contact), 0, 1,
      "who raised it: a contact of the account, or null"},
     {"version", J_I64, ISS_VERSION, XF(version), 0, 0, 0, "PATCH: the version you read"},

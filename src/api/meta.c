@@ -1,12 +1,49 @@
 /* meta.c -- GET /healthz and GET /api/v1/openapi.json (generated from the route table, so it
  * cannot drift from what the server does). */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api.h"
+#include "base/log.h"
+#include "base/timeutil.h"
 #include "internal.h"
 
 const struct route *api_route_at(int i);
+
+/* Whether the database takes writes, for /healthz. Probing costs a write-lock attempt, so the
+ * process probes at most once a second, on the connection of whichever health check comes
+ * first, and sooner only when a statement was refused as a write to a read-only database since
+ * the last probe (db_read_only_events). Every other check reads the last answer. */
+static struct {
+    _Atomic int64_t next_us;      /* no probe before this (monotonic) */
+    _Atomic unsigned long events; /* db_read_only_events() at the last probe */
+    atomic_int read_only;         /* the last answer */
+} wstate;
+
+#define PROBE_EVERY_US 1000000
+
+static void probe_if_due(struct db *db)
+{
+    int64_t now = time_mono_us(), next = atomic_load(&wstate.next_us);
+    unsigned long ev = db_read_only_events(), seen = atomic_load(&wstate.events);
+    int due = now >= next || ev != seen;
+    /* One prober: whoever moves next_us. */
+    if (!due || !atomic_compare_exchange_strong(&wstate.next_us, &next, now + PROBE_EVERY_US))
+        return;
+    atomic_store(&wstate.events, ev);
+    int ro = 0;
+    struct kam_error e = {0};
+    enum kam_err rc = db_probe_write(db, &ro, &e);
+    if (rc && !ro)
+        return; /* busy or failed otherwise: nothing learnt; the read below reports failures */
+    if (atomic_exchange(&wstate.read_only, ro) != ro) {
+        if (ro)
+            log_error("the database does not accept writes: %s", e.msg);
+        else
+            log_info("the database accepts writes again");
+    }
+}
 
 static enum kam_err healthz(struct api_call *c)
 {
@@ -14,9 +51,23 @@ static enum kam_err healthz(struct api_call *c)
     enum kam_err rc = db_query_i64(c->ctx->db, "SELECT 1", 0, 0, &one, c->ctx->err);
     if (rc)
         return rc;
+    probe_if_due(c->ctx->db);
     jw_obj_begin(&c->w);
-    jw_kstr(&c->w, "status", "ok");
-    jw_kstr(&c->w, "db", db_scheme(c->ctx->db));
+    if (atomic_load(&wstate.read_only)) {
+        /* Monitors read "db"; the error object is what every error answer carries. */
+        c->status = 503;
+        jw_kstr(&c->w, "status", "unavailable");
+        jw_kstr(&c->w, "db", "read_only");
+        jw_key(&c->w, "error");
+        jw_obj_begin(&c->w);
+        jw_kstr(&c->w, "code", kam_err_name(KAM_EDB));
+        jw_kstr(&c->w, "message", "the database does not accept writes");
+        jw_kstr(&c->w, "field", "db");
+        jw_obj_end(&c->w);
+    } else {
+        jw_kstr(&c->w, "status", "ok");
+        jw_kstr(&c->w, "db", db_scheme(c->ctx->db));
+    }
     jw_obj_end(&c->w);
     return KAM_OK;
 }
@@ -222,7 +273,8 @@ static enum kam_err openapi(struct api_call *c)
 
 const struct route api_routes_meta[] = {
     {"GET", "/healthz", healthz, OBJ_PUBLIC, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "200 when the database answers"},
+     "200 when the database answers and takes writes; 503 {\"db\":\"read_only\"} when it "
+     "takes no writes"},
     {"GET", "/api/v1/openapi.json", openapi, OBJ_PUBLIC, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
      "This document"},
     {0},

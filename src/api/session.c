@@ -38,6 +38,13 @@ static const struct jfield login_spec[] = {
     {0},
 };
 
+/* A throttled attempt (429) says when to try again. */
+static void retry_after(struct api_call *c, int64_t seconds)
+{
+    http_resp_header(c->resp, "Retry-After",
+                     arena_printf(c->ctx->a, "%lld", (long long)(seconds > 0 ? seconds : 1)));
+}
+
 static enum kam_err login(struct api_call *c)
 {
     struct login_in in = {0};
@@ -51,6 +58,8 @@ static enum kam_err login(struct api_call *c)
         return kam_fail(c->ctx->err, KAM_EINVAL, "password", "password is required");
     struct session s;
     rc = auth_login(c->ctx, in.login, in.password, c->req->remote_addr, c->session_ttl, &s);
+    if (rc == KAM_ELIMIT)
+        retry_after(c, s.retry_after);
     if (rc)
         return rc;
     http_resp_header(c->resp, "Set-Cookie",
@@ -141,7 +150,7 @@ static const struct jfield password_spec[] = {
     {"old_password", J_STR, 1, offsetof(struct password_in, old_password), 0, 0, 0,
      "current password"},
     {"new_password", J_STR, 2, offsetof(struct password_in, new_password), 0, 0, 0,
-     "new password, at least 10 characters"},
+     "new password: 10-200 characters, not a commonly used one, not containing the login"},
     {0},
 };
 
@@ -156,8 +165,12 @@ static enum kam_err change_password(struct api_call *c)
         return kam_fail(c->ctx->err, KAM_EINVAL, "old_password", "old_password is required");
     if (!(set & 2))
         return kam_fail(c->ctx->err, KAM_EINVAL, "new_password", "new_password is required");
-    rc = auth_change_password(c->ctx, in.old_password, in.new_password,
-                              c->via_cookie ? c->session_token : NULL);
+    int64_t retry = 0;
+    rc = auth_change_password_from(c->ctx, in.old_password, in.new_password,
+                                   c->via_cookie ? c->session_token : NULL, c->req->remote_addr,
+                                   &retry);
+    if (rc == KAM_ELIMIT)
+        retry_after(c, retry);
     if (!rc)
         c->status = 204;
     return rc;

@@ -15,7 +15,7 @@ static const struct jfield user_spec[] = {
     {"team_id", J_I64, USR_TEAM, UF(team_id), UF(has_team), 0, 1, "team, or null"},
     {"disabled", J_BOOL, USR_DISABLED, UF(disabled), 0, 0, 0, "PATCH: disable the login"},
     {"password", J_STR, USR_PASSWORD, offsetof(struct user_in, password), 0, 0, 0,
-     "at least 10 characters"},
+     "10-200 characters, not a commonly used one, not containing the login"},
     {0},
 };
 

@@ -4,76 +4,134 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/forecast.h"
 #include "base/timeutil.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 const struct cmd cli_cmds[] = {
-    {"init", cmd_init,
-     "kam init [--db DSN]\n"
-     "  Creates the database (or migrates it to the current schema)."},
+    {"init", cmd_init, "kam init [--db DSN]",
+     "  Creates the database (a SQLite file is made when missing; a PostgreSQL database must\n"
+     "  exist, e.g. made with createdb) or migrates it to the current schema. Only init and demo\n"
+     "  create a database: the other commands refuse one that does not exist."},
     {"serve", cmd_serve,
-     "kam serve [--db DSN] [--listen ADDR:PORT] [--threads N] [--session-ttl SECONDS] [--quiet]\n"
-     "          [--jobs-interval SECONDS]\n"
-     "  Serves the JSON API and the web UI (default 127.0.0.1:8080). SIGTERM/SIGINT stop it\n"
-     "  after the requests in flight finish. Every --jobs-interval seconds (default 60, 0 = "
-     "never)\n"
-     "  it runs the background jobs. Environment: KAM_DB, KAM_SESSION_TTL, KAM_JOBS_INTERVAL,\n"
-     "  KAM_SQLITE_SYNC=full|normal|off (default full)."},
+     "kam serve [--db DSN] [--listen ADDR:PORT] [--threads N] [--session-ttl SECONDS]\n"
+     "          [--jobs-interval SECONDS] [--max-conns-per-addr N] [--header-timeout SECONDS]\n"
+     "          [--quiet]",
+     "  Serves the JSON API and the web UI (default 127.0.0.1:8080) from a database made by\n"
+     "  kam init or kam demo. It refuses to start, exit 1, when the database does not exist or\n"
+     "  does not take writes, or when ADDR:PORT is in use (another kam serve?). SIGTERM/SIGINT\n"
+     "  stop it after the requests in flight finish. Every --jobs-interval seconds it runs the\n"
+     "  background jobs (see kam help jobs).\n"
+     "    --threads N               worker threads, 0..256 (default 0: one per CPU)\n"
+     "    --session-ttl SECONDS     session lifetime, 1..315360000 (default 28800)\n"
+     "    --jobs-interval SECONDS   0..604800 (default 60; 0: no background jobs)\n"
+     "    --max-conns-per-addr N    connections one client address may hold open, 0..4096\n"
+     "                              (default 256; 0: no cap; 4096 in all). Behind a reverse\n"
+     "                              proxy every connection comes from the proxy, so the cap\n"
+     "                              applies to the proxy: raise it above the proxy's own\n"
+     "                              connection limit, or use 0 and cap clients at the proxy.\n"
+     "    --header-timeout SECONDS  a connection must send each request's headers within this\n"
+     "                              time of being accepted or of its previous response, or it\n"
+     "                              is closed (idle keep-alive connections too), 1..3600\n"
+     "                              (default 10)\n"
+     "    --quiet                   no log line per request\n"
+     "  Environment (a flag wins): KAM_DB, KAM_SESSION_TTL, KAM_JOBS_INTERVAL,\n"
+     "  KAM_MAX_CONNS_PER_ADDR, KAM_HEADER_TIMEOUT, KAM_SQLITE_SYNC=full|normal|off (default\n"
+     "  full), and for e-mail KAM_SMTP_URL, KAM_SMTP_FROM, KAM_SMTP_USER, KAM_SMTP_PASSWORD\n"
+     "  (see kam help jobs). GET /healthz answers 200 while the database answers and takes\n"
+     "  writes, 503 with \"db\":\"read_only\" when it stops taking them."},
     {"user", cmd_user,
      "kam user add --login NAME --role ROLE [--team TEAM] [--name N] [--email E] [--db DSN]\n"
      "kam user passwd --login NAME [--db DSN]\n"
      "kam user list [--json] [--db DSN]\n"
-     "kam user disable --login NAME [--db DSN]\n"
+     "kam user disable --login NAME [--db DSN]",
      "  Passwords are read from the first line of standard input (at least 10 characters).\n"
      "  --team names a team; it is created if it does not exist.\n"
-     "  Roles: admin director team_lead account_manager finance service hr viewer."},
-    {"demo", cmd_demo,
-     "kam demo [--db DSN] [--scale N]\n"
-     "  Loads the deterministic demo data set: users in three teams, ~200 accounts in groups\n"
-     "  (Chinese and English names), ~1,000 contacts. --scale N makes N accounts (benchmarks).\n"
-     "  Demo logins share the password printed at the end."},
-    {"migrate-data", cmd_migrate,
-     "kam migrate-data --from DSN --to DSN\n"
+     "  Roles: admin director team_lead account_manager finance service hr viewer.\n"
+     "  The database must exist (kam init)."},
+    {"demo", cmd_demo, "kam demo [--db DSN] [--scale N]",
+     "  Loads the deterministic demo data set (creating the database when missing): users in\n"
+     "  three teams, ~200 accounts in groups (Chinese and English names), ~1,000 contacts, their\n"
+     "  history and three years of order lines. --scale N (10..10000000) makes N accounts\n"
+     "  (benchmarks). Demo logins share the password printed at the end."},
+    {"migrate-data", cmd_migrate, "kam migrate-data --from DSN --to DSN",
      "  Copies a whole installation (every table, ids, audit history) into an empty database,\n"
      "  e.g. --from sqlite:kam.db --to postgres://kam@db.example/kam, and verifies row counts\n"
-     "  and checksums per table; nothing is committed unless all match."},
-    {"jobs", cmd_jobs,
-     "kam jobs run [--db DSN] [--now YYYY-MM-DDTHH:MM:SSZ]\n"
-     "  Runs every due background job once (plans visits from the cadence rules, notifies\n"
-     "  overdue visits, escalates issues past their deadlines) and exits; for cron users.\n"
-     "  kam serve runs the same jobs every minute. --now pins the clock (tests)."},
+     "  and checksums per table; nothing is committed unless all match. --from must exist;\n"
+     "  a --to SQLite file is created when missing."},
+    {"jobs", cmd_jobs, "kam jobs run [--db DSN] [--now YYYY-MM-DDTHH:MM:SSZ]",
+     "  Runs one pass of the background jobs and exits (for cron users; kam serve runs the same\n"
+     "  pass every --jobs-interval seconds). A pass:\n"
+     "    - plans visits from the cadence rules, and care reminders from birthdays, festivals\n"
+     "      (Chinese lunar ones included) and special dates\n"
+     "    - notifies the owners of overdue visits\n"
+     "    - escalates issues past their SLA deadlines\n"
+     "    - queues the daily digests (from 08:00 China time, for users who opted in)\n"
+     "    - refreshes the stored sales forecasts (once a day)\n"
+     "    - notifies the off-track KPIs of approved target plans\n"
+     "    - sends the e-mail outbox\n"
+     "  Inside kam serve the planning scans and KPI alerts run at most every 15 minutes;\n"
+     "  kam jobs run always runs them. Every job is idempotent, so passes may overlap.\n"
+     "  E-mail goes out through KAM_SMTP_URL (e.g. smtp://mail.example.com:25 or smtps://...)\n"
+     "  from KAM_SMTP_FROM (\"Name <address>\", default KAM <kam@localhost>), logging in with\n"
+     "  KAM_SMTP_USER and KAM_SMTP_PASSWORD when set. Without KAM_SMTP_URL mail waits in the\n"
+     "  outbox. --now pins the clock (tests). The database must exist (kam init)."},
     {"import", cmd_import,
-     "kam import orders|products|accounts FILE.csv [--db DSN] [--map COL=HEADER,...] [--dry-run]\n"
-     "           [--skip-bad-rows] [--reject FILE] [--report FILE] [--quiet]\n"
-     "  Loads a CSV file (UTF-8, header row). Canonical headers:\n"
-     "    orders:   external_id,date,account_code,sku,region,channel,quantity,amount,currency\n"
-     "    products: sku,name,family,unit,list_price,currency\n"
-     "    accounts: code,name,industry,region,channel,tier,owner_login (owner_login optional)\n"
-     "  Other layouts: --map field=Header for each field whose column is named differently.\n"
+     "kam import orders|products|accounts FILE.csv [--db DSN] [--map FIELD=HEADER,...]\n"
+     "           [--dry-run] [--skip-bad-rows] [--reject FILE] [--report FILE] [--quiet]",
+     "  Loads a CSV file (UTF-8, header row; FILE - reads standard input) into an existing\n"
+     "  database. Canonical headers (columns in [ ] may be left out of the file):\n"
+     "    orders:   external_id,date,account_code,sku,[region],[channel],quantity,amount,\n"
+     "              [currency]\n"
+     "    products: sku,name,family,[unit],[list_price],[currency]\n"
+     "    accounts: code,name,[industry],[region],[channel],[tier],owner_login\n"
+     "  owner_login, the login of the account's owner, is required for every new account. It\n"
+     "  may be empty (or the column left out) only for accounts that exist, which keep their\n"
+     "  owner.\n"
+     "    --map FIELD=HEADER,...  the file's column for each field named differently\n"
+     "    --dry-run               checks the file, loads nothing\n"
+     "    --skip-bad-rows         loads the good rows and writes the bad ones to --reject FILE\n"
+     "                            (default FILE.csv.rejects.csv); without it, all or nothing\n"
+     "    --report FILE           the report goes to FILE instead of standard error\n"
+     "    --quiet                 no progress bar\n"
      "  Re-importing a row with the same external_id (orders), sku (products) or code (accounts)\n"
-     "  updates it. All or nothing unless --skip-bad-rows, which loads the good rows and writes\n"
-     "  the bad ones to --reject FILE (default FILE.rejects.csv). --dry-run checks only.\n"
-     "  The report goes to stderr (or --report FILE); exit 0 only when the file was loaded."},
+     "  updates it. Exit 0 only when the file was loaded (or, with --dry-run, would load)."},
     {"forecast", cmd_forecast,
-     "kam forecast --input series.csv --horizon H [--freq M] [--output out.csv]\n"
+     "kam forecast --input series.csv --horizon H [--freq M] [--output out.csv]",
      "  Forecasts every series of a long-format CSV (series_id,t,value; t ascending per series)\n"
-     "  with exponential smoothing (ETS, chosen by AICc), Theta and their combination; --freq is\n"
-     "  the seasonal period (12 for monthly, 1 for none). Writes\n"
-     "  series_id,h,mean,lo80,hi80,lo95,hi95 to --output (default standard output). A series that\n"
-     "  cannot be forecast is reported on stderr and skipped."},
-    {"openapi", cmd_openapi,
-     "kam openapi\n"
-     "  Prints the OpenAPI document of the HTTP API."},
-    {"festivals", cmd_festivals,
-     "kam festivals --year YYYY [--json]\n"
+     "  with exponential smoothing (ETS, chosen by AICc), Theta and their combination; --horizon\n"
+     "  is 1.." STR(
+         FC_MAX_HORIZON) " steps, --freq the seasonal period 1..1000 (12 for monthly, 1 for\n"
+                         "  none; default 1). Writes series_id,h,mean,lo80,hi80,lo95,hi95 to "
+                         "--output (default\n"
+                         "  standard output). A series that cannot be forecast is reported on "
+                         "stderr and skipped.\n"
+                         "  No database."},
+    {"openapi", cmd_openapi, "kam openapi",
+     "  Prints the OpenAPI document of the HTTP API (no database)."},
+    {"festivals", cmd_festivals, "kam festivals --year YYYY [--json]",
      "  Lists the festivals KAM knows for a year (Gregorian and Chinese lunar) with their dates."},
-    {"version", cmd_version, "kam version\n  Prints the version."},
-    {"help", cmd_help, "kam help [COMMAND]\n  Lists commands, or explains one."},
+    {"version", cmd_version, "kam version", "  Prints the version."},
+    {"help", cmd_help, "kam help [COMMAND]", "  Lists commands, or explains one."},
     {0},
 };
 
+/* The synopsis with every line after the first indented under "usage: ". */
+static void synopsis(FILE *f, const char *indent, const struct cmd *c)
+{
+    for (const char *p = c->synopsis; *p;) {
+        size_t n = strcspn(p, "\n");
+        fprintf(f, "%s%.*s\n", p == c->synopsis ? "" : indent, (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
 void cli_usage(FILE *f, const struct cmd *c)
 {
-    fprintf(f, "usage: %s\n", c->usage);
+    fputs("usage: ", f);
+    synopsis(f, "       ", c);
 }
 
 const struct cmd *cli_find(const char *name)
@@ -92,7 +150,46 @@ const char *cli_dsn(const char *given)
     return env && *env ? env : CLI_DEFAULT_DSN;
 }
 
-int cli_ctx_open(struct cli_ctx *c, const char *dsn)
+int cli_parse_num(const char *name, const char *s, long long min, long long max, long long *out)
+{
+    /* At most 18 digits: no overflow before the range check. */
+    size_t n = strlen(s);
+    if (n > 0 && n <= 18 && strspn(s, "0123456789") == n) {
+        long long v = strtoll(s, NULL, 10);
+        if (v >= min && v <= max) {
+            *out = v;
+            return 0;
+        }
+    }
+    fprintf(stderr, "kam: %s must be a whole number from %lld to %lld, not '%.40s%s'\n", name, min,
+            max, s, n > 40 ? "..." : "");
+    return -1;
+}
+
+int cli_env_num(const char *var, long long min, long long max, long long *out)
+{
+    const char *v = getenv(var);
+    if (!v || !*v)
+        return 0;
+    return cli_parse_num(var, v, min, max, out);
+}
+
+/* The message of a failed open, with the command that makes a missing database. */
+static void open_failed(const struct cli_ctx *c, const char *dsn)
+{
+    if (c->err.code == KAM_ENOTFOUND && !strcmp(c->err.field, "db")) {
+        char shown[160];
+        db_dsn_masked(dsn, shown, sizeof shown);
+        fprintf(stderr,
+                "kam: %s; create it with `kam init --db %s` (or `kam demo --db %s` for the "
+                "demo data)\n",
+                c->err.msg, shown, shown);
+        return;
+    }
+    fprintf(stderr, "kam: %s\n", c->err.msg);
+}
+
+int cli_ctx_open(struct cli_ctx *c, const char *dsn, unsigned flags)
 {
     memset(c, 0, sizeof *c);
     arena_init(&c->a);
@@ -102,8 +199,8 @@ int cli_ctx_open(struct cli_ctx *c, const char *dsn)
     c->ctx.who.role = ROLE_ADMIN;
     c->ctx.who.login = "system";
     c->ctx.now = time_now();
-    if (db_open(dsn, &c->ctx.db, &c->err)) {
-        fprintf(stderr, "kam: %s\n", c->err.msg);
+    if (db_open_with(dsn, flags, &c->ctx.db, &c->err)) {
+        open_failed(c, dsn);
         arena_release(&c->a);
         return EXIT_FAIL;
     }
@@ -143,12 +240,13 @@ int cmd_help(int argc, char **argv)
             return EXIT_USAGE;
         }
         cli_usage(stdout, c);
+        printf("%s\n", c->details);
         return EXIT_OK;
     }
     printf("kam %s -- key account management\n\ncommands:\n", KAM_VERSION);
     for (const struct cmd *c = cli_cmds; c->name; c++) {
-        const char *nl = strchr(c->usage, '\n');
-        printf("  %.*s\n", nl ? (int)(nl - c->usage) : (int)strlen(c->usage), c->usage);
+        fputs("  ", stdout);
+        synopsis(stdout, "  ", c);
     }
     printf("\n'kam help COMMAND' explains one. The database DSN defaults to %s\n"
            "(or $KAM_DB): sqlite:PATH or postgres://user@host/db.\n",

@@ -17,12 +17,10 @@ int cmd_demo(int argc, char **argv)
         if (o == 'd') {
             dsn = optarg;
         } else if (o == 's') {
-            char *end;
-            scale = strtol(optarg, &end, 10);
-            if (*end || scale < 10 || scale > 10000000) {
-                fputs("kam: --scale must be 10..10000000\n", stderr);
+            long long v;
+            if (cli_parse_num("--scale", optarg, 10, 10000000, &v))
                 return EXIT_USAGE;
-            }
+            scale = (long)v;
         } else {
             cli_usage(stderr, cli_find("demo"));
             return EXIT_USAGE;
@@ -33,7 +31,7 @@ int cmd_demo(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct cli_ctx c;
-    if (cli_ctx_open(&c, cli_dsn(dsn)))
+    if (cli_ctx_open(&c, cli_dsn(dsn), DB_OPEN_CREATE | DB_OPEN_MIGRATE))
         return EXIT_FAIL;
     struct demo_stats st;
     enum kam_err rc = demo_load(&c.ctx, (int)scale, &st);

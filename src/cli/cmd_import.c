@@ -139,10 +139,15 @@ int cmd_import(int argc, char **argv)
         return usage("the kind must be orders, products or accounts");
     const char *slash = strrchr(path, '/');
     o.filename = slash ? slash + 1 : path;
+    /* The database first: a missing one leaves no reject file behind. */
+    struct cli_ctx cc;
+    if (cli_ctx_open(&cc, cli_dsn(dsn), DB_OPEN_EXISTING))
+        return EXIT_FAIL;
     size_t len;
     char *data = read_all(path, &len);
     if (!data) {
         fprintf(stderr, "kam: cannot read %s\n", path);
+        cli_ctx_release(&cc);
         return EXIT_FAIL;
     }
     FILE *rej = NULL;
@@ -159,6 +164,7 @@ int cmd_import(int argc, char **argv)
             fprintf(stderr, "kam: cannot write %s\n", reject ? reject : "the reject file");
             free(data);
             free(reject_path);
+            cli_ctx_release(&cc);
             return EXIT_FAIL;
         }
     }
@@ -167,14 +173,6 @@ int cmd_import(int argc, char **argv)
     if (!quiet && isatty(2)) {
         o.progress = progress;
         o.progress_arg = &bar;
-    }
-    struct cli_ctx cc;
-    if (cli_ctx_open(&cc, cli_dsn(dsn))) {
-        free(data);
-        if (rej)
-            fclose(rej);
-        free(reject_path);
-        return EXIT_FAIL;
     }
     struct import_report r = {0};
     enum kam_err rc = db_bulk_mode(cc.ctx.db, &cc.err);

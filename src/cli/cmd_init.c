@@ -22,7 +22,7 @@ int cmd_init(int argc, char **argv)
     }
     dsn = cli_dsn(dsn);
     struct cli_ctx c;
-    if (cli_ctx_open(&c, dsn))
+    if (cli_ctx_open(&c, dsn, DB_OPEN_CREATE | DB_OPEN_MIGRATE))
         return EXIT_FAIL;
     int version = 0;
     if (db_schema_version(c.ctx.db, &version, &c.err)) {

@@ -1,5 +1,6 @@
 /* cmd_migrate.c -- kam migrate-data --from DSN --to DSN. */
 #include <getopt.h>
+#include <string.h>
 
 #include "cli.h"
 #include "svc/migrate.h"
@@ -32,11 +33,21 @@ int cmd_migrate(int argc, char **argv)
         cli_usage(stderr, cli_find("migrate-data"));
         return EXIT_USAGE;
     }
+    /* The source must be an installation: opening a missing SQLite file would make an empty
+     * one (and copy nothing). The target may be new. */
     struct kam_error e = {0};
+    struct db *src = NULL;
+    if (db_open_with(from, DB_OPEN_INITIALISED, &src, &e)) {
+        fprintf(stderr, "kam: --from: %s\n", e.msg);
+        return EXIT_FAIL;
+    }
+    db_close(src);
     int bad = 0;
     if (migrate_data(from, to, report, &bad, &e)) {
-        fprintf(stderr, "kam: %s%s%s%s\n", e.msg, *e.field ? " (--" : "", e.field,
-                *e.field ? ")" : "");
+        /* copy.c names the side at fault (from, to); the store names no flag ("db"). */
+        int flag = *e.field && strcmp(e.field, "db") != 0;
+        fprintf(stderr, "kam: %s%s%s%s\n", e.msg, flag ? " (--" : "", flag ? e.field : "",
+                flag ? ")" : "");
         return EXIT_FAIL;
     }
     printf("kam: copied and verified %s -> %s\n", from, to);

@@ -63,17 +63,24 @@ static void *scheduler(void *arg)
     return NULL;
 }
 
+/* The ranges of the numeric settings: flags and environment alike. */
+#define MAX_THREADS 256
+#define MAX_TTL 315360000LL   /* ten years */
+#define MAX_INTERVAL 604800LL /* a week */
+#define MAX_HEADER_TIMEOUT 3600
+
 int cmd_serve(int argc, char **argv)
 {
     const char *dsn = NULL, *listen = "127.0.0.1:8080";
-    long threads = 0, ttl = 0, jobs_interval = 60;
-    const char *env_jobs = getenv("KAM_JOBS_INTERVAL");
-    if (env_jobs && *env_jobs)
-        jobs_interval = strtol(env_jobs, NULL, 10);
+    long long threads = 0, ttl = AUTH_DEFAULT_TTL, jobs_interval = 60,
+              per_addr = HTTP_DEFAULT_CONNS_PER_ADDR, header_timeout = HTTP_DEFAULT_HEADER_TIMEOUT;
     int quiet = 0;
-    const char *env_ttl = getenv("KAM_SESSION_TTL");
-    if (env_ttl && *env_ttl)
-        ttl = strtol(env_ttl, NULL, 10);
+    /* The environment first (checked as strictly as the flags), then the flags override it. */
+    if (cli_env_num("KAM_SESSION_TTL", 1, MAX_TTL, &ttl) ||
+        cli_env_num("KAM_JOBS_INTERVAL", 0, MAX_INTERVAL, &jobs_interval) ||
+        cli_env_num("KAM_MAX_CONNS_PER_ADDR", 0, HTTP_MAX_CONNECTIONS, &per_addr) ||
+        cli_env_num("KAM_HEADER_TIMEOUT", 1, MAX_HEADER_TIMEOUT, &header_timeout))
+        return EXIT_USAGE;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},
         {"listen", required_argument, 0, 'l'},
@@ -81,11 +88,13 @@ int cmd_serve(int argc, char **argv)
         {"session-ttl", required_argument, 0, 's'},
         {"quiet", no_argument, 0, 'q'},
         {"jobs-interval", required_argument, 0, 'j'},
+        {"max-conns-per-addr", required_argument, 0, 'm'},
+        {"header-timeout", required_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    int o;
+    int o, bad = 0;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while (!bad && (o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
         case 'd':
             dsn = optarg;
@@ -94,31 +103,44 @@ int cmd_serve(int argc, char **argv)
             listen = optarg;
             break;
         case 't':
-            threads = strtol(optarg, NULL, 10);
+            bad = cli_parse_num("--threads", optarg, 0, MAX_THREADS, &threads);
             break;
         case 's':
-            ttl = strtol(optarg, NULL, 10);
+            bad = cli_parse_num("--session-ttl", optarg, 1, MAX_TTL, &ttl);
             break;
         case 'q':
             quiet = 1;
             break;
         case 'j':
-            jobs_interval = strtol(optarg, NULL, 10);
+            bad = cli_parse_num("--jobs-interval", optarg, 0, MAX_INTERVAL, &jobs_interval);
+            break;
+        case 'm':
+            bad = cli_parse_num("--max-conns-per-addr", optarg, 0, HTTP_MAX_CONNECTIONS, &per_addr);
+            break;
+        case 'h':
+            bad = cli_parse_num("--header-timeout", optarg, 1, MAX_HEADER_TIMEOUT, &header_timeout);
             break;
         default:
             cli_usage(stderr, cli_find("serve"));
             return EXIT_USAGE;
         }
     }
-    if (optind < argc || threads < 0 || threads > 256 || ttl < 0 || jobs_interval < 0) {
+    if (bad)
+        return EXIT_USAGE;
+    if (optind < argc) {
+        fprintf(stderr, "kam: unexpected argument '%s'\n", argv[optind]);
         cli_usage(stderr, cli_find("serve"));
         return EXIT_USAGE;
     }
     dsn = cli_dsn(dsn);
+    char shown[160];
+    db_dsn_masked(dsn, shown, sizeof shown);
 
-    /* Migrate once before serving, so workers find the schema ready. */
+    /* Migrate once before serving, so workers find the schema ready; and refuse a database
+     * that is missing (serving an empty one nobody can log in to helps no one) or that takes
+     * no writes (every login writes a session). */
     struct cli_ctx c;
-    if (cli_ctx_open(&c, dsn))
+    if (cli_ctx_open(&c, dsn, DB_OPEN_EXISTING | DB_OPEN_WRITABLE))
         return EXIT_FAIL;
     cli_ctx_release(&c);
 
@@ -130,12 +152,14 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct api_cfg acfg = {.dsn = dsn, .session_ttl = ttl ? ttl : AUTH_DEFAULT_TTL};
+    struct api_cfg acfg = {.dsn = dsn, .session_ttl = ttl};
     api_init(&acfg);
     struct http_server_cfg hcfg = {
         .listen = listen,
         .threads = (unsigned)threads,
         .quiet = quiet,
+        .max_conns_per_addr = (unsigned)per_addr,
+        .header_timeout_s = (unsigned)header_timeout,
         .handler = api_dispatch,
     };
     struct http_server *srv;
@@ -143,12 +167,13 @@ int cmd_serve(int argc, char **argv)
     if (http_server_start(&hcfg, &srv, &e)) {
         fprintf(stderr, "kam: %s\n", e.msg);
         api_shutdown();
-        return EXIT_FAIL;
+        return e.code == KAM_EINVAL ? EXIT_USAGE : EXIT_FAIL; /* a malformed --listen: usage */
     }
-    log_info("kam %s serving %s on %s (port %u)", KAM_VERSION, dsn, listen, http_server_port(srv));
+    log_info("kam %s serving %s on %s (port %u)", KAM_VERSION, shown, listen,
+             http_server_port(srv));
     pthread_t sched_thread;
     int sched_on = jobs_interval > 0;
-    sched.interval = jobs_interval;
+    sched.interval = (long)jobs_interval;
     sched.dsn = dsn;
     if (sched_on && pthread_create(&sched_thread, NULL, scheduler, NULL) != 0) {
         log_warn("cannot start the scheduler thread");

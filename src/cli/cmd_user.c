@@ -204,7 +204,7 @@ int cmd_user(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct cli_ctx c;
-    if (cli_ctx_open(&c, cli_dsn(dsn)))
+    if (cli_ctx_open(&c, cli_dsn(dsn), DB_OPEN_EXISTING))
         return EXIT_FAIL;
     int rc;
     if (!strcmp(sub, "add"))

@@ -1,14 +1,19 @@
-/* server.c -- libmicrohttpd glue. */
+/* server.c -- libmicrohttpd glue: request bodies, the per-request log line, connection caps
+ * and header deadlines, the exclusive listening socket, graceful stop. */
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,11 +26,27 @@ typedef int MHD_RESULT;
 typedef enum MHD_Result MHD_RESULT;
 #endif
 
+/* One accepted connection, from libmicrohttpd's start notice to its close notice: the socket
+ * and when the headers of its next request are due. */
+struct hconn {
+    struct hconn *prev, *next;
+    int fd;
+    _Atomic int64_t due_us; /* monotonic; 0: none due (a request is being handled) */
+};
+
 struct http_server {
     struct MHD_Daemon *d;
     struct http_server_cfg cfg;
     atomic_int active; /* requests between first byte and completion */
     unsigned port;
+    /* Header deadlines. The lock guards the list and is held by the sweeper while it shuts a
+     * late connection's socket down; see sweep(). */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct hconn conns; /* list head */
+    int stopping;
+    int sweeper_on;
+    pthread_t sweeper;
 };
 
 /* Per-request state, from the first callback to the completion notice. */
@@ -154,6 +175,103 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
     return ret;
 }
 
+/* ---- header deadlines ----
+ *
+ * libmicrohttpd's connection timeout restarts with every byte, so a client sending one header
+ * line every few seconds would hold its connection for ever. Each connection therefore gets an
+ * absolute deadline for its request headers: set when it is accepted and again when a response
+ * has been sent (so an idle keep-alive connection is closed at the same deadline), cleared by
+ * the first call for a request (the headers are complete). A sweeper thread shuts down the
+ * socket of every connection past its deadline; libmicrohttpd's worker then reads EOF and
+ * closes the connection itself, on its own thread, as for any client that went away.
+ *
+ * Why the fd is safe to use: libmicrohttpd calls the close notice (which takes s->lock to
+ * unlink the connection) before it closes the socket, and the sweeper holds s->lock while it
+ * calls shutdown(), so a listed fd is still that connection's, never a reused number. */
+
+static struct hconn *hconn_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void headers_due(const struct http_server *s, struct hconn *hc)
+{
+    if (hc && s->cfg.header_timeout_s)
+        atomic_store(&hc->due_us, time_mono_us() + (int64_t)s->cfg.header_timeout_s * 1000000);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    struct hconn *hc = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        if (!s->cfg.header_timeout_s)
+            return;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        hc = ci ? calloc(1, sizeof *hc) : NULL;
+        if (!hc)
+            return; /* untracked: only the idle timeout applies */
+        hc->fd = ci->connect_fd;
+        headers_due(s, hc);
+        pthread_mutex_lock(&s->lock);
+        hc->next = s->conns.next;
+        hc->prev = &s->conns;
+        hc->next->prev = hc;
+        s->conns.next = hc;
+        pthread_mutex_unlock(&s->lock);
+        *socket_context = hc;
+        return;
+    }
+    if (!hc)
+        return;
+    pthread_mutex_lock(&s->lock);
+    hc->prev->next = hc->next;
+    hc->next->prev = hc->prev;
+    pthread_mutex_unlock(&s->lock);
+    free(hc);
+    *socket_context = NULL;
+}
+
+/* Shuts down every connection past its deadline; called with s->lock held. */
+static void sweep(struct http_server *s)
+{
+    int64_t now = time_mono_us();
+    for (struct hconn *hc = s->conns.next; hc != &s->conns; hc = hc->next) {
+        int64_t due = atomic_load(&hc->due_us);
+        if (due && now >= due) {
+            shutdown(hc->fd, SHUT_RDWR);
+            atomic_store(&hc->due_us, 0);
+        }
+    }
+}
+
+static void *sweeper(void *arg)
+{
+    struct http_server *s = arg;
+    /* A tenth of the deadline between sweeps (20 ms .. 1 s): closes come at most 10% late. */
+    int64_t period = (int64_t)s->cfg.header_timeout_s * 100000;
+    if (period < 20000)
+        period = 20000;
+    if (period > 1000000)
+        period = 1000000;
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        sweep(s);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        int64_t ns = until.tv_nsec + period * 1000;
+        until.tv_sec += ns / 1000000000;
+        until.tv_nsec = ns % 1000000000;
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
 static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char *url,
                              const char *method, const char *version, const char *upload_data,
                              size_t *upload_data_size, void **con_cls)
@@ -162,6 +280,10 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     struct http_server *s = cls;
     struct rstate *st = *con_cls;
     if (!st) {
+        /* The first call of a request: its headers are complete. */
+        struct hconn *hc = hconn_of(conn);
+        if (hc)
+            atomic_store(&hc->due_us, 0);
         st = calloc(1, sizeof *st);
         if (!st)
             return MHD_NO;
@@ -200,9 +322,10 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
-    (void)toe;
     struct http_server *s = cls;
+    /* Sent: the next request's headers are due from now (a kept-alive connection). */
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        headers_due(s, hconn_of(conn));
     struct rstate *st = *con_cls;
     if (!st)
         return;
@@ -249,6 +372,99 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
     return 0;
 }
 
+/* libmicrohttpd's own messages ("Server reached connection limit", a client gone in the middle
+ * of a request) go to the log, at most MHD_LOG_BURST a minute: a client refused a thousand
+ * times must not write a thousand lines. */
+#define MHD_LOG_BURST 20
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static int64_t minute;
+    static int shown, dropped;
+    char msg[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\r\n")] = 0;
+    int64_t now = time_mono_us() / 60000000;
+    pthread_mutex_lock(&lock);
+    int dropped_before = 0;
+    if (now != minute) {
+        dropped_before = dropped;
+        minute = now;
+        shown = dropped = 0;
+    }
+    int show = shown < MHD_LOG_BURST;
+    if (show)
+        shown++;
+    else
+        dropped++;
+    pthread_mutex_unlock(&lock);
+    if (dropped_before)
+        log_warn("http: %d more messages of libmicrohttpd in the last minute", dropped_before);
+    if (show)
+        log_warn("http: %s", msg);
+}
+
+/* The listening socket. Bound here rather than by libmicrohttpd so that an address in use is
+ * an error with its reason, and with SO_REUSEADDR only: a restart may bind while the old
+ * process's connections linger in TIME_WAIT, but a second server on a port one already holds
+ * fails (SO_REUSEPORT would let both listen and split the clients between them). */
+static enum kam_err open_listener(const struct sockaddr_storage *ss, socklen_t len,
+                                  const char *where, int *fd_out, struct kam_error *e)
+{
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return kam_fail(e, KAM_EIO, "listen", "cannot listen on %s: %s", where, strerror(errno));
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (ss->ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+        int err = errno;
+        close(fd);
+        if (err == EADDRINUSE)
+            return kam_fail(e, KAM_EIO, "listen",
+                            "cannot listen on %s: the address is already in use (is another kam "
+                            "serve running there?)",
+                            where);
+        return kam_fail(e, KAM_EIO, "listen", "cannot listen on %s: %s", where, strerror(err));
+    }
+    *fd_out = fd;
+    return KAM_OK;
+}
+
+static unsigned bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port);
+    return ntohs(((const struct sockaddr_in *)(const void *)&ss)->sin_port);
+}
+
+static void server_free(struct http_server *s)
+{
+    if (s->sweeper_on) {
+        pthread_mutex_lock(&s->lock);
+        s->stopping = 1;
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->sweeper, NULL);
+    }
+    /* The daemon is stopped: every close notice came; free what a failed start left. */
+    while (s->conns.next != &s->conns) {
+        struct hconn *hc = s->conns.next;
+        s->conns.next = hc->next;
+        free(hc);
+    }
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
 enum kam_err http_server_start(const struct http_server_cfg *cfg, struct http_server **out,
                                struct kam_error *e)
 {
@@ -257,30 +473,57 @@ enum kam_err http_server_start(const struct http_server_cfg *cfg, struct http_se
     if (parse_listen(cfg->listen, &ss, &slen) != 0)
         return kam_fail(e, KAM_EINVAL, "listen", "--listen must be ADDR:PORT, got '%s'",
                         cfg->listen);
+    int fd = -1;
+    enum kam_err rc = open_listener(&ss, slen, cfg->listen, &fd, e);
+    if (rc)
+        return rc;
     struct http_server *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s) {
+        close(fd);
         return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    }
     s->cfg = *cfg;
+    s->conns.next = s->conns.prev = &s->conns;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->wake, &ca);
+    pthread_condattr_destroy(&ca);
     unsigned threads = cfg->threads;
     if (!threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 2;
     }
+    if (threads == 1)
+        threads = 0; /* one thread is no pool: libmicrohttpd warns about a pool of 1 */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &ss,
-                            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+    s->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_addr,
+        MHD_OPTION_END);
     if (!s->d) {
-        free(s);
-        return kam_fail(e, KAM_EIO, "listen", "cannot listen on %s (in use?)", cfg->listen);
+        /* The socket is not closed here: whether a failed start closed it is not documented,
+         * and the process is about to exit. */
+        server_free(s);
+        return kam_fail(e, KAM_EIO, "listen", "cannot serve on %s (see the log above)",
+                        cfg->listen);
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : 0;
+    s->port = bound_port(fd);
+    if (cfg->header_timeout_s) {
+        if (pthread_create(&s->sweeper, NULL, sweeper, s) != 0) {
+            MHD_stop_daemon(s->d);
+            server_free(s);
+            return kam_fail(e, KAM_EINTERNAL, "", "cannot start the header deadline thread");
+        }
+        s->sweeper_on = 1;
+    }
     *out = s;
     return KAM_OK;
 }
@@ -306,5 +549,5 @@ void http_server_stop(struct http_server *s, int grace_ms)
         log_warn("shutdown: %d requests still running after %d ms", atomic_load(&s->active),
                  grace_ms);
     MHD_stop_daemon(s->d);
-    free(s);
+    server_free(s);
 }

@@ -22,7 +22,7 @@ static const struct table {
      "id", NULL, 1, 0},
     {"sessions", "id, user_id, csrf, created_at, expires_at", "id", NULL, 0, 0},
     {"api_tokens", "id, user_id, name, token_hash, created_at, revoked_at", "id", NULL, 1, 0},
-    {"login_failures", "key, window_start, count", "key", NULL, 0, 0},
+    {"login_failures", "key, window_start, count, last_at, next_at", "key", NULL, 0, 0},
     {"accounts",
      "id, code, name, alias, parent_id, industry, region, channel, employees, revenue_amount, "
      "revenue_currency, owner_id, tier, status, version, created_at, updated_at, source, "

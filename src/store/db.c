@@ -2,6 +2,7 @@
  * statement cache, nested transactions (savepoints) and migrations. */
 #include "db.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,16 +56,135 @@ static const struct db_driver *driver_for(const char *dsn, const char **rest)
     return &db_sqlite_driver;
 }
 
-enum kam_err db_open_raw(const char *dsn, struct db **out, struct kam_error *e)
+static _Atomic unsigned long read_only_events;
+
+void db_note_read_only(void)
 {
+    atomic_fetch_add(&read_only_events, 1);
+}
+
+unsigned long db_read_only_events(void)
+{
+    return atomic_load(&read_only_events);
+}
+
+const char *db_dsn_masked(const char *dsn, char *out, size_t n)
+{
+    /* "scheme://user:password@host/db?password=x" -> "scheme://user:***@host/db?password=***":
+     * the user information ends at the authority's last '@' (a password may hold '@'). */
+    if (!n)
+        return out;
+    snprintf(out, n, "%s", dsn);
+    const char *auth = strstr(dsn, "://");
+    if (!auth)
+        return out;
+    auth += 3;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@')
+            at = p;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    size_t o = 0;
+    const char *p = dsn;
+    if (colon) {
+        o = (size_t)snprintf(out, n, "%.*s***", (int)(colon + 1 - dsn), dsn);
+        p = at;
+    }
+    /* then the rest, with the value of a password= parameter masked */
+    while (*p && o + 1 < n) {
+        if (p > dsn && (p[-1] == '?' || p[-1] == '&') && strncmp(p, "password=", 9) == 0) {
+            o += (size_t)snprintf(out + o, n - o, "password=***");
+            p += 9 + strcspn(p + 9, "&#");
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    if (o >= n)
+        o = n - 1;
+    out[o] = 0;
+    return out;
+}
+
+static enum kam_err has_schema(struct db *db, int *yes, struct kam_error *e)
+{
+    int64_t n = 0;
+    enum kam_err rc = db_query_i64(db, db->drv->has_schema_sql, 0, 0, &n, e);
+    if (rc == KAM_ENOTFOUND)
+        rc = KAM_OK;
+    *yes = n > 0;
+    return rc;
+}
+
+enum kam_err db_probe_write(struct db *db, int *read_only_out, struct kam_error *e)
+{
+    *read_only_out = 0;
+    if (db->tx_depth > 0)
+        return kam_fail(e, KAM_EINTERNAL, "", "db_probe_write inside a transaction");
+    return db->drv->probe_write(db->conn, read_only_out, e);
+}
+
+/* KAM_OK when the database takes writes; otherwise the reason, naming the DSN. */
+static enum kam_err writable(struct db *db, const char *dsn, struct kam_error *e)
+{
+    char shown[160];
+    int ro = 0;
+    struct kam_error pe = {0};
+    enum kam_err rc = db_probe_write(db, &ro, &pe);
+    if (rc == KAM_EBUSY || rc == KAM_OK)
+        return KAM_OK; /* busy: another connection is writing, so the database takes writes */
+    if (!ro)
+        return kam_fail(e, rc, pe.field, "%s", pe.msg);
+    return kam_fail(e, KAM_EDB, "db", "database %s does not accept writes (%s)",
+                    db_dsn_masked(dsn, shown, sizeof shown), pe.msg);
+}
+
+/* The checks db_open_with's flags ask for, on the open connection. */
+static enum kam_err check_open(struct db *db, const char *dsn, unsigned flags, struct kam_error *e)
+{
+    char shown[160];
+    int schema = 0;
+    enum kam_err rc = has_schema(db, &schema, e);
+    if (rc)
+        return rc;
+    if ((flags & DB_OPEN_INITIALISED) && !schema)
+        return kam_fail(e, KAM_ENOTFOUND, "db", "database %s has no KAM tables",
+                        db_dsn_masked(dsn, shown, sizeof shown));
+    /* Probe before migrating, so a read-only database is named as such rather than by the first
+     * migration that fails; the probe needs the schema, so a new database is probed after. */
+    if ((flags & DB_OPEN_WRITABLE) && schema) {
+        if ((rc = writable(db, dsn, e)))
+            return rc;
+        flags &= ~(unsigned)DB_OPEN_WRITABLE;
+    }
+    if (flags & DB_OPEN_MIGRATE) {
+        struct kam_error me = {0};
+        if ((rc = db_migrate(db, NULL, &me)))
+            return kam_fail(e, rc, me.field, "cannot migrate database %s: %s",
+                            db_dsn_masked(dsn, shown, sizeof shown), me.msg);
+    }
+    if (flags & DB_OPEN_WRITABLE)
+        return writable(db, dsn, e);
+    return KAM_OK;
+}
+
+enum kam_err db_open_with(const char *dsn, unsigned flags, struct db **out, struct kam_error *e)
+{
+    char shown[160];
     const char *rest = NULL;
     const struct db_driver *drv = driver_for(dsn, &rest);
     if (!drv)
-        return kam_fail(e, KAM_EINVAL, "db", "unsupported database DSN '%s'", dsn);
+        return kam_fail(e, KAM_EINVAL, "db", "unsupported database DSN '%s'",
+                        db_dsn_masked(dsn, shown, sizeof shown));
     void *conn = NULL;
-    enum kam_err rc = drv->open(rest, &conn, e);
+    struct kam_error oe = {0};
+    enum kam_err rc = drv->open(rest, (flags & DB_OPEN_CREATE) != 0, &conn, &oe);
+    if (rc == KAM_ENOTFOUND)
+        return kam_fail(e, rc, "db", "database %s %s", db_dsn_masked(dsn, shown, sizeof shown),
+                        strcmp(oe.field, "tables") ? "does not exist" : "has no KAM tables");
     if (rc)
-        return rc;
+        return kam_fail(e, rc, oe.field, "cannot open database %s: %s",
+                        db_dsn_masked(dsn, shown, sizeof shown), oe.msg);
     struct db *db = calloc(1, sizeof *db);
     if (!db) {
         drv->close(conn);
@@ -72,23 +192,25 @@ enum kam_err db_open_raw(const char *dsn, struct db **out, struct kam_error *e)
     }
     db->drv = drv;
     db->conn = conn;
+    if (flags & (DB_OPEN_INITIALISED | DB_OPEN_MIGRATE | DB_OPEN_WRITABLE)) {
+        rc = check_open(db, dsn, flags, e);
+        if (rc) {
+            db_close(db);
+            return rc;
+        }
+    }
     *out = db;
     return KAM_OK;
 }
 
+enum kam_err db_open_raw(const char *dsn, struct db **out, struct kam_error *e)
+{
+    return db_open_with(dsn, 0, out, e);
+}
+
 enum kam_err db_open(const char *dsn, struct db **out, struct kam_error *e)
 {
-    struct db *db = NULL;
-    enum kam_err rc = db_open_raw(dsn, &db, e);
-    if (rc)
-        return rc;
-    rc = db_migrate(db, NULL, e);
-    if (rc) {
-        db_close(db);
-        return rc;
-    }
-    *out = db;
-    return KAM_OK;
+    return db_open_with(dsn, DB_OPEN_CREATE | DB_OPEN_MIGRATE, out, e);
 }
 
 void db_close(struct db *db)
@@ -378,9 +500,31 @@ enum kam_err db_schema_version(struct db *db, int *version_out, struct kam_error
     return KAM_OK;
 }
 
+/* The newest migration this binary knows. */
+static int latest_version(const struct db_driver *drv)
+{
+    int v = 0;
+    for (const struct embed_file *m = drv->migrations; m->name; m++)
+        if (atoi(m->name) > v)
+            v = atoi(m->name);
+    return v;
+}
+
 enum kam_err db_migrate(struct db *db, int *applied_out, struct kam_error *e)
 {
     int applied = 0;
+    /* Up to date: nothing to write. Checked without a transaction, so commands that only read
+     * work on a database that takes no writes (a standby) and starting costs no write lock. */
+    int schema = 0;
+    int64_t current = 0;
+    if (!db_in_tx(db) && !has_schema(db, &schema, NULL) && schema &&
+        !db_query_i64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", 0, 0, &current,
+                      NULL) &&
+        current >= latest_version(db->drv)) {
+        if (applied_out)
+            *applied_out = 0;
+        return KAM_OK;
+    }
     enum kam_err rc = db_begin(db, e);
     if (rc)
         return rc;

@@ -31,7 +31,10 @@ struct db_stmt;
  * known), KAM_EBUSY when the database is locked / a serialization failure occurred. */
 struct db_driver {
     const char *scheme; /* "sqlite" | "postgres" */
-    enum kam_err (*open)(const char *dsn_rest, void **conn_out, struct kam_error *e);
+    /* create: a missing SQLite file may be made; without it a missing file is KAM_ENOTFOUND
+     * with field "db", and an empty one (no tables, and nothing may be written to it)
+     * KAM_ENOTFOUND with field "tables". */
+    enum kam_err (*open)(const char *dsn_rest, int create, void **conn_out, struct kam_error *e);
     void (*close)(void *conn);
     enum kam_err (*prepare)(void *conn, const char *sql, void **stmt_out, struct kam_error *e);
     void (*finalize)(void *stmt);
@@ -69,15 +72,57 @@ struct db_driver {
     const char *skip_locked;
     /* Run by db_bulk_mode() before a bulk load (e.g. a larger page cache); NULL: nothing. */
     const char *bulk_sql;
+    /* One row, one integer: 1 when the schema_version table exists, 0 otherwise. */
+    const char *has_schema_sql;
+    /* See db_probe_write. */
+    enum kam_err (*probe_write)(void *conn, int *read_only_out, struct kam_error *e);
 };
 
+/* How db_open_with() opens a database. */
+enum {
+    /* A missing SQLite file is created (kam init, kam demo, a new migrate-data target). Without
+     * it a missing file is KAM_ENOTFOUND, field "db", "database DSN does not exist", and no
+     * file is left behind. PostgreSQL databases are never created. */
+    DB_OPEN_CREATE = 1,
+    /* The database must hold KAM's schema (a schema_version table, i.e. `kam init` ran on it):
+     * otherwise KAM_ENOTFOUND, field "db", "database DSN has no KAM tables". */
+    DB_OPEN_INITIALISED = 2,
+    /* Apply pending migrations (under a lock where the engine needs one). */
+    DB_OPEN_MIGRATE = 4,
+    /* Refuse a database that does not take writes (db_probe_write): KAM_EDB, field "db",
+     * "database DSN does not accept writes (reason)". */
+    DB_OPEN_WRITABLE = 8,
+};
+/* "Must exist": what every command but init and demo asks for. */
+#define DB_OPEN_EXISTING (DB_OPEN_INITIALISED | DB_OPEN_MIGRATE)
+
 /* Opens a connection for dsn "sqlite:PATH" (also a bare path), "sqlite::memory:", or
- * "postgres://..." and applies any pending migrations (under a lock where the engine needs
- * one). *out is owned by the caller (db_close). Options in the environment:
+ * "postgres://..." as flags say. *out is owned by the caller (db_close). Messages name the DSN
+ * with any password masked (db_dsn_masked). Options in the environment:
  * KAM_SQLITE_SYNC=full|normal|off (default full). */
+enum kam_err db_open_with(const char *dsn, unsigned flags, struct db **out, struct kam_error *e);
+/* db_open_with(DB_OPEN_CREATE | DB_OPEN_MIGRATE): creates a missing SQLite file, migrates. */
 enum kam_err db_open(const char *dsn, struct db **out, struct kam_error *e);
-/* Opens without migrating (for `kam migrate-data` sources and tools). */
+/* db_open_with(0): neither creates nor migrates (migrate-data sources, the server's worker
+ * and scheduler connections); a missing SQLite file is KAM_ENOTFOUND. */
 enum kam_err db_open_raw(const char *dsn, struct db **out, struct kam_error *e);
+
+/* dsn with the password of a URL DSN ("postgres://u:secret@h/db") replaced by "***", into out
+ * (truncated to n); returns out. For messages and logs. */
+const char *db_dsn_masked(const char *dsn, char *out, size_t n);
+
+/* Finds out whether the database takes writes, without changing anything: an UPDATE that
+ * matches no row, in autocommit, which both engines refuse when they cannot write (SQLite: the
+ * file or its directory read-only; PostgreSQL: a read-only transaction, a hot standby, no
+ * privilege). SQLite does not wait for the write lock. KAM_OK: it does. When it does not,
+ * *read_only_out = 1 and KAM_EDB with the reason in e. KAM_EBUSY (read_only 0): another writer
+ * holds SQLite's lock, nothing learnt; other errors: the database failed otherwise. Not inside
+ * a transaction (KAM_EINTERNAL); needs the schema (schema_version). */
+enum kam_err db_probe_write(struct db *db, int *read_only_out, struct kam_error *e);
+/* For drivers: a statement was refused because the database does not take writes. */
+void db_note_read_only(void);
+/* How many such refusals this process has seen (a counter; compare two readings). */
+unsigned long db_read_only_events(void);
 void db_close(struct db *db);
 /* Applies pending migrations; *applied_out (may be NULL) counts them. */
 enum kam_err db_migrate(struct db *db, int *applied_out, struct kam_error *e);

@@ -3,9 +3,11 @@
  * `?` placeholders are rewritten to $1..$n and every statement is prepared once per
  * connection (PQprepare under a generated name). Values travel as text. SQLSTATEs map to the
  * project's errors: unique/foreign-key violations -> KAM_ECONFLICT (field from the constraint
- * name), serialization failure / deadlock -> KAM_EBUSY, a lost connection is reset and, when
- * no transaction was open, the statement is retried once. Text search is ILIKE over pg_trgm
- * GIN indexes (see migrations/postgres). */
+ * name), serialization failure / deadlock -> KAM_EBUSY; writes refused by a read-only
+ * transaction (hot standby, default_transaction_read_only) or a missing privilege are counted
+ * (db_note_read_only) for /healthz. A lost connection is reconnected (with the session
+ * settings again) and, when no transaction was open, the statement is retried once; see
+ * broke(). Text search is ILIKE over pg_trgm GIN indexes (see migrations/postgres). */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,11 @@ struct pgconn {
     unsigned next_id;
     unsigned generation; /* bumped by a reset: statements prepare again */
     int64_t changes;
+    int lost_in_tx; /* the connection broke inside a transaction the caller has not ended */
 };
+
+/* Run on every new session (also after a reconnect). */
+static const char session_sql[] = "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'";
 
 struct pgstmt {
     struct pgconn *c;
@@ -32,6 +38,14 @@ struct pgstmt {
     PGresult *res;
     int row, executed;
 };
+
+/* A write the server refused because it takes none here: a read-only transaction (hot
+ * standby, default_transaction_read_only) or no privilege to write. */
+static int refused_write(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && (strcmp(state, "25006") == 0 || strcmp(state, "42501") == 0);
+}
 
 static enum kam_err fail_res(PGconn *pg, PGresult *res, struct kam_error *e, const char *what)
 {
@@ -68,16 +82,87 @@ static enum kam_err fail_res(PGconn *pg, PGresult *res, struct kam_error *e, con
     return kam_fail(e, KAM_EDB, "", "postgres %s: %s", what, msg);
 }
 
+/* Lost connections. A call that fails because the connection broke is retried once on a new
+ * one when no transaction was open (the server restarted between requests). Inside a
+ * transaction the work so far died with the session, so the error goes up and the connection
+ * stays down until the caller ends that transaction (ROLLBACK): running the rest of it in
+ * autocommit on a new session would commit half of it. The next statement after that
+ * reconnects. */
+
+/* 1 when res failed because the connection broke; a transaction open then is recorded. */
+static int broke(struct pgconn *c, const PGresult *res, int was_idle)
+{
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || PQstatus(c->pg) != CONNECTION_BAD)
+        return 0;
+    if (!was_idle)
+        c->lost_in_tx = 1;
+    return 1;
+}
+
+/* Reconnects a connection found broken, before the next statement (see above). */
+static enum kam_err revive(struct pgconn *c, struct kam_error *e)
+{
+    if (PQstatus(c->pg) != CONNECTION_BAD)
+        return KAM_OK;
+    if (c->lost_in_tx)
+        return kam_fail(e, KAM_EDB, "", "PostgreSQL connection lost inside a transaction");
+    PQreset(c->pg);
+    c->generation++;
+    if (PQstatus(c->pg) != CONNECTION_OK)
+        return kam_fail(e, KAM_EDB, "", "PostgreSQL connection lost: %s", PQerrorMessage(c->pg));
+    PGresult *res = PQexec(c->pg, session_sql);
+    enum kam_err rc = KAM_OK;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = fail_res(c->pg, res, e, "reconnect");
+    PQclear(res);
+    return rc;
+}
+
+static int is_idle(const struct pgconn *c)
+{
+    return PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+}
+
+/* PQexec with the handling of lost connections; *res_out is the caller's (PQclear). */
+static enum kam_err exec_res(struct pgconn *c, const char *sql, PGresult **res_out,
+                             struct kam_error *e)
+{
+    *res_out = NULL;
+    enum kam_err rc = revive(c, e);
+    if (rc)
+        return rc;
+    int idle = is_idle(c);
+    PGresult *res = PQexec(c->pg, sql);
+    if (broke(c, res, idle) && idle) {
+        PQclear(res);
+        if ((rc = revive(c, e)))
+            return rc;
+        res = PQexec(c->pg, sql);
+    }
+    *res_out = res;
+    return KAM_OK;
+}
+
 static enum kam_err p_exec(void *conn, const char *sql, struct kam_error *e)
 {
     struct pgconn *c = conn;
-    PGresult *res = PQexec(c->pg, sql);
+    if (c->lost_in_tx && strcmp(sql, "ROLLBACK") == 0) {
+        c->lost_in_tx = 0; /* the transaction died with the session: it is over */
+        return KAM_OK;
+    }
+    PGresult *res;
+    enum kam_err rc = exec_res(c, sql, &res, e);
+    if (rc)
+        return rc;
     ExecStatusType st = PQresultStatus(res);
-    enum kam_err rc = KAM_OK;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        if (refused_write(res))
+            db_note_read_only();
         rc = fail_res(c->pg, res, e, "exec");
-    else
+    } else {
         c->changes = atoll(PQcmdTuples(res));
+    }
     PQclear(res);
     return rc;
 }
@@ -88,8 +173,9 @@ static void quiet_notice(void *arg, const char *message)
     (void)message; /* "relation already exists, skipping" and friends */
 }
 
-static enum kam_err p_open(const char *dsn, void **conn_out, struct kam_error *e)
+static enum kam_err p_open(const char *dsn, int create, void **conn_out, struct kam_error *e)
 {
+    (void)create; /* databases are made by their administrator (createdb), never here */
     PGconn *pg = PQconnectdb(dsn);
     if (PQstatus(pg) != CONNECTION_OK) {
         enum kam_err rc =
@@ -104,7 +190,7 @@ static enum kam_err p_open(const char *dsn, void **conn_out, struct kam_error *e
         return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     }
     c->pg = pg;
-    enum kam_err rc = p_exec(c, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", e);
+    enum kam_err rc = p_exec(c, session_sql, e);
     if (rc) {
         PQfinish(pg);
         free(c);
@@ -149,14 +235,23 @@ static char *rewrite(const char *sql, int *nparams)
     return out;
 }
 
+/* Prepares s on its connection (again after a reconnect); the caller has revived it. */
 static enum kam_err do_prepare(struct pgstmt *s, struct kam_error *e)
 {
-    PGresult *res = PQprepare(s->c->pg, s->name, s->sql, s->nparams, NULL);
+    struct pgconn *c = s->c;
+    int idle = is_idle(c);
+    PGresult *res = PQprepare(c->pg, s->name, s->sql, s->nparams, NULL);
     enum kam_err rc = KAM_OK;
+    if (broke(c, res, idle) && idle) {
+        PQclear(res);
+        if ((rc = revive(c, e)))
+            return rc;
+        res = PQprepare(c->pg, s->name, s->sql, s->nparams, NULL);
+    }
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        rc = fail_res(s->c->pg, res, e, "prepare");
+        rc = fail_res(c->pg, res, e, "prepare");
     PQclear(res);
-    s->generation = s->c->generation;
+    s->generation = c->generation;
     return rc;
 }
 
@@ -176,7 +271,9 @@ static enum kam_err p_prepare(void *conn, const char *sql, void **stmt_out, stru
         return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     }
     snprintf(s->name, sizeof s->name, "k%u", ++c->next_id);
-    enum kam_err rc = do_prepare(s, e);
+    enum kam_err rc = revive(c, e);
+    if (!rc)
+        rc = do_prepare(s, e);
     if (rc) {
         free(s->sql);
         free(s->vals);
@@ -269,39 +366,33 @@ static PGresult *run(struct pgstmt *s)
 static enum kam_err p_step(void *stmt, int *has_row, struct kam_error *e)
 {
     struct pgstmt *s = stmt;
+    struct pgconn *c = s->c;
     *has_row = 0;
     if (!s->executed) {
-        enum kam_err rc;
-        int idle = PQtransactionStatus(s->c->pg) == PQTRANS_IDLE;
-        if (s->generation != s->c->generation && (rc = do_prepare(s, e)))
+        enum kam_err rc = revive(c, e);
+        if (rc)
             return rc;
+        if (s->generation != c->generation && (rc = do_prepare(s, e)))
+            return rc;
+        int idle = is_idle(c);
         s->res = run(s);
-        ExecStatusType st = PQresultStatus(s->res);
-        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK &&
-            PQstatus(s->c->pg) == CONNECTION_BAD && idle) {
-            /* The server went away between requests: reconnect and retry once. Inside a
-             * transaction the work so far is lost, so the error goes up instead. */
+        if (broke(c, s->res, idle) && idle) {
             PQclear(s->res);
             s->res = NULL;
-            PQreset(s->c->pg);
-            s->c->generation++;
-            if (PQstatus(s->c->pg) != CONNECTION_OK)
-                return kam_fail(e, KAM_EDB, "", "PostgreSQL connection lost: %s",
-                                PQerrorMessage(s->c->pg));
-            if ((rc = do_prepare(s, e)))
+            if ((rc = revive(c, e)) || (rc = do_prepare(s, e)))
                 return rc;
             s->res = run(s);
-            st = PQresultStatus(s->res);
         }
+        ExecStatusType st = PQresultStatus(s->res);
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-            rc = fail_res(s->c->pg, s->res, e, "step");
+            if (refused_write(s->res))
+                db_note_read_only();
+            rc = fail_res(c->pg, s->res, e, "step");
             PQclear(s->res);
             s->res = NULL;
             return rc;
         }
-        if (PQstatus(s->c->pg) == CONNECTION_BAD)
-            s->c->generation++;
-        s->c->changes = atoll(PQcmdTuples(s->res));
+        c->changes = atoll(PQcmdTuples(s->res));
         s->executed = 1;
         s->row = -1;
     }
@@ -359,6 +450,23 @@ static const char *p_col_text(void *stmt, int col, size_t *len_out)
 static int64_t p_changes(void *conn)
 {
     return ((struct pgconn *)conn)->changes;
+}
+
+static enum kam_err p_probe_write(void *conn, int *read_only_out, struct kam_error *e)
+{
+    struct pgconn *c = conn;
+    /* The server checks read-only transactions and privileges before looking for rows. */
+    PGresult *res;
+    enum kam_err rc =
+        exec_res(c, "UPDATE schema_version SET version = version WHERE version < 0", &res, e);
+    if (rc)
+        return rc;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        *read_only_out = refused_write(res);
+        rc = fail_res(c->pg, res, e, "write probe");
+    }
+    PQclear(res);
+    return rc;
 }
 
 static const struct {
@@ -426,6 +534,9 @@ const struct db_driver db_pg_driver = {
                   "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
                   "'schema_version'",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
+    .has_schema_sql = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                      "current_schema() AND table_name = 'schema_version'",
+    .probe_write = p_probe_write,
     .reset_identity_fmt = "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT "
                           "MAX(id) FROM %s), 0) + 1, false)",
 };

@@ -3,15 +3,32 @@
  * Each connection: WAL journal, foreign keys on, a busy timeout, synchronous=FULL unless
  * KAM_SQLITE_SYNC says otherwise (FULL: an acknowledged write survives power loss).
  * Text search uses FTS5 trigram tables kept in step by triggers (see the migrations); queries
- * shorter than three characters, which trigrams cannot index, fall back to LIKE. */
+ * shorter than three characters, which trigrams cannot index, fall back to LIKE.
+ *
+ * A missing file is created only when the caller asks (kam init, kam demo); otherwise it is
+ * KAM_ENOTFOUND and nothing is left behind. SQLite opens a file it may not write read-only
+ * without a word; such writes fail as SQLITE_READONLY, reported as a read-only file or
+ * directory and counted (db_note_read_only) for /healthz. */
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/utf8.h"
 #include "db.h"
 
 extern const struct embed_file kam_sqlite_migrations[];
+
+#define BUSY_MS 10000 /* how long a statement waits for another connection's write lock */
+
+/* The result codes of a write the file system or SQLite refused: the file or its directory is
+ * read-only (SQLite opens a file it cannot write read-only, silently), or was moved away. */
+static int refused_write(int code)
+{
+    int primary = code & 0xff;
+    return primary == SQLITE_READONLY || primary == SQLITE_PERM;
+}
 
 static enum kam_err fail_db(sqlite3 *h, struct kam_error *e, const char *what)
 {
@@ -20,6 +37,10 @@ static enum kam_err fail_db(sqlite3 *h, struct kam_error *e, const char *what)
     int primary = code & 0xff;
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
         return kam_fail(e, KAM_EBUSY, "", "database busy (%s)", what);
+    if (refused_write(code))
+        return kam_fail(e, KAM_EDB, "",
+                        "the database file or its directory is read-only (sqlite %s: %s)", what,
+                        msg);
     if (primary == SQLITE_CONSTRAINT) {
         /* "UNIQUE constraint failed: accounts.code" -> field "code" */
         const char *field = "";
@@ -44,28 +65,48 @@ static enum kam_err fail_db(sqlite3 *h, struct kam_error *e, const char *what)
     return kam_fail(e, KAM_EDB, "", "sqlite %s: %s", what, msg);
 }
 
+/* fail_db for a statement that ran: a refused write is also counted (db_note_read_only). */
+static enum kam_err fail_stmt(sqlite3 *h, struct kam_error *e, const char *what)
+{
+    if (refused_write(sqlite3_extended_errcode(h)))
+        db_note_read_only();
+    return fail_db(h, e, what);
+}
+
 static enum kam_err s_exec(void *conn, const char *sql, struct kam_error *e)
 {
     sqlite3 *h = conn;
     if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return fail_db(h, e, "exec");
+        return fail_stmt(h, e, "exec");
     return KAM_OK;
 }
 
-static enum kam_err s_open(const char *path, void **conn_out, struct kam_error *e)
+static enum kam_err s_open(const char *path, int create, void **conn_out, struct kam_error *e)
 {
     sqlite3 *h = NULL;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (!*path)
         return kam_fail(e, KAM_EINVAL, "db", "empty SQLite path");
+    int memory = strcmp(path, ":memory:") == 0;
+    if (create || memory) {
+        flags |= SQLITE_OPEN_CREATE;
+    } else {
+        /* Without SQLITE_OPEN_CREATE a file that vanishes after this check is not made either. */
+        struct stat sb;
+        int found = stat(path, &sb) == 0;
+        if (!found && errno == ENOENT)
+            return kam_fail(e, KAM_ENOTFOUND, "db", "no such file: %s", path);
+        /* An empty file is an empty database; the journal mode below would write to it. */
+        if (found && S_ISREG(sb.st_mode) && sb.st_size == 0)
+            return kam_fail(e, KAM_ENOTFOUND, "tables", "empty file: %s", path);
+    }
     if (sqlite3_open_v2(path, &h, flags, NULL) != SQLITE_OK) {
-        enum kam_err rc =
-            kam_fail(e, KAM_EDB, "db", "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "?");
+        enum kam_err rc = kam_fail(e, KAM_EDB, "db", "%s", h ? sqlite3_errmsg(h) : "out of memory");
         sqlite3_close(h);
         return rc;
     }
     sqlite3_extended_result_codes(h, 1);
-    sqlite3_busy_timeout(h, 10000);
+    sqlite3_busy_timeout(h, BUSY_MS);
     const char *sync = getenv("KAM_SQLITE_SYNC");
     if (!sync || !*sync)
         sync = "full";
@@ -79,7 +120,7 @@ static enum kam_err s_open(const char *path, void **conn_out, struct kam_error *
         return kam_fail(e, KAM_EINVAL, "KAM_SQLITE_SYNC", "must be full, normal or off");
     }
     enum kam_err rc = KAM_OK;
-    if (strcmp(path, ":memory:") != 0)
+    if (!memory)
         rc = s_exec(h, "PRAGMA journal_mode=WAL", e);
     if (!rc)
         rc = s_exec(h, "PRAGMA foreign_keys=ON", e);
@@ -159,7 +200,7 @@ static enum kam_err s_step(void *stmt, int *has_row, struct kam_error *e)
     *has_row = 0;
     if (rc == SQLITE_DONE)
         return KAM_OK;
-    enum kam_err err = fail_db(sqlite3_db_handle(stmt), e, "step");
+    enum kam_err err = fail_stmt(sqlite3_db_handle(stmt), e, "step");
     sqlite3_reset(stmt); /* leave the statement reusable */
     return err;
 }
@@ -194,6 +235,25 @@ static const char *s_col_text(void *stmt, int col, size_t *len_out)
 static int64_t s_changes(void *conn)
 {
     return sqlite3_changes64(conn);
+}
+
+static enum kam_err s_probe_write(void *conn, int *read_only_out, struct kam_error *e)
+{
+    sqlite3 *h = conn;
+    if (sqlite3_db_readonly(h, "main") == 1) {
+        *read_only_out = 1;
+        return kam_fail(e, KAM_EDB, "", "the database file is not writable");
+    }
+    /* Health checks must not queue behind a long import: no wait for the write lock. */
+    sqlite3_busy_timeout(h, 0);
+    enum kam_err rc = KAM_OK;
+    if (sqlite3_exec(h, "UPDATE schema_version SET version = version WHERE version < 0", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        *read_only_out = refused_write(sqlite3_extended_errcode(h));
+        rc = fail_db(h, e, "write probe");
+    }
+    sqlite3_busy_timeout(h, BUSY_MS);
+    return rc;
 }
 
 /* Searchable tables: their FTS5 trigram shadow and the columns it indexes. */
@@ -275,6 +335,9 @@ const struct db_driver db_sqlite_driver = {
     .migrations = kam_sqlite_migrations,
     .begin_sql = "BEGIN IMMEDIATE",
     .bulk_sql = "PRAGMA cache_size = -262144", /* 256 MiB */
+    .has_schema_sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                      "'schema_version'",
+    .probe_write = s_probe_write,
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                   "'sqlite_%' AND name NOT LIKE '%_fts%' AND name <> 'schema_version'",
 };

@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "base/b64.h"
 #include "check.h"
+#include "password.h"
 
 /* A hash to verify against when the login is unknown, so both paths cost one argon2 run and
  * response time does not tell which logins exist. Computed once, lazily. */
@@ -46,130 +47,236 @@ char *auth_secret_hash(struct kam_ctx *ctx, const char *secret)
     return hex;
 }
 
-static enum kam_err fails_get(struct kam_ctx *ctx, const char *key, int64_t *count)
+/* ---- the failed-attempt throttle ----
+ *
+ * Rows of login_failures (migrations 0001, 0007), by key:
+ *   "pair:LOGIN ADDR"  one login from one address: back-off (count, last_at, next_at)
+ *   "addr:ADDR"        one address across logins: count in the window from window_start
+ *   "login:LOGIN"      one login from addresses it has not logged in from: the same
+ *   "ok:LOGIN ADDR"    last_at: the last successful login of LOGIN from ADDR
+ * Logins are at most 64 characters and addresses hold no space, so a key names one pair.
+ *
+ * The race: an attempt is counted BEFORE its password is verified, by an upsert whose WHERE is
+ * the limit (INSERT ... ON CONFLICT DO UPDATE ... WHERE count < limit ... RETURNING). It takes
+ * the row lock on PostgreSQL and the write lock on SQLite, so parallel attempts, on several
+ * instances too, are counted one after another and no more than the limit get through to
+ * argon2. The keys of one attempt are reserved in one transaction, always in the order pair,
+ * addr, login; when one refuses, the transaction rolls back and the attempt counts nothing. */
+
+struct throttle {
+    const char *pair, *addr, *login, *ok; /* addr NULL when there is no client address */
+    int known;                            /* ADDR logged in as LOGIN lately: no per-login limit */
+};
+
+static void throttle_keys(struct kam_ctx *ctx, const char *login, const char *addr,
+                          struct throttle *t)
+{
+    if (!addr)
+        addr = "";
+    t->pair = arena_printf(ctx->a, "pair:%s %s", login, addr);
+    t->addr = *addr ? arena_printf(ctx->a, "addr:%s", addr) : NULL;
+    t->login = arena_printf(ctx->a, "login:%s", login);
+    t->ok = arena_printf(ctx->a, "ok:%s %s", login, addr);
+    t->known = 0;
+}
+
+/* Seconds to wait after the n-th attempt of a pair (n >= AUTH_PAIR_FREE): 60, 120, 240, ... */
+static int64_t backoff_delay(int64_t n)
+{
+    int64_t d = AUTH_BACKOFF_FIRST;
+    for (int64_t i = AUTH_PAIR_FREE; i < n && d < AUTH_BACKOFF_MAX; i++)
+        d *= 2;
+    return d < AUTH_BACKOFF_MAX ? d : AUTH_BACKOFF_MAX;
+}
+
+/* Runs sql binding key, then n (0..2) integers. */
+static enum kam_err key_stmt(struct kam_ctx *ctx, const char *sql, const char *key, int n,
+                             int64_t a, int64_t b)
 {
     struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db, "SELECT count FROM login_failures WHERE key = ? AND window_start > ?",
-                   &st, ctx->err);
+    enum kam_err rc = db_prepare(ctx->db, sql, &st, ctx->err);
     if (rc)
         return rc;
     db_bind_text(st, 1, key);
-    db_bind_i64(st, 2, ctx->now - AUTH_FAIL_WINDOW);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    *count = !rc && row ? db_col_i64(st, 0) : 0;
-    db_done(st);
-    return rc;
+    if (n > 0)
+        db_bind_i64(st, 2, a);
+    if (n > 1)
+        db_bind_i64(st, 3, b);
+    return db_run(st, ctx->err);
 }
 
-static enum kam_err fails_add(struct kam_ctx *ctx, const char *key)
+/* Counts one attempt on key if its limit allows: *granted 1 and the count updated, or 0 and
+ * nothing changed (*retry_out: seconds until it allows one). backoff: a pair key (limit
+ * AUTH_PAIR_FREE, then delays); otherwise a window key with `limit` attempts per window. */
+static enum kam_err reserve(struct kam_ctx *ctx, const char *key, int backoff, int64_t limit,
+                            int *granted, int64_t *retry_out)
 {
-    struct db_stmt *st;
-    /* A window older than AUTH_FAIL_WINDOW restarts at 1. */
-    enum kam_err rc = db_prepare(
-        ctx->db,
-        "INSERT INTO login_failures (key, window_start, count) VALUES (?, ?, 1) "
-        "ON CONFLICT (key) DO UPDATE SET count = CASE WHEN login_failures.window_start > ? THEN "
-        "login_failures.count + 1 ELSE 1 END, window_start = CASE WHEN "
-        "login_failures.window_start > ? THEN login_failures.window_start ELSE ? END",
-        &st, ctx->err);
+    /* A pair idle for AUTH_PAIR_FORGET, a window past its end: start afresh. */
+    enum kam_err rc =
+        backoff ? key_stmt(ctx, "DELETE FROM login_failures WHERE key = ? AND last_at <= ?", key, 1,
+                           ctx->now - AUTH_PAIR_FORGET, 0)
+                : key_stmt(ctx, "DELETE FROM login_failures WHERE key = ? AND window_start <= ?",
+                           key, 1, ctx->now - AUTH_FAIL_WINDOW, 0);
     if (rc)
         return rc;
-    int64_t cutoff = ctx->now - AUTH_FAIL_WINDOW;
+    struct db_stmt *st;
+    if ((rc = db_prepare(ctx->db,
+                         "INSERT INTO login_failures (key, window_start, count, last_at, next_at) "
+                         "VALUES (?, ?, 1, ?, 0) ON CONFLICT (key) DO UPDATE SET count = "
+                         "login_failures.count + 1, last_at = excluded.last_at WHERE "
+                         "login_failures.count < ? OR login_failures.next_at <= excluded.last_at "
+                         "RETURNING count, window_start, next_at",
+                         &st, ctx->err)))
+        return rc;
     db_bind_text(st, 1, key);
     db_bind_i64(st, 2, ctx->now);
-    db_bind_i64(st, 3, cutoff);
-    db_bind_i64(st, 4, cutoff);
-    db_bind_i64(st, 5, ctx->now);
-    int row;
+    db_bind_i64(st, 3, ctx->now);
+    db_bind_i64(st, 4, limit);
+    int row = 0;
+    int64_t count = 0, start = 0, next = 0;
     rc = db_step(st, &row, ctx->err);
+    if (!rc && row) {
+        count = db_col_i64(st, 0);
+        start = db_col_i64(st, 1);
+    }
     db_done(st);
-    return rc;
-}
-
-static enum kam_err fails_clear(struct kam_ctx *ctx, const char *key)
-{
-    struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db, "DELETE FROM login_failures WHERE key = ?", &st, ctx->err);
     if (rc)
         return rc;
-    db_bind_text(st, 1, key);
-    int row;
+    *granted = row;
+    if (!row) {
+        /* Refused: the row is as it was; its next_at says when it opens again. */
+        if ((rc = db_prepare(ctx->db, "SELECT next_at FROM login_failures WHERE key = ?", &st,
+                             ctx->err)))
+            return rc;
+        db_bind_text(st, 1, key);
+        rc = db_step(st, &row, ctx->err);
+        next = !rc && row ? db_col_i64(st, 0) : ctx->now + 1;
+        db_done(st);
+        int64_t wait = next - ctx->now;
+        if (wait > *retry_out)
+            *retry_out = wait;
+        return rc;
+    }
+    if (count < limit)
+        return KAM_OK;
+    /* This attempt used the last one allowed: close the key until the delay or the window
+     * has passed. The row is ours (locked) until the transaction ends. */
+    next = backoff ? ctx->now + backoff_delay(count) : start + AUTH_FAIL_WINDOW;
+    if ((rc = db_prepare(ctx->db, "UPDATE login_failures SET next_at = ? WHERE key = ?", &st,
+                         ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, next);
+    db_bind_text(st, 2, key);
+    return db_run(st, ctx->err);
+}
+
+/* Counts one attempt on every key of t, or on none: KAM_ELIMIT naming field (retry seconds in
+ * *retry_out) when one of them is closed. Its own transaction, committed before the caller
+ * verifies the password. */
+static enum kam_err throttle_reserve(struct kam_ctx *ctx, struct throttle *t, const char *field,
+                                     int64_t *retry_out)
+{
+    *retry_out = 0;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db, "SELECT last_at FROM login_failures WHERE key = ?", &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, t->ok);
+    int row = 0;
     rc = db_step(st, &row, ctx->err);
+    t->known = !rc && row && db_col_i64(st, 0) > ctx->now - AUTH_KNOWN_TTL;
+    db_done(st);
+    if (rc)
+        return rc;
+    if ((rc = db_begin(ctx->db, ctx->err)))
+        return rc;
+    int granted = 0;
+    rc = reserve(ctx, t->pair, 1, AUTH_PAIR_FREE, &granted, retry_out);
+    if (!rc && granted && t->addr)
+        rc = reserve(ctx, t->addr, 0, AUTH_ADDR_MAX_FAILS, &granted, retry_out);
+    if (!rc && granted && !t->known)
+        rc = reserve(ctx, t->login, 0, AUTH_LOGIN_MAX_FAILS_ALL, &granted, retry_out);
+    if (!rc && !granted) {
+        if (*retry_out < 1)
+            *retry_out = 1;
+        rc = kam_fail(ctx->err, KAM_ELIMIT, field,
+                      "too many failed attempts; try again in %lld seconds", (long long)*retry_out);
+    }
+    return db_end(ctx->db, rc, ctx->err);
+}
+
+/* A right password: its attempt is given back and the pair's back-off ends; a login also marks
+ * the address as known. Inside the caller's transaction. */
+static enum kam_err throttle_success(struct kam_ctx *ctx, const struct throttle *t, int login)
+{
+    enum kam_err rc = key_stmt(ctx, "DELETE FROM login_failures WHERE key = ?", t->pair, 0, 0, 0);
+    const char *give_back =
+        "UPDATE login_failures SET count = count - 1 WHERE key = ? AND count > 0";
+    if (!rc && t->addr)
+        rc = key_stmt(ctx, give_back, t->addr, 0, 0, 0);
+    if (!rc && !t->known)
+        rc = key_stmt(ctx, give_back, t->login, 0, 0, 0);
+    if (!rc && login)
+        rc = key_stmt(ctx,
+                      "INSERT INTO login_failures (key, window_start, count, last_at, next_at) "
+                      "VALUES (?, ?, 0, ?, 0) ON CONFLICT (key) DO UPDATE SET last_at = "
+                      "excluded.last_at",
+                      t->ok, 2, ctx->now, ctx->now);
+    return rc;
+}
+
+/* Rows nobody has touched for a day (a month for known addresses) are of no more use: spraying
+ * many logins must not grow the table for ever. */
+static enum kam_err throttle_forget(struct kam_ctx *ctx)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "DELETE FROM login_failures WHERE last_at < ? AND (last_at < ? "
+                                 "OR key NOT LIKE 'ok:%')",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->now - 86400);
+    db_bind_i64(st, 2, ctx->now - AUTH_KNOWN_TTL);
+    return db_run(st, ctx->err);
+}
+
+/* The user's id, stored hash and disabled flag for a login (row 0: no such login). */
+static enum kam_err login_row(struct kam_ctx *ctx, const char *login, int *row, int64_t *uid,
+                              char hash[128], int *disabled)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db, "SELECT id, password_hash, disabled FROM users WHERE login = ?", &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, login);
+    rc = db_step(st, row, ctx->err);
+    if (!rc && *row) {
+        *uid = db_col_i64(st, 0);
+        snprintf(hash, 128, "%s", db_col_text(st, 1));
+        *disabled = (int)db_col_i64(st, 2);
+    }
     db_done(st);
     return rc;
 }
 
-static enum kam_err record_failure(struct kam_ctx *ctx, const char *lkey, const char *akey)
+/* The new session's row, the throttle's success and the clean-ups, in one transaction. */
+static enum kam_err open_session(struct kam_ctx *ctx, const struct throttle *t, int64_t uid,
+                                 int64_t ttl, const char *token, const char *csrf)
 {
     enum kam_err rc = db_begin(ctx->db, ctx->err);
     if (rc)
         return rc;
-    rc = fails_add(ctx, lkey);
-    if (!rc && akey)
-        rc = fails_add(ctx, akey);
-    return db_end(ctx->db, rc, ctx->err);
-}
-
-enum kam_err auth_login(struct kam_ctx *ctx, const char *login, const char *password,
-                        const char *addr, int64_t ttl, struct session *out)
-{
-    enum kam_err rc;
-    if ((rc = check_text(ctx, "login", login, 1, 64, 0)) ||
-        (rc = check_text(ctx, "password", password, 1, 200, 0)))
-        return rc;
-    const char *lkey = arena_printf(ctx->a, "login:%s", login);
-    const char *akey = addr && *addr ? arena_printf(ctx->a, "addr:%s", addr) : NULL;
-    int64_t lfails = 0, afails = 0;
-    if ((rc = fails_get(ctx, lkey, &lfails)) || (akey && (rc = fails_get(ctx, akey, &afails))))
-        return rc;
-    if (lfails >= AUTH_LOGIN_MAX_FAILS || afails >= AUTH_ADDR_MAX_FAILS)
-        return kam_fail(ctx->err, KAM_ELIMIT, "login",
-                        "too many failed logins; try again in 15 minutes");
-
-    struct user u;
-    char hash[128] = "";
+    rc = throttle_success(ctx, t, 1);
+    /* Expired sessions and stale throttle rows go when anyone logs in: the tables stay small
+     * without a cron. */
+    if (!rc)
+        rc = db_exec_i64(ctx->db, "DELETE FROM sessions WHERE expires_at <= ?", ctx->now, ctx->err);
+    if (!rc)
+        rc = throttle_forget(ctx);
     struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "SELECT id, password_hash, disabled FROM users WHERE login = ?",
-                         &st, ctx->err)))
-        return rc;
-    db_bind_text(st, 1, login);
-    int row = 0, disabled = 0;
-    int64_t uid = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row) {
-        uid = db_col_i64(st, 0);
-        snprintf(hash, sizeof hash, "%s", db_col_text(st, 1));
-        disabled = (int)db_col_i64(st, 2);
-    }
-    db_done(st);
-    if (rc)
-        return rc;
-    int ok = user_password_ok(row ? hash : dummy(ctx), password) && row && !disabled;
-    if (!ok) {
-        if ((rc = record_failure(ctx, lkey, akey)))
-            return rc;
-        return kam_fail(ctx->err, KAM_EAUTH, "login", "wrong login or password");
-    }
-    if ((rc = user_get(ctx, uid, &u)))
-        return rc;
-
-    const char *token = auth_new_secret(ctx, "s_");
-    const char *csrf = auth_new_secret(ctx, "c_");
-    if ((rc = db_begin(ctx->db, ctx->err)))
-        return rc;
-    rc = fails_clear(ctx, lkey);
-    if (!rc) {
-        /* Expired sessions go when anyone logs in: the table stays small without a cron. */
-        rc = db_prepare(ctx->db, "DELETE FROM sessions WHERE expires_at <= ?", &st, ctx->err);
-        if (!rc) {
-            db_bind_i64(st, 1, ctx->now);
-            rc = db_step(st, &row, ctx->err);
-            db_done(st);
-        }
-    }
     if (!rc)
         rc = db_prepare(ctx->db,
                         "INSERT INTO sessions (id, user_id, csrf, created_at, expires_at) VALUES "
@@ -181,10 +288,39 @@ enum kam_err auth_login(struct kam_ctx *ctx, const char *login, const char *pass
         db_bind_text(st, 3, csrf);
         db_bind_i64(st, 4, ctx->now);
         db_bind_i64(st, 5, ctx->now + ttl);
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
-    if ((rc = db_end(ctx->db, rc, ctx->err)))
+    return db_end(ctx->db, rc, ctx->err);
+}
+
+enum kam_err auth_login(struct kam_ctx *ctx, const char *login, const char *password,
+                        const char *addr, int64_t ttl, struct session *out)
+{
+    enum kam_err rc;
+    out->retry_after = 0;
+    if ((rc = check_text(ctx, "login", login, 1, 64, 0)) ||
+        (rc = check_text(ctx, "password", password, 1, PASSWORD_MAX_CHARS, CHECK_SECRET)))
+        return rc;
+    struct throttle t;
+    throttle_keys(ctx, login, addr, &t);
+    /* Counted first: a refused attempt stops here, before argon2. */
+    if ((rc = throttle_reserve(ctx, &t, "login", &out->retry_after)))
+        return rc;
+    char hash[128] = "";
+    int row = 0, disabled = 0;
+    int64_t uid = 0;
+    if ((rc = login_row(ctx, login, &row, &uid, hash, &disabled)))
+        return rc;
+    /* Unknown logins verify against a dummy hash: both paths cost one argon2 run. */
+    int ok = user_password_ok(row ? hash : dummy(ctx), password) && row && !disabled;
+    if (!ok)
+        return kam_fail(ctx->err, KAM_EAUTH, "login", "wrong login or password");
+    struct user u;
+    if ((rc = user_get(ctx, uid, &u)))
+        return rc;
+    const char *token = auth_new_secret(ctx, "s_");
+    const char *csrf = auth_new_secret(ctx, "c_");
+    if ((rc = open_session(ctx, &t, uid, ttl, token, csrf)))
         return rc;
     out->token = token;
     out->csrf = csrf;
@@ -269,35 +405,56 @@ enum kam_err auth_bearer(struct kam_ctx *ctx, const char *token, struct user *ou
     return KAM_OK;
 }
 
-enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const char *new_pw,
-                                  const char *session_token)
+enum kam_err auth_change_password_from(struct kam_ctx *ctx, const char *old_pw, const char *new_pw,
+                                       const char *session_token, const char *addr,
+                                       int64_t *retry_after_out)
 {
+    int64_t retry = 0;
+    if (retry_after_out)
+        *retry_after_out = 0;
     enum kam_err rc;
-    if ((rc = check_text(ctx, "old_password", old_pw, 1, 200, 0)))
+    if ((rc = check_text(ctx, "old_password", old_pw, 1, PASSWORD_MAX_CHARS, CHECK_SECRET)))
         return rc;
-    char hash[128] = "";
-    int64_t uid = ctx->who.user_id;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "SELECT password_hash FROM users WHERE id = ?", &st, ctx->err)))
+    struct user me;
+    if ((rc = user_get(ctx, ctx->who.user_id, &me)))
         return rc;
-    db_bind_i64(st, 1, uid);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        snprintf(hash, sizeof hash, "%s", db_col_text(st, 0));
-    db_done(st);
+    /* The new password's rules first: a refused new password costs no attempt. */
+    if ((rc = password_check(ctx, "new_password", me.login, new_pw)))
+        return rc;
+    struct throttle t;
+    throttle_keys(ctx, me.login, addr, &t);
+    rc = throttle_reserve(ctx, &t, "old_password", &retry);
+    if (retry_after_out)
+        *retry_after_out = retry;
     if (rc)
         return rc;
-    if (!row || !user_password_ok(hash, old_pw))
+    char hash[128] = "";
+    int row = 0, disabled = 0;
+    int64_t uid = 0;
+    if ((rc = login_row(ctx, me.login, &row, &uid, hash, &disabled)))
+        return rc;
+    if (!row || uid != me.id || !user_password_ok(hash, old_pw))
         return kam_fail(ctx->err, KAM_EINVAL, "old_password", "the current password is wrong");
-    struct user_in in = {.set = USR_PASSWORD, .password = new_pw};
+    struct user_in in = {.set = USR_PASSWORD, .password = new_pw, .old_verified = 1};
     if (session_token)
         in.keep_session = auth_secret_hash(ctx, session_token);
     struct user u;
-    rc = user_update(ctx, uid, &in, &u);
+    rc = user_update(ctx, me.id, &in, &u); /* argon2 first, then its own transaction */
     if (rc == KAM_EINVAL && strcmp(ctx->err->field, "password") == 0)
         snprintf(ctx->err->field, sizeof ctx->err->field, "new_password");
-    return rc;
+    if (rc)
+        return rc;
+    /* The right old password gives its attempt back (the new one passed the rules above, so
+     * this is the common path, not a way to reset the count). */
+    if ((rc = db_begin(ctx->db, ctx->err)))
+        return rc;
+    return db_end(ctx->db, throttle_success(ctx, &t, 0), ctx->err);
+}
+
+enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const char *new_pw,
+                                  const char *session_token)
+{
+    return auth_change_password_from(ctx, old_pw, new_pw, session_token, NULL, NULL);
 }
 
 enum kam_err token_create(struct kam_ctx *ctx, const char *name, struct api_token *out)

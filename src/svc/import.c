@@ -274,8 +274,12 @@ static void on_row(int term, void *arg)
         read_header(im);
         goto done;
     }
+    /* A field more or less shifts every value after it: refused, whatever the columns. */
     if (im->overflow)
         imp_problem(im, "", "more than %d columns", MAX_COLS);
+    else if (!im->too_long && im->nf != im->ncols)
+        imp_problem(im, "", "has %d field%s, the header %d%s", im->nf, im->nf == 1 ? "" : "s",
+                    im->ncols, im->nf > im->ncols ? " (a value with a comma must be quoted)" : "");
     for (int c = 0; c < im->nf && !im->row_bad; c++) {
         const char *s = im->fbuf.data + im->foff[c];
         size_t n = im->flen[c];
@@ -314,12 +318,18 @@ done:
 
 /* ---- lookups ---- */
 
-static enum kam_err load_map(struct imp *im, const char *sql, struct strmap *m, int what)
+/* what: 0 accounts, 1 products, 2 code -> int64. scoped: sql starts with POLICY_SCOPE_WITH. */
+static enum kam_err load_map(struct imp *im, const char *sql, int scoped, struct strmap *m,
+                             int what)
 {
     struct db_stmt *st;
     enum kam_err rc = db_prepare(im->ctx->db, sql, &st, im->ctx->err);
     if (rc)
         return rc;
+    if (scoped) {
+        db_bind_i64(st, 1, im->ctx->who.user_id);
+        db_bind_i64(st, 2, im->ctx->who.user_id);
+    }
     int row = 0;
     while (!(rc = db_step(st, &row, im->ctx->err)) && row) {
         size_t kn;
@@ -356,26 +366,37 @@ static enum kam_err load_lookups(struct imp *im)
     int64_t *one = arena_alloc(&im->la, sizeof *one);
     *one = 1000000;
     strmap_put(&im->fx, im->base_currency, strlen(im->base_currency), one);
-    if ((rc = load_map(im, "SELECT code, id, region, channel FROM accounts", &im->accounts, 0)))
+    /* Only the accounts the caller may read: a code outside them reads as an unknown one, so
+     * no answer (not even a dry run's) tells that it exists. */
+    int scoped = policy_list_scoped(&im->ctx->who);
+    if ((rc = load_map(im,
+                       scoped ? POLICY_SCOPE_WITH "SELECT code, id, region, channel FROM accounts "
+                                                  "WHERE " POLICY_SCOPE_COND
+                              : "SELECT code, id, region, channel FROM accounts",
+                       scoped, &im->accounts, 0)))
         return rc;
     if (im->kind == K_ORDERS &&
-        ((rc = load_map(im, "SELECT sku, id, family FROM products", &im->products, 1)) ||
-         (rc = load_map(im, "SELECT currency, rate_micro FROM fx_rates", &im->fx, 2))))
+        ((rc = load_map(im, "SELECT sku, id, family FROM products", 0, &im->products, 1)) ||
+         (rc = load_map(im, "SELECT currency, rate_micro FROM fx_rates", 0, &im->fx, 2))))
         return rc;
     if (im->kind == K_ACCOUNTS &&
-        (rc = load_map(im, "SELECT login, id FROM users WHERE disabled = 0", &im->users, 2)))
+        (rc = load_map(im, "SELECT login, id FROM users WHERE disabled = 0", 0, &im->users, 2)))
         return rc;
     return KAM_OK;
 }
 
 /* ---- the run ---- */
 
-/* Orders and products load for those who may write every one of them; accounts for anyone who
- * may create accounts, each existing one updated only where the caller may (account_row). */
+/* Importing is the import right's (the routes check it too; the CLI runs as an admin). Then
+ * orders and products load for those who may write every one of them; accounts for those who
+ * may create and change accounts, each existing one changed only where the caller may
+ * (imp_account_row). */
 static enum kam_err may_import(struct kam_ctx *ctx, enum kind k)
 {
     static const enum obj objs[] = {
         [K_ORDERS] = OBJ_SALES, [K_PRODUCTS] = OBJ_PRODUCT, [K_ACCOUNTS] = OBJ_ACCOUNT};
+    if (policy_grant(ctx->who.role, OBJ_IMPORT, ACT_CREATE) == GRANT_NONE)
+        return kam_fail(ctx->err, KAM_EFORBIDDEN, "kind", "importing takes the import right");
     enum grant need = k == K_ACCOUNTS ? GRANT_SCOPE : GRANT_ALL;
     static const enum act acts[] = {ACT_CREATE, ACT_UPDATE};
     for (int i = 0; i < 2; i++)
@@ -441,6 +462,51 @@ static enum kam_err record_run(struct imp *im, const char *sql_kind)
     audit_diff_i64(&d, "rows_updated", 0, 1, r->rows_updated, 0);
     audit_diff_i64(&d, "rows_rejected", 0, 1, r->rows_rejected, 0);
     return audit_write(ctx, "import", im->run_id, 0, "import", &d);
+}
+
+static void count_field(void *s, size_t n, void *arg)
+{
+    (void)s, (void)n, (void)arg;
+}
+
+static void count_record(int term, void *arg)
+{
+    (void)term;
+    ++*(int64_t *)arg;
+}
+
+/* The data rows of data as parse_all reads them (records before a malformed spot, blank lines
+ * skipped, the header not counted) when there may be more than max; otherwise -1. Every
+ * record ends at a CR, an LF or the end, so their count bounds the rows: most files are not
+ * parsed here at all. */
+static int64_t rows_over(const char *data, size_t len, int64_t max)
+{
+    int64_t ends = 0;
+    for (size_t i = 0; i < len; i++)
+        ends += data[i] == '\n' || data[i] == '\r';
+    if (ends <= max)
+        return -1;
+    struct csv_parser p;
+    int64_t records = 0;
+    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+    if (csv_parse(&p, data, len, count_field, count_record, &records) == len)
+        csv_fini(&p, count_field, count_record, &records);
+    csv_free(&p);
+    return records - 1 > max ? records - 1 : -1;
+}
+
+/* A file over the caller's row limit is refused whole before a row is read or written: a
+ * partial load of a big file is worse than none. */
+static void refuse_rows(struct imp *im, int64_t rows)
+{
+    im->row = im->max_rows + 2; /* the first row over the limit (the header is row 1) */
+    imp_problem(im, "",
+                "the file has %lld rows, more than the %lld one import of yours may hold (split "
+                "it, or ask an admin)",
+                (long long)rows, (long long)im->max_rows);
+    im->rep->rows_total = im->rep->rows_rejected = rows;
+    im->stop = 1;
+    im->writing = 0;
 }
 
 static void parse_all(struct imp *im, const char *data, size_t len)
@@ -520,11 +586,16 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     if (!im->chunk)
         abort();
     im->writing = !o->dry_run;
+    im->max_rows = ctx->who.role == ROLE_ADMIN ? 0 : IMPORT_MAX_ROWS_ROLE;
+    int64_t over = im->max_rows ? rows_over(data, len, im->max_rows) : -1; /* before the lock */
     rc = db_begin(ctx->db, ctx->err);
     if (!rc && !(rc = load_lookups(im)) && !o->dry_run)
         rc = record_run(im, "insert");
     if (!rc) {
-        parse_all(im, data, len);
+        if (over >= 0)
+            refuse_rows(im, over);
+        else
+            parse_all(im, data, len);
         imp_flush_chunk(im);
         if (im->rc)
             rc = im->rc == KAM_OK ? KAM_EINTERNAL : im->rc;

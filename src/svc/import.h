@@ -7,7 +7,12 @@
  * and nothing is written. With skip_bad_rows the good rows load and the bad ones go to the
  * reject file with a trailing "error" column. Loading a row again (same external_id / sku /
  * code) updates it. Every run is recorded in import_runs with its report; order lines carry
- * the run's id, products and accounts are audited row by row. */
+ * the run's id, products and accounts are audited row by row.
+ *
+ * Every row has as many fields as the header (an unquoted "1,234.50" is two fields, so it is
+ * refused, never read as 1). Importing takes the import right (admin, director, finance) and
+ * the right to write what the kind writes (import_run). Codes resolve only to accounts the
+ * caller may read: any other code is "no account" like an unknown one. */
 #ifndef KAM_IMPORT_H
 #define KAM_IMPORT_H
 
@@ -18,6 +23,9 @@
 #include "ctx.h"
 
 #define IMPORT_MAX_PROBLEMS 1000 /* kept in the report; all are counted */
+/* The rows one file may hold unless the caller is an admin (`kam import` runs as one): a
+ * bigger file is refused whole with a problem naming the limit; nothing is loaded. */
+#define IMPORT_MAX_ROWS_ROLE 200000
 
 struct import_problem {
     int64_t row;
@@ -49,7 +57,11 @@ struct import_report {
 
 /* Loads data[0..len). KAM_OK when the file loaded (or, for a dry run, would load); KAM_EINVAL
  * (field "file") when it was rejected -- *out holds the report in both cases. Other errors
- * (database, permissions on the kind) come back as usual with *out partly filled. */
+ * come back as usual with *out partly filled: KAM_EDB, KAM_EINVAL for the options, and
+ * KAM_EFORBIDDEN (field "kind") unless the caller holds the import right (OBJ_IMPORT create)
+ * and, for orders, the right to create and change every sales line; for products, every
+ * product; for accounts, to create and change accounts (each existing account in the file is
+ * then changed only where the caller may: a row problem otherwise). */
 enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const char *data,
                         size_t len, struct import_report *out);
 

@@ -50,9 +50,10 @@ struct imp {
     int row_bad;
     struct buf row_err;
     /* state */
-    int writing;     /* rows are being written */
-    int stop;        /* the file cannot be read on (missing columns, fatal error) */
-    enum kam_err rc; /* first database / internal error */
+    int64_t max_rows; /* data rows the caller may import; 0: no limit */
+    int writing;      /* rows are being written */
+    int stop;         /* the file cannot be read on (missing columns, fatal error) */
+    enum kam_err rc;  /* first database / internal error */
     int64_t run_id;
     /* lookups */
     struct arena la;

@@ -33,6 +33,12 @@ static int parse_date(const char *s, size_t n, int64_t *day)
     return 0;
 }
 
+/* What to add to the reason for a number that does not parse: "1,234.50" has a separator. */
+static const char *num_hint(const char *s, size_t n)
+{
+    return memchr(s, ',', n) ? " (write it without thousands separators)" : "";
+}
+
 static const char *dup_in(struct imp *im, const char *s, size_t n)
 {
     return arena_strndup(&im->ca, s, n);
@@ -96,13 +102,13 @@ void imp_order_row(struct imp *im)
     s = imp_get(im, O_QTY, &n);
     if (sales_parse_decimal(s, n, 3, &r.quantity) || r.quantity > INT64_C(1000000000000000) ||
         r.quantity < -INT64_C(1000000000000000))
-        imp_problem(im, "quantity", "\"%.*s\" is not a number with at most 3 decimals",
-                    imp_clip(s, n, 40), s);
+        imp_problem(im, "quantity", "\"%.*s\" is not a number with at most 3 decimals%s",
+                    imp_clip(s, n, 40), s, num_hint(s, n));
     s = imp_get(im, O_AMOUNT, &n);
     if (sales_parse_decimal(s, n, 2, &r.amount) || r.amount > INT64_C(1000000000000000) ||
         r.amount < -INT64_C(1000000000000000))
-        imp_problem(im, "amount", "\"%.*s\" is not an amount with at most 2 decimals",
-                    imp_clip(s, n, 40), s);
+        imp_problem(im, "amount", "\"%.*s\" is not an amount with at most 2 decimals%s",
+                    imp_clip(s, n, 40), s, num_hint(s, n));
     s = imp_get(im, O_CURRENCY, &n);
     r.currency = n ? dup_in(im, s, n) : im->base_currency;
     const int64_t *rate = strmap_get(&im->fx, r.currency, strlen(r.currency));
@@ -173,8 +179,8 @@ void imp_product_row(struct imp *im)
         in.set |= PROD_PRICE;
         in.has_list_price = n > 0;
         if (n && (sales_parse_decimal(s, n, 2, &in.list_price) || in.list_price < 0))
-            imp_problem(im, "list_price", "\"%.*s\" is not a price with at most 2 decimals",
-                        imp_clip(s, n, 40), s);
+            imp_problem(im, "list_price", "\"%.*s\" is not a price with at most 2 decimals%s",
+                        imp_clip(s, n, 40), s, num_hint(s, n));
         s = imp_get(im, P_CURRENCY, &n);
         in.currency = n ? arena_strndup(ctx->a, s, n) : im->base_currency;
     }
@@ -236,6 +242,9 @@ void imp_account_row(struct imp *im)
     }
     size_t cn;
     const char *code = imp_get(im, A_CODE, &cn);
+    /* Known = an account the caller may read (the map holds no other). A code of one they may
+     * not read goes to account_create like a new one, and its unique code refuses the row just
+     * as POST /accounts would: the import tells nothing the API does not. */
     const struct acct_info *known = cn ? strmap_get(&im->accounts, code, cn) : NULL;
     if (!known && !(in.set & ACC_OWNER) && !ctx->who.user_id)
         imp_problem(im, "owner_login", "is required for a new account");

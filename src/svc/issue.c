@@ -91,7 +91,16 @@ static void diff_all(struct audit_diff *d, const struct issue *b, const struct i
                    a ? a->escalated_to : 0, !a || !a->has_escalated_to);
 }
 
-static enum kam_err validate(struct kam_ctx *ctx, const struct issue *x)
+/* 1 if user_id may be given issues of account_id: an active user whose role may change
+ * issues of that account (policy_user_may). */
+static enum kam_err may_assign(struct kam_ctx *ctx, int64_t user_id, int64_t account_id, int *yes)
+{
+    return policy_user_may(ctx, user_id, OBJ_ISSUE, ACT_UPDATE, account_id, yes);
+}
+
+/* before: the stored issue, NULL on create. The assignee is checked when it is set, so an
+ * assignee who has since lost the account does not block other edits of the issue. */
+static enum kam_err validate(struct kam_ctx *ctx, const struct issue *x, const struct issue *before)
 {
     enum kam_err rc;
     if ((rc = check_text(ctx, "title", x->title, 1, 200, 0)) ||
@@ -103,21 +112,23 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct issue *x)
         int64_t acc = 0;
         rc = db_query_i64(ctx->db, "SELECT account_id FROM contacts WHERE id = ?", 1, x->contact_id,
                           &acc, ctx->err);
-        if (rc == KAM_ENOTFOUND || (!rc && acc != x->account_id))
+        if (rc == KAM_ENOTFOUND || (!rc && acc != x->account_id)) {
+            kam_error_clear(ctx->err);
             return kam_fail(ctx->err, KAM_EINVAL, "contact_id",
                             "contact_id must be a contact of the same account");
+        }
         if (rc)
             return rc;
     }
-    if (x->has_assignee) {
-        int64_t disabled = 0;
-        rc = db_query_i64(ctx->db, "SELECT disabled FROM users WHERE id = ?", 1, x->assignee_id,
-                          &disabled, ctx->err);
-        if (rc == KAM_ENOTFOUND || (!rc && disabled))
-            return kam_fail(ctx->err, KAM_EINVAL, "assignee_id",
-                            "assignee_id is not an active user");
-        if (rc)
+    if (x->has_assignee &&
+        (!before || !before->has_assignee || before->assignee_id != x->assignee_id)) {
+        int yes = 0;
+        if ((rc = may_assign(ctx, x->assignee_id, x->account_id, &yes)))
             return rc;
+        if (!yes)
+            return kam_fail(ctx->err, KAM_EINVAL, "assignee_id",
+                            "assignee_id must be an active user who may work on this account's "
+                            "issues");
     }
     return KAM_OK;
 }
@@ -205,13 +216,18 @@ enum kam_err issue_create(struct kam_ctx *ctx, int64_t account_id, const struct 
     if (rc)
         return rc;
     if (!x.has_assignee) {
-        /* Unassigned issues go to the account's owner. */
+        /* Unassigned issues go to the account's owner, when the owner may work on them (an
+         * owner who left or whose role handles no issues leaves the issue unassigned). */
+        int64_t owner = 0;
+        int yes = 0;
         if ((rc = db_query_i64(ctx->db, "SELECT owner_id FROM accounts WHERE id = ?", 1, account_id,
-                               &x.assignee_id, ctx->err)))
+                               &owner, ctx->err)) ||
+            (rc = may_assign(ctx, owner, account_id, &yes)))
             goto out;
-        x.has_assignee = 1;
+        x.has_assignee = yes;
+        x.assignee_id = yes ? owner : 0;
     }
-    if ((rc = validate(ctx, &x)) || (rc = deadlines(ctx, &x)))
+    if ((rc = validate(ctx, &x, NULL)) || (rc = deadlines(ctx, &x)))
         goto out;
     struct db_stmt *st;
     rc = db_prepare(ctx->db,
@@ -238,7 +254,7 @@ enum kam_err issue_create(struct kam_ctx *ctx, int64_t account_id, const struct 
     audit_diff_init(&d);
     diff_all(&d, NULL, &x);
     rc = audit_write(ctx, "issue", x.id, account_id, "create", &d);
-    if (!rc && x.assignee_id != ctx->who.user_id)
+    if (!rc && x.has_assignee && x.assignee_id != ctx->who.user_id)
         rc = notify_add(ctx, x.assignee_id, "issue_assigned",
                         arena_printf(ctx->a, "新问题 New issue: %s", x.title), "",
                         arena_printf(ctx->a, "/issues/%lld", (long long)x.id), NULL, NULL);
@@ -300,7 +316,7 @@ enum kam_err issue_update(struct kam_ctx *ctx, int64_t id, const struct issue_in
     }
     x = before;
     merge(&x, in);
-    if ((rc = validate(ctx, &x)))
+    if ((rc = validate(ctx, &x, &before)))
         goto out;
     if (strcmp(x.severity, before.severity) != 0 && (rc = deadlines(ctx, &x)))
         goto out;

@@ -116,7 +116,10 @@ static enum kam_err merge(struct kam_ctx *ctx, struct measure *m, const struct m
     return KAM_OK;
 }
 
-static enum kam_err validate(struct kam_ctx *ctx, const struct measure *m)
+/* Field rules and references. before is the stored measure (NULL on create); act the
+ * caller's action, whose grant decides what they may name. */
+static enum kam_err validate(struct kam_ctx *ctx, const struct measure *m,
+                             const struct measure *before, enum act act)
 {
     enum kam_err rc;
     if ((rc = check_enum(ctx, "kind", m->kind, measure_kinds)) ||
@@ -144,33 +147,29 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct measure *m)
         kam_error_clear(ctx->err);
         return kam_fail(ctx->err, KAM_EINVAL, "plan_id", "no such target plan");
     }
-    if ((rc = db_query_i64(ctx->db, "SELECT id FROM users WHERE id = ? AND disabled = 0", 1,
-                           m->owner_id, &x, ctx->err))) {
-        if (rc != KAM_ENOTFOUND)
-            return rc;
-        kam_error_clear(ctx->err);
-        return kam_fail(ctx->err, KAM_EINVAL, "owner_id", "no such user");
-    }
-    /* Writing a measure of an account takes that account in scope; a plan-wide one an
-     * org-wide grant. */
-    enum grant g = policy_grant(ctx->who.role, OBJ_MEASURE, ACT_CREATE);
+    /* Writing a measure of an account takes that account in scope (an account the caller
+     * may not read is answered like a missing one); a plan-wide one an org-wide grant. The
+     * account comes first, so nothing below tells about an account the caller cannot see. */
     if (m->has_account) {
-        int in = 0;
-        rc = policy_account_in_scope(ctx, m->account_id, &in);
-        if (rc == KAM_ENOTFOUND) {
-            kam_error_clear(ctx->err);
-            return kam_fail(ctx->err, KAM_EINVAL, "account_id", "no such account");
-        }
-        if (rc)
+        if ((rc = policy_body_account(ctx, "account_id", m->account_id, OBJ_MEASURE, act)))
             return rc;
-        if (g != GRANT_ALL && !in)
-            return kam_fail(ctx->err, KAM_EFORBIDDEN, "account_id",
-                            "the account is not one of yours");
-    } else if (g != GRANT_ALL) {
+    } else if (policy_grant(ctx->who.role, OBJ_MEASURE, act) != GRANT_ALL) {
         return kam_fail(ctx->err, KAM_EFORBIDDEN, "account_id",
                         "measures without an account are for the sales director");
     }
-    kam_error_clear(ctx->err);
+    /* The owner carries the measure out: someone who may change measures of that account (of
+     * any account for a plan-wide one). Checked when it is set or the account moves, so a
+     * stored owner who has since left does not block other edits. */
+    int moved = !before || before->owner_id != m->owner_id ||
+                before->has_account != m->has_account || before->account_id != m->account_id;
+    int may = 0;
+    if (moved && (rc = policy_user_may(ctx, m->owner_id, OBJ_MEASURE, ACT_UPDATE,
+                                       m->has_account ? m->account_id : 0, &may)))
+        return rc;
+    if (moved && !may)
+        return kam_fail(ctx->err, KAM_EINVAL, "owner_id",
+                        "owner_id must be an active user who may work on this account's "
+                        "measures");
     return KAM_OK;
 }
 
@@ -299,7 +298,7 @@ enum kam_err measure_create(struct kam_ctx *ctx, const struct measure_in *in, st
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
     int64_t id = 0;
-    if (!(rc = validate(ctx, &m)) &&
+    if (!(rc = validate(ctx, &m, NULL, ACT_CREATE)) &&
         (strcmp(m.status, "done") || !(rc = measure_effect(ctx, &m))) &&
         !(rc = save(ctx, &m, &id))) {
         m.id = id;
@@ -328,7 +327,7 @@ enum kam_err measure_update(struct kam_ctx *ctx, int64_t id, const struct measur
         goto out;
     }
     m = before;
-    if ((rc = merge(ctx, &m, in)) || (rc = validate(ctx, &m)))
+    if ((rc = merge(ctx, &m, in)) || (rc = validate(ctx, &m, &before, ACT_UPDATE)))
         goto out;
     /* Becoming done measures the effect, unless the caller gives one. */
     if (!strcmp(m.status, "done") && strcmp(before.status, "done") && !(in->set & MS_EFFECT) &&

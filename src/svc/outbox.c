@@ -1,16 +1,19 @@
-/* outbox.c -- queue, claim, send (SMTP through libcurl), mark. */
+/* outbox.c -- queue, claim, compose (RFC 5322 + RFC 2047 headers), send (SMTP through
+ * libcurl), mark. */
 #include "outbox.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "base/b64.h"
 #include "base/buf.h"
 #include "base/log.h"
-#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "check.h"
 #include "store/sqlb.h"
 
 #define LOCK_SECONDS 300
@@ -77,42 +80,350 @@ void outbox_mail_cfg(struct mail_cfg *out)
     out->password = getenv("KAM_SMTP_PASSWORD");
 }
 
-/* The address part of "Name <addr>" (or the whole string). */
-static const char *addr_of(struct arena *a, const char *s)
+/* ---- header fields (RFC 5322, RFC 2047) ---- */
+
+#define LINE_SOFT 78   /* RFC 5322 2.1.1: lines SHOULD be at most 78 characters */
+#define LINE_EW 76     /* RFC 2047 2: a line holding an encoded-word at most 76 */
+#define EW_MAX 75      /* RFC 2047 2: an encoded-word at most 75 */
+#define EW_OVERHEAD 12 /* "=?UTF-8?B?" + "?=" */
+
+/* A header field being written: its buffer and the length of its current line. */
+struct hdr {
+    struct buf *b;
+    size_t col;
+    int tokens;
+};
+
+static void hdr_begin(struct hdr *h, struct buf *b, const char *name)
 {
-    const char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-    return lt && gt ? arena_strndup(a, lt + 1, (size_t)(gt - lt - 1)) : s;
+    h->b = b;
+    buf_puts(b, name);
+    buf_putc(b, ':');
+    h->col = strlen(name) + 1;
+    h->tokens = 0;
 }
 
-/* RFC 2047 encoded-word for a UTF-8 header value. */
-static void header_utf8(struct buf *b, const char *name, const char *value)
+static void hdr_end(struct hdr *h)
 {
-    buf_puts(b, name);
-    buf_puts(b, ": ");
-    int ascii = 1;
-    for (const char *p = value; *p; p++)
-        if ((unsigned char)*p >= 0x80 || *p == '\r' || *p == '\n')
-            ascii = 0;
-    if (ascii) {
-        buf_puts(b, value);
-    } else {
-        size_t n = strlen(value);
-        char *enc = malloc(4 * (n / 3 + 2));
-        if (enc) {
-            b64url_encode((const unsigned char *)value, n, enc);
-            /* base64url -> base64 with padding, as RFC 2047 wants */
-            size_t m = strlen(enc);
-            for (size_t i = 0; i < m; i++)
-                enc[i] = enc[i] == '-' ? '+' : enc[i] == '_' ? '/' : enc[i];
-            buf_puts(b, "=?UTF-8?B?");
-            buf_puts(b, enc);
-            for (size_t pad = (4 - m % 4) % 4; pad; pad--)
-                buf_putc(b, '=');
-            buf_puts(b, "?=");
-            free(enc);
+    buf_puts(h->b, "\r\n");
+}
+
+/* Appends " " + s[0..n); folds first (CRLF before that space, RFC 5322 3.2.2) when the line
+ * would pass limit. Never folds before the first token, nor before an empty one (a line of
+ * white space only is obsolete syntax). */
+static void hdr_token(struct hdr *h, const char *s, size_t n, size_t limit)
+{
+    if (h->tokens && n && h->col + 1 + n > limit) {
+        buf_puts(h->b, "\r\n");
+        h->col = 0;
+    }
+    buf_putc(h->b, ' ');
+    buf_append(h->b, s, n);
+    h->col += 1 + n;
+    h->tokens++;
+}
+
+/* s[0..n) as RFC 2047 "B" encoded-words: each at most 75 characters and its line at most 76,
+ * each holding whole UTF-8 characters (a decoder must not see half a character), separated
+ * by folding white space, which decoders drop between adjacent encoded-words. */
+static void hdr_encoded(struct hdr *h, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t room = h->col + 1 < LINE_EW ? LINE_EW - h->col - 1 : 0;
+        size_t width = room < EW_MAX ? room : EW_MAX;
+        size_t max_bytes = width > EW_OVERHEAD ? (width - EW_OVERHEAD) / 4 * 3 : 0;
+        size_t take = 0;
+        while (i + take < n) {
+            size_t l = utf8_seq_len((const unsigned char *)s + i + take, n - i - take);
+            if (!l)
+                l = 1;
+            if (take + l > max_bytes)
+                break;
+            take += l;
+        }
+        if (!take) {
+            /* Not even one character fits here: go on on a fresh line (room for 45 bytes). */
+            buf_puts(h->b, "\r\n");
+            h->col = 0;
+            h->tokens = 0;
+            continue;
+        }
+        char word[EW_MAX + 1];
+        memcpy(word, "=?UTF-8?B?", 10);
+        sodium_bin2base64(word + 10, sizeof word - 10, (const unsigned char *)s + i, take,
+                          sodium_base64_VARIANT_ORIGINAL);
+        size_t len = strlen(word);
+        memcpy(word + len, "?=", 3);
+        hdr_token(h, word, len + 2, LINE_EW);
+        i += take;
+    }
+}
+
+/* A copy of s fit for a header: controls (CR and LF above all: no header injection) become
+ * spaces, bytes that are not UTF-8 '?', leading and trailing white space dropped. */
+static char *header_clean(struct arena *a, const char *s)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    char *out = arena_strndup(a, s, n);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)out[i];
+        size_t l = utf8_seq_len((const unsigned char *)out + i, n - i);
+        if (!l) {
+            out[i++] = '?';
+        } else if (l == 2 && c == 0xc2 && (unsigned char)out[i + 1] <= 0x9f) {
+            out[i] = out[i + 1] = ' '; /* C1 controls (NEL is a line break to some) */
+            i += 2;
+        } else {
+            if (c < 0x20 || c == 0x7f)
+                out[i] = ' ';
+            i += l;
         }
     }
-    buf_puts(b, "\r\n");
+    char *p = out;
+    while (*p == ' ')
+        p++;
+    size_t m = strlen(p);
+    while (m && p[m - 1] == ' ')
+        p[--m] = 0;
+    return p;
+}
+
+/* Printable ASCII that a reader shows as it is: no "=?" (it would be taken for an
+ * encoded-word) and no word too long to fold. */
+static int plain_ascii(const char *s)
+{
+    size_t word = 0;
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e || (p[0] == '=' && p[1] == '?'))
+            return 0;
+        word = *p == ' ' ? 0 : word + 1;
+        if (word > 900)
+            return 0;
+    }
+    return 1;
+}
+
+/* Appends the words of s (split at single spaces) as folding tokens. */
+static void hdr_words(struct hdr *h, const char *s, size_t limit)
+{
+    for (const char *p = s;;) {
+        const char *sp = strchr(p, ' ');
+        size_t n = sp ? (size_t)(sp - p) : strlen(p);
+        hdr_token(h, p, n, limit);
+        if (!sp)
+            break;
+        p = sp + 1;
+    }
+}
+
+void outbox_header_text(struct buf *b, struct arena *a, const char *name, const char *value)
+{
+    struct hdr h;
+    const char *v = header_clean(a, value);
+    hdr_begin(&h, b, name);
+    if (plain_ascii(v))
+        hdr_words(&h, v, LINE_SOFT);
+    else
+        hdr_encoded(&h, v, strlen(v));
+    hdr_end(&h);
+}
+
+/* RFC 5322 atext. */
+static int atext(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+void outbox_header_mailbox(struct buf *b, struct arena *a, const char *name, const char *display,
+                           const char *addr)
+{
+    struct hdr h;
+    const char *d = header_clean(a, display);
+    size_t limit = LINE_SOFT;
+    hdr_begin(&h, b, name);
+    if (!*d) {
+        hdr_token(&h, addr, strlen(addr), limit);
+        hdr_end(&h);
+        return;
+    }
+    int atoms = plain_ascii(d);
+    for (const char *p = d; atoms && *p; p++)
+        atoms = *p == ' ' || atext((unsigned char)*p);
+    if (atoms) {
+        hdr_words(&h, d, limit); /* KAM Mail */
+    } else if (plain_ascii(d)) {
+        /* Specials (, " < @ ...): one quoted-string, '"' and '\' escaped. */
+        struct buf q;
+        buf_init(&q, 4096);
+        buf_putc(&q, '"');
+        for (const char *p = d; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_putc(&q, '\\');
+            buf_putc(&q, *p);
+        }
+        buf_putc(&q, '"');
+        hdr_token(&h, q.data, q.len, limit);
+        buf_release(&q);
+    } else {
+        /* Only the display name is encoded: an encoded-word is a word of the phrase, never
+         * the address (RFC 2047 5(3)), or readers lose the address. */
+        hdr_encoded(&h, d, strlen(d));
+        limit = LINE_EW;
+    }
+    const char *angled = arena_printf(a, "<%s>", addr);
+    hdr_token(&h, angled, strlen(angled), limit);
+    hdr_end(&h);
+}
+
+int outbox_parse_mailbox(struct arena *a, const char *s, const char **display_out,
+                         const char **addr_out)
+{
+    const char *t = header_clean(a, s);
+    size_t n = strlen(t);
+    const char *lt = strrchr(t, '<');
+    if (!lt) {
+        *display_out = "";
+        *addr_out = t;
+        return check_addr_spec(t, 1);
+    }
+    if (n < 2 || t[n - 1] != '>')
+        return 0;
+    *addr_out = arena_strndup(a, lt + 1, (size_t)(t + n - 1 - lt - 1));
+    char *d = arena_strndup(a, t, (size_t)(lt - t));
+    size_t m = strlen(d);
+    while (m && d[m - 1] == ' ')
+        d[--m] = 0;
+    if (m >= 2 && d[0] == '"' && d[m - 1] == '"') {
+        /* A quoted-string: drop the quotes and the backslashes of quoted pairs. */
+        char *w = d;
+        for (size_t i = 1; i + 1 < m; i++) {
+            if (d[i] == '\\' && i + 2 < m)
+                i++;
+            *w++ = d[i];
+        }
+        *w = 0;
+    }
+    *display_out = d;
+    return check_addr_spec(*addr_out, 1);
+}
+
+void outbox_message_id(const unsigned char key[OUTBOX_MID_KEY], int64_t id, const char *host,
+                       char *out, size_t outn)
+{
+    unsigned char msg[8], h[16];
+    for (int i = 0; i < 8; i++)
+        msg[i] = (unsigned char)((uint64_t)id >> (8 * i));
+    crypto_generichash(h, sizeof h, msg, sizeof msg, key, OUTBOX_MID_KEY);
+    char hex[2 * sizeof h + 1];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(out, outn, "<%s@%s>", hex, host);
+}
+
+/* The host part of Message-IDs: the From address's domain when it is a real one (has a dot),
+ * else this machine's name when that is one, else the From domain after all. */
+static const char *mail_host(struct arena *a, const char *from_addr)
+{
+    const char *at = strrchr(from_addr, '@');
+    const char *domain = at ? at + 1 : "localhost";
+    if (strchr(domain, '.'))
+        return domain;
+    char name[256] = "";
+    if (gethostname(name, sizeof name - 1) == 0 && strchr(name, '.') &&
+        check_addr_spec(arena_printf(a, "x@%s", name), 2))
+        return arena_strdup(a, name);
+    return domain;
+}
+
+/* The installation's key for Message-IDs: 32 random bytes made on first use and kept in the
+ * settings, so every instance on one database names a message alike and a message that is
+ * sent again (a crash between the server's "250" and the row being marked) keeps its
+ * Message-ID, while two installations never collide. */
+static enum kam_err message_id_key(struct kam_ctx *ctx, unsigned char key[OUTBOX_MID_KEY])
+{
+    static const char *const sel = "SELECT value FROM settings WHERE key = 'outbox.message_id_key'";
+    struct db_stmt *st;
+    enum kam_err rc;
+    for (int pass = 0; pass < 2; pass++) {
+        if ((rc = db_prepare(ctx->db, sel, &st, ctx->err)))
+            return rc;
+        int row = 0;
+        char hex[2 * OUTBOX_MID_KEY + 1] = "";
+        rc = db_step(st, &row, ctx->err);
+        if (!rc && row)
+            snprintf(hex, sizeof hex, "%s", db_col_text(st, 0));
+        db_done(st);
+        if (rc)
+            return rc;
+        size_t got = 0;
+        if (row && sodium_hex2bin(key, OUTBOX_MID_KEY, hex, strlen(hex), NULL, &got, NULL) == 0 &&
+            got == OUTBOX_MID_KEY)
+            return KAM_OK;
+        if (pass)
+            break;
+        unsigned char fresh[OUTBOX_MID_KEY];
+        randombytes_buf(fresh, sizeof fresh);
+        sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
+        /* Another instance may make it at the same time: the first one stays. */
+        if ((rc = db_prepare(ctx->db,
+                             "INSERT INTO settings (key, value) VALUES ('outbox.message_id_key', "
+                             "?) ON CONFLICT (key) DO NOTHING",
+                             &st, ctx->err)))
+            return rc;
+        db_bind_text(st, 1, hex);
+        rc = db_step(st, &row, ctx->err);
+        db_done(st);
+        if (rc)
+            return rc;
+    }
+    return kam_fail(ctx->err, KAM_EINTERNAL, "", "the Message-ID key in settings is not valid");
+}
+
+int outbox_compose(struct arena *a, const struct mail_cfg *cfg, const char *message_id,
+                   const char *to, const char *subject, const char *body, int64_t now,
+                   struct buf *msg, const char **why_out)
+{
+    const char *from_name, *from_addr;
+    if (!outbox_parse_mailbox(a, cfg->from, &from_name, &from_addr)) {
+        *why_out = "KAM_SMTP_FROM is not one mailbox (Name <name@example.com>)";
+        return OUTBOX_RETRY;
+    }
+    /* The recipient is the stored address itself, never the inside of brackets in it: rows
+     * queued before addresses were checked may hold "x<evil@example>". */
+    if (!to || !check_addr_spec(to, 1)) {
+        *why_out = "the recipient is not one plain e-mail address";
+        return OUTBOX_REFUSED;
+    }
+    char date[64];
+    time_t t = (time_t)now;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm); /* RFC 5322, C locale */
+    outbox_header_mailbox(msg, a, "From", from_name, from_addr);
+    outbox_header_mailbox(msg, a, "To", "", to);
+    outbox_header_text(msg, a, "Subject", subject);
+    buf_printf(msg, "Date: %s\r\n", date);
+    buf_printf(msg, "Message-ID: %s\r\n", message_id);
+    buf_puts(msg, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                  "Content-Transfer-Encoding: 8bit\r\n\r\n");
+    /* Every line ends in CRLF: a bare LF or CR becomes one. */
+    for (const char *p = body ? body : ""; *p; p++) {
+        if (*p == '\r') {
+            buf_puts(msg, "\r\n");
+            if (p[1] == '\n')
+                p++;
+        } else if (*p == '\n') {
+            buf_puts(msg, "\r\n");
+        } else {
+            buf_putc(msg, *p);
+        }
+    }
+    buf_puts(msg, "\r\n");
+    *why_out = "";
+    return OUTBOX_OK;
 }
 
 struct payload {
@@ -130,43 +441,37 @@ static size_t read_payload(char *ptr, size_t size, size_t nmemb, void *user)
     return n;
 }
 
-/* Sends one message; 0 on success, else fills err (libcurl's text). */
-static int send_mail(const struct mail_cfg *cfg, int64_t id, const char *to, const char *subject,
-                     const char *body, int64_t now, struct arena *a, char *err, size_t errn)
+/* Sends one message: OUTBOX_OK, OUTBOX_RETRY (err: libcurl's text) or OUTBOX_REFUSED (it
+ * can never be sent as it is). */
+static int send_mail(const struct mail_cfg *cfg, const char *message_id, const char *to,
+                     const char *subject, const char *body, int64_t now, struct arena *a, char *err,
+                     size_t errn)
 {
     struct buf msg;
     buf_init(&msg, 4 << 20);
-    char date[64];
-    time_t t = (time_t)now;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm); /* RFC 5322, C locale */
-    header_utf8(&msg, "From", cfg->from);
-    header_utf8(&msg, "To", to);
-    header_utf8(&msg, "Subject", subject);
-    buf_printf(&msg, "Date: %s\r\n", date);
-    /* A stable Message-ID: a retried message is recognisably the same one. */
-    buf_printf(&msg, "Message-ID: <outbox-%lld@kam>\r\n", (long long)id);
-    buf_puts(&msg, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-                   "Content-Transfer-Encoding: 8bit\r\n\r\n");
-    for (const char *p = body; *p; p++) {
-        if (*p == '\n' && (p == body || p[-1] != '\r'))
-            buf_putc(&msg, '\r');
-        buf_putc(&msg, *p);
+    const char *why;
+    int st = outbox_compose(a, cfg, message_id, to, subject, body, now, &msg, &why);
+    if (st == OUTBOX_OK && !buf_ok(&msg)) {
+        why = "the message is larger than 4 MiB";
+        st = OUTBOX_REFUSED;
     }
-    buf_puts(&msg, "\r\n");
+    if (st != OUTBOX_OK) {
+        snprintf(err, errn, "%s", why);
+        buf_release(&msg);
+        return st;
+    }
+    const char *from_name, *from_addr;
+    outbox_parse_mailbox(a, cfg->from, &from_name, &from_addr);
     CURL *curl = curl_easy_init();
     if (!curl) {
         snprintf(err, errn, "curl_easy_init failed");
         buf_release(&msg);
-        return -1;
+        return OUTBOX_RETRY;
     }
     struct payload p = {msg.data, msg.len, 0};
-    struct curl_slist *rcpt = curl_slist_append(NULL, addr_of(a, to));
-    char from_addr[320];
-    snprintf(from_addr, sizeof from_addr, "<%s>", addr_of(a, cfg->from));
+    struct curl_slist *rcpt = curl_slist_append(NULL, arena_printf(a, "<%s>", to));
     curl_easy_setopt(curl, CURLOPT_URL, cfg->url);
-    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from_addr);
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, arena_printf(a, "<%s>", from_addr));
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_payload);
     curl_easy_setopt(curl, CURLOPT_READDATA, &p);
@@ -185,7 +490,7 @@ static int send_mail(const struct mail_cfg *cfg, int64_t id, const char *to, con
     curl_slist_free_all(rcpt);
     curl_easy_cleanup(curl);
     buf_release(&msg);
-    return cc == CURLE_OK ? 0 : -1;
+    return cc == CURLE_OK ? OUTBOX_OK : OUTBOX_RETRY;
 }
 
 static int64_t backoff(int64_t attempts)
@@ -238,7 +543,14 @@ enum kam_err outbox_send_due(struct kam_ctx *ctx, const struct mail_cfg *cfg, in
     *sent_out = *retried_out = 0;
     if (!cfg->url)
         return KAM_OK; /* sending is off: messages wait in the outbox */
-    enum kam_err rc = KAM_OK;
+    unsigned char key[OUTBOX_MID_KEY];
+    enum kam_err rc = message_id_key(ctx, key);
+    if (rc)
+        return rc;
+    const char *from_name, *from_addr;
+    if (!outbox_parse_mailbox(ctx->a, cfg->from, &from_name, &from_addr))
+        from_addr = "kam@localhost"; /* only names the host; compose refuses the From */
+    const char *host = mail_host(ctx->a, from_addr);
     for (int n = 0; n < 500 && !rc; n++) {
         int64_t id = 0, attempts = 0;
         char *to, *subject, *body;
@@ -248,8 +560,10 @@ enum kam_err outbox_send_due(struct kam_ctx *ctx, const struct mail_cfg *cfg, in
         rc = claim(ctx, &id, &to, &subject, &body, &attempts, &found);
         if ((rc = db_end(ctx->db, rc, ctx->err)) || !found)
             break;
-        char err[256] = "";
-        int ok = send_mail(cfg, id, to, subject, body, ctx->now, ctx->a, err, sizeof err) == 0;
+        char err[256] = "", mid[160];
+        outbox_message_id(key, id, host, mid, sizeof mid);
+        int sent = send_mail(cfg, mid, to, subject, body, ctx->now, ctx->a, err, sizeof err);
+        int ok = sent == OUTBOX_OK;
         struct db_stmt *st;
         if (ok) {
             rc = db_prepare(ctx->db,
@@ -268,19 +582,21 @@ enum kam_err outbox_send_due(struct kam_ctx *ctx, const struct mail_cfg *cfg, in
                             "NULL, last_error = ? WHERE id = ?",
                             &st, ctx->err);
             if (!rc) {
-                db_bind_text(st, 1, attempts >= MAX_ATTEMPTS ? "failed" : "queued");
+                db_bind_text(st, 1,
+                             attempts >= MAX_ATTEMPTS || sent == OUTBOX_REFUSED ? "failed"
+                                                                                : "queued");
                 db_bind_i64(st, 2, ctx->now + backoff(attempts));
                 db_bind_text(st, 3, err);
                 db_bind_i64(st, 4, id);
             }
-            (*retried_out)++;
+            *retried_out += sent == OUTBOX_RETRY;
         }
         if (!rc) {
             int row;
             rc = db_step(st, &row, ctx->err);
             db_done(st);
         }
-        if (!ok)
+        if (sent == OUTBOX_RETRY)
             break; /* the server refused: try the rest next pass */
     }
     return rc;

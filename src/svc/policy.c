@@ -152,6 +152,28 @@ int policy_scope_with(struct kam_ctx *ctx, struct sqlb *b)
     return 1;
 }
 
+/* Whether account_id is in the record scope of user uid (owner, account team, or a manager up
+ * the team tree of either); *exists_out whether the account exists at all. */
+static enum kam_err scope_of_user(struct kam_ctx *ctx, int64_t uid, int64_t account_id,
+                                  int *in_scope, int *exists_out)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db, POLICY_SCOPE_WITH "SELECT " POLICY_SCOPE_COND " FROM accounts WHERE id = ?", &st,
+        ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, uid);
+    db_bind_i64(st, 2, uid);
+    db_bind_i64(st, 3, account_id);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    *exists_out = !rc && row;
+    *in_scope = !rc && row && db_col_i64(st, 0) != 0;
+    db_done(st);
+    return rc;
+}
+
 enum kam_err policy_account_in_scope(struct kam_ctx *ctx, int64_t account_id, int *in_scope)
 {
     struct db_stmt *st;
@@ -171,23 +193,68 @@ enum kam_err policy_account_in_scope(struct kam_ctx *ctx, int64_t account_id, in
         *in_scope = 1;
         return KAM_OK;
     }
-    rc = db_prepare(ctx->db,
-                    POLICY_SCOPE_WITH "SELECT " POLICY_SCOPE_COND " FROM accounts WHERE id = ?",
-                    &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, ctx->who.user_id);
-    db_bind_i64(st, 2, ctx->who.user_id);
-    db_bind_i64(st, 3, account_id);
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        *in_scope = db_col_i64(st, 0) != 0;
-    db_done(st);
-    if (rc)
+    if ((rc = scope_of_user(ctx, ctx->who.user_id, account_id, in_scope, &row)))
         return rc;
     if (!row)
         return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such account");
     return KAM_OK;
+}
+
+enum kam_err policy_body_account(struct kam_ctx *ctx, const char *field, int64_t account_id,
+                                 enum obj o, enum act a)
+{
+    int in = 0;
+    enum kam_err rc = policy_account_in_scope(ctx, account_id, &in);
+    if (rc && rc != KAM_ENOTFOUND)
+        return rc;
+    /* Missing, or one the caller may not read: one answer, so it tells nothing. */
+    if (rc || !in) {
+        kam_error_clear(ctx->err);
+        return kam_fail(ctx->err, KAM_EINVAL, field, "no such account");
+    }
+    /* Readable: a refusal now tells nothing the caller could not read anyway. An org-wide
+     * reader with a scoped grant for o x a needs the account in their record scope. */
+    enum grant g = policy_grant(ctx->who.role, o, a);
+    int exists = 1;
+    if (g == GRANT_SCOPE && !policy_list_scoped(&ctx->who) &&
+        (rc = scope_of_user(ctx, ctx->who.user_id, account_id, &in, &exists)))
+        return rc;
+    if (g == GRANT_NONE || !in)
+        return kam_fail(ctx->err, KAM_EFORBIDDEN, field,
+                        "you may not %s %s records of this account", act_name(a), obj_name(o));
+    return KAM_OK;
+}
+
+enum kam_err policy_user_may(struct kam_ctx *ctx, int64_t user_id, enum obj o, enum act a,
+                             int64_t account_id, int *yes)
+{
+    *yes = 0;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db, "SELECT role, disabled FROM users WHERE id = ?", &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, user_id);
+    int row = 0;
+    enum role r = ROLE_NONE;
+    int disabled = 1;
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row) {
+        r = role_parse(db_col_text(st, 0));
+        disabled = db_col_i64(st, 1) != 0;
+    }
+    db_done(st);
+    if (rc || !row || disabled)
+        return rc;
+    enum grant g = policy_grant(r, o, a);
+    if (g == GRANT_NONE)
+        return KAM_OK;
+    if (g == GRANT_ALL || account_id == 0) {
+        *yes = 1;
+        return KAM_OK;
+    }
+    int exists = 0;
+    return scope_of_user(ctx, user_id, account_id, yes, &exists);
 }
 
 enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes)

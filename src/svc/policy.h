@@ -80,6 +80,23 @@ int policy_list_scoped(const struct principal *who);
  * account does not exist. Org-wide readers are in scope of every account. */
 enum kam_err policy_account_in_scope(struct kam_ctx *ctx, int64_t account_id, int *in_scope);
 
+/* For a body field that names the account a record goes under (the path names none, so the
+ * dispatcher could not check it): KAM_OK when the account exists, the caller may read it, and
+ * the caller's grant for o x a is ALL, or SCOPE with the account in their record scope.
+ * A missing account and one the caller may not read get the same KAM_EINVAL "no such account"
+ * on field, so the answer is no existence oracle; a readable one the caller may not write
+ * gets KAM_EFORBIDDEN on field. */
+enum kam_err policy_body_account(struct kam_ctx *ctx, const char *field, int64_t account_id,
+                                 enum obj o, enum act a);
+
+/* May user user_id (anyone, the caller included) work on records of kind o under account_id: the
+ * user exists, is enabled, and their role's grant for o x a is ALL, or SCOPE with the account in
+ * *their* record scope. account_id 0 is a record without an account (a plan-wide measure):
+ * then any grant for o x a will do. *yes 0 or 1; errors only from the database. Used for
+ * assignees and owners, so work lands only on people who may see and do it. */
+enum kam_err policy_user_may(struct kam_ctx *ctx, int64_t user_id, enum obj o, enum act a,
+                             int64_t account_id, int *yes);
+
 /* 1 if user_id is the caller or managed by the caller (down the team tree). */
 enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes);
 

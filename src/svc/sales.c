@@ -386,24 +386,10 @@ static void diff_line(struct audit_diff *d, const struct order_line *b, const st
 }
 
 /* Checks that the caller may write lines of account_id: an org-wide grant, or the account in
- * scope for a scoped one. */
+ * scope for a scoped one; a hidden account gets the answer of a missing one. */
 static enum kam_err may_write(struct kam_ctx *ctx, int64_t account_id, enum act act)
 {
-    enum grant g = policy_grant(ctx->who.role, OBJ_SALES, act);
-    if (g == GRANT_ALL)
-        return KAM_OK;
-    int in = 0;
-    enum kam_err rc = policy_account_in_scope(ctx, account_id, &in);
-    if (rc == KAM_ENOTFOUND) {
-        kam_error_clear(ctx->err);
-        return kam_fail(ctx->err, KAM_EINVAL, "account_id", "no such account");
-    }
-    if (rc)
-        return rc;
-    if (g == GRANT_NONE || !in)
-        return kam_fail(ctx->err, KAM_EFORBIDDEN, "account_id",
-                        "you may not write order lines of this account");
-    return KAM_OK;
+    return policy_body_account(ctx, "account_id", account_id, OBJ_SALES, act);
 }
 
 static enum kam_err write_one(struct kam_ctx *ctx, const struct order_line *before,

@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "check.h"
 #include "page.h"
+#include "policy.h"
 #include "rows.h"
 #include "store/sqlb.h"
 
@@ -114,15 +115,58 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct user *u)
     return KAM_OK;
 }
 
-/* Only administrators make or change administrators: hr manages people, not the keys. */
-static enum kam_err check_admin_grant(struct kam_ctx *ctx, const struct user *before,
-                                      const struct user *after)
+/* The strength order of user.h, strongest first. */
+static const unsigned char role_rank[ROLE_COUNT] = {
+    [ROLE_ADMIN] = 8,     [ROLE_DIRECTOR] = 7,        [ROLE_HR] = 6,      [ROLE_FINANCE] = 5,
+    [ROLE_TEAM_LEAD] = 4, [ROLE_ACCOUNT_MANAGER] = 3, [ROLE_SERVICE] = 2, [ROLE_VIEWER] = 1,
+};
+
+int user_role_rank(enum role r)
 {
-    if (ctx->who.role == ROLE_ADMIN)
-        return KAM_OK;
-    if (strcmp(after->role, "admin") == 0 || (before && strcmp(before->role, "admin") == 0))
+    return (unsigned)r < ROLE_COUNT ? role_rank[r] : 0;
+}
+
+/* Account data, as the permission table says: one source of truth for who sees accounts. */
+static int sees_accounts(enum role r)
+{
+    return policy_grant(r, OBJ_ACCOUNT, ACT_READ) != GRANT_NONE;
+}
+
+/* May the caller give `role` to someone (what: "grant the role") or change a user who holds it
+ * (what: "change a user with the role")? */
+static enum kam_err check_reach(struct kam_ctx *ctx, const char *role, const char *what)
+{
+    enum role me = ctx->who.role, r = role_parse(role);
+    if (user_role_rank(r) > user_role_rank(me))
         return kam_fail(ctx->err, KAM_EFORBIDDEN, "role",
-                        "only an administrator may create or change administrators");
+                        "your role (%s) may not %s %s: it is stronger than yours", role_name(me),
+                        what, role);
+    if (sees_accounts(r) && !sees_accounts(me))
+        return kam_fail(ctx->err, KAM_EFORBIDDEN, "role",
+                        "your role (%s) may not %s %s: it sees account data and yours does not",
+                        role_name(me), what, role);
+    return KAM_OK;
+}
+
+/* The rules of user.h for a change of user id from before to after (before NULL: a creation). */
+static enum kam_err check_grant(struct kam_ctx *ctx, int64_t id, const struct user *before,
+                                const struct user *after, const struct user_in *in)
+{
+    enum kam_err rc;
+    if (!before)
+        return check_reach(ctx, after->role, "grant the role");
+    int self = id == ctx->who.user_id;
+    int role_changes = strcmp(before->role, after->role) != 0;
+    if (self && role_changes)
+        return kam_fail(ctx->err, KAM_EFORBIDDEN, "role", "nobody may change their own role");
+    if (self && (in->set & USR_PASSWORD) && !in->old_verified)
+        return kam_fail(ctx->err, KAM_EFORBIDDEN, "password",
+                        "change your own password with POST /api/v1/me/password: it asks for "
+                        "the current one");
+    if (!self && (rc = check_reach(ctx, before->role, "change a user with the role")))
+        return rc;
+    if (role_changes && (rc = check_reach(ctx, after->role, "grant the role")))
+        return rc;
     return KAM_OK;
 }
 
@@ -180,8 +224,8 @@ enum kam_err user_create(struct kam_ctx *ctx, const struct user_in *in, struct u
     if (!(in->set & USR_PASSWORD))
         return kam_fail(ctx->err, KAM_EINVAL, "password", "password is required");
     enum kam_err rc = validate(ctx, &u);
-    if (rc || (rc = check_admin_grant(ctx, NULL, &u)) ||
-        (rc = check_text(ctx, "password", in->password, PASSWORD_MIN_CHARS, 200, 0)))
+    if (rc || (rc = check_grant(ctx, 0, NULL, &u, in)) ||
+        (rc = password_check(ctx, "password", u.login, in->password)))
         return rc;
     char hash[128];
     if ((rc = user_hash_password(ctx, in->password, hash)))
@@ -223,13 +267,52 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* Deletes the user's sessions except keep (a stored session id, "" for none) and, with
+ * tokens set, revokes their API tokens; the counts go to *ended_out and *revoked_out. */
+static enum kam_err end_access(struct kam_ctx *ctx, int64_t id, const char *keep, int tokens,
+                               int64_t *ended_out, int64_t *revoked_out)
+{
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, id);
+    db_bind_text(st, 2, keep);
+    if ((rc = db_run(st, ctx->err)))
+        return rc;
+    *ended_out = db_changes(ctx->db);
+    *revoked_out = 0;
+    if (!tokens)
+        return KAM_OK;
+    if ((rc = db_prepare(ctx->db,
+                         "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at "
+                         "IS NULL",
+                         &st, ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, ctx->now);
+    db_bind_i64(st, 2, id);
+    if ((rc = db_run(st, ctx->err)))
+        return rc;
+    *revoked_out = db_changes(ctx->db);
+    return KAM_OK;
+}
+
 enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *in,
                          struct user *out)
 {
     enum kam_err rc;
     char hash[128] = "";
     if (in->set & USR_PASSWORD) {
-        if ((rc = check_text(ctx, "password", in->password, PASSWORD_MIN_CHARS, 200, 0)) ||
+        /* Rights and rules before argon2 (outside the transaction, as it is slow): a refused
+         * reset costs no hash. The transaction checks again. */
+        struct user cur, next;
+        if ((rc = user_get(ctx, id, &cur)))
+            return rc;
+        next = cur;
+        merge(&next, in);
+        if ((rc = validate(ctx, &next)) || (rc = check_grant(ctx, id, &cur, &next, in)) ||
+            (rc = password_check(ctx, "password", next.login, in->password)) ||
             (rc = user_hash_password(ctx, in->password, hash)))
             return rc;
     }
@@ -242,7 +325,7 @@ enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *
     merge(&u, in);
     if ((rc = validate(ctx, &u)))
         goto out;
-    if ((rc = check_admin_grant(ctx, &before, &u)))
+    if ((rc = check_grant(ctx, id, &before, &u, in)))
         goto out;
     if (u.has_team && (!before.has_team || u.team_id != before.team_id) &&
         (rc = check_team_exists(ctx, "team_id", u.team_id)))
@@ -280,21 +363,19 @@ enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *
         audit_diff_release(&d);
         goto out;
     }
-    /* A disabled user or a new password ends the user's sessions. */
+    /* A disabled user or a new password ends the user's sessions (but the one making a change
+     * of their own password); a new password also revokes the user's API tokens, so whoever
+     * held the old password keeps no way in. Counted in the audit row. */
     if ((u.disabled && !before.disabled) || *hash) {
-        if ((rc = db_prepare(ctx->db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", &st,
-                             ctx->err))) {
-            audit_diff_release(&d);
-            goto out;
-        }
-        db_bind_i64(st, 1, id);
-        db_bind_text(st, 2, u.disabled || !in->keep_session ? "" : in->keep_session);
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        int64_t ended = 0, revoked = 0;
+        rc = end_access(ctx, id, u.disabled || !in->keep_session ? "" : in->keep_session, *hash,
+                        &ended, &revoked);
         if (rc) {
             audit_diff_release(&d);
             goto out;
         }
+        audit_diff_i64(&d, "sessions_ended", 0, 0, ended, 0);
+        audit_diff_i64(&d, "tokens_revoked", 0, 0, revoked, 0);
     }
     rc = audit_write(ctx, "user", id, 0, "update", &d);
     if (!rc)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "password.h"
 
 enum user_field {
     USR_LOGIN = 1u << 0,
@@ -31,14 +32,32 @@ struct user_in {
     unsigned set;
     /* A session (its stored id) that survives a password change: the one making it. */
     const char *keep_session;
+    /* Set by auth_change_password_from only: the caller's current password was verified. One's
+     * own password changes only so (a stolen session must not be enough). */
+    int old_verified;
 };
 
-#define PASSWORD_MIN_CHARS 10
+/* Who may manage whom. Role strength, strongest first (one order, documented in docs/API.md
+ * "Roles"):
+ *     admin > director > hr > finance > team_lead > account_manager > service > viewer
+ * - Granting a role (create, or a role change) needs a role at least as strong as it.
+ * - Any change of another user (name, e-mail, team, role, disabling, a password reset) needs a
+ *   role at least as strong as the user's current one.
+ * - A role without account data (policy_grant(role, OBJ_ACCOUNT, ACT_READ) == GRANT_NONE, i.e.
+ *   hr) may grant, and change users of, only roles without account data: resetting a
+ *   director's password would otherwise hand hr the director's data.
+ * - Nobody changes their own role; one's own password changes only through
+ *   auth_change_password_from (it checks the current one).
+ * The system (CLI commands: user_id 0, ROLE_ADMIN) is an administrator. Refusals are
+ * KAM_EFORBIDDEN naming "role" ("password" for one's own password). */
+int user_role_rank(enum role r);
 
-/* Creates a user; the password is stored as an argon2id hash. */
+/* Creates a user; the password (password_check) is stored as an argon2id hash. */
 enum kam_err user_create(struct kam_ctx *ctx, const struct user_in *in, struct user *out);
 enum kam_err user_get(struct kam_ctx *ctx, int64_t id, struct user *out);
 enum kam_err user_by_login(struct kam_ctx *ctx, const char *login, struct user *out);
+/* Changes a user. A new password (password_check) ends the user's sessions (but keep_session)
+ * and revokes their API tokens in the same transaction; so does disabling (sessions only). */
 enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *in,
                          struct user *out);
 

@@ -279,24 +279,33 @@ static void diff_all(struct audit_diff *d, const struct visit *b, const struct v
     audit_diff_str(d, "next_steps", b ? b->next_steps : NULL, a ? a->next_steps : NULL);
 }
 
-/* The owner must be an enabled user the caller may give work to. */
-static enum kam_err check_owner(struct kam_ctx *ctx, int64_t owner_id)
+/* The owner must be an enabled user the caller may give work to, who may work on the visits
+ * of the account: a visit lands in its owner's list and calendar feed with the account's and
+ * the contact's names, so an owner without the account in scope would read what they may not. */
+static enum kam_err check_owner(struct kam_ctx *ctx, int64_t owner_id, int64_t account_id)
 {
     int64_t disabled = 0;
     enum kam_err rc = db_query_i64(ctx->db, "SELECT disabled FROM users WHERE id = ?", 1, owner_id,
                                    &disabled, ctx->err);
-    if (rc == KAM_ENOTFOUND || (!rc && disabled))
+    if (rc == KAM_ENOTFOUND || (!rc && disabled)) {
+        kam_error_clear(ctx->err);
         return kam_fail(ctx->err, KAM_EINVAL, "owner_id", "owner_id is not an active user");
+    }
     if (rc)
         return rc;
+    int yes = 0;
     if (policy_list_scoped(&ctx->who)) {
-        int yes = 0;
         if ((rc = policy_manages_user(ctx, owner_id, &yes)))
             return rc;
         if (!yes)
             return kam_fail(ctx->err, KAM_EFORBIDDEN, "owner_id",
                             "you may only plan visits for yourself or people you manage");
     }
+    if ((rc = policy_user_may(ctx, owner_id, OBJ_VISIT, ACT_UPDATE, account_id, &yes)))
+        return rc;
+    if (!yes)
+        return kam_fail(ctx->err, KAM_EINVAL, "owner_id",
+                        "owner_id must be someone who may work on this account's visits");
     return KAM_OK;
 }
 
@@ -376,7 +385,7 @@ enum kam_err visit_create(struct kam_ctx *ctx, const struct visit_in *in, struct
     if (rc || (rc = db_begin(ctx->db, ctx->err)))
         return rc;
     int created = 0;
-    if (!(rc = check_owner(ctx, v.owner_id)) && !(rc = check_contact(ctx, &v)) &&
+    if (!(rc = check_owner(ctx, v.owner_id, v.account_id)) && !(rc = check_contact(ctx, &v)) &&
         !(rc = insert_visit(ctx, &v, NULL, &created)))
         rc = visit_get(ctx, v.id, out);
     return db_end(ctx->db, rc, ctx->err);
@@ -473,7 +482,7 @@ enum kam_err visit_update(struct kam_ctx *ctx, int64_t id, const struct visit_in
         v.status = in->v.status;
     }
     if ((rc = check_enum(ctx, "kind", v.kind, visit_kinds)) ||
-        (v.owner_id != before.owner_id && (rc = check_owner(ctx, v.owner_id))) ||
+        (v.owner_id != before.owner_id && (rc = check_owner(ctx, v.owner_id, v.account_id))) ||
         (rc = check_contact(ctx, &v)) || (rc = write_visit(ctx, &before, &v)))
         goto out;
     rc = visit_get(ctx, id, out);

@@ -1,4 +1,5 @@
-"""A tiny SMTP server for tests: records every message; can refuse the first N attempts.
+"""A tiny SMTP server for tests: records every message; can refuse the first N attempts
+(after DATA, so what they carried is recorded too, in sink.refused).
 
     sink = Sink(refuse_first=1); sink.start(); ... sink.messages; sink.stop()
 Python 3.11 still ships the deprecated smtpd/asyncore modules this uses."""
@@ -21,6 +22,7 @@ class _Server(smtpd.SMTPServer):
             self.owner.attempts += 1
             if self.owner.refuse_left > 0:
                 self.owner.refuse_left -= 1
+                self.owner.refused.append({"from": mailfrom, "to": rcpttos, "data": data})
                 return "451 Try again later"
             self.owner.messages.append({"from": mailfrom, "to": rcpttos, "data": data})
         return None
@@ -35,6 +37,7 @@ class Sink:
         self.refuse_left = refuse_first
         self.attempts = 0
         self.messages = []
+        self.refused = []  # what the refused attempts carried
         self.lock = threading.Lock()
         self.server = _Server(("127.0.0.1", self.port), self)
         self.thread = threading.Thread(target=lambda: asyncore.loop(timeout=0.05), daemon=True)

@@ -1,13 +1,14 @@
 /* fuzz_import.c -- libFuzzer target: CSV imports (import_run) of orders, products and accounts.
  *
  * Input: byte 0 picks the kind (bits 0-1: 0 orders, 1 products, 2 accounts, 3 orders), a fixed
- * header mapping (bit 2) and the caller (bits 3-4: the system, an admin, an account manager, a
- * viewer); byte 1 the options (bit 0 dry_run, bit 1 skip_bad_rows, bit 2 a reject file); the
+ * header mapping (bit 2) and the caller (bits 3-4: the system, an admin, an account manager,
+ * finance); byte 1 the options (bit 0 dry_run, bit 1 skip_bad_rows, bit 2 a reject file); the
  * rest is the file. One in-memory SQLite database is prepared once (users, accounts, products,
  * exchange rates, a few order lines); each input runs inside a transaction that is rolled back
  * afterwards, so every input starts from the same data.
  *
- * Checks besides not crashing: the result code is one the contract allows; the status is
+ * Checks besides not crashing: the result code is one the contract allows; 403 exactly for
+ * those without the rights (an account manager always, finance for accounts); the status is
  * loaded | rejected | checked and agrees with the code and the options; the counts add up
  * (problems_total >= nproblems, rows_total == inserted + updated + rejected for a loaded file);
  * a rejected or dry run wrote nothing; after a load the three rollup tables still equal a
@@ -42,7 +43,7 @@ const char *__ubsan_default_options(void)
 
 static struct db *db;
 static FILE *reject_sink;
-static int64_t uid_admin, uid_am;
+static int64_t uid_admin, uid_am, uid_fin;
 static int verbose;
 
 static void die(const char *what, const struct kam_error *e)
@@ -155,6 +156,7 @@ static void init(void)
         .db = db, .a = &a, .err = &e, .who = {0, ROLE_ADMIN, "system"}, .now = NOW};
     uid_admin = mk_user(&ctx, "owner1", "admin");
     uid_am = mk_user(&ctx, "am1", "account_manager");
+    uid_fin = mk_user(&ctx, "fin1", "finance");
     mk_account(&ctx, "A001", "华为技术有限公司", "East", "Direct", uid_admin);
     mk_account(&ctx, "A002", "Second Co", "West", "Partner", uid_am);
     mk_account(&ctx, "A003", "Third Co", "", "", uid_admin);
@@ -243,12 +245,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const struct principal callers[4] = {{0, ROLE_ADMIN, "system"},
                                                 {0, ROLE_ADMIN, "owner1"},
                                                 {0, ROLE_ACCOUNT_MANAGER, "am1"},
-                                                {0, ROLE_VIEWER, "viewer"}};
+                                                {0, ROLE_FINANCE, "fin1"}};
     struct principal who = callers[(b0 >> 3) & 3];
     if ((b0 >> 3 & 3) == 1)
         who.user_id = uid_admin;
-    else if ((b0 >> 3 & 3) >= 2)
+    else if ((b0 >> 3 & 3) == 2)
         who.user_id = uid_am;
+    else if ((b0 >> 3 & 3) == 3)
+        who.user_id = uid_fin;
+    /* Imports are admin, director and finance's; accounts take account create too. */
+    int forbidden = who.role == ROLE_ACCOUNT_MANAGER ||
+                    (who.role == ROLE_FINANCE && !strcmp(o.kind, "accounts"));
 
     struct arena a;
     arena_init(&a);
@@ -266,9 +273,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 r.status ? r.status : "-", (long long)r.rows_total, (long long)r.rows_inserted,
                 (long long)r.rows_updated, (long long)r.rows_rejected, (long long)r.problems_total);
 
+    if ((rc == KAM_EFORBIDDEN) != forbidden)
+        bug(forbidden ? "an import without the rights ran"
+                      : "an import with the rights was refused",
+            &r);
     if (rc == KAM_EFORBIDDEN) {
-        if (who.role == ROLE_ADMIN)
-            bug("an admin may not import", &r);
         if (q64(COUNTS_SQL) != counts_before || q64(IMPORT_RUNS_SQL) != runs_before)
             bug("a forbidden import wrote something", &r);
     } else if (rc != KAM_OK && !(rc == KAM_EINVAL && !strcmp(e.field, "file"))) {

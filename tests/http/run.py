@@ -45,6 +45,9 @@ import t_followups  # noqa: E402
 import t_sales  # noqa: E402
 import t_plans  # noqa: E402
 import t_badinput_sales  # noqa: E402
+import t_server  # noqa: E402
+import t_sec_auth  # noqa: E402
+import t_sec_data  # noqa: E402
 
 # (name, function, needs fixtures)
 GROUPS = [
@@ -99,7 +102,10 @@ GROUPS = [
     ("openapi", t_basic.g_openapi, True),
     ("followups", t_followups.g_followups, True),
     ("prospects", t_followups.g_prospects, True),
+    ("security-data", t_sec_data.g_sec_data, True),
+    ("server", t_server.g_server, True),  # its own servers and CLI runs
     ("matrix", t_matrix.g_matrix, True),
+    ("security-auth", t_sec_auth.g_sec_auth, True),
     ("failed-logins", t_session.g_failed_logins, True),  # last on the main server
 ]
 

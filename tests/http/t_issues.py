@@ -360,7 +360,8 @@ def g_notifications(ctx):
     a = ctx.admin
     n1 = ctx.new_user("note1", "account_manager")
     n2 = ctx.new_user("note2", "account_manager")
-    NA = ctx.new_account(n1.key, code=ctx.uniq("NT"), name="通知客户 " + ctx.tag)
+    # n2 is on the account team: an issue goes only to someone who may work on the account.
+    NA = ctx.new_account(n1.key, members=[(n2.key, "sales")], code=ctx.uniq("NT"), name="通知客户 " + ctx.tag)
     r = n1.client.get("/api/v1/notifications")
     ck.expect(r, 200, "a new user has no notifications", json={"items": [], "next_cursor": None})
 

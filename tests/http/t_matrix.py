@@ -20,6 +20,11 @@ import time
 
 from lib import NOBODY, iso
 from policy import ROLES, ALL, SCOPE, NONE, policy, allowed, may_read_record
+try:
+    from policy import also_allowed
+except ImportError:  # policy.py without second rights
+    def also_allowed(role, method, path):
+        return True
 from fixtures import ROLE_USER
 from t_basic import openapi_ops, norm
 from t_care import care_world, care_state
@@ -640,9 +645,14 @@ def _(ctx, u, rec_):
 
 # ---- notifications (self)
 def notification_for(ctx, u):
-    """Give u one fresh notification (an issue assigned to u by someone else); its id."""
+    """Give u one fresh notification (an issue assigned to u by someone else); its id. Only a
+    user who may work on the account's issues can be assigned one (the account is in the East
+    team's scope); for anyone else None."""
+    if policy(u.role, "issue", "update") not in (ALL, SCOPE):
+        return None
     if "A_notify" not in ctx.ids:
-        ctx.ids["A_notify"] = ctx.new_account(None, code=ctx.uniq("NTF"), name="Notifications " + ctx.tag)
+        ctx.ids["A_notify"] = ctx.new_account("am_e", members=[("service_e", "service")], code=ctx.uniq("NTF"),
+                                              name="Notifications " + ctx.tag)
     creator = ctx.U("dir").client if u.key == "admin" else ctx.admin
     ctx.new_issue(ctx.ids["A_notify"], client=creator, title="通知 " + ctx.uniq(), assignee_id=u.id, severity="low")
     r = u.client.get("/api/v1/notifications", {"limit": "1"})
@@ -670,7 +680,10 @@ def _(ctx, u, rec_):
 
 @route("POST", "/api/v1/notifications/{id}/read", "none")
 def _(ctx, u, rec_):
-    return Attempt("POST", "/api/v1/notifications/%d/read" % notification_for(ctx, u), ok=204)
+    nid = notification_for(ctx, u)
+    if nid is None:  # no notification to read: an unknown id is 404, which still shows no 403
+        return Attempt("POST", "/api/v1/notifications/999999999/read", ok=404)
+    return Attempt("POST", "/api/v1/notifications/%d/read" % nid, ok=204)
 
 
 # ---- audit (the record is named in the query)
@@ -688,9 +701,10 @@ def _(ctx, u, rec):
 
 @route("POST", "/api/v1/users", "none")
 def _(ctx, u, rec):
+    # role hr: the one role both user writers (admin, hr) may grant; g_role_matrix covers the rest
     login = ctx.uniq("mx")
     return Attempt("POST", "/api/v1/users", {"login": login, "name": "Matrix user", "email": login + "@example.com",
-                                             "role": "viewer", "team_id": None, "password": "matrix-password-1"},
+                                             "role": "hr", "team_id": None, "password": "matrix-password-1"},
                    ok=201, state=lambda: ctx.ids_of("/api/v1/users", {"q": login}))
 
 
@@ -699,9 +713,18 @@ def _(ctx, u, rec):
     return Attempt("GET", "/api/v1/users/%d" % ctx.U("spare2").id)
 
 
+def role_target(ctx, role):
+    """A user of the given role (not logged in) for the user-writing cases, made once."""
+    k = "RT_" + role
+    if k not in ctx.ids:
+        ctx.ids[k] = ctx.new_user("rt", role, login=False).id
+    return ctx.ids[k]
+
+
 @route("PATCH", "/api/v1/users/{id}", "none")
 def _(ctx, u, rec):
-    uid = ctx.U("spare2").id
+    # an hr user: both user writers may change one (hr may not touch roles with account data)
+    uid = role_target(ctx, "hr")
     return Attempt("PATCH", "/api/v1/users/%d" % uid, {"name": "Spare " + ctx.uniq()},
                    state=lambda: ctx.user_state(uid))
 
@@ -1247,6 +1270,8 @@ def g_matrix(ctx):
                     in_scope = rec == "own"
                     allow = allowed(role, obj, act, in_scope)
                     deny = 403 if may_read_record(role, in_scope) else 404
+                if allow and not also_allowed(role, meth, path):
+                    allow, deny = False, 403
                 before = att.state() if (att.state and not allow) else None
                 client = att.client or u.client
                 r = client.request(att.method, att.path, att.body, query=att.query, raw=att.raw,
@@ -1263,3 +1288,84 @@ def g_matrix(ctx):
                     att.after(r)
                 if att.cleanup:
                     att.cleanup()
+    g_role_matrix(ctx)
+
+
+# ---- who may grant which role (issue 10), transcribed from docs/API.md "Roles"
+
+# Strongest first. Granting a role, or changing a user who holds one (any field, a password
+# reset, disabling), needs a role at least as strong; a role without account data (no account
+# read: hr) reaches only roles without account data; nobody changes their own role.
+ROLE_STRENGTH = ("admin", "director", "hr", "finance", "team_lead", "account_manager", "service", "viewer")
+
+
+def sees_accounts(role):
+    return policy(role, "account", "read") != NONE
+
+
+def may_reach(actor, role):
+    """actor may grant role, and change a user who holds it (the user-writing right aside)."""
+    return ROLE_STRENGTH.index(actor) <= ROLE_STRENGTH.index(role) and (sees_accounts(actor) or not sees_accounts(role))
+
+
+def g_role_matrix(ctx):
+    """actor role x granted role x own/other record, creation, and actor x target role for a
+    password reset and disabling. Allowed: 200/201; denied by the policy table: 403; denied by
+    the role rules: 403 naming "role". Nothing changes on a denial; allowed changes are undone."""
+    ck = ctx.ck
+    a = ctx.admin
+    targets = {r: role_target(ctx, r) for r in ROLE_STRENGTH}
+
+    def check(name, r, writer, ok, ok_status, field, state_fn, before):
+        if not writer:
+            ck.expect(r, 403, name + " -> 403 (no user writes)", code="forbidden")
+        elif ok:
+            ck.expect(r, ok_status, name + " -> %d" % ok_status)
+        else:
+            ck.expect(r, 403, name + " -> 403 field %s" % field, code="forbidden", field=field)
+        if not (writer and ok):
+            ck.same(before, state_fn(), name + ": nothing changed")
+
+    for actor in ROLES:
+        u = ctx.U(ROLE_USER[actor])
+        writer = policy(actor, "user", "update") in (ALL, SCOPE)
+        creator = policy(actor, "user", "create") in (ALL, SCOPE)
+        # own record, as a user of the role made for it (a wrongly allowed change must not
+        # alter the fixture user): one's own role never changes (the same role is no change)
+        me = ctx.new_user("ro", actor)
+        for granted in ROLES:
+            before = ctx.user_state(me.id)
+            r = me.client.patch("/api/v1/users/%d" % me.id, {"role": granted})
+            check("role matrix %s sets own role %s" % (actor, granted), r, writer, granted == actor, 200, "role",
+                  lambda: ctx.user_state(me.id), before)
+            if writer and granted == actor and r.status == 200:
+                ck.ok(r.json.get("role") == actor, "role matrix %s: own role unchanged" % actor, r.describe())
+        for granted in ROLES:
+            # other record: an hr user, whom both user writers may change
+            tid = targets["hr"]
+            before = ctx.user_state(tid)
+            r = u.client.patch("/api/v1/users/%d" % tid, {"role": granted})
+            ok = may_reach(actor, "hr") and may_reach(actor, granted)
+            check("role matrix %s grants %s to another (hr) user" % (actor, granted), r, writer, ok, 200, "role",
+                  lambda: ctx.user_state(tid), before)
+            if r.status == 200:
+                ck.ok(r.json.get("role") == granted, "role matrix %s granted %s" % (actor, granted), r.describe())
+                ctx.must(a.patch("/api/v1/users/%d" % tid, {"role": "hr"}), 200, "role matrix: restore hr")
+            # a new user with that role
+            login = ctx.uniq("rm")
+            r = u.client.post("/api/v1/users", {"login": login, "name": "Role matrix", "role": granted,
+                                                "email": login + "@example.com", "password": "role-matrix-pw-1"})
+            check("role matrix %s creates a %s" % (actor, granted), r, creator, may_reach(actor, granted), 201, "role",
+                  lambda: ctx.ids_of("/api/v1/users", {"q": login}), [])
+        # acting on users of each role: a password reset, disabling
+        for held in ROLES:
+            tid = targets[held]
+            for body in ({"password": "reset-" + ctx.uniq("pw-")}, {"disabled": True}):
+                what = list(body)[0]
+                before = ctx.user_state(tid)
+                r = u.client.patch("/api/v1/users/%d" % tid, body)
+                check("role matrix %s %s of a %s" % (actor, "resets the password" if what == "password" else "disables",
+                                                       held), r, writer, may_reach(actor, held), 200, "role",
+                      lambda: ctx.user_state(tid), before)
+                if r.status == 200 and what == "disabled":
+                    ctx.must(a.patch("/api/v1/users/%d" % tid, {"disabled": False}), 200, "role matrix: enable again")

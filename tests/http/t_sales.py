@@ -879,6 +879,30 @@ def g_imports(ctx):
     bad_file("empty required values", orders_csv([good, ("", "2025-10-03", "", "", "", "", "", "", "CNY")]),
              [(3, "external_id"), (3, "account_code"), (3, "sku"), (3, "quantity"), (3, "amount")])
 
+    # issue 10: every row has as many fields as the header, whatever the columns; an unquoted
+    # thousands separator is one field too many, never a smaller amount
+    r = bad_file("a row with a field more than the header (10 of 9)",
+                 orders_csv([good, (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", "1", "CNY", "x")]), [(3, "")])
+    ck.ok(any("has 10 fields, the header 9" in (p.get("reason") or "") for p in (r.json or {}).get("problems") or []),
+          "the reason counts the fields", repr((r.json or {}).get("problems")))
+    bad_file("a row with a field less than the header (8 of 9)",
+             orders_csv([good, (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", "1")]), [(3, "")])
+    hdr8 = "external_id,date,account_code,sku,region,channel,quantity,amount"
+    r = bad_file("an unquoted 1,234.50 in a file without a currency column",
+                 orders_csv([good[:8], (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", "1,234.50")], header=hdr8),
+                 [(3, "")])
+    ck.ok(any("quoted" in (p.get("reason") or "") for p in (r.json or {}).get("problems") or []),
+          "the reason says a value with a comma must be quoted", repr((r.json or {}).get("problems")))
+    r = bad_file("a quoted \"1,234.50\" (a thousands separator)",
+                 orders_csv([good[:8], (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", '"1,234.50"')], header=hdr8),
+                 [(3, "amount")])
+    ck.ok(any("thousands" in (p.get("reason") or "") for p in (r.json or {}).get("problems") or []),
+          "the reason names the thousands separator", repr((r.json or {}).get("problems")))
+    r = a.csv("orders", orders_csv([good, (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", "1,234.50", "CNY")]),
+              {"dry_run": "1"})
+    ck.ok(r.status == 422 and problems_of(r) == [(3, "")], "a dry run names the row with a field too many",
+          r.describe())
+
     # --skip-bad-rows: the good rows load, the bad ones are reported
     g1, g2, b1 = ctx.uniq("SK-"), ctx.uniq("SK-"), ctx.uniq("SK-")
     r = a.csv("orders", orders_csv([(g1, "2025-11-01", c0, s0, "", "", "1", "1", "CNY"),
@@ -914,8 +938,12 @@ def g_imports(ctx):
               code="forbidden")
     ck.expect(ctx.U("am_e").client.csv("products", "sku,name,family\nX,Y,Z\n"), 403,
               "am_e may not import products -> 403", code="forbidden")
-    ck.expect(fin.csv("accounts", "code,name\n%s,x\n" % ctx.uniq("FA")), 403,
-              "finance may not import accounts (account create) -> 403", code="forbidden")
+    fa = ctx.uniq("FA")
+    ck.expect(fin.csv("accounts", "code,name\n%s,x\n" % fa), 403,
+              "finance may not import accounts (account create) -> 403 naming kind", code="forbidden", field="kind")
+    ck.ok(a.get("/api/v1/accounts", {"q": fa}).items == [], "finance's refused account file created nothing")
+
+    import_row_limit(ctx, I, fin)
     ck.expect(a.csv("orders", orders_csv([good]), content_type="application/json"), 415,
               "an import with Content-Type application/json -> 415", code="unsupported_media_type")
     for q, field in (({"dry_run": "2"}, "dry_run"), ({"skip_bad_rows": "yes"}, "skip_bad_rows"),
@@ -926,6 +954,36 @@ def g_imports(ctx):
               field="kind", code="invalid")
     ck.expect(a.get("/api/v1/imports/999999999"), 404, "GET /imports/999999999 -> 404", code="not_found")
     check_rollups(ctx, "after all the imports", I.acc, [I.fam])
+
+
+def import_row_limit(ctx, I, fin):
+    """Issue 10: a non-admin imports at most 200000 rows a file; one more refuses the file whole
+    (422 naming the limit, nothing loaded), dry run or not; an admin has no limit."""
+    ck, a = ctx.ck, ctx.admin
+    c0, s0 = I.code[0], I.sku[0]
+    tag = ctx.uniq("CAP-")
+    n = 200001
+    data = (ORDER_HEADER + "\n" + "".join("%s-%06d,2025-12-03,%s,%s,,,1,1,CNY\n" % (tag, i, c0, s0)
+                                         for i in range(n))).encode()
+    st = I.state(ctx)
+    n_runs = len(db_rows(ctx, "SELECT id FROM import_runs"))
+    for q, label in (({}, "a load"), ({"dry_run": "1"}, "a dry run"), ({"skip_bad_rows": "1"}, "skip_bad_rows=1")):
+        r = fin.csv("orders", data, q)
+        ck.expect(r, 422, "finance, %d rows (%s): 422 rejected" % (n, label),
+                  json={"status": "rejected", "rows_inserted": 0, "rows_updated": 0, "rows_total": n,
+                        "problems_total": 1})
+        p = ((r.json or {}).get("problems") or [{}])[0]
+        ck.ok(p.get("row") == 200002 and p.get("column") == "" and "200000" in (p.get("reason") or ""),
+              "%s over the limit: the problem is row 200002 and names the limit 200000" % label, repr(p))
+        ck.same(st, I.state(ctx), "%s over the limit: nothing loaded" % label)
+    ck.ok(len(db_rows(ctx, "SELECT id FROM import_runs")) == n_runs + 2,
+          "the two refused loads are recorded as rejected runs, the dry run is not")
+    r = a.csv("orders", data, {"dry_run": "1"})
+    ck.expect(r, 200, "an admin's dry run of the same %d rows: 200 checked (no limit)" % n,
+              json={"status": "checked", "rows_total": n, "problems_total": 0})
+    ck.expect(ctx.U("dir").client.csv("orders", data[:data.index(("%s-%06d" % (tag, 200000)).encode())],
+                                      {"dry_run": "1"}), 200,
+              "the director's dry run of exactly 200000 rows: 200 checked", json={"rows_total": 200000})
 
 
 def g_imports_other(ctx):
@@ -990,23 +1048,35 @@ def g_imports_other(ctx):
     ck.ok(a.get("/api/v1/accounts", {"q": k3}).items == [], "the rejected file created no account")
     if st:
         ck.same(st, ctx.acct_state(acc1["id"]), "the rejected file changed no account")
-    # account managers: new accounts are theirs; other people's accounts are a row problem
-    k4 = ctx.uniq("IA")
+    # issue 10: imports are not the account teams' (docs/API.md): account managers and team
+    # leads get 403 for every file, dry run or not, and the same answer whether a code names
+    # another's account or none at all (a dry run is no existence oracle); nothing changes
     other_code = account_code(ctx, ctx.ids["A_other"])
     st_o = ctx.acct_state(ctx.ids["A_other"])
-    r = am.client.csv("accounts", "code,name\n%s,经理导入\n%s,改名\n" % (k4, other_code))
-    ck.expect(r, 422, "am_e's file touching am_w's account: 422", json={"status": "rejected"})
-    ck.ok(problems_of(r) == [(3, "code")], "the row of the account out of scope is the problem (code)",
-          repr((r.json or {}).get("problems")))
+    k4 = ctx.uniq("IA")
+    for who in ("am_e", "lead_e"):
+        c = ctx.U(who).client
+        answers = {}
+        for code, what in ((other_code, "another's account"), ("NOPE" + ctx.tag, "an unknown code"),
+                           (k4, "a new code")):
+            for q, mode in (({"dry_run": "1"}, "dry run"), ({}, "load")):
+                r = c.csv("accounts", "code,name\n%s,改名\n" % code, q)
+                ck.expect(r, 403, "%s imports accounts (%s, %s) -> 403" % (who, what, mode), code="forbidden")
+                answers[(what, mode)] = (r.status, r.body)
+        ck.ok(len(set(answers.values())) == 1, "%s: the same answer whatever the code, dry run or not" % who,
+              repr(sorted(set(answers.values())))[:400])
     ck.same(st_o, ctx.acct_state(ctx.ids["A_other"]), "am_w's account is unchanged")
-    ck.ok(a.get("/api/v1/accounts", {"q": k4}).items == [], "and am_e's new account was not created either")
-    r = am.client.csv("accounts", "code,name\n%s,经理导入\n" % k4)
-    ck.expect(r, 201, "am_e imports a new account: loaded", json={"rows_inserted": 1})
-    ck.matches((a.get("/api/v1/accounts", {"q": k4}).items or [{}])[0], {"code": k4, "owner_id": am.id},
-               "am_e's imported account is owned by am_e")
-    r = am.client.csv("accounts", "code,name\n%s,经理改名\n" % k4)
-    ck.expect(r, 201, "am_e updates their own account by import", json={"rows_updated": 1})
+    ck.ok(a.get("/api/v1/accounts", {"q": k4}).items == [], "no account was created by the refused files")
     ck.expect(am.client.get("/api/v1/imports"), 403, "am_e may not read import runs -> 403", code="forbidden")
+    # the director imports accounts (account create): new ones are the director's, a code updates
+    d = ctx.U("dir")
+    r = d.client.csv("accounts", "code,name\n%s,总监导入\n" % k4)
+    ck.expect(r, 201, "the director imports a new account: loaded", json={"rows_inserted": 1})
+    ck.matches((a.get("/api/v1/accounts", {"q": k4}).items or [{}])[0], {"code": k4, "owner_id": d.id},
+               "the director's imported account is the director's")
+    r = d.client.csv("accounts", "code,name\n%s,总监改名\n%s,改名\n" % (k4, other_code), {"dry_run": "1"})
+    ck.expect(r, 200, "the director's dry run updating two accounts by code: 200 checked", json={"status": "checked"})
+    ck.same(st_o, ctx.acct_state(ctx.ids["A_other"]), "the dry run changed nothing")
 
 
 # ---------------------------------------------------------------- kam import (the CLI)
@@ -1147,6 +1217,22 @@ def g_imports_cli(ctx):
     rc, out, err = kam("accounts", write("a3.csv", "code,name\n%s,命令行客户改\n" % k1))
     ck.ok(rc == 0 and "1 updated" in err, "kam import updating an account by code (no owner_login needed): exit 0",
           "rc=%s %s" % (rc, err[-300:]))
+
+    # issue 10: the CLI runs as an admin, so the 200000-row limit of other roles is not its;
+    # a row with a field more than the header is refused there too
+    tag = ctx.uniq("CLICAP-")
+    big = write("big.csv", ORDER_HEADER + "\n" + "".join("%s-%06d,2025-06-10,%s,%s,,,1,1,CNY\n" % (tag, i, c0, s0)
+                                                         for i in range(200001)))
+    rc, out, err = kam("orders", big, "--dry-run")
+    ck.ok(rc == 0 and "checked" in err and "200001 rows read" in err,
+          "kam import --dry-run of 200001 rows: exit 0, checked (no row limit)", "rc=%s stderr=%s" % (rc, err[-300:]))
+    st = I.state(ctx)
+    rc, out, err = kam("orders", write("wide.csv", orders_csv([(ctx.uniq("CW-"), "2025-06-11", c0, s0, "", "", "1",
+                                                                 "1,234.50", "CNY")])))
+    ck.ok(rc == 1 and "row 2" in err and "has 10 fields, the header 9" in err,
+          "kam import of a row with an unquoted 1,234.50: exit 1, row 2 has 10 fields", "rc=%s stderr=%s"
+          % (rc, err[-300:]))
+    ck.same(st, I.state(ctx), "and nothing was loaded")
 
 
 # ---------------------------------------------------------------- wallet estimates

@@ -68,8 +68,9 @@ def g_users(ctx):
                ({"disabled": False}, {"disabled": False}),
                ({"password": "brand-new-password"}, {"login": login, "password": ABSENT})]
     for p, w in patches:
-        r = ctx.U("hr").client.patch("/api/v1/users/%d" % uid, p)
-        ck.expect(r, 200, "PATCH user %s (as hr)" % list(p)[0], json=w)
+        # as admin: hr may not change a user whose role sees account data (issue 10, g_admin_guard)
+        r = a.patch("/api/v1/users/%d" % uid, p)
+        ck.expect(r, 200, "PATCH user %s (as admin)" % list(p)[0], json=w)
     c = ctx.client("newbie")
     r = c.login(login, "brand-new-password")
     ck.expect(r, 200, "login with the password set by PATCH", json={"user": {"id": uid, "role": "service"}})
@@ -157,7 +158,9 @@ def g_password(ctx):
 
 
 def g_admin_guard(ctx):
-    """Only an admin may create an admin or change one (403 field role)."""
+    """Who may grant which role (docs/API.md "Roles"): a role at least as strong; hr (no account
+    data) only roles without account data; nobody their own role. 403 field role, nothing changed.
+    The full actor x role table is in t_matrix.g_role_matrix."""
     ck = ctx.ck
     a = ctx.admin
     hr = ctx.U("hr")
@@ -167,9 +170,10 @@ def g_admin_guard(ctx):
         return login, client.post("/api/v1/users", {"login": login, "name": "Guard " + who, "email": login + "@example.com",
                                                     "role": role, "team_id": None, "password": "guard-password-1"})
 
-    login, r = new_user(hr.client, "admin", "hr-made admin")
-    ck.expect(r, 403, "hr creates an admin -> 403 field role", field="role", code="forbidden")
-    ck.same([], ctx.ids_of("/api/v1/users", {"q": login}), "refused admin creation created nothing")
+    for role in ("admin", "director", "viewer", "finance"):
+        login, r = new_user(hr.client, role, "hr-made " + role)
+        ck.expect(r, 403, "hr creates a %s -> 403 field role" % role, field="role", code="forbidden")
+        ck.same([], ctx.ids_of("/api/v1/users", {"q": login}), "refused %s creation created nothing" % role)
 
     _, r = new_user(a, "admin", "second admin")
     if not ck.expect(r, 201, "admin creates an admin -> 201", json={"role": "admin"}):
@@ -182,21 +186,30 @@ def g_admin_guard(ctx):
         ck.expect(r, 403, "hr changes an admin %s -> 403 field role" % list(body), field="role", code="forbidden")
         ck.same(before, ctx.user_state(A2), "hr PATCH of an admin (%s) changed nothing" % list(body))
 
-    _, r = new_user(hr.client, "viewer", "hr-made viewer")
-    if ck.expect(r, 201, "hr creates a viewer -> 201", json={"role": "viewer"}):
-        V = r.json["id"]
-        before = ctx.user_state(V)
-        r = hr.client.patch("/api/v1/users/%d" % V, {"role": "admin"})
-        ck.expect(r, 403, "hr promotes a viewer to admin -> 403 field role", field="role", code="forbidden")
-        ck.same(before, ctx.user_state(V), "refused promotion changed nothing")
-        r = hr.client.patch("/api/v1/users/%d" % V, {"role": "finance", "name": "Now finance"})
-        ck.expect(r, 200, "hr changes a non-admin's role -> 200", json={"role": "finance"})
-        r = a.patch("/api/v1/users/%d" % V, {"role": "admin"})
+    _, r = new_user(hr.client, "hr", "hr-made hr")
+    if ck.expect(r, 201, "hr creates an hr user -> 201", json={"role": "hr"}):
+        H = r.json["id"]
+        for role in ("admin", "director", "viewer"):
+            before = ctx.user_state(H)
+            r = hr.client.patch("/api/v1/users/%d" % H, {"role": role})
+            ck.expect(r, 403, "hr gives another hr user the role %s -> 403 field role" % role, field="role",
+                      code="forbidden")
+            ck.same(before, ctx.user_state(H), "refused grant of %s changed nothing" % role)
+        r = hr.client.patch("/api/v1/users/%d" % H, {"name": "Now renamed", "disabled": True})
+        ck.expect(r, 200, "hr changes another hr user -> 200", json={"name": "Now renamed", "disabled": True})
+        r = a.patch("/api/v1/users/%d" % H, {"role": "finance", "disabled": False})
+        ck.expect(r, 200, "admin changes an hr user to finance -> 200", json={"role": "finance"})
+        before = ctx.user_state(H)
+        r = hr.client.patch("/api/v1/users/%d" % H, {"disabled": True})
+        ck.expect(r, 403, "hr disables a finance user -> 403 field role", field="role", code="forbidden")
+        ck.same(before, ctx.user_state(H), "refused disable changed nothing")
+        r = a.patch("/api/v1/users/%d" % H, {"role": "admin"})
         ck.expect(r, 200, "admin promotes a user to admin -> 200", json={"role": "admin"})
-    before = ctx.user_state(hr.id)
-    r = hr.client.patch("/api/v1/users/%d" % hr.id, {"role": "admin"})
-    ck.expect(r, 403, "hr promotes itself to admin -> 403 field role", field="role", code="forbidden")
-    ck.same(before, ctx.user_state(hr.id), "refused self-promotion changed nothing")
+    for role in ("admin", "director"):
+        before = ctx.user_state(hr.id)
+        r = hr.client.patch("/api/v1/users/%d" % hr.id, {"role": role})
+        ck.expect(r, 403, "hr promotes itself to %s -> 403 field role" % role, field="role", code="forbidden")
+        ck.same(before, ctx.user_state(hr.id), "refused self-promotion to %s changed nothing" % role)
     r = a.patch("/api/v1/users/%d" % A2, {"name": "renamed by admin", "disabled": True})
     ck.expect(r, 200, "admin changes another admin -> 200", json={"name": "renamed by admin", "disabled": True})
 
