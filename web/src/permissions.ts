@@ -19,11 +19,11 @@ const SUPERVISE: Role[] = ['admin', 'director', 'team_lead']
 
 // Volume growth (issue 6), src/svc/policy.c: products and exchange rates are read by every role
 // but hr and changed by admin, director and finance; sales are read in scope by all but hr;
-// imports of orders and products need the right to write every sales line / product (admin,
-// director, finance), account imports the right to create accounts; the import list is for
-// admin, director and finance. Target plans: read by all but service and hr, written by admin
-// and director, approved by the director only; proposals from leads and account managers in
-// scope; 4P measures written in scope by admin, director, team leads and account managers.
+// every import needs the import right (admin, director, finance: the imports screen, the list
+// of past imports), and importing accounts also account create (so admin and director). Target
+// plans: read by all but service and hr, written by admin and director, approved by the director
+// only; proposals from leads and account managers in scope; 4P measures written in scope by
+// admin, director, team leads and account managers.
 const PRODUCT_WRITE: Role[] = ['admin', 'director', 'finance']
 const IMPORT_DATA: Role[] = ['admin', 'director', 'finance']
 const TARGET_READ: Role[] = ['admin', 'director', 'finance', 'team_lead', 'account_manager', 'viewer']
@@ -75,10 +75,11 @@ export const can = {
   editProducts: (u: User | null | undefined) => has(u, PRODUCT_WRITE),
   /** Import orders and products. */
   importData: (u: User | null | undefined) => has(u, IMPORT_DATA),
-  /** Import accounts (each existing one updated only where the caller may). */
-  importAccounts: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
-  /** The imports page: any of the two above. */
-  imports: (u: User | null | undefined) => has(u, IMPORT_DATA) || has(u, ACCOUNT_WRITE),
+  /** Import accounts: the import right and account create (each existing account in the file
+   *  is updated only where the caller may). */
+  importAccounts: (u: User | null | undefined) => has(u, IMPORT_DATA) && has(u, ACCOUNT_WRITE),
+  /** The imports page and its menu entry: the import right. */
+  imports: (u: User | null | undefined) => has(u, IMPORT_DATA),
   /** The list of past imports. */
   readImports: (u: User | null | undefined) => has(u, IMPORT_DATA),
   readTargets: (u: User | null | undefined) => has(u, TARGET_READ),

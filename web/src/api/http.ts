@@ -1,18 +1,31 @@
 // The one place that talks HTTP to the KAM API: JSON in and out, the CSRF header on unsafe
 // methods, typed errors. Callers use the resource modules (accounts.ts, users.ts, ...).
 import type { ApiErrorBody } from './types'
+import { busy } from '@/composables/ready'
 
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly field: string
-  constructor(status: number, code: string, message: string, field: string) {
+  /** Seconds the server asks to wait (the Retry-After of a 429 rate_limited); 0 when none. */
+  readonly retryAfter: number
+  constructor(status: number, code: string, message: string, field: string, retryAfter = 0) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.field = field
+    this.retryAfter = retryAfter
   }
+}
+
+/** A Retry-After header (delay-seconds or an HTTP date) in whole seconds; 0 when absent. */
+export function retryAfterSeconds(h: string | null, now = Date.now()): number {
+  if (!h) return 0
+  const v = h.trim()
+  if (/^\d+$/.test(v)) return Number(v)
+  const at = Date.parse(v)
+  return Number.isNaN(at) ? 0 : Math.max(0, Math.ceil((at - now) / 1000))
 }
 
 type Query = Record<string, string | number | boolean | null | undefined>
@@ -51,6 +64,17 @@ export interface RequestOptions {
 }
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  // Busy until the answer is parsed: the caller's continuation runs in the same microtask
+  // checkpoint, so the page is never seen "ready" between a response and its rendering.
+  const release = busy()
+  try {
+    return await send<T>(method, path, opts)
+  } finally {
+    release()
+  }
+}
+
+async function send<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
   if (UNSAFE.has(method)) {
@@ -87,6 +111,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       err?.code ?? `http_${res.status}`,
       err?.message ?? res.statusText,
       err?.field ?? '',
+      retryAfterSeconds(res.headers.get('Retry-After')),
     )
     if (res.status === 401 && !opts.quiet401) hooks.onUnauthenticated(path)
     throw e

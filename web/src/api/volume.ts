@@ -4,6 +4,7 @@
 // (yuan, 2 decimals) or quantities (3 decimals); money in API objects is in minor units.
 import { http, csrfToken, errorFrom, ApiError, buildQuery } from './http'
 import type { Money, Page } from './types'
+import { whileLoading } from '@/composables/ready'
 
 export type Measure = 'amount' | 'quantity'
 export type SalesDim = 'family' | 'region' | 'channel' | 'account'
@@ -460,7 +461,7 @@ export const importsApi = {
       xhr.onabort = () => reject(new ApiError(0, 'aborted', 'aborted', ''))
       xhr.send(file)
     })
-    return { promise, abort: () => xhr.abort() }
+    return { promise: whileLoading(promise), abort: () => xhr.abort() }
   },
 }
 

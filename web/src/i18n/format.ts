@@ -137,6 +137,16 @@ export function fmtDuration(ms: number): string {
   return u(m, 'minute')
 }
 
+/** A wait in seconds, minutes and seconds: "4分钟 5秒" / "4 min 5 sec" / "45 sec". */
+export function fmtWait(seconds: number): string {
+  const total = Math.max(0, Math.ceil(seconds))
+  const m = Math.floor(total / 60)
+  const s = total % 60
+  const u = (n: number, unit: string) => nf({ style: 'unit', unit, unitDisplay: 'short' }).format(n)
+  if (m) return s ? `${u(m, 'minute')} ${u(s, 'second')}` : u(m, 'minute')
+  return u(s, 'second')
+}
+
 /** "5 分钟前" / "5 minutes ago" / "yesterday" for an ISO time; `past` reads a time ahead of
  *  this browser's clock (a skewed server clock) as "now". */
 export function fmtTimeAgo(s: string | null | undefined, now = Date.now(), past = false): string {

@@ -1,8 +1,9 @@
 // Routes. Every screen is lazy-loaded; `meta.can` names the capability (src/permissions.ts)
 // a user needs, and a user without it sees the 403 screen instead.
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, createWebHistory, isNavigationFailure, NavigationFailureType, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
 import type { Capability } from '@/permissions'
+import { navigationEnded, navigationStarted } from '@/composables/ready'
 import AppLayout from '@/layouts/AppLayout.vue'
 
 declare module 'vue-router' {
@@ -170,6 +171,7 @@ export const router = createRouter({
 })
 
 router.beforeEach(async (to) => {
+  navigationStarted()
   const session = useSessionStore()
   await session.restore()
   if (to.meta.public) {
@@ -182,4 +184,14 @@ router.beforeEach(async (to) => {
     return { name: 'forbidden', query: { from: to.fullPath }, replace: true }
   }
   return true
+})
+
+// The page is not ready while a navigation runs (guards, the lazy screen's chunk). A navigation
+// cancelled by a newer one leaves the signal to that one; errors end it too.
+router.afterEach((_to, _from, failure) => {
+  if (!isNavigationFailure(failure, NavigationFailureType.cancelled)) navigationEnded()
+})
+router.onError((err) => {
+  navigationEnded()
+  console.error(err) // what the router prints when nobody listens
 })
