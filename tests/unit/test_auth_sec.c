@@ -2,12 +2,12 @@
  * ending with a password change, and the failed-attempt throttle (back-off per login and
  * address, spraying, the per-login limit for unknown addresses, parallel attempts). */
 #include <pthread.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "fixture.h"
 #include "store/db.h"
 #include "svc/auth.h"
 #include "svc/password.h"
@@ -16,115 +16,25 @@
 #include "test.h"
 
 #define NOW 1700000000
-#define PW "correct-horse-1"
 
-/* ---- fixture: one database (in memory, or a file for the parallel test) ---- */
+/* ---- fixture: struct fixture (fixture.h), in memory or a file for the parallel test ---- */
 
-struct fx {
-    struct db *db;
-    struct arena a;
-    struct kam_error e;
-    struct kam_ctx ctx;
-};
-
-/* A cheap argon2id hash of PW: users made with it log in without 50 ms per try. */
-static const char *cheap_hash(void)
+static struct kam_ctx *C(struct fixture *f)
 {
-    static char h[crypto_pwhash_STRBYTES];
-    if (!h[0] &&
-        crypto_pwhash_str_alg(h, PW, strlen(PW), crypto_pwhash_OPSLIMIT_MIN,
-                              crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13) != 0)
-        h[0] = 0;
-    return h;
-}
-
-static int fx_open_dsn(struct fx *f, const char *dsn)
-{
-    memset(f, 0, sizeof *f);
-    arena_init(&f->a);
-    if (db_open(dsn, &f->db, &f->e) != KAM_OK) {
-        fprintf(stderr, "  db_open: %s\n", f->e.msg);
-        CHECK(0);
-        arena_release(&f->a);
-        return 0;
-    }
-    f->ctx.db = f->db;
-    f->ctx.a = &f->a;
-    f->ctx.err = &f->e;
-    f->ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
-    f->ctx.now = NOW;
-    user_set_hash_override(cheap_hash());
-    return 1;
-}
-
-static int fx_open(struct fx *f)
-{
-    return fx_open_dsn(f, "sqlite::memory:");
-}
-
-static void fx_close(struct fx *f)
-{
-    user_set_hash_override(NULL);
-    db_close(f->db);
-    arena_release(&f->a);
-}
-
-static struct kam_ctx *C(struct fx *f)
-{
-    kam_error_clear(&f->e);
-    return &f->ctx;
-}
-
-static void as(struct fx *f, int64_t user_id, enum role r)
-{
-    f->ctx.who = (struct principal){user_id, r, "tester"};
-}
-
-static int64_t q64(struct fx *f, const char *sql)
-{
-    int64_t v = -1;
-    struct kam_error e = {0};
-    if (db_query_i64(f->db, sql, 0, 0, &v, &e) != KAM_OK)
-        fprintf(stderr, "  query failed: %s: %s\n", sql, e.msg);
-    return v;
-}
-
-static void check_err(struct fx *f, enum kam_err rc, enum kam_err want, const char *field)
-{
-    CHECK_EQ_INT(rc, want);
-    CHECK_EQ_INT(f->e.code, want);
-    CHECK_EQ_STR(f->e.field, field);
-}
-
-static int64_t mk_user(struct fx *f, const char *login, const char *role)
-{
-    struct principal saved = f->ctx.who;
-    as(f, 0, ROLE_ADMIN);
-    struct user_in in = {0};
-    in.v.login = login;
-    in.v.name = login;
-    in.v.role = role;
-    in.password = PW;
-    in.set = USR_LOGIN | USR_NAME | USR_ROLE | USR_PASSWORD;
-    struct user u = {0};
-    enum kam_err rc = user_create(C(f), &in, &u);
-    if (rc)
-        fprintf(stderr, "  user_create %s: %s\n", login, f->e.msg);
-    CHECK_EQ_INT(rc, KAM_OK);
-    f->ctx.who = saved;
-    return rc ? 0 : u.id;
+    return fixture_ctx(f);
 }
 
 /* Everything a refused user change must leave alone. */
-static int64_t user_rows(struct fx *f)
+static int64_t user_rows(struct fixture *f)
 {
-    return q64(f, "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit) + "
-                  "(SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM api_tokens WHERE "
-                  "revoked_at IS NULL) + (SELECT COALESCE(SUM(disabled), 0) FROM users) + "
-                  "(SELECT COUNT(DISTINCT role || password_hash || name) FROM users)");
+    return fixture_q64(f,
+                       "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM audit) + "
+                       "(SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM api_tokens WHERE "
+                       "revoked_at IS NULL) + (SELECT COALESCE(SUM(disabled), 0) FROM users) + "
+                       "(SELECT COUNT(DISTINCT role || password_hash || name) FROM users)");
 }
 
-static enum kam_err create_as(struct fx *f, const char *login, const char *role)
+static enum kam_err create_as(struct fixture *f, const char *login, const char *role)
 {
     struct user_in in = {0};
     in.set = USR_LOGIN | USR_ROLE | USR_PASSWORD;
@@ -135,7 +45,7 @@ static enum kam_err create_as(struct fx *f, const char *login, const char *role)
     return user_create(C(f), &in, &out);
 }
 
-static enum kam_err patch(struct fx *f, int64_t id, unsigned set, const char *role,
+static enum kam_err patch(struct fixture *f, int64_t id, unsigned set, const char *role,
                           const char *password)
 {
     struct user_in in = {0};
@@ -165,32 +75,34 @@ TEST(role_strength_order_is_total_and_documented)
 
 TEST(hr_cannot_promote_itself_nor_take_over_stronger_users)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t hr = mk_user(&f, "hr.one", "hr");
-    int64_t hr2 = mk_user(&f, "hr.two", "hr");
-    int64_t dir = mk_user(&f, "dir.one", "director");
-    int64_t am = mk_user(&f, "am.one", "account_manager");
-    int64_t v = mk_user(&f, "v.one", "viewer");
-    as(&f, hr, ROLE_HR);
+    int64_t hr = fixture_add_user(&f, "hr.one", "hr", 0);
+    int64_t hr2 = fixture_add_user(&f, "hr.two", "hr", 0);
+    int64_t dir = fixture_add_user(&f, "dir.one", "director", 0);
+    int64_t am = fixture_add_user(&f, "am.one", "account_manager", 0);
+    int64_t v = fixture_add_user(&f, "v.one", "viewer", 0);
+    fixture_as(&f, hr, ROLE_HR);
     int64_t before = user_rows(&f);
     /* its own role, in any direction */
-    check_err(&f, patch(&f, hr, USR_ROLE, "director", NULL), KAM_EFORBIDDEN, "role");
-    check_err(&f, patch(&f, hr, USR_ROLE, "viewer", NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, hr, USR_ROLE, "director", NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, hr, USR_ROLE, "viewer", NULL), KAM_EFORBIDDEN, "role");
     /* a director: password reset, disable, rename */
-    check_err(&f, patch(&f, dir, USR_PASSWORD, NULL, "hr-chosen-password"), KAM_EFORBIDDEN, "role");
-    check_err(&f, patch(&f, dir, USR_DISABLED, NULL, NULL), KAM_EFORBIDDEN, "role");
-    check_err(&f, patch(&f, dir, USR_NAME, NULL, NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, dir, USR_PASSWORD, NULL, "hr-chosen-password"), KAM_EFORBIDDEN,
+                      "role");
+    fixture_check_err(&f, patch(&f, dir, USR_DISABLED, NULL, NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, dir, USR_NAME, NULL, NULL), KAM_EFORBIDDEN, "role");
     /* weaker users with account data are out of reach too */
-    check_err(&f, patch(&f, am, USR_PASSWORD, NULL, "hr-chosen-password"), KAM_EFORBIDDEN, "role");
-    check_err(&f, patch(&f, v, USR_DISABLED, NULL, NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, am, USR_PASSWORD, NULL, "hr-chosen-password"), KAM_EFORBIDDEN,
+                      "role");
+    fixture_check_err(&f, patch(&f, v, USR_DISABLED, NULL, NULL), KAM_EFORBIDDEN, "role");
     /* granting */
-    check_err(&f, patch(&f, hr2, USR_ROLE, "director", NULL), KAM_EFORBIDDEN, "role");
-    check_err(&f, patch(&f, hr2, USR_ROLE, "viewer", NULL), KAM_EFORBIDDEN, "role");
-    check_err(&f, create_as(&f, "new.dir", "director"), KAM_EFORBIDDEN, "role");
-    check_err(&f, create_as(&f, "new.viewer", "viewer"), KAM_EFORBIDDEN, "role");
-    check_err(&f, create_as(&f, "new.admin", "admin"), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, hr2, USR_ROLE, "director", NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, hr2, USR_ROLE, "viewer", NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, create_as(&f, "new.dir", "director"), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, create_as(&f, "new.viewer", "viewer"), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, create_as(&f, "new.admin", "admin"), KAM_EFORBIDDEN, "role");
     CHECK_EQ_INT(user_rows(&f), before);
     /* what hr may do: users without account data */
     CHECK_EQ_INT(create_as(&f, "new.hr", "hr"), KAM_OK);
@@ -198,70 +110,70 @@ TEST(hr_cannot_promote_itself_nor_take_over_stronger_users)
     CHECK_EQ_INT(patch(&f, hr2, USR_PASSWORD, NULL, "hr-chosen-password"), KAM_OK);
     CHECK_EQ_INT(patch(&f, hr, USR_NAME, NULL, NULL), KAM_OK);
     CHECK_EQ_INT(patch(&f, hr, USR_ROLE, "hr", NULL), KAM_OK); /* the same role: no change */
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(admin_grants_anything_but_its_own_role)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t adm = mk_user(&f, "root.one", "admin");
-    int64_t adm2 = mk_user(&f, "root.two", "admin");
-    int64_t hr = mk_user(&f, "hr.one", "hr");
-    as(&f, adm, ROLE_ADMIN);
+    int64_t adm = fixture_add_user(&f, "root.one", "admin", 0);
+    int64_t adm2 = fixture_add_user(&f, "root.two", "admin", 0);
+    int64_t hr = fixture_add_user(&f, "hr.one", "hr", 0);
+    fixture_as(&f, adm, ROLE_ADMIN);
     int64_t before = user_rows(&f);
-    check_err(&f, patch(&f, adm, USR_ROLE, "viewer", NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, adm, USR_ROLE, "viewer", NULL), KAM_EFORBIDDEN, "role");
     CHECK_EQ_INT(user_rows(&f), before);
     CHECK_EQ_INT(create_as(&f, "new.dir", "director"), KAM_OK);
     CHECK_EQ_INT(patch(&f, hr, USR_ROLE, "director", NULL), KAM_OK);
     CHECK_EQ_INT(patch(&f, adm2, USR_PASSWORD | USR_DISABLED, NULL, "reset-by-admin-1"), KAM_OK);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(weaker_role_cannot_grant_stronger_in_svc)
 {
     /* No role but admin and hr may write users through the API (policy), but the service
      * rule holds for anyone: a team lead could give only roles up to team_lead. */
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t lead = mk_user(&f, "lead.one", "team_lead");
-    int64_t v = mk_user(&f, "v.one", "viewer");
-    int64_t fin = mk_user(&f, "fin.one", "finance");
-    as(&f, lead, ROLE_TEAM_LEAD);
-    check_err(&f, patch(&f, v, USR_ROLE, "finance", NULL), KAM_EFORBIDDEN, "role");
-    check_err(&f, patch(&f, fin, USR_NAME, NULL, NULL), KAM_EFORBIDDEN, "role");
-    check_err(&f, create_as(&f, "new.hr", "hr"), KAM_EFORBIDDEN, "role");
+    int64_t lead = fixture_add_user(&f, "lead.one", "team_lead", 0);
+    int64_t v = fixture_add_user(&f, "v.one", "viewer", 0);
+    int64_t fin = fixture_add_user(&f, "fin.one", "finance", 0);
+    fixture_as(&f, lead, ROLE_TEAM_LEAD);
+    fixture_check_err(&f, patch(&f, v, USR_ROLE, "finance", NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, patch(&f, fin, USR_NAME, NULL, NULL), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, create_as(&f, "new.hr", "hr"), KAM_EFORBIDDEN, "role");
     CHECK_EQ_INT(patch(&f, v, USR_ROLE, "team_lead", NULL), KAM_OK);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(cli_system_user_may_do_everything)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t adm = mk_user(&f, "root.one", "admin");
-    as(&f, 0, ROLE_ADMIN); /* what cli.c sets: the system */
+    int64_t adm = fixture_add_user(&f, "root.one", "admin", 0);
+    fixture_as(&f, 0, ROLE_ADMIN); /* what cli.c sets: the system */
     CHECK_EQ_INT(create_as(&f, "second.root", "admin"), KAM_OK);
     CHECK_EQ_INT(patch(&f, adm, USR_PASSWORD, NULL, "set-by-operator-1"), KAM_OK);
     CHECK_EQ_INT(patch(&f, adm, USR_ROLE, "viewer", NULL), KAM_OK);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(own_password_only_through_the_old_one)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t adm = mk_user(&f, "root.one", "admin");
-    as(&f, adm, ROLE_ADMIN);
+    int64_t adm = fixture_add_user(&f, "root.one", "admin", 0);
+    fixture_as(&f, adm, ROLE_ADMIN);
     int64_t before = user_rows(&f);
-    check_err(&f, patch(&f, adm, USR_PASSWORD, NULL, "stolen-session-pw"), KAM_EFORBIDDEN,
-              "password");
+    fixture_check_err(&f, patch(&f, adm, USR_PASSWORD, NULL, "stolen-session-pw"), KAM_EFORBIDDEN,
+                      "password");
     CHECK_EQ_INT(user_rows(&f), before);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 /* ---- password rules ---- */
@@ -285,98 +197,107 @@ TEST(password_list_sorted_lower_and_long)
 
 TEST(password_check_refuses_common_and_login)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    check_err(&f, password_check(C(&f), "password", "li.na", "123456789"), KAM_EINVAL, "password");
-    check_err(&f, password_check(C(&f), "password", "li.na", "1234567890"), KAM_EINVAL, "password");
-    check_err(&f, password_check(C(&f), "pw", NULL, "QwertyUIOP"), KAM_EINVAL, "pw");
-    check_err(&f, password_check(C(&f), "password", NULL, "Password123"), KAM_EINVAL, "password");
-    check_err(&f, password_check(C(&f), "password", NULL, "basketball"), KAM_EINVAL, "password");
-    check_err(&f, password_check(C(&f), "password", NULL, "woaini1314"), KAM_EINVAL, "password");
-    check_err(&f, password_check(C(&f), "password", "li.na", "my-LI.NA-secret"), KAM_EINVAL,
-              "password");
-    check_err(&f, password_check(C(&f), "password", "li.na", "li.na-2026-pw"), KAM_EINVAL,
-              "password");
+    fixture_check_err(&f, password_check(C(&f), "password", "li.na", "123456789"), KAM_EINVAL,
+                      "password");
+    fixture_check_err(&f, password_check(C(&f), "password", "li.na", "1234567890"), KAM_EINVAL,
+                      "password");
+    fixture_check_err(&f, password_check(C(&f), "pw", NULL, "QwertyUIOP"), KAM_EINVAL, "pw");
+    fixture_check_err(&f, password_check(C(&f), "password", NULL, "Password123"), KAM_EINVAL,
+                      "password");
+    fixture_check_err(&f, password_check(C(&f), "password", NULL, "basketball"), KAM_EINVAL,
+                      "password");
+    fixture_check_err(&f, password_check(C(&f), "password", NULL, "woaini1314"), KAM_EINVAL,
+                      "password");
+    fixture_check_err(&f, password_check(C(&f), "password", "li.na", "my-LI.NA-secret"), KAM_EINVAL,
+                      "password");
+    fixture_check_err(&f, password_check(C(&f), "password", "li.na", "li.na-2026-pw"), KAM_EINVAL,
+                      "password");
     char big[202];
     memset(big, 'x', 201);
     big[201] = 0;
-    check_err(&f, password_check(C(&f), "password", NULL, big), KAM_EINVAL, "password");
+    fixture_check_err(&f, password_check(C(&f), "password", NULL, big), KAM_EINVAL, "password");
     /* logins under 3 characters may appear; long unusual passwords pass */
     CHECK_EQ_INT(password_check(C(&f), "password", "hr", "hr-password-77"), KAM_OK);
     CHECK_EQ_INT(password_check(C(&f), "password", "director", "kam-demo-2026"), KAM_OK);
-    CHECK_EQ_INT(password_check(C(&f), "password", "li.na", PW), KAM_OK);
+    CHECK_EQ_INT(password_check(C(&f), "password", "li.na", FIXTURE_PW), KAM_OK);
     CHECK_EQ_INT(password_check(C(&f), "password", "li.na", "ＵＮＩ密码-abc-long"), KAM_OK);
     CHECK_EQ_INT(password_is_common("QWERTYUIOP"), 1);
     CHECK_EQ_INT(password_is_common("qwertyuiop!"), 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(password_rules_apply_to_create_update_and_change)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "viewer");
+    int64_t u = fixture_add_user(&f, "li.na", "viewer", 0);
     struct user_in in = {0};
     in.set = USR_LOGIN | USR_ROLE | USR_PASSWORD;
     in.v.login = "zhang.wei";
     in.v.role = "viewer";
     in.password = "zhang.wei.2026";
     struct user out;
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "password");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "password");
     in.password = "1q2w3e4r5t";
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "password");
-    check_err(&f, patch(&f, u, USR_PASSWORD, NULL, "Li.Na.Password"), KAM_EINVAL, "password");
-    as(&f, u, ROLE_VIEWER);
-    check_err(&f, auth_change_password(C(&f), PW, "qwerty123456", NULL), KAM_EINVAL,
-              "new_password");
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM users"), 1);
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM login_failures"), 0); /* no attempt was used */
-    fx_close(&f);
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "password");
+    fixture_check_err(&f, patch(&f, u, USR_PASSWORD, NULL, "Li.Na.Password"), KAM_EINVAL,
+                      "password");
+    fixture_as(&f, u, ROLE_VIEWER);
+    fixture_check_err(&f, auth_change_password(C(&f), FIXTURE_PW, "qwerty123456", NULL), KAM_EINVAL,
+                      "new_password");
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM users"), 1);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM login_failures"),
+                 0); /* no attempt was used */
+    fixture_close(&f);
 }
 
 /* ---- a password change ends the other ways in ---- */
 
 TEST(password_change_revokes_tokens_and_other_sessions)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "account_manager");
+    int64_t u = fixture_add_user(&f, "li.na", "account_manager", 0);
     struct session s1, s2, back;
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, "10.0.0.1", 600, &s1), KAM_OK);
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, "10.0.0.2", 600, &s2), KAM_OK);
-    as(&f, u, ROLE_ACCOUNT_MANAGER);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, "10.0.0.1", 600, &s1), KAM_OK);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, "10.0.0.2", 600, &s2), KAM_OK);
+    fixture_as(&f, u, ROLE_ACCOUNT_MANAGER);
     struct api_token t1, t2;
     CHECK_EQ_INT(token_create(C(&f), "sync", &t1), KAM_OK);
     CHECK_EQ_INT(token_create(C(&f), "phone", &t2), KAM_OK);
     user_set_hash_override(NULL);
-    CHECK_EQ_INT(auth_change_password(C(&f), PW, "brand-new-pass-1", s1.token), KAM_OK);
+    CHECK_EQ_INT(auth_change_password(C(&f), FIXTURE_PW, "brand-new-pass-1", s1.token), KAM_OK);
     struct user who;
     CHECK_EQ_INT(auth_session(C(&f), s1.token, &back), KAM_OK);
-    check_err(&f, auth_session(C(&f), s2.token, &back), KAM_EAUTH, "");
-    check_err(&f, auth_bearer(C(&f), t1.token, &who), KAM_EAUTH, "Authorization");
-    check_err(&f, auth_bearer(C(&f), t2.token, &who), KAM_EAUTH, "Authorization");
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM api_tokens WHERE revoked_at = 1700000000"), 2);
+    fixture_check_err(&f, auth_session(C(&f), s2.token, &back), KAM_EAUTH, "");
+    fixture_check_err(&f, auth_bearer(C(&f), t1.token, &who), KAM_EAUTH, "Authorization");
+    fixture_check_err(&f, auth_bearer(C(&f), t2.token, &who), KAM_EAUTH, "Authorization");
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM api_tokens WHERE revoked_at = 1700000000"),
+                 2);
     /* audited with the change, by the user */
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM audit WHERE entity = 'user' AND action = 'update' "
-                         "AND changes LIKE '%\"password\"%' AND changes LIKE "
-                         "'%\"tokens_revoked\":[0,2]%' AND changes LIKE "
-                         "'%\"sessions_ended\":[0,1]%'"),
-                 1);
+    CHECK_EQ_INT(
+        fixture_q64(&f, "SELECT COUNT(*) FROM audit WHERE entity = 'user' AND action = 'update' "
+                        "AND changes LIKE '%\"password\"%' AND changes LIKE "
+                        "'%\"tokens_revoked\":[0,2]%' AND changes LIKE "
+                        "'%\"sessions_ended\":[0,1]%'"),
+        1);
     /* a reset by someone else ends every session */
-    user_set_hash_override(cheap_hash());
-    as(&f, 0, ROLE_ADMIN);
+    user_set_hash_override(fixture_cheap_hash());
+    fixture_as(&f, 0, ROLE_ADMIN);
     CHECK_EQ_INT(patch(&f, u, USR_PASSWORD, NULL, "reset-by-admin-9"), KAM_OK);
-    check_err(&f, auth_session(C(&f), s1.token, &back), KAM_EAUTH, "");
-    fx_close(&f);
+    fixture_check_err(&f, auth_session(C(&f), s1.token, &back), KAM_EAUTH, "");
+    fixture_close(&f);
 }
 
 /* ---- the throttle ---- */
 
-static enum kam_err try_login(struct fx *f, const char *login, const char *pw, const char *addr,
-                              int64_t *retry)
+static enum kam_err try_login(struct fixture *f, const char *login, const char *pw,
+                              const char *addr, int64_t *retry)
 {
     struct session s;
     enum kam_err rc = auth_login(C(f), login, pw, addr, 600, &s);
@@ -387,21 +308,21 @@ static enum kam_err try_login(struct fx *f, const char *login, const char *pw, c
 
 TEST(backoff_per_login_and_address_grows)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "account_manager");
+    fixture_add_user(&f, "li.na", "account_manager", 0);
     int64_t retry = 0;
     for (int i = 0; i < AUTH_PAIR_FREE; i++)
         CHECK_EQ_INT(try_login(&f, "li.na", "wrong-password", "10.6.6.6", NULL), KAM_EAUTH);
     /* the attacker's address is refused, even with the right password, for 60 s ... */
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.6.6.6", &retry), KAM_ELIMIT);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.6.6.6", &retry), KAM_ELIMIT);
     CHECK_EQ_STR(f.e.field, "login");
     CHECK_EQ_INT(retry, 60);
     /* ... while the user at another address is not locked out */
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.1.1.1", NULL), KAM_OK);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.1.1.1", NULL), KAM_OK);
     f.ctx.now = NOW + 59;
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.6.6.6", &retry), KAM_ELIMIT);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.6.6.6", &retry), KAM_ELIMIT);
     CHECK_EQ_INT(retry, 1);
     /* one attempt per delay, the delay doubling up to 15 minutes */
     int64_t t = NOW + 60, want[] = {120, 240, 480, 900, 900};
@@ -414,60 +335,61 @@ TEST(backoff_per_login_and_address_grows)
     }
     /* the right password after the delay clears the back-off */
     f.ctx.now = t;
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.6.6.6", NULL), KAM_OK);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.6.6.6", NULL), KAM_OK);
     for (int i = 0; i < AUTH_PAIR_FREE - 1; i++)
         CHECK_EQ_INT(try_login(&f, "li.na", "wrong-password", "10.6.6.6", NULL), KAM_EAUTH);
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.6.6.6", NULL), KAM_OK);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.6.6.6", NULL), KAM_OK);
     /* an idle pair is forgotten */
     for (int i = 0; i < AUTH_PAIR_FREE; i++)
         CHECK_EQ_INT(try_login(&f, "li.na", "wrong-password", "10.6.6.6", NULL), KAM_EAUTH);
     f.ctx.now = t + AUTH_PAIR_FORGET;
     CHECK_EQ_INT(try_login(&f, "li.na", "wrong-password", "10.6.6.6", NULL), KAM_EAUTH);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(refused_attempts_count_nothing)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "viewer");
+    fixture_add_user(&f, "li.na", "viewer", 0);
     for (int i = 0; i < AUTH_PAIR_FREE; i++)
         CHECK_EQ_INT(try_login(&f, "li.na", "wrong-password", "10.6.6.6", NULL), KAM_EAUTH);
-    int64_t before = q64(&f, "SELECT SUM(count) * 1000 + SUM(next_at) FROM login_failures");
+    int64_t before = fixture_q64(&f, "SELECT SUM(count) * 1000 + SUM(next_at) FROM login_failures");
     for (int i = 0; i < 30; i++)
         CHECK_EQ_INT(try_login(&f, "li.na", "wrong-password", "10.6.6.6", NULL), KAM_ELIMIT);
-    CHECK_EQ_INT(q64(&f, "SELECT SUM(count) * 1000 + SUM(next_at) FROM login_failures"), before);
-    fx_close(&f);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT SUM(count) * 1000 + SUM(next_at) FROM login_failures"),
+                 before);
+    fixture_close(&f);
 }
 
 TEST(spraying_is_limited_per_address)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "viewer");
+    fixture_add_user(&f, "li.na", "viewer", 0);
     char login[32];
     for (int i = 0; i < AUTH_ADDR_MAX_FAILS; i++) {
         snprintf(login, sizeof login, "ghost%d", i);
         CHECK_EQ_INT(try_login(&f, login, "whatever-pw-1", "10.9.9.9", NULL), KAM_EAUTH);
     }
     int64_t retry = 0;
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.9.9.9", &retry), KAM_ELIMIT);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.9.9.9", &retry), KAM_ELIMIT);
     CHECK_EQ_INT(retry, AUTH_FAIL_WINDOW);
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.1.1.1", NULL), KAM_OK);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.1.1.1", NULL), KAM_OK);
     f.ctx.now = NOW + AUTH_FAIL_WINDOW;
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.9.9.9", NULL), KAM_OK);
-    fx_close(&f);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.9.9.9", NULL), KAM_OK);
+    fixture_close(&f);
 }
 
 TEST(distributed_guessing_spares_known_addresses)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "viewer");
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.1.1.1", NULL), KAM_OK); /* the office */
+    fixture_add_user(&f, "li.na", "viewer", 0);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.1.1.1", NULL), KAM_OK); /* the office */
     char addr[32];
     int n = 0;
     for (int a = 0; n < AUTH_LOGIN_MAX_FAILS_ALL; a++) {
@@ -476,37 +398,39 @@ TEST(distributed_guessing_spares_known_addresses)
             CHECK_EQ_INT(try_login(&f, "li.na", "guess-password", addr, NULL), KAM_EAUTH);
     }
     /* a fresh address is refused, the office is not */
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "198.51.100.7", NULL), KAM_ELIMIT);
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.1.1.1", NULL), KAM_OK);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "198.51.100.7", NULL), KAM_ELIMIT);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.1.1.1", NULL), KAM_OK);
     /* another login is not affected */
-    mk_user(&f, "wang.fang", "viewer");
-    CHECK_EQ_INT(try_login(&f, "wang.fang", PW, "198.51.100.7", NULL), KAM_OK);
-    fx_close(&f);
+    fixture_add_user(&f, "wang.fang", "viewer", 0);
+    CHECK_EQ_INT(try_login(&f, "wang.fang", FIXTURE_PW, "198.51.100.7", NULL), KAM_OK);
+    fixture_close(&f);
 }
 
 TEST(password_change_is_throttled_like_login)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "viewer");
-    as(&f, u, ROLE_VIEWER);
+    int64_t u = fixture_add_user(&f, "li.na", "viewer", 0);
+    fixture_as(&f, u, ROLE_VIEWER);
     int64_t retry = 0;
     for (int i = 0; i < AUTH_PAIR_FREE; i++)
-        check_err(&f,
-                  auth_change_password_from(C(&f), "guess-password", "brand-new-pass-1", NULL,
-                                            "10.6.6.6", &retry),
-                  KAM_EINVAL, "old_password");
-    check_err(&f,
-              auth_change_password_from(C(&f), PW, "brand-new-pass-1", NULL, "10.6.6.6", &retry),
-              KAM_ELIMIT, "old_password");
+        fixture_check_err(&f,
+                          auth_change_password_from(C(&f), "guess-password", "brand-new-pass-1",
+                                                    NULL, "10.6.6.6", &retry),
+                          KAM_EINVAL, "old_password");
+    fixture_check_err(
+        &f,
+        auth_change_password_from(C(&f), FIXTURE_PW, "brand-new-pass-1", NULL, "10.6.6.6", &retry),
+        KAM_ELIMIT, "old_password");
     CHECK_EQ_INT(retry, 60);
     /* it shares the login's back-off from that address */
-    CHECK_EQ_INT(try_login(&f, "li.na", PW, "10.6.6.6", NULL), KAM_ELIMIT);
+    CHECK_EQ_INT(try_login(&f, "li.na", FIXTURE_PW, "10.6.6.6", NULL), KAM_ELIMIT);
     /* from elsewhere the right old password works */
-    CHECK_EQ_INT(auth_change_password_from(C(&f), PW, "brand-new-pass-1", NULL, "10.1.1.1", &retry),
-                 KAM_OK);
-    fx_close(&f);
+    CHECK_EQ_INT(
+        auth_change_password_from(C(&f), FIXTURE_PW, "brand-new-pass-1", NULL, "10.1.1.1", &retry),
+        KAM_OK);
+    fixture_close(&f);
 }
 
 /* ---- parallel attempts: several connections to one SQLite file ---- */
@@ -557,10 +481,10 @@ TEST(parallel_attempts_let_through_only_the_allowed_number)
     }
     char dsn[256];
     snprintf(dsn, sizeof dsn, "sqlite:%s/race.db", dir);
-    struct fx f;
-    if (!fx_open_dsn(&f, dsn))
+    struct fixture f;
+    if (!fixture_open(&f, dsn, NOW))
         return;
-    mk_user(&f, "li.na", "viewer");
+    fixture_add_user(&f, "li.na", "viewer", 0);
     struct racer r[RACE_THREADS];
     pthread_t th[RACE_THREADS];
     memset(r, 0, sizeof r);
@@ -578,7 +502,7 @@ TEST(parallel_attempts_let_through_only_the_allowed_number)
     CHECK_EQ_INT(eauth, AUTH_PAIR_FREE);
     CHECK_EQ_INT(elimit, RACE_THREADS * RACE_TRIES - AUTH_PAIR_FREE);
     CHECK_EQ_INT(other, 0);
-    fx_close(&f);
+    fixture_close(&f);
     char path[300];
     const char *suffix[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {

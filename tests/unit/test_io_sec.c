@@ -3,7 +3,6 @@
  * "History"), every libxlsxwriter failure an error (never a crash), formula-like CSV cells
  * with leading white space, rows whose field count is not the header's, who may import, and
  * the row limit of non-admin imports. Every test name starts with "io_" (`build/unit io_`). */
-#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/utf8.h"
+#include "fixture.h"
 #include "store/db.h"
 #include "svc/account.h"
 #include "svc/export.h"
@@ -22,7 +22,6 @@
 #include "test.h"
 
 #define NOW 1700000000
-#define PW "correct-horse-1"
 
 /* ================================================================ worksheet names */
 
@@ -305,10 +304,7 @@ TEST(io_export_csv_formula_after_white_space)
 /* ================================================================ imports */
 
 struct fx {
-    struct db *db;
-    struct arena a;
-    struct kam_error e;
-    struct kam_ctx ctx;
+    struct fixture fix;
     int64_t uid[5]; /* admin, director, finance, account_manager, team_lead */
 };
 
@@ -317,49 +313,28 @@ static const char *const fx_roles[5] = {"admin", "director", "finance", "account
 static const enum role fx_role_enum[5] = {ROLE_ADMIN, ROLE_DIRECTOR, ROLE_FINANCE,
                                           ROLE_ACCOUNT_MANAGER, ROLE_TEAM_LEAD};
 
-static const char *cheap_hash(void)
-{
-    static char h[crypto_pwhash_STRBYTES];
-    if (!h[0] &&
-        crypto_pwhash_str_alg(h, PW, strlen(PW), crypto_pwhash_OPSLIMIT_MIN,
-                              crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13) != 0)
-        h[0] = 0;
-    return h;
-}
-
 static struct kam_ctx *C(struct fx *f)
 {
-    kam_error_clear(&f->e);
-    return &f->ctx;
+    return fixture_ctx(&f->fix);
 }
 
 /* Acts as the fixture user of role index i. */
 static void as(struct fx *f, int i)
 {
-    f->ctx.who = (struct principal){f->uid[i], fx_role_enum[i], fx_roles[i]};
+    f->fix.ctx.who = (struct principal){f->uid[i], fx_role_enum[i], fx_roles[i]};
 }
 
 static int fx_open(struct fx *f)
 {
     memset(f, 0, sizeof *f);
-    arena_init(&f->a);
-    if (db_open("sqlite::memory:", &f->db, &f->e) != KAM_OK) {
-        CHECK(0);
-        arena_release(&f->a);
+    if (!fixture_open(&f->fix, FIXTURE_MEMORY, NOW))
         return 0;
-    }
-    f->ctx.db = f->db;
-    f->ctx.a = &f->a;
-    f->ctx.err = &f->e;
-    f->ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
-    f->ctx.now = NOW;
-    user_set_hash_override(cheap_hash());
     for (int i = 0; i < 5; i++) {
         struct user_in ui = {0};
         ui.v.login = fx_roles[i];
         ui.v.name = fx_roles[i];
         ui.v.role = fx_roles[i];
-        ui.password = PW;
+        ui.password = FIXTURE_PW;
         ui.set = USR_LOGIN | USR_NAME | USR_ROLE | USR_PASSWORD;
         struct user u = {0};
         CHECK_EQ_INT(user_create(C(f), &ui, &u), KAM_OK);
@@ -386,20 +361,9 @@ static int fx_open(struct fx *f)
     return 1;
 }
 
-static void fx_close(struct fx *f)
-{
-    user_set_hash_override(NULL);
-    db_close(f->db);
-    arena_release(&f->a);
-}
-
 static int64_t q64(struct fx *f, const char *sql)
 {
-    int64_t v = -1;
-    struct kam_error e = {0};
-    if (db_query_i64(f->db, sql, 0, 0, &v, &e) != KAM_OK)
-        fprintf(stderr, "  query failed: %s: %s\n", sql, e.msg);
-    return v;
+    return fixture_q64(&f->fix, sql);
 }
 
 #define COUNTS                                                                                     \
@@ -478,7 +442,7 @@ TEST(io_import_rows_must_have_the_header_fields)
                            "B1,2024-01-01,A001,SKU1,,,1,1,\r\n\r\n";
     CHECK_EQ_INT(run(&f, "orders", blank, strlen(blank), 0, 0, &r), KAM_OK);
     CHECK_EQ_INT(r.rows_total, 1);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(io_import_takes_the_import_right)
@@ -504,10 +468,10 @@ TEST(io_import_takes_the_import_right)
                     run(&f, files[k][0], files[k][1], strlen(files[k][1]), dry, 0, &r);
                 if (rc != (may[role][k] ? KAM_OK : KAM_EFORBIDDEN))
                     fprintf(stderr, "  %s imports %s (dry %d): %d %s\n", fx_roles[role],
-                            files[k][0], dry, rc, f.e.msg);
+                            files[k][0], dry, rc, f.fix.e.msg);
                 CHECK_EQ_INT(rc, may[role][k] ? KAM_OK : KAM_EFORBIDDEN);
                 if (!may[role][k]) {
-                    CHECK_EQ_STR(f.e.field, "kind");
+                    CHECK_EQ_STR(f.fix.e.field, "kind");
                     CHECK_EQ_INT(q64(&f, COUNTS), before);
                     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM import_runs"), runs);
                 }
@@ -516,11 +480,11 @@ TEST(io_import_takes_the_import_right)
     as(&f, 3);
     const char *theirs = "code,name\nA002,x\n", *none = "code,name\nNOPE,x\n";
     CHECK_EQ_INT(run(&f, "accounts", theirs, strlen(theirs), 1, 0, &r), KAM_EFORBIDDEN);
-    char m1[sizeof f.e.msg];
-    strcpy(m1, f.e.msg);
+    char m1[sizeof f.fix.e.msg];
+    strcpy(m1, f.fix.e.msg);
     CHECK_EQ_INT(run(&f, "accounts", none, strlen(none), 1, 0, &r), KAM_EFORBIDDEN);
-    CHECK_EQ_STR(f.e.msg, m1);
-    fx_close(&f);
+    CHECK_EQ_STR(f.fix.e.msg, m1);
+    fixture_close(&f.fix);
 }
 
 TEST(io_import_row_limit_for_non_admins)
@@ -578,9 +542,9 @@ TEST(io_import_row_limit_for_non_admins)
     as(&f, 0);
     CHECK_EQ_INT(run(&f, "orders", b.data, b.len, 1, 0, &r), KAM_OK);
     CHECK_EQ_INT(r.rows_total, IMPORT_MAX_ROWS_ROLE + 1);
-    f.ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
+    f.fix.ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
     CHECK_EQ_INT(run(&f, "orders", b.data, b.len, 0, 0, &r), KAM_OK);
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM order_lines"), IMPORT_MAX_ROWS_ROLE + 1);
     buf_release(&b);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }

@@ -1,11 +1,11 @@
 /* test_relations.c -- unit tests of the issue-5 services on in-memory SQLite: time parsing,
  * visit generation from cadence rules (idempotent), visit completion, the issue workflow and
  * escalation (exactly once), stale key people, and the iCalendar feed's line folding. */
-#include <sodium.h>
 #include <string.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "fixture.h"
 #include "store/db.h"
 #include "svc/account.h"
 #include "svc/contact.h"
@@ -21,23 +21,19 @@
 #define DAY 86400
 
 struct fx {
-    struct db *db;
-    struct arena a;
-    struct kam_error e;
-    struct kam_ctx ctx;
+    struct fixture fix;
     int64_t lead, am, team, account, boss, engineer;
 };
 
 static struct kam_ctx *C(struct fx *f)
 {
-    kam_error_clear(&f->e);
-    return &f->ctx;
+    return fixture_ctx(&f->fix);
 }
 
 static int64_t count(struct fx *f, const char *sql)
 {
     int64_t n = -1;
-    if (db_query_i64(f->db, sql, 0, 0, &n, &f->e))
+    if (db_query_i64(f->fix.db, sql, 0, 0, &n, &f->fix.e))
         return -1;
     return n;
 }
@@ -47,14 +43,8 @@ static int64_t count(struct fx *f, const char *sql)
 static int fx_open(struct fx *f, const char *tier)
 {
     memset(f, 0, sizeof *f);
-    arena_init(&f->a);
-    if (db_open("sqlite::memory:", &f->db, &f->e)) {
-        CHECK(!"db_open");
+    if (!fixture_open(&f->fix, FIXTURE_MEMORY, NOW))
         return 0;
-    }
-    f->ctx = (struct kam_ctx){.db = f->db, .a = &f->a, .err = &f->e, .now = NOW};
-    f->ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
-    user_set_hash_override("$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA");
     struct team_in ti = {.set = TEAM_NAME};
     ti.v.name = "East";
     struct team t;
@@ -95,17 +85,7 @@ static int fx_open(struct fx *f, const char *tier)
     ci.v.decision_role = "user";
     ok = ok && !contact_create(C(f), f->account, &ci, &c);
     f->engineer = c.id;
-    user_set_hash_override(NULL);
-    CHECK(ok);
-    if (!ok)
-        fprintf(stderr, "  set-up: %s (%s)\n", f->e.msg, f->e.field);
-    return ok;
-}
-
-static void fx_close(struct fx *f)
-{
-    db_close(f->db);
-    arena_release(&f->a);
+    return fixture_setup_end(&f->fix, ok);
 }
 
 TEST(relations_parse_time_is_strict_and_filters_take_dates)
@@ -146,7 +126,7 @@ TEST(relations_generation_plans_key_people_once)
     CHECK_EQ_INT(made, 0);
     /* Each generation wrote its audit row. */
     CHECK_EQ_INT(count(&f, "SELECT COUNT(*) FROM audit WHERE entity = 'visit'"), 2);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(relations_generation_waits_for_the_cadence_after_a_contact)
@@ -159,14 +139,14 @@ TEST(relations_generation_waits_for_the_cadence_after_a_contact)
     CHECK_EQ_INT(visit_generate(C(&f), &made), KAM_OK);
     /* Phone every 14 days: due in 9 days, beyond the 7-day horizon; on-site 30: later. */
     CHECK_EQ_INT(made, 0);
-    f.ctx.now = NOW + 3 * DAY;
+    f.fix.ctx.now = NOW + 3 * DAY;
     CHECK_EQ_INT(visit_generate(C(&f), &made), KAM_OK);
     CHECK_EQ_INT(made, 1);
     CHECK_EQ_INT(count(&f, "SELECT COUNT(*) FROM visits WHERE kind = 'phone'"), 1);
     /* Due on its own day: contacted NOW - 5 days, every 14 days: NOW + 9 days, Wednesday
      * 2026-09-30, at 02:00 UTC. */
     CHECK_EQ_INT(count(&f, "SELECT planned_at FROM visits"), 1790128800 + 7 * DAY);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(relations_complete_logs_an_interaction_and_refreshes_the_contact)
@@ -174,7 +154,7 @@ TEST(relations_complete_logs_an_interaction_and_refreshes_the_contact)
     struct fx f;
     if (!fx_open(&f, "key"))
         return;
-    f.ctx.who = (struct principal){f.am, ROLE_ACCOUNT_MANAGER, "am"};
+    f.fix.ctx.who = (struct principal){f.am, ROLE_ACCOUNT_MANAGER, "am"};
     struct visit_in in = {.set = VIS_CONTACT | VIS_KIND | VIS_PLANNED};
     in.v.account_id = f.account;
     in.v.has_contact = 1;
@@ -198,8 +178,8 @@ TEST(relations_complete_logs_an_interaction_and_refreshes_the_contact)
     CHECK_EQ_INT(contact_get(C(&f), f.boss, &c), KAM_OK);
     CHECK(c.has_last_contacted && c.last_contacted_at == NOW);
     CHECK_EQ_INT(visit_complete(C(&f), v.id, &d, &v), KAM_ECONFLICT);
-    CHECK_EQ_STR(f.e.field, "status");
-    fx_close(&f);
+    CHECK_EQ_STR(f.fix.e.field, "status");
+    fixture_close(&f.fix);
 }
 
 TEST(relations_stale_flags_only_key_people_past_their_tier_days)
@@ -217,10 +197,10 @@ TEST(relations_stale_flags_only_key_people_past_their_tier_days)
     CHECK_EQ_INT(contact_get(C(&f), f.boss, &c[0]), KAM_OK);
     CHECK_EQ_INT(contact_mark_stale(C(&f), c, 1), KAM_OK);
     CHECK_EQ_INT(c[0].stale, 0); /* strategic: 30 days */
-    f.ctx.now = NOW + 2 * DAY;
+    f.fix.ctx.now = NOW + 2 * DAY;
     CHECK_EQ_INT(contact_mark_stale(C(&f), c, 1), KAM_OK);
     CHECK_EQ_INT(c[0].stale, 1);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(relations_issue_workflow_and_deadlines)
@@ -238,8 +218,8 @@ TEST(relations_issue_workflow_and_deadlines)
     CHECK_EQ_INT(x.resolution_due_at, NOW + 72 * 3600);
     CHECK_EQ_INT(x.assignee_id, f.am); /* the account owner */
     CHECK_EQ_INT(issue_transition(C(&f), x.id, "confirmed", "", &x), KAM_ECONFLICT);
-    CHECK_EQ_STR(f.e.field, "to");
-    f.ctx.now = NOW + 3600;
+    CHECK_EQ_STR(f.fix.e.field, "to");
+    f.fix.ctx.now = NOW + 3600;
     CHECK_EQ_INT(issue_transition(C(&f), x.id, "in_progress", "called them", &x), KAM_OK);
     CHECK_EQ_INT(x.first_response_at, NOW + 3600);
     CHECK_EQ_INT(issue_transition(C(&f), x.id, "resolved", "", &x), KAM_OK);
@@ -250,7 +230,7 @@ TEST(relations_issue_workflow_and_deadlines)
     CHECK_EQ_INT(count(&f, "SELECT COUNT(*) FROM audit WHERE entity = 'issue' AND action = "
                            "'comment'"),
                  2);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(relations_escalation_happens_once_to_the_team_lead)
@@ -264,10 +244,10 @@ TEST(relations_escalation_happens_once_to_the_team_lead)
     struct issue x;
     CHECK_EQ_INT(issue_create(C(&f), f.account, &in, &x), KAM_OK);
     int n = -1;
-    f.ctx.now = NOW + 3 * 3600;
+    f.fix.ctx.now = NOW + 3 * 3600;
     CHECK_EQ_INT(issue_escalate(C(&f), &n), KAM_OK);
     CHECK_EQ_INT(n, 0); /* not yet */
-    f.ctx.now = NOW + 5 * 3600;
+    f.fix.ctx.now = NOW + 5 * 3600;
     CHECK_EQ_INT(issue_escalate(C(&f), &n), KAM_OK);
     CHECK_EQ_INT(n, 1);
     CHECK_EQ_INT(issue_get(C(&f), x.id, &x), KAM_OK);
@@ -277,7 +257,7 @@ TEST(relations_escalation_happens_once_to_the_team_lead)
     CHECK_EQ_INT(n, 0);
     CHECK_EQ_INT(count(&f, "SELECT COUNT(*) FROM notifications WHERE kind = 'issue_escalated'"),
                  2); /* the lead and the assignee, once each */
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(relations_calendar_feed_folds_long_lines_and_uses_crlf)
@@ -290,7 +270,7 @@ TEST(relations_calendar_feed_folds_long_lines_and_uses_crlf)
         "一个名字非常非常非常长的客户公司用于测试日历折行功能是否正确处理多字节字符有限公司";
     struct account acc;
     CHECK_EQ_INT(account_update(C(&f), f.account, &ai, &acc), KAM_OK);
-    f.ctx.who = (struct principal){f.am, ROLE_ACCOUNT_MANAGER, "am"};
+    f.fix.ctx.who = (struct principal){f.am, ROLE_ACCOUNT_MANAGER, "am"};
     struct visit_in in = {.set = VIS_KIND | VIS_PLANNED};
     in.v.account_id = f.account;
     in.v.kind = "phone";
@@ -331,5 +311,5 @@ TEST(relations_calendar_feed_folds_long_lines_and_uses_crlf)
     buf_init(&b, 1 << 20);
     CHECK_EQ_INT(calendar_feed(C(&f), token, &b), KAM_ENOTFOUND);
     buf_release(&b);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }

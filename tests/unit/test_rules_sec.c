@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/utf8.h"
+#include "fixture.h"
 #include "store/db.h"
 #include "svc/account.h"
 #include "svc/check.h"
@@ -354,17 +355,13 @@ TEST(check_text_refuses_bidi_controls)
 /* ---- who may be given work: a small world ---- */
 
 struct fx {
-    struct db *db;
-    struct arena a;
-    struct kam_error e;
-    struct kam_ctx ctx;
+    struct fixture fix;
     int64_t lead, am, am2, service, viewer, finance, director, off, team, acc, acc2;
 };
 
 static struct kam_ctx *C(struct fx *f)
 {
-    kam_error_clear(&f->e);
-    return &f->ctx;
+    return fixture_ctx(&f->fix);
 }
 
 static int64_t mk_user(struct fx *f, const char *login, const char *role, int64_t team, int *ok)
@@ -396,14 +393,8 @@ static int64_t mk_account(struct fx *f, const char *code, int64_t owner, int *ok
 static int fx_open(struct fx *f)
 {
     memset(f, 0, sizeof *f);
-    arena_init(&f->a);
-    if (db_open("sqlite::memory:", &f->db, &f->e)) {
-        CHECK(!"db_open");
+    if (!fixture_open(&f->fix, FIXTURE_MEMORY, NOW))
         return 0;
-    }
-    f->ctx = (struct kam_ctx){.db = f->db, .a = &f->a, .err = &f->e, .now = NOW};
-    f->ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
-    user_set_hash_override("$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA");
     struct team_in ti = {.set = TEAM_NAME};
     ti.v.name = "East";
     struct team t;
@@ -426,18 +417,9 @@ static int fx_open(struct fx *f)
     struct account_member m;
     ok = ok && !account_member_add(C(f), f->acc, f->service, "service", &m);
     ok = ok && !account_member_add(C(f), f->acc2, f->off, "sales", &m);
-    ok = ok && !db_exec_i64(f->db, "UPDATE users SET disabled = 1 WHERE id = ?", f->off, &f->e);
-    user_set_hash_override(NULL);
-    CHECK(ok);
-    if (!ok)
-        fprintf(stderr, "  set-up: %s (%s)\n", f->e.msg, f->e.field);
-    return ok;
-}
-
-static void fx_close(struct fx *f)
-{
-    db_close(f->db);
-    arena_release(&f->a);
+    ok = ok &&
+         !db_exec_i64(f->fix.db, "UPDATE users SET disabled = 1 WHERE id = ?", f->off, &f->fix.e);
+    return fixture_setup_end(&f->fix, ok);
 }
 
 static int may(struct fx *f, int64_t uid, enum obj o, int64_t account)
@@ -471,7 +453,7 @@ TEST(policy_user_may_needs_scope_and_grant)
     /* No account (a plan-wide measure): any grant on the object. */
     CHECK_EQ_INT(may(&f, f.am, OBJ_MEASURE, 0), 1);
     CHECK_EQ_INT(may(&f, f.viewer, OBJ_MEASURE, 0), 0);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(policy_body_account_answers_missing_and_hidden_alike)
@@ -479,20 +461,20 @@ TEST(policy_body_account_answers_missing_and_hidden_alike)
     struct fx f;
     if (!fx_open(&f))
         return;
-    f.ctx.who = (struct principal){f.am, ROLE_ACCOUNT_MANAGER, "am"};
+    f.fix.ctx.who = (struct principal){f.am, ROLE_ACCOUNT_MANAGER, "am"};
     CHECK_EQ_INT(policy_body_account(C(&f), "account_id", f.acc, OBJ_MEASURE, ACT_CREATE), KAM_OK);
     CHECK_EQ_INT(policy_body_account(C(&f), "account_id", f.acc2, OBJ_MEASURE, ACT_CREATE),
                  KAM_EINVAL);
-    struct kam_error hidden = f.e;
+    struct kam_error hidden = f.fix.e;
     CHECK_EQ_INT(policy_body_account(C(&f), "account_id", 987654, OBJ_MEASURE, ACT_CREATE),
                  KAM_EINVAL);
-    CHECK_EQ_STR(hidden.field, f.e.field);
-    CHECK_EQ_STR(hidden.msg, f.e.msg);
-    CHECK_EQ_STR(f.e.field, "account_id");
+    CHECK_EQ_STR(hidden.field, f.fix.e.field);
+    CHECK_EQ_STR(hidden.msg, f.fix.e.msg);
+    CHECK_EQ_STR(f.fix.e.field, "account_id");
     /* Readable but without the grant: a 403 is fine, it tells nothing new. */
     CHECK_EQ_INT(policy_body_account(C(&f), "account_id", f.acc, OBJ_MEASURE, ACT_DELETE),
                  KAM_EFORBIDDEN);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(issue_assignee_must_work_on_the_account)
@@ -518,21 +500,21 @@ TEST(issue_assignee_must_work_on_the_account)
         in.v.assignee_id = cases[i].user;
         CHECK_EQ_INT(issue_create(C(&f), f.acc, &in, &x), cases[i].want);
         if (cases[i].want)
-            CHECK_EQ_STR(f.e.field, "assignee_id");
+            CHECK_EQ_STR(f.fix.e.field, "assignee_id");
     }
     /* The default, the owner, when the owner may; else unassigned. */
     in.set = ISS_TITLE;
     CHECK_EQ_INT(issue_create(C(&f), f.acc, &in, &x), KAM_OK);
     CHECK(x.has_assignee && x.assignee_id == f.am);
     struct db_stmt *st;
-    if (!db_prepare(f.db, "UPDATE accounts SET owner_id = ? WHERE id = ?", &st, &f.e)) {
+    if (!db_prepare(f.fix.db, "UPDATE accounts SET owner_id = ? WHERE id = ?", &st, &f.fix.e)) {
         db_bind_i64(st, 1, f.viewer);
         db_bind_i64(st, 2, f.acc);
         int row;
-        CHECK_EQ_INT(db_step(st, &row, &f.e), KAM_OK);
+        CHECK_EQ_INT(db_step(st, &row, &f.fix.e), KAM_OK);
         db_done(st);
     }
     CHECK_EQ_INT(issue_create(C(&f), f.acc, &in, &x), KAM_OK);
     CHECK(!x.has_assignee);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }

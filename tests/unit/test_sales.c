@@ -1,7 +1,6 @@
 /* test_sales.c -- unit tests of the sales side: string map, exact decimals, order lines and their
  * rollups (a randomized property), CSV imports, exports, periods, months and target dims.
  * Every test name starts with "sales_" so `build/unit sales` runs exactly these. */
-#include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "base/strmap.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
+#include "fixture.h"
 #include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/account.h"
@@ -27,7 +27,6 @@
 #include "test.h"
 
 #define NOW 1700000000
-#define PW "correct-horse-1"
 
 /* ---- a fixed-seed generator (xorshift64*) ---- */
 
@@ -54,29 +53,15 @@ static int64_t rng_range(int64_t lo, int64_t hi) /* inclusive */
 /* ---- fixture: an in-memory database with a user, accounts, products and exchange rates ---- */
 
 struct fx {
-    struct db *db;
-    struct arena a;
-    struct kam_error e;
-    struct kam_ctx ctx;
+    struct fixture fix;
     int64_t owner;
     int64_t acc[3];  /* A001 East/Direct, A002 West/Partner, A003 no region */
     int64_t prod[4]; /* SKU1 Servers, SKU2 Storage, SKU3 Network, SKU4 Servers */
 };
 
-static const char *cheap_hash(void)
-{
-    static char h[crypto_pwhash_STRBYTES];
-    if (!h[0] &&
-        crypto_pwhash_str_alg(h, PW, strlen(PW), crypto_pwhash_OPSLIMIT_MIN,
-                              crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13) != 0)
-        h[0] = 0;
-    return h;
-}
-
 static struct kam_ctx *C(struct fx *f)
 {
-    kam_error_clear(&f->e);
-    return &f->ctx;
+    return fixture_ctx(&f->fix);
 }
 
 static int64_t mk_acc(struct fx *f, const char *code, const char *region, const char *channel)
@@ -92,7 +77,7 @@ static int64_t mk_acc(struct fx *f, const char *code, const char *region, const 
     struct account a = {0};
     enum kam_err rc = account_create(C(f), &in, &a);
     if (rc)
-        fprintf(stderr, "  account_create %s: %s\n", code, f->e.msg);
+        fprintf(stderr, "  account_create %s: %s\n", code, f->fix.e.msg);
     CHECK_EQ_INT(rc, KAM_OK);
     return rc ? 0 : a.id;
 }
@@ -107,7 +92,7 @@ static int64_t mk_prod(struct fx *f, const char *sku, const char *family)
     struct product p = {0};
     enum kam_err rc = product_create(C(f), &in, &p);
     if (rc)
-        fprintf(stderr, "  product_create %s: %s\n", sku, f->e.msg);
+        fprintf(stderr, "  product_create %s: %s\n", sku, f->fix.e.msg);
     CHECK_EQ_INT(rc, KAM_OK);
     return rc ? 0 : p.id;
 }
@@ -115,24 +100,13 @@ static int64_t mk_prod(struct fx *f, const char *sku, const char *family)
 static int fx_open(struct fx *f)
 {
     memset(f, 0, sizeof *f);
-    arena_init(&f->a);
-    if (db_open("sqlite::memory:", &f->db, &f->e) != KAM_OK) {
-        fprintf(stderr, "  db_open: %s\n", f->e.msg);
-        CHECK(0);
-        arena_release(&f->a);
+    if (!fixture_open(&f->fix, FIXTURE_MEMORY, NOW))
         return 0;
-    }
-    f->ctx.db = f->db;
-    f->ctx.a = &f->a;
-    f->ctx.err = &f->e;
-    f->ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
-    f->ctx.now = NOW;
-    user_set_hash_override(cheap_hash());
     struct user_in ui = {0};
     ui.v.login = "owner1";
     ui.v.name = "Owner One";
     ui.v.role = "admin";
-    ui.password = PW;
+    ui.password = FIXTURE_PW;
     ui.set = USR_LOGIN | USR_NAME | USR_ROLE | USR_PASSWORD;
     struct user u = {0};
     CHECK_EQ_INT(user_create(C(f), &ui, &u), KAM_OK);
@@ -149,20 +123,9 @@ static int fx_open(struct fx *f)
     return 1;
 }
 
-static void fx_close(struct fx *f)
-{
-    user_set_hash_override(NULL);
-    db_close(f->db);
-    arena_release(&f->a);
-}
-
 static int64_t q64(struct fx *f, const char *sql)
 {
-    int64_t v = -1;
-    struct kam_error e = {0};
-    if (db_query_i64(f->db, sql, 0, 0, &v, &e) != KAM_OK)
-        fprintf(stderr, "  query failed: %s: %s\n", sql, e.msg);
-    return v;
+    return fixture_q64(&f->fix, sql);
 }
 
 /* Integer column `col` of the order line with this external id (-1 if none). */
@@ -172,7 +135,7 @@ static int64_t line_i64(struct fx *f, const char *ext, const char *col)
     snprintf(sql, sizeof sql, "SELECT %s FROM order_lines WHERE external_id = ?", col);
     struct db_stmt *st;
     struct kam_error e = {0};
-    if (db_prepare(f->db, sql, &st, &e))
+    if (db_prepare(f->fix.db, sql, &st, &e))
         return -1;
     db_bind_text(st, 1, ext);
     int row = 0;
@@ -190,13 +153,13 @@ static const char *line_text(struct fx *f, const char *ext, const char *col)
     snprintf(sql, sizeof sql, "SELECT %s FROM order_lines WHERE external_id = ?", col);
     struct db_stmt *st;
     struct kam_error e = {0};
-    if (db_prepare(f->db, sql, &st, &e))
+    if (db_prepare(f->fix.db, sql, &st, &e))
         return "?";
     db_bind_text(st, 1, ext);
     int row = 0;
     const char *v = "?";
     if (!db_step(st, &row, &e) && row)
-        v = arena_strdup(&f->a, db_col_text(st, 0));
+        v = arena_strdup(&f->fix.a, db_col_text(st, 0));
     db_done(st);
     return v;
 }
@@ -557,15 +520,15 @@ TEST(sales_like_pattern_escapes)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct db_stmt *st;
-        CHECK_EQ_INT(db_prepare(f.db, "SELECT ? LIKE ? ESCAPE '\\'", &st, &f.e), KAM_OK);
+        CHECK_EQ_INT(db_prepare(f.fix.db, "SELECT ? LIKE ? ESCAPE '\\'", &st, &f.fix.e), KAM_OK);
         db_bind_text(st, 1, cases[i].text);
-        db_bind_text(st, 2, sqlb_like_pattern(&f.a, cases[i].needle));
+        db_bind_text(st, 2, sqlb_like_pattern(&f.fix.a, cases[i].needle));
         int row = 0;
-        CHECK_EQ_INT(db_step(st, &row, &f.e), KAM_OK);
+        CHECK_EQ_INT(db_step(st, &row, &f.fix.e), KAM_OK);
         CHECK_EQ_INT(row ? db_col_i64(st, 0) : -1, cases[i].want);
         db_done(st);
     }
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* ================================================================ rollups as a property */
@@ -600,7 +563,7 @@ static void random_row(struct fx *f, struct order_row *r, int k)
     int p = (int)rng_range(0, 3);
     static const char *const fam0[] = {"Servers", "Storage", "Network", "Servers"};
     memset(r, 0, sizeof *r);
-    r->external_id = arena_printf(&f->a, "L%06d", k);
+    r->external_id = arena_printf(&f->fix.a, "L%06d", k);
     /* 2023-01-01 .. 2025-12-31 */
     r->day = rng_range(date_to_days(2023, 1, 1), date_to_days(2025, 12, 31));
     r->account_id = f->acc[rng_range(0, 2)];
@@ -643,15 +606,15 @@ TEST(sales_rollups_match_order_lines_property)
         /* Half the rounds write as an import (insert-or-skip, then rewrite), half as the API. */
         int64_t import_id = 0;
         if (round % 2) {
-            CHECK_EQ_INT(db_exec(f.db,
+            CHECK_EQ_INT(db_exec(f.fix.db,
                                  "INSERT INTO import_runs (kind, status, started_at, finished_at) "
                                  "VALUES ('orders', 'running', 0, 0)",
-                                 &f.e),
+                                 &f.fix.e),
                          KAM_OK);
             import_id = q64(&f, "SELECT MAX(id) FROM import_runs");
         }
         int n = 0, want_new = 0, want_rewrite = 0;
-        struct order_row *rows = arena_calloc(&f.a, 700, sizeof *rows);
+        struct order_row *rows = arena_calloc(&f.fix.a, 700, sizeof *rows);
         m.gen++;
         int target = (int)rng_range(300, 700);
         while (n < target && m.next < MAXLINES) {
@@ -671,15 +634,15 @@ TEST(sales_rollups_match_order_lines_property)
         }
         struct rollup *r = rollup_new();
         int64_t ins = 0, upd = 0;
-        CHECK_EQ_INT(db_begin(f.db, &f.e), KAM_OK);
+        CHECK_EQ_INT(db_begin(f.fix.db, &f.fix.e), KAM_OK);
         enum kam_err rc = sales_write_lines(C(&f), rows, (size_t)n, import_id, r, &ins, &upd);
         if (rc)
-            fprintf(stderr, "  sales_write_lines: %s\n", f.e.msg);
+            fprintf(stderr, "  sales_write_lines: %s\n", f.fix.e.msg);
         CHECK_EQ_INT(rc, KAM_OK);
         CHECK(rollup_size(r) > 0);
         CHECK_EQ_INT(rollup_flush(C(&f), r), KAM_OK);
         CHECK_EQ_INT(rollup_size(r), 0); /* flushed and emptied */
-        CHECK_EQ_INT(db_end(f.db, KAM_OK, &f.e), KAM_OK);
+        CHECK_EQ_INT(db_end(f.fix.db, KAM_OK, &f.fix.e), KAM_OK);
         rollup_free(r);
         CHECK_EQ_INT(ins, want_new);
         CHECK_EQ_INT(upd, want_rewrite);
@@ -720,7 +683,7 @@ TEST(sales_rollups_match_order_lines_property)
             struct order_line out;
             enum kam_err urc = order_update(C(&f), line_id_of(&f, k), &in, &out);
             if (urc)
-                fprintf(stderr, "  order_update: %s (%s)\n", f.e.msg, f.e.field);
+                fprintf(stderr, "  order_update: %s (%s)\n", f.fix.e.msg, f.fix.e.field);
             CHECK_EQ_INT(urc, KAM_OK);
             updated_api++;
         }
@@ -747,11 +710,11 @@ TEST(sales_rollups_match_order_lines_property)
     CHECK_EQ_INT(q64(&f, "SELECT SUM(lines) FROM sales_monthly_account"), alive);
 
     /* rollup_rebuild gives the very same tables. */
-    CHECK_EQ_INT(db_exec(f.db,
+    CHECK_EQ_INT(db_exec(f.fix.db,
                          "CREATE TEMP TABLE s1 AS SELECT * FROM sales_monthly; CREATE TEMP TABLE "
                          "s2 AS SELECT * FROM sales_monthly_dim; CREATE TEMP TABLE s3 AS SELECT * "
                          "FROM sales_monthly_account",
-                         &f.e),
+                         &f.fix.e),
                  KAM_OK);
     CHECK_EQ_INT(rollup_rebuild(C(&f)), KAM_OK);
     CHECK_EQ_INT(rollup_mismatches(&f), 0);
@@ -773,7 +736,7 @@ TEST(sales_rollups_match_order_lines_property)
     CHECK_EQ_INT(q64(&f, "SELECT (SELECT COUNT(*) FROM sales_monthly) + (SELECT COUNT(*) FROM "
                          "sales_monthly_dim) + (SELECT COUNT(*) FROM sales_monthly_account)"),
                  0);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(sales_rollup_deltas_cancel)
@@ -786,9 +749,9 @@ TEST(sales_rollup_deltas_cancel)
     rollup_add(r, f.acc[0], 202401, "Servers", "East", "Direct", 1000, 500, +1);
     rollup_add(r, f.acc[0], 202401, "Servers", "East", "Direct", 1000, 500, -1);
     CHECK_EQ_INT(rollup_size(r), 1);
-    CHECK_EQ_INT(db_begin(f.db, &f.e), KAM_OK);
+    CHECK_EQ_INT(db_begin(f.fix.db, &f.fix.e), KAM_OK);
     CHECK_EQ_INT(rollup_flush(C(&f), r), KAM_OK);
-    CHECK_EQ_INT(db_end(f.db, KAM_OK, &f.e), KAM_OK);
+    CHECK_EQ_INT(db_end(f.fix.db, KAM_OK, &f.fix.e), KAM_OK);
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM sales_monthly"), 0);
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM sales_monthly_dim"), 0);
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM sales_monthly_account"), 0);
@@ -807,7 +770,7 @@ TEST(sales_rollup_deltas_cancel)
     CHECK_EQ_INT(rollup_month_of_day(date_to_days(2024, 12, 31)), 202412);
     CHECK_EQ_INT(rollup_month_of_day(date_to_days(2025, 1, 1)), 202501);
     CHECK_EQ_INT(rollup_month_of_day(0), 197001);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* BUG: sales_write_lines with the same existing external id twice in one call (API path,
@@ -823,10 +786,10 @@ TEST(sales_write_lines_duplicate_ids_in_one_call)
                             f.acc[0], f.prod[0], 1000,   100,      100};
     struct rollup *r = rollup_new();
     int64_t ins = 0, upd = 0;
-    CHECK_EQ_INT(db_begin(f.db, &f.e), KAM_OK);
+    CHECK_EQ_INT(db_begin(f.fix.db, &f.fix.e), KAM_OK);
     CHECK_EQ_INT(sales_write_lines(C(&f), &row, 1, 0, r, &ins, &upd), KAM_OK);
     CHECK_EQ_INT(rollup_flush(C(&f), r), KAM_OK);
-    CHECK_EQ_INT(db_end(f.db, KAM_OK, &f.e), KAM_OK);
+    CHECK_EQ_INT(db_end(f.fix.db, KAM_OK, &f.fix.e), KAM_OK);
     CHECK_EQ_INT(ins, 1);
     CHECK_EQ_INT(rollup_mismatches(&f), 0);
 
@@ -835,11 +798,11 @@ TEST(sales_write_lines_duplicate_ids_in_one_call)
     two[1].amount = two[1].amount_base = 300;
     ins = upd = 0;
     /* One call may hold one version of each line: a repeat is refused, nothing written. */
-    CHECK_EQ_INT(db_begin(f.db, &f.e), KAM_OK);
+    CHECK_EQ_INT(db_begin(f.fix.db, &f.fix.e), KAM_OK);
     CHECK_EQ_INT(sales_write_lines(C(&f), two, 2, 0, r, &ins, &upd), KAM_EINVAL);
-    CHECK_EQ_STR(f.e.field, "external_id");
-    CHECK_EQ_INT(db_end(f.db, KAM_EINVAL, &f.e), KAM_EINVAL);
-    kam_error_clear(&f.e);
+    CHECK_EQ_STR(f.fix.e.field, "external_id");
+    CHECK_EQ_INT(db_end(f.fix.db, KAM_EINVAL, &f.fix.e), KAM_EINVAL);
+    kam_error_clear(&f.fix.e);
     rollup_free(r);
     r = rollup_new();
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM order_lines"), 1);
@@ -849,7 +812,7 @@ TEST(sales_write_lines_duplicate_ids_in_one_call)
     CHECK_EQ_INT(q64(&f, "SELECT amount FROM sales_monthly"), 100);
     CHECK_EQ_INT(rollup_mismatches(&f), 0);
     rollup_free(r);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* ================================================================ import: orders */
@@ -868,7 +831,7 @@ TEST(sales_import_orders_canonical_then_again)
     struct import_report r;
     enum kam_err rc = run_import(&f, "orders", canonical_orders, &r);
     if (rc) {
-        fprintf(stderr, "  import: %s\n", f.e.msg);
+        fprintf(stderr, "  import: %s\n", f.fix.e.msg);
         dump_problems(&r);
     }
     CHECK_EQ_INT(rc, KAM_OK);
@@ -936,7 +899,7 @@ TEST(sales_import_orders_canonical_then_again)
     CHECK_EQ_INT(line_i64(&f, "E1", "amount"), 200000);
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM order_lines"), 5);
     CHECK_EQ_INT(rollup_mismatches(&f), 0);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(sales_import_orders_bad_row_rejects_all)
@@ -958,8 +921,8 @@ TEST(sales_import_orders_bad_row_rejects_all)
     struct import_report r;
     enum kam_err rc = run_import(&f, "orders", csv, &r);
     CHECK_EQ_INT(rc, KAM_EINVAL);
-    CHECK_EQ_STR(f.e.field, "file");
-    CHECK(strstr(f.e.msg, "5 problems") != NULL);
+    CHECK_EQ_STR(f.fix.e.field, "file");
+    CHECK(strstr(f.fix.e.msg, "5 problems") != NULL);
     CHECK_EQ_STR(r.status, "rejected");
     CHECK_EQ_INT(r.rows_total, 5);
     CHECK_EQ_INT(r.rows_rejected, 3);
@@ -987,7 +950,7 @@ TEST(sales_import_orders_bad_row_rejects_all)
     CHECK_EQ_INT(g.problems_total, 5);
     CHECK(strstr(g.report_json, "\"row\":3") && strstr(g.report_json, "\"column\":\"date\""));
     CHECK_EQ_INT(rollup_mismatches(&f), 0);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 static char *read_all(FILE *fp)
@@ -1014,7 +977,7 @@ TEST(sales_import_orders_skip_bad_rows_with_reject_file)
     FILE *rej = tmpfile();
     CHECK(rej != NULL);
     if (!rej) {
-        fx_close(&f);
+        fixture_close(&f.fix);
         return;
     }
     struct import_opts o = {0};
@@ -1067,7 +1030,7 @@ TEST(sales_import_orders_skip_bad_rows_with_reject_file)
         free(text);
         fclose(rej);
     }
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(sales_import_orders_mapping)
@@ -1120,7 +1083,7 @@ TEST(sales_import_orders_mapping)
     CHECK_EQ_INT(run_import(&f, "orders", upper, &r), KAM_OK);
     CHECK_EQ_INT(r.rows_inserted, 1);
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM order_lines"), 3);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(sales_import_orders_bom_crlf_quotes)
@@ -1194,7 +1157,7 @@ TEST(sales_import_orders_bom_crlf_quotes)
     rc = run_import(&f, "orders", "", &r);
     CHECK_EQ_INT(rc, KAM_EINVAL);
     CHECK(r.nproblems == 1 && r.problems[0].row == 1 && strstr(r.problems[0].reason, "empty"));
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(sales_import_orders_row_problems)
@@ -1253,7 +1216,7 @@ TEST(sales_import_orders_row_problems)
     CHECK((p = find_problem(&r, 4, "")) && strstr(p->reason, "more than 64 columns"));
     CHECK_EQ_INT(r.rows_rejected, 3);
     buf_release(&b);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(sales_import_orders_dry_run)
@@ -1290,7 +1253,7 @@ TEST(sales_import_orders_dry_run)
     CHECK_EQ_STR(r.status, "checked");
     CHECK(find_problem(&r, 2, "sku") != NULL);
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM order_lines"), 0);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(sales_import_bad_options)
@@ -1300,20 +1263,20 @@ TEST(sales_import_bad_options)
         return;
     struct import_report r;
     CHECK_EQ_INT(run_import(&f, "invoices", ORDERS_HEADER, &r), KAM_EINVAL);
-    CHECK_EQ_STR(f.e.field, "kind");
+    CHECK_EQ_STR(f.fix.e.field, "kind");
     struct import_opts o = {0};
     CHECK_EQ_INT(run_import_opts(&f, &o, "", 0, &r), KAM_EINVAL);
-    CHECK_EQ_STR(f.e.field, "kind");
+    CHECK_EQ_STR(f.fix.e.field, "kind");
     /* A viewer may not import orders. */
-    f.ctx.who = (struct principal){f.owner, ROLE_VIEWER, "viewer"};
+    f.fix.ctx.who = (struct principal){f.owner, ROLE_VIEWER, "viewer"};
     CHECK_EQ_INT(run_import(&f, "orders", canonical_orders, &r), KAM_EFORBIDDEN);
-    f.ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
+    f.fix.ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM order_lines"), 0);
     CHECK_EQ_STR(import_header("orders"),
                  "external_id,date,account_code,sku,region,channel,quantity,amount,currency");
     CHECK(import_header("nope") == NULL);
     CHECK(import_header(NULL) == NULL);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* The largest rate fx_set allows (10^12 micro) times the largest amount the import allows
@@ -1337,7 +1300,7 @@ TEST(sales_import_amount_base_overflow)
     in.currency = "XAU";
     struct order_line out;
     CHECK_EQ_INT(order_create(C(&f), &in, &out), KAM_EINVAL);
-    CHECK_EQ_STR(f.e.field, "amount");
+    CHECK_EQ_STR(f.fix.e.field, "amount");
 
     const char *csv = ORDERS_HEADER "OV1,2024-01-01,A001,SKU1,,,1,10000000000000.00,XAU\n";
     struct import_report r;
@@ -1347,7 +1310,7 @@ TEST(sales_import_amount_base_overflow)
     const struct import_problem *p = find_problem(&r, 2, "amount");
     CHECK(p && strstr(p->reason, "out of range"));
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM order_lines WHERE external_id = 'OV1'"), 0);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* The import counts region characters as the API does: a 30-character Chinese region (90
@@ -1387,7 +1350,7 @@ TEST(sales_import_region_length_in_bytes)
     CHECK_EQ_INT(run_import(&f, "orders", csv2, &r), KAM_EINVAL);
     const struct import_problem *p = find_problem(&r, 2, "region");
     CHECK(p && strstr(p->reason, "longer than 64 characters"));
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* Problem reasons quote the bad value cut at a character boundary, so the reason (the reject
@@ -1411,7 +1374,7 @@ TEST(sales_import_problem_reason_utf8)
     struct import_report g;
     CHECK_EQ_INT(import_get(C(&f), r.id, &g), KAM_OK);
     CHECK(utf8_valid(g.report_json, strlen(g.report_json)));
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* A row over the 1 MiB record buffer is refused as too long -- also with a reject file, which
@@ -1428,7 +1391,7 @@ TEST(sales_import_row_too_long)
     char *data = malloc(hl + big + 64);
     CHECK(data != NULL);
     if (!data) {
-        fx_close(&f);
+        fixture_close(&f.fix);
         return;
     }
     memcpy(data, head, hl);
@@ -1474,7 +1437,7 @@ TEST(sales_import_row_too_long)
     CHECK(find_problem(&r, 1, "") != NULL);
     CHECK_EQ_INT(r.problems_total, 1);
     free(data);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* The products family change moves the history in the rollups (import path). */
@@ -1556,7 +1519,7 @@ TEST(sales_import_products_create_update)
     CHECK_EQ_INT(r.rows_inserted, 1);
     CHECK_EQ_INT(r.rows_rejected, 5);
     CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM products WHERE sku = 'P6'"), 1);
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 TEST(sales_import_accounts_create_update)
@@ -1619,7 +1582,7 @@ TEST(sales_import_accounts_create_update)
         CHECK_EQ_INT(r.rows_rejected, 4);
         CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM accounts"), n);
     }
-    fx_close(&f);
+    fixture_close(&f.fix);
 }
 
 /* ================================================================ export */

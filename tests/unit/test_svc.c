@@ -1,11 +1,11 @@
 /* test_svc.c -- unit tests of src/svc against a fresh in-memory SQLite database per test. */
 /* Policy, record scope, accounts, contacts, audit, auth, users and teams, paging. */
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
 #include "base/b64.h"
+#include "fixture.h"
 #include "store/db.h"
 #include "svc/account.h"
 #include "svc/audit.h"
@@ -17,82 +17,21 @@
 #include "test.h"
 
 #define NOW 1700000000
-#define PW "correct-horse-1"
 
-/* ---- fixture ---- */
-
-struct fx {
-    struct db *db;
-    struct arena a;
-    struct kam_error e;
-    struct kam_ctx ctx;
-};
-
-/* An argon2id hash of PW with the smallest parameters: verifying it is cheap, so users made
- * through user_create (with this as the hash override) can log in without 50 ms per try. */
-static const char *cheap_hash(void)
-{
-    static char h[crypto_pwhash_STRBYTES];
-    if (!h[0] &&
-        crypto_pwhash_str_alg(h, PW, strlen(PW), crypto_pwhash_OPSLIMIT_MIN,
-                              crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13) != 0)
-        h[0] = 0;
-    return h;
-}
-
-static int fx_open(struct fx *f)
-{
-    memset(f, 0, sizeof *f);
-    arena_init(&f->a);
-    if (db_open("sqlite::memory:", &f->db, &f->e) != KAM_OK) {
-        fprintf(stderr, "  db_open: %s\n", f->e.msg);
-        CHECK(0);
-        arena_release(&f->a);
-        return 0;
-    }
-    f->ctx.db = f->db;
-    f->ctx.a = &f->a;
-    f->ctx.err = &f->e;
-    f->ctx.who = (struct principal){0, ROLE_ADMIN, "system"};
-    f->ctx.now = NOW;
-    user_set_hash_override(cheap_hash());
-    return 1;
-}
-
-static void fx_close(struct fx *f)
-{
-    user_set_hash_override(NULL);
-    db_close(f->db);
-    arena_release(&f->a);
-}
+/* ---- fixture: struct fixture (fixture.h) on a fresh in-memory database ---- */
 
 /* The context with a cleared error (kam_fail keeps the first error). */
-static struct kam_ctx *C(struct fx *f)
+static struct kam_ctx *C(struct fixture *f)
 {
-    kam_error_clear(&f->e);
-    return &f->ctx;
+    return fixture_ctx(f);
 }
 
-static void as(struct fx *f, int64_t user_id, enum role r)
+static void as_system(struct fixture *f)
 {
-    f->ctx.who = (struct principal){user_id, r, "tester"};
+    fixture_as(f, 0, ROLE_ADMIN);
 }
 
-static void as_system(struct fx *f)
-{
-    as(f, 0, ROLE_ADMIN);
-}
-
-static int64_t q64(struct fx *f, const char *sql)
-{
-    int64_t v = -1;
-    struct kam_error e = {0};
-    if (db_query_i64(f->db, sql, 0, 0, &v, &e) != KAM_OK)
-        fprintf(stderr, "  query failed: %s: %s\n", sql, e.msg);
-    return v;
-}
-
-static int64_t q64_id(struct fx *f, const char *sql, int64_t id)
+static int64_t q64_id(struct fixture *f, const char *sql, int64_t id)
 {
     int64_t v = -1;
     struct kam_error e = {0};
@@ -102,7 +41,7 @@ static int64_t q64_id(struct fx *f, const char *sql, int64_t id)
 }
 
 /* Text column 0 of the first row of sql bound to id, copied into the arena ("" if none). */
-static const char *qtext(struct fx *f, const char *sql, int64_t id)
+static const char *qtext(struct fixture *f, const char *sql, int64_t id)
 {
     struct db_stmt *st;
     struct kam_error e = {0};
@@ -117,7 +56,7 @@ static const char *qtext(struct fx *f, const char *sql, int64_t id)
     return s;
 }
 
-static int64_t mk_team(struct fx *f, const char *name, int64_t parent, int64_t manager)
+static int64_t mk_team(struct fixture *f, const char *name, int64_t parent, int64_t manager)
 {
     struct principal saved = f->ctx.who;
     as_system(f);
@@ -143,30 +82,6 @@ static int64_t mk_team(struct fx *f, const char *name, int64_t parent, int64_t m
     return rc ? 0 : t.id;
 }
 
-static int64_t mk_user(struct fx *f, const char *login, const char *role, int64_t team)
-{
-    struct principal saved = f->ctx.who;
-    as_system(f);
-    struct user_in in = {0};
-    in.v.login = login;
-    in.v.name = login;
-    in.v.role = role;
-    in.password = PW;
-    in.set = USR_LOGIN | USR_NAME | USR_ROLE | USR_PASSWORD;
-    if (team) {
-        in.v.has_team = 1;
-        in.v.team_id = team;
-        in.set |= USR_TEAM;
-    }
-    struct user u = {0};
-    enum kam_err rc = user_create(C(f), &in, &u);
-    if (rc)
-        fprintf(stderr, "  user_create %s: %s\n", login, f->e.msg);
-    CHECK_EQ_INT(rc, KAM_OK);
-    f->ctx.who = saved;
-    return rc ? 0 : u.id;
-}
-
 static struct account_in acc_in(const char *code, const char *name, int64_t owner)
 {
     struct account_in in = {0};
@@ -180,7 +95,7 @@ static struct account_in acc_in(const char *code, const char *name, int64_t owne
     return in;
 }
 
-static int64_t mk_account_in(struct fx *f, const struct account_in *in)
+static int64_t mk_account_in(struct fixture *f, const struct account_in *in)
 {
     struct principal saved = f->ctx.who;
     as_system(f);
@@ -193,13 +108,13 @@ static int64_t mk_account_in(struct fx *f, const struct account_in *in)
     return rc ? 0 : a.id;
 }
 
-static int64_t mk_account(struct fx *f, const char *code, const char *name, int64_t owner)
+static int64_t mk_account(struct fixture *f, const char *code, const char *name, int64_t owner)
 {
     struct account_in in = acc_in(code, name, owner);
     return mk_account_in(f, &in);
 }
 
-static int64_t mk_contact(struct fx *f, int64_t account, const char *name, int64_t reports_to)
+static int64_t mk_contact(struct fixture *f, int64_t account, const char *name, int64_t reports_to)
 {
     struct principal saved = f->ctx.who;
     as_system(f);
@@ -220,7 +135,7 @@ static int64_t mk_contact(struct fx *f, int64_t account, const char *name, int64
     return rc ? 0 : c.id;
 }
 
-static void add_member(struct fx *f, int64_t account, int64_t user, const char *dept_role)
+static void add_member(struct fixture *f, int64_t account, int64_t user, const char *dept_role)
 {
     struct principal saved = f->ctx.who;
     as_system(f);
@@ -233,19 +148,13 @@ static void add_member(struct fx *f, int64_t account, int64_t user, const char *
 }
 
 /* Rows in every table a failed operation must leave alone. */
-static int64_t rows_total(struct fx *f)
+static int64_t rows_total(struct fixture *f)
 {
-    return q64(f, "SELECT (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM contacts) + "
-                  "(SELECT COUNT(*) FROM account_members) + (SELECT COUNT(*) FROM audit) + "
-                  "(SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM teams) + "
-                  "(SELECT COUNT(*) FROM api_tokens)");
-}
-
-static void check_err(struct fx *f, enum kam_err rc, enum kam_err want, const char *field)
-{
-    CHECK_EQ_INT(rc, want);
-    CHECK_EQ_INT(f->e.code, want);
-    CHECK_EQ_STR(f->e.field, field);
+    return fixture_q64(f,
+                       "SELECT (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM contacts) + "
+                       "(SELECT COUNT(*) FROM account_members) + (SELECT COUNT(*) FROM audit) + "
+                       "(SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM teams) + "
+                       "(SELECT COUNT(*) FROM api_tokens)");
 }
 
 /* The org used by the scope tests:
@@ -259,27 +168,27 @@ struct org {
     int64_t a1, a2;
 };
 
-static void build_org(struct fx *f, struct org *o)
+static void build_org(struct fixture *f, struct org *o)
 {
-    o->boss = mk_user(f, "boss", "team_lead", 0);
-    o->mid = mk_user(f, "mid", "team_lead", 0);
+    o->boss = fixture_add_user(f, "boss", "team_lead", 0);
+    o->mid = fixture_add_user(f, "mid", "team_lead", 0);
     o->top = mk_team(f, "Top", 0, o->boss);
     o->midt = mk_team(f, "Mid", o->top, o->mid);
     o->leaf = mk_team(f, "Leaf", o->midt, 0);
-    o->am1 = mk_user(f, "am1", "account_manager", o->leaf);
-    o->am2 = mk_user(f, "am2", "account_manager", o->leaf);
-    o->lead2 = mk_user(f, "lead2", "team_lead", 0);
+    o->am1 = fixture_add_user(f, "am1", "account_manager", o->leaf);
+    o->am2 = fixture_add_user(f, "am2", "account_manager", o->leaf);
+    o->lead2 = fixture_add_user(f, "lead2", "team_lead", 0);
     o->other = mk_team(f, "Other", 0, o->lead2);
-    o->svc1 = mk_user(f, "svc1", "service", 0);
-    o->fin = mk_user(f, "fin", "finance", 0);
-    o->viewer1 = mk_user(f, "viewer1", "viewer", 0);
+    o->svc1 = fixture_add_user(f, "svc1", "service", 0);
+    o->fin = fixture_add_user(f, "fin", "finance", 0);
+    o->viewer1 = fixture_add_user(f, "viewer1", "viewer", 0);
     o->a1 = mk_account(f, "A1", "Acc One", o->am1);
     o->a2 = mk_account(f, "A2", "Acc Two", o->am2);
 }
 
-static int in_scope_as(struct fx *f, int64_t uid, enum role r, int64_t account)
+static int in_scope_as(struct fixture *f, int64_t uid, enum role r, int64_t account)
 {
-    as(f, uid, r);
+    fixture_as(f, uid, r);
     int yes = -1;
     enum kam_err rc = policy_account_in_scope(C(f), account, &yes);
     CHECK_EQ_INT(rc, KAM_OK);
@@ -546,33 +455,33 @@ TEST(role_names_round_trip)
 
 TEST(scope_owner_is_in_scope)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
     CHECK_EQ_INT(in_scope_as(&f, o.am1, ROLE_ACCOUNT_MANAGER, o.a1), 1);
     CHECK_EQ_INT(in_scope_as(&f, o.am2, ROLE_ACCOUNT_MANAGER, o.a2), 1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(scope_peer_is_not_in_scope)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
     CHECK_EQ_INT(in_scope_as(&f, o.am1, ROLE_ACCOUNT_MANAGER, o.a2), 0);
     CHECK_EQ_INT(in_scope_as(&f, o.am2, ROLE_ACCOUNT_MANAGER, o.a1), 0);
     CHECK_EQ_INT(in_scope_as(&f, o.viewer1, ROLE_VIEWER, o.a1), 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(scope_via_account_team_membership)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
@@ -583,13 +492,13 @@ TEST(scope_via_account_team_membership)
     /* and am1 as a member of a peer's account */
     add_member(&f, o.a2, o.am1, "sales");
     CHECK_EQ_INT(in_scope_as(&f, o.am1, ROLE_ACCOUNT_MANAGER, o.a2), 1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(scope_via_manager_up_two_level_team_tree)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
@@ -600,13 +509,13 @@ TEST(scope_via_manager_up_two_level_team_tree)
     CHECK_EQ_INT(in_scope_as(&f, o.mid, ROLE_TEAM_LEAD, o.a1), 1);
     /* lead2 manages an unrelated team */
     CHECK_EQ_INT(in_scope_as(&f, o.lead2, ROLE_TEAM_LEAD, o.a1), 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(scope_via_manager_of_a_team_member)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
@@ -615,13 +524,13 @@ TEST(scope_via_manager_of_a_team_member)
     add_member(&f, a3, o.am1, "technical");
     CHECK_EQ_INT(in_scope_as(&f, o.boss, ROLE_TEAM_LEAD, a3), 1);
     CHECK_EQ_INT(in_scope_as(&f, o.lead2, ROLE_TEAM_LEAD, a3), 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(scope_does_not_flow_upwards)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
@@ -629,104 +538,104 @@ TEST(scope_does_not_flow_upwards)
     CHECK_EQ_INT(in_scope_as(&f, o.am1, ROLE_ACCOUNT_MANAGER, boss_acc), 0);
     CHECK_EQ_INT(in_scope_as(&f, o.mid, ROLE_TEAM_LEAD, boss_acc), 0);
     CHECK_EQ_INT(in_scope_as(&f, o.boss, ROLE_TEAM_LEAD, boss_acc), 1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(scope_org_wide_readers_see_every_account)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
     CHECK_EQ_INT(in_scope_as(&f, o.fin, ROLE_FINANCE, o.a1), 1);
     CHECK_EQ_INT(in_scope_as(&f, o.fin, ROLE_FINANCE, o.a2), 1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(scope_unknown_account_is_not_found)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
     int yes = -1;
-    as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
-    check_err(&f, policy_account_in_scope(C(&f), 9999, &yes), KAM_ENOTFOUND, "id");
-    as(&f, o.fin, ROLE_FINANCE);
-    check_err(&f, policy_account_in_scope(C(&f), 9999, &yes), KAM_ENOTFOUND, "id");
-    fx_close(&f);
+    fixture_as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
+    fixture_check_err(&f, policy_account_in_scope(C(&f), 9999, &yes), KAM_ENOTFOUND, "id");
+    fixture_as(&f, o.fin, ROLE_FINANCE);
+    fixture_check_err(&f, policy_account_in_scope(C(&f), 9999, &yes), KAM_ENOTFOUND, "id");
+    fixture_close(&f);
 }
 
 TEST(scope_manages_user_down_the_tree_only)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
     int yes = -1;
-    as(&f, o.boss, ROLE_TEAM_LEAD);
+    fixture_as(&f, o.boss, ROLE_TEAM_LEAD);
     CHECK_EQ_INT(policy_manages_user(C(&f), o.am2, &yes), KAM_OK);
     CHECK_EQ_INT(yes, 1);
     CHECK_EQ_INT(policy_manages_user(C(&f), o.boss, &yes), KAM_OK);
     CHECK_EQ_INT(yes, 1);
     CHECK_EQ_INT(policy_manages_user(C(&f), o.lead2, &yes), KAM_OK);
     CHECK_EQ_INT(yes, 0);
-    as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
+    fixture_as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
     CHECK_EQ_INT(policy_manages_user(C(&f), o.am2, &yes), KAM_OK);
     CHECK_EQ_INT(yes, 0);
     CHECK_EQ_INT(policy_manages_user(C(&f), o.boss, &yes), KAM_OK);
     CHECK_EQ_INT(yes, 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 /* ---- accounts: validation ---- */
 
-static void check_create_fails(struct fx *f, struct account_in *in, enum kam_err want,
+static void check_create_fails(struct fixture *f, struct account_in *in, enum kam_err want,
                                const char *field)
 {
     int64_t before = rows_total(f);
     struct account a;
-    check_err(f, account_create(C(f), in, &a), want, field);
+    fixture_check_err(f, account_create(C(f), in, &a), want, field);
     CHECK_EQ_INT(rows_total(f), before);
 }
 
 TEST(account_create_requires_code)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     struct account_in in = acc_in("X", "Name", u);
     in.set &= ~(unsigned)ACC_CODE;
     check_create_fails(&f, &in, KAM_EINVAL, "code");
     in = acc_in("", "Name", u);
     check_create_fails(&f, &in, KAM_EINVAL, "code");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_requires_name)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     struct account_in in = acc_in("C1", "Name", u);
     in.set &= ~(unsigned)ACC_NAME;
     check_create_fails(&f, &in, KAM_EINVAL, "name");
     in = acc_in("C1", "", u);
     check_create_fails(&f, &in, KAM_EINVAL, "name");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_rejects_unknown_tier_and_status)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     struct account_in in = acc_in("C1", "Name", u);
     in.v.tier = "gold";
     in.set |= ACC_TIER;
@@ -737,15 +646,15 @@ TEST(account_create_rejects_unknown_tier_and_status)
     in.v.status = "closed";
     in.set |= ACC_STATUS;
     check_create_fails(&f, &in, KAM_EINVAL, "status");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_rejects_negative_employees)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     struct account_in in = acc_in("C1", "Name", u);
     in.v.has_employees = 1;
     in.v.employees = -1;
@@ -756,15 +665,15 @@ TEST(account_create_rejects_negative_employees)
     CHECK_EQ_INT(account_create(C(&f), &in, &a), KAM_OK);
     CHECK_EQ_INT(a.has_employees, 1);
     CHECK_EQ_INT(a.employees, 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_rejects_lowercase_currency)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     struct account_in in = acc_in("C1", "Name", u);
     in.v.has_revenue = 1;
     in.v.revenue_amount = 100;
@@ -782,15 +691,15 @@ TEST(account_create_rejects_lowercase_currency)
     CHECK_EQ_INT(a.has_revenue, 1);
     CHECK_EQ_INT(a.revenue_amount, 64200000000000LL);
     CHECK_EQ_STR(a.revenue_currency, "CNY");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_counts_characters_not_bytes)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     char code[41 * 3 + 1] = "";
     for (int i = 0; i < 40; i++)
         strcat(code, "\xe5\x8d\x8e"); /* 40 x U+534E: 120 bytes, 40 characters */
@@ -800,15 +709,15 @@ TEST(account_create_counts_characters_not_bytes)
     strcat(code, "\xe5\x8d\x8e");
     in = acc_in(code, "Name", u);
     check_create_fails(&f, &in, KAM_EINVAL, "code");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_rejects_control_chars_and_invalid_utf8)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     struct account_in in = acc_in("C1", "a\tb", u);
     check_create_fails(&f, &in, KAM_EINVAL, "name");
     in = acc_in("C1", "bad \xff", u);
@@ -817,16 +726,16 @@ TEST(account_create_rejects_control_chars_and_invalid_utf8)
     in.v.alias = "\xc0\xaf";
     in.set |= ACC_ALIAS;
     check_create_fails(&f, &in, KAM_EINVAL, "alias");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_defaults)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
-    as(&f, u, ROLE_ACCOUNT_MANAGER);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
+    fixture_as(&f, u, ROLE_ACCOUNT_MANAGER);
     struct account_in in = acc_in("C1", "华为技术有限公司", 0);
     struct account a;
     CHECK_EQ_INT(account_create(C(&f), &in, &a), KAM_OK);
@@ -844,25 +753,25 @@ TEST(account_create_defaults)
     CHECK_EQ_INT(a.has_employees, 0);
     CHECK_EQ_INT(a.has_revenue, 0);
     CHECK_EQ_INT(a.subsidiary_count, 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_by_system_needs_owner)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct account_in in = acc_in("C1", "Name", 0);
     check_create_fails(&f, &in, KAM_EINVAL, "owner_id");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_owner_must_be_an_active_user)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     struct account_in in = acc_in("C1", "Name", 4242);
     check_create_fails(&f, &in, KAM_EINVAL, "owner_id");
     struct user_in ui = {0};
@@ -872,45 +781,45 @@ TEST(account_create_owner_must_be_an_active_user)
     CHECK_EQ_INT(user_update(C(&f), u, &ui, &uo), KAM_OK);
     in = acc_in("C1", "Name", u);
     check_create_fails(&f, &in, KAM_EINVAL, "owner_id");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_duplicate_code_conflicts)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_account(&f, "C1", "First", u);
     struct account_in in = acc_in("C1", "Second", u);
     check_create_fails(&f, &in, KAM_ECONFLICT, "code");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_account_manager_cannot_assign_to_peer)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
-    as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
+    fixture_as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
     struct account_in in = acc_in("C9", "Peer's", o.am2);
     check_create_fails(&f, &in, KAM_EFORBIDDEN, "owner_id");
     /* the boss may assign to someone two levels down */
-    as(&f, o.boss, ROLE_TEAM_LEAD);
+    fixture_as(&f, o.boss, ROLE_TEAM_LEAD);
     struct account a;
     CHECK_EQ_INT(account_create(C(&f), &in, &a), KAM_OK);
     CHECK_EQ_INT(a.owner_id, o.am2);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_parent_must_exist_and_be_positive)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     struct account_in in = acc_in("C1", "Child", u);
     in.v.has_parent = 1;
     in.v.parent_id = 777;
@@ -920,17 +829,17 @@ TEST(account_create_parent_must_exist_and_be_positive)
     check_create_fails(&f, &in, KAM_EINVAL, "parent_id");
     in.v.parent_id = -3;
     check_create_fails(&f, &in, KAM_EINVAL, "parent_id");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_create_parent_out_of_scope_is_rejected)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
-    as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
+    fixture_as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
     struct account_in in = acc_in("C1", "Child", 0);
     in.v.has_parent = 1;
     in.v.parent_id = o.a2;
@@ -940,17 +849,17 @@ TEST(account_create_parent_out_of_scope_is_rejected)
     struct account a;
     CHECK_EQ_INT(account_create(C(&f), &in, &a), KAM_OK);
     CHECK_EQ_INT(a.parent_id, o.a1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 /* ---- accounts: update, get, delete ---- */
 
 TEST(account_get_shows_parent_and_subsidiary_count)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t p = mk_account(&f, "P", "Group", u);
     for (int i = 0; i < 3; i++) {
         char code[8];
@@ -970,16 +879,16 @@ TEST(account_get_shows_parent_and_subsidiary_count)
     CHECK_EQ_INT(a.parent_id, p);
     CHECK_EQ_STR(a.parent_name, "Group");
     CHECK_EQ_INT(a.subsidiary_count, 0);
-    check_err(&f, account_get(C(&f), 999, &a), KAM_ENOTFOUND, "id");
-    fx_close(&f);
+    fixture_check_err(&f, account_get(C(&f), 999, &a), KAM_ENOTFOUND, "id");
+    fixture_close(&f);
 }
 
 TEST(account_update_parent_cycle_conflicts)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Top", u);
     struct account_in in = acc_in("B", "Middle", u);
     in.v.has_parent = 1;
@@ -997,20 +906,20 @@ TEST(account_update_parent_cycle_conflicts)
     up.v.parent_id = c; /* A under its own grandchild */
     int64_t before = rows_total(&f);
     struct account out;
-    check_err(&f, account_update(C(&f), a, &up, &out), KAM_ECONFLICT, "parent_id");
+    fixture_check_err(&f, account_update(C(&f), a, &up, &out), KAM_ECONFLICT, "parent_id");
     up.v.parent_id = a; /* A under itself */
-    check_err(&f, account_update(C(&f), a, &up, &out), KAM_ECONFLICT, "parent_id");
+    fixture_check_err(&f, account_update(C(&f), a, &up, &out), KAM_ECONFLICT, "parent_id");
     CHECK_EQ_INT(rows_total(&f), before);
     CHECK_EQ_INT(q64_id(&f, "SELECT version FROM accounts WHERE id = ?", a), 1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_update_stale_version_conflicts)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct account_in up = {0};
     up.set = ACC_NAME | ACC_VERSION;
@@ -1018,7 +927,7 @@ TEST(account_update_stale_version_conflicts)
     up.v.version = 2;
     int64_t before = rows_total(&f);
     struct account out;
-    check_err(&f, account_update(C(&f), a, &up, &out), KAM_ECONFLICT, "version");
+    fixture_check_err(&f, account_update(C(&f), a, &up, &out), KAM_ECONFLICT, "version");
     CHECK_EQ_INT(rows_total(&f), before);
     up.v.version = 1;
     f.ctx.now = NOW + 60;
@@ -1028,18 +937,18 @@ TEST(account_update_stale_version_conflicts)
     CHECK_EQ_INT(out.updated_at, NOW + 60);
     CHECK_EQ_INT(out.created_at, NOW);
     /* the version the caller read is now stale */
-    check_err(&f, account_update(C(&f), a, &up, &out), KAM_ECONFLICT, "version");
-    fx_close(&f);
+    fixture_check_err(&f, account_update(C(&f), a, &up, &out), KAM_ECONFLICT, "version");
+    fixture_close(&f);
 }
 
 TEST(account_update_without_change_keeps_version_and_audit)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
-    int64_t audits = q64(&f, "SELECT COUNT(*) FROM audit");
+    int64_t audits = fixture_q64(&f, "SELECT COUNT(*) FROM audit");
     struct account_in up = {0};
     up.set = ACC_TIER | ACC_NAME;
     up.v.tier = "maintain";
@@ -1047,35 +956,35 @@ TEST(account_update_without_change_keeps_version_and_audit)
     struct account out;
     CHECK_EQ_INT(account_update(C(&f), a, &up, &out), KAM_OK);
     CHECK_EQ_INT(out.version, 1);
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM audit"), audits);
-    fx_close(&f);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM audit"), audits);
+    fixture_close(&f);
 }
 
 TEST(account_update_validates_merged_record)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct account_in up = {0};
     up.set = ACC_EMPLOYEES;
     up.v.has_employees = 1;
     up.v.employees = -5;
     struct account out;
-    check_err(&f, account_update(C(&f), a, &up, &out), KAM_EINVAL, "employees");
+    fixture_check_err(&f, account_update(C(&f), a, &up, &out), KAM_EINVAL, "employees");
     up.set = ACC_OWNER;
     up.v.owner_id = 31337;
-    check_err(&f, account_update(C(&f), a, &up, &out), KAM_EINVAL, "owner_id");
-    fx_close(&f);
+    fixture_check_err(&f, account_update(C(&f), a, &up, &out), KAM_EINVAL, "owner_id");
+    fixture_close(&f);
 }
 
 TEST(account_update_code_taken_conflicts)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_account(&f, "A", "Acme", u);
     int64_t b = mk_account(&f, "B", "Beta", u);
     struct account_in up = {0};
@@ -1083,34 +992,34 @@ TEST(account_update_code_taken_conflicts)
     up.v.code = "A";
     int64_t before = rows_total(&f);
     struct account out;
-    check_err(&f, account_update(C(&f), b, &up, &out), KAM_ECONFLICT, "code");
+    fixture_check_err(&f, account_update(C(&f), b, &up, &out), KAM_ECONFLICT, "code");
     CHECK_EQ_INT(rows_total(&f), before);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_update_account_manager_cannot_hand_to_peer)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
-    as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
+    fixture_as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
     struct account_in up = {0};
     up.set = ACC_OWNER;
     up.v.owner_id = o.am2;
     struct account out;
-    check_err(&f, account_update(C(&f), o.a1, &up, &out), KAM_EFORBIDDEN, "owner_id");
+    fixture_check_err(&f, account_update(C(&f), o.a1, &up, &out), KAM_EFORBIDDEN, "owner_id");
     CHECK_EQ_INT(q64_id(&f, "SELECT owner_id FROM accounts WHERE id = ?", o.a1), o.am1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_delete_with_subsidiaries_conflicts)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t p = mk_account(&f, "P", "Group", u);
     struct account_in in = acc_in("S", "Sub", u);
     in.v.has_parent = 1;
@@ -1119,28 +1028,28 @@ TEST(account_delete_with_subsidiaries_conflicts)
     int64_t s = mk_account_in(&f, &in);
     mk_contact(&f, p, "Zhang Wei", 0);
     int64_t before = rows_total(&f);
-    check_err(&f, account_delete(C(&f), p), KAM_ECONFLICT, "id");
+    fixture_check_err(&f, account_delete(C(&f), p), KAM_ECONFLICT, "id");
     CHECK_EQ_INT(rows_total(&f), before);
     /* without the subsidiary it goes */
     CHECK_EQ_INT(account_delete(C(&f), s), KAM_OK);
     CHECK_EQ_INT(account_delete(C(&f), p), KAM_OK);
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM accounts"), 0);
-    fx_close(&f);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM accounts"), 0);
+    fixture_close(&f);
 }
 
 TEST(account_delete_unknown_is_not_found)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    check_err(&f, account_delete(C(&f), 12345), KAM_ENOTFOUND, "id");
-    fx_close(&f);
+    fixture_check_err(&f, account_delete(C(&f), 12345), KAM_ENOTFOUND, "id");
+    fixture_close(&f);
 }
 
 TEST(account_delete_removes_contacts_members_and_audits_each)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
@@ -1176,19 +1085,19 @@ TEST(account_delete_removes_contacts_members_and_audits_each)
                            "AND action = 'delete'",
                            a);
     CHECK(strncmp(ch, "{\"code\":[\"DEL1\",null],\"name\":[\"To Delete\",null]", 45) == 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 /* ---- audit ---- */
 
 TEST(audit_update_of_one_field_records_exact_changes)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
-    as(&f, u, ROLE_ACCOUNT_MANAGER);
+    fixture_as(&f, u, ROLE_ACCOUNT_MANAGER);
     f.ctx.now = NOW + 5;
     struct account_in up = {0};
     up.set = ACC_TIER;
@@ -1213,15 +1122,15 @@ TEST(audit_update_of_one_field_records_exact_changes)
         CHECK_EQ_INT(rows[0].at, NOW + 5);
         CHECK_EQ_STR(rows[1].action, "create");
     }
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(audit_update_from_null_and_of_money)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct account_in up = {0};
     up.set = ACC_EMPLOYEES;
@@ -1244,15 +1153,15 @@ TEST(audit_update_from_null_and_of_money)
     CHECK_EQ_INT(account_update(C(&f), a, &up, &out), KAM_OK);
     CHECK_EQ_STR(qtext(&f, "SELECT changes FROM audit WHERE entity_id = ? ORDER BY id DESC", a),
                  "{\"name\":[\"Acme\",\"Acme \\\"Quoted\\\"\"],\"alias\":[\"\",\"艾克米\"]}");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(audit_create_by_system_has_null_user)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "C1", "N", u);
     CHECK_EQ_INT(q64_id(&f,
                         "SELECT COUNT(*) FROM audit WHERE entity = 'account' AND entity_id = ? "
@@ -1274,15 +1183,15 @@ TEST(audit_create_by_system_has_null_user)
         CHECK_EQ_INT(rows[0].user_id, 0);
         CHECK_EQ_STR(rows[0].user_login, "");
     }
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(audit_list_of_account_includes_contacts_newest_first_and_pages)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     int64_t other = mk_account(&f, "B", "Other", u);
     int64_t c = mk_contact(&f, a, "Li Qiang", 0);
@@ -1318,29 +1227,29 @@ TEST(audit_list_of_account_includes_contacts_newest_first_and_pages)
     struct audit_query qc = {.entity = "contact", .entity_id = c, .limit = 10};
     CHECK_EQ_INT(audit_list(C(&f), &qc, &rows, &n, &more), KAM_OK);
     CHECK_EQ_INT(n, 1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(audit_account_of_survives_deletion)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     int64_t c = mk_contact(&f, a, "Gone", 0);
     CHECK_EQ_INT(contact_delete(C(&f), c), KAM_OK);
     int64_t acc = 0;
     CHECK_EQ_INT(audit_account_of(C(&f), "contact", c, &acc), KAM_OK);
     CHECK_EQ_INT(acc, a);
-    check_err(&f, audit_account_of(C(&f), "contact", c + 100, &acc), KAM_ENOTFOUND, "id");
-    fx_close(&f);
+    fixture_check_err(&f, audit_account_of(C(&f), "contact", c + 100, &acc), KAM_ENOTFOUND, "id");
+    fixture_close(&f);
 }
 
 TEST(audit_failed_operations_leave_no_rows)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
@@ -1387,16 +1296,16 @@ TEST(audit_failed_operations_leave_no_rows)
     ui.set = USR_LOGIN | USR_ROLE | USR_PASSWORD;
     ui.v.login = "am1";
     ui.v.role = "viewer";
-    ui.password = PW;
+    ui.password = FIXTURE_PW;
     struct user u;
     CHECK_EQ_INT(user_create(C(&f), &ui, &u), KAM_ECONFLICT);
     CHECK_EQ_INT(rows_total(&f), before);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 /* ---- account lists ---- */
 
-static void mk_five(struct fx *f, int64_t owner)
+static void mk_five(struct fixture *f, int64_t owner)
 {
     static const char *const names[] = {"Delta", "Alpha", "Echo", "Charlie", "Bravo"};
     static const char *const tiers[] = {"key", "strategic", "key", "growth", "maintain"};
@@ -1413,7 +1322,7 @@ static void mk_five(struct fx *f, int64_t owner)
 }
 
 /* Lists with q, following next cursors; writes names joined by ',' into out. Returns pages. */
-static int walk(struct fx *f, struct account_query q, char *out, size_t cap)
+static int walk(struct fixture *f, struct account_query q, char *out, size_t cap)
 {
     out[0] = 0;
     int pages = 0;
@@ -1441,10 +1350,10 @@ static int walk(struct fx *f, struct account_query q, char *out, size_t cap)
 
 TEST(account_list_pages_of_two_walk_all_without_duplicates)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_five(&f, u);
     char got[256];
     struct account_query q = {.limit = 2};
@@ -1454,15 +1363,15 @@ TEST(account_list_pages_of_two_walk_all_without_duplicates)
     q.limit = 5;
     CHECK_EQ_INT(walk(&f, q, got, sizeof got), 1);
     CHECK_EQ_STR(got, "Alpha,Bravo,Charlie,Delta,Echo");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_first_page_and_cursor)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_five(&f, u);
     struct account_query q = {.limit = 2};
     struct account *items;
@@ -1479,29 +1388,29 @@ TEST(account_list_first_page_and_cursor)
         b64url_encode((const unsigned char *)plain, strlen(plain), want);
         CHECK_EQ_STR(next, want);
     }
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_sort_descending_name)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_five(&f, u);
     char got[256];
     struct account_query q = {.limit = 2, .sort = "-name"};
     CHECK_EQ_INT(walk(&f, q, got, sizeof got), 3);
     CHECK_EQ_STR(got, "Echo,Delta,Charlie,Bravo,Alpha");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_sort_code_and_id)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_five(&f, u);
     char got[256];
     struct account_query q = {.limit = 2, .sort = "code"};
@@ -1513,15 +1422,15 @@ TEST(account_list_sort_code_and_id)
     q.sort = "-id";
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "Bravo,Charlie,Echo,Alpha,Delta");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_sort_updated_at_with_ties)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_five(&f, u); /* ids 1..5: Delta Alpha Echo Charlie Bravo, all at NOW */
     static const struct {
         int64_t id, at;
@@ -1541,16 +1450,16 @@ TEST(account_list_sort_updated_at_with_ties)
     q.sort = "-updated_at";
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "Delta,Echo,Alpha,Bravo,Charlie");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_filters)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
-    int64_t u2 = mk_user(&f, "owner2", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
+    int64_t u2 = fixture_add_user(&f, "owner2", "account_manager", 0);
     mk_five(&f, u);
     struct account_in in = acc_in("Z1", "Zulu", u2);
     in.v.has_parent = 1;
@@ -1585,18 +1494,18 @@ TEST(account_list_filters)
     size_t n;
     const char *next;
     q = (struct account_query){.tier = "nonsense"};
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "tier");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "tier");
     q = (struct account_query){.status = "closed"};
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "status");
-    fx_close(&f);
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "status");
+    fixture_close(&f);
 }
 
 TEST(account_list_cursor_of_other_sort_is_rejected)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_five(&f, u);
     struct account_query q = {.limit = 2, .sort = "name"};
     struct account *items;
@@ -1606,42 +1515,42 @@ TEST(account_list_cursor_of_other_sort_is_rejected)
     CHECK(next != NULL);
     q.cursor = next;
     q.sort = "code";
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "cursor");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "cursor");
     q.sort = "-name";
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "cursor");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "cursor");
     q.sort = NULL; /* the default is name: accepted */
     CHECK_EQ_INT(account_list(C(&f), &q, &items, &n, &next), KAM_OK);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_rejects_bad_sort_limit_and_cursor)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct account *items;
     size_t n;
     const char *next;
     struct account_query q = {.sort = "owner"};
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "sort");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "sort");
     q = (struct account_query){.sort = "-"};
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "sort");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "sort");
     q = (struct account_query){.limit = 501};
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "limit");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "limit");
     q = (struct account_query){.limit = -1};
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "limit");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "limit");
     q = (struct account_query){.limit = 500};
     CHECK_EQ_INT(account_list(C(&f), &q, &items, &n, &next), KAM_OK);
     q = (struct account_query){.cursor = "not a cursor!"};
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "cursor");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "cursor");
     q = (struct account_query){.cursor = "Zm9vYmFy"}; /* "foobar": valid base64, no fields */
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "cursor");
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "cursor");
     q = (struct account_query){.q = "a\x01"};
-    check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "q");
-    fx_close(&f);
+    fixture_check_err(&f, account_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "q");
+    fixture_close(&f);
 }
 
-static void mk_search_set(struct fx *f, int64_t owner)
+static void mk_search_set(struct fixture *f, int64_t owner)
 {
     static const char *const rows[][3] = {
         {"HW001", "华为技术有限公司", "Huawei Technologies"},
@@ -1660,10 +1569,10 @@ static void mk_search_set(struct fx *f, int64_t owner)
 
 TEST(account_list_search_two_char_chinese_substring)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_search_set(&f, u);
     char got[512];
     struct account_query q = {.q = "技术"};
@@ -1675,15 +1584,15 @@ TEST(account_list_search_two_char_chinese_substring)
     q.q = "华";
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "华东电力设计院,华为技术有限公司");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_search_three_plus_chars_case_insensitive)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_search_set(&f, u);
     char got[512];
     struct account_query q = {.q = "TECHN"};
@@ -1710,15 +1619,15 @@ TEST(account_list_search_three_plus_chars_case_insensitive)
     q.q = "nothing like this";
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_search_treats_wildcards_and_quotes_literally)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     mk_search_set(&f, u);
     char got[512];
     struct account_query q = {.q = "%"};
@@ -1736,13 +1645,13 @@ TEST(account_list_search_treats_wildcards_and_quotes_literally)
     q.q = "0% D";
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "50% Discount Store");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_list_scoped_for_account_manager)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
@@ -1751,39 +1660,39 @@ TEST(account_list_scoped_for_account_manager)
     mk_account(&f, "B1", "Boss Account", o.boss);
     char got[256];
     struct account_query q = {0};
-    as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
+    fixture_as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "Acc One,Acc Three");
-    as(&f, o.am2, ROLE_ACCOUNT_MANAGER);
+    fixture_as(&f, o.am2, ROLE_ACCOUNT_MANAGER);
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "Acc Three,Acc Two");
-    as(&f, o.mid, ROLE_TEAM_LEAD);
+    fixture_as(&f, o.mid, ROLE_TEAM_LEAD);
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "Acc One,Acc Three,Acc Two");
-    as(&f, o.boss, ROLE_TEAM_LEAD);
+    fixture_as(&f, o.boss, ROLE_TEAM_LEAD);
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "Acc One,Acc Three,Acc Two,Boss Account");
-    as(&f, o.viewer1, ROLE_VIEWER);
+    fixture_as(&f, o.viewer1, ROLE_VIEWER);
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "");
-    as(&f, o.fin, ROLE_FINANCE);
+    fixture_as(&f, o.fin, ROLE_FINANCE);
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "Acc One,Acc Three,Acc Two,Boss Account");
     /* scope and search combine */
-    as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
+    fixture_as(&f, o.am1, ROLE_ACCOUNT_MANAGER);
     q.q = "Two";
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "");
     q.q = "Thr";
     walk(&f, q, got, sizeof got);
     CHECK_EQ_STR(got, "Acc Three");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(account_members_add_list_remove)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct org o;
     build_org(&f, &o);
@@ -1802,9 +1711,10 @@ TEST(account_members_add_list_remove)
         CHECK_EQ_STR(items[0].dept_role, "marketing");
         CHECK_EQ_STR(items[1].dept_role, "service");
     }
-    check_err(&f, account_member_add(C(&f), o.a1, o.am2, "bogus", &m), KAM_EINVAL, "dept_role");
+    fixture_check_err(&f, account_member_add(C(&f), o.a1, o.am2, "bogus", &m), KAM_EINVAL,
+                      "dept_role");
     CHECK_EQ_INT(account_member_remove(C(&f), o.a1, o.am2), KAM_OK);
-    check_err(&f, account_member_remove(C(&f), o.a1, o.am2), KAM_ENOTFOUND, "user_id");
+    fixture_check_err(&f, account_member_remove(C(&f), o.a1, o.am2), KAM_ENOTFOUND, "user_id");
     CHECK_EQ_INT(account_members(C(&f), o.a1, &items, &n), KAM_OK);
     CHECK_EQ_INT(n, 1);
     char want[96];
@@ -1815,7 +1725,7 @@ TEST(account_members_add_list_remove)
                        "action = 'delete' AND entity_id = ?",
                        o.am2),
                  want);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 /* ---- contacts ---- */
@@ -1828,16 +1738,16 @@ static struct contact_in con_in(const char *name)
     return in;
 }
 
-static void check_contact_fails(struct fx *f, int64_t account, struct contact_in *in,
+static void check_contact_fails(struct fixture *f, int64_t account, struct contact_in *in,
                                 enum kam_err want, const char *field)
 {
     int64_t before = rows_total(f);
     struct contact c;
-    check_err(f, contact_create(C(f), account, in, &c), want, field);
+    fixture_check_err(f, contact_create(C(f), account, in, &c), want, field);
     CHECK_EQ_INT(rows_total(f), before);
 }
 
-static int64_t contact_ok(struct fx *f, int64_t account, struct contact_in *in)
+static int64_t contact_ok(struct fixture *f, int64_t account, struct contact_in *in)
 {
     struct contact c = {0};
     enum kam_err rc = contact_create(C(f), account, in, &c);
@@ -1849,10 +1759,10 @@ static int64_t contact_ok(struct fx *f, int64_t account, struct contact_in *in)
 
 TEST(contact_create_defaults)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct contact_in in = con_in("张伟");
     struct contact c;
@@ -1869,15 +1779,15 @@ TEST(contact_create_defaults)
     CHECK_EQ_STR(c.email, "");
     CHECK_EQ_INT(c.version, 1);
     CHECK_EQ_INT(c.created_at, NOW);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_create_requires_name_and_known_account)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct contact_in in = con_in("x");
     in.set = 0;
@@ -1886,15 +1796,15 @@ TEST(contact_create_requires_name_and_known_account)
     check_contact_fails(&f, a, &in, KAM_EINVAL, "name");
     in = con_in("Someone");
     check_contact_fails(&f, a + 50, &in, KAM_ENOTFOUND, "id");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_influence_must_be_1_to_5)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct contact_in in = con_in("Li");
     in.set |= CON_INFLUENCE;
@@ -1906,15 +1816,15 @@ TEST(contact_influence_must_be_1_to_5)
     contact_ok(&f, a, &in);
     in.v.influence = 5;
     contact_ok(&f, a, &in);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_attitude_must_be_minus2_to_2)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct contact_in in = con_in("Li");
     in.set |= CON_ATTITUDE;
@@ -1926,15 +1836,15 @@ TEST(contact_attitude_must_be_minus2_to_2)
     contact_ok(&f, a, &in);
     in.v.attitude = 2;
     contact_ok(&f, a, &in);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_birthday_must_be_a_real_date)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct contact_in in = con_in("Li");
     in.set |= CON_BIRTHDAY;
@@ -1951,15 +1861,15 @@ TEST(contact_birthday_must_be_a_real_date)
     CHECK_EQ_STR(c.birthday, "2024-02-29");
     in.v.birthday = NULL; /* null is allowed */
     contact_ok(&f, a, &in);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_email_shape)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     static const char *const bad[] = {"no-at-sign", "a@b@c.cn", "zhang wei@example.cn",
                                       "@example.cn", "zhang@"};
@@ -1975,15 +1885,15 @@ TEST(contact_email_shape)
     contact_ok(&f, a, &in);
     in.v.email = "zhang.wei@example.cn";
     contact_ok(&f, a, &in);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_other_text_limits)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     struct contact_in in = con_in("Li");
     in.set |= CON_DECISION_ROLE;
@@ -2006,15 +1916,15 @@ TEST(contact_other_text_limits)
     check_contact_fails(&f, a, &in, KAM_EINVAL, "phone");
     phone[40] = 0;
     contact_ok(&f, a, &in);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_reports_to_must_be_same_account)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     int64_t b = mk_account(&f, "B", "Beta", u);
     int64_t cb = mk_contact(&f, b, "In B", 0);
@@ -2032,18 +1942,18 @@ TEST(contact_reports_to_must_be_same_account)
     up.v.has_reports_to = 1;
     up.v.reports_to_id = cb;
     struct contact c;
-    check_err(&f, contact_update(C(&f), ca, &up, &c), KAM_EINVAL, "reports_to_id");
+    fixture_check_err(&f, contact_update(C(&f), ca, &up, &c), KAM_EINVAL, "reports_to_id");
     in.v.reports_to_id = ca;
     CHECK(contact_ok(&f, a, &in) > 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_reports_to_cycle_conflicts)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     int64_t c1 = mk_contact(&f, a, "CEO", 0);
     int64_t c2 = mk_contact(&f, a, "VP", c1);
@@ -2054,9 +1964,9 @@ TEST(contact_reports_to_cycle_conflicts)
     up.v.reports_to_id = c3;
     struct contact c;
     int64_t before = rows_total(&f);
-    check_err(&f, contact_update(C(&f), c1, &up, &c), KAM_ECONFLICT, "reports_to_id");
+    fixture_check_err(&f, contact_update(C(&f), c1, &up, &c), KAM_ECONFLICT, "reports_to_id");
     up.v.reports_to_id = c1;
-    check_err(&f, contact_update(C(&f), c1, &up, &c), KAM_ECONFLICT, "reports_to_id");
+    fixture_check_err(&f, contact_update(C(&f), c1, &up, &c), KAM_ECONFLICT, "reports_to_id");
     CHECK_EQ_INT(rows_total(&f), before);
     CHECK_EQ_INT(q64_id(&f, "SELECT reports_to_id IS NULL FROM contacts WHERE id = ?", c1), 1);
     /* moving the director straight under the CEO is fine */
@@ -2064,15 +1974,15 @@ TEST(contact_reports_to_cycle_conflicts)
     CHECK_EQ_INT(contact_update(C(&f), c3, &up, &c), KAM_OK);
     CHECK_EQ_INT(c.reports_to_id, c1);
     CHECK_EQ_INT(c.version, 2);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(contact_delete_of_manager_nulls_reports_to_of_reports)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     int64_t boss = mk_contact(&f, a, "Boss", 0);
     int64_t r1 = mk_contact(&f, a, "Report 1", boss);
@@ -2081,7 +1991,7 @@ TEST(contact_delete_of_manager_nulls_reports_to_of_reports)
     f.ctx.now = NOW + 10;
     CHECK_EQ_INT(contact_delete(C(&f), boss), KAM_OK);
     struct contact c;
-    check_err(&f, contact_get(C(&f), boss, &c), KAM_ENOTFOUND, "id");
+    fixture_check_err(&f, contact_get(C(&f), boss, &c), KAM_ENOTFOUND, "id");
     CHECK_EQ_INT(contact_get(C(&f), r1, &c), KAM_OK);
     CHECK_EQ_INT(c.has_reports_to, 0);
     CHECK_EQ_INT(c.version, 2);
@@ -2103,16 +2013,16 @@ TEST(contact_delete_of_manager_nulls_reports_to_of_reports)
                         "AND action = 'delete'",
                         boss),
                  a);
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM audit WHERE action = 'update'"), 2);
-    fx_close(&f);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM audit WHERE action = 'update'"), 2);
+    fixture_close(&f);
 }
 
 TEST(contact_update_stale_version_conflicts)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     int64_t id = mk_contact(&f, a, "Li", 0);
     struct contact_in up = {0};
@@ -2120,7 +2030,7 @@ TEST(contact_update_stale_version_conflicts)
     up.v.title = "CFO";
     up.v.version = 3;
     struct contact c;
-    check_err(&f, contact_update(C(&f), id, &up, &c), KAM_ECONFLICT, "version");
+    fixture_check_err(&f, contact_update(C(&f), id, &up, &c), KAM_ECONFLICT, "version");
     up.v.version = 1;
     CHECK_EQ_INT(contact_update(C(&f), id, &up, &c), KAM_OK);
     CHECK_EQ_INT(c.version, 2);
@@ -2130,16 +2040,16 @@ TEST(contact_update_stale_version_conflicts)
                        "ORDER BY id DESC",
                        id),
                  "{\"title\":[\"\",\"CFO\"]}");
-    check_err(&f, contact_update(C(&f), id + 9, &up, &c), KAM_ENOTFOUND, "id");
-    fx_close(&f);
+    fixture_check_err(&f, contact_update(C(&f), id + 9, &up, &c), KAM_ENOTFOUND, "id");
+    fixture_close(&f);
 }
 
 TEST(contact_touch_only_moves_forward)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     int64_t id = mk_contact(&f, a, "Li", 0);
     struct contact c;
@@ -2153,10 +2063,10 @@ TEST(contact_touch_only_moves_forward)
                         "AND action = 'update'",
                         id),
                  1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
-static void walk_contacts(struct fx *f, struct contact_query q, char *out, size_t cap)
+static void walk_contacts(struct fixture *f, struct contact_query q, char *out, size_t cap)
 {
     out[0] = 0;
     for (int pages = 0; pages < 20; pages++) {
@@ -2180,10 +2090,10 @@ static void walk_contacts(struct fx *f, struct contact_query q, char *out, size_
 
 TEST(contact_list_sorts_pages_and_filters)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "owner", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "owner", "account_manager", 0);
     int64_t a = mk_account(&f, "A", "Acme", u);
     int64_t b = mk_account(&f, "B", "Beta", u);
     static const struct {
@@ -2223,22 +2133,22 @@ TEST(contact_list_sorts_pages_and_filters)
     size_t n;
     const char *next;
     q = (struct contact_query){.account_id = a, .decision_role = "ceo"};
-    check_err(&f, contact_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "decision_role");
+    fixture_check_err(&f, contact_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "decision_role");
     q = (struct contact_query){.account_id = a, .sort = "title"};
-    check_err(&f, contact_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "sort");
-    fx_close(&f);
+    fixture_check_err(&f, contact_list(C(&f), &q, &items, &n, &next), KAM_EINVAL, "sort");
+    fixture_close(&f);
 }
 
 /* ---- auth ---- */
 
 TEST(auth_login_opens_session)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "li.na", "account_manager", 0);
     struct session s;
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, "10.0.0.1", 3600, &s), KAM_OK);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, "10.0.0.1", 3600, &s), KAM_OK);
     CHECK(strncmp(s.token, "s_", 2) == 0);
     CHECK(strncmp(s.csrf, "c_", 2) == 0);
     CHECK_EQ_INT(strlen(s.token), 2 + 43);
@@ -2253,95 +2163,99 @@ TEST(auth_login_opens_session)
     CHECK_EQ_STR(back.csrf, s.csrf);
     CHECK_EQ_INT(back.expires_at, NOW + 3600);
     /* only a hash of the cookie is stored */
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM sessions WHERE id LIKE 's_%'"), 0);
-    fx_close(&f);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM sessions WHERE id LIKE 's_%'"), 0);
+    fixture_close(&f);
 }
 
 TEST(auth_login_wrong_password_is_eauth)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "account_manager", 0);
+    fixture_add_user(&f, "li.na", "account_manager", 0);
     struct session s;
-    check_err(&f, auth_login(C(&f), "li.na", "wrong-password", "10.0.0.1", 3600, &s), KAM_EAUTH,
-              "login");
-    check_err(&f, auth_login(C(&f), "nobody", PW, "10.0.0.1", 3600, &s), KAM_EAUTH, "login");
-    check_err(&f, auth_login(C(&f), "LI.NA", PW, "10.0.0.1", 3600, &s), KAM_EAUTH, "login");
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM sessions"), 0);
-    fx_close(&f);
+    fixture_check_err(&f, auth_login(C(&f), "li.na", "wrong-password", "10.0.0.1", 3600, &s),
+                      KAM_EAUTH, "login");
+    fixture_check_err(&f, auth_login(C(&f), "nobody", FIXTURE_PW, "10.0.0.1", 3600, &s), KAM_EAUTH,
+                      "login");
+    fixture_check_err(&f, auth_login(C(&f), "LI.NA", FIXTURE_PW, "10.0.0.1", 3600, &s), KAM_EAUTH,
+                      "login");
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM sessions"), 0);
+    fixture_close(&f);
 }
 
 TEST(auth_login_five_failures_then_right_password_is_limited)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "account_manager", 0);
+    fixture_add_user(&f, "li.na", "account_manager", 0);
     struct session s;
     for (int i = 0; i < AUTH_PAIR_FREE; i++)
         CHECK_EQ_INT(auth_login(C(&f), "li.na", "wrong-password", NULL, 3600, &s), KAM_EAUTH);
-    check_err(&f, auth_login(C(&f), "li.na", PW, NULL, 3600, &s), KAM_ELIMIT, "login");
+    fixture_check_err(&f, auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 3600, &s), KAM_ELIMIT,
+                      "login");
     f.ctx.now = NOW + AUTH_BACKOFF_FIRST - 1;
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 3600, &s), KAM_ELIMIT);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 3600, &s), KAM_ELIMIT);
     f.ctx.now = NOW + AUTH_BACKOFF_FIRST;
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 3600, &s), KAM_OK);
-    fx_close(&f);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 3600, &s), KAM_OK);
+    fixture_close(&f);
 }
 
 TEST(auth_login_success_clears_login_failures)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "account_manager", 0);
+    fixture_add_user(&f, "li.na", "account_manager", 0);
     struct session s;
     for (int round = 0; round < 2; round++) {
         for (int i = 0; i < AUTH_PAIR_FREE - 1; i++)
             CHECK_EQ_INT(auth_login(C(&f), "li.na", "wrong-password", NULL, 3600, &s), KAM_EAUTH);
-        CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 3600, &s), KAM_OK);
+        CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 3600, &s), KAM_OK);
     }
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(auth_login_limited_per_address)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "account_manager", 0);
+    fixture_add_user(&f, "li.na", "account_manager", 0);
     struct session s;
     for (int i = 0; i < AUTH_ADDR_MAX_FAILS; i++) {
         char login[16];
         snprintf(login, sizeof login, "ghost%d", i);
         CHECK_EQ_INT(auth_login(C(&f), login, "whatever-pw", "10.9.9.9", 3600, &s), KAM_EAUTH);
     }
-    check_err(&f, auth_login(C(&f), "li.na", PW, "10.9.9.9", 3600, &s), KAM_ELIMIT, "login");
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, "10.1.1.1", 3600, &s), KAM_OK);
-    fx_close(&f);
+    fixture_check_err(&f, auth_login(C(&f), "li.na", FIXTURE_PW, "10.9.9.9", 3600, &s), KAM_ELIMIT,
+                      "login");
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, "10.1.1.1", 3600, &s), KAM_OK);
+    fixture_close(&f);
 }
 
 TEST(auth_session_expires)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "viewer", 0);
+    fixture_add_user(&f, "li.na", "viewer", 0);
     struct session s, back;
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 600, &s), KAM_OK);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 600, &s), KAM_OK);
     f.ctx.now = s.expires_at - 1;
     CHECK_EQ_INT(auth_session(C(&f), s.token, &back), KAM_OK);
     f.ctx.now = s.expires_at;
     CHECK_EQ_INT(auth_session(C(&f), s.token, &back), KAM_EAUTH);
     f.ctx.now = s.expires_at + 86400;
     CHECK_EQ_INT(auth_session(C(&f), s.token, &back), KAM_EAUTH);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(auth_session_unknown_or_malformed_token)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct session back;
     CHECK_EQ_INT(auth_session(C(&f), "s_nonexistent", &back), KAM_EAUTH);
@@ -2351,32 +2265,32 @@ TEST(auth_session_unknown_or_malformed_token)
     memset(longtok, 'a', sizeof longtok - 1);
     longtok[sizeof longtok - 1] = 0;
     CHECK_EQ_INT(auth_session(C(&f), longtok, &back), KAM_EAUTH);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(auth_logout_ends_session)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    mk_user(&f, "li.na", "viewer", 0);
+    fixture_add_user(&f, "li.na", "viewer", 0);
     struct session s1, s2, back;
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 600, &s1), KAM_OK);
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 600, &s2), KAM_OK);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 600, &s1), KAM_OK);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 600, &s2), KAM_OK);
     CHECK_EQ_INT(auth_logout(C(&f), s1.token), KAM_OK);
     CHECK_EQ_INT(auth_session(C(&f), s1.token, &back), KAM_EAUTH);
     CHECK_EQ_INT(auth_session(C(&f), s2.token, &back), KAM_OK);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(auth_disabled_user_loses_sessions_and_cannot_log_in)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "viewer", 0);
+    int64_t u = fixture_add_user(&f, "li.na", "viewer", 0);
     struct session s, back;
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 600, &s), KAM_OK);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 600, &s), KAM_OK);
     struct user_in in = {0};
     in.set = USR_DISABLED;
     in.v.disabled = 1;
@@ -2384,17 +2298,17 @@ TEST(auth_disabled_user_loses_sessions_and_cannot_log_in)
     CHECK_EQ_INT(user_update(C(&f), u, &in, &out), KAM_OK);
     CHECK_EQ_INT(out.disabled, 1);
     CHECK_EQ_INT(auth_session(C(&f), s.token, &back), KAM_EAUTH);
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 600, &s), KAM_EAUTH);
-    fx_close(&f);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 600, &s), KAM_EAUTH);
+    fixture_close(&f);
 }
 
 TEST(token_create_bearer_and_revoke)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "account_manager", 0);
-    as(&f, u, ROLE_ACCOUNT_MANAGER);
+    int64_t u = fixture_add_user(&f, "li.na", "account_manager", 0);
+    fixture_as(&f, u, ROLE_ACCOUNT_MANAGER);
     struct api_token t;
     CHECK_EQ_INT(token_create(C(&f), "crm sync", &t), KAM_OK);
     CHECK(t.id > 0);
@@ -2418,30 +2332,31 @@ TEST(token_create_bearer_and_revoke)
     }
     f.ctx.now = NOW + 7;
     CHECK_EQ_INT(token_revoke(C(&f), t.id), KAM_OK);
-    check_err(&f, auth_bearer(C(&f), t.token, &who), KAM_EAUTH, "Authorization");
+    fixture_check_err(&f, auth_bearer(C(&f), t.token, &who), KAM_EAUTH, "Authorization");
     CHECK_EQ_INT(token_list(C(&f), &items, &n), KAM_OK);
     CHECK_EQ_INT(n, 1);
     if (n == 1) {
         CHECK_EQ_INT(items[0].revoked, 1);
         CHECK_EQ_INT(items[0].revoked_at, NOW + 7);
     }
-    check_err(&f, token_revoke(C(&f), t.id), KAM_ENOTFOUND, "id");
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM api_tokens WHERE token_hash LIKE 'kam_%'"), 0);
-    fx_close(&f);
+    fixture_check_err(&f, token_revoke(C(&f), t.id), KAM_ENOTFOUND, "id");
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM api_tokens WHERE token_hash LIKE 'kam_%'"),
+                 0);
+    fixture_close(&f);
 }
 
 TEST(token_of_another_user_cannot_be_revoked_or_listed)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u1 = mk_user(&f, "li.na", "account_manager", 0);
-    int64_t u2 = mk_user(&f, "wang.fang", "account_manager", 0);
-    as(&f, u1, ROLE_ACCOUNT_MANAGER);
+    int64_t u1 = fixture_add_user(&f, "li.na", "account_manager", 0);
+    int64_t u2 = fixture_add_user(&f, "wang.fang", "account_manager", 0);
+    fixture_as(&f, u1, ROLE_ACCOUNT_MANAGER);
     struct api_token t;
     CHECK_EQ_INT(token_create(C(&f), "mine", &t), KAM_OK);
-    as(&f, u2, ROLE_ACCOUNT_MANAGER);
-    check_err(&f, token_revoke(C(&f), t.id), KAM_ENOTFOUND, "id");
+    fixture_as(&f, u2, ROLE_ACCOUNT_MANAGER);
+    fixture_check_err(&f, token_revoke(C(&f), t.id), KAM_ENOTFOUND, "id");
     struct api_token *items;
     size_t n = 9;
     CHECK_EQ_INT(token_list(C(&f), &items, &n), KAM_OK);
@@ -2449,32 +2364,32 @@ TEST(token_of_another_user_cannot_be_revoked_or_listed)
     struct user who;
     CHECK_EQ_INT(auth_bearer(C(&f), t.token, &who), KAM_OK);
     CHECK_EQ_INT(who.id, u1);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(token_name_is_required)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "account_manager", 0);
-    as(&f, u, ROLE_ACCOUNT_MANAGER);
+    int64_t u = fixture_add_user(&f, "li.na", "account_manager", 0);
+    fixture_as(&f, u, ROLE_ACCOUNT_MANAGER);
     struct api_token t;
-    check_err(&f, token_create(C(&f), "", &t), KAM_EINVAL, "name");
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM api_tokens"), 0);
-    fx_close(&f);
+    fixture_check_err(&f, token_create(C(&f), "", &t), KAM_EINVAL, "name");
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM api_tokens"), 0);
+    fixture_close(&f);
 }
 
 TEST(auth_bearer_rejects_unknown_and_disabled)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "li.na", "account_manager", 0);
     struct user who;
-    check_err(&f, auth_bearer(C(&f), "kam_unknown", &who), KAM_EAUTH, "Authorization");
-    check_err(&f, auth_bearer(C(&f), NULL, &who), KAM_EAUTH, "Authorization");
-    as(&f, u, ROLE_ACCOUNT_MANAGER);
+    fixture_check_err(&f, auth_bearer(C(&f), "kam_unknown", &who), KAM_EAUTH, "Authorization");
+    fixture_check_err(&f, auth_bearer(C(&f), NULL, &who), KAM_EAUTH, "Authorization");
+    fixture_as(&f, u, ROLE_ACCOUNT_MANAGER);
     struct api_token t;
     CHECK_EQ_INT(token_create(C(&f), "t", &t), KAM_OK);
     as_system(&f);
@@ -2483,26 +2398,28 @@ TEST(auth_bearer_rejects_unknown_and_disabled)
     in.v.disabled = 1;
     struct user out;
     CHECK_EQ_INT(user_update(C(&f), u, &in, &out), KAM_OK);
-    check_err(&f, auth_bearer(C(&f), t.token, &who), KAM_EAUTH, "Authorization");
-    fx_close(&f);
+    fixture_check_err(&f, auth_bearer(C(&f), t.token, &who), KAM_EAUTH, "Authorization");
+    fixture_close(&f);
 }
 
 TEST(auth_change_password_checks_old_and_keeps_current_session)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t u = mk_user(&f, "li.na", "account_manager", 0);
+    int64_t u = fixture_add_user(&f, "li.na", "account_manager", 0);
     user_set_hash_override(NULL); /* the new password gets a real argon2id hash */
     struct session s1, s2, back;
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 600, &s1), KAM_OK);
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 600, &s2), KAM_OK);
-    as(&f, u, ROLE_ACCOUNT_MANAGER);
-    check_err(&f, auth_change_password(C(&f), "not-the-password", "brand-new-pass", s1.token),
-              KAM_EINVAL, "old_password");
-    check_err(&f, auth_change_password(C(&f), PW, "short", s1.token), KAM_EINVAL, "new_password");
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 600, &s1), KAM_OK);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 600, &s2), KAM_OK);
+    fixture_as(&f, u, ROLE_ACCOUNT_MANAGER);
+    fixture_check_err(&f,
+                      auth_change_password(C(&f), "not-the-password", "brand-new-pass", s1.token),
+                      KAM_EINVAL, "old_password");
+    fixture_check_err(&f, auth_change_password(C(&f), FIXTURE_PW, "short", s1.token), KAM_EINVAL,
+                      "new_password");
     CHECK_EQ_INT(auth_session(C(&f), s2.token, &back), KAM_OK);
-    CHECK_EQ_INT(auth_change_password(C(&f), PW, "brand-new-pass", s1.token), KAM_OK);
+    CHECK_EQ_INT(auth_change_password(C(&f), FIXTURE_PW, "brand-new-pass", s1.token), KAM_OK);
     CHECK_EQ_INT(auth_session(C(&f), s1.token, &back), KAM_OK);
     CHECK_EQ_INT(auth_session(C(&f), s2.token, &back), KAM_EAUTH);
     const char *h = qtext(&f, "SELECT password_hash FROM users WHERE id = ?", u);
@@ -2510,98 +2427,98 @@ TEST(auth_change_password_checks_old_and_keeps_current_session)
     as_system(&f);
     struct session s3;
     CHECK_EQ_INT(auth_login(C(&f), "li.na", "brand-new-pass", NULL, 600, &s3), KAM_OK);
-    CHECK_EQ_INT(auth_login(C(&f), "li.na", PW, NULL, 600, &s3), KAM_EAUTH);
-    fx_close(&f);
+    CHECK_EQ_INT(auth_login(C(&f), "li.na", FIXTURE_PW, NULL, 600, &s3), KAM_EAUTH);
+    fixture_close(&f);
 }
 
 /* ---- users and teams ---- */
 
 TEST(only_admin_may_grant_admin)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
-    int64_t hr = mk_user(&f, "hr.one", "hr", 0);
-    int64_t adm = mk_user(&f, "root", "admin", 0);
-    int64_t v = mk_user(&f, "v.one", "viewer", 0);
-    as(&f, hr, ROLE_HR);
+    int64_t hr = fixture_add_user(&f, "hr.one", "hr", 0);
+    int64_t adm = fixture_add_user(&f, "root", "admin", 0);
+    int64_t v = fixture_add_user(&f, "v.one", "viewer", 0);
+    fixture_as(&f, hr, ROLE_HR);
     struct user_in in = {0};
     in.set = USR_LOGIN | USR_ROLE | USR_PASSWORD;
     in.v.login = "new.admin";
     in.v.role = "admin";
-    in.password = PW;
+    in.password = FIXTURE_PW;
     struct user out;
     int64_t before = rows_total(&f);
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EFORBIDDEN, "role");
     struct user_in up = {0};
     up.set = USR_ROLE;
     up.v.role = "admin";
-    check_err(&f, user_update(C(&f), v, &up, &out), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, user_update(C(&f), v, &up, &out), KAM_EFORBIDDEN, "role");
     up.set = USR_NAME; /* hr may not touch an administrator at all */
     up.v.name = "Renamed";
-    check_err(&f, user_update(C(&f), adm, &up, &out), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, user_update(C(&f), adm, &up, &out), KAM_EFORBIDDEN, "role");
     CHECK_EQ_INT(rows_total(&f), before);
     in.v.role = "account_manager"; /* hr sees no account data: it grants no role that does */
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EFORBIDDEN, "role");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EFORBIDDEN, "role");
     in.v.role = "hr";
     CHECK_EQ_INT(user_create(C(&f), &in, &out), KAM_OK);
     CHECK_EQ_STR(out.role, "hr");
-    as(&f, adm, ROLE_ADMIN);
+    fixture_as(&f, adm, ROLE_ADMIN);
     in.v.login = "second.admin";
     in.v.role = "admin";
     CHECK_EQ_INT(user_create(C(&f), &in, &out), KAM_OK);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(user_create_validation)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct user_in in = {0};
     in.set = USR_LOGIN | USR_ROLE | USR_PASSWORD;
     in.v.login = "Li.Na";
     in.v.role = "viewer";
-    in.password = PW;
+    in.password = FIXTURE_PW;
     struct user out;
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "login");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "login");
     in.v.login = "li na";
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "login");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "login");
     in.v.login = "";
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "login");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "login");
     in.v.login = "li.na";
     in.v.role = "superuser";
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "role");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "role");
     in.v.role = "viewer";
     in.password = "123456789"; /* 9 characters */
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "password");
-    in.password = PW;
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "password");
+    in.password = FIXTURE_PW;
     in.set |= USR_EMAIL;
     in.v.email = "not-an-email";
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "email");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "email");
     in.v.email = "li.na@example.cn";
     in.set |= USR_TEAM;
     in.v.has_team = 1;
     in.v.team_id = 77;
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "team_id");
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "team_id");
     in.set &= ~(unsigned)USR_PASSWORD;
     in.v.has_team = 0;
-    check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "password");
-    CHECK_EQ_INT(q64(&f, "SELECT COUNT(*) FROM users"), 0);
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_EINVAL, "password");
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM users"), 0);
     in.set |= USR_PASSWORD;
     CHECK_EQ_INT(user_create(C(&f), &in, &out), KAM_OK);
     CHECK_EQ_STR(out.login, "li.na");
     CHECK_EQ_STR(out.email, "li.na@example.cn");
     CHECK_EQ_INT(out.has_team, 0);
     CHECK_EQ_INT(out.disabled, 0);
-    check_err(&f, user_create(C(&f), &in, &out), KAM_ECONFLICT, "login");
-    fx_close(&f);
+    fixture_check_err(&f, user_create(C(&f), &in, &out), KAM_ECONFLICT, "login");
+    fixture_close(&f);
 }
 
 TEST(team_tree_rejects_cycles_and_duplicate_names)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     int64_t top = mk_team(&f, "Top", 0, 0);
     int64_t mid = mk_team(&f, "Mid", top, 0);
@@ -2612,33 +2529,33 @@ TEST(team_tree_rejects_cycles_and_duplicate_names)
     in.v.parent_id = leaf;
     struct team t;
     int64_t before = rows_total(&f);
-    check_err(&f, team_update(C(&f), top, &in, &t), KAM_ECONFLICT, "parent_id");
+    fixture_check_err(&f, team_update(C(&f), top, &in, &t), KAM_ECONFLICT, "parent_id");
     in.v.parent_id = top;
-    check_err(&f, team_update(C(&f), top, &in, &t), KAM_ECONFLICT, "parent_id");
+    fixture_check_err(&f, team_update(C(&f), top, &in, &t), KAM_ECONFLICT, "parent_id");
     in.v.parent_id = 999;
-    check_err(&f, team_update(C(&f), top, &in, &t), KAM_EINVAL, "parent_id");
+    fixture_check_err(&f, team_update(C(&f), top, &in, &t), KAM_EINVAL, "parent_id");
     in = (struct team_in){0};
     in.set = TEAM_NAME;
     in.v.name = "Top";
-    check_err(&f, team_create(C(&f), &in, &t), KAM_ECONFLICT, "name");
-    check_err(&f, team_update(C(&f), leaf, &in, &t), KAM_ECONFLICT, "name");
+    fixture_check_err(&f, team_create(C(&f), &in, &t), KAM_ECONFLICT, "name");
+    fixture_check_err(&f, team_update(C(&f), leaf, &in, &t), KAM_ECONFLICT, "name");
     in.set |= TEAM_MANAGER;
     in.v.name = "Fresh";
     in.v.has_manager = 1;
     in.v.manager_id = 4242;
-    check_err(&f, team_create(C(&f), &in, &t), KAM_EINVAL, "manager_id");
+    fixture_check_err(&f, team_create(C(&f), &in, &t), KAM_EINVAL, "manager_id");
     CHECK_EQ_INT(rows_total(&f), before);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(user_list_pages_by_login)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     static const char *const logins[] = {"dd", "aa", "ee", "cc", "bb"};
     for (int i = 0; i < 5; i++)
-        mk_user(&f, logins[i], i % 2 ? "viewer" : "finance", 0);
+        fixture_add_user(&f, logins[i], i % 2 ? "viewer" : "finance", 0);
     char got[128] = "";
     struct user_query q = {.limit = 2};
     for (int pages = 0; pages < 10; pages++) {
@@ -2661,7 +2578,7 @@ TEST(user_list_pages_by_login)
     q = (struct user_query){.role = "viewer"};
     CHECK_EQ_INT(user_list(C(&f), &q, &items, &n, &next), KAM_OK);
     CHECK_EQ_INT(n, 2);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 /* ---- paging ---- */
@@ -2671,7 +2588,8 @@ static const struct page_sort test_sorts[] = {
     {"updated_at", "t.updated_at", 0},
 };
 
-static struct page_req parse_ok(struct fx *f, const char *sort, int64_t limit, const char *cursor)
+static struct page_req parse_ok(struct fixture *f, const char *sort, int64_t limit,
+                                const char *cursor)
 {
     struct page_req r;
     memset(&r, 0, sizeof r);
@@ -2682,15 +2600,16 @@ static struct page_req parse_ok(struct fx *f, const char *sort, int64_t limit, c
     return r;
 }
 
-static void parse_fails(struct fx *f, const char *sort, int64_t limit, const char *cursor,
+static void parse_fails(struct fixture *f, const char *sort, int64_t limit, const char *cursor,
                         const char *field)
 {
     struct page_req r;
-    check_err(f, page_parse(C(f), test_sorts, 2, sort, limit, cursor, &r), KAM_EINVAL, field);
+    fixture_check_err(f, page_parse(C(f), test_sorts, 2, sort, limit, cursor, &r), KAM_EINVAL,
+                      field);
 }
 
 /* base64url of plain, in the fixture's arena */
-static const char *b64(struct fx *f, const char *plain)
+static const char *b64(struct fixture *f, const char *plain)
 {
     size_t n = strlen(plain);
     char *out = arena_alloc(&f->a, 4 * (n / 3 + 1) + 1);
@@ -2700,8 +2619,8 @@ static const char *b64(struct fx *f, const char *plain)
 
 TEST(page_parse_defaults)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct page_req r = parse_ok(&f, NULL, 0, NULL);
     CHECK(r.sort == &test_sorts[0]);
@@ -2713,26 +2632,26 @@ TEST(page_parse_defaults)
     CHECK_EQ_INT(r.desc, 1);
     CHECK_EQ_INT(r.limit, 500);
     CHECK_EQ_INT(r.has_after, 0);
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(page_cursor_encodes_documented_plaintext)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct page_req r = parse_ok(&f, "name", 10, NULL);
     CHECK_EQ_STR(page_cursor(&f.ctx, &r, "华东", 0, 12), "MXxuYW1lfGF8MTJ85Y2O5Lic");
     r = parse_ok(&f, "-updated_at", 10, NULL);
     CHECK_EQ_STR(page_cursor(&f.ctx, &r, NULL, 1700000000, 7),
                  b64(&f, "1|updated_at|d|7|1700000000"));
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(page_parse_reads_hand_made_cursor)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     struct page_req r = parse_ok(&f, "name", 0, "MXxuYW1lfGF8MTJ85Y2O5Lic");
     CHECK_EQ_INT(r.has_after, 1);
@@ -2746,13 +2665,13 @@ TEST(page_parse_reads_hand_made_cursor)
     CHECK_EQ_INT(r.after_id, 9);
     r = parse_ok(&f, "name", 0, b64(&f, "1|name|a|5|"));
     CHECK_EQ_STR(r.after_s, "");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(page_parse_rejects_bad_input_naming_the_parameter)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     parse_fails(&f, "title", 0, NULL, "sort");
     parse_fails(&f, "--name", 0, NULL, "sort");
@@ -2775,17 +2694,17 @@ TEST(page_parse_rejects_bad_input_naming_the_parameter)
     memset(big, 'A', sizeof big - 1);
     big[sizeof big - 1] = 0;
     parse_fails(&f, NULL, 0, big, "cursor");
-    fx_close(&f);
+    fixture_close(&f);
 }
 
 TEST(page_parse_rejects_nul_inside_cursor_value)
 {
-    struct fx f;
-    if (!fx_open(&f))
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
         return;
     static const unsigned char plain[] = "1|name|a|3|ab\0cd";
     char enc[64];
     b64url_encode(plain, sizeof plain - 1, enc);
     parse_fails(&f, "name", 0, enc, "cursor");
-    fx_close(&f);
+    fixture_close(&f);
 }
