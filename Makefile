@@ -24,7 +24,7 @@ CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -I$(BUILD
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/analytics/*.c src/svc/*.c src/api/*.c \
+LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/analytics/*.c src/svc/*/*.c src/api/*/*.c \
                                src/http/*.c src/cli/*.c))
 MIGR_SQL  := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 MIGR_PG   := $(sort $(wildcard src/store/migrations/postgres/*.sql))
@@ -129,10 +129,10 @@ check-deps:
 	@scripts/check-deps.sh
 
 format:
-	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c) tools/embed.c
+	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h src/*/*/*.h) $(wildcard tests/unit/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c) tools/embed.c
 
 check-format:
-	clang-format --dry-run -Werror $(LIB_SRC) src/main.c $(wildcard src/*/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c) tools/embed.c
+	clang-format --dry-run -Werror $(LIB_SRC) src/main.c $(wildcard src/*/*.h src/*/*/*.h) $(wildcard tests/unit/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c) tools/embed.c
 
 clean:
 	rm -rf build

@@ -2,7 +2,7 @@
  *
  * Every fallible function returns enum kam_err (KAM_OK == 0) and, when it fails, fills a
  * struct kam_error through kam_fail(). The HTTP layer maps codes to statuses in one table
- * (http/respond.c); the CLI prints the message. */
+ * (api/core/dispatch.c: status_of); the CLI prints the message. */
 #ifndef KAM_ERR_H
 #define KAM_ERR_H
 

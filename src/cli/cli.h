@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "svc/ctx.h"
+#include "svc/core/ctx.h"
 
 #define KAM_VERSION "0.1.0"
 #define CLI_DEFAULT_DSN "sqlite:kam.db"

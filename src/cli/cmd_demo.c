@@ -1,9 +1,9 @@
-/* cmd_demo.c -- kam demo: load the demo data set (svc/demo.c builds it). */
+/* cmd_demo.c -- kam demo: load the demo data set (svc/relationships/demo.c builds it). */
 #include <getopt.h>
 #include <stdlib.h>
 
 #include "cli.h"
-#include "svc/demo.h"
+#include "svc/relationships/demo.h"
 
 int cmd_demo(int argc, char **argv)
 {

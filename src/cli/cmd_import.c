@@ -1,6 +1,6 @@
 /* cmd_import.c -- kam import orders|products|accounts FILE.csv: the CSV loader's command line.
  *
- * The work is svc/import.c's; this file reads the file, draws a progress bar on a terminal and
+ * The work is svc/volume/import.c's; this file reads the file, draws a progress bar on a terminal and
  * prints the report (stderr, or --report FILE). Exit 0 only when the file was loaded (or, with
  * --dry-run, would load); 1 when it was rejected or could not be read; 2 on usage errors. */
 #include <getopt.h>
@@ -10,7 +10,7 @@
 
 #include "base/timeutil.h"
 #include "cli.h"
-#include "svc/import.h"
+#include "svc/volume/import.h"
 
 static int usage(const char *msg)
 {

@@ -4,8 +4,8 @@
 
 #include "base/timeutil.h"
 #include "cli.h"
-#include "svc/interaction.h"
-#include "svc/jobs.h"
+#include "svc/core/jobs.h"
+#include "svc/relationships/interaction.h"
 
 int cmd_jobs(int argc, char **argv)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "svc/migrate.h"
+#include "svc/core/migrate.h"
 
 static void report(const struct copy_report *r, void *user)
 {

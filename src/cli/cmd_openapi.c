@@ -1,5 +1,5 @@
 /* cmd_openapi.c -- kam openapi: print the API description. */
-#include "api/api.h"
+#include "api/core/api.h"
 #include "cli.h"
 
 int cmd_openapi(int argc, char **argv)

@@ -6,13 +6,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
+#include "api/core/api.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "cli.h"
 #include "http/server.h"
-#include "svc/auth.h"
-#include "svc/jobs.h"
+#include "svc/core/auth.h"
+#include "svc/core/jobs.h"
 
 /* The scheduler: one thread, its own connection, a pass of the jobs every interval. */
 static struct {

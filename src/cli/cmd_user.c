@@ -5,7 +5,7 @@
 
 #include "base/jw.h"
 #include "cli.h"
-#include "svc/user.h"
+#include "svc/core/user.h"
 
 /* First line of stdin, without the newline; NULL on EOF. */
 static char *read_password(char *buf, size_t n)

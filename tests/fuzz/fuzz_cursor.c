@@ -12,7 +12,7 @@
 
 #include "base/arena.h"
 #include "base/b64.h"
-#include "svc/page.h"
+#include "svc/core/page.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -23,10 +23,10 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "store/db.h"
-#include "svc/account.h"
-#include "svc/import.h"
-#include "svc/product.h"
-#include "svc/user.h"
+#include "svc/core/user.h"
+#include "svc/relationships/account.h"
+#include "svc/volume/import.h"
+#include "svc/volume/product.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,16 +15,16 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "api/api.h"
+#include "api/core/api.h"
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "http/req.h"
 #include "store/db.h"
-#include "svc/account.h"
-#include "svc/auth.h"
-#include "svc/contact.h"
-#include "svc/user.h"
+#include "svc/core/auth.h"
+#include "svc/core/user.h"
+#include "svc/relationships/account.h"
+#include "svc/relationships/contact.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

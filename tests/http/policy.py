@@ -73,7 +73,7 @@ CARE_UPDATE = REL_WRITE
 # accounts; the server limits it to the caller's scope); criteria and thresholds are config.
 # PATCH /api/v1/me (own name, e-mail, digest) is self.
 
-# Volume growth (issue 6, src/svc/policy.c). Products (the catalogue and, with the same object,
+# Volume growth (issue 6, src/svc/core/policy.c). Products (the catalogue and, with the same object,
 # the exchange rates): everyone who works with accounts reads them; admin, director and finance
 # create and change them; nobody deletes one (retire it with active=false); hr nothing.
 PRODUCT_READ = _roles(ALL, hr=NONE)
@@ -93,7 +93,7 @@ IMPORT_READ = _roles(NONE, admin=ALL, director=ALL, finance=ALL)
 IMPORT_CREATE = IMPORT_READ
 # Wallet estimates (GET /accounts/{id}/wallet, PUT|DELETE .../wallet/{year}) are account
 # read/update.
-# Targets (src/svc/policy.c): plans are read by everyone who works with accounts except service
+# Targets (src/svc/core/policy.c): plans are read by everyone who works with accounts except service
 # (team_lead/account_manager/viewer: filtered), written by admin and director; approving a plan
 # (target_approval) is the director's alone -- admin has NONE (separation of duties); the
 # account teams' proposals (PUT /accounts/{id}/target-proposals/{plan_id}, account scope) are
@@ -105,7 +105,7 @@ TARGET_WRITE = _roles(NONE, admin=ALL, director=ALL)
 TARGET_APPROVAL = _roles(NONE, director=ALL)
 PROPOSAL_READ = TARGET_READ
 PROPOSAL_WRITE = _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE)
-# Measures (4P actions, src/svc/policy.c; record scope `measure` = the measure's account): admin
+# Measures (4P actions, src/svc/core/policy.c; record scope `measure` = the measure's account): admin
 # and director all; team_lead everything in scope; account_manager reads, creates and changes in
 # scope but deletes nothing; finance reads all; service and viewer read in scope; hr nothing. A
 # plan-wide measure (no account) is read by every measure reader and written only with an

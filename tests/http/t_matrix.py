@@ -1186,7 +1186,7 @@ def _(ctx, u, rec_):
     return Attempt("GET", "/api/v1/sales/affinity", query={"min_count": "1"})
 
 
-# Stored forecasts (work in progress in src/api/insight.c): level=account of A_own, which every
+# Stored forecasts (work in progress in src/api/volume/insight.c): level=account of A_own, which every
 # sales reader has in scope (level=total is for org-wide readers only).
 @route("GET", "/api/v1/sales/forecasts", "none")
 def _(ctx, u, rec_):

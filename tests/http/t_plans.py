@@ -799,7 +799,7 @@ def series(ctx, W, cl):
 
 XLSX_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 SHEET_FORBIDDEN = set("[]:*?/\\")
-# The demo's draft plan of 2027 (src/svc/demo_sales.c): its 31st byte falls inside 案.
+# The demo's draft plan of 2027 (src/svc/volume/demo_sales.c): its 31st byte falls inside 案.
 DEMO_DRAFT = "2027 年度上量目标（草案）Volume plan draft"
 
 
@@ -808,7 +808,7 @@ def units16(s):
 
 
 def sheet_model(title):
-    """The server's rule for a worksheet name (src/svc/export.c export_sheet_name)."""
+    """The server's rule for a worksheet name (src/svc/core/export.c export_sheet_name)."""
     out, units = [], 0
     for ch in title.lstrip("'"):
         u = 2 if ord(ch) > 0xFFFF else 1

@@ -4,7 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "svc/user.h"
+#include "svc/core/user.h"
 #include "test.h"
 
 const char *fixture_cheap_hash(void)

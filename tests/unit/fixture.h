@@ -12,7 +12,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "store/db.h"
-#include "svc/ctx.h"
+#include "svc/core/ctx.h"
 
 #define FIXTURE_MEMORY "sqlite::memory:" /* a fresh in-memory database per fixture_open */
 #define FIXTURE_PW "correct-horse-1"     /* the password fixture_cheap_hash hashes */

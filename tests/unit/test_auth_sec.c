@@ -9,10 +9,10 @@
 #include "base/arena.h"
 #include "fixture.h"
 #include "store/db.h"
-#include "svc/auth.h"
-#include "svc/password.h"
-#include "svc/policy.h"
-#include "svc/user.h"
+#include "svc/core/auth.h"
+#include "svc/core/password.h"
+#include "svc/core/policy.h"
+#include "svc/core/user.h"
 #include "test.h"
 
 #define NOW 1700000000

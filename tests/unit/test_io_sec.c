@@ -14,11 +14,11 @@
 #include "base/utf8.h"
 #include "fixture.h"
 #include "store/db.h"
-#include "svc/account.h"
-#include "svc/export.h"
-#include "svc/import.h"
-#include "svc/product.h"
-#include "svc/user.h"
+#include "svc/core/export.h"
+#include "svc/core/user.h"
+#include "svc/relationships/account.h"
+#include "svc/volume/import.h"
+#include "svc/volume/product.h"
 #include "test.h"
 
 #define NOW 1700000000

@@ -1,0 +1,481 @@
+/* dispatch.c -- the one path every API request takes: match the route, authenticate, check
+ * CSRF, resolve the record's scope, ask the policy, run the handler, map errors to HTTP.
+ * Handlers never write an error body or check a permission themselves. */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "http/static.h"
+#include "internal.h"
+#include "svc/core/audit.h"
+
+static struct api_cfg cfg;
+
+static const struct route *const tables[] = {
+    api_routes_meta,      api_routes_session, api_routes_users,         api_routes_accounts,
+    api_routes_contacts,  api_routes_audit,   api_routes_interactions,  api_routes_visits,
+    api_routes_issues,    api_routes_config,  api_routes_notifications, api_routes_care,
+    api_routes_valuation, api_routes_sales,   api_routes_volume,        api_routes_targets,
+    api_routes_measures,  api_routes_insight,
+};
+#define NTABLES (sizeof tables / sizeof tables[0])
+
+/* ---- per-thread connections ---- */
+
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db *conns[256];
+static int nconns;
+static _Thread_local struct db *thread_db;
+
+static enum kam_err thread_conn(struct db **out, struct kam_error *e)
+{
+    if (thread_db) {
+        *out = thread_db;
+        return KAM_OK;
+    }
+    struct db *db;
+    enum kam_err rc = db_open_raw(cfg.dsn, &db, e);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&conns_lock);
+    if (nconns < (int)(sizeof conns / sizeof conns[0]))
+        conns[nconns++] = db;
+    pthread_mutex_unlock(&conns_lock);
+    thread_db = db;
+    *out = db;
+    return KAM_OK;
+}
+
+void api_init(const struct api_cfg *c)
+{
+    cfg = *c;
+    cfg.dsn = strdup(c->dsn);
+    if (cfg.session_ttl <= 0)
+        cfg.session_ttl = AUTH_DEFAULT_TTL;
+}
+
+void api_shutdown(void)
+{
+    pthread_mutex_lock(&conns_lock);
+    for (int i = 0; i < nconns; i++)
+        db_close(conns[i]);
+    nconns = 0;
+    pthread_mutex_unlock(&conns_lock);
+    free((char *)cfg.dsn);
+    cfg.dsn = NULL;
+}
+
+/* ---- errors: the one table from error code to HTTP status ---- */
+
+static int status_of(enum kam_err code)
+{
+    switch (code) {
+    case KAM_OK:
+        return 200;
+    case KAM_EINVAL:
+        return 400;
+    case KAM_EAUTH:
+        return 401;
+    case KAM_EFORBIDDEN:
+        return 403;
+    case KAM_ENOTFOUND:
+        return 404;
+    case KAM_EMETHOD:
+        return 405;
+    case KAM_ECONFLICT:
+        return 409;
+    case KAM_ETOOBIG:
+        return 413;
+    case KAM_EMEDIA:
+        return 415;
+    case KAM_ELIMIT:
+        return 429;
+    case KAM_EBUSY:
+        return 503;
+    case KAM_EDB:
+    case KAM_EIO:
+    case KAM_EINTERNAL:
+    case KAM_ERR_COUNT:
+        break;
+    }
+    return 500;
+}
+
+static void write_error(struct http_resp *resp, const struct kam_error *e)
+{
+    enum kam_err code = e->code ? e->code : KAM_EINTERNAL;
+    resp->status = status_of(code);
+    buf_reset(&resp->body);
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, "error");
+    jw_obj_begin(&w);
+    jw_kstr(&w, "code", kam_err_name(code));
+    /* Database and internal failures are logged in full, but not shown to the client. */
+    const char *msg = e->msg;
+    if (resp->status >= 500) {
+        log_error("request failed: %s: %s", kam_err_name(code), e->msg);
+        msg = code == KAM_EBUSY ? "the database is busy; retry" : "internal error";
+    }
+    jw_kstr(&w, "message", *msg ? msg : kam_err_name(code));
+    jw_kstr(&w, "field", e->field);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    if (code == KAM_EAUTH)
+        http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"kam\"");
+}
+
+/* ---- routing ---- */
+
+/* Matches path against a pattern; fills ids for ":name" segments (positive integers).
+ * Returns 1 on match, 0 on no match, -1 when the shape matches but an id is malformed. */
+static int match(const char *pattern, const char *path, int64_t ids[API_MAX_PATH_IDS])
+{
+    int nid = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '*' && p[1] == 0) {
+            /* A trailing wildcard: one non-empty last segment (the handler reads it). */
+            return *s && !strchr(s, '/') ? 1 : 0;
+        }
+        if (*p == ':') {
+            while (*p && *p != '/')
+                p++;
+            const char *start = s;
+            int64_t v = 0;
+            int bad = 0;
+            while (*s && *s != '/') {
+                if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
+                    bad = 1;
+                else
+                    v = v * 10 + (*s - '0');
+                s++;
+            }
+            if (s == start)
+                return 0;
+            if (bad || v <= 0)
+                return -1;
+            if (nid < API_MAX_PATH_IDS)
+                ids[nid++] = v;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    return *p == 0 && *s == 0 ? 1 : 0;
+}
+
+static int is_unsafe(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+           strcmp(method, "OPTIONS") != 0;
+}
+
+static enum kam_err authenticate(struct api_call *c)
+{
+    struct http_req *r = c->req;
+    struct kam_ctx *ctx = c->ctx;
+    const char *authz = r->header(r, "Authorization");
+    if (authz) {
+        if (strncasecmp(authz, "Bearer ", 7) != 0)
+            return kam_fail(ctx->err, KAM_EAUTH, "Authorization", "use Authorization: Bearer");
+        struct user u;
+        enum kam_err rc = auth_bearer(ctx, authz + 7, &u);
+        if (rc)
+            return rc;
+        ctx->who.user_id = u.id;
+        ctx->who.role = role_parse(u.role);
+        ctx->who.login = u.login;
+        return KAM_OK;
+    }
+    const char *tok = r->cookie(r, "kam_session");
+    if (!tok)
+        return kam_fail(ctx->err, KAM_EAUTH, "", "not logged in");
+    struct session s;
+    enum kam_err rc = auth_session(ctx, tok, &s);
+    if (rc)
+        return rc;
+    ctx->who.user_id = s.user.id;
+    ctx->who.role = role_parse(s.user.role);
+    ctx->who.login = s.user.login;
+    c->via_cookie = 1;
+    c->session_token = arena_strdup(ctx->a, tok);
+    c->csrf = s.csrf;
+    c->session_expires = s.expires_at;
+    if (is_unsafe(r->method)) {
+        const char *h = r->header(r, "X-CSRF-Token");
+        size_t n = strlen(s.csrf);
+        if (!h || strlen(h) != n || sodium_memcmp(h, s.csrf, n) != 0)
+            return kam_fail(ctx->err, KAM_EFORBIDDEN, "X-CSRF-Token",
+                            "missing or wrong X-CSRF-Token header");
+    }
+    return KAM_OK;
+}
+
+/* The account the route's record belongs to, and whether it is in the caller's scope. */
+static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *obj, enum act *act)
+{
+    struct kam_ctx *ctx = c->ctx;
+    enum kam_err rc;
+    int64_t account_id = 0;
+    switch (c->route->scope) {
+    case SCOPE_NONE:
+        *in_scope = 0;
+        return KAM_OK;
+    case SCOPE_ACCOUNT:
+        account_id = c->id[0];
+        break;
+    case SCOPE_CONTACT:
+    case SCOPE_INTERACTION:
+    case SCOPE_VISIT:
+    case SCOPE_ISSUE:
+    case SCOPE_CARE:
+    case SCOPE_ORDER:
+        if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
+            return rc;
+        break;
+    case SCOPE_MEASURE:
+        if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
+            return rc;
+        if (!account_id) {
+            /* A plan-wide measure: everyone who reads measures reads it (so a refused change is
+             * a 403, not a 404); changing it takes an org-wide grant. */
+            c->scope_account_id = 0;
+            *in_scope = *act == ACT_READ;
+            if (*act != ACT_READ && policy_grant(ctx->who.role, *obj, *act) != GRANT_ALL &&
+                policy_grant(ctx->who.role, *obj, ACT_READ) != GRANT_NONE)
+                return kam_fail(ctx->err, KAM_EFORBIDDEN, "",
+                                "plan-wide measures are changed by the sales director");
+            return KAM_OK;
+        }
+        break;
+    case SCOPE_COUNT:
+        return kam_fail(ctx->err, KAM_EINTERNAL, "", "bad scope");
+    case SCOPE_AUDIT: {
+        const char *entity = api_query_str(c, "entity");
+        int64_t id = 0;
+        if (!entity || !*entity)
+            return kam_fail(ctx->err, KAM_EINVAL, "entity", "entity is required");
+        if ((rc = api_query_i64(c, "id", 0, &id)))
+            return rc;
+        if (id <= 0)
+            return kam_fail(ctx->err, KAM_EINVAL, "id", "id must be a positive integer");
+        if (strcmp(entity, "user") == 0 || strcmp(entity, "team") == 0 ||
+            strcmp(entity, "token") == 0) {
+            /* History of people and teams: for those who administer them. */
+            *obj = OBJ_USER;
+            *act = ACT_UPDATE;
+            c->scope_account_id = 0;
+            *in_scope = 0;
+            return KAM_OK;
+        }
+        if (strcmp(entity, "account") == 0) {
+            account_id = id;
+        } else if (strcmp(entity, "account_member") == 0) {
+            /* A member row's id is the user's, who may sit on many teams: the history of one
+             * account team is part of the account's (entity=account). */
+            return kam_fail(ctx->err, KAM_EINVAL, "entity",
+                            "account team changes are in the account's history: use "
+                            "entity=account&id=ACCOUNT");
+        } else if (strcmp(entity, "contact") == 0 || strcmp(entity, "interaction") == 0 ||
+                   strcmp(entity, "visit") == 0 || strcmp(entity, "issue") == 0 ||
+                   strcmp(entity, "care") == 0) {
+            rc = audit_account_of(ctx, entity, id, &account_id);
+            if (rc)
+                return rc;
+        } else {
+            return kam_fail(ctx->err, KAM_EINVAL, "entity",
+                            "entity must be one of: account, contact, interaction, visit, issue, "
+                            "care, user, "
+                            "team, token");
+        }
+        c->scope_account_id = account_id;
+        /* A deleted account's history stays readable for org-wide readers only. */
+        rc = policy_account_in_scope(ctx, account_id, in_scope);
+        if (rc == KAM_ENOTFOUND && !policy_list_scoped(&ctx->who)) {
+            kam_error_clear(ctx->err);
+            *in_scope = 1;
+            return KAM_OK;
+        }
+        return rc;
+    }
+    }
+    c->scope_account_id = account_id;
+    return policy_account_in_scope(ctx, account_id, in_scope);
+}
+
+static enum kam_err check_query(struct api_call *c)
+{
+    struct http_req *r = c->req;
+    if (r->query_overflow)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "query", "too many query parameters");
+    for (int i = 0; i < r->nquery; i++) {
+        const char *const *q = c->route->query;
+        while (q && *q && strcmp(*q, r->query[i].key) != 0)
+            q++;
+        if (!q || !*q) {
+            const char *k = r->query[i].key;
+            return kam_fail(c->ctx->err, KAM_EINVAL, strlen(k) < 48 ? k : "query",
+                            "unknown query parameter %.60s", k);
+        }
+        if (strlen(r->query[i].value) > 1000)
+            return kam_fail(c->ctx->err, KAM_EINVAL, r->query[i].key, "%s is too long",
+                            r->query[i].key);
+    }
+    return KAM_OK;
+}
+
+static enum kam_err run(struct api_call *c)
+{
+    struct kam_ctx *ctx = c->ctx;
+    struct http_req *r = c->req;
+    const struct route *route = NULL;
+    int path_known = 0, bad_id = 0;
+    for (size_t t = 0; t < NTABLES && !route; t++) {
+        for (const struct route *rt = tables[t]; rt->method; rt++) {
+            int64_t ids[API_MAX_PATH_IDS] = {0};
+            int m = match(rt->path, r->path, ids);
+            if (m < 0)
+                bad_id = 1; /* "/accounts/abc": unless a literal route matches, 404 */
+            if (m <= 0)
+                continue;
+            path_known = 1;
+            if (strcmp(rt->method, r->method) != 0)
+                continue;
+            route = rt;
+            memcpy(c->id, ids, sizeof ids);
+            break;
+        }
+    }
+    if (!route && !path_known && bad_id)
+        return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such record");
+    if (!route && !path_known && strncmp(r->path, "/api/", 5) != 0 && http_static_serve(r, c->resp))
+        return KAM_OK;
+    if (!route)
+        return path_known ? kam_fail(ctx->err, KAM_EMETHOD, "", "method not allowed")
+                          : kam_fail(ctx->err, KAM_ENOTFOUND, "", "no such route");
+    c->route = route;
+    if (r->body_too_big)
+        return kam_fail(ctx->err, KAM_ETOOBIG, "body", "the body is larger than %zu bytes",
+                        http_body_limit(r->path));
+    enum kam_err rc = thread_conn(&ctx->db, ctx->err);
+    if (rc)
+        return rc;
+    if (route->obj != OBJ_PUBLIC && (rc = authenticate(c)))
+        return rc;
+    if ((rc = check_query(c)))
+        return rc;
+    if (route->obj != OBJ_PUBLIC) {
+        int in_scope = 0;
+        enum obj obj = route->obj;
+        enum act act = route->act;
+        if ((rc = resolve_scope(c, &in_scope, &obj, &act)))
+            return rc;
+        enum scope_kind kind = obj == route->obj ? route->scope : SCOPE_NONE;
+        switch (policy_decide(ctx->who.role, obj, act, kind, in_scope)) {
+        case DECIDE_ALLOW:
+            break;
+        case DECIDE_FORBID:
+            return kam_fail(ctx->err, KAM_EFORBIDDEN, "", "your role (%s) may not %s %s here",
+                            role_name(ctx->who.role), act_name(act), obj_name(obj));
+        case DECIDE_HIDE:
+            return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such record");
+        }
+    }
+    if (!route->body && r->body_len > 0)
+        return kam_fail(ctx->err, KAM_EINVAL, "body", "this request takes no body");
+    rc = route->fn(c);
+    if (rc == KAM_EBUSY && !db_in_tx(ctx->db)) {
+        /* A serialization failure or lock timeout rolled the work back: run it once more. */
+        log_warn("%s %s: %s; retrying once", r->method, r->path, ctx->err->msg);
+        kam_error_clear(ctx->err);
+        buf_reset(&c->resp->body);
+        jw_init(&c->w, &c->resp->body);
+        c->resp->nheaders = 0;
+        c->status = 200;
+        rc = route->fn(c);
+    }
+    return rc;
+}
+
+void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
+{
+    (void)user;
+    struct kam_error err = {0};
+    struct kam_ctx ctx = {.a = req->a, .err = &err, .now = time_now()};
+    struct api_call c = {.req = req, .resp = resp, .ctx = &ctx, .status = 200};
+    c.session_ttl = cfg.session_ttl;
+    jw_init(&c.w, &resp->body);
+    enum kam_err rc = run(&c);
+    if (rc == KAM_OK && !buf_ok(&resp->body))
+        rc = kam_fail(&err, KAM_EINTERNAL, "", "response too large");
+    if (rc) {
+        if (!err.code)
+            kam_fail(&err, rc, "", "%s", kam_err_name(rc));
+        write_error(resp, &err);
+        return;
+    }
+    if (resp->static_body)
+        return; /* a web UI file: status and headers are set */
+    resp->status = c.status;
+    if (c.status == 204)
+        buf_reset(&resp->body);
+}
+
+void api_list_begin(struct api_call *c)
+{
+    jw_obj_begin(&c->w);
+    jw_key(&c->w, "items");
+    jw_arr_begin(&c->w);
+}
+
+void api_list_end(struct api_call *c, const char *next_cursor)
+{
+    jw_arr_end(&c->w);
+    jw_kstr(&c->w, "next_cursor", next_cursor);
+    jw_obj_end(&c->w);
+}
+
+int api_route_count(void)
+{
+    int n = 0;
+    for (size_t t = 0; t < NTABLES; t++)
+        for (const struct route *rt = tables[t]; rt->method; rt++)
+            n++;
+    return n;
+}
+
+static const struct route *route_at(int i)
+{
+    for (size_t t = 0; t < NTABLES; t++)
+        for (const struct route *rt = tables[t]; rt->method; rt++)
+            if (i-- == 0)
+                return rt;
+    return NULL;
+}
+
+void api_route_info(int i, const char **method, const char **path, const char **object,
+                    const char **action, const char **scope)
+{
+    const struct route *rt = route_at(i);
+    *method = rt ? rt->method : NULL;
+    *path = rt ? rt->path : NULL;
+    *object = rt ? obj_name(rt->obj) : NULL;
+    *action = rt ? act_name(rt->act) : NULL;
+    *scope = rt ? scope_kind_name(rt->scope) : NULL;
+}
+
+/* The table as the OpenAPI generator (api_openapi in meta.c) walks it. */
+const struct route *api_route_at(int i);
+const struct route *api_route_at(int i)
+{
+    return route_at(i);
+}

@@ -1,0 +1,126 @@
+/* internal.h -- what the api/ files share: the call context, the route table entry, body
+ * decoding specs, renderers. Not for use outside src/api/. */
+#ifndef KAM_API_INTERNAL_H
+#define KAM_API_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/jw.h"
+#include "http/req.h"
+#include "svc/core/auth.h"
+#include "svc/core/ctx.h"
+#include "svc/core/policy.h"
+
+#define API_MAX_PATH_IDS 3
+#define API_MAX_STRING (64 * 1024) /* bytes; services apply the per-field character limits */
+
+struct api_call {
+    struct http_req *req;
+    struct http_resp *resp;
+    struct kam_ctx *ctx;
+    const struct route *route;
+    int64_t id[API_MAX_PATH_IDS]; /* path parameters, in order */
+    struct jw w;                  /* writes the success body */
+    int status;                   /* success status, default 200 */
+    int via_cookie;               /* authenticated by session cookie */
+    const char *session_token;
+    const char *csrf;
+    int64_t session_expires;
+    int64_t session_ttl;
+    int64_t scope_account_id; /* the record's account, for SCOPE_* routes */
+};
+
+typedef enum kam_err (*api_fn)(struct api_call *c);
+
+/* Body field types. */
+enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3 };
+
+#define API_MAX_IDS 50 /* J_IDS: at most this many ids */
+
+/* One accepted body field: where its value goes in the output struct and which bit marks it
+ * present. J_I64 nullable: off2 is an int "has" flag (0 when null). J_STR nullable: NULL when
+ * null. J_MONEY: {"amount","currency"} -> int64 at off, const char * at off2, has flag at off3
+ * (null allowed). J_IDS: an array of positive ids -> int64_t[API_MAX_IDS] at off, int count
+ * at off2, int "given" flag at off3. J_DEC3: a number with at most 3 decimals -> int64
+ * thousandths at off. */
+struct jfield {
+    const char *name;
+    enum jtype type;
+    unsigned bit;
+    size_t off, off2, off3;
+    int nullable;
+    const char *doc; /* for openapi */
+};
+
+struct route {
+    const char *method;
+    const char *path; /* "/api/v1/accounts/:id" */
+    api_fn fn;
+    enum obj obj;
+    enum act act;
+    enum scope_kind scope;
+    const struct jfield *body; /* NULL: no body */
+    const char *const *query;  /* accepted query parameters, NULL-terminated; NULL: none */
+    int ok_status;             /* documented success status */
+    const char *summary;
+};
+
+/* The body spec of a route whose body is CSV text (the imports), handed over unparsed. */
+extern const struct jfield api_csv_body[];
+
+/* Decodes the request body (a JSON object) into out per spec, setting bits in *set.
+ * Unknown fields, wrong types, NUL bytes, oversized strings → KAM_EINVAL naming the field. */
+enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out, unsigned *set);
+/* Query parameter helpers: absent → default; malformed → KAM_EINVAL naming the parameter. */
+enum kam_err api_query_i64(struct api_call *c, const char *key, int64_t def, int64_t *out);
+const char *api_query_str(struct api_call *c, const char *key);
+/* A user id parameter: an integer, or "me" for the caller; absent → 0. */
+enum kam_err api_query_user(struct api_call *c, const char *key, int64_t *out);
+
+/* Writes {"items":[ ... ], "next_cursor": ...}: begin, then the items, then end. */
+void api_list_begin(struct api_call *c);
+void api_list_end(struct api_call *c, const char *next_cursor);
+
+/* Renderers shared between resources. */
+void render_user(struct jw *w, const struct user *u);
+
+/* The route tables of each resource file, {NULL}-terminated. */
+extern const struct route api_routes_meta[];
+extern const struct route api_routes_session[];
+extern const struct route api_routes_users[];
+extern const struct route api_routes_accounts[];
+extern const struct route api_routes_contacts[];
+extern const struct route api_routes_audit[];
+extern const struct route api_routes_interactions[];
+extern const struct route api_routes_visits[];
+extern const struct route api_routes_issues[];
+extern const struct route api_routes_config[];
+extern const struct route api_routes_notifications[];
+extern const struct route api_routes_care[];
+extern const struct route api_routes_valuation[];
+extern const struct route api_routes_sales[];
+extern const struct route api_routes_volume[];
+extern const struct route api_routes_targets[];
+extern const struct route api_routes_measures[];
+extern const struct route api_routes_insight[];
+
+/* Sends a table as a file download (format csv or xlsx). */
+struct export_table;
+enum kam_err api_send_file(struct api_call *c, const struct export_table *t, const char *format,
+                           const char *name);
+
+/* yyyymm of the request's day. */
+int api_this_month(const struct kam_ctx *ctx);
+
+/* Renders an account: detail 0 list item, 1 with parent and subsidiary count, 2 with score. */
+struct account;
+void render_account(struct jw *w, const struct account *a, int detail);
+
+/* Renders a contact (shared by contacts and stale-contacts). */
+struct contact;
+void render_contact(struct jw *w, const struct contact *c);
+/* Writes an ISO time from an optional unix time. */
+void jw_ktime_opt(struct jw *w, const char *k, int64_t t, int has);
+
+#endif

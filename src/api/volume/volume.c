@@ -1,0 +1,423 @@
+/* volume.c -- /api/v1/sales/series and /api/v1/sales/breakdown: the volume dashboard. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/core/internal.h"
+#include "base/timeutil.h"
+#include "svc/core/export.h"
+#include "svc/volume/kpi.h"
+#include "svc/volume/target.h"
+#include "svc/volume/volume.h"
+
+/* Writes a value in the measure's unit: yuan with 2 decimals, quantity with 3. */
+static void value(struct jw *w, const char *k, int64_t v, int quantity)
+{
+    jw_kfixed(w, k, v, quantity ? 3 : 2);
+}
+
+static void month_str(int yyyymm, char out[16])
+{
+    snprintf(out, 16, "%04d-%02d", yyyymm / 100 % 10000, yyyymm % 100);
+}
+
+/* x rounded to one decimal, half away from zero. */
+static double round1(double x)
+{
+    return (double)(int64_t)(x * 10 + (x < 0 ? -0.5 : 0.5)) / 10;
+}
+
+int api_this_month(const struct kam_ctx *ctx)
+{
+    int y, m, d;
+    days_to_date(ctx->now / 86400, &y, &m, &d);
+    return y * 100 + m;
+}
+
+/* The selection and period of a dashboard request: measure, family, region, channel,
+ * account_id, from, to (default: the 24 months up to this one). */
+static enum kam_err read_sel(struct api_call *c, struct volume_sel *sel, int *from, int *to)
+{
+    memset(sel, 0, sizeof *sel);
+    const char *measure = api_query_str(c, "measure");
+    if (measure && strcmp(measure, "amount") && strcmp(measure, "quantity"))
+        return kam_fail(c->ctx->err, KAM_EINVAL, "measure", "measure must be amount or quantity");
+    sel->quantity = measure && !strcmp(measure, "quantity");
+    sel->family = api_query_str(c, "family");
+    sel->region = api_query_str(c, "region");
+    sel->channel = api_query_str(c, "channel");
+    enum kam_err rc = api_query_i64(c, "account_id", 0, &sel->account_id);
+    if (rc)
+        return rc;
+    const char *f = api_query_str(c, "from"), *t = api_query_str(c, "to");
+    *to = t ? volume_month_parse(t) : api_this_month(c->ctx);
+    if (*to < 0)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "to", "to must be YYYY-MM");
+    *from = f ? volume_month_parse(f) : volume_month_add(*to, -23);
+    if (*from < 0)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "from", "from must be YYYY-MM");
+    if (sel->account_id) {
+        int in = 0;
+        rc = policy_account_in_scope(c->ctx, sel->account_id, &in);
+        if (rc && rc != KAM_ENOTFOUND)
+            return rc;
+        if (rc || !in) {
+            kam_error_clear(c->ctx->err);
+            return kam_fail(c->ctx->err, KAM_EINVAL, "account_id", "no such account");
+        }
+    }
+    return KAM_OK;
+}
+
+static enum kam_err series(struct api_call *c)
+{
+    struct volume_sel sel;
+    int from, to;
+    enum kam_err rc = read_sel(c, &sel, &from, &to);
+    if (rc)
+        return rc;
+    enum volume_dim by;
+    if (volume_dim_parse(api_query_str(c, "by"), &by))
+        return kam_fail(c->ctx->err, KAM_EINVAL, "by",
+                        "by must be family, region, channel, account or none");
+    int64_t horizon = 0;
+    if ((rc = api_query_i64(c, "forecast", 0, &horizon)))
+        return rc;
+    if (horizon < 0 || horizon > 36)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "forecast", "forecast must be 0..36 months");
+    struct volume_series *v;
+    size_t n;
+    const char *unit;
+    if ((rc = volume_series(c->ctx, &sel, by, from, to, &v, &n)) ||
+        (rc = volume_unit(c->ctx, &sel, &unit)))
+        return rc;
+    int months = volume_months_between(from, to);
+    struct jw *w = &c->w;
+    jw_obj_begin(w);
+    jw_kstr(w, "measure", sel.quantity ? "quantity" : "amount");
+    jw_kstr(w, "unit", unit);
+    jw_kstr(w, "by", volume_dim_name(by));
+    jw_key(w, "months");
+    jw_arr_begin(w);
+    char ms[16];
+    for (int i = 0; i < months; i++) {
+        month_str(volume_month_add(from, i), ms);
+        jw_str(w, ms);
+    }
+    jw_arr_end(w);
+    jw_key(w, "series");
+    jw_arr_begin(w);
+    int64_t *total = arena_calloc(c->ctx->a, (size_t)months, sizeof *total);
+    for (size_t k = 0; k < n; k++) {
+        jw_obj_begin(w);
+        jw_kstr(w, "key", v[k].key);
+        jw_kstr(w, "label", v[k].label);
+        value(w, "total", v[k].total, sel.quantity);
+        jw_key(w, "actual");
+        jw_arr_begin(w);
+        for (int i = 0; i < months; i++) {
+            total[i] += v[k].values[i];
+            jw_fixed(w, v[k].values[i], sel.quantity ? 3 : 2);
+        }
+        jw_arr_end(w);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    if (horizon) {
+        /* The month in progress is not a month of history: the forecast starts with it. */
+        int hist = months - (to >= api_this_month(c->ctx) ? 1 : 0);
+        int start = volume_month_add(from, hist);
+        struct volume_forecast f;
+        if ((rc = volume_forecast(c->ctx, total, hist, (int)horizon, &f)))
+            return rc;
+        jw_key(w, "forecast");
+        jw_obj_begin(w);
+        jw_kstr(w, "method", f.method);
+        jw_key(w, "months");
+        jw_arr_begin(w);
+        for (int i = 0; i < f.horizon; i++) {
+            month_str(volume_month_add(start, i), ms);
+            jw_str(w, ms);
+        }
+        jw_arr_end(w);
+        const struct {
+            const char *k;
+            const double *v;
+        } bands[] = {{"mean", f.mean},
+                     {"lo80", f.lo80},
+                     {"hi80", f.hi80},
+                     {"lo95", f.lo95},
+                     {"hi95", f.hi95}};
+        for (size_t b = 0; b < sizeof bands / sizeof bands[0]; b++) {
+            jw_key(w, bands[b].k);
+            jw_arr_begin(w);
+            for (int i = 0; i < f.horizon; i++)
+                jw_fixed(w, (int64_t)(bands[b].v[i] + (bands[b].v[i] < 0 ? -0.5 : 0.5)),
+                         sel.quantity ? 3 : 2);
+            jw_arr_end(w);
+        }
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+    return KAM_OK;
+}
+
+/* One row per key of `by` over [from, to], with the same months a year earlier. */
+static enum kam_err breakdown(struct api_call *c)
+{
+    struct volume_sel sel;
+    int from, to;
+    enum kam_err rc = read_sel(c, &sel, &from, &to);
+    if (rc)
+        return rc;
+    enum volume_dim by;
+    if (volume_dim_parse(api_query_str(c, "by"), &by) || by == VD_NONE || by == VD_MONTH)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "by",
+                        "by must be family, region, channel or account");
+    int64_t limit = 0;
+    if ((rc = api_query_i64(c, "limit", 50, &limit)))
+        return rc;
+    if (limit < 1 || limit > VOLUME_MAX_KEYS)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "limit", "limit must be 1..%d", VOLUME_MAX_KEYS);
+    struct volume_total *now, *prev;
+    size_t n, np;
+    const char *unit;
+    /* A year before: the same months, only as far as this year has come. */
+    int now_m = api_this_month(c->ctx), prev_to = to < now_m ? to : now_m;
+    if (prev_to < from)
+        prev_to = to;
+    if ((rc = volume_totals(c->ctx, &sel, by, from, to, VOLUME_MAX_KEYS * 20, &now, &n)) ||
+        (rc = volume_totals(c->ctx, &sel, by, volume_month_add(from, -12),
+                            volume_month_add(prev_to, -12), VOLUME_MAX_KEYS * 20, &prev, &np)) ||
+        (rc = volume_unit(c->ctx, &sel, &unit)))
+        return rc;
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += now[i].total;
+    struct jw *w = &c->w;
+    jw_obj_begin(w);
+    jw_kstr(w, "measure", sel.quantity ? "quantity" : "amount");
+    jw_kstr(w, "unit", unit);
+    jw_kstr(w, "by", volume_dim_name(by));
+    char ms[16];
+    month_str(from, ms);
+    jw_kstr(w, "from", ms);
+    month_str(to, ms);
+    jw_kstr(w, "to", ms);
+    value(w, "total", sum, sel.quantity);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < n && i < (size_t)limit; i++) {
+        const struct volume_total *b = volume_total_find(prev, np, now[i].key);
+        int64_t before = b ? b->total : 0;
+        jw_obj_begin(w);
+        jw_kstr(w, "key", now[i].key);
+        jw_kstr(w, "label", now[i].label);
+        value(w, "actual", now[i].total, sel.quantity);
+        value(w, "previous", before, sel.quantity);
+        jw_key(w, "growth_pct");
+        if (before > 0)
+            jw_double(w, round1(((double)now[i].total / (double)before - 1) * 100));
+        else
+            jw_null(w);
+        jw_key(w, "share_pct");
+        jw_double(w, sum ? round1((double)now[i].total * 100 / (double)sum) : 0);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return KAM_OK;
+}
+
+/* ---- KPIs ---- */
+
+static enum kam_err kpi_read(struct api_call *c, struct target_plan *plan, int *has_plan,
+                             struct volume_sel *sel, enum volume_dim *by, struct kpi_period *per)
+{
+    int from, to;
+    enum kam_err rc = read_sel(c, sel, &from, &to);
+    if (rc)
+        return rc;
+    if (volume_dim_parse(api_query_str(c, "by"), by))
+        return kam_fail(c->ctx->err, KAM_EINVAL, "by",
+                        "by must be family, region, channel, account, month or none");
+    int64_t plan_id = 0;
+    if ((rc = api_query_i64(c, "plan_id", 0, &plan_id)))
+        return rc;
+    *has_plan = 0;
+    if (plan_id) {
+        if ((rc = target_get(c->ctx, plan_id, plan))) {
+            if (rc == KAM_ENOTFOUND) {
+                kam_error_clear(c->ctx->err);
+                return kam_fail(c->ctx->err, KAM_EINVAL, "plan_id", "no such target plan");
+            }
+            return rc;
+        }
+        *has_plan = 1;
+        if (!api_query_str(c, "measure"))
+            sel->quantity = !strcmp(plan->measure, "quantity");
+    }
+    const char *period = api_query_str(c, "period");
+    char def[8];
+    snprintf(def, sizeof def, "%04d", *has_plan ? (int)plan->year : api_this_month(c->ctx) / 100);
+    if (kpi_period_parse(period ? period : def, per))
+        return kam_fail(c->ctx->err, KAM_EINVAL, "period", "period is YYYY, YYYY-Qn or YYYY-MM");
+    return KAM_OK;
+}
+
+static void kpi_item(struct jw *w, const struct kpi_item *it, int quantity)
+{
+    int dec = quantity ? 3 : 2;
+    jw_obj_begin(w);
+    jw_kstr(w, "key", it->key);
+    jw_kstr(w, "label", it->label);
+    jw_kfixed(w, "actual", it->actual, dec);
+    jw_key(w, "target");
+    if (it->has_target)
+        jw_i64(w, it->target);
+    else
+        jw_null(w);
+    jw_key(w, "attainment_pct");
+    if (it->has_target)
+        jw_double(w, it->attainment_pct);
+    else
+        jw_null(w);
+    jw_kfixed(w, "run_rate", it->run_rate, dec);
+    jw_key(w, "projection");
+    if (it->has_projection)
+        jw_fixed(w, it->projection, dec);
+    else
+        jw_null(w);
+    jw_key(w, "projection_pct");
+    if (it->has_target)
+        jw_double(w, it->projection_pct);
+    else
+        jw_null(w);
+    jw_kfixed(w, "last_year", it->last_year, dec);
+    jw_key(w, "growth_pct");
+    if (it->last_year > 0)
+        jw_double(w, it->growth_pct);
+    else
+        jw_null(w);
+    jw_key(w, "share_of_wallet_pct");
+    if (it->has_wallet)
+        jw_double(w, it->wallet_pct);
+    else
+        jw_null(w);
+    jw_key(w, "satisfaction");
+    jw_null(w);
+    jw_kstr(w, "status", it->status);
+    jw_obj_end(w);
+}
+
+static enum kam_err kpis(struct api_call *c)
+{
+    struct target_plan plan;
+    int has_plan;
+    struct volume_sel sel;
+    enum volume_dim by;
+    struct kpi_period per;
+    struct kpi_report r;
+    const char *unit;
+    enum kam_err rc;
+    if ((rc = kpi_read(c, &plan, &has_plan, &sel, &by, &per)) ||
+        (rc = kpi_compute(c->ctx, has_plan ? &plan : NULL, &sel, by, &per, VOLUME_MAX_KEYS, &r)) ||
+        (rc = volume_unit(c->ctx, &sel, &unit)))
+        return rc;
+    struct jw *w = &c->w;
+    char ms[16];
+    jw_obj_begin(w);
+    jw_key(w, "period");
+    jw_obj_begin(w);
+    month_str(per.from, ms);
+    jw_kstr(w, "from", ms);
+    month_str(per.to, ms);
+    jw_kstr(w, "to", ms);
+    jw_ki64(w, "days", r.period.days);
+    jw_ki64(w, "elapsed_days", r.period.elapsed);
+    jw_obj_end(w);
+    jw_kstr(w, "measure", sel.quantity ? "quantity" : "amount");
+    jw_kstr(w, "unit", unit);
+    jw_kstr(w, "by", volume_dim_name(by));
+    jw_ki64n(w, "plan_id", has_plan ? plan.id : 0, !has_plan);
+    jw_key(w, "total");
+    kpi_item(w, &r.total, sel.quantity);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < r.n; i++)
+        kpi_item(w, &r.items[i], sel.quantity);
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return KAM_OK;
+}
+
+static enum kam_err kpis_export(struct api_call *c)
+{
+    struct target_plan plan;
+    int has_plan;
+    struct volume_sel sel;
+    enum volume_dim by;
+    struct kpi_period per;
+    struct kpi_report r;
+    enum kam_err rc;
+    if ((rc = kpi_read(c, &plan, &has_plan, &sel, &by, &per)) ||
+        (rc = kpi_compute(c->ctx, has_plan ? &plan : NULL, &sel, by, &per, VOLUME_MAX_KEYS, &r)))
+        return rc;
+    static const char *header[] = {
+        "key",        "label",          "actual",    "target",     "attainment_pct",
+        "projection", "projection_pct", "last_year", "growth_pct", "status"};
+    struct export_table t;
+    export_init(&t, c->ctx, "KPI", header, 10);
+    int dec = sel.quantity ? 3 : 2;
+    for (size_t i = 0; i <= r.n; i++) {
+        const struct kpi_item *it = i < r.n ? &r.items[i] : &r.total;
+        struct export_cell *x = export_row(&t, c->ctx);
+        x[0].text = i < r.n ? it->key : "total";
+        x[1].text = it->label;
+        x[2] = (struct export_cell){NULL, it->actual, dec};
+        if (it->has_target) {
+            x[3] = (struct export_cell){NULL, it->target, 0};
+            x[4] = (struct export_cell){NULL, (int64_t)(it->attainment_pct * 10), 1};
+            x[6] = (struct export_cell){NULL, (int64_t)(it->projection_pct * 10), 1};
+        } else {
+            x[3].text = x[4].text = x[6].text = "";
+        }
+        if (it->has_projection)
+            x[5] = (struct export_cell){NULL, it->projection, dec};
+        else
+            x[5].text = "";
+        x[7] = (struct export_cell){NULL, it->last_year, dec};
+        if (it->last_year > 0)
+            x[8] = (struct export_cell){NULL, (int64_t)(it->growth_pct * 10), 1};
+        else
+            x[8].text = "";
+        x[9].text = it->status;
+    }
+    char name[48];
+    snprintf(name, sizeof name, "kpi-%d-%d", per.from, per.to);
+    return api_send_file(c, &t, api_query_str(c, "format"), name);
+}
+
+static const char *const series_query[] = {"measure", "family", "region", "channel",  "account_id",
+                                           "from",    "to",     "by",     "forecast", NULL};
+static const char *const breakdown_query[] = {
+    "measure", "family", "region", "channel", "account_id", "from", "to", "by", "limit", NULL};
+
+static const char *const kpi_query[] = {"plan_id", "by",      "period",     "measure", "family",
+                                        "region",  "channel", "account_id", NULL};
+static const char *const kpi_export_query[] = {"plan_id", "by",     "period",  "measure",
+                                               "family",  "region", "channel", "account_id",
+                                               "format",  NULL};
+
+const struct route api_routes_volume[] = {
+    {"GET", "/api/v1/kpis", kpis, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL, kpi_query, 200,
+     "Actual vs target, attainment, run-rate and forecast projections, share of wallet"},
+    {"GET", "/api/v1/kpis/export", kpis_export, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL,
+     kpi_export_query, 200, "The KPI table as a file: format=xlsx or csv"},
+    {"GET", "/api/v1/sales/series", series, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL, series_query,
+     200,
+     "Monthly actuals of the caller's accounts, split by a dimension, with a forecast of the "
+     "total (80/95 % intervals)"},
+    {"GET", "/api/v1/sales/breakdown", breakdown, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL,
+     breakdown_query, 200, "Actuals by family, region, channel or account against a year before"},
+    {0},
+};

@@ -1,0 +1,73 @@
+/* jobs.c -- one scheduler pass. */
+#include "jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "outbox.h"
+#include "svc/relationships/care.h"
+#include "svc/relationships/issue.h"
+#include "svc/relationships/visit.h"
+#include "svc/volume/kpi.h"
+#include "svc/volume/outlook.h"
+
+/* 1 when the planning scans are due; records this run. Several instances may both decide to
+ * scan: harmless, the scans are idempotent; this only keeps their cost down. */
+static enum kam_err plan_due(struct kam_ctx *ctx, int *due)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db, "SELECT value FROM settings WHERE key = 'jobs.planned_at'", &st, ctx->err);
+    if (rc)
+        return rc;
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    long long last = row ? strtoll(db_col_text(st, 0), NULL, 10) : 0;
+    db_done(st);
+    if (rc)
+        return rc;
+    *due = ctx->now - last >= JOBS_PLAN_EVERY || ctx->now < last;
+    if (!*due)
+        return KAM_OK;
+    char val[24];
+    snprintf(val, sizeof val, "%lld", (long long)ctx->now);
+    if ((rc = db_prepare(ctx->db,
+                         "INSERT INTO settings (key, value) VALUES ('jobs.planned_at', ?) ON "
+                         "CONFLICT (key) DO UPDATE SET value = excluded.value",
+                         &st, ctx->err)))
+        return rc;
+    db_bind_text(st, 1, val);
+    rc = db_step(st, &row, ctx->err);
+    db_done(st);
+    return rc;
+}
+
+enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out)
+{
+    memset(out, 0, sizeof *out);
+    int due = 1;
+    enum kam_err rc = plan_due(ctx, &due);
+    if (!rc && (due || force))
+        rc = visit_generate(ctx, &out->visits_planned);
+    if (!rc && (due || force))
+        rc = care_generate(ctx, &out->care_reminders);
+    if (!rc)
+        rc = visit_notify_overdue(ctx, &out->overdue_notices);
+    if (!rc)
+        rc = issue_escalate(ctx, &out->issues_escalated);
+    if (!rc)
+        rc = digest_run(ctx, &out->digests);
+    /* Sales: the stored forecasts once a day, off-track KPI alerts with the planning scans. */
+    if (!rc)
+        rc = outlook_refresh_due(ctx, force, &out->forecasts);
+    if (!rc && (due || force))
+        rc = kpi_alerts(ctx, &out->kpi_alerts);
+    if (!rc) {
+        struct mail_cfg cfg;
+        outbox_mail_cfg(&cfg);
+        rc = outbox_send_due(ctx, &cfg, &out->mails_sent, &out->mails_retried);
+    }
+    return rc;
+}

@@ -1,0 +1,714 @@
+/* import.c -- CSV imports: libcsv parses, each kind checks its rows (import_rows.c), the
+ * services write. This file reads the file and the header, loads the lookups, records the run.
+ *
+ * Orders are the bulk case (millions of lines): account codes, SKUs and exchange rates are
+ * loaded into hash maps once, rows are checked in memory, written 500 to a statement through
+ * sales_write_lines() in chunks of CHUNK rows, and the rollup deltas are flushed once at the
+ * end -- all in one transaction. Products and accounts are few: each row goes through its
+ * service (validation, audit) inside a savepoint, so a bad row can be skipped cleanly. */
+#include "import.h"
+#include "import_int.h"
+
+#include <csv.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/jw.h"
+#include "base/strmap.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "product.h"
+#include "sales.h"
+#include "store/sqlb.h"
+#include "svc/core/audit.h"
+#include "svc/core/check.h"
+#include "svc/core/page.h"
+#include "svc/core/policy.h"
+#include "svc/core/rows.h"
+#include "svc/core/settings.h"
+
+static const struct kind_def {
+    const char *name;
+    const char *fields[NFIELDS + 1];
+    unsigned required; /* bit i: fields[i] */
+} kinds[] = {
+    [K_ORDERS] = {"orders",
+                  {"external_id", "date", "account_code", "sku", "region", "channel", "quantity",
+                   "amount", "currency"},
+                  0xCF},
+    [K_PRODUCTS] = {"products", {"sku", "name", "family", "unit", "list_price", "currency"}, 0x7},
+    [K_ACCOUNTS] = {"accounts",
+                    {"code", "name", "industry", "region", "channel", "tier", "owner_login"},
+                    0x3},
+};
+
+const char *import_header(const char *kind)
+{
+    static const char *const headers[] = {
+        [K_ORDERS] = "external_id,date,account_code,sku,region,channel,quantity,amount,currency",
+        [K_PRODUCTS] = "sku,name,family,unit,list_price,currency",
+        [K_ACCOUNTS] = "code,name,industry,region,channel,tier,owner_login",
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kind && strcmp(kinds[i].name, kind) == 0)
+            return headers[i];
+    return NULL;
+}
+
+/* Records a problem of the current row (column "" = the row or the file). */
+void imp_problem(struct imp *im, const char *column, const char *fmt, ...)
+{
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    im->row_bad = 1;
+    if (im->row_err.len)
+        buf_puts(&im->row_err, "; ");
+    if (*column) {
+        buf_puts(&im->row_err, column);
+        buf_puts(&im->row_err, ": ");
+    }
+    buf_puts(&im->row_err, msg);
+    struct import_report *r = im->rep;
+    if (r->problems_total++ >= IMPORT_MAX_PROBLEMS)
+        return;
+    struct import_problem *p = &r->problems[r->nproblems++];
+    p->row = im->row;
+    p->column = arena_strdup(im->ctx->a, column);
+    p->reason = arena_strdup(im->ctx->a, msg);
+    if (r->nproblems <= 200) {
+        jw_obj_begin(&im->pw);
+        jw_ki64(&im->pw, "row", p->row);
+        jw_kstr(&im->pw, "column", p->column);
+        jw_kstr(&im->pw, "reason", p->reason);
+        jw_obj_end(&im->pw);
+    }
+}
+
+void imp_fail_db(struct imp *im, enum kam_err rc)
+{
+    if (!im->rc)
+        im->rc = rc;
+    im->stop = 1;
+    im->writing = 0;
+}
+
+/* How many bytes of s[0..n) to quote in a message: at most max, never splitting a character. */
+int imp_clip(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return (int)n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+        k--;
+    return (int)k;
+}
+
+/* The value of field f in the current record ("" when absent), length in *n. */
+const char *imp_get(struct imp *im, int f, size_t *n)
+{
+    int c = im->col[f];
+    if (c < 0 || c >= im->nf) {
+        *n = 0;
+        return "";
+    }
+    *n = im->flen[c];
+    return im->fbuf.data + im->foff[c];
+}
+
+/* ---- the header ---- */
+
+static int header_eq(const char *h, size_t hn, const char *name)
+{
+    size_t n = strlen(name);
+    if (hn != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char a = h[i], b = name[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
+/* The header name the mapping gives field (NULL: none), copied into out. */
+static const char *mapped(const char *mapping, const char *field, char *out, size_t outn)
+{
+    size_t fl = strlen(field);
+    for (const char *p = mapping; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > fl && strncmp(p, field, fl) == 0 && p[fl] == '=') {
+            size_t vn = n - fl - 1;
+            if (vn >= outn)
+                vn = outn - 1;
+            memcpy(out, p + fl + 1, vn);
+            out[vn] = 0;
+            return out;
+        }
+        p = end ? end + 1 : p + n;
+    }
+    return NULL;
+}
+
+static void read_header(struct imp *im)
+{
+    const struct kind_def *k = &kinds[im->kind];
+    im->ncols = im->nf;
+    for (int c = 0; c < im->nf; c++)
+        im->header[c] = arena_strndup(im->ctx->a, im->fbuf.data + im->foff[c], im->flen[c]);
+    if (im->overflow) {
+        imp_problem(im, "", "more than %d columns", MAX_COLS);
+        im->stop = 1;
+        im->writing = 0;
+        return;
+    }
+    for (int f = 0; k->fields[f]; f++) {
+        char want[256];
+        const char *name = mapped(im->o->mapping, k->fields[f], want, sizeof want);
+        im->col[f] = -1;
+        for (int c = 0; c < im->nf && im->col[f] < 0; c++) {
+            const char *h = im->fbuf.data + im->foff[c];
+            size_t hn = im->flen[c];
+            if (c == 0 && hn >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0)
+                h += 3, hn -= 3; /* byte order mark */
+            if (name ? hn == strlen(name) && memcmp(h, name, hn) == 0
+                     : header_eq(h, hn, k->fields[f]))
+                im->col[f] = c;
+        }
+        if (im->col[f] < 0 && (name || (k->required >> f & 1))) {
+            if (name)
+                imp_problem(im, k->fields[f], "the file has no column named \"%s\"", name);
+            else
+                imp_problem(im, k->fields[f],
+                            "the file has no column \"%s\" (map it with %s=Header)", k->fields[f],
+                            k->fields[f]);
+            im->stop = 1;
+            im->writing = 0;
+        }
+    }
+}
+
+/* 1 if s holds a C0 control (tab included) or DEL or a C1 control: no field takes them. */
+static int has_control(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return 1;
+        if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9f)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- libcsv callbacks ---- */
+
+static void reject_row(struct imp *im)
+{
+    FILE *f = im->o->reject;
+    if (!f)
+        return;
+    if (im->rep->rows_rejected == 1) { /* the header first */
+        for (int c = 0; c < im->ncols; c++) {
+            csv_fwrite(f, im->header[c], strlen(im->header[c]));
+            fputc(',', f);
+        }
+        fputs("error\n", f);
+    }
+    for (int c = 0; c < im->nf; c++) {
+        csv_fwrite(f, im->fbuf.data + im->foff[c], im->flen[c]);
+        fputc(',', f);
+    }
+    buf_putc(&im->row_err, 0);
+    csv_fwrite(f, im->row_err.data, strlen(im->row_err.data));
+    fputc('\n', f);
+}
+
+static void on_field(void *s, size_t n, void *arg)
+{
+    struct imp *im = arg;
+    if (im->nf >= MAX_COLS) {
+        im->overflow = 1;
+        return;
+    }
+    if (im->too_long)
+        return;
+    size_t at = im->fbuf.len;
+    buf_append(&im->fbuf, s, n);
+    buf_putc(&im->fbuf, 0);
+    if (!buf_ok(&im->fbuf)) {
+        /* The row does not fit the 1 MiB row buffer: it is refused whole, its fields unread. */
+        im->too_long = 1;
+        return;
+    }
+    im->foff[im->nf] = at;
+    im->flen[im->nf] = n;
+    im->nf++;
+}
+
+static void on_row(int term, void *arg)
+{
+    (void)term;
+    struct imp *im = arg;
+    im->row++;
+    im->row_bad = 0;
+    buf_reset(&im->row_err);
+    if (im->stop)
+        goto done;
+    if (im->too_long) {
+        imp_problem(im, "", "the row is longer than 1 MiB");
+        if (im->row == 1) { /* a header that cannot be read: nothing can */
+            im->stop = 1;
+            im->writing = 0;
+            goto done;
+        }
+    } else if (im->row == 1) {
+        read_header(im);
+        goto done;
+    }
+    /* A field more or less shifts every value after it: refused, whatever the columns. */
+    if (im->overflow)
+        imp_problem(im, "", "more than %d columns", MAX_COLS);
+    else if (!im->too_long && im->nf != im->ncols)
+        imp_problem(im, "", "has %d field%s, the header %d%s", im->nf, im->nf == 1 ? "" : "s",
+                    im->ncols, im->nf > im->ncols ? " (a value with a comma must be quoted)" : "");
+    for (int c = 0; c < im->nf && !im->row_bad; c++) {
+        const char *s = im->fbuf.data + im->foff[c];
+        size_t n = im->flen[c];
+        const char *col = c < im->ncols ? im->header[c] : "";
+        for (int f = 0; kinds[im->kind].fields[f]; f++)
+            if (im->col[f] == c)
+                col = kinds[im->kind].fields[f];
+        if (n > MAX_FIELD)
+            imp_problem(im, col, "is longer than %d bytes", MAX_FIELD);
+        else if (!utf8_valid(s, n) || memchr(s, 0, n))
+            imp_problem(im, col, "is not valid UTF-8 text (save the file as UTF-8)");
+        else if (has_control(s, n))
+            imp_problem(im, col, "contains a line break or another control character");
+    }
+    im->rep->rows_total++;
+    if (!im->row_bad) {
+        if (im->kind == K_ORDERS)
+            imp_order_row(im);
+        else if (im->kind == K_PRODUCTS)
+            imp_product_row(im);
+        else
+            imp_account_row(im);
+    }
+    if (im->row_bad) {
+        im->rep->rows_rejected++;
+        if (!im->o->skip_bad_rows)
+            im->writing = 0;
+        reject_row(im);
+    }
+done:
+    im->nf = 0;
+    im->overflow = 0;
+    im->too_long = 0;
+    buf_reset(&im->fbuf);
+}
+
+/* ---- lookups ---- */
+
+/* what: 0 accounts, 1 products, 2 code -> int64. scoped: sql starts with POLICY_SCOPE_WITH. */
+static enum kam_err load_map(struct imp *im, const char *sql, int scoped, struct strmap *m,
+                             int what)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(im->ctx->db, sql, &st, im->ctx->err);
+    if (rc)
+        return rc;
+    if (scoped) {
+        db_bind_i64(st, 1, im->ctx->who.user_id);
+        db_bind_i64(st, 2, im->ctx->who.user_id);
+    }
+    int row = 0;
+    while (!(rc = db_step(st, &row, im->ctx->err)) && row) {
+        size_t kn;
+        const char *k = db_col_textn(st, 0, &kn);
+        void *v;
+        if (what == 0) {
+            struct acct_info *a = arena_alloc(&im->la, sizeof *a);
+            a->id = db_col_i64(st, 1);
+            a->region = arena_strdup(&im->la, db_col_text(st, 2));
+            a->channel = arena_strdup(&im->la, db_col_text(st, 3));
+            v = a;
+        } else if (what == 1) {
+            struct prod_info *p = arena_alloc(&im->la, sizeof *p);
+            p->id = db_col_i64(st, 1);
+            p->family = arena_strdup(&im->la, db_col_text(st, 2));
+            v = p;
+        } else {
+            int64_t *x = arena_alloc(&im->la, sizeof *x);
+            *x = db_col_i64(st, 1);
+            v = x;
+        }
+        strmap_put(m, k, kn, v);
+    }
+    db_done(st);
+    return rc;
+}
+
+static enum kam_err load_lookups(struct imp *im)
+{
+    enum kam_err rc;
+    if ((rc = fx_base(im->ctx, &im->base_currency)))
+        return rc;
+    im->base_currency = arena_strdup(&im->la, im->base_currency);
+    int64_t *one = arena_alloc(&im->la, sizeof *one);
+    *one = 1000000;
+    strmap_put(&im->fx, im->base_currency, strlen(im->base_currency), one);
+    /* Only the accounts the caller may read: a code outside them reads as an unknown one, so
+     * no answer (not even a dry run's) tells that it exists. */
+    int scoped = policy_list_scoped(&im->ctx->who);
+    if ((rc = load_map(im,
+                       scoped ? POLICY_SCOPE_WITH "SELECT code, id, region, channel FROM accounts "
+                                                  "WHERE " POLICY_SCOPE_COND
+                              : "SELECT code, id, region, channel FROM accounts",
+                       scoped, &im->accounts, 0)))
+        return rc;
+    if (im->kind == K_ORDERS &&
+        ((rc = load_map(im, "SELECT sku, id, family FROM products", 0, &im->products, 1)) ||
+         (rc = load_map(im, "SELECT currency, rate_micro FROM fx_rates", 0, &im->fx, 2))))
+        return rc;
+    if (im->kind == K_ACCOUNTS &&
+        (rc = load_map(im, "SELECT login, id FROM users WHERE disabled = 0", 0, &im->users, 2)))
+        return rc;
+    return KAM_OK;
+}
+
+/* ---- the run ---- */
+
+/* Importing is the import right's (the routes check it too; the CLI runs as an admin). Then
+ * orders and products load for those who may write every one of them; accounts for those who
+ * may create and change accounts, each existing one changed only where the caller may
+ * (imp_account_row). */
+static enum kam_err may_import(struct kam_ctx *ctx, enum kind k)
+{
+    static const enum obj objs[] = {
+        [K_ORDERS] = OBJ_SALES, [K_PRODUCTS] = OBJ_PRODUCT, [K_ACCOUNTS] = OBJ_ACCOUNT};
+    if (policy_grant(ctx->who.role, OBJ_IMPORT, ACT_CREATE) == GRANT_NONE)
+        return kam_fail(ctx->err, KAM_EFORBIDDEN, "kind", "importing takes the import right");
+    enum grant need = k == K_ACCOUNTS ? GRANT_SCOPE : GRANT_ALL;
+    static const enum act acts[] = {ACT_CREATE, ACT_UPDATE};
+    for (int i = 0; i < 2; i++)
+        if (policy_grant(ctx->who.role, objs[k], acts[i]) < need)
+            return kam_fail(ctx->err, KAM_EFORBIDDEN, "kind",
+                            "importing %s takes the right to %s %s%s", kinds[k].name,
+                            act_name(acts[i]), need == GRANT_ALL ? "every " : "",
+                            obj_name(objs[k]));
+    return KAM_OK;
+}
+
+static enum kam_err record_run(struct imp *im, const char *sql_kind)
+{
+    struct kam_ctx *ctx = im->ctx;
+    struct import_report *r = im->rep;
+    struct db_stmt *st;
+    enum kam_err rc;
+    if (!strcmp(sql_kind, "insert")) {
+        rc = db_prepare(ctx->db,
+                        "INSERT INTO import_runs (kind, filename, user_id, status, started_at, "
+                        "finished_at) VALUES (?, ?, ?, 'running', ?, ?) RETURNING id",
+                        &st, ctx->err);
+        if (rc)
+            return rc;
+        db_bind_text(st, 1, r->kind);
+        db_bind_text(st, 2, im->o->filename ? im->o->filename : "");
+        db_bind_i64n(st, 3, ctx->who.user_id, !ctx->who.user_id);
+        db_bind_i64(st, 4, r->started_at);
+        db_bind_i64(st, 5, r->started_at);
+        int row = 0;
+        rc = db_step(st, &row, ctx->err);
+        if (row)
+            im->run_id = db_col_i64(st, 0);
+        db_done(st);
+        return rc;
+    }
+    rc = db_prepare(ctx->db,
+                    "UPDATE import_runs SET status = ?, rows_total = ?, rows_inserted = ?, "
+                    "rows_updated = ?, rows_rejected = ?, report = ?, finished_at = ?, "
+                    "problems_total = ? WHERE id = ?",
+                    &st, ctx->err);
+    if (rc)
+        return rc;
+    jw_arr_end(&im->pw);
+    buf_putc(&im->problems, 0);
+    db_bind_text(st, 1, r->status);
+    db_bind_i64(st, 2, r->rows_total);
+    db_bind_i64(st, 3, r->rows_inserted);
+    db_bind_i64(st, 4, r->rows_updated);
+    db_bind_i64(st, 5, r->rows_rejected);
+    db_bind_text(st, 6, buf_ok(&im->problems) ? im->problems.data : "[]");
+    db_bind_i64(st, 7, r->finished_at);
+    db_bind_i64(st, 8, r->problems_total);
+    db_bind_i64(st, 9, im->run_id);
+    rc = db_run(st, ctx->err);
+    if (rc)
+        return rc;
+    struct audit_diff d;
+    audit_diff_init(&d);
+    audit_diff_str(&d, "kind", NULL, r->kind);
+    audit_diff_str(&d, "status", NULL, r->status);
+    audit_diff_i64(&d, "rows_inserted", 0, 1, r->rows_inserted, 0);
+    audit_diff_i64(&d, "rows_updated", 0, 1, r->rows_updated, 0);
+    audit_diff_i64(&d, "rows_rejected", 0, 1, r->rows_rejected, 0);
+    return audit_write(ctx, "import", im->run_id, 0, "import", &d);
+}
+
+static void count_field(void *s, size_t n, void *arg)
+{
+    (void)s, (void)n, (void)arg;
+}
+
+static void count_record(int term, void *arg)
+{
+    (void)term;
+    ++*(int64_t *)arg;
+}
+
+/* The data rows of data as parse_all reads them (records before a malformed spot, blank lines
+ * skipped, the header not counted) when there may be more than max; otherwise -1. Every
+ * record ends at a CR, an LF or the end, so their count bounds the rows: most files are not
+ * parsed here at all. */
+static int64_t rows_over(const char *data, size_t len, int64_t max)
+{
+    int64_t ends = 0;
+    for (size_t i = 0; i < len; i++)
+        ends += data[i] == '\n' || data[i] == '\r';
+    if (ends <= max)
+        return -1;
+    struct csv_parser p;
+    int64_t records = 0;
+    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+    if (csv_parse(&p, data, len, count_field, count_record, &records) == len)
+        csv_fini(&p, count_field, count_record, &records);
+    csv_free(&p);
+    return records - 1 > max ? records - 1 : -1;
+}
+
+/* A file over the caller's row limit is refused whole before a row is read or written: a
+ * partial load of a big file is worse than none. */
+static void refuse_rows(struct imp *im, int64_t rows)
+{
+    im->row = im->max_rows + 2; /* the first row over the limit (the header is row 1) */
+    imp_problem(im, "",
+                "the file has %lld rows, more than the %lld one import of yours may hold (split "
+                "it, or ask an admin)",
+                (long long)rows, (long long)im->max_rows);
+    im->rep->rows_total = im->rep->rows_rejected = rows;
+    im->stop = 1;
+    im->writing = 0;
+}
+
+static void parse_all(struct imp *im, const char *data, size_t len)
+{
+    struct csv_parser p;
+    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+    size_t done = 0, step = 1 << 20;
+    while (done < len && !im->stop) {
+        size_t n = len - done < step ? len - done : step;
+        if (csv_parse(&p, data + done, n, on_field, on_row, im) != n) {
+            im->row++;
+            imp_problem(im, "", "the CSV is malformed near here (%s)", csv_strerror(csv_error(&p)));
+            im->rep->rows_rejected++;
+            im->writing = 0;
+            im->stop = 1;
+            break;
+        }
+        done += n;
+        if (im->o->progress)
+            im->o->progress(im->o->progress_arg, done, len, im->rep->rows_total);
+    }
+    if (!im->stop && csv_fini(&p, on_field, on_row, im) != 0) {
+        im->row++;
+        imp_problem(im, "", "the CSV is malformed at the end (%s)", csv_strerror(csv_error(&p)));
+        im->rep->rows_rejected++;
+        im->writing = 0;
+    }
+    csv_free(&p);
+    if (im->row == 0) {
+        im->row = 1;
+        imp_problem(im, "", "the file is empty: it needs a header row");
+        im->writing = 0;
+    }
+}
+
+enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const char *data,
+                        size_t len, struct import_report *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = o->kind ? o->kind : "";
+    out->started_at = ctx->now;
+    int k = -1;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (o->kind && strcmp(kinds[i].name, o->kind) == 0)
+            k = (int)i;
+    if (k < 0)
+        return kam_fail(ctx->err, KAM_EINVAL, "kind", "kind must be orders, products or accounts");
+    enum kam_err rc;
+    if ((rc = may_import(ctx, (enum kind)k)))
+        return rc;
+    if (o->mapping && (rc = check_text(ctx, "mapping", o->mapping, 0, 2000, 0)))
+        return rc;
+    if (o->filename && (rc = check_text(ctx, "filename", o->filename, 0, 255, 0)))
+        return rc;
+    struct imp *im = calloc(1, sizeof *im);
+    if (!im)
+        abort();
+    im->ctx = ctx;
+    im->o = o;
+    im->kind = (enum kind)k;
+    im->rep = out;
+    out->problems = arena_calloc(ctx->a, IMPORT_MAX_PROBLEMS, sizeof *out->problems);
+    buf_init(&im->problems, 1 << 20);
+    jw_init(&im->pw, &im->problems);
+    jw_arr_begin(&im->pw);
+    buf_init(&im->fbuf, 1 << 20);
+    buf_init(&im->row_err, 1 << 16);
+    arena_init(&im->la);
+    arena_init(&im->ca);
+    strmap_init(&im->accounts);
+    strmap_init(&im->products);
+    strmap_init(&im->seen);
+    strmap_init(&im->users);
+    strmap_init(&im->fx);
+    im->chunk = calloc(CHUNK, sizeof *im->chunk);
+    im->ru = rollup_new();
+    if (!im->chunk)
+        abort();
+    im->writing = !o->dry_run;
+    im->max_rows = ctx->who.role == ROLE_ADMIN ? 0 : IMPORT_MAX_ROWS_ROLE;
+    int64_t over = im->max_rows ? rows_over(data, len, im->max_rows) : -1; /* before the lock */
+    rc = db_begin(ctx->db, ctx->err);
+    if (!rc && !(rc = load_lookups(im)) && !o->dry_run)
+        rc = record_run(im, "insert");
+    if (!rc) {
+        if (over >= 0)
+            refuse_rows(im, over);
+        else
+            parse_all(im, data, len);
+        imp_flush_chunk(im);
+        if (im->rc)
+            rc = im->rc == KAM_OK ? KAM_EINTERNAL : im->rc;
+    }
+    int loaded = !rc && !o->dry_run && im->writing;
+    if (!rc && loaded && im->kind == K_ORDERS)
+        rc = rollup_flush(ctx, im->ru);
+    out->finished_at = time_now();
+    if (out->finished_at < ctx->now)
+        out->finished_at = ctx->now;
+    out->status = o->dry_run ? (out->problems_total && (!o->skip_bad_rows || im->stop) ? "rejected"
+                                                                                       : "checked")
+                  : loaded   ? "loaded"
+                             : "rejected";
+    if (!rc && loaded)
+        rc = record_run(im, "update");
+    /* A rejected or dry run writes nothing: roll back, then keep the record of a rejection. */
+    enum kam_err end = db_end(ctx->db, loaded ? rc : (rc ? rc : KAM_EINVAL), ctx->err);
+    if (!loaded && !rc) {
+        kam_error_clear(ctx->err);
+        out->rows_inserted = out->rows_updated = 0;
+        if (!o->dry_run && !(rc = db_begin(ctx->db, ctx->err))) {
+            rc = record_run(im, "insert");
+            if (!rc)
+                rc = record_run(im, "update");
+            rc = db_end(ctx->db, rc, ctx->err);
+        }
+    } else {
+        rc = end;
+    }
+    out->id = o->dry_run ? 0 : im->run_id;
+    buf_release(&im->problems);
+    buf_release(&im->fbuf);
+    buf_release(&im->row_err);
+    arena_release(&im->la);
+    arena_release(&im->ca);
+    strmap_release(&im->accounts);
+    strmap_release(&im->products);
+    strmap_release(&im->seen);
+    strmap_release(&im->users);
+    strmap_release(&im->fx);
+    free(im->chunk);
+    rollup_free(im->ru);
+    free(im);
+    if (rc)
+        return rc;
+    if (!strcmp(out->status, "rejected"))
+        return kam_fail(ctx->err, KAM_EINVAL, "file", "the file was not loaded: %lld problem%s",
+                        (long long)out->problems_total, out->problems_total == 1 ? "" : "s");
+    return KAM_OK;
+}
+
+/* ---- reading runs back ---- */
+
+#define RUN_COLS                                                                                   \
+    "id, kind, status, rows_total, rows_inserted, rows_updated, rows_rejected, report, "           \
+    "started_at, finished_at, problems_total"
+
+static void read_run(struct kam_ctx *ctx, struct db_stmt *st, void *out)
+{
+    struct import_report *r = out;
+    memset(r, 0, sizeof *r);
+    r->id = db_col_i64(st, 0);
+    r->kind = arena_strdup(ctx->a, db_col_text(st, 1));
+    r->status = arena_strdup(ctx->a, db_col_text(st, 2));
+    r->rows_total = db_col_i64(st, 3);
+    r->rows_inserted = db_col_i64(st, 4);
+    r->rows_updated = db_col_i64(st, 5);
+    r->rows_rejected = db_col_i64(st, 6);
+    r->report_json = arena_strdup(ctx->a, db_col_text(st, 7));
+    r->started_at = db_col_i64(st, 8);
+    r->finished_at = db_col_i64(st, 9);
+    r->problems_total = db_col_i64(st, 10);
+}
+
+enum kam_err import_get(struct kam_ctx *ctx, int64_t id, struct import_report *out)
+{
+    return row_get(ctx, "SELECT " RUN_COLS " FROM import_runs WHERE id = ?", id, read_run, out,
+                   "import");
+}
+
+static const struct page_sort run_sorts[] = {{"id", "id", 0}};
+
+enum kam_err import_list(struct kam_ctx *ctx, const struct import_query *q,
+                         struct import_report **items_out, size_t *n_out, const char **next_out)
+{
+    struct page_req pg;
+    enum kam_err rc = page_parse(ctx, run_sorts, 1, "-id", q->limit, q->cursor, &pg);
+    if (rc)
+        return rc;
+    if (q->kind && !import_header(q->kind))
+        return kam_fail(ctx->err, KAM_EINVAL, "kind", "kind must be orders, products or accounts");
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    sqlb_sql(&b, "SELECT " RUN_COLS " FROM import_runs WHERE 1 = 1");
+    if (q->kind) {
+        sqlb_sql(&b, " AND kind = ?");
+        sqlb_text(&b, q->kind);
+    }
+    page_sql_tail(&b, &pg, "id");
+    struct db_stmt *st;
+    struct import_report *items;
+    size_t n;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
+        (rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_run, sizeof *items, (void **)&items,
+                           &n)))
+        return rc;
+    *next_out = NULL;
+    if (n > (size_t)pg.limit) {
+        n = (size_t)pg.limit;
+        *next_out = page_cursor(ctx, &pg, NULL, items[n - 1].id, items[n - 1].id);
+    }
+    *items_out = items;
+    *n_out = n;
+    return KAM_OK;
+}

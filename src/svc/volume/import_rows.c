@@ -1,0 +1,289 @@
+/* import_rows.c -- checking and writing the rows of each kind of import: orders in memory and
+ * in chunks through sales_write_lines(), products and accounts through their services, each in
+ * a savepoint kept only while the file is being written. */
+#include "import_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "product.h"
+#include "svc/core/policy.h"
+#include "svc/relationships/account.h"
+
+/* ---- the rows of each kind ---- */
+
+/* "YYYY-MM-DD", optionally followed by a time ("T" or a space, then digits, ':', '.', a zone
+ * "Z" or "+hh:mm"); the time is ignored: a line belongs to its day. */
+static int parse_date(const char *s, size_t n, int64_t *day)
+{
+    char d[11];
+    int y, m, dd;
+    if (n < 10 || (n > 10 && s[10] != 'T' && s[10] != ' ') || n > 35 || n == 11)
+        return -1;
+    for (size_t i = 11; i < n; i++)
+        if (!strchr("0123456789:.+-Z", s[i]))
+            return -1;
+    memcpy(d, s, 10);
+    d[10] = 0;
+    if (date_parse(d, &y, &m, &dd))
+        return -1;
+    *day = date_to_days(y, m, dd);
+    return 0;
+}
+
+/* What to add to the reason for a number that does not parse: "1,234.50" has a separator. */
+static const char *num_hint(const char *s, size_t n)
+{
+    return memchr(s, ',', n) ? " (write it without thousands separators)" : "";
+}
+
+static const char *dup_in(struct imp *im, const char *s, size_t n)
+{
+    return arena_strndup(&im->ca, s, n);
+}
+
+void imp_flush_chunk(struct imp *im)
+{
+    if (!im->nchunk || !im->writing) {
+        im->nchunk = 0;
+        arena_release(&im->ca);
+        return;
+    }
+    enum kam_err rc = sales_write_lines(im->ctx, im->chunk, im->nchunk, im->run_id, im->ru,
+                                        &im->rep->rows_inserted, &im->rep->rows_updated);
+    if (rc)
+        imp_fail_db(im, rc);
+    im->nchunk = 0;
+    arena_release(&im->ca);
+}
+
+void imp_order_row(struct imp *im)
+{
+    size_t n;
+    const char *s;
+    struct order_row r = {0};
+    s = imp_get(im, O_EXT, &n);
+    if (!n)
+        imp_problem(im, "external_id", "is empty");
+    else if (utf8_chars(s, n) > 100)
+        imp_problem(im, "external_id", "is longer than 100 characters");
+    else {
+        void *first = strmap_get(&im->seen, s, n);
+        if (first)
+            imp_problem(im, "external_id", "%.*s repeats row %lld", (int)n, s,
+                        (long long)(intptr_t)first);
+        else
+            strmap_put(&im->seen, s, n, (void *)(intptr_t)im->row);
+        r.external_id = dup_in(im, s, n);
+    }
+    s = imp_get(im, O_DATE, &n);
+    if (parse_date(s, n, &r.day))
+        imp_problem(im, "date", "\"%.*s\" is not a date (YYYY-MM-DD)", imp_clip(s, n, 40), s);
+    s = imp_get(im, O_ACCOUNT, &n);
+    const struct acct_info *a = n ? strmap_get(&im->accounts, s, n) : NULL;
+    if (!a)
+        imp_problem(im, "account_code", n ? "no account with code \"%.*s\"" : "is empty%.*s",
+                    imp_clip(s, n, 64), s);
+    s = imp_get(im, O_SKU, &n);
+    const struct prod_info *p = n ? strmap_get(&im->products, s, n) : NULL;
+    if (!p)
+        imp_problem(im, "sku", n ? "no product with sku \"%.*s\"" : "is empty%.*s",
+                    imp_clip(s, n, 64), s);
+    s = imp_get(im, O_REGION, &n);
+    if (utf8_chars(s, n) > 64)
+        imp_problem(im, "region", "is longer than 64 characters");
+    r.region = n ? dup_in(im, s, n) : a ? a->region : "";
+    s = imp_get(im, O_CHANNEL, &n);
+    if (utf8_chars(s, n) > 64)
+        imp_problem(im, "channel", "is longer than 64 characters");
+    r.channel = n ? dup_in(im, s, n) : a ? a->channel : "";
+    s = imp_get(im, O_QTY, &n);
+    if (sales_parse_decimal(s, n, 3, &r.quantity) || r.quantity > INT64_C(1000000000000000) ||
+        r.quantity < -INT64_C(1000000000000000))
+        imp_problem(im, "quantity", "\"%.*s\" is not a number with at most 3 decimals%s",
+                    imp_clip(s, n, 40), s, num_hint(s, n));
+    s = imp_get(im, O_AMOUNT, &n);
+    if (sales_parse_decimal(s, n, 2, &r.amount) || r.amount > INT64_C(1000000000000000) ||
+        r.amount < -INT64_C(1000000000000000))
+        imp_problem(im, "amount", "\"%.*s\" is not an amount with at most 2 decimals%s",
+                    imp_clip(s, n, 40), s, num_hint(s, n));
+    s = imp_get(im, O_CURRENCY, &n);
+    r.currency = n ? dup_in(im, s, n) : im->base_currency;
+    const int64_t *rate = strmap_get(&im->fx, r.currency, strlen(r.currency));
+    if (!rate)
+        imp_problem(im, "currency", "no exchange rate for \"%.*s\"", imp_clip(s, n, 8), s);
+    if (im->row_bad || !im->writing)
+        return;
+    r.account_id = a->id;
+    r.product_id = p->id;
+    r.family = p->family;
+    __int128 v = (__int128)r.amount * *rate;
+    v = v >= 0 ? (v + 500000) / 1000000 : -((-v + 500000) / 1000000);
+    if (v > INT64_C(1000000000000000) || v < -INT64_C(1000000000000000)) {
+        imp_problem(im, "amount", "is out of range in the base currency");
+        return;
+    }
+    r.amount_base = (int64_t)v;
+    im->chunk[im->nchunk++] = r;
+    if (im->nchunk == CHUNK)
+        imp_flush_chunk(im);
+}
+
+/* A row written through a service inside a savepoint: its error becomes the row's problem. */
+static void service_error(struct imp *im)
+{
+    struct kam_error *e = im->ctx->err;
+    if (e->code == KAM_EINVAL || e->code == KAM_ECONFLICT)
+        imp_problem(im, e->field, "%s", e->msg);
+    else
+        imp_fail_db(im, e->code);
+    kam_error_clear(e);
+}
+
+/* Ends the savepoint around one row's service call: kept while the file is being written,
+ * rolled back when it is only being checked (a dry run, or a load already failed), so every
+ * row meets the service's own checks either way. Returns the service's result. */
+static enum kam_err keep_if_writing(struct imp *im, enum kam_err rc)
+{
+    struct kam_ctx *ctx = im->ctx;
+    if (rc || im->writing)
+        return db_end(ctx->db, rc, ctx->err);
+    struct kam_error saved = *ctx->err;
+    db_end(ctx->db, KAM_ECONFLICT, ctx->err); /* any error code rolls the savepoint back */
+    *ctx->err = saved;
+    return KAM_OK;
+}
+
+void imp_product_row(struct imp *im)
+{
+    struct kam_ctx *ctx = im->ctx;
+    struct product_in in = {0};
+    size_t n;
+    const char *s;
+    in.set = PROD_SKU | PROD_NAME | PROD_FAMILY;
+    s = imp_get(im, P_SKU, &n);
+    in.sku = arena_strndup(ctx->a, s, n);
+    s = imp_get(im, P_NAME, &n);
+    in.name = arena_strndup(ctx->a, s, n);
+    s = imp_get(im, P_FAMILY, &n);
+    in.family = arena_strndup(ctx->a, s, n);
+    if (im->col[P_UNIT] >= 0) {
+        s = imp_get(im, P_UNIT, &n);
+        in.unit = arena_strndup(ctx->a, s, n);
+        in.set |= PROD_UNIT;
+    }
+    if (im->col[P_PRICE] >= 0) {
+        s = imp_get(im, P_PRICE, &n);
+        in.set |= PROD_PRICE;
+        in.has_list_price = n > 0;
+        if (n && (sales_parse_decimal(s, n, 2, &in.list_price) || in.list_price < 0))
+            imp_problem(im, "list_price", "\"%.*s\" is not a price with at most 2 decimals%s",
+                        imp_clip(s, n, 40), s, num_hint(s, n));
+        s = imp_get(im, P_CURRENCY, &n);
+        in.currency = n ? arena_strndup(ctx->a, s, n) : im->base_currency;
+    }
+    if (im->row_bad)
+        return;
+    struct product out;
+    int created = 0;
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (!rc)
+        rc = keep_if_writing(im, product_upsert(ctx, &in, &out, &created));
+    if (rc) {
+        service_error(im);
+        return;
+    }
+    if (!im->writing)
+        return;
+    if (created)
+        im->rep->rows_inserted++;
+    else
+        im->rep->rows_updated++;
+}
+
+void imp_account_row(struct imp *im)
+{
+    struct kam_ctx *ctx = im->ctx;
+    struct account_in in = {0};
+    size_t n;
+    const char *s;
+    static const struct {
+        int f;
+        unsigned bit;
+        size_t off;
+    } text[] = {
+        {A_CODE, ACC_CODE, offsetof(struct account, code)},
+        {A_NAME, ACC_NAME, offsetof(struct account, name)},
+        {A_INDUSTRY, ACC_INDUSTRY, offsetof(struct account, industry)},
+        {A_REGION, ACC_REGION, offsetof(struct account, region)},
+        {A_CHANNEL, ACC_CHANNEL, offsetof(struct account, channel)},
+        {A_TIER, ACC_TIER, offsetof(struct account, tier)},
+    };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        if (im->col[text[i].f] < 0)
+            continue;
+        s = imp_get(im, text[i].f, &n);
+        if (!n && text[i].f == A_TIER)
+            continue; /* an empty tier keeps the account's */
+        *(const char **)(void *)((char *)&in.v + text[i].off) = arena_strndup(ctx->a, s, n);
+        in.set |= text[i].bit;
+    }
+    s = imp_get(im, A_OWNER, &n);
+    if (n) {
+        const int64_t *uid = strmap_get(&im->users, s, n);
+        if (!uid)
+            imp_problem(im, "owner_login", "no user with login \"%.*s\"", imp_clip(s, n, 64), s);
+        else {
+            in.v.owner_id = *uid;
+            in.set |= ACC_OWNER;
+        }
+    }
+    size_t cn;
+    const char *code = imp_get(im, A_CODE, &cn);
+    /* Known = an account the caller may read (the map holds no other). A code of one they may
+     * not read goes to account_create like a new one, and its unique code refuses the row just
+     * as POST /accounts would: the import tells nothing the API does not. */
+    const struct acct_info *known = cn ? strmap_get(&im->accounts, code, cn) : NULL;
+    if (!known && !(in.set & ACC_OWNER) && !ctx->who.user_id)
+        imp_problem(im, "owner_login", "is required for a new account");
+    if (known && policy_grant(ctx->who.role, OBJ_ACCOUNT, ACT_UPDATE) != GRANT_ALL) {
+        int in_scope = 0;
+        enum kam_err rc = policy_account_in_scope(ctx, known->id, &in_scope);
+        if (rc) {
+            imp_fail_db(im, rc);
+            return;
+        }
+        if (!in_scope)
+            imp_problem(im, "code", "you may not change the account %.*s", imp_clip(code, cn, 64),
+                        code);
+    }
+    if (im->row_bad)
+        return;
+    struct account out;
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (!rc) {
+        if (known) {
+            in.set &= ~ACC_CODE;
+            rc = account_update(ctx, known->id, &in, &out);
+        } else {
+            rc = account_create(ctx, &in, &out);
+        }
+        rc = keep_if_writing(im, rc);
+    }
+    if (rc) {
+        service_error(im);
+        return;
+    }
+    if (!im->writing)
+        return;
+    if (known) {
+        im->rep->rows_updated++;
+    } else {
+        im->rep->rows_inserted++;
+        struct acct_info *ai = arena_alloc(&im->la, sizeof *ai);
+        *ai = (struct acct_info){out.id, "", ""};
+        strmap_put(&im->accounts, code, cn, ai);
+    }
+}

@@ -1,0 +1,606 @@
+/* kpi.c -- KPIs: actual, target, attainment, projections, share of wallet, alerts. */
+#include "kpi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "outlook.h"
+#include "store/sqlb.h"
+#include "svc/core/notify.h"
+#include "svc/core/policy.h"
+#include "svc/core/settings.h"
+
+int kpi_period_parse(const char *s, struct kpi_period *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s || strlen(s) < 4)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+    int y = atoi(s), mf, mt;
+    if (y < 2000 || y > 2100)
+        return -1;
+    if (!s[4]) {
+        mf = 1, mt = 12;
+    } else if (s[4] == '-' && s[5] == 'Q' && s[6] >= '1' && s[6] <= '4' && !s[7]) {
+        mf = (s[6] - '1') * 3 + 1;
+        mt = mf + 2;
+    } else if (s[4] == '-' && strlen(s) == 7 && s[5] >= '0' && s[5] <= '1' && s[6] >= '0' &&
+               s[6] <= '9') {
+        mf = mt = atoi(s + 5);
+        if (mf < 1 || mf > 12)
+            return -1;
+    } else {
+        return -1;
+    }
+    out->from = y * 100 + mf;
+    out->to = y * 100 + mt;
+    int64_t start = date_to_days(y, mf, 1);
+    int64_t end = mt == 12 ? date_to_days(y + 1, 1, 1) : date_to_days(y, mt + 1, 1);
+    out->days = end - start;
+    return 0;
+}
+
+static int this_month(const struct kam_ctx *ctx)
+{
+    int y, m, d;
+    days_to_date(ctx->now / 86400, &y, &m, &d);
+    return y * 100 + m;
+}
+
+static const char *target_col(enum volume_dim by)
+{
+    switch (by) {
+    case VD_FAMILY:
+        return "c.family";
+    case VD_REGION:
+        return "c.region";
+    case VD_CHANNEL:
+        return "c.channel";
+    case VD_ACCOUNT:
+        return "CAST(c.account_id AS TEXT)";
+    case VD_MONTH:
+        return "CAST(c.month AS TEXT)";
+    default:
+        return "''";
+    }
+}
+
+static unsigned target_bit(enum volume_dim by)
+{
+    switch (by) {
+    case VD_FAMILY:
+        return TD_FAMILY;
+    case VD_REGION:
+        return TD_REGION;
+    case VD_CHANNEL:
+        return TD_CHANNEL;
+    case VD_ACCOUNT:
+        return TD_ACCOUNT;
+    case VD_MONTH:
+        return TD_MONTH;
+    default:
+        return 0;
+    }
+}
+
+/* Targets per key for the period's months (whole units). Keys the plan does not split by get
+ * none; a plan not split by month is prorated by months. */
+struct tkey {
+    const char *key;
+    int64_t v;
+};
+
+static enum kam_err targets_by(struct kam_ctx *ctx, const struct target_plan *p,
+                               const struct volume_sel *sel, enum volume_dim by,
+                               const struct kpi_period *per, struct tkey **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    unsigned bit = target_bit(by);
+    if (by != VD_NONE && !(p->dims & bit))
+        return KAM_OK;
+    int mf = per->from % 100, mt = per->to % 100;
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    int scoped = policy_scope_with(ctx, &b);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT %s, SUM(c.value) FROM target_cells c WHERE c.plan_id = ?",
+             target_col(by));
+    sqlb_sql(&b, sql);
+    sqlb_i64(&b, p->id);
+    if (p->dims & TD_MONTH) {
+        sqlb_sql(&b, " AND c.month >= ? AND c.month <= ?");
+        sqlb_i64(&b, mf);
+        sqlb_i64(&b, mt);
+    }
+    const char *const f[][2] = {{" AND c.family = ?", sel->family},
+                                {" AND c.region = ?", sel->region},
+                                {" AND c.channel = ?", sel->channel}};
+    const unsigned fb[] = {TD_FAMILY, TD_REGION, TD_CHANNEL};
+    for (int i = 0; i < 3; i++)
+        if (f[i][1]) {
+            if (!(p->dims & fb[i]))
+                return KAM_OK; /* the plan has no target for that selection */
+            sqlb_sql(&b, f[i][0]);
+            sqlb_text(&b, f[i][1]);
+        }
+    if (sel->account_id) {
+        if (!(p->dims & TD_ACCOUNT))
+            return KAM_OK;
+        sqlb_sql(&b, " AND c.account_id = ?");
+        sqlb_i64(&b, sel->account_id);
+    }
+    /* Company-level cells (no account dim) are for everyone who reads the plan. */
+    if (scoped && (p->dims & TD_ACCOUNT))
+        sqlb_sql(&b,
+                 " AND c.account_id IN (SELECT accounts.id FROM accounts WHERE " POLICY_SCOPE_COND
+                 ")");
+    if (by != VD_NONE) {
+        snprintf(sql, sizeof sql, " GROUP BY %s", target_col(by));
+        sqlb_sql(&b, sql);
+    }
+    struct db_stmt *st;
+    enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
+    if (rc)
+        return rc;
+    size_t cap = 64, n = 0;
+    struct tkey *t = arena_calloc(ctx->a, cap, sizeof *t);
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (n == cap) {
+            struct tkey *u = arena_calloc(ctx->a, cap * 2, sizeof *t);
+            memcpy(u, t, n * sizeof *t);
+            t = u;
+            cap *= 2;
+        }
+        t[n].key = arena_strdup(ctx->a, db_col_text(st, 0));
+        int64_t v = db_col_i64(st, 1);
+        t[n].v = p->dims & TD_MONTH ? v : v * (mt - mf + 1) / 12;
+        n++;
+    }
+    db_done(st);
+    *out = t;
+    *n_out = n;
+    return rc;
+}
+
+/* The stored (reconciled) forecasts' sums over months [first, to] per key, when they answer the
+ * question: amounts, no slice filter, a stored level for `by`, refreshed this month. NULL when
+ * they do not (the caller forecasts itself). */
+static struct volume_total *stored_sums(struct kam_ctx *ctx, const struct volume_sel *sel,
+                                        enum volume_dim by, int now_m, int first, int to,
+                                        size_t *n_out)
+{
+    static const char *const levels[] = {
+        [VD_NONE] = "total",      [VD_FAMILY] = "family",   [VD_REGION] = "region",
+        [VD_CHANNEL] = "channel", [VD_ACCOUNT] = "account", [VD_MONTH] = NULL};
+    *n_out = 0;
+    if (sel->quantity || sel->family || sel->region || sel->channel || !levels[by])
+        return NULL;
+    if (by != VD_ACCOUNT && (sel->account_id || policy_list_scoped(&ctx->who)))
+        return NULL;
+    int64_t fresh = 0;
+    if (db_query_i64(ctx->db,
+                     "SELECT MIN(month) FROM forecasts WHERE level = 'total' AND measure = "
+                     "'amount' AND key = ''",
+                     0, 0, &fresh, ctx->err) ||
+        fresh != now_m || volume_months_between(now_m, to) > OUTLOOK_HORIZON) {
+        kam_error_clear(ctx->err);
+        return NULL;
+    }
+    struct db_stmt *st;
+    if (db_prepare(ctx->db,
+                   "SELECT key, SUM(mean) FROM forecasts WHERE level = ? AND measure = 'amount' "
+                   "AND month >= ? AND month <= ? GROUP BY key",
+                   &st, ctx->err)) {
+        kam_error_clear(ctx->err);
+        return NULL;
+    }
+    db_bind_text(st, 1, levels[by]);
+    db_bind_i64(st, 2, first);
+    db_bind_i64(st, 3, to);
+    size_t cap = 64, n = 0;
+    struct volume_total *v = arena_calloc(ctx->a, cap, sizeof *v);
+    int row = 0;
+    while (!db_step(st, &row, ctx->err) && row) {
+        if (n == cap) {
+            struct volume_total *w = arena_calloc(ctx->a, cap * 2, sizeof *v);
+            memcpy(w, v, n * sizeof *v);
+            v = w;
+            cap *= 2;
+        }
+        v[n].key = arena_strdup(ctx->a, db_col_text(st, 0));
+        v[n].total = db_col_i64(st, 1);
+        n++;
+    }
+    db_done(st);
+    kam_error_clear(ctx->err);
+    *n_out = n;
+    return v;
+}
+
+static const struct volume_series *find_series(const struct volume_series *v, size_t n,
+                                               const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].key, key))
+            return &v[i];
+    return NULL;
+}
+
+static double pct(int64_t a, int64_t b)
+{
+    double x = b ? (double)a * 100.0 / (double)b : 0;
+    return (double)(int64_t)(x * 10 + (x < 0 ? -0.5 : 0.5)) / 10;
+}
+
+/* Fills the derived fields of one item. scale: measure units per whole unit of target. */
+static void finish(struct kpi_item *it, int64_t scale, int64_t offtrack_pct)
+{
+    if (it->has_last_year && it->last_year > 0)
+        it->growth_pct = pct(it->actual - it->last_year, it->last_year);
+    if (!it->has_target) {
+        it->status = "no_target";
+        return;
+    }
+    int64_t t = it->target * scale;
+    it->attainment_pct = pct(it->actual, t);
+    int64_t proj = it->has_projection ? it->projection : it->run_rate;
+    it->projection_pct = pct(proj, t);
+    it->status = proj >= t ? "on_track" : proj * 100 >= t * offtrack_pct ? "at_risk" : "off_track";
+}
+
+/* By month: the period's total, then one item per month, from per-month series (a handful of
+ * queries whatever the number of months). */
+static enum kam_err by_month(struct kam_ctx *ctx, const struct target_plan *plan,
+                             const struct volume_sel *sel, const struct kpi_period *per,
+                             struct kpi_report *out)
+{
+    enum kam_err rc = kpi_compute(ctx, plan, sel, VD_NONE, per, 1, out);
+    if (rc)
+        return rc;
+    out->by = VD_MONTH;
+    int n = volume_months_between(per->from, per->to), now_m = this_month(ctx);
+    struct volume_series *act, *ly;
+    size_t na, nl;
+    if ((rc = volume_series(ctx, sel, VD_NONE, per->from, per->to, &act, &na)) ||
+        (rc = volume_series(ctx, sel, VD_NONE, volume_month_add(per->from, -12),
+                            volume_month_add(per->to, -12), &ly, &nl)))
+        return rc;
+    struct tkey *tk = NULL;
+    size_t ntk = 0;
+    if (plan && plan->year == per->from / 100 &&
+        (rc = targets_by(ctx, plan, sel, VD_MONTH, per, &tk, &ntk)))
+        return rc;
+    /* The months ahead: the stored total forecast when it answers, else one forecast. */
+    double ahead[OUTLOOK_HORIZON + 1] = {0};
+    int have_ahead = 0;
+    if (per->to >= now_m) {
+        struct outlook o;
+        int plain = !sel->quantity && !sel->family && !sel->region && !sel->channel &&
+                    !sel->account_id && !policy_list_scoped(&ctx->who);
+        if (plain && !outlook_get(ctx, "total", "", &o) && o.first_month == now_m) {
+            for (int k = 0; k < o.n; k++)
+                ahead[k] = (double)o.mean[k];
+            have_ahead = o.n;
+        } else {
+            kam_error_clear(ctx->err);
+            struct volume_series *h;
+            size_t nh;
+            int hn = 36, horizon = volume_months_between(now_m, per->to);
+            struct volume_forecast f;
+            if (horizon <= OUTLOOK_HORIZON &&
+                !(rc = volume_series(ctx, sel, VD_NONE, volume_month_add(now_m, -hn),
+                                     volume_month_add(now_m, -1), &h, &nh)) &&
+                nh && volume_forecast(ctx, h[0].values, hn, horizon, &f) == KAM_OK) {
+                for (int k = 0; k < horizon; k++)
+                    ahead[k] = f.mean[k] > 0 ? f.mean[k] : 0;
+                have_ahead = horizon;
+            }
+            kam_error_clear(ctx->err);
+            rc = KAM_OK;
+        }
+    }
+    int64_t offtrack;
+    if ((rc = settings_get_i64(ctx, "kpi_offtrack_pct", 90, &offtrack)))
+        return rc;
+    int64_t today = ctx->now / 86400;
+    out->items = arena_calloc(ctx->a, (size_t)n, sizeof *out->items);
+    for (int i = 0; i < n; i++) {
+        int mo = volume_month_add(per->from, i);
+        struct kpi_item *it = &out->items[out->n++];
+        it->key = it->label = arena_printf(ctx->a, "%04d-%02d", mo / 100 % 10000, mo % 100);
+        it->actual = na ? act[0].values[i] : 0;
+        it->last_year = nl ? ly[0].values[i] : 0;
+        it->has_last_year = nl > 0;
+        char k[8];
+        snprintf(k, sizeof k, "%d", mo % 100);
+        for (size_t t = 0; t < ntk; t++)
+            if (!strcmp(tk[t].key, k)) {
+                it->target = tk[t].v;
+                it->has_target = 1;
+            }
+        if (plan && plan->year == per->from / 100 && !(plan->dims & TD_MONTH) && !ntk) {
+            /* A plan not split by month: a twelfth of the period's target each month. */
+            it->target = out->total.target / n;
+            it->has_target = out->total.has_target;
+        }
+        int y = mo / 100, m = mo % 100;
+        int64_t start = date_to_days(y, m, 1);
+        int64_t days = (m == 12 ? date_to_days(y + 1, 1, 1) : date_to_days(y, m + 1, 1)) - start;
+        int64_t el = today - start + 1;
+        el = el < 0 ? 0 : el > days ? days : el;
+        it->run_rate = el >= days ? it->actual : el > 0 ? it->actual * days / el : 0;
+        if (mo < now_m) {
+            it->projection = it->actual;
+            it->has_projection = 1;
+        } else {
+            int k2 = volume_months_between(now_m, mo) - 1;
+            if (k2 >= 0 && k2 < have_ahead) {
+                it->projection = (int64_t)(ahead[k2] + 0.5);
+                it->has_projection = 1;
+            }
+        }
+        finish(it, sel->quantity ? 1000 : 100, offtrack);
+    }
+    return KAM_OK;
+}
+
+enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
+                         const struct volume_sel *sel, enum volume_dim by,
+                         const struct kpi_period *per, size_t limit, struct kpi_report *out)
+{
+    if (by == VD_MONTH)
+        return by_month(ctx, plan, sel, per, out);
+    memset(out, 0, sizeof *out);
+    out->period = *per;
+    out->quantity = sel->quantity;
+    out->by = by;
+    int y = per->from / 100, now_m = this_month(ctx);
+    int64_t today = ctx->now / 86400, start = date_to_days(y, per->from % 100, 1);
+    int64_t el = today - start + 1;
+    out->period.elapsed = el < 0 ? 0 : el > per->days ? per->days : el;
+    int64_t offtrack;
+    enum kam_err rc = settings_get_i64(ctx, "kpi_offtrack_pct", 90, &offtrack);
+    if (rc)
+        return rc;
+    /* Last year: the same months, only as far as this year has come (year to date). */
+    int ly_to = per->to < now_m ? per->to : now_m;
+    if (ly_to < per->from)
+        ly_to = per->to;
+    int last_complete = volume_month_add(now_m, -1);
+    int projecting = per->to >= now_m;
+    int first = per->from > now_m ? per->from : now_m; /* the first month forecast */
+    struct volume_total *act, *ly, *done = NULL, *stored = NULL;
+    size_t nact, nly, ndone = 0, nstored = 0;
+    const size_t all = (size_t)-1;
+    if ((rc = volume_totals(ctx, sel, by, per->from, per->to, all, &act, &nact)) ||
+        (rc = volume_totals(ctx, sel, by, volume_month_add(per->from, -12),
+                            volume_month_add(ly_to, -12), all, &ly, &nly)))
+        return rc;
+    /* The complete months' actual, to which the forecast of the rest is added. */
+    if (projecting && per->from <= last_complete &&
+        (rc = volume_totals(ctx, sel, by, per->from, last_complete, all, &done, &ndone)))
+        return rc;
+    struct volume_series *hist = NULL;
+    size_t nhist = 0;
+    int hn = volume_months_between(volume_month_add(now_m, -36), last_complete);
+    if (projecting) {
+        stored = stored_sums(ctx, sel, by, now_m, first, per->to, &nstored);
+        size_t nstored_total = 0;
+        struct volume_total *st_total =
+            by == VD_NONE ? stored
+                          : stored_sums(ctx, sel, VD_NONE, now_m, first, per->to, &nstored_total);
+        if ((!stored || !st_total) &&
+            (rc = volume_series(ctx, sel, by, volume_month_add(now_m, -36), last_complete, &hist,
+                                &nhist)))
+            return rc;
+        if (by != VD_NONE && st_total && stored) {
+            /* The total's projection comes from the stored total (coherent with the keys). */
+            out->total.has_projection = 2;
+            out->total.projection = st_total[0].total;
+        }
+    }
+    struct tkey *tk = NULL;
+    size_t ntk = 0;
+    if (plan && plan->year == y && (rc = targets_by(ctx, plan, sel, by, per, &tk, &ntk)))
+        return rc;
+    int64_t scale = (sel->quantity ? 1000 : 100);
+    /* Keys: the ones with sales (largest first), then ones with only a target. */
+    size_t n = nact < limit ? nact : limit;
+    out->items = arena_calloc(ctx->a, n + ntk + 1, sizeof *out->items);
+    for (size_t i = 0; i < n; i++) {
+        out->items[i].key = act[i].key;
+        out->items[i].label = act[i].label;
+    }
+    size_t m = n;
+    for (size_t k = 0; k < ntk && by != VD_NONE; k++) {
+        int found = 0;
+        for (size_t i = 0; i < m && !found; i++)
+            found = !strcmp(out->items[i].key, tk[k].key);
+        if (!found && m < limit) {
+            out->items[m].key = tk[k].key;
+            out->items[m].label = tk[k].key;
+            m++;
+        }
+    }
+    out->n = by == VD_NONE ? 0 : m;
+    struct kpi_item *tot = &out->total;
+    tot->key = tot->label = "";
+    for (size_t k = 0; k < ntk; k++) {
+        tot->target += tk[k].v;
+        tot->has_target = 1;
+    }
+    int64_t *tot_hist = NULL;
+    for (size_t i = 0; i <= out->n; i++) {
+        int is_total = i == out->n;
+        struct kpi_item *it = is_total ? tot : &out->items[i];
+        const struct volume_total *a, *l, *c, *s;
+        int64_t complete = 0;
+        const int64_t *hv = NULL;
+        if (!is_total) {
+            a = volume_total_find(act, nact, it->key);
+            l = volume_total_find(ly, nly, it->key);
+            c = done ? volume_total_find(done, ndone, it->key) : NULL;
+            s = stored ? volume_total_find(stored, nstored, it->key) : NULL;
+            for (size_t k = 0; k < ntk; k++)
+                if (!strcmp(tk[k].key, it->key)) {
+                    it->target = tk[k].v;
+                    it->has_target = 1;
+                }
+            it->actual = a ? a->total : 0;
+            it->last_year = l ? l->total : 0;
+            it->has_last_year = l != NULL;
+            complete = c ? c->total : 0;
+            const struct volume_series *h = hist ? find_series(hist, nhist, it->key) : NULL;
+            hv = h ? h->values : NULL;
+            if (s) {
+                it->projection = complete + s->total;
+                it->has_projection = 1;
+            } else if (stored && !hist) {
+                it->projection = complete; /* no forecast stored: no sales to project */
+                it->has_projection = 1;
+            }
+        } else {
+            for (size_t k = 0; k < nact; k++)
+                it->actual += act[k].total;
+            for (size_t k = 0; k < nly; k++)
+                it->last_year += ly[k].total;
+            for (size_t k = 0; k < ndone; k++)
+                complete += done[k].total;
+            it->has_last_year = 1;
+            if (it->has_projection == 2) {
+                it->projection += complete;
+                it->has_projection = 1;
+            } else if (by == VD_NONE && stored && nstored) {
+                it->projection = complete + stored[0].total;
+                it->has_projection = 1;
+            } else if (hist) {
+                tot_hist = arena_calloc(ctx->a, (size_t)hn, sizeof *tot_hist);
+                for (size_t k = 0; k < nhist; k++)
+                    for (int j = 0; j < hn; j++)
+                        tot_hist[j] += hist[k].values[j];
+                hv = tot_hist;
+            }
+        }
+        /* Run rate: the actual per elapsed day over the whole period. */
+        if (out->period.elapsed >= out->period.days)
+            it->run_rate = it->actual;
+        else if (out->period.elapsed > 0)
+            it->run_rate = it->actual * out->period.days / out->period.elapsed;
+        if (!projecting) {
+            it->projection = it->actual;
+            it->has_projection = 1;
+        } else if (!it->has_projection && hv) {
+            int horizon = volume_months_between(now_m, per->to);
+            struct volume_forecast f;
+            if (volume_forecast(ctx, hv, hn, horizon, &f) == KAM_OK) {
+                double sum = (double)complete;
+                for (int k = 0; k < horizon; k++)
+                    if (volume_month_add(now_m, k) >= first)
+                        sum += f.mean[k] > 0 ? f.mean[k] : 0;
+                it->projection = (int64_t)(sum + 0.5);
+                it->has_projection = 1;
+            } else {
+                kam_error_clear(ctx->err);
+            }
+        }
+        finish(it, scale, offtrack);
+    }
+    /* Share of wallet for accounts: the last twelve months against the latest estimate. */
+    if (by == VD_ACCOUNT && !sel->quantity && out->n) {
+        struct volume_total *w12;
+        size_t nw;
+        if ((rc = volume_totals(ctx, sel, VD_ACCOUNT, volume_month_add(now_m, -12), last_complete,
+                                all, &w12, &nw)))
+            return rc;
+        struct db_stmt *st;
+        if ((rc = db_prepare(ctx->db,
+                             "SELECT w.account_id, w.amount FROM wallet_estimates w WHERE w.year = "
+                             "(SELECT MAX(year) FROM wallet_estimates x WHERE x.account_id = "
+                             "w.account_id AND x.year <= ?)",
+                             &st, ctx->err)))
+            return rc;
+        db_bind_i64(st, 1, y);
+        int row = 0;
+        while (!(rc = db_step(st, &row, ctx->err)) && row) {
+            char key[24];
+            snprintf(key, sizeof key, "%lld", (long long)db_col_i64(st, 0));
+            int64_t wallet = db_col_i64(st, 1);
+            for (size_t i = 0; i < out->n && wallet > 0; i++)
+                if (!strcmp(out->items[i].key, key)) {
+                    const struct volume_total *s = volume_total_find(w12, nw, key);
+                    out->items[i].has_wallet = 1;
+                    out->items[i].wallet_pct = pct(s ? s->total : 0, wallet);
+                }
+        }
+        db_done(st);
+    }
+    return rc;
+}
+
+/* ---- alerts ---- */
+
+enum kam_err kpi_alerts(struct kam_ctx *ctx, int *sent_out)
+{
+    *sent_out = 0;
+    int y, m, d;
+    days_to_date(ctx->now / 86400, &y, &m, &d);
+    struct target_plan *plans;
+    size_t np;
+    enum kam_err rc = target_list(ctx, y, &plans, &np);
+    char period[8];
+    snprintf(period, sizeof period, "%04d", y);
+    struct kpi_period per;
+    kpi_period_parse(period, &per);
+    for (size_t i = 0; i < np && !rc; i++) {
+        const struct target_plan *p = &plans[i];
+        if (strcmp(p->status, "approved") || !p->cells)
+            continue;
+        struct volume_sel sel = {0};
+        sel.quantity = !strcmp(p->measure, "quantity");
+        sel.family = *p->scope_family ? p->scope_family : NULL;
+        sel.region = *p->scope_region ? p->scope_region : NULL;
+        sel.channel = *p->scope_channel ? p->scope_channel : NULL;
+        struct kpi_report r;
+        enum volume_dim by = p->dims & TD_ACCOUNT ? VD_ACCOUNT : VD_NONE;
+        if ((rc = kpi_compute(ctx, p, &sel, by, &per, 500, &r)))
+            break;
+        char key[160], title[300], link[80];
+        snprintf(link, sizeof link, "/targets/%lld", (long long)p->id);
+        if (!strcmp(r.total.status, "off_track")) {
+            snprintf(key, sizeof key, "kpi:%lld:total:%04d%02d", (long long)p->id, y, m);
+            snprintf(title, sizeof title, "目标计划偏离 Plan off track: %s (%.1f%%)", p->name,
+                     r.total.projection_pct);
+            int created = 0;
+            if ((rc =
+                     notify_add(ctx, p->owner_id, "kpi_off_track", title, "", link, key, &created)))
+                break;
+            *sent_out += created;
+        }
+        for (size_t k = 0; k < r.n && !rc; k++) {
+            const struct kpi_item *it = &r.items[k];
+            if (strcmp(it->status, "off_track"))
+                continue;
+            int64_t acct = strtoll(it->key, NULL, 10), owner = 0;
+            if (db_query_i64(ctx->db, "SELECT owner_id FROM accounts WHERE id = ?", 1, acct, &owner,
+                             ctx->err)) {
+                kam_error_clear(ctx->err);
+                continue;
+            }
+            snprintf(key, sizeof key, "kpi:%lld:%lld:%04d%02d", (long long)p->id, (long long)acct,
+                     y, m);
+            snprintf(title, sizeof title, "客户目标偏离 Account off track: %s (%.1f%%)", it->label,
+                     it->projection_pct);
+            snprintf(link, sizeof link, "/accounts/%lld", (long long)acct);
+            int created = 0;
+            rc = notify_add(ctx, owner, "kpi_off_track", title, p->name, link, key, &created);
+            *sent_out += created;
+        }
+    }
+    return rc;
+}

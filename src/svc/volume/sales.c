@@ -1,0 +1,733 @@
+/* sales.c -- writing order lines (batched, rollups in step) and reading them back. */
+#include "sales.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "product.h"
+#include "store/sqlb.h"
+#include "svc/core/audit.h"
+#include "svc/core/check.h"
+#include "svc/core/page.h"
+#include "svc/core/policy.h"
+#include "svc/core/rows.h"
+
+#define BATCH 500 /* lines per statement: 500 x 13 binds stays under every engine's limit */
+
+int sales_parse_decimal(const char *s, size_t n, int decimals, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    if (i == n)
+        return -1;
+    __int128 v = 0;
+    int digits = 0, frac = -1;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            return -1;
+        if (frac >= 0 && ++frac > decimals)
+            return -1;
+        v = v * 10 + (c - '0');
+        if (v > INT64_MAX)
+            return -1;
+        digits++;
+    }
+    if (!digits || frac == 0)
+        return -1;
+    for (int k = frac < 0 ? 0 : frac; k < decimals; k++) {
+        v *= 10;
+        if (v > INT64_MAX)
+            return -1;
+    }
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return 0;
+}
+
+/* Old versions of lines that are about to be rewritten. */
+struct old_line {
+    const char *external_id, *family, *region, *channel;
+    int64_t id, day, account_id, quantity, amount_base;
+};
+
+static void read_old(struct kam_ctx *ctx, struct db_stmt *st, void *out)
+{
+    struct old_line *o = out;
+    o->external_id = arena_strdup(ctx->a, db_col_text(st, 0));
+    o->id = db_col_i64(st, 1);
+    o->day = db_col_i64(st, 2);
+    o->account_id = db_col_i64(st, 3);
+    o->family = arena_strdup(ctx->a, db_col_text(st, 4));
+    o->region = arena_strdup(ctx->a, db_col_text(st, 5));
+    o->channel = arena_strdup(ctx->a, db_col_text(st, 6));
+    o->quantity = db_col_i64(st, 7);
+    o->amount_base = db_col_i64(st, 8);
+}
+
+/* prefix, then n copies of group separated by commas, then suffix, into out (the statement
+ * cache keeps its own copy of the text). */
+static const char *marks_sql(char *out, size_t cap, const char *prefix, const char *group, size_t n,
+                             const char *suffix)
+{
+    size_t pl = strlen(prefix), gl = strlen(group), sl = strlen(suffix), len = pl;
+    if (pl + n * (gl + 1) + sl + 1 > cap)
+        return NULL;
+    memcpy(out, prefix, pl);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            out[len++] = ',';
+        memcpy(out + len, group, gl);
+        len += gl;
+    }
+    memcpy(out + len, suffix, sl + 1);
+    return out;
+}
+
+#define SQL_CAP (BATCH * 32 + 512)
+
+/* The stored lines with the external ids of rows, except those written by import_id. */
+static enum kam_err find_existing(struct kam_ctx *ctx, const struct order_row *rows, size_t n,
+                                  int64_t import_id, struct old_line **old_out, size_t *nold_out)
+{
+    char buf[SQL_CAP];
+    const char *sql = marks_sql(buf, sizeof buf,
+                                "SELECT o.external_id, o.id, o.day, o.account_id, p.family, "
+                                "o.region, o.channel, o.quantity, o.amount_base FROM order_lines o "
+                                "JOIN products p ON p.id = o.product_id WHERE (o.import_id IS NULL "
+                                "OR o.import_id <> ?) AND o.external_id IN (",
+                                "?", n, ")");
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db, sql, &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, import_id);
+    for (size_t i = 0; i < n; i++)
+        db_bind_text(st, (int)i + 2, rows[i].external_id);
+    return rows_collect(ctx, st, n, read_old, sizeof **old_out, (void **)old_out, nold_out);
+}
+
+static const char *const line_cols =
+    "INSERT INTO order_lines (external_id, day, account_id, product_id, region, channel, "
+    "quantity, amount, currency, amount_base, import_id, created_at, updated_at) VALUES ";
+/* An import inserts what is new and leaves the rest to rewrite_existing(). */
+static const char *const conflict_skip = " ON CONFLICT (external_id) DO NOTHING";
+
+static void bind_line(struct db_stmt *st, int at, const struct order_row *r, int64_t import_id,
+                      int64_t now)
+{
+    db_bind_text_ref(st, at + 1, r->external_id);
+    db_bind_i64(st, at + 2, r->day);
+    db_bind_i64(st, at + 3, r->account_id);
+    db_bind_i64(st, at + 4, r->product_id);
+    db_bind_text_ref(st, at + 5, r->region);
+    db_bind_text_ref(st, at + 6, r->channel);
+    db_bind_i64(st, at + 7, r->quantity);
+    db_bind_i64(st, at + 8, r->amount);
+    db_bind_text_ref(st, at + 9, r->currency);
+    db_bind_i64(st, at + 10, r->amount_base);
+    db_bind_i64n(st, at + 11, import_id, !import_id);
+    db_bind_i64(st, at + 12, now);
+}
+
+#define LINE_BINDS 12
+
+static enum kam_err insert_lines(struct kam_ctx *ctx, const struct order_row *const *rows, size_t n,
+                                 int64_t import_id)
+{
+    if (!n)
+        return KAM_OK;
+    char buf[SQL_CAP];
+    const char *sql = marks_sql(buf, sizeof buf, line_cols, "(?,?,?,?,?,?,?,?,?,?,?,?,?)", n,
+                                import_id ? conflict_skip : "");
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db, sql, &st, ctx->err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        bind_line(st, (int)i * (LINE_BINDS + 1), rows[i], import_id, ctx->now);
+        db_bind_i64(st, (int)i * (LINE_BINDS + 1) + LINE_BINDS + 1, ctx->now);
+    }
+    rc = db_run(st, ctx->err);
+    return rc;
+}
+
+static enum kam_err update_line(struct kam_ctx *ctx, int64_t id, const struct order_row *r,
+                                int64_t import_id)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "UPDATE order_lines SET external_id = ?, day = ?, account_id = ?, "
+                                 "product_id = ?, region = ?, channel = ?, quantity = ?, amount = "
+                                 "?, currency = ?, amount_base = ?, import_id = ?, updated_at = ? "
+                                 "WHERE id = ?",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    bind_line(st, 0, r, import_id, ctx->now);
+    db_bind_i64(st, LINE_BINDS + 1, id);
+    rc = db_run(st, ctx->err);
+    return rc;
+}
+
+/* Subtracts the old versions of lines in rows that existed before this write and rewrites
+ * them. With import_id, the lines this run has just inserted are told apart by their import. */
+static enum kam_err rewrite_existing(struct kam_ctx *ctx, const struct order_row *rows, size_t n,
+                                     int64_t import_id, struct rollup *r,
+                                     const struct old_line *old, size_t nold, int64_t *updated)
+{
+    enum kam_err rc = KAM_OK;
+    for (size_t k = 0; k < nold && !rc; k++) {
+        const struct old_line *o = &old[k];
+        const struct order_row *x = NULL;
+        for (size_t i = 0; i < n && !x; i++)
+            if (strcmp(o->external_id, rows[i].external_id) == 0)
+                x = &rows[i];
+        if (!x)
+            continue;
+        rollup_add(r, o->account_id, rollup_month_of_day(o->day), o->family, o->region, o->channel,
+                   o->quantity, o->amount_base, -1);
+        rc = update_line(ctx, o->id, x, import_id);
+        (*updated)++;
+    }
+    return rc;
+}
+
+static enum kam_err write_batch(struct kam_ctx *ctx, const struct order_row *rows, size_t n,
+                                int64_t import_id, struct rollup *r, int64_t *inserted,
+                                int64_t *updated)
+{
+    for (size_t i = 0; i < n; i++)
+        rollup_add(r, rows[i].account_id, rollup_month_of_day(rows[i].day), rows[i].family,
+                   rows[i].region, rows[i].channel, rows[i].quantity, rows[i].amount_base, +1);
+    const struct order_row *all[BATCH];
+    for (size_t i = 0; i < n; i++)
+        all[i] = &rows[i];
+    struct old_line *old;
+    size_t nold;
+    enum kam_err rc;
+    if (import_id) {
+        /* The common case of a load: every line is new, one statement. */
+        if ((rc = insert_lines(ctx, all, n, import_id)))
+            return rc;
+        int64_t added = db_changes(ctx->db);
+        *inserted += added;
+        if ((size_t)added == n)
+            return KAM_OK;
+        if ((rc = find_existing(ctx, rows, n, import_id, &old, &nold)))
+            return rc;
+        return rewrite_existing(ctx, rows, n, import_id, r, old, nold, updated);
+    }
+    /* One call, one version of each line (the import refuses repeats before this point). */
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(rows[i].external_id, rows[k].external_id))
+                return kam_fail(ctx->err, KAM_EINVAL, "external_id", "external_id %s repeats",
+                                rows[i].external_id);
+    if ((rc = find_existing(ctx, rows, n, 0, &old, &nold)) ||
+        (rc = rewrite_existing(ctx, rows, n, import_id, r, old, nold, updated)))
+        return rc;
+    const struct order_row *fresh[BATCH];
+    size_t nfresh = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < nold && strcmp(old[k].external_id, rows[i].external_id) != 0)
+            k++;
+        if (k == nold)
+            fresh[nfresh++] = &rows[i];
+    }
+    if ((rc = insert_lines(ctx, fresh, nfresh, 0)))
+        return rc;
+    *inserted += (int64_t)nfresh;
+    return KAM_OK;
+}
+
+enum kam_err sales_write_lines(struct kam_ctx *ctx, const struct order_row *rows, size_t n,
+                               int64_t import_id, struct rollup *r, int64_t *inserted,
+                               int64_t *updated)
+{
+    enum kam_err rc = KAM_OK;
+    for (size_t i = 0; i < n && !rc; i += BATCH)
+        rc = write_batch(ctx, rows + i, n - i < BATCH ? n - i : BATCH, import_id, r, inserted,
+                         updated);
+    return rc;
+}
+
+enum kam_err sales_account_by_code(struct kam_ctx *ctx, const char *code, int64_t *id_out)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db, "SELECT id FROM accounts WHERE code = ?", &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, code);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    *id_out = row ? db_col_i64(st, 0) : 0;
+    db_done(st);
+    if (!rc && !row)
+        rc = kam_fail(ctx->err, KAM_EINVAL, "account_code", "no account with code %s", code);
+    return rc;
+}
+
+/* ---- single lines through the API ---- */
+
+#define COLS                                                                                       \
+    "o.id, o.external_id, o.day, o.account_id, a.name, o.product_id, p.sku, p.name, p.family, "    \
+    "o.region, o.channel, o.quantity, o.amount, o.currency, o.amount_base, o.import_id, "          \
+    "o.created_at, o.updated_at"
+#define FROM                                                                                       \
+    " FROM order_lines o JOIN accounts a ON a.id = o.account_id JOIN products p ON p.id = "        \
+    "o.product_id"
+
+static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *out)
+{
+    struct order_line *l = out;
+    l->id = db_col_i64(st, 0);
+    l->external_id = arena_strdup(ctx->a, db_col_text(st, 1));
+    l->day = db_col_i64(st, 2);
+    l->account_id = db_col_i64(st, 3);
+    l->account_name = arena_strdup(ctx->a, db_col_text(st, 4));
+    l->product_id = db_col_i64(st, 5);
+    l->sku = arena_strdup(ctx->a, db_col_text(st, 6));
+    l->product_name = arena_strdup(ctx->a, db_col_text(st, 7));
+    l->family = arena_strdup(ctx->a, db_col_text(st, 8));
+    l->region = arena_strdup(ctx->a, db_col_text(st, 9));
+    l->channel = arena_strdup(ctx->a, db_col_text(st, 10));
+    l->quantity = db_col_i64(st, 11);
+    l->amount = db_col_i64(st, 12);
+    l->currency = arena_strdup(ctx->a, db_col_text(st, 13));
+    l->amount_base = db_col_i64(st, 14);
+    l->import_id = db_col_i64(st, 15);
+    l->created_at = db_col_i64(st, 16);
+    l->updated_at = db_col_i64(st, 17);
+}
+
+enum kam_err order_get(struct kam_ctx *ctx, int64_t id, struct order_line *out)
+{
+    return row_get(ctx, "SELECT " COLS FROM " WHERE o.id = ?", id, read_row, out, "order line");
+}
+
+/* Turns the merged fields of a line into a row to write: resolves the product, defaults region
+ * and channel from the account, converts the amount. */
+static enum kam_err resolve(struct kam_ctx *ctx, const struct order_in *in, struct order_row *r)
+{
+    enum kam_err rc;
+    int y, m, d;
+    if ((rc = check_text(ctx, "external_id", in->external_id, 1, 100, 0)))
+        return rc;
+    if (!in->date || date_parse(in->date, &y, &m, &d))
+        return kam_fail(ctx->err, KAM_EINVAL, "date", "date must be YYYY-MM-DD");
+    if ((rc = check_text(ctx, "sku", in->sku, 1, 64, 0)) ||
+        (rc = check_text(ctx, "region", in->region, 0, 64, 0)) ||
+        (rc = check_text(ctx, "channel", in->channel, 0, 64, 0)) ||
+        (rc = check_currency(ctx, "amount.currency", in->currency)))
+        return rc;
+    if (in->quantity < -INT64_C(1000000000000000) || in->quantity > INT64_C(1000000000000000))
+        return kam_fail(ctx->err, KAM_EINVAL, "quantity", "quantity is out of range");
+    if (in->amount < -INT64_C(1000000000000000) || in->amount > INT64_C(1000000000000000))
+        return kam_fail(ctx->err, KAM_EINVAL, "amount.amount", "amount is out of range");
+    struct db_stmt *st;
+    if ((rc = db_prepare(ctx->db, "SELECT id, family FROM products WHERE sku = ?", &st, ctx->err)))
+        return rc;
+    db_bind_text(st, 1, in->sku);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (row) {
+        r->product_id = db_col_i64(st, 0);
+        r->family = arena_strdup(ctx->a, db_col_text(st, 1));
+    }
+    db_done(st);
+    if (!rc && !row)
+        rc = kam_fail(ctx->err, KAM_EINVAL, "sku", "no product with sku %s", in->sku);
+    if (rc)
+        return rc;
+    if ((rc = db_prepare(ctx->db, "SELECT region, channel FROM accounts WHERE id = ?", &st,
+                         ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, in->account_id);
+    rc = db_step(st, &row, ctx->err);
+    if (row) {
+        r->region =
+            in->region && *in->region ? in->region : arena_strdup(ctx->a, db_col_text(st, 0));
+        r->channel =
+            in->channel && *in->channel ? in->channel : arena_strdup(ctx->a, db_col_text(st, 1));
+    }
+    db_done(st);
+    if (!rc && !row)
+        rc = kam_fail(ctx->err, KAM_EINVAL, "account_id", "no such account");
+    if (rc)
+        return rc;
+    r->external_id = in->external_id;
+    r->day = date_to_days(y, m, d);
+    r->account_id = in->account_id;
+    r->quantity = in->quantity;
+    r->amount = in->amount;
+    r->currency = in->currency;
+    return fx_to_base(ctx, in->currency, in->amount, &r->amount_base);
+}
+
+static void diff_line(struct audit_diff *d, const struct order_line *b, const struct order_line *a)
+{
+    audit_diff_str(d, "external_id", b ? b->external_id : NULL, a->external_id);
+    audit_diff_i64(d, "day", b ? b->day : 0, !b, a->day, 0);
+    audit_diff_i64(d, "account_id", b ? b->account_id : 0, !b, a->account_id, 0);
+    audit_diff_str(d, "sku", b ? b->sku : NULL, a->sku);
+    audit_diff_str(d, "region", b ? b->region : NULL, a->region);
+    audit_diff_str(d, "channel", b ? b->channel : NULL, a->channel);
+    audit_diff_i64(d, "quantity", b ? b->quantity : 0, !b, a->quantity, 0);
+    audit_diff_i64(d, "amount", b ? b->amount : 0, !b, a->amount, 0);
+    audit_diff_str(d, "currency", b ? b->currency : NULL, a->currency);
+}
+
+/* Checks that the caller may write lines of account_id: an org-wide grant, or the account in
+ * scope for a scoped one; a hidden account gets the answer of a missing one. */
+static enum kam_err may_write(struct kam_ctx *ctx, int64_t account_id, enum act act)
+{
+    return policy_body_account(ctx, "account_id", account_id, OBJ_SALES, act);
+}
+
+static enum kam_err write_one(struct kam_ctx *ctx, const struct order_line *before,
+                              const struct order_in *in)
+{
+    struct order_in m = {0};
+    if (before) {
+        char date[16];
+        int y, mo, d;
+        days_to_date(before->day, &y, &mo, &d);
+        snprintf(date, sizeof date, "%04d-%02d-%02d", y, mo, d);
+        m = (struct order_in){0,
+                              before->external_id,
+                              arena_strdup(ctx->a, date),
+                              before->sku,
+                              before->region,
+                              before->channel,
+                              before->currency,
+                              before->account_id,
+                              before->quantity,
+                              before->amount};
+    }
+    if (in->set & ORD_EXTERNAL_ID)
+        m.external_id = in->external_id;
+    if (in->set & ORD_DATE)
+        m.date = in->date;
+    if (in->set & ORD_ACCOUNT)
+        m.account_id = in->account_id;
+    if (in->set & ORD_SKU)
+        m.sku = in->sku;
+    if (in->set & ORD_REGION)
+        m.region = in->region;
+    if (in->set & ORD_CHANNEL)
+        m.channel = in->channel;
+    if (in->set & ORD_QUANTITY)
+        m.quantity = in->quantity;
+    if (in->set & ORD_AMOUNT) {
+        m.amount = in->amount;
+        m.currency = in->currency;
+    }
+    struct order_row r = {0};
+    enum kam_err rc = resolve(ctx, &m, &r);
+    if (rc || (rc = may_write(ctx, r.account_id, before ? ACT_UPDATE : ACT_CREATE)))
+        return rc;
+    struct rollup *ru = rollup_new();
+    int64_t ins = 0, upd = 0;
+    if (before) {
+        rollup_add(ru, before->account_id, rollup_month_of_day(before->day), before->family,
+                   before->region, before->channel, before->quantity, before->amount_base, -1);
+        rollup_add(ru, r.account_id, rollup_month_of_day(r.day), r.family, r.region, r.channel,
+                   r.quantity, r.amount_base, +1);
+        rc = update_line(ctx, before->id, &r, before->import_id);
+    } else {
+        rc = sales_write_lines(ctx, &r, 1, 0, ru, &ins, &upd);
+        if (!rc && upd)
+            rc = kam_fail(ctx->err, KAM_ECONFLICT, "external_id",
+                          "a line with external_id %s exists", r.external_id);
+    }
+    if (!rc)
+        rc = rollup_flush(ctx, ru);
+    rollup_free(ru);
+    return rc;
+}
+
+enum kam_err order_create(struct kam_ctx *ctx, const struct order_in *in, struct order_line *out)
+{
+    unsigned need[] = {ORD_EXTERNAL_ID, ORD_DATE, ORD_ACCOUNT, ORD_SKU, ORD_QUANTITY, ORD_AMOUNT};
+    const char *names[] = {"external_id", "date", "account_id", "sku", "quantity", "amount"};
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if (!(in->set & need[i]))
+            return kam_fail(ctx->err, KAM_EINVAL, names[i], "%s is required", names[i]);
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (rc)
+        return rc;
+    rc = write_one(ctx, NULL, in);
+    int64_t id = 0;
+    if (!rc) {
+        struct db_stmt *st;
+        if (!(rc = db_prepare(ctx->db, "SELECT id FROM order_lines WHERE external_id = ?", &st,
+                              ctx->err))) {
+            db_bind_text(st, 1, in->external_id);
+            int row = 0;
+            rc = db_step(st, &row, ctx->err);
+            id = row ? db_col_i64(st, 0) : 0;
+            db_done(st);
+        }
+    }
+    if (!rc)
+        rc = order_get(ctx, id, out);
+    if (!rc) {
+        struct audit_diff d;
+        audit_diff_init(&d);
+        diff_line(&d, NULL, out);
+        rc = audit_write(ctx, "order_line", id, out->account_id, "create", &d);
+    }
+    return db_end(ctx->db, rc, ctx->err);
+}
+
+enum kam_err order_update(struct kam_ctx *ctx, int64_t id, const struct order_in *in,
+                          struct order_line *out)
+{
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (rc)
+        return rc;
+    struct order_line before;
+    if (!(rc = order_get(ctx, id, &before)) && !(rc = write_one(ctx, &before, in)) &&
+        !(rc = order_get(ctx, id, out))) {
+        struct audit_diff d;
+        audit_diff_init(&d);
+        diff_line(&d, &before, out);
+        rc = audit_write(ctx, "order_line", id, out->account_id, "update", &d);
+    }
+    return db_end(ctx->db, rc, ctx->err);
+}
+
+enum kam_err order_delete(struct kam_ctx *ctx, int64_t id)
+{
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (rc)
+        return rc;
+    struct order_line b;
+    if ((rc = order_get(ctx, id, &b)))
+        goto out;
+    if ((rc = db_exec_i64(ctx->db, "DELETE FROM order_lines WHERE id = ?", id, ctx->err)))
+        goto out;
+    struct rollup *ru = rollup_new();
+    rollup_add(ru, b.account_id, rollup_month_of_day(b.day), b.family, b.region, b.channel,
+               b.quantity, b.amount_base, -1);
+    rc = rollup_flush(ctx, ru);
+    rollup_free(ru);
+    if (!rc) {
+        struct audit_diff d;
+        audit_diff_init(&d);
+        audit_diff_str(&d, "external_id", b.external_id, NULL);
+        audit_diff_i64(&d, "amount", b.amount, 0, 0, 1);
+        rc = audit_write(ctx, "order_line", id, b.account_id, "delete", &d);
+    }
+out:
+    return db_end(ctx->db, rc, ctx->err);
+}
+
+static const struct page_sort order_sorts[] = {
+    {"date", "o.day", 0},
+    {"id", "o.id", 0},
+    {"amount", "o.amount_base", 0},
+};
+
+enum kam_err order_list(struct kam_ctx *ctx, const struct order_query *q,
+                        struct order_line **items_out, size_t *n_out, const char **next_out)
+{
+    struct page_req pg;
+    enum kam_err rc = page_parse(ctx, order_sorts, sizeof order_sorts / sizeof order_sorts[0],
+                                 q->sort ? q->sort : "-date", q->limit, q->cursor, &pg);
+    if (rc)
+        return rc;
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    int y, m, d;
+    if (q->from) {
+        if (date_parse(q->from, &y, &m, &d))
+            return kam_fail(ctx->err, KAM_EINVAL, "from", "from must be YYYY-MM-DD");
+        from = date_to_days(y, m, d);
+    }
+    if (q->to) {
+        if (date_parse(q->to, &y, &m, &d))
+            return kam_fail(ctx->err, KAM_EINVAL, "to", "to must be YYYY-MM-DD");
+        to = date_to_days(y, m, d);
+    }
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    int scoped = policy_scope_with(ctx, &b);
+    sqlb_sql(&b, "SELECT " COLS FROM " JOIN accounts ON accounts.id = o.account_id WHERE 1 = 1");
+    if (scoped)
+        sqlb_sql(&b, " AND " POLICY_SCOPE_COND);
+    if (q->account_id) {
+        sqlb_sql(&b, " AND o.account_id = ?");
+        sqlb_i64(&b, q->account_id);
+    }
+    if (q->product_id) {
+        sqlb_sql(&b, " AND o.product_id = ?");
+        sqlb_i64(&b, q->product_id);
+    }
+    const char *const textf[][2] = {{" AND p.family = ?", q->family},
+                                    {" AND o.region = ?", q->region},
+                                    {" AND o.channel = ?", q->channel}};
+    for (size_t i = 0; i < 3; i++)
+        if (textf[i][1]) {
+            sqlb_sql(&b, textf[i][0]);
+            sqlb_text(&b, textf[i][1]);
+        }
+    if (q->from) {
+        sqlb_sql(&b, " AND o.day >= ?");
+        sqlb_i64(&b, from);
+    }
+    if (q->to) {
+        sqlb_sql(&b, " AND o.day <= ?");
+        sqlb_i64(&b, to);
+    }
+    page_sql_tail(&b, &pg, "o.id");
+    struct db_stmt *st;
+    struct order_line *items;
+    size_t n;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
+        (rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
+                           &n)))
+        return rc;
+    *next_out = NULL;
+    if (n > (size_t)pg.limit) {
+        n = (size_t)pg.limit;
+        const struct order_line *last = &items[n - 1];
+        int64_t k = strcmp(pg.sort->key, "date") == 0     ? last->day
+                    : strcmp(pg.sort->key, "amount") == 0 ? last->amount_base
+                                                          : last->id;
+        *next_out = page_cursor(ctx, &pg, NULL, k, last->id);
+    }
+    *items_out = items;
+    *n_out = n;
+    return KAM_OK;
+}
+
+/* ---- wallet estimates ---- */
+
+static void read_wallet(struct kam_ctx *ctx, struct db_stmt *st, void *out)
+{
+    struct wallet_estimate *w = out;
+    w->account_id = db_col_i64(st, 0);
+    w->year = db_col_i64(st, 1);
+    w->amount = db_col_i64(st, 2);
+    w->note = arena_strdup(ctx->a, db_col_text(st, 3));
+    w->has_updated_by = !db_col_is_null(st, 4);
+    w->updated_by = db_col_i64(st, 4);
+    w->updated_at = db_col_i64(st, 5);
+}
+
+#define WALLET_COLS "account_id, year, amount, note, updated_by, updated_at"
+
+enum kam_err wallet_list(struct kam_ctx *ctx, int64_t account_id,
+                         struct wallet_estimate **items_out, size_t *n_out)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT " WALLET_COLS " FROM wallet_estimates WHERE account_id = "
+                                 "? ORDER BY year DESC LIMIT 100",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, account_id);
+    return rows_collect(ctx, st, 100, read_wallet, sizeof **items_out, (void **)items_out, n_out);
+}
+
+static enum kam_err wallet_get(struct kam_ctx *ctx, int64_t account_id, int64_t year,
+                               struct wallet_estimate *out, int *found)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db, "SELECT " WALLET_COLS " FROM wallet_estimates WHERE account_id = ? AND year = ?",
+        &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, account_id);
+    db_bind_i64(st, 2, year);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (row)
+        read_wallet(ctx, st, out);
+    db_done(st);
+    *found = row;
+    return rc;
+}
+
+enum kam_err wallet_set(struct kam_ctx *ctx, int64_t account_id, int64_t year, int64_t amount,
+                        const char *note, struct wallet_estimate *out)
+{
+    enum kam_err rc;
+    if ((rc = check_range(ctx, "year", year, 2000, 2100)) ||
+        (rc = check_range(ctx, "amount", amount, 0, INT64_C(1000000000000000000))) ||
+        (rc = check_text(ctx, "note", note, 0, 2000, 1)) || (rc = db_begin(ctx->db, ctx->err)))
+        return rc;
+    struct wallet_estimate before = {0};
+    int found = 0;
+    if ((rc = wallet_get(ctx, account_id, year, &before, &found)))
+        goto out;
+    struct db_stmt *st;
+    if ((rc =
+             db_prepare(ctx->db,
+                        "INSERT INTO wallet_estimates (account_id, year, amount, note, updated_by, "
+                        "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, year) DO "
+                        "UPDATE SET amount = excluded.amount, note = excluded.note, updated_by = "
+                        "excluded.updated_by, updated_at = excluded.updated_at",
+                        &st, ctx->err)))
+        goto out;
+    db_bind_i64(st, 1, account_id);
+    db_bind_i64(st, 2, year);
+    db_bind_i64(st, 3, amount);
+    db_bind_text(st, 4, note ? note : "");
+    db_bind_i64n(st, 5, ctx->who.user_id, !ctx->who.user_id);
+    db_bind_i64(st, 6, ctx->now);
+    rc = db_run(st, ctx->err);
+    if (rc)
+        goto out;
+    struct audit_diff d;
+    audit_diff_init(&d);
+    audit_diff_i64(&d, "year", before.year, !found, year, 0);
+    audit_diff_i64(&d, "amount", before.amount, !found, amount, 0);
+    audit_diff_str(&d, "note", found ? before.note : NULL, note ? note : "");
+    if (!(rc = audit_write(ctx, "wallet", account_id * 10000 + year, account_id,
+                           found ? "update" : "create", &d)))
+        rc = wallet_get(ctx, account_id, year, out, &found);
+out:
+    return db_end(ctx->db, rc, ctx->err);
+}
+
+enum kam_err wallet_delete(struct kam_ctx *ctx, int64_t account_id, int64_t year)
+{
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (rc)
+        return rc;
+    struct wallet_estimate before;
+    int found = 0;
+    if ((rc = wallet_get(ctx, account_id, year, &before, &found)))
+        goto out;
+    if (!found) {
+        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "year", "no wallet estimate for %lld",
+                      (long long)year);
+        goto out;
+    }
+    struct db_stmt *st;
+    if ((rc = db_prepare(ctx->db, "DELETE FROM wallet_estimates WHERE account_id = ? AND year = ?",
+                         &st, ctx->err)))
+        goto out;
+    db_bind_i64(st, 1, account_id);
+    db_bind_i64(st, 2, year);
+    rc = db_run(st, ctx->err);
+    if (rc)
+        goto out;
+    struct audit_diff d;
+    audit_diff_init(&d);
+    audit_diff_i64(&d, "amount", before.amount, 0, 0, 1);
+    rc = audit_write(ctx, "wallet", account_id * 10000 + year, account_id, "delete", &d);
+out:
+    return db_end(ctx->db, rc, ctx->err);
+}

@@ -1,0 +1,92 @@
+/* sales.h -- order lines: what each account bought, when, where and through which channel.
+ *
+ * Lines are keyed by their external id (the ERP's line id), so loading the same line twice
+ * updates it. Every write goes through sales_write_lines(), which keeps the monthly rollups
+ * (rollup.h) in step in the same transaction; the API's single-line routes and `kam import
+ * orders` share it. Money: `amount` in the line's currency and `amount_base` in the base
+ * currency, both minor units; quantity in thousandths of the product's unit. */
+#ifndef KAM_SALES_H
+#define KAM_SALES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rollup.h"
+#include "svc/core/ctx.h"
+
+/* One line ready to write: every reference resolved, every value checked. */
+struct order_row {
+    const char *external_id, *family, *region, *channel, *currency;
+    int64_t day, account_id, product_id, quantity, amount, amount_base;
+};
+
+/* Inserts the new lines and updates the ones whose external id exists, adding both versions'
+ * contributions to r (flush it before the transaction ends). Counts go to *inserted and *updated.
+ * Call inside a transaction. */
+enum kam_err sales_write_lines(struct kam_ctx *ctx, const struct order_row *rows, size_t n,
+                               int64_t import_id, struct rollup *r, int64_t *inserted,
+                               int64_t *updated);
+
+struct order_line {
+    int64_t id, day, account_id, product_id, quantity, amount, amount_base, import_id, created_at,
+        updated_at;
+    const char *external_id, *sku, *product_name, *family, *region, *channel, *currency,
+        *account_name;
+};
+
+enum {
+    ORD_EXTERNAL_ID = 1 << 0,
+    ORD_DATE = 1 << 1,
+    ORD_ACCOUNT = 1 << 2,
+    ORD_SKU = 1 << 3,
+    ORD_REGION = 1 << 4,
+    ORD_CHANNEL = 1 << 5,
+    ORD_QUANTITY = 1 << 6,
+    ORD_AMOUNT = 1 << 7, /* amount + currency */
+};
+
+struct order_in {
+    unsigned set;
+    const char *external_id, *date, *sku, *region, *channel, *currency;
+    int64_t account_id, quantity, amount;
+};
+
+/* Creates a line (or updates the one with the same external id when update_existing). */
+enum kam_err order_create(struct kam_ctx *ctx, const struct order_in *in, struct order_line *out);
+enum kam_err order_update(struct kam_ctx *ctx, int64_t id, const struct order_in *in,
+                          struct order_line *out);
+enum kam_err order_delete(struct kam_ctx *ctx, int64_t id);
+enum kam_err order_get(struct kam_ctx *ctx, int64_t id, struct order_line *out);
+
+struct order_query {
+    int64_t account_id, product_id;        /* 0 = any */
+    const char *family, *region, *channel; /* exact, NULL = any */
+    const char *from, *to;                 /* YYYY-MM-DD inclusive, NULL = open */
+    const char *sort, *cursor;
+    int64_t limit;
+};
+/* Lines in the caller's scope. */
+enum kam_err order_list(struct kam_ctx *ctx, const struct order_query *q,
+                        struct order_line **items_out, size_t *n_out, const char **next_out);
+
+/* Share of wallet: the account's estimated total spend in our categories for a year (base
+ * currency minor units), entered by its team. */
+struct wallet_estimate {
+    int64_t account_id, year, amount, updated_by, updated_at;
+    int has_updated_by;
+    const char *note;
+};
+enum kam_err wallet_list(struct kam_ctx *ctx, int64_t account_id,
+                         struct wallet_estimate **items_out, size_t *n_out);
+enum kam_err wallet_set(struct kam_ctx *ctx, int64_t account_id, int64_t year, int64_t amount,
+                        const char *note, struct wallet_estimate *out);
+enum kam_err wallet_delete(struct kam_ctx *ctx, int64_t account_id, int64_t year);
+
+/* Resolves an account code / a sku. KAM_EINVAL naming field when unknown. */
+enum kam_err sales_account_by_code(struct kam_ctx *ctx, const char *code, int64_t *id_out);
+
+/* Parses a decimal number with at most `decimals` places ("-12.5", "1,234.50" is refused) into
+ * an integer scaled by 10^decimals. 0 on success, -1 if malformed or out of range. */
+int sales_parse_decimal(const char *s, size_t n, int decimals, int64_t *out);
+
+#endif
