@@ -1,7 +1,7 @@
 /* cmd_import.c -- kam import orders|products|accounts FILE.csv: the CSV loader's command line.
  *
- * The work is svc/volume/import.c's; this file reads the file, draws a progress bar on a terminal and
- * prints the report (stderr, or --report FILE). Exit 0 only when the file was loaded (or, with
+ * The work is svc/volume/import.c's; this file reads the file, draws a progress bar on a terminal
+ * and prints the report (stderr, or --report FILE). Exit 0 only when the file was loaded (or, with
  * --dry-run, would load); 1 when it was rejected or could not be read; 2 on usage errors. */
 #include <getopt.h>
 #include <stdlib.h>
