@@ -110,9 +110,6 @@ struct export_table;
 enum kam_err api_send_file(struct api_call *c, const struct export_table *t, const char *format,
                            const char *name);
 
-/* yyyymm of the request's day. */
-int api_this_month(const struct kam_ctx *ctx);
-
 /* Renders an account: detail 0 list item, 1 with parent and subsidiary count, 2 with score. */
 struct account;
 void render_account(struct jw *w, const struct account *a, int detail);

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "api/core/internal.h"
-#include "base/timeutil.h"
 #include "svc/core/export.h"
 #include "svc/volume/kpi.h"
 #include "svc/volume/target.h"
@@ -21,18 +20,6 @@ static void month_str(int yyyymm, char out[16])
 }
 
 /* x rounded to one decimal, half away from zero. */
-static double round1(double x)
-{
-    return (double)(int64_t)(x * 10 + (x < 0 ? -0.5 : 0.5)) / 10;
-}
-
-int api_this_month(const struct kam_ctx *ctx)
-{
-    int y, m, d;
-    days_to_date(ctx->now / 86400, &y, &m, &d);
-    return y * 100 + m;
-}
-
 /* The selection and period of a dashboard request: measure, family, region, channel,
  * account_id, from, to (default: the 24 months up to this one). */
 static enum kam_err read_sel(struct api_call *c, struct volume_sel *sel, int *from, int *to)
@@ -49,11 +36,12 @@ static enum kam_err read_sel(struct api_call *c, struct volume_sel *sel, int *fr
     if (rc)
         return rc;
     const char *f = api_query_str(c, "from"), *t = api_query_str(c, "to");
-    *to = t ? volume_month_parse(t) : api_this_month(c->ctx);
-    if (*to < 0)
+    volume_default_window(c->ctx, from, to);
+    if (t && (*to = volume_month_parse(t)) < 0)
         return kam_fail(c->ctx->err, KAM_EINVAL, "to", "to must be YYYY-MM");
-    *from = f ? volume_month_parse(f) : volume_month_add(*to, -23);
-    if (*from < 0)
+    if (!f)
+        *from = volume_month_add(*to, -23);
+    else if ((*from = volume_month_parse(f)) < 0)
         return kam_fail(c->ctx->err, KAM_EINVAL, "from", "from must be YYYY-MM");
     if (sel->account_id) {
         int in = 0;
@@ -123,8 +111,7 @@ static enum kam_err series(struct api_call *c)
     }
     jw_arr_end(w);
     if (horizon) {
-        /* The month in progress is not a month of history: the forecast starts with it. */
-        int hist = months - (to >= api_this_month(c->ctx) ? 1 : 0);
+        int hist = volume_history_months(c->ctx, from, to); /* the forecast starts after */
         int start = volume_month_add(from, hist);
         struct volume_forecast f;
         if ((rc = volume_forecast(c->ctx, total, hist, (int)horizon, &f)))
@@ -181,10 +168,7 @@ static enum kam_err breakdown(struct api_call *c)
     struct volume_total *now, *prev;
     size_t n, np;
     const char *unit;
-    /* A year before: the same months, only as far as this year has come. */
-    int now_m = api_this_month(c->ctx), prev_to = to < now_m ? to : now_m;
-    if (prev_to < from)
-        prev_to = to;
+    int prev_to = volume_compare_to(c->ctx, from, to);
     if ((rc = volume_totals(c->ctx, &sel, by, from, to, VOLUME_MAX_KEYS * 20, &now, &n)) ||
         (rc = volume_totals(c->ctx, &sel, by, volume_month_add(from, -12),
                             volume_month_add(prev_to, -12), VOLUME_MAX_KEYS * 20, &prev, &np)) ||
@@ -216,11 +200,11 @@ static enum kam_err breakdown(struct api_call *c)
         value(w, "previous", before, sel.quantity);
         jw_key(w, "growth_pct");
         if (before > 0)
-            jw_double(w, round1(((double)now[i].total / (double)before - 1) * 100));
+            jw_double(w, volume_pct(now[i].total - before, before));
         else
             jw_null(w);
         jw_key(w, "share_pct");
-        jw_double(w, sum ? round1((double)now[i].total * 100 / (double)sum) : 0);
+        jw_double(w, volume_pct(now[i].total, sum));
         jw_obj_end(w);
     }
     jw_arr_end(w);
@@ -258,7 +242,8 @@ static enum kam_err kpi_read(struct api_call *c, struct target_plan *plan, int *
     }
     const char *period = api_query_str(c, "period");
     char def[8];
-    snprintf(def, sizeof def, "%04d", *has_plan ? (int)plan->year : api_this_month(c->ctx) / 100);
+    snprintf(def, sizeof def, "%04d",
+             *has_plan ? (int)plan->year : volume_this_month(c->ctx) / 100);
     if (kpi_period_parse(period ? period : def, per))
         return kam_fail(c->ctx->err, KAM_EINVAL, "period", "period is YYYY, YYYY-Qn or YYYY-MM");
     return KAM_OK;

@@ -44,13 +44,6 @@ int kpi_period_parse(const char *s, struct kpi_period *out)
     return 0;
 }
 
-static int this_month(const struct kam_ctx *ctx)
-{
-    int y, m, d;
-    days_to_date(ctx->now / 86400, &y, &m, &d);
-    return y * 100 + m;
-}
-
 static const char *target_col(enum volume_dim by)
 {
     switch (by) {
@@ -232,25 +225,19 @@ static const struct volume_series *find_series(const struct volume_series *v, si
     return NULL;
 }
 
-static double pct(int64_t a, int64_t b)
-{
-    double x = b ? (double)a * 100.0 / (double)b : 0;
-    return (double)(int64_t)(x * 10 + (x < 0 ? -0.5 : 0.5)) / 10;
-}
-
 /* Fills the derived fields of one item. scale: measure units per whole unit of target. */
 static void finish(struct kpi_item *it, int64_t scale, int64_t offtrack_pct)
 {
     if (it->has_last_year && it->last_year > 0)
-        it->growth_pct = pct(it->actual - it->last_year, it->last_year);
+        it->growth_pct = volume_pct(it->actual - it->last_year, it->last_year);
     if (!it->has_target) {
         it->status = "no_target";
         return;
     }
     int64_t t = it->target * scale;
-    it->attainment_pct = pct(it->actual, t);
+    it->attainment_pct = volume_pct(it->actual, t);
     int64_t proj = it->has_projection ? it->projection : it->run_rate;
-    it->projection_pct = pct(proj, t);
+    it->projection_pct = volume_pct(proj, t);
     it->status = proj >= t ? "on_track" : proj * 100 >= t * offtrack_pct ? "at_risk" : "off_track";
 }
 
@@ -264,7 +251,7 @@ static enum kam_err by_month(struct kam_ctx *ctx, const struct target_plan *plan
     if (rc)
         return rc;
     out->by = VD_MONTH;
-    int n = volume_months_between(per->from, per->to), now_m = this_month(ctx);
+    int n = volume_months_between(per->from, per->to), now_m = volume_this_month(ctx);
     struct volume_series *act, *ly;
     size_t na, nl;
     if ((rc = volume_series(ctx, sel, VD_NONE, per->from, per->to, &act, &na)) ||
@@ -360,7 +347,7 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
     out->period = *per;
     out->quantity = sel->quantity;
     out->by = by;
-    int y = per->from / 100, now_m = this_month(ctx);
+    int y = per->from / 100, now_m = volume_this_month(ctx);
     int64_t today = ctx->now / 86400, start = date_to_days(y, per->from % 100, 1);
     int64_t el = today - start + 1;
     out->period.elapsed = el < 0 ? 0 : el > per->days ? per->days : el;
@@ -368,10 +355,7 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
     enum kam_err rc = settings_get_i64(ctx, "kpi_offtrack_pct", 90, &offtrack);
     if (rc)
         return rc;
-    /* Last year: the same months, only as far as this year has come (year to date). */
-    int ly_to = per->to < now_m ? per->to : now_m;
-    if (ly_to < per->from)
-        ly_to = per->to;
+    int ly_to = volume_compare_to(ctx, per->from, per->to);
     int last_complete = volume_month_add(now_m, -1);
     int projecting = per->to >= now_m;
     int first = per->from > now_m ? per->from : now_m; /* the first month forecast */
@@ -535,7 +519,7 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
                 if (!strcmp(out->items[i].key, key)) {
                     const struct volume_total *s = volume_total_find(w12, nw, key);
                     out->items[i].has_wallet = 1;
-                    out->items[i].wallet_pct = pct(s ? s->total : 0, wallet);
+                    out->items[i].wallet_pct = volume_pct(s ? s->total : 0, wallet);
                 }
         }
         db_done(st);

@@ -7,6 +7,7 @@
 
 #include "analytics/forecast.h"
 #include "base/strmap.h"
+#include "base/timeutil.h"
 #include "product.h"
 #include "store/sqlb.h"
 #include "svc/core/policy.h"
@@ -54,6 +55,36 @@ int volume_month_add(int yyyymm, int months)
 int volume_months_between(int from, int to)
 {
     return ((to / 100) * 12 + to % 100) - ((from / 100) * 12 + from % 100) + 1;
+}
+
+int volume_this_month(const struct kam_ctx *ctx)
+{
+    int y, m, d;
+    days_to_date(ctx->now / 86400, &y, &m, &d);
+    return y * 100 + m;
+}
+
+void volume_default_window(const struct kam_ctx *ctx, int *from_out, int *to_out)
+{
+    *to_out = volume_this_month(ctx);
+    *from_out = volume_month_add(*to_out, -23);
+}
+
+int volume_history_months(const struct kam_ctx *ctx, int from, int to)
+{
+    return volume_months_between(from, to) - (to >= volume_this_month(ctx) ? 1 : 0);
+}
+
+int volume_compare_to(const struct kam_ctx *ctx, int from, int to)
+{
+    int now = volume_this_month(ctx), last = to < now ? to : now;
+    return last < from ? to : last; /* a window wholly ahead compares all of it */
+}
+
+double volume_pct(int64_t a, int64_t b)
+{
+    double x = b ? (double)a * 100.0 / (double)b : 0;
+    return (double)(int64_t)(x * 10 + (x < 0 ? -0.5 : 0.5)) / 10;
 }
 
 enum kam_err volume_unit(struct kam_ctx *ctx, const struct volume_sel *sel, const char **out)

@@ -33,6 +33,20 @@ int volume_month_parse(const char *s);
 int volume_month_add(int yyyymm, int months);
 int volume_months_between(int from, int to); /* inclusive count */
 
+/* The rules of time every volume screen shares (the dashboard, the breakdown, the KPIs):
+ * this month at ctx->now (yyyymm); the default window, the 24 months up to this one; the
+ * months of [from, to] that are history (the month in progress is not: its sales are partial,
+ * so forecasts start with it); the last month of [from, to] compared with a year before (the
+ * same months, only as far as this year has come: year to date). */
+int volume_this_month(const struct kam_ctx *ctx);
+void volume_default_window(const struct kam_ctx *ctx, int *from_out, int *to_out);
+int volume_history_months(const struct kam_ctx *ctx, int from, int to);
+int volume_compare_to(const struct kam_ctx *ctx, int from, int to);
+/* a as a percentage of b, to one decimal, halves away from zero; 0 when b is 0. Growth is
+ * volume_pct(now - before, before) (meaningful when before > 0), a share volume_pct(part,
+ * total). */
+double volume_pct(int64_t a, int64_t b);
+
 /* One series per key of `by` (one series "" when by is VD_NONE), with values[i] for month
  * from + i. Keys sorted by their total, largest first; at most VOLUME_MAX_KEYS. */
 struct volume_series {
