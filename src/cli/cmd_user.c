@@ -36,26 +36,8 @@ static int add(struct cli_ctx *c, const char *login, const char *role, const cha
         in.v.email = email;
         in.set |= USR_EMAIL;
     }
-    if (db_begin(c->ctx.db, &c->err))
-        return cli_fail(c);
-    enum kam_err rc = KAM_OK;
-    if (team) {
-        struct team t;
-        rc = team_by_name(&c->ctx, team, &t);
-        if (rc == KAM_ENOTFOUND) {
-            kam_error_clear(&c->err);
-            struct team_in tin = {.set = TEAM_NAME};
-            tin.v.name = team;
-            rc = team_create(&c->ctx, &tin, &t);
-        }
-        in.v.team_id = t.id;
-        in.v.has_team = 1;
-        in.set |= USR_TEAM;
-    }
     struct user u;
-    if (!rc)
-        rc = user_create(&c->ctx, &in, &u);
-    rc = db_end(c->ctx.db, rc, &c->err);
+    enum kam_err rc = user_create_in_team(&c->ctx, &in, team, &u);
     sodium_memzero(pw, sizeof pw);
     if (rc)
         return cli_fail(c);

@@ -673,3 +673,30 @@ enum kam_err team_list(struct kam_ctx *ctx, struct team **items_out, size_t *n_o
     *n_out = n;
     return rc;
 }
+
+enum kam_err user_create_in_team(struct kam_ctx *ctx, const struct user_in *in, const char *team,
+                                 struct user *out)
+{
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (rc)
+        return rc;
+    struct user_in u = *in;
+    if (team) {
+        struct team t;
+        rc = team_by_name(ctx, team, &t);
+        if (rc == KAM_ENOTFOUND) {
+            kam_error_clear(ctx->err);
+            struct team_in tin = {.set = TEAM_NAME};
+            tin.v.name = team;
+            rc = team_create(ctx, &tin, &t);
+        }
+        if (!rc) {
+            u.v.team_id = t.id;
+            u.v.has_team = 1;
+            u.set |= USR_TEAM;
+        }
+    }
+    if (!rc)
+        rc = user_create(ctx, &u, out);
+    return db_end(ctx->db, rc, ctx->err);
+}

@@ -54,6 +54,10 @@ int user_role_rank(enum role r);
 
 /* Creates a user; the password (password_check) is stored as an argon2id hash. */
 enum kam_err user_create(struct kam_ctx *ctx, const struct user_in *in, struct user *out);
+/* user_create in the team named team (made when there is none; NULL: in->v's team, if any), in
+ * one transaction: a refused user leaves no new team behind. */
+enum kam_err user_create_in_team(struct kam_ctx *ctx, const struct user_in *in, const char *team,
+                                 struct user *out);
 enum kam_err user_get(struct kam_ctx *ctx, int64_t id, struct user *out);
 enum kam_err user_by_login(struct kam_ctx *ctx, const char *login, struct user *out);
 /* Changes a user. A new password (password_check) ends the user's sessions (but keep_session)
