@@ -2,7 +2,17 @@
  *
  * Every fallible function returns enum kam_err (KAM_OK == 0) and, when it fails, fills a
  * struct kam_error through kam_fail(). The HTTP layer maps codes to statuses in one table
- * (api/core/dispatch.c: status_of); the CLI prints the message. */
+ * (api/core/dispatch.c: status_of); the CLI prints the message.
+ *
+ * Out of memory, one policy:
+ * - Arena allocations (base/arena.c) never fail: an exhausted machine aborts the process, as
+ *   do the few long-lived structures that have no error path (rollup maps, outlook sets,
+ *   import state) and start-up allocations.
+ * - Any other malloc/calloc/realloc/strdup whose failure a function can report makes it fail
+ *   with KAM_EINTERNAL "out of memory" (a 500; a transaction around it rolls back). It never
+ *   answers KAM_OK with what it had computed so far, never skips the rest of the work, and
+ *   never turns the failure into a value ("no forecast", a bound NULL). A failed bind is kept
+ *   by the statement and returned by db_step (store/db.h). */
 #ifndef KAM_ERR_H
 #define KAM_ERR_H
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/log.h"
 #include "base/timeutil.h"
@@ -22,12 +23,15 @@ struct db_stmt {
     uint64_t hash;
     int in_use;
     int cached;
+    int reads_only;            /* a SELECT: stepping it outside a transaction changes nothing */
+    struct kam_error bind_err; /* the first failed bind since the last db_done (see db_step) */
 };
 
 struct db {
     const struct db_driver *drv;
     void *conn;
     int tx_depth;
+    uint64_t writes; /* see db_writes */
     struct db_stmt *cache[CACHE_SIZE];
     int evict_next;
 };
@@ -38,6 +42,16 @@ static uint64_t fnv1a(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
+}
+
+/* 1 when sql is a plain SELECT (first keyword), which changes nothing; anything else (WITH,
+ * which may hold a write, INSERT, PRAGMA ...) counts as a possible write. */
+static int is_select(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '\r' || *sql == '(')
+        sql++;
+    return strncasecmp(sql, "SELECT", 6) == 0 &&
+           (sql[6] == ' ' || sql[6] == '\n' || sql[6] == '\t' || sql[6] == '(' || sql[6] == '*');
 }
 
 static const struct db_driver *driver_for(const char *dsn, const char **rest)
@@ -280,6 +294,7 @@ enum kam_err db_prepare(struct db *db, const char *sql, struct db_stmt **out, st
     st->sql = copy;
     st->hash = h;
     st->in_use = 1;
+    st->reads_only = is_select(sql);
     if (free_slot < 0) {
         /* Evict an idle neighbour of the home slot. */
         for (int i = 0; i < 8; i++) {
@@ -310,17 +325,25 @@ void db_done(struct db_stmt *st)
         return;
     }
     st->db->drv->reset(st->h);
+    kam_error_clear(&st->bind_err);
     st->in_use = 0;
+}
+
+/* A failed bind is kept (the first one only: kam_fail keeps the first error) for db_step. */
+static void kept(struct db_stmt *st, enum kam_err rc)
+{
+    if (rc && !st->bind_err.code)
+        kam_fail(&st->bind_err, rc, "", "bind failed");
 }
 
 void db_bind_i64(struct db_stmt *st, int idx, int64_t v)
 {
-    st->db->drv->bind_i64(st->h, idx, v);
+    kept(st, st->db->drv->bind_i64(st->h, idx, v, &st->bind_err));
 }
 
 void db_bind_double(struct db_stmt *st, int idx, double v)
 {
-    st->db->drv->bind_double(st->h, idx, v);
+    kept(st, st->db->drv->bind_double(st->h, idx, v, &st->bind_err));
 }
 
 void db_bind_text_ref(struct db_stmt *st, int idx, const char *s)
@@ -328,25 +351,25 @@ void db_bind_text_ref(struct db_stmt *st, int idx, const char *s)
     if (!s || !st->db->drv->bind_text_ref)
         db_bind_text(st, idx, s);
     else
-        st->db->drv->bind_text_ref(st->h, idx, s, strlen(s));
+        kept(st, st->db->drv->bind_text_ref(st->h, idx, s, strlen(s), &st->bind_err));
 }
 
 void db_bind_text(struct db_stmt *st, int idx, const char *s)
 {
     if (!s)
-        st->db->drv->bind_null(st->h, idx);
+        db_bind_null(st, idx);
     else
-        st->db->drv->bind_text(st->h, idx, s, strlen(s));
+        kept(st, st->db->drv->bind_text(st->h, idx, s, strlen(s), &st->bind_err));
 }
 
 void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n)
 {
-    st->db->drv->bind_text(st->h, idx, s, n);
+    kept(st, st->db->drv->bind_text(st->h, idx, s, n, &st->bind_err));
 }
 
 void db_bind_null(struct db_stmt *st, int idx)
 {
-    st->db->drv->bind_null(st->h, idx);
+    kept(st, st->db->drv->bind_null(st->h, idx, &st->bind_err));
 }
 
 void db_bind_i64n(struct db_stmt *st, int idx, int64_t v, int is_null)
@@ -359,7 +382,17 @@ void db_bind_i64n(struct db_stmt *st, int idx, int64_t v, int is_null)
 
 enum kam_err db_step(struct db_stmt *st, int *has_row, struct kam_error *e)
 {
-    return st->db->drv->step(st->h, has_row, e);
+    if (st->bind_err.code) {
+        /* Nothing runs with a value missing; the error stays until db_done. */
+        *has_row = 0;
+        return kam_fail(e, st->bind_err.code, st->bind_err.field, "%s", st->bind_err.msg);
+    }
+    enum kam_err rc = st->db->drv->step(st->h, has_row, e);
+    /* A write in autocommit is durable at once (a cursor over RETURNING rows counts once per
+     * step: only whether the count moved matters). */
+    if (!rc && st->db->tx_depth == 0 && !st->reads_only)
+        st->db->writes++;
+    return rc;
 }
 
 int db_col_is_null(struct db_stmt *st, int col)
@@ -397,6 +430,20 @@ const char *db_col_text(struct db_stmt *st, int col)
 
 enum kam_err db_exec(struct db *db, const char *sql, struct kam_error *e)
 {
+    enum kam_err rc = db->drv->exec(db->conn, sql, e);
+    if (!rc && db->tx_depth == 0 && !is_select(sql))
+        db->writes++;
+    return rc;
+}
+
+uint64_t db_writes(const struct db *db)
+{
+    return db->writes;
+}
+
+/* Transaction control: counted by db_end itself, not as autocommit writes. */
+static enum kam_err tx_exec(struct db *db, const char *sql, struct kam_error *e)
+{
     return db->drv->exec(db->conn, sql, e);
 }
 
@@ -414,11 +461,11 @@ enum kam_err db_begin(struct db *db, struct kam_error *e)
 {
     enum kam_err rc;
     if (db->tx_depth == 0) {
-        rc = db_exec(db, db->drv->begin_sql, e);
+        rc = tx_exec(db, db->drv->begin_sql, e);
     } else {
         char sql[48];
         snprintf(sql, sizeof sql, "SAVEPOINT sp%d", db->tx_depth);
-        rc = db_exec(db, sql, e);
+        rc = tx_exec(db, sql, e);
     }
     if (rc)
         return rc;
@@ -436,24 +483,28 @@ enum kam_err db_end(struct db *db, enum kam_err rc, struct kam_error *e)
     struct kam_error scratch = {0};
     if (db->tx_depth == 0) {
         if (rc == KAM_OK) {
-            enum kam_err crc = db_exec(db, "COMMIT", e);
+            enum kam_err crc = tx_exec(db, "COMMIT", e);
+            /* A refused COMMIT (busy, serialization) left nothing behind; another failure (a
+             * lost connection) may have committed: counted, so nothing replays it. */
+            if (crc != KAM_EBUSY)
+                db->writes++;
             if (crc) {
-                db_exec(db, "ROLLBACK", &scratch);
+                tx_exec(db, "ROLLBACK", &scratch);
                 return crc;
             }
             return KAM_OK;
         }
-        if (db_exec(db, "ROLLBACK", &scratch))
+        if (tx_exec(db, "ROLLBACK", &scratch))
             log_error("rollback failed: %s", scratch.msg);
         return rc;
     }
     if (rc == KAM_OK) {
         snprintf(sql, sizeof sql, "RELEASE SAVEPOINT sp%d", db->tx_depth);
-        return db_exec(db, sql, e);
+        return tx_exec(db, sql, e);
     }
     snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d", db->tx_depth,
              db->tx_depth);
-    if (db_exec(db, sql, &scratch))
+    if (tx_exec(db, sql, &scratch))
         log_error("rollback to savepoint failed: %s", scratch.msg);
     return rc;
 }
@@ -467,6 +518,7 @@ const char *db_search_cond(struct db *db, const char *table, const char *query, 
 enum kam_err db_query_i64(struct db *db, const char *sql, int bind_count, int64_t bind,
                           int64_t *out, struct kam_error *e)
 {
+    *out = 0; /* also on errors: no caller reads an unset value */
     struct db_stmt *st;
     enum kam_err rc = db_prepare(db, sql, &st, e);
     if (rc)

@@ -39,12 +39,17 @@ struct db_driver {
     enum kam_err (*prepare)(void *conn, const char *sql, void **stmt_out, struct kam_error *e);
     void (*finalize)(void *stmt);
     void (*reset)(void *stmt); /* clears bindings and the cursor */
-    void (*bind_i64)(void *stmt, int idx, int64_t v);
-    void (*bind_double)(void *stmt, int idx, double v);
-    void (*bind_text)(void *stmt, int idx, const char *s, size_t n); /* copied */
+    /* Binds fail (KAM_EDB with the reason in e; KAM_EINTERNAL "out of memory") on a wrong
+     * index, a failed allocation or the engine's refusal; the generic layer keeps the first
+     * failure and returns it from the next step (see db_step). */
+    enum kam_err (*bind_i64)(void *stmt, int idx, int64_t v, struct kam_error *e);
+    enum kam_err (*bind_double)(void *stmt, int idx, double v, struct kam_error *e);
+    enum kam_err (*bind_text)(void *stmt, int idx, const char *s, size_t n,
+                              struct kam_error *e); /* copied */
     /* Optional: binds without copying (s lives until the statement is stepped and reset). */
-    void (*bind_text_ref)(void *stmt, int idx, const char *s, size_t n);
-    void (*bind_null)(void *stmt, int idx);
+    enum kam_err (*bind_text_ref)(void *stmt, int idx, const char *s, size_t n,
+                                  struct kam_error *e);
+    enum kam_err (*bind_null)(void *stmt, int idx, struct kam_error *e);
     enum kam_err (*step)(void *stmt, int *has_row, struct kam_error *e);
     int (*col_count)(void *stmt);
     int (*col_is_null)(void *stmt, int col);
@@ -133,8 +138,13 @@ const char *db_scheme(const struct db *db);
 /* Prepared statement for sql, from this connection's cache. Borrowed: give it back with
  * db_done() before the next db_prepare of the same text on this connection is used. */
 enum kam_err db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct kam_error *e);
+/* Gives st back: resets its cursor and bindings and forgets a kept bind error. */
 void db_done(struct db_stmt *st);
-/* Binds are 1-based, as in SQL. Text is copied; NULL text binds NULL. */
+/* Binds are 1-based, as in SQL. Text is copied; NULL text binds NULL.
+ * Bind errors cannot be lost: a bind that fails (an index the statement does not have, a failed
+ * allocation, the engine's refusal) binds nothing and is kept as the statement's first error;
+ * the next db_step (or db_run) returns it without running the statement, so a missing value
+ * never becomes a silently bound NULL. Callers therefore need not check binds one by one. */
 void db_bind_i64(struct db_stmt *st, int idx, int64_t v);
 void db_bind_double(struct db_stmt *st, int idx, double v);
 void db_bind_text(struct db_stmt *st, int idx, const char *s);
@@ -145,7 +155,8 @@ void db_bind_null(struct db_stmt *st, int idx);
 void db_bind_text_ref(struct db_stmt *st, int idx, const char *s);
 /* Binds v, or NULL when is_null. */
 void db_bind_i64n(struct db_stmt *st, int idx, int64_t v, int is_null);
-/* Advances; *has_row is 1 while there is a row. */
+/* Advances; *has_row is 1 while there is a row. A bind error kept since the last db_done is
+ * returned first (copied into e), and the statement does not run. */
 enum kam_err db_step(struct db_stmt *st, int *has_row, struct kam_error *e);
 int db_col_is_null(struct db_stmt *st, int col);
 int64_t db_col_i64(struct db_stmt *st, int col);
@@ -171,6 +182,12 @@ int64_t db_changes(struct db *db);
 enum kam_err db_begin(struct db *db, struct kam_error *e);
 enum kam_err db_end(struct db *db, enum kam_err rc, struct kam_error *e);
 int db_in_tx(const struct db *db);
+/* How many times this connection may have made a change durable: outermost commits (also a
+ * COMMIT that failed other than busy, whose outcome is unknown), statements other than a plain
+ * SELECT stepped or executed outside a transaction. Compare two readings: equal means nothing
+ * the connection did in between outlived a rollback, so the work may be run again (see the
+ * KAM_EBUSY retry in api/core/dispatch.c). */
+uint64_t db_writes(const struct db *db);
 
 /* Dialect-specific text search over `table` (accounts, contacts, users): returns a boolean SQL
  * condition on the table's `id` column with `?` placeholders, the value to bind (*bind_out, in a)
@@ -193,7 +210,8 @@ const char *db_tables_sql(const struct db *db);
 enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_error *e);
 
 /* Small helpers for one-value queries: run sql with one optional i64 bind (bind_count 0 or 1)
- * and read column 0 of the first row into *out; KAM_ENOTFOUND if there is no row. */
+ * and read column 0 of the first row into *out; KAM_ENOTFOUND if there is no row. *out is 0
+ * after any error (no caller can read an unset value). */
 enum kam_err db_query_i64(struct db *db, const char *sql, int bind_count, int64_t bind,
                           int64_t *out, struct kam_error *e);
 

@@ -316,45 +316,51 @@ static void p_finalize(void *stmt)
     free(s);
 }
 
-static void set_val(struct pgstmt *s, int idx, char *v)
+/* Stores v (owned, or NULL for SQL NULL) as parameter idx. A wrong index or a failed
+ * allocation (v NULL although a value was meant: is_null 0) binds nothing and fails. */
+static enum kam_err set_val(struct pgstmt *s, int idx, char *v, int is_null, struct kam_error *e)
 {
     if (idx < 1 || idx > s->nparams) {
         free(v);
-        return;
+        return kam_fail(e, KAM_EDB, "", "postgres bind of parameter %d (of %d): no such parameter",
+                        idx, s->nparams);
     }
+    if (!v && !is_null)
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory binding parameter %d", idx);
     free(s->vals[idx - 1]);
     s->vals[idx - 1] = v;
+    return KAM_OK;
 }
 
-static void p_bind_i64(void *stmt, int idx, int64_t v)
+static enum kam_err p_bind_i64(void *stmt, int idx, int64_t v, struct kam_error *e)
 {
     char *p = malloc(24);
     if (p)
         snprintf(p, 24, "%lld", (long long)v);
-    set_val(stmt, idx, p);
+    return set_val(stmt, idx, p, 0, e);
 }
 
-static void p_bind_double(void *stmt, int idx, double v)
+static enum kam_err p_bind_double(void *stmt, int idx, double v, struct kam_error *e)
 {
     char *p = malloc(32);
     if (p)
         snprintf(p, 32, "%.17g", v);
-    set_val(stmt, idx, p);
+    return set_val(stmt, idx, p, 0, e);
 }
 
-static void p_bind_text(void *stmt, int idx, const char *t, size_t n)
+static enum kam_err p_bind_text(void *stmt, int idx, const char *t, size_t n, struct kam_error *e)
 {
     char *p = malloc(n + 1);
     if (p) {
         memcpy(p, t, n);
         p[n] = 0;
     }
-    set_val(stmt, idx, p);
+    return set_val(stmt, idx, p, 0, e);
 }
 
-static void p_bind_null(void *stmt, int idx)
+static enum kam_err p_bind_null(void *stmt, int idx, struct kam_error *e)
 {
-    set_val(stmt, idx, NULL);
+    return set_val(stmt, idx, NULL, 1, e);
 }
 
 static PGresult *run(struct pgstmt *s)

@@ -1,9 +1,10 @@
 /* db_sqlite.c -- the SQLite driver: the embedded default.
  *
- * Each connection: WAL journal, foreign keys on, a busy timeout, synchronous=FULL unless
- * KAM_SQLITE_SYNC says otherwise (FULL: an acknowledged write survives power loss).
- * Text search uses FTS5 trigram tables kept in step by triggers (see the migrations); queries
- * shorter than three characters, which trigrams cannot index, fall back to LIKE.
+ * Each connection: WAL journal, foreign keys on, a busy timeout (10 s; KAM_SQLITE_BUSY_MS for
+ * tests), synchronous=FULL unless KAM_SQLITE_SYNC says otherwise (FULL: an acknowledged write
+ * survives power loss). Text search uses FTS5 trigram tables kept in step by triggers (see the
+ * migrations); queries shorter than three characters, which trigrams cannot index, fall back to
+ * LIKE.
  *
  * A missing file is created only when the caller asks (kam init, kam demo); otherwise it is
  * KAM_ENOTFOUND and nothing is left behind. SQLite opens a file it may not write read-only
@@ -21,6 +22,14 @@
 extern const struct embed_file kam_sqlite_migrations[];
 
 #define BUSY_MS 10000 /* how long a statement waits for another connection's write lock */
+
+/* BUSY_MS, or KAM_SQLITE_BUSY_MS (1..600000) for tests that provoke KAM_EBUSY quickly. */
+static int busy_ms(void)
+{
+    const char *v = getenv("KAM_SQLITE_BUSY_MS");
+    long ms = v && *v ? strtol(v, NULL, 10) : 0;
+    return ms >= 1 && ms <= 600000 ? (int)ms : BUSY_MS;
+}
 
 /* The result codes of a write the file system or SQLite refused: the file or its directory is
  * read-only (SQLite opens a file it cannot write read-only, silently), or was moved away. */
@@ -106,7 +115,7 @@ static enum kam_err s_open(const char *path, int create, void **conn_out, struct
         return rc;
     }
     sqlite3_extended_result_codes(h, 1);
-    sqlite3_busy_timeout(h, BUSY_MS);
+    sqlite3_busy_timeout(h, busy_ms());
     const char *sync = getenv("KAM_SQLITE_SYNC");
     if (!sync || !*sync)
         sync = "full";
@@ -165,29 +174,42 @@ static void s_reset(void *stmt)
     sqlite3_clear_bindings(stmt);
 }
 
-static void s_bind_i64(void *stmt, int idx, int64_t v)
+/* A bind's result code: SQLITE_RANGE (no such parameter), SQLITE_NOMEM, SQLITE_TOOBIG,
+ * SQLITE_MISUSE. sqlite3_errmsg may describe a later call, so the message is the code's own. */
+static enum kam_err bound(void *stmt, int idx, int rc, struct kam_error *e)
 {
-    sqlite3_bind_int64(stmt, idx, v);
+    if (rc == SQLITE_OK)
+        return KAM_OK;
+    if (rc == SQLITE_NOMEM)
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory binding parameter %d", idx);
+    return kam_fail(e, KAM_EDB, "", "sqlite bind of parameter %d (of %d): %s", idx,
+                    sqlite3_bind_parameter_count(stmt), sqlite3_errstr(rc));
 }
 
-static void s_bind_double(void *stmt, int idx, double v)
+static enum kam_err s_bind_i64(void *stmt, int idx, int64_t v, struct kam_error *e)
 {
-    sqlite3_bind_double(stmt, idx, v);
+    return bound(stmt, idx, sqlite3_bind_int64(stmt, idx, v), e);
 }
 
-static void s_bind_text_ref(void *stmt, int idx, const char *s, size_t n)
+static enum kam_err s_bind_double(void *stmt, int idx, double v, struct kam_error *e)
 {
-    sqlite3_bind_text64(stmt, idx, s, n, SQLITE_STATIC, SQLITE_UTF8);
+    return bound(stmt, idx, sqlite3_bind_double(stmt, idx, v), e);
 }
 
-static void s_bind_text(void *stmt, int idx, const char *s, size_t n)
+static enum kam_err s_bind_text_ref(void *stmt, int idx, const char *s, size_t n,
+                                    struct kam_error *e)
 {
-    sqlite3_bind_text64(stmt, idx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+    return bound(stmt, idx, sqlite3_bind_text64(stmt, idx, s, n, SQLITE_STATIC, SQLITE_UTF8), e);
 }
 
-static void s_bind_null(void *stmt, int idx)
+static enum kam_err s_bind_text(void *stmt, int idx, const char *s, size_t n, struct kam_error *e)
 {
-    sqlite3_bind_null(stmt, idx);
+    return bound(stmt, idx, sqlite3_bind_text64(stmt, idx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8), e);
+}
+
+static enum kam_err s_bind_null(void *stmt, int idx, struct kam_error *e)
+{
+    return bound(stmt, idx, sqlite3_bind_null(stmt, idx), e);
 }
 
 static enum kam_err s_step(void *stmt, int *has_row, struct kam_error *e)
@@ -252,7 +274,7 @@ static enum kam_err s_probe_write(void *conn, int *read_only_out, struct kam_err
         *read_only_out = refused_write(sqlite3_extended_errcode(h));
         rc = fail_db(h, e, "write probe");
     }
-    sqlite3_busy_timeout(h, BUSY_MS);
+    sqlite3_busy_timeout(h, busy_ms());
     return rc;
 }
 

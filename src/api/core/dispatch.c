@@ -3,6 +3,7 @@
  * Handlers never write an error body or check a permission themselves. */
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,6 +56,10 @@ void api_init(const struct api_cfg *c)
 {
     cfg = *c;
     cfg.dsn = strdup(c->dsn);
+    if (!cfg.dsn) { /* start-up: nothing to answer yet (the out-of-memory policy of err.h) */
+        fputs("kam: out of memory\n", stderr);
+        abort();
+    }
     if (cfg.session_ttl <= 0)
         cfg.session_ttl = AUTH_DEFAULT_TTL;
 }
@@ -392,9 +397,13 @@ static enum kam_err run(struct api_call *c)
     }
     if (!route->body && r->body_len > 0)
         return kam_fail(ctx->err, KAM_EINVAL, "body", "this request takes no body");
+    uint64_t writes = db_writes(ctx->db);
     rc = route->fn(c);
-    if (rc == KAM_EBUSY && !db_in_tx(ctx->db)) {
-        /* A serialization failure or lock timeout rolled the work back: run it once more. */
+    /* Retried only when safe: a serialization failure or lock timeout rolled the transaction
+     * back, and the attempt left nothing durable behind (no commit, no autocommit write; see
+     * db_writes). A handler that committed part of its work before failing is not replayed:
+     * the client gets 503 and decides. Handlers have no side effect outside the database. */
+    if (rc == KAM_EBUSY && !db_in_tx(ctx->db) && db_writes(ctx->db) == writes) {
         log_warn("%s %s: %s; retrying once", r->method, r->path, ctx->err->msg);
         kam_error_clear(ctx->err);
         buf_reset(&c->resp->body);

@@ -667,7 +667,9 @@ enum kam_err issue_stats(struct kam_ctx *ctx, int64_t from, int64_t to,
     int64_t *resp = malloc(vcap * sizeof *resp), *res = malloc(vcap * sizeof *res);
     int row = 0;
     struct issue_team_stats *cur = NULL;
-    while (!rc && resp && res) {
+    if (!resp || !res) /* the out-of-memory policy (base/err.h): no partial statistics */
+        rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    while (!rc) {
         rc = db_step(st, &row, ctx->err);
         int64_t team = row ? db_col_i64(st, 0) : -1;
         if (cur && (!row || team != cur->team_id)) {
@@ -689,15 +691,17 @@ enum kam_err issue_stats(struct kam_ctx *ctx, int64_t from, int64_t to,
             cur->team_name = arena_strdup(ctx->a, db_col_text(st, 1));
         }
         if (nresp == vcap || nres == vcap) {
-            vcap *= 2;
-            int64_t *r1 = realloc(resp, vcap * sizeof *resp),
-                    *r2 = realloc(res, vcap * sizeof *res);
+            int64_t *r1 = realloc(resp, 2 * vcap * sizeof *resp);
             if (r1)
                 resp = r1;
+            int64_t *r2 = r1 ? realloc(res, 2 * vcap * sizeof *res) : NULL;
             if (r2)
                 res = r2;
-            if (!r1 || !r2)
+            if (!r1 || !r2) {
+                rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
                 break;
+            }
+            vcap *= 2;
         }
         int64_t reported = db_col_i64(st, 2);
         cur->issues++;
@@ -717,7 +721,7 @@ enum kam_err issue_stats(struct kam_ctx *ctx, int64_t from, int64_t to,
     db_done(st);
     free(resp);
     free(res);
-    *items_out = items;
-    *n_out = n;
+    *items_out = rc ? NULL : items;
+    *n_out = rc ? 0 : n;
     return rc;
 }

@@ -333,11 +333,17 @@ enum kam_err valuation_rescore_all(struct kam_ctx *ctx, int *moved_out)
     size_t cap = 1024, n = 0;
     int64_t *ids = malloc(cap * sizeof *ids);
     int row = 0;
-    while (ids && !(rc = db_step(st, &row, ctx->err)) && row) {
+    /* The out-of-memory policy (base/err.h): a failed allocation fails the whole rescoring
+     * instead of rescoring the accounts read so far and answering KAM_OK. */
+    if (!ids)
+        rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    while (!rc && !(rc = db_step(st, &row, ctx->err)) && row) {
         if (n == cap) {
             int64_t *more = realloc(ids, 2 * cap * sizeof *ids);
-            if (!more)
+            if (!more) {
+                rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
                 break;
+            }
             ids = more;
             cap *= 2;
         }
@@ -345,7 +351,7 @@ enum kam_err valuation_rescore_all(struct kam_ctx *ctx, int *moved_out)
     }
     db_done(st);
     struct arena *outer = ctx->a;
-    for (size_t i = 0; !rc && ids && i < n; i++) {
+    for (size_t i = 0; !rc && i < n; i++) {
         struct arena a;
         arena_init(&a);
         ctx->a = &a;

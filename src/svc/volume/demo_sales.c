@@ -78,7 +78,7 @@ enum kam_err demo_sales(struct kam_ctx *ctx, int max_accounts, int64_t *lines_ou
         in.currency = "CNY";
         struct product p;
         rc = product_create(ctx, &in, &p);
-        pid[i] = p.id;
+        pid[i] = rc ? 0 : p.id; /* p is unset when the create failed */
     }
     if (!rc)
         rc = fx_set(ctx, "USD", 7120000);

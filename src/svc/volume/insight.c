@@ -78,20 +78,26 @@ static enum kam_err rfm_scores(struct kam_ctx *ctx, int64_t account_id,
             *m = malloc(cap * sizeof *m);
     struct behaviour_rfm mine = {0};
     int row = 0;
-    while (r && f && m && !(rc = db_step(st, &row, ctx->err)) && row) {
+    /* The out-of-memory policy (base/err.h): scores from part of the accounts would be wrong
+     * without a word, so a failed allocation fails the request. */
+    if (!r || !f || !m)
+        rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    while (!rc && !(rc = db_step(st, &row, ctx->err)) && row) {
         if (n == cap) {
-            cap *= 2;
-            int64_t *r2 = realloc(r, cap * sizeof *r),
-                    *f2 = r2 ? realloc(f, cap * sizeof *f) : NULL,
-                    *m2 = f2 ? realloc(m, cap * sizeof *m) : NULL;
+            int64_t *r2 = realloc(r, 2 * cap * sizeof *r);
             if (r2)
                 r = r2;
+            int64_t *f2 = r2 ? realloc(f, 2 * cap * sizeof *f) : NULL;
             if (f2)
                 f = f2;
+            int64_t *m2 = f2 ? realloc(m, 2 * cap * sizeof *m) : NULL;
             if (m2)
                 m = m2;
-            if (!r2 || !f2 || !m2)
+            if (!m2) {
+                rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
                 break;
+            }
+            cap *= 2;
         }
         r[n] = (month_index(now) - month_index((int)db_col_i64(st, 1))) * 30;
         f[n] = db_col_i64(st, 2);
@@ -105,7 +111,7 @@ static enum kam_err rfm_scores(struct kam_ctx *ctx, int64_t account_id,
         n++;
     }
     db_done(st);
-    if (!rc && r && f && m) {
+    if (!rc) {
         behaviour_sort_i64(r, (int)n);
         behaviour_sort_i64(f, (int)n);
         behaviour_sort_i64(m, (int)n);
@@ -323,14 +329,18 @@ enum kam_err insight_affinity(struct kam_ctx *ctx, int64_t min_count, struct ins
     uint64_t *baskets = malloc(cap * sizeof *baskets);
     int64_t cur_a = -1, cur_m = -1;
     int row = 0;
-    while (baskets && !(rc = db_step(st, &row, ctx->err)) && row) {
+    if (!baskets) /* the out-of-memory policy (base/err.h): no affinity from part of the data */
+        rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    while (!rc && !(rc = db_step(st, &row, ctx->err)) && row) {
         int64_t a = db_col_i64(st, 0), m = db_col_i64(st, 1);
         const char *fam = db_col_text(st, 2);
         if (a != cur_a || m != cur_m) {
             if (nb == cap) {
                 uint64_t *b2 = realloc(baskets, cap * 2 * sizeof *b2);
-                if (!b2)
+                if (!b2) {
+                    rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
                     break;
+                }
                 baskets = b2;
                 cap *= 2;
             }
@@ -345,7 +355,7 @@ enum kam_err insight_affinity(struct kam_ctx *ctx, int64_t min_count, struct ins
     db_done(st);
     struct behaviour_pair *pairs;
     int np = 0;
-    if (!rc && baskets)
+    if (!rc)
         rc = behaviour_affinity(baskets, (int)nb, mx.nf, min_count, 0, ctx->a, &pairs, &np);
     free(baskets);
     if (rc)

@@ -191,7 +191,9 @@ enum kam_err outlook_refresh(struct kam_ctx *ctx, int *series_out)
                   from, to, &channels, "channel", &kc, &a, 0, NULL, NULL, NULL);
     /* Accounts' regions (by the account, so the tree is exact), regions and the total. */
     int *acct_region = calloc(accounts.n + 1, sizeof *acct_region);
-    if (!rc && acct_region) {
+    if (!rc && !acct_region) /* the out-of-memory policy (base/err.h) */
+        rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    if (!rc) {
         struct db_stmt *st;
         for (size_t i = 0; i < accounts.n && !rc; i++) {
             if ((rc = db_prepare(ctx->db, "SELECT region FROM accounts WHERE id = ?", &st,
@@ -211,7 +213,7 @@ enum kam_err outlook_refresh(struct kam_ctx *ctx, int *series_out)
             for (int k = 0; k < HIST; k++)
                 total.v[0].y[k] += regions.v[i].y[k];
     }
-    if (!rc && acct_region) {
+    if (!rc) {
         struct set *all[] = {&total, &regions, &accounts, &families, &channels};
         for (size_t k = 0; k < 5; k++)
             for (size_t i = 0; i < all[k]->n; i++)
@@ -233,7 +235,9 @@ enum kam_err outlook_refresh(struct kam_ctx *ctx, int *series_out)
         size_t nt = 1 + regions.n + accounts.n;
         size_t *idx = calloc(nt + families.n + channels.n + 1, sizeof *idx);
         int *parent = calloc(nt + families.n + channels.n + 1, sizeof *parent);
-        if (idx && parent) {
+        if (!idx || !parent) {
+            rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+        } else {
             idx[0] = 0;
             parent[0] = -1;
             for (size_t i = 0; i < regions.n; i++) {
@@ -283,9 +287,11 @@ enum kam_err outlook_refresh_due(struct kam_ctx *ctx, int force, int *series_out
     *series_out = 0;
     const char *last_s;
     enum kam_err rc = settings_get(ctx, "jobs.forecast_at", "0", &last_s);
-    int64_t last = strtoll(last_s, NULL, 10);
-    if (rc || (!force && ctx->now - last < OUTLOOK_EVERY && ctx->now >= last))
+    if (rc)
         return rc;
+    int64_t last = strtoll(last_s, NULL, 10);
+    if (!force && ctx->now - last < OUTLOOK_EVERY && ctx->now >= last)
+        return KAM_OK;
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
     /* Claim the refresh: the row changes only if nobody changed it since we read it, so of

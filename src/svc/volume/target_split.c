@@ -87,7 +87,7 @@ struct factor {
 };
 
 /* The account's forecast volume for the plan year: actual months of the year so far plus the
- * forecast of the rest, from its monthly history. */
+ * forecast of the rest, from its monthly history. -1: too little history; -2: out of memory. */
 static double forecast_year(const int64_t *hist, int nhist, int first_of_year, int last_actual)
 {
     /* hist[i] is month first + i; the plan year starts at index first_of_year. */
@@ -108,7 +108,7 @@ static double forecast_year(const int64_t *hist, int nhist, int first_of_year, i
     if (!y || !buf) {
         free(y);
         free(buf);
-        return -1;
+        return -2; /* out of memory: the caller fails (base/err.h), no silent "no forecast" */
     }
     for (int i = 0; i < n; i++)
         y[i] = (double)hist[skip + i];
@@ -166,6 +166,10 @@ static enum kam_err account_factors(struct kam_ctx *ctx, const struct target_pla
     size_t cap = 64, n = 0;
     struct factor *f = arena_calloc(ctx->a, cap, sizeof *f);
     int64_t *hist = calloc((size_t)nhist, sizeof *hist);
+    if (!hist) {
+        db_done(st);
+        return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    }
     int64_t cur = 0;
     int row = 0;
     int64_t ly = 0;
@@ -180,6 +184,8 @@ static enum kam_err account_factors(struct kam_ctx *ctx, const struct target_pla
                 cap *= 2;
             }
             double fy = forecast_year(hist, nhist, plan_idx - first, last - first);
+            if (fy < -1.5 && !rc)
+                rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
             f[n].account_id = cur;
             f[n].fc = ly > 0 && fy >= 0 ? fy / (double)ly : 1;
             f[n].pot = 1;
