@@ -10,7 +10,6 @@
 #include "svc/core/check.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
-#include "valuation.h"
 
 const char *const account_tiers[] = {"strategic", "key", "growth", "maintain", NULL};
 const char *const account_statuses[] = {"prospect", "active", "dormant", "lost", NULL};
@@ -293,7 +292,7 @@ enum kam_err account_create(struct kam_ctx *ctx, const struct account_in *in, st
     diff_all(&d, NULL, &a);
     rc = audit_write(ctx, "account", a.id, a.id, "create", &d);
     if (!rc)
-        rc = valuation_record_tier(ctx, a.id, NULL, a.tier, 0, 0, "manual");
+        rc = account_record_tier(ctx, a.id, NULL, a.tier, 0, 0, "manual");
     if (!rc)
         rc = account_get(ctx, a.id, out);
 out:
@@ -385,7 +384,7 @@ enum kam_err account_update(struct kam_ctx *ctx, int64_t id, const struct accoun
     }
     rc = audit_write(ctx, "account", id, id, "update", &d);
     if (!rc && strcmp(a.tier, before.tier) != 0)
-        rc = valuation_record_tier(ctx, id, before.tier, a.tier, 0, 0, "manual");
+        rc = account_record_tier(ctx, id, before.tier, a.tier, 0, 0, "manual");
     if (!rc)
         rc = account_get(ctx, id, out);
 out:
@@ -870,4 +869,29 @@ enum kam_err account_member_remove(struct kam_ctx *ctx, int64_t account_id, int6
     rc = audit_write(ctx, "account_member", user_id, account_id, "delete", &d);
 out:
     return db_end(ctx->db, rc, ctx->err);
+}
+
+/* The tier history is the account's: written by its own changes (manual) and by valuation
+ * (score), so neither file needs the other both ways. */
+enum kam_err account_record_tier(struct kam_ctx *ctx, int64_t account_id, const char *from,
+                                 const char *to, int64_t score, int has_score, const char *reason)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "INSERT INTO tier_history (account_id, from_tier, to_tier, score, "
+                                 "reason, user_id, at) VALUES (?,?,?,?,?,?,?)",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, account_id);
+    db_bind_text(st, 2, from);
+    db_bind_text(st, 3, to);
+    db_bind_i64n(st, 4, score, !has_score);
+    db_bind_text(st, 5, reason);
+    db_bind_i64n(st, 6, ctx->who.user_id, ctx->who.user_id == 0);
+    db_bind_i64(st, 7, ctx->now);
+    int row;
+    rc = db_step(st, &row, ctx->err);
+    db_done(st);
+    return rc;
 }

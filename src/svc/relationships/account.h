@@ -117,4 +117,8 @@ enum kam_err account_member_add(struct kam_ctx *ctx, int64_t account_id, int64_t
                                 const char *dept_role, struct account_member *out);
 enum kam_err account_member_remove(struct kam_ctx *ctx, int64_t account_id, int64_t user_id);
 
+/* Records a tier change in the tier history (reason: score | manual | import). */
+enum kam_err account_record_tier(struct kam_ctx *ctx, int64_t account_id, const char *from,
+                                 const char *to, int64_t score, int has_score, const char *reason);
+
 #endif

@@ -228,29 +228,6 @@ enum kam_err valuation_get(struct kam_ctx *ctx, int64_t account_id, struct valua
     return rc;
 }
 
-enum kam_err valuation_record_tier(struct kam_ctx *ctx, int64_t account_id, const char *from,
-                                   const char *to, int64_t score, int has_score, const char *reason)
-{
-    struct db_stmt *st;
-    enum kam_err rc = db_prepare(ctx->db,
-                                 "INSERT INTO tier_history (account_id, from_tier, to_tier, score, "
-                                 "reason, user_id, at) VALUES (?,?,?,?,?,?,?)",
-                                 &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, account_id);
-    db_bind_text(st, 2, from);
-    db_bind_text(st, 3, to);
-    db_bind_i64n(st, 4, score, !has_score);
-    db_bind_text(st, 5, reason);
-    db_bind_i64n(st, 6, ctx->who.user_id, ctx->who.user_id == 0);
-    db_bind_i64(st, 7, ctx->now);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    return rc;
-}
-
 /* Stores the score with its explanation and moves an unlocked tier. In a transaction. */
 static enum kam_err store(struct kam_ctx *ctx, const struct valuation *v, int *moved)
 {
@@ -310,8 +287,8 @@ static enum kam_err store(struct kam_ctx *ctx, const struct valuation *v, int *m
     if ((rc = audit_write(ctx, "account", v->account_id, v->account_id, "update", &d)))
         return rc;
     (*moved)++;
-    return valuation_record_tier(ctx, v->account_id, v->tier, v->suggested_tier, v->score, 1,
-                                 "score");
+    return account_record_tier(ctx, v->account_id, v->tier, v->suggested_tier, v->score, 1,
+                               "score");
 }
 
 enum kam_err valuation_rescore(struct kam_ctx *ctx, int64_t account_id, int *moved_out)

@@ -77,10 +77,6 @@ struct tier_change {
     const char *from_tier, *to_tier, *reason;
 };
 
-/* Records a tier change (reason: score | manual | import). */
-enum kam_err valuation_record_tier(struct kam_ctx *ctx, int64_t account_id, const char *from,
-                                   const char *to, int64_t score, int has_score,
-                                   const char *reason);
 enum kam_err valuation_history(struct kam_ctx *ctx, int64_t account_id,
                                struct tier_change **items_out, size_t *n_out);
 
