@@ -61,6 +61,18 @@ const struct cmd cli_cmds[] = {
      "  e.g. --from sqlite:kam.db --to postgres://kam@db.example/kam, and verifies row counts\n"
      "  and checksums per table; nothing is committed unless all match. --from must exist;\n"
      "  a --to SQLite file is created when missing."},
+    {"audit", cmd_audit, "kam audit verify [--db DSN] [--json]\nkam audit head [--db DSN] [--json]",
+     "  The audit log is a hash chain: each row's hash (BLAKE2b-256) covers its content, its\n"
+     "  sequence number and the previous row's hash, and the head (the last seq and hash) is\n"
+     "  kept with every audited write.\n"
+     "  verify  recomputes the chain in order. Exit 0 with \"N audit rows, chain intact, head\n"
+     "          seq S hash H\"; exit 1 naming the first row that was changed, removed (a gap,\n"
+     "          or rows missing at the end) or added outside kam.\n"
+     "  head    prints the head (seq S hash H). Write it down elsewhere (an anchor): a chain\n"
+     "          rewritten from some row onwards verifies on its own, but no longer ends at a\n"
+     "          head recorded before.\n"
+     "  Both first chain the rows of a database upgraded from before the chain (as the next\n"
+     "  audited write would). --json prints one JSON object on standard output."},
     {"jobs", cmd_jobs, "kam jobs run [--db DSN] [--now YYYY-MM-DDTHH:MM:SSZ]",
      "  Runs one pass of the background jobs and exits (for cron users; kam serve runs the same\n"
      "  pass every --jobs-interval seconds). A pass:\n"

@@ -61,5 +61,6 @@ int cmd_jobs(int argc, char **argv);
 int cmd_festivals(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

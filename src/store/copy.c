@@ -35,7 +35,9 @@ static const struct table {
      "reports_to_id, phone, email, birthday, last_contacted_at, notes, version, created_at, "
      "updated_at",
      "id", "reports_to_id", 1, 0},
-    {"audit", "id, at, user_id, entity, entity_id, account_id, action, changes", "id", NULL, 1, 0},
+    {"audit",
+     "id, at, user_id, entity, entity_id, account_id, action, changes, seq, prev_hash, hash", "id",
+     NULL, 1, 0},
     /* 0002 */
     {"settings", "key, value", "key", NULL, 0, 1},
     {"interactions",
@@ -126,6 +128,8 @@ static const struct table {
      "id", NULL, 1, 0},
     {"sales_affinity", "family_a, family_b, baskets, support, confidence, lift, computed_at",
      "family_a, family_b", NULL, 0, 0},
+    /* 0008 */
+    {"audit_head", "seq, hash, unchained", "seq", NULL, 0, 1},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

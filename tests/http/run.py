@@ -33,6 +33,7 @@ import t_users  # noqa: E402
 import t_scope  # noqa: E402
 import t_badinput  # noqa: E402
 import t_audit  # noqa: E402
+import t_audit_chain  # noqa: E402
 import t_matrix  # noqa: E402
 import t_interactions  # noqa: E402
 import t_visits  # noqa: E402
@@ -69,6 +70,7 @@ GROUPS = [
     ("me", t_users.g_me, True),
     ("scope", t_scope.g_scope, True),
     ("audit", t_audit.g_audit, True),
+    ("audit-chain", t_audit_chain.g_audit_chain, True),
     ("bad-input", t_badinput.g_badinput, True),
     ("rel-bad-input", t_badinput.g_badinput_rel, True),
     ("interactions", t_interactions.g_interactions, True),

@@ -2,7 +2,14 @@
  *
  * Services collect the changed fields of one record in a struct audit_diff and write it with
  * audit_write() inside the transaction that makes the change, so the log and the data never
- * disagree. `changes` is a JSON object {"field": [before, after], ...}. */
+ * disagree. `changes` is a JSON object {"field": [before, after], ...}.
+ *
+ * The log is a hash chain: each row has seq (1, 2, 3, ... with no gaps), prev_hash (the hash of
+ * row seq - 1, 64 zeros for seq 1) and hash, BLAKE2b-256 (lowercase hex) of a length-prefixed
+ * encoding of the row's stored fields (seq, id, at, user_id, entity, entity_id, account_id,
+ * action, changes) and prev_hash. The one-row table audit_head holds the last seq and hash;
+ * audit_write updates it in the caller's transaction, which serialises audited writes (the row
+ * lock on PostgreSQL, the single writer on SQLite). audit_chain_verify recomputes the chain. */
 #ifndef KAM_AUDIT_H
 #define KAM_AUDIT_H
 
@@ -35,6 +42,39 @@ void audit_diff_time(struct audit_diff *d, const char *field, int64_t before, in
  * changed nothing writes nothing. */
 enum kam_err audit_write(struct kam_ctx *ctx, const char *entity, int64_t entity_id,
                          int64_t account_id, const char *action, struct audit_diff *d);
+
+/* Chains the rows written before the chain existed (migration 0008 marks them: audit_head's
+ * unchained flag), in id order, after the head, and clears the flag; nothing when it is clear.
+ * Opens its own transaction (nested in the caller's, if any). audit_write calls it first, so
+ * calling it elsewhere (kam audit verify) only makes an upgraded database verifiable before
+ * its next audited write. *chained_out (may be NULL): rows chained. */
+enum kam_err audit_chain_backfill(struct kam_ctx *ctx, int64_t *chained_out);
+
+#define AUDIT_HASH_HEX 65 /* 64 hex digits and the NUL */
+
+/* The head: the last row's seq (0: empty chain) and hash. */
+enum kam_err audit_chain_head(struct kam_ctx *ctx, int64_t *seq_out, char hash_out[AUDIT_HASH_HEX]);
+
+/* What audit_chain_verify found. */
+struct audit_chain_report {
+    int intact;       /* 1: every row and the head check out */
+    int64_t rows;     /* rows walked (seq 1 .. head) */
+    int64_t head_seq; /* the head as stored */
+    char head_hash[AUDIT_HASH_HEX];
+    /* When not intact: the first problem in seq order. bad_seq is the seq of the row that was
+     * changed or the first one missing; bad_id its id (0 when the row is gone). */
+    int64_t bad_seq, bad_id;
+    char problem[240];
+};
+
+/* Walks the chain in seq order up to the head (rows committed while it runs, beyond the head it
+ * read first, are left for the next run), recomputes every hash and reports the first row that
+ * was changed (its hash does not match its content, or the next row was chained to another
+ * hash), removed (a gap in seq; rows missing after the last one per the head), or added
+ * outside kam (a row without seq, or beyond the head). KAM_OK with out->intact 0 for a broken
+ * chain; errors only for database failures. Reads only: run audit_chain_backfill first on a
+ * database upgraded from before the chain. */
+enum kam_err audit_chain_verify(struct kam_ctx *ctx, struct audit_chain_report *out);
 
 struct audit_row {
     int64_t id, at, user_id, entity_id, account_id;
