@@ -37,6 +37,8 @@ if command -v clang-format >/dev/null; then
     suite format sh -c 'if make -s check-format >/dev/null 2>&1; then echo "1 passed, 0 failed"; else make -s check-format 2>&1 | head -20; echo "0 passed, 1 failed"; fi'
 fi
 suite unit "$B/unit"
+# The unit tests that need a PostgreSQL server (their names end in "postgres"), on a throw-away one.
+suite unit-postgres scripts/pg-tmp.sh sh -c '"$0" postgres' "$B/unit"
 for t in "$B"/fuzz/fuzz_*; do
     [ -x "$t" ] || continue
     n=$(basename "$t")

@@ -156,6 +156,15 @@ static enum kam_err p_exec(void *conn, const char *sql, struct kam_error *e)
     if (rc)
         return rc;
     ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && PQstatus(c->pg) == CONNECTION_BAD &&
+        strcmp(sql, "ROLLBACK") == 0) {
+        /* The connection broke under the ROLLBACK itself (the first statement to meet it):
+         * the transaction died with the session all the same, so it is over, and the next
+         * statement may reconnect. Otherwise the connection would refuse every statement. */
+        c->lost_in_tx = 0;
+        PQclear(res);
+        return KAM_OK;
+    }
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         if (refused_write(res))
             db_note_read_only();

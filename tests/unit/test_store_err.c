@@ -314,3 +314,45 @@ TEST(api_busy_write_that_left_nothing_behind_is_retried_once)
     db_close(db);
     unlink_db(path);
 }
+
+/* The connection breaks while a transaction is open and the first statement to meet it is the
+ * ROLLBACK (the handler failed for a reason of its own): the transaction is over all the same,
+ * and the next one reconnects instead of refusing every statement until a restart. */
+TEST(pg_connection_lost_under_rollback_reconnects_postgres)
+{
+    const char *dsn = getenv("KAM_TEST_PG_DSN");
+    if (!dsn || !*dsn) {
+        fprintf(stderr, "  (skipped: KAM_TEST_PG_DSN not set)\n");
+        return;
+    }
+    struct db *a = NULL, *b = NULL;
+    struct kam_error e = {0};
+    CHECK_EQ_INT(db_open_raw(dsn, &a, &e), KAM_OK);
+    CHECK_EQ_INT(db_open_raw(dsn, &b, &e), KAM_OK);
+    if (!a || !b) {
+        db_close(a);
+        db_close(b);
+        return;
+    }
+    int64_t pid = 0, x = 0;
+    CHECK_EQ_INT(db_begin(a, &e), KAM_OK);
+    CHECK_EQ_INT(db_query_i64(a, "SELECT pg_backend_pid()", 0, 0, &pid, &e), KAM_OK);
+    CHECK_EQ_INT(db_query_i64(b, "SELECT CASE WHEN pg_terminate_backend(?) THEN 1 ELSE 0 END", 1,
+                              pid, &x, &e),
+                 KAM_OK);
+    CHECK_EQ_INT(x, 1);
+    /* The handler failed: db_end sends ROLLBACK, the first statement on the dead session. */
+    struct kam_error why = {0};
+    kam_fail(&why, KAM_EINVAL, "name", "refused by the handler");
+    CHECK_EQ_INT(db_end(a, KAM_EINVAL, &why), KAM_EINVAL);
+    /* The next request works on a new session. */
+    struct kam_error e2 = {0};
+    CHECK_EQ_INT(db_begin(a, &e2), KAM_OK);
+    CHECK_EQ_INT(db_query_i64(a, "SELECT 41 + 1", 0, 0, &x, &e2), KAM_OK);
+    CHECK_EQ_INT(x, 42);
+    CHECK_EQ_INT(db_end(a, KAM_OK, &e2), KAM_OK);
+    if (e2.code)
+        fprintf(stderr, "  after the lost rollback: %s\n", e2.msg);
+    db_close(a);
+    db_close(b);
+}
