@@ -537,9 +537,12 @@ void http_server_stop(struct http_server *s, int grace_ms)
 {
     if (!s)
         return;
+    /* New connections are refused at once (shutdown() of a listening socket on Linux), but the
+     * fd is closed only after the daemon has stopped: a worker that saw it readable just before
+     * the quiesce may still call accept() on it, and must not meet a reused number. */
     MHD_socket fd = MHD_quiesce_daemon(s->d);
     if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+        shutdown(fd, SHUT_RDWR);
     int64_t deadline = time_mono_us() + (int64_t)grace_ms * 1000;
     while (atomic_load(&s->active) > 0 && time_mono_us() < deadline) {
         struct timespec ts = {0, 10 * 1000 * 1000};
@@ -549,5 +552,7 @@ void http_server_stop(struct http_server *s, int grace_ms)
         log_warn("shutdown: %d requests still running after %d ms", atomic_load(&s->active),
                  grace_ms);
     MHD_stop_daemon(s->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     server_free(s);
 }

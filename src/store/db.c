@@ -85,7 +85,8 @@ unsigned long db_read_only_events(void)
 const char *db_dsn_masked(const char *dsn, char *out, size_t n)
 {
     /* "scheme://user:password@host/db?password=x" -> "scheme://user:***@host/db?password=***":
-     * the user information ends at the authority's last '@' (a password may hold '@'). */
+     * the user information ends at the last '@' before the first '/', as libpq reads it (a
+     * password may hold '@', '?' or '#'). */
     if (!n)
         return out;
     snprintf(out, n, "%s", dsn);
@@ -93,7 +94,7 @@ const char *db_dsn_masked(const char *dsn, char *out, size_t n)
     if (!auth)
         return out;
     auth += 3;
-    size_t alen = strcspn(auth, "/?#");
+    size_t alen = strcspn(auth, "/");
     const char *at = NULL;
     for (const char *p = auth; p < auth + alen; p++)
         if (*p == '@')

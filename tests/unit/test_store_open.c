@@ -154,6 +154,11 @@ TEST(db_dsn_masked_hides_the_password_only)
                  "sqlite:/var/lib/kam/kam.db");
     CHECK_EQ_STR(db_dsn_masked("kam.db", out, sizeof out), "kam.db");
     CHECK_EQ_STR(db_dsn_masked("postgres://u:p@ss@h/db", out, sizeof out), "postgres://u:***@h/db");
+    /* libpq reads the user information up to the last '@' before the first '/' */
+    CHECK_EQ_STR(db_dsn_masked("postgres://kam:pa?ss@db/kam", out, sizeof out),
+                 "postgres://kam:***@db/kam");
+    CHECK_EQ_STR(db_dsn_masked("postgres://kam:pa#ss@db/kam", out, sizeof out),
+                 "postgres://kam:***@db/kam");
     CHECK_EQ_STR(db_dsn_masked("postgres://u@h/db?sslmode=require&password=x&a=b", out, sizeof out),
                  "postgres://u@h/db?sslmode=require&password=***&a=b");
     CHECK_EQ_STR(db_dsn_masked("postgres://u:pw@h/db", out, 12), "postgres://");

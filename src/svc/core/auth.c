@@ -1,6 +1,7 @@
 /* auth.c -- login, sessions, tokens, failed-login limits. */
 #include "auth.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,15 +15,21 @@
  * response time does not tell which logins exist. Computed once, lazily. */
 static char dummy_hash[128];
 static int dummy_ready;
+static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The first callers wait for the one computation (a mutex, so no thread reads a hash another is
+ * still writing); afterwards the flag is read without the lock. */
 static const char *dummy(struct kam_ctx *ctx)
 {
     if (!__atomic_load_n(&dummy_ready, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&dummy_lock);
         char h[128];
-        if (user_hash_password(ctx, "not-a-password-0123456789", h) == KAM_OK) {
+        if (!__atomic_load_n(&dummy_ready, __ATOMIC_ACQUIRE) &&
+            user_hash_password(ctx, "not-a-password-0123456789", h) == KAM_OK) {
             memcpy(dummy_hash, h, sizeof h);
             __atomic_store_n(&dummy_ready, 1, __ATOMIC_RELEASE);
         }
+        pthread_mutex_unlock(&dummy_lock);
     }
     return dummy_hash;
 }
