@@ -202,6 +202,20 @@ static void headers_due(const struct http_server *s, struct hconn *hc)
         atomic_store(&hc->due_us, time_mono_us() + (int64_t)s->cfg.header_timeout_s * 1000000);
 }
 
+/* The body of a request has a deadline too, or a client could send one byte a minute for
+ * ever: HTTP_BODY_GRACE header timeouts plus the time its length takes at HTTP_BODY_MIN_RATE
+ * (a slow phone still uploads a 64 MiB import within the hour). Cleared once the body is in. */
+#define HTTP_BODY_GRACE 6
+#define HTTP_BODY_MIN_RATE 16384 /* bytes a second */
+
+static void body_due(const struct http_server *s, struct hconn *hc, uint64_t len)
+{
+    if (hc && s->cfg.header_timeout_s)
+        atomic_store(&hc->due_us, time_mono_us() +
+                                      (int64_t)s->cfg.header_timeout_s * HTTP_BODY_GRACE * 1000000 +
+                                      (int64_t)(len / HTTP_BODY_MIN_RATE) * 1000000);
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -280,21 +294,21 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     struct http_server *s = cls;
     struct rstate *st = *con_cls;
     if (!st) {
-        /* The first call of a request: its headers are complete. */
+        /* The first call of a request: its headers are complete; its body (if any) is due. */
         struct hconn *hc = hconn_of(conn);
-        if (hc)
-            atomic_store(&hc->due_us, 0);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        size_t limit = http_body_limit(url);
+        uint64_t len = cl ? strtoull(cl, NULL, 10) : limit;
+        body_due(s, hc, len < limit ? len : limit); /* over the limit: refused below */
         st = calloc(1, sizeof *st);
         if (!st)
             return MHD_NO;
         arena_init(&st->a);
-        size_t limit = http_body_limit(url);
         buf_init(&st->body, limit);
         st->t0 = time_mono_us();
         st->counted = 1;
         atomic_fetch_add(&s->active, 1);
         *con_cls = st;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > limit) {
             /* Answer 413 now instead of reading a body we will not use; libmicrohttpd
              * closes the connection after the response. */
@@ -316,6 +330,10 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     }
     if (st->answered)
         return MHD_YES;
+    /* The body is in: no deadline while the handler runs (an import may take minutes). */
+    struct hconn *hc = hconn_of(conn);
+    if (hc)
+        atomic_store(&hc->due_us, 0);
     return respond(s, conn, st, method, url);
 }
 

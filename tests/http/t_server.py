@@ -156,6 +156,27 @@ def private_dir(mode=0o755):
     return d
 
 
+def read_response(sock):
+    """One whole HTTP/1.1 response with a Content-Length from a kept-alive socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    n = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            n = int(line.split(b":", 1)[1])
+    while len(body) < n:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
 def closed_within(sock, seconds, dribble=None):
     """Waits up to `seconds` for the server to close sock (EOF or reset), sending `dribble`
     whenever nothing has come for 0.2 s (a slow client). Returns (closed, elapsed, data)."""
@@ -432,7 +453,13 @@ def per_address_cap(ctx):
         if not ck.ok(p.healthy(), "a server with KAM_MAX_CONNS_PER_ADDR=4 starts", short(p.output())):
             return
         for _ in range(4):
-            socks.append(socket.create_connection(("127.0.0.1", p.port), timeout=5))
+            # each is answered once and kept alive: the server has surely accepted it (a bare
+            # connect may still wait in the backlog while the fifth is accepted first)
+            sk = socket.create_connection(("127.0.0.1", p.port), timeout=5)
+            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            ck.ok(read_response(sk).startswith(b"HTTP/1.1 200"), "connection %d within the cap is served"
+                  % (len(socks) + 1))
+            socks.append(sk)
         extra = socket.create_connection(("127.0.0.1", p.port), timeout=5)
         extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         closed, secs, data = closed_within(extra, 5)
@@ -504,6 +531,16 @@ def header_deadline(ctx):
         s.close()
         ck.ok(data.startswith(b"HTTP/1.1 401"), "a request with complete headers and a slow body is answered",
               "got %r" % data[:80])
+        # ... but a body sent a byte at a time for ever is cut: its deadline is 6 header
+        # timeouts plus its length at 16 KiB/s (here 6 s + 0 s)
+        s = socket.create_connection(("127.0.0.1", p.port), timeout=10)
+        s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 1000\r\n\r\n{")
+        closed, secs, data = closed_within(s, 20, dribble=b" ")
+        s.close()
+        ck.ok(closed and not data and 5.5 <= secs <= 12,
+              "a body dribbled a byte at a time is closed at its deadline (6 header timeouts)",
+              "closed=%s after %.2f s, got %r" % (closed, secs, data[:80]))
     finally:
         p.stop()
 
