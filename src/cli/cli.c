@@ -18,7 +18,7 @@ const struct cmd cli_cmds[] = {
     {"serve", cmd_serve,
      "kam serve [--db DSN] [--listen ADDR:PORT] [--threads N] [--session-ttl SECONDS]\n"
      "          [--jobs-interval SECONDS] [--max-conns-per-addr N] [--header-timeout SECONDS]\n"
-     "          [--quiet]",
+     "          [--trusted-proxies ADDR[/BITS],...] [--quiet]",
      "  Serves the JSON API and the web UI (default 127.0.0.1:8080) from a database made by\n"
      "  kam init or kam demo. It refuses to start, exit 1, when the database does not exist or\n"
      "  does not take writes, or when ADDR:PORT is in use (another kam serve?). SIGTERM/SIGINT\n"
@@ -35,10 +35,18 @@ const struct cmd cli_cmds[] = {
      "    --header-timeout SECONDS  a connection must send each request's headers within this\n"
      "                              time of being accepted or of its previous response, or it\n"
      "                              is closed (idle keep-alive connections too), 1..3600\n"
-     "                              (default 10)\n"
+     "                              (default 10; a body gets six times that plus its length\n"
+     "                              at 16 KiB/s)\n"
+     "    --trusted-proxies LIST    reverse proxies (addresses or networks, comma-separated,\n"
+     "                              up to 32) that may name the client in X-Forwarded-For:\n"
+     "                              the client is then the rightmost address there that is not\n"
+     "                              a trusted proxy. From other peers the header is ignored.\n"
+     "                              Per-address limits (connections, failed logins) apply to\n"
+     "                              that client. Default: none\n"
      "    --quiet                   no log line per request\n"
      "  Environment (a flag wins): KAM_DB, KAM_SESSION_TTL, KAM_JOBS_INTERVAL,\n"
-     "  KAM_MAX_CONNS_PER_ADDR, KAM_HEADER_TIMEOUT, KAM_SQLITE_SYNC=full|normal|off (default\n"
+     "  KAM_MAX_CONNS_PER_ADDR, KAM_HEADER_TIMEOUT, KAM_TRUSTED_PROXIES, "
+     "KAM_SQLITE_SYNC=full|normal|off (default\n"
      "  full), and for e-mail KAM_SMTP_URL, KAM_SMTP_FROM, KAM_SMTP_USER, KAM_SMTP_PASSWORD\n"
      "  (see kam help jobs). GET /healthz answers 200 while the database answers and takes\n"
      "  writes, 503 with \"db\":\"read_only\" when it stops taking them."},

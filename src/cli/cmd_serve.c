@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +11,7 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "cli.h"
+#include "http/proxy.h"
 #include "http/server.h"
 #include "svc/core/auth.h"
 #include "svc/core/jobs.h"
@@ -71,7 +73,7 @@ static void *scheduler(void *arg)
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *dsn = NULL, *listen = "127.0.0.1:8080";
+    const char *dsn = NULL, *listen = "127.0.0.1:8080", *proxies = getenv("KAM_TRUSTED_PROXIES");
     long long threads = 0, ttl = AUTH_DEFAULT_TTL, jobs_interval = 60,
               per_addr = HTTP_DEFAULT_CONNS_PER_ADDR, header_timeout = HTTP_DEFAULT_HEADER_TIMEOUT;
     int quiet = 0;
@@ -90,6 +92,7 @@ int cmd_serve(int argc, char **argv)
         {"jobs-interval", required_argument, 0, 'j'},
         {"max-conns-per-addr", required_argument, 0, 'm'},
         {"header-timeout", required_argument, 0, 'h'},
+        {"trusted-proxies", required_argument, 0, 'p'},
         {0, 0, 0, 0},
     };
     int o, bad = 0;
@@ -120,10 +123,21 @@ int cmd_serve(int argc, char **argv)
         case 'h':
             bad = cli_parse_num("--header-timeout", optarg, 1, MAX_HEADER_TIMEOUT, &header_timeout);
             break;
+        case 'p':
+            proxies = optarg;
+            break;
         default:
             cli_usage(stderr, cli_find("serve"));
             return EXIT_USAGE;
         }
+    }
+    struct http_proxies pl;
+    if (!bad && http_proxies_parse(proxies, &pl) != 0) {
+        fprintf(stderr,
+                "kam: --trusted-proxies (or KAM_TRUSTED_PROXIES) must be up to %d addresses or "
+                "networks ADDR[/BITS] separated by commas, got '%s'\n",
+                HTTP_MAX_PROXIES, proxies);
+        bad = 1;
     }
     if (bad)
         return EXIT_USAGE;
@@ -160,6 +174,7 @@ int cmd_serve(int argc, char **argv)
         .quiet = quiet,
         .max_conns_per_addr = (unsigned)per_addr,
         .header_timeout_s = (unsigned)header_timeout,
+        .trusted_proxies = proxies,
         .handler = api_dispatch,
     };
     struct http_server *srv;

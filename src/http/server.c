@@ -1,6 +1,7 @@
 /* server.c -- libmicrohttpd glue: request bodies, the per-request log line, connection caps
  * and header deadlines, the exclusive listening socket, graceful stop. */
 #include "server.h"
+#include "proxy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +38,7 @@ struct hconn {
 struct http_server {
     struct MHD_Daemon *d;
     struct http_server_cfg cfg;
+    struct http_proxies proxies;
     atomic_int active; /* requests between first byte and completion */
     unsigned port;
     /* Header deadlines. The lock guards the list and is held by the sweeper while it shuts a
@@ -158,7 +160,11 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, addr,
                       sizeof addr);
     }
-    req.remote_addr = addr;
+    char client[INET6_ADDRSTRLEN];
+    http_client_addr(&s->proxies, addr,
+                     MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"), client,
+                     sizeof client);
+    req.remote_addr = client;
     const union MHD_ConnectionInfo *tls =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
     req.tls = tls != NULL && tls->protocol != 0;
@@ -491,6 +497,12 @@ enum kam_err http_server_start(const struct http_server_cfg *cfg, struct http_se
     if (parse_listen(cfg->listen, &ss, &slen) != 0)
         return kam_fail(e, KAM_EINVAL, "listen", "--listen must be ADDR:PORT, got '%s'",
                         cfg->listen);
+    struct http_proxies proxies;
+    if (http_proxies_parse(cfg->trusted_proxies, &proxies) != 0)
+        return kam_fail(e, KAM_EINVAL, "trusted-proxies",
+                        "--trusted-proxies must be up to %d addresses or networks (ADDR[/BITS]) "
+                        "separated by commas, got '%s'",
+                        HTTP_MAX_PROXIES, cfg->trusted_proxies);
     int fd = -1;
     enum kam_err rc = open_listener(&ss, slen, cfg->listen, &fd, e);
     if (rc)
@@ -501,6 +513,7 @@ enum kam_err http_server_start(const struct http_server_cfg *cfg, struct http_se
         return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     }
     s->cfg = *cfg;
+    s->proxies = proxies;
     s->conns.next = s->conns.prev = &s->conns;
     pthread_mutex_init(&s->lock, NULL);
     pthread_condattr_t ca;

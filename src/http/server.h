@@ -30,6 +30,8 @@ struct http_server_cfg {
     int quiet;                   /* no per-request log lines */
     unsigned max_conns_per_addr; /* open connections per client address; 0: no cap */
     unsigned header_timeout_s;   /* seconds for each request's headers; 0: no deadline */
+    const char *trusted_proxies; /* addresses/networks that may name the client in
+                                    X-Forwarded-For (proxy.h); NULL: none */
     http_handler handler;
     void *user;
 };

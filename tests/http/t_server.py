@@ -211,6 +211,7 @@ def g_server(ctx):
     per_address_cap(ctx)
     header_deadline(ctx)
     defaults_serve_many(ctx)
+    trusted_proxies(ctx)
     if is_pg(ctx):
         pg_read_only_start(ctx)
         pg_read_only_runtime(ctx)
@@ -718,3 +719,66 @@ def pg_read_only_runtime(ctx):
             ok, out = psql(ctx.dsn, reset_ro)
             ck.ok(ok, "the database is writable again after the check", out)
         p.stop()
+
+
+def login_from(port, src, login, password, xff=None):
+    """POST /api/v1/session from source address src (127.0.0.x), optionally with
+    X-Forwarded-For; the status."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(src, 0))
+    hdrs = {"Content-Type": "application/json", "Connection": "close"}
+    if xff is not None:
+        hdrs["X-Forwarded-For"] = xff
+    try:
+        conn.request("POST", "/api/v1/session", json.dumps({"login": login, "password": password}), hdrs)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def trusted_proxies(ctx):
+    """Behind a trusted proxy the client is the address it names in X-Forwarded-For, so one
+    client's failed logins do not throttle another's; from an untrusted peer the header is
+    ignored (a client cannot pick its own address)."""
+    ck = ctx.ck
+    login, pw = ctx.uniq("xff"), "xff-proxy-password-7"
+    rc, out, err = cli(ctx, ["user", "add", "--db", ctx.dsn, "--login", login, "--role", "viewer"],
+                       stdin_text=pw + "\n")
+    if not ck.ok(rc == 0, "a user for the proxy checks", short(out + err)):
+        return
+    rc, _, err = cli(ctx, ["serve", "--db", ctx.dsn, "--listen", "127.0.0.1:0",
+                           "--trusted-proxies", "10.0.0.0/8,,1.2.3.4"])
+    ck.ok(rc == 2 and "--trusted-proxies" in err, "a malformed --trusted-proxies is a usage error",
+          "rc=%s %s" % (rc, short(err)))
+    p = Proc(ctx, ctx.dsn, "proxy", env={"KAM_TRUSTED_PROXIES": "127.0.0.51, 10.0.0.0/8"})
+    try:
+        if not ck.ok(p.healthy(), "a server with KAM_TRUSTED_PROXIES starts", short(p.output())):
+            return
+        # five wrong passwords of client 203.0.113.7, through the proxy 127.0.0.51 (and an inner
+        # proxy of 10/8 the header also names): that client is now held back ...
+        for _ in range(5):
+            login_from(p.port, "127.0.0.51", login, "wrong-password-xx", "203.0.113.7, 10.1.2.3")
+        st = login_from(p.port, "127.0.0.51", login, "wrong-password-xx", "203.0.113.7, 10.1.2.3")
+        ck.ok(st == 429, "behind a trusted proxy, the client named in X-Forwarded-For is throttled",
+              "status %s" % st)
+        # ... while another client behind the same proxy logs in
+        st = login_from(p.port, "127.0.0.51", login, pw, "198.51.100.9")
+        ck.ok(st == 200, "another client behind the same proxy is not held back by it", "status %s" % st)
+        # an untrusted peer cannot choose its address: its own five failures hold it back,
+        # whatever it writes in the header
+        for i in range(5):
+            login_from(p.port, "127.0.0.52", login, "wrong-password-xx", "192.0.2.%d" % (i + 1))
+        st = login_from(p.port, "127.0.0.52", login, "wrong-password-xx", "192.0.2.77")
+        ck.ok(st == 429, "X-Forwarded-For from an untrusted peer is ignored", "status %s" % st)
+        # a header that is not an address, from the trusted proxy: the proxy itself is the
+        # client (never a string of the client's making)
+        for _ in range(5):
+            login_from(p.port, "127.0.0.51", login, "wrong-password-xx", "not-an-address")
+        st = login_from(p.port, "127.0.0.51", login, pw, "<script>")
+        ck.ok(st == 429, "a header that is not an address leaves the proxy as the client",
+              "status %s" % st)
+        st = login_from(p.port, "127.0.0.51", login, pw, "203.0.113.200")
+        ck.ok(st == 200, "... and a real client behind it is not held back by that", "status %s" % st)
+    finally:
+        p.stop()
+

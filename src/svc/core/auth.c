@@ -1,6 +1,7 @@
 /* auth.c -- login, sessions, tokens, failed-login limits. */
 #include "auth.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -75,11 +76,24 @@ struct throttle {
     int known;                            /* ADDR logged in as LOGIN lately: no per-login limit */
 };
 
+/* The address a throttle key names: an IPv4 address as it is, an IPv6 one by its /64 (one
+ * host usually holds a whole /64, so per-/128 limits would be no limit at all). */
+static const char *throttle_addr(struct kam_ctx *ctx, const char *addr)
+{
+    unsigned char a[16];
+    char buf[INET6_ADDRSTRLEN];
+    if (!addr || !strchr(addr, ':') || inet_pton(AF_INET6, addr, a) != 1)
+        return addr ? addr : "";
+    memset(a + 8, 0, 8);
+    if (!inet_ntop(AF_INET6, a, buf, sizeof buf))
+        return addr;
+    return arena_printf(ctx->a, "%s/64", buf);
+}
+
 static void throttle_keys(struct kam_ctx *ctx, const char *login, const char *addr,
                           struct throttle *t)
 {
-    if (!addr)
-        addr = "";
+    addr = throttle_addr(ctx, addr);
     t->pair = arena_printf(ctx->a, "pair:%s %s", login, addr);
     t->addr = *addr ? arena_printf(ctx->a, "addr:%s", addr) : NULL;
     t->login = arena_printf(ctx->a, "login:%s", login);
