@@ -4,18 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/timeutil.h"
 #include "svc/core/policy.h"
 #include "volume.h"
 
 #define CROSS_SELL_K 10
-
-static int this_month(const struct kam_ctx *ctx)
-{
-    int y, m, d;
-    days_to_date(ctx->now / 86400, &y, &m, &d);
-    return y * 100 + m;
-}
 
 static int month_index(int yyyymm)
 {
@@ -62,7 +54,7 @@ static enum kam_err order_days(struct kam_ctx *ctx, int64_t account_id, int32_t 
 static enum kam_err rfm_scores(struct kam_ctx *ctx, int64_t account_id,
                                struct behaviour_rfm_score *out)
 {
-    int now = this_month(ctx), from = volume_month_add(now, -11);
+    int now = volume_this_month(ctx), from = volume_month_add(now, -11);
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
                                  "SELECT account_id, MAX(month), SUM(lines), SUM(amount) FROM "
@@ -136,7 +128,7 @@ struct matrix {
 static enum kam_err load_matrix(struct kam_ctx *ctx, struct matrix *mx)
 {
     memset(mx, 0, sizeof *mx);
-    int now = this_month(ctx);
+    int now = volume_this_month(ctx);
     int to = volume_month_add(now, -1), from = volume_month_add(now, -12);
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
@@ -288,7 +280,7 @@ enum kam_err insight_profile(struct kam_ctx *ctx, int64_t account_id, struct ins
     /* Trend and seasonality over three years up to the last complete month. */
     struct volume_sel sel = {0};
     sel.account_id = account_id;
-    int to = volume_month_add(this_month(ctx), -1), from = volume_month_add(to, -35);
+    int to = volume_month_add(volume_this_month(ctx), -1), from = volume_month_add(to, -35);
     struct volume_series *v;
     size_t nv;
     if ((rc = volume_series(ctx, &sel, VD_NONE, from, to, &v, &nv)))
@@ -316,7 +308,7 @@ enum kam_err insight_affinity(struct kam_ctx *ctx, int64_t min_count, struct ins
     enum kam_err rc = load_matrix(ctx, &mx);
     if (rc)
         return rc;
-    int now = this_month(ctx);
+    int now = volume_this_month(ctx);
     struct db_stmt *st;
     if ((rc = db_prepare(ctx->db,
                          "SELECT account_id, month, family FROM sales_monthly WHERE month >= ? AND "

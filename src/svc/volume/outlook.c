@@ -7,7 +7,6 @@
 
 #include "analytics/forecast.h"
 #include "base/strmap.h"
-#include "base/timeutil.h"
 #include "svc/core/settings.h"
 #include "volume.h"
 
@@ -162,9 +161,8 @@ static enum kam_err store(struct kam_ctx *ctx, const struct set *s, int first)
 enum kam_err outlook_refresh(struct kam_ctx *ctx, int *series_out)
 {
     *series_out = 0;
-    int y, m, d;
-    days_to_date(ctx->now / 86400, &y, &m, &d);
-    int now = y * 100 + m, to = volume_month_add(now, -1), from = volume_month_add(now, -HIST);
+    int now = volume_this_month(ctx), to = volume_month_add(now, -1),
+        from = volume_month_add(now, -HIST);
     struct arena a;
     arena_init(&a);
     struct set total = {0}, regions = {0}, accounts = {0}, families = {0}, channels = {0};
