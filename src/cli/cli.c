@@ -199,7 +199,7 @@ static void open_failed(const struct cli_ctx *c, const char *dsn)
 {
     if (c->err.code == KAM_ENOTFOUND && !strcmp(c->err.field, "db")) {
         char shown[160];
-        db_dsn_masked(dsn, shown, sizeof shown);
+        conn_dsn_masked(dsn, shown, sizeof shown);
         fprintf(stderr,
                 "kam: %s; create it with `kam init --db %s` (or `kam demo --db %s` for the "
                 "demo data)\n",
@@ -219,7 +219,7 @@ int cli_ctx_open(struct cli_ctx *c, const char *dsn, unsigned flags)
     c->ctx.who.role = ROLE_ADMIN;
     c->ctx.who.login = "system";
     c->ctx.now = time_now();
-    if (db_open_with(dsn, flags, &c->ctx.db, &c->err)) {
+    if (conn_open(dsn, flags, &c->ctx.db, &c->err)) {
         open_failed(c, dsn);
         arena_release(&c->a);
         return EXIT_FAIL;
@@ -229,7 +229,7 @@ int cli_ctx_open(struct cli_ctx *c, const char *dsn, unsigned flags)
 
 void cli_ctx_release(struct cli_ctx *c)
 {
-    db_close(c->ctx.db);
+    conn_close(c->ctx.db);
     c->ctx.db = NULL;
     arena_release(&c->a);
 }

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "svc/core/conn.h"
 #include "svc/core/ctx.h"
 
 #define KAM_VERSION "0.1.0"
@@ -36,7 +37,7 @@ int cli_parse_num(const char *name, const char *s, long long min, long long max,
 int cli_env_num(const char *var, long long min, long long max, long long *out);
 
 /* A context for a CLI command acting as the system (user_id 0, admin) on an open database,
- * opened with db_open_with(flags): DB_OPEN_EXISTING for every command but init and demo, which
+ * opened with conn_open(flags): CONN_EXISTING for every command but init and demo, which
  * may create the database. A database that does not exist or has no KAM tables is named with
  * the command that makes it. cli_ctx_release() frees the arena and closes the database. */
 struct cli_ctx {

@@ -33,7 +33,7 @@ int cmd_audit(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct cli_ctx c;
-    if (cli_ctx_open(&c, cli_dsn(dsn), DB_OPEN_EXISTING))
+    if (cli_ctx_open(&c, cli_dsn(dsn), CONN_EXISTING))
         return EXIT_FAIL;
     int rc = EXIT_OK;
     /* A database upgraded from before the chain: its old rows join the chain now, as they would

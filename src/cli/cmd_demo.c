@@ -31,7 +31,7 @@ int cmd_demo(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct cli_ctx c;
-    if (cli_ctx_open(&c, cli_dsn(dsn), DB_OPEN_CREATE | DB_OPEN_MIGRATE))
+    if (cli_ctx_open(&c, cli_dsn(dsn), CONN_CREATE | CONN_MIGRATE))
         return EXIT_FAIL;
     struct demo_stats st;
     enum kam_err rc = demo_load(&c.ctx, (int)scale, &st);

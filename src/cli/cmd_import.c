@@ -141,7 +141,7 @@ int cmd_import(int argc, char **argv)
     o.filename = slash ? slash + 1 : path;
     /* The database first: a missing one leaves no reject file behind. */
     struct cli_ctx cc;
-    if (cli_ctx_open(&cc, cli_dsn(dsn), DB_OPEN_EXISTING))
+    if (cli_ctx_open(&cc, cli_dsn(dsn), CONN_EXISTING))
         return EXIT_FAIL;
     size_t len;
     char *data = read_all(path, &len);
@@ -175,7 +175,7 @@ int cmd_import(int argc, char **argv)
         o.progress_arg = &bar;
     }
     struct import_report r = {0};
-    enum kam_err rc = db_bulk_mode(cc.ctx.db, &cc.err);
+    enum kam_err rc = conn_bulk_mode(cc.ctx.db, &cc.err);
     if (!rc)
         rc = import_run(&cc.ctx, &o, data, len, &r);
     double secs = (double)(time_mono_us() - bar.t0) / 1e6;

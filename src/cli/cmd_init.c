@@ -22,10 +22,10 @@ int cmd_init(int argc, char **argv)
     }
     dsn = cli_dsn(dsn);
     struct cli_ctx c;
-    if (cli_ctx_open(&c, dsn, DB_OPEN_CREATE | DB_OPEN_MIGRATE))
+    if (cli_ctx_open(&c, dsn, CONN_CREATE | CONN_MIGRATE))
         return EXIT_FAIL;
     int version = 0;
-    if (db_schema_version(c.ctx.db, &version, &c.err)) {
+    if (conn_schema_version(c.ctx.db, &version, &c.err)) {
         int rc = cli_fail(&c);
         cli_ctx_release(&c);
         return rc;

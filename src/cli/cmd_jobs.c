@@ -42,7 +42,7 @@ int cmd_jobs(int argc, char **argv)
         time_set_fake(t);
     }
     struct cli_ctx c;
-    if (cli_ctx_open(&c, cli_dsn(dsn), DB_OPEN_EXISTING))
+    if (cli_ctx_open(&c, cli_dsn(dsn), CONN_EXISTING))
         return EXIT_FAIL;
     struct jobs_report r;
     int rc = jobs_run(&c.ctx, 1, &r) ? cli_fail(&c) : EXIT_OK;

@@ -37,11 +37,11 @@ int cmd_migrate(int argc, char **argv)
      * one (and copy nothing). The target may be new. */
     struct kam_error e = {0};
     struct db *src = NULL;
-    if (db_open_with(from, DB_OPEN_INITIALISED, &src, &e)) {
+    if (conn_open(from, CONN_INITIALISED, &src, &e)) {
         fprintf(stderr, "kam: --from: %s\n", e.msg);
         return EXIT_FAIL;
     }
-    db_close(src);
+    conn_close(src);
     int bad = 0;
     if (migrate_data(from, to, report, &bad, &e)) {
         /* copy.c names the side at fault (from, to); the store names no flag ("db"). */

@@ -33,7 +33,7 @@ static void *scheduler(void *arg)
     while (!sched.stop) {
         pthread_mutex_unlock(&sched.lock);
         struct kam_error err = {0};
-        if (!db && db_open_raw(sched.dsn, &db, &err))
+        if (!db && conn_open(sched.dsn, 0, &db, &err))
             log_warn("scheduler: %s", err.msg);
         if (db) {
             struct arena a;
@@ -61,7 +61,7 @@ static void *scheduler(void *arg)
         pthread_cond_timedwait(&sched.wake, &sched.lock, &until);
     }
     pthread_mutex_unlock(&sched.lock);
-    db_close(db);
+    conn_close(db);
     return NULL;
 }
 
@@ -148,13 +148,13 @@ int cmd_serve(int argc, char **argv)
     }
     dsn = cli_dsn(dsn);
     char shown[160];
-    db_dsn_masked(dsn, shown, sizeof shown);
+    conn_dsn_masked(dsn, shown, sizeof shown);
 
     /* Migrate once before serving, so workers find the schema ready; and refuse a database
      * that is missing (serving an empty one nobody can log in to helps no one) or that takes
      * no writes (every login writes a session). */
     struct cli_ctx c;
-    if (cli_ctx_open(&c, dsn, DB_OPEN_EXISTING | DB_OPEN_WRITABLE))
+    if (cli_ctx_open(&c, dsn, CONN_EXISTING | CONN_WRITABLE))
         return EXIT_FAIL;
     cli_ctx_release(&c);
 

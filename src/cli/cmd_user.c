@@ -186,7 +186,7 @@ int cmd_user(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct cli_ctx c;
-    if (cli_ctx_open(&c, cli_dsn(dsn), DB_OPEN_EXISTING))
+    if (cli_ctx_open(&c, cli_dsn(dsn), CONN_EXISTING))
         return EXIT_FAIL;
     int rc;
     if (!strcmp(sub, "add"))

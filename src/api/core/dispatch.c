@@ -1,7 +1,6 @@
 /* dispatch.c -- the one path every API request takes: match the route, authenticate, check
  * CSRF, resolve the record's scope, ask the policy, run the handler, map errors to HTTP.
  * Handlers never write an error body or check a permission themselves. */
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "http/static.h"
 #include "internal.h"
 #include "svc/core/audit.h"
+#include "svc/core/conn.h"
 
 static struct api_cfg cfg;
 
@@ -26,53 +26,18 @@ static const struct route *const tables[] = {
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
-/* ---- per-thread connections ---- */
-
-static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct db *conns[256];
-static int nconns;
-static _Thread_local struct db *thread_db;
-
-static enum kam_err thread_conn(struct db **out, struct kam_error *e)
-{
-    if (thread_db) {
-        *out = thread_db;
-        return KAM_OK;
-    }
-    struct db *db;
-    enum kam_err rc = db_open_raw(cfg.dsn, &db, e);
-    if (rc)
-        return rc;
-    pthread_mutex_lock(&conns_lock);
-    if (nconns < (int)(sizeof conns / sizeof conns[0]))
-        conns[nconns++] = db;
-    pthread_mutex_unlock(&conns_lock);
-    thread_db = db;
-    *out = db;
-    return KAM_OK;
-}
-
 void api_init(const struct api_cfg *c)
 {
     cfg = *c;
-    cfg.dsn = strdup(c->dsn);
-    if (!cfg.dsn) { /* start-up: nothing to answer yet (the out-of-memory policy of err.h) */
-        fputs("kam: out of memory\n", stderr);
-        abort();
-    }
+    conn_pool_start(c->dsn);
+    cfg.dsn = NULL; /* the pool keeps its copy */
     if (cfg.session_ttl <= 0)
         cfg.session_ttl = AUTH_DEFAULT_TTL;
 }
 
 void api_shutdown(void)
 {
-    pthread_mutex_lock(&conns_lock);
-    for (int i = 0; i < nconns; i++)
-        db_close(conns[i]);
-    nconns = 0;
-    pthread_mutex_unlock(&conns_lock);
-    free((char *)cfg.dsn);
-    cfg.dsn = NULL;
+    conn_pool_stop();
 }
 
 /* ---- errors: the one table from error code to HTTP status ---- */
@@ -338,6 +303,23 @@ static enum kam_err check_query(struct api_call *c)
     return KAM_OK;
 }
 
+static enum kam_err call_route(void *arg)
+{
+    struct api_call *c = arg;
+    return c->route->fn(c);
+}
+
+/* Before the one retry: the failed attempt's response is dropped. */
+static void again(void *arg)
+{
+    struct api_call *c = arg;
+    log_warn("%s %s: %s; retrying once", c->req->method, c->req->path, c->ctx->err->msg);
+    buf_reset(&c->resp->body);
+    jw_init(&c->w, &c->resp->body);
+    c->resp->nheaders = 0;
+    c->status = 200;
+}
+
 static enum kam_err run(struct api_call *c)
 {
     struct kam_ctx *ctx = c->ctx;
@@ -371,7 +353,7 @@ static enum kam_err run(struct api_call *c)
     if (r->body_too_big)
         return kam_fail(ctx->err, KAM_ETOOBIG, "body", "the body is larger than %zu bytes",
                         http_body_limit(r->path));
-    enum kam_err rc = thread_conn(&ctx->db, ctx->err);
+    enum kam_err rc = conn_pool_get(&ctx->db, ctx->err);
     if (rc)
         return rc;
     if (route->obj != OBJ_PUBLIC && (rc = authenticate(c)))
@@ -397,22 +379,8 @@ static enum kam_err run(struct api_call *c)
     }
     if (!route->body && r->body_len > 0)
         return kam_fail(ctx->err, KAM_EINVAL, "body", "this request takes no body");
-    uint64_t writes = db_writes(ctx->db);
-    rc = route->fn(c);
-    /* Retried only when safe: a serialization failure or lock timeout rolled the transaction
-     * back, and the attempt left nothing durable behind (no commit, no autocommit write; see
-     * db_writes). A handler that committed part of its work before failing is not replayed:
-     * the client gets 503 and decides. Handlers have no side effect outside the database. */
-    if (rc == KAM_EBUSY && !db_in_tx(ctx->db) && db_writes(ctx->db) == writes) {
-        log_warn("%s %s: %s; retrying once", r->method, r->path, ctx->err->msg);
-        kam_error_clear(ctx->err);
-        buf_reset(&c->resp->body);
-        jw_init(&c->w, &c->resp->body);
-        c->resp->nheaders = 0;
-        c->status = 200;
-        rc = route->fn(c);
-    }
-    return rc;
+    /* Retried once when safe: see conn_run. */
+    return conn_run(ctx, call_route, again, c);
 }
 
 void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
