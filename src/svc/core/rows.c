@@ -33,3 +33,19 @@ enum kam_err rows_collect(struct kam_ctx *ctx, struct db_stmt *st, size_t max, r
     *n_out = n;
     return rc;
 }
+
+enum kam_err row_i64_text(struct kam_ctx *ctx, const char *sql, const char *text, int64_t *out)
+{
+    *out = 0;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db, sql, &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, text);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row)
+        *out = db_col_i64(st, 0);
+    db_done(st);
+    return rc ? rc : row ? KAM_OK : KAM_ENOTFOUND;
+}

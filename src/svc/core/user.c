@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "rows.h"
 #include "store/sqlb.h"
+#include "update.h"
 
 /* OWASP Password Storage Cheat Sheet minimum for argon2id: m = 19 MiB, t = 2, p = 1. */
 #define PW_OPSLIMIT 2
@@ -298,6 +299,97 @@ static enum kam_err end_access(struct kam_ctx *ctx, int64_t id, const char *keep
     return KAM_OK;
 }
 
+/* ---- update (update.h) ---- */
+
+/* user_update's input: the request and the new password's hash ("" for none). */
+struct user_patch {
+    const struct user_in *in;
+    const char *hash;
+};
+
+static enum kam_err user_up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return user_get(ctx, id, rec);
+}
+
+static enum kam_err user_up_merge(const struct update_op *op, void *rec)
+{
+    struct user *u = rec;
+    const struct user *b = op->before;
+    const struct user_in *in = ((const struct user_patch *)op->in)->in;
+    merge(u, in);
+    enum kam_err rc;
+    if ((rc = validate(op->ctx, u)) || (rc = check_grant(op->ctx, u->id, b, u, in)))
+        return rc;
+    if (u->has_team && (!b->has_team || u->team_id != b->team_id))
+        return check_team_exists(op->ctx, "team_id", u->team_id);
+    return KAM_OK;
+}
+
+static void user_up_diff(const struct update_op *op)
+{
+    diff_user(op->diff, op->before, op->after);
+    if (*((const struct user_patch *)op->in)->hash)
+        audit_diff_str(op->diff, "password", "(set)", "(changed)");
+}
+
+static enum kam_err user_up_write(const struct update_op *op)
+{
+    const struct user *u = op->after;
+    const char *hash = ((const struct user_patch *)op->in)->hash;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   "UPDATE users SET login = ?, name = ?, email = ?, role = ?, team_id = ?, "
+                   "disabled = ?, password_hash = COALESCE(?, password_hash), updated_at = ?, "
+                   "digest = ? WHERE id = ?",
+                   &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, u->login);
+    db_bind_text(st, 2, u->name);
+    db_bind_text(st, 3, u->email);
+    db_bind_text(st, 4, u->role);
+    db_bind_i64n(st, 5, u->team_id, !u->has_team);
+    db_bind_i64(st, 6, u->disabled);
+    db_bind_text(st, 7, *hash ? hash : NULL);
+    db_bind_i64(st, 8, ctx->now);
+    db_bind_i64(st, 9, u->digest);
+    db_bind_i64(st, 10, u->id);
+    return db_run(st, ctx->err);
+}
+
+/* A disabled user or a new password ends the user's sessions (but the one making a change of
+ * their own password); a new password also revokes the user's API tokens, so whoever held the
+ * old password keeps no way in. Counted in the audit row. */
+static enum kam_err user_up_then(const struct update_op *op)
+{
+    const struct user *b = op->before, *u = op->after;
+    const struct user_patch *p = op->in;
+    if (!(u->disabled && !b->disabled) && !*p->hash)
+        return KAM_OK;
+    int64_t ended = 0, revoked = 0;
+    enum kam_err rc =
+        end_access(op->ctx, u->id, u->disabled || !p->in->keep_session ? "" : p->in->keep_session,
+                   *p->hash, &ended, &revoked);
+    if (rc)
+        return rc;
+    audit_diff_i64(op->diff, "sessions_ended", 0, 0, ended, 0);
+    audit_diff_i64(op->diff, "tokens_revoked", 0, 0, revoked, 0);
+    return KAM_OK;
+}
+
+static const struct update_spec user_spec = {
+    .entity = "user",
+    .size = sizeof(struct user),
+    .get = user_up_get,
+    .merge = user_up_merge,
+    .diff = user_up_diff,
+    .write = user_up_write,
+    .then = user_up_then,
+};
+
 enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *in,
                          struct user *out)
 {
@@ -316,72 +408,8 @@ enum kam_err user_update(struct kam_ctx *ctx, int64_t id, const struct user_in *
             (rc = user_hash_password(ctx, in->password, hash)))
             return rc;
     }
-    if ((rc = db_begin(ctx->db, ctx->err)))
-        return rc;
-    struct user before, u;
-    if ((rc = user_get(ctx, id, &before)))
-        goto out;
-    u = before;
-    merge(&u, in);
-    if ((rc = validate(ctx, &u)))
-        goto out;
-    if ((rc = check_grant(ctx, id, &before, &u, in)))
-        goto out;
-    if (u.has_team && (!before.has_team || u.team_id != before.team_id) &&
-        (rc = check_team_exists(ctx, "team_id", u.team_id)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_user(&d, &before, &u);
-    if (*hash) {
-        audit_diff_str(&d, "password", "(set)", "(changed)");
-    }
-    struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "UPDATE users SET login = ?, name = ?, email = ?, role = ?, team_id = ?, "
-                    "disabled = ?, password_hash = COALESCE(?, password_hash), updated_at = ?, "
-                    "digest = ? WHERE id = ?",
-                    &st, ctx->err);
-    if (rc) {
-        audit_diff_release(&d);
-        goto out;
-    }
-    db_bind_text(st, 1, u.login);
-    db_bind_text(st, 2, u.name);
-    db_bind_text(st, 3, u.email);
-    db_bind_text(st, 4, u.role);
-    db_bind_i64n(st, 5, u.team_id, !u.has_team);
-    db_bind_i64(st, 6, u.disabled);
-    db_bind_text(st, 7, *hash ? hash : NULL);
-    db_bind_i64(st, 8, ctx->now);
-    db_bind_i64(st, 9, u.digest);
-    db_bind_i64(st, 10, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (rc) {
-        audit_diff_release(&d);
-        goto out;
-    }
-    /* A disabled user or a new password ends the user's sessions (but the one making a change
-     * of their own password); a new password also revokes the user's API tokens, so whoever
-     * held the old password keeps no way in. Counted in the audit row. */
-    if ((u.disabled && !before.disabled) || *hash) {
-        int64_t ended = 0, revoked = 0;
-        rc = end_access(ctx, id, u.disabled || !in->keep_session ? "" : in->keep_session, *hash,
-                        &ended, &revoked);
-        if (rc) {
-            audit_diff_release(&d);
-            goto out;
-        }
-        audit_diff_i64(&d, "sessions_ended", 0, 0, ended, 0);
-        audit_diff_i64(&d, "tokens_revoked", 0, 0, revoked, 0);
-    }
-    rc = audit_write(ctx, "user", id, 0, "update", &d);
-    if (!rc)
-        rc = user_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    struct user_patch p = {in, hash};
+    return record_update(ctx, &user_spec, id, &p, out);
 }
 
 static const struct page_sort user_sorts[] = {
@@ -420,21 +448,7 @@ enum kam_err user_list(struct kam_ctx *ctx, const struct user_query *q, struct u
         sqlb_sql(&b, " AND users.team_id = ?");
         sqlb_i64(&b, q->team_id);
     }
-    char frag[128];
-    if (pg.has_after) {
-        snprintf(frag, sizeof frag, " AND (%s, users.id) %s (?, ?)", pg.sort->column,
-                 pg.desc ? "<" : ">");
-        sqlb_sql(&b, frag);
-        if (pg.sort->is_text)
-            sqlb_text(&b, pg.after_s);
-        else
-            sqlb_i64(&b, pg.after_i);
-        sqlb_i64(&b, pg.after_id);
-    }
-    snprintf(frag, sizeof frag, " ORDER BY %s %s, users.id %s LIMIT ?", pg.sort->column,
-             pg.desc ? "DESC" : "ASC", pg.desc ? "DESC" : "ASC");
-    sqlb_sql(&b, frag);
-    sqlb_i64(&b, pg.limit + 1);
+    page_sql_tail(&b, &pg, "users.id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
@@ -610,47 +624,57 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
+static enum kam_err team_up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return team_get(ctx, id, rec);
+}
+
+static enum kam_err team_up_merge(const struct update_op *op, void *rec)
+{
+    team_merge(rec, op->in);
+    return team_check(op->ctx, rec);
+}
+
+static void team_up_diff(const struct update_op *op)
+{
+    diff_team(op->diff, op->before, op->after);
+}
+
+static enum kam_err team_up_write(const struct update_op *op)
+{
+    const struct team *t = op->after;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "UPDATE teams SET name = ?, parent_id = ?, manager_id = ?, "
+                                 "updated_at = ? WHERE id = ?",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, t->name);
+    db_bind_i64n(st, 2, t->parent_id, !t->has_parent);
+    db_bind_i64n(st, 3, t->manager_id, !t->has_manager);
+    db_bind_i64(st, 4, ctx->now);
+    db_bind_i64(st, 5, t->id);
+    rc = db_run(st, ctx->err);
+    if (rc == KAM_ECONFLICT)
+        snprintf(ctx->err->field, sizeof ctx->err->field, "name");
+    return rc;
+}
+
+static const struct update_spec team_spec = {
+    .entity = "team",
+    .size = sizeof(struct team),
+    .get = team_up_get,
+    .merge = team_up_merge,
+    .diff = team_up_diff,
+    .write = team_up_write,
+};
+
 enum kam_err team_update(struct kam_ctx *ctx, int64_t id, const struct team_in *in,
                          struct team *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct team before, t;
-    if ((rc = team_get(ctx, id, &before)))
-        goto out;
-    t = before;
-    team_merge(&t, in);
-    if ((rc = team_check(ctx, &t)))
-        goto out;
-    struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "UPDATE teams SET name = ?, parent_id = ?, manager_id = ?, updated_at = ? "
-                    "WHERE id = ?",
-                    &st, ctx->err);
-    if (rc)
-        goto out;
-    db_bind_text(st, 1, t.name);
-    db_bind_i64n(st, 2, t.parent_id, !t.has_parent);
-    db_bind_i64n(st, 3, t.manager_id, !t.has_manager);
-    db_bind_i64(st, 4, ctx->now);
-    db_bind_i64(st, 5, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (rc) {
-        if (rc == KAM_ECONFLICT)
-            snprintf(ctx->err->field, sizeof ctx->err->field, "name");
-        goto out;
-    }
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_team(&d, &before, &t);
-    rc = audit_write(ctx, "team", id, 0, "update", &d);
-    if (!rc)
-        rc = team_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &team_spec, id, in, out);
 }
 
 enum kam_err team_list(struct kam_ctx *ctx, struct team **items_out, size_t *n_out)
@@ -663,15 +687,8 @@ enum kam_err team_list(struct kam_ctx *ctx, struct team **items_out, size_t *n_o
     if ((rc = db_prepare(ctx->db, "SELECT " TEAM_COLS " FROM teams ORDER BY name, id", &st,
                          ctx->err)))
         return rc;
-    struct team *items = arena_calloc(ctx->a, (size_t)count + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < (size_t)count)
-        read_team(ctx, st, &items[n++]);
-    db_done(st);
-    *items_out = items;
-    *n_out = n;
-    return rc;
+    return rows_collect(ctx, st, (size_t)count, read_team, sizeof **items_out, (void **)items_out,
+                        n_out);
 }
 
 enum kam_err user_create_in_team(struct kam_ctx *ctx, const struct user_in *in, const char *team,

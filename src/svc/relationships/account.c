@@ -1,6 +1,7 @@
 /* account.c -- accounts and account teams. */
 #include "account.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "svc/core/check.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/update.h"
 
 const char *const account_tiers[] = {"strategic", "key", "growth", "maintain", NULL};
 const char *const account_statuses[] = {"prospect", "active", "dormant", "lost", NULL};
@@ -325,70 +327,87 @@ enum kam_err account_get(struct kam_ctx *ctx, int64_t id, struct account *out)
     return rc;
 }
 
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return account_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    struct account *a = rec;
+    const struct account *b = op->before;
+    merge(a, op->in);
+    enum kam_err rc = validate(op->ctx, a);
+    if (!rc && a->owner_id != b->owner_id)
+        rc = check_owner(op->ctx, a->owner_id);
+    if (!rc && a->has_parent && (!b->has_parent || a->parent_id != b->parent_id))
+        rc = check_parent(op->ctx, a->id, a->parent_id);
+    return rc;
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff_all(op->diff, op->before, op->after);
+}
+
+static enum kam_err up_write(const struct update_op *op)
+{
+    const struct account *a = op->after, *b = op->before;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   "UPDATE accounts SET code = ?, name = ?, alias = ?, parent_id = ?, "
+                   "industry = ?, region = ?, channel = ?, employees = ?, revenue_amount = ?, "
+                   "revenue_currency = ?, owner_id = ?, tier = ?, status = ?, source = ?, "
+                   "referred_by = ?, tier_locked = ?, version = version + 1, updated_at = ? "
+                   "WHERE id = ? AND version = ?",
+                   &st, ctx->err);
+    if (rc)
+        return rc;
+    bind_fields(st, a);
+    db_bind_i64(st, 17, ctx->now);
+    db_bind_i64(st, 18, a->id);
+    db_bind_i64(st, 19, b->version);
+    return db_run(st, ctx->err);
+}
+
+static int64_t up_account(const void *rec)
+{
+    return ((const struct account *)rec)->id;
+}
+
+/* A manual tier change goes into the tier history. */
+static enum kam_err up_after(const struct update_op *op)
+{
+    const struct account *b = op->before, *a = op->after;
+    if (strcmp(a->tier, b->tier) == 0)
+        return KAM_OK;
+    return account_record_tier(op->ctx, a->id, b->tier, a->tier, 0, 0, "manual");
+}
+
+static const struct update_spec account_spec = {
+    .entity = "account",
+    .size = sizeof(struct account),
+    .versioned = 1,
+    .version_at = offsetof(struct account, version),
+    .get = up_get,
+    .in_set_at = offsetof(struct account_in, set),
+    .in_version_at = offsetof(struct account_in, v.version),
+    .in_version_bit = ACC_VERSION,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .account_of = up_account,
+    .after = up_after,
+};
+
 enum kam_err account_update(struct kam_ctx *ctx, int64_t id, const struct account_in *in,
                             struct account *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct account before, a;
-    if ((rc = load(ctx, id, &before)))
-        goto out;
-    if ((in->set & ACC_VERSION) && in->v.version != before.version) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version",
-                      "the account was changed by someone else (version %lld, now %lld)",
-                      (long long)in->v.version, (long long)before.version);
-        goto out;
-    }
-    a = before;
-    merge(&a, in);
-    if ((rc = validate(ctx, &a)))
-        goto out;
-    if (a.owner_id != before.owner_id && (rc = check_owner(ctx, a.owner_id)))
-        goto out;
-    if (a.has_parent && (!before.has_parent || a.parent_id != before.parent_id) &&
-        (rc = check_parent(ctx, id, a.parent_id)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_all(&d, &before, &a);
-    if (d.n == 0) {
-        audit_diff_release(&d);
-        rc = account_get(ctx, id, out);
-        goto out;
-    }
-    struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "UPDATE accounts SET code = ?, name = ?, alias = ?, parent_id = ?, "
-                    "industry = ?, region = ?, channel = ?, employees = ?, revenue_amount = ?, "
-                    "revenue_currency = ?, owner_id = ?, tier = ?, status = ?, source = ?, "
-                    "referred_by = ?, tier_locked = ?, version = version + 1, updated_at = ? "
-                    "WHERE id = ? AND version = ?",
-                    &st, ctx->err);
-    if (rc) {
-        audit_diff_release(&d);
-        goto out;
-    }
-    bind_fields(st, &a);
-    db_bind_i64(st, 17, ctx->now);
-    db_bind_i64(st, 18, id);
-    db_bind_i64(st, 19, before.version);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (!rc && db_changes(ctx->db) != 1)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version", "the account was changed meanwhile");
-    if (rc) {
-        audit_diff_release(&d);
-        goto out;
-    }
-    rc = audit_write(ctx, "account", id, id, "update", &d);
-    if (!rc && strcmp(a.tier, before.tier) != 0)
-        rc = account_record_tier(ctx, id, before.tier, a.tier, 0, 0, "manual");
-    if (!rc)
-        rc = account_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &account_spec, id, in, out);
 }
 
 /* Deletes the rows of `table` under an account, one audit row each (entity NULL: link rows,
@@ -397,7 +416,6 @@ static enum kam_err purge(struct kam_ctx *ctx, const char *table, const char *en
                           int64_t account_id)
 {
     char sql[256];
-    struct db_stmt *st;
     enum kam_err rc;
     if (!entity) {
         /* interaction_contacts hang under interactions */
@@ -405,13 +423,7 @@ static enum kam_err purge(struct kam_ctx *ctx, const char *table, const char *en
                  "DELETE FROM %s WHERE interaction_id IN (SELECT id FROM interactions WHERE "
                  "account_id = ?)",
                  table);
-        if ((rc = db_prepare(ctx->db, sql, &st, ctx->err)))
-            return rc;
-        db_bind_i64(st, 1, account_id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
-        return rc;
+        return db_exec_i64(ctx->db, sql, account_id, ctx->err);
     }
     for (;;) {
         snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE account_id = ? ORDER BY id LIMIT 1",
@@ -423,25 +435,13 @@ static enum kam_err purge(struct kam_ctx *ctx, const char *table, const char *en
         if (rc)
             return rc;
         if (!strcmp(table, "interactions") &&
-            (rc = db_prepare(ctx->db,
-                             "UPDATE visits SET interaction_id = NULL WHERE "
-                             "interaction_id = ?",
-                             &st, ctx->err)) == KAM_OK) {
-            db_bind_i64(st, 1, rid);
-            int row;
-            rc = db_step(st, &row, ctx->err);
-            db_done(st);
-        }
-        if (rc)
+            (rc = db_exec_i64(ctx->db,
+                              "UPDATE visits SET interaction_id = NULL WHERE "
+                              "interaction_id = ?",
+                              rid, ctx->err)))
             return rc;
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?", table);
-        if ((rc = db_prepare(ctx->db, sql, &st, ctx->err)))
-            return rc;
-        db_bind_i64(st, 1, rid);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
-        if (rc)
+        if ((rc = db_exec_i64(ctx->db, sql, rid, ctx->err)))
             return rc;
         struct audit_diff d;
         audit_diff_init(&d);
@@ -514,14 +514,7 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
         rc = account_member_remove(ctx, id, m[i].user_id);
     if (rc)
         goto out;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "DELETE FROM accounts WHERE id = ?", &st, ctx->err)))
-        goto out;
-    db_bind_i64(st, 1, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (rc)
+    if ((rc = db_exec_i64(ctx->db, "DELETE FROM accounts WHERE id = ?", id, ctx->err)))
         goto out;
     struct audit_diff d;
     audit_diff_init(&d);
@@ -611,21 +604,7 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
         sqlb_sql(&b, " AND accounts.parent_id = ?");
         sqlb_i64(&b, q->parent_id);
     }
-    const char *col = pg.sort->column;
-    char frag[160];
-    if (pg.has_after) {
-        snprintf(frag, sizeof frag, " AND (%s, accounts.id) %s (?, ?)", col, pg.desc ? "<" : ">");
-        sqlb_sql(&b, frag);
-        if (pg.sort->is_text)
-            sqlb_text(&b, pg.after_s);
-        else
-            sqlb_i64(&b, pg.after_i);
-        sqlb_i64(&b, pg.after_id);
-    }
-    snprintf(frag, sizeof frag, " ORDER BY %s %s, accounts.id %s LIMIT ?", col,
-             pg.desc ? "DESC" : "ASC", pg.desc ? "DESC" : "ASC");
-    sqlb_sql(&b, frag);
-    sqlb_i64(&b, pg.limit + 1);
+    page_sql_tail(&b, &pg, "accounts.id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
@@ -733,6 +712,17 @@ enum kam_err account_summarize(struct kam_ctx *ctx, int64_t owner_id, struct acc
     return rc;
 }
 
+static void read_member(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct account_member *m = row;
+    m->account_id = db_col_i64(st, 0);
+    m->user_id = db_col_i64(st, 1);
+    m->created_at = db_col_i64(st, 2);
+    m->login = arena_strdup(ctx->a, db_col_text(st, 3));
+    m->name = arena_strdup(ctx->a, db_col_text(st, 4));
+    m->dept_role = arena_strdup(ctx->a, db_col_text(st, 5));
+}
+
 enum kam_err account_members(struct kam_ctx *ctx, int64_t account_id,
                              struct account_member **items_out, size_t *n_out)
 {
@@ -751,22 +741,8 @@ enum kam_err account_members(struct kam_ctx *ctx, int64_t account_id,
     if (rc)
         return rc;
     db_bind_i64(st, 1, account_id);
-    struct account_member *items = arena_calloc(ctx->a, (size_t)count + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < (size_t)count) {
-        struct account_member *m = &items[n++];
-        m->account_id = db_col_i64(st, 0);
-        m->user_id = db_col_i64(st, 1);
-        m->created_at = db_col_i64(st, 2);
-        m->login = arena_strdup(ctx->a, db_col_text(st, 3));
-        m->name = arena_strdup(ctx->a, db_col_text(st, 4));
-        m->dept_role = arena_strdup(ctx->a, db_col_text(st, 5));
-    }
-    db_done(st);
-    *items_out = items;
-    *n_out = n;
-    return rc;
+    return rows_collect(ctx, st, (size_t)count, read_member, sizeof **items_out, (void **)items_out,
+                        n_out);
 }
 
 enum kam_err account_member_add(struct kam_ctx *ctx, int64_t account_id, int64_t user_id,
@@ -890,8 +866,6 @@ enum kam_err account_record_tier(struct kam_ctx *ctx, int64_t account_id, const 
     db_bind_text(st, 5, reason);
     db_bind_i64n(st, 6, ctx->who.user_id, ctx->who.user_id == 0);
     db_bind_i64(st, 7, ctx->now);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include "svc/core/page.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/update.h"
 
 static const char *const occasion_kinds[] = {"festival", "birthday", "special", NULL};
 static const char *const template_locales[] = {"zh", "en", NULL};
@@ -188,26 +189,41 @@ enum kam_err care_occasion_create(struct kam_ctx *ctx, const struct care_occasio
     return db_end(ctx->db, rc, ctx->err);
 }
 
+static enum kam_err occasion_up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return occasion_get(ctx, id, rec);
+}
+
+static enum kam_err occasion_up_merge(const struct update_op *op, void *rec)
+{
+    occasion_merge(rec, op->in);
+    return occasion_check(op->ctx, rec);
+}
+
+static void occasion_up_diff(const struct update_op *op)
+{
+    occasion_diff(op->diff, op->before, op->after);
+}
+
+static enum kam_err occasion_up_write(const struct update_op *op)
+{
+    int64_t id = op->id;
+    return occasion_write(op->ctx, op->after, &id);
+}
+
+static const struct update_spec occasion_spec = {
+    .entity = "care_occasion",
+    .size = sizeof(struct care_occasion),
+    .get = occasion_up_get,
+    .merge = occasion_up_merge,
+    .diff = occasion_up_diff,
+    .write = occasion_up_write,
+};
+
 enum kam_err care_occasion_update(struct kam_ctx *ctx, int64_t id,
                                   const struct care_occasion_in *in, struct care_occasion *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct care_occasion before, o;
-    if ((rc = occasion_get(ctx, id, &before)))
-        goto out;
-    o = before;
-    occasion_merge(&o, in);
-    if ((rc = occasion_check(ctx, &o)) || (rc = occasion_write(ctx, &o, &id)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    occasion_diff(&d, &before, &o);
-    if (!(rc = audit_write(ctx, "care_occasion", id, 0, "update", &d)))
-        rc = occasion_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &occasion_spec, id, in, out);
 }
 
 enum kam_err care_occasion_delete(struct kam_ctx *ctx, int64_t id)
@@ -216,19 +232,12 @@ enum kam_err care_occasion_delete(struct kam_ctx *ctx, int64_t id)
     if (rc)
         return rc;
     struct care_occasion before;
-    struct db_stmt *st;
     if (!(rc = occasion_get(ctx, id, &before)) &&
-        !(rc = db_prepare(ctx->db, "DELETE FROM care_occasions WHERE id = ?", &st, ctx->err))) {
-        db_bind_i64(st, 1, id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
-        if (!rc) {
-            struct audit_diff d;
-            audit_diff_init(&d);
-            occasion_diff(&d, &before, NULL);
-            rc = audit_write(ctx, "care_occasion", id, 0, "delete", &d);
-        }
+        !(rc = db_exec_i64(ctx->db, "DELETE FROM care_occasions WHERE id = ?", id, ctx->err))) {
+        struct audit_diff d;
+        audit_diff_init(&d);
+        occasion_diff(&d, &before, NULL);
+        rc = audit_write(ctx, "care_occasion", id, 0, "delete", &d);
     }
     return db_end(ctx->db, rc, ctx->err);
 }
@@ -349,26 +358,42 @@ enum kam_err template_create(struct kam_ctx *ctx, const struct message_template_
     return db_end(ctx->db, rc, ctx->err);
 }
 
+static enum kam_err template_up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return template_get(ctx, id, rec);
+}
+
+static enum kam_err template_up_merge(const struct update_op *op, void *rec)
+{
+    template_merge(rec, op->in);
+    return template_check(op->ctx, rec);
+}
+
+static void template_up_diff(const struct update_op *op)
+{
+    template_diff(op->diff, op->before, op->after);
+}
+
+static enum kam_err template_up_write(const struct update_op *op)
+{
+    int64_t id = op->id;
+    return template_write(op->ctx, op->after, &id);
+}
+
+static const struct update_spec template_spec = {
+    .entity = "message_template",
+    .noun = "template",
+    .size = sizeof(struct message_template),
+    .get = template_up_get,
+    .merge = template_up_merge,
+    .diff = template_up_diff,
+    .write = template_up_write,
+};
+
 enum kam_err template_update(struct kam_ctx *ctx, int64_t id, const struct message_template_in *in,
                              struct message_template *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct message_template before, t;
-    if ((rc = template_get(ctx, id, &before)))
-        goto out;
-    t = before;
-    template_merge(&t, in);
-    if ((rc = template_check(ctx, &t)) || (rc = template_write(ctx, &t, &id)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    template_diff(&d, &before, &t);
-    if (!(rc = audit_write(ctx, "message_template", id, 0, "update", &d)))
-        rc = template_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &template_spec, id, in, out);
 }
 
 enum kam_err template_delete(struct kam_ctx *ctx, int64_t id)
@@ -377,19 +402,12 @@ enum kam_err template_delete(struct kam_ctx *ctx, int64_t id)
     if (rc)
         return rc;
     struct message_template before;
-    struct db_stmt *st;
     if (!(rc = template_get(ctx, id, &before)) &&
-        !(rc = db_prepare(ctx->db, "DELETE FROM message_templates WHERE id = ?", &st, ctx->err))) {
-        db_bind_i64(st, 1, id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
-        if (!rc) {
-            struct audit_diff d;
-            audit_diff_init(&d);
-            template_diff(&d, &before, NULL);
-            rc = audit_write(ctx, "message_template", id, 0, "delete", &d);
-        }
+        !(rc = db_exec_i64(ctx->db, "DELETE FROM message_templates WHERE id = ?", id, ctx->err))) {
+        struct audit_diff d;
+        audit_diff_init(&d);
+        template_diff(&d, &before, NULL);
+        rc = audit_write(ctx, "message_template", id, 0, "delete", &d);
     }
     return db_end(ctx->db, rc, ctx->err);
 }
@@ -523,16 +541,7 @@ enum kam_err care_list(struct kam_ctx *ctx, const struct care_query *q,
         sqlb_sql(&b, " AND care_reminders.occasion_date < ?");
         sqlb_text(&b, q->to);
     }
-    if (pg.has_after) {
-        sqlb_sql(&b, pg.desc ? " AND (care_reminders.occasion_date, care_reminders.id) < (?, ?)"
-                             : " AND (care_reminders.occasion_date, care_reminders.id) > (?, ?)");
-        sqlb_text(&b, pg.after_s);
-        sqlb_i64(&b, pg.after_id);
-    }
-    sqlb_sql(&b, pg.desc ? " ORDER BY care_reminders.occasion_date DESC, care_reminders.id DESC "
-                           "LIMIT ?"
-                         : " ORDER BY care_reminders.occasion_date, care_reminders.id LIMIT ?");
-    sqlb_i64(&b, pg.limit + 1);
+    page_sql_tail(&b, &pg, "care_reminders.id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
@@ -572,9 +581,7 @@ static enum kam_err close_reminder(struct kam_ctx *ctx, const struct care_remind
     db_bind_i64n(st, 6, outbox_id, outbox_id == 0);
     db_bind_i64(st, 7, ctx->now);
     db_bind_i64(st, 8, before->id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (!rc && db_changes(ctx->db) != 1)
         rc = kam_fail(ctx->err, KAM_ECONFLICT, "status", "the reminder is already %s",
                       before->status);

@@ -1,6 +1,7 @@
 /* contact.c -- contacts of an account and their reporting lines. */
 #include "contact.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
 #include "svc/core/settings.h"
+#include "svc/core/update.h"
 
 const char *const contact_decision_roles[] = {"decision_maker", "influencer", "user", "gatekeeper",
                                               "champion",       "other",      NULL};
@@ -231,65 +233,74 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return contact_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    struct contact *c = rec;
+    const struct contact *b = op->before;
+    merge(c, op->in);
+    enum kam_err rc = validate(op->ctx, c);
+    if (!rc && c->has_reports_to && (!b->has_reports_to || c->reports_to_id != b->reports_to_id))
+        rc = check_reports_to(op->ctx, c);
+    return rc;
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff_all(op->diff, op->before, op->after);
+}
+
+static enum kam_err up_write(const struct update_op *op)
+{
+    const struct contact *c = op->after, *b = op->before;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   "UPDATE contacts SET name = ?, title = ?, department = ?, decision_role = ?, "
+                   "influence = ?, attitude = ?, reports_to_id = ?, phone = ?, email = ?, "
+                   "birthday = ?, notes = ?, version = version + 1, updated_at = ? WHERE id = ? "
+                   "AND version = ?",
+                   &st, ctx->err);
+    if (rc)
+        return rc;
+    bind_fields(st, c);
+    db_bind_i64(st, 12, ctx->now);
+    db_bind_i64(st, 13, c->id);
+    db_bind_i64(st, 14, b->version);
+    return db_run(st, ctx->err);
+}
+
+static int64_t up_account(const void *rec)
+{
+    return ((const struct contact *)rec)->account_id;
+}
+
+static const struct update_spec contact_spec = {
+    .entity = "contact",
+    .size = sizeof(struct contact),
+    .versioned = 1,
+    .version_at = offsetof(struct contact, version),
+    .get = up_get,
+    .in_set_at = offsetof(struct contact_in, set),
+    .in_version_at = offsetof(struct contact_in, v.version),
+    .in_version_bit = CON_VERSION,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .account_of = up_account,
+};
+
 enum kam_err contact_update(struct kam_ctx *ctx, int64_t id, const struct contact_in *in,
                             struct contact *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct contact before, c;
-    if ((rc = contact_get(ctx, id, &before)))
-        goto out;
-    if ((in->set & CON_VERSION) && in->v.version != before.version) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version",
-                      "the contact was changed by someone else (version %lld, now %lld)",
-                      (long long)in->v.version, (long long)before.version);
-        goto out;
-    }
-    c = before;
-    merge(&c, in);
-    if ((rc = validate(ctx, &c)))
-        goto out;
-    if (c.has_reports_to && (!before.has_reports_to || c.reports_to_id != before.reports_to_id) &&
-        (rc = check_reports_to(ctx, &c)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_all(&d, &before, &c);
-    if (d.n == 0) {
-        audit_diff_release(&d);
-        *out = before;
-        goto out;
-    }
-    struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "UPDATE contacts SET name = ?, title = ?, department = ?, decision_role = ?, "
-                    "influence = ?, attitude = ?, reports_to_id = ?, phone = ?, email = ?, "
-                    "birthday = ?, notes = ?, version = version + 1, updated_at = ? WHERE id = ? "
-                    "AND version = ?",
-                    &st, ctx->err);
-    if (rc) {
-        audit_diff_release(&d);
-        goto out;
-    }
-    bind_fields(st, &c);
-    db_bind_i64(st, 12, ctx->now);
-    db_bind_i64(st, 13, id);
-    db_bind_i64(st, 14, before.version);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (!rc && db_changes(ctx->db) != 1)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version", "the contact was changed meanwhile");
-    if (rc) {
-        audit_diff_release(&d);
-        goto out;
-    }
-    rc = audit_write(ctx, "contact", id, c.account_id, "update", &d);
-    if (!rc)
-        rc = contact_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &contact_spec, id, in, out);
 }
 
 /* Deletes one loaded contact, detaching its reports first; inside a transaction. */
@@ -440,21 +451,7 @@ enum kam_err contact_list(struct kam_ctx *ctx, const struct contact_query *q,
         sqlb_sql(&b, " AND contacts.decision_role = ?");
         sqlb_text(&b, q->decision_role);
     }
-    char frag[160];
-    if (pg.has_after) {
-        snprintf(frag, sizeof frag, " AND (%s, contacts.id) %s (?, ?)", pg.sort->column,
-                 pg.desc ? "<" : ">");
-        sqlb_sql(&b, frag);
-        if (pg.sort->is_text)
-            sqlb_text(&b, pg.after_s);
-        else
-            sqlb_i64(&b, pg.after_i);
-        sqlb_i64(&b, pg.after_id);
-    }
-    snprintf(frag, sizeof frag, " ORDER BY %s %s, contacts.id %s LIMIT ?", pg.sort->column,
-             pg.desc ? "DESC" : "ASC", pg.desc ? "DESC" : "ASC");
-    sqlb_sql(&b, frag);
-    sqlb_i64(&b, pg.limit + 1);
+    page_sql_tail(&b, &pg, "contacts.id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
@@ -491,9 +488,7 @@ enum kam_err contact_touch(struct kam_ctx *ctx, int64_t id, int64_t at)
         goto out;
     db_bind_i64(st, 1, at);
     db_bind_i64(st, 2, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;
@@ -573,13 +568,7 @@ enum kam_err contact_stale_list(struct kam_ctx *ctx, const struct stale_query *q
         sqlb_i64(&b, q->owner_id);
     }
     sqlb_sql(&b, ") x WHERE x.overdue > 0");
-    if (pg.has_after) {
-        sqlb_sql(&b, " AND (x.overdue, x.id) < (?, ?)");
-        sqlb_i64(&b, pg.after_i);
-        sqlb_i64(&b, pg.after_id);
-    }
-    sqlb_sql(&b, " ORDER BY x.overdue DESC, x.id DESC LIMIT ?");
-    sqlb_i64(&b, pg.limit + 1);
+    page_sql_tail(&b, &pg, "x.id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
@@ -661,9 +650,7 @@ enum kam_err contact_set_freshness(struct kam_ctx *ctx, const int64_t days[4], u
             break;
         db_bind_text(st, 1, key);
         db_bind_text(st, 2, val);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
         audit_diff_i64(&d, account_tiers[i], before[i], 0, days[i], 0);
     }
     if (!rc)

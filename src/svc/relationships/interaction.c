@@ -1,6 +1,7 @@
 /* interaction.c -- interactions and the contacts present at them. */
 #include "interaction.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "svc/core/check.h"
 #include "svc/core/page.h"
 #include "svc/core/rows.h"
+#include "svc/core/update.h"
 
 const char *const interaction_kinds[] = {"call",     "email", "meeting", "visit",
                                          "material", "care",  NULL};
@@ -173,14 +175,8 @@ static void merge(struct kam_ctx *ctx, struct interaction *it, const struct inte
 static enum kam_err save_contacts(struct kam_ctx *ctx, const struct interaction *it)
 {
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(
-        ctx->db, "DELETE FROM interaction_contacts WHERE interaction_id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, it->id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    enum kam_err rc = db_exec_i64(
+        ctx->db, "DELETE FROM interaction_contacts WHERE interaction_id = ?", it->id, ctx->err);
     for (int i = 0; !rc && i < it->ncontacts; i++) {
         if ((rc = db_prepare(ctx->db,
                              "INSERT INTO interaction_contacts (interaction_id, contact_id) VALUES "
@@ -189,8 +185,7 @@ static enum kam_err save_contacts(struct kam_ctx *ctx, const struct interaction 
             break;
         db_bind_i64(st, 1, it->id);
         db_bind_i64(st, 2, it->contact_ids[i]);
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
         if (!rc)
             rc = contact_touch(ctx, it->contact_ids[i], it->occurred_at);
     }
@@ -275,66 +270,82 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return interaction_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    enum kam_err rc = KAM_OK;
+    merge(op->ctx, rec, op->in, &rc);
+    return rc ? rc : validate(op->ctx, rec);
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff_all(op->diff, op->before, op->after);
+}
+
+static enum kam_err up_write(const struct update_op *op)
+{
+    const struct interaction *it = op->after, *b = op->before;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   "UPDATE interactions SET kind = ?, subject = ?, notes = ?, material_type = ?, "
+                   "occurred_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND "
+                   "version = ?",
+                   &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, it->kind);
+    db_bind_text(st, 2, it->subject);
+    db_bind_text(st, 3, it->notes);
+    db_bind_text(st, 4, it->material_type);
+    db_bind_i64(st, 5, it->occurred_at);
+    db_bind_i64(st, 6, ctx->now);
+    db_bind_i64(st, 7, it->id);
+    db_bind_i64(st, 8, b->version);
+    return db_run(st, ctx->err);
+}
+
+/* New contacts or a new time: the links again, and the contacts' last contact. */
+static enum kam_err up_then(const struct update_op *op)
+{
+    if (((const struct interaction_in *)op->in)->set & (INT_CONTACTS | INT_OCCURRED))
+        return save_contacts(op->ctx, op->after);
+    return KAM_OK;
+}
+
+static int64_t up_account(const void *rec)
+{
+    return ((const struct interaction *)rec)->account_id;
+}
+
+static const struct update_spec interaction_spec = {
+    .entity = "interaction",
+    .size = sizeof(struct interaction),
+    .versioned = 1,
+    .version_at = offsetof(struct interaction, version),
+    .get = up_get,
+    .in_set_at = offsetof(struct interaction_in, set),
+    .in_version_at = offsetof(struct interaction_in, v.version),
+    .in_version_bit = INT_VERSION,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .account_of = up_account,
+    .then = up_then,
+};
+
 enum kam_err interaction_update(struct kam_ctx *ctx, int64_t id, const struct interaction_in *in,
                                 struct interaction *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct interaction before, it;
-    if ((rc = interaction_get(ctx, id, &before)))
-        goto out;
-    if ((in->set & INT_VERSION) && in->v.version != before.version) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version",
-                      "the interaction was changed by someone else");
-        goto out;
-    }
-    it = before;
-    merge(ctx, &it, in, &rc);
-    if (rc || (rc = validate(ctx, &it)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_all(&d, &before, &it);
-    if (d.n == 0) {
-        audit_diff_release(&d);
-        *out = before;
-        goto out;
-    }
-    struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "UPDATE interactions SET kind = ?, subject = ?, notes = ?, material_type = ?, "
-                    "occurred_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND "
-                    "version = ?",
-                    &st, ctx->err);
-    if (rc) {
-        audit_diff_release(&d);
-        goto out;
-    }
-    db_bind_text(st, 1, it.kind);
-    db_bind_text(st, 2, it.subject);
-    db_bind_text(st, 3, it.notes);
-    db_bind_text(st, 4, it.material_type);
-    db_bind_i64(st, 5, it.occurred_at);
-    db_bind_i64(st, 6, ctx->now);
-    db_bind_i64(st, 7, id);
-    db_bind_i64(st, 8, before.version);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (!rc && db_changes(ctx->db) != 1)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version", "the interaction was changed meanwhile");
-    if (!rc && (in->set & (INT_CONTACTS | INT_OCCURRED)))
-        rc = save_contacts(ctx, &it);
-    if (rc) {
-        audit_diff_release(&d);
-        goto out;
-    }
-    rc = audit_write(ctx, "interaction", id, it.account_id, "update", &d);
-    if (!rc)
-        rc = interaction_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &interaction_spec, id, in, out);
 }
 
 enum kam_err interaction_delete(struct kam_ctx *ctx, int64_t id)
@@ -350,15 +361,8 @@ enum kam_err interaction_delete(struct kam_ctx *ctx, int64_t id)
         "UPDATE visits SET interaction_id = NULL WHERE interaction_id = ?",
         "DELETE FROM interactions WHERE id = ?",
     };
-    for (size_t i = 0; !rc && i < sizeof sqls / sizeof sqls[0]; i++) {
-        struct db_stmt *st;
-        if ((rc = db_prepare(ctx->db, sqls[i], &st, ctx->err)))
-            break;
-        db_bind_i64(st, 1, id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
-    }
+    for (size_t i = 0; !rc && i < sizeof sqls / sizeof sqls[0]; i++)
+        rc = db_exec_i64(ctx->db, sqls[i], id, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;
@@ -391,22 +395,14 @@ enum kam_err interaction_list(struct kam_ctx *ctx, const struct interaction_quer
         sqlb_sql(&b, " AND interactions.kind = ?");
         sqlb_text(&b, q->kind);
     }
-    if (pg.has_after) {
-        sqlb_sql(&b, " AND (interactions.occurred_at, interactions.id) < (?, ?)");
-        sqlb_i64(&b, pg.after_i);
-        sqlb_i64(&b, pg.after_id);
-    }
-    sqlb_sql(&b, " ORDER BY interactions.occurred_at DESC, interactions.id DESC LIMIT ?");
-    sqlb_i64(&b, pg.limit + 1);
+    page_sql_tail(&b, &pg, "interactions.id");
     struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+    struct interaction *items;
+    size_t n;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
+        (rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
+                           &n)))
         return rc;
-    struct interaction *items = arena_calloc(ctx->a, (size_t)pg.limit + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row)
-        read_row(ctx, st, &items[n++]);
-    db_done(st);
     for (size_t i = 0; !rc && i < n; i++)
         rc = load_contacts(ctx, &items[i]);
     if (rc)

@@ -1,6 +1,7 @@
 /* issue.c -- customer issues, SLA rules, escalation, SLA statistics. */
 #include "issue.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "svc/core/page.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/update.h"
 
 const char *const issue_categories[] = {"quality",   "delivery",   "billing", "service",
                                         "technical", "suggestion", "other",   NULL};
@@ -264,16 +266,33 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
-static enum kam_err write_issue(struct kam_ctx *ctx, const struct issue *before,
-                                const struct issue *x, const char *action)
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
 {
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_all(&d, before, x);
-    if (d.n == 0) {
-        audit_diff_release(&d);
-        return KAM_OK;
-    }
+    return issue_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    struct issue *x = rec;
+    const struct issue *b = op->before;
+    merge(x, op->in);
+    enum kam_err rc = validate(op->ctx, x, b);
+    if (!rc && strcmp(x->severity, b->severity) != 0)
+        rc = deadlines(op->ctx, x);
+    return rc;
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff_all(op->diff, op->before, op->after);
+}
+
+static enum kam_err up_write(const struct update_op *op)
+{
+    const struct issue *x = op->after, *b = op->before;
+    struct kam_ctx *ctx = op->ctx;
     struct db_stmt *st;
     enum kam_err rc = db_prepare(
         ctx->db,
@@ -282,55 +301,59 @@ static enum kam_err write_issue(struct kam_ctx *ctx, const struct issue *before,
         "first_response_at = ?, resolved_at = ?, confirmed_at = ?, escalated_at = ?, "
         "escalated_to = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
         &st, ctx->err);
-    if (rc) {
-        audit_diff_release(&d);
+    if (rc)
         return rc;
-    }
     bind_all(st, x, ctx->now);
     db_bind_i64(st, 16, x->id);
-    db_bind_i64(st, 17, before->version);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (!rc && db_changes(ctx->db) != 1)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version", "the issue was changed meanwhile");
-    if (rc) {
-        audit_diff_release(&d);
-        return rc;
-    }
-    return audit_write(ctx, "issue", x->id, x->account_id, action, &d);
+    db_bind_i64(st, 17, b->version);
+    return db_run(st, ctx->err);
+}
+
+static int64_t up_account(const void *rec)
+{
+    return ((const struct issue *)rec)->account_id;
+}
+
+/* A PATCH that gives the issue to someone else tells them. */
+static enum kam_err up_after(const struct update_op *op)
+{
+    const struct issue *b = op->before, *x = op->after;
+    struct kam_ctx *ctx = op->ctx;
+    if (!op->in || !x->has_assignee || x->assignee_id == b->assignee_id ||
+        x->assignee_id == ctx->who.user_id)
+        return KAM_OK;
+    return notify_add(ctx, x->assignee_id, "issue_assigned",
+                      arena_printf(ctx->a, "问题指派 Issue assigned: %s", x->title), "",
+                      arena_printf(ctx->a, "/issues/%lld", (long long)x->id), NULL, NULL);
+}
+
+static const struct update_spec issue_spec = {
+    .entity = "issue",
+    .size = sizeof(struct issue),
+    .versioned = 1,
+    .version_at = offsetof(struct issue, version),
+    .get = up_get,
+    .in_set_at = offsetof(struct issue_in, set),
+    .in_version_at = offsetof(struct issue_in, v.version),
+    .in_version_bit = ISS_VERSION,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .account_of = up_account,
+    .after = up_after,
+};
+
+/* Workflow moves and escalations: the same guarded write and audit row as a PATCH. */
+static enum kam_err write_issue(struct kam_ctx *ctx, const struct issue *before,
+                                const struct issue *x, const char *action)
+{
+    return record_save(ctx, &issue_spec, x->id, before, x, NULL, action, NULL);
 }
 
 enum kam_err issue_update(struct kam_ctx *ctx, int64_t id, const struct issue_in *in,
                           struct issue *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct issue before, x;
-    if ((rc = issue_get(ctx, id, &before)))
-        goto out;
-    if ((in->set & ISS_VERSION) && in->v.version != before.version) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version", "the issue was changed by someone else");
-        goto out;
-    }
-    x = before;
-    merge(&x, in);
-    if ((rc = validate(ctx, &x, &before)))
-        goto out;
-    if (strcmp(x.severity, before.severity) != 0 && (rc = deadlines(ctx, &x)))
-        goto out;
-    if ((rc = write_issue(ctx, &before, &x, "update")))
-        goto out;
-    if (x.has_assignee && x.assignee_id != before.assignee_id &&
-        x.assignee_id != ctx->who.user_id &&
-        (rc = notify_add(ctx, x.assignee_id, "issue_assigned",
-                         arena_printf(ctx->a, "问题指派 Issue assigned: %s", x.title), "",
-                         arena_printf(ctx->a, "/issues/%lld", (long long)x.id), NULL, NULL)))
-        goto out;
-    rc = issue_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &issue_spec, id, in, out);
 }
 
 /* The workflow: which status may follow which. */
@@ -400,14 +423,7 @@ enum kam_err issue_delete(struct kam_ctx *ctx, int64_t id)
     struct issue before;
     if ((rc = issue_get(ctx, id, &before)))
         goto out;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "DELETE FROM issues WHERE id = ?", &st, ctx->err)))
-        goto out;
-    db_bind_i64(st, 1, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (rc)
+    if ((rc = db_exec_i64(ctx->db, "DELETE FROM issues WHERE id = ?", id, ctx->err)))
         goto out;
     struct audit_diff d;
     audit_diff_init(&d);
@@ -540,90 +556,99 @@ enum kam_err issue_escalate(struct kam_ctx *ctx, int *escalated_out)
     return rc;
 }
 
+#define SLA_COLS "id, tier, severity, response_hours, resolution_hours, updated_at"
+
+static void read_sla(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct sla_rule *s = row;
+    s->id = db_col_i64(st, 0);
+    s->tier = arena_strdup(ctx->a, db_col_text(st, 1));
+    s->severity = arena_strdup(ctx->a, db_col_text(st, 2));
+    s->response_hours = db_col_i64(st, 3);
+    s->resolution_hours = db_col_i64(st, 4);
+    s->updated_at = db_col_i64(st, 5);
+}
+
 enum kam_err sla_list(struct kam_ctx *ctx, struct sla_rule **items_out, size_t *n_out)
 {
     struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db, "SELECT " SLA_COLS " FROM sla_rules ORDER BY id", &st, ctx->err);
+    if (rc)
+        return rc;
+    return rows_collect(ctx, st, 64, read_sla, sizeof **items_out, (void **)items_out, n_out);
+}
+
+/* What PATCH /sla-rules/{id} may give. */
+struct sla_in {
+    int64_t response_hours, resolution_hours;
+    int has_response, has_resolution;
+};
+
+static enum kam_err sla_up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return row_get(ctx, "SELECT " SLA_COLS " FROM sla_rules WHERE id = ?", id, read_sla, rec,
+                   "SLA rule");
+}
+
+static enum kam_err sla_up_merge(const struct update_op *op, void *rec)
+{
+    struct sla_rule *s = rec;
+    const struct sla_in *in = op->in;
+    struct kam_ctx *ctx = op->ctx;
+    enum kam_err rc;
+    if (in->has_response)
+        s->response_hours = in->response_hours;
+    if (in->has_resolution)
+        s->resolution_hours = in->resolution_hours;
+    if ((rc = check_range(ctx, "response_hours", s->response_hours, 1, 24 * 365)) ||
+        (rc = check_range(ctx, "resolution_hours", s->resolution_hours, 1, 24 * 365)))
+        return rc;
+    if (s->resolution_hours < s->response_hours)
+        return kam_fail(ctx->err, KAM_EINVAL, "resolution_hours",
+                        "resolution_hours must not be shorter than response_hours");
+    return KAM_OK;
+}
+
+static void sla_up_diff(const struct update_op *op)
+{
+    const struct sla_rule *b = op->before, *a = op->after;
+    audit_diff_i64(op->diff, "response_hours", b->response_hours, 0, a->response_hours, 0);
+    audit_diff_i64(op->diff, "resolution_hours", b->resolution_hours, 0, a->resolution_hours, 0);
+}
+
+static enum kam_err sla_up_write(const struct update_op *op)
+{
+    const struct sla_rule *s = op->after;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
-                                 "SELECT id, tier, severity, response_hours, resolution_hours, "
-                                 "updated_at FROM sla_rules ORDER BY id",
+                                 "UPDATE sla_rules SET response_hours = ?, resolution_hours = ?, "
+                                 "updated_at = ? WHERE id = ?",
                                  &st, ctx->err);
     if (rc)
         return rc;
-    struct sla_rule *items = arena_calloc(ctx->a, 64, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < 64) {
-        struct sla_rule *s = &items[n++];
-        s->id = db_col_i64(st, 0);
-        s->tier = arena_strdup(ctx->a, db_col_text(st, 1));
-        s->severity = arena_strdup(ctx->a, db_col_text(st, 2));
-        s->response_hours = db_col_i64(st, 3);
-        s->resolution_hours = db_col_i64(st, 4);
-        s->updated_at = db_col_i64(st, 5);
-    }
-    db_done(st);
-    *items_out = items;
-    *n_out = n;
-    return rc;
+    db_bind_i64(st, 1, s->response_hours);
+    db_bind_i64(st, 2, s->resolution_hours);
+    db_bind_i64(st, 3, ctx->now);
+    db_bind_i64(st, 4, s->id);
+    return db_run(st, ctx->err);
 }
+
+static const struct update_spec sla_spec = {
+    .entity = "sla_rule",
+    .size = sizeof(struct sla_rule),
+    .get = sla_up_get,
+    .merge = sla_up_merge,
+    .diff = sla_up_diff,
+    .write = sla_up_write,
+};
 
 enum kam_err sla_update(struct kam_ctx *ctx, int64_t id, int64_t response_hours, int has_response,
                         int64_t resolution_hours, int has_resolution, struct sla_rule *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct sla_rule *all, before = {0};
-    size_t n;
-    int found = 0;
-    if ((rc = sla_list(ctx, &all, &n)))
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        if (all[i].id == id) {
-            before = all[i];
-            found = 1;
-        }
-    if (!found) {
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such SLA rule");
-        goto out;
-    }
-    struct sla_rule s = before;
-    if (has_response)
-        s.response_hours = response_hours;
-    if (has_resolution)
-        s.resolution_hours = resolution_hours;
-    if ((rc = check_range(ctx, "response_hours", s.response_hours, 1, 24 * 365)) ||
-        (rc = check_range(ctx, "resolution_hours", s.resolution_hours, 1, 24 * 365)))
-        goto out;
-    if (s.resolution_hours < s.response_hours) {
-        rc = kam_fail(ctx->err, KAM_EINVAL, "resolution_hours",
-                      "resolution_hours must not be shorter than response_hours");
-        goto out;
-    }
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db,
-                         "UPDATE sla_rules SET response_hours = ?, resolution_hours = ?, "
-                         "updated_at = ? WHERE id = ?",
-                         &st, ctx->err)))
-        goto out;
-    db_bind_i64(st, 1, s.response_hours);
-    db_bind_i64(st, 2, s.resolution_hours);
-    db_bind_i64(st, 3, ctx->now);
-    db_bind_i64(st, 4, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (rc)
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    audit_diff_i64(&d, "response_hours", before.response_hours, 0, s.response_hours, 0);
-    audit_diff_i64(&d, "resolution_hours", before.resolution_hours, 0, s.resolution_hours, 0);
-    rc = audit_write(ctx, "sla_rule", id, 0, "update", &d);
-    s.updated_at = ctx->now;
-    *out = s;
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    struct sla_in in = {response_hours, resolution_hours, has_response, has_resolution};
+    return record_update(ctx, &sla_spec, id, &in, out);
 }
 
 static int cmp_i64(const void *a, const void *b)

@@ -14,36 +14,35 @@
 #include "svc/core/audit.h"
 #include "svc/core/check.h"
 #include "svc/core/policy.h"
+#include "svc/core/rows.h"
+#include "svc/core/update.h"
 
 static const char *const threshold_keys[3] = {"tier_threshold.strategic", "tier_threshold.key",
                                               "tier_threshold.growth"};
 
+#define CRIT_COLS "id, key, name_zh, name_en, kind, weight, active"
+
+static void read_criterion(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct criterion *c = row;
+    c->id = db_col_i64(st, 0);
+    c->key = arena_strdup(ctx->a, db_col_text(st, 1));
+    c->name_zh = arena_strdup(ctx->a, db_col_text(st, 2));
+    c->name_en = arena_strdup(ctx->a, db_col_text(st, 3));
+    c->kind = arena_strdup(ctx->a, db_col_text(st, 4));
+    c->weight = db_col_i64(st, 5);
+    c->active = (int)db_col_i64(st, 6);
+}
+
 enum kam_err criteria_list(struct kam_ctx *ctx, struct criterion **items_out, size_t *n_out)
 {
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(ctx->db,
-                                 "SELECT id, key, name_zh, name_en, kind, weight, active FROM "
-                                 "scoring_criteria ORDER BY id",
+    enum kam_err rc = db_prepare(ctx->db, "SELECT " CRIT_COLS " FROM scoring_criteria ORDER BY id",
                                  &st, ctx->err);
     if (rc)
         return rc;
-    struct criterion *items = arena_calloc(ctx->a, VALUATION_MAX_CRITERIA, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < VALUATION_MAX_CRITERIA) {
-        struct criterion *c = &items[n++];
-        c->id = db_col_i64(st, 0);
-        c->key = arena_strdup(ctx->a, db_col_text(st, 1));
-        c->name_zh = arena_strdup(ctx->a, db_col_text(st, 2));
-        c->name_en = arena_strdup(ctx->a, db_col_text(st, 3));
-        c->kind = arena_strdup(ctx->a, db_col_text(st, 4));
-        c->weight = db_col_i64(st, 5);
-        c->active = (int)db_col_i64(st, 6);
-    }
-    db_done(st);
-    *items_out = items;
-    *n_out = n;
-    return rc;
+    return rows_collect(ctx, st, VALUATION_MAX_CRITERIA, read_criterion, sizeof **items_out,
+                        (void **)items_out, n_out);
 }
 
 enum kam_err valuation_thresholds(struct kam_ctx *ctx, int64_t out[3])
@@ -260,9 +259,7 @@ static enum kam_err store(struct kam_ctx *ctx, const struct valuation *v, int *m
         db_bind_i64(st, 2, v->score);
         db_bind_textn(st, 3, b.data, b.len);
         db_bind_i64(st, 4, ctx->now);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
     buf_release(&b);
     if (rc || v->tier_locked || !v->suggested_tier || !strcmp(v->tier, v->suggested_tier))
@@ -275,9 +272,7 @@ static enum kam_err store(struct kam_ctx *ctx, const struct valuation *v, int *m
     db_bind_text(st, 1, v->suggested_tier);
     db_bind_i64(st, 2, ctx->now);
     db_bind_i64(st, 3, v->account_id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         return rc;
     struct audit_diff d;
@@ -392,9 +387,7 @@ enum kam_err valuation_assess(struct kam_ctx *ctx, int64_t account_id, const str
         db_bind_text(st, 4, note ? note : "");
         db_bind_i64n(st, 5, ctx->who.user_id, ctx->who.user_id == 0);
         db_bind_i64(st, 6, ctx->now);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
         audit_diff_i64(&d, a[i].key, before, !had, a[i].value, 0);
     }
     if (!rc)
@@ -409,58 +402,80 @@ enum kam_err valuation_assess(struct kam_ctx *ctx, int64_t account_id, const str
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* ---- criterion update (svc/core/update.h) ---- */
+
+struct criterion_in {
+    int64_t weight;
+    int active, has_weight, has_active;
+};
+
+static enum kam_err crit_up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return row_get(ctx, "SELECT " CRIT_COLS " FROM scoring_criteria WHERE id = ?", id,
+                   read_criterion, rec, "criterion");
+}
+
+static enum kam_err crit_up_merge(const struct update_op *op, void *rec)
+{
+    struct criterion *c = rec;
+    const struct criterion_in *in = op->in;
+    if (in->has_weight)
+        c->weight = in->weight;
+    if (in->has_active)
+        c->active = in->active;
+    return KAM_OK;
+}
+
+static void crit_up_diff(const struct update_op *op)
+{
+    const struct criterion *b = op->before, *a = op->after;
+    audit_diff_i64(op->diff, "weight", b->weight, 0, a->weight, 0);
+    audit_diff_i64(op->diff, "active", b->active, 0, a->active, 0);
+}
+
+static enum kam_err crit_up_write(const struct update_op *op)
+{
+    const struct criterion *c = op->after;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "UPDATE scoring_criteria SET weight = ?, active = ?, updated_at = "
+                                 "? WHERE id = ?",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, c->weight);
+    db_bind_i64(st, 2, c->active);
+    db_bind_i64(st, 3, ctx->now);
+    db_bind_i64(st, 4, c->id);
+    return db_run(st, ctx->err);
+}
+
+/* New weights: every account's score again. */
+static enum kam_err crit_up_after(const struct update_op *op)
+{
+    int moved = 0;
+    return valuation_rescore_all(op->ctx, &moved);
+}
+
+static const struct update_spec criterion_spec = {
+    .entity = "criterion",
+    .size = sizeof(struct criterion),
+    .get = crit_up_get,
+    .merge = crit_up_merge,
+    .diff = crit_up_diff,
+    .write = crit_up_write,
+    .after = crit_up_after,
+};
+
 enum kam_err criterion_update(struct kam_ctx *ctx, int64_t id, int64_t weight, int has_weight,
                               int active, int has_active, struct criterion *out)
 {
     enum kam_err rc;
     if (has_weight && (rc = check_range(ctx, "weight", weight, 0, 100)))
         return rc;
-    if ((rc = db_begin(ctx->db, ctx->err)))
-        return rc;
-    struct criterion *crit;
-    size_t n;
-    if ((rc = criteria_list(ctx, &crit, &n)))
-        goto out;
-    struct criterion *c = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (crit[i].id == id)
-            c = &crit[i];
-    if (!c) {
-        rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such criterion");
-        goto out;
-    }
-    struct criterion after = *c;
-    if (has_weight)
-        after.weight = weight;
-    if (has_active)
-        after.active = active;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db,
-                         "UPDATE scoring_criteria SET weight = ?, active = ?, updated_at = ? "
-                         "WHERE id = ?",
-                         &st, ctx->err)))
-        goto out;
-    db_bind_i64(st, 1, after.weight);
-    db_bind_i64(st, 2, after.active);
-    db_bind_i64(st, 3, ctx->now);
-    db_bind_i64(st, 4, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (rc)
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    audit_diff_i64(&d, "weight", c->weight, 0, after.weight, 0);
-    audit_diff_i64(&d, "active", c->active, 0, after.active, 0);
-    if ((rc = audit_write(ctx, "criterion", id, 0, "update", &d)))
-        goto out;
-    int moved = 0;
-    if ((rc = valuation_rescore_all(ctx, &moved)))
-        goto out;
-    *out = after;
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    struct criterion_in in = {weight, active, has_weight, has_active};
+    return record_update(ctx, &criterion_spec, id, &in, out);
 }
 
 enum kam_err valuation_set_thresholds(struct kam_ctx *ctx, const int64_t t[3], unsigned mask,
@@ -494,9 +509,7 @@ enum kam_err valuation_set_thresholds(struct kam_ctx *ctx, const int64_t t[3], u
             break;
         db_bind_text(st, 1, threshold_keys[i]);
         db_bind_text(st, 2, val);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
         audit_diff_i64(&d, names[i], cur[i], 0, next[i], 0);
     }
     if (!rc)
@@ -599,6 +612,20 @@ enum kam_err valuation_preview(struct kam_ctx *ctx, const struct assessment *wei
     return rc;
 }
 
+static void read_tier_change(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct tier_change *t = row;
+    t->id = db_col_i64(st, 0);
+    t->from_tier = db_col_is_null(st, 1) ? NULL : arena_strdup(ctx->a, db_col_text(st, 1));
+    t->to_tier = arena_strdup(ctx->a, db_col_text(st, 2));
+    t->has_score = !db_col_is_null(st, 3);
+    t->score = db_col_i64(st, 3);
+    t->reason = arena_strdup(ctx->a, db_col_text(st, 4));
+    t->has_user = !db_col_is_null(st, 5);
+    t->user_id = db_col_i64(st, 5);
+    t->at = db_col_i64(st, 6);
+}
+
 enum kam_err valuation_history(struct kam_ctx *ctx, int64_t account_id,
                                struct tier_change **items_out, size_t *n_out)
 {
@@ -610,25 +637,8 @@ enum kam_err valuation_history(struct kam_ctx *ctx, int64_t account_id,
     if (rc)
         return rc;
     db_bind_i64(st, 1, account_id);
-    struct tier_change *items = arena_calloc(ctx->a, 200, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < 200) {
-        struct tier_change *t = &items[n++];
-        t->id = db_col_i64(st, 0);
-        t->from_tier = db_col_is_null(st, 1) ? NULL : arena_strdup(ctx->a, db_col_text(st, 1));
-        t->to_tier = arena_strdup(ctx->a, db_col_text(st, 2));
-        t->has_score = !db_col_is_null(st, 3);
-        t->score = db_col_i64(st, 3);
-        t->reason = arena_strdup(ctx->a, db_col_text(st, 4));
-        t->has_user = !db_col_is_null(st, 5);
-        t->user_id = db_col_i64(st, 5);
-        t->at = db_col_i64(st, 6);
-    }
-    db_done(st);
-    *items_out = items;
-    *n_out = n;
-    return rc;
+    return rows_collect(ctx, st, 200, read_tier_change, sizeof **items_out, (void **)items_out,
+                        n_out);
 }
 
 enum kam_err account_screen(struct kam_ctx *ctx, int64_t account_id, const char *decision,
@@ -658,9 +668,7 @@ enum kam_err account_screen(struct kam_ctx *ctx, int64_t account_id, const char 
     db_bind_text(st, 5, status);
     db_bind_i64(st, 6, ctx->now);
     db_bind_i64(st, 7, account_id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;

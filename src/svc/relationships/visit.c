@@ -1,6 +1,7 @@
 /* visit.c -- cadence rules, planned visits, completion, generation, the calendar feed. */
 #include "visit.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "svc/core/page.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/update.h"
 
 const char *const visit_kinds[] = {"phone", "onsite", NULL};
 const char *const visit_statuses[] = {"planned", "done", "cancelled", NULL};
@@ -52,15 +54,8 @@ enum kam_err cadence_list(struct kam_ctx *ctx, struct cadence **items_out, size_
     if ((rc = db_prepare(ctx->db, "SELECT " CAD_COLS " FROM cadence_rules ORDER BY id", &st,
                          ctx->err)))
         return rc;
-    struct cadence *items = arena_calloc(ctx->a, (size_t)count + 1, sizeof *items);
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < (size_t)count)
-        read_cadence(ctx, st, &items[n++]);
-    db_done(st);
-    *items_out = items;
-    *n_out = n;
-    return rc;
+    return rows_collect(ctx, st, (size_t)count, read_cadence, sizeof **items_out,
+                        (void **)items_out, n_out);
 }
 
 static enum kam_err cadence_get(struct kam_ctx *ctx, int64_t id, struct cadence *out)
@@ -150,46 +145,57 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
+static enum kam_err cadence_up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return cadence_get(ctx, id, rec);
+}
+
+static enum kam_err cadence_up_merge(const struct update_op *op, void *rec)
+{
+    cadence_merge(rec, op->in);
+    return cadence_check(op->ctx, rec);
+}
+
+static void cadence_up_diff(const struct update_op *op)
+{
+    cadence_diff(op->diff, op->before, op->after);
+}
+
+static enum kam_err cadence_up_write(const struct update_op *op)
+{
+    const struct cadence *c = op->after;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   "UPDATE cadence_rules SET tier = ?, decision_role = ?, kind = ?, every_days = "
+                   "?, active = ?, updated_at = ? WHERE id = ?",
+                   &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, c->tier);
+    db_bind_text(st, 2, c->decision_role);
+    db_bind_text(st, 3, c->kind);
+    db_bind_i64(st, 4, c->every_days);
+    db_bind_i64(st, 5, c->active);
+    db_bind_i64(st, 6, ctx->now);
+    db_bind_i64(st, 7, c->id);
+    return db_run(st, ctx->err);
+}
+
+static const struct update_spec cadence_spec = {
+    .entity = "cadence",
+    .size = sizeof(struct cadence),
+    .get = cadence_up_get,
+    .merge = cadence_up_merge,
+    .diff = cadence_up_diff,
+    .write = cadence_up_write,
+};
+
 enum kam_err cadence_update(struct kam_ctx *ctx, int64_t id, const struct cadence_in *in,
                             struct cadence *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct cadence before, c;
-    if ((rc = cadence_get(ctx, id, &before)))
-        goto out;
-    c = before;
-    cadence_merge(&c, in);
-    if ((rc = cadence_check(ctx, &c)))
-        goto out;
-    struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "UPDATE cadence_rules SET tier = ?, decision_role = ?, kind = ?, every_days = "
-                    "?, active = ?, updated_at = ? WHERE id = ?",
-                    &st, ctx->err);
-    if (rc)
-        goto out;
-    db_bind_text(st, 1, c.tier);
-    db_bind_text(st, 2, c.decision_role);
-    db_bind_text(st, 3, c.kind);
-    db_bind_i64(st, 4, c.every_days);
-    db_bind_i64(st, 5, c.active);
-    db_bind_i64(st, 6, ctx->now);
-    db_bind_i64(st, 7, id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (rc)
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    cadence_diff(&d, &before, &c);
-    rc = audit_write(ctx, "cadence", id, 0, "update", &d);
-    if (!rc)
-        rc = cadence_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &cadence_spec, id, in, out);
 }
 
 enum kam_err cadence_delete(struct kam_ctx *ctx, int64_t id)
@@ -203,15 +209,8 @@ enum kam_err cadence_delete(struct kam_ctx *ctx, int64_t id)
     /* Visits it planned stay; they just no longer point at a rule. */
     static const char *const sqls[] = {"UPDATE visits SET cadence_id = NULL WHERE cadence_id = ?",
                                        "DELETE FROM cadence_rules WHERE id = ?"};
-    for (size_t i = 0; !rc && i < 2; i++) {
-        struct db_stmt *st;
-        if ((rc = db_prepare(ctx->db, sqls[i], &st, ctx->err)))
-            break;
-        db_bind_i64(st, 1, id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
-    }
+    for (size_t i = 0; !rc && i < 2; i++)
+        rc = db_exec_i64(ctx->db, sqls[i], id, ctx->err);
     if (rc)
         goto out;
     struct audit_diff d;
@@ -391,16 +390,60 @@ enum kam_err visit_create(struct kam_ctx *ctx, const struct visit_in *in, struct
     return db_end(ctx->db, rc, ctx->err);
 }
 
-static enum kam_err write_visit(struct kam_ctx *ctx, const struct visit *before,
-                                const struct visit *v)
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
 {
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_all(&d, before, v);
-    if (d.n == 0) {
-        audit_diff_release(&d);
-        return KAM_OK;
+    return visit_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    struct kam_ctx *ctx = op->ctx;
+    struct visit *v = rec;
+    const struct visit *b = op->before;
+    const struct visit_in *in = op->in;
+    if (strcmp(b->status, "planned") != 0)
+        return kam_fail(ctx->err, KAM_ECONFLICT, "status", "only planned visits can change");
+    if (in->set & VIS_CONTACT) {
+        v->has_contact = in->v.has_contact;
+        v->contact_id = in->v.contact_id;
     }
+    if (in->set & VIS_OWNER)
+        v->owner_id = in->v.owner_id;
+    if (in->set & VIS_KIND)
+        v->kind = in->v.kind;
+    if (in->set & VIS_PLANNED) {
+        v->planned_at = in->planned_at_iso ? interaction_parse_time(in->planned_at_iso) : -1;
+        if (v->planned_at < 0)
+            return kam_fail(ctx->err, KAM_EINVAL, "planned_at",
+                            "planned_at must be YYYY-MM-DDTHH:MM:SSZ");
+    }
+    if (in->set & VIS_STATUS) {
+        /* Completion has its own route; here a plan can only be cancelled. */
+        if (!in->v.status ||
+            (strcmp(in->v.status, "cancelled") != 0 && strcmp(in->v.status, "planned") != 0))
+            return kam_fail(ctx->err, KAM_EINVAL, "status",
+                            "status may be set to cancelled here; complete a visit with "
+                            "POST /api/v1/visits/{id}/complete");
+        v->status = in->v.status;
+    }
+    enum kam_err rc;
+    if ((rc = check_enum(ctx, "kind", v->kind, visit_kinds)) ||
+        (v->owner_id != b->owner_id && (rc = check_owner(ctx, v->owner_id, v->account_id))))
+        return rc;
+    return check_contact(ctx, v);
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff_all(op->diff, op->before, op->after);
+}
+
+static enum kam_err up_write(const struct update_op *op)
+{
+    const struct visit *v = op->after, *b = op->before;
+    struct kam_ctx *ctx = op->ctx;
     struct db_stmt *st;
     enum kam_err rc =
         db_prepare(ctx->db,
@@ -408,10 +451,8 @@ static enum kam_err write_visit(struct kam_ctx *ctx, const struct visit *before,
                    "status = ?, outcome = ?, next_steps = ?, completed_at = ?, interaction_id = "
                    "?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
                    &st, ctx->err);
-    if (rc) {
-        audit_diff_release(&d);
+    if (rc)
         return rc;
-    }
     db_bind_i64n(st, 1, v->contact_id, !v->has_contact);
     db_bind_i64(st, 2, v->owner_id);
     db_bind_text(st, 3, v->kind);
@@ -423,71 +464,34 @@ static enum kam_err write_visit(struct kam_ctx *ctx, const struct visit *before,
     db_bind_i64n(st, 9, v->interaction_id, !v->has_interaction);
     db_bind_i64(st, 10, ctx->now);
     db_bind_i64(st, 11, v->id);
-    db_bind_i64(st, 12, before->version);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    if (!rc && db_changes(ctx->db) != 1)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version", "the visit was changed meanwhile");
-    if (rc) {
-        audit_diff_release(&d);
-        return rc;
-    }
-    return audit_write(ctx, "visit", v->id, v->account_id, "update", &d);
+    db_bind_i64(st, 12, b->version);
+    return db_run(st, ctx->err);
 }
+
+static int64_t up_account(const void *rec)
+{
+    return ((const struct visit *)rec)->account_id;
+}
+
+static const struct update_spec visit_spec = {
+    .entity = "visit",
+    .size = sizeof(struct visit),
+    .versioned = 1,
+    .version_at = offsetof(struct visit, version),
+    .get = up_get,
+    .in_set_at = offsetof(struct visit_in, set),
+    .in_version_at = offsetof(struct visit_in, v.version),
+    .in_version_bit = VIS_VERSION,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .account_of = up_account,
+};
 
 enum kam_err visit_update(struct kam_ctx *ctx, int64_t id, const struct visit_in *in,
                           struct visit *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct visit before, v;
-    if ((rc = visit_get(ctx, id, &before)))
-        goto out;
-    if ((in->set & VIS_VERSION) && in->v.version != before.version) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version", "the visit was changed by someone else");
-        goto out;
-    }
-    if (strcmp(before.status, "planned") != 0) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "status", "only planned visits can change");
-        goto out;
-    }
-    v = before;
-    if (in->set & VIS_CONTACT) {
-        v.has_contact = in->v.has_contact;
-        v.contact_id = in->v.contact_id;
-    }
-    if (in->set & VIS_OWNER)
-        v.owner_id = in->v.owner_id;
-    if (in->set & VIS_KIND)
-        v.kind = in->v.kind;
-    if (in->set & VIS_PLANNED) {
-        v.planned_at = in->planned_at_iso ? interaction_parse_time(in->planned_at_iso) : -1;
-        if (v.planned_at < 0) {
-            rc = kam_fail(ctx->err, KAM_EINVAL, "planned_at",
-                          "planned_at must be YYYY-MM-DDTHH:MM:SSZ");
-            goto out;
-        }
-    }
-    if (in->set & VIS_STATUS) {
-        /* Completion has its own route; here a plan can only be cancelled. */
-        if (!in->v.status ||
-            (strcmp(in->v.status, "cancelled") != 0 && strcmp(in->v.status, "planned") != 0)) {
-            rc = kam_fail(ctx->err, KAM_EINVAL, "status",
-                          "status may be set to cancelled here; complete a visit with "
-                          "POST /api/v1/visits/{id}/complete");
-            goto out;
-        }
-        v.status = in->v.status;
-    }
-    if ((rc = check_enum(ctx, "kind", v.kind, visit_kinds)) ||
-        (v.owner_id != before.owner_id && (rc = check_owner(ctx, v.owner_id, v.account_id))) ||
-        (rc = check_contact(ctx, &v)) || (rc = write_visit(ctx, &before, &v)))
-        goto out;
-    rc = visit_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &visit_spec, id, in, out);
 }
 
 enum kam_err visit_complete(struct kam_ctx *ctx, int64_t id, const struct visit_done *in,
@@ -542,9 +546,7 @@ enum kam_err visit_complete(struct kam_ctx *ctx, int64_t id, const struct visit_
         goto out;
     db_bind_i64(st, 1, id);
     db_bind_i64(st, 2, it.id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
+    rc = db_run(st, ctx->err);
     if (rc)
         goto out;
     v = before;
@@ -555,7 +557,7 @@ enum kam_err visit_complete(struct kam_ctx *ctx, int64_t id, const struct visit_
     v.completed_at = at;
     v.has_interaction = 1;
     v.interaction_id = it.id;
-    if ((rc = write_visit(ctx, &before, &v)))
+    if ((rc = record_save(ctx, &visit_spec, id, &before, &v, NULL, "update", NULL)))
         goto out;
     rc = visit_get(ctx, id, out);
 out:
@@ -608,15 +610,7 @@ enum kam_err visit_list(struct kam_ctx *ctx, const struct visit_query *q, struct
         sqlb_sql(&b, " AND visits.planned_at < ?");
         sqlb_i64(&b, to);
     }
-    if (pg.has_after) {
-        sqlb_sql(&b, pg.desc ? " AND (visits.planned_at, visits.id) < (?, ?)"
-                             : " AND (visits.planned_at, visits.id) > (?, ?)");
-        sqlb_i64(&b, pg.after_i);
-        sqlb_i64(&b, pg.after_id);
-    }
-    sqlb_sql(&b, pg.desc ? " ORDER BY visits.planned_at DESC, visits.id DESC LIMIT ?"
-                         : " ORDER BY visits.planned_at, visits.id LIMIT ?");
-    sqlb_i64(&b, pg.limit + 1);
+    page_sql_tail(&b, &pg, "visits.id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
@@ -792,13 +786,8 @@ enum kam_err calendar_token_new(struct kam_ctx *ctx, const char **url_out)
     if (rc)
         return rc;
     struct db_stmt *st;
-    if (!(rc = db_prepare(ctx->db, "DELETE FROM calendar_tokens WHERE user_id = ?", &st,
-                          ctx->err))) {
-        db_bind_i64(st, 1, ctx->who.user_id);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
-    }
+    rc = db_exec_i64(ctx->db, "DELETE FROM calendar_tokens WHERE user_id = ?", ctx->who.user_id,
+                     ctx->err);
     if (!rc && !(rc = db_prepare(ctx->db,
                                  "INSERT INTO calendar_tokens (user_id, token_hash, created_at) "
                                  "VALUES (?, ?, ?)",
@@ -806,9 +795,7 @@ enum kam_err calendar_token_new(struct kam_ctx *ctx, const char **url_out)
         db_bind_i64(st, 1, ctx->who.user_id);
         db_bind_text(st, 2, auth_secret_hash(ctx, token));
         db_bind_i64(st, 3, ctx->now);
-        int row;
-        rc = db_step(st, &row, ctx->err);
-        db_done(st);
+        rc = db_run(st, ctx->err);
     }
     rc = db_end(ctx->db, rc, ctx->err);
     if (!rc)
@@ -818,16 +805,8 @@ enum kam_err calendar_token_new(struct kam_ctx *ctx, const char **url_out)
 
 enum kam_err calendar_token_revoke(struct kam_ctx *ctx)
 {
-    struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db, "DELETE FROM calendar_tokens WHERE user_id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, ctx->who.user_id);
-    int row;
-    rc = db_step(st, &row, ctx->err);
-    db_done(st);
-    return rc;
+    return db_exec_i64(ctx->db, "DELETE FROM calendar_tokens WHERE user_id = ?", ctx->who.user_id,
+                       ctx->err);
 }
 
 enum kam_err calendar_token_state(struct kam_ctx *ctx, int *active_out, int64_t *created_out)

@@ -1,6 +1,7 @@
 /* measure.c -- 4P measures and their measured effect. */
 #include "measure.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "svc/core/page.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/update.h"
 #include "volume.h"
 
 const char *const measure_kinds[] = {"product", "price", "channel", "promotion", NULL};
@@ -228,7 +230,8 @@ static void diff(struct audit_diff *d, const struct measure *b, const struct mea
     audit_diff_str(d, "effect_note", b ? b->effect_note : NULL, a->effect_note);
 }
 
-static enum kam_err save(struct kam_ctx *ctx, struct measure *m, int64_t *id)
+/* Inserts m (id 0; *id gets the new id) or updates it when it is still at `version`. */
+static enum kam_err save(struct kam_ctx *ctx, const struct measure *m, int64_t version, int64_t *id)
 {
     struct db_stmt *st;
     enum kam_err rc = db_prepare(
@@ -237,7 +240,7 @@ static enum kam_err save(struct kam_ctx *ctx, struct measure *m, int64_t *id)
                 "= ?, kind = ?, title = ?, description = ?, owner_id = ?, start_day = ?, due_day "
                 "= ?, status = ?, expected_uplift = ?, measure = ?, effect = ?, effect_baseline = "
                 "?, effect_note = ?, created_at = ?, updated_at = ?, version = version + 1 WHERE "
-                "id = ? RETURNING id"
+                "id = ? AND version = ?"
               : "INSERT INTO measures (plan_id, account_id, family, region, channel, kind, title, "
                 "description, owner_id, start_day, due_day, status, expected_uplift, measure, "
                 "effect, effect_baseline, effect_note, created_at, updated_at, version) VALUES "
@@ -264,8 +267,10 @@ static enum kam_err save(struct kam_ctx *ctx, struct measure *m, int64_t *id)
     db_bind_text(st, 17, m->effect_note);
     db_bind_i64(st, 18, m->id ? m->created_at : ctx->now);
     db_bind_i64(st, 19, ctx->now);
-    if (m->id)
+    if (m->id) {
         db_bind_i64(st, 20, m->id);
+        db_bind_i64(st, 21, version);
+    }
     int row = 0;
     rc = db_step(st, &row, ctx->err);
     if (row)
@@ -300,7 +305,7 @@ enum kam_err measure_create(struct kam_ctx *ctx, const struct measure_in *in, st
     int64_t id = 0;
     if (!(rc = validate(ctx, &m, NULL, ACT_CREATE)) &&
         (strcmp(m.status, "done") || !(rc = measure_effect(ctx, &m))) &&
-        !(rc = save(ctx, &m, &id))) {
+        !(rc = save(ctx, &m, 0, &id))) {
         m.id = id;
         struct audit_diff d;
         audit_diff_init(&d);
@@ -311,38 +316,63 @@ enum kam_err measure_create(struct kam_ctx *ctx, const struct measure_in *in, st
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return measure_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    struct measure *m = rec;
+    const struct measure *b = op->before;
+    const struct measure_in *in = op->in;
+    enum kam_err rc;
+    if ((rc = merge(op->ctx, m, in)) || (rc = validate(op->ctx, m, b, ACT_UPDATE)))
+        return rc;
+    /* Becoming done measures the effect, unless the caller gives one. */
+    if (!strcmp(m->status, "done") && strcmp(b->status, "done") && !(in->set & MS_EFFECT))
+        return measure_effect(op->ctx, m);
+    return KAM_OK;
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff(op->diff, op->before, op->after);
+}
+
+static enum kam_err up_write(const struct update_op *op)
+{
+    int64_t got;
+    return save(op->ctx, op->after, ((const struct measure *)op->before)->version, &got);
+}
+
+static int64_t up_account(const void *rec)
+{
+    const struct measure *m = rec;
+    return m->has_account ? m->account_id : 0;
+}
+
+static const struct update_spec measure_spec = {
+    .entity = "measure",
+    .size = sizeof(struct measure),
+    .versioned = 1,
+    .version_at = offsetof(struct measure, version),
+    .get = up_get,
+    .in_set_at = offsetof(struct measure_in, set),
+    .in_version_at = offsetof(struct measure_in, version),
+    .in_version_bit = MS_VERSION,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .account_of = up_account,
+};
+
 enum kam_err measure_update(struct kam_ctx *ctx, int64_t id, const struct measure_in *in,
                             struct measure *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct measure before, m;
-    if ((rc = measure_get(ctx, id, &before)))
-        goto out;
-    if ((in->set & MS_VERSION) && in->version != before.version) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version",
-                      "the measure was changed by someone else (version %lld)",
-                      (long long)before.version);
-        goto out;
-    }
-    m = before;
-    if ((rc = merge(ctx, &m, in)) || (rc = validate(ctx, &m, &before, ACT_UPDATE)))
-        goto out;
-    /* Becoming done measures the effect, unless the caller gives one. */
-    if (!strcmp(m.status, "done") && strcmp(before.status, "done") && !(in->set & MS_EFFECT) &&
-        (rc = measure_effect(ctx, &m)))
-        goto out;
-    int64_t got;
-    if ((rc = save(ctx, &m, &got)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff(&d, &before, &m);
-    if (!(rc = audit_write(ctx, "measure", id, m.has_account ? m.account_id : 0, "update", &d)))
-        rc = measure_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &measure_spec, id, in, out);
 }
 
 enum kam_err measure_delete(struct kam_ctx *ctx, int64_t id)

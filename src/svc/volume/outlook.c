@@ -148,13 +148,10 @@ static enum kam_err store(struct kam_ctx *ctx, const struct set *s, int first)
             rc = db_run(st, ctx->err);
         }
     }
-    struct db_stmt *st;
-    if (!rc && !(rc = db_prepare(
-                     ctx->db, "DELETE FROM forecasts WHERE measure = 'amount' AND computed_at < ?",
-                     &st, ctx->err))) {
-        db_bind_i64(st, 1, ctx->now);
-        rc = db_run(st, ctx->err);
-    }
+    if (!rc)
+        rc = db_exec_i64(ctx->db,
+                         "DELETE FROM forecasts WHERE measure = 'amount' AND computed_at < ?",
+                         ctx->now, ctx->err);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* product.c -- the product catalogue and exchange rates. */
 #include "product.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "svc/core/page.h"
 #include "svc/core/rows.h"
 #include "svc/core/settings.h"
+#include "svc/core/update.h"
 
 #define COLS                                                                                       \
     "products.id, products.sku, products.name, products.family, products.unit, "                   \
@@ -160,73 +162,86 @@ static enum kam_err move_family(struct kam_ctx *ctx, int64_t product_id, const c
     return rc;
 }
 
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return product_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    merge(rec, op->in);
+    return validate(op->ctx, rec);
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff_all(op->diff, op->before, op->after);
+}
+
+static enum kam_err up_write(const struct update_op *op)
+{
+    const struct product *p = op->after, *b = op->before;
+    struct kam_ctx *ctx = op->ctx;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "UPDATE products SET sku = ?, name = ?, family = ?, unit = ?, "
+                                 "list_price = ?, currency = ?, active = ?, version = version + "
+                                 "1, updated_at = ? WHERE id = ? AND version = ?",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, p->sku);
+    db_bind_text(st, 2, p->name);
+    db_bind_text(st, 3, p->family);
+    db_bind_text(st, 4, p->unit);
+    db_bind_i64n(st, 5, p->list_price, !p->has_list_price);
+    db_bind_text(st, 6, p->currency);
+    db_bind_i64(st, 7, p->active);
+    db_bind_i64(st, 8, ctx->now);
+    db_bind_i64(st, 9, p->id);
+    db_bind_i64(st, 10, b->version);
+    return db_run(st, ctx->err);
+}
+
+/* A new family moves the product's sales history with it in the rollups. */
+static enum kam_err up_then(const struct update_op *op)
+{
+    const struct product *b = op->before, *p = op->after;
+    if (strcmp(b->family, p->family) == 0)
+        return KAM_OK;
+    return move_family(op->ctx, p->id, b->family, p->family);
+}
+
+static const struct update_spec product_spec = {
+    .entity = "product",
+    .size = sizeof(struct product),
+    .versioned = 1,
+    .version_at = offsetof(struct product, version),
+    .get = up_get,
+    .in_set_at = offsetof(struct product_in, set),
+    .in_version_at = offsetof(struct product_in, version),
+    .in_version_bit = PROD_VERSION,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .then = up_then,
+};
+
 enum kam_err product_update(struct kam_ctx *ctx, int64_t id, const struct product_in *in,
                             struct product *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct product before, p;
-    if ((rc = product_get(ctx, id, &before)))
-        goto out;
-    if ((in->set & PROD_VERSION) && in->version != before.version) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version",
-                      "the product was changed by someone else (version %lld)",
-                      (long long)before.version);
-        goto out;
-    }
-    p = before;
-    merge(&p, in);
-    if ((rc = validate(ctx, &p)))
-        goto out;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db,
-                         "UPDATE products SET sku = ?, name = ?, family = ?, unit = ?, "
-                         "list_price = ?, currency = ?, active = ?, version = version + 1, "
-                         "updated_at = ? WHERE id = ?",
-                         &st, ctx->err)))
-        goto out;
-    db_bind_text(st, 1, p.sku);
-    db_bind_text(st, 2, p.name);
-    db_bind_text(st, 3, p.family);
-    db_bind_text(st, 4, p.unit);
-    db_bind_i64n(st, 5, p.list_price, !p.has_list_price);
-    db_bind_text(st, 6, p.currency);
-    db_bind_i64(st, 7, p.active);
-    db_bind_i64(st, 8, ctx->now);
-    db_bind_i64(st, 9, id);
-    rc = db_run(st, ctx->err);
-    if (rc)
-        goto out;
-    if (strcmp(before.family, p.family) != 0 &&
-        (rc = move_family(ctx, id, before.family, p.family)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_all(&d, &before, &p);
-    if (!(rc = audit_write(ctx, "product", id, 0, "update", &d)))
-        rc = product_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &product_spec, id, in, out);
 }
 
 enum kam_err product_upsert(struct kam_ctx *ctx, const struct product_in *in, struct product *out,
                             int *created_out)
 {
-    int64_t id = 0;
+    int64_t id;
     enum kam_err rc = check_text(ctx, "sku", in->sku, 1, 64, 0);
-    if (rc)
-        return rc;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "SELECT id FROM products WHERE sku = ?", &st, ctx->err)))
-        return rc;
-    db_bind_text(st, 1, in->sku);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (row)
-        id = db_col_i64(st, 0);
-    db_done(st);
-    if (rc)
+    if (rc || ((rc = row_i64_text(ctx, "SELECT id FROM products WHERE sku = ?", in->sku, &id)) &&
+               rc != KAM_ENOTFOUND))
         return rc;
     *created_out = !id;
     if (!id)
@@ -346,18 +361,11 @@ enum kam_err fx_set(struct kam_ctx *ctx, const char *currency, int64_t rate_micr
         return kam_fail(ctx->err, KAM_EINVAL, "currency", "%s is the base currency", currency);
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
-    int64_t before = 0;
+    int64_t before;
+    rc = row_i64_text(ctx, "SELECT rate_micro FROM fx_rates WHERE currency = ?", currency, &before);
+    if (rc && rc != KAM_ENOTFOUND)
+        goto out;
     struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "SELECT rate_micro FROM fx_rates WHERE currency = ?", &st,
-                         ctx->err)))
-        goto out;
-    db_bind_text(st, 1, currency);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    before = row ? db_col_i64(st, 0) : 0;
-    db_done(st);
-    if (rc)
-        goto out;
     if ((rc = db_prepare(ctx->db,
                          "INSERT INTO fx_rates (currency, rate_micro, updated_at) VALUES (?, ?, ?) "
                          "ON CONFLICT (currency) DO UPDATE SET rate_micro = excluded.rate_micro, "
@@ -390,19 +398,11 @@ enum kam_err fx_to_base(struct kam_ctx *ctx, const char *currency, int64_t amoun
         return KAM_OK;
     }
     int64_t rate;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "SELECT rate_micro FROM fx_rates WHERE currency = ?", &st,
-                         ctx->err)))
-        return rc;
-    db_bind_text(st, 1, currency);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    rate = row ? db_col_i64(st, 0) : 0;
-    db_done(st);
+    rc = row_i64_text(ctx, "SELECT rate_micro FROM fx_rates WHERE currency = ?", currency, &rate);
+    if (rc == KAM_ENOTFOUND)
+        return kam_fail(ctx->err, KAM_EINVAL, "currency", "no exchange rate for %s", currency);
     if (rc)
         return rc;
-    if (!row)
-        return kam_fail(ctx->err, KAM_EINVAL, "currency", "no exchange rate for %s", currency);
     __int128 v = (__int128)amount * rate;
     v = v >= 0 ? (v + 500000) / 1000000 : -((-v + 500000) / 1000000);
     if (v > INT64_MAX || v < INT64_MIN)

@@ -12,6 +12,7 @@
 #include "svc/core/page.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/update.h"
 
 #define BATCH 500 /* lines per statement: 500 x 13 binds stays under every engine's limit */
 
@@ -261,16 +262,8 @@ enum kam_err sales_write_lines(struct kam_ctx *ctx, const struct order_row *rows
 
 enum kam_err sales_account_by_code(struct kam_ctx *ctx, const char *code, int64_t *id_out)
 {
-    struct db_stmt *st;
-    enum kam_err rc = db_prepare(ctx->db, "SELECT id FROM accounts WHERE code = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_text(st, 1, code);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    *id_out = row ? db_col_i64(st, 0) : 0;
-    db_done(st);
-    if (!rc && !row)
+    enum kam_err rc = row_i64_text(ctx, "SELECT id FROM accounts WHERE code = ?", code, id_out);
+    if (rc == KAM_ENOTFOUND)
         rc = kam_fail(ctx->err, KAM_EINVAL, "account_code", "no account with code %s", code);
     return rc;
 }
@@ -392,8 +385,11 @@ static enum kam_err may_write(struct kam_ctx *ctx, int64_t account_id, enum act 
     return policy_body_account(ctx, "account_id", account_id, OBJ_SALES, act);
 }
 
-static enum kam_err write_one(struct kam_ctx *ctx, const struct order_line *before,
-                              const struct order_in *in)
+/* The line as it is to be: in's fields over before (NULL: a new line), resolved (product,
+ * region and channel defaults, amount in the base currency) and checked against the caller's
+ * rights on its account. */
+static enum kam_err merge_line(struct kam_ctx *ctx, const struct order_line *before,
+                               const struct order_in *in, struct order_row *r)
 {
     struct order_in m = {0};
     if (before) {
@@ -430,24 +426,24 @@ static enum kam_err write_one(struct kam_ctx *ctx, const struct order_line *befo
         m.amount = in->amount;
         m.currency = in->currency;
     }
+    enum kam_err rc = resolve(ctx, &m, r);
+    if (rc)
+        return rc;
+    return may_write(ctx, r->account_id, before ? ACT_UPDATE : ACT_CREATE);
+}
+
+static enum kam_err create_one(struct kam_ctx *ctx, const struct order_in *in)
+{
     struct order_row r = {0};
-    enum kam_err rc = resolve(ctx, &m, &r);
-    if (rc || (rc = may_write(ctx, r.account_id, before ? ACT_UPDATE : ACT_CREATE)))
+    enum kam_err rc = merge_line(ctx, NULL, in, &r);
+    if (rc)
         return rc;
     struct rollup *ru = rollup_new();
     int64_t ins = 0, upd = 0;
-    if (before) {
-        rollup_add(ru, before->account_id, rollup_month_of_day(before->day), before->family,
-                   before->region, before->channel, before->quantity, before->amount_base, -1);
-        rollup_add(ru, r.account_id, rollup_month_of_day(r.day), r.family, r.region, r.channel,
-                   r.quantity, r.amount_base, +1);
-        rc = update_line(ctx, before->id, &r, before->import_id);
-    } else {
-        rc = sales_write_lines(ctx, &r, 1, 0, ru, &ins, &upd);
-        if (!rc && upd)
-            rc = kam_fail(ctx->err, KAM_ECONFLICT, "external_id",
-                          "a line with external_id %s exists", r.external_id);
-    }
+    rc = sales_write_lines(ctx, &r, 1, 0, ru, &ins, &upd);
+    if (!rc && upd)
+        rc = kam_fail(ctx->err, KAM_ECONFLICT, "external_id", "a line with external_id %s exists",
+                      r.external_id);
     if (!rc)
         rc = rollup_flush(ctx, ru);
     rollup_free(ru);
@@ -464,19 +460,11 @@ enum kam_err order_create(struct kam_ctx *ctx, const struct order_in *in, struct
     enum kam_err rc = db_begin(ctx->db, ctx->err);
     if (rc)
         return rc;
-    rc = write_one(ctx, NULL, in);
+    rc = create_one(ctx, in);
     int64_t id = 0;
-    if (!rc) {
-        struct db_stmt *st;
-        if (!(rc = db_prepare(ctx->db, "SELECT id FROM order_lines WHERE external_id = ?", &st,
-                              ctx->err))) {
-            db_bind_text(st, 1, in->external_id);
-            int row = 0;
-            rc = db_step(st, &row, ctx->err);
-            id = row ? db_col_i64(st, 0) : 0;
-            db_done(st);
-        }
-    }
+    if (!rc)
+        rc = row_i64_text(ctx, "SELECT id FROM order_lines WHERE external_id = ?", in->external_id,
+                          &id);
     if (!rc)
         rc = order_get(ctx, id, out);
     if (!rc) {
@@ -488,21 +476,81 @@ enum kam_err order_create(struct kam_ctx *ctx, const struct order_in *in, struct
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return order_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    struct order_line *l = rec;
+    const struct order_in *in = op->in;
+    struct order_row r = {0};
+    enum kam_err rc = merge_line(op->ctx, op->before, in, &r);
+    if (rc)
+        return rc;
+    if (in->set & ORD_SKU)
+        l->sku = in->sku;
+    l->external_id = r.external_id;
+    l->family = r.family;
+    l->region = r.region;
+    l->channel = r.channel;
+    l->currency = r.currency;
+    l->day = r.day;
+    l->account_id = r.account_id;
+    l->product_id = r.product_id;
+    l->quantity = r.quantity;
+    l->amount = r.amount;
+    l->amount_base = r.amount_base;
+    return KAM_OK;
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff_line(op->diff, op->before, op->after);
+}
+
+/* The row, and the rollups: the old version out, the new one in. */
+static enum kam_err up_write(const struct update_op *op)
+{
+    const struct order_line *b = op->before, *l = op->after;
+    struct order_row r = {l->external_id, l->family, l->region,     l->channel,
+                          l->currency,    l->day,    l->account_id, l->product_id,
+                          l->quantity,    l->amount, l->amount_base};
+    struct rollup *ru = rollup_new();
+    rollup_add(ru, b->account_id, rollup_month_of_day(b->day), b->family, b->region, b->channel,
+               b->quantity, b->amount_base, -1);
+    rollup_add(ru, r.account_id, rollup_month_of_day(r.day), r.family, r.region, r.channel,
+               r.quantity, r.amount_base, +1);
+    enum kam_err rc = update_line(op->ctx, l->id, &r, b->import_id);
+    if (!rc)
+        rc = rollup_flush(op->ctx, ru);
+    rollup_free(ru);
+    return rc;
+}
+
+static int64_t up_account(const void *rec)
+{
+    return ((const struct order_line *)rec)->account_id;
+}
+
+static const struct update_spec order_spec = {
+    .entity = "order_line",
+    .noun = "order line",
+    .size = sizeof(struct order_line),
+    .get = up_get,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .account_of = up_account,
+};
+
 enum kam_err order_update(struct kam_ctx *ctx, int64_t id, const struct order_in *in,
                           struct order_line *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct order_line before;
-    if (!(rc = order_get(ctx, id, &before)) && !(rc = write_one(ctx, &before, in)) &&
-        !(rc = order_get(ctx, id, out))) {
-        struct audit_diff d;
-        audit_diff_init(&d);
-        diff_line(&d, &before, out);
-        rc = audit_write(ctx, "order_line", id, out->account_id, "update", &d);
-    }
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &order_spec, id, in, out);
 }
 
 enum kam_err order_delete(struct kam_ctx *ctx, int64_t id)

@@ -3,6 +3,7 @@
 #include "target.h"
 #include "target_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "svc/core/check.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/update.h"
 
 static const char *const measures[] = {"amount", "quantity", NULL};
 const char *const target_bases[] = {"last_year", "forecast", "potential", "equal", "blend", NULL};
@@ -244,7 +246,9 @@ static void diff_plan(struct audit_diff *d, const struct target_plan *b,
     audit_diff_i64(d, "owner_id", b ? b->owner_id : 0, !b, a->owner_id, 0);
 }
 
-static enum kam_err write_plan(struct kam_ctx *ctx, const struct target_plan *p, int64_t *id_out)
+/* Inserts p (id 0; *id_out gets the new id) or updates it when it is still at `version`. */
+static enum kam_err write_plan(struct kam_ctx *ctx, const struct target_plan *p, int64_t version,
+                               int64_t *id_out)
 {
     struct db_stmt *st;
     enum kam_err rc;
@@ -261,7 +265,7 @@ static enum kam_err write_plan(struct kam_ctx *ctx, const struct target_plan *p,
                         "= ?, basis = ?, blend = ?, scope_region = ?, scope_channel = ?, "
                         "scope_family = ?, status = ?, owner_id = ?, specific = ?, measurable = ?, "
                         "achievable = ?, relevant = ?, deadline = ?, version = version + 1, "
-                        "created_at = ?, updated_at = ? WHERE id = ? RETURNING id",
+                        "created_at = ?, updated_at = ? WHERE id = ? AND version = ?",
                         &st, ctx->err);
     if (rc)
         return rc;
@@ -284,8 +288,10 @@ static enum kam_err write_plan(struct kam_ctx *ctx, const struct target_plan *p,
     db_bind_i64(st, 17, p->deadline);
     db_bind_i64(st, 18, p->id ? p->created_at : ctx->now);
     db_bind_i64(st, 19, ctx->now);
-    if (p->id)
+    if (p->id) {
         db_bind_i64(st, 20, p->id);
+        db_bind_i64(st, 21, version);
+    }
     int row = 0;
     rc = db_step(st, &row, ctx->err);
     if (row)
@@ -324,7 +330,7 @@ enum kam_err target_create(struct kam_ctx *ctx, const struct target_in *in, stru
     if ((rc = validate(ctx, &p, in)) || (rc = db_begin(ctx->db, ctx->err)))
         return rc;
     int64_t id = 0;
-    if (!(rc = write_plan(ctx, &p, &id))) {
+    if (!(rc = write_plan(ctx, &p, 0, &id))) {
         p.id = id;
         struct audit_diff d;
         audit_diff_init(&d);
@@ -520,62 +526,89 @@ enum kam_err target_need_reason(struct kam_ctx *ctx, const struct target_plan *p
     return KAM_OK;
 }
 
+/* ---- update (svc/core/update.h) ---- */
+
+static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
+{
+    return target_get(ctx, id, rec);
+}
+
+static enum kam_err up_merge(const struct update_op *op, void *rec)
+{
+    struct target_plan *p = rec;
+    const struct target_plan *b = op->before;
+    const struct target_in *in = op->in;
+    struct kam_ctx *ctx = op->ctx;
+    merge(ctx, p, in);
+    enum kam_err rc;
+    if ((rc = validate(ctx, p, in)) || (rc = target_need_reason(ctx, b, in->reason)))
+        return rc;
+    if (b->cells &&
+        (p->dims != b->dims || p->year != b->year || strcmp(p->measure, b->measure) ||
+         strcmp(p->scope_region, b->scope_region) || strcmp(p->scope_channel, b->scope_channel) ||
+         strcmp(p->scope_family, b->scope_family)))
+        return kam_fail(ctx->err, KAM_ECONFLICT, "dims",
+                        "the plan is decomposed: year, measure, dims and scope are fixed "
+                        "(decompose again after changing them on a new plan)");
+    return KAM_OK;
+}
+
+static void up_diff(const struct update_op *op)
+{
+    diff_plan(op->diff, op->before, op->after, op->ctx);
+}
+
+static enum kam_err up_write(const struct update_op *op)
+{
+    int64_t got;
+    return write_plan(op->ctx, op->after, ((const struct target_plan *)op->before)->version, &got);
+}
+
+/* A new total of a decomposed plan rebalances its unlocked cells (the adjustment's audit row
+ * comes before the plan's). */
+static enum kam_err up_then(const struct update_op *op)
+{
+    const struct target_plan *b = op->before, *p = op->after;
+    struct kam_ctx *ctx = op->ctx;
+    if (p->total == b->total || !b->cells)
+        return KAM_OK;
+    struct tcell *c;
+    size_t n;
+    enum kam_err rc = tcells_load(ctx, p->id, &c, &n);
+    if (rc)
+        return rc;
+    size_t *idx = arena_alloc(ctx->a, (n ? n : 1) * sizeof *idx);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    if (tcells_split(ctx, c, idx, n, p->total))
+        return kam_fail(ctx->err, KAM_ECONFLICT, "total",
+                        "the locked cells add up to more than %lld", (long long)p->total);
+    if ((rc = tcells_save(ctx, c, n)))
+        return rc;
+    return target_adjust(ctx, p->id, "", "total", 1, b->total, 1, p->total,
+                         ((const struct target_in *)op->in)->reason);
+}
+
+static const struct update_spec target_spec = {
+    .entity = "target_plan",
+    .noun = "plan",
+    .size = sizeof(struct target_plan),
+    .versioned = 1,
+    .version_at = offsetof(struct target_plan, version),
+    .get = up_get,
+    .in_set_at = offsetof(struct target_in, set),
+    .in_version_at = offsetof(struct target_in, version),
+    .in_version_bit = TP_VERSION,
+    .merge = up_merge,
+    .diff = up_diff,
+    .write = up_write,
+    .then = up_then,
+};
+
 enum kam_err target_update(struct kam_ctx *ctx, int64_t id, const struct target_in *in,
                            struct target_plan *out)
 {
-    enum kam_err rc = db_begin(ctx->db, ctx->err);
-    if (rc)
-        return rc;
-    struct target_plan before, p;
-    if ((rc = target_get(ctx, id, &before)))
-        goto out;
-    if ((in->set & TP_VERSION) && in->version != before.version) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version",
-                      "the plan was changed by someone else (version %lld)",
-                      (long long)before.version);
-        goto out;
-    }
-    p = before;
-    merge(ctx, &p, in);
-    if ((rc = validate(ctx, &p, in)) || (rc = target_need_reason(ctx, &before, in->reason)))
-        goto out;
-    if (before.cells &&
-        (p.dims != before.dims || p.year != before.year || strcmp(p.measure, before.measure) ||
-         strcmp(p.scope_region, before.scope_region) ||
-         strcmp(p.scope_channel, before.scope_channel) ||
-         strcmp(p.scope_family, before.scope_family))) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "dims",
-                      "the plan is decomposed: year, measure, dims and scope are fixed (decompose "
-                      "again after changing them on a new plan)");
-        goto out;
-    }
-    if (p.total != before.total && before.cells) {
-        struct tcell *c;
-        size_t n;
-        if ((rc = tcells_load(ctx, id, &c, &n)))
-            goto out;
-        size_t *idx = arena_alloc(ctx->a, (n ? n : 1) * sizeof *idx);
-        for (size_t i = 0; i < n; i++)
-            idx[i] = i;
-        if (tcells_split(ctx, c, idx, n, p.total)) {
-            rc = kam_fail(ctx->err, KAM_ECONFLICT, "total",
-                          "the locked cells add up to more than %lld", (long long)p.total);
-            goto out;
-        }
-        if ((rc = tcells_save(ctx, c, n)) ||
-            (rc = target_adjust(ctx, id, "", "total", 1, before.total, 1, p.total, in->reason)))
-            goto out;
-    }
-    int64_t got;
-    if ((rc = write_plan(ctx, &p, &got)))
-        goto out;
-    struct audit_diff d;
-    audit_diff_init(&d);
-    diff_plan(&d, &before, &p, ctx);
-    if (!(rc = audit_write(ctx, "target_plan", id, 0, "update", &d)))
-        rc = target_get(ctx, id, out);
-out:
-    return db_end(ctx->db, rc, ctx->err);
+    return record_update(ctx, &target_spec, id, in, out);
 }
 
 enum kam_err target_delete(struct kam_ctx *ctx, int64_t id)
