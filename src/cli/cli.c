@@ -69,6 +69,29 @@ const struct cmd cli_cmds[] = {
      "  e.g. --from sqlite:kam.db --to postgres://kam@db.example/kam, and verifies row counts\n"
      "  and checksums per table; nothing is committed unless all match. --from must exist;\n"
      "  a --to SQLite file is created when missing."},
+    {"backup", cmd_backup, "kam backup --db DSN --to FILE",
+     "  Writes a consistent copy of the database to FILE while kam serve keeps running, and\n"
+     "  FILE.manifest next to it: schema version, engine, time, and each table's row count and\n"
+     "  checksum (those kam migrate-data verifies), computed on exactly what FILE holds. SQLite:\n"
+     "  FILE is a SQLite database (online backup API, one snapshot, checked with quick_check).\n"
+     "  PostgreSQL: FILE is a pg_dump --format=custom archive of one exported snapshot (pg_dump\n"
+     "  of the server's major version or newer; KAM_PG_BINDIR names its folder, default PATH;\n"
+     "  a password in the DSN reaches it in a temporary passfile, never on its command line).\n"
+     "  Both files appear under their names only when complete; an older backup of the same\n"
+     "  name is replaced, any other existing FILE is refused. Prints one line per table.\n"
+     "  Keep FILE and FILE.manifest together: kam restore needs both."},
+    {"restore", cmd_restore, "kam restore --from FILE --db DSN [--force]",
+     "  Restores a kam backup into DSN after checking FILE against FILE.manifest (size and\n"
+     "  BLAKE2b), then compares every table's row count and checksum with the manifest (one line\n"
+     "  per table, exit 1 naming what failed) and migrates the result forward when the backup\n"
+     "  is older than this kam. A backup of a newer schema is refused. A SQLite backup restores\n"
+     "  into SQLite, a PostgreSQL one into PostgreSQL (across engines: restore, then kam\n"
+     "  migrate-data). SQLite: the copy is made and verified in a new file next to DSN and\n"
+     "  renamed into place. PostgreSQL: DSN must exist (createdb) and be empty; pg_restore\n"
+     "  --single-transaction. Stop kam serve on the target first.\n"
+     "    --force   the target may hold a database: SQLite: its content is replaced in one\n"
+     "              transaction; PostgreSQL: every table of its schema is dropped first\n"
+     "              (CASCADE). Without --force such a target is refused and left alone."},
     {"audit", cmd_audit, "kam audit verify [--db DSN] [--json]\nkam audit head [--db DSN] [--json]",
      "  The audit log is a hash chain: each row's hash (BLAKE2b-256) covers its content, its\n"
      "  sequence number and the previous row's hash, and the head (the last seq and hash) is\n"

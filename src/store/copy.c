@@ -407,3 +407,14 @@ enum kam_err db_copy(struct db *src, struct db *dst, copy_progress progress, voi
     }
     return db_end(dst, rc, e);
 }
+
+enum kam_err db_copy_checksum(struct db *db, const char *table, const char *cols, int64_t *rows_out,
+                              uint64_t *sum_out, struct kam_error *e)
+{
+    *rows_out = 0;
+    *sum_out = 0;
+    if (strlen(table) + strlen(cols) + 16 > 512) /* summarize's statement buffer */
+        return kam_fail(e, KAM_EINVAL, "", "table %.40s: column list too long to checksum", table);
+    struct table t = {.name = table, .cols = cols};
+    return summarize(db, &t, rows_out, sum_out, e);
+}

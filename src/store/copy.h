@@ -26,4 +26,13 @@ typedef void (*copy_progress)(const struct copy_report *r, void *user);
 enum kam_err db_copy(struct db *src, struct db *dst, copy_progress progress, void *user,
                      struct kam_error *e);
 
+/* The verification figures db_copy computes for one table: its row count and the sum of the
+ * FNV-1a hashes of each row's values as text (NULL distinct from ""), over the columns `cols`
+ * ("a, b, c") in that order -- so the same for two databases with the same rows, whatever the
+ * engine or the order the rows come in. table and cols are pasted into SQL: names from the
+ * code or checked identifiers only (kam backup reuses this over the catalog's columns).
+ * KAM_EINVAL when they are too long. */
+enum kam_err db_copy_checksum(struct db *db, const char *table, const char *cols, int64_t *rows_out,
+                              uint64_t *sum_out, struct kam_error *e);
+
 #endif

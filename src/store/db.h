@@ -215,4 +215,65 @@ enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_erro
 enum kam_err db_query_i64(struct db *db, const char *sql, int bind_count, int64_t bind,
                           int64_t *out, struct kam_error *e);
 
+/* ---- Backups (store/backup.c, db_sqlite.c): kam backup and kam restore ------------------ */
+
+/* db_sqlite_backup flags. */
+enum {
+    DB_SQLITE_FROM_READONLY = 1, /* open `from` read-only (a backup file being restored) */
+};
+/* SQLite's online backup API: copies every page of the database file `from` into the database
+ * file `to` (an existing file, e.g. an empty one from mkstemp, or a live database whose
+ * content is replaced in one transaction, as SQLite's own `.restore` does), in one step,
+ * i.e. one read transaction on `from`: a consistent snapshot, while other connections keep
+ * writing (WAL). KAM_EBUSY when the locks stayed taken for twice the busy timeout, KAM_EDB
+ * (field "from"/"to" when that side failed to open) otherwise. */
+enum kam_err db_sqlite_backup(const char *from, const char *to, unsigned flags,
+                              struct kam_error *e);
+
+/* The file of a SQLite DSN ("sqlite:PATH" or a bare path), NULL for another engine or for
+ * ":memory:". Borrowed from dsn. */
+const char *db_sqlite_path(const char *dsn);
+
+/* The newest schema version this binary's migrations reach on dsn's engine. */
+int db_schema_latest(const char *dsn);
+
+/* One table's verification figures (see db_copy_checksum in copy.h). */
+struct db_table_sum {
+    const char *table;
+    const char *cols; /* "a,b,c": the catalog's columns in their order */
+    int64_t rows;
+    uint64_t sum;
+};
+/* The figures of every table of the schema (db_tables_sql and schema_version) in name order,
+ * columns from the engine's catalog, so they do not depend on which schema version this
+ * binary knows. *out and the strings in a. Read in whatever transaction db has open. */
+enum kam_err db_table_sums(struct db *db, struct arena *a, struct db_table_sum **out, size_t *n_out,
+                           struct kam_error *e);
+/* A finished SQLite backup copy, opened with db_open_raw: checks its structure (PRAGMA
+ * quick_check; KAM_EDB naming the first problem) and switches it to a rollback journal so the
+ * file stands alone. Nothing on PostgreSQL. */
+enum kam_err db_backup_seal(struct db *db, struct kam_error *e);
+/* PostgreSQL: opens a REPEATABLE READ, READ ONLY transaction on db and exports its snapshot
+ * (pg_export_snapshot), *id_out in a. Everything read on db until db_end, and a pg_dump
+ * given the id, sees the same moment. KAM_EINVAL on SQLite. */
+enum kam_err db_pg_snapshot(struct db *db, struct arena *a, char **id_out, struct kam_error *e);
+/* Runs pg_dump --format=custom --no-owner --no-privileges --no-comments [--snapshot=ID] into
+ * path (an existing file, e.g. from mkstemp: it keeps its mode), as a child process (no
+ * shell). dsn never appears in the child's argv with a password: a password in the URL
+ * (user:pw@ or ?password=) is taken out and handed over in a passfile (PGPASSFILE, mode 0600
+ * in a private temporary directory, removed afterwards), so `ps` shows the DSN without it.
+ * The tools come from KAM_PG_BINDIR when set, else from PATH. KAM_EIO when the tool cannot
+ * run or fails (the start of its standard error in the message). */
+enum kam_err db_pg_dump(const char *dsn, const char *snapshot, const char *path,
+                        struct kam_error *e);
+/* pg_restore --exit-on-error --single-transaction --no-owner --no-privileges of the archive
+ * at path into dsn (the DSN handed over as for db_pg_dump). */
+enum kam_err db_pg_restore(const char *dsn, const char *path, struct kam_error *e);
+/* How many tables the database (SQLite) or its current schema (PostgreSQL) holds, KAM's or
+ * not: 0 means empty. Reads only (db_schema_version would create schema_version). */
+enum kam_err db_table_count(struct db *db, int64_t *n_out, struct kam_error *e);
+/* Drops every table of the schema (db_tables_sql and schema_version) with what depends on
+ * them, in one transaction: `kam restore --force` on PostgreSQL. */
+enum kam_err db_drop_tables(struct db *db, struct kam_error *e);
+
 #endif

@@ -363,3 +363,63 @@ const struct db_driver db_sqlite_driver = {
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                   "'sqlite_%' AND name NOT LIKE '%_fts%' AND name <> 'schema_version'",
 };
+
+/* Opens path for a backup or restore copy: no journal pragmas (the copy API needs none). */
+static enum kam_err copy_open(const char *path, int flags, sqlite3 **out, struct kam_error *e,
+                              const char *side)
+{
+    if (sqlite3_open_v2(path, out, flags, NULL) != SQLITE_OK) {
+        enum kam_err rc = kam_fail(e, KAM_EDB, side, "cannot open %s: %s", path,
+                                   *out ? sqlite3_errmsg(*out) : "out of memory");
+        sqlite3_close(*out);
+        *out = NULL;
+        return rc;
+    }
+    sqlite3_extended_result_codes(*out, 1);
+    sqlite3_busy_timeout(*out, busy_ms());
+    return KAM_OK;
+}
+
+enum kam_err db_sqlite_backup(const char *from, const char *to, unsigned flags, struct kam_error *e)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    int sflags = (flags & DB_SQLITE_FROM_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    enum kam_err rc = copy_open(from, sflags | SQLITE_OPEN_NOMUTEX, &src, e, "from");
+    if (!rc)
+        rc = copy_open(to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, &dst, e, "to");
+    if (rc)
+        goto out;
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (!b) {
+        rc = fail_db(dst, e, "backup");
+        goto out;
+    }
+    /* All pages in one step: the step holds one read transaction on the source, so the copy is
+     * a single snapshot, and writers (WAL) go on meanwhile. Copying in slices would restart
+     * from the first page whenever another connection writes between two slices: under a
+     * steady write load it might never finish. BUSY/LOCKED (a writer holds a lock the step
+     * needs, beyond the busy timeout) is retried for another busy timeout. */
+    int step, waited = 0;
+    while ((step = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || step == SQLITE_LOCKED) {
+        if (waited >= busy_ms())
+            break;
+        sqlite3_sleep(50);
+        waited += 50;
+    }
+    int fin = sqlite3_backup_finish(b);
+    if (step != SQLITE_DONE || fin != SQLITE_OK) {
+        int code = step != SQLITE_DONE ? step : fin;
+        if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+            rc = kam_fail(e, KAM_EBUSY, "", "database busy (backup of %s)", from);
+        else
+            rc = kam_fail(e, KAM_EDB, "", "sqlite backup %s -> %s: %s", from, to,
+                          sqlite3_errmsg(dst) && sqlite3_errcode(dst) ? sqlite3_errmsg(dst)
+                                                                      : sqlite3_errstr(code));
+        goto out;
+    }
+out:
+    sqlite3_close(src);
+    if (dst && sqlite3_close(dst) != SQLITE_OK && !rc)
+        rc = kam_fail(e, KAM_EDB, "to", "closing %s failed", to);
+    return rc;
+}
