@@ -1,7 +1,7 @@
 #!/bin/sh
 # check-deps.sh -- keeps the include arrows of docs/ARCHITECTURE.md honest.
 #
-# Layers: main -> cli; cli -> api, http, svc, analytics, base (the store only through svc); http -> base;
+# Layers: main -> cli; cli -> api, http, svc, analytics, base (the store only through svc/core/conn.h); http -> base;
 # api -> svc, http (req.h), base; svc -> store, analytics, base; store -> base;
 # analytics -> base; base -> nothing. No sqlite3/libpq outside src/store/.
 # Chapters: svc/ and api/ hold one folder per chapter (core, relationships, volume, ...). A
@@ -61,5 +61,9 @@ hits=$(grep -l -E '#include <(sqlite3|libpq-fe)\.h>' $(find src -name '*.[ch]' !
 hits=$(find src -name '*.[ch]' ! -path 'src/store/*' | sort | xargs grep -n -E '\b(sqlite3|PQ)[a-z_]+\(' /dev/null |
     awk '{ t = $0; sub(/^[^:]*:[^:]*:/, "", t); if (t !~ /^[ \t]*(\/\*|\*|\/\/)/) print }')
 [ -n "$hits" ] && { echo "check-deps: database calls outside src/store/:"; echo "$hits"; bad=1; }
+# api/ and cli/ reach a database only through svc/core/conn.h: no store call, no statement.
+hits=$(find src/api src/cli -name '*.[ch]' | sort | xargs grep -n -E '\bdb_[a-z0-9_]+\(|struct db_stmt' /dev/null |
+    awk '{ t = $0; sub(/^[^:]*:[^:]*:/, "", t); if (t !~ /^[ \t]*(\/\*|\*|\/\/)/) print }')
+[ -n "$hits" ] && { echo "check-deps: api/ and cli/ use the store (go through svc/core/conn.h):"; echo "$hits"; bad=1; }
 [ $bad = 0 ] && echo "check-deps: ok"
 exit $bad

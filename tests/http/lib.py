@@ -2,8 +2,9 @@
 
 Transport (one TCP connection per request, `Connection: close`), a Client
 with a cookie jar + CSRF header handling or a bearer token, a Checker that
-counts checks and prints one line per failure, JSON subset matchers, and a
-Server wrapper that starts/stops `kam serve`.
+counts checks and prints one line per failure, JSON subset matchers, the
+Contract that validates every response against the served OpenAPI document,
+and a Server wrapper that starts/stops `kam serve`.
 """
 
 import calendar
@@ -396,6 +397,276 @@ class Checker:
             self.ok(True, name)
 
 
+# ---------------------------------------------------------------- contract
+
+class Contract:
+    """The drift check: every response the suite receives is validated against the operation
+    it answered in the OpenAPI document the server serves (GET /api/v1/openapi.json, fetched
+    once): a JSON body against the declared schema of its status (strict schemas: a key the
+    writer adds but the document lacks fails too, like a missing one), an error body against
+    Error, a status the operation does not declare fails, as does a body where none is
+    declared. A mismatch fails the check group that made the request, naming the operation
+    and the JSON path. Validators are compiled once per operation and status."""
+
+    def __init__(self):
+        self.doc = None
+        self.load_error = None
+        self.routes = []  # (method, regex, template, operation), literal paths first
+        self.validators = {}
+        self.checked = 0
+        self.failed = 0
+        self.seen = set()
+        self.n_ops = 0
+        self.seconds = 0.0
+        self._js = None
+
+    def _load(self, port):
+        try:
+            import jsonschema  # python3-jsonschema (scripts/deps.sh)
+        except ImportError as e:
+            self.load_error = "python3-jsonschema is needed to validate responses: %s" % e
+            return
+        self._js = jsonschema
+        st, _, body, err = http_call(port, "GET", "/api/v1/openapi.json", None, [("Connection", "close")])
+        try:
+            doc = json.loads(body.decode("utf-8")) if st == 200 else None
+        except ValueError as e:
+            doc, err = None, "not JSON: %s" % e
+        if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
+            self.load_error = "GET /api/v1/openapi.json -> %s %s %s" % (st, err or "", trunc(body, 200))
+            return
+        self.doc = doc
+        routes = []
+        for tmpl, item in doc["paths"].items():
+            parts, nparams = [], 0
+            for seg in tmpl.split("/"):
+                if seg.startswith("{") and seg.endswith("}"):
+                    nparams += 1
+                    # {file} is the last segment's text; every other parameter is an id
+                    parts.append("[^/]+" if seg == "{file}" else "[0-9]+")
+                else:
+                    parts.append(re.escape(seg))
+            rx = re.compile("^" + "/".join(parts) + "$")
+            for method, op in item.items():
+                if isinstance(op, dict) and "responses" in op:
+                    routes.append((nparams, method.upper(), rx, tmpl, op))
+                    self.n_ops += 1
+        routes.sort(key=lambda x: x[0])
+        self.routes = [r[1:] for r in routes]
+        fc = jsonschema.FormatChecker(formats=())
+        fc.checks("date-time")(lambda v: not isinstance(v, str) or bool(TIME_RE.match(v)))
+        fc.checks("date")(lambda v: not isinstance(v, str) or bool(DATE_RE.match(v)))
+        self._fc = fc
+
+    def _validator(self, key, schema):
+        """(fast, full): fast(value) -> bool is compiled from the schema subset the generator
+        emits (None when the schema uses anything else); full is the jsonschema validator,
+        which judges when fast says no (and always with KAM_CONTRACT_FULL=1) and words the
+        message."""
+        v = self.validators.get(key)
+        if v is None:
+            # The components travel with each schema, so "#/components/..." resolves without a
+            # resolver (the same with jsonschema 4.10 and 4.2x).
+            root = dict(schema)
+            root["components"] = self.doc.get("components", {})
+            full = self._js.Draft202012Validator(root, format_checker=self._fc)
+            fast = None if os.environ.get("KAM_CONTRACT_FULL") else _compile(schema, self.doc, {})
+            v = (fast, full)
+            self.validators[key] = v
+        return v
+
+    def _resolve(self, obj):
+        ref = obj.get("$ref") if isinstance(obj, dict) else None
+        if not ref:
+            return obj
+        node = self.doc
+        for part in ref.lstrip("#/").split("/"):
+            node = node.get(part.replace("~1", "/").replace("~0", "~"), {})
+        return node
+
+    def find(self, method, path):
+        path_known = None
+        for m, rx, tmpl, op in self.routes:
+            if rx.match(path):
+                if m == method:
+                    return tmpl, op
+                path_known = path_known or tmpl
+        return path_known, None
+
+    def _problems(self, key, schema, value):
+        fast, full = self._validator(key, schema)
+        if fast is not None and fast(value):
+            return []
+        out = []
+        for e in sorted(full.iter_errors(value), key=lambda e: list(e.path))[:3]:
+            where = "$" + "".join("[%d]" % p if isinstance(p, int) else ".%s" % p for p in e.path)
+            out.append("%s: %s" % (where, trunc(e.message, 160)))
+        if not out and fast is not None:
+            out.append("$: lib.py's fast check refuses what jsonschema accepts (a bug in _compile)")
+        return out
+
+    def check(self, ck, r, port):
+        if r.status == 0 or r.method not in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+            return
+        if self.doc is None and self.load_error is None:
+            self._load(port)
+            if self.load_error:
+                ck.fail("contract: the OpenAPI document loads", self.load_error)
+        if self.doc is None:
+            return
+        t0 = time.time()
+        try:
+            self._check(ck, r)
+        finally:
+            self.seconds += time.time() - t0
+
+    def _check(self, ck, r):
+        path = r.url.split("?", 1)[0]
+        tmpl, op = self.find(r.method, path)
+        problems = []
+        name = "%s %s -> %d" % (r.method, tmpl or path, r.status)
+        ctype = (r.header("Content-Type") or "").split(";")[0].strip().lower()
+        if op is None:
+            # No operation (405, an unknown path, the web UI): an error answer is still an Error.
+            if r.status < 400:
+                if path.startswith("/api/"):
+                    problems.append("the document has no operation %s %s" % (r.method, path))
+            elif r.json is not None:
+                problems += self._problems(("Error",), {"$ref": "#/components/schemas/Error"}, r.json)
+            else:
+                problems.append("an error answer without a JSON body")
+        else:
+            self.seen.add((r.method, tmpl))
+            declared = op.get("responses", {})
+            resp = declared.get(str(r.status))
+            if resp is None:
+                problems.append("status %d is not documented (documented: %s)"
+                                % (r.status, ", ".join(sorted(declared))))
+                if r.status >= 400 and r.json is not None:
+                    problems += self._problems(("Error",), {"$ref": "#/components/schemas/Error"}, r.json)
+            else:
+                content = self._resolve(resp).get("content")
+                if not content:
+                    if r.body:
+                        problems.append("documented without a body, got %d bytes" % len(r.body))
+                elif "application/json" in content:
+                    if r.json is None:
+                        problems.append("documented as JSON, body is not JSON (Content-Type %r)" % ctype)
+                    else:
+                        schema = content["application/json"].get("schema", {})
+                        problems += self._problems((r.method, tmpl, r.status), schema, r.json)
+                elif ctype not in content:
+                    problems.append("Content-Type %r, documented: %s" % (ctype, ", ".join(sorted(content))))
+        self.checked += 1
+        if problems:
+            self.failed += 1
+            ck.fail("contract: %s matches the OpenAPI document" % name,
+                    "; ".join(problems) + " | " + r.describe())
+
+
+_TYPES = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
+    or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
+_FORMATS = {"date-time": TIME_RE, "date": DATE_RE}
+_IGNORED = {"description", "summary", "title", "examples", "example", "deprecated"}
+
+
+def _compile(schema, doc, memo):
+    """A predicate for the JSON Schema subset the generator emits (type, enum, properties,
+    required, additionalProperties, items, anyOf, $ref, format), or None for anything else.
+    Only a fast path: a refusal is judged again by jsonschema."""
+    if not isinstance(schema, dict):
+        return None
+    if set(schema) == {"$ref"}:
+        ref = schema["$ref"]
+        if ref in memo:
+            return lambda v: memo[ref](v)
+        if not ref.startswith("#/"):
+            return None
+        node = doc
+        for part in ref[2:].split("/"):
+            node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
+        memo[ref] = None
+        f = _compile(node, doc, memo)
+        if f is None:
+            return None
+        memo[ref] = f
+        return f
+    keys = set(schema) - _IGNORED
+    known = {"type", "enum", "properties", "required", "additionalProperties", "items", "anyOf",
+             "format"}
+    if keys - known:
+        return None
+    checks = []
+    t = schema.get("type")
+    if t is not None:
+        tests = [_TYPES.get(x) for x in (t if isinstance(t, list) else [t])]
+        if None in tests:
+            return None
+        checks.append(lambda v, tests=tests: any(f(v) for f in tests))
+    if "enum" in schema:
+        allowed = schema["enum"]
+        checks.append(lambda v, allowed=allowed: any(v == a and type(v) is type(a) for a in allowed))
+    if "format" in schema:
+        rx = _FORMATS.get(schema["format"])
+        if rx is None and schema["format"] != "binary":
+            return None
+        if rx is not None:
+            checks.append(lambda v, rx=rx: not isinstance(v, str) or bool(rx.match(v)))
+    if "anyOf" in schema:
+        subs = [_compile(x, doc, memo) for x in schema["anyOf"]]
+        if None in subs:
+            return None
+        checks.append(lambda v, subs=subs: any(f(v) for f in subs))
+    if "items" in schema:
+        item = _compile(schema["items"], doc, memo)
+        if item is None:
+            return None
+        checks.append(lambda v, item=item: not isinstance(v, list) or all(item(x) for x in v))
+    if "properties" in schema or "required" in schema or "additionalProperties" in schema:
+        extra = schema.get("additionalProperties", True)
+        if extra not in (True, False):
+            return None
+        props = {}
+        for k, sub in (schema.get("properties") or {}).items():
+            f = _compile(sub, doc, memo)
+            if f is None:
+                return None
+            props[k] = f
+        required = tuple(schema.get("required") or ())
+
+        def obj(v, props=props, required=required, extra=extra):
+            if not isinstance(v, dict):
+                return True
+            for k in required:
+                if k not in v:
+                    return False
+            for k, x in v.items():
+                f = props.get(k)
+                if f is None:
+                    if not extra:
+                        return False
+                elif not f(x):
+                    return False
+            return True
+        checks.append(obj)
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda v, checks=checks: all(f(v) for f in checks)
+
+
+CONTRACT = Contract()
+
+
 # ---------------------------------------------------------------- client
 
 class Client:
@@ -450,6 +721,7 @@ class Client:
         r = Resp(method, url, shown, status, rh, rb, err)
         self._absorb_cookies(r)
         self.ctx.ck.envelope(r)
+        CONTRACT.check(self.ctx.ck, r, self.port)
         return r
 
     def _absorb_cookies(self, r):
@@ -484,6 +756,7 @@ class Client:
         shown = body[:120] + b"...(%d bytes)" % len(body)
         r = Resp(method, path, shown, status, rh, rb, err)
         self.ctx.ck.envelope(r)
+        CONTRACT.check(self.ctx.ck, r, self.port)
         return r
 
     def get(self, path, query=None, **kw):

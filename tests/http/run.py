@@ -23,7 +23,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from lib import Checker, Server, run_cli  # noqa: E402
+from lib import CONTRACT, Checker, Server, run_cli  # noqa: E402
 import fixtures  # noqa: E402
 import t_basic  # noqa: E402
 import t_session  # noqa: E402
@@ -136,6 +136,13 @@ def main():
         ck.group = "errors"
         if ck.envelope_seen or ck.envelope_bad:
             ck.report_envelope()
+        if CONTRACT.doc is not None or CONTRACT.load_error:
+            ck.group = "contract"
+            ck.ok(CONTRACT.checked > 0, "responses were validated against the OpenAPI document",
+                  CONTRACT.load_error or "none validated")
+            print("contract: %d responses validated against GET /api/v1/openapi.json, %d mismatched; "
+                  "%d of %d operations exercised; %.1f s spent validating"
+                  % (CONTRACT.checked, CONTRACT.failed, len(CONTRACT.seen), CONTRACT.n_ops, CONTRACT.seconds))
         if ck.failed:
             for s in servers_to_show:
                 print("---- tail of %s" % s.log_path)

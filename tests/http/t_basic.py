@@ -119,7 +119,7 @@ def g_health(ctx):
     r = c.get("/healthz")
     ck.expect(r, 200, "GET /healthz without auth", json={"status": "ok"})
     r = c.get("/api/v1/openapi.json")
-    ck.expect(r, 200, "GET /api/v1/openapi.json without auth", json={"openapi": lambda v: isinstance(v, str) and v.startswith("3.0"), "paths": dict})
+    ck.expect(r, 200, "GET /api/v1/openapi.json without auth", json={"openapi": lambda v: isinstance(v, str) and v.startswith("3.1"), "paths": dict})
     r = c.get("/api/v1/me")
     ck.expect(r, 401, "GET /api/v1/me without auth -> 401", code="unauthenticated")
     r = c.get("/api/v1/accounts")

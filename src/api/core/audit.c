@@ -27,6 +27,13 @@ static enum kam_err parse_cursor(struct api_call *c, const char *cursor, int64_t
     return KAM_OK;
 }
 
+const struct api_shape api_shapes_audit[] = {
+    /* changes: the audit diff, {"field": [before, after], ...} as stored */
+    {"AuditEntry", "id:int at:ts user_id:int? user_login:str? entity:str entity_id:int "
+                   "account_id:int? action:str changes:obj"},
+    {NULL, NULL},
+};
+
 static enum kam_err list(struct api_call *c)
 {
     struct audit_query q = {0};
@@ -77,6 +84,7 @@ static const char *const audit_query[] = {"entity", "id", "limit", "cursor", NUL
 
 const struct route api_routes_audit[] = {
     {"GET", "/api/v1/audit", list, OBJ_AUDIT, ACT_READ, SCOPE_AUDIT, NULL, audit_query, 200,
-     "Change history of a record (entity=account includes everything under the account)"},
+     "Change history of a record (entity=account includes everything under the account)",
+     "[AuditEntry]"},
     {0},
 };

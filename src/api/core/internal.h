@@ -51,7 +51,13 @@ struct jfield {
     size_t off, off2, off3;
     int nullable;
     const char *doc; /* for openapi */
+    int required;    /* for openapi: a POST or PUT must send it (the handler or service says so) */
 };
+
+/* Route and body field tables are positional initialisers whose last members are optional
+ * (jfield.required) or checked elsewhere (route.resp: the unit test "every route declares its
+ * response", tests/unit/test_openapi.c), so leaving them out is no warning. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 struct route {
     const char *method;
@@ -64,6 +70,16 @@ struct route {
     const char *const *query;  /* accepted query parameters, NULL-terminated; NULL: none */
     int ok_status;             /* documented success status */
     const char *summary;
+    /* The success response (see api/core/openapi.c): a component name ("Account"); "[Account]"
+     * the paged list envelope {items:[Account], next_cursor:str?}; "-" no body; "csv", "xlsx",
+     * "ics" a file; "{...}" an inline field list. NULL: undeclared (a unit test fails). */
+    const char *resp;
+};
+
+/* A response shape, declared next to the code that writes it (see api/core/openapi.c). */
+struct api_shape {
+    const char *name;   /* component name, "Account" */
+    const char *fields; /* "id:int name:str owner_id:int? tags:[str] tier:str(A|B|C)? ..." */
 };
 
 /* The body spec of a route whose body is CSV text (the imports), handed over unparsed. */
@@ -105,6 +121,36 @@ extern const struct route api_routes_targets[];
 extern const struct route api_routes_measures[];
 extern const struct route api_routes_insight[];
 
+/* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
+ * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
+ * may be null; name?:type may be absent. Types: int num str bool any obj, date (YYYY-MM-DD),
+ * ts (a time as jw_time/jw_ktime write it: NOTE the writers emit ISO 8601 UTC strings
+ * "2026-01-02T03:04:05Z", not unix seconds, so ts is a date-time string in the document),
+ * a component name (Capitalised), [type], str(a|b|c), {field list}. */
+extern const struct api_shape api_shapes_meta[];
+extern const struct api_shape api_shapes_session[];
+extern const struct api_shape api_shapes_users[];
+extern const struct api_shape api_shapes_accounts[];
+extern const struct api_shape api_shapes_contacts[];
+extern const struct api_shape api_shapes_audit[];
+extern const struct api_shape api_shapes_interactions[];
+extern const struct api_shape api_shapes_visits[];
+extern const struct api_shape api_shapes_issues[];
+extern const struct api_shape api_shapes_config[];
+extern const struct api_shape api_shapes_notifications[];
+extern const struct api_shape api_shapes_care[];
+extern const struct api_shape api_shapes_valuation[];
+extern const struct api_shape api_shapes_sales[];
+extern const struct api_shape api_shapes_volume[];
+extern const struct api_shape api_shapes_targets[];
+extern const struct api_shape api_shapes_measures[];
+extern const struct api_shape api_shapes_insight[];
+
+/* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
+const struct route *api_route_at(int i);
+/* The i-th shape table (api_shapes_<file>), NULL past the end (openapi.c). */
+const struct api_shape *api_shape_table_at(int i);
+
 /* Sends a table as a file download (format csv or xlsx). */
 struct export_table;
 enum kam_err api_send_file(struct api_call *c, const struct export_table *t, const char *format,
@@ -119,5 +165,13 @@ struct contact;
 void render_contact(struct jw *w, const struct contact *c);
 /* Writes an ISO time from an optional unix time. */
 void jw_ktime_opt(struct jw *w, const char *k, int64_t t, int has);
+
+/* GET /api/v1/openapi.json (openapi.c; listed in meta.c's table). */
+enum kam_err api_openapi_route(struct api_call *c);
+/* Checks every route and shape (resp declared and well-formed, components exist and are unique,
+ * operation ids unique); writes one line per problem into msg and returns their number. */
+int api_openapi_check(char *msg, size_t cap);
+/* The syntax of a shape's field list: NULL when well-formed, else what is wrong (for tests). */
+const char *api_shape_syntax(const char *fields);
 
 #endif

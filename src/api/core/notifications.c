@@ -2,6 +2,11 @@
 #include "internal.h"
 #include "svc/core/notify.h"
 
+const struct api_shape api_shapes_notifications[] = {
+    {"Notification", "id:int kind:str title:str body:str link:str created_at:ts read_at:ts?"},
+    {NULL, NULL},
+};
+
 static enum kam_err list(struct api_call *c)
 {
     struct notification_query q = {0};
@@ -70,12 +75,12 @@ static const char *const list_query[] = {"unread", "limit", "cursor", NULL};
 
 const struct route api_routes_notifications[] = {
     {"GET", "/api/v1/notifications", list, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
-     "One's notifications, newest first"},
+     "One's notifications, newest first", "[Notification]"},
     {"GET", "/api/v1/notifications/count", unread, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "How many of one's notifications are unread"},
+     "How many of one's notifications are unread", "{unread:int}"},
     {"POST", "/api/v1/notifications/read-all", read_all, OBJ_SELF, ACT_UPDATE, SCOPE_NONE, NULL,
-     NULL, 204, "Mark all of one's notifications read"},
+     NULL, 204, "Mark all of one's notifications read", "-"},
     {"POST", "/api/v1/notifications/:id/read", read_one, OBJ_SELF, ACT_UPDATE, SCOPE_NONE, NULL,
-     NULL, 204, "Mark one notification read"},
+     NULL, 204, "Mark one notification read", "-"},
     {0},
 };

@@ -6,9 +6,37 @@
 #include "internal.h"
 #include "svc/core/user.h"
 
-void render_user(struct jw *w, const struct user *u)
+#define USER_FIELDS                                                                                \
+    "id:int login:str name:str email:str role:str(admin|director|team_lead|account_manager|"       \
+    "finance|service|hr|viewer) team_id:int? disabled:bool digest:bool created_at:ts "             \
+    "updated_at:ts"
+#define GRANTS "Grants"
+
+const struct api_shape api_shapes_session[] = {
+    {"User", USER_FIELDS},
+    /* The caller: a user, their row of the permission table, their capabilities (me_write). */
+    {"Me", USER_FIELDS " permissions:Permissions capabilities:Capabilities"},
+    /* One object's row; keys as obj_name(), values as grant_name() (svc/core/policy.c). */
+    {"Permissions",
+     "account:" GRANTS " contact:" GRANTS " account_member:" GRANTS " audit:" GRANTS " user:" GRANTS
+     " team:" GRANTS " interaction:" GRANTS " visit:" GRANTS " issue:" GRANTS " config:" GRANTS
+     " care:" GRANTS " product:" GRANTS " sales:" GRANTS " import:" GRANTS " target:" GRANTS
+     " target_approval:" GRANTS " target_proposal:" GRANTS " measure:" GRANTS},
+    {"Grants", "read:str(all|scope|none) create:str(all|scope|none) update:str(all|scope|none) "
+               "delete:str(all|scope|none)"},
+    {"Capabilities",
+     "plan_visits_for_others:bool see_others_calendars:bool see_sla_stats:bool grant_admin:bool"},
+    /* login: csrf_token and expires_at always; GET /session: null when authenticated by a
+     * bearer token. */
+    {"Session", "csrf_token:str? expires_at:ts? user:User"},
+    /* token only in the answer that created it */
+    {"Token", "id:int name:str token?:str created_at:ts revoked_at:ts?"},
+    {NULL, NULL},
+};
+
+/* The members of a user object (USER_FIELDS). */
+static void user_fields(struct jw *w, const struct user *u)
 {
-    jw_obj_begin(w);
     jw_ki64(w, "id", u->id);
     jw_kstr(w, "login", u->login);
     jw_kstr(w, "name", u->name);
@@ -19,6 +47,12 @@ void render_user(struct jw *w, const struct user *u)
     jw_kbool(w, "digest", u->digest);
     jw_ktime(w, "created_at", u->created_at);
     jw_ktime(w, "updated_at", u->updated_at);
+}
+
+void render_user(struct jw *w, const struct user *u)
+{
+    jw_obj_begin(w);
+    user_fields(w, u);
     jw_obj_end(w);
 }
 
@@ -33,8 +67,8 @@ struct login_in {
 };
 
 static const struct jfield login_spec[] = {
-    {"login", J_STR, 1, offsetof(struct login_in, login), 0, 0, 0, "user login"},
-    {"password", J_STR, 2, offsetof(struct login_in, password), 0, 0, 0, "password"},
+    {"login", J_STR, 1, offsetof(struct login_in, login), 0, 0, 0, "user login", 1},
+    {"password", J_STR, 2, offsetof(struct login_in, password), 0, 0, 0, "password", 1},
     {0},
 };
 
@@ -111,12 +145,38 @@ static enum kam_err logout(struct api_call *c)
     return KAM_OK;
 }
 
+/* The caller as GET /api/v1/me shows them: the user, their row of the permission table (every
+ * object but public and self) and their capabilities, from svc/core/policy.c. */
+static void me_write(struct jw *w, const struct user *u, enum role role)
+{
+    jw_obj_begin(w);
+    user_fields(w, u);
+    jw_key(w, "permissions");
+    jw_obj_begin(w);
+    for (int o = OBJ_SELF + 1; o < OBJ_COUNT; o++) {
+        jw_key(w, obj_name((enum obj)o));
+        jw_obj_begin(w);
+        for (int a = 0; a < ACT_COUNT; a++)
+            jw_kstr(w, act_name((enum act)a),
+                    grant_name(policy_grant(role, (enum obj)o, (enum act)a)));
+        jw_obj_end(w);
+    }
+    jw_obj_end(w);
+    jw_key(w, "capabilities");
+    jw_obj_begin(w);
+    for (int cap = 0; cap < CAP_COUNT; cap++)
+        jw_kbool(w, capability_name((enum capability)cap),
+                 policy_capable(role, (enum capability)cap));
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
 static enum kam_err me(struct api_call *c)
 {
     struct user u;
     enum kam_err rc = user_get(c->ctx, c->ctx->who.user_id, &u);
     if (!rc)
-        render_user(&c->w, &u);
+        me_write(&c->w, &u, role_parse(u.role));
     return rc;
 }
 
@@ -138,7 +198,7 @@ static enum kam_err me_patch(struct api_call *c)
     struct user u;
     if ((rc = user_update(c->ctx, c->ctx->who.user_id, &in, &u)))
         return rc;
-    render_user(&c->w, &u);
+    me_write(&c->w, &u, role_parse(u.role));
     return KAM_OK;
 }
 
@@ -148,9 +208,9 @@ struct password_in {
 
 static const struct jfield password_spec[] = {
     {"old_password", J_STR, 1, offsetof(struct password_in, old_password), 0, 0, 0,
-     "current password"},
+     "current password", 1},
     {"new_password", J_STR, 2, offsetof(struct password_in, new_password), 0, 0, 0,
-     "new password: 10-200 characters, not a commonly used one, not containing the login"},
+     "new password: 10-200 characters, not a commonly used one, not containing the login", 1},
     {0},
 };
 
@@ -207,7 +267,7 @@ struct token_in {
 };
 
 static const struct jfield token_spec[] = {
-    {"name", J_STR, 1, offsetof(struct token_in, name), 0, 0, 0, "what the token is for"},
+    {"name", J_STR, 1, offsetof(struct token_in, name), 0, 0, 0, "what the token is for", 1},
     {0},
 };
 
@@ -238,22 +298,22 @@ static enum kam_err tokens_revoke(struct api_call *c)
 
 const struct route api_routes_session[] = {
     {"POST", "/api/v1/session", login, OBJ_PUBLIC, ACT_CREATE, SCOPE_NONE, login_spec, NULL, 200,
-     "Log in: sets the session cookie, returns the CSRF token"},
+     "Log in: sets the session cookie, returns the CSRF token", "Session"},
     {"GET", "/api/v1/session", session_get, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "The current session: user and CSRF token"},
+     "The current session: user and CSRF token", "Session"},
     {"DELETE", "/api/v1/session", logout, OBJ_SELF, ACT_DELETE, SCOPE_NONE, NULL, NULL, 204,
-     "Log out"},
+     "Log out", "-"},
     {"GET", "/api/v1/me", me, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "The logged-in user"},
+     "The logged-in user, their permissions and capabilities", "Me"},
     {"PATCH", "/api/v1/me", me_patch, OBJ_SELF, ACT_UPDATE, SCOPE_NONE, me_spec, NULL, 200,
-     "Change one's own name, e-mail and digest choice"},
+     "Change one's own name, e-mail and digest choice", "Me"},
     {"POST", "/api/v1/me/password", change_password, OBJ_SELF, ACT_UPDATE, SCOPE_NONE,
-     password_spec, NULL, 204, "Change one's own password"},
+     password_spec, NULL, 204, "Change one's own password", "-"},
     {"GET", "/api/v1/tokens", tokens_list, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "One's own API tokens"},
+     "One's own API tokens", "[Token]"},
     {"POST", "/api/v1/tokens", tokens_create, OBJ_SELF, ACT_CREATE, SCOPE_NONE, token_spec, NULL,
-     201, "Create an API token (the secret is shown once)"},
+     201, "Create an API token (the secret is shown once)", "Token"},
     {"DELETE", "/api/v1/tokens/:id", tokens_revoke, OBJ_SELF, ACT_DELETE, SCOPE_NONE, NULL, NULL,
-     204, "Revoke one of one's API tokens"},
+     204, "Revoke one of one's API tokens", "-"},
     {0},
 };

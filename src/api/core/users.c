@@ -7,15 +7,15 @@
 #define UF(f) offsetof(struct user_in, v.f)
 
 static const struct jfield user_spec[] = {
-    {"login", J_STR, USR_LOGIN, UF(login), 0, 0, 0, "a-z 0-9 . _ - @, 1-64"},
+    {"login", J_STR, USR_LOGIN, UF(login), 0, 0, 0, "a-z 0-9 . _ - @, 1-64", 1},
     {"name", J_STR, USR_NAME, UF(name), 0, 0, 0, "display name, <= 100"},
     {"email", J_STR, USR_EMAIL, UF(email), 0, 0, 0, "e-mail address or empty"},
     {"role", J_STR, USR_ROLE, UF(role), 0, 0, 0,
-     "admin | director | team_lead | account_manager | finance | service | hr | viewer"},
+     "admin | director | team_lead | account_manager | finance | service | hr | viewer", 1},
     {"team_id", J_I64, USR_TEAM, UF(team_id), UF(has_team), 0, 1, "team, or null"},
     {"disabled", J_BOOL, USR_DISABLED, UF(disabled), 0, 0, 0, "PATCH: disable the login"},
     {"password", J_STR, USR_PASSWORD, offsetof(struct user_in, password), 0, 0, 0,
-     "10-200 characters, not a commonly used one, not containing the login"},
+     "10-200 characters, not a commonly used one, not containing the login", 1},
     {0},
 };
 
@@ -85,11 +85,17 @@ static enum kam_err users_patch(struct api_call *c)
 #define TF(f) offsetof(struct team_in, v.f)
 
 static const struct jfield team_spec[] = {
-    {"name", J_STR, TEAM_NAME, TF(name), 0, 0, 0, "unique, 1-100"},
+    {"name", J_STR, TEAM_NAME, TF(name), 0, 0, 0, "unique, 1-100", 1},
     {"parent_id", J_I64, TEAM_PARENT, TF(parent_id), TF(has_parent), 0, 1, "parent team, or null"},
     {"manager_id", J_I64, TEAM_MANAGER, TF(manager_id), TF(has_manager), 0, 1,
      "the user who manages the team, or null"},
     {0},
+};
+
+/* User is declared beside render_user (session.c). */
+const struct api_shape api_shapes_users[] = {
+    {"Team", "id:int name:str parent_id:int? manager_id:int? created_at:ts updated_at:ts"},
+    {NULL, NULL},
 };
 
 static void render_team(struct jw *w, const struct team *t)
@@ -158,20 +164,20 @@ static const char *const users_query[] = {"q", "limit", "cursor", "sort", "role"
 
 const struct route api_routes_users[] = {
     {"GET", "/api/v1/users", users_list, OBJ_USER, ACT_READ, SCOPE_NONE, NULL, users_query, 200,
-     "Users"},
+     "Users", "[User]"},
     {"POST", "/api/v1/users", users_create, OBJ_USER, ACT_CREATE, SCOPE_NONE, user_spec, NULL, 201,
-     "Create a user"},
+     "Create a user", "User"},
     {"GET", "/api/v1/users/:id", users_get, OBJ_USER, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "One user"},
+     "One user", "User"},
     {"PATCH", "/api/v1/users/:id", users_patch, OBJ_USER, ACT_UPDATE, SCOPE_NONE, user_spec, NULL,
-     200, "Change a user (role, team, disable, reset password)"},
+     200, "Change a user (role, team, disable, reset password)", "User"},
     {"GET", "/api/v1/teams", teams_list, OBJ_TEAM, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "All teams (the team tree)"},
+     "All teams (the team tree)", "[Team]"},
     {"POST", "/api/v1/teams", teams_create, OBJ_TEAM, ACT_CREATE, SCOPE_NONE, team_spec, NULL, 201,
-     "Create a team"},
+     "Create a team", "Team"},
     {"GET", "/api/v1/teams/:id", teams_get, OBJ_TEAM, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "One team"},
+     "One team", "Team"},
     {"PATCH", "/api/v1/teams/:id", teams_patch, OBJ_TEAM, ACT_UPDATE, SCOPE_NONE, team_spec, NULL,
-     200, "Change a team (name, parent, manager)"},
+     200, "Change a team (name, parent, manager)", "Team"},
     {0},
 };

@@ -8,8 +8,8 @@
 #define AF(f) offsetof(struct account_in, v.f)
 
 static const struct jfield account_spec[] = {
-    {"code", J_STR, ACC_CODE, AF(code), 0, 0, 0, "customer number in the ERP, unique, 1-40"},
-    {"name", J_STR, ACC_NAME, AF(name), 0, 0, 0, "name, 1-200 characters"},
+    {"code", J_STR, ACC_CODE, AF(code), 0, 0, 0, "customer number in the ERP, unique, 1-40", 1},
+    {"name", J_STR, ACC_NAME, AF(name), 0, 0, 0, "name, 1-200 characters", 1},
     {"alias", J_STR, ACC_ALIAS, AF(alias), 0, 0, 0, "name in the other language, <= 200"},
     {"parent_id", J_I64, ACC_PARENT, AF(parent_id), AF(has_parent), 0, 1,
      "parent account (group), or null"},
@@ -30,6 +30,27 @@ static const struct jfield account_spec[] = {
     {"version", J_I64, ACC_VERSION, AF(version), 0, 0, 0,
      "PATCH only: the version you read (stale -> 409)"},
     {0},
+};
+
+#define ACCOUNT_FIELDS                                                                             \
+    "id:int code:str name:str alias:str parent_id:int? industry:str region:str channel:str "       \
+    "employees:int? revenue:Money? owner_id:int tier:str(strategic|key|growth|maintain) "          \
+    "status:str(prospect|active|dormant|lost) source:str(market_research|trade_show|referral|"     \
+    "other)? referred_by:str screening:str(accepted|rejected)? screening_reason:str "              \
+    "screened_by:int? screened_at:ts? tier_locked:bool version:int created_at:ts updated_at:ts"
+
+const struct api_shape api_shapes_accounts[] = {
+    {"Money", "amount:int currency:str"},
+    {"Account", ACCOUNT_FIELDS}, /* detail 0 */
+    {"AccountDetail", ACCOUNT_FIELDS " parent:{id:int name:str}? subsidiary_count:int"}, /* 1 */
+    {"Prospect", ACCOUNT_FIELDS " score:int?"}, /* detail 2 */
+    {"AccountMember", "user_id:int login:str name:str "
+                      "dept_role:str(sales|marketing|technical|production|service) created_at:ts"},
+    {"Facet", "value:str count:int"},
+    {"AccountSummary", "total:int by_tier:{strategic:int key:int growth:int maintain:int} "
+                       "by_status:{prospect:int active:int dormant:int lost:int} regions:[Facet] "
+                       "channels:[Facet] industries:[Facet]"},
+    {NULL, NULL},
 };
 
 void render_account(struct jw *w, const struct account *a, int detail)
@@ -249,9 +270,9 @@ struct member_in {
 };
 
 static const struct jfield member_spec[] = {
-    {"user_id", J_I64, 1, offsetof(struct member_in, user_id), 0, 0, 0, "the user"},
+    {"user_id", J_I64, 1, offsetof(struct member_in, user_id), 0, 0, 0, "the user", 1},
     {"dept_role", J_STR, 2, offsetof(struct member_in, dept_role), 0, 0, 0,
-     "sales | marketing | technical | production | service"},
+     "sales | marketing | technical | production | service", 1},
     {0},
 };
 
@@ -335,29 +356,32 @@ static const char *const sub_query[] = {"limit", "cursor", "sort", "q", NULL};
 
 const struct route api_routes_accounts[] = {
     {"GET", "/api/v1/accounts", list, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
-     "Accounts in the caller's scope: search, filter, sort, page"},
+     "Accounts in the caller's scope: search, filter, sort, page", "[Account]"},
     {"GET", "/api/v1/accounts/summary", summary, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL,
      summary_query_params, 200,
-     "Counts of the caller's accounts by tier and status; regions, channels, industries in use"},
+     "Counts of the caller's accounts by tier and status; regions, channels, industries in use",
+     "AccountSummary"},
     {"POST", "/api/v1/accounts", create, OBJ_ACCOUNT, ACT_CREATE, SCOPE_NONE, account_spec, NULL,
-     201, "Create an account"},
+     201, "Create an account", "AccountDetail"},
     {"GET", "/api/v1/accounts/:id", get, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT, NULL, NULL, 200,
-     "One account, with its parent and number of subsidiaries"},
+     "One account, with its parent and number of subsidiaries", "AccountDetail"},
     {"PATCH", "/api/v1/accounts/:id", patch, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT, account_spec,
-     NULL, 200, "Change an account (optimistic: send version)"},
+     NULL, 200, "Change an account (optimistic: send version)", "AccountDetail"},
     {"DELETE", "/api/v1/accounts/:id", del, OBJ_ACCOUNT, ACT_DELETE, SCOPE_ACCOUNT, NULL, NULL, 204,
-     "Delete an account with its contacts and team"},
+     "Delete an account with its contacts and team", "-"},
     {"GET", "/api/v1/accounts/:id/subsidiaries", subsidiaries, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT,
-     NULL, sub_query, 200, "Child accounts in the caller's scope"},
+     NULL, sub_query, 200, "Child accounts in the caller's scope", "[Account]"},
     {"GET", "/api/v1/prospects", prospects, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL, prospect_query,
-     200, "Prospects (accounts still prospects or screened) in scope, with their value score"},
+     200, "Prospects (accounts still prospects or screened) in scope, with their value score",
+     "[Prospect]"},
     {"POST", "/api/v1/prospects", prospect_create, OBJ_ACCOUNT, ACT_CREATE, SCOPE_NONE,
-     account_spec, NULL, 201, "Record a prospect (an account with status prospect)"},
+     account_spec, NULL, 201, "Record a prospect (an account with status prospect)",
+     "AccountDetail"},
     {"GET", "/api/v1/accounts/:id/members", members_list, OBJ_MEMBER, ACT_READ, SCOPE_ACCOUNT, NULL,
-     NULL, 200, "The account team"},
+     NULL, 200, "The account team", "[AccountMember]"},
     {"POST", "/api/v1/accounts/:id/members", members_add, OBJ_MEMBER, ACT_CREATE, SCOPE_ACCOUNT,
-     member_spec, NULL, 201, "Add a user to the account team"},
+     member_spec, NULL, 201, "Add a user to the account team", "AccountMember"},
     {"DELETE", "/api/v1/accounts/:id/members/:user_id", members_remove, OBJ_MEMBER, ACT_DELETE,
-     SCOPE_ACCOUNT, NULL, NULL, 204, "Remove a user from the account team"},
+     SCOPE_ACCOUNT, NULL, NULL, 204, "Remove a user from the account team", "-"},
     {0},
 };

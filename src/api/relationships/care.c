@@ -4,6 +4,21 @@
 #include "api/core/internal.h"
 #include "svc/relationships/care.h"
 
+const struct api_shape api_shapes_care[] = {
+    /* mail_status: the outbox state of a greeting sent by e-mail, else null */
+    {"CareReminder",
+     "id:int account_id:int account_name:str contact_id:int contact_name:str contact_email:str "
+     "owner_id:int occasion_kind:str(festival|birthday|special) occasion_key:str "
+     "occasion_name:str occasion_date:date status:str(pending|sent|done|skipped) "
+     "channel:str(email|call|gift|visit|other)? note:str done_at:ts? interaction_id:int? "
+     "mail_status:str? version:int created_at:ts"},
+    {"CareOccasion", "id:int kind:str(festival|birthday|special) festival_key:str? name:str "
+                     "month:int? day:int? days_before:int key_people_only:bool active:bool"},
+    {"MessageTemplate", "id:int name:str locale:str(zh|en) "
+                        "occasion:str(birthday|festival|special|any) subject:str body:str"},
+    {NULL, NULL},
+};
+
 static void render(struct jw *w, const struct care_reminder *r)
 {
     jw_obj_begin(w);
@@ -70,7 +85,7 @@ struct send_in {
 
 static const struct jfield send_spec[] = {
     {"template_id", J_I64, 1, offsetof(struct send_in, template_id), 0, 0, 0,
-     "the message template"},
+     "the message template", 1},
     {0},
 };
 
@@ -95,8 +110,8 @@ struct done_in {
 };
 
 static const struct jfield done_spec[] = {
-    {"channel", J_STR, 1, offsetof(struct done_in, channel), 0, 0, 0,
-     "call | gift | visit | other"},
+    {"channel", J_STR, 1, offsetof(struct done_in, channel), 0, 0, 0, "call | gift | visit | other",
+     1},
     {"note", J_STR, 2, offsetof(struct done_in, note), 0, 0, 0, "<= 2000"},
     {0},
 };
@@ -129,7 +144,7 @@ static enum kam_err skip(struct api_call *c)
 #define OF(f) offsetof(struct care_occasion_in, v.f)
 
 static const struct jfield occasion_spec[] = {
-    {"kind", J_STR, OCC_KIND, OF(kind), 0, 0, 0, "festival | birthday | special"},
+    {"kind", J_STR, OCC_KIND, OF(kind), 0, 0, 0, "festival | birthday | special", 1},
     {"festival_key", J_STR, OCC_FESTIVAL, OF(festival_key), 0, 0, 1,
      "for festival: a key of `kam festivals`"},
     {"name", J_STR, OCC_NAME, OF(name), 0, 0, 0, "for special: its name"},
@@ -209,13 +224,14 @@ static enum kam_err occasion_del(struct api_call *c)
 #define TF(f) offsetof(struct message_template_in, v.f)
 
 static const struct jfield template_spec[] = {
-    {"name", J_STR, TPL_NAME, TF(name), 0, 0, 0, "1-100"},
+    {"name", J_STR, TPL_NAME, TF(name), 0, 0, 0, "1-100", 1},
     {"locale", J_STR, TPL_LOCALE, TF(locale), 0, 0, 0, "zh | en"},
     {"occasion", J_STR, TPL_OCCASION, TF(occasion), 0, 0, 0, "birthday | festival | special | any"},
     {"subject", J_STR, TPL_SUBJECT, TF(subject), 0, 0, 0,
      "1-200; placeholders {{contact_name}} {{account_name}} {{occasion}} {{sender_name}} "
-     "{{company}}"},
-    {"body", J_STR, TPL_BODY, TF(body), 0, 0, 0, "1-8000, same placeholders"},
+     "{{company}}",
+     1},
+    {"body", J_STR, TPL_BODY, TF(body), 0, 0, 0, "1-8000, same placeholders", 1},
     {0},
 };
 
@@ -285,30 +301,31 @@ static const char *const list_query[] = {"owner_id", "account_id", "status", "fr
 
 const struct route api_routes_care[] = {
     {"GET", "/api/v1/care", list, OBJ_CARE, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
-     "Care reminders (birthdays, festivals, special dates) of the accounts in scope"},
+     "Care reminders (birthdays, festivals, special dates) of the accounts in scope",
+     "[CareReminder]"},
     {"GET", "/api/v1/care/:id", get, OBJ_CARE, ACT_READ, SCOPE_CARE, NULL, NULL, 200,
-     "One care reminder"},
+     "One care reminder", "CareReminder"},
     {"POST", "/api/v1/care/:id/send", send, OBJ_CARE, ACT_UPDATE, SCOPE_CARE, send_spec, NULL, 200,
-     "Send the greeting by e-mail from a template (through the outbox)"},
+     "Send the greeting by e-mail from a template (through the outbox)", "CareReminder"},
     {"POST", "/api/v1/care/:id/done", done, OBJ_CARE, ACT_UPDATE, SCOPE_CARE, done_spec, NULL, 200,
-     "Record care given by hand (call, gift, visit)"},
+     "Record care given by hand (call, gift, visit)", "CareReminder"},
     {"POST", "/api/v1/care/:id/skip", skip, OBJ_CARE, ACT_UPDATE, SCOPE_CARE, NULL, NULL, 200,
-     "Skip a reminder"},
+     "Skip a reminder", "CareReminder"},
     {"GET", "/api/v1/care-occasions", occasions, OBJ_CONFIG, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "What the company remembers: festivals, birthdays, special dates"},
+     "What the company remembers: festivals, birthdays, special dates", "[CareOccasion]"},
     {"POST", "/api/v1/care-occasions", occasion_new, OBJ_CONFIG, ACT_CREATE, SCOPE_NONE,
-     occasion_spec, NULL, 201, "Add an occasion"},
+     occasion_spec, NULL, 201, "Add an occasion", "CareOccasion"},
     {"PATCH", "/api/v1/care-occasions/:id", occasion_patch, OBJ_CONFIG, ACT_UPDATE, SCOPE_NONE,
-     occasion_spec, NULL, 200, "Change an occasion"},
+     occasion_spec, NULL, 200, "Change an occasion", "CareOccasion"},
     {"DELETE", "/api/v1/care-occasions/:id", occasion_del, OBJ_CONFIG, ACT_DELETE, SCOPE_NONE, NULL,
-     NULL, 204, "Delete an occasion"},
+     NULL, 204, "Delete an occasion", "-"},
     {"GET", "/api/v1/message-templates", templates, OBJ_CONFIG, ACT_READ, SCOPE_NONE, NULL, NULL,
-     200, "Greeting templates in Chinese and English"},
+     200, "Greeting templates in Chinese and English", "[MessageTemplate]"},
     {"POST", "/api/v1/message-templates", template_new, OBJ_CONFIG, ACT_CREATE, SCOPE_NONE,
-     template_spec, NULL, 201, "Add a template"},
+     template_spec, NULL, 201, "Add a template", "MessageTemplate"},
     {"PATCH", "/api/v1/message-templates/:id", template_patch, OBJ_CONFIG, ACT_UPDATE, SCOPE_NONE,
-     template_spec, NULL, 200, "Change a template"},
+     template_spec, NULL, 200, "Change a template", "MessageTemplate"},
     {"DELETE", "/api/v1/message-templates/:id", template_del, OBJ_CONFIG, ACT_DELETE, SCOPE_NONE,
-     NULL, NULL, 204, "Delete a template"},
+     NULL, NULL, 204, "Delete a template", "-"},
     {0},
 };

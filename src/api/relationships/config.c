@@ -10,13 +10,24 @@
 #define CF(f) offsetof(struct cadence_in, v.f)
 
 static const struct jfield cadence_spec[] = {
-    {"tier", J_STR, CAD_TIER, CF(tier), 0, 0, 0, "strategic | key | growth | maintain"},
+    {"tier", J_STR, CAD_TIER, CF(tier), 0, 0, 0, "strategic | key | growth | maintain", 1},
     {"decision_role", J_STR, CAD_ROLE, CF(decision_role), 0, 0, 1,
      "contacts with this decision role, or null for the account itself"},
-    {"kind", J_STR, CAD_KIND, CF(kind), 0, 0, 0, "phone | onsite"},
-    {"every_days", J_I64, CAD_EVERY, CF(every_days), 0, 0, 0, "1-365"},
+    {"kind", J_STR, CAD_KIND, CF(kind), 0, 0, 0, "phone | onsite", 1},
+    {"every_days", J_I64, CAD_EVERY, CF(every_days), 0, 0, 0, "1-365", 1},
     {"active", J_BOOL, CAD_ACTIVE, CF(active), 0, 0, 0, "rules can be paused"},
     {0},
+};
+
+const struct api_shape api_shapes_config[] = {
+    {"Cadence", "id:int tier:str(strategic|key|growth|maintain) "
+                "decision_role:str(decision_maker|influencer|user|gatekeeper|champion|other)? "
+                "kind:str(phone|onsite) every_days:int active:bool"},
+    {"SlaRule", "id:int tier:str(strategic|key|growth|maintain) "
+                "severity:str(low|medium|high|critical) response_hours:int resolution_hours:int"},
+    /* days per tier (account_tiers) */
+    {"Freshness", "strategic:int key:int growth:int maintain:int"},
+    {NULL, NULL},
 };
 
 static void render_cadence(struct jw *w, const struct cadence *r)
@@ -171,20 +182,21 @@ static enum kam_err freshness_patch(struct api_call *c)
 
 const struct route api_routes_config[] = {
     {"GET", "/api/v1/cadences", cadences, OBJ_CONFIG, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "Visit cadence rules"},
+     "Visit cadence rules", "[Cadence]"},
     {"POST", "/api/v1/cadences", cadence_new, OBJ_CONFIG, ACT_CREATE, SCOPE_NONE, cadence_spec,
-     NULL, 201, "Add a cadence rule"},
+     NULL, 201, "Add a cadence rule", "Cadence"},
     {"PATCH", "/api/v1/cadences/:id", cadence_patch, OBJ_CONFIG, ACT_UPDATE, SCOPE_NONE,
-     cadence_spec, NULL, 200, "Change a cadence rule"},
+     cadence_spec, NULL, 200, "Change a cadence rule", "Cadence"},
     {"DELETE", "/api/v1/cadences/:id", cadence_del, OBJ_CONFIG, ACT_DELETE, SCOPE_NONE, NULL, NULL,
-     204, "Delete a cadence rule"},
+     204, "Delete a cadence rule", "-"},
     {"GET", "/api/v1/sla-rules", slas, OBJ_CONFIG, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "Response and resolution hours per tier and severity"},
+     "Response and resolution hours per tier and severity", "[SlaRule]"},
     {"PATCH", "/api/v1/sla-rules/:id", sla_patch, OBJ_CONFIG, ACT_UPDATE, SCOPE_NONE, sla_spec,
-     NULL, 200, "Change an SLA rule"},
+     NULL, 200, "Change an SLA rule", "SlaRule"},
     {"GET", "/api/v1/settings/freshness", freshness_get, OBJ_CONFIG, ACT_READ, SCOPE_NONE, NULL,
-     NULL, 200, "Days without contact after which key people count as stale, per tier"},
+     NULL, 200, "Days without contact after which key people count as stale, per tier",
+     "Freshness"},
     {"PATCH", "/api/v1/settings/freshness", freshness_patch, OBJ_CONFIG, ACT_UPDATE, SCOPE_NONE,
-     fresh_spec, NULL, 200, "Change the freshness days"},
+     fresh_spec, NULL, 200, "Change the freshness days", "Freshness"},
     {0},
 };

@@ -7,7 +7,7 @@
 #define CF(f) offsetof(struct contact_in, v.f)
 
 static const struct jfield contact_spec[] = {
-    {"name", J_STR, CON_NAME, CF(name), 0, 0, 0, "1-100 characters"},
+    {"name", J_STR, CON_NAME, CF(name), 0, 0, 0, "1-100 characters", 1},
     {"title", J_STR, CON_TITLE, CF(title), 0, 0, 0, "job title, <= 100"},
     {"department", J_STR, CON_DEPARTMENT, CF(department), 0, 0, 0, "<= 100"},
     {"decision_role", J_STR, CON_DECISION_ROLE, CF(decision_role), 0, 0, 0,
@@ -23,6 +23,20 @@ static const struct jfield contact_spec[] = {
     {"version", J_I64, CON_VERSION, CF(version), 0, 0, 0,
      "PATCH only: the version you read (stale -> 409)"},
     {0},
+};
+
+#define CONTACT_FIELDS                                                                             \
+    "id:int account_id:int name:str title:str department:str "                                     \
+    "decision_role:str(decision_maker|influencer|user|gatekeeper|champion|other) influence:int "   \
+    "attitude:int reports_to_id:int? phone:str email:str birthday:date? last_contacted_at:ts? "    \
+    "notes:str stale:bool version:int created_at:ts updated_at:ts"
+
+const struct api_shape api_shapes_contacts[] = {
+    {"Contact", CONTACT_FIELDS},
+    /* GET /stale-contacts adds the account and how long since the last contact */
+    {"StaleContact", CONTACT_FIELDS " account_name:str tier:str(strategic|key|growth|maintain) "
+                                    "days_since:int?"},
+    {NULL, NULL},
 };
 
 void render_contact(struct jw *w, const struct contact *c)
@@ -161,16 +175,17 @@ static const char *const list_query[] = {"q", "limit", "cursor", "sort", "decisi
 
 const struct route api_routes_contacts[] = {
     {"GET", "/api/v1/accounts/:id/contacts", list, OBJ_CONTACT, ACT_READ, SCOPE_ACCOUNT, NULL,
-     list_query, 200, "Contacts (buying centre) of an account"},
+     list_query, 200, "Contacts (buying centre) of an account", "[Contact]"},
     {"POST", "/api/v1/accounts/:id/contacts", create, OBJ_CONTACT, ACT_CREATE, SCOPE_ACCOUNT,
-     contact_spec, NULL, 201, "Add a contact to an account"},
+     contact_spec, NULL, 201, "Add a contact to an account", "Contact"},
     {"GET", "/api/v1/stale-contacts", stale, OBJ_CONTACT, ACT_READ, SCOPE_NONE, NULL, stale_query,
-     200, "Key people not contacted within the freshness days of their account's tier"},
+     200, "Key people not contacted within the freshness days of their account's tier",
+     "[StaleContact]"},
     {"GET", "/api/v1/contacts/:id", get, OBJ_CONTACT, ACT_READ, SCOPE_CONTACT, NULL, NULL, 200,
-     "One contact"},
+     "One contact", "Contact"},
     {"PATCH", "/api/v1/contacts/:id", patch, OBJ_CONTACT, ACT_UPDATE, SCOPE_CONTACT, contact_spec,
-     NULL, 200, "Change a contact (optimistic: send version)"},
+     NULL, 200, "Change a contact (optimistic: send version)", "Contact"},
     {"DELETE", "/api/v1/contacts/:id", del, OBJ_CONTACT, ACT_DELETE, SCOPE_CONTACT, NULL, NULL, 204,
-     "Delete a contact"},
+     "Delete a contact", "-"},
     {0},
 };

@@ -7,8 +7,8 @@
 #define IF(f) offsetof(struct interaction_in, v.f)
 
 static const struct jfield spec[] = {
-    {"kind", J_STR, INT_KIND, IF(kind), 0, 0, 0, "call | email | meeting | visit | material"},
-    {"subject", J_STR, INT_SUBJECT, IF(subject), 0, 0, 0, "1-200 characters"},
+    {"kind", J_STR, INT_KIND, IF(kind), 0, 0, 0, "call | email | meeting | visit | material", 1},
+    {"subject", J_STR, INT_SUBJECT, IF(subject), 0, 0, 0, "1-200 characters", 1},
     {"notes", J_STR, INT_NOTES, IF(notes), 0, 0, 0, "<= 4000"},
     {"material_type", J_STR, INT_MATERIAL, IF(material_type), 0, 0, 1,
      "for kind material: industry_trends | market_news | product_info | technology | other"},
@@ -19,6 +19,15 @@ static const struct jfield spec[] = {
      "contacts of the account who took part"},
     {"version", J_I64, INT_VERSION, IF(version), 0, 0, 0, "PATCH only: the version you read"},
     {0},
+};
+
+const struct api_shape api_shapes_interactions[] = {
+    {"Interaction",
+     "id:int account_id:int user_id:int? kind:str(call|email|meeting|visit|material|care) "
+     "subject:str "
+     "notes:str material_type:str(industry_trends|market_news|product_info|technology|other)? "
+     "occurred_at:ts visit_id:int? contact_ids:[int] version:int created_at:ts updated_at:ts"},
+    {NULL, NULL},
 };
 
 static void render(struct jw *w, const struct interaction *it)
@@ -123,14 +132,15 @@ static const char *const list_query[] = {"kind", "limit", "cursor", NULL};
 
 const struct route api_routes_interactions[] = {
     {"GET", "/api/v1/accounts/:id/interactions", list, OBJ_INTERACTION, ACT_READ, SCOPE_ACCOUNT,
-     NULL, list_query, 200, "The account's interaction timeline, newest first"},
+     NULL, list_query, 200, "The account's interaction timeline, newest first", "[Interaction]"},
     {"POST", "/api/v1/accounts/:id/interactions", create, OBJ_INTERACTION, ACT_CREATE,
-     SCOPE_ACCOUNT, spec, NULL, 201, "Log a call, e-mail, meeting, visit or shared material"},
+     SCOPE_ACCOUNT, spec, NULL, 201, "Log a call, e-mail, meeting, visit or shared material",
+     "Interaction"},
     {"GET", "/api/v1/interactions/:id", get, OBJ_INTERACTION, ACT_READ, SCOPE_INTERACTION, NULL,
-     NULL, 200, "One interaction"},
+     NULL, 200, "One interaction", "Interaction"},
     {"PATCH", "/api/v1/interactions/:id", patch, OBJ_INTERACTION, ACT_UPDATE, SCOPE_INTERACTION,
-     spec, NULL, 200, "Change an interaction"},
+     spec, NULL, 200, "Change an interaction", "Interaction"},
     {"DELETE", "/api/v1/interactions/:id", del, OBJ_INTERACTION, ACT_DELETE, SCOPE_INTERACTION,
-     NULL, NULL, 204, "Delete an interaction"},
+     NULL, NULL, 204, "Delete an interaction", "-"},
     {0},
 };

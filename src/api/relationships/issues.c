@@ -8,7 +8,7 @@
 #define XF(f) offsetof(struct issue_in, v.f)
 
 static const struct jfield spec[] = {
-    {"title", J_STR, ISS_TITLE, XF(title), 0, 0, 0, "1-200 characters"},
+    {"title", J_STR, ISS_TITLE, XF(title), 0, 0, 0, "1-200 characters", 1},
     {"description", J_STR, ISS_DESCRIPTION, XF(description), 0, 0, 0, "<= 8000"},
     {"category", J_STR, ISS_CATEGORY, XF(category), 0, 0, 0,
      "quality | delivery | billing | service | technical | suggestion | other"},
@@ -20,6 +20,23 @@ static const struct jfield spec[] = {
      "who raised it: a contact of the account, or null"},
     {"version", J_I64, ISS_VERSION, XF(version), 0, 0, 0, "PATCH: the version you read"},
     {0},
+};
+
+const struct api_shape api_shapes_issues[] = {
+    {"Issue",
+     "id:int account_id:int account_name:str contact_id:int? title:str description:str "
+     "category:str(quality|delivery|billing|service|technical|suggestion|other) "
+     "severity:str(low|medium|high|critical) status:str(open|in_progress|resolved|confirmed) "
+     "assignee_id:int? reported_at:ts response_due_at:ts resolution_due_at:ts "
+     "first_response_at:ts? resolved_at:ts? confirmed_at:ts? escalated_at:ts? escalated_to:int? "
+     "version:int created_at:ts updated_at:ts"},
+    /* per team of the assignee (team_id null: no team); percentages and medians null when
+     * there is nothing to measure */
+    {"IssueTeamStats", "team_id:int? team_name:str? issues:int responded:int "
+                       "responded_in_sla:int resolved:int resolved_in_sla:int "
+                       "response_sla_pct:num? resolution_sla_pct:num? "
+                       "median_response_hours:num? median_resolution_hours:num?"},
+    {NULL, NULL},
 };
 
 static void render(struct jw *w, const struct issue *x)
@@ -130,7 +147,7 @@ struct transition_in {
 
 static const struct jfield transition_spec[] = {
     {"to", J_STR, 1, offsetof(struct transition_in, to), 0, 0, 0,
-     "in_progress | resolved | confirmed"},
+     "in_progress | resolved | confirmed", 1},
     {"note", J_STR, 2, offsetof(struct transition_in, note), 0, 0, 0, "<= 4000"},
     {0},
 };
@@ -198,18 +215,19 @@ static const char *const stats_query[] = {"from", "to", NULL};
 
 const struct route api_routes_issues[] = {
     {"GET", "/api/v1/issues", list, OBJ_ISSUE, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
-     "Customer issues of the accounts in the caller's scope, newest first"},
+     "Customer issues of the accounts in the caller's scope, newest first", "[Issue]"},
     {"GET", "/api/v1/issues/stats", stats, OBJ_ISSUE, ACT_READ, SCOPE_NONE, NULL, stats_query, 200,
-     "SLA attainment and median times per team"},
+     "SLA attainment and median times per team", "[IssueTeamStats]"},
     {"POST", "/api/v1/accounts/:id/issues", create, OBJ_ISSUE, ACT_CREATE, SCOPE_ACCOUNT, spec,
-     NULL, 201, "Record a customer issue or suggestion"},
+     NULL, 201, "Record a customer issue or suggestion", "Issue"},
     {"GET", "/api/v1/issues/:id", get, OBJ_ISSUE, ACT_READ, SCOPE_ISSUE, NULL, NULL, 200,
-     "One issue"},
+     "One issue", "Issue"},
     {"PATCH", "/api/v1/issues/:id", patch, OBJ_ISSUE, ACT_UPDATE, SCOPE_ISSUE, spec, NULL, 200,
-     "Change an issue (severity recomputes its deadlines)"},
+     "Change an issue (severity recomputes its deadlines)", "Issue"},
     {"DELETE", "/api/v1/issues/:id", del, OBJ_ISSUE, ACT_DELETE, SCOPE_ISSUE, NULL, NULL, 204,
-     "Delete an issue"},
+     "Delete an issue", "-"},
     {"POST", "/api/v1/issues/:id/transition", transition, OBJ_ISSUE, ACT_UPDATE, SCOPE_ISSUE,
-     transition_spec, NULL, 200, "Move an issue along open > in_progress > resolved > confirmed"},
+     transition_spec, NULL, 200, "Move an issue along open > in_progress > resolved > confirmed",
+     "Issue"},
     {0},
 };

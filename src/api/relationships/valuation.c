@@ -5,6 +5,25 @@
 #include "api/core/internal.h"
 #include "svc/relationships/valuation.h"
 
+#define TIER "str(strategic|key|growth|maintain)"
+#define CRITERION_FIELDS                                                                           \
+    "key:str name_zh:str name_en:str kind:str(manual|computed) weight:int active:bool"
+
+const struct api_shape api_shapes_valuation[] = {
+    /* score and suggested_tier null until the account can be scored, computed_at until it
+     * was */
+    {"Valuation", "account_id:int score:int? tier:" TIER " suggested_tier:" TIER "? "
+                  "tier_locked:bool computed_at:ts? contributions:[Contribution] "
+                  "history:[TierChange]"},
+    {"Contribution", CRITERION_FIELDS " value:int? points:num"},
+    {"TierChange", "from_tier:" TIER "? to_tier:" TIER " score:int? reason:str user_id:int? at:ts"},
+    {"Criterion", "id:int " CRITERION_FIELDS},
+    {"TierThresholds", "strategic:int key:int growth:int"},
+    {"ValuationPreview", "accounts_scored:int changes:[{account_id:int name:str tier:" TIER
+                         " new_tier:" TIER " score:int new_score:int}]"},
+    {NULL, NULL},
+};
+
 static void render(struct jw *w, const struct valuation *v, const struct tier_change *h, size_t nh)
 {
     jw_obj_begin(w);
@@ -105,8 +124,8 @@ struct screen_in {
 };
 
 static const struct jfield screen_spec[] = {
-    {"decision", J_STR, 1, offsetof(struct screen_in, decision), 0, 0, 0, "accepted | rejected"},
-    {"reason", J_STR, 2, offsetof(struct screen_in, reason), 0, 0, 0, "why, 1-2000"},
+    {"decision", J_STR, 1, offsetof(struct screen_in, decision), 0, 0, 0, "accepted | rejected", 1},
+    {"reason", J_STR, 2, offsetof(struct screen_in, reason), 0, 0, 0, "why, 1-2000", 1},
     {0},
 };
 
@@ -276,26 +295,32 @@ static enum kam_err preview(struct api_call *c)
 
 const struct route api_routes_valuation[] = {
     {"GET", "/api/v1/accounts/:id/valuation", get, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT, NULL, NULL,
-     200, "The account's value score, each criterion's contribution, its tier history"},
+     200, "The account's value score, each criterion's contribution, its tier history",
+     "Valuation"},
     {"PATCH", "/api/v1/accounts/:id/valuation", assess, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT,
-     assess_spec, NULL, 200, "Assess the manual criteria (0-100); the score and tier follow"},
+     assess_spec, NULL, 200, "Assess the manual criteria (0-100); the score and tier follow",
+     "Valuation"},
     {"POST", "/api/v1/accounts/:id/screening", screen, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT,
-     screen_spec, NULL, 200, "Accept a prospect as a target account, or reject it, with why"},
+     screen_spec, NULL, 200, "Accept a prospect as a target account, or reject it, with why",
+     "Valuation"},
     {"GET", "/api/v1/prospects/:id/valuation", get, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT, NULL,
-     NULL, 200, "A prospect's value score and its contributions (as for accounts)"},
+     NULL, 200, "A prospect's value score and its contributions (as for accounts)", "Valuation"},
     {"PATCH", "/api/v1/prospects/:id/valuation", assess, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT,
-     assess_spec, NULL, 200, "Assess a prospect on the manual criteria"},
+     assess_spec, NULL, 200, "Assess a prospect on the manual criteria", "Valuation"},
     {"POST", "/api/v1/prospects/:id/screening", screen, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT,
-     screen_spec, NULL, 200, "Accept a prospect as a target account or reject it, with why"},
+     screen_spec, NULL, 200, "Accept a prospect as a target account or reject it, with why",
+     "Valuation"},
     {"GET", "/api/v1/scoring-criteria", criteria, OBJ_CONFIG, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "The weighted valuation criteria"},
+     "The weighted valuation criteria", "[Criterion]"},
     {"PATCH", "/api/v1/scoring-criteria/:id", criterion_patch, OBJ_CONFIG, ACT_UPDATE, SCOPE_NONE,
-     criterion_spec, NULL, 200, "Change a criterion's weight; every score follows"},
+     criterion_spec, NULL, 200, "Change a criterion's weight; every score follows", "Criterion"},
     {"GET", "/api/v1/settings/tier-thresholds", thresholds_write, OBJ_CONFIG, ACT_READ, SCOPE_NONE,
-     NULL, NULL, 200, "The score from which each tier starts"},
+     NULL, NULL, 200, "The score from which each tier starts", "TierThresholds"},
     {"PATCH", "/api/v1/settings/tier-thresholds", thresholds_patch, OBJ_CONFIG, ACT_UPDATE,
-     SCOPE_NONE, thresholds_spec, NULL, 200, "Change the thresholds; tiers follow"},
+     SCOPE_NONE, thresholds_spec, NULL, 200, "Change the thresholds; tiers follow",
+     "TierThresholds"},
     {"POST", "/api/v1/valuation/preview", preview, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, preview_spec,
-     NULL, 200, "Which accounts would change tier with these weights/thresholds"},
+     NULL, 200, "Which accounts would change tier with these weights/thresholds",
+     "ValuationPreview"},
     {0},
 };

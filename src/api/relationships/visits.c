@@ -13,10 +13,21 @@ static const struct jfield spec[] = {
     {"owner_id", J_I64, VIS_OWNER, VF(owner_id), 0, 0, 0, "who visits (default: you)"},
     {"kind", J_STR, VIS_KIND, VF(kind), 0, 0, 0, "phone | onsite"},
     {"planned_at", J_STR, VIS_PLANNED, offsetof(struct visit_in, planned_at_iso), 0, 0, 0,
-     "YYYY-MM-DDTHH:MM:SSZ"},
+     "YYYY-MM-DDTHH:MM:SSZ", 1},
     {"status", J_STR, VIS_STATUS, VF(status), 0, 0, 0, "PATCH: cancelled (or planned)"},
     {"version", J_I64, VIS_VERSION, VF(version), 0, 0, 0, "PATCH: the version you read"},
     {0},
+};
+
+const struct api_shape api_shapes_visits[] = {
+    {"Visit", "id:int account_id:int account_name:str contact_id:int? contact_name:str? "
+              "owner_id:int kind:str(phone|onsite) planned_at:ts "
+              "status:str(planned|done|cancelled) outcome:str next_steps:str completed_at:ts? "
+              "interaction_id:int? cadence_id:int? overdue:bool version:int created_at:ts "
+              "updated_at:ts"},
+    {"CalendarToken", "active:bool created_at:ts?"},
+    {"CalendarUrl", "url:str"},
+    {NULL, NULL},
 };
 
 static void render(struct api_call *c, const struct visit *v)
@@ -116,7 +127,7 @@ static enum kam_err patch(struct api_call *c)
 }
 
 static const struct jfield done_spec[] = {
-    {"outcome", J_STR, 1, offsetof(struct visit_done, outcome), 0, 0, 0, "what came of it"},
+    {"outcome", J_STR, 1, offsetof(struct visit_done, outcome), 0, 0, 0, "what came of it", 1},
     {"next_steps", J_STR, 2, offsetof(struct visit_done, next_steps), 0, 0, 0, "<= 4000"},
     {"occurred_at", J_STR, 4, offsetof(struct visit_done, occurred_at_iso), 0, 0, 0,
      "YYYY-MM-DDTHH:MM:SSZ (default now)"},
@@ -203,22 +214,22 @@ static const char *const list_query[] = {"owner_id", "account_id", "status", "fr
 
 const struct route api_routes_visits[] = {
     {"GET", "/api/v1/visits", list, OBJ_VISIT, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
-     "Visits of the accounts in the caller's scope, by planned time"},
+     "Visits of the accounts in the caller's scope, by planned time", "[Visit]"},
     {"POST", "/api/v1/accounts/:id/visits", create, OBJ_VISIT, ACT_CREATE, SCOPE_ACCOUNT, spec,
-     NULL, 201, "Plan a visit"},
+     NULL, 201, "Plan a visit", "Visit"},
     {"GET", "/api/v1/visits/:id", get, OBJ_VISIT, ACT_READ, SCOPE_VISIT, NULL, NULL, 200,
-     "One visit"},
+     "One visit", "Visit"},
     {"PATCH", "/api/v1/visits/:id", patch, OBJ_VISIT, ACT_UPDATE, SCOPE_VISIT, spec, NULL, 200,
-     "Reschedule, reassign or cancel a planned visit"},
+     "Reschedule, reassign or cancel a planned visit", "Visit"},
     {"POST", "/api/v1/visits/:id/complete", complete, OBJ_VISIT, ACT_UPDATE, SCOPE_VISIT, done_spec,
-     NULL, 200, "Complete a visit with its outcome (logs an interaction)"},
+     NULL, 200, "Complete a visit with its outcome (logs an interaction)", "Visit"},
     {"GET", "/api/v1/calendar-token", cal_state, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "Whether one has a calendar feed, and since when"},
+     "Whether one has a calendar feed, and since when", "CalendarToken"},
     {"POST", "/api/v1/calendar-token", cal_new, OBJ_SELF, ACT_CREATE, SCOPE_NONE, NULL, NULL, 201,
-     "A private iCalendar feed URL of one's planned visits (replaces the old one)"},
+     "A private iCalendar feed URL of one's planned visits (replaces the old one)", "CalendarUrl"},
     {"DELETE", "/api/v1/calendar-token", cal_revoke, OBJ_SELF, ACT_DELETE, SCOPE_NONE, NULL, NULL,
-     204, "Revoke one's calendar feed URL"},
+     204, "Revoke one's calendar feed URL", "-"},
     {"GET", "/calendar/*", feed, OBJ_PUBLIC, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "The iCalendar feed (text/calendar) of the URL's token"},
+     "The iCalendar feed (text/calendar) of the URL's token", "ics"},
     {0},
 };

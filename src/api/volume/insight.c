@@ -43,6 +43,30 @@ static void kdate(struct jw *w, const char *k, int64_t day, int has)
     jw_str(w, s);
 }
 
+/* The response shapes of this file (the field DSL of api/core/internal.h). Money is in yuan
+ * with 2 decimals; dates YYYY-MM-DD, months "YYYY-MM", times (ts) ISO 8601 strings (jw_ktime). */
+const struct api_shape api_shapes_insight[] = {
+    {"AccountBehaviour", "account_id:int rfm:BehaviourRfm intervals:BehaviourIntervals "
+                         "trend:BehaviourTrend season:BehaviourSeason mix:[BehaviourMix] "
+                         "cross_sell:[BehaviourCrossSell] neighbours:[BehaviourNeighbour]"},
+    {"BehaviourRfm", "recency_days:int? frequency:int monetary:num score:{r:int f:int m:int}"},
+    {"BehaviourIntervals", "orders:int mean_days:num median_days:num cv:num "
+                           "regularity:str(regular|irregular|insufficient) last_date:date? "
+                           "next_date:date? overdue:bool days_overdue:int"},
+    {"BehaviourTrend", "months:int pct_year:num ols_pct_year:num "
+                       "label:str(growing|stable|declining|none) yoy_pct:num?"},
+    {"BehaviourSeason", "method:str(none|month_means|ratio_to_moving_average) index:[num] "
+                        "strength:num peak_month:int? trough_month:int?"},
+    {"BehaviourMix", "family:str amount:num share:num"},
+    {"BehaviourCrossSell", "family:str score:num neighbours:int expected_amount:num"},
+    {"BehaviourNeighbour", "account_id:int? name:str similarity:num"},
+    {"FamilyAffinity", "a:str b:str count:int support:num confidence:num lift:num"},
+    {"SalesOutlook", "level:str(total|region|account|family|channel) key:str method:str "
+                     "computed_at:ts months:[str] mean:[num] lo80:[num] hi80:[num] lo95:[num] "
+                     "hi95:[num]"},
+    {NULL, NULL},
+};
+
 static enum kam_err behaviour(struct api_call *c)
 {
     struct insight_profile p;
@@ -260,13 +284,17 @@ static const char *const forecast_query[] = {"level", "key", NULL};
 
 const struct route api_routes_insight[] = {
     {"GET", "/api/v1/accounts/:id/behaviour", behaviour, OBJ_SALES, ACT_READ, SCOPE_ACCOUNT, NULL,
-     NULL, 200, "Purchase behaviour: RFM, intervals, trend, seasonality, family mix, cross-sell"},
+     NULL, 200, "Purchase behaviour: RFM, intervals, trend, seasonality, family mix, cross-sell",
+     "AccountBehaviour"},
     {"GET", "/api/v1/sales/affinity", affinity, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL,
-     affinity_query, 200, "Product families bought together (support, confidence, lift)"},
+     affinity_query, 200, "Product families bought together (support, confidence, lift)",
+     "[FamilyAffinity]"},
     {"GET", "/api/v1/sales/forecasts", forecasts, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL,
      forecast_query, 200,
-     "The stored twelve-month forecast of a series, coherent across account, region and total"},
+     "The stored twelve-month forecast of a series, coherent across account, region and total",
+     "SalesOutlook"},
     {"POST", "/api/v1/sales/forecasts/refresh", forecasts_refresh, OBJ_SALES, ACT_UPDATE,
-     SCOPE_NONE, NULL, NULL, 200, "Recompute every stored forecast now"},
+     SCOPE_NONE, NULL, NULL, 200, "Recompute every stored forecast now",
+     "{series:int computed_at:ts}"},
     {0},
 };

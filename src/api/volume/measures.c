@@ -14,6 +14,19 @@ static void day_str(int64_t day, char out[16])
     snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m, d);
 }
 
+/* The response shape of this file (the field DSL of api/core/internal.h). Uplift and effect are
+ * whole units of the measure; account_name is "" for a plan-wide measure; times (ts) are ISO
+ * 8601 strings (jw_ktime). */
+const struct api_shape api_shapes_measures[] = {
+    {"Measure", "id:int plan_id:int? account_id:int? account_name:str family:str region:str "
+                "channel:str kind:str(product|price|channel|promotion) title:str description:str "
+                "owner_id:int owner_login:str start:date due:date "
+                "status:str(planned|in_progress|done|cancelled) measure:str(amount|quantity) "
+                "expected_uplift:int effect:int? effect_baseline:int? effect_note:str version:int "
+                "created_at:ts updated_at:ts"},
+    {NULL, NULL},
+};
+
 static void render(struct jw *w, const struct measure *m)
 {
     char start[16], due[16];
@@ -151,14 +164,14 @@ static const char *const list_query[] = {"plan_id", "account_id", "owner_id", "s
 
 const struct route api_routes_measures[] = {
     {"GET", "/api/v1/measures", list, OBJ_MEASURE, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
-     "Measures of the caller's accounts and plan-wide ones, by due date"},
+     "Measures of the caller's accounts and plan-wide ones, by due date", "[Measure]"},
     {"POST", "/api/v1/measures", create, OBJ_MEASURE, ACT_CREATE, SCOPE_NONE, spec, NULL, 201,
-     "Plan a product, price, channel or promotion measure"},
+     "Plan a product, price, channel or promotion measure", "Measure"},
     {"GET", "/api/v1/measures/:id", get, OBJ_MEASURE, ACT_READ, SCOPE_MEASURE, NULL, NULL, 200,
-     "One measure"},
+     "One measure", "Measure"},
     {"PATCH", "/api/v1/measures/:id", patch, OBJ_MEASURE, ACT_UPDATE, SCOPE_MEASURE, spec, NULL,
-     200, "Change a measure; done measures get their effect measured"},
+     200, "Change a measure; done measures get their effect measured", "Measure"},
     {"DELETE", "/api/v1/measures/:id", del, OBJ_MEASURE, ACT_DELETE, SCOPE_MEASURE, NULL, NULL, 204,
-     "Delete a measure"},
+     "Delete a measure", "-"},
     {0},
 };

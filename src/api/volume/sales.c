@@ -11,6 +11,29 @@
 
 /* ---- products ---- */
 
+/* The response shapes of this file (the field DSL of api/core/internal.h). Times (ts) are ISO
+ * 8601 strings ("2026-03-01T08:00:00Z", jw_ktime); Money (accounts.c) is {amount, currency}
+ * with the amount in minor units of its currency; amount_base and wallet amounts are minor
+ * units of the base currency. */
+const struct api_shape api_shapes_sales[] = {
+    {"Product", "id:int sku:str name:str family:str unit:str list_price:Money? active:bool "
+                "version:int created_at:ts updated_at:ts"},
+    {"FxRates", "base_currency:str items:[FxRate]"},
+    {"FxRate", "currency:str rate_micro:int updated_at:ts"},
+    {"OrderLine", "id:int external_id:str date:date account_id:int account_name:str "
+                  "product_id:int sku:str product_name:str family:str region:str channel:str "
+                  "quantity:num amount:Money amount_base:int import_id:int? created_at:ts "
+                  "updated_at:ts"},
+    {"ImportReport", "id:int? kind:str(orders|products|accounts) "
+                     "status:str(loaded|rejected|checked) rows_total:int rows_inserted:int "
+                     "rows_updated:int rows_rejected:int problems:[ImportProblem] "
+                     "problems_total:int started_at:ts finished_at:ts"},
+    {"ImportProblem", "row:int column:str reason:str"},
+    {"WalletEstimate", "account_id:int year:int amount:int note:str updated_by:int? "
+                       "updated_at:ts"},
+    {NULL, NULL},
+};
+
 static void render_product(struct jw *w, const struct product *p)
 {
     jw_obj_begin(w);
@@ -491,48 +514,50 @@ static const char *const imports_query[] = {"kind", "cursor", "limit", NULL};
 
 const struct route api_routes_sales[] = {
     {"GET", "/api/v1/products", products_list, OBJ_PRODUCT, ACT_READ, SCOPE_NONE, NULL,
-     product_query, 200, "The product catalogue"},
+     product_query, 200, "The product catalogue", "[Product]"},
     {"POST", "/api/v1/products", products_create, OBJ_PRODUCT, ACT_CREATE, SCOPE_NONE, product_spec,
-     NULL, 201, "Add a product"},
+     NULL, 201, "Add a product", "Product"},
     {"GET", "/api/v1/products/:id", products_get, OBJ_PRODUCT, ACT_READ, SCOPE_NONE, NULL, NULL,
-     200, "One product"},
+     200, "One product", "Product"},
     {"PATCH", "/api/v1/products/:id", products_patch, OBJ_PRODUCT, ACT_UPDATE, SCOPE_NONE,
-     product_spec, NULL, 200, "Change a product; a new family moves its sales history"},
+     product_spec, NULL, 200, "Change a product; a new family moves its sales history", "Product"},
     {"GET", "/api/v1/product-families", families, OBJ_PRODUCT, ACT_READ, SCOPE_NONE, NULL, NULL,
-     200, "The product families in use"},
+     200, "The product families in use", "[str]"},
     {"GET", "/api/v1/fx-rates", fx_get, OBJ_PRODUCT, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "The base currency and the exchange rates into it"},
+     "The base currency and the exchange rates into it", "FxRates"},
     {"PUT", "/api/v1/fx-rates", fx_put, OBJ_PRODUCT, ACT_UPDATE, SCOPE_NONE, fx_spec, NULL, 200,
-     "Set the rate of a currency (applies to lines written from now on)"},
+     "Set the rate of a currency (applies to lines written from now on)", "FxRates"},
     {"GET", "/api/v1/orders", orders_list, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL, order_query, 200,
-     "Order lines of the caller's accounts, newest first"},
+     "Order lines of the caller's accounts, newest first", "[OrderLine]"},
     {"POST", "/api/v1/orders", orders_create, OBJ_SALES, ACT_CREATE, SCOPE_NONE, line_spec, NULL,
-     201, "Add one order line (bulk: POST /api/v1/imports/orders)"},
+     201, "Add one order line (bulk: POST /api/v1/imports/orders)", "OrderLine"},
     {"GET", "/api/v1/orders/:id", orders_get, OBJ_SALES, ACT_READ, SCOPE_ORDER, NULL, NULL, 200,
-     "One order line"},
+     "One order line", "OrderLine"},
     {"PATCH", "/api/v1/orders/:id", orders_patch, OBJ_SALES, ACT_UPDATE, SCOPE_ORDER, line_spec,
-     NULL, 200, "Correct an order line; the rollups follow"},
+     NULL, 200, "Correct an order line; the rollups follow", "OrderLine"},
     {"DELETE", "/api/v1/orders/:id", orders_delete, OBJ_SALES, ACT_DELETE, SCOPE_ORDER, NULL, NULL,
-     204, "Remove an order line; the rollups follow"},
+     204, "Remove an order line; the rollups follow", "-"},
     {"POST", "/api/v1/imports/orders", import_orders, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE,
      api_csv_body, import_query, 201,
      "Load a CSV of order lines (body text/csv, up to 64 MiB; 200000 rows unless admin); 422 "
-     "with the report when rejected"},
+     "with the report when rejected",
+     "ImportReport"},
     {"POST", "/api/v1/imports/products", import_products, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE,
-     api_csv_body, import_query, 201, "Load a CSV of products"},
+     api_csv_body, import_query, 201, "Load a CSV of products", "ImportReport"},
     {"POST", "/api/v1/imports/accounts", import_accounts, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE,
      api_csv_body, import_query, 201,
      "Load a CSV of accounts (takes account create too; created, or updated by code where the "
-     "caller may)"},
+     "caller may)",
+     "ImportReport"},
     {"GET", "/api/v1/imports", imports_list, OBJ_IMPORT, ACT_READ, SCOPE_NONE, NULL, imports_query,
-     200, "Past imports, newest first"},
+     200, "Past imports, newest first", "[ImportReport]"},
     {"GET", "/api/v1/imports/:id", imports_get, OBJ_IMPORT, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "One import with its report"},
+     "One import with its report", "ImportReport"},
     {"GET", "/api/v1/accounts/:id/wallet", wallet_get_all, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT,
-     NULL, NULL, 200, "Share-of-wallet estimates of the account, by year"},
+     NULL, NULL, 200, "Share-of-wallet estimates of the account, by year", "[WalletEstimate]"},
     {"PUT", "/api/v1/accounts/:id/wallet/:year", wallet_put, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT,
-     wallet_spec, NULL, 200, "Set the account's wallet estimate for a year"},
+     wallet_spec, NULL, 200, "Set the account's wallet estimate for a year", "WalletEstimate"},
     {"DELETE", "/api/v1/accounts/:id/wallet/:year", wallet_del, OBJ_ACCOUNT, ACT_UPDATE,
-     SCOPE_ACCOUNT, NULL, NULL, 204, "Remove a year's wallet estimate"},
+     SCOPE_ACCOUNT, NULL, NULL, 204, "Remove a year's wallet estimate", "-"},
     {0},
 };

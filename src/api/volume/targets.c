@@ -8,6 +8,33 @@
 #include "svc/core/export.h"
 #include "svc/volume/target.h"
 
+/* The response shapes of this file (the field DSL of api/core/internal.h). Target values are
+ * whole units of the plan's measure (yuan or pieces); times (ts) ISO 8601 strings (jw_ktime);
+ * dims is the plan's split, a comma list of account, family, region, channel, month. */
+const struct api_shape api_shapes_targets[] = {
+    {"TargetPlan", "id:int year:int name:str measure:str(amount|quantity) total:int dims:str "
+                   "basis:str(last_year|forecast|potential|equal|blend) blend:str "
+                   "scope_region:str scope_channel:str scope_family:str "
+                   "status:str(draft|submitted|approved) owner_id:int approved_by:int? "
+                   "approved_at:ts? specific:str measurable:str achievable:str relevant:str "
+                   "deadline:date decomposed_at:ts? cells:int version:int created_at:ts "
+                   "updated_at:ts"},
+    {"TargetGrid", "rows_dim:str(account|family|region|channel|month|none) "
+                   "cols_dim:str(account|family|region|channel|month|none) "
+                   "measure:str(amount|quantity) plan_total:int total:int cols:[TargetGridColumn] "
+                   "rows:[TargetGridRow]"},
+    {"TargetGridColumn", "key:str label:str total:int"},
+    {"TargetGridRow", "key:str label:str total:int cells:[TargetGridCell]"},
+    {"TargetGridCell", "col:str value:int locked:str(none|some|all)"},
+    {"TargetAdjustment", "id:int selection:str action:str(set|lock|unlock|total|decompose) "
+                         "from_value:int? to_value:int? reason:str user_id:int? user_login:str "
+                         "at:ts"},
+    {"TargetBottomUp", "by:str(account|region) top_down:int proposal:int "
+                       "items:[TargetBottomUpItem]"},
+    {"TargetBottomUpItem", "key:str label:str top_down:int proposal:int? gap:int?"},
+    {NULL, NULL},
+};
+
 static void render_plan(struct api_call *c, const struct target_plan *p)
 {
     struct jw *w = &c->w;
@@ -30,7 +57,9 @@ static void render_plan(struct api_call *c, const struct target_plan *p)
     jw_kstr(w, "status", p->status);
     jw_ki64(w, "owner_id", p->owner_id);
     jw_ki64n(w, "approved_by", p->approved_by, !p->has_approved);
-    jw_ktime_opt(w, "approved_at", p->approved_at, p->has_approved);
+    /* has_approved says approved_by is set; a plan approved without a user (the demo, a
+     * script) still has its approval time, 0 only while the column is null. */
+    jw_ktime_opt(w, "approved_at", p->approved_at, p->has_approved || p->approved_at != 0);
     jw_kstr(w, "specific", p->specific);
     jw_kstr(w, "measurable", p->measurable);
     jw_kstr(w, "achievable", p->achievable);
@@ -493,32 +522,35 @@ static const char *const bu_query[] = {"by", NULL};
 
 const struct route api_routes_targets[] = {
     {"GET", "/api/v1/targets", list, OBJ_TARGET, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
-     "Target plans, newest year first"},
+     "Target plans, newest year first", "[TargetPlan]"},
     {"POST", "/api/v1/targets", create, OBJ_TARGET, ACT_CREATE, SCOPE_NONE, plan_spec, NULL, 201,
-     "Create a target plan (draft) with its SMART fields"},
+     "Create a target plan (draft) with its SMART fields", "TargetPlan"},
     {"GET", "/api/v1/targets/:id", get, OBJ_TARGET, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
-     "One plan"},
+     "One plan", "TargetPlan"},
     {"PATCH", "/api/v1/targets/:id", patch, OBJ_TARGET, ACT_UPDATE, SCOPE_NONE, plan_spec, NULL,
-     200, "Change a plan; a new total rebalances the unlocked cells"},
+     200, "Change a plan; a new total rebalances the unlocked cells", "TargetPlan"},
     {"DELETE", "/api/v1/targets/:id", del, OBJ_TARGET, ACT_DELETE, SCOPE_NONE, NULL, NULL, 204,
-     "Delete a draft plan"},
+     "Delete a draft plan", "-"},
     {"POST", "/api/v1/targets/:id/decompose", decompose, OBJ_TARGET, ACT_UPDATE, SCOPE_NONE,
-     reason_spec, NULL, 200, "Split the total over the cells by the plan's basis (locks cleared)"},
+     reason_spec, NULL, 200, "Split the total over the cells by the plan's basis (locks cleared)",
+     "TargetPlan"},
     {"POST", "/api/v1/targets/:id/submit", submit, OBJ_TARGET, ACT_UPDATE, SCOPE_NONE, note_spec,
-     NULL, 200, "Submit a decomposed draft for approval"},
+     NULL, 200, "Submit a decomposed draft for approval", "TargetPlan"},
     {"POST", "/api/v1/targets/:id/approve", approve, OBJ_APPROVAL, ACT_UPDATE, SCOPE_NONE,
-     note_spec, NULL, 200, "Approve a plan (the sales director)"},
+     note_spec, NULL, 200, "Approve a plan (the sales director)", "TargetPlan"},
     {"GET", "/api/v1/targets/:id/grid", grid, OBJ_TARGET, ACT_READ, SCOPE_NONE, NULL, grid_query,
-     200, "Cells summed by a row and a column dimension, with lock states"},
+     200, "Cells summed by a row and a column dimension, with lock states", "TargetGrid"},
     {"PUT", "/api/v1/targets/:id/cells", cells_put, OBJ_TARGET, ACT_UPDATE, SCOPE_NONE, cells_spec,
-     NULL, 200, "Set and/or lock a selection of cells; the unlocked rest keeps the total"},
+     NULL, 200, "Set and/or lock a selection of cells; the unlocked rest keeps the total",
+     "{changed:int plan_total:int version:int}"},
     {"GET", "/api/v1/targets/:id/adjustments", adjustments, OBJ_TARGET, ACT_READ, SCOPE_NONE, NULL,
-     NULL, 200, "Every change of the plan's cells with its reason"},
+     NULL, 200, "Every change of the plan's cells with its reason", "[TargetAdjustment]"},
     {"GET", "/api/v1/targets/:id/bottom-up", bottom_up, OBJ_TARGET, ACT_READ, SCOPE_NONE, NULL,
-     bu_query, 200, "Top-down cells against the account teams' proposals"},
+     bu_query, 200, "Top-down cells against the account teams' proposals", "TargetBottomUp"},
     {"GET", "/api/v1/targets/:id/export", export_grid, OBJ_TARGET, ACT_READ, SCOPE_NONE, NULL,
-     export_query, 200, "The grid as a file: format=xlsx or csv"},
+     export_query, 200, "The grid as a file: format=xlsx or csv", "csv"},
     {"PUT", "/api/v1/accounts/:id/target-proposals/:plan_id", propose, OBJ_PROPOSAL, ACT_UPDATE,
-     SCOPE_ACCOUNT, proposal_spec, NULL, 200, "The account team's proposal for a plan"},
+     SCOPE_ACCOUNT, proposal_spec, NULL, 200, "The account team's proposal for a plan",
+     "{plan_id:int account_id:int value:int note:str}"},
     {0},
 };

@@ -14,12 +14,18 @@ static void value(struct jw *w, const char *k, int64_t v, int quantity)
     jw_kfixed(w, k, v, quantity ? 3 : 2);
 }
 
+/* The split as the request names it: "none" for none (volume_dim_name gives ""), as the
+ * target grid writes it. */
+static const char *dim_name(enum volume_dim by)
+{
+    return by == VD_NONE ? "none" : volume_dim_name(by);
+}
+
 static void month_str(int yyyymm, char out[16])
 {
     snprintf(out, 16, "%04d-%02d", yyyymm / 100 % 10000, yyyymm % 100);
 }
 
-/* x rounded to one decimal, half away from zero. */
 /* The selection and period of a dashboard request: measure, family, region, channel,
  * account_id, from, to (default: the 24 months up to this one). */
 static enum kam_err read_sel(struct api_call *c, struct volume_sel *sel, int *from, int *to)
@@ -56,6 +62,31 @@ static enum kam_err read_sel(struct api_call *c, struct volume_sel *sel, int *fr
     return KAM_OK;
 }
 
+/* The response shapes of this file (the field DSL of api/core/internal.h). Values are in the
+ * measure's unit: yuan with 2 decimals (amount), pieces with 3 (quantity); months "YYYY-MM";
+ * KPI targets are whole units. */
+const struct api_shape api_shapes_volume[] = {
+    {"SalesSeries", "measure:str(amount|quantity) unit:str "
+                    "by:str(none|family|region|channel|account|month) months:[str] "
+                    "series:[SalesSeriesLine] forecast?:SalesSeriesForecast"},
+    {"SalesSeriesLine", "key:str label:str total:num actual:[num]"},
+    {"SalesSeriesForecast", "method:str months:[str] mean:[num] lo80:[num] hi80:[num] lo95:[num] "
+                            "hi95:[num]"},
+    {"SalesBreakdown",
+     "measure:str(amount|quantity) unit:str by:str(family|region|channel|account) "
+     "from:str to:str total:num items:[SalesBreakdownItem]"},
+    {"SalesBreakdownItem",
+     "key:str label:str actual:num previous:num growth_pct:num? share_pct:num"},
+    {"KpiReport", "period:{from:str to:str days:int elapsed_days:int} measure:str(amount|quantity) "
+                  "unit:str by:str(none|family|region|channel|account|month) plan_id:int? "
+                  "total:KpiItem items:[KpiItem]"},
+    {"KpiItem", "key:str label:str actual:num target:int? attainment_pct:num? run_rate:num "
+                "projection:num? projection_pct:num? last_year:num growth_pct:num? "
+                "share_of_wallet_pct:num? satisfaction:num? "
+                "status:str(on_track|at_risk|off_track|no_target)"},
+    {NULL, NULL},
+};
+
 static enum kam_err series(struct api_call *c)
 {
     struct volume_sel sel;
@@ -83,7 +114,7 @@ static enum kam_err series(struct api_call *c)
     jw_obj_begin(w);
     jw_kstr(w, "measure", sel.quantity ? "quantity" : "amount");
     jw_kstr(w, "unit", unit);
-    jw_kstr(w, "by", volume_dim_name(by));
+    jw_kstr(w, "by", dim_name(by));
     jw_key(w, "months");
     jw_arr_begin(w);
     char ms[16];
@@ -181,7 +212,7 @@ static enum kam_err breakdown(struct api_call *c)
     jw_obj_begin(w);
     jw_kstr(w, "measure", sel.quantity ? "quantity" : "amount");
     jw_kstr(w, "unit", unit);
-    jw_kstr(w, "by", volume_dim_name(by));
+    jw_kstr(w, "by", dim_name(by));
     char ms[16];
     month_str(from, ms);
     jw_kstr(w, "from", ms);
@@ -322,7 +353,7 @@ static enum kam_err kpis(struct api_call *c)
     jw_obj_end(w);
     jw_kstr(w, "measure", sel.quantity ? "quantity" : "amount");
     jw_kstr(w, "unit", unit);
-    jw_kstr(w, "by", volume_dim_name(by));
+    jw_kstr(w, "by", dim_name(by));
     jw_ki64n(w, "plan_id", has_plan ? plan.id : 0, !has_plan);
     jw_key(w, "total");
     kpi_item(w, &r.total, sel.quantity);
@@ -395,14 +426,17 @@ static const char *const kpi_export_query[] = {"plan_id", "by",     "period",  "
 
 const struct route api_routes_volume[] = {
     {"GET", "/api/v1/kpis", kpis, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL, kpi_query, 200,
-     "Actual vs target, attainment, run-rate and forecast projections, share of wallet"},
+     "Actual vs target, attainment, run-rate and forecast projections, share of wallet",
+     "KpiReport"},
     {"GET", "/api/v1/kpis/export", kpis_export, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL,
-     kpi_export_query, 200, "The KPI table as a file: format=xlsx or csv"},
+     kpi_export_query, 200, "The KPI table as a file: format=xlsx or csv", "csv"},
     {"GET", "/api/v1/sales/series", series, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL, series_query,
      200,
      "Monthly actuals of the caller's accounts, split by a dimension, with a forecast of the "
-     "total (80/95 % intervals)"},
+     "total (80/95 % intervals)",
+     "SalesSeries"},
     {"GET", "/api/v1/sales/breakdown", breakdown, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL,
-     breakdown_query, 200, "Actuals by family, region, channel or account against a year before"},
+     breakdown_query, 200, "Actuals by family, region, channel or account against a year before",
+     "SalesBreakdown"},
     {0},
 };

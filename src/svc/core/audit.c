@@ -1,5 +1,6 @@
 /* audit.c -- writing and reading the audit log, and its hash chain (see audit.h). */
 #include "audit.h"
+#include "store/db.h"
 
 #include <sodium.h>
 #include <stdarg.h>

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "base/b64.h"
+#include "store/db.h"
 #include "check.h"
 #include "password.h"
 

@@ -9,7 +9,11 @@
 
 #include "base/arena.h"
 #include "base/err.h"
-#include "store/db.h"
+
+/* The store is opaque here: api/ and cli/ see a connection only as a pointer (svc/core/conn.h);
+ * services include store/db.h themselves. */
+struct db;
+struct db_stmt;
 
 enum role {
     ROLE_NONE = 0,

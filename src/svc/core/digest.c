@@ -6,6 +6,7 @@
 
 #include "base/buf.h"
 #include "base/timeutil.h"
+#include "store/db.h"
 #include "outbox.h"
 
 #define CHINA_OFFSET (8 * 3600)

@@ -7,6 +7,7 @@
 
 #include "digest.h"
 #include "outbox.h"
+#include "store/db.h"
 #include "svc/relationships/care.h"
 #include "svc/relationships/issue.h"
 #include "svc/relationships/visit.h"

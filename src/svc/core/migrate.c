@@ -1,5 +1,6 @@
 /* migrate.c -- kam migrate-data. */
 #include "migrate.h"
+#include "store/db.h"
 
 enum kam_err migrate_data(const char *from, const char *to, copy_progress progress, void *user,
                           struct kam_error *e)

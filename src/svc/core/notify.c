@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "page.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 
 enum kam_err notify_add(struct kam_ctx *ctx, int64_t user_id, const char *kind, const char *title,

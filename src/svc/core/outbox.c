@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/utf8.h"
 #include "check.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 
 #define LOCK_SECONDS 300

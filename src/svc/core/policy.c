@@ -1,7 +1,9 @@
 /* policy.c -- the permission table (role x object x action) and the scope queries. */
 #include "policy.h"
 
+#include "store/db.h"
 #include "store/sqlb.h"
+#include "user.h"
 
 #include <string.h>
 
@@ -367,4 +369,59 @@ enum role role_parse(const char *s)
         if (strcmp(role_names[r], s) == 0)
             return (enum role)r;
     return ROLE_NONE;
+}
+
+const char *grant_name(enum grant g)
+{
+    static const char *const names[] = {
+        [GRANT_NONE] = "none", [GRANT_SCOPE] = "scope", [GRANT_ALL] = "all"};
+    return (unsigned)g <= GRANT_ALL ? names[g] : "none";
+}
+
+const char *capability_name(enum capability c)
+{
+    static const char *const names[CAP_COUNT] = {
+        [CAP_PLAN_VISITS_FOR_OTHERS] = "plan_visits_for_others",
+        [CAP_SEE_OTHERS_CALENDARS] = "see_others_calendars",
+        [CAP_SEE_SLA_STATS] = "see_sla_stats",
+        [CAP_GRANT_ADMIN] = "grant_admin",
+    };
+    return (unsigned)c < CAP_COUNT ? names[c] : "?";
+}
+
+/* The role whose record scope takes in other people: the people of the teams they lead
+ * (POLICY_SCOPE_WITH walks teams.manager_id). Other scoped roles see their own records. */
+static int leads_people(enum role r)
+{
+    return r == ROLE_TEAM_LEAD;
+}
+
+int policy_capable(enum role r, enum capability c)
+{
+    enum grant g;
+    switch (c) {
+    case CAP_PLAN_VISITS_FOR_OTHERS:
+        /* Org-wide planners plan for anyone, a lead for the people they lead. */
+        g = policy_grant(r, OBJ_VISIT, ACT_CREATE);
+        return g == GRANT_ALL || (g == GRANT_SCOPE && leads_people(r));
+    case CAP_SEE_OTHERS_CALENDARS:
+        /* Org-wide readers, leads, and scoped readers who own no visits of their own (their
+         * calendar is always someone else's). */
+        g = policy_grant(r, OBJ_VISIT, ACT_READ);
+        return g == GRANT_ALL ||
+               (g == GRANT_SCOPE &&
+                (leads_people(r) || policy_grant(r, OBJ_VISIT, ACT_CREATE) == GRANT_NONE));
+    case CAP_SEE_SLA_STATS:
+        /* Those who manage issues org-wide, and leads for their teams. */
+        g = policy_grant(r, OBJ_ISSUE, ACT_READ);
+        return (g == GRANT_ALL && policy_grant(r, OBJ_ISSUE, ACT_UPDATE) == GRANT_ALL) ||
+               (g != GRANT_NONE && leads_people(r));
+    case CAP_GRANT_ADMIN:
+        /* Nobody grants a role stronger than their own (user.c check_reach). */
+        return policy_grant(r, OBJ_USER, ACT_UPDATE) != GRANT_NONE &&
+               user_role_rank(r) >= user_role_rank(ROLE_ADMIN);
+    case CAP_COUNT:
+        break;
+    }
+    return 0;
 }

@@ -120,5 +120,22 @@ int policy_scope_with(struct kam_ctx *ctx, struct sqlb *b);
 const char *obj_name(enum obj o);
 const char *act_name(enum act a);
 const char *scope_kind_name(enum scope_kind k);
+/* "none", "scope", "all". */
+const char *grant_name(enum grant g);
+
+/* Role-level abilities that are not one entry of the table, derived from it and from who leads
+ * people (a team lead's record scope takes in the people of the teams they lead), so the UI
+ * (GET /api/v1/me "capabilities") offers what the services allow without copying the rules. */
+enum capability {
+    CAP_PLAN_VISITS_FOR_OTHERS, /* plan a visit owned by someone else (visit.c check_owner) */
+    CAP_SEE_OTHERS_CALENDARS,   /* look at someone else's visits and calendar */
+    CAP_SEE_SLA_STATS,          /* the per-team SLA statistics of issues */
+    CAP_GRANT_ADMIN,            /* create or change an administrator (user.c check_reach) */
+    CAP_COUNT
+};
+/* "plan_visits_for_others", "see_others_calendars", "see_sla_stats", "grant_admin". */
+const char *capability_name(enum capability c);
+/* 1 if role r has capability c. */
+int policy_capable(enum role r, enum capability c);
 
 #endif

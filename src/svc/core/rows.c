@@ -1,5 +1,6 @@
 /* rows.c -- reading one record, reading a page. */
 #include "rows.h"
+#include "store/db.h"
 
 enum kam_err row_get(struct kam_ctx *ctx, const char *sql, int64_t id, row_reader read, void *out,
                      const char *what)

@@ -1,5 +1,6 @@
 /* settings.c -- key/value settings. */
 #include "settings.h"
+#include "store/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>

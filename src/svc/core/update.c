@@ -1,5 +1,6 @@
 /* update.c -- the update skeleton (see update.h). */
 #include "update.h"
+#include "store/db.h"
 
 #include <string.h>
 

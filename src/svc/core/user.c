@@ -10,6 +10,7 @@
 #include "page.h"
 #include "policy.h"
 #include "rows.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 #include "update.h"
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "contact.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
 #include "svc/core/check.h"

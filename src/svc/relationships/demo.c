@@ -10,6 +10,7 @@
 #include "demo_names.h"
 #include "interaction.h"
 #include "issue.h"
+#include "store/db.h"
 #include "svc/core/user.h"
 #include "svc/volume/demo_sales.h" /* named exception: the demo loads every chapter */
 #include "valuation.h"

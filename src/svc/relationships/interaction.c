@@ -7,6 +7,7 @@
 
 #include "base/timeutil.h"
 #include "contact.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
 #include "svc/core/check.h"

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/jw.h"
 #include "base/timeutil.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
 #include "svc/core/check.h"

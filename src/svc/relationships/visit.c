@@ -9,6 +9,7 @@
 #include "base/timeutil.h"
 #include "contact.h"
 #include "interaction.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
 #include "svc/core/auth.h"

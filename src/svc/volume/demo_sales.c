@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "store/db.h"
 #include "measure.h"
 #include "outlook.h"
 #include "product.h"

@@ -21,6 +21,7 @@
 #include "base/utf8.h"
 #include "product.h"
 #include "sales.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
 #include "svc/core/check.h"

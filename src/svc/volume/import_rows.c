@@ -9,6 +9,7 @@
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "product.h"
+#include "store/db.h"
 #include "svc/core/policy.h"
 #include "svc/relationships/account.h"
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/db.h"
 #include "svc/core/policy.h"
 #include "volume.h"
 

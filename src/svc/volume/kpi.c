@@ -7,6 +7,7 @@
 
 #include "base/timeutil.h"
 #include "outlook.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/notify.h"
 #include "svc/core/policy.h"

@@ -7,6 +7,7 @@
 
 #include "analytics/forecast.h"
 #include "base/strmap.h"
+#include "store/db.h"
 #include "svc/core/settings.h"
 #include "volume.h"
 

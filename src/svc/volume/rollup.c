@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "store/db.h"
 
 /* One summed delta. The key is account id, month and the three texts, NUL-separated, so the
  * same bytes compare equal and sort in a stable order. */

@@ -12,6 +12,7 @@
 #include "analytics/forecast.h"
 #include "base/strmap.h"
 #include "base/timeutil.h"
+#include "store/db.h"
 
 /* ---- decomposition ---- */
 

@@ -9,6 +9,7 @@
 #include "base/strmap.h"
 #include "base/timeutil.h"
 #include "product.h"
+#include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/policy.h"
 
