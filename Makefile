@@ -5,6 +5,7 @@
 #   make test                 install missing packages, build, run unit/http/fuzz-replay suites
 #   make SANITIZE=address,undefined test    the same under ASan+UBSan (objects in build/san)
 #   make check-deps           the include arrows of docs/ARCHITECTURE.md
+#   make build/kam-fault      the fault-injection build for tests/fault (objects in build/fault)
 #   make format | check-format
 
 CC      ?= cc
@@ -23,6 +24,10 @@ CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -I$(BUILD
            -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 LDFLAGS += $(SANFLAGS)
+# FAULT=1: fault hooks compiled in (base/fault.h); use it through $(BUILD)/kam-fault.
+ifdef FAULT
+CFLAGS  += -DKAM_FAULT
+endif
 
 LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/analytics/*.c src/svc/*/*.c src/api/*/*.c \
                                src/http/*.c src/cli/*.c))
@@ -42,6 +47,14 @@ all: $(BUILD)/kam
 
 $(BUILD)/kam: $(BUILD)/src/main.o $(BUILD)/libkam.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The fault-injection server of tests/fault: the same sources compiled with -DKAM_FAULT into
+# their own object dir ($(BUILD)/fault), so the normal objects never carry the hooks.
+$(BUILD)/kam-fault: FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/fault FAULT=1 $(BUILD)/fault/kam
+	@cmp -s $(BUILD)/fault/kam $@ || cp $(BUILD)/fault/kam $@
+
+FORCE:
 
 $(BUILD)/libkam.a: $(LIB_OBJ)
 	@rm -f $@
@@ -119,7 +132,7 @@ run: deps
 	@scripts/run.sh $(BUILD)/kam
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/unit $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory all $(BUILD)/unit $(FUZZ_BIN) $(BUILD)/kam-fault
 	@KAM_BUILD=$(BUILD) tests/run.sh
 
 bench: all
@@ -137,6 +150,6 @@ check-format:
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-test run test bench check-deps format check-format clean fuzz
+.PHONY: all deps deps-test run test bench check-deps format check-format clean fuzz FORCE
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

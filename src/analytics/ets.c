@@ -385,7 +385,7 @@ int ets_fit(const double *y, int n, int m, const struct ets_spec *spec, struct e
         return -1;
     if (sc == 0)
         sc = 1;
-    double *ys = malloc(sizeof(double) * 2 * (size_t)n);
+    double *ys = fc_malloc(sizeof(double) * 2 * (size_t)n);
     if (!ys)
         return -1;
     double *ysa = ys + n;
@@ -590,8 +590,8 @@ static void ztab_init(void)
 static void simulate(const struct ets_model *mod, int horizon, struct fc_result *out)
 {
     pthread_once(&ztab_once, ztab_init);
-    double *paths = malloc(sizeof(double) * NSIM * (size_t)horizon);
-    if (!paths) { /* no memory: degenerate but well-formed intervals */
+    double *paths = fc_malloc(sizeof(double) * NSIM * (size_t)horizon);
+    if (!paths) { /* no memory: well-formed, and fc_forecast answers FC_ENOMEM */
         for (int h = 0; h < horizon; h++)
             out->lo80[h] = out->hi80[h] = out->lo95[h] = out->hi95[h] = out->mean[h];
         return;
@@ -663,8 +663,8 @@ void ets_forecast(const struct ets_model *mod, int horizon, struct fc_result *ou
     }
     /* c_j = alpha + beta (phi + ... + phi^j) + gamma [j % m == 0] */
     double sumc2 = 0, cj_phi = 0, pj = 1;
-    double *theta = class2 ? malloc(sizeof(double) * (size_t)horizon) : NULL;
-    double *c2 = class2 ? malloc(sizeof(double) * (size_t)horizon) : NULL;
+    double *theta = class2 ? fc_malloc(sizeof(double) * (size_t)horizon) : NULL;
+    double *c2 = class2 ? fc_malloc(sizeof(double) * (size_t)horizon) : NULL;
     if (class2 && (!theta || !c2)) {
         free(theta);
         free(c2);

@@ -20,7 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fault.h"
 #include "forecast.h"
+
+/* Set when an fc_malloc failed since the outermost fc_forecast of this thread began. */
+static _Thread_local int oom;
+
+void *fc_malloc(size_t n)
+{
+    void *p = FAULT_MALLOC(n);
+    if (!p)
+        oom = 1;
+    return p;
+}
 
 static void naive(const double *y, int n, int horizon, struct fc_result *out)
 {
@@ -98,7 +110,7 @@ static int run(const double *y, int n, int m, int horizon, const struct fc_opts 
     if (o->method == FC_THETA)
         return theta_forecast(y, n, m, horizon, out, NULL, why, whylen);
 
-    double fig[FC_MAX_PERIOD * 8], *figp = NULL, *x = malloc(sizeof(double) * (size_t)n);
+    double fig[FC_MAX_PERIOD * 8], *figp = NULL, *x = fc_malloc(sizeof(double) * (size_t)n);
     if (!x) {
         snprintf(why, whylen, "out of memory");
         return -1;
@@ -148,8 +160,26 @@ static int run(const double *y, int n, int m, int horizon, const struct fc_opts 
     return rc;
 }
 
+static int forecast(const double *y, int n, int period, int horizon, const struct fc_opts *opt,
+                    struct fc_result *out, char *why, size_t whylen);
+
 int fc_forecast(const double *y, int n, int period, int horizon, const struct fc_opts *opt,
                 struct fc_result *out, char *why, size_t whylen)
+{
+    oom = 0;
+    int rc = forecast(y, n, period, horizon, opt, out, why, whylen);
+    if (oom) {
+        /* Whatever a failed step fell back to (another model, the naive forecast, degenerate
+         * intervals) is not a forecast: the caller fails (base/err.h). */
+        oom = 0;
+        snprintf(why, whylen, "out of memory");
+        return FC_ENOMEM;
+    }
+    return rc;
+}
+
+static int forecast(const double *y, int n, int period, int horizon, const struct fc_opts *opt,
+                    struct fc_result *out, char *why, size_t whylen)
 {
     static const struct fc_opts defaults = {FC_AUTO, 0};
     const struct fc_opts *o = opt ? opt : &defaults;
@@ -186,7 +216,7 @@ int fc_forecast(const double *y, int n, int period, int horizon, const struct fc
         return 0;
     }
     /* Work on y / max|y| so that squares cannot overflow; scale back at the end. */
-    double *ys = malloc(sizeof(double) * ((size_t)n + 5 * (size_t)horizon));
+    double *ys = fc_malloc(sizeof(double) * ((size_t)n + 5 * (size_t)horizon));
     if (!ys) {
         snprintf(why, whylen, "out of memory");
         return -1;

@@ -36,8 +36,17 @@ struct fc_opts {
     int ets_full; /* 1: fit ETS seasonal models on the raw data, as R's ets (slower) */
 };
 
+/* Returned by fc_forecast and fc_reconcile when an allocation failed anywhere inside them (why:
+ * "out of memory"): no fallback result is made of a failed allocation, and the caller fails
+ * with KAM_EINTERNAL "out of memory" (the policy of base/err.h). */
+#define FC_ENOMEM (-2)
+
+/* malloc for the analytics code: a failure is noted, so that the fc_forecast running on this
+ * thread answers FC_ENOMEM whatever fallback the failing step took. */
+void *fc_malloc(size_t n);
+
 /* Forecasts y[0..n) (n >= FC_MIN_N, all finite) `horizon` steps ahead with seasonal period
- * `period` (1: none). opt may be NULL (FC_AUTO). 0, or -1 with a reason in why. */
+ * `period` (1: none). opt may be NULL (FC_AUTO). 0; -1 with a reason in why; FC_ENOMEM. */
 int fc_forecast(const double *y, int n, int period, int horizon, const struct fc_opts *opt,
                 struct fc_result *out, char *why, size_t whylen);
 
@@ -113,7 +122,8 @@ enum fc_reconcile_how {
 };
 
 /* parent[i] is the parent of node i (-1: the root; exactly one). fc[i] holds the base forecast
- * of node i over `horizon` steps and is replaced by the coherent one. 0 or -1 (bad tree). */
+ * of node i over `horizon` steps and is replaced by the coherent one. 0, -1 (bad tree) or
+ * FC_ENOMEM (fc left as it was). */
 int fc_reconcile(const int *parent, int nodes, int horizon, enum fc_reconcile_how how,
                  struct fc_result *fc, char *why, size_t whylen);
 

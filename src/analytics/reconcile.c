@@ -27,10 +27,10 @@ struct tree {
 
 static int build(const int *parent, int nodes, struct tree *t, char *why, size_t whylen)
 {
-    t->first = malloc(sizeof(int) * 3 * (size_t)nodes);
+    t->first = fc_malloc(sizeof(int) * 3 * (size_t)nodes);
     if (!t->first) {
         snprintf(why, whylen, "out of memory");
-        return -1;
+        return FC_ENOMEM;
     }
     t->next = t->first + nodes;
     t->order = t->next + nodes;
@@ -136,9 +136,10 @@ int fc_reconcile(const int *parent, int nodes, int horizon, enum fc_reconcile_ho
         return -1;
     }
     struct tree t;
-    if (build(parent, nodes, &t, why, whylen)) {
+    int rc = build(parent, nodes, &t, why, whylen);
+    if (rc) {
         free(t.first);
-        return -1;
+        return rc;
     }
     if (how == FC_TOP_DOWN_FP)
         top_down(&t, nodes, horizon, fc);

@@ -54,8 +54,8 @@ int fc_decompose(const double *y, int n, int m, int multiplicative, double *fig)
     double sum[FC_MAX_PERIOD * 8], *s = sum;
     int cnt[FC_MAX_PERIOD * 8], *c = cnt;
     if (m > FC_MAX_PERIOD * 8) {
-        s = malloc(sizeof(double) * (size_t)m);
-        c = malloc(sizeof(int) * (size_t)m);
+        s = fc_malloc(sizeof(double) * (size_t)m);
+        c = fc_malloc(sizeof(int) * (size_t)m);
         if (!s || !c) {
             free(s == sum ? NULL : s);
             free(c == cnt ? NULL : c);

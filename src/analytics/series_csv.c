@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/fault.h"
 #include "forecast.h"
 
 #define MAX_ID 256
@@ -66,7 +67,7 @@ static int series_of(struct reader *r, const char *id)
     struct fc_series_set *set = r->set;
     if ((size_t)set->n * 2 >= r->hcap) {
         size_t ncap = r->hcap ? r->hcap * 2 : 64;
-        uint32_t *nh = calloc(ncap, sizeof *nh);
+        uint32_t *nh = FAULT_CALLOC(ncap, sizeof *nh);
         if (!nh)
             return fail(r, "out of memory");
         for (int i = 0; i < set->n; i++) {
@@ -90,10 +91,10 @@ static int series_of(struct reader *r, const char *id)
         return fail(r, "too many series");
     if (set->n == set->cap) {
         int ncap = set->cap ? set->cap * 2 : 16;
-        struct fc_series *ns = realloc(set->s, sizeof *ns * (size_t)ncap);
+        struct fc_series *ns = FAULT_REALLOC(set->s, sizeof *ns * (size_t)ncap);
         if (ns)
             set->s = ns;
-        struct pts *np = realloc(r->pts, sizeof *np * (size_t)ncap);
+        struct pts *np = FAULT_REALLOC(r->pts, sizeof *np * (size_t)ncap);
         if (np)
             r->pts = np;
         if (!ns || !np)
@@ -219,7 +220,7 @@ static void on_row(int c, void *ctx)
         if (!s->err[0]) {
             if (p->n == p->cap) {
                 int ncap = p->cap ? p->cap * 2 : 32;
-                struct point *np = realloc(p->p, sizeof *np * (size_t)ncap);
+                struct point *np = FAULT_REALLOC(p->p, sizeof *np * (size_t)ncap);
                 if (!np) {
                     fail(r, "out of memory");
                     return;
@@ -255,7 +256,7 @@ static int finish(struct reader *r)
                 snprintf(s->err, sizeof s->err, "duplicated t = %.17g", p->p[k].t);
         if (s->err[0])
             continue;
-        s->y = malloc(sizeof(double) * (size_t)(p->n ? p->n : 1));
+        s->y = FAULT_MALLOC(sizeof(double) * (size_t)(p->n ? p->n : 1));
         if (!s->y)
             return fail(r, "out of memory");
         for (int k = 0; k < p->n; k++)

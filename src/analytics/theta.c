@@ -23,8 +23,8 @@ int theta_forecast(const double *y, int n, int m, int horizon, struct fc_result 
         snprintf(why, whylen, "%d points: Theta needs at least %d", n, FC_MIN_N);
         return -1;
     }
-    double *x = malloc(sizeof(double) * (size_t)n);
-    double *fig = m > 1 ? malloc(sizeof(double) * (size_t)m) : NULL;
+    double *x = fc_malloc(sizeof(double) * (size_t)n);
+    double *fig = m > 1 ? fc_malloc(sizeof(double) * (size_t)m) : NULL;
     if (!x || (m > 1 && !fig)) {
         free(x);
         free(fig);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 
@@ -118,6 +119,14 @@ static MHD_RESULT send_resp(struct MHD_Connection *conn, struct http_resp *resp)
                                 "default-src 'none'; frame-ancestors 'none'");
     if (!has_cache)
         MHD_add_response_header(mr, "Cache-Control", "no-store");
+#ifdef KAM_FAULT
+    /* The fault build: what the countdown armed by X-Kam-Fault saw (tests/fault/). */
+    char points[24];
+    snprintf(points, sizeof points, "%ld", fault_points());
+    MHD_add_response_header(mr, "X-Kam-Fault-Hit", fault_fired() >= 0 ? "1" : "0");
+    MHD_add_response_header(mr, "X-Kam-Fault-Kind", fault_kind_name(fault_fired()));
+    MHD_add_response_header(mr, "X-Kam-Fault-Points", points);
+#endif
     MHD_RESULT ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
     MHD_destroy_response(mr);
     return ret;
@@ -172,7 +181,16 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
     struct http_resp resp = {0};
     resp.status = 500;
     buf_init(&resp.body, HTTP_MAX_RESPONSE);
+#ifdef KAM_FAULT
+    /* The fault build: `X-Kam-Fault: N` fails the Nth fault point of this request, on this
+     * thread only (base/fault.h). */
+    const char *fault = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Kam-Fault");
+    fault_arm(fault ? strtol(fault, NULL, 10) : 0);
+#endif
     s->cfg.handler(&req, &resp, s->cfg.user);
+#ifdef KAM_FAULT
+    fault_disarm();
+#endif
     int status = resp.status;
     MHD_RESULT ret = send_resp(conn, &resp);
     buf_release(&resp.body);

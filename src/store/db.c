@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/fault.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 
@@ -35,6 +36,20 @@ struct db {
     struct db_stmt *cache[CACHE_SIZE];
     int evict_next;
 };
+
+#ifdef KAM_FAULT
+/* The fault build (base/fault.h): 1 when this is the request's failing fault point, logged with
+ * its SQL so the fault suite can name the statement. */
+static int injected(enum fault_kind kind, const char *sql)
+{
+    if (!fault_hit(kind))
+        return 0;
+    log_info("fault: injected %s failure: %.200s", fault_kind_name(kind), sql);
+    return 1;
+}
+#else
+#define injected(kind, sql) ((void)(sql), 0)
+#endif
 
 static uint64_t fnv1a(const char *s)
 {
@@ -258,6 +273,8 @@ static void stmt_free(struct db_stmt *st)
 
 enum kam_err db_prepare(struct db *db, const char *sql, struct db_stmt **out, struct kam_error *e)
 {
+    if (injected(FAULT_PREPARE, sql))
+        return kam_fail(e, KAM_EDB, "", "injected fault");
     uint64_t h = fnv1a(sql);
     unsigned slot = (unsigned)(h % CACHE_SIZE);
     /* Linear probe a few slots: statements are few and hashes spread well. */
@@ -337,13 +354,27 @@ static void kept(struct db_stmt *st, enum kam_err rc)
         kam_fail(&st->bind_err, rc, "", "bind failed");
 }
 
+/* The fault build's bind failure: binds nothing, kept like the engine's refusal. */
+static int bind_fault(struct db_stmt *st)
+{
+    if (!injected(FAULT_BIND, st->sql))
+        return 0;
+    if (!st->bind_err.code)
+        kam_fail(&st->bind_err, KAM_EDB, "", "injected fault");
+    return 1;
+}
+
 void db_bind_i64(struct db_stmt *st, int idx, int64_t v)
 {
+    if (bind_fault(st))
+        return;
     kept(st, st->db->drv->bind_i64(st->h, idx, v, &st->bind_err));
 }
 
 void db_bind_double(struct db_stmt *st, int idx, double v)
 {
+    if (bind_fault(st))
+        return;
     kept(st, st->db->drv->bind_double(st->h, idx, v, &st->bind_err));
 }
 
@@ -351,7 +382,7 @@ void db_bind_text_ref(struct db_stmt *st, int idx, const char *s)
 {
     if (!s || !st->db->drv->bind_text_ref)
         db_bind_text(st, idx, s);
-    else
+    else if (!bind_fault(st))
         kept(st, st->db->drv->bind_text_ref(st->h, idx, s, strlen(s), &st->bind_err));
 }
 
@@ -359,17 +390,21 @@ void db_bind_text(struct db_stmt *st, int idx, const char *s)
 {
     if (!s)
         db_bind_null(st, idx);
-    else
+    else if (!bind_fault(st))
         kept(st, st->db->drv->bind_text(st->h, idx, s, strlen(s), &st->bind_err));
 }
 
 void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n)
 {
+    if (bind_fault(st))
+        return;
     kept(st, st->db->drv->bind_text(st->h, idx, s, n, &st->bind_err));
 }
 
 void db_bind_null(struct db_stmt *st, int idx)
 {
+    if (bind_fault(st))
+        return;
     kept(st, st->db->drv->bind_null(st->h, idx, &st->bind_err));
 }
 
@@ -387,6 +422,10 @@ enum kam_err db_step(struct db_stmt *st, int *has_row, struct kam_error *e)
         /* Nothing runs with a value missing; the error stays until db_done. */
         *has_row = 0;
         return kam_fail(e, st->bind_err.code, st->bind_err.field, "%s", st->bind_err.msg);
+    }
+    if (injected(FAULT_STEP, st->sql)) {
+        *has_row = 0;
+        return kam_fail(e, KAM_EDB, "", "injected fault");
     }
     enum kam_err rc = st->db->drv->step(st->h, has_row, e);
     /* A write in autocommit is durable at once (a cursor over RETURNING rows counts once per
@@ -431,6 +470,8 @@ const char *db_col_text(struct db_stmt *st, int col)
 
 enum kam_err db_exec(struct db *db, const char *sql, struct kam_error *e)
 {
+    if (injected(FAULT_EXEC, sql))
+        return kam_fail(e, KAM_EDB, "", "injected fault");
     enum kam_err rc = db->drv->exec(db->conn, sql, e);
     if (!rc && db->tx_depth == 0 && !is_select(sql))
         db->writes++;
@@ -461,6 +502,8 @@ int db_in_tx(const struct db *db)
 enum kam_err db_begin(struct db *db, struct kam_error *e)
 {
     enum kam_err rc;
+    if (injected(FAULT_EXEC, db->tx_depth ? "SAVEPOINT" : db->drv->begin_sql))
+        return kam_fail(e, KAM_EDB, "", "injected fault");
     if (db->tx_depth == 0) {
         rc = tx_exec(db, db->drv->begin_sql, e);
     } else {
@@ -484,7 +527,10 @@ enum kam_err db_end(struct db *db, enum kam_err rc, struct kam_error *e)
     struct kam_error scratch = {0};
     if (db->tx_depth == 0) {
         if (rc == KAM_OK) {
-            enum kam_err crc = tx_exec(db, "COMMIT", e);
+            /* An injected COMMIT failure leaves the transaction open, as a real one can. */
+            enum kam_err crc = injected(FAULT_COMMIT, "COMMIT")
+                                   ? kam_fail(e, KAM_EDB, "", "injected fault")
+                                   : tx_exec(db, "COMMIT", e);
             /* A refused COMMIT (busy, serialization) left nothing behind; another failure (a
              * lost connection) may have committed: counted, so nothing replays it. */
             if (crc != KAM_EBUSY)
