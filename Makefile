@@ -6,6 +6,7 @@
 #   make SANITIZE=address,undefined test    the same under ASan+UBSan (objects in build/san)
 #   make check-deps           the include arrows of docs/ARCHITECTURE.md
 #   make build/kam-fault      the fault-injection build for tests/fault (objects in build/fault)
+#   make soak                 the long crash soak: 200 SIGKILL cycles on SQLite and PostgreSQL
 #   make format | check-format
 
 CC      ?= cc
@@ -137,6 +138,17 @@ test: deps-test
 
 bench: all
 	bench/api.sh
+	bench/backup.sh
+
+# The long crash soak (tests/soak/README.md): 200 SIGKILL cycles on SQLite and on a throw-away
+# PostgreSQL. SOAK_CYCLES=N and SOAK_SEED=X vary it.
+SOAK_CYCLES ?= 200
+SOAK_SEED   ?= 1
+SOAK_ARGS   = --cycles $(SOAK_CYCLES) --seconds-per-cycle 3 --import-lines 4000 --seed $(SOAK_SEED)
+soak: deps-test
+	@$(MAKE) --no-print-directory all
+	python3 tests/soak/crash.py --kam $(BUILD)/kam $(SOAK_ARGS)
+	scripts/pg-tmp.sh sh -c 'python3 tests/soak/crash.py --kam "$$0" --dsn "$$KAM_TEST_PG_DSN" $(SOAK_ARGS)' $(BUILD)/kam
 
 check-deps:
 	@scripts/check-deps.sh
@@ -150,6 +162,6 @@ check-format:
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-test run test bench check-deps format check-format clean fuzz FORCE
+.PHONY: all deps deps-test run test bench soak check-deps format check-format clean fuzz FORCE
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -5,9 +5,10 @@
 set -eu
 PKGS="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev
 python3 sqlite3 ca-certificates"
-# Tests also need a PostgreSQL server (a throw-away cluster, scripts/pg-tmp.sh) and Chromium
-# with CJK fonts for the browser tests.
-[ "${1:-run}" = test ] && PKGS="$PKGS postgresql chromium fonts-noto-cjk"
+# Tests also need a PostgreSQL server (a throw-away cluster, scripts/pg-tmp.sh) with its client
+# tools (pg_dump/pg_restore for kam backup, psql), Chromium with CJK fonts for the browser tests,
+# and python3-jsonschema (responses checked against the OpenAPI document).
+[ "${1:-run}" = test ] && PKGS="$PKGS postgresql postgresql-client chromium fonts-noto-cjk python3-jsonschema"
 [ "${KAM_DEPS_EXTRA:-}" ] && PKGS="$PKGS $KAM_DEPS_EXTRA"
 # The web UI is built with Vite 8, which needs Node.js >= 20.19 (Debian 12's own nodejs is 18):
 # it must come with the machine (as on the project's machines) or from nodesource.

@@ -37,6 +37,8 @@ if command -v clang-format >/dev/null; then
     suite format sh -c 'if make -s check-format >/dev/null 2>&1; then echo "1 passed, 0 failed"; else make -s check-format 2>&1 | head -20; echo "0 passed, 1 failed"; fi'
 fi
 suite unit "$B/unit"
+# The OpenAPI document lints clean under an independent linter (@redocly/cli, tests/contract).
+suite contract tests/contract/run.sh "$B/kam"
 # The unit tests that need a PostgreSQL server (their names end in "postgres"), on a throw-away one.
 suite unit-postgres scripts/pg-tmp.sh sh -c '"$0" postgres' "$B/unit"
 for t in "$B"/fuzz/fuzz_*; do
@@ -52,6 +54,15 @@ else
     suite http-postgres scripts/pg-tmp.sh sh -c \
         'python3 tests/http/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --jobs-dsn "$KAM_TEST_PG_DSN2"' "$B/kam"
 fi
+# Real demo responses against the served OpenAPI document (every resolvable GET route).
+suite contract-sample python3 tests/contract/sample.py --kam "$B/kam"
+suite contract-sample-postgres scripts/pg-tmp.sh sh -c \
+    'python3 tests/contract/sample.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+# Every route's happy path with its Nth storage/allocation fault point failing (build/kam-fault):
+# a JSON 5xx and the database unchanged, on both engines.
+suite fault-sqlite python3 tests/fault/run.py --kam "$B/kam-fault"
+suite fault-postgres scripts/pg-tmp.sh sh -c \
+    'python3 tests/fault/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam-fault"
 # Care reminders and the e-mail outbox against an SMTP sink, on both engines.
 suite care-sqlite python3 tests/care/run.py --kam "$B/kam"
 suite care-postgres scripts/pg-tmp.sh sh -c \
@@ -64,5 +75,14 @@ suite pg-cluster scripts/pg-tmp.sh sh -c \
 # The same plans, edits and KPIs on SQLite and on PostgreSQL give identical grids and answers.
 suite cross-engine scripts/pg-tmp.sh sh -c \
     'python3 tests/pg/cross_engine.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+# kam backup / kam restore while the server writes, on both engines.
+suite backup-sqlite python3 tests/backup/run.py --kam "$B/kam"
+suite backup-postgres scripts/pg-tmp.sh sh -c \
+    'python3 tests/backup/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --dsn2 "$KAM_TEST_PG_DSN2" --postgres-only' "$B/kam"
+# The crash soak: kam serve SIGKILLed at random moments under API writes, an import and scheduler
+# passes; after each restart nothing acknowledged is lost. `make soak` runs 200 cycles.
+suite crash-soak-sqlite python3 tests/soak/crash.py --kam "$B/kam"
+suite crash-soak-postgres scripts/pg-tmp.sh sh -c \
+    'python3 tests/soak/crash.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]

@@ -303,10 +303,21 @@ static enum kam_err check_query(struct api_call *c)
     return KAM_OK;
 }
 
+/* A write request is one transaction, so a failure anywhere in the handler -- also after its
+ * service committed, while reading the result back -- leaves the database as it was. */
 static enum kam_err call_route(void *arg)
 {
     struct api_call *c = arg;
-    return c->route->fn(c);
+    if (!is_unsafe(c->req->method) || (c->route->flags & ROUTE_OWN_TX))
+        return c->route->fn(c);
+    enum kam_err rc = conn_tx_begin(c->ctx);
+    if (rc)
+        return rc;
+    rc = c->route->fn(c);
+    enum kam_err end = conn_tx_end(c->ctx, rc);
+    if (!rc && end)
+        c->resp->nheaders = 0; /* the commit failed: the answer prepared (a cookie) is void */
+    return end;
 }
 
 /* Before the one retry: the failed attempt's response is dropped. */
@@ -450,8 +461,7 @@ void api_route_info(int i, const char **method, const char **path, const char **
     *scope = rt ? scope_kind_name(rt->scope) : NULL;
 }
 
-/* The table as the OpenAPI generator (api_openapi in meta.c) walks it. */
-const struct route *api_route_at(int i);
+/* The table as the OpenAPI generator (api/core/openapi.c) walks it. */
 const struct route *api_route_at(int i)
 {
     return route_at(i);

@@ -74,6 +74,16 @@ struct route {
      * the paged list envelope {items:[Account], next_cursor:str?}; "-" no body; "csv", "xlsx",
      * "ics" a file; "{...}" an inline field list. NULL: undeclared (a unit test fails). */
     const char *resp;
+    unsigned flags; /* ROUTE_* */
+};
+
+/* Route flags. A request with an unsafe method (POST, PUT, PATCH, DELETE) runs its handler in
+ * one transaction, read-back included: it commits whole or not at all (dispatch.c). */
+enum {
+    /* The handler commits in steps on purpose (the login throttle's reservation must outlive a
+     * refused password) or does slow work before its own transaction (password hashing, which
+     * must not hold SQLite's write lock): no transaction around it. */
+    ROUTE_OWN_TX = 1,
 };
 
 /* A response shape, declared next to the code that writes it (see api/core/openapi.c). */

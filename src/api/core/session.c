@@ -298,7 +298,7 @@ static enum kam_err tokens_revoke(struct api_call *c)
 
 const struct route api_routes_session[] = {
     {"POST", "/api/v1/session", login, OBJ_PUBLIC, ACT_CREATE, SCOPE_NONE, login_spec, NULL, 200,
-     "Log in: sets the session cookie, returns the CSRF token", "Session"},
+     "Log in: sets the session cookie, returns the CSRF token", "Session", ROUTE_OWN_TX},
     {"GET", "/api/v1/session", session_get, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
      "The current session: user and CSRF token", "Session"},
     {"DELETE", "/api/v1/session", logout, OBJ_SELF, ACT_DELETE, SCOPE_NONE, NULL, NULL, 204,
@@ -308,7 +308,7 @@ const struct route api_routes_session[] = {
     {"PATCH", "/api/v1/me", me_patch, OBJ_SELF, ACT_UPDATE, SCOPE_NONE, me_spec, NULL, 200,
      "Change one's own name, e-mail and digest choice", "Me"},
     {"POST", "/api/v1/me/password", change_password, OBJ_SELF, ACT_UPDATE, SCOPE_NONE,
-     password_spec, NULL, 204, "Change one's own password", "-"},
+     password_spec, NULL, 204, "Change one's own password", "-", ROUTE_OWN_TX},
     {"GET", "/api/v1/tokens", tokens_list, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
      "One's own API tokens", "[Token]"},
     {"POST", "/api/v1/tokens", tokens_create, OBJ_SELF, ACT_CREATE, SCOPE_NONE, token_spec, NULL,

@@ -9,9 +9,10 @@
 
 #include "audit.h"
 #include "base/b64.h"
-#include "store/db.h"
+#include "base/log.h"
 #include "check.h"
 #include "password.h"
+#include "store/db.h"
 
 /* A hash to verify against when the login is unknown, so both paths cost one argon2 run and
  * response time does not tell which logins exist. Computed once, lazily. */
@@ -228,6 +229,30 @@ static enum kam_err throttle_reserve(struct kam_ctx *ctx, struct throttle *t, co
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* An attempt that came to nothing -- the database failed, or the request was refused for
+ * another reason, after the reservation and before the password was judged -- is given back,
+ * so that an outage cannot lock users out. Best effort, in its own transaction and with its own
+ * error: the caller's error is the answer. */
+static void throttle_give_back(struct kam_ctx *ctx, const struct throttle *t)
+{
+    struct kam_error e = {0};
+    struct kam_ctx c = *ctx;
+    c.err = &e;
+    const char *give_back =
+        "UPDATE login_failures SET count = count - 1 WHERE key = ? AND count > 0";
+    enum kam_err rc = db_begin(c.db, c.err);
+    if (rc == KAM_OK) {
+        rc = key_stmt(&c, give_back, t->pair, 0, 0, 0);
+        if (!rc && t->addr)
+            rc = key_stmt(&c, give_back, t->addr, 0, 0, 0);
+        if (!rc && !t->known)
+            rc = key_stmt(&c, give_back, t->login, 0, 0, 0);
+        rc = db_end(c.db, rc, c.err);
+    }
+    if (rc)
+        log_warn("login throttle: an attempt could not be given back: %s", e.msg);
+}
+
 /* A right password: its attempt is given back and the pair's back-off ends; a login also marks
  * the address as known. Inside the caller's transaction. */
 static enum kam_err throttle_success(struct kam_ctx *ctx, const struct throttle *t, int login)
@@ -332,23 +357,26 @@ enum kam_err auth_login(struct kam_ctx *ctx, const char *login, const char *pass
     int row = 0, disabled = 0;
     int64_t uid = 0;
     if ((rc = login_row(ctx, login, &row, &uid, hash, &disabled)))
-        return rc;
+        goto give_back;
     /* Unknown logins verify against a dummy hash: both paths cost one argon2 run. */
     int ok = user_password_ok(row ? hash : dummy(ctx), password) && row && !disabled;
     if (!ok)
         return kam_fail(ctx->err, KAM_EAUTH, "login", "wrong login or password");
     struct user u;
     if ((rc = user_get(ctx, uid, &u)))
-        return rc;
+        goto give_back;
     const char *token = auth_new_secret(ctx, "s_");
     const char *csrf = auth_new_secret(ctx, "c_");
     if ((rc = open_session(ctx, &t, uid, ttl, token, csrf)))
-        return rc;
+        goto give_back;
     out->token = token;
     out->csrf = csrf;
     out->expires_at = ctx->now + ttl;
     out->user = u;
     return KAM_OK;
+give_back:
+    throttle_give_back(ctx, &t);
+    return rc;
 }
 
 enum kam_err auth_session(struct kam_ctx *ctx, const char *token, struct session *out)
@@ -453,24 +481,31 @@ enum kam_err auth_change_password_from(struct kam_ctx *ctx, const char *old_pw, 
     char hash[128] = "";
     int row = 0, disabled = 0;
     int64_t uid = 0;
-    if ((rc = login_row(ctx, me.login, &row, &uid, hash, &disabled)))
+    if ((rc = login_row(ctx, me.login, &row, &uid, hash, &disabled))) {
+        throttle_give_back(ctx, &t);
         return rc;
+    }
     if (!row || uid != me.id || !user_password_ok(hash, old_pw))
         return kam_fail(ctx->err, KAM_EINVAL, "old_password", "the current password is wrong");
     struct user_in in = {.set = USR_PASSWORD, .password = new_pw, .old_verified = 1};
     if (session_token)
         in.keep_session = auth_secret_hash(ctx, session_token);
     struct user u;
-    rc = user_update(ctx, me.id, &in, &u); /* argon2 first, then its own transaction */
-    if (rc == KAM_EINVAL && strcmp(ctx->err->field, "password") == 0)
-        snprintf(ctx->err->field, sizeof ctx->err->field, "new_password");
+    /* The change and the attempt given back (the right old password gives it back; the new one
+     * passed the rules above, so this is the common path, not a way to reset the count) commit
+     * together. The new password is hashed inside the transaction: a rare request, and
+     * otherwise a failure after the change would answer 500 for a password that did change. */
+    if ((rc = db_begin(ctx->db, ctx->err)) == KAM_OK) {
+        rc = user_update(ctx, me.id, &in, &u);
+        if (rc == KAM_EINVAL && strcmp(ctx->err->field, "password") == 0)
+            snprintf(ctx->err->field, sizeof ctx->err->field, "new_password");
+        if (!rc)
+            rc = throttle_success(ctx, &t, 0);
+        rc = db_end(ctx->db, rc, ctx->err);
+    }
     if (rc)
-        return rc;
-    /* The right old password gives its attempt back (the new one passed the rules above, so
-     * this is the common path, not a way to reset the count). */
-    if ((rc = db_begin(ctx->db, ctx->err)))
-        return rc;
-    return db_end(ctx->db, throttle_success(ctx, &t, 0), ctx->err);
+        throttle_give_back(ctx, &t);
+    return rc;
 }
 
 enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const char *new_pw,

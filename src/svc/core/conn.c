@@ -121,6 +121,16 @@ enum kam_err conn_run(struct kam_ctx *ctx, enum kam_err (*fn)(void *arg), void (
     return rc;
 }
 
+enum kam_err conn_tx_begin(struct kam_ctx *ctx)
+{
+    return db_begin(ctx->db, ctx->err);
+}
+
+enum kam_err conn_tx_end(struct kam_ctx *ctx, enum kam_err rc)
+{
+    return db_end(ctx->db, rc, ctx->err);
+}
+
 /* ---- health ---- */
 
 static struct {

@@ -53,6 +53,12 @@ enum kam_err conn_pool_get(struct db **out, struct kam_error *e);
 enum kam_err conn_run(struct kam_ctx *ctx, enum kam_err (*fn)(void *arg), void (*again)(void *arg),
                       void *arg);
 
+/* One transaction around a whole request (see ROUTE_OWN_TX in api/core/internal.h):
+ * conn_tx_end commits when rc is KAM_OK, rolls back otherwise, and returns rc (or the commit's
+ * error). Services' own transactions inside become savepoints. */
+enum kam_err conn_tx_begin(struct kam_ctx *ctx);
+enum kam_err conn_tx_end(struct kam_ctx *ctx, enum kam_err rc);
+
 /* For /healthz: the connection answers a query (else its error), and *read_only_out tells
  * whether the database refuses writes. Probing writability costs a write-lock attempt, so the
  * process probes at most once a second, on whichever connection asks first, and sooner only
