@@ -6,8 +6,8 @@
 
 #include "base/buf.h"
 #include "base/timeutil.h"
-#include "store/db.h"
 #include "outbox.h"
+#include "store/db.h"
 
 #define CHINA_OFFSET (8 * 3600)
 

@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include "base/timeutil.h"
-#include "store/db.h"
 #include "measure.h"
 #include "outlook.h"
 #include "product.h"
 #include "rollup.h"
 #include "sales.h"
+#include "store/db.h"
 #include "target.h"
 
 static uint64_t state;
