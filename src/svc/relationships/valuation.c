@@ -101,24 +101,25 @@ static void compute(struct contribution *parts, int n, const int64_t *weights, i
  *                    100 million -> 100 (a log scale: key accounts differ by orders of magnitude)
  *   growth           50 + growth %, clamped: -50 % -> 0, flat -> 50, +50 % -> 100
  *   share_of_wallet  the share in %, clamped to 100
- * A criterion without data (no sales, no previous year, no estimate) has no value. */
-static void computed_values(struct kam_ctx *ctx, int64_t account_id, struct criterion *crit,
-                            size_t ncrit, struct contribution *parts)
+ * A criterion without data (no sales, no previous year, no estimate) has no value; a failed
+ * query is an error, never "no sales". */
+static enum kam_err computed_values(struct kam_ctx *ctx, int64_t account_id, struct criterion *crit,
+                                    size_t ncrit, struct contribution *parts)
 {
     int y, m, d;
     days_to_date(ctx->now / 86400, &y, &m, &d);
     int now = y * 12 + m - 1;
     int to = now - 1, from = now - 12, pfrom = now - 24, pto = now - 13;
     struct db_stmt *st;
-    if (db_prepare(ctx->db,
+    enum kam_err rc =
+        db_prepare(ctx->db,
                    "SELECT (SELECT SUM(amount) FROM sales_monthly_account WHERE account_id = ? AND "
                    "month >= ? AND month <= ?), (SELECT SUM(amount) FROM sales_monthly_account "
                    "WHERE account_id = ? AND month >= ? AND month <= ?), (SELECT amount FROM "
                    "wallet_estimates WHERE account_id = ? ORDER BY year DESC LIMIT 1)",
-                   &st, ctx->err)) {
-        kam_error_clear(ctx->err);
-        return;
-    }
+                   &st, ctx->err);
+    if (rc)
+        return rc;
     db_bind_i64(st, 1, account_id);
     db_bind_i64(st, 2, (from / 12) * 100 + from % 12 + 1);
     db_bind_i64(st, 3, (to / 12) * 100 + to % 12 + 1);
@@ -129,7 +130,8 @@ static void computed_values(struct kam_ctx *ctx, int64_t account_id, struct crit
     int row = 0;
     int has12 = 0, hasprev = 0, haswallet = 0;
     int64_t a12 = 0, prev = 0, wallet = 0;
-    if (!db_step(st, &row, ctx->err) && row) {
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row) {
         has12 = !db_col_is_null(st, 0);
         a12 = db_col_i64(st, 0);
         hasprev = !db_col_is_null(st, 1);
@@ -138,7 +140,8 @@ static void computed_values(struct kam_ctx *ctx, int64_t account_id, struct crit
         wallet = db_col_i64(st, 2);
     }
     db_done(st);
-    kam_error_clear(ctx->err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < ncrit; i++) {
         if (strcmp(crit[i].kind, "computed"))
             continue;
@@ -159,6 +162,7 @@ static void computed_values(struct kam_ctx *ctx, int64_t account_id, struct crit
         parts[i].value = v < 0 ? 0 : v > 100 ? 100 : (int64_t)floor(v + 0.5);
         parts[i].has_value = 1;
     }
+    return KAM_OK;
 }
 
 /* The account's criteria values: assessments for manual ones, sales for computed ones. */
@@ -186,7 +190,7 @@ static enum kam_err load_parts(struct kam_ctx *ctx, int64_t account_id, struct c
     }
     db_done(st);
     if (!rc)
-        computed_values(ctx, account_id, crit, ncrit, parts);
+        rc = computed_values(ctx, account_id, crit, ncrit, parts);
     return rc;
 }
 

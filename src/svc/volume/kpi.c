@@ -163,44 +163,41 @@ static enum kam_err targets_by(struct kam_ctx *ctx, const struct target_plan *p,
 }
 
 /* The stored (reconciled) forecasts' sums over months [first, to] per key, when they answer the
- * question: amounts, no slice filter, a stored level for `by`, refreshed this month. NULL when
- * they do not (the caller forecasts itself). */
-static struct volume_total *stored_sums(struct kam_ctx *ctx, const struct volume_sel *sel,
-                                        enum volume_dim by, int now_m, int first, int to,
-                                        size_t *n_out)
+ * question: amounts, no slice filter, a stored level for `by`, refreshed this month. *out NULL
+ * when they do not (the caller forecasts itself). */
+static enum kam_err stored_sums(struct kam_ctx *ctx, const struct volume_sel *sel,
+                                enum volume_dim by, int now_m, int first, int to,
+                                struct volume_total **out, size_t *n_out)
 {
     static const char *const levels[] = {
         [VD_NONE] = "total",      [VD_FAMILY] = "family",   [VD_REGION] = "region",
         [VD_CHANNEL] = "channel", [VD_ACCOUNT] = "account", [VD_MONTH] = NULL};
+    *out = NULL;
     *n_out = 0;
     if (sel->quantity || sel->family || sel->region || sel->channel || !levels[by])
-        return NULL;
+        return KAM_OK;
     if (by != VD_ACCOUNT && (sel->account_id || policy_list_scoped(&ctx->who)))
-        return NULL;
+        return KAM_OK;
     int64_t fresh = 0;
-    if (db_query_i64(ctx->db,
-                     "SELECT MIN(month) FROM forecasts WHERE level = 'total' AND measure = "
-                     "'amount' AND key = ''",
-                     0, 0, &fresh, ctx->err) ||
-        fresh != now_m || volume_months_between(now_m, to) > OUTLOOK_HORIZON) {
-        kam_error_clear(ctx->err);
-        return NULL;
-    }
+    enum kam_err rc = db_query_i64(ctx->db,
+                                   "SELECT MIN(month) FROM forecasts WHERE level = 'total' AND "
+                                   "measure = 'amount' AND key = ''",
+                                   0, 0, &fresh, ctx->err);
+    if (rc || fresh != now_m || volume_months_between(now_m, to) > OUTLOOK_HORIZON)
+        return rc; /* MIN() always answers a row: any rc is a failure */
     struct db_stmt *st;
-    if (db_prepare(ctx->db,
-                   "SELECT key, SUM(mean) FROM forecasts WHERE level = ? AND measure = 'amount' "
-                   "AND month >= ? AND month <= ? GROUP BY key",
-                   &st, ctx->err)) {
-        kam_error_clear(ctx->err);
-        return NULL;
-    }
+    if ((rc = db_prepare(ctx->db,
+                         "SELECT key, SUM(mean) FROM forecasts WHERE level = ? AND measure = "
+                         "'amount' AND month >= ? AND month <= ? GROUP BY key",
+                         &st, ctx->err)))
+        return rc;
     db_bind_text(st, 1, levels[by]);
     db_bind_i64(st, 2, first);
     db_bind_i64(st, 3, to);
     size_t cap = 64, n = 0;
     struct volume_total *v = arena_calloc(ctx->a, cap, sizeof *v);
     int row = 0;
-    while (!db_step(st, &row, ctx->err) && row) {
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
         if (n == cap) {
             struct volume_total *w = arena_calloc(ctx->a, cap * 2, sizeof *v);
             memcpy(w, v, n * sizeof *v);
@@ -212,9 +209,26 @@ static struct volume_total *stored_sums(struct kam_ctx *ctx, const struct volume
         n++;
     }
     db_done(st);
-    kam_error_clear(ctx->err);
+    if (rc)
+        return rc;
+    *out = v;
     *n_out = n;
-    return v;
+    return KAM_OK;
+}
+
+/* volume_forecast, where a series that cannot be forecast (too short, a horizon past what is
+ * forecast, values out of range: its KAM_EINVAL) is no projection (*ok 0), not an error;
+ * anything else (out of memory) fails. */
+static enum kam_err forecast_or_none(struct kam_ctx *ctx, const int64_t *values, int n, int horizon,
+                                     struct volume_forecast *f, int *ok)
+{
+    enum kam_err rc = volume_forecast(ctx, values, n, horizon, f);
+    *ok = rc == KAM_OK;
+    if (rc == KAM_EINVAL) {
+        kam_error_clear(ctx->err);
+        rc = KAM_OK;
+    }
+    return rc;
 }
 
 static const struct volume_series *find_series(const struct volume_series *v, size_t n,
@@ -271,26 +285,29 @@ static enum kam_err by_month(struct kam_ctx *ctx, const struct target_plan *plan
         struct outlook o;
         int plain = !sel->quantity && !sel->family && !sel->region && !sel->channel &&
                     !sel->account_id && !policy_list_scoped(&ctx->who);
-        if (plain && !outlook_get(ctx, "total", "", &o) && o.first_month == now_m) {
+        if (plain && !(rc = outlook_get(ctx, "total", "", &o)) && o.first_month == now_m) {
             for (int k = 0; k < o.n; k++)
                 ahead[k] = (double)o.mean[k];
             have_ahead = o.n;
         } else {
-            kam_error_clear(ctx->err);
+            if (rc && rc != KAM_ENOTFOUND)
+                return rc;
+            kam_error_clear(ctx->err); /* no stored forecast (or an old one): forecast here */
+            rc = KAM_OK;
             struct volume_series *h;
             size_t nh;
-            int hn = 36, horizon = volume_months_between(now_m, per->to);
+            int hn = 36, horizon = volume_months_between(now_m, per->to), ok = 0;
             struct volume_forecast f;
             if (horizon <= OUTLOOK_HORIZON &&
-                !(rc = volume_series(ctx, sel, VD_NONE, volume_month_add(now_m, -hn),
-                                     volume_month_add(now_m, -1), &h, &nh)) &&
-                nh && volume_forecast(ctx, h[0].values, hn, horizon, &f) == KAM_OK) {
+                ((rc = volume_series(ctx, sel, VD_NONE, volume_month_add(now_m, -hn),
+                                     volume_month_add(now_m, -1), &h, &nh)) ||
+                 (nh && (rc = forecast_or_none(ctx, h[0].values, hn, horizon, &f, &ok)))))
+                return rc;
+            if (ok) {
                 for (int k = 0; k < horizon; k++)
                     ahead[k] = f.mean[k] > 0 ? f.mean[k] : 0;
                 have_ahead = horizon;
             }
-            kam_error_clear(ctx->err);
-            rc = KAM_OK;
         }
     }
     int64_t offtrack;
@@ -375,11 +392,15 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
     size_t nhist = 0;
     int hn = volume_months_between(volume_month_add(now_m, -36), last_complete);
     if (projecting) {
-        stored = stored_sums(ctx, sel, by, now_m, first, per->to, &nstored);
         size_t nstored_total = 0;
-        struct volume_total *st_total =
-            by == VD_NONE ? stored
-                          : stored_sums(ctx, sel, VD_NONE, now_m, first, per->to, &nstored_total);
+        struct volume_total *st_total = NULL;
+        if ((rc = stored_sums(ctx, sel, by, now_m, first, per->to, &stored, &nstored)))
+            return rc;
+        if (by == VD_NONE)
+            st_total = stored;
+        else if ((rc = stored_sums(ctx, sel, VD_NONE, now_m, first, per->to, &st_total,
+                                   &nstored_total)))
+            return rc;
         if ((!stored || !st_total) &&
             (rc = volume_series(ctx, sel, by, volume_month_add(now_m, -36), last_complete, &hist,
                                 &nhist)))
@@ -481,17 +502,17 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
             it->projection = it->actual;
             it->has_projection = 1;
         } else if (!it->has_projection && hv) {
-            int horizon = volume_months_between(now_m, per->to);
+            int horizon = volume_months_between(now_m, per->to), ok = 0;
             struct volume_forecast f;
-            if (volume_forecast(ctx, hv, hn, horizon, &f) == KAM_OK) {
+            if ((rc = forecast_or_none(ctx, hv, hn, horizon, &f, &ok)))
+                return rc;
+            if (ok) {
                 double sum = (double)complete;
                 for (int k = 0; k < horizon; k++)
                     if (volume_month_add(now_m, k) >= first)
                         sum += f.mean[k] > 0 ? f.mean[k] : 0;
                 it->projection = (int64_t)(sum + 0.5);
                 it->has_projection = 1;
-            } else {
-                kam_error_clear(ctx->err);
             }
         }
         finish(it, scale, offtrack);
@@ -572,11 +593,14 @@ enum kam_err kpi_alerts(struct kam_ctx *ctx, int *sent_out)
             if (strcmp(it->status, "off_track"))
                 continue;
             int64_t acct = strtoll(it->key, NULL, 10), owner = 0;
-            if (db_query_i64(ctx->db, "SELECT owner_id FROM accounts WHERE id = ?", 1, acct, &owner,
-                             ctx->err)) {
-                kam_error_clear(ctx->err);
+            rc = db_query_i64(ctx->db, "SELECT owner_id FROM accounts WHERE id = ?", 1, acct,
+                              &owner, ctx->err);
+            if (rc == KAM_ENOTFOUND) { /* the account is gone (no message to clear) */
+                rc = KAM_OK;
                 continue;
             }
+            if (rc)
+                break;
             snprintf(key, sizeof key, "kpi:%lld:%lld:%04d%02d", (long long)p->id, (long long)acct,
                      y, m);
             snprintf(title, sizeof title, "客户目标偏离 Account off track: %s (%.1f%%)", it->label,

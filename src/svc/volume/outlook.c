@@ -43,8 +43,9 @@ static struct node *add(struct set *s, const char *level, const char *key)
     return x;
 }
 
-/* Base forecast of one node (zeros when the series is too short). */
-static void forecast(struct node *x)
+/* Base forecast of one node: zeros with method "none" when the series is too short or cannot
+ * be forecast (fc_forecast's -1); out of memory fails (base/err.h). */
+static enum kam_err forecast(struct kam_ctx *ctx, struct node *x)
 {
     double *b = x->buf;
     x->fc = (struct fc_result){b,
@@ -60,27 +61,38 @@ static void forecast(struct node *x)
     for (int i = skip; i < HIST; i++)
         y[i - skip] = (double)x->y[i];
     char why[96];
-    if (HIST - skip < FC_MIN_N ||
-        fc_forecast(y, HIST - skip, 12, OUTLOOK_HORIZON, NULL, &x->fc, why, sizeof why)) {
+    int rc = HIST - skip < FC_MIN_N
+                 ? -1
+                 : fc_forecast(y, HIST - skip, 12, OUTLOOK_HORIZON, NULL, &x->fc, why, sizeof why);
+    if (rc == FC_ENOMEM)
+        return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    if (rc) {
         memset(b, 0, sizeof x->buf);
         snprintf(x->fc.method, sizeof x->fc.method, "none");
     }
     for (int i = 0; i < 5 * OUTLOOK_HORIZON; i++)
         if (b[i] < 0)
             b[i] = 0;
+    return KAM_OK;
 }
 
 /* Reconciles nodes idx[0] (the root) .. idx[n-1] with parent[] given as positions in idx. */
-static void reconcile(struct set *s, const size_t *idx, const int *parent, int n)
+static enum kam_err reconcile(struct kam_ctx *ctx, struct set *s, const size_t *idx,
+                              const int *parent, int n)
 {
     struct fc_result *fc = malloc((size_t)n * sizeof *fc);
     if (!fc)
-        abort();
+        return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
     for (int i = 0; i < n; i++)
         fc[i] = s->v[idx[i]].fc;
     char why[96];
-    fc_reconcile(parent, n, OUTLOOK_HORIZON, FC_TOP_DOWN_FP, fc, why, sizeof why);
+    int rc = fc_reconcile(parent, n, OUTLOOK_HORIZON, FC_TOP_DOWN_FP, fc, why, sizeof why);
     free(fc); /* the arrays are the nodes' own: reconciled in place */
+    if (rc == FC_ENOMEM)
+        return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    if (rc) /* the tree is built here: a bad one is a bug */
+        return kam_fail(ctx->err, KAM_EINTERNAL, "", "reconciliation: %s", why);
+    return KAM_OK;
 }
 
 static enum kam_err load(struct kam_ctx *ctx, const char *sql, int from, int to, struct set *s,
@@ -209,11 +221,11 @@ enum kam_err outlook_refresh(struct kam_ctx *ctx, int *series_out)
             for (int k = 0; k < HIST; k++)
                 total.v[0].y[k] += regions.v[i].y[k];
     }
+    struct set *all[] = {&total, &regions, &accounts, &families, &channels};
+    for (size_t k = 0; k < 5 && !rc; k++)
+        for (size_t i = 0; i < all[k]->n && !rc; i++)
+            rc = forecast(ctx, &all[k]->v[i]);
     if (!rc) {
-        struct set *all[] = {&total, &regions, &accounts, &families, &channels};
-        for (size_t k = 0; k < 5; k++)
-            for (size_t i = 0; i < all[k]->n; i++)
-                forecast(&all[k]->v[i]);
         /* One set with every node, then the three trees over it. */
         struct set every = {0};
         for (size_t k = 0; k < 5; k++)
@@ -244,21 +256,25 @@ enum kam_err outlook_refresh(struct kam_ctx *ctx, int *series_out)
                 idx[1 + regions.n + i] = a0 + i;
                 parent[1 + regions.n + i] = acct_region[i] >= 0 ? 1 + acct_region[i] : 0;
             }
-            reconcile(&every, idx, parent, (int)nt);
+            rc = reconcile(ctx, &every, idx, parent, (int)nt);
             for (size_t i = 0; i < families.n; i++) {
                 idx[1 + i] = f0 + i;
                 parent[1 + i] = 0;
             }
-            reconcile(&every, idx, parent, (int)(1 + families.n));
+            if (!rc)
+                rc = reconcile(ctx, &every, idx, parent, (int)(1 + families.n));
             for (size_t i = 0; i < channels.n; i++) {
                 idx[1 + i] = c0 + i;
                 parent[1 + i] = 0;
             }
-            reconcile(&every, idx, parent, (int)(1 + channels.n));
-            /* Forecasting reads and computes; only the store holds the write lock. */
-            if (!(rc = db_begin(ctx->db, ctx->err)))
+            if (!rc)
+                rc = reconcile(ctx, &every, idx, parent, (int)(1 + channels.n));
+            /* Forecasting reads and computes; here only the store holds the write lock (but
+             * outlook_refresh_due runs all of it inside its claim's transaction). */
+            if (!rc && !(rc = db_begin(ctx->db, ctx->err)))
                 rc = db_end(ctx->db, store(ctx, &every, now), ctx->err);
-            *series_out = (int)every.n;
+            if (!rc)
+                *series_out = (int)every.n;
         }
         free(idx);
         free(parent);
@@ -288,10 +304,17 @@ enum kam_err outlook_refresh_due(struct kam_ctx *ctx, int force, int *series_out
     int64_t last = strtoll(last_s, NULL, 10);
     if (!force && ctx->now - last < OUTLOOK_EVERY && ctx->now >= last)
         return KAM_OK;
+    /* Claim the refresh: the row changes only if nobody changed it since we read it, so of
+     * several instances (or passes) one refreshes and the others skip. The claim and the
+     * refresh are one transaction: a failed refresh rolls the claim back with it, so the next
+     * pass tries again (a claim committed first would skip the day's refresh). Until the commit
+     * the claim's row stays locked (PostgreSQL: the upsert's row lock; SQLite: the write lock of
+     * BEGIN IMMEDIATE), so another instance's claim waits for it, then finds the value changed
+     * and skips: two instances never refresh at once. The price: the lock is held while
+     * forecasting (about 1 s for 2,000 accounts), on SQLite for every writer. A claim given back
+     * on failure instead would be lost to a crash or to a failed give-back. */
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
-    /* Claim the refresh: the row changes only if nobody changed it since we read it, so of
-     * several instances (or passes) one refreshes and the others skip. */
     char val[24];
     snprintf(val, sizeof val, "%lld", (long long)ctx->now);
     struct db_stmt *st;
@@ -306,9 +329,9 @@ enum kam_err outlook_refresh_due(struct kam_ctx *ctx, int force, int *series_out
         rc = db_run(st, ctx->err);
         claimed = !rc && db_changes(ctx->db) == 1;
     }
-    if ((rc = db_end(ctx->db, rc, ctx->err)) || !claimed)
-        return rc;
-    return outlook_refresh(ctx, series_out);
+    if (!rc && claimed)
+        rc = outlook_refresh(ctx, series_out);
+    return db_end(ctx->db, rc, ctx->err);
 }
 
 enum kam_err outlook_get(struct kam_ctx *ctx, const char *level, const char *key,

@@ -88,7 +88,8 @@ struct factor {
 };
 
 /* The account's forecast volume for the plan year: actual months of the year so far plus the
- * forecast of the rest, from its monthly history. -1: too little history; -2: out of memory. */
+ * forecast of the rest, from its monthly history. -1: too little history (or a series that
+ * cannot be forecast); -2: out of memory, here or inside fc_forecast (FC_ENOMEM). */
 static double forecast_year(const int64_t *hist, int nhist, int first_of_year, int last_actual)
 {
     /* hist[i] is month first + i; the plan year starts at index first_of_year. */
@@ -117,7 +118,10 @@ static double forecast_year(const int64_t *hist, int nhist, int first_of_year, i
         buf, buf + horizon, buf + 2 * horizon, buf + 3 * horizon, buf + 4 * horizon, {0}};
     char why[96];
     double out = -1;
-    if (!fc_forecast(y, n, 12, horizon, NULL, &r, why, sizeof why)) {
+    int frc = fc_forecast(y, n, 12, horizon, NULL, &r, why, sizeof why);
+    if (frc == FC_ENOMEM) {
+        out = -2; /* no forecast is made of a failed allocation (base/err.h) */
+    } else if (!frc) {
         out = sum;
         for (int h = 0; h < horizon; h++) {
             int idx = last_actual + 1 + h;

@@ -327,7 +327,10 @@ enum kam_err volume_forecast(struct kam_ctx *ctx, const int64_t *values, int n, 
     if (n - skip < FC_MIN_N)
         return kam_fail(ctx->err, KAM_EINVAL, "from",
                         "a forecast needs at least %d months of sales", FC_MIN_N);
-    if (fc_forecast(y, n - skip, 12, horizon, NULL, &r, why, sizeof why))
+    int frc = fc_forecast(y, n - skip, 12, horizon, NULL, &r, why, sizeof why);
+    if (frc == FC_ENOMEM) /* not the series' fault: no forecast is made of it (base/err.h) */
+        return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+    if (frc)
         return kam_fail(ctx->err, KAM_EINVAL, "from", "no forecast: %s", why);
     snprintf(out->method, sizeof out->method, "%s", r.method);
     return KAM_OK;

@@ -76,7 +76,9 @@ const struct volume_total *volume_total_find(const struct volume_total *t, size_
 enum kam_err volume_unit(struct kam_ctx *ctx, const struct volume_sel *sel, const char **out);
 
 /* Forecast of one monthly series `horizon` months past its last point, with 80/95 % intervals
- * (doubles in the series' units); method names the model. */
+ * (doubles in the series' units); method names the model. KAM_EINVAL when the series has no
+ * forecast (horizon outside 1..36, fewer than FC_MIN_N months since its first sale, values
+ * that cannot be forecast); KAM_EINTERNAL "out of memory". */
 struct volume_forecast {
     int horizon;
     double *mean, *lo80, *hi80, *lo95, *hi95;
