@@ -131,7 +131,13 @@ static int forecast_all(const struct fc_series_set *set, int horizon, int freq, 
             fprintf(stderr, "kam: forecast: series \"%s\": %s; skipped\n", s->id, s->err);
             continue;
         }
-        if (fc_forecast(s->y, s->n, freq, horizon, opts, &r, why, sizeof why)) {
+        int frc = fc_forecast(s->y, s->n, freq, horizon, opts, &r, why, sizeof why);
+        if (frc == FC_ENOMEM) {
+            fputs("kam: forecast: out of memory\n", stderr);
+            free(buf);
+            return -1;
+        }
+        if (frc) {
             fprintf(stderr, "kam: forecast: series \"%s\": %s; skipped\n", s->id, why);
             continue;
         }

@@ -188,18 +188,20 @@ static enum kam_err load_matrix(struct kam_ctx *ctx, struct matrix *mx)
     return rc;
 }
 
-static const char *account_name(struct kam_ctx *ctx, int64_t id)
+/* The account's name into *out ("" when it is gone). */
+static enum kam_err account_name(struct kam_ctx *ctx, int64_t id, const char **out)
 {
     struct db_stmt *st;
-    if (db_prepare(ctx->db, "SELECT name FROM accounts WHERE id = ?", &st, ctx->err))
-        return "";
+    *out = "";
+    enum kam_err rc = db_prepare(ctx->db, "SELECT name FROM accounts WHERE id = ?", &st, ctx->err);
+    if (rc)
+        return rc;
     db_bind_i64(st, 1, id);
     int row = 0;
-    const char *name = "";
-    if (!db_step(st, &row, ctx->err) && row)
-        name = arena_strdup(ctx->a, db_col_text(st, 0));
+    if (!(rc = db_step(st, &row, ctx->err)) && row)
+        *out = arena_strdup(ctx->a, db_col_text(st, 0));
     db_done(st);
-    return name;
+    return rc;
 }
 
 static enum kam_err cross_sell(struct kam_ctx *ctx, struct insight_profile *p)
@@ -255,11 +257,17 @@ static enum kam_err cross_sell(struct kam_ctx *ctx, struct insight_profile *p)
         struct insight_neighbour *x = &p->neighbours[p->nneighbours++];
         int64_t id = mx.accounts[nb[i].account];
         int in = 1;
-        if (policy_list_scoped(&ctx->who) && policy_account_in_scope(ctx, id, &in))
+        /* A neighbour outside the caller's scope (or gone) is shown without its name. */
+        if (policy_list_scoped(&ctx->who) && (rc = policy_account_in_scope(ctx, id, &in))) {
+            if (rc != KAM_ENOTFOUND)
+                return rc;
+            kam_error_clear(ctx->err);
             in = 0;
-        kam_error_clear(ctx->err);
+        }
         x->account_id = in ? id : 0;
-        x->name = in ? account_name(ctx, id) : "";
+        x->name = "";
+        if (in && (rc = account_name(ctx, id, &x->name)))
+            return rc;
         x->similarity = nb[i].similarity;
     }
     return KAM_OK;
