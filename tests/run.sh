@@ -84,5 +84,10 @@ suite backup-postgres scripts/pg-tmp.sh sh -c \
 suite crash-soak-sqlite python3 tests/soak/crash.py --kam "$B/kam"
 suite crash-soak-postgres scripts/pg-tmp.sh sh -c \
     'python3 tests/soak/crash.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+# Product family changes racing line writes and an import: the rollups stay exact (row locks on
+# PostgreSQL).
+suite family-race-sqlite python3 tests/soak/family_race.py --kam "$B/kam" --with-import
+suite family-race-postgres scripts/pg-tmp.sh sh -c \
+    'python3 tests/soak/family_race.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --with-import' "$B/kam"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]

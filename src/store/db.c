@@ -33,6 +33,12 @@ struct db {
     void *conn;
     int tx_depth;
     uint64_t writes; /* see db_writes */
+    struct {
+        db_commit_fn fn;
+        void (*done)(void *arg);
+        void *arg;
+    } hooks[DB_MAX_COMMIT_HOOKS]; /* see db_before_commit */
+    int nhooks;
     struct db_stmt *cache[CACHE_SIZE];
     int evict_next;
 };
@@ -243,10 +249,21 @@ enum kam_err db_open(const char *dsn, struct db **out, struct kam_error *e)
     return db_open_with(dsn, DB_OPEN_CREATE | DB_OPEN_MIGRATE, out, e);
 }
 
+/* The transaction ended (either way): the hooks' state goes. */
+static void hooks_done(struct db *db)
+{
+    int n = db->nhooks;
+    db->nhooks = 0;
+    for (int i = 0; i < n; i++)
+        if (db->hooks[i].done)
+            db->hooks[i].done(db->hooks[i].arg);
+}
+
 void db_close(struct db *db)
 {
     if (!db)
         return;
+    hooks_done(db);
     for (int i = 0; i < CACHE_SIZE; i++) {
         struct db_stmt *st = db->cache[i];
         if (!st)
@@ -517,10 +534,36 @@ enum kam_err db_begin(struct db *db, struct kam_error *e)
     return KAM_OK;
 }
 
+enum kam_err db_before_commit(struct db *db, db_commit_fn fn, void (*done)(void *arg), void *arg,
+                              struct kam_error *e)
+{
+    if (db->tx_depth <= 0)
+        return kam_fail(e, KAM_EINTERNAL, "", "db_before_commit outside a transaction");
+    if (db->nhooks == DB_MAX_COMMIT_HOOKS)
+        return kam_fail(e, KAM_EINTERNAL, "", "too many commit hooks");
+    db->hooks[db->nhooks].fn = fn;
+    db->hooks[db->nhooks].done = done;
+    db->hooks[db->nhooks].arg = arg;
+    db->nhooks++;
+    return KAM_OK;
+}
+
+void *db_commit_arg(const struct db *db, db_commit_fn fn)
+{
+    for (int i = 0; i < db->nhooks; i++)
+        if (db->hooks[i].fn == fn)
+            return db->hooks[i].arg;
+    return NULL;
+}
+
 enum kam_err db_end(struct db *db, enum kam_err rc, struct kam_error *e)
 {
     if (db->tx_depth <= 0)
         return rc ? rc : kam_fail(e, KAM_EINTERNAL, "", "db_end without db_begin");
+    /* The outermost end of a transaction that succeeded: its hooks run first, inside it (their
+     * own db_begin/db_end are savepoints); one failing rolls everything back. */
+    for (int i = 0; db->tx_depth == 1 && rc == KAM_OK && i < db->nhooks; i++)
+        rc = db->hooks[i].fn(db, db->hooks[i].arg, e);
     db->tx_depth--;
     char sql[96];
     /* Cleanup must not overwrite the error that caused it: use a scratch error. */
@@ -535,14 +578,14 @@ enum kam_err db_end(struct db *db, enum kam_err rc, struct kam_error *e)
              * lost connection) may have committed: counted, so nothing replays it. */
             if (crc != KAM_EBUSY)
                 db->writes++;
-            if (crc) {
+            if (crc)
                 tx_exec(db, "ROLLBACK", &scratch);
-                return crc;
-            }
-            return KAM_OK;
+            hooks_done(db);
+            return crc;
         }
         if (tx_exec(db, "ROLLBACK", &scratch))
             log_error("rollback failed: %s", scratch.msg);
+        hooks_done(db);
         return rc;
     }
     if (rc == KAM_OK) {
@@ -700,4 +743,14 @@ enum kam_err db_bulk_mode(struct db *db, struct kam_error *e)
 const char *db_skip_locked(const struct db *db)
 {
     return db->drv->skip_locked ? db->drv->skip_locked : "";
+}
+
+const char *db_share_lock(const struct db *db)
+{
+    return db->drv->share_lock ? db->drv->share_lock : "";
+}
+
+const char *db_update_lock(const struct db *db)
+{
+    return db->drv->update_lock ? db->drv->update_lock : "";
 }

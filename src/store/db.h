@@ -75,6 +75,15 @@ struct db_driver {
     /* Appended to a row-claiming subquery so concurrent workers skip each other's rows
      * (" FOR UPDATE SKIP LOCKED"); "" where one writer at a time is the rule anyway. */
     const char *skip_locked;
+    /* Row locks appended to a SELECT (in a join, follow with " OF alias"), for writes that
+     * depend on rows they read. share_lock (" FOR SHARE"): the rows stay as read until commit
+     * -- another transaction's UPDATE of them waits, and this SELECT waits for one in flight;
+     * share locks never wait for each other. update_lock (" FOR NO KEY UPDATE"): claims rows
+     * about to be changed; other share or update locks of them wait. Under READ COMMITTED a
+     * SELECT that waited returns the version committed meanwhile. "" where one writer at a
+     * time is the rule anyway (SQLite: BEGIN IMMEDIATE). */
+    const char *share_lock;
+    const char *update_lock;
     /* Run by db_bulk_mode() before a bulk load (e.g. a larger page cache); NULL: nothing. */
     const char *bulk_sql;
     /* One row, one integer: 1 when the schema_version table exists, 0 otherwise. */
@@ -182,6 +191,19 @@ int64_t db_changes(struct db *db);
 enum kam_err db_begin(struct db *db, struct kam_error *e);
 enum kam_err db_end(struct db *db, enum kam_err rc, struct kam_error *e);
 int db_in_tx(const struct db *db);
+
+/* Work that must run last in a transaction, just before its outermost COMMIT (the audit chain:
+ * its head is then locked only for the commit itself, so transactions cannot deadlock on it).
+ * fn(db, arg, e) runs inside the transaction when it is about to commit; its failure rolls the
+ * whole transaction back and is db_end's answer. done(arg) (may be NULL) runs when the
+ * transaction has ended, committed or not. Inside a transaction only; at most
+ * DB_MAX_COMMIT_HOOKS a transaction. db_commit_arg finds the arg of fn's registration in the
+ * transaction in progress (NULL: none), so a caller registers once and adds to its state. */
+typedef enum kam_err (*db_commit_fn)(struct db *db, void *arg, struct kam_error *e);
+#define DB_MAX_COMMIT_HOOKS 4
+enum kam_err db_before_commit(struct db *db, db_commit_fn fn, void (*done)(void *arg), void *arg,
+                              struct kam_error *e);
+void *db_commit_arg(const struct db *db, db_commit_fn fn);
 /* How many times this connection may have made a change durable: outermost commits (also a
  * COMMIT that failed other than busy, whose outcome is unknown), statements other than a plain
  * SELECT stepped or executed outside a transaction. Compare two readings: equal means nothing
@@ -198,6 +220,10 @@ const char *db_search_cond(struct db *db, const char *table, const char *query, 
 
 /* The driver's row-claiming suffix (see struct db_driver.skip_locked). */
 const char *db_skip_locked(const struct db *db);
+/* The driver's row-lock suffixes (see struct db_driver.share_lock and update_lock); "" when
+ * the engine needs none, so a statement that only takes locks may be skipped. */
+const char *db_share_lock(const struct db *db);
+const char *db_update_lock(const struct db *db);
 
 /* Prepares this connection for a bulk load (`kam import`): on SQLite a page cache large enough
  * for the indexes being filled; nothing on PostgreSQL. Lasts for the connection. */

@@ -549,6 +549,8 @@ const struct db_driver db_pg_driver = {
                   "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
                   "'schema_version'",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
+    .share_lock = " FOR SHARE",
+    .update_lock = " FOR NO KEY UPDATE",
     .has_schema_sql = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
                       "current_schema() AND table_name = 'schema_version'",
     .probe_write = p_probe_write,

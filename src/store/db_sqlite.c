@@ -356,6 +356,8 @@ const struct db_driver db_sqlite_driver = {
     .search_cond = s_search_cond,
     .migrations = kam_sqlite_migrations,
     .begin_sql = "BEGIN IMMEDIATE",
+    .share_lock = "", /* BEGIN IMMEDIATE: a writer has the database to itself */
+    .update_lock = "",
     .bulk_sql = "PRAGMA cache_size = -262144", /* 256 MiB */
     .has_schema_sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
                       "'schema_version'",

@@ -1441,8 +1441,8 @@ def main():
                     help="lines every import re-imports (the pool the first import loads)")
     ap.add_argument("--new-lines", type=int, default=100, help="new lines in every import")
     ap.add_argument("--no-family-changes", action="store_true",
-                    help="no product family changes in the load (on PostgreSQL they race other sales "
-                    "writes and break the rollups, crash or not: see family_race.py)")
+                    help="no product family changes in the load (for comparing runs; their race with "
+                    "other sales writes is checked by family_race.py)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--verbose", action="store_true", help="list the writes not acknowledged")
     ap.add_argument("--inject", help="self-test: after the kill of --inject-cycle, change the database "

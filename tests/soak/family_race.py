@@ -8,9 +8,10 @@ PATCH, DELETE), another moving that product between families (PATCH /products/{i
 {"family"}), and with --with-import a `kam import orders` re-importing lines of the product at
 the same time. Afterwards sales_monthly, sales_monthly_dim and sales_monthly_account must equal a
 recomputation from order_lines joined with products (each line under its product's family now),
-as in crash.py. Found by the crash soak (issue 11); fails on PostgreSQL, where a line write or
-an import reads the product's family without a lock (READ COMMITTED) and adds its delta under
-the old family after svc/volume/product.c: move_family() summed the lines it could see; SQLite
+as in crash.py. Found by the crash soak (issue 11): on PostgreSQL (READ COMMITTED) a line write or
+an import that read the product's family without a lock added its delta under the old family
+after svc/volume/product.c: move_family() had summed the lines it could see. Writers now
+share-lock the products (svc/volume/sales.c, row locks); without that, 5-10 cells differ. SQLite
 serialises writers. Last line `N passed, N failed`.
 """
 

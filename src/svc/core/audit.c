@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void audit_diff_init(struct audit_diff *d)
@@ -312,54 +313,107 @@ enum kam_err audit_chain_head(struct kam_ctx *ctx, int64_t *seq_out, char hash_o
     return rc;
 }
 
-/* Appends r (seq, id unset) after the head (*seq, hash) and advances both. The id is known only
- * after the INSERT, so the hash is written by a second statement of the same transaction. */
-static enum kam_err chain_append(struct kam_ctx *ctx, struct chain_row *r, int64_t *seq,
-                                 char hash[AUDIT_HASH_HEX])
+/* The audit rows this transaction wrote, chained when it is about to commit (chain_pending). */
+struct pending {
+    int64_t *ids;
+    size_t n, cap;
+};
+
+static void pending_free(void *arg)
+{
+    struct pending *p = arg;
+    free(p->ids);
+    free(p);
+}
+
+/* Chains row id, if it is still there unchained (a savepoint may have rolled it back), after the
+ * head (*seq, hash), and advances both. */
+static enum kam_err chain_one(struct kam_ctx *ctx, int64_t id, int64_t *seq,
+                              char hash[AUDIT_HASH_HEX])
 {
     unsigned char prev[HASH_BYTES];
     if (!hash_parse(hash, prev))
         return kam_fail(ctx->err, KAM_EINTERNAL, "", "the audit head's hash is not valid");
-    r->seq = *seq + 1;
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
-                                 "INSERT INTO audit (at, user_id, entity, entity_id, account_id, "
-                                 "action, changes, seq, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                                 "?, ?) RETURNING id",
+                                 "SELECT at, user_id, entity, entity_id, account_id, action, "
+                                 "changes FROM audit WHERE id = ? AND seq IS NULL",
                                  &st, ctx->err);
     if (rc)
         return rc;
-    db_bind_i64(st, 1, r->at);
-    db_bind_i64n(st, 2, r->user_id, r->user_id == 0);
-    db_bind_textn(st, 3, r->entity, r->entity_len);
-    db_bind_i64(st, 4, r->entity_id);
-    db_bind_i64n(st, 5, r->account_id, r->account_id == 0);
-    db_bind_textn(st, 6, r->action, r->action_len);
-    db_bind_textn(st, 7, r->changes, r->changes_len);
-    db_bind_i64(st, 8, r->seq);
-    db_bind_text(st, 9, hash);
+    db_bind_i64(st, 1, id);
     int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row)
-        r->id = db_col_i64(st, 0);
-    db_done(st);
-    if (!rc && !row)
-        rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "INSERT INTO audit returned no id");
-    if (rc)
-        return rc;
     char h[AUDIT_HASH_HEX];
-    row_hash(r, prev, h);
-    rc = db_prepare(ctx->db, "UPDATE audit SET hash = ? WHERE id = ?", &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_text(st, 1, h);
-    db_bind_i64(st, 2, r->id);
-    rc = db_run(st, ctx->err);
-    if (!rc) {
-        *seq = r->seq;
-        memcpy(hash, h, AUDIT_HASH_HEX);
+    struct chain_row r = {.id = id, .seq = *seq + 1};
+    if (!(rc = db_step(st, &row, ctx->err)) && row) {
+        r.at = db_col_i64(st, 0);
+        r.user_id = db_col_is_null(st, 1) ? 0 : db_col_i64(st, 1);
+        r.entity = db_col_textn(st, 2, &r.entity_len);
+        r.entity_id = db_col_i64(st, 3);
+        r.account_id = db_col_is_null(st, 4) ? 0 : db_col_i64(st, 4);
+        r.action = db_col_textn(st, 5, &r.action_len);
+        r.changes = db_col_textn(st, 6, &r.changes_len);
+        row_hash(&r, prev, h); /* the text is borrowed until db_done */
     }
-    return rc;
+    db_done(st);
+    if (rc || !row)
+        return rc;
+    if ((rc = db_prepare(ctx->db, "UPDATE audit SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                         &st, ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, r.seq);
+    db_bind_text(st, 2, hash);
+    db_bind_text(st, 3, h);
+    db_bind_i64(st, 4, id);
+    if ((rc = db_run(st, ctx->err)))
+        return rc;
+    *seq = r.seq;
+    memcpy(hash, h, AUDIT_HASH_HEX);
+    return KAM_OK;
+}
+
+/* The commit hook (db_before_commit): takes the head's lock, chains rows from before the chain
+ * if any are left, then this transaction's rows in the order they were written, and moves the
+ * head. Last in the transaction, so the head is locked only for the commit itself: two
+ * transactions never hold it while waiting for each other's rows. */
+static enum kam_err chain_pending(struct db *db, void *arg, struct kam_error *e)
+{
+    struct pending *p = arg;
+    struct kam_ctx c = {.db = db, .err = e};
+    int64_t seq = 0, chained = 0;
+    char hash[AUDIT_HASH_HEX];
+    int unchained = 0;
+    enum kam_err rc = head_lock(&c, &seq, hash, &unchained);
+    if (!rc && unchained)
+        rc = backfill_locked(&c, &seq, hash, &chained);
+    for (size_t i = 0; !rc && i < p->n; i++)
+        rc = chain_one(&c, p->ids[i], &seq, hash);
+    return rc ? rc : head_store(&c, seq, hash);
+}
+
+/* Notes id for chaining when the transaction commits. */
+static enum kam_err pending_add(struct kam_ctx *ctx, int64_t id)
+{
+    struct pending *p = db_commit_arg(ctx->db, chain_pending);
+    if (!p) {
+        if (!(p = calloc(1, sizeof *p)))
+            return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+        enum kam_err rc = db_before_commit(ctx->db, chain_pending, pending_free, p, ctx->err);
+        if (rc) {
+            free(p);
+            return rc;
+        }
+    }
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        int64_t *ids = realloc(p->ids, cap * sizeof *ids);
+        if (!ids)
+            return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
+        p->ids = ids;
+        p->cap = cap;
+    }
+    p->ids[p->n++] = id;
+    return KAM_OK;
 }
 
 enum kam_err audit_write(struct kam_ctx *ctx, const char *entity, int64_t entity_id,
@@ -374,36 +428,34 @@ enum kam_err audit_write(struct kam_ctx *ctx, const char *entity, int64_t entity
         rc = kam_fail(ctx->err, KAM_ETOOBIG, "", "audit record too large");
         goto out;
     }
-    /* The row, its hash and the head must commit together; callers are normally in their own
-     * transaction already, and then this adds no savepoint. */
+    /* The row is written now and chained when its transaction commits (chain_pending); callers
+     * are normally in their own transaction already. */
     own_tx = !db_in_tx(ctx->db);
     if (own_tx && (rc = db_begin(ctx->db, ctx->err)))
         goto out;
-    int64_t seq = 0;
-    char hash[AUDIT_HASH_HEX];
-    int unchained = 0;
-    rc = head_lock(ctx, &seq, hash, &unchained);
-    if (!rc && unchained) {
-        int64_t chained = 0;
-        rc = backfill_locked(ctx, &seq, hash, &chained);
+    struct db_stmt *st;
+    if (!(rc = db_prepare(ctx->db,
+                          "INSERT INTO audit (at, user_id, entity, entity_id, account_id, action, "
+                          "changes) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          &st, ctx->err))) {
+        db_bind_i64(st, 1, ctx->now);
+        db_bind_i64n(st, 2, ctx->who.user_id, ctx->who.user_id == 0);
+        db_bind_text(st, 3, entity);
+        db_bind_i64(st, 4, entity_id);
+        db_bind_i64n(st, 5, account_id, account_id == 0);
+        db_bind_text(st, 6, action);
+        db_bind_textn(st, 7, d->b.data, d->b.len);
+        int row = 0;
+        int64_t id = 0;
+        rc = db_step(st, &row, ctx->err);
+        if (!rc && row)
+            id = db_col_i64(st, 0);
+        db_done(st);
+        if (!rc && !row)
+            rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "INSERT INTO audit returned no id");
+        if (!rc)
+            rc = pending_add(ctx, id);
     }
-    if (!rc) {
-        struct chain_row r = {
-            .at = ctx->now,
-            .user_id = ctx->who.user_id,
-            .entity = entity,
-            .entity_len = strlen(entity),
-            .entity_id = entity_id,
-            .account_id = account_id,
-            .action = action,
-            .action_len = strlen(action),
-            .changes = d->b.data,
-            .changes_len = d->b.len,
-        };
-        rc = chain_append(ctx, &r, &seq, hash);
-    }
-    if (!rc)
-        rc = head_store(ctx, seq, hash);
     if (own_tx)
         rc = db_end(ctx->db, rc, ctx->err);
 out:
@@ -411,7 +463,6 @@ out:
     return rc;
 }
 
-/* Sets the report's problem (the first one found wins). */
 static void broken(struct audit_chain_report *out, int64_t seq, int64_t id, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void broken(struct audit_chain_report *out, int64_t seq, int64_t id, const char *fmt, ...)

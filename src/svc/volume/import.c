@@ -11,6 +11,7 @@
 
 #include <csv.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -376,10 +377,31 @@ static enum kam_err load_lookups(struct imp *im)
                               : "SELECT code, id, region, channel FROM accounts",
                        scoped, &im->accounts, 0)))
         return rc;
+    /* Row locks (PostgreSQL; see "row locks" in sales.c). A load of orders files its lines
+     * under the families read here, so it share-locks every product, in id order, for its whole
+     * transaction: a family change (product.c) waits for the load to end -- that is the price,
+     * a product edit may wait minutes for a big load -- and a load waits for a change in flight
+     * and reads the new family. Locking only the products the file names would lock them in
+     * file order, chunk by chunk, and could deadlock with a products import. A products import
+     * changes many products in one transaction, moving their rollups (product.c) as it goes:
+     * it claims every product first, in id order, so it never waits for a line writer's share
+     * lock while holding rollup rows (or the audit head) that writer waits for. A dry run
+     * writes nothing and locks nothing. */
+    const char *share = im->o->dry_run ? "" : db_share_lock(im->ctx->db);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT sku, id, family FROM products ORDER BY id%s", share);
     if (im->kind == K_ORDERS &&
-        ((rc = load_map(im, "SELECT sku, id, family FROM products", 0, &im->products, 1)) ||
+        ((rc = load_map(im, sql, 0, &im->products, 1)) ||
          (rc = load_map(im, "SELECT currency, rate_micro FROM fx_rates", 0, &im->fx, 2))))
         return rc;
+    const char *claim = im->o->dry_run ? "" : db_update_lock(im->ctx->db);
+    if (im->kind == K_PRODUCTS && *claim) {
+        int64_t n;
+        snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM (SELECT id FROM products ORDER BY id%s) p",
+                 claim);
+        if ((rc = db_query_i64(im->ctx->db, sql, 0, 0, &n, im->ctx->err)))
+            return rc;
+    }
     if (im->kind == K_ACCOUNTS &&
         (rc = load_map(im, "SELECT login, id FROM users WHERE disabled = 0", 0, &im->users, 2)))
         return rc;

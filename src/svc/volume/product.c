@@ -135,7 +135,11 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
-/* Moves the sales history of a product from one family to another in the rollups. */
+/* Moves the sales history of a product from one family to another in the rollups. Runs after
+ * the product's UPDATE: on PostgreSQL that UPDATE waited for every transaction writing lines of
+ * the product (they share-lock it first, see "row locks" in sales.c), and this SELECT, a new
+ * statement under READ COMMITTED, sees the lines they committed; writers that come later wait
+ * for this transaction and file their lines under the new family. */
 static enum kam_err move_family(struct kam_ctx *ctx, int64_t product_id, const char *from,
                                 const char *to)
 {

@@ -94,11 +94,84 @@ static const char *marks_sql(char *out, size_t cap, const char *prefix, const ch
 
 #define SQL_CAP (BATCH * 32 + 512)
 
-/* The stored lines with the external ids of rows, except those written by import_id. */
+/* ---- row locks (PostgreSQL) ----
+ *
+ * A line's rollup delta is filed under its product's family as the write read it. On
+ * PostgreSQL (READ COMMITTED) a family change -- product.c: UPDATE products, then
+ * move_family() moves the lines its next statement sees -- would race every line write that
+ * read the old family and commits after the change: its delta would land under the old family
+ * and never be moved. So a write of lines takes FOR SHARE on the products it files under
+ * before it reads their families: a family change's UPDATE waits for those writers, whose
+ * lines move_family() then sees, and a writer that comes during a change waits for it and
+ * reads the new family. A changed or deleted line is claimed itself first (FOR NO KEY
+ * UPDATE), so two writes of one line cannot both subtract its old version.
+ *
+ * Order: a changed line, then its products in id order, then rollup rows (sorted, rollup.c),
+ * then the audit head. An import takes every product first (import.c: load_lookups), a new
+ * line its product before looking for an existing one; that is safe because share locks
+ * never wait for each other and the writers that lock products exclusively (a family change,
+ * a products import) never lock lines. SQLite needs none of it: one writer at a time. */
+
+/* Appends the lock suffix to sql into out (the statement cache copies the text). */
+static const char *locked_sql(char *out, size_t cap, const char *sql, const char *lock)
+{
+    snprintf(out, cap, "%s%s", sql, lock);
+    return out;
+}
+
+/* Claims the line id and share-locks, in id order, its product and the product with sku
+ * (NULL: none), so that what is read next is what gets written. A missing line is left to
+ * the read that follows to report. Nothing on SQLite. */
+static enum kam_err lock_line(struct kam_ctx *ctx, int64_t id, const char *sku)
+{
+    const char *claim = db_update_lock(ctx->db);
+    if (!*claim)
+        return KAM_OK;
+    char sql[160];
+    int64_t product_id;
+    enum kam_err rc = db_query_i64(
+        ctx->db,
+        locked_sql(sql, sizeof sql, "SELECT product_id FROM order_lines WHERE id = ?", claim), 1,
+        id, &product_id, ctx->err);
+    if (rc)
+        return rc == KAM_ENOTFOUND ? KAM_OK : rc;
+    struct db_stmt *st;
+    if ((rc = db_prepare(ctx->db,
+                         locked_sql(sql, sizeof sql,
+                                    "SELECT id FROM products WHERE id = ? OR sku = ? ORDER BY id",
+                                    db_share_lock(ctx->db)),
+                         &st, ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, product_id);
+    db_bind_text(st, 2, sku);
+    return db_run(st, ctx->err);
+}
+
+/* The stored lines with the external ids of rows, except those written by import_id, claimed
+ * on PostgreSQL before they are read. Their families are read unlocked: only an import keeps
+ * what it rewrites, and it holds every product's share lock (sales.h). */
 static enum kam_err find_existing(struct kam_ctx *ctx, const struct order_row *rows, size_t n,
                                   int64_t import_id, struct old_line **old_out, size_t *nold_out)
 {
     char buf[SQL_CAP];
+    const char *claim = db_update_lock(ctx->db);
+    if (*claim) {
+        char suffix[64];
+        snprintf(suffix, sizeof suffix, ") ORDER BY id%s", claim);
+        const char *sql = marks_sql(buf, sizeof buf,
+                                    "SELECT id FROM order_lines WHERE (import_id IS NULL OR "
+                                    "import_id <> ?) AND external_id IN (",
+                                    "?", n, suffix);
+        struct db_stmt *st;
+        enum kam_err rc = db_prepare(ctx->db, sql ? sql : "", &st, ctx->err);
+        if (rc)
+            return rc;
+        db_bind_i64(st, 1, import_id);
+        for (size_t i = 0; i < n; i++)
+            db_bind_text(st, (int)i + 2, rows[i].external_id);
+        if ((rc = db_run(st, ctx->err)))
+            return rc;
+    }
     const char *sql = marks_sql(buf, sizeof buf,
                                 "SELECT o.external_id, o.id, o.day, o.account_id, p.family, "
                                 "o.region, o.channel, o.quantity, o.amount_base FROM order_lines o "
@@ -326,8 +399,14 @@ static enum kam_err resolve(struct kam_ctx *ctx, const struct order_in *in, stru
         return kam_fail(ctx->err, KAM_EINVAL, "quantity", "quantity is out of range");
     if (in->amount < -INT64_C(1000000000000000) || in->amount > INT64_C(1000000000000000))
         return kam_fail(ctx->err, KAM_EINVAL, "amount.amount", "amount is out of range");
+    /* The family the line is filed under: share-locked, see "row locks" above. */
     struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "SELECT id, family FROM products WHERE sku = ?", &st, ctx->err)))
+    char sql[96];
+    if ((rc =
+             db_prepare(ctx->db,
+                        locked_sql(sql, sizeof sql, "SELECT id, family FROM products WHERE sku = ?",
+                                   db_share_lock(ctx->db)),
+                        &st, ctx->err)))
         return rc;
     db_bind_text(st, 1, in->sku);
     int row = 0;
@@ -551,7 +630,12 @@ static const struct update_spec order_spec = {
 enum kam_err order_update(struct kam_ctx *ctx, int64_t id, const struct order_in *in,
                           struct order_line *out)
 {
-    return record_update(ctx, &order_spec, id, in, out);
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (rc)
+        return rc;
+    if (!(rc = lock_line(ctx, id, in->set & ORD_SKU ? in->sku : NULL)))
+        rc = record_update(ctx, &order_spec, id, in, out);
+    return db_end(ctx->db, rc, ctx->err);
 }
 
 enum kam_err order_delete(struct kam_ctx *ctx, int64_t id)
@@ -560,7 +644,7 @@ enum kam_err order_delete(struct kam_ctx *ctx, int64_t id)
     if (rc)
         return rc;
     struct order_line b;
-    if ((rc = order_get(ctx, id, &b)))
+    if ((rc = lock_line(ctx, id, NULL)) || (rc = order_get(ctx, id, &b)))
         goto out;
     if ((rc = db_exec_i64(ctx->db, "DELETE FROM order_lines WHERE id = ?", id, ctx->err)))
         goto out;

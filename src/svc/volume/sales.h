@@ -22,7 +22,11 @@ struct order_row {
 
 /* Inserts the new lines and updates the ones whose external id exists, adding both versions'
  * contributions to r (flush it before the transaction ends). Counts go to *inserted and *updated.
- * Call inside a transaction. */
+ * Call inside a transaction. Each row's family must have been read under its product's share
+ * lock (db_share_lock), and so must the products of existing lines that get rewritten: the
+ * rollups file every line under the family read then (see "row locks" in sales.c). An import
+ * share-locks every product first; order_create locks its product and refuses an existing
+ * external id. */
 enum kam_err sales_write_lines(struct kam_ctx *ctx, const struct order_row *rows, size_t n,
                                int64_t import_id, struct rollup *r, int64_t *inserted,
                                int64_t *updated);
