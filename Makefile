@@ -140,6 +140,10 @@ bench: all
 	bench/api.sh
 	bench/backup.sh
 
+# The web's TypeScript types from the OpenAPI document (web/src/api/schema.d.ts, committed).
+web-types: $(BUILD)/kam
+	scripts/gen-web-types.sh $(BUILD)/kam
+
 # The long crash soak (tests/soak/README.md): 200 SIGKILL cycles on SQLite and on a throw-away
 # PostgreSQL. SOAK_CYCLES=N and SOAK_SEED=X vary it.
 SOAK_CYCLES ?= 200
@@ -162,6 +166,6 @@ check-format:
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-test run test bench soak check-deps format check-format clean fuzz FORCE
+.PHONY: all deps deps-test run test bench soak web-types check-deps format check-format clean fuzz FORCE
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -67,6 +67,8 @@ suite fault-postgres scripts/pg-tmp.sh sh -c \
 suite care-sqlite python3 tests/care/run.py --kam "$B/kam"
 suite care-postgres scripts/pg-tmp.sh sh -c \
     'python3 tests/care/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+# The web's generated API types (web/src/api/schema.d.ts) are those of the current OpenAPI document.
+suite web-types tests/contract/web-types.sh --kam "$B/kam"
 # The web UI in headless Chromium against a real kam serve with the demo data.
 suite browser node tests/browser/run.mjs --kam "$B/kam"
 # Several instances on one PostgreSQL, optimistic versions under contention, migrate-data.

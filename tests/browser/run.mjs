@@ -1190,6 +1190,192 @@ async function runChecks(browser, base, dsn) {
     await context.close()
   })
 
+  // ------------------------------------------------------------ the permission row of GET /me
+  // The UI offers what the caller's row (GET /api/v1/me: permissions + capabilities, from the
+  // server's policy table) grants, and nothing else. A probe sends each unsafe request with a
+  // field no route accepts (or a body where none is taken): the server checks the policy first,
+  // so a refused request answers 403 (404 for records the caller may not even see) and an
+  // allowed one 400, and no probe changes anything.
+  const PROBE = { __probe: 1 }
+  const refused = (s) => s === 403 || s === 404
+  /** What the row grants: "all" or "scope" (records in scope) count as yes. */
+  const grants = (me, obj, act) => {
+    const g = me.permissions?.[obj]?.[act]
+    assert(['all', 'scope', 'none'].includes(g), `permissions.${obj}.${act} is ${JSON.stringify(g)}`)
+    return g !== 'none'
+  }
+  async function meRow(p, who) {
+    const me = await api(p, 'GET', '/api/v1/me')
+    assert(me.status === 200, `GET /me as ${who}: ${me.status}`)
+    assert(me.json?.permissions && typeof me.json.permissions === 'object', `GET /me as ${who} has no permissions: ${JSON.stringify(me.json).slice(0, 200)}`)
+    assert(me.json?.capabilities && typeof me.json.capabilities === 'object', `GET /me as ${who} has no capabilities`)
+    for (const [k, v] of Object.entries(me.json.capabilities)) assert(typeof v === 'boolean', `capabilities.${k} is not a boolean`)
+    return me.json
+  }
+  /** Every [data-test, offered?] pair: the element is there exactly when the row says so. */
+  async function offered(p, where, pairs) {
+    for (const [id, yes] of pairs) {
+      const n = await p.locator(`[data-test="${id}"]`).count()
+      assert(yes ? n > 0 : n === 0, `${where}: [data-test=${id}] ${yes ? 'missing although the row grants it' : 'offered although the row does not grant it'}`)
+    }
+  }
+  /** The server answers each [method, url, obj, act] as the row says: 400 to the probe when granted, 403/404 when not. */
+  async function serverAgrees(p, me, who, probes) {
+    for (const [method, url, obj, act] of probes) {
+      const r = await api(p, method, url, PROBE)
+      const yes = grants(me, obj, act)
+      assert(yes ? r.status === 400 : refused(r.status), `${who}: ${method} ${url} (${obj}.${act} ${me.permissions[obj][act]}) answered ${r.status} ${JSON.stringify(r.json?.error ?? '').slice(0, 120)}`)
+    }
+  }
+  const menuOf = (me) => [
+    ['nav-accounts', grants(me, 'account', 'read')],
+    ['nav-visits', grants(me, 'interaction', 'read')],
+    ['nav-issues', grants(me, 'interaction', 'read')],
+    ['nav-volume', grants(me, 'sales', 'read')],
+    ['nav-targets', grants(me, 'sales', 'read') && grants(me, 'target', 'read')],
+    ['nav-measures', grants(me, 'sales', 'read') && grants(me, 'measure', 'read')],
+    ['nav-imports', grants(me, 'sales', 'read') && grants(me, 'import', 'create')],
+    ['nav-products', grants(me, 'sales', 'read') && grants(me, 'product', 'read')],
+    ['nav-users', grants(me, 'user', 'update') || grants(me, 'team', 'update')],
+    ['nav-settings', grants(me, 'config', 'update')],
+  ]
+
+  await check('permission row: viewer and hr are offered only what GET /me grants, and the server refuses all they are not offered', async () => {
+    for (const who of ['viewer', 'hr']) {
+      const { context, page: p } = await newPage(browser, base, { label: `${who}-row` })
+      p.setScreen('home')
+      await login(p, who)
+      await ready(p)
+      const me = await meRow(p, who)
+      await offered(p, `${who} menu`, menuOf(me))
+      await offered(p, `${who} home`, [['home-new-account', grants(me, 'account', 'create')]])
+      const acc = 1 // any account: hr may not see it, a viewer sees every one in scope
+      const accounts = grants(me, 'account', 'read') ? await api(p, 'GET', '/api/v1/accounts?limit=1') : null
+      const aid = accounts?.json?.items?.[0]?.id ?? acc
+      if (grants(me, 'account', 'read')) {
+        p.setScreen('account')
+        await p.goto(`/accounts/${aid}`)
+        await p.locator('[data-test=account-name]').waitFor()
+        await ready(p)
+        await offered(p, `${who} account`, [
+          ['edit-account', grants(me, 'account', 'update')],
+          ['delete-account', grants(me, 'account', 'delete')],
+        ])
+        await p.goto(`/accounts/${aid}?tab=contacts`)
+        await p.locator('[data-test=contacts-table]').waitFor()
+        await ready(p)
+        await offered(p, `${who} contacts`, [['new-contact', grants(me, 'contact', 'update')]])
+        await p.goto(`/accounts/${aid}?tab=team`)
+        await p.locator('[data-test=members-table]').waitFor()
+        await ready(p)
+        await offered(p, `${who} team`, [['add-member', grants(me, 'account_member', 'create')]])
+        await p.goto(`/accounts/${aid}?tab=timeline`)
+        await p.locator('[data-test=timeline]').waitFor()
+        await ready(p)
+        await offered(p, `${who} timeline`, [['log-interaction', grants(me, 'interaction', 'create')]])
+        await p.goto(`/accounts/${aid}?tab=issues`)
+        await p.locator('[data-test=account-issues]').waitFor()
+        await ready(p)
+        await offered(p, `${who} issues`, [['new-issue', grants(me, 'issue', 'update')]])
+        p.setScreen('visits')
+        await p.goto('/visits')
+        await p.locator('[data-test=calendar]').waitFor()
+        await ready(p)
+        await offered(p, `${who} visits`, [['plan-visit', grants(me, 'visit', 'create')]])
+      } else {
+        p.setScreen('accounts')
+        await p.goto(`/accounts/${aid}`)
+        await p.locator('[data-test=forbidden]').waitFor()
+      }
+      if (grants(me, 'measure', 'read')) {
+        p.setScreen('measures')
+        await p.goto('/measures')
+        await p.locator('[data-test=measure-table]').waitFor()
+        await ready(p)
+        await offered(p, `${who} measures`, [['measure-new', grants(me, 'measure', 'update')]])
+      }
+      if (grants(me, 'target', 'read')) {
+        p.setScreen('targets')
+        await p.goto('/targets')
+        await p.locator('[data-test=target-table]').waitFor()
+        await ready(p)
+        await offered(p, `${who} targets`, [['target-new', grants(me, 'target', 'update')]])
+      }
+      if (grants(me, 'user', 'update') || grants(me, 'team', 'update')) {
+        p.setScreen('users')
+        await p.goto('/admin/users')
+        await (await tableRows(p, 'users-table')).first().waitFor()
+        await ready(p)
+        await offered(p, `${who} users`, [['new-user', grants(me, 'user', 'update')]])
+        p.setScreen('teams')
+        await p.goto('/admin/teams')
+        await p.locator('[data-test=teams-table]').waitFor()
+        await ready(p)
+        await offered(p, `${who} teams`, [['new-team', grants(me, 'user', 'update')]])
+      } else {
+        p.setScreen('users')
+        await p.goto('/admin/users')
+        await p.locator('[data-test=forbidden]').waitFor()
+      }
+      const self = me.id
+      await serverAgrees(p, me, who, [
+        ['POST', '/api/v1/accounts', 'account', 'create'],
+        ['PATCH', `/api/v1/accounts/${aid}`, 'account', 'update'],
+        ['DELETE', `/api/v1/accounts/${aid}`, 'account', 'delete'],
+        ['POST', `/api/v1/accounts/${aid}/contacts`, 'contact', 'create'],
+        ['POST', `/api/v1/accounts/${aid}/members`, 'account_member', 'create'],
+        ['POST', `/api/v1/accounts/${aid}/interactions`, 'interaction', 'create'],
+        ['POST', `/api/v1/accounts/${aid}/visits`, 'visit', 'create'],
+        ['POST', `/api/v1/accounts/${aid}/issues`, 'issue', 'create'],
+        ['PATCH', '/api/v1/settings/freshness', 'config', 'update'],
+        ['POST', '/api/v1/products', 'product', 'create'],
+        ['POST', '/api/v1/targets', 'target', 'create'],
+        ['POST', '/api/v1/measures', 'measure', 'create'],
+        ['POST', '/api/v1/users', 'user', 'create'],
+        ['PATCH', `/api/v1/users/${self}`, 'user', 'update'],
+        ['POST', '/api/v1/teams', 'team', 'create'],
+      ])
+      for (const [url, obj] of [['/api/v1/accounts', 'account'], ['/api/v1/users', 'user'], ['/api/v1/products', 'product'], ['/api/v1/imports', 'import'], ['/api/v1/targets', 'target'], ['/api/v1/measures', 'measure']]) {
+        const r = await api(p, 'GET', url)
+        const yes = grants(me, obj, 'read')
+        assert(yes ? r.status === 200 : refused(r.status), `${who}: GET ${url} (${obj}.read ${me.permissions[obj].read}) answered ${r.status}`)
+      }
+      for (const v of await cspViolations(p)) problems.push({ where: `${who}-row`, what: `CSP: ${v}` })
+      await context.close()
+    }
+  })
+
+  await check('permission row: the UI follows the row it is served (a row granting a viewer account update shows the edit button; the server still refuses)', async () => {
+    const { context, page: p } = await newPage(browser, base, { label: 'viewer-row-changed' })
+    await login(p, 'viewer')
+    await ready(p)
+    const me = await meRow(p, 'viewer')
+    assert(!grants(me, 'account', 'update') && !grants(me, 'config', 'update'), 'the viewer may not change accounts or settings')
+    const list = await api(p, 'GET', '/api/v1/accounts?limit=1')
+    const aid = list.json.items[0].id
+    // The same answer with account.update and config.update granted: only the UI is fooled.
+    await context.route('**/api/v1/me', async (route) => {
+      if (route.request().method() !== 'GET') return route.continue()
+      const res = await route.fetch()
+      const body = await res.json()
+      body.permissions.account.update = 'scope'
+      body.permissions.config.update = 'all'
+      await route.fulfill({ response: res, json: body })
+    })
+    await p.goto(`/accounts/${aid}`)
+    await p.locator('[data-test=account-name]').waitFor()
+    await p.locator('[data-test=edit-account]').waitFor()
+    await ready(p)
+    await offered(p, 'viewer with a changed row', [
+      ['edit-account', true],
+      ['delete-account', false],
+      ['nav-settings', true],
+    ])
+    const r = await api(p, 'PATCH', `/api/v1/accounts/${aid}`, { name: 'viewer was here' })
+    assert(r.status === 403, `the server decides: PATCH as viewer answered ${r.status}`)
+    await context.close()
+  })
+
   await check('admin: users list, create with a taken login (error at the field), teams tree', async () => {
     const { context, page: p } = await newPage(browser, base, { label: 'admin' })
     p.setScreen('users')

@@ -1,99 +1,92 @@
-// What a role may do, from the role table of docs/API.md. The server decides; the UI only
-// avoids offering what would be refused. "In scope" is not checked here: the API lists only
-// records in the caller's scope, so a record a team lead or account manager can see is one
-// they may change.
-import type { Role, User } from '@/api/types'
+// What the UI offers to whom. The server decides, from its permission table
+// (src/svc/core/policy.c, the only copy); GET /api/v1/me serves the caller's own row of it:
+//   permissions:  {"<object>": {read, create, update, delete: "all" | "scope" | "none"}, ...}
+//   capabilities: {"<name>": boolean, ...}, role-level abilities that are not grants
+// and the UI only avoids offering what would be refused. "In scope" is not checked here: the
+// API lists only records in the caller's scope, so a record a team lead or account manager can
+// see is one they may change ("scope" counts as a yes).
+import type { PermissionRow } from '@/api/types'
 
-const ACCOUNT_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manager']
-const CONTACT_WRITE: Role[] = [...ACCOUNT_WRITE, 'service']
-const ACCOUNT_DELETE: Role[] = ['admin', 'director', 'team_lead']
-const PEOPLE_WRITE: Role[] = ['admin', 'hr']
-// Interactions, visits and issues (docs/API.md "Relationships"): written by admin/director and, in
-// scope, by team leads, account managers and service; finance and viewer read; hr sees none.
-const RELATION_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manager', 'service']
-const INTERACTION_DELETE: Role[] = ['admin', 'director', 'team_lead', 'account_manager']
-const ISSUE_DELETE: Role[] = ['admin', 'director', 'team_lead']
-const CONFIG_WRITE: Role[] = ['admin', 'director']
-/** Roles that look after other people's work (calendar of someone else, SLA statistics). */
-const SUPERVISE: Role[] = ['admin', 'director', 'team_lead']
+/** The objects of the permission table, as obj_name() in src/svc/core/policy.c names them. */
+export type PermissionObject = keyof PermissionRow['permissions']
+export type Act = keyof PermissionRow['permissions'][PermissionObject]
+/** "all", "scope" (records in the caller's scope) or "none" */
+export type Grant = PermissionRow['permissions'][PermissionObject][Act]
+/** The role-level capabilities the server names in GET /me. */
+export type CapabilityName = keyof PermissionRow['capabilities']
 
-// Volume growth (issue 6), src/svc/policy.c: products and exchange rates are read by every role
-// but hr and changed by admin, director and finance; sales are read in scope by all but hr;
-// every import needs the import right (admin, director, finance: the imports screen, the list
-// of past imports), and importing accounts also account create (so admin and director). Target
-// plans: read by all but service and hr, written by admin and director, approved by the director
-// only; proposals from leads and account managers in scope; 4P measures written in scope by
-// admin, director, team leads and account managers.
-const PRODUCT_WRITE: Role[] = ['admin', 'director', 'finance']
-const IMPORT_DATA: Role[] = ['admin', 'director', 'finance']
-const TARGET_READ: Role[] = ['admin', 'director', 'finance', 'team_lead', 'account_manager', 'viewer']
-const TARGET_WRITE: Role[] = ['admin', 'director']
-const PROPOSAL_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manager']
-const MEASURE_WRITE: Role[] = ['admin', 'director', 'team_lead', 'account_manager']
-const MEASURE_DELETE: Role[] = ['admin', 'director', 'team_lead']
+/** The caller's row (GET /api/v1/me), or null before it is known: then nothing is offered. */
+export type Row = PermissionRow | null | undefined
 
-function has(user: User | null | undefined, roles: Role[]): boolean {
-  return !!user && roles.includes(user.role)
+/** Does the row grant the action on the object at all (everywhere or in scope)? */
+export function may(r: Row, obj: PermissionObject, act: Act): boolean {
+  const g: Grant | undefined = r?.permissions?.[obj]?.[act]
+  return g === 'all' || g === 'scope'
+}
+
+/** A role-level capability of the row's "capabilities" (false when absent). */
+function has(r: Row, name: CapabilityName): boolean {
+  return r?.capabilities?.[name] === true
 }
 
 export const can = {
-  readAccounts: (u: User | null | undefined) => !!u && u.role !== 'hr',
-  createAccount: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
-  editAccount: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
-  deleteAccount: (u: User | null | undefined) => has(u, ACCOUNT_DELETE),
-  manageMembers: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
-  editContacts: (u: User | null | undefined) => has(u, CONTACT_WRITE),
-  readPeople: (u: User | null | undefined) => !!u,
+  readAccounts: (r: Row) => may(r, 'account', 'read'),
+  createAccount: (r: Row) => may(r, 'account', 'create'),
+  editAccount: (r: Row) => may(r, 'account', 'update'),
+  deleteAccount: (r: Row) => may(r, 'account', 'delete'),
+  manageMembers: (r: Row) => may(r, 'account_member', 'create'),
+  editContacts: (r: Row) => may(r, 'contact', 'update'),
+  readPeople: (r: Row) => may(r, 'user', 'read'),
   /** Timeline, visits and issues of the accounts in scope. */
-  readRelationships: (u: User | null | undefined) => !!u && u.role !== 'hr',
-  logInteraction: (u: User | null | undefined) => has(u, RELATION_WRITE),
-  deleteInteraction: (u: User | null | undefined) => has(u, INTERACTION_DELETE),
-  planVisits: (u: User | null | undefined) => has(u, RELATION_WRITE),
+  readRelationships: (r: Row) => may(r, 'interaction', 'read'),
+  logInteraction: (r: Row) => may(r, 'interaction', 'create'),
+  deleteInteraction: (r: Row) => may(r, 'interaction', 'delete'),
+  planVisits: (r: Row) => may(r, 'visit', 'create'),
   /** Plan visits for someone else (the server checks that they are managed by the caller). */
-  assignVisits: (u: User | null | undefined) => has(u, SUPERVISE),
+  assignVisits: (r: Row) => may(r, 'visit', 'create') && has(r, 'plan_visits_for_others'),
   /** Look at someone else's calendar. */
-  otherCalendars: (u: User | null | undefined) => has(u, [...SUPERVISE, 'finance', 'viewer']),
-  editIssues: (u: User | null | undefined) => has(u, RELATION_WRITE),
-  deleteIssue: (u: User | null | undefined) => has(u, ISSUE_DELETE),
-  /** SLA statistics per team (leads and the director). */
-  issueStats: (u: User | null | undefined) => has(u, SUPERVISE),
+  otherCalendars: (r: Row) => may(r, 'visit', 'read') && has(r, 'see_others_calendars'),
+  editIssues: (r: Row) => may(r, 'issue', 'update'),
+  deleteIssue: (r: Row) => may(r, 'issue', 'delete'),
+  /** SLA statistics per team. */
+  issueStats: (r: Row) => may(r, 'issue', 'read') && has(r, 'see_sla_stats'),
   /** Cadence rules, SLA rules and freshness days. */
-  editConfig: (u: User | null | undefined) => has(u, CONFIG_WRITE),
-  /** Care reminders (send a greeting, done by hand, skip): like visits. */
-  care: (u: User | null | undefined) => has(u, RELATION_WRITE),
-  /** Users and teams administration screens (admin, hr). */
-  administer: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
-  editPeople: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
-  /** Only an admin creates or changes an admin. */
-  grantAdmin: (u: User | null | undefined) => has(u, ['admin']),
-  /** History of users and teams: admin or hr. */
-  readPeopleAudit: (u: User | null | undefined) => has(u, PEOPLE_WRITE),
+  editConfig: (r: Row) => may(r, 'config', 'update'),
+  /** Care reminders (send a greeting, done by hand, skip). */
+  care: (r: Row) => may(r, 'care', 'update'),
+  /** Users and teams administration screens. */
+  administer: (r: Row) => may(r, 'user', 'update') || may(r, 'team', 'update'),
+  editPeople: (r: Row) => may(r, 'user', 'update'),
+  /** Create or change an administrator. */
+  grantAdmin: (r: Row) => may(r, 'user', 'update') && has(r, 'grant_admin'),
+  /** History of users and teams (GET /audit?entity=user|team checks user update). */
+  readPeopleAudit: (r: Row) => may(r, 'user', 'update'),
   /** Volume dashboard, sales series and breakdowns (in scope). */
-  readSales: (u: User | null | undefined) => !!u && u.role !== 'hr',
-  readProducts: (u: User | null | undefined) => !!u && u.role !== 'hr',
+  readSales: (r: Row) => may(r, 'sales', 'read'),
+  readProducts: (r: Row) => may(r, 'product', 'read'),
   /** Products and exchange rates. */
-  editProducts: (u: User | null | undefined) => has(u, PRODUCT_WRITE),
+  editProducts: (r: Row) => may(r, 'product', 'update'),
   /** Import orders and products. */
-  importData: (u: User | null | undefined) => has(u, IMPORT_DATA),
+  importData: (r: Row) => may(r, 'import', 'create'),
   /** Import accounts: the import right and account create (each existing account in the file
    *  is updated only where the caller may). */
-  importAccounts: (u: User | null | undefined) => has(u, IMPORT_DATA) && has(u, ACCOUNT_WRITE),
+  importAccounts: (r: Row) => may(r, 'import', 'create') && may(r, 'account', 'create'),
   /** The imports page and its menu entry: the import right. */
-  imports: (u: User | null | undefined) => has(u, IMPORT_DATA),
+  imports: (r: Row) => may(r, 'import', 'create'),
   /** The list of past imports. */
-  readImports: (u: User | null | undefined) => has(u, IMPORT_DATA),
-  readTargets: (u: User | null | undefined) => has(u, TARGET_READ),
+  readImports: (r: Row) => may(r, 'import', 'read'),
+  readTargets: (r: Row) => may(r, 'target', 'read'),
   /** Create, change, decompose, submit target plans; edit and lock cells. */
-  editTargets: (u: User | null | undefined) => has(u, TARGET_WRITE),
-  /** Approve a submitted plan: the director only. */
-  approveTargets: (u: User | null | undefined) => has(u, ['director']),
+  editTargets: (r: Row) => may(r, 'target', 'update'),
+  /** Approve a submitted plan (POST /targets/:id/approve checks target_approval update). */
+  approveTargets: (r: Row) => may(r, 'target_approval', 'update'),
   /** Bottom-up proposals for an account in scope. */
-  proposeTargets: (u: User | null | undefined) => has(u, PROPOSAL_WRITE),
-  readMeasures: (u: User | null | undefined) => !!u && u.role !== 'hr',
-  editMeasures: (u: User | null | undefined) => has(u, MEASURE_WRITE),
-  deleteMeasure: (u: User | null | undefined) => has(u, MEASURE_DELETE),
+  proposeTargets: (r: Row) => may(r, 'target_proposal', 'update'),
+  readMeasures: (r: Row) => may(r, 'measure', 'read'),
+  editMeasures: (r: Row) => may(r, 'measure', 'update'),
+  deleteMeasure: (r: Row) => may(r, 'measure', 'delete'),
   /** Share-of-wallet estimates (account update). */
-  editWallet: (u: User | null | undefined) => has(u, ACCOUNT_WRITE),
+  editWallet: (r: Row) => may(r, 'account', 'update'),
 }
 
 export type Capability = keyof typeof can

@@ -11,5 +11,5 @@ export const issuesApi = {
     http.post<Issue>(`/issues/${id}/transition`, { to, note }),
   /** SLA figures per team of the assignee, for issues reported in [from, to). */
   stats: (q: { from?: string; to?: string } = {}) =>
-    http.get<{ items: IssueTeamStats[] }>('/issues/stats', { ...q }),
+    http.get<Page<IssueTeamStats>>('/issues/stats', { ...q }),
 }

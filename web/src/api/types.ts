@@ -1,135 +1,101 @@
-// Shapes of the KAM API v1 (docs/API.md is the contract).
+// Shapes of the KAM API v1. The answers are the OpenAPI document's (`kam openapi`): schema.d.ts
+// is generated from it (scripts/gen-web-types.sh), and the names here are aliases of its
+// component schemas, so a change on the server shows up in the type check of every screen.
+// Request bodies and query parameters are still written here by hand. An interface marked
+// TODO(schema) is a shape the document does not describe yet (tests/contract/web-types.sh
+// fails once it does).
+import type { components, paths } from './schema'
 
-export type Role =
-  | 'admin'
-  | 'director'
-  | 'team_lead'
-  | 'account_manager'
-  | 'finance'
-  | 'service'
-  | 'hr'
-  | 'viewer'
+type S = components['schemas']
 
-export const ROLES: Role[] = [
-  'admin',
-  'director',
-  'team_lead',
-  'account_manager',
-  'finance',
-  'service',
-  'hr',
-  'viewer',
-]
+/** The JSON of the success answer of an operation the document describes inline. */
+type Json<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } }
+  ? T
+  : O extends { responses: { 201: { content: { 'application/json': infer T } } } }
+    ? T
+    : never
+export type ResponseOf<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'patch'> = Json<paths[P][M]>
 
-export type Tier = 'strategic' | 'key' | 'growth' | 'maintain'
-export const TIERS: Tier[] = ['strategic', 'key', 'growth', 'maintain']
+/** The JSON body an operation takes (the document's request body, from the route's field table). */
+export type BodyOf<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer T } }
+}
+  ? T
+  : never
 
-export type AccountStatus = 'prospect' | 'active' | 'dormant' | 'lost'
-export const ACCOUNT_STATUSES: AccountStatus[] = ['prospect', 'active', 'dormant', 'lost']
+/** Every value of a union of strings, in the order written: the type check fails when the
+ *  document's enum gains a value the list lacks, or loses one it has. */
+export function allOf<T extends string>(values: Record<T, true>): T[] {
+  return Object.keys(values) as T[]
+}
 
-export type DecisionRole = 'decision_maker' | 'influencer' | 'user' | 'gatekeeper' | 'champion' | 'other'
-export const DECISION_ROLES: DecisionRole[] = [
-  'decision_maker',
-  'influencer',
-  'champion',
-  'user',
-  'gatekeeper',
-  'other',
-]
+export type Role = S['User']['role']
 
-export type DeptRole = 'sales' | 'marketing' | 'technical' | 'production' | 'service'
-export const DEPT_ROLES: DeptRole[] = ['sales', 'marketing', 'technical', 'production', 'service']
+export const ROLES = allOf<Role>({
+  admin: true,
+  director: true,
+  team_lead: true,
+  account_manager: true,
+  finance: true,
+  service: true,
+  hr: true,
+  viewer: true,
+})
+
+export type Tier = S['Account']['tier']
+export const TIERS = allOf<Tier>({ strategic: true, key: true, growth: true, maintain: true })
+
+export type AccountStatus = S['Account']['status']
+export const ACCOUNT_STATUSES = allOf<AccountStatus>({
+  prospect: true,
+  active: true,
+  dormant: true,
+  lost: true,
+})
+
+export type DecisionRole = S['Contact']['decision_role']
+export const DECISION_ROLES = allOf<DecisionRole>({
+  decision_maker: true,
+  influencer: true,
+  champion: true,
+  user: true,
+  gatekeeper: true,
+  other: true,
+})
+
+export type DeptRole = S['AccountMember']['dept_role']
+export const DEPT_ROLES = allOf<DeptRole>({
+  sales: true,
+  marketing: true,
+  technical: true,
+  production: true,
+  service: true,
+})
 
 export type AccountSort = 'name' | 'code' | 'updated_at' | 'id'
 export type ContactSort = 'name' | 'id' | 'influence'
 
+/** A page of a list: every "[X]" answer of the document ({items: [X], next_cursor}). */
 export interface Page<T> {
   items: T[]
   next_cursor: string | null
 }
 
-export interface User {
-  id: number
-  login: string
-  name: string
-  email: string
-  role: Role
-  team_id: number | null
-  disabled: boolean
-  digest?: boolean
-  created_at: string
-  updated_at: string
-}
+export type User = S['User']
 
-export interface Session {
-  csrf_token: string
-  user: User
-  expires_at: string
-}
+/** GET /me: the user, their row of the server's permission table (src/svc/core/policy.c) and
+ *  their capabilities (src/permissions.ts reads them). */
+export type Me = S['Me']
+export type PermissionRow = Pick<Me, 'permissions' | 'capabilities'>
 
-export interface Team {
-  id: number
-  name: string
-  parent_id: number | null
-  manager_id: number | null
-  created_at?: string
-  updated_at?: string
-}
+export type Session = S['Session']
+export type Team = S['Team']
+/** amount in minor units (fen / cents) */
+export type Money = S['Money']
+export type Account = S['Account']
+export type AccountDetail = S['AccountDetail']
 
-export interface Money {
-  amount: number // minor units (fen / cents)
-  currency: string
-}
-
-export interface Account {
-  id: number
-  code: string
-  name: string
-  alias: string
-  parent_id: number | null
-  industry: string
-  region: string
-  channel: string
-  employees: number | null
-  revenue: Money | null
-  owner_id: number
-  tier: Tier
-  status: AccountStatus
-  source?: AccountSource | null
-  referred_by?: string
-  screening?: Screening | null
-  screening_reason?: string
-  screened_by?: number | null
-  screened_at?: string | null
-  tier_locked?: boolean
-  version: number
-  created_at: string
-  updated_at: string
-}
-
-export interface AccountDetail extends Account {
-  parent: { id: number; name: string } | null
-  subsidiary_count: number
-}
-
-export interface AccountInput {
-  code?: string
-  name?: string
-  alias?: string
-  parent_id?: number | null
-  industry?: string
-  region?: string
-  channel?: string
-  employees?: number | null
-  revenue?: Money | null
-  owner_id?: number
-  tier?: Tier
-  status?: AccountStatus
-  source?: AccountSource | null
-  referred_by?: string
-  tier_locked?: boolean
-  version?: number
-}
+export type AccountInput = BodyOf<'/api/v1/accounts/{id}', 'patch'>
 
 export interface AccountQuery {
   q?: string
@@ -144,80 +110,17 @@ export interface AccountQuery {
   parent_id?: number
 }
 
-export interface Facet {
-  value: string
-  count: number
-}
+export type Facet = S['Facet']
+export type AccountSummary = S['AccountSummary']
+export type Member = S['AccountMember']
+/** stale: a decision maker or champion not contacted within the tier's freshness days */
+export type Contact = S['Contact']
 
-export interface AccountSummary {
-  total: number
-  by_tier: Record<Tier, number>
-  by_status: Record<AccountStatus, number>
-  regions: Facet[]
-  channels: Facet[]
-  industries: Facet[]
-}
+export type ContactInput = BodyOf<'/api/v1/contacts/{id}', 'patch'>
 
-export interface Member {
-  user_id: number
-  login: string
-  name: string
-  dept_role: DeptRole
-  created_at: string
-}
+export type UserInput = BodyOf<'/api/v1/users/{id}', 'patch'>
 
-export interface Contact {
-  id: number
-  account_id: number
-  name: string
-  title: string
-  department: string
-  decision_role: DecisionRole
-  influence: number
-  attitude: number
-  reports_to_id: number | null
-  phone: string
-  email: string
-  birthday: string | null
-  last_contacted_at: string | null
-  notes: string
-  /** a decision maker or champion not contacted within the tier's freshness days */
-  stale?: boolean
-  version: number
-  created_at: string
-  updated_at: string
-}
-
-export interface ContactInput {
-  name?: string
-  title?: string
-  department?: string
-  decision_role?: DecisionRole
-  influence?: number
-  attitude?: number
-  reports_to_id?: number | null
-  phone?: string
-  email?: string
-  birthday?: string | null
-  notes?: string
-  version?: number
-}
-
-export interface UserInput {
-  login?: string
-  name?: string
-  email?: string
-  role?: Role
-  team_id?: number | null
-  disabled?: boolean
-  password?: string
-}
-
-export interface TeamInput {
-  name?: string
-  parent_id?: number | null
-  manager_id?: number | null
-}
+export type TeamInput = BodyOf<'/api/v1/teams/{id}', 'patch'>
 
 export type AuditEntity =
   | 'account'
@@ -231,123 +134,66 @@ export type AuditEntity =
   | 'issue'
   | 'care'
 
-export interface AuditRow {
-  id: number
-  at: string
-  user_id: number | null
-  user_login: string
-  entity: AuditEntity
-  entity_id: number
-  account_id: number | null
-  action: 'create' | 'update' | 'delete' | string
-  changes: Record<string, [unknown, unknown]>
-}
+/** changes is {field: [before, after]}; the document can only say "an object" (no map type in
+ *  the shapes), so the pairs are spelt out here. */
+export type AuditRow = Omit<S['AuditEntry'], 'changes'> & { changes: Record<string, [unknown, unknown]> }
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; field: string }
-}
+export type ApiErrorBody = S['Error']
 
 // ---------------------------------------------------------------- relationships (issue 5)
 
-export type InteractionKind = 'call' | 'email' | 'meeting' | 'visit' | 'material'
-export const INTERACTION_KINDS: InteractionKind[] = ['meeting', 'call', 'email', 'visit', 'material']
+export type InteractionKind = S['Interaction']['kind']
+/** The kinds logged by hand ("care" is logged by a care reminder). */
+export type LoggableKind = NonNullable<InteractionInput['kind']>
+export const INTERACTION_KINDS = allOf<LoggableKind>({
+  meeting: true,
+  call: true,
+  email: true,
+  visit: true,
+  material: true,
+})
+/** Every kind a timeline shows. */
+export const TIMELINE_KINDS = allOf<InteractionKind>({
+  meeting: true,
+  call: true,
+  email: true,
+  visit: true,
+  material: true,
+  care: true,
+})
 
-export type MaterialType = 'industry_trends' | 'market_news' | 'product_info' | 'technology' | 'other'
-export const MATERIAL_TYPES: MaterialType[] = ['industry_trends', 'market_news', 'product_info', 'technology', 'other']
+export type MaterialType = NonNullable<S['Interaction']['material_type']>
+export const MATERIAL_TYPES = allOf<MaterialType>({
+  industry_trends: true,
+  market_news: true,
+  product_info: true,
+  technology: true,
+  other: true,
+})
 
-export interface Interaction {
-  id: number
-  account_id: number
-  user_id: number
-  kind: InteractionKind
-  subject: string
-  notes: string
-  material_type: MaterialType | null
-  occurred_at: string
-  visit_id: number | null
-  contact_ids: number[]
-  version: number
-  created_at: string
-  updated_at: string
-}
+export type Interaction = S['Interaction']
 
-export interface InteractionInput {
-  kind?: InteractionKind
-  subject?: string
-  notes?: string
-  material_type?: MaterialType | null
-  occurred_at?: string
-  contact_ids?: number[]
-  version?: number
-}
+export type InteractionInput = BodyOf<'/api/v1/interactions/{id}', 'patch'>
 
 /** A stale key person (GET /stale-contacts): the contact plus where and how long. */
-export interface StaleContact extends Contact {
-  account_name: string
-  tier: Tier
-  days_since: number | null
-}
+export type StaleContact = S['StaleContact']
 
-export type Freshness = Record<Tier, number>
+export type Freshness = S['Freshness']
 
-export type VisitKind = 'phone' | 'onsite'
-export const VISIT_KINDS: VisitKind[] = ['onsite', 'phone']
-export type VisitStatus = 'planned' | 'done' | 'cancelled'
-export const VISIT_STATUSES: VisitStatus[] = ['planned', 'done', 'cancelled']
+export type VisitKind = S['Visit']['kind']
+export const VISIT_KINDS = allOf<VisitKind>({ onsite: true, phone: true })
+export type VisitStatus = S['Visit']['status']
+export const VISIT_STATUSES = allOf<VisitStatus>({ planned: true, done: true, cancelled: true })
 
-export interface CadenceRule {
-  id: number
-  tier: Tier
-  decision_role: DecisionRole | null
-  kind: VisitKind
-  every_days: number
-  active: boolean
-}
+export type CadenceRule = S['Cadence']
 
-export interface CadenceInput {
-  tier?: Tier
-  decision_role?: DecisionRole | null
-  kind?: VisitKind
-  every_days?: number
-  active?: boolean
-}
+export type CadenceInput = BodyOf<'/api/v1/cadences/{id}', 'patch'>
 
-export interface Visit {
-  id: number
-  account_id: number
-  account_name: string
-  contact_id: number | null
-  contact_name: string
-  owner_id: number
-  kind: VisitKind
-  planned_at: string
-  status: VisitStatus
-  outcome: string
-  next_steps: string
-  completed_at: string | null
-  interaction_id: number | null
-  cadence_id: number | null
-  overdue: boolean
-  version: number
-  created_at: string
-  updated_at: string
-}
+export type Visit = S['Visit']
 
-export interface VisitInput {
-  contact_id?: number | null
-  kind?: VisitKind
-  planned_at?: string
-  owner_id?: number
-  status?: 'cancelled' | 'planned'
-  version?: number
-}
+export type VisitInput = BodyOf<'/api/v1/visits/{id}', 'patch'>
 
-export interface VisitCompletion {
-  outcome: string
-  next_steps: string
-  contact_ids: number[]
-  occurred_at?: string
-}
+export type VisitCompletion = BodyOf<'/api/v1/visits/{id}/complete', 'post'>
 
 export interface VisitQuery {
   owner_id?: number
@@ -360,46 +206,29 @@ export interface VisitQuery {
   cursor?: string
 }
 
-export type IssueCategory = 'quality' | 'delivery' | 'billing' | 'service' | 'technical' | 'suggestion' | 'other'
-export const ISSUE_CATEGORIES: IssueCategory[] = ['quality', 'delivery', 'billing', 'service', 'technical', 'suggestion', 'other']
-export type IssueSeverity = 'low' | 'medium' | 'high' | 'critical'
-export const ISSUE_SEVERITIES: IssueSeverity[] = ['critical', 'high', 'medium', 'low']
-export type IssueStatus = 'open' | 'in_progress' | 'resolved' | 'confirmed'
-export const ISSUE_STATUSES: IssueStatus[] = ['open', 'in_progress', 'resolved', 'confirmed']
+export type IssueCategory = S['Issue']['category']
+export const ISSUE_CATEGORIES = allOf<IssueCategory>({
+  quality: true,
+  delivery: true,
+  billing: true,
+  service: true,
+  technical: true,
+  suggestion: true,
+  other: true,
+})
+export type IssueSeverity = S['Issue']['severity']
+export const ISSUE_SEVERITIES = allOf<IssueSeverity>({ critical: true, high: true, medium: true, low: true })
+export type IssueStatus = S['Issue']['status']
+export const ISSUE_STATUSES = allOf<IssueStatus>({
+  open: true,
+  in_progress: true,
+  resolved: true,
+  confirmed: true,
+})
 
-export interface Issue {
-  id: number
-  account_id: number
-  account_name?: string
-  contact_id: number | null
-  title: string
-  description: string
-  category: IssueCategory
-  severity: IssueSeverity
-  status: IssueStatus
-  assignee_id: number | null
-  reported_at: string
-  response_due_at: string
-  resolution_due_at: string
-  first_response_at: string | null
-  resolved_at: string | null
-  confirmed_at: string | null
-  escalated_at: string | null
-  escalated_to: number | null
-  version: number
-  created_at: string
-  updated_at: string
-}
+export type Issue = S['Issue']
 
-export interface IssueInput {
-  title?: string
-  description?: string
-  category?: IssueCategory
-  severity?: IssueSeverity
-  assignee_id?: number | null
-  contact_id?: number | null
-  version?: number
-}
+export type IssueInput = BodyOf<'/api/v1/issues/{id}', 'patch'>
 
 export interface IssueQuery {
   account_id?: number
@@ -410,72 +239,29 @@ export interface IssueQuery {
   cursor?: string
 }
 
-export interface IssueTeamStats {
-  team_id: number | null
-  team_name: string
-  issues: number
-  responded: number
-  responded_in_sla: number
-  resolved: number
-  resolved_in_sla: number
-  response_sla_pct: number | null
-  resolution_sla_pct: number | null
-  median_response_hours: number | null
-  median_resolution_hours: number | null
-}
+export type IssueTeamStats = S['IssueTeamStats']
 
-export interface SlaRule {
-  id: number
-  tier: Tier
-  severity: IssueSeverity
-  response_hours: number
-  resolution_hours: number
-}
+export type SlaRule = S['SlaRule']
 
-export interface AppNotification {
-  id: number
-  kind: string
-  title: string
-  body: string
-  link: string
-  created_at: string
-  read_at: string | null
-}
+export type AppNotification = S['Notification']
+export type CalendarToken = S['CalendarToken']
+export type CalendarUrl = S['CalendarUrl']
 
 // ---- Care (F2.4)
-export type CareStatus = 'pending' | 'sent' | 'done' | 'skipped'
-export const CARE_STATUSES: CareStatus[] = ['pending', 'sent', 'done', 'skipped']
-export type CareOccasionKind = 'festival' | 'birthday' | 'special'
-export const CARE_OCCASION_KINDS: CareOccasionKind[] = ['festival', 'birthday', 'special']
-export type CareChannel = 'call' | 'gift' | 'visit' | 'other'
-export const CARE_CHANNELS: CareChannel[] = ['call', 'gift', 'visit', 'other']
+export type CareStatus = S['CareReminder']['status']
+export const CARE_STATUSES = allOf<CareStatus>({ pending: true, sent: true, done: true, skipped: true })
+export type CareOccasionKind = S['CareOccasion']['kind']
+export const CARE_OCCASION_KINDS = allOf<CareOccasionKind>({ festival: true, birthday: true, special: true })
+/** The channels of a greeting done by hand (POST /care/:id/done); "email" is the sent one. */
+export type CareChannel = BodyOf<'/api/v1/care/{id}/done', 'post'>['channel']
+export const CARE_CHANNELS = allOf<CareChannel>({ call: true, gift: true, visit: true, other: true })
 export const FESTIVAL_KEYS = [
   'spring_festival', 'lantern', 'qingming', 'dragon_boat', 'qixi', 'mid_autumn', 'double_ninth',
   'national_day', 'new_year', 'labour_day', 'christmas', 'chuxi', 'dongzhi', 'laba', 'xiaonian',
 ] as const
 export type FestivalKey = (typeof FESTIVAL_KEYS)[number]
 
-export interface CareReminder {
-  id: number
-  account_id: number
-  account_name: string
-  contact_id: number
-  contact_name: string
-  contact_email: string
-  owner_id: number
-  occasion_kind: CareOccasionKind
-  occasion_key: string
-  occasion_name: string
-  occasion_date: string
-  status: CareStatus
-  channel: string | null
-  note: string
-  done_at: string | null
-  interaction_id: number | null
-  mail_status: string | null
-  version: number
-  created_at: string
-}
+export type CareReminder = S['CareReminder']
 
 export interface CareQuery {
   owner_id?: number | 'me'
@@ -487,100 +273,41 @@ export interface CareQuery {
   cursor?: string
 }
 
-export interface CareOccasion {
-  id: number
-  kind: CareOccasionKind
-  festival_key: string | null
-  name: string
-  month: number | null
-  day: number | null
-  days_before: number
-  key_people_only: boolean
-  active: boolean
-}
-export type CareOccasionInput = Partial<Omit<CareOccasion, 'id'>>
+export type CareOccasion = S['CareOccasion']
+export type CareOccasionInput = BodyOf<'/api/v1/care-occasions/{id}', 'patch'>
 
-export type TemplateLocale = 'zh' | 'en'
-export type TemplateOccasion = 'birthday' | 'festival' | 'special' | 'any'
-export const TEMPLATE_OCCASIONS: TemplateOccasion[] = ['birthday', 'festival', 'special', 'any']
-export interface MessageTemplate {
-  id: number
-  name: string
-  locale: TemplateLocale
-  occasion: TemplateOccasion
-  subject: string
-  body: string
-}
-export type MessageTemplateInput = Partial<Omit<MessageTemplate, 'id'>>
+export type TemplateLocale = S['MessageTemplate']['locale']
+export type TemplateOccasion = S['MessageTemplate']['occasion']
+export const TEMPLATE_OCCASIONS = allOf<TemplateOccasion>({
+  birthday: true,
+  festival: true,
+  special: true,
+  any: true,
+})
+export type MessageTemplate = S['MessageTemplate']
+export type MessageTemplateInput = BodyOf<'/api/v1/message-templates/{id}', 'patch'>
 
 // ---- Prospects and valuation (F2.1, F1.2)
-export type AccountSource = 'market_research' | 'trade_show' | 'referral' | 'other'
-export const ACCOUNT_SOURCES: AccountSource[] = ['market_research', 'trade_show', 'referral', 'other']
-export type Screening = 'accepted' | 'rejected'
+export type AccountSource = NonNullable<S['Account']['source']>
+export const ACCOUNT_SOURCES = allOf<AccountSource>({
+  market_research: true,
+  trade_show: true,
+  referral: true,
+  other: true,
+})
+export type Screening = NonNullable<S['Account']['screening']>
 
-export interface ScoringCriterion {
-  id: number
-  key: string
-  name_zh: string
-  name_en: string
-  kind: 'manual' | 'computed'
-  weight: number
-  active: boolean
-}
+export type ScoringCriterion = S['Criterion']
 
-export interface Contribution {
-  key: string
-  name_zh: string
-  name_en: string
-  kind: 'manual' | 'computed'
-  weight: number
-  active: boolean
-  value: number | null
-  points: number
-}
+export type Contribution = S['Contribution']
 
-export interface TierChange {
-  from_tier: Tier | null
-  to_tier: Tier
-  score: number | null
-  reason: 'score' | 'manual' | string
-  user_id: number | null
-  at: string
-}
+export type TierChange = S['TierChange']
 
-export interface Valuation {
-  account_id: number
-  score: number | null
-  tier: Tier
-  suggested_tier: Tier | null
-  tier_locked: boolean
-  computed_at: string | null
-  contributions: Contribution[]
-  history: TierChange[]
-}
+export type Valuation = S['Valuation']
 
-export interface Assessment {
-  business_scale?: number
-  market_position?: number
-  growth_potential?: number
-  note?: string
-}
+export type Assessment = BodyOf<'/api/v1/accounts/{id}/valuation', 'patch'>
 
-export interface TierThresholds {
-  strategic: number
-  key: number
-  growth: number
-}
+export type TierThresholds = S['TierThresholds']
 
-export interface PreviewChange {
-  account_id: number
-  name: string
-  tier: Tier
-  new_tier: Tier
-  score: number | null
-  new_score: number | null
-}
-export interface ValuationPreview {
-  accounts_scored: number
-  changes: PreviewChange[]
-}
+export type ValuationPreview = S['ValuationPreview']
+export type PreviewChange = ValuationPreview['changes'][number]

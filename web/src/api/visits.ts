@@ -1,5 +1,5 @@
 import { http, fetchAll } from './http'
-import type { Page, Visit, VisitCompletion, VisitInput, VisitQuery } from './types'
+import type { CalendarToken, CalendarUrl, Page, Visit, VisitCompletion, VisitInput, VisitQuery } from './types'
 
 export const visitsApi = {
   /** Visits in the caller's scope by planned time (from/to are ISO times). */
@@ -15,7 +15,7 @@ export const visitsApi = {
 
 export const calendarApi = {
   /** A new feed URL (path only); it replaces the previous one. */
-  subscribe: () => http.post<{ url: string }>('/calendar-token'),
+  subscribe: () => http.post<CalendarUrl>('/calendar-token'),
   revoke: () => http.del('/calendar-token'),
-  status: () => http.get<{ active: boolean; created_at: string | null }>('/calendar-token'),
+  status: () => http.get<CalendarToken>('/calendar-token'),
 }

@@ -3,12 +3,16 @@
 // measures and an account's buying behaviour. Dashboard values are numbers in major units
 // (yuan, 2 decimals) or quantities (3 decimals); money in API objects is in minor units.
 import { http, csrfToken, errorFrom, ApiError, buildQuery } from './http'
-import type { Money, Page } from './types'
+import { allOf, type BodyOf, type Page, type ResponseOf } from './types'
+import type { components } from './schema'
 import { whileLoading } from '@/composables/ready'
 
-export type Measure = 'amount' | 'quantity'
-export type SalesDim = 'family' | 'region' | 'channel' | 'account'
-export const SALES_DIMS: SalesDim[] = ['family', 'region', 'channel', 'account']
+// The answers are aliases of the OpenAPI document's schemas (see types.ts).
+type S = components['schemas']
+
+export type Measure = S['SalesSeries']['measure']
+export type SalesDim = S['SalesBreakdown']['by']
+export const SALES_DIMS = allOf<SalesDim>({ family: true, region: true, channel: true, account: true })
 
 export interface SalesFilter {
   family?: string
@@ -17,94 +21,24 @@ export interface SalesFilter {
   account_id?: number
 }
 
-export interface SalesSeries {
-  measure: Measure
-  unit: string
-  by: string
-  months: string[]
-  series: { key: string; label: string; total: number; actual: number[] }[]
-  forecast?: {
-    method: string
-    months: string[]
-    mean: number[]
-    lo80: number[]
-    hi80: number[]
-    lo95: number[]
-    hi95: number[]
-  }
-}
+export type SalesSeries = S['SalesSeries']
 
-export interface BreakdownItem {
-  key: string
-  label: string
-  actual: number
-  previous: number
-  growth_pct: number | null
-  share_pct: number | null
-}
+export type BreakdownItem = S['SalesBreakdownItem']
 
-export interface Breakdown {
-  measure: Measure
-  unit: string
-  by: SalesDim
-  from: string
-  to: string
-  total: number
-  items: BreakdownItem[]
-}
+export type Breakdown = S['SalesBreakdown']
 
-export interface Affinity {
-  items: { a: string; b: string; count: number; support: number; confidence: number; lift: number }[]
-}
+export type Affinity = Page<S['FamilyAffinity']>
 
-export interface Product {
-  id: number
-  sku: string
-  name: string
-  family: string
-  unit: string
-  list_price: Money | null
-  active: boolean
-  version: number
-  created_at: string
-  updated_at: string
-}
+export type Product = S['Product']
 
-export interface ProductInput {
-  sku?: string
-  name?: string
-  family?: string
-  unit?: string
-  list_price?: Money | null
-  active?: boolean
-  version?: number
-}
+export type ProductInput = BodyOf<'/api/v1/products/{id}', 'patch'>
 
-export interface FxRates {
-  base_currency: string
-  items: { currency: string; rate_micro: number; updated_at: string }[]
-}
+export type FxRates = S['FxRates']
 
-export interface Order {
-  id: number
-  external_id: string
-  date: string
-  account_id: number
-  account_name: string
-  product_id: number
-  sku: string
-  product_name: string
-  family: string
-  region: string
-  channel: string
-  quantity: number
-  amount: Money
-  amount_base: number
-  import_id: number | null
-}
+export type Order = S['OrderLine']
 
-export type ImportKind = 'orders' | 'products' | 'accounts'
-export const IMPORT_KINDS: ImportKind[] = ['orders', 'products', 'accounts']
+export type ImportKind = S['ImportReport']['kind']
+export const IMPORT_KINDS = allOf<ImportKind>({ orders: true, products: true, accounts: true })
 /** The columns each kind reads (src/svc/import.c), for the mapping form. */
 export const IMPORT_COLUMNS: Record<ImportKind, string[]> = {
   orders: ['external_id', 'date', 'account_code', 'sku', 'region', 'channel', 'quantity', 'amount', 'currency'],
@@ -119,27 +53,9 @@ export const IMPORT_REQUIRED: Record<ImportKind, string[]> = {
   accounts: ['code', 'name'],
 }
 
-export interface ImportProblem {
-  row: number
-  column: string
-  reason: string
-}
+export type ImportProblem = S['ImportProblem']
 
-export interface ImportReport {
-  id: number | null
-  kind: ImportKind
-  status: string
-  filename?: string
-  user_id?: number | null
-  rows_total: number
-  rows_inserted: number
-  rows_updated: number
-  rows_rejected: number
-  problems?: ImportProblem[]
-  problems_total?: number
-  started_at: string
-  finished_at: string
-}
+export type ImportReport = S['ImportReport']
 
 export interface ImportOptions {
   dry_run?: boolean
@@ -149,85 +65,36 @@ export interface ImportOptions {
   filename?: string
 }
 
-export interface WalletEntry {
-  account_id: number
-  year: number
-  amount: number
-  note: string
-  updated_by: number | null
-  updated_at: string
-}
+export type WalletEntry = S['WalletEstimate']
 
 // ---- targets
 
-export type PlanStatus = 'draft' | 'submitted' | 'approved'
-export type PlanDim = 'family' | 'region' | 'channel' | 'account' | 'month'
-export const PLAN_DIMS: PlanDim[] = ['family', 'region', 'channel', 'account', 'month']
-export type PlanBasis = 'last_year' | 'forecast' | 'potential' | 'equal' | 'blend'
-export const PLAN_BASES: PlanBasis[] = ['last_year', 'forecast', 'potential', 'equal', 'blend']
+export type PlanStatus = S['TargetPlan']['status']
+export type PlanDim = Exclude<S['TargetGrid']['rows_dim'], 'none'>
+export const PLAN_DIMS = allOf<PlanDim>({
+  family: true,
+  region: true,
+  channel: true,
+  account: true,
+  month: true,
+})
+export type PlanBasis = S['TargetPlan']['basis']
+export const PLAN_BASES = allOf<PlanBasis>({
+  last_year: true,
+  forecast: true,
+  potential: true,
+  equal: true,
+  blend: true,
+})
 
-export interface TargetPlan {
-  id: number
-  year: number
-  name: string
-  measure: Measure
-  total: number
-  dims: string
-  basis: PlanBasis
-  blend: string
-  scope_region: string
-  scope_channel: string
-  scope_family: string
-  specific: string
-  measurable: string
-  achievable: string
-  relevant: string
-  deadline: string
-  status: PlanStatus
-  version: number
-  decomposed_at: string | null
-  approved_by: number | null
-  approved_at: string | null
-  cells: number
-  created_at?: string
-  updated_at?: string
-}
+export type TargetPlan = S['TargetPlan']
 
-export type TargetInput = Partial<
-  Pick<
-    TargetPlan,
-    | 'year'
-    | 'name'
-    | 'measure'
-    | 'total'
-    | 'dims'
-    | 'basis'
-    | 'blend'
-    | 'scope_region'
-    | 'scope_channel'
-    | 'scope_family'
-    | 'specific'
-    | 'measurable'
-    | 'achievable'
-    | 'relevant'
-    | 'deadline'
-    | 'version'
-  >
-> & { reason?: string }
+export type TargetInput = BodyOf<'/api/v1/targets/{id}', 'patch'>
 
-export type LockState = 'none' | 'some' | 'all'
+export type LockState = S['TargetGridCell']['locked']
 
-export interface TargetGrid {
-  rows_dim: PlanDim
-  cols_dim: PlanDim | '' | 'none'
-  measure?: Measure
-  plan_total?: number
-  /** month keys are "1".."12" */
-  cols: { key: string; label: string; total?: number }[]
-  rows: { key: string; label: string; total: number; cells: { col: string; value: number; locked: LockState }[] }[]
-  col_totals?: number[]
-  total: number
-}
+/** month keys are "1".."12" */
+export type TargetGrid = S['TargetGrid']
 
 export interface CellSelection {
   family?: string
@@ -238,146 +105,41 @@ export interface CellSelection {
   month?: number
 }
 
-export interface CellChange extends CellSelection {
-  value?: number
-  lock?: boolean
-  reason?: string
-}
+export type CellChange = BodyOf<'/api/v1/targets/{id}/cells', 'put'>
 
-export interface Adjustment {
-  id: number
-  /** "family=轴承 Bearings,month=3" ("" for the whole plan) */
-  action?: string
-  from_value?: number | null
-  to_value?: number | null
-  user_login?: string
-  plan_id?: number
-  at?: string
-  created_at?: string
-  user_id?: number | null
-  user_name?: string
-  selection?: string | Record<string, unknown>
-  family?: string
-  region?: string
-  channel?: string
-  account_id?: number | null
-  month?: string
-  before?: number | null
-  after?: number | null
-  old_value?: number | null
-  new_value?: number | null
-  lock?: boolean | null
-  reason?: string
-  [k: string]: unknown
-}
+export type Adjustment = S['TargetAdjustment']
 
-export interface BottomUpItem {
-  key: string
-  label: string
-  top_down: number
-  proposal: number | null
-  gap: number | null
-  note?: string
-}
+export type BottomUpItem = S['TargetBottomUpItem']
+export type BottomUp = S['TargetBottomUp']
 
-export type KpiStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_target'
-export type KpiBy = 'none' | 'family' | 'region' | 'channel' | 'account' | 'month'
+export type KpiStatus = S['KpiItem']['status']
+export type KpiBy = S['KpiReport']['by']
 
-export interface KpiRow {
-  key: string
-  label: string
-  actual: number
-  target: number | null
-  attainment_pct: number | null
-  run_rate: number | null
-  projection: number | null
-  projection_pct: number | null
-  last_year: number | null
-  growth_pct: number | null
-  share_of_wallet_pct: number | null
-  satisfaction: number | null
-  status: KpiStatus | null
-}
+export type KpiRow = S['KpiItem']
 
-export interface Kpis {
-  period: { from: string; to: string; days: number; elapsed_days: number }
-  unit: string
-  total: KpiRow
-  items: KpiRow[]
-}
+export type Kpis = S['KpiReport']
 
-export type MeasureKind = 'product' | 'price' | 'channel' | 'promotion'
-export const MEASURE_KINDS: MeasureKind[] = ['product', 'price', 'channel', 'promotion']
-export type MeasureStatus = 'planned' | 'in_progress' | 'done' | 'cancelled'
-export const MEASURE_STATUSES: MeasureStatus[] = ['planned', 'in_progress', 'done', 'cancelled']
+export type MeasureKind = S['Measure']['kind']
+export const MEASURE_KINDS = allOf<MeasureKind>({
+  product: true,
+  price: true,
+  channel: true,
+  promotion: true,
+})
+export type MeasureStatus = S['Measure']['status']
+export const MEASURE_STATUSES = allOf<MeasureStatus>({
+  planned: true,
+  in_progress: true,
+  done: true,
+  cancelled: true,
+})
 
-export interface MeasureItem {
-  id: number
-  plan_id: number | null
-  account_id: number | null
-  account_name?: string
-  family: string
-  region: string
-  channel: string
-  kind: MeasureKind
-  title: string
-  description: string
-  owner_id: number | null
-  start: string
-  due: string
-  status: MeasureStatus
-  expected_uplift: number | null
-  effect: number | null
-  effect_baseline: number | null
-  effect_note: string
-  measure?: Measure
-  owner_login?: string
-  version: number
-  created_at?: string
-  updated_at?: string
-}
+/** a 4P measure (components.schemas.Measure; `Measure` here is amount | quantity) */
+export type MeasureItem = S['Measure']
 
-export type MeasureInput = Partial<
-  Pick<
-    MeasureItem,
-    | 'plan_id'
-    | 'account_id'
-    | 'family'
-    | 'region'
-    | 'channel'
-    | 'kind'
-    | 'title'
-    | 'description'
-    | 'owner_id'
-    | 'start'
-    | 'due'
-    | 'status'
-    | 'expected_uplift'
-    | 'measure'
-    | 'effect'
-    | 'effect_note'
-    | 'version'
-  >
->
+export type MeasureInput = BodyOf<'/api/v1/measures/{id}', 'patch'>
 
-export interface Behaviour {
-  rfm: { recency_days: number | null; frequency: number; monetary: number; score: { r: number; f: number; m: number } }
-  intervals: {
-    orders: number
-    mean_days: number | null
-    median_days: number | null
-    cv: number | null
-    regularity: string
-    next_date: string | null
-    overdue: boolean
-    days_overdue: number | null
-  }
-  trend: { pct_year: number | null; label: string; yoy_pct: number | null }
-  season: { method: string; index: number[]; strength: number | null; peak_month: number | null; trough_month: number | null }
-  mix: { family: string; amount: number; share: number }[]
-  cross_sell: { family: string; score: number; neighbours: number; expected_amount: number }[]
-  neighbours: { account_id: number; name: string; similarity: number }[]
-}
+export type Behaviour = S['AccountBehaviour']
 
 // ---- the calls
 
@@ -476,11 +238,14 @@ export const targetsApi = {
   approve: (id: number, note = '') => http.post<TargetPlan>(`/targets/${id}/approve`, note ? { note } : {}),
   grid: (id: number, q: { rows: PlanDim; cols?: PlanDim | 'none' } & CellSelection) =>
     http.get<TargetGrid>(`/targets/${id}/grid`, q as unknown as Q),
-  setCells: (id: number, body: CellChange) => http.put<unknown>(`/targets/${id}/cells`, body),
+  setCells: (id: number, body: CellChange) => http.put<ResponseOf<'/api/v1/targets/{id}/cells', 'put'>>(`/targets/${id}/cells`, body),
   adjustments: (id: number) => http.get<Page<Adjustment>>(`/targets/${id}/adjustments`),
-  bottomUp: (id: number, by: 'account' | 'region') => http.get<{ items: BottomUpItem[] }>(`/targets/${id}/bottom-up`, { by }),
+  bottomUp: (id: number, by: 'account' | 'region') => http.get<BottomUp>(`/targets/${id}/bottom-up`, { by }),
   propose: (accountId: number, planId: number, value: number, note: string) =>
-    http.put<unknown>(`/accounts/${accountId}/target-proposals/${planId}`, { value, note }),
+    http.put<ResponseOf<'/api/v1/accounts/{id}/target-proposals/{plan_id}', 'put'>>(
+      `/accounts/${accountId}/target-proposals/${planId}`,
+      { value, note },
+    ),
   exportUrl: (id: number, format: 'xlsx' | 'csv', rows: string, cols: string) =>
     `/api/v1/targets/${id}/export${buildQuery({ format, rows, cols })}`,
 }
