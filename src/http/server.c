@@ -546,7 +546,12 @@ enum kam_err http_server_start(const struct http_server_cfg *cfg, struct http_se
     }
     if (threads == 1)
         threads = 0; /* one thread is no pool: libmicrohttpd warns about a pool of 1 */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    /* poll(), not epoll: with epoll, MHD_quiesce_daemon (the graceful stop) races the worker
+     * threads removing the listening socket from their epoll sets, and the loser's
+     * MHD_PANIC("Failed to remove listen FD from epoll set") aborts the process (an open
+     * libmicrohttpd defect, seen here about once in a few thousand stops). With poll() the
+     * quiesce only wakes the workers through their inter-thread channel. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
