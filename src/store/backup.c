@@ -211,9 +211,9 @@ static int pct_decode(struct buf *b, const char *s, size_t n)
 }
 
 /* Splits a postgres:// URL into the URL without its password (*url, in a) and the decoded
- * password (*pw, in a; NULL when there is none). The user information ends at the last '@'
- * before the first '/' after the scheme, as libpq reads it; a password may also come as the
- * query parameter password=. */
+ * password (*pw, in a; NULL when there is none). The user information is what comes before the
+ * first '@' after the scheme when no '/' comes first, as libpq reads it (a '?' does not end it);
+ * a password may also come as the query parameter password=. */
 static enum kam_err split_password(const char *dsn, struct arena *a, char **url, char **pw,
                                    struct kam_error *e)
 {
@@ -223,11 +223,8 @@ static enum kam_err split_password(const char *dsn, struct arena *a, char **url,
     if (!auth)
         return kam_fail(e, KAM_EINVAL, "db", "not a postgres:// URL");
     auth += 3;
-    size_t alen = strcspn(auth, "/?");
-    const char *at = NULL;
-    for (const char *p = auth; p < auth + alen; p++)
-        if (*p == '@')
-            at = p;
+    size_t alen = strcspn(auth, "@/");
+    const char *at = auth[alen] == '@' ? auth + alen : NULL;
     const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
     struct buf u, pass;
     buf_init(&u, 1 << 16);
@@ -443,6 +440,12 @@ enum kam_err db_pg_restore(const char *dsn, const char *path, struct kam_error *
 {
     /* The archive last: pg_restore takes it as its one positional argument. --dbname comes
      * after it, which getopt_long accepts (permutation). */
+    char safe[4096];
+    if (path[0] == '-') { /* not an option: "-x" is the file ./-x */
+        if ((size_t)snprintf(safe, sizeof safe, "./%s", path) >= sizeof safe)
+            return kam_fail(e, KAM_EINVAL, "from", "the backup's path is too long");
+        path = safe;
+    }
     const char *args[] = {
         "--exit-on-error", "--single-transaction", "--no-owner", "--no-privileges", path, NULL};
     return run_pg("pg_restore", args, dsn, e);

@@ -364,8 +364,10 @@ def refusals(bak, src, tmp):
 # ---- PostgreSQL only: a password never in argv ---------------------------------------------
 
 def pg_password(dsn, dsn2, tmp):
-    pw = "s3cr:et@/%x\\y"
-    enc = "s3cr%3Aet%40%2F%25x%5Cy"
+    pw = "s3cr:et@/%x\\y?q"
+    # the '?' stays raw: libpq reads the user information up to the first '@' (a '?' does not
+    # end it), so kam must find the password there too
+    enc = "s3cr%3Aet%40%2F%25x%5Cy?q"
     hba = query(dsn, "SHOW hba_file")[0][0]
     try:
         query(dsn, "CREATE ROLE bkpw LOGIN SUPERUSER PASSWORD '%s'" % pw.replace("'", "''"))

@@ -367,6 +367,9 @@ enum kam_err auth_login(struct kam_ctx *ctx, const char *login, const char *pass
         goto give_back;
     const char *token = auth_new_secret(ctx, "s_");
     const char *csrf = auth_new_secret(ctx, "c_");
+    /* On failure the attempt is given back, also after a COMMIT whose outcome is unknown
+     * (which may have given it back already): one extra guess in that rare moment is a smaller
+     * harm than users locked out by database errors. */
     if ((rc = open_session(ctx, &t, uid, ttl, token, csrf)))
         goto give_back;
     out->token = token;
@@ -503,7 +506,7 @@ enum kam_err auth_change_password_from(struct kam_ctx *ctx, const char *old_pw, 
             rc = throttle_success(ctx, &t, 0);
         rc = db_end(ctx->db, rc, ctx->err);
     }
-    if (rc)
+    if (rc) /* also after a COMMIT of unknown outcome: see auth_login */
         throttle_give_back(ctx, &t);
     return rc;
 }
