@@ -386,6 +386,8 @@ static enum kam_err chain_pending(struct db *db, void *arg, struct kam_error *e)
     /* Nothing to chain when savepoints rolled every row back (a dry-run import): then the head
      * is not even locked. Rows of this transaction are the only unchained ones it can see in
      * the range of its ids, but for rows added outside kam, which only cost the lock. */
+    if (p->n == 0)
+        return KAM_OK;
     int64_t lo = p->ids[0], hi = p->ids[0];
     for (size_t i = 1; i < p->n; i++) {
         lo = p->ids[i] < lo ? p->ids[i] : lo;
