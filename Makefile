@@ -10,7 +10,7 @@
 #   make format | check-format
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq libcurl xlsxwriter
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq libcurl xlsxwriter icu-uc icu-i18n opencc zlib
 ifdef SANITIZE
 BUILD   ?= build/san
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -47,8 +47,9 @@ check_main=$(grep -n '#include "' src/main.c | grep -v -E '#include "(cli|base)/
 [ -n "$check_main" ] && { echo "check-deps: src/main.c includes only cli/ and base/:"; echo "$check_main"; bad=1; }
 
 # Chapters. Named exceptions: the scheduler runs every chapter's jobs; the demo loads every
-# chapter's data; an accounts import creates accounts through the account service.
-check svc/core 'svc/(relationships|volume)' svc/core/jobs.c
+# chapter's data; an accounts import creates accounts through the account service; the home
+# page gathers every chapter's figures.
+check svc/core 'svc/(relationships|volume)' svc/core/jobs.c svc/core/home.c
 check svc/relationships 'svc/volume' svc/relationships/demo.c
 check svc/volume 'svc/relationships' svc/volume/import_rows.c
 check api/core 'svc/(relationships|volume)|api/(relationships|volume)'

@@ -2,13 +2,15 @@
 // Browser tests of the KAM web workspace (web/), driving Debian's Chromium through
 // playwright-core against a real `kam serve` on a throw-away SQLite database with demo data.
 //
-//   node tests/browser/run.mjs --kam build/kam [--keep] [--only REGEX] [--serve-dist]
+//   node tests/browser/run.mjs --kam build/kam [--keep] [--only REGEX] [--serve-dist [--dist DIR]]
 //
-// --serve-dist  serve web/dist from a small proxy in front of kam (with kam's CSP header), for
-//               a kam binary that does not embed the web app yet.
+// --serve-dist  serve web/dist (or --dist DIR, e.g. a `vite build --outDir DIR`) from a small
+//               proxy in front of kam (with kam's CSP header), for a kam binary that does not
+//               embed that build of the web app.
 // --keep        keep the temporary directory (database, server log).
 // --only REGEX  run only the checks whose name matches.
 //
+// The checks of each feature live in tests/browser/t_*.mjs (run after the ones here).
 // Prints one line per check, the first-load time and size of the home page, and ends with
 // "N passed, N failed"; exits 1 when a check failed. Screenshots go to build/screenshots/.
 //
@@ -40,6 +42,7 @@ const KAM = path.resolve(ROOT, opt('--kam', 'build/kam'))
 const ONLY = opt('--only', '') ? new RegExp(opt('--only', ''), 'i') : null
 const KEEP = flag('--keep')
 const SERVE_DIST = flag('--serve-dist')
+const DIST = path.resolve(ROOT, opt('--dist', 'web/dist'))
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = path.join(ROOT, 'build', 'screenshots')
 const PASSWORD = 'kam-demo-2026'
@@ -99,7 +102,7 @@ async function waitHealthy(base, proc, ms = TIMEOUT) {
 
 /** --serve-dist: web/dist with the server's CSP, history fallback, /api, /calendar and /healthz proxied. */
 function startDistProxy(port, kamPort) {
-  const dist = path.join(ROOT, 'web', 'dist')
+  const dist = DIST
   const csp =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
     "connect-src 'self'; frame-ancestors 'none'"
@@ -1800,6 +1803,16 @@ async function runChecks(browser, base, dsn) {
   })
 
   await volumeChecks(browser, base)
+
+  // Feature suites: tests/browser/t_*.mjs, in name order, each default-exporting
+  // `async (k) => {...}` with k the server and the helpers of this file. They share the server
+  // and its database with the checks above, so each makes the records it needs.
+  const k = { browser, base, dsn, KAM, ROOT, SHOTS, PASSWORD, TIMEOUT, check, assert, newPage, login, field, chooseOption, fieldError, ready, shot, api, allPages, tableRows, digits, iso, localDay, fillDate, cspViolations, problems }
+  const here = path.join(ROOT, 'tests', 'browser')
+  for (const f of fs.readdirSync(here).filter((n) => /^t_.*\.mjs$/.test(n)).sort()) {
+    const mod = await import(path.join(here, f))
+    await mod.default(k)
+  }
 
   await check('no console errors and no CSP violations on any screen', async () => {
     if (problems.length) {

@@ -44,6 +44,11 @@ import t_matrix  # noqa: E402
 from lib import Checker, Server, run_cli, trunc  # noqa: E402
 from t_basic import openapi_ops, norm  # noqa: E402
 
+# Feature modules register their routes' builders with t_matrix.route when imported.
+for _f in sorted(os.listdir(os.path.join(HERE, "..", "http"))):
+    if _f.startswith("t_") and _f.endswith(".py"):
+        __import__(_f[:-3])
+
 # The HTTP suite validates every response against the OpenAPI document (lib.CONTRACT); that is
 # its check, not this suite's, and the answers to injected faults are undocumented 500s.
 if hasattr(lib, "CONTRACT"):

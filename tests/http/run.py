@@ -111,6 +111,17 @@ GROUPS = [
     ("failed-logins", t_session.g_failed_logins, True),  # last on the main server
 ]
 
+# Feature modules: any other tests/http/t_*.py defining GROUPS (same tuples) runs before
+# "openapi"; it registers the permission matrix's builders of its routes with t_matrix.route.
+_known = {m for m in sys.modules if m.startswith("t_")}
+_extra = []
+for _f in sorted(os.listdir(HERE)):
+    _m = _f[:-3]
+    if _f.startswith("t_") and _f.endswith(".py") and _m not in _known:
+        _extra += getattr(__import__(_m), "GROUPS", [])
+_at = [g[0] for g in GROUPS].index("openapi")
+GROUPS[_at:_at] = _extra
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

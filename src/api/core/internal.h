@@ -130,6 +130,11 @@ extern const struct route api_routes_volume[];
 extern const struct route api_routes_targets[];
 extern const struct route api_routes_measures[];
 extern const struct route api_routes_insight[];
+extern const struct route api_routes_search[];
+extern const struct route api_routes_home[];
+extern const struct route api_routes_views[];
+extern const struct route api_routes_rel_exports[];
+extern const struct route api_routes_vol_exports[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -155,6 +160,11 @@ extern const struct api_shape api_shapes_volume[];
 extern const struct api_shape api_shapes_targets[];
 extern const struct api_shape api_shapes_measures[];
 extern const struct api_shape api_shapes_insight[];
+extern const struct api_shape api_shapes_search[];
+extern const struct api_shape api_shapes_home[];
+extern const struct api_shape api_shapes_views[];
+extern const struct api_shape api_shapes_rel_exports[];
+extern const struct api_shape api_shapes_vol_exports[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

@@ -51,6 +51,14 @@ static const struct chapter chapters[] = {
     {api_routes_measures, api_shapes_measures, "measures", "Measures taken to reach the targets"},
     {api_routes_insight, api_shapes_insight, "insight",
      "Purchase behaviour, product affinity, forecasts"},
+    {api_routes_search, api_shapes_search, "search",
+     "One search over accounts, contacts, issues and products; duplicate candidates"},
+    {api_routes_home, api_shapes_home, "home", "The caller's home: agenda and team figures"},
+    {api_routes_views, api_shapes_views, "views", "The caller's saved list views"},
+    {api_routes_rel_exports, api_shapes_rel_exports, "exports",
+     "Lists of accounts, contacts, interactions, visits, issues and care as CSV or Excel"},
+    {api_routes_vol_exports, api_shapes_vol_exports, "volume-exports",
+     "Order lines and KPIs as CSV or Excel"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 

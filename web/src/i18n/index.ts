@@ -1,5 +1,6 @@
-// Languages: messages live in src/locales/<locale>.json (one file per locale, compiled at build
-// time by @intlify/unplugin-vue-i18n, so the browser never compiles or evals a message).
+// Languages: messages live in src/locales/<locale>.json plus one file per feature in
+// src/locales/<locale>/<feature>.json (merged over it), compiled at build time by
+// @intlify/unplugin-vue-i18n, so the browser never compiles or evals a message.
 import { createI18n } from 'vue-i18n'
 import { computed, ref } from 'vue'
 import zhCN from '@/locales/zh-CN.json'
@@ -43,12 +44,31 @@ function initialLocale(): Locale {
 }
 
 type Schema = typeof zhCN
+type Tree = { [k: string]: unknown }
+
+// src/locales/<locale>/<feature>.json: each feature's messages, merged into the locale's tree.
+const parts = import.meta.glob<Tree>('../locales/*/*.json', { eager: true, import: 'default' })
+
+function merge(into: Tree, from: Tree): Tree {
+  for (const [k, v] of Object.entries(from)) {
+    const cur = into[k]
+    if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) merge(cur as Tree, v as Tree)
+    else into[k] = v
+  }
+  return into
+}
+
+function withParts(locale: Locale, base: Tree): Schema {
+  for (const [file, msgs] of Object.entries(parts).sort(([a], [b]) => a.localeCompare(b)))
+    if (file.split('/').at(-2) === locale) merge(base, msgs)
+  return base as Schema
+}
 
 export const i18n = createI18n<[Schema], Locale, false>({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
-  messages: { 'zh-CN': zhCN, 'zh-TW': zhTW as Schema, en: en as Schema },
+  messages: { 'zh-CN': withParts('zh-CN', zhCN), 'zh-TW': withParts('zh-TW', zhTW), en: withParts('en', en) },
   missingWarn: false,
   fallbackWarn: false,
 })

@@ -19,6 +19,10 @@ declare module 'vue-router' {
   }
 }
 
+// Screens added by a feature folder: src/views/<feature>/routes.ts default-exports the children
+// of the signed-in layout it adds (lazy components, meta as below).
+const featureRoutes = Object.values(import.meta.glob<RouteRecordRaw[]>('../views/*/routes.ts', { eager: true, import: 'default' })).flat()
+
 const routes: RouteRecordRaw[] = [
   {
     path: '/login',
@@ -148,6 +152,7 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/admin/TeamsView.vue'),
         meta: { title: 'nav.teams', can: 'administer', menu: '/admin/teams' },
       },
+      ...featureRoutes,
       {
         path: '403',
         name: 'forbidden',
