@@ -93,16 +93,18 @@ web/node_modules/.stamp: web/package.json web/package-lock.json
 
 $(WEB_STAMP): $(WEB_DEPS) web/node_modules/.stamp
 	cd web && npm run --silent build
-	find web/dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \
-	  -o -name '*.json' \) -exec gzip -9 -k -n -f {} \;
+	node tools/embed-compress.mjs web/dist
 	@touch $@
 endif
 endif
 
+# WEB_DIST=DIR embeds another build of the web app (e.g. a `vite build --outDir DIR`, compressed
+# with tools/embed-compress.mjs DIR) instead of web/dist.
+WEB_DIST ?= web/dist
 $(BUILD)/gen/web_assets.c: $(BUILD)/tools/embed $(WEB_STAMP)
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed kam_web_assets web/dist/ \
-	  $$(find web/dist -type f ! -name .stamp 2>/dev/null | LC_ALL=C sort) > $@.tmp
+	$(BUILD)/tools/embed kam_web_assets $(WEB_DIST)/ \
+	  $$(find $(WEB_DIST) -type f ! -name .stamp 2>/dev/null | LC_ALL=C sort) > $@.tmp
 	mv $@.tmp $@
 
 $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libkam.a

@@ -5,19 +5,43 @@
 #include <stdio.h>
 #include <string.h>
 
-enum kam_err kam_fail(struct kam_error *e, enum kam_err code, const char *field, const char *fmt,
-                      ...)
+static enum kam_err vfail(struct kam_error *e, enum kam_err code, const char *field,
+                          const char *key, const struct kam_param *params, const char *fmt,
+                          va_list ap)
 {
-    if (!e)
-        return code;
     /* Keep the first error: a cleanup path must not overwrite the cause. */
-    if (e->code != KAM_OK)
+    if (!e || e->code != KAM_OK)
         return code;
     e->code = code;
     snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    snprintf(e->key, sizeof e->key, "%s", key && *key ? key : kam_err_name(code));
+    e->nparams = 0;
+    for (; params && params->name && e->nparams < KAM_ERR_PARAMS; params++) {
+        snprintf(e->params[e->nparams].name, sizeof e->params[0].name, "%s", params->name);
+        snprintf(e->params[e->nparams].value, sizeof e->params[0].value, "%s",
+                 params->value ? params->value : "");
+        e->nparams++;
+    }
+    return code;
+}
+
+enum kam_err kam_fail(struct kam_error *e, enum kam_err code, const char *field, const char *fmt,
+                      ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    vfail(e, code, field, NULL, NULL, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+enum kam_err kam_fail_key(struct kam_error *e, enum kam_err code, const char *field,
+                          const char *key, const struct kam_param *params, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(e, code, field, key, params, fmt, ap);
     va_end(ap);
     return code;
 }

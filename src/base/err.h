@@ -34,16 +34,35 @@ enum kam_err {
     KAM_ERR_COUNT
 };
 
+/* A named parameter of an error's message ("max" = "200"): the UI words the message itself
+ * from key and params (and the field's label) in the reader's language. */
+#define KAM_ERR_PARAMS 4
+struct kam_param {
+    const char *name, *value;
+};
+
 struct kam_error {
     enum kam_err code;
     char field[48];
-    char msg[200];
+    char msg[200]; /* English, printf-rendered: the fallback text */
+    char key[32];  /* stable message key ("required", "too_long"); the code's name if unset */
+    int nparams;
+    struct {
+        char name[16];
+        char value[96];
+    } params[KAM_ERR_PARAMS];
 };
 
 /* Records code, field (may be NULL or "") and a printf-style message in e (may be NULL);
  * returns code so callers can write `return kam_fail(...)`. */
 enum kam_err kam_fail(struct kam_error *e, enum kam_err code, const char *field, const char *fmt,
                       ...) __attribute__((format(printf, 4, 5)));
+
+/* kam_fail with a stable message key (msg/catalogue: svc/core/msg.c) and parameters
+ * (NULL, or an array ending with {NULL, NULL}; at most KAM_ERR_PARAMS are kept). */
+enum kam_err kam_fail_key(struct kam_error *e, enum kam_err code, const char *field,
+                          const char *key, const struct kam_param *params, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* Clears e to KAM_OK with empty field and message. */
 void kam_error_clear(struct kam_error *e);

@@ -15,6 +15,7 @@
 #include "http/server.h"
 #include "svc/core/auth.h"
 #include "svc/core/jobs.h"
+#include "svc/core/search.h"
 
 /* The scheduler: one thread, its own connection, a pass of the jobs every interval. */
 static struct {
@@ -156,6 +157,12 @@ int cmd_serve(int argc, char **argv)
     struct cli_ctx c;
     if (cli_ctx_open(&c, dsn, CONN_EXISTING | CONN_WRITABLE))
         return EXIT_FAIL;
+    /* The search index catches up with records written before it or by older binaries. */
+    int indexed = 0;
+    if (search_catch_up(&c.ctx, &indexed))
+        log_warn("search index: %s", c.err.msg);
+    else if (indexed)
+        log_info("search index: %d records indexed", indexed);
     cli_ctx_release(&c);
 
     /* Workers inherit this mask: only the main thread receives the stop signals. */

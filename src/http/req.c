@@ -2,6 +2,7 @@
 #include "req.h"
 
 #include <string.h>
+#include <unistd.h>
 
 size_t http_body_limit(const char *path)
 {
@@ -17,6 +18,22 @@ void http_resp_header(struct http_resp *r, const char *name, const char *value)
     r->headers[r->nheaders].name = name;
     r->headers[r->nheaders].value = value;
     r->nheaders++;
+}
+
+void http_resp_file(struct http_resp *r, int fd, uint64_t size)
+{
+    http_resp_drop_file(r);
+    r->has_file = 1;
+    r->file_fd = fd;
+    r->file_size = size;
+}
+
+void http_resp_drop_file(struct http_resp *r)
+{
+    if (r->has_file)
+        close(r->file_fd);
+    r->has_file = 0;
+    r->file_fd = -1;
 }
 
 const char *http_query(const struct http_req *r, const char *key)

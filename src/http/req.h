@@ -52,6 +52,11 @@ struct http_resp {
     int nheaders;
     const char *static_body; /* when set (with static_len), sent instead of body, not freed */
     size_t static_len;
+    /* A file body (an export): when has_file, file_fd's file_size bytes from offset 0 are sent
+     * instead of body and the server closes file_fd (also when the response cannot be sent). */
+    int has_file;
+    int file_fd;
+    uint64_t file_size;
 };
 
 /* The largest body accepted for a URL path: HTTP_MAX_UPLOAD under HTTP_UPLOAD_PREFIX, else
@@ -60,6 +65,10 @@ size_t http_body_limit(const char *path);
 
 /* Adds a response header (dropped past HTTP_MAX_HEADERS). */
 void http_resp_header(struct http_resp *r, const char *name, const char *value);
+/* Sends the file fd (size bytes, from offset 0) as the body; the response owns fd from now. */
+void http_resp_file(struct http_resp *r, int fd, uint64_t size);
+/* Closes the file body, if any (an error replaces the response). */
+void http_resp_drop_file(struct http_resp *r);
 /* Value of query parameter key, or NULL. */
 const char *http_query(const struct http_req *r, const char *key);
 

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "base/fault.h"
 #include "base/log.h"
@@ -87,15 +88,96 @@ static MHD_RESULT collect_query(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 }
 
+/* 1 if an Accept-Encoding value allows gzip: a "gzip" (or "*") coding whose q is not 0. */
+static int accepts_gzip(const char *ae)
+{
+    while (ae && *ae) {
+        while (*ae == ' ' || *ae == '\t' || *ae == ',')
+            ae++;
+        size_t n = strcspn(ae, ",;");
+        size_t t = n;
+        while (t && (ae[t - 1] == ' ' || ae[t - 1] == '\t'))
+            t--;
+        int named = (t == 4 && strncasecmp(ae, "gzip", 4) == 0) || (t == 1 && ae[0] == '*');
+        const char *end = ae + strcspn(ae, ",");
+        int q0 = 0;
+        const char *qp = ae + n;
+        while (qp < end) {
+            qp++;
+            while (*qp == ' ')
+                qp++;
+            if ((qp[0] == 'q' || qp[0] == 'Q') && qp[1] == '=') {
+                double q = strtod(qp + 2, NULL);
+                q0 = q <= 0;
+            }
+            qp += strcspn(qp, ";,");
+        }
+        if (named)
+            return !q0;
+        ae = end;
+    }
+    return 0;
+}
+
+/* JSON bodies larger than this go gzipped to a client that accepts it. */
+#define HTTP_GZIP_MIN 1024
+
+/* The gzip of data[0..len) (malloc'd, *out_len bytes), or NULL. */
+static char *gzip_body(const char *data, size_t len, size_t *out_len)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    uLong cap = deflateBound(&z, (uLong)len);
+    char *out = malloc(cap);
+    if (!out) {
+        deflateEnd(&z);
+        return NULL;
+    }
+    z.next_in = (Bytef *)(uintptr_t)data;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 static MHD_RESULT send_resp(struct MHD_Connection *conn, struct http_resp *resp)
 {
     struct MHD_Response *mr;
-    if (resp->static_body) {
+    int gzipped = 0, vary = 0;
+    if (resp->has_file) {
+        mr = MHD_create_response_from_fd64(resp->file_size, resp->file_fd);
+        if (!mr)
+            close(resp->file_fd);
+        resp->has_file = 0; /* libmicrohttpd closes it with the response */
+    } else if (resp->static_body) {
         mr = MHD_create_response_from_buffer(resp->static_len, (void *)resp->static_body,
                                              MHD_RESPMEM_PERSISTENT);
     } else {
         size_t len = 0;
         char *data = buf_steal(&resp->body, &len);
+        if (len > HTTP_GZIP_MIN && len <= UINT32_MAX &&
+            (!resp->content_type || strncmp(resp->content_type, "application/json", 16) == 0)) {
+            vary = 1;
+            size_t zlen = 0;
+            char *z =
+                accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"))
+                    ? gzip_body(data, len, &zlen)
+                    : NULL;
+            if (z) {
+                free(data);
+                data = z;
+                len = zlen;
+                gzipped = 1;
+            }
+        }
         mr = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
         if (!mr)
             free(data);
@@ -106,6 +188,10 @@ static MHD_RESULT send_resp(struct MHD_Connection *conn, struct http_resp *resp)
                             resp->content_type ? resp->content_type
                                                : "application/json; charset=utf-8");
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    if (gzipped)
+        MHD_add_response_header(mr, "Content-Encoding", "gzip");
+    if (vary)
+        MHD_add_response_header(mr, "Vary", "Accept-Encoding");
     int has_csp = 0, has_cache = 0;
     for (int i = 0; i < resp->nheaders; i++) {
         MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
@@ -194,6 +280,7 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
     int status = resp.status;
     MHD_RESULT ret = send_resp(conn, &resp);
     buf_release(&resp.body);
+    http_resp_drop_file(&resp);
     log_line(s, method, url, status, st->t0);
     st->answered = 1;
     return ret;

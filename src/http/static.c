@@ -1,10 +1,13 @@
 /* static.c -- serving the embedded web UI.
  *
- * Files come from web/dist at build time, each next to its precompressed NAME.gz. The app is
- * a single page with history routing: any path without a file extension gets index.html. */
+ * Files come from web/dist at build time, each next to its precompressed NAME.br and NAME.gz
+ * (tools/embed-compress.mjs; a variant is left out when it would not be smaller). The app is
+ * a single page with history routing: any path without a file extension gets index.html.
+ * Hashed files (assets/) are cached for a year; index.html and the rest are revalidated. */
 #include "static.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "base/embed.h"
 
@@ -53,10 +56,61 @@ static const char *mime(const char *name)
     return "application/octet-stream";
 }
 
-static int accepts_gzip(const struct http_req *req)
+/* 1 if one Accept-Encoding element's parameters ("; q=0.5") leave it allowed: no q, or a q
+ * above 0 (read by hand: q is "0" or "1" with up to 3 decimals; strtod would follow LC_NUMERIC). */
+static int element_allowed(const char *params, const char *end)
 {
-    const char *ae = req->header ? req->header(req, "Accept-Encoding") : NULL;
-    return ae && strstr(ae, "gzip") != NULL;
+    int ok = 1;
+    while (params < end) {
+        params++; /* ';' */
+        while (params < end && (*params == ' ' || *params == '\t'))
+            params++;
+        if (end - params > 2 && (params[0] == 'q' || params[0] == 'Q') && params[1] == '=') {
+            const char *v = params + 2;
+            ok = 0;
+            for (; v < end && ((*v >= '0' && *v <= '9') || *v == '.'); v++)
+                if (*v >= '1' && *v <= '9')
+                    ok = 1;
+        }
+        params += strcspn(params, ";,");
+    }
+    return ok;
+}
+
+int http_accepts_coding(const char *ae, const char *coding)
+{
+    size_t clen = strlen(coding);
+    int star = 0; /* "*" seen: -1 refused (q=0), 1 allowed */
+    while (ae && *ae) {
+        while (*ae == ' ' || *ae == '\t' || *ae == ',')
+            ae++;
+        if (!*ae)
+            break;
+        const char *end = ae + strcspn(ae, ",");
+        size_t n = strcspn(ae, ",;");
+        size_t t = n;
+        while (t && (ae[t - 1] == ' ' || ae[t - 1] == '\t'))
+            t--;
+        int ok = element_allowed(ae + n, end);
+        if (t == clen && strncasecmp(ae, coding, clen) == 0)
+            return ok;
+        if (t == 1 && ae[0] == '*')
+            star = ok ? 1 : -1;
+        ae = end;
+    }
+    return star == 1;
+}
+
+/* The precompressed variant NAME.EXT of a file, or NULL. */
+static const struct embed_file *variant(const char *name, const char *ext)
+{
+    char path[512];
+    size_t n = strlen(name), e = strlen(ext);
+    if (n + e + 1 > sizeof path)
+        return NULL;
+    memcpy(path, name, n);
+    memcpy(path + n, ext, e + 1);
+    return find(path);
 }
 
 int http_static_serve(const struct http_req *req, struct http_resp *resp)
@@ -80,19 +134,15 @@ int http_static_serve(const struct http_req *req, struct http_resp *resp)
         name = "index.html";
         is_index = 1;
     }
-    if (accepts_gzip(req)) {
-        char gz[512];
-        size_t n = strlen(name);
-        if (n + 4 < sizeof gz) {
-            memcpy(gz, name, n);
-            memcpy(gz + n, ".gz", 4);
-            const struct embed_file *z = find(gz);
-            if (z) {
-                f = z;
-                http_resp_header(resp, "Content-Encoding", "gzip");
-            }
-        }
-    }
+    /* Brotli when the client takes it (browsers do over HTTPS), else gzip, else the file. */
+    const char *ae = req->header ? req->header(req, "Accept-Encoding") : NULL;
+    const struct embed_file *z = NULL;
+    if (http_accepts_coding(ae, "br") && (z = variant(name, ".br")) != NULL)
+        http_resp_header(resp, "Content-Encoding", "br");
+    else if (http_accepts_coding(ae, "gzip") && (z = variant(name, ".gz")) != NULL)
+        http_resp_header(resp, "Content-Encoding", "gzip");
+    if (z)
+        f = z;
     http_resp_header(resp, "Vary", "Accept-Encoding");
     int hashed = strncmp(name, "assets/", 7) == 0;
     http_resp_header(resp, "Cache-Control",

@@ -50,7 +50,9 @@ static const struct table {
      "id", NULL, 1, 1},
     {"visits",
      "id, account_id, contact_id, owner_id, kind, planned_at, status, outcome, next_steps, "
-     "completed_at, interaction_id, cadence_id, gen_key, version, created_at, updated_at",
+     "completed_at, interaction_id, cadence_id, gen_key, version, created_at, updated_at, "
+     "duration_min, place, purpose, checkin_lat_e6, checkin_lon_e6, checkin_accuracy_m, "
+     "checkin_at",
      "id", NULL, 1, 0},
     {"calendar_tokens", "user_id, token_hash, created_at", "user_id", NULL, 0, 0},
     {"sla_rules", "id, tier, severity, response_hours, resolution_hours, updated_at", "id", NULL, 1,
@@ -60,7 +62,8 @@ static const struct table {
      "reported_at, response_due_at, resolution_due_at, first_response_at, resolved_at, "
      "confirmed_at, escalated_at, escalated_to, version, created_at, updated_at",
      "id", NULL, 1, 0},
-    {"notifications", "id, user_id, kind, title, body, link, dedup_key, created_at, read_at", "id",
+    {"notifications",
+     "id, user_id, kind, title, body, link, dedup_key, created_at, read_at, msg_key, params", "id",
      NULL, 1, 0},
     /* 0003 */
     {"care_occasions",
@@ -130,6 +133,13 @@ static const struct table {
      "family_a, family_b", NULL, 0, 0},
     /* 0008 */
     {"audit_head", "seq, hash, unchained", "seq", NULL, 0, 1},
+    /* 0010 */
+    {"saved_views", "id, user_id, screen, name, state, created_at, updated_at", "id", NULL, 1, 0},
+    /* 0011 */
+    {"search_index",
+     "kind, id, account_id, version, fold_version, label, sub, code, name, core, body, py_full, "
+     "py_init, phone, email",
+     "kind, id", NULL, 0, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

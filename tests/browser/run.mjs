@@ -11,7 +11,8 @@
 // --only REGEX  run only the checks whose name matches.
 //
 // The checks of each feature live in tests/browser/t_*.mjs (run after the ones here).
-// Prints one line per check, the first-load time and size of the home page, and ends with
+// Prints one line per check, the first-load transfer and time of the login page and the home
+// (t_weight.mjs, '# weight' lines), and ends with
 // "N passed, N failed"; exits 1 when a check failed. Screenshots go to build/screenshots/.
 //
 // No check sleeps: each waits for an element, an attribute or the app's readiness signal
@@ -25,7 +26,6 @@ import os from 'node:os'
 import path from 'node:path'
 import net from 'node:net'
 import http from 'node:http'
-import zlib from 'node:zlib'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const require = createRequire(new URL('../../web/package.json', import.meta.url))
@@ -622,7 +622,7 @@ async function runChecks(browser, base, dsn) {
     assert((await rows.count()) === expected.length, `${await rows.count()} rows, API has ${expected.length}`)
     const first = await rows.first().innerText()
     assert(first.includes(rel.dmName) && first.includes('从未联系') && first.includes(created.name.slice(0, 8)), `first stale row: ${first}`)
-    const od = page.locator(`[data-test=home-overdue-visit][data-id="${rel.overdueVisit}"]`)
+    const od = page.locator(`[data-test=agenda-overdue-visit][data-id="${rel.overdueVisit}"]`)
     await od.waitFor()
     assert((await od.innerText()).includes(created.name.slice(0, 8)), 'overdue visit names the account')
     await shot(page, 'home-relationships-zh-CN')
@@ -1066,44 +1066,7 @@ async function runChecks(browser, base, dsn) {
     await context.close()
   })
 
-  // ------------------------------------------------------------ first load of the home page
-  await check('home first load (cold cache, signed in) is measured', async () => {
-    const { context, page: p } = await newPage(browser, base, { label: 'first-load' })
-    const r = await context.request.post('/api/v1/session', { data: { login: 'am.east1', password: PASSWORD } })
-    assert(r.ok(), `login via API: ${r.status()}`)
-    const loaded = []
-    p.on('response', (res) => {
-      const type = res.request().resourceType()
-      if (type === 'script' || type === 'stylesheet') loaded.push(res)
-    })
-    await p.goto('/')
-    await p.locator('[data-test=tier-chart] [data-ready="1"]').waitFor()
-    const ms = await p.evaluate(() => {
-      const m = performance.getEntriesByName('kam:home-chart')[0]
-      return m ? Math.round(m.startTime) : null
-    })
-    assert(ms !== null, 'no kam:home-chart performance mark')
-    let raw = 0
-    let gz = 0
-    const byKind = { script: [0, 0], stylesheet: [0, 0] }
-    for (const res of loaded) {
-      const body = await res.body().catch(() => Buffer.alloc(0))
-      const g = zlib.gzipSync(body, { level: 9 }).length
-      raw += body.length
-      gz += g
-      const k = byKind[res.request().resourceType()]
-      k[0] += body.length
-      k[1] += g
-    }
-    const kb = (n) => `${(n / 1024).toFixed(1)} KiB`
-    console.log(`home first load: ${ms} ms`)
-    console.log(
-      `home first screen JS+CSS: ${loaded.length} files, ${kb(raw)} raw, ${kb(gz)} gzip ` +
-        `(JS ${kb(byKind.script[0])} / ${kb(byKind.script[1])} gzip, CSS ${kb(byKind.stylesheet[0])} / ${kb(byKind.stylesheet[1])} gzip)`,
-    )
-    for (const v of await cspViolations(p)) problems.push({ where: 'first-load', what: `CSP: ${v}` })
-    await context.close()
-  })
+  // The first load of the login page and of the home (transfer, time to usable): t_weight.mjs.
 
   // ------------------------------------------------------------ viewer
   const vw = await newPage(browser, base, { label: 'viewer' })
@@ -1862,7 +1825,7 @@ async function volumeChecks(browser, base) {
     const probs = p.locator('[data-test=import-problems] .el-table__body-wrapper tbody tr.el-table__row')
     assert((await probs.count()) === 1, `${await probs.count()} problem rows`)
     const ptxt = await probs.first().innerText()
-    assert(/\b3\b/.test(ptxt) && ptxt.includes('date'), `problem row: ${ptxt}`)
+    assert(/\b3\b/.test(ptxt) && ptxt.includes('日期') && ptxt.includes('2026-13-01'), `problem row: ${ptxt}`)
     assert(digits(await p.locator('[data-test=import-inserted]').innerText()) === 0, 'nothing inserted')
     await shot(p, 'import-rejected-zh-CN')
     // the same file, skipping bad rows: the two good rows load

@@ -494,7 +494,7 @@ VISIT_FIELDS = [
     ("cadence_id in body", {"cadence_id": 1}, 400, "cadence_id"),
     ("overdue in body", {"overdue": True}, 400, "overdue"),
     ("id in body", {"id": 1}, 400, "id"),
-    ("unknown field", {"place": "上海"}, 400, "place"),
+    ("unknown field", {"venue": "上海"}, 400, "venue"),
 ] + _time_cases("planned_at")
 VISIT_POST_ONLY = [("planned_at missing", {"planned_at": DEL}, 400, "planned_at"),
                    ("status in POST", {"status": "planned"}, 400, "status"),

@@ -433,6 +433,6 @@ def g_notifications(ctx):
     ck.ok(all(is_time(x.get("read_at")) for x in r.items or []) and len(r.items or []) == 3, "all three read",
           r.describe())
     for q, f in (({"unread": "2"}, "unread"), ({"unread": "yes"}, "unread"), ({"limit": "0"}, "limit"),
-                 ({"cursor": "garbage!!"}, "cursor"), ({"kind": "issue_assigned"}, "kind")):
+                 ({"cursor": "garbage!!"}, "cursor"), ({"kind": "k" * 41}, "kind")):
         r = n1.client.get("/api/v1/notifications", q)
         ck.expect(r, 400, "notifications %s -> 400 field %s" % (q, f), field=f, code="invalid")

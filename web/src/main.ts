@@ -6,7 +6,7 @@ import 'element-plus/theme-chalk/el-message-box.css'
 import './styles/main.css'
 import App from './App.vue'
 import { router } from './router'
-import { i18n } from './i18n'
+import { i18n, loadLocale } from './i18n'
 import { configureHttp, ApiError } from './api/http'
 import { useSessionStore } from './stores/session'
 import { useDirectoryStore } from './stores/directory'
@@ -47,5 +47,9 @@ window.addEventListener('unhandledrejection', (ev) => {
   }
 })
 
+// The first navigation (and its screen's chunk) starts now, alongside the messages of the
+// language on screen; the app mounts once those are in (only that language is fetched).
 app.use(router)
-app.mount('#app')
+loadLocale(i18n.global.locale.value)
+  .catch((e) => console.warn(e))
+  .finally(() => app.mount('#app'))

@@ -29,8 +29,11 @@ static enum kam_err parse_cursor(struct api_call *c, const char *cursor, int64_t
 
 const struct api_shape api_shapes_audit[] = {
     /* changes: the audit diff, {"field": [before, after], ...} as stored */
-    {"AuditEntry", "id:int at:ts user_id:int? user_login:str? entity:str entity_id:int "
-                   "account_id:int? action:str changes:obj"},
+    /* user_name: the actor's display name (the login when it has none); currency: the unit of
+     * the row's money fields when changes name none (wallet, target and measure rows: the base
+     * currency) */
+    {"AuditEntry", "id:int at:ts user_id:int? user_login:str? user_name:str? entity:str "
+                   "entity_id:int account_id:int? action:str changes:obj currency:str?"},
     {NULL, NULL},
 };
 
@@ -61,12 +64,14 @@ static enum kam_err list(struct api_call *c)
         jw_ktime(w, "at", r->at);
         jw_ki64n(w, "user_id", r->user_id, r->user_id == 0);
         jw_kstr(w, "user_login", r->user_login);
+        jw_kstr(w, "user_name", r->user_name);
         jw_kstr(w, "entity", r->entity);
         jw_ki64(w, "entity_id", r->entity_id);
         jw_ki64n(w, "account_id", r->account_id, r->account_id == 0);
         jw_kstr(w, "action", r->action);
         jw_key(w, "changes");
         jw_raw(w, r->changes, strlen(r->changes));
+        jw_kstr(w, "currency", r->currency);
         jw_obj_end(w);
     }
     const char *next = NULL;

@@ -22,6 +22,8 @@ static const char *type_name(enum jtype t)
         return "an array of ids";
     case J_DEC3:
         return "a number with at most 3 decimals";
+    case J_F64:
+        return "a number";
     }
     return "?";
 }
@@ -181,6 +183,20 @@ static enum kam_err decode_field(struct api_call *c, const struct jfield *f, jso
         if (r - d > tol || d - r > tol)
             return wrong_type(c, f);
         *(int64_t *)(void *)(base + f->off) = (int64_t)r;
+        return KAM_OK;
+    }
+    case J_F64: {
+        int64_t x;
+        if (get_i64(v, &x)) {
+            *(double *)(void *)(base + f->off) = (double)x;
+            return KAM_OK;
+        }
+        if (!json_is_real(v))
+            return wrong_type(c, f);
+        double d = json_real_value(v);
+        if (!(d > -1e300 && d < 1e300))
+            return wrong_type(c, f);
+        *(double *)(void *)(base + f->off) = d;
         return KAM_OK;
     }
     default:

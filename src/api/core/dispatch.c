@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "svc/core/audit.h"
 #include "svc/core/conn.h"
+#include "svc/core/msg.h"
 
 static struct api_cfg cfg;
 
@@ -77,7 +78,16 @@ static int status_of(enum kam_err code)
     return 500;
 }
 
-static void write_error(struct http_resp *resp, const struct kam_error *e)
+/* The language of the request's messages (Accept-Language; English when none). */
+static enum msg_lang request_lang(struct http_req *r)
+{
+    return msg_lang_parse(r ? r->header(r, "Accept-Language") : NULL);
+}
+
+/* {"error":{"code","message","field","key","params"}}: code, message and field are what tools
+ * read; key and params let a UI word the message itself. message is in the request's
+ * Accept-Language when the key has a template, else the English text of the call site. */
+static void write_error(struct http_req *req, struct http_resp *resp, const struct kam_error *e)
 {
     enum kam_err code = e->code ? e->code : KAM_EINTERNAL;
     resp->status = status_of(code);
@@ -94,8 +104,28 @@ static void write_error(struct http_resp *resp, const struct kam_error *e)
         log_error("request failed: %s: %s", kam_err_name(code), e->msg);
         msg = code == KAM_EBUSY ? "the database is busy; retry" : "internal error";
     }
+    const char *key = *e->key ? e->key : kam_err_name(code);
+    int hidden = resp->status >= 500;
+    if (hidden)
+        key = kam_err_name(code); /* the cause's key (and params) stay in the log */
+    enum msg_lang lang = request_lang(req);
+    struct kam_param params[KAM_ERR_PARAMS + 1];
+    size_t np = 0;
+    params[np++] = (struct kam_param){"field", e->field};
+    for (int i = 0; !hidden && i < e->nparams && i < KAM_ERR_PARAMS; i++)
+        params[np++] = (struct kam_param){e->params[i].name, e->params[i].value};
+    char text[400];
+    if ((lang != MSG_EN || hidden || !*msg) &&
+        msg_render(lang, key, params, np, text, sizeof text) > 0)
+        msg = text;
     jw_kstr(&w, "message", *msg ? msg : kam_err_name(code));
     jw_kstr(&w, "field", e->field);
+    jw_kstr(&w, "key", key);
+    jw_key(&w, "params");
+    jw_obj_begin(&w);
+    for (size_t i = 1; i < np; i++)
+        jw_kstr(&w, params[i].name, params[i].value);
+    jw_obj_end(&w);
     jw_obj_end(&w);
     jw_obj_end(&w);
     if (code == KAM_EAUTH)
@@ -327,6 +357,7 @@ static void again(void *arg)
     struct api_call *c = arg;
     log_warn("%s %s: %s; retrying once", c->req->method, c->req->path, c->ctx->err->msg);
     buf_reset(&c->resp->body);
+    http_resp_drop_file(c->resp);
     jw_init(&c->w, &c->resp->body);
     c->resp->nheaders = 0;
     c->status = 200;
@@ -409,7 +440,8 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
     if (rc) {
         if (!err.code)
             kam_fail(&err, rc, "", "%s", kam_err_name(rc));
-        write_error(resp, &err);
+        http_resp_drop_file(resp); /* an export that failed after its file was handed over */
+        write_error(req, resp, &err);
         return;
     }
     if (resp->static_body)

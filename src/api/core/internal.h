@@ -34,7 +34,7 @@ struct api_call {
 typedef enum kam_err (*api_fn)(struct api_call *c);
 
 /* Body field types. */
-enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3 };
+enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3, J_F64 };
 
 #define API_MAX_IDS 50 /* J_IDS: at most this many ids */
 
@@ -43,7 +43,7 @@ enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3 };
  * null. J_MONEY: {"amount","currency"} -> int64 at off, const char * at off2, has flag at off3
  * (null allowed). J_IDS: an array of positive ids -> int64_t[API_MAX_IDS] at off, int count
  * at off2, int "given" flag at off3. J_DEC3: a number with at most 3 decimals -> int64
- * thousandths at off. */
+ * thousandths at off. J_F64: any finite number -> double at off (coordinates). */
 struct jfield {
     const char *name;
     enum jtype type;
@@ -175,6 +175,17 @@ const struct api_shape *api_shape_table_at(int i);
 struct export_table;
 enum kam_err api_send_file(struct api_call *c, const struct export_table *t, const char *format,
                            const char *name);
+
+/* GET <list path>/export: the list route's rows over all its pages as a CSV or .xlsx file,
+ * streamed from a temporary file (list_export.c). The route carries the list's object, action,
+ * scope and query parameters (but limit, cursor) plus format and columns; resp "csv". */
+enum kam_err api_list_export(struct api_call *c);
+/* Fills q (API_EXPORT_QUERY_MAX entries, NULL-terminated) with the query parameters of the export
+ * route at export_path: its list route's but limit and cursor, plus format and columns. The
+ * export route tables call it at start-up on their (writable) query arrays, so an export takes
+ * whatever filters its list takes. */
+#define API_EXPORT_QUERY_MAX 48
+void api_list_export_query(const char *export_path, const char **q);
 
 /* Renders an account: detail 0 list item, 1 with parent and subsidiary count, 2 with score. */
 struct account;

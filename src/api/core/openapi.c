@@ -654,9 +654,10 @@ static int name_in(const char *name, const char *const *list)
 static void query_param(struct jw *w, const char *q, const struct route *rt)
 {
     static const char *const integers[] = {
-        "account_id", "plan_id", "parent_id", "product_id", "team_id",       "id",
-        "year",       "month",   "min_count", "active",     "dry_run",       "escalated",
-        "forecast",   "overdue", "unread",    "limit",      "skip_bad_rows", NULL,
+        "account_id", "plan_id",       "parent_id",  "product_id", "team_id",
+        "id",         "year",          "month",      "min_count",  "active",
+        "dry_run",    "escalated",     "forecast",   "overdue",    "unread",
+        "limit",      "skip_bad_rows", "exclude_id", NULL,
     };
     /* The audit query names its record (dispatch.c resolve_scope). */
     int audit = rt->scope == SCOPE_AUDIT && (!strcmp(q, "entity") || !strcmp(q, "id"));
@@ -784,6 +785,7 @@ static void body_field(struct jw *w, const struct jfield *f)
         type = "array";
         break;
     case J_DEC3:
+    case J_F64:
         type = "number";
         break;
     }
@@ -856,6 +858,7 @@ static void body_field(struct jw *w, const struct jfield *f)
         break;
     case J_BOOL:
     case J_DEC3:
+    case J_F64:
         break;
     }
     jw_obj_end(w);
@@ -1153,12 +1156,32 @@ static void error_schema(struct jw *w)
     jw_obj_begin(w);
     jw_kstr(w, "type", "string");
     jw_obj_end(w);
+    jw_key(w, "key");
+    jw_obj_begin(w);
+    jw_kstr(w, "type", "string");
+    jw_kstr(w, "description",
+            "Stable message key (\"required\", \"too_long\", \"not_one_of\", ...; the code's "
+            "name when the call site has none): a UI words the message from key, params and the "
+            "field's label. message is in the request's Accept-Language (en, zh-CN, zh-TW) when "
+            "the key has a template, else English");
+    jw_obj_end(w);
+    jw_key(w, "params");
+    jw_obj_begin(w);
+    jw_kstr(w, "type", "object");
+    jw_kstr(w, "description", "The message's named parameters (max, min, allowed, ...)");
+    jw_key(w, "additionalProperties");
+    jw_obj_begin(w);
+    jw_kstr(w, "type", "string");
+    jw_obj_end(w);
+    jw_obj_end(w);
     jw_obj_end(w);
     jw_key(w, "required");
     jw_arr_begin(w);
     jw_str(w, "code");
     jw_str(w, "message");
     jw_str(w, "field");
+    jw_str(w, "key");
+    jw_str(w, "params");
     jw_arr_end(w);
     jw_obj_end(w);
     jw_obj_end(w);

@@ -104,23 +104,87 @@ void render_account(struct jw *w, const struct account *a, int detail)
     jw_obj_end(w);
 }
 
+/* The list's filters from the query (shared by the list and its count). */
+static enum kam_err list_filters(struct api_call *c, struct account_query *q, int64_t parent_id)
+{
+    enum kam_err rc;
+    q->q = api_query_str(c, "q");
+    q->tier = api_query_str(c, "tier");
+    q->region = api_query_str(c, "region");
+    q->channel = api_query_str(c, "channel");
+    q->status = api_query_str(c, "status");
+    if ((rc = api_query_user(c, "owner_id", &q->owner_id)))
+        return rc;
+    if (parent_id)
+        q->parent_id = parent_id;
+    else if ((rc = api_query_i64(c, "parent_id", 0, &q->parent_id)))
+        return rc;
+    return KAM_OK;
+}
+
+/* The count is its own request, not a field of every page: the list screen asks once per
+ * filter change (one COUNT with the list's WHERE), and paging on costs no count at all. */
+static enum kam_err count(struct api_call *c)
+{
+    struct account_query q = {0};
+    int64_t total;
+    enum kam_err rc = list_filters(c, &q, 0);
+    if (rc || (rc = account_count(c->ctx, &q, &total)))
+        return rc;
+    jw_obj_begin(&c->w);
+    jw_ki64(&c->w, "total", total);
+    jw_obj_end(&c->w);
+    return KAM_OK;
+}
+
+struct transfer_in {
+    int64_t ids[API_MAX_IDS], versions[API_MAX_IDS], owner_id;
+    int nids, has_ids, nversions, has_versions;
+};
+
+#define TF(f) offsetof(struct transfer_in, f)
+
+static const struct jfield transfer_spec[] = {
+    {"ids", J_IDS, 1, TF(ids), TF(nids), TF(has_ids), 0, "the accounts, 1-50", 1},
+    {"owner_id", J_I64, 2, TF(owner_id), 0, 0, 0, "the new owner", 1},
+    {"versions", J_IDS, 4, TF(versions), TF(nversions), TF(has_versions), 0,
+     "optional: the version of each account as read, in the order of ids (stale -> 409)"},
+    {0},
+};
+
+static enum kam_err transfer(struct api_call *c)
+{
+    struct transfer_in in = {0};
+    unsigned set = 0;
+    enum kam_err rc = api_decode(c, transfer_spec, &in, &set);
+    if (rc)
+        return rc;
+    if (!(set & 1))
+        return kam_fail(c->ctx->err, KAM_EINVAL, "ids", "ids is required");
+    if (!(set & 2))
+        return kam_fail(c->ctx->err, KAM_EINVAL, "owner_id", "owner_id is required");
+    if ((set & 4) && in.nversions != in.nids)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "versions",
+                        "versions must hold one version per id");
+    size_t changed;
+    if ((rc = account_transfer(c->ctx, in.ids, (size_t)in.nids, (set & 4) ? in.versions : NULL,
+                               in.owner_id, &changed)))
+        return rc;
+    jw_obj_begin(&c->w);
+    jw_ki64(&c->w, "transferred", (int64_t)in.nids);
+    jw_ki64(&c->w, "changed", (int64_t)changed);
+    jw_ki64(&c->w, "owner_id", in.owner_id);
+    jw_obj_end(&c->w);
+    return KAM_OK;
+}
+
 static enum kam_err list_common(struct api_call *c, int64_t parent_id)
 {
     struct account_query q = {0};
     enum kam_err rc;
-    q.q = api_query_str(c, "q");
-    q.tier = api_query_str(c, "tier");
-    q.region = api_query_str(c, "region");
-    q.channel = api_query_str(c, "channel");
-    q.status = api_query_str(c, "status");
     q.sort = api_query_str(c, "sort");
     q.cursor = api_query_str(c, "cursor");
-    if ((rc = api_query_i64(c, "limit", 0, &q.limit)) ||
-        (rc = api_query_user(c, "owner_id", &q.owner_id)))
-        return rc;
-    if (parent_id)
-        q.parent_id = parent_id;
-    else if ((rc = api_query_i64(c, "parent_id", 0, &q.parent_id)))
+    if ((rc = api_query_i64(c, "limit", 0, &q.limit)) || (rc = list_filters(c, &q, parent_id)))
         return rc;
     if (http_query(c->req, "limit") && q.limit == 0)
         return kam_fail(c->ctx->err, KAM_EINVAL, "limit", "limit must be 1..%d", PAGE_MAX);
@@ -350,6 +414,8 @@ static const char *const summary_query_params[] = {"owner_id", NULL};
 static const char *const list_query[] = {"q",        "limit",     "cursor",  "sort",
                                          "tier",     "region",    "channel", "status",
                                          "owner_id", "parent_id", NULL};
+static const char *const count_query[] = {"q",      "tier",     "region",    "channel",
+                                          "status", "owner_id", "parent_id", NULL};
 static const char *const prospect_query[] = {"q",    "screening", "source", "owner_id",
                                              "sort", "limit",     "cursor", NULL};
 static const char *const sub_query[] = {"limit", "cursor", "sort", "q", NULL};
@@ -357,6 +423,12 @@ static const char *const sub_query[] = {"limit", "cursor", "sort", "q", NULL};
 const struct route api_routes_accounts[] = {
     {"GET", "/api/v1/accounts", list, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
      "Accounts in the caller's scope: search, filter, sort, page", "[Account]"},
+    {"GET", "/api/v1/accounts/count", count, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL, count_query,
+     200, "The number of accounts the list returns for the same filters", "{total:int}"},
+    {"POST", "/api/v1/accounts/transfer", transfer, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_NONE,
+     transfer_spec, NULL, 200,
+     "Give accounts to a new owner: each checked as a PATCH of owner_id, all or nothing",
+     "{transferred:int changed:int owner_id:int}"},
     {"GET", "/api/v1/accounts/summary", summary, OBJ_ACCOUNT, ACT_READ, SCOPE_NONE, NULL,
      summary_query_params, 200,
      "Counts of the caller's accounts by tier and status; regions, channels, industries in use",

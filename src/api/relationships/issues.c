@@ -1,5 +1,6 @@
 /* issues.c -- /api/v1/issues and /api/v1/accounts/:id/issues: customer issues and SLAs. */
 #include <stddef.h>
+#include <string.h>
 
 #include "api/core/internal.h"
 #include "svc/relationships/interaction.h"
@@ -83,6 +84,21 @@ static enum kam_err list(struct api_call *c)
     if (esc < -1 || esc > 1 || (esc == -1 && http_query(c->req, "escalated")))
         return kam_fail(c->ctx->err, KAM_EINVAL, "escalated", "escalated must be 0 or 1");
     q.escalated = (int)esc;
+    q.q = api_query_str(c, "q");
+    q.severity = api_query_str(c, "severity");
+    if ((rc = api_query_user(c, "owner_id", &q.owner_id)))
+        return rc;
+    /* opened_from / opened_to: an ISO time, or a date (from its first second; to through its
+     * last). */
+    const char *from_s = api_query_str(c, "opened_from"), *to_s = api_query_str(c, "opened_to");
+    if (from_s && (q.opened_from = interaction_parse_filter_time(from_s)) < 0)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "opened_from",
+                        "opened_from must be a date or an ISO time");
+    if (to_s && (q.opened_to = interaction_parse_filter_time(to_s)) < 0)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "opened_to",
+                        "opened_to must be a date or an ISO time");
+    if (to_s && strlen(to_s) == 10)
+        q.opened_to += 86400;
     struct issue *items;
     size_t n;
     const char *next;
@@ -209,8 +225,9 @@ static enum kam_err stats(struct api_call *c)
     return KAM_OK;
 }
 
-static const char *const list_query[] = {"account_id", "assignee_id", "status", "escalated",
-                                         "limit",      "cursor",      NULL};
+static const char *const list_query[] = {"account_id", "assignee_id", "status",    "escalated",
+                                         "limit",      "cursor",      "q",         "severity",
+                                         "owner_id",   "opened_from", "opened_to", NULL};
 static const char *const stats_query[] = {"from", "to", NULL};
 
 const struct route api_routes_issues[] = {

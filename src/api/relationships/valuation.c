@@ -3,11 +3,13 @@
 #include <string.h>
 
 #include "api/core/internal.h"
+#include "svc/core/msg.h"
 #include "svc/relationships/valuation.h"
 
 #define TIER "str(strategic|key|growth|maintain)"
 #define CRITERION_FIELDS                                                                           \
-    "key:str name_zh:str name_en:str kind:str(manual|computed) weight:int active:bool"
+    "key:str name_zh:str name_zh_tw:str name_en:str kind:str(manual|computed) weight:int "         \
+    "active:bool"
 
 const struct api_shape api_shapes_valuation[] = {
     /* score and suggested_tier null until the account can be scored, computed_at until it
@@ -35,11 +37,13 @@ static void render(struct jw *w, const struct valuation *v, const struct tier_ch
     jw_ktime(w, "computed_at", v->computed_at);
     jw_key(w, "contributions");
     jw_arr_begin(w);
+    char hant[512]; /* name_zh in Traditional characters (OpenCC: svc/core/msg.c) */
     for (int i = 0; i < v->nparts; i++) {
         const struct contribution *p = &v->parts[i];
         jw_obj_begin(w);
         jw_kstr(w, "key", p->c->key);
         jw_kstr(w, "name_zh", p->c->name_zh);
+        jw_kstr(w, "name_zh_tw", msg_to_hant(p->c->name_zh, hant, sizeof hant));
         jw_kstr(w, "name_en", p->c->name_en);
         jw_kstr(w, "kind", p->c->kind);
         jw_ki64(w, "weight", p->c->weight);
@@ -154,6 +158,8 @@ static void render_criterion(struct jw *w, const struct criterion *k)
     jw_ki64(w, "id", k->id);
     jw_kstr(w, "key", k->key);
     jw_kstr(w, "name_zh", k->name_zh);
+    char hant[512];
+    jw_kstr(w, "name_zh_tw", msg_to_hant(k->name_zh, hant, sizeof hant));
     jw_kstr(w, "name_en", k->name_en);
     jw_kstr(w, "kind", k->kind);
     jw_ki64(w, "weight", k->weight);

@@ -16,6 +16,16 @@ static const struct jfield spec[] = {
      "YYYY-MM-DDTHH:MM:SSZ", 1},
     {"status", J_STR, VIS_STATUS, VF(status), 0, 0, 0, "PATCH: cancelled (or planned)"},
     {"version", J_I64, VIS_VERSION, VF(version), 0, 0, 0, "PATCH: the version you read"},
+    {"duration_min", J_I64, VIS_DURATION, VF(duration_min), VF(has_duration), 0, 1,
+     "minutes, 1..1440, or null"},
+    {"place", J_STR, VIS_PLACE, VF(place), 0, 0, 0, "where, <= 200 characters"},
+    {"purpose", J_STR, VIS_PURPOSE, VF(purpose), 0, 0, 0, "what for, <= 2000 characters"},
+    {"checkin_lat", J_F64, VIS_LAT, offsetof(struct visit_in, lat), 0, 0, 0,
+     "check-in (外勤签到) latitude, -90..90; with checkin_lon; the server stamps the time"},
+    {"checkin_lon", J_F64, VIS_LON, offsetof(struct visit_in, lon), 0, 0, 0,
+     "check-in longitude, -180..180"},
+    {"checkin_accuracy_m", J_F64, VIS_ACCURACY, offsetof(struct visit_in, accuracy), 0, 0, 0,
+     "check-in accuracy in metres as the device reports it, 0..100000 (optional)"},
     {0},
 };
 
@@ -24,7 +34,8 @@ const struct api_shape api_shapes_visits[] = {
               "owner_id:int kind:str(phone|onsite) planned_at:ts "
               "status:str(planned|done|cancelled) outcome:str next_steps:str completed_at:ts? "
               "interaction_id:int? cadence_id:int? overdue:bool version:int created_at:ts "
-              "updated_at:ts"},
+              "updated_at:ts duration_min:int? place:str purpose:str checkin_lat:num? "
+              "checkin_lon:num? checkin_accuracy_m:int? checkin_at:ts?"},
     {"CalendarToken", "active:bool created_at:ts?"},
     {"CalendarUrl", "url:str"},
     {NULL, NULL},
@@ -52,6 +63,20 @@ static void render(struct api_call *c, const struct visit *v)
     jw_ki64(w, "version", v->version);
     jw_ktime(w, "created_at", v->created_at);
     jw_ktime(w, "updated_at", v->updated_at);
+    jw_ki64n(w, "duration_min", v->duration_min, !v->has_duration);
+    jw_kstr(w, "place", v->place);
+    jw_kstr(w, "purpose", v->purpose);
+    if (v->has_checkin) {
+        jw_kfixed(w, "checkin_lat", v->lat_e6, 6);
+        jw_kfixed(w, "checkin_lon", v->lon_e6, 6);
+    } else {
+        jw_key(w, "checkin_lat");
+        jw_null(w);
+        jw_key(w, "checkin_lon");
+        jw_null(w);
+    }
+    jw_ki64n(w, "checkin_accuracy_m", v->accuracy_m, !v->has_accuracy);
+    jw_ktime_opt(w, "checkin_at", v->checkin_at, v->has_checkin);
     jw_obj_end(w);
 }
 
@@ -134,6 +159,12 @@ static const struct jfield done_spec[] = {
     {"contact_ids", J_IDS, 8, offsetof(struct visit_done, contact_ids),
      offsetof(struct visit_done, ncontacts), offsetof(struct visit_done, has_contacts), 0,
      "who took part (default: the visit's contact)"},
+    {"duration_min", J_I64, 16, offsetof(struct visit_done, details.v.duration_min),
+     offsetof(struct visit_done, details.v.has_duration), 0, 1, "minutes, 1..1440, or null"},
+    {"place", J_STR, 32, offsetof(struct visit_done, details.v.place), 0, 0, 0,
+     "where, <= 200 characters"},
+    {"purpose", J_STR, 64, offsetof(struct visit_done, details.v.purpose), 0, 0, 0,
+     "what for, <= 2000 characters"},
     {0},
 };
 
@@ -148,6 +179,8 @@ static enum kam_err complete(struct api_call *c)
         return kam_fail(c->ctx->err, KAM_EINVAL, "outcome", "outcome is required");
     if (!in.next_steps)
         in.next_steps = "";
+    in.details.set =
+        (set & 16 ? VIS_DURATION : 0) | (set & 32 ? VIS_PLACE : 0) | (set & 64 ? VIS_PURPOSE : 0);
     struct visit out;
     if ((rc = visit_complete(c->ctx, c->id[0], &in, &out)))
         return rc;
@@ -220,7 +253,7 @@ const struct route api_routes_visits[] = {
     {"GET", "/api/v1/visits/:id", get, OBJ_VISIT, ACT_READ, SCOPE_VISIT, NULL, NULL, 200,
      "One visit", "Visit"},
     {"PATCH", "/api/v1/visits/:id", patch, OBJ_VISIT, ACT_UPDATE, SCOPE_VISIT, spec, NULL, 200,
-     "Reschedule, reassign or cancel a planned visit", "Visit"},
+     "Reschedule, reassign or cancel a planned visit; set its details or check in", "Visit"},
     {"POST", "/api/v1/visits/:id/complete", complete, OBJ_VISIT, ACT_UPDATE, SCOPE_VISIT, done_spec,
      NULL, 200, "Complete a visit with its outcome (logs an interaction)", "Visit"},
     {"GET", "/api/v1/calendar-token", cal_state, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,

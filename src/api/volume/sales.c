@@ -27,8 +27,9 @@ const struct api_shape api_shapes_sales[] = {
     {"ImportReport", "id:int? kind:str(orders|products|accounts) "
                      "status:str(loaded|rejected|checked) rows_total:int rows_inserted:int "
                      "rows_updated:int rows_rejected:int problems:[ImportProblem] "
-                     "problems_total:int started_at:ts finished_at:ts"},
-    {"ImportProblem", "row:int column:str reason:str"},
+                     "problems_total:int started_at:ts finished_at:ts filename:str "
+                     "user_id:int? user_name:str"},
+    {"ImportProblem", "row:int column:str reason:str key?:str params?:obj"},
     {"WalletEstimate", "account_id:int year:int amount:int note:str updated_by:int? "
                        "updated_at:ts"},
     {NULL, NULL},
@@ -356,6 +357,12 @@ static void render_import(struct jw *w, const struct import_report *r)
             jw_ki64(w, "row", r->problems[i].row);
             jw_kstr(w, "column", r->problems[i].column);
             jw_kstr(w, "reason", r->problems[i].reason);
+            jw_kstr(w, "key", r->problems[i].key ? r->problems[i].key : "");
+            jw_key(w, "params");
+            jw_obj_begin(w);
+            for (size_t k = 0; k < r->problems[i].nparams; k++)
+                jw_kstr(w, r->problems[i].params[k].name, r->problems[i].params[k].value);
+            jw_obj_end(w);
             jw_obj_end(w);
         }
         jw_arr_end(w);
@@ -363,6 +370,9 @@ static void render_import(struct jw *w, const struct import_report *r)
     }
     jw_ktime(w, "started_at", r->started_at);
     jw_ktime(w, "finished_at", r->finished_at);
+    jw_kstr(w, "filename", r->filename ? r->filename : "");
+    jw_ki64n(w, "user_id", r->user_id, !r->user_id);
+    jw_kstr(w, "user_name", r->user_name ? r->user_name : "");
     jw_obj_end(w);
 }
 

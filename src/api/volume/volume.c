@@ -410,6 +410,8 @@ static enum kam_err kpis_export(struct api_call *c)
     }
     char name[48];
     snprintf(name, sizeof name, "kpi-%d-%d", per.from, per.to);
+    if ((rc = export_pick(c->ctx, &t, api_query_str(c, "columns")))) /* issue 12 */
+        return rc;
     return api_send_file(c, &t, api_query_str(c, "format"), name);
 }
 
@@ -420,9 +422,9 @@ static const char *const breakdown_query[] = {
 
 static const char *const kpi_query[] = {"plan_id", "by",      "period",     "measure", "family",
                                         "region",  "channel", "account_id", NULL};
-static const char *const kpi_export_query[] = {"plan_id", "by",     "period",  "measure",
-                                               "family",  "region", "channel", "account_id",
-                                               "format",  NULL};
+static const char *const kpi_export_query[] = {"plan_id", "by",      "period",  "measure",
+                                               "family",  "region",  "channel", "account_id",
+                                               "format",  "columns", NULL};
 
 const struct route api_routes_volume[] = {
     {"GET", "/api/v1/kpis", kpis, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL, kpi_query, 200,

@@ -1,5 +1,6 @@
 /* audit.c -- writing and reading the audit log, and its hash chain (see audit.h). */
 #include "audit.h"
+#include "settings.h"
 #include "store/db.h"
 
 #include <sodium.h>
@@ -636,11 +637,13 @@ enum kam_err audit_list(struct kam_ctx *ctx, const struct audit_query *q,
     int by_account = strcmp(q->entity, "account") == 0;
     const char *sql =
         by_account ? "SELECT audit.id, at, user_id, COALESCE(users.login, ''), entity, entity_id, "
-                     "account_id, action, changes FROM audit LEFT JOIN users ON users.id = "
+                     "account_id, action, changes, COALESCE(users.name, '') FROM audit LEFT "
+                     "JOIN users ON users.id = "
                      "audit.user_id WHERE account_id = ? AND audit.id < ? ORDER BY audit.id DESC "
                      "LIMIT ?"
                    : "SELECT audit.id, at, user_id, COALESCE(users.login, ''), entity, entity_id, "
-                     "account_id, action, changes FROM audit LEFT JOIN users ON users.id = "
+                     "account_id, action, changes, COALESCE(users.name, '') FROM audit LEFT "
+                     "JOIN users ON users.id = "
                      "audit.user_id WHERE entity = ? AND entity_id = ? AND audit.id < ? ORDER BY "
                      "audit.id DESC LIMIT ?";
     struct db_stmt *st;
@@ -667,10 +670,29 @@ enum kam_err audit_list(struct kam_ctx *ctx, const struct audit_query *q,
         r->account_id = db_col_is_null(st, 6) ? 0 : db_col_i64(st, 6);
         r->action = arena_strdup(ctx->a, db_col_text(st, 7));
         r->changes = arena_strdup(ctx->a, db_col_text(st, 8));
+        const char *name = db_col_text(st, 9);
+        r->user_name = name && *name    ? arena_strdup(ctx->a, name)
+                       : *r->user_login ? r->user_login
+                                        : NULL; /* the system, or a user since removed */
     }
     db_done(st);
     if (rc)
         return rc;
+    /* Wallet estimates (minor units), target plans, proposals and 4P measures of amount (whole
+     * units) are in the base currency (svc/volume): say which, so a reader need not guess. */
+    static const char *const in_base[] = {"wallet", "target_plan", "target_proposal", "measure",
+                                          NULL};
+    const char *base = NULL;
+    for (size_t k = 0; k < n; k++) {
+        int money = 0;
+        for (int j = 0; in_base[j]; j++)
+            money |= strcmp(items[k].entity, in_base[j]) == 0;
+        if (!money)
+            continue;
+        if (!base && (rc = settings_get(ctx, "base_currency", "CNY", &base)))
+            return rc;
+        items[k].currency = base;
+    }
     *more_out = n > (size_t)q->limit;
     if (*more_out)
         n = (size_t)q->limit;

@@ -79,6 +79,11 @@ enum kam_err audit_chain_verify(struct kam_ctx *ctx, struct audit_chain_report *
 struct audit_row {
     int64_t id, at, user_id, entity_id, account_id;
     const char *user_login, *entity, *action, *changes; /* changes: JSON text */
+    const char *user_name; /* the actor's display name (the login when the name is empty) */
+    /* The currency of the row's money fields when its changes do not name one: the base
+     * currency for wallet estimates, target plans and proposals and 4P measures (of amount);
+     * NULL otherwise. */
+    const char *currency;
 };
 
 struct audit_query {

@@ -1,6 +1,7 @@
 /* check.c -- field validation. */
 #include "check.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/timeutil.h"
@@ -37,36 +38,47 @@ enum kam_err check_text(struct kam_ctx *ctx, const char *field, const char *s, i
         s = "";
     size_t n = strlen(s);
     if (!utf8_valid(s, n))
-        return kam_fail(ctx->err, KAM_EINVAL, field, "%s is not valid UTF-8", field);
+        return kam_fail_key(ctx->err, KAM_EINVAL, field, "bad_utf8", NULL, "%s is not valid UTF-8",
+                            field);
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = u[i];
         /* C1 controls U+0080..U+009F are UTF-8 C2 80..C2 9F. */
         if (c == 0xc2 && i + 1 < n && u[i + 1] <= 0x9f)
-            return kam_fail(ctx->err, KAM_EINVAL, field, "%s contains a control character", field);
+            return kam_fail_key(ctx->err, KAM_EINVAL, field, "control_char", NULL,
+                                "%s contains a control character", field);
         /* Refused in notes too: a note shown in a list or a timeline line would reorder the
          * author, date and neighbouring rows the same way a name does. Secrets are never
          * shown, and a stored password must keep working. */
         if (multiline != CHECK_SECRET && bidi_control(u + i, n - i))
-            return kam_fail(ctx->err, KAM_EINVAL, field,
-                            "%s contains a bidirectional control character (U+202A-U+202E, "
-                            "U+2066-U+2069)",
-                            field);
+            return kam_fail_key(ctx->err, KAM_EINVAL, field, "bidi_control", NULL,
+                                "%s contains a bidirectional control character (U+202A-U+202E, "
+                                "U+2066-U+2069)",
+                                field);
         if (multiline == CHECK_LINE && unicode_line_break(u + i, n - i))
-            return kam_fail(ctx->err, KAM_EINVAL, field, "%s contains a line break", field);
+            return kam_fail_key(ctx->err, KAM_EINVAL, field, "line_break", NULL,
+                                "%s contains a line break", field);
         if (c < 0x20 || c == 0x7f) {
             if (multiline == CHECK_MULTILINE && (c == '\n' || c == '\r' || c == '\t'))
                 continue;
-            return kam_fail(ctx->err, KAM_EINVAL, field, "%s contains a control character", field);
+            return kam_fail_key(ctx->err, KAM_EINVAL, field, "control_char", NULL,
+                                "%s contains a control character", field);
         }
     }
     size_t chars = utf8_chars(s, n);
-    if (chars < (size_t)min_chars)
-        return kam_fail(ctx->err, KAM_EINVAL, field,
-                        min_chars == 1 ? "%s is required" : "%s is too short", field);
-    if (chars > (size_t)max_chars)
-        return kam_fail(ctx->err, KAM_EINVAL, field, "%s is longer than %d characters", field,
-                        max_chars);
+    char num[24];
+    if (chars < (size_t)min_chars) {
+        snprintf(num, sizeof num, "%d", min_chars);
+        return kam_fail_key(ctx->err, KAM_EINVAL, field, min_chars == 1 ? "required" : "too_short",
+                            (struct kam_param[]){{"min", num}, {NULL, NULL}},
+                            min_chars == 1 ? "%s is required" : "%s is too short", field);
+    }
+    if (chars > (size_t)max_chars) {
+        snprintf(num, sizeof num, "%d", max_chars);
+        return kam_fail_key(ctx->err, KAM_EINVAL, field, "too_long",
+                            (struct kam_param[]){{"max", num}, {NULL, NULL}},
+                            "%s is longer than %d characters", field, max_chars);
+    }
     return KAM_OK;
 }
 
@@ -89,15 +101,23 @@ enum kam_err check_enum(struct kam_ctx *ctx, const char *field, const char *s,
             strncat(list, ", ", sizeof list - strlen(list) - 1);
         strncat(list, *vals, sizeof list - strlen(list) - 1);
     }
-    return kam_fail(ctx->err, KAM_EINVAL, field, "%s must be one of: %s", field, list);
+    return kam_fail_key(ctx->err, KAM_EINVAL, field, "not_one_of",
+                        (struct kam_param[]){{"allowed", list}, {NULL, NULL}},
+                        "%s must be one of: %s", field, list);
 }
 
 enum kam_err check_range(struct kam_ctx *ctx, const char *field, int64_t v, int64_t min,
                          int64_t max)
 {
-    if (v < min || v > max)
-        return kam_fail(ctx->err, KAM_EINVAL, field, "%s must be between %lld and %lld", field,
-                        (long long)min, (long long)max);
+    if (v < min || v > max) {
+        char lo[24], hi[24];
+        snprintf(lo, sizeof lo, "%lld", (long long)min);
+        snprintf(hi, sizeof hi, "%lld", (long long)max);
+        return kam_fail_key(ctx->err, KAM_EINVAL, field, "out_of_range",
+                            (struct kam_param[]){{"min", lo}, {"max", hi}, {NULL, NULL}},
+                            "%s must be between %lld and %lld", field, (long long)min,
+                            (long long)max);
+    }
     return KAM_OK;
 }
 
@@ -105,7 +125,8 @@ enum kam_err check_date(struct kam_ctx *ctx, const char *field, const char *s)
 {
     int y, m, d;
     if (!s || date_parse(s, &y, &m, &d) != 0)
-        return kam_fail(ctx->err, KAM_EINVAL, field, "%s must be a date YYYY-MM-DD", field);
+        return kam_fail_key(ctx->err, KAM_EINVAL, field, "bad_date", NULL,
+                            "%s must be a date YYYY-MM-DD", field);
     return KAM_OK;
 }
 
@@ -173,8 +194,8 @@ enum kam_err check_email(struct kam_ctx *ctx, const char *field, const char *s)
     /* One plain address and nothing else: a display name or angle brackets would make the
      * mail go to whatever the brackets hold, a comma or semicolon to several people. */
     if (!check_addr_spec(s, 2))
-        return kam_fail(ctx->err, KAM_EINVAL, field,
-                        "%s must be one plain e-mail address like name@example.com", field);
+        return kam_fail_key(ctx->err, KAM_EINVAL, field, "bad_email", NULL,
+                            "%s must be one plain e-mail address like name@example.com", field);
     return KAM_OK;
 }
 
@@ -182,6 +203,7 @@ enum kam_err check_currency(struct kam_ctx *ctx, const char *field, const char *
 {
     if (!s || strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
         s[2] < 'A' || s[2] > 'Z')
-        return kam_fail(ctx->err, KAM_EINVAL, field, "%s must be a 3-letter ISO 4217 code", field);
+        return kam_fail_key(ctx->err, KAM_EINVAL, field, "bad_currency", NULL,
+                            "%s must be a 3-letter ISO 4217 code", field);
     return KAM_OK;
 }

@@ -33,6 +33,49 @@ struct export_cell *export_row(struct export_table *t, struct kam_ctx *ctx)
     return &t->cells[t->nrows++ * t->ncols];
 }
 
+enum kam_err export_pick(struct kam_ctx *ctx, struct export_table *t, const char *spec)
+{
+    if (!spec || !*spec)
+        return KAM_OK;
+    enum { MAX_PICK = 200 };
+    size_t idx[MAX_PICK], n = 0;
+    const char **header = arena_calloc(ctx->a, MAX_PICK, sizeof *header);
+    char *s = arena_strdup(ctx->a, spec);
+    for (char *item = s; item;) {
+        char *next = strchr(item, ',');
+        if (next)
+            *next++ = 0;
+        char *label = strchr(item, ':');
+        if (label)
+            *label++ = 0;
+        while (*item == ' ')
+            item++;
+        if (*item) {
+            size_t c = 0;
+            while (c < t->ncols && strcmp(t->header[c], item) != 0)
+                c++;
+            if (c == t->ncols)
+                return kam_fail(ctx->err, KAM_EINVAL, "columns", "unknown column %.60s", item);
+            if (n == MAX_PICK)
+                return kam_fail(ctx->err, KAM_EINVAL, "columns", "at most %d columns", MAX_PICK);
+            idx[n] = c;
+            header[n++] = label && *label ? label : t->header[c];
+        }
+        item = next;
+    }
+    if (!n)
+        return kam_fail(ctx->err, KAM_EINVAL, "columns", "columns names no column");
+    struct export_cell *cells = arena_calloc(ctx->a, (t->nrows ? t->nrows : 1) * n, sizeof *cells);
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t k = 0; k < n; k++)
+            cells[r * n + k] = t->cells[r * t->ncols + idx[k]];
+    t->header = header;
+    t->ncols = n;
+    t->cells = cells;
+    t->cap = t->nrows ? t->nrows : 1;
+    return KAM_OK;
+}
+
 /* OWASP's list (= + - @ tab CR first) and what spreadsheets also take for a formula: the same
  * signs after leading white space (Excel and LibreOffice skip it), a leading LF, and the
  * full-width signs that CJK input methods type. */

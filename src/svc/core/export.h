@@ -42,6 +42,11 @@ struct export_cell *export_row(struct export_table *t, struct kam_ctx *ctx);
 enum kam_err export_render(struct kam_ctx *ctx, const struct export_table *t, const char *format,
                            struct buf *out, const char **content_type);
 
+/* Keeps the columns spec names, in its order: "key[:label],..." over the table's header keys
+ * (a label replaces the header text). NULL or "" keeps all. An unknown key or more than
+ * 200 columns: KAM_EINVAL on "columns". */
+enum kam_err export_pick(struct kam_ctx *ctx, struct export_table *t, const char *spec);
+
 /* The CSV text of one cell value as export_render writes it (neutralised, quoted). */
 void export_csv_field(struct buf *b, const char *s);
 

@@ -7,6 +7,7 @@
 
 #include "digest.h"
 #include "outbox.h"
+#include "search.h"
 #include "store/db.h"
 #include "svc/relationships/care.h"
 #include "svc/relationships/issue.h"
@@ -65,6 +66,8 @@ enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out)
         rc = outlook_refresh_due(ctx, force, &out->forecasts);
     if (!rc && (due || force))
         rc = kpi_alerts(ctx, &out->kpi_alerts);
+    if (!rc) /* records written by older binaries or straight into the tables */
+        rc = search_catch_up(ctx, NULL);
     if (!rc) {
         struct mail_cfg cfg;
         outbox_mail_cfg(&cfg);

@@ -7,14 +7,15 @@
 #include "store/db.h"
 #include "store/sqlb.h"
 
-enum kam_err notify_add(struct kam_ctx *ctx, int64_t user_id, const char *kind, const char *title,
-                        const char *body, const char *link, const char *dedup_key, int *created_out)
+static enum kam_err add(struct kam_ctx *ctx, int64_t user_id, const char *kind, const char *title,
+                        const char *msg_key, const char *params, const char *body, const char *link,
+                        const char *dedup_key, int *created_out)
 {
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
                                  "INSERT INTO notifications (user_id, kind, title, body, link, "
-                                 "dedup_key, created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT "
-                                 "(dedup_key) DO NOTHING",
+                                 "dedup_key, created_at, msg_key, params) VALUES "
+                                 "(?,?,?,?,?,?,?,?,?) ON CONFLICT (dedup_key) DO NOTHING",
                                  &st, ctx->err);
     if (rc)
         return rc;
@@ -25,12 +26,35 @@ enum kam_err notify_add(struct kam_ctx *ctx, int64_t user_id, const char *kind, 
     db_bind_text(st, 5, link ? link : "");
     db_bind_text(st, 6, dedup_key);
     db_bind_i64(st, 7, ctx->now);
+    db_bind_text(st, 8, msg_key);
+    db_bind_text(st, 9, params);
     int row;
     rc = db_step(st, &row, ctx->err);
     db_done(st);
     if (!rc && created_out)
         *created_out = db_changes(ctx->db) == 1;
     return rc;
+}
+
+enum kam_err notify_add(struct kam_ctx *ctx, int64_t user_id, const char *kind, const char *title,
+                        const char *body, const char *link, const char *dedup_key, int *created_out)
+{
+    return add(ctx, user_id, kind, title, "", "", body, link, dedup_key, created_out);
+}
+
+enum kam_err notify_add_msg(struct kam_ctx *ctx, int64_t user_id, const char *kind,
+                            const char *msg_key, const struct kam_param *params, const char *body,
+                            const char *link, const char *dedup_key, int *created_out)
+{
+    size_t np = 0;
+    while (params && params[np].name && np < NOTIFY_PARAMS)
+        np++;
+    char packed[1024], zh[400], en[400];
+    msg_params_pack(params, np, packed, sizeof packed);
+    msg_render(MSG_ZH_CN, msg_key, params, np, zh, sizeof zh);
+    msg_render(MSG_EN, msg_key, params, np, en, sizeof en);
+    const char *title = arena_printf(ctx->a, "%s %s", zh, en);
+    return add(ctx, user_id, kind, title, msg_key, packed, body, link, dedup_key, created_out);
 }
 
 static const struct page_sort sorts[] = {{"id", "notifications.id", 0}};
@@ -44,11 +68,15 @@ enum kam_err notify_list(struct kam_ctx *ctx, const struct notification_query *q
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    sqlb_sql(&b, "SELECT id, user_id, kind, title, body, link, created_at, read_at FROM "
-                 "notifications WHERE user_id = ?");
+    sqlb_sql(&b, "SELECT id, user_id, kind, title, body, link, created_at, read_at, msg_key, "
+                 "params FROM notifications WHERE user_id = ?");
     sqlb_i64(&b, ctx->who.user_id);
     if (q->unread)
         sqlb_sql(&b, " AND read_at IS NULL");
+    if (q->kind && *q->kind) {
+        sqlb_sql(&b, " AND kind = ?");
+        sqlb_text(&b, q->kind);
+    }
     if (pg.has_after) {
         sqlb_sql(&b, " AND id < ?");
         sqlb_i64(&b, pg.after_id);
@@ -72,6 +100,9 @@ enum kam_err notify_list(struct kam_ctx *ctx, const struct notification_query *q
         x->created_at = db_col_i64(st, 6);
         x->read = !db_col_is_null(st, 7);
         x->read_at = x->read ? db_col_i64(st, 7) : 0;
+        x->msg_key = arena_strdup(ctx->a, db_col_text(st, 8));
+        x->nparams =
+            msg_params_unpack(arena_strdup(ctx->a, db_col_text(st, 9)), x->params, NOTIFY_PARAMS);
     }
     db_done(st);
     if (rc)

@@ -6,11 +6,17 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "msg.h"
+
+#define NOTIFY_PARAMS 6
 
 struct notification {
     int64_t id, user_id, created_at, read_at;
     int read;
     const char *kind, *title, *body, *link;
+    const char *msg_key; /* "" for rows written before message keys (0009) */
+    struct kam_param params[NOTIFY_PARAMS];
+    size_t nparams;
 };
 
 /* Adds a notification for user_id unless one with the same dedup_key exists (NULL: always).
@@ -19,8 +25,17 @@ enum kam_err notify_add(struct kam_ctx *ctx, int64_t user_id, const char *kind, 
                         const char *body, const char *link, const char *dedup_key,
                         int *created_out);
 
+/* Adds a notification whose title is message key msg_key (svc/core/msg.c) with params (an
+ * array ending with {NULL, NULL}): each reader gets it in their language. The title column
+ * keeps the zh-CN and English text for older readers of the table. body is user text (may be
+ * NULL). */
+enum kam_err notify_add_msg(struct kam_ctx *ctx, int64_t user_id, const char *kind,
+                            const char *msg_key, const struct kam_param *params, const char *body,
+                            const char *link, const char *dedup_key, int *created_out);
+
 struct notification_query {
     int unread;
+    const char *kind; /* NULL: every kind */
     int64_t limit;
     const char *cursor;
 };

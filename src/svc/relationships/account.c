@@ -12,6 +12,8 @@
 #include "svc/core/check.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/search.h"
+#include "svc/core/settings.h"
 #include "svc/core/update.h"
 
 const char *const account_tiers[] = {"strategic", "key", "growth", "maintain", NULL};
@@ -60,15 +62,6 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     a->screened_by = db_col_is_null(st, 21) ? 0 : db_col_i64(st, 21);
     a->screened_at = a->has_screened ? db_col_i64(st, 22) : 0;
     a->tier_locked = (int)db_col_i64(st, 23);
-}
-
-/* An account row followed by its score (prospect lists). */
-static void read_prospect(struct kam_ctx *ctx, struct db_stmt *st, void *row)
-{
-    struct account *a = row;
-    read_row(ctx, st, a);
-    a->has_score = !db_col_is_null(st, 24);
-    a->score = a->has_score ? db_col_i64(st, 24) : 0;
 }
 
 static enum kam_err load(struct kam_ctx *ctx, int64_t id, struct account *out)
@@ -297,6 +290,8 @@ enum kam_err account_create(struct kam_ctx *ctx, const struct account_in *in, st
     if (!rc)
         rc = account_record_tier(ctx, a.id, NULL, a.tier, 0, 0, "manual");
     if (!rc)
+        rc = search_sync(ctx, "account", a.id);
+    if (!rc)
         rc = account_get(ctx, a.id, out);
 out:
     return db_end(ctx->db, rc, ctx->err);
@@ -372,7 +367,10 @@ static enum kam_err up_write(const struct update_op *op)
     db_bind_i64(st, 17, ctx->now);
     db_bind_i64(st, 18, a->id);
     db_bind_i64(st, 19, b->version);
-    return db_run(st, ctx->err);
+    /* No row changed is a lost race: record_save answers 409 from db_changes. */
+    if ((rc = db_run(st, ctx->err)) || db_changes(ctx->db) != 1)
+        return rc;
+    return search_sync(ctx, "account", a->id);
 }
 
 static int64_t up_account(const void *rec)
@@ -515,7 +513,8 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
         rc = account_member_remove(ctx, id, m[i].user_id);
     if (rc)
         goto out;
-    if ((rc = db_exec_i64(ctx->db, "DELETE FROM accounts WHERE id = ?", id, ctx->err)))
+    if ((rc = db_exec_i64(ctx->db, "DELETE FROM accounts WHERE id = ?", id, ctx->err)) ||
+        (rc = search_drop_account(ctx, id)))
         goto out;
     struct audit_diff d;
     audit_diff_init(&d);
@@ -525,63 +524,85 @@ out:
     return db_end(ctx->db, rc, ctx->err);
 }
 
+/* Sort keys of the account list. revenue: the amount converted to the base currency through
+ * the volume chapter's exchange rates (fx_rates: base-currency units per unit, times 10^6; the
+ * base currency is the setting base_currency), read here by SQL since the chapters do not
+ * include each other. The join `fx` (see list_from) gives every account's rate, 10^6 for the
+ * base currency; the split product keeps the arithmetic in 64 bits for every amount the
+ * account rules allow (<= 2^60) at a sane rate; an account without revenue, without a rate for
+ * its currency, or whose converted value would pass 8 * 10^18 minor units sorts as -1 (first
+ * ascending). tier: its rank in account_tiers, not the alphabet. */
+#define REVENUE_KEY                                                                                \
+    "COALESCE(accounts.revenue_amount/1000000*fx.rate_micro+accounts.revenue_amount%1000000*"      \
+    "fx.rate_micro/1000000,-1)"
+#define TIER_KEY                                                                                   \
+    "CASE accounts.tier WHEN 'strategic' THEN 0 WHEN 'key' THEN 1 WHEN 'growth' THEN 2 ELSE 3 END"
+
 static const struct page_sort sorts[] = {
     {"name", "accounts.name", 1},
     {"code", "accounts.code", 1},
     {"updated_at", "accounts.updated_at", 0},
     {"id", "accounts.id", 0},
+    {"revenue", REVENUE_KEY, 0},
+    {"tier", TIER_KEY, 0},
 };
 
-enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
-                          struct account **items_out, size_t *n_out, const char **next_out)
+/* Checks q's filters; errors name the parameter. */
+static enum kam_err list_check(struct kam_ctx *ctx, const struct account_query *q)
 {
-    struct page_req pg;
-    enum kam_err rc =
-        page_parse(ctx, sorts, sizeof sorts / sizeof sorts[0], q->sort, q->limit, q->cursor, &pg);
-    if (rc)
-        return rc;
+    static const char *const screenings[] = {"pending", "accepted", "rejected", NULL};
+    enum kam_err rc = KAM_OK;
     if ((q->q && (rc = check_text(ctx, "q", q->q, 0, 100, 0))) ||
         (q->tier && (rc = check_enum(ctx, "tier", q->tier, account_tiers))) ||
-        (q->status && (rc = check_enum(ctx, "status", q->status, account_statuses))))
+        (q->status && (rc = check_enum(ctx, "status", q->status, account_statuses))) ||
+        (q->screening && (rc = check_enum(ctx, "screening", q->screening, screenings))) ||
+        (q->source && (rc = check_enum(ctx, "source", q->source, account_sources))))
         return rc;
-    struct sqlb b;
-    sqlb_init(&b, ctx->a);
-    int scoped = policy_scope_with(ctx, &b);
+    return KAM_OK;
+}
+
+/* " FROM accounts [joins] WHERE <prospects> <filters>" of the list and its count; the scope's
+ * WITH clause is already in b. fx: the revenue sort's exchange rates (base bound as text). */
+static void list_from(struct kam_ctx *ctx, struct sqlb *b, const struct account_query *q,
+                      int scoped, const char *fx_base)
+{
     if (q->prospects)
-        sqlb_sql(&b, "SELECT " COLS ", account_scores.score FROM accounts LEFT JOIN "
-                     "account_scores ON account_scores.account_id = accounts.id WHERE "
-                     "(accounts.status = 'prospect' OR accounts.screening IS NOT NULL)");
+        sqlb_sql(b, " FROM accounts LEFT JOIN account_scores ON account_scores.account_id = "
+                    "accounts.id");
     else
-        sqlb_sql(&b, "SELECT " COLS " FROM accounts WHERE 1 = 1");
-    static const char *const screenings[] = {"pending", "accepted", "rejected", NULL};
-    if (q->screening && (rc = check_enum(ctx, "screening", q->screening, screenings))) {
-        sqlb_release(&b);
-        return rc;
+        sqlb_sql(b, " FROM accounts");
+    if (fx_base) {
+        sqlb_sql(b, " LEFT JOIN (SELECT CAST(? AS TEXT) AS currency, CAST(1000000 AS BIGINT) AS "
+                    "rate_micro UNION ALL SELECT currency, rate_micro FROM fx_rates WHERE "
+                    "currency <> ?) fx ON fx.currency = accounts.revenue_currency AND "
+                    "accounts.revenue_amount / 1000000 <= 8000000000000000000 / fx.rate_micro");
+        sqlb_text(b, fx_base);
+        sqlb_text(b, fx_base);
     }
-    if (q->source && (rc = check_enum(ctx, "source", q->source, account_sources))) {
-        sqlb_release(&b);
-        return rc;
-    }
+    if (q->prospects)
+        sqlb_sql(b, " WHERE (accounts.status = 'prospect' OR accounts.screening IS NOT NULL)");
+    else
+        sqlb_sql(b, " WHERE 1 = 1");
     if (q->screening && !strcmp(q->screening, "pending")) {
-        sqlb_sql(&b, " AND accounts.screening IS NULL");
+        sqlb_sql(b, " AND accounts.screening IS NULL");
     } else if (q->screening) {
-        sqlb_sql(&b, " AND accounts.screening = ?");
-        sqlb_text(&b, q->screening);
+        sqlb_sql(b, " AND accounts.screening = ?");
+        sqlb_text(b, q->screening);
     }
     if (q->source) {
-        sqlb_sql(&b, " AND accounts.source = ?");
-        sqlb_text(&b, q->source);
+        sqlb_sql(b, " AND accounts.source = ?");
+        sqlb_text(b, q->source);
     }
     if (scoped)
-        sqlb_sql(&b, " AND " POLICY_SCOPE_COND);
+        sqlb_sql(b, " AND " POLICY_SCOPE_COND);
     if (q->q && *q->q) {
         const char *bind;
         int nbind;
         const char *cond = db_search_cond(ctx->db, "accounts", q->q, ctx->a, &bind, &nbind);
-        sqlb_sql(&b, " AND ");
-        sqlb_sql(&b, cond);
+        sqlb_sql(b, " AND ");
+        sqlb_sql(b, cond);
         for (int i = 0; i < nbind; i++)
-            sqlb_text(&b, bind);
+            sqlb_text(b, bind);
     }
     const struct {
         const char *val, *sql;
@@ -594,37 +615,144 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
     for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
         if (!eq[i].val)
             continue;
-        sqlb_sql(&b, eq[i].sql);
-        sqlb_text(&b, eq[i].val);
+        sqlb_sql(b, eq[i].sql);
+        sqlb_text(b, eq[i].val);
     }
     if (q->owner_id) {
-        sqlb_sql(&b, " AND accounts.owner_id = ?");
-        sqlb_i64(&b, q->owner_id);
+        sqlb_sql(b, " AND accounts.owner_id = ?");
+        sqlb_i64(b, q->owner_id);
     }
     if (q->parent_id) {
-        sqlb_sql(&b, " AND accounts.parent_id = ?");
-        sqlb_i64(&b, q->parent_id);
+        sqlb_sql(b, " AND accounts.parent_id = ?");
+        sqlb_i64(b, q->parent_id);
     }
+}
+
+/* A list row: the account, its sort key (column 24), its score (25, prospect lists). */
+static void read_list_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct account *a = row;
+    read_row(ctx, st, a);
+    a->sort_key = db_col_is_null(st, 24) ? 0 : db_col_i64(st, 24);
+    a->has_score = !db_col_is_null(st, 25);
+    a->score = a->has_score ? db_col_i64(st, 25) : 0;
+}
+
+enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
+                          struct account **items_out, size_t *n_out, const char **next_out)
+{
+    struct page_req pg;
+    enum kam_err rc =
+        page_parse(ctx, sorts, sizeof sorts / sizeof sorts[0], q->sort, q->limit, q->cursor, &pg);
+    if (rc || (rc = list_check(ctx, q)))
+        return rc;
+    const char *base = NULL;
+    if (strcmp(pg.sort->key, "revenue") == 0 &&
+        (rc = settings_get(ctx, "base_currency", "CNY", &base)))
+        return rc;
+    int text_key = pg.sort->is_text;
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    int scoped = policy_scope_with(ctx, &b);
+    sqlb_sql(&b, "SELECT " COLS ", ");
+    sqlb_sql(&b, text_key ? "NULL" : pg.sort->column);
+    sqlb_sql(&b, q->prospects ? ", account_scores.score" : ", NULL");
+    list_from(ctx, &b, q, scoped, base);
     page_sql_tail(&b, &pg, "accounts.id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
     struct account *items;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, q->prospects ? read_prospect : read_row,
-                           sizeof *items, (void **)&items, &n)))
+    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_list_row, sizeof *items,
+                           (void **)&items, &n)))
         return rc;
     *next_out = NULL;
     if (n > (size_t)pg.limit) {
         n = (size_t)pg.limit;
         const struct account *last = &items[n - 1];
         const char *s = strcmp(pg.sort->key, "code") == 0 ? last->code : last->name;
-        int64_t i = strcmp(pg.sort->key, "updated_at") == 0 ? last->updated_at : last->id;
-        *next_out = page_cursor(ctx, &pg, s, i, last->id);
+        *next_out = page_cursor(ctx, &pg, s, last->sort_key, last->id);
     }
     *items_out = items;
     *n_out = n;
     return KAM_OK;
+}
+
+enum kam_err account_count(struct kam_ctx *ctx, const struct account_query *q, int64_t *out)
+{
+    *out = 0;
+    enum kam_err rc = list_check(ctx, q);
+    if (rc)
+        return rc;
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    int scoped = policy_scope_with(ctx, &b);
+    sqlb_sql(&b, "SELECT COUNT(*)");
+    list_from(ctx, &b, q, scoped, NULL);
+    struct db_stmt *st;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+        return rc;
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row)
+        *out = db_col_i64(st, 0);
+    db_done(st);
+    return rc;
+}
+
+/* The caller changes each account's owner as a PATCH would: the policy's account update on
+ * that account, then record_update (owner rules, version, audit row). */
+enum kam_err account_transfer(struct kam_ctx *ctx, const int64_t *ids, size_t n,
+                              const int64_t *versions, int64_t owner_id, size_t *changed_out)
+{
+    *changed_out = 0;
+    if (n == 0)
+        return kam_fail(ctx->err, KAM_EINVAL, "ids", "ids must name at least one account");
+    if (n > ACCOUNT_TRANSFER_MAX)
+        return kam_fail(ctx->err, KAM_ETOOBIG, "ids", "at most %d accounts at a time",
+                        ACCOUNT_TRANSFER_MAX);
+    if (owner_id <= 0)
+        return kam_fail(ctx->err, KAM_EINVAL, "owner_id", "owner_id is required");
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (ids[i] == ids[j])
+                return kam_fail(ctx->err, KAM_EINVAL, "ids", "account %lld is named twice",
+                                (long long)ids[i]);
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (rc)
+        return rc;
+    /* The new owner once for all (the same rule each PATCH applies). */
+    rc = check_owner(ctx, owner_id);
+    size_t changed = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        rc = policy_body_account(ctx, "ids", ids[i], OBJ_ACCOUNT, ACT_UPDATE);
+        if (!rc) {
+            struct account_in in = {0};
+            struct account before, after;
+            in.v.owner_id = owner_id;
+            in.set = ACC_OWNER;
+            if (versions) {
+                in.v.version = versions[i];
+                in.set |= ACC_VERSION;
+            }
+            if (!(rc = account_get(ctx, ids[i], &before)) &&
+                !(rc = account_update(ctx, ids[i], &in, &after)) && after.version != before.version)
+                changed++;
+        }
+        if (rc && rc != KAM_EDB && rc != KAM_EBUSY && rc != KAM_EINTERNAL) {
+            /* Name the account that failed, keeping the code, the message key and the
+             * reason. */
+            char msg[sizeof ctx->err->msg];
+            snprintf(msg, sizeof msg, "%s", ctx->err->msg);
+            snprintf(ctx->err->field, sizeof ctx->err->field, "ids");
+            snprintf(ctx->err->msg, sizeof ctx->err->msg, "account %lld: %.160s", (long long)ids[i],
+                     msg);
+        }
+    }
+    if (!rc)
+        *changed_out = changed;
+    return db_end(ctx->db, rc, ctx->err);
 }
 
 /* Starts a statement over the caller's accounts: "<scope WITH> SELECT <what> FROM accounts

@@ -47,6 +47,9 @@ struct account {
     /* Filled for prospect lists: */
     int64_t score;
     int has_score;
+    /* Filled by account_list: the row's key of the chosen sort (revenue: converted to the base
+     * currency in its minor units, -1 without revenue or exchange rate; tier: its rank). */
+    int64_t sort_key;
     /* Filled by account_get only: */
     const char *parent_name;
     int64_t subsidiary_count;
@@ -83,9 +86,23 @@ struct account_query {
     const char *screening, *source;
 };
 
-/* Accounts in the caller's scope matching q; items in ctx->a; *next_out NULL on the last page. */
+/* Accounts in the caller's scope matching q; items in ctx->a; *next_out NULL on the last page.
+ * Sorts: name, code, updated_at, id, revenue (converted to the base currency by the exchange
+ * rates; accounts without revenue or rate first), tier (strategic, key, growth, maintain). */
 enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
                           struct account **items_out, size_t *n_out, const char **next_out);
+/* The number of accounts account_list returns over all pages for the same filters (q's sort,
+ * cursor and limit are ignored): one COUNT with the list's WHERE. */
+enum kam_err account_count(struct kam_ctx *ctx, const struct account_query *q, int64_t *out);
+
+#define ACCOUNT_TRANSFER_MAX 50
+
+/* Bulk owner transfer: gives every account of ids to owner_id in one transaction, each one
+ * checked as a PATCH of owner_id (the caller may change it; owner_id within the caller's
+ * reach), with versions[i] (when versions is given) its expected version. All or nothing: the
+ * first failure names the account ("ids", "account 12: ..."). Every change is audited. */
+enum kam_err account_transfer(struct kam_ctx *ctx, const int64_t *ids, size_t n,
+                              const int64_t *versions, int64_t owner_id, size_t *changed_out);
 
 struct facet {
     const char *value;

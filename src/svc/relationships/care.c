@@ -829,9 +829,10 @@ static enum kam_err insert_reminder(struct kam_ctx *ctx, const struct care_occas
         return rc;
     char dedup[128];
     snprintf(dedup, sizeof dedup, "care:%lld:%s:%s", (long long)owner_id, key, date);
-    return notify_add(ctx, owner_id, "care_due",
-                      arena_printf(ctx->a, "客户关怀 Care: %s %s", name, date), "",
-                      arena_printf(ctx->a, "/care?from=%s", date), dedup, NULL);
+    return notify_add_msg(
+        ctx, owner_id, "care_due", "notify.care_due",
+        (struct kam_param[]){{"name", name}, {"date", date}, {"occasion", key}, {0}}, "",
+        arena_printf(ctx->a, "/care?from=%s", date), dedup, NULL);
 }
 
 static enum kam_err generate_occasion(struct kam_ctx *ctx, const struct care_occasion *o,

@@ -14,6 +14,7 @@
 #include "svc/core/page.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/search.h"
 #include "svc/core/settings.h"
 #include "svc/core/update.h"
 
@@ -229,6 +230,8 @@ enum kam_err contact_create(struct kam_ctx *ctx, int64_t account_id, const struc
     diff_all(&d, NULL, &c);
     rc = audit_write(ctx, "contact", c.id, account_id, "create", &d);
     if (!rc)
+        rc = search_sync(ctx, "contact", c.id);
+    if (!rc)
         rc = contact_get(ctx, c.id, out);
 out:
     return db_end(ctx->db, rc, ctx->err);
@@ -275,7 +278,10 @@ static enum kam_err up_write(const struct update_op *op)
     db_bind_i64(st, 12, ctx->now);
     db_bind_i64(st, 13, c->id);
     db_bind_i64(st, 14, b->version);
-    return db_run(st, ctx->err);
+    /* No row changed is a lost race: record_save answers 409 from db_changes. */
+    if ((rc = db_run(st, ctx->err)) || db_changes(ctx->db) != 1)
+        return rc;
+    return search_sync(ctx, "contact", c->id);
 }
 
 static int64_t up_account(const void *rec)
@@ -368,7 +374,7 @@ static enum kam_err delete_one(struct kam_ctx *ctx, const struct contact *c)
     db_bind_i64(st, 1, c->id);
     rc = db_step(st, &row, ctx->err);
     db_done(st);
-    if (rc)
+    if (rc || (rc = search_drop(ctx, "contact", c->id)))
         return rc;
     struct audit_diff d;
     audit_diff_init(&d);

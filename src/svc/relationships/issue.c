@@ -14,6 +14,7 @@
 #include "svc/core/page.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
+#include "svc/core/search.h"
 #include "svc/core/update.h"
 
 const char *const issue_categories[] = {"quality",   "delivery",   "billing", "service",
@@ -257,10 +258,12 @@ enum kam_err issue_create(struct kam_ctx *ctx, int64_t account_id, const struct 
     audit_diff_init(&d);
     diff_all(&d, NULL, &x);
     rc = audit_write(ctx, "issue", x.id, account_id, "create", &d);
+    if (!rc)
+        rc = search_sync(ctx, "issue", x.id);
     if (!rc && x.has_assignee && x.assignee_id != ctx->who.user_id)
-        rc = notify_add(ctx, x.assignee_id, "issue_assigned",
-                        arena_printf(ctx->a, "新问题 New issue: %s", x.title), "",
-                        arena_printf(ctx->a, "/issues/%lld", (long long)x.id), NULL, NULL);
+        rc = notify_add_msg(ctx, x.assignee_id, "issue_assigned", "notify.issue_new",
+                            (struct kam_param[]){{"title", x.title}, {0}}, "",
+                            arena_printf(ctx->a, "/issues/%lld", (long long)x.id), NULL, NULL);
     if (!rc)
         rc = issue_get(ctx, x.id, out);
 out:
@@ -307,7 +310,10 @@ static enum kam_err up_write(const struct update_op *op)
     bind_all(st, x, ctx->now);
     db_bind_i64(st, 16, x->id);
     db_bind_i64(st, 17, b->version);
-    return db_run(st, ctx->err);
+    /* No row changed is a lost race: record_save answers 409 from db_changes. */
+    if ((rc = db_run(st, ctx->err)) || db_changes(ctx->db) != 1)
+        return rc;
+    return search_sync(ctx, "issue", x->id);
 }
 
 static int64_t up_account(const void *rec)
@@ -323,9 +329,9 @@ static enum kam_err up_after(const struct update_op *op)
     if (!op->in || !x->has_assignee || x->assignee_id == b->assignee_id ||
         x->assignee_id == ctx->who.user_id)
         return KAM_OK;
-    return notify_add(ctx, x->assignee_id, "issue_assigned",
-                      arena_printf(ctx->a, "问题指派 Issue assigned: %s", x->title), "",
-                      arena_printf(ctx->a, "/issues/%lld", (long long)x->id), NULL, NULL);
+    return notify_add_msg(ctx, x->assignee_id, "issue_assigned", "notify.issue_assigned",
+                          (struct kam_param[]){{"title", x->title}, {0}}, "",
+                          arena_printf(ctx->a, "/issues/%lld", (long long)x->id), NULL, NULL);
 }
 
 static const struct update_spec issue_spec = {
@@ -424,7 +430,8 @@ enum kam_err issue_delete(struct kam_ctx *ctx, int64_t id)
     struct issue before;
     if ((rc = issue_get(ctx, id, &before)))
         goto out;
-    if ((rc = db_exec_i64(ctx->db, "DELETE FROM issues WHERE id = ?", id, ctx->err)))
+    if ((rc = db_exec_i64(ctx->db, "DELETE FROM issues WHERE id = ?", id, ctx->err)) ||
+        (rc = search_drop(ctx, "issue", id)))
         goto out;
     struct audit_diff d;
     audit_diff_init(&d);
@@ -443,7 +450,9 @@ enum kam_err issue_list(struct kam_ctx *ctx, const struct issue_query *q, struct
     enum kam_err rc = page_parse(ctx, sorts, 1, "-id", q->limit, q->cursor, &pg);
     if (rc)
         return rc;
-    if (q->status && (rc = check_enum(ctx, "status", q->status, issue_statuses)))
+    if ((q->status && (rc = check_enum(ctx, "status", q->status, issue_statuses))) ||
+        (q->severity && (rc = check_enum(ctx, "severity", q->severity, issue_severities))) ||
+        (q->q && (rc = check_text(ctx, "q", q->q, 0, 100, 0))))
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
@@ -452,6 +461,50 @@ enum kam_err issue_list(struct kam_ctx *ctx, const struct issue_query *q, struct
                  "WHERE 1 = 1");
     if (scoped)
         sqlb_sql(&b, " AND " POLICY_SCOPE_COND);
+    if (q->q && *q->q) {
+        /* The number ("123", "#123") or a piece of the title, case-insensitive (LIKE with the
+         * wildcards escaped; LOWER folds ASCII on both engines, Chinese has no case). */
+        const char *s = q->q[0] == '#' ? q->q + 1 : q->q;
+        int64_t num = 0;
+        int digits = *s != 0 && strlen(s) <= 15;
+        for (const char *c = s; *c && digits; c++)
+            digits = *c >= '0' && *c <= '9';
+        for (const char *c = s; digits && *c; c++)
+            num = num * 10 + (*c - '0');
+        size_t n = strlen(q->q);
+        char *pat = arena_alloc(ctx->a, 2 * n + 3), *o = pat;
+        *o++ = '%';
+        for (const char *c = q->q; *c; c++) {
+            if (*c == '%' || *c == '_' || *c == '\\')
+                *o++ = '\\';
+            *o++ = *c;
+        }
+        *o++ = '%';
+        *o = 0;
+        sqlb_sql(&b, " AND (LOWER(issues.title) LIKE LOWER(?) ESCAPE '\\'");
+        sqlb_text(&b, pat);
+        if (digits) {
+            sqlb_sql(&b, " OR issues.id = ?");
+            sqlb_i64(&b, num);
+        }
+        sqlb_sql(&b, ")");
+    }
+    if (q->severity) {
+        sqlb_sql(&b, " AND issues.severity = ?");
+        sqlb_text(&b, q->severity);
+    }
+    if (q->owner_id) {
+        sqlb_sql(&b, " AND accounts.owner_id = ?");
+        sqlb_i64(&b, q->owner_id);
+    }
+    if (q->opened_from) {
+        sqlb_sql(&b, " AND issues.reported_at >= ?");
+        sqlb_i64(&b, q->opened_from);
+    }
+    if (q->opened_to) {
+        sqlb_sql(&b, " AND issues.reported_at < ?");
+        sqlb_i64(&b, q->opened_to);
+    }
     if (q->account_id) {
         sqlb_sql(&b, " AND issues.account_id = ?");
         sqlb_i64(&b, q->account_id);
@@ -533,17 +586,17 @@ enum kam_err issue_escalate(struct kam_ctx *ctx, int *escalated_out)
             x.escalated_to = leads[i];
             rc = write_issue(ctx, &before, &x, "escalate");
             if (!rc && leads[i])
-                rc =
-                    notify_add(ctx, leads[i], "issue_escalated",
-                               arena_printf(ctx->a, "问题升级 Issue escalated: %s", x.title), "",
-                               arena_printf(ctx->a, "/issues/%lld", (long long)x.id),
-                               arena_printf(ctx->a, "issue-escalated:%lld", (long long)x.id), NULL);
+                rc = notify_add_msg(ctx, leads[i], "issue_escalated", "notify.issue_escalated",
+                                    (struct kam_param[]){{"title", x.title}, {0}}, "",
+                                    arena_printf(ctx->a, "/issues/%lld", (long long)x.id),
+                                    arena_printf(ctx->a, "issue-escalated:%lld", (long long)x.id),
+                                    NULL);
             if (!rc && x.has_assignee)
-                rc = notify_add(ctx, x.assignee_id, "issue_escalated",
-                                arena_printf(ctx->a, "问题升级 Issue escalated: %s", x.title), "",
-                                arena_printf(ctx->a, "/issues/%lld", (long long)x.id),
-                                arena_printf(ctx->a, "issue-escalated-a:%lld", (long long)x.id),
-                                NULL);
+                rc = notify_add_msg(ctx, x.assignee_id, "issue_escalated", "notify.issue_escalated",
+                                    (struct kam_param[]){{"title", x.title}, {0}}, "",
+                                    arena_printf(ctx->a, "/issues/%lld", (long long)x.id),
+                                    arena_printf(ctx->a, "issue-escalated-a:%lld", (long long)x.id),
+                                    NULL);
             if (!rc)
                 (*escalated_out)++;
         }

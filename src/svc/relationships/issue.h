@@ -52,6 +52,10 @@ struct issue_query {
     int64_t account_id, assignee_id, limit;
     const char *status, *cursor;
     int escalated; /* -1 any, 0 not escalated, 1 escalated */
+    /* Issue 12: q (title, or the number: "123" / "#123"), severity, the account's owner, and
+     * opened (reported_at) in [opened_from, opened_to); 0 = no bound. */
+    const char *q, *severity;
+    int64_t owner_id, opened_from, opened_to;
 };
 
 enum kam_err issue_list(struct kam_ctx *ctx, const struct issue_query *q, struct issue **items_out,

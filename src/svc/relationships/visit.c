@@ -1,11 +1,13 @@
 /* visit.c -- cadence rules, planned visits, completion, generation, the calendar feed. */
 #include "visit.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "account.h"
+#include "base/jw.h"
 #include "base/timeutil.h"
 #include "contact.h"
 #include "interaction.h"
@@ -228,7 +230,9 @@ out:
     "visits.id, visits.account_id, visits.contact_id, visits.owner_id, visits.kind, "              \
     "visits.planned_at, visits.status, visits.outcome, visits.next_steps, visits.completed_at, "   \
     "visits.interaction_id, visits.cadence_id, visits.version, visits.created_at, "                \
-    "visits.updated_at, accounts.name, contacts.name"
+    "visits.updated_at, accounts.name, contacts.name, visits.duration_min, visits.place, "         \
+    "visits.purpose, visits.checkin_lat_e6, visits.checkin_lon_e6, visits.checkin_accuracy_m, "    \
+    "visits.checkin_at"
 #define FROM                                                                                       \
     " FROM visits JOIN accounts ON accounts.id = visits.account_id LEFT JOIN contacts ON "         \
     "contacts.id = visits.contact_id"
@@ -258,6 +262,16 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     v->updated_at = db_col_i64(st, 14);
     v->account_name = arena_strdup(ctx->a, db_col_text(st, 15));
     v->contact_name = db_col_is_null(st, 16) ? NULL : arena_strdup(ctx->a, db_col_text(st, 16));
+    v->has_duration = !db_col_is_null(st, 17);
+    v->duration_min = v->has_duration ? db_col_i64(st, 17) : 0;
+    v->place = arena_strdup(ctx->a, db_col_text(st, 18));
+    v->purpose = arena_strdup(ctx->a, db_col_text(st, 19));
+    v->has_checkin = !db_col_is_null(st, 20) && !db_col_is_null(st, 21);
+    v->lat_e6 = v->has_checkin ? db_col_i64(st, 20) : 0;
+    v->lon_e6 = v->has_checkin ? db_col_i64(st, 21) : 0;
+    v->has_accuracy = v->has_checkin && !db_col_is_null(st, 22);
+    v->accuracy_m = v->has_accuracy ? db_col_i64(st, 22) : 0;
+    v->checkin_at = v->has_checkin && !db_col_is_null(st, 23) ? db_col_i64(st, 23) : 0;
 }
 
 enum kam_err visit_get(struct kam_ctx *ctx, int64_t id, struct visit *out)
@@ -277,6 +291,73 @@ static void diff_all(struct audit_diff *d, const struct visit *b, const struct v
     audit_diff_str(d, "status", b ? b->status : NULL, a ? a->status : NULL);
     audit_diff_str(d, "outcome", b ? b->outcome : NULL, a ? a->outcome : NULL);
     audit_diff_str(d, "next_steps", b ? b->next_steps : NULL, a ? a->next_steps : NULL);
+    audit_diff_i64(d, "duration_min", b ? b->duration_min : 0, !b || !b->has_duration,
+                   a ? a->duration_min : 0, !a || !a->has_duration);
+    audit_diff_str(d, "place", b ? b->place : NULL, a ? a->place : NULL);
+    audit_diff_str(d, "purpose", b ? b->purpose : NULL, a ? a->purpose : NULL);
+    /* Coordinates as exact decimal text ("31.230416"), like the API shows them. */
+    char bl[JW_FIXED_MAX], al[JW_FIXED_MAX];
+    int bc = b && b->has_checkin, ac = a && a->has_checkin;
+    if (bc)
+        jw_format_fixed(bl, b->lat_e6, 6, 1);
+    if (ac)
+        jw_format_fixed(al, a->lat_e6, 6, 1);
+    audit_diff_str(d, "checkin_lat", bc ? bl : NULL, ac ? al : NULL);
+    if (bc)
+        jw_format_fixed(bl, b->lon_e6, 6, 1);
+    if (ac)
+        jw_format_fixed(al, a->lon_e6, 6, 1);
+    audit_diff_str(d, "checkin_lon", bc ? bl : NULL, ac ? al : NULL);
+    audit_diff_i64(d, "checkin_accuracy_m", bc ? b->accuracy_m : 0, !bc || !b->has_accuracy,
+                   ac ? a->accuracy_m : 0, !ac || !a->has_accuracy);
+    audit_diff_time(d, "checkin_at", bc ? b->checkin_at : 0, !bc, ac ? a->checkin_at : 0, !ac);
+}
+
+/* Merges and checks the details and the check-in of in into v (create and update). Refusals
+ * name the field; a check-in needs both coordinates and gets the server's time. */
+static enum kam_err merge_details(struct kam_ctx *ctx, struct visit *v, const struct visit_in *in)
+{
+    enum kam_err rc;
+    if (in->set & VIS_DURATION) {
+        v->has_duration = in->v.has_duration;
+        v->duration_min = in->v.has_duration ? in->v.duration_min : 0;
+        if (v->has_duration &&
+            (rc = check_range(ctx, "duration_min", v->duration_min, 1, VISIT_DURATION_MAX)))
+            return rc;
+    }
+    if (in->set & VIS_PLACE) {
+        if ((rc = check_text(ctx, "place", in->v.place, 0, VISIT_PLACE_MAX, CHECK_LINE)))
+            return rc;
+        v->place = in->v.place ? in->v.place : "";
+    }
+    if (in->set & VIS_PURPOSE) {
+        if ((rc = check_text(ctx, "purpose", in->v.purpose, 0, VISIT_PURPOSE_MAX, CHECK_MULTILINE)))
+            return rc;
+        v->purpose = in->v.purpose ? in->v.purpose : "";
+    }
+    unsigned ck = in->set & (VIS_LAT | VIS_LON | VIS_ACCURACY);
+    if (!ck)
+        return KAM_OK;
+    if (!(ck & VIS_LAT))
+        return kam_fail(ctx->err, KAM_EINVAL, "checkin_lat",
+                        "checkin_lat is required with a check-in");
+    if (!(ck & VIS_LON))
+        return kam_fail(ctx->err, KAM_EINVAL, "checkin_lon",
+                        "checkin_lon is required with a check-in");
+    if (!(in->lat >= -90.0 && in->lat <= 90.0))
+        return kam_fail(ctx->err, KAM_EINVAL, "checkin_lat", "checkin_lat must be -90..90");
+    if (!(in->lon >= -180.0 && in->lon <= 180.0))
+        return kam_fail(ctx->err, KAM_EINVAL, "checkin_lon", "checkin_lon must be -180..180");
+    if ((ck & VIS_ACCURACY) && !(in->accuracy >= 0.0 && in->accuracy <= VISIT_ACCURACY_MAX))
+        return kam_fail(ctx->err, KAM_EINVAL, "checkin_accuracy_m",
+                        "checkin_accuracy_m must be 0..%.0f metres", VISIT_ACCURACY_MAX);
+    v->has_checkin = 1;
+    v->lat_e6 = (int64_t)llround(in->lat * 1e6);
+    v->lon_e6 = (int64_t)llround(in->lon * 1e6);
+    v->has_accuracy = (ck & VIS_ACCURACY) != 0;
+    v->accuracy_m = v->has_accuracy ? (int64_t)ceil(in->accuracy) : 0;
+    v->checkin_at = ctx->now;
+    return KAM_OK;
 }
 
 /* The owner must be an enabled user the caller may give work to, who may work on the visits
@@ -329,8 +410,10 @@ static enum kam_err insert_visit(struct kam_ctx *ctx, struct visit *v, const cha
     enum kam_err rc = db_prepare(
         ctx->db,
         "INSERT INTO visits (account_id, contact_id, owner_id, kind, planned_at, status, "
-        "cadence_id, gen_key, version, created_at, updated_at) VALUES (?,?,?,?,?,'planned',?,?,1,"
-        "?,?) ON CONFLICT (gen_key) DO NOTHING RETURNING id",
+        "cadence_id, gen_key, version, created_at, updated_at, duration_min, place, purpose, "
+        "checkin_lat_e6, checkin_lon_e6, checkin_accuracy_m, checkin_at) VALUES "
+        "(?,?,?,?,?,'planned',?,?,1,?,?,?,?,?,?,?,?,?) ON CONFLICT (gen_key) DO NOTHING "
+        "RETURNING id",
         &st, ctx->err);
     if (rc)
         return rc;
@@ -343,6 +426,17 @@ static enum kam_err insert_visit(struct kam_ctx *ctx, struct visit *v, const cha
     db_bind_text(st, 7, gen_key);
     db_bind_i64(st, 8, ctx->now);
     db_bind_i64(st, 9, ctx->now);
+    if (!v->place)
+        v->place = "";
+    if (!v->purpose)
+        v->purpose = "";
+    db_bind_i64n(st, 10, v->duration_min, !v->has_duration);
+    db_bind_text(st, 11, v->place);
+    db_bind_text(st, 12, v->purpose);
+    db_bind_i64n(st, 13, v->lat_e6, !v->has_checkin);
+    db_bind_i64n(st, 14, v->lon_e6, !v->has_checkin);
+    db_bind_i64n(st, 15, v->accuracy_m, !v->has_checkin || !v->has_accuracy);
+    db_bind_i64n(st, 16, v->checkin_at, !v->has_checkin);
     int row = 0;
     rc = db_step(st, &row, ctx->err);
     *created = !rc && row;
@@ -382,7 +476,7 @@ enum kam_err visit_create(struct kam_ctx *ctx, const struct visit_in *in, struct
     if (v.owner_id == 0)
         return kam_fail(ctx->err, KAM_EINVAL, "owner_id", "owner_id is required");
     enum kam_err rc = check_enum(ctx, "kind", v.kind, visit_kinds);
-    if (rc || (rc = db_begin(ctx->db, ctx->err)))
+    if (rc || (rc = merge_details(ctx, &v, in)) || (rc = db_begin(ctx->db, ctx->err)))
         return rc;
     int created = 0;
     if (!(rc = check_owner(ctx, v.owner_id, v.account_id)) && !(rc = check_contact(ctx, &v)) &&
@@ -430,7 +524,7 @@ static enum kam_err up_merge(const struct update_op *op, void *rec)
         v->status = in->v.status;
     }
     enum kam_err rc;
-    if ((rc = check_enum(ctx, "kind", v->kind, visit_kinds)) ||
+    if ((rc = merge_details(ctx, v, in)) || (rc = check_enum(ctx, "kind", v->kind, visit_kinds)) ||
         (v->owner_id != b->owner_id && (rc = check_owner(ctx, v->owner_id, v->account_id))))
         return rc;
     return check_contact(ctx, v);
@@ -450,7 +544,9 @@ static enum kam_err up_write(const struct update_op *op)
         db_prepare(ctx->db,
                    "UPDATE visits SET contact_id = ?, owner_id = ?, kind = ?, planned_at = ?, "
                    "status = ?, outcome = ?, next_steps = ?, completed_at = ?, interaction_id = "
-                   "?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                   "?, duration_min = ?, place = ?, purpose = ?, checkin_lat_e6 = ?, "
+                   "checkin_lon_e6 = ?, checkin_accuracy_m = ?, checkin_at = ?, version = "
+                   "version + 1, updated_at = ? WHERE id = ? AND version = ?",
                    &st, ctx->err);
     if (rc)
         return rc;
@@ -463,9 +559,16 @@ static enum kam_err up_write(const struct update_op *op)
     db_bind_text(st, 7, v->next_steps);
     db_bind_i64n(st, 8, v->completed_at, !v->has_completed);
     db_bind_i64n(st, 9, v->interaction_id, !v->has_interaction);
-    db_bind_i64(st, 10, ctx->now);
-    db_bind_i64(st, 11, v->id);
-    db_bind_i64(st, 12, b->version);
+    db_bind_i64n(st, 10, v->duration_min, !v->has_duration);
+    db_bind_text(st, 11, v->place);
+    db_bind_text(st, 12, v->purpose);
+    db_bind_i64n(st, 13, v->lat_e6, !v->has_checkin);
+    db_bind_i64n(st, 14, v->lon_e6, !v->has_checkin);
+    db_bind_i64n(st, 15, v->accuracy_m, !v->has_checkin || !v->has_accuracy);
+    db_bind_i64n(st, 16, v->checkin_at, !v->has_checkin);
+    db_bind_i64(st, 17, ctx->now);
+    db_bind_i64(st, 18, v->id);
+    db_bind_i64(st, 19, b->version);
     return db_run(st, ctx->err);
 }
 
@@ -558,6 +661,8 @@ enum kam_err visit_complete(struct kam_ctx *ctx, int64_t id, const struct visit_
     v.completed_at = at;
     v.has_interaction = 1;
     v.interaction_id = it.id;
+    if ((rc = merge_details(ctx, &v, &in->details)))
+        goto out;
     if ((rc = record_save(ctx, &visit_spec, id, &before, &v, NULL, "update", NULL)))
         goto out;
     rc = visit_get(ctx, id, out);
@@ -769,10 +874,11 @@ enum kam_err visit_notify_overdue(struct kam_ctx *ctx, int *created_out)
     db_done(st);
     for (size_t i = 0; !rc && i < n; i++) {
         int made = 0;
-        rc = notify_add(ctx, list[i].owner, "visit_overdue",
-                        arena_printf(ctx->a, "拜访逾期 Visit overdue: %s", list[i].name), "",
-                        arena_printf(ctx->a, "/visits?focus=%lld", (long long)list[i].id),
-                        arena_printf(ctx->a, "visit-overdue:%lld", (long long)list[i].id), &made);
+        rc = notify_add_msg(ctx, list[i].owner, "visit_overdue", "notify.visit_overdue",
+                            (struct kam_param[]){{"name", list[i].name}, {0}}, "",
+                            arena_printf(ctx->a, "/visits?focus=%lld", (long long)list[i].id),
+                            arena_printf(ctx->a, "visit-overdue:%lld", (long long)list[i].id),
+                            &made);
         *created_out += made;
     }
     return rc;

@@ -44,6 +44,14 @@ struct visit {
     int has_contact, has_completed, has_interaction, has_cadence;
     const char *kind, *status, *outcome, *next_steps;
     const char *account_name, *contact_name; /* for lists and the calendar */
+    /* Details (0012): duration in minutes (has_duration 0: not given), where and what for. */
+    int64_t duration_min;
+    int has_duration;
+    const char *place, *purpose;
+    /* The optional check-in (外勤签到): micro-degrees, the accuracy in whole metres
+     * (has_accuracy 0: not reported) and the server's time of it; has_checkin 0: none. */
+    int64_t lat_e6, lon_e6, accuracy_m, checkin_at;
+    int has_checkin, has_accuracy;
 };
 
 enum visit_field {
@@ -54,18 +62,32 @@ enum visit_field {
     VIS_PLANNED = 1u << 4,
     VIS_STATUS = 1u << 5,
     VIS_VERSION = 1u << 6,
+    VIS_DURATION = 1u << 7, /* v.duration_min, v.has_duration (null clears) */
+    VIS_PLACE = 1u << 8,
+    VIS_PURPOSE = 1u << 9,
+    VIS_LAT = 1u << 10, /* a check-in: lat and lon together, accuracy optional */
+    VIS_LON = 1u << 11,
+    VIS_ACCURACY = 1u << 12,
 };
+
+/* Caps of the details. */
+#define VISIT_PLACE_MAX 200
+#define VISIT_PURPOSE_MAX 2000
+#define VISIT_DURATION_MAX 1440     /* minutes: one day */
+#define VISIT_ACCURACY_MAX 100000.0 /* metres: a check-in less precise than 100 km says nothing */
 
 struct visit_in {
     struct visit v;
     const char *planned_at_iso;
+    double lat, lon, accuracy; /* the check-in as the browser reports it (degrees, metres) */
     unsigned set;
 };
 
 /* Plans a visit on in->v.account_id (the caller has write on it). */
 enum kam_err visit_create(struct kam_ctx *ctx, const struct visit_in *in, struct visit *out);
 enum kam_err visit_get(struct kam_ctx *ctx, int64_t id, struct visit *out);
-/* Reschedules / reassigns / cancels a planned visit; done visits do not change (409). */
+/* Reschedules / reassigns / cancels a planned visit, sets its details or checks in (a check-in
+ * replaces an earlier one; the server stamps its time); done visits do not change (409). */
 enum kam_err visit_update(struct kam_ctx *ctx, int64_t id, const struct visit_in *in,
                           struct visit *out);
 
@@ -73,6 +95,7 @@ struct visit_done {
     const char *outcome, *next_steps, *occurred_at_iso; /* occurred_at NULL: now */
     int64_t contact_ids[50];
     int ncontacts, has_contacts;
+    struct visit_in details; /* duration, place, purpose (details.set: VIS_DURATION ...) */
 };
 
 /* Marks a planned visit done and logs the interaction it was. */

@@ -60,13 +60,11 @@ const char *import_header(const char *kind)
 }
 
 /* Records a problem of the current row (column "" = the row or the file). */
-void imp_problem(struct imp *im, const char *column, const char *fmt, ...)
+static void problem(struct imp *im, const char *column, const char *key,
+                    const struct kam_param *params, size_t np, const char *fmt, va_list ap)
 {
     char msg[300];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     im->row_bad = 1;
     if (im->row_err.len)
         buf_puts(&im->row_err, "; ");
@@ -82,13 +80,79 @@ void imp_problem(struct imp *im, const char *column, const char *fmt, ...)
     p->row = im->row;
     p->column = arena_strdup(im->ctx->a, column);
     p->reason = arena_strdup(im->ctx->a, msg);
+    struct arena *a = im->ctx->a;
+    p->key = arena_strdup(a, key);
+    p->nparams = 0;
+    for (size_t i = 0; i < np && p->nparams < sizeof p->params / sizeof p->params[0]; i++)
+        p->params[p->nparams++] =
+            (struct kam_param){arena_strdup(a, params[i].name), arena_strdup(a, params[i].value)};
     if (r->nproblems <= 200) {
         jw_obj_begin(&im->pw);
         jw_ki64(&im->pw, "row", p->row);
         jw_kstr(&im->pw, "column", p->column);
         jw_kstr(&im->pw, "reason", p->reason);
+        jw_kstr(&im->pw, "key", p->key);
+        jw_key(&im->pw, "params");
+        jw_obj_begin(&im->pw);
+        for (size_t i = 0; i < p->nparams; i++)
+            jw_kstr(&im->pw, p->params[i].name, p->params[i].value);
+        jw_obj_end(&im->pw);
         jw_obj_end(&im->pw);
     }
+}
+
+void imp_problem(struct imp *im, const char *column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    problem(im, column, "", NULL, 0, fmt, ap);
+    va_end(ap);
+}
+
+void imp_problem_key(struct imp *im, const char *column, const char *key, const char *value,
+                     int64_t n, int64_t max, const char *fmt, ...)
+{
+    struct kam_param params[3];
+    size_t np = 0;
+    char nb[24], mb[24];
+    if (value)
+        params[np++] = (struct kam_param){"value", value};
+    if (n >= 0) {
+        snprintf(nb, sizeof nb, "%lld", (long long)n);
+        params[np++] = (struct kam_param){"n", nb};
+    }
+    if (max >= 0) {
+        snprintf(mb, sizeof mb, "%lld", (long long)max);
+        params[np++] = (struct kam_param){"max", mb};
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    problem(im, column, key, params, np, fmt, ap);
+    va_end(ap);
+}
+
+static void problem_err_va(struct imp *im, const struct kam_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void problem_err_va(struct imp *im, const struct kam_error *e, const char *fmt, ...)
+{
+    struct kam_param params[KAM_ERR_PARAMS];
+    size_t np = 0;
+    for (int i = 0; i < e->nparams && i < KAM_ERR_PARAMS; i++)
+        params[np++] = (struct kam_param){e->params[i].name, e->params[i].value};
+    va_list ap;
+    va_start(ap, fmt);
+    problem(im, e->field, *e->key ? e->key : kam_err_name(e->code), params, np, fmt, ap);
+    va_end(ap);
+}
+
+void imp_problem_err(struct imp *im, const struct kam_error *e)
+{
+    problem_err_va(im, e, "%s", e->msg);
+}
+
+const char *imp_quote(struct imp *im, const char *s, size_t n, size_t max)
+{
+    return arena_strndup(im->ctx->a, s, (size_t)imp_clip(s, n, max));
 }
 
 void imp_fail_db(struct imp *im, enum kam_err rc)
@@ -166,7 +230,8 @@ static void read_header(struct imp *im)
     for (int c = 0; c < im->nf; c++)
         im->header[c] = arena_strndup(im->ctx->a, im->fbuf.data + im->foff[c], im->flen[c]);
     if (im->overflow) {
-        imp_problem(im, "", "more than %d columns", MAX_COLS);
+        imp_problem_key(im, "", "import.too_many_columns", NULL, -1, MAX_COLS,
+                        "more than %d columns", MAX_COLS);
         im->stop = 1;
         im->writing = 0;
         return;
@@ -186,11 +251,12 @@ static void read_header(struct imp *im)
         }
         if (im->col[f] < 0 && (name || (k->required >> f & 1))) {
             if (name)
-                imp_problem(im, k->fields[f], "the file has no column named \"%s\"", name);
+                imp_problem_key(im, k->fields[f], "import.no_column", name, -1, -1,
+                                "the file has no column named \"%s\"", name);
             else
-                imp_problem(im, k->fields[f],
-                            "the file has no column \"%s\" (map it with %s=Header)", k->fields[f],
-                            k->fields[f]);
+                imp_problem_key(im, k->fields[f], "import.no_column", k->fields[f], -1, -1,
+                                "the file has no column \"%s\" (map it with %s=Header)",
+                                k->fields[f], k->fields[f]);
             im->stop = 1;
             im->writing = 0;
         }
@@ -266,7 +332,8 @@ static void on_row(int term, void *arg)
     if (im->stop)
         goto done;
     if (im->too_long) {
-        imp_problem(im, "", "the row is longer than 1 MiB");
+        imp_problem_key(im, "", "import.row_too_long", NULL, -1, -1,
+                        "the row is longer than 1 MiB");
         if (im->row == 1) { /* a header that cannot be read: nothing can */
             im->stop = 1;
             im->writing = 0;
@@ -278,10 +345,13 @@ static void on_row(int term, void *arg)
     }
     /* A field more or less shifts every value after it: refused, whatever the columns. */
     if (im->overflow)
-        imp_problem(im, "", "more than %d columns", MAX_COLS);
+        imp_problem_key(im, "", "import.too_many_columns", NULL, -1, MAX_COLS,
+                        "more than %d columns", MAX_COLS);
     else if (!im->too_long && im->nf != im->ncols)
-        imp_problem(im, "", "has %d field%s, the header %d%s", im->nf, im->nf == 1 ? "" : "s",
-                    im->ncols, im->nf > im->ncols ? " (a value with a comma must be quoted)" : "");
+        imp_problem_key(im, "", "import.field_count", NULL, im->nf, im->ncols,
+                        "has %d field%s, the header %d%s", im->nf, im->nf == 1 ? "" : "s",
+                        im->ncols,
+                        im->nf > im->ncols ? " (a value with a comma must be quoted)" : "");
     for (int c = 0; c < im->nf && !im->row_bad; c++) {
         const char *s = im->fbuf.data + im->foff[c];
         size_t n = im->flen[c];
@@ -290,11 +360,14 @@ static void on_row(int term, void *arg)
             if (im->col[f] == c)
                 col = kinds[im->kind].fields[f];
         if (n > MAX_FIELD)
-            imp_problem(im, col, "is longer than %d bytes", MAX_FIELD);
+            imp_problem_key(im, col, "import.value_too_long", NULL, -1, MAX_FIELD,
+                            "is longer than %d bytes", MAX_FIELD);
         else if (!utf8_valid(s, n) || memchr(s, 0, n))
-            imp_problem(im, col, "is not valid UTF-8 text (save the file as UTF-8)");
+            imp_problem_key(im, col, "import.bad_utf8", NULL, -1, -1,
+                            "is not valid UTF-8 text (save the file as UTF-8)");
         else if (has_control(s, n))
-            imp_problem(im, col, "contains a line break or another control character");
+            imp_problem_key(im, col, "import.control_char", NULL, -1, -1,
+                            "contains a line break or another control character");
     }
     im->rep->rows_total++;
     if (!im->row_bad) {
@@ -523,10 +596,10 @@ static int64_t rows_over(const char *data, size_t len, int64_t max)
 static void refuse_rows(struct imp *im, int64_t rows)
 {
     im->row = im->max_rows + 2; /* the first row over the limit (the header is row 1) */
-    imp_problem(im, "",
-                "the file has %lld rows, more than the %lld one import of yours may hold (split "
-                "it, or ask an admin)",
-                (long long)rows, (long long)im->max_rows);
+    imp_problem_key(im, "", "import.too_many_rows", NULL, rows, im->max_rows,
+                    "the file has %lld rows, more than the %lld one import of yours may hold "
+                    "(split it, or ask an admin)",
+                    (long long)rows, (long long)im->max_rows);
     im->rep->rows_total = im->rep->rows_rejected = rows;
     im->stop = 1;
     im->writing = 0;
@@ -541,7 +614,8 @@ static void parse_all(struct imp *im, const char *data, size_t len)
         size_t n = len - done < step ? len - done : step;
         if (csv_parse(&p, data + done, n, on_field, on_row, im) != n) {
             im->row++;
-            imp_problem(im, "", "the CSV is malformed near here (%s)", csv_strerror(csv_error(&p)));
+            imp_problem_key(im, "", "import.malformed", NULL, -1, -1,
+                            "the CSV is malformed near here (%s)", csv_strerror(csv_error(&p)));
             im->rep->rows_rejected++;
             im->writing = 0;
             im->stop = 1;
@@ -553,16 +627,37 @@ static void parse_all(struct imp *im, const char *data, size_t len)
     }
     if (!im->stop && csv_fini(&p, on_field, on_row, im) != 0) {
         im->row++;
-        imp_problem(im, "", "the CSV is malformed at the end (%s)", csv_strerror(csv_error(&p)));
+        imp_problem_key(im, "", "import.malformed", NULL, -1, -1,
+                        "the CSV is malformed at the end (%s)", csv_strerror(csv_error(&p)));
         im->rep->rows_rejected++;
         im->writing = 0;
     }
     csv_free(&p);
     if (im->row == 0) {
         im->row = 1;
-        imp_problem(im, "", "the file is empty: it needs a header row");
+        imp_problem_key(im, "", "import.empty_file", NULL, -1, -1,
+                        "the file is empty: it needs a header row");
         im->writing = 0;
     }
+}
+
+/* The display name of who runs the import ("" for none). */
+static enum kam_err runner_name(struct kam_ctx *ctx, const char **out)
+{
+    *out = "";
+    if (!ctx->who.user_id)
+        return KAM_OK;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db, "SELECT name FROM users WHERE id = ?", &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->who.user_id);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row)
+        *out = arena_strdup(ctx->a, db_col_text(st, 0));
+    db_done(st);
+    return rc;
 }
 
 enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const char *data,
@@ -583,6 +678,10 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     if (o->mapping && (rc = check_text(ctx, "mapping", o->mapping, 0, 2000, 0)))
         return rc;
     if (o->filename && (rc = check_text(ctx, "filename", o->filename, 0, 255, 0)))
+        return rc;
+    out->filename = o->filename ? o->filename : "";
+    out->user_id = ctx->who.user_id;
+    if ((rc = runner_name(ctx, &out->user_name)))
         return rc;
     struct imp *im = calloc(1, sizeof *im);
     if (!im)
@@ -675,7 +774,8 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
 
 #define RUN_COLS                                                                                   \
     "id, kind, status, rows_total, rows_inserted, rows_updated, rows_rejected, report, "           \
-    "started_at, finished_at, problems_total"
+    "started_at, finished_at, problems_total, filename, user_id, (SELECT users.name FROM users "   \
+    "WHERE users.id = import_runs.user_id)"
 
 static void read_run(struct kam_ctx *ctx, struct db_stmt *st, void *out)
 {
@@ -692,6 +792,9 @@ static void read_run(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     r->started_at = db_col_i64(st, 8);
     r->finished_at = db_col_i64(st, 9);
     r->problems_total = db_col_i64(st, 10);
+    r->filename = arena_strdup(ctx->a, db_col_text(st, 11));
+    r->user_id = db_col_is_null(st, 12) ? 0 : db_col_i64(st, 12);
+    r->user_name = arena_strdup(ctx->a, db_col_is_null(st, 13) ? "" : db_col_text(st, 13));
 }
 
 enum kam_err import_get(struct kam_ctx *ctx, int64_t id, struct import_report *out)

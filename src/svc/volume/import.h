@@ -29,8 +29,11 @@
 
 struct import_problem {
     int64_t row;
-    const char *column; /* canonical field name, "" for the row or file */
-    const char *reason;
+    const char *column;         /* canonical field name, "" for the row or file */
+    const char *reason;         /* English */
+    const char *key;            /* message key ("import.bad_date", svc/core/msg.c); "" when none */
+    struct kam_param params[3]; /* value, n, max: as the key needs */
+    size_t nparams;
 };
 
 struct import_opts {
@@ -53,6 +56,9 @@ struct import_report {
     size_t nproblems;
     int64_t started_at, finished_at;
     const char *report_json; /* import_get / import_list: the stored report (first 200) */
+    const char *filename;    /* as the caller named the file ("" when not given) */
+    int64_t user_id;         /* who ran it (0: a CLI run without a user) */
+    const char *user_name;   /* their display name ("" when none) */
 };
 
 /* Loads data[0..len). KAM_OK when the file loaded (or, for a dry run, would load); KAM_EINVAL

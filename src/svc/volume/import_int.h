@@ -69,6 +69,15 @@ struct imp {
 /* Records a problem of the current row (column "" = the row or the file). */
 void imp_problem(struct imp *im, const char *column, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* imp_problem with a message key (svc/core/msg.c "import.*") and its parameters: value (the
+ * cell quoted, NULL: none), n and max (< 0: none); the UI words the problem from them. */
+void imp_problem_key(struct imp *im, const char *column, const char *key, const char *value,
+                     int64_t n, int64_t max, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* A service's refusal of the row (its key and params kept). */
+void imp_problem_err(struct imp *im, const struct kam_error *e);
+/* s[0..n) clipped as imp_clip does, NUL-terminated in the request's arena. */
+const char *imp_quote(struct imp *im, const char *s, size_t n, size_t max);
 /* A database or internal error: stops reading and writing; import_run returns it. */
 void imp_fail_db(struct imp *im, enum kam_err rc);
 /* How many bytes of s[0..n) to quote in a message: at most max, never splitting a character. */

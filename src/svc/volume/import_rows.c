@@ -67,54 +67,65 @@ void imp_order_row(struct imp *im)
     struct order_row r = {0};
     s = imp_get(im, O_EXT, &n);
     if (!n)
-        imp_problem(im, "external_id", "is empty");
+        imp_problem_key(im, "external_id", "import.empty", NULL, -1, -1, "is empty");
     else if (utf8_chars(s, n) > 100)
-        imp_problem(im, "external_id", "is longer than 100 characters");
+        imp_problem_key(im, "external_id", "import.too_long", NULL, -1, 100,
+                        "is longer than 100 characters");
     else {
         void *first = strmap_get(&im->seen, s, n);
         if (first)
-            imp_problem(im, "external_id", "%.*s repeats row %lld", (int)n, s,
-                        (long long)(intptr_t)first);
+            imp_problem_key(im, "external_id", "import.repeats", imp_quote(im, s, n, 100),
+                            (int64_t)(intptr_t)first, -1, "%.*s repeats row %lld", (int)n, s,
+                            (long long)(intptr_t)first);
         else
             strmap_put(&im->seen, s, n, (void *)(intptr_t)im->row);
         r.external_id = dup_in(im, s, n);
     }
     s = imp_get(im, O_DATE, &n);
     if (parse_date(s, n, &r.day))
-        imp_problem(im, "date", "\"%.*s\" is not a date (YYYY-MM-DD)", imp_clip(s, n, 40), s);
+        imp_problem_key(im, "date", "import.bad_date", imp_quote(im, s, n, 40), -1, -1,
+                        "\"%.*s\" is not a date (YYYY-MM-DD)", imp_clip(s, n, 40), s);
     s = imp_get(im, O_ACCOUNT, &n);
     const struct acct_info *a = n ? strmap_get(&im->accounts, s, n) : NULL;
     if (!a)
-        imp_problem(im, "account_code", n ? "no account with code \"%.*s\"" : "is empty%.*s",
-                    imp_clip(s, n, 64), s);
+        imp_problem_key(im, "account_code", n ? "import.no_account" : "import.empty",
+                        n ? imp_quote(im, s, n, 64) : NULL, -1, -1,
+                        n ? "no account with code \"%.*s\"" : "is empty%.*s", imp_clip(s, n, 64),
+                        s);
     s = imp_get(im, O_SKU, &n);
     const struct prod_info *p = n ? strmap_get(&im->products, s, n) : NULL;
     if (!p)
-        imp_problem(im, "sku", n ? "no product with sku \"%.*s\"" : "is empty%.*s",
-                    imp_clip(s, n, 64), s);
+        imp_problem_key(im, "sku", n ? "import.no_product" : "import.empty",
+                        n ? imp_quote(im, s, n, 64) : NULL, -1, -1,
+                        n ? "no product with sku \"%.*s\"" : "is empty%.*s", imp_clip(s, n, 64), s);
     s = imp_get(im, O_REGION, &n);
     if (utf8_chars(s, n) > 64)
-        imp_problem(im, "region", "is longer than 64 characters");
+        imp_problem_key(im, "region", "import.too_long", NULL, -1, 64,
+                        "is longer than 64 characters");
     r.region = n ? dup_in(im, s, n) : a ? a->region : "";
     s = imp_get(im, O_CHANNEL, &n);
     if (utf8_chars(s, n) > 64)
-        imp_problem(im, "channel", "is longer than 64 characters");
+        imp_problem_key(im, "channel", "import.too_long", NULL, -1, 64,
+                        "is longer than 64 characters");
     r.channel = n ? dup_in(im, s, n) : a ? a->channel : "";
     s = imp_get(im, O_QTY, &n);
     if (sales_parse_decimal(s, n, 3, &r.quantity) || r.quantity > INT64_C(1000000000000000) ||
         r.quantity < -INT64_C(1000000000000000))
-        imp_problem(im, "quantity", "\"%.*s\" is not a number with at most 3 decimals%s",
-                    imp_clip(s, n, 40), s, num_hint(s, n));
+        imp_problem_key(im, "quantity", "import.bad_number", imp_quote(im, s, n, 40), -1, 3,
+                        "\"%.*s\" is not a number with at most 3 decimals%s", imp_clip(s, n, 40), s,
+                        num_hint(s, n));
     s = imp_get(im, O_AMOUNT, &n);
     if (sales_parse_decimal(s, n, 2, &r.amount) || r.amount > INT64_C(1000000000000000) ||
         r.amount < -INT64_C(1000000000000000))
-        imp_problem(im, "amount", "\"%.*s\" is not an amount with at most 2 decimals%s",
-                    imp_clip(s, n, 40), s, num_hint(s, n));
+        imp_problem_key(im, "amount", "import.bad_number", imp_quote(im, s, n, 40), -1, 2,
+                        "\"%.*s\" is not an amount with at most 2 decimals%s", imp_clip(s, n, 40),
+                        s, num_hint(s, n));
     s = imp_get(im, O_CURRENCY, &n);
     r.currency = n ? dup_in(im, s, n) : im->base_currency;
     const int64_t *rate = strmap_get(&im->fx, r.currency, strlen(r.currency));
     if (!rate)
-        imp_problem(im, "currency", "no exchange rate for \"%.*s\"", imp_clip(s, n, 8), s);
+        imp_problem_key(im, "currency", "import.no_rate", imp_quote(im, s, n, 8), -1, -1,
+                        "no exchange rate for \"%.*s\"", imp_clip(s, n, 8), s);
     if (im->row_bad || !im->writing)
         return;
     r.account_id = a->id;
@@ -123,7 +134,8 @@ void imp_order_row(struct imp *im)
     __int128 v = (__int128)r.amount * *rate;
     v = v >= 0 ? (v + 500000) / 1000000 : -((-v + 500000) / 1000000);
     if (v > INT64_C(1000000000000000) || v < -INT64_C(1000000000000000)) {
-        imp_problem(im, "amount", "is out of range in the base currency");
+        imp_problem_key(im, "amount", "import.out_of_range", NULL, -1, -1,
+                        "is out of range in the base currency");
         return;
     }
     r.amount_base = (int64_t)v;
@@ -137,7 +149,7 @@ static void service_error(struct imp *im)
 {
     struct kam_error *e = im->ctx->err;
     if (e->code == KAM_EINVAL || e->code == KAM_ECONFLICT)
-        imp_problem(im, e->field, "%s", e->msg);
+        imp_problem_err(im, e);
     else
         imp_fail_db(im, e->code);
     kam_error_clear(e);
@@ -180,8 +192,9 @@ void imp_product_row(struct imp *im)
         in.set |= PROD_PRICE;
         in.has_list_price = n > 0;
         if (n && (sales_parse_decimal(s, n, 2, &in.list_price) || in.list_price < 0))
-            imp_problem(im, "list_price", "\"%.*s\" is not a price with at most 2 decimals%s",
-                        imp_clip(s, n, 40), s, num_hint(s, n));
+            imp_problem_key(im, "list_price", "import.bad_number", imp_quote(im, s, n, 40), -1, 2,
+                            "\"%.*s\" is not a price with at most 2 decimals%s", imp_clip(s, n, 40),
+                            s, num_hint(s, n));
         s = imp_get(im, P_CURRENCY, &n);
         in.currency = n ? arena_strndup(ctx->a, s, n) : im->base_currency;
     }
@@ -235,7 +248,8 @@ void imp_account_row(struct imp *im)
     if (n) {
         const int64_t *uid = strmap_get(&im->users, s, n);
         if (!uid)
-            imp_problem(im, "owner_login", "no user with login \"%.*s\"", imp_clip(s, n, 64), s);
+            imp_problem_key(im, "owner_login", "import.no_user", imp_quote(im, s, n, 64), -1, -1,
+                            "no user with login \"%.*s\"", imp_clip(s, n, 64), s);
         else {
             in.v.owner_id = *uid;
             in.set |= ACC_OWNER;
@@ -248,7 +262,8 @@ void imp_account_row(struct imp *im)
      * as POST /accounts would: the import tells nothing the API does not. */
     const struct acct_info *known = cn ? strmap_get(&im->accounts, code, cn) : NULL;
     if (!known && !(in.set & ACC_OWNER) && !ctx->who.user_id)
-        imp_problem(im, "owner_login", "is required for a new account");
+        imp_problem_key(im, "owner_login", "import.owner_required", NULL, -1, -1,
+                        "is required for a new account");
     if (known && policy_grant(ctx->who.role, OBJ_ACCOUNT, ACT_UPDATE) != GRANT_ALL) {
         int in_scope = 0;
         enum kam_err rc = policy_account_in_scope(ctx, known->id, &in_scope);
@@ -257,8 +272,8 @@ void imp_account_row(struct imp *im)
             return;
         }
         if (!in_scope)
-            imp_problem(im, "code", "you may not change the account %.*s", imp_clip(code, cn, 64),
-                        code);
+            imp_problem_key(im, "code", "import.not_yours", imp_quote(im, code, cn, 64), -1, -1,
+                            "you may not change the account %.*s", imp_clip(code, cn, 64), code);
     }
     if (im->row_bad)
         return;

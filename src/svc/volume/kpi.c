@@ -580,11 +580,11 @@ enum kam_err kpi_alerts(struct kam_ctx *ctx, int *sent_out)
         snprintf(link, sizeof link, "/targets/%lld", (long long)p->id);
         if (!strcmp(r.total.status, "off_track")) {
             snprintf(key, sizeof key, "kpi:%lld:total:%04d%02d", (long long)p->id, y, m);
-            snprintf(title, sizeof title, "目标计划偏离 Plan off track: %s (%.1f%%)", p->name,
-                     r.total.projection_pct);
+            snprintf(title, sizeof title, "%.1f", r.total.projection_pct);
             int created = 0;
-            if ((rc =
-                     notify_add(ctx, p->owner_id, "kpi_off_track", title, "", link, key, &created)))
+            if ((rc = notify_add_msg(ctx, p->owner_id, "kpi_off_track", "notify.plan_off_track",
+                                     (struct kam_param[]){{"name", p->name}, {"pct", title}, {0}},
+                                     "", link, key, &created)))
                 break;
             *sent_out += created;
         }
@@ -603,11 +603,12 @@ enum kam_err kpi_alerts(struct kam_ctx *ctx, int *sent_out)
                 break;
             snprintf(key, sizeof key, "kpi:%lld:%lld:%04d%02d", (long long)p->id, (long long)acct,
                      y, m);
-            snprintf(title, sizeof title, "客户目标偏离 Account off track: %s (%.1f%%)", it->label,
-                     it->projection_pct);
+            snprintf(title, sizeof title, "%.1f", it->projection_pct);
             snprintf(link, sizeof link, "/accounts/%lld", (long long)acct);
             int created = 0;
-            rc = notify_add(ctx, owner, "kpi_off_track", title, p->name, link, key, &created);
+            rc = notify_add_msg(ctx, owner, "kpi_off_track", "notify.account_off_track",
+                                (struct kam_param[]){{"name", it->label}, {"pct", title}, {0}},
+                                p->name, link, key, &created);
             *sent_out += created;
         }
     }

@@ -12,6 +12,7 @@
 #include "svc/core/check.h"
 #include "svc/core/page.h"
 #include "svc/core/rows.h"
+#include "svc/core/search.h"
 #include "svc/core/settings.h"
 #include "svc/core/update.h"
 
@@ -129,7 +130,8 @@ enum kam_err product_create(struct kam_ctx *ctx, const struct product_in *in, st
     struct audit_diff d;
     audit_diff_init(&d);
     diff_all(&d, NULL, &p);
-    if (!(rc = audit_write(ctx, "product", p.id, 0, "create", &d)))
+    if (!(rc = audit_write(ctx, "product", p.id, 0, "create", &d)) &&
+        !(rc = search_sync(ctx, "product", p.id)))
         rc = product_get(ctx, p.id, out);
 out:
     return db_end(ctx->db, rc, ctx->err);
@@ -207,7 +209,10 @@ static enum kam_err up_write(const struct update_op *op)
     db_bind_i64(st, 8, ctx->now);
     db_bind_i64(st, 9, p->id);
     db_bind_i64(st, 10, b->version);
-    return db_run(st, ctx->err);
+    /* No row changed is a lost race: record_save answers 409 from db_changes. */
+    if ((rc = db_run(st, ctx->err)) || db_changes(ctx->db) != 1)
+        return rc;
+    return search_sync(ctx, "product", p->id);
 }
 
 /* A new family moves the product's sales history with it in the rollups. */

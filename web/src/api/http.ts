@@ -9,13 +9,26 @@ export class ApiError extends Error {
   readonly field: string
   /** Seconds the server asks to wait (the Retry-After of a 429 rate_limited); 0 when none. */
   readonly retryAfter: number
-  constructor(status: number, code: string, message: string, field: string, retryAfter = 0) {
+  /** The message key and its parameters (error.key/params): the UI words them itself. */
+  readonly key: string
+  readonly params: Record<string, string>
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    field: string,
+    retryAfter = 0,
+    key = '',
+    params: Record<string, string> = {},
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.field = field
     this.retryAfter = retryAfter
+    this.key = key || code
+    this.params = params
   }
 }
 
@@ -76,6 +89,9 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 
 async function send<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
+  // API texts (error messages, notification titles) in the language on screen.
+  if (typeof document !== 'undefined' && document.documentElement.lang)
+    headers['Accept-Language'] = document.documentElement.lang
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
   if (UNSAFE.has(method)) {
     const t = hooks.csrf()
@@ -112,6 +128,8 @@ async function send<T>(method: string, path: string, opts: RequestOptions): Prom
       err?.message ?? res.statusText,
       err?.field ?? '',
       retryAfterSeconds(res.headers.get('Retry-After')),
+      keyOf(err),
+      paramsOf(err),
     )
     if (res.status === 401 && !opts.quiet401) hooks.onUnauthenticated(path)
     throw e
@@ -145,7 +163,28 @@ export function errorFrom(status: number, statusText: string, text: string): Api
     data = null
   }
   const err = data?.error
-  return new ApiError(status, err?.code ?? `http_${status}`, err?.message ?? statusText, err?.field ?? '')
+  return new ApiError(
+    status,
+    err?.code ?? `http_${status}`,
+    err?.message ?? statusText,
+    err?.field ?? '',
+    0,
+    keyOf(err),
+    paramsOf(err),
+  )
+}
+
+function keyOf(err: unknown): string {
+  const k = (err as { key?: unknown } | null | undefined)?.key
+  return typeof k === 'string' ? k : ''
+}
+
+function paramsOf(err: unknown): Record<string, string> {
+  const p = (err as { params?: unknown } | null | undefined)?.params
+  if (!p || typeof p !== 'object') return {}
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(p as Record<string, unknown>)) if (typeof v === 'string') out[k] = v
+  return out
 }
 
 /** Follows next_cursor until the list ends or `max` items were read. */

@@ -77,6 +77,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}/contacts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's contacts over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        get: operations["getAccountContactsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}/interactions": {
         parameters: {
             query?: never;
@@ -89,6 +106,23 @@ export interface paths {
         put?: never;
         /** Log a call, e-mail, meeting, visit or shared material */
         post: operations["createAccountInteraction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/interactions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's interaction timeline over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        get: operations["getAccountInteractionsExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -268,6 +302,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of accounts the list returns for the same filters */
+        get: operations["getAccountsCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The accounts list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        get: operations["getAccountsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/summary": {
         parameters: {
             query?: never;
@@ -279,6 +347,23 @@ export interface paths {
         get: operations["getAccountsSummary"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give accounts to a new owner: each checked as a PATCH of owner_id, all or nothing */
+        post: operations["transferAccounts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -478,6 +563,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The care reminders list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        get: operations["getCareExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}": {
         parameters: {
             query?: never;
@@ -508,6 +610,40 @@ export interface paths {
         get: operations["getFxRates"];
         /** Set the rate of a currency (applies to lines written from now on) */
         put: operations["putFxRates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/home/agenda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's day (date: YYYY-MM-DD, default today in China time): visits of the day, care reminders due that day and the six after, follow-ups (own open issues with a deadline in 48 hours) and what is overdue; at most 50 items per list */
+        get: operations["getHomeAgenda"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/home/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Figures per person for period (YYYY, YYYY-Qn, YYYY-MM; default this year): attainment against the year's approved plan split by account (per account owner), overdue visits, open and overdue issues (by assignee), accounts without an interaction for stale_days (default 30), recent KPI and escalation alerts. Org-wide readers: any team_id or everyone; others: the people of their scope (a lead's teams; an account manager sees only themselves), another team_id is 403 */
+        get: operations["getHomeTeam"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -666,6 +802,23 @@ export interface paths {
         put?: never;
         /** Move an issue along open > in_progress > resolved > confirmed */
         post: operations["transitionIssue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/issues/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The issues list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        get: operations["getIssuesExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -838,7 +991,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One's notifications, newest first */
+        /** One's notifications, newest first (unread=1: only unread; kind: one kind) */
         get: operations["listNotifications"];
         put?: never;
         post?: never;
@@ -951,6 +1104,23 @@ export interface paths {
         head?: never;
         /** Correct an order line; the rollups follow */
         patch: operations["patchOrder"];
+        trace?: never;
+    };
+    "/api/v1/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order lines over all pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as amount.amount) */
+        get: operations["getOrdersExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/product-families": {
@@ -1176,6 +1346,40 @@ export interface paths {
         head?: never;
         /** Change a criterion's weight; every score follows */
         patch: operations["patchScoringCriterion"];
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search accounts, contacts, issues and products the caller may read by name, code, pinyin (full or initials), phone digits or e-mail; simplified and traditional alike. q: at most 100 characters; kinds: a comma list; limit: at most 50 (more is capped) */
+        get: operations["getSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Records close to an account or contact about to be written (same code, phone or e-mail, or a similar name once company suffixes are set aside): a warning, not a block. Candidates the caller may not read are only counted (hidden) */
+        get: operations["getSearchDuplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/session": {
@@ -1581,6 +1785,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved views of one list screen (?screen=accounts), by name */
+        get: operations["listViews"];
+        put?: never;
+        /** Save a view (filters, sort, columns) of a list screen */
+        post: operations["createView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of the caller's views */
+        delete: operations["deleteView"];
+        options?: never;
+        head?: never;
+        /** Rename or change one of the caller's views */
+        patch: operations["patchView"];
+        trace?: never;
+    };
     "/api/v1/visits": {
         parameters: {
             query?: never;
@@ -1612,7 +1852,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Reschedule, reassign or cancel a planned visit */
+        /** Reschedule, reassign or cancel a planned visit; set its details or check in */
         patch: operations["patchVisit"];
         trace?: never;
     };
@@ -1627,6 +1867,23 @@ export interface paths {
         put?: never;
         /** Complete a visit with its outcome (logs an interaction) */
         post: operations["completeVisit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visits/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The visits list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        get: operations["getVisitsExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1783,11 +2040,13 @@ export interface components {
             /** Format: date-time */
             at: string;
             changes: Record<string, unknown>;
+            currency: string | null;
             entity: string;
             entity_id: number;
             id: number;
             user_id: number | null;
             user_login: string | null;
+            user_name: string | null;
         };
         BehaviourCrossSell: {
             expected_amount: number;
@@ -1941,6 +2200,7 @@ export interface components {
             kind: "manual" | "computed";
             name_en: string;
             name_zh: string;
+            name_zh_tw: string;
             points: number;
             value: number | null;
             weight: number;
@@ -1953,7 +2213,19 @@ export interface components {
             kind: "manual" | "computed";
             name_en: string;
             name_zh: string;
+            name_zh_tw: string;
             weight: number;
+        };
+        DuplicateCandidate: {
+            account_id: number | null;
+            id: number;
+            /** @enum {string} */
+            kind: "account" | "contact";
+            label: string;
+            /** @enum {string} */
+            reason: "same_code" | "same_phone" | "same_email" | "similar_name";
+            score: number;
+            sub: string;
         };
         /** @description Every error answer: error.code is stable, error.field names the input to blame ("" when none) */
         Error: {
@@ -1961,7 +2233,13 @@ export interface components {
                 /** @enum {string} */
                 code: "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited" | "method_not_allowed" | "unsupported_media_type" | "db_error" | "busy" | "io_error" | "internal";
                 field: string;
+                /** @description Stable message key ("required", "too_long", "not_one_of", ...; the code's name when the call site has none): a UI words the message from key, params and the field's label. message is in the request's Accept-Language (en, zh-CN, zh-TW) when the key has a template, else English */
+                key: string;
                 message: string;
+                /** @description The message's named parameters (max, min, allowed, ...) */
+                params: {
+                    [key: string]: string;
+                };
             };
         };
         Facet: {
@@ -2012,12 +2290,133 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "unavailable";
         };
+        HomeAgenda: {
+            care: components["schemas"]["HomeCare"][];
+            /** Format: date */
+            date: string;
+            /** Format: date-time */
+            day_end: string;
+            /** Format: date-time */
+            day_start: string;
+            follow_ups: components["schemas"]["HomeIssue"][];
+            /** Format: date-time */
+            now: string;
+            overdue_care: components["schemas"]["HomeCare"][];
+            overdue_issues: components["schemas"]["HomeIssue"][];
+            overdue_visits: components["schemas"]["HomeVisit"][];
+            sections: string[];
+            truncated: string[];
+            visits: components["schemas"]["HomeVisit"][];
+        };
+        HomeAlert: {
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            key: string;
+            kind: string;
+            link: string;
+            params: Record<string, unknown>;
+            read: boolean;
+            title: string;
+            user_id: number;
+            user_name: string;
+        };
+        HomeCare: {
+            account_id: number;
+            account_name: string;
+            contact_id: number;
+            contact_name: string;
+            id: number;
+            /** Format: date */
+            occasion_date: string;
+            occasion_kind: string;
+            occasion_name: string;
+            status: string;
+        };
+        HomeIssue: {
+            account_id: number;
+            account_name: string;
+            escalated: boolean;
+            /** Format: date-time */
+            first_response_at: string | null;
+            id: number;
+            /** Format: date-time */
+            resolution_due_at: string;
+            /** Format: date-time */
+            response_due_at: string;
+            severity: string;
+            /** @enum {string} */
+            status: "open" | "in_progress";
+            title: string;
+        };
+        HomePerson: {
+            accounts: number;
+            actual: number;
+            attainment_pct: number | null;
+            login: string;
+            name: string;
+            open_issues: number;
+            overdue_issues: number;
+            overdue_visits: number;
+            projection_pct: number | null;
+            role: string;
+            stale_accounts: number;
+            /** @enum {string} */
+            status: "on_track" | "at_risk" | "off_track" | "no_target";
+            target: number | null;
+            team_id: number | null;
+            team_name: string | null;
+            user_id: number | null;
+        };
+        HomeTeam: {
+            alerts: components["schemas"]["HomeAlert"][];
+            days: number;
+            elapsed: number;
+            from: string;
+            /** @enum {string} */
+            measure: "amount" | "quantity";
+            people: components["schemas"]["HomePerson"][];
+            period: string;
+            plan_id: number | null;
+            plan_name: string | null;
+            sections: string[];
+            stale_days: number;
+            team_id: number | null;
+            teams: components["schemas"]["HomeTeamRef"][];
+            to: string;
+            totals: components["schemas"]["HomePerson"];
+            truncated: boolean;
+            unit: string;
+        };
+        HomeTeamRef: {
+            id: number;
+            name: string;
+        };
+        HomeVisit: {
+            account_id: number;
+            account_name: string;
+            contact_id: number | null;
+            contact_name: string | null;
+            id: number;
+            /** @enum {string} */
+            kind: "phone" | "onsite";
+            place: string;
+            /** Format: date-time */
+            planned_at: string;
+            purpose: string;
+            /** @enum {string} */
+            status: "planned" | "done" | "cancelled";
+        };
         ImportProblem: {
             column: string;
+            key?: string;
+            params?: Record<string, unknown>;
             reason: string;
             row: number;
         };
         ImportReport: {
+            filename: string;
             /** Format: date-time */
             finished_at: string;
             id: number | null;
@@ -2033,6 +2432,8 @@ export interface components {
             started_at: string;
             /** @enum {string} */
             status: "loaded" | "rejected" | "checked";
+            user_id: number | null;
+            user_name: string;
         };
         Interaction: {
             account_id: number;
@@ -2202,8 +2603,10 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             id: number;
+            key: string;
             kind: string;
             link: string;
+            params: Record<string, unknown>;
             /** Format: date-time */
             read_at: string | null;
             title: string;
@@ -2354,6 +2757,25 @@ export interface components {
             key: string;
             label: string;
             total: number;
+        };
+        SavedView: {
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            name: string;
+            screen: string;
+            state: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SearchHit: {
+            account_id: number | null;
+            id: number;
+            kind: string;
+            label: string;
+            /** @enum {string} */
+            matched: "code" | "name" | "pinyin" | "initials" | "phone" | "email";
+            sub: string;
         };
         Session: {
             csrf_token: string | null;
@@ -2570,12 +2992,18 @@ export interface components {
             account_id: number;
             account_name: string;
             cadence_id: number | null;
+            checkin_accuracy_m: number | null;
+            /** Format: date-time */
+            checkin_at: string | null;
+            checkin_lat: number | null;
+            checkin_lon: number | null;
             /** Format: date-time */
             completed_at: string | null;
             contact_id: number | null;
             contact_name: string | null;
             /** Format: date-time */
             created_at: string;
+            duration_min: number | null;
             id: number;
             interaction_id: number | null;
             /** @enum {string} */
@@ -2584,8 +3012,10 @@ export interface components {
             outcome: string;
             overdue: boolean;
             owner_id: number;
+            place: string;
             /** Format: date-time */
             planned_at: string;
+            purpose: string;
             /** @enum {string} */
             status: "planned" | "done" | "cancelled";
             /** Format: date-time */
@@ -3097,6 +3527,42 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getAccountContactsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                decision_role?: string;
+                format?: "csv" | "xlsx";
+                q?: string;
+                sort?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listAccountInteractions: {
         parameters: {
             query?: {
@@ -3185,6 +3651,40 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAccountInteractionsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                kind?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -3558,8 +4058,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description check-in accuracy in metres as the device reports it, 0..100000 (optional) */
+                    checkin_accuracy_m?: number;
+                    /** @description check-in (外勤签到) latitude, -90..90; with checkin_lon; the server stamps the time */
+                    checkin_lat?: number;
+                    /** @description check-in longitude, -180..180 */
+                    checkin_lon?: number;
                     /** @description a contact of the account, or null */
                     contact_id?: number | null;
+                    /** @description minutes, 1..1440, or null */
+                    duration_min?: number | null;
                     /**
                      * @description phone | onsite
                      * @enum {string}
@@ -3567,8 +4075,12 @@ export interface operations {
                     kind?: "phone" | "onsite";
                     /** @description who visits (default: you) */
                     owner_id?: number;
+                    /** @description where, <= 200 characters */
+                    place?: string;
                     /** @description YYYY-MM-DDTHH:MM:SSZ */
                     planned_at: string;
+                    /** @description what for, <= 2000 characters */
+                    purpose?: string;
                     /** @description PATCH: cancelled (or planned) */
                     status?: string;
                     /** @description PATCH: the version you read */
@@ -3698,6 +4210,81 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getAccountsCount: {
+        parameters: {
+            query?: {
+                channel?: string;
+                owner_id?: string;
+                parent_id?: number;
+                q?: string;
+                region?: string;
+                status?: string;
+                tier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAccountsExport: {
+        parameters: {
+            query?: {
+                channel?: string;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                owner_id?: string;
+                parent_id?: number;
+                q?: string;
+                region?: string;
+                sort?: string;
+                status?: string;
+                tier?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getAccountsSummary: {
         parameters: {
             query?: {
@@ -3722,6 +4309,50 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    transferAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the accounts, 1-50 */
+                    ids: number[];
+                    /** @description the new owner */
+                    owner_id: number;
+                    /** @description optional: the version of each account as read, in the order of ids (stale -> 409) */
+                    versions?: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changed: number;
+                        owner_id: number;
+                        transferred: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -4339,6 +4970,42 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getCareExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                from?: string;
+                owner_id?: string;
+                status?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getContact: {
         parameters: {
             query?: never;
@@ -4517,6 +5184,64 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getHomeAgenda: {
+        parameters: {
+            query?: {
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomeAgenda"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getHomeTeam: {
+        parameters: {
+            query?: {
+                period?: string;
+                stale_days?: string;
+                team_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomeTeam"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -4870,6 +5595,11 @@ export interface operations {
                 cursor?: string;
                 escalated?: number;
                 limit?: number;
+                opened_from?: string;
+                opened_to?: string;
+                owner_id?: string;
+                q?: string;
+                severity?: string;
                 status?: string;
             };
             header?: never;
@@ -5053,6 +5783,46 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getIssuesExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                assignee_id?: string;
+                columns?: string;
+                escalated?: number;
+                format?: "csv" | "xlsx";
+                opened_from?: string;
+                opened_to?: string;
+                owner_id?: string;
+                q?: string;
+                severity?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listIssuesStats: {
         parameters: {
             query?: {
@@ -5127,6 +5897,7 @@ export interface operations {
                 account_id?: number;
                 by?: string;
                 channel?: string;
+                columns?: string;
                 family?: string;
                 format?: "csv" | "xlsx";
                 measure?: string;
@@ -5674,6 +6445,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                kind?: string;
                 limit?: number;
                 unread?: number;
             };
@@ -6009,6 +6781,45 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOrdersExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                channel?: string;
+                columns?: string;
+                family?: string;
+                format?: "csv" | "xlsx";
+                from?: string;
+                product_id?: number;
+                region?: string;
+                sort?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -6677,6 +7488,75 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSearch: {
+        parameters: {
+            query?: {
+                kinds?: string;
+                limit?: number;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SearchHit"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSearchDuplicates: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                code?: string;
+                email?: string;
+                exclude_id?: number;
+                kind?: string;
+                name?: string;
+                phone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        hidden: number;
+                        items: components["schemas"]["DuplicateCandidate"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -8002,6 +8882,153 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listViews: {
+        parameters: {
+            query?: {
+                screen?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SavedView"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1-60 characters */
+                    name: string;
+                    /**
+                     * @description the list screen: accounts | issues | kpis | contacts | volume | targets | visits | interactions (POST only)
+                     * @enum {string}
+                     */
+                    screen: "accounts" | "issues" | "kpis" | "contacts" | "volume" | "targets" | "visits" | "interactions";
+                    /** @description the screen's filters, sort and columns as JSON object text, <= 8192 bytes */
+                    state: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1-60 characters */
+                    name?: string;
+                    /**
+                     * @description the list screen: accounts | issues | kpis | contacts | volume | targets | visits | interactions (POST only)
+                     * @enum {string}
+                     */
+                    screen?: "accounts" | "issues" | "kpis" | "contacts" | "volume" | "targets" | "visits" | "interactions";
+                    /** @description the screen's filters, sort and columns as JSON object text, <= 8192 bytes */
+                    state?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listVisits: {
         parameters: {
             query?: {
@@ -8081,8 +9108,16 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description check-in accuracy in metres as the device reports it, 0..100000 (optional) */
+                    checkin_accuracy_m?: number;
+                    /** @description check-in (外勤签到) latitude, -90..90; with checkin_lon; the server stamps the time */
+                    checkin_lat?: number;
+                    /** @description check-in longitude, -180..180 */
+                    checkin_lon?: number;
                     /** @description a contact of the account, or null */
                     contact_id?: number | null;
+                    /** @description minutes, 1..1440, or null */
+                    duration_min?: number | null;
                     /**
                      * @description phone | onsite
                      * @enum {string}
@@ -8090,8 +9125,12 @@ export interface operations {
                     kind?: "phone" | "onsite";
                     /** @description who visits (default: you) */
                     owner_id?: number;
+                    /** @description where, <= 200 characters */
+                    place?: string;
                     /** @description YYYY-MM-DDTHH:MM:SSZ */
                     planned_at?: string;
+                    /** @description what for, <= 2000 characters */
+                    purpose?: string;
                     /** @description PATCH: cancelled (or planned) */
                     status?: string;
                     /** @description PATCH: the version you read */
@@ -8134,12 +9173,18 @@ export interface operations {
                 "application/json": {
                     /** @description who took part (default: the visit's contact) */
                     contact_ids?: number[];
+                    /** @description minutes, 1..1440, or null */
+                    duration_min?: number | null;
                     /** @description <= 4000 */
                     next_steps?: string;
                     /** @description YYYY-MM-DDTHH:MM:SSZ (default now) */
                     occurred_at?: string;
                     /** @description what came of it */
                     outcome: string;
+                    /** @description where, <= 200 characters */
+                    place?: string;
+                    /** @description what for, <= 2000 characters */
+                    purpose?: string;
                 };
             };
         };
@@ -8160,6 +9205,43 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getVisitsExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                from?: string;
+                overdue?: number;
+                owner_id?: string;
+                status?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,7 +1,9 @@
 // API errors -> words on the screen. A field error goes next to its form item; anything else
-// becomes a form-level alert. Well-known codes are translated; the server's message (English)
-// is kept as detail in the Chinese locales.
-import { reactive, ref } from 'vue'
+// becomes a form-level alert. The server sends a message key and parameters (error.key/params,
+// see src/svc/core/msg.c); the UI words them in its own language with the form's label of the
+// field (never the raw field name, never the server's English text in Chinese mode), and the
+// words re-render when the language changes.
+import { getCurrentInstance, nextTick, reactive, ref, watch, type ComponentInternalInstance, type VNode } from 'vue'
 import { ApiError } from '@/api/http'
 import { i18n } from '@/i18n'
 
@@ -18,31 +20,105 @@ function capitalize(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s
 }
 
-export function errorText(e: unknown): string {
+/** Words for an API field name: the caller's label, a known field's words, or a generic phrase.
+ *  Never the raw name. */
+export function fieldLabel(field: string, labels?: Record<string, string> | ((f: string) => string | undefined)): string {
+  if (!field) return t('msgs.genericField')
+  const given = typeof labels === 'function' ? labels(field) : labels?.[field]
+  if (given) return given
+  const leaf = field.split('.').pop() ?? field
+  for (const f of [field.replace(/[.-]/g, '_'), leaf]) if (te(`msgs.fields.${f}`)) return t(`msgs.fields.${f}`)
+  return t('msgs.genericField')
+}
+
+/** The words of a message key with its parameters, or null when the UI has none for it.
+ *  inField: the text sits next to the field (no label in it). */
+export function keyText(key: string, params: Record<string, string>, label: string, inField = false): string | null {
+  if (!key) return null
+  const base = inField ? 'msgs.inField' : 'msgs.err'
+  const k = `${base}.${key}`
+  if (te(k)) return t(k, { ...params, label })
+  if (inField && te(`msgs.err.${key}`)) return t(`msgs.err.${key}`, { ...params, label })
+  return null
+}
+
+export interface ErrorTextOpts {
+  /** Labels of the form's fields (API field name -> label). */
+  labels?: Record<string, string> | ((f: string) => string | undefined)
+  /** The text is shown next to its field. */
+  inField?: boolean
+}
+
+export function errorText(e: unknown, opts: ErrorTextOpts = {}): string {
   if (!(e instanceof ApiError)) return t('errors.unexpected')
   const s = specific(e)
   if (s) return s
-  const lang = String(i18n.global.locale.value)
-  const codeKey = `errors.code.${e.code}`
   if (e.status === 403) return t('errors.code.forbidden')
   if (e.code === 'network') return t('errors.code.network')
+  const keyed = keyText(e.key, e.params, fieldLabel(e.field, opts.labels), opts.inField)
+  if (keyed) return keyed
+  const lang = String(i18n.global.locale.value)
+  const codeKey = `errors.code.${e.code}`
   if (lang === 'en') return capitalize(e.message) || (te(codeKey) ? t(codeKey) : e.code)
-  if (te(codeKey)) return e.message ? `${t(codeKey)}（${e.message}）` : t(codeKey)
-  return e.message || e.code
+  // Chinese: the code's words (and the field's), never the server's English text.
+  const generic = te(codeKey) ? t(codeKey) : t('errors.unexpected')
+  return e.field && e.status === 400 ? t('msgs.withField', { label: fieldLabel(e.field, opts.labels), text: generic }) : generic
 }
 
 export function isApiError(e: unknown, status?: number): e is ApiError {
   return e instanceof ApiError && (status === undefined || e.status === status)
 }
 
+interface Exposed {
+  fields?: { validateState?: string; propString?: string; validate?: (trigger: string) => Promise<unknown> }[]
+}
+
+/** The Element Plus forms rendered by a component (their exposed field contexts). */
+function formsOf(inst: ComponentInternalInstance | null): Exposed[] {
+  const out: Exposed[] = []
+  const walk = (v: VNode | null | undefined, depth: number) => {
+    if (!v || depth > 60) return
+    const c = v.component
+    if (c) {
+      const ex = c.exposed as Exposed | null
+      if (ex && Array.isArray(ex.fields)) out.push(ex)
+      walk(c.subTree, depth + 1)
+      return
+    }
+    if (Array.isArray(v.children)) for (const ch of v.children) walk(ch as VNode, depth + 1)
+    const sus = (v as { suspense?: { activeBranch?: VNode } }).suspense
+    if (sus?.activeBranch) walk(sus.activeBranch, depth + 1)
+  }
+  walk(inst?.subTree, 0)
+  return out
+}
+
+/** Re-runs the client-side rules of the fields showing a rule's message, so the message is
+ *  worded in the new language (rules.ts words it when it runs). Fields showing a server error
+ *  (skip) re-render from their error prop. */
+export function revalidateShown(inst: ComponentInternalInstance | null, skip: (prop: string) => boolean = () => false) {
+  for (const f of formsOf(inst))
+    for (const fld of f.fields ?? [])
+      if (fld.validateState === 'error' && fld.propString && !skip(fld.propString)) fld.validate?.('').catch(() => undefined)
+}
+
 /** Per-form server error state. `fields` are the form item props errors may be attached to;
- *  nested API fields such as `revenue.currency` map with a dot. */
-export function useFormErrors(fields: string[], alias: Record<string, string> = {}) {
+ *  nested API fields such as `revenue.currency` map with a dot. `labels` words API field names
+ *  in form-level messages (default: the shared field words, else a generic phrase). The texts
+ *  re-render when the language changes, as do the client-side rules' messages of the forms of
+ *  the component that calls this. */
+export function useFormErrors(
+  fields: string[],
+  alias: Record<string, string> = {},
+  labels?: Record<string, string> | ((f: string) => string | undefined),
+) {
   const fieldErrors = reactive<Record<string, string>>({})
   const formError = ref('')
+  let last: unknown = null
   function clear() {
     for (const k of Object.keys(fieldErrors)) delete fieldErrors[k]
     formError.value = ''
+    last = null
   }
   function clearField(f: string) {
     delete fieldErrors[f]
@@ -50,16 +126,33 @@ export function useFormErrors(fields: string[], alias: Record<string, string> = 
   /** Shows an API error; returns the form prop it was attached to, or null. */
   function apply(e: unknown): string | null {
     clear()
-    const text = errorText(e)
+    last = e
     if (e instanceof ApiError && e.field) {
       const prop = alias[e.field] ?? e.field
       if (fields.includes(prop)) {
-        fieldErrors[prop] = text
+        fieldErrors[prop] = errorText(e, { labels, inField: true })
         return prop
       }
     }
-    formError.value = text
+    formError.value = errorText(e, { labels })
     return null
+  }
+  const inst = getCurrentInstance()
+  if (inst) {
+    watch(
+      () => i18n.global.locale.value,
+      async () => {
+        if (last) {
+          const e = last
+          const kept = { ...fieldErrors }
+          apply(e)
+          // a field error cleared by the user stays cleared
+          for (const k of Object.keys(fieldErrors)) if (!(k in kept)) delete fieldErrors[k]
+        }
+        await nextTick()
+        revalidateShown(inst, (p) => p in fieldErrors)
+      },
+    )
   }
   return { fieldErrors, formError, clear, clearField, apply }
 }

@@ -3,6 +3,10 @@
 import { onBeforeUnmount, ref, type Ref } from 'vue'
 
 export const NARROW_QUERY = '(max-width: 640px)'
+/** below this the side menu is a drawer opened from the header (tablets in portrait, phones) */
+export const SHELL_QUERY = '(max-width: 767px)'
+/** tablets: two columns instead of three or four */
+export const TABLET_QUERY = '(max-width: 1024px)'
 
 export function useNarrow(query = NARROW_QUERY): Ref<boolean> {
   const mq = typeof window !== 'undefined' && window.matchMedia ? window.matchMedia(query) : null

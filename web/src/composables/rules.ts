@@ -1,7 +1,9 @@
 // Client-side form rules that mirror the limits in docs/API.md, so most mistakes are caught
 // before a request; the server's answer is still shown per field (composables/errors.ts).
 import type { FormItemRule } from 'element-plus'
+import { getCurrentInstance, nextTick, watch } from 'vue'
 import { i18n } from '@/i18n'
+import { revalidateShown } from '@/composables/errors'
 
 const t = (k: string, p?: Record<string, unknown>) => i18n.global.t(k, p ?? {}) as string
 
@@ -93,4 +95,18 @@ export function isoDate(): FormItemRule[] {
       },
     },
   ]
+}
+
+/** Re-words the messages of the client-side rules showing in the calling component's forms when
+ *  the language changes (the rules word them when they run). Forms using useFormErrors
+ *  (composables/errors.ts) get this already. */
+export function useRulesLanguage() {
+  const inst = getCurrentInstance()
+  watch(
+    () => i18n.global.locale.value,
+    async () => {
+      await nextTick()
+      revalidateShown(inst)
+    },
+  )
 }

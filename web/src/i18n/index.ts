@@ -1,11 +1,15 @@
 // Languages: messages live in src/locales/<locale>.json plus one file per feature in
 // src/locales/<locale>/<feature>.json (merged over it), compiled at build time by
 // @intlify/unplugin-vue-i18n, so the browser never compiles or evals a message.
+//
+// Only the language on screen is loaded: each language's files are one lazy chunk
+// (locale-<code>, see vite.config.ts), fetched before the app mounts (loadLocale in main.ts) and
+// on a language switch (setLocale loads, then switches). There is no fallback language: every
+// key exists in all three (checked by tests/browser/t_weight.mjs).
 import { createI18n } from 'vue-i18n'
 import { computed, ref } from 'vue'
-import zhCN from '@/locales/zh-CN.json'
-import zhTW from '@/locales/zh-TW.json'
-import en from '@/locales/en.json'
+import type zhCN from '@/locales/zh-CN.json'
+import { whileLoading } from '@/composables/ready'
 
 export type Locale = 'zh-CN' | 'zh-TW' | 'en'
 export const LOCALES: { code: Locale; label: string }[] = [
@@ -46,8 +50,8 @@ function initialLocale(): Locale {
 type Schema = typeof zhCN
 type Tree = { [k: string]: unknown }
 
-// src/locales/<locale>/<feature>.json: each feature's messages, merged into the locale's tree.
-const parts = import.meta.glob<Tree>('../locales/*/*.json', { eager: true, import: 'default' })
+// Every language's base file and feature files, each a lazy import (one chunk per language).
+const files = import.meta.glob<Tree>(['../locales/*.json', '../locales/*/*.json'], { import: 'default' })
 
 function merge(into: Tree, from: Tree): Tree {
   for (const [k, v] of Object.entries(from)) {
@@ -58,27 +62,50 @@ function merge(into: Tree, from: Tree): Tree {
   return into
 }
 
-function withParts(locale: Locale, base: Tree): Schema {
-  for (const [file, msgs] of Object.entries(parts).sort(([a], [b]) => a.localeCompare(b)))
-    if (file.split('/').at(-2) === locale) merge(base, msgs)
-  return base as Schema
+/** A language's messages: its base file with its feature files merged over it, in name order. */
+async function fetchMessages(locale: Locale): Promise<Schema> {
+  const base = files[`../locales/${locale}.json`]
+  const parts = Object.keys(files)
+    .filter((f) => f.startsWith(`../locales/${locale}/`))
+    .sort((a, b) => a.localeCompare(b))
+  const [tree, ...more] = await Promise.all([base(), ...parts.map((f) => files[f]())])
+  for (const m of more) merge(tree, m)
+  return tree as Schema
 }
 
 export const i18n = createI18n<[Schema], Locale, false>({
   legacy: false,
   locale: initialLocale(),
-  fallbackLocale: 'en',
-  messages: { 'zh-CN': withParts('zh-CN', zhCN), 'zh-TW': withParts('zh-TW', zhTW), en: withParts('en', en) },
+  messages: {} as Record<Locale, Schema>,
   missingWarn: false,
   fallbackWarn: false,
 })
+
+const loading = new Map<Locale, Promise<void>>()
+
+/** Loads a language's messages once (the page counts as busy meanwhile); later calls reuse it. */
+export function loadLocale(l: Locale): Promise<void> {
+  let p = loading.get(l)
+  if (!p) {
+    p = whileLoading(fetchMessages(l).then((m) => i18n.global.setLocaleMessage(l, m)))
+    p.catch(() => loading.delete(l)) // a failed chunk load may be retried
+    loading.set(l, p)
+  }
+  return p
+}
 
 /** The current locale as a plain ref-like computed, for Intl formatters. */
 export const currentLocale = computed<Locale>(() => i18n.global.locale.value as Locale)
 
 export const localeVersion = ref(0)
 
-export function setLocale(l: Locale): void {
+let wanted: Locale | null = null
+
+/** Switches the language once its messages are loaded (the last one asked for wins). */
+export async function setLocale(l: Locale): Promise<void> {
+  wanted = l
+  await loadLocale(l)
+  if (wanted !== l) return
   i18n.global.locale.value = l
   try {
     localStorage.setItem(STORAGE_KEY, l)

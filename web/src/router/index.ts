@@ -4,7 +4,6 @@ import { createRouter, createWebHistory, isNavigationFailure, NavigationFailureT
 import { useSessionStore } from '@/stores/session'
 import type { Capability } from '@/permissions'
 import { navigationEnded, navigationStarted } from '@/composables/ready'
-import AppLayout from '@/layouts/AppLayout.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -32,7 +31,8 @@ const routes: RouteRecordRaw[] = [
   },
   {
     path: '/',
-    component: AppLayout,
+    // lazy too: the login page does not carry the signed-in shell (menu, search, bell)
+    component: () => import('@/layouts/AppLayout.vue'),
     children: [
       {
         path: '',

@@ -20,3 +20,9 @@ export const INDUSTRIES = [
   'textiles',
 ]
 export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'TWD', 'JPY', 'GBP', 'SGD']
+
+// The account list's optional columns (issue 12: the column chooser); the name (first) and the
+// action column always show.
+export const ACCOUNT_COLUMNS = ['code', 'tier', 'status', 'owner', 'region', 'channel', 'industry', 'revenue', 'updated_at'] as const
+export type AccountColumn = (typeof ACCOUNT_COLUMNS)[number]
+export const DEFAULT_COLUMNS: AccountColumn[] = ['code', 'tier', 'status', 'owner', 'region', 'channel', 'revenue', 'updated_at']

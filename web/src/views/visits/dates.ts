@@ -45,3 +45,8 @@ export function defaultSlot(d: Date, now = new Date()): Date {
     return new Date(now.getFullYear(), now.getMonth(), now.getDate(), now.getHours() + 1, 0)
   return s
 }
+
+/** Whether d falls on a day before today (local calendar): a visit cannot be planned there. */
+export function isPastDay(d: Date, now = new Date()): boolean {
+  return startOfDay(d).getTime() < startOfDay(now).getTime()
+}

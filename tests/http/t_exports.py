@@ -1,0 +1,496 @@
+"""Exports of every list (issue 12): GET <list>/export?format=csv|xlsx&<the list's filters>
+holds exactly the rows the list route returns over all its pages, for the same caller (scope and
+permission), with formula-like text neutralised in the CSV, columns= picking and labelling; the
+KPI table's own export; gzip of API JSON when the client accepts it; and an export of 100k order
+lines whose server memory stays flat (VmRSS sampled from /proc while it streams).
+
+The .xlsx files are read with zipfile + xml.etree only."""
+
+import csv
+import gzip
+import io
+import json
+import os
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+import zipfile
+
+from lib import http_call, run_cli
+from fixtures import ROLE_USER
+from t_matrix import route, Attempt, acc
+from t_sales import sales_world, new_product, ORDER_HEADER
+
+XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ---------------------------------------------------------------- file readers
+
+def csv_rows(data):
+    text = data.decode("utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def col_index(ref):
+    n = 0
+    for ch in ref:
+        if ch.isalpha():
+            n = n * 26 + (ord(ch.upper()) - 64)
+        else:
+            break
+    return n - 1
+
+
+def xlsx_rows(data):
+    """The first sheet as a list of rows (None for an empty cell, str for text, float for numbers)."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    shared = []
+    if "xl/sharedStrings.xml" in z.namelist():
+        for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(XLSX_NS + "si"):
+            shared.append("".join(t.text or "" for t in si.iter(XLSX_NS + "t")))
+    root = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    rows = {}
+    width = 0
+    for row in root.iter(XLSX_NS + "row"):
+        r = int(row.get("r")) - 1
+        cells = {}
+        for c in row.findall(XLSX_NS + "c"):
+            i = col_index(c.get("r"))
+            t = c.get("t")
+            v = c.find(XLSX_NS + "v")
+            if t == "inlineStr":
+                val = "".join(x.text or "" for x in c.iter(XLSX_NS + "t"))
+            elif t == "s":
+                val = shared[int(v.text)]
+            elif t == "str":
+                val = v.text if v is not None else ""
+            elif t == "b":
+                val = v.text == "1"
+            else:
+                val = float(v.text) if v is not None and v.text is not None else None
+            cells[i] = val
+            width = max(width, i + 1)
+        rows[r] = cells
+    n = max(rows) + 1 if rows else 0
+    return [[rows.get(r, {}).get(i) for i in range(width)] for r in range(n)]
+
+
+# ---------------------------------------------------------------- expected cells
+
+def formula_like(s):
+    if s[:1] in ("\t", "\r", "\n"):
+        return True
+    t = s.lstrip(" \t\r\n\v\f\u00a0\u3000")
+    return t[:1] in ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def lookup(item, key):
+    v = item
+    for seg in key.split("."):
+        if not isinstance(v, dict) or seg not in v:
+            return None
+        v = v[seg]
+    return v
+
+
+def text_of(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float, str)):
+        return str(v)
+    return None
+
+
+def cell_ok(v, got, fmt):
+    """Whether a file cell shows the list's value v."""
+    if v is None:
+        return got in ("", None)
+    if isinstance(v, bool):
+        return got == ("true" if v else "false")
+    if isinstance(v, (int, float)):
+        try:
+            return abs(float(got) - float(v)) <= 1e-9 * max(1.0, abs(float(v)))
+        except (TypeError, ValueError):
+            return False
+    if isinstance(v, str):
+        if fmt == "csv":
+            return got == ("'" + v if formula_like(v) else v)
+        return got == v or (v == "" and got is None)
+    if isinstance(v, list):
+        parts = [text_of(x) for x in v]
+        if any(p is None for p in parts):
+            return True  # objects inside arrays are JSON text: not compared here
+        want = ", ".join(parts)
+        if fmt == "csv":
+            return got == ("'" + want if formula_like(want) else want)
+        return got == want or (want == "" and got is None)
+    return True
+
+
+def export(client, path, fmt, query=None, headers=None):
+    q = dict(query or {})
+    q["format"] = fmt
+    return client.get(path + "/export", q, headers=headers)
+
+
+def parse(r, fmt):
+    return csv_rows(r.body) if fmt == "csv" else xlsx_rows(r.body)
+
+
+def same_as_list(ctx, name, client, path, query=None, columns=None, min_rows=0):
+    """The export in both formats equals the list over all its pages; returns the list's items."""
+    ck = ctx.ck
+    items, pages, err = client.list_all(path, query)
+    if not ck.ok(err is None, "%s: the list answers" % name, err.describe() if err else ""):
+        return None
+    ck.ok(len(items) >= min_rows, "%s: the list has at least %d rows (%d pages)" % (name, min_rows, len(pages)),
+          "%d rows" % len(items))
+    for fmt in ("csv", "xlsx"):
+        q = dict(query or {})
+        if columns:
+            q["columns"] = columns
+        r = export(client, path, fmt, q)
+        if not ck.expect(r, 200, "%s: %s export is 200" % (name, fmt)):
+            continue
+        ctype = r.header("Content-Type") or ""
+        ck.ok(ctype.startswith("text/csv") if fmt == "csv" else ctype == XLSX_TYPE,
+              "%s: %s Content-Type" % (name, fmt), ctype)
+        disp = r.header("Content-Disposition") or ""
+        ck.ok(disp.startswith("attachment;") and "filename*=UTF-8''" in disp and disp.endswith("." + fmt),
+              "%s: %s Content-Disposition names a .%s file (RFC 5987 filename*)" % (name, fmt, fmt), disp)
+        ck.ok(r.header("Content-Encoding") is None, "%s: %s file is not gzip-encoded" % (name, fmt))
+        try:
+            rows = parse(r, fmt)
+        except Exception as e:  # noqa: BLE001
+            ck.fail("%s: %s file parses" % (name, fmt), repr(e))
+            continue
+        header, body = rows[0], rows[1:]
+        if not columns:
+            ck.ok("id" in header, "%s: %s header has the item fields" % (name, fmt), str(header[:8]))
+        ck.ok(len(body) == len(items), "%s: %s has the list's %d rows" % (name, fmt, len(items)),
+              "%d rows in the file" % len(body))
+        keys = header if not columns else [c.split(":", 1)[0] for c in columns.split(",")]
+        bad = []
+        for i, (it, row) in enumerate(zip(items, body)):
+            for k, key in enumerate(keys):
+                got = row[k] if k < len(row) else None
+                if not cell_ok(lookup(it, key), got, fmt):
+                    bad.append("row %d %s: list %r file %r" % (i, key, lookup(it, key), got))
+                    break
+            if len(bad) > 3:
+                break
+        ck.ok(not bad, "%s: every %s cell is the list's value" % (name, fmt), "; ".join(bad))
+    return items
+
+
+# ---------------------------------------------------------------- the world
+
+def export_world(ctx):
+    W = getattr(ctx, "export_world", None)
+    if W is not None:
+        return W
+
+    class X:
+        pass
+    W = X()
+    ctx.export_world = W
+    SW = sales_world(ctx)
+    W.fam = "ExpFam-" + ctx.tag
+    W.prod = new_product(ctx, W.fam)
+    W.lines = 1100  # three pages of 500
+    rows = [ORDER_HEADER]
+    for i in range(W.lines):
+        code = SW.code["own"] if i % 2 == 0 else SW.code["other"]
+        rows.append("%s,2025-%02d-%02d,%s,%s,,,%d,%d.%02d,CNY" % (ctx.uniq("EXL-"), 1 + i % 12, 1 + i % 28, code,
+                                                                  W.prod["sku"], 1 + i % 7, 10 + i, i % 100))
+    r = ctx.admin.csv("orders", "\n".join(rows) + "\n")
+    ctx.must(r, 201, "import %d order lines" % W.lines)
+    # Formula-like text in a contact of A_own.
+    W.formula = "=HYPERLINK(\"http://x\",\"y\")"
+    W.contact = ctx.new_contact(ctx.ids["A_own"], name="@公式" + ctx.uniq(), title=W.formula,
+                                department="+1 部门", decision_role="influencer")
+    return W
+
+
+# ---------------------------------------------------------------- groups
+
+def g_exports(ctx):
+    ck = ctx.ck
+    W = export_world(ctx)
+    admin = ctx.admin
+    am = ctx.U("am_e").client
+    a_own, a_other = ctx.ids["A_own"], ctx.ids["A_other"]
+
+    # Every list, both formats, equal to the list over all its pages.
+    same_as_list(ctx, "accounts (admin, owner filter)", admin, "/api/v1/accounts",
+                 {"owner_id": str(ctx.U("am_e").id)}, min_rows=1)
+    items = same_as_list(ctx, "accounts (account manager: scope)", am, "/api/v1/accounts", min_rows=1)
+    if items is not None:
+        ids = {x["id"] for x in items}
+        ck.ok(a_own in ids and a_other not in ids, "an account manager's export holds only their accounts")
+    same_as_list(ctx, "contacts", am, "/api/v1/accounts/%d/contacts" % a_own, min_rows=2)
+    items = same_as_list(ctx, "contacts (decision_role filter)", am, "/api/v1/accounts/%d/contacts" % a_own,
+                         {"decision_role": "influencer"}, min_rows=1)
+    if items is not None:
+        ck.ok(all(x["decision_role"] == "influencer" for x in items), "the contacts filter applies")
+    same_as_list(ctx, "interactions", am, "/api/v1/accounts/%d/interactions" % a_own, min_rows=1)
+    same_as_list(ctx, "interactions (kind filter)", am, "/api/v1/accounts/%d/interactions" % a_own,
+                 {"kind": "meeting"}, min_rows=1)
+    same_as_list(ctx, "visits", am, "/api/v1/visits", min_rows=1)
+    same_as_list(ctx, "visits (status filter)", admin, "/api/v1/visits", {"status": "planned"}, min_rows=1)
+    same_as_list(ctx, "issues", am, "/api/v1/issues", min_rows=1)
+    same_as_list(ctx, "issues (account filter)", admin, "/api/v1/issues", {"account_id": str(a_own)}, min_rows=1)
+    same_as_list(ctx, "care", admin, "/api/v1/care")
+    items = same_as_list(ctx, "order lines (family filter, 3 pages)", admin, "/api/v1/orders", {"family": W.fam},
+                         min_rows=W.lines)
+    if items is not None:
+        ck.ok(len(items) == W.lines and all(x["family"] == W.fam for x in items),
+              "the order lines filter applies across pages")
+    items = same_as_list(ctx, "order lines (account manager: scope)", am, "/api/v1/orders", {"family": W.fam},
+                         min_rows=W.lines // 2)
+    if items is not None:
+        ck.ok(len(items) == W.lines // 2 and all(x["account_id"] == a_own for x in items),
+              "an account manager's order lines export holds only their lines")
+
+    # The KPI table's own export (unchanged route): its rows are the report's items and total.
+    rep = admin.get("/api/v1/kpis", {"family": W.fam, "by": "account"})
+    if ck.expect(rep, 200, "kpis answers"):
+        for fmt in ("csv", "xlsx"):
+            r = admin.get("/api/v1/kpis/export", {"family": W.fam, "by": "account", "format": fmt})
+            if ck.expect(r, 200, "kpis export (%s) is 200" % fmt):
+                rows = parse(r, fmt)
+                ck.ok(rows[0][:3] == ["key", "label", "actual"], "kpis %s header as before" % fmt, str(rows[0]))
+                ck.ok(len(rows) - 1 == len(rep.json["items"]) + 1, "kpis %s: one row per item and the total" % fmt,
+                      "%d vs %d" % (len(rows) - 1, len(rep.json["items"])))
+
+        r = admin.get("/api/v1/kpis/export", {"family": W.fam, "by": "account", "format": "csv",
+                                              "columns": "label:名称,actual:实际"})
+        if ck.expect(r, 200, "kpis export with columns="):
+            rows = csv_rows(r.body)
+            ck.ok(rows[0] == ["名称", "实际"] and len(rows) - 1 == len(rep.json["items"]) + 1,
+                  "kpis export: columns= picks and labels", str(rows[:2]))
+        ck.expect(admin.get("/api/v1/kpis/export", {"format": "csv", "columns": "nope"}), 400,
+                  "kpis export: an unknown column is a 400", field="columns")
+
+    # Formula-like text: neutralised in the CSV, a plain string cell in the .xlsx.
+    for fmt in ("csv", "xlsx"):
+        r = export(am, "/api/v1/accounts/%d/contacts" % a_own, fmt, {"columns": "id,title,department,name"})
+        if ck.expect(r, 200, "contacts export with columns (%s)" % fmt):
+            rows = parse(r, fmt)
+            row = next((x for x in rows[1:] if x[0] in (str(W.contact), float(W.contact))), None)
+            want = ["'" + W.formula, "'+1 部门"] if fmt == "csv" else [W.formula, "+1 部门"]
+            ck.ok(row is not None and row[1:3] == want and row[3].lstrip("'").startswith("@公式")
+                  and (row[3].startswith("'") == (fmt == "csv")),
+                  "formula-like cells are neutralised (%s)" % fmt, str(row))
+    if fmt == "xlsx" and r.status == 200:
+        sheet = zipfile.ZipFile(io.BytesIO(r.body)).read("xl/worksheets/sheet1.xml").decode()
+        ck.ok("<f>" not in sheet, "the .xlsx holds no formula cell")
+
+    # columns= picks, orders and labels (an object key takes its fields).
+    r = export(admin, "/api/v1/accounts", "csv", {"columns": "name:名称,code:编码,revenue:营收,id",
+                                                   "owner_id": str(ctx.U("am_e").id)})
+    if ck.expect(r, 200, "accounts export with labelled columns"):
+        rows = csv_rows(r.body)
+        ck.ok(rows[0] == ["名称", "编码", "营收.amount", "营收.currency", "id"], "columns= picks and labels",
+              str(rows[0]))
+    same_as_list(ctx, "order lines (columns)", admin, "/api/v1/orders", {"family": W.fam},
+                 columns="sku,quantity,amount.amount,amount.currency,account_name", min_rows=W.lines)
+
+    # Bad input: a clear 400 naming the parameter.
+    ck.expect(export(admin, "/api/v1/accounts", "pdf"), 400, "format=pdf: 400", field="format")
+    ck.expect(export(admin, "/api/v1/accounts", "csv", {"columns": "name,nope"}), 400, "unknown column: 400",
+              field="columns")
+    ck.expect(export(admin, "/api/v1/accounts", "csv", {"limit": "5"}), 400, "limit is no export parameter",
+              field="limit")
+    ck.expect(export(admin, "/api/v1/orders", "csv", {"account_id": "x"}), 400,
+              "a bad filter is the list's 400", field="account_id")
+
+    # Permission and scope: for every role, the export answers as the list does.
+    lists = ["/api/v1/accounts", "/api/v1/visits", "/api/v1/issues", "/api/v1/care", "/api/v1/orders",
+             "/api/v1/accounts/%d/contacts" % a_own, "/api/v1/accounts/%d/contacts" % a_other,
+             "/api/v1/accounts/%d/interactions" % a_own, "/api/v1/accounts/%d/interactions" % a_other]
+    denied = 0
+    for role, key in ROLE_USER.items():
+        c = ctx.U(key).client
+        for p in lists:
+            lr = c.get(p, {"limit": "1"})
+            er = export(c, p, "csv")
+            if lr.status != 200:
+                denied += 1
+            ck.ok(er.status == lr.status, "%s: export of %s answers as the list (%d)" % (role, p, lr.status),
+                  er.describe())
+    ck.ok(denied > 0, "some role is refused some export")
+    r = export(ctx.U("hr").client, "/api/v1/accounts", "xlsx")
+    ck.expect(r, 403, "hr may not export accounts: 403")
+
+    # gzip of JSON.
+    g_gzip(ctx)
+
+
+def _cookie_headers(client):
+    return [("Cookie", "; ".join("%s=%s" % kv for kv in client.cookies.items())), ("Connection", "close")]
+
+
+def g_gzip(ctx):
+    ck = ctx.ck
+    admin = ctx.admin
+    url = "/api/v1/orders?limit=500&family=" + urllib.parse.quote(export_world(ctx).fam)
+    st, h1, plain, err = http_call(ctx.srv.port, "GET", url, None, _cookie_headers(admin))
+    st2, h2, zipped, err2 = http_call(ctx.srv.port, "GET", url, None,
+                                      _cookie_headers(admin) + [("Accept-Encoding", "gzip, deflate, br")])
+    hd1, hd2 = dict((k.lower(), v) for k, v in h1), dict((k.lower(), v) for k, v in h2)
+    if not ck.ok(st == 200 and st2 == 200, "a page of 500 order lines answers with and without gzip", "%s %s" % (err, err2)):
+        return
+    ck.ok("content-encoding" not in hd1 and json.loads(plain)["items"] is not None,
+          "no Accept-Encoding: plain JSON")
+    ck.ok(hd2.get("content-encoding") == "gzip" and "Accept-Encoding" in hd2.get("vary", ""),
+          "Accept-Encoding: gzip: Content-Encoding gzip, Vary: Accept-Encoding", str(hd2))
+    try:
+        same = json.loads(gzip.decompress(zipped)) == json.loads(plain)
+    except Exception as e:  # noqa: BLE001
+        same = False
+        err = repr(e)
+    ck.ok(same, "the gzipped body decodes to the same JSON", err or "")
+    print("    gzip: order lines page (%d items) %d bytes -> %d gzipped (%.0f%% saved)"
+          % (len(json.loads(plain)["items"]), len(plain), len(zipped), 100.0 * (1 - len(zipped) / max(1, len(plain)))))
+    st, h3, _, _ = http_call(ctx.srv.port, "GET", url, None, _cookie_headers(admin) + [("Accept-Encoding", "gzip;q=0")])
+    ck.ok(st == 200 and "content-encoding" not in dict((k.lower(), v) for k, v in h3), "gzip;q=0: plain JSON")
+    st, h4, body4, _ = http_call(ctx.srv.port, "GET", "/api/v1/accounts?limit=1", None,
+                                 _cookie_headers(admin) + [("Accept-Encoding", "gzip")])
+    ck.ok(st == 200 and "content-encoding" not in dict((k.lower(), v) for k, v in h4) and len(body4) <= 1024
+          and json.loads(body4)["items"] is not None, "a small JSON body (<= 1 KB) is not gzipped", str(len(body4)))
+    st, h5, body5, _ = http_call(ctx.srv.port, "GET", "/api/v1/orders/export?format=xlsx&family=" +
+                                 urllib.parse.quote(export_world(ctx).fam), None,
+                                 _cookie_headers(admin) + [("Accept-Encoding", "gzip")])
+    ck.ok(st == 200 and "content-encoding" not in dict((k.lower(), v) for k, v in h5) and body5[:2] == b"PK",
+          "an .xlsx export is never gzip-encoded")
+
+
+def _rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+MEM_LINES = 100000
+
+
+def g_export_memory(ctx):
+    """An export of 100k order lines (imported by `kam import`) while VmRSS of the server is
+    sampled: its growth stays far below the file's size."""
+    ck = ctx.ck
+    SW = sales_world(ctx)
+    fam = "MemFam-" + ctx.tag
+    prod = new_product(ctx, fam)
+    path = os.path.join(ctx.tmp, "mem-orders.csv")
+    with open(path, "w") as f:
+        f.write(ORDER_HEADER + "\n")
+        for i in range(MEM_LINES):
+            f.write("MEM-%s-%d,2025-%02d-%02d,%s,%s,,,%d,%d.%02d,CNY\n" % (ctx.tag, i, 1 + i % 12, 1 + i % 28,
+                                                                         SW.code["own"], prod["sku"], 1 + i % 9,
+                                                                         100 + i, i % 100))
+    t0 = time.time()
+    rc, out, err = run_cli(ctx.kam, ["import", "orders", path, "--db", ctx.dsn, "--quiet"], timeout=600)
+    if not ck.ok(rc == 0, "kam import of %d order lines" % MEM_LINES, (out + err)[-400:]):
+        return
+    print("    memory: imported %d lines in %.1f s" % (MEM_LINES, time.time() - t0))
+    pid = ctx.srv.proc.pid
+    admin = ctx.admin
+    # Warm-up: one export first, so the baseline holds what any read of these rows leaves behind
+    # and is bounded (SQLite's page cache, 32 MiB a connection); the measured exports then show
+    # what the export itself takes while it streams.
+    st, _, _, e = http_call(ctx.srv.port, "GET", "/api/v1/orders/export?" +
+                            urllib.parse.urlencode({"family": fam, "columns": "id"}), None,
+                            _cookie_headers(admin), timeout=600)
+    ck.ok(st == 200, "warm-up export answers 200", e or str(st))
+    for fmt in ("csv", "xlsx"):
+        base = _rss_kb(pid)
+        peak = [base]
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                v = _rss_kb(pid)
+                if v and v > peak[0]:
+                    peak[0] = v
+                stop.wait(0.01)
+        th = threading.Thread(target=sample)
+        th.start()
+        q = urllib.parse.urlencode({"family": fam, "format": fmt})
+        t0 = time.time()
+        st, hdrs, body, e = http_call(ctx.srv.port, "GET", "/api/v1/orders/export?" + q, None,
+                                      _cookie_headers(admin), timeout=600)
+        secs = time.time() - t0
+        stop.set()
+        th.join()
+        if not ck.ok(st == 200, "export of %d lines (%s) answers 200" % (MEM_LINES, fmt), e or str(st)):
+            continue
+        rows = parse_bytes(body, fmt)
+        ck.ok(len(rows) == MEM_LINES + 1, "the %s file holds the %d lines" % (fmt, MEM_LINES), "%d rows" % len(rows))
+        growth = (peak[0] - base) * 1024
+        bound = min(len(body) // 4, 32 << 20) if fmt == "csv" else 32 << 20
+        print("    memory: %s export of %d lines: %d bytes in %.1f s; server RSS %d kB idle, peak %d kB (+%d kB)"
+              % (fmt, MEM_LINES, len(body), secs, base, peak[0], growth // 1024))
+        ck.ok(growth < bound, "%s export: server memory grows %d kB, under %d kB (file %d kB)"
+              % (fmt, growth // 1024, bound // 1024, len(body) // 1024))
+
+
+def parse_bytes(body, fmt):
+    return csv_rows(body) if fmt == "csv" else xlsx_rows(body)
+
+
+GROUPS = [
+    ("exports", g_exports, True),
+    ("exports-memory", g_export_memory, True),
+]
+
+
+# ---------------------------------------------------------------- permission matrix builders
+
+@route("GET", "/api/v1/accounts/export", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/accounts/export", query={"format": "csv", "tier": "key"})
+
+
+@route("GET", "/api/v1/accounts/{id}/contacts/export", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    return Attempt("GET", "/api/v1/accounts/%d/contacts/export" % a, query={"format": "xlsx"},
+                   state=lambda: ctx.acct_state(a))
+
+
+@route("GET", "/api/v1/accounts/{id}/interactions/export", "account")
+def _(ctx, u, rec_):
+    a = acc(ctx, rec_)
+    return Attempt("GET", "/api/v1/accounts/%d/interactions/export" % a, query={"format": "csv"},
+                   state=lambda: ctx.rel_state(a))
+
+
+@route("GET", "/api/v1/visits/export", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/visits/export", query={"format": "csv", "status": "planned"})
+
+
+@route("GET", "/api/v1/issues/export", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/issues/export", query={"format": "csv"})
+
+
+@route("GET", "/api/v1/care/export", "none")
+def _(ctx, u, rec_):
+    return Attempt("GET", "/api/v1/care/export", query={"format": "csv"})
+
+
+@route("GET", "/api/v1/orders/export", "none")
+def _(ctx, u, rec_):
+    sales_world(ctx)
+    return Attempt("GET", "/api/v1/orders/export", query={"format": "csv", "columns": "id,sku"})

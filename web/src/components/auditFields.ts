@@ -1,0 +1,296 @@
+// What the history shows for each audited field: its label (a message key) and how to format
+// its values. ONE table per audited entity (the `entity` of audit_write / update_spec in
+// src/svc), with COMMON for the fields that mean the same everywhere.
+//
+// A new chapter that audits a new entity adds its block to AUDIT_FIELDS (and, for labels it
+// does not reuse, keys under `audit.f.*` in its own locale files, all three languages); a
+// field missing here still shows, under `audit.f.<field>` or its raw name, which the browser
+// test t_history.mjs reports (it checks every field the services write has an entry).
+//
+// Types:
+//   text      as stored                        int       a locale-formatted integer
+//   year      2026 (no grouping)               dec3      thousandths (quantities) -> 12.5
+//   money     minor units; the currency is the field named by `currency`, else the row's
+//             `currency` (the server names it for wallet rows), else the base currency
+//   date      "YYYY-MM-DD"                     time      an ISO time, in the user's zone
+//   epochDay  days since 1970-01-01            bool      0/1 or true/false -> 是/否
+//   enum      a code translated through the message group `enum` (`enum.<code>`)
+//   user      a user id -> name                team      a team id -> name
+//   contact   a contact id -> name             contacts  [ids] -> names
+//   account   an account id -> name (when the screen knows it)
+//   minutes   60 -> "60 分钟"                  meters    "15 m"
+//   coord     a coordinate as exact decimal text
+//   micro     millionths (exchange rates)      pct       a percentage
+//   secret    never shown ("changed")          ref       an id of another record (#12)
+//   blend     a target plan's blend ("last_year:60,forecast:40") in words
+//   major     whole units of the row's measure: money in the row's currency when the row says
+//             its measure is `amount`, a plain number otherwise (targets, 4P measures)
+// An assessment's fields are the scoring criteria's keys (named from the criteria list).
+import { ref } from 'vue'
+import { valuationApi } from '@/api'
+import type { ScoringCriterion } from '@/api/types'
+
+export type AuditFieldType =
+  | 'text'
+  | 'int'
+  | 'year'
+  | 'dec3'
+  | 'money'
+  | 'date'
+  | 'time'
+  | 'epochDay'
+  | 'bool'
+  | 'enum'
+  | 'user'
+  | 'team'
+  | 'contact'
+  | 'contacts'
+  | 'account'
+  | 'minutes'
+  | 'meters'
+  | 'coord'
+  | 'micro'
+  | 'pct'
+  | 'secret'
+  | 'ref'
+  | 'blend'
+  | 'major'
+
+export interface AuditFieldSpec {
+  type: AuditFieldType
+  /** Message key of the label; default `audit.f.<field>`. */
+  label?: string
+  /** type enum: the message group of the codes. */
+  enum?: string
+  /** type money: the field of the same row holding the currency. */
+  currency?: string
+  /** Shown inside the money field's line instead of on its own (a currency beside its amount). */
+  hidden?: boolean
+}
+
+const F = (type: AuditFieldType, more: Partial<AuditFieldSpec> = {}): AuditFieldSpec => ({ type, ...more })
+
+/** Fields that read the same on every record. */
+export const COMMON: Record<string, AuditFieldSpec> = {
+  name: F('text'),
+  title: F('text'),
+  note: F('text'),
+  notes: F('text'),
+  description: F('text'),
+  subject: F('text'),
+  email: F('text'),
+  phone: F('text'),
+  code: F('text'),
+  active: F('bool'),
+  disabled: F('bool'),
+  owner_id: F('user'),
+  user_id: F('user'),
+  manager_id: F('user'),
+  assignee_id: F('user'),
+  escalated_to: F('user'),
+  team_id: F('team'),
+  account_id: F('account'),
+  contact_id: F('contact'),
+  contact_ids: F('contacts'),
+  reports_to_id: F('contact'),
+  plan_id: F('ref'),
+  interaction_id: F('ref'),
+  cadence_id: F('ref'),
+  visit_id: F('ref'),
+  version: F('ref'),
+  year: F('year'),
+  tier: F('enum', { enum: 'tier' }),
+  channel: F('enum', { enum: 'channel' }),
+  industry: F('enum', { enum: 'industry' }),
+  region: F('enum', { enum: 'region' }),
+  decision_role: F('enum', { enum: 'decisionRole' }),
+  dept_role: F('enum', { enum: 'deptRole' }),
+  role: F('enum', { enum: 'role' }),
+  currency: F('text'),
+  created_at: F('time'),
+  updated_at: F('time'),
+}
+
+export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
+  account: {
+    alias: F('text'),
+    parent_id: F('ref', { label: 'audit.f.parent_account' }),
+    status: F('enum', { enum: 'status' }),
+    employees: F('int'),
+    revenue_amount: F('money', { currency: 'revenue_currency', label: 'account.revenue' }),
+    revenue_currency: F('text', { hidden: true }),
+    tier_locked: F('bool'),
+    source: F('text'),
+    referred_by: F('text'),
+    score: F('int'),
+    screening: F('enum', { enum: 'audit.screening' }),
+    screening_reason: F('text'),
+  },
+  account_member: { dept_role: F('enum', { enum: 'deptRole' }) },
+  assessment: { score: F('int') },
+  contact: {
+    department: F('text'),
+    influence: F('int'),
+    attitude: F('enum', { enum: 'attitude' }),
+    birthday: F('date'),
+    last_contacted_at: F('time'),
+  },
+  interaction: {
+    kind: F('enum', { enum: 'interaction.kinds' }),
+    material_type: F('enum', { enum: 'interaction.materials' }),
+    occurred_at: F('time'),
+  },
+  visit: {
+    kind: F('enum', { enum: 'visit.kinds' }),
+    status: F('enum', { enum: 'visit.statuses' }),
+    planned_at: F('time'),
+    completed_at: F('time'),
+    outcome: F('text'),
+    next_steps: F('text'),
+    duration_min: F('minutes'),
+    place: F('text'),
+    purpose: F('text'),
+    checkin_lat: F('coord'),
+    checkin_lon: F('coord'),
+    checkin_accuracy_m: F('meters'),
+    checkin_at: F('time'),
+  },
+  cadence: {
+    kind: F('enum', { enum: 'visit.kinds' }),
+    every_days: F('int'),
+  },
+  issue: {
+    status: F('enum', { enum: 'issue.statuses' }),
+    to: F('enum', { enum: 'issue.statuses' }),
+    category: F('enum', { enum: 'issue.categories' }),
+    severity: F('enum', { enum: 'issue.severities' }),
+    response_due_at: F('time'),
+    resolution_due_at: F('time'),
+    escalated_at: F('time'),
+  },
+  sla_rule: {
+    severity: F('enum', { enum: 'issue.severities' }),
+    response_hours: F('int'),
+    resolution_hours: F('int'),
+  },
+  care: {
+    status: F('enum', { enum: 'care.statuses' }),
+    kind: F('enum', { enum: 'care.kinds' }),
+    channel: F('enum', { enum: 'care.channels' }),
+    occasion: F('text'),
+    occasion_date: F('date'),
+  },
+  care_occasion: {
+    kind: F('enum', { enum: 'care.kinds' }),
+    month: F('int'),
+    day: F('int'),
+    days_before: F('int'),
+    festival_key: F('enum', { enum: 'care.festivals' }),
+    key_people_only: F('bool'),
+  },
+  message_template: {
+    kind: F('enum', { enum: 'care.kinds' }),
+    locale: F('text'),
+    body: F('text'),
+  },
+  criterion: { weight: F('pct') },
+  product: {
+    sku: F('text'),
+    family: F('text'),
+    unit: F('text'),
+    list_price: F('money', { currency: 'currency' }),
+  },
+  fx_rate: { rate_micro: F('micro') },
+  order_line: {
+    external_id: F('text'),
+    day: F('epochDay'),
+    sku: F('text'),
+    quantity: F('dec3'),
+    amount: F('money', { currency: 'currency' }),
+  },
+  wallet: {
+    amount: F('money', { label: 'audit.f.wallet_amount' }),
+  },
+  measure: {
+    kind: F('enum', { enum: 'measures.kinds' }),
+    status: F('enum', { enum: 'measures.statuses' }),
+    start_day: F('epochDay'),
+    due_day: F('epochDay'),
+    expected_uplift: F('major'),
+    effect: F('major'),
+    effect_note: F('text'),
+    family: F('text'),
+    measure: F('enum', { enum: 'audit.measureKinds' }),
+  },
+  target_plan: {
+    measure: F('enum', { enum: 'audit.measureKinds' }),
+    total: F('major'),
+    value: F('major'),
+    status: F('enum', { enum: 'targets.statuses' }),
+    deadline: F('epochDay'),
+    basis: F('text'),
+    blend: F('blend'),
+    dims: F('text'),
+    selection: F('text'),
+    specific: F('text'),
+    measurable: F('text'),
+    achievable: F('text'),
+    relevant: F('text'),
+    scope_family: F('text'),
+    scope_region: F('enum', { enum: 'region' }),
+    scope_channel: F('enum', { enum: 'channel' }),
+    action: F('text'),
+    reason: F('text'),
+  },
+  target_proposal: { value: F('major') },
+  import: {
+    kind: F('enum', { enum: 'imports.kinds' }),
+    status: F('enum', { enum: 'imports.statuses' }),
+    rows_inserted: F('int'),
+    rows_updated: F('int'),
+    rows_rejected: F('int'),
+  },
+  user: {
+    login: F('text'),
+    password: F('secret'),
+    digest: F('bool'),
+    sessions_ended: F('int'),
+    tokens_revoked: F('int'),
+  },
+  team: { parent_id: F('team', { label: 'audit.f.parent_team' }) },
+  token: { revoked_at: F('time') },
+  settings: {
+    strategic: F('int'),
+    key: F('int'),
+    growth: F('int'),
+    maintain: F('int'),
+  },
+}
+
+/** The spec of one field of one entity: the entity's own, then COMMON, then plain text. */
+export function auditField(entity: string, field: string): AuditFieldSpec {
+  return AUDIT_FIELDS[entity]?.[field] ?? COMMON[field] ?? { type: 'text' }
+}
+
+/** Whether the table names the field (for the test that every audited field has an entry). */
+export function auditFieldKnown(entity: string, field: string): boolean {
+  return !!(AUDIT_FIELDS[entity]?.[field] ?? COMMON[field])
+}
+
+// ---- fields named at run time: an assessment's fields are the scoring criteria's keys
+
+/** Scoring criteria by key, loaded once when a history shows an assessment. */
+export const criteriaByKey = ref<Record<string, ScoringCriterion>>({})
+let criteriaLoading: Promise<void> | null = null
+export function loadCriteria(): Promise<void> {
+  if (!criteriaLoading)
+    criteriaLoading = valuationApi
+      .criteria()
+      .then((p) => {
+        criteriaByKey.value = Object.fromEntries(p.items.map((c) => [c.key, c]))
+      })
+      .catch(() => {
+        criteriaLoading = null
+      })
+  return criteriaLoading
+}
