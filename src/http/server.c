@@ -2,6 +2,7 @@
  * and header deadlines, the exclusive listening socket, graceful stop. */
 #include "server.h"
 #include "proxy.h"
+#include "static.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -88,37 +89,6 @@ static MHD_RESULT collect_query(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 }
 
-/* 1 if an Accept-Encoding value allows gzip: a "gzip" (or "*") coding whose q is not 0. */
-static int accepts_gzip(const char *ae)
-{
-    while (ae && *ae) {
-        while (*ae == ' ' || *ae == '\t' || *ae == ',')
-            ae++;
-        size_t n = strcspn(ae, ",;");
-        size_t t = n;
-        while (t && (ae[t - 1] == ' ' || ae[t - 1] == '\t'))
-            t--;
-        int named = (t == 4 && strncasecmp(ae, "gzip", 4) == 0) || (t == 1 && ae[0] == '*');
-        const char *end = ae + strcspn(ae, ",");
-        int q0 = 0;
-        const char *qp = ae + n;
-        while (qp < end) {
-            qp++;
-            while (*qp == ' ')
-                qp++;
-            if ((qp[0] == 'q' || qp[0] == 'Q') && qp[1] == '=') {
-                double q = strtod(qp + 2, NULL);
-                q0 = q <= 0;
-            }
-            qp += strcspn(qp, ";,");
-        }
-        if (named)
-            return !q0;
-        ae = end;
-    }
-    return 0;
-}
-
 /* JSON bodies larger than this go gzipped to a client that accepts it. */
 #define HTTP_GZIP_MIN 1024
 
@@ -168,7 +138,8 @@ static MHD_RESULT send_resp(struct MHD_Connection *conn, struct http_resp *resp)
             vary = 1;
             size_t zlen = 0;
             char *z =
-                accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"))
+                http_accepts_coding(
+                    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"), "gzip")
                     ? gzip_body(data, len, &zlen)
                     : NULL;
             if (z) {

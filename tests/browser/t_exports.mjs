@@ -1,7 +1,10 @@
 // Exports (issue 12, item 4): on an account's contacts tab, the export menu downloads a CSV and
 // an .xlsx through a plain link (the session cookie carries the login) holding the tab's
 // contacts, with the visible columns labelled in the UI language (zh-CN) and the decision-role
-// filter applied. The .xlsx is read by Python's zipfile (no new packages).
+// filter applied. The .xlsx is read by Python's zipfile (no new packages). The other list
+// screens (issues, care, visits, an account's timeline, KPIs) export the columns they show with
+// zh-CN labels (never raw field keys), and a refused export shows a message instead of
+// downloading the error.
 import fs from 'node:fs'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -30,6 +33,8 @@ const XLSX_PY = `
 import io, json, sys, zipfile, xml.etree.ElementTree as ET
 N = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 z = zipfile.ZipFile(sys.argv[1])
+# shared strings (the KPI workbook has them; the list exports write inline strings)
+ss = ["".join(t.text or "" for t in si.iter(N + "t")) for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(N + "si")] if "xl/sharedStrings.xml" in z.namelist() else []
 rows = []
 for r in ET.fromstring(z.read("xl/worksheets/sheet1.xml")).iter(N + "row"):
     out = {}
@@ -39,7 +44,7 @@ for r in ET.fromstring(z.read("xl/worksheets/sheet1.xml")).iter(N + "row"):
         for ch in ref:
             i = i * 26 + ord(ch) - 64
         v = c.find(N + "v")
-        out[i - 1] = "".join(t.text or "" for t in c.iter(N + "t")) if c.get("t") == "inlineStr" else (v.text if v is not None else "")
+        out[i - 1] = "".join(t.text or "" for t in c.iter(N + "t")) if c.get("t") == "inlineStr" else ss[int(v.text)] if c.get("t") == "s" and v is not None else (v.text if v is not None else "")
     rows.append([out.get(i, "") for i in range(max(out) + 1)] if out else [])
 print(json.dumps(rows))
 `
@@ -47,6 +52,15 @@ print(json.dumps(rows))
 export default async (k) => {
   const { check, assert, newPage, login, ready, api, allPages, browser, base } = k
   const zh = JSON.parse(fs.readFileSync(path.join(k.ROOT, 'web/src/locales/zh-CN.json'), 'utf8'))
+  // the feature files merged over it, as the app does (web/src/i18n/index.ts)
+  const merge = (into, from) => {
+    for (const [key, v] of Object.entries(from)) {
+      if (v && typeof v === 'object' && into[key] && typeof into[key] === 'object') merge(into[key], v)
+      else into[key] = v
+    }
+  }
+  const zhDir = path.join(k.ROOT, 'web/src/locales/zh-CN')
+  for (const f of fs.readdirSync(zhDir).filter((n) => n.endsWith('.json')).sort()) merge(zh, JSON.parse(fs.readFileSync(path.join(zhDir, f), 'utf8')))
   let ctx = null
   let account = null
   let contacts = []
@@ -61,6 +75,38 @@ export default async (k) => {
     return { name: dl.suggestedFilename(), file }
   }
 
+  /** The CSV link of the screen's export menu (the menu renders its items when first opened). */
+  async function csvHref(page) {
+    // (an account page keeps its other tabs' menus, hidden)
+    const menu = page.locator('[data-test=export-menu]:visible').first()
+    await menu.click()
+    const link = page.locator('[data-test=export-csv]:visible').first()
+    await link.waitFor()
+    const href = await link.getAttribute('href')
+    await menu.click() // closes the menu again
+    await link.waitFor({ state: 'hidden' })
+    return href
+  }
+
+  /** Fetches an export link in the page (the session cookie) and checks its header row: the
+   *  labels the link asks for, the first one `first`, none a raw field key. */
+  async function checkHeader(page, href, first) {
+    const u = new URL(href, base)
+    const cols = (u.searchParams.get('columns') ?? '').split(',').filter(Boolean)
+    assert(cols.length > 1 && cols.every((c) => c.includes(':')), `${u.pathname}: columns ${cols.join(',')}`)
+    const r = await page.evaluate(async (url) => {
+      const res = await fetch(url)
+      return { status: res.status, text: await res.text() }
+    }, `${u.pathname}${u.search}`)
+    assert(r.status === 200, `${u.pathname}: ${r.status} ${r.text.slice(0, 200)}`)
+    const rows = csvRows(r.text)
+    const head = rows[0]
+    assert(head[0] === first, `${u.pathname}: first header ${head[0]}, want ${first}`)
+    assert(head.join('|') === cols.map((c) => c.slice(c.indexOf(':') + 1)).join('|'), `${u.pathname}: header ${head.join('|')}`)
+    assert(!head.some((h) => /^[a-z_]+(\.[a-z_]+)*$/.test(h)), `${u.pathname}: a raw field key in ${head.join('|')}`)
+    return { u, rows }
+  }
+
   await check('exports: the contacts tab downloads a CSV of its contacts with zh-CN column labels', async () => {
     ctx = await newPage(k.browser ?? browser, base, { label: 'exports' })
     const page = ctx.page
@@ -68,13 +114,13 @@ export default async (k) => {
     const accounts = await allPages(page, '/api/v1/accounts')
     for (const a of accounts) {
       const cs = await allPages(page, `/api/v1/accounts/${a.id}/contacts`)
-      if (cs.length >= 2) {
+      if (cs.length >= 2 && new Set(cs.map((c) => c.decision_role)).size >= 2) {
         account = a
         contacts = cs
         break
       }
     }
-    assert(account, 'no account with two contacts in the demo data')
+    assert(account, 'no account with two contacts of different decision roles in the demo data')
     await page.goto(`/accounts/${account.id}?tab=contacts`)
     await page.locator('[data-test=contacts-table]').waitFor()
     await ready(page)
@@ -96,17 +142,106 @@ export default async (k) => {
     assert(rows[0][0] === zh.contact.name, `header ${rows[0].join('|')}`)
     assert(rows.length - 1 === contacts.length, `${rows.length - 1} rows for ${contacts.length} contacts`)
     assert(contacts.every((c) => rows.some((r) => r[0] === c.name)), 'every contact in the workbook')
-    // the tab's decision-role filter goes into the export link
+    // the tab's decision-role filter, chosen on the screen, goes into the export link and the file
     const role = contacts[0].decision_role
-    const want = contacts.filter((c) => c.decision_role === role).length
+    const want = contacts.filter((c) => c.decision_role === role)
+    assert(want.length > 0 && want.length < contacts.length, `role ${role}: ${want.length} of ${contacts.length} contacts`)
+    const toolbar = page.locator('.toolbar', { has: page.locator('[data-test=export-menu]') }).first()
+    await toolbar.locator('.el-select').first().click()
+    await page.locator('.el-select-dropdown__item:visible').filter({ hasText: new RegExp(`^\\s*${zh.decisionRole[role]}\\s*$`) }).first().click()
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=contacts-table] .el-table__body-wrapper tbody tr.el-table__row').length === n, want.length)
+    await ready(page)
     const href = await page.locator('[data-test=export-csv]').first().getAttribute('href')
     const u = new URL(href, base)
-    u.searchParams.set('decision_role', role)
-    const r = await api(page, 'GET', `${u.pathname}?${u.searchParams}`)
-    assert(r.status === 200, `filtered export ${r.status}`)
-    // api() parses JSON; the CSV text is in r.text when present, else fetch it again
-    const text = r.text ?? (await page.evaluate(async (url) => (await fetch(url)).text(), `${u.pathname}?${u.searchParams}`))
-    assert(csvRows(text).length - 1 === want, `filtered export rows ${csvRows(text).length - 1}, want ${want}`)
+    assert(u.searchParams.get('decision_role') === role && u.searchParams.get('format') === 'csv', `export link ${href}`)
+    const filtered = await download(page, 'csv')
+    const frows = csvRows(fs.readFileSync(filtered.file, 'utf8')).slice(1).filter((r) => r.length > 1 || r[0] !== '')
+    const fnames = frows.map((r) => r[0].replace(/^'/, ''))
+    assert(frows.length === want.length && want.every((c) => fnames.includes(c.name)), `filtered export rows ${fnames.join(', ')}, want ${want.map((c) => c.name).join(', ')}`)
     await ctx.context.close()
+  })
+
+  await check('exports: issues, care, visits, the timeline and KPIs export their columns with zh-CN labels', async () => {
+    const { context, page } = await newPage(k.browser ?? browser, base, { label: 'exports-lists' })
+    try {
+      await login(page, 'director')
+      page.setScreen('issues')
+      await page.goto('/issues')
+      await page.locator('[data-test=issues-table]').waitFor()
+      await ready(page)
+      const issues = await allPages(page, '/api/v1/issues')
+      const { rows } = await checkHeader(page, await csvHref(page), zh.issue.titleField)
+      assert(rows.length - 1 === issues.length, `${rows.length - 1} issue rows, the list has ${issues.length}`)
+      // the download itself (the menu checks the list route first, then downloads)
+      const { name } = await download(page, 'csv')
+      assert(name.endsWith('.csv') && name.includes('issues'), `file name ${name}`)
+
+      page.setScreen('care')
+      await page.goto('/care?status=all&all=1')
+      await page.locator('[data-test=care-table]').waitFor()
+      await ready(page)
+      await checkHeader(page, await csvHref(page), zh.care.occasion)
+
+      page.setScreen('visits')
+      await page.goto('/visits?owner=all')
+      await page.locator('[data-test=cal-range]').waitFor()
+      await ready(page)
+      await checkHeader(page, await csvHref(page), zh.visit.plannedAt)
+
+      page.setScreen('timeline')
+      const acc = (await api(page, 'GET', '/api/v1/accounts?limit=1')).json.items[0]
+      await page.goto(`/accounts/${acc.id}?tab=timeline`)
+      await page.locator('[data-test=timeline]').waitFor()
+      await ready(page)
+      await checkHeader(page, await csvHref(page), zh.interaction.occurredAt)
+
+      page.setScreen('kpis')
+      await page.goto('/kpis')
+      await page.locator('[data-test=kpi-table]').waitFor()
+      await ready(page)
+      const planId = new URL(page.url()).searchParams.get('plan')
+      assert(planId, `no plan in the URL ${page.url()}`)
+      const href = await csvHref(page)
+      const by = new URL(href, base).searchParams.get('by')
+      const { u } = await checkHeader(page, href, by === 'none' ? zh.kpi.byNone : zh.volume.dims[by])
+      assert(u.pathname === '/api/v1/kpis/export' && u.searchParams.get('plan_id') === planId && u.searchParams.get('period'), `KPI export ${u.pathname}${u.search}`)
+      const { name: kname, file } = await download(page, 'xlsx')
+      assert(kname.endsWith('.xlsx') && kname.startsWith('kpi'), `file name ${kname}`)
+      const sheet = JSON.parse(execFileSync('python3', ['-c', XLSX_PY, file], { encoding: 'utf8' }))
+      assert(sheet[0].includes(zh.kpi.status) && sheet[0].includes(zh.volume.actual), `KPI workbook header ${sheet[0].join('|')}`)
+    } finally {
+      await context.close()
+    }
+  })
+
+  await check('exports: a refused export shows a message and downloads nothing', async () => {
+    const { context, page } = await newPage(k.browser ?? browser, base, { label: 'exports-refused' })
+    try {
+      await login(page, 'director')
+      page.setScreen('issues')
+      await page.goto('/issues')
+      await page.locator('[data-test=issues-table]').waitFor()
+      await ready(page)
+      // the server's own refusal of a bad filter, answered to the menu's check of the list route
+      const refusal = await api(page, 'GET', '/api/v1/issues?limit=1&opened_from=bad')
+      assert(refusal.status === 400 && refusal.json?.error, `refusal ${refusal.status}`)
+      await page.route(
+        (url) => url.pathname === '/api/v1/issues' && url.searchParams.get('limit') === '1',
+        (route) => route.fulfill({ status: refusal.status, contentType: 'application/json', body: JSON.stringify(refusal.json) }),
+      )
+      let downloads = 0
+      page.on('download', () => downloads++)
+      await page.locator('[data-test=export-menu]').first().click()
+      const link = page.locator('[data-test=export-csv]:visible').first()
+      await link.waitFor()
+      await link.click()
+      await page.locator('.el-message--error').first().waitFor()
+      await ready(page)
+      assert(downloads === 0, `${downloads} download(s) after a refusal`)
+      const text = await page.locator('.el-message--error').first().innerText()
+      assert(text.trim() && !text.includes('{'), `message ${text}`)
+    } finally {
+      await context.close()
+    }
   })
 }

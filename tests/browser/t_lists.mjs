@@ -141,7 +141,9 @@ export default async (k) => {
     const h = await p.evaluate(() => document.scrollingElement.scrollHeight)
     assert(h < 3000, `the KPI page is ${h} px high`)
     await shot(p, 'lists-kpis-zh-CN')
-    if ((await p.locator('[data-test=kpi-pager]').count()) > 0) {
+    // the demo plan is by account (~195 rows): more than one page
+    assert((await p.locator('[data-test=kpi-pager]').count()) > 0, 'no pager under the KPI table')
+    {
       // search over all rows, not only the visible page
       const last = p.locator('[data-test=kpi-pager] .el-pager li.number').last()
       await last.click()
@@ -154,31 +156,54 @@ export default async (k) => {
       assert(n >= 1 && n < rows, `search "${name}" shows ${n} rows`)
       for (let i = 0; i < n; i++) assert((await found.nth(i).innerText()).includes(name), `row ${i} does not match ${name}`)
       await k.field(p, 'kpi-search').fill('')
+      await ready(p)
+      // the rows of the plan on screen (?plan=, by account, its year), as the API has them
+      const planId = new URL(p.url()).searchParams.get('plan')
+      assert(planId, `no plan in the URL ${p.url()}`)
+      const plan = (await api(p, 'GET', `/api/v1/targets/${planId}`)).json
+      const kr = await api(p, 'GET', `/api/v1/kpis?plan_id=${planId}&by=account&period=${plan.year}`)
+      assert(kr.status === 200, `GET /kpis: ${kr.status}`)
+      const behind = kr.json.items.filter((r) => r.key !== '' && r.status === 'off_track').length
+      assert(behind > 0, 'the demo plan has no account behind its target')
       await chooseOption(p, 'kpi-status-filter', '落后')
       await ready(p)
       const tags = await p.locator('[data-test=kpi-table] [data-test=kpi-status]').allInnerTexts()
-      assert(tags.every((x) => x.includes('落后')), `status filter shows ${[...new Set(tags)]}`)
+      assert(tags.length === Math.min(25, behind) && tags.every((x) => x.includes('落后')), `status filter shows ${tags.length} rows (${[...new Set(tags)]}), the API has ${behind} behind`)
     }
   })
 
   await check('lists: issue filters (severity, opened date) match the API', async () => {
     p.setScreen('issues')
     const today = new Date().toISOString().slice(0, 10)
+    // a critical issue opened today, so the filtered list cannot be empty
+    const acc = (await api(p, 'GET', '/api/v1/accounts?limit=1')).json.items[0]
+    const made = await api(p, 'POST', `/api/v1/accounts/${acc.id}/issues`, { title: `列表紧急 ${Date.now() % 1e6}`, severity: 'critical' })
+    assert(made.status === 201, `critical issue: ${made.status} ${JSON.stringify(made.json)}`)
     await p.goto(`/issues?severity=critical&from=2000-01-01&to=${today}`)
     await ready(p)
     const want = await allPages(p, `/api/v1/issues?severity=critical&opened_from=2000-01-01&opened_to=${today}`)
+    assert(want.some((x) => x.id === made.json.id), 'the API lists the new critical issue')
     const rows = await tableRows(p, 'issues-table')
     const n = await rows.count()
-    assert(n === Math.min(50, want.length), `${n} rows, API ${want.length}`)
+    assert(n > 0 && n === Math.min(50, want.length), `${n} rows, API ${want.length}`)
     for (let i = 0; i < n; i++) assert((await rows.nth(i).innerText()).includes('紧急'), `row ${i} not critical`)
+    // the export link carries the same filters and the table's columns
+    await p.locator('[data-test=export-menu]').first().click()
+    const link = p.locator('[data-test=export-csv]:visible').first()
+    await link.waitFor()
+    const u = new URL(await link.getAttribute('href'), base)
+    assert(
+      u.pathname === '/api/v1/issues/export' && u.searchParams.get('severity') === 'critical' && u.searchParams.get('opened_from') === '2000-01-01' && u.searchParams.get('opened_to') === today && /^title:/.test(u.searchParams.get('columns') ?? ''),
+      `export link ${u.pathname}${u.search}`,
+    )
   })
 
   if (ctx) await ctx.context.close()
 
   await check('lists: a 390 px phone shows the accounts as a card list, no horizontal overflow', async () => {
-    const c = await browser.newContext({ baseURL: base, locale: 'zh-CN', viewport: PHONE, isMobile: true, hasTouch: true })
-    const q = await c.newPage()
+    const { context: c, page: q } = await newPage(browser, base, { label: 'lists-phone' })
     try {
+      await q.setViewportSize(PHONE)
       await login(q, 'am.east1')
       await q.goto('/accounts')
       await q.locator('[data-test=account-cards] [data-test=card]').first().waitFor()

@@ -165,10 +165,14 @@ export default async (k) => {
     await k.chooseOption(page, 'p-contact', st.contact.name)
     await page.locator('[data-test=p-kind] label').first().tap()
     await k.shot(page, 'phone-visit-plan-zh-CN', { fullPage: false })
+    // the account's visits before saving: the one planned here is the one not among them
+    const before = new Set((await k.allPages(page, `/api/v1/visits?account_id=${st.account.id}`)).map((x) => x.id))
     await page.locator('[data-test=p-save]').tap()
     await dlg.waitFor({ state: 'hidden' })
-    const planned = (await k.allPages(page, `/api/v1/visits?account_id=${st.account.id}&status=planned`)).find((x) => x.contact_id === st.contact.id)
-    k.assert(planned, 'planned visit stored')
+    const added = (await k.allPages(page, `/api/v1/visits?account_id=${st.account.id}`)).filter((x) => !before.has(x.id))
+    k.assert(added.length === 1, `one visit stored, found ${added.length} new`)
+    const planned = added[0]
+    k.assert(planned.status === 'planned' && planned.contact_id === st.contact.id, `planned visit stored: ${planned.status}, contact ${planned.contact_id}`)
     st.visit = planned.id
     const row = agenda.locator(`[data-test=cal-visit][data-id="${planned.id}"]`)
     await row.waitFor()

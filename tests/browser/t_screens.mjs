@@ -19,9 +19,6 @@ const VIEWPORTS = {
 }
 const MAX_SHOT_HEIGHT = 6000 // px of page per screenshot (the KPI list is ~10,000 px tall)
 
-// who fixes a feature folder's screens (issue 12's helpers)
-const OWNERS = { notifications: 'msgs', search: 'search', home: 'homes' }
-
 /** Child routes of the signed-in layout declared by feature folders (web/src/views/<f>/routes.ts). */
 function featureRoutes(root) {
   const dir = path.join(root, 'web', 'src', 'views')
@@ -34,7 +31,7 @@ function featureRoutes(root) {
       const p = m[1]
       if (p.includes(':')) continue // a route with a parameter: its screen is reached from a list
       const slug = p.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-') || 'index'
-      out.push({ name: slug.startsWith(f) ? slug : `${f}-${slug}`, url: `/${p.replace(/^\/+/, '')}`, owner: OWNERS[f] ?? f })
+      out.push({ name: slug.startsWith(f) ? slug : `${f}-${slug}`, url: `/${p.replace(/^\/+/, '')}` })
     }
   }
   return out
@@ -126,15 +123,21 @@ export default async (k) => {
     await k.login(page, 'director')
     const acc = (await k.api(page, 'GET', '/api/v1/accounts?limit=1')).json?.items?.[0]
     const iss = (await k.api(page, 'GET', '/api/v1/issues?limit=1')).json?.items?.[0]
-    const plan = (await k.api(page, 'GET', '/api/v1/targets?limit=1')).json?.items?.[0]
+    const plan = (await k.api(page, 'GET', '/api/v1/targets')).json?.items?.[0] // no limit on /targets
     await context.close()
-    ids = { account: acc?.id, issue: iss?.id, plan: plan?.id }
+    k.assert(acc?.id && iss?.id && plan?.id, `screens: no account, issue or plan to show (${acc?.id}, ${iss?.id}, ${plan?.id})`)
+    ids = { account: acc.id, issue: iss.id, plan: plan.id }
     return ids
   }
-  if (!process.env.KAM_SCREENS_SKIP) await prep()
+  // KAM_SCREENS_SKIP=1 leaves the whole screenshot set out (a quicker local run)
+  if (process.env.KAM_SCREENS_SKIP) {
+    console.log('# screens: skipped (KAM_SCREENS_SKIP is set)')
+    return
+  }
 
+  // the records are looked up by the first screen that needs them (prep() inside its check)
   const a = () => ids.account
-  // screen: name, url (or null: the login page, signed out), user, owner (who fixes it), and
+  // screen: name, url (or null: the login page, signed out), user, and
   // an optional open(page) that opens a dialog and returns its locator.
   const dlg = (test, sel) => async (p) => {
     await p.locator(`[data-test=${test}]`).first().click()
@@ -143,47 +146,47 @@ export default async (k) => {
     return d
   }
   const screens = [
-    { name: 'login', url: '/login', user: null, owner: 'phones' },
-    { name: 'home', url: '/', user: 'am.east1', owner: 'homes' },
-    { name: 'home-director', url: '/', user: 'director', owner: 'homes' },
-    { name: 'accounts', url: '/accounts', user: 'director', owner: 'lists' },
-    { name: 'account-new', url: '/accounts/new', user: 'director', owner: 'search' },
-    { name: 'account-profile', url: () => `/accounts/${a()}`, user: 'director', owner: 'phones' },
-    { name: 'account-contacts', url: () => `/accounts/${a()}?tab=contacts`, user: 'director', owner: 'history/exports' },
-    { name: 'account-map', url: () => `/accounts/${a()}?tab=map`, user: 'director', owner: 'phones' },
-    { name: 'account-valuation', url: () => `/accounts/${a()}?tab=valuation`, user: 'director', owner: 'phones' },
-    { name: 'account-behaviour', url: () => `/accounts/${a()}?tab=behaviour`, user: 'director', owner: 'msgs' },
-    { name: 'account-timeline', url: () => `/accounts/${a()}?tab=timeline`, user: 'director', owner: 'history' },
-    { name: 'account-issues', url: () => `/accounts/${a()}?tab=issues`, user: 'director', owner: 'phones' },
-    { name: 'account-team', url: () => `/accounts/${a()}?tab=team`, user: 'director', owner: 'phones' },
-    { name: 'account-history', url: () => `/accounts/${a()}?tab=history`, user: 'director', owner: 'history' },
-    { name: 'account-edit', url: () => `/accounts/${a()}/edit`, user: 'director', owner: 'search' },
-    { name: 'dlg-contact', url: () => `/accounts/${a()}?tab=contacts`, user: 'director', owner: 'search', open: dlg('new-contact', 'contact-dialog') },
-    { name: 'dlg-interaction', url: () => `/accounts/${a()}?tab=timeline`, user: 'director', owner: 'history', open: dlg('log-interaction', 'interaction-dialog') },
-    { name: 'dlg-issue', url: () => `/accounts/${a()}?tab=issues`, user: 'director', owner: 'phones', open: dlg('new-issue', 'issue-dialog') },
-    { name: 'visits', url: '/visits', user: 'am.east1', owner: 'phones' },
-    { name: 'dlg-plan-visit', url: '/visits', user: 'am.east1', owner: 'history', open: dlg('plan-visit', 'plan-dialog') },
-    { name: 'issues', url: '/issues', user: 'director', owner: 'lists' },
-    { name: 'issue', url: () => `/issues/${ids.issue}`, user: 'director', owner: 'phones' },
-    { name: 'care', url: '/care', user: 'director', owner: 'phones' },
-    { name: 'volume', url: '/volume', user: 'director', owner: 'lists/msgs' },
-    { name: 'targets', url: '/targets', user: 'director', owner: 'phones' },
-    { name: 'target', url: () => `/targets/${ids.plan}`, user: 'director', owner: 'phones/lists' },
-    { name: 'kpis', url: '/kpis', user: 'director', owner: 'lists' },
-    { name: 'measures', url: '/measures', user: 'director', owner: 'phones' },
-    { name: 'imports', url: '/imports', user: 'director', owner: 'msgs' },
-    { name: 'products', url: '/products', user: 'director', owner: 'phones' },
-    { name: 'settings', url: '/settings', user: 'admin', owner: 'phones' },
-    { name: 'users', url: '/admin/users', user: 'admin', owner: 'phones' },
-    { name: 'dlg-user', url: '/admin/users', user: 'admin', owner: 'phones', open: dlg('new-user', 'user-dialog') },
-    { name: 'teams', url: '/admin/teams', user: 'admin', owner: 'phones' },
-    { name: 'dlg-profile', url: '/', user: 'am.east1', owner: 'phones', open: async (p) => (await p.locator('[data-test=user-menu]').click(), await p.locator('[data-test=profile-open]').click(), p.locator('[data-test=profile-dialog]').first()) },
-    { name: 'forbidden', url: '/403', user: 'viewer', owner: 'phones' },
-    { name: 'not-found', url: '/no-such-page', user: 'viewer', owner: 'phones' },
+    { name: 'login', url: '/login', user: null },
+    { name: 'home', url: '/', user: 'am.east1' },
+    { name: 'home-director', url: '/', user: 'director' },
+    { name: 'accounts', url: '/accounts', user: 'director' },
+    { name: 'account-new', url: '/accounts/new', user: 'director' },
+    { name: 'account-profile', url: () => `/accounts/${a()}`, user: 'director' },
+    { name: 'account-contacts', url: () => `/accounts/${a()}?tab=contacts`, user: 'director' },
+    { name: 'account-map', url: () => `/accounts/${a()}?tab=map`, user: 'director' },
+    { name: 'account-valuation', url: () => `/accounts/${a()}?tab=valuation`, user: 'director' },
+    { name: 'account-behaviour', url: () => `/accounts/${a()}?tab=behaviour`, user: 'director' },
+    { name: 'account-timeline', url: () => `/accounts/${a()}?tab=timeline`, user: 'director' },
+    { name: 'account-issues', url: () => `/accounts/${a()}?tab=issues`, user: 'director' },
+    { name: 'account-team', url: () => `/accounts/${a()}?tab=team`, user: 'director' },
+    { name: 'account-history', url: () => `/accounts/${a()}?tab=history`, user: 'director' },
+    { name: 'account-edit', url: () => `/accounts/${a()}/edit`, user: 'director' },
+    { name: 'dlg-contact', url: () => `/accounts/${a()}?tab=contacts`, user: 'director', open: dlg('new-contact', 'contact-dialog') },
+    { name: 'dlg-interaction', url: () => `/accounts/${a()}?tab=timeline`, user: 'director', open: dlg('log-interaction', 'interaction-dialog') },
+    { name: 'dlg-issue', url: () => `/accounts/${a()}?tab=issues`, user: 'director', open: dlg('new-issue', 'issue-dialog') },
+    { name: 'visits', url: '/visits', user: 'am.east1' },
+    { name: 'dlg-plan-visit', url: '/visits', user: 'am.east1', open: dlg('plan-visit', 'plan-dialog') },
+    { name: 'issues', url: '/issues', user: 'director' },
+    { name: 'issue', url: () => `/issues/${ids.issue}`, user: 'director' },
+    { name: 'care', url: '/care', user: 'director' },
+    { name: 'volume', url: '/volume', user: 'director' },
+    { name: 'targets', url: '/targets', user: 'director' },
+    { name: 'target', url: () => `/targets/${ids.plan}`, user: 'director' },
+    { name: 'kpis', url: '/kpis', user: 'director' },
+    { name: 'measures', url: '/measures', user: 'director' },
+    { name: 'imports', url: '/imports', user: 'director' },
+    { name: 'products', url: '/products', user: 'director' },
+    { name: 'settings', url: '/settings', user: 'admin' },
+    { name: 'users', url: '/admin/users', user: 'admin' },
+    { name: 'dlg-user', url: '/admin/users', user: 'admin', open: dlg('new-user', 'user-dialog') },
+    { name: 'teams', url: '/admin/teams', user: 'admin' },
+    { name: 'dlg-profile', url: '/', user: 'am.east1', open: async (p) => (await p.locator('[data-test=user-menu]').click(), await p.locator('[data-test=profile-open]').click(), p.locator('[data-test=profile-dialog]').first()) },
+    { name: 'forbidden', url: '/403', user: 'viewer' },
+    { name: 'not-found', url: '/no-such-page', user: 'viewer' },
     ...featureRoutes(k.ROOT).map((r) => ({ ...r, user: 'director' })),
   ]
   const users = [...new Set(screens.map((s) => s.user))]
-  const failures = [] // {screen, owner, locale, vp, what}
+  const failures = [] // {screen, locale, vp, what}
   const wide = new Map() // screen -> tables that scroll sideways on a phone (informational)
 
   for (const locale of locales) {
@@ -203,6 +206,7 @@ export default async (k) => {
               await k.login(page, user)
               signedIn = true
             }
+            if (typeof s.url === 'function') await prep()
             const url = typeof s.url === 'function' ? s.url() : s.url
             await page.goto(url)
             await k.ready(page)
@@ -229,8 +233,8 @@ export default async (k) => {
             }
             if (scope) await page.keyboard.press('Escape').catch(() => {})
             if (problems.length) {
-              for (const what of problems) failures.push({ screen: s.name, owner: s.owner, locale, vp, what })
-              throw new Error(`[${s.owner}] ${problems.join(' | ')}`)
+              for (const what of problems) failures.push({ screen: s.name, locale, vp, what })
+              throw new Error(problems.join(' | '))
             }
           })
         }
@@ -239,10 +243,9 @@ export default async (k) => {
     }
   }
   // not failures: the page does not scroll, the table does; the issue asks for card lists
-  for (const [name, list] of wide) console.log(`# screens phone, table scrolls sideways (owner ${screens.find((x) => x.name === name)?.owner}): ${name}: ${list.join('; ')}`)
+  for (const [name, list] of wide) console.log(`# screens phone, table scrolls sideways: ${name}: ${list.join('; ')}`)
   if (failures.length) {
-    const byOwner = {}
-    for (const f of failures) (byOwner[f.owner] ??= new Set()).add(`${f.screen}/${f.vp}${f.what.startsWith('raw') ? '/raw' : '/overflow'}`)
-    for (const [o, set] of Object.entries(byOwner)) console.log(`# screens failing, owner ${o}: ${[...set].sort().join(' ')}`)
+    const seen = new Set(failures.map((f) => `${f.screen}/${f.vp}${f.what.startsWith('raw') ? '/raw' : '/overflow'}`))
+    console.log(`# screens failing: ${[...seen].sort().join(' ')}`)
   }
 }

@@ -199,6 +199,9 @@ VARIANTS = {
     "/api/v1/kpis": ["", "plan_id={targets}&by=account", "plan_id={targets}&by=month"],
     "/api/v1/targets/{id}/grid": ["", "rows=none&cols=none"],
     "/api/v1/targets/{id}/bottom-up": ["", "by=region"],
+    "/api/v1/search": ["q=%E7%B2%BE%E5%AF%86", "q=jm&kinds=account,contact", "q=138"],
+    "/api/v1/search/duplicates": ["kind=account&name=%E7%B2%BE%E5%AF%86", "kind=contact&name=%E5%BC%A0&account_id={accounts}"],
+    "/api/v1/views": ["screen=accounts"],
 }
 CANDIDATES = 5  # items of a list tried for a parameter until one answers 2xx
 

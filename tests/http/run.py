@@ -112,13 +112,18 @@ GROUPS = [
 ]
 
 # Feature modules: any other tests/http/t_*.py defining GROUPS (same tuples) runs before
-# "openapi"; it registers the permission matrix's builders of its routes with t_matrix.route.
+# "openapi", its GROUPS_LAST before "failed-logins" (groups that leave the main database much
+# bigger); it registers the permission matrix's builders of its routes with t_matrix.route.
 _known = {m for m in sys.modules if m.startswith("t_")}
-_extra = []
+_extra, _last = [], []
 for _f in sorted(os.listdir(HERE)):
     _m = _f[:-3]
     if _f.startswith("t_") and _f.endswith(".py") and _m not in _known:
-        _extra += getattr(__import__(_m), "GROUPS", [])
+        _mod = __import__(_m)
+        _extra += getattr(_mod, "GROUPS", [])
+        _last += getattr(_mod, "GROUPS_LAST", [])
+_at = [g[0] for g in GROUPS].index("failed-logins")
+GROUPS[_at:_at] = _last
 _at = [g[0] for g in GROUPS].index("openapi")
 GROUPS[_at:_at] = _extra
 

@@ -131,6 +131,23 @@ def cell_ok(v, got, fmt):
     return True
 
 
+ZERO_DECIMALS = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+                 "VND", "VUV", "XAF", "XOF", "XPF"}
+THREE_DECIMALS = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
+
+
+def money_value(item, key):
+    """The value an export shows for key: a Money amount (minor units in the API) as the
+    number people read, in its currency's decimals; anything else as the list has it."""
+    v = lookup(item, key)
+    if key.endswith(".amount") and isinstance(v, int) and not isinstance(v, bool):
+        parent = lookup(item, key[:-len(".amount")])
+        if isinstance(parent, dict) and isinstance(parent.get("currency"), str):
+            cur = parent["currency"]
+            return v / 10 ** (0 if cur in ZERO_DECIMALS else 3 if cur in THREE_DECIMALS else 2)
+    return v
+
+
 def export(client, path, fmt, query=None, headers=None):
     q = dict(query or {})
     q["format"] = fmt
@@ -178,8 +195,9 @@ def same_as_list(ctx, name, client, path, query=None, columns=None, min_rows=0):
         for i, (it, row) in enumerate(zip(items, body)):
             for k, key in enumerate(keys):
                 got = row[k] if k < len(row) else None
-                if not cell_ok(lookup(it, key), got, fmt):
-                    bad.append("row %d %s: list %r file %r" % (i, key, lookup(it, key), got))
+                want = money_value(it, key)
+                if not cell_ok(want, got, fmt):
+                    bad.append("row %d %s: list %r file %r" % (i, key, want, got))
                     break
             if len(bad) > 3:
                 break
@@ -450,6 +468,9 @@ def parse_bytes(body, fmt):
 
 GROUPS = [
     ("exports", g_exports, True),
+]
+# 100k lines in the main database would slow every later group that lists orders: last.
+GROUPS_LAST = [
     ("exports-memory", g_export_memory, True),
 ]
 
@@ -492,5 +513,7 @@ def _(ctx, u, rec_):
 
 @route("GET", "/api/v1/orders/export", "none")
 def _(ctx, u, rec_):
-    sales_world(ctx)
-    return Attempt("GET", "/api/v1/orders/export", query={"format": "csv", "columns": "id,sku"})
+    W = sales_world(ctx)
+    # One family: the permission check, not a walk over every line the suite imported.
+    return Attempt("GET", "/api/v1/orders/export", query={"format": "csv", "columns": "id,sku",
+                                                         "family": W.fam[0]})

@@ -233,7 +233,7 @@ def g_issue_lists(ctx):
     ck.expect(ctx.U("hr").client.get("/api/v1/issues"), 403, "hr GET /issues -> 403", code="forbidden")
     for q, f in (({"status": "closed"}, "status"), ({"escalated": "2"}, "escalated"), ({"escalated": "yes"}, "escalated"),
                  ({"assignee_id": "myself"}, "assignee_id"), ({"limit": "0"}, "limit"), ({"cursor": "garbage!!"}, "cursor"),
-                 ({"severity": "high"}, "severity")):
+                 ({"severity": "urgent"}, "severity"), ({"priority": "high"}, "priority")):
         r = a.get("/api/v1/issues", q)
         ck.expect(r, 400, "issues %s -> 400 field %s" % (q, f), field=f, code="invalid")
 

@@ -135,6 +135,9 @@ def g_search(ctx):
     r = am.get("/api/v1/search/duplicates", {"kind": "contact", "phone": "+%s" % phone_e, "account_id": str(east)})
     ck.ok(r.status == 200 and any(i["id"] == c_east and i["reason"] == "same_phone" for i in r.json["items"]),
           "same phone (contact)", r.describe())
+    # an account the caller cannot read is no place to probe for its people
+    r = am.get("/api/v1/search/duplicates", {"kind": "contact", "name": "張三%s" % tag, "account_id": str(west)})
+    ck.expect(r, 400, "duplicates under another team's account -> 400 field account_id", field="account_id")
     r = am.get("/api/v1/search/duplicates", {"kind": "contact", "name": "張三%s" % tag, "account_id": str(east)})
     ck.ok(r.status == 200 and any(i["id"] == c_east and i["reason"] == "similar_name" for i in r.json["items"]),
           "same name in traditional characters under the same account", r.describe())

@@ -27,8 +27,9 @@
 #define MAX_DEPTH 3
 
 struct col {
-    const char *key;   /* "revenue.amount" */
-    const char *label; /* the header text */
+    const char *key;     /* "revenue.amount" */
+    const char *label;   /* the header text */
+    const char *cur_key; /* a Money amount: its currency's key ("revenue.currency"), else NULL */
 };
 
 struct cols {
@@ -48,7 +49,24 @@ static void col_add(struct arena *a, struct cols *cs, const char *key, const cha
     }
     cs->v[cs->n].key = key;
     cs->v[cs->n].label = label;
+    cs->v[cs->n].cur_key = NULL;
     cs->n++;
+}
+
+/* Decimals of a currency's minor unit (ISO 4217): Money amounts are written in them. */
+static int minor_digits(const char *cur)
+{
+    static const char *const zero[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
+                                       "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+                                       "VND", "VUV", "XAF", "XOF", "XPF", NULL};
+    static const char *const three[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND", NULL};
+    for (int i = 0; cur && zero[i]; i++)
+        if (strcmp(cur, zero[i]) == 0)
+            return 0;
+    for (int i = 0; cur && three[i]; i++)
+        if (strcmp(cur, three[i]) == 0)
+            return 3;
+    return 2;
 }
 
 static const char *shape_fields(const char *name, size_t len)
@@ -104,7 +122,13 @@ static void shape_cols(struct arena *a, struct cols *cs, const char *prefix, con
             sub = shape_fields(type, tlen);
             sublen = sub ? strlen(sub) : 0;
         }
-        if (sub && depth < MAX_DEPTH)
+        if (tlen == 5 && strncmp(type, "Money", 5) == 0) {
+            /* money as the number people read (12345.67), beside its currency */
+            col_add(a, cs, arena_printf(a, "%s.amount", key), arena_printf(a, "%s.amount", key));
+            cs->v[cs->n - 1].cur_key = arena_printf(a, "%s.currency", key);
+            const char *ck = arena_printf(a, "%s.currency", key);
+            col_add(a, cs, ck, ck);
+        } else if (sub && depth < MAX_DEPTH)
             shape_cols(a, cs, arena_printf(a, "%s.", key), sub, sublen, depth + 1);
         else
             col_add(a, cs, key, key);
@@ -136,6 +160,7 @@ static enum kam_err pick_cols(struct api_call *c, const struct cols *all, const 
             const char *k = all->v[i].key;
             if (strcmp(k, item) == 0) {
                 col_add(a, out, k, label && *label ? label : k);
+                out->v[out->n - 1].cur_key = all->v[i].cur_key;
                 found = 1;
                 break;
             }
@@ -143,6 +168,7 @@ static enum kam_err pick_cols(struct api_call *c, const struct cols *all, const 
                 /* an object: all its fields, "label.field" */
                 col_add(a, out, k,
                         label && *label ? arena_printf(a, "%s.%s", label, k + klen + 1) : k);
+                out->v[out->n - 1].cur_key = all->v[i].cur_key;
                 found = 1;
             }
         }
@@ -394,8 +420,13 @@ enum kam_err api_list_export(struct api_call *c)
         if (!rc) {
             json_array_foreach(items, i, item)
             {
-                for (size_t k = 0; k < cols.n; k++)
-                    cell_of(&pa, lookup(item, cols.v[k].key), &cells[k]);
+                for (size_t k = 0; k < cols.n; k++) {
+                    json_t *v = lookup(item, cols.v[k].key);
+                    cell_of(&pa, v, &cells[k]);
+                    if (cols.v[k].cur_key && json_is_integer(v))
+                        cells[k].decimals =
+                            minor_digits(json_string_value(lookup(item, cols.v[k].cur_key)));
+                }
                 if ((rc = export_stream_row(&st, cells)))
                     break;
             }
@@ -405,6 +436,8 @@ enum kam_err api_list_export(struct api_call *c)
         cursor = !rc && json_is_string(next) && *json_string_value(next)
                      ? strdup(json_string_value(next))
                      : NULL;
+        if (!rc && !cursor && json_is_string(next) && *json_string_value(next))
+            rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
         if (cursor && prev && strcmp(cursor, prev) == 0) {
             free(cursor);
             cursor = NULL;

@@ -6,7 +6,9 @@
 #include "svc/core/views.h"
 
 const struct api_shape api_shapes_views[] = {
-    {"SavedView", "id:int screen:str name:str state:str created_at:ts updated_at:ts"},
+    {"SavedView",
+     "id:int screen:str(accounts|issues|kpis|contacts|volume|targets|visits|interactions) "
+     "name:str state:str created_at:ts updated_at:ts"},
     {NULL, NULL},
 };
 

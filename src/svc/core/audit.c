@@ -684,6 +684,25 @@ enum kam_err audit_list(struct kam_ctx *ctx, const struct audit_query *q,
                                           NULL};
     const char *base = NULL;
     for (size_t k = 0; k < n; k++) {
+        /* An account row that changed the revenue amount but not its currency: the account's
+         * currency (as it is now: a currency changed later shows in its own row). */
+        if (strcmp(items[k].entity, "account") == 0 && items[k].changes &&
+            strstr(items[k].changes, "\"revenue_amount\"") &&
+            !strstr(items[k].changes, "\"revenue_currency\"")) {
+            struct db_stmt *cs;
+            if ((rc = db_prepare(ctx->db, "SELECT revenue_currency FROM accounts WHERE id = ?", &cs,
+                                 ctx->err)))
+                return rc;
+            db_bind_i64(cs, 1, items[k].entity_id);
+            int crow = 0;
+            rc = db_step(cs, &crow, ctx->err);
+            if (!rc && crow && !db_col_is_null(cs, 0))
+                items[k].currency = arena_strdup(ctx->a, db_col_text(cs, 0));
+            db_done(cs);
+            if (rc)
+                return rc;
+            continue;
+        }
         int money = 0;
         for (int j = 0; in_base[j]; j++)
             money |= strcmp(items[k].entity, in_base[j]) == 0;

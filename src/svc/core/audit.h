@@ -81,8 +81,9 @@ struct audit_row {
     const char *user_login, *entity, *action, *changes; /* changes: JSON text */
     const char *user_name; /* the actor's display name (the login when the name is empty) */
     /* The currency of the row's money fields when its changes do not name one: the base
-     * currency for wallet estimates, target plans and proposals and 4P measures (of amount);
-     * NULL otherwise. */
+     * currency for wallet estimates, target plans and proposals and 4P measures (of amount),
+     * the account's currency for an account row that changed its revenue amount only; NULL
+     * otherwise. */
     const char *currency;
 };
 

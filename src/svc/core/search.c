@@ -540,24 +540,31 @@ enum kam_err search_catch_up(struct kam_ctx *ctx, int *indexed_out)
                  "FROM %s t WHERE t.id = s.id) "
                  "ORDER BY s.id LIMIT 500",
                  kinds[k].table);
+        /* Each batch in an arena of its own: a re-index of millions of rows (a new folding
+         * rule) holds one batch's texts at a time, not all of them. */
+        struct arena *outer = ctx->a;
         for (int pass = 0; !rc && pass < 100000; pass++) {
+            struct arena batch;
+            arena_init(&batch);
+            ctx->a = &batch;
             int64_t *ids, *dead;
             size_t n = 0, nd = 0;
+            int more = 0;
             /* Looked for outside a transaction: a pass with nothing to do takes no write lock. */
-            if ((rc = collect_ids(ctx, stale, kinds[k].name, 1, &ids, &n)) ||
-                (rc = collect_ids(ctx, gone, kinds[k].name, 0, &dead, &nd)))
-                break;
-            if (!n && !nd)
-                break;
-            if ((rc = db_begin(ctx->db, ctx->err)))
-                break;
-            for (size_t i = 0; !rc && i < n; i++)
-                rc = search_sync(ctx, kinds[k].name, ids[i]);
-            for (size_t i = 0; !rc && i < nd; i++)
-                rc = search_drop(ctx, kinds[k].name, dead[i]);
-            rc = db_end(ctx->db, rc, ctx->err);
-            total += (int)(n + nd);
-            if (n < BATCH && nd < BATCH)
+            if (!(rc = collect_ids(ctx, stale, kinds[k].name, 1, &ids, &n)) &&
+                !(rc = collect_ids(ctx, gone, kinds[k].name, 0, &dead, &nd)) && (n || nd) &&
+                !(rc = db_begin(ctx->db, ctx->err))) {
+                for (size_t i = 0; !rc && i < n; i++)
+                    rc = search_sync(ctx, kinds[k].name, ids[i]);
+                for (size_t i = 0; !rc && i < nd; i++)
+                    rc = search_drop(ctx, kinds[k].name, dead[i]);
+                rc = db_end(ctx->db, rc, ctx->err);
+                total += (int)(n + nd);
+                more = n >= BATCH || nd >= BATCH;
+            }
+            ctx->a = outer;
+            arena_release(&batch);
+            if (!more)
                 break;
         }
     }
@@ -834,6 +841,12 @@ enum kam_err search_duplicates(struct kam_ctx *ctx, const struct search_dup_quer
         is_account = 0;
     else
         return kam_fail(ctx->err, KAM_EINVAL, "kind", "kind must be account or contact");
+    /* The account a contact goes under must be one the caller may read: otherwise the counts
+     * would tell who works at an account the caller cannot see. */
+    enum kam_err rc0;
+    if (!is_account && q->account_id &&
+        (rc0 = policy_body_account(ctx, "account_id", q->account_id, OBJ_CONTACT, ACT_READ)))
+        return rc0;
     static const char *const fields[] = {"name", "code", "phone", "email"};
     const char *vals[] = {q->name, q->code, q->phone, q->email};
     for (int i = 0; i < 4; i++)

@@ -12,6 +12,9 @@ export class ApiError extends Error {
   /** The message key and its parameters (error.key/params): the UI words them itself. */
   readonly key: string
   readonly params: Record<string, string>
+  /** The language the request asked the server's texts in (its Accept-Language; 'en' when it
+   *  sent none, the server's default): `message` is in that language, not necessarily the UI's. */
+  readonly lang: string
   constructor(
     status: number,
     code: string,
@@ -20,6 +23,7 @@ export class ApiError extends Error {
     retryAfter = 0,
     key = '',
     params: Record<string, string> = {},
+    lang = 'en',
   ) {
     super(message)
     this.name = 'ApiError'
@@ -29,6 +33,7 @@ export class ApiError extends Error {
     this.retryAfter = retryAfter
     this.key = key || code
     this.params = params
+    this.lang = lang
   }
 }
 
@@ -92,6 +97,7 @@ async function send<T>(method: string, path: string, opts: RequestOptions): Prom
   // API texts (error messages, notification titles) in the language on screen.
   if (typeof document !== 'undefined' && document.documentElement.lang)
     headers['Accept-Language'] = document.documentElement.lang
+  const lang = headers['Accept-Language'] ?? 'en'
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
   if (UNSAFE.has(method)) {
     const t = hooks.csrf()
@@ -108,7 +114,7 @@ async function send<T>(method: string, path: string, opts: RequestOptions): Prom
     })
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e
-    throw new ApiError(0, 'network', (e as Error).message || 'network error', '')
+    throw new ApiError(0, 'network', (e as Error).message || 'network error', '', 0, '', {}, lang)
   }
   if (res.status === 204) return undefined as T
   let data: unknown = null
@@ -130,6 +136,7 @@ async function send<T>(method: string, path: string, opts: RequestOptions): Prom
       retryAfterSeconds(res.headers.get('Retry-After')),
       keyOf(err),
       paramsOf(err),
+      lang,
     )
     if (res.status === 401 && !opts.quiet401) hooks.onUnauthenticated(path)
     throw e
@@ -154,8 +161,9 @@ export function csrfToken(): string | null {
   return hooks.csrf()
 }
 
-/** Turns a failed response's status and body text into an ApiError (uploads use it too). */
-export function errorFrom(status: number, statusText: string, text: string): ApiError {
+/** Turns a failed response's status and body text into an ApiError (uploads use it too).
+ *  lang: the Accept-Language the request was sent with ('en', the server's default, when none). */
+export function errorFrom(status: number, statusText: string, text: string, lang = 'en'): ApiError {
   let data: ApiErrorBody | null = null
   try {
     data = text ? (JSON.parse(text) as ApiErrorBody) : null
@@ -171,6 +179,7 @@ export function errorFrom(status: number, statusText: string, text: string): Api
     0,
     keyOf(err),
     paramsOf(err),
+    lang,
   )
 }
 

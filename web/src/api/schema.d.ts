@@ -2763,7 +2763,8 @@ export interface components {
             created_at: string;
             id: number;
             name: string;
-            screen: string;
+            /** @enum {string} */
+            screen: "accounts" | "issues" | "kpis" | "contacts" | "volume" | "targets" | "visits" | "interactions";
             state: string;
             /** Format: date-time */
             updated_at: string;

@@ -1,17 +1,10 @@
 // Saved list views (issue 12): GET/POST /views, PATCH/DELETE /views/{id}. The state is the
 // screen's own JSON (filters, sort, columns), kept as text by the server.
 import { http } from './http'
+import type { components } from './schema'
 
-export type ViewScreen = 'accounts' | 'issues' | 'kpis' | 'contacts' | 'volume' | 'targets' | 'visits' | 'interactions'
-
-export interface SavedView {
-  id: number
-  screen: ViewScreen
-  name: string
-  state: string
-  created_at: string
-  updated_at: string
-}
+export type SavedView = components['schemas']['SavedView']
+export type ViewScreen = SavedView['screen']
 
 export const VIEW_NAME_MAX = 60
 

@@ -16,6 +16,8 @@ function specific(e: ApiError): string | null {
   return te(k) ? t(k) : null
 }
 
+const isEnglish = (l: string) => /^en(-|$)/i.test(l.trim())
+
 function capitalize(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s
 }
@@ -59,8 +61,10 @@ export function errorText(e: unknown, opts: ErrorTextOpts = {}): string {
   if (keyed) return keyed
   const lang = String(i18n.global.locale.value)
   const codeKey = `errors.code.${e.code}`
-  if (lang === 'en') return capitalize(e.message) || (te(codeKey) ? t(codeKey) : e.code)
-  // Chinese: the code's words (and the field's), never the server's English text.
+  // The server's text only when it was rendered in English (the request's language, which may
+  // have been another one than the UI's now) and the UI is English.
+  if (lang === 'en' && isEnglish(e.lang) && e.message) return capitalize(e.message)
+  // Otherwise the code's words (and the field's), never a text in another language.
   const generic = te(codeKey) ? t(codeKey) : t('errors.unexpected')
   return e.field && e.status === 400 ? t('msgs.withField', { label: fieldLabel(e.field, opts.labels), text: generic }) : generic
 }

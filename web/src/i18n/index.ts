@@ -5,7 +5,9 @@
 // Only the language on screen is loaded: each language's files are one lazy chunk
 // (locale-<code>, see vite.config.ts), fetched before the app mounts (loadLocale in main.ts) and
 // on a language switch (setLocale loads, then switches). There is no fallback language: every
-// key exists in all three (checked by tests/browser/t_weight.mjs).
+// key exists in all three (checked by tests/browser/t_weight.mjs). Only when the language on
+// screen cannot be fetched at start-up (retried with backoff) is another one loaded instead
+// (loadInitialLocale).
 import { createI18n } from 'vue-i18n'
 import { computed, ref } from 'vue'
 import type zhCN from '@/locales/zh-CN.json'
@@ -98,6 +100,49 @@ export function loadLocale(l: Locale): Promise<void> {
 export const currentLocale = computed<Locale>(() => i18n.global.locale.value as Locale)
 
 export const localeVersion = ref(0)
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** Loads a language, retrying a flaky network with backoff (0.5 s, 1 s, 2 s ...). */
+async function loadWithRetry(l: Locale, tries: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await loadLocale(l)
+    } catch (e) {
+      if (i + 1 >= tries) throw e
+      console.warn(`locale ${l}: retrying`, e)
+      await delay(500 * 2 ** i)
+    }
+  }
+}
+
+/** The messages the app mounts with: the language on screen, retried a few times; if it cannot
+ *  be had, English (then Simplified Chinese) for this visit (the saved choice stays). Resolves
+ *  to the language now on screen, or null when none could be loaded (the caller must not mount
+ *  an app that would show raw keys). */
+export function loadInitialLocale(): Promise<Locale | null> {
+  const first = i18n.global.locale.value as Locale
+  const order = [first, ...(['en', 'zh-CN'] as Locale[]).filter((l) => l !== first)]
+  return whileLoading(
+    (async () => {
+      for (const [i, l] of order.entries()) {
+        try {
+          await loadWithRetry(l, i === 0 ? 4 : 2)
+        } catch (e) {
+          console.warn(`locale ${l} could not be loaded`, e)
+          continue
+        }
+        if (l !== first) {
+          i18n.global.locale.value = l
+          document.documentElement.lang = l
+          localeVersion.value++
+        }
+        return l
+      }
+      return null
+    })(),
+  )
+}
 
 let wanted: Locale | null = null
 
