@@ -107,6 +107,15 @@ export default async (k) => {
     await page.waitForURL(/tab=contacts/)
     await k.ready(page)
     await noOverflow(k, page, 'contacts tab')
+    // contacts as cards, one per contact of the API, a phone number one tap from a call
+    const all = (await k.api(page, 'GET', `/api/v1/accounts/${st.account.id}/contacts?limit=500`)).json.items
+    const cards = page.locator('[data-test=contacts-cards] [data-test=card]')
+    k.assert((await cards.count()) === all.length, `${await cards.count()} contact cards, the API has ${all.length}`)
+    k.assert((await page.locator('[data-test=contacts-table]').count()) === 0, 'no contacts table on a phone')
+    const withPhone = all.find((c) => c.phone)
+    k.assert(withPhone, 'a demo contact with a phone number')
+    const tel = await page.locator(`[data-test=contacts-cards] [data-test=card][data-key="${withPhone.id}"] [data-test=contact-tel]`).getAttribute('href')
+    k.assert(tel === `tel:${withPhone.phone.replace(/[^\d+]/g, '')}`, `call link ${tel} for ${withPhone.phone}`)
     await sel.tap()
     await page.locator('.el-select-dropdown__item:visible', { hasText: '决策链' }).first().tap()
     await page.waitForURL(/tab=map/)
