@@ -828,10 +828,11 @@ def run_cli(kam, args, stdin_text=None, env=None, timeout=60):
 
 
 class Server:
-    def __init__(self, kam, dsn, tmpdir, name="kam", env_extra=None):
+    def __init__(self, kam, dsn, tmpdir, name="kam", env_extra=None, args=None):
         self.kam = kam
         self.dsn = dsn
         self.name = name
+        self.args = list(args or [])  # more `kam serve` options
         self.log_path = os.path.join(tmpdir, "%s.log" % name)
         self.env = dict(os.environ)
         self.env.pop("KAM_SESSION_TTL", None)
@@ -847,7 +848,7 @@ class Server:
     def start(self, wait=10.0):
         self.port = free_port()
         self._log = open(self.log_path, "ab")
-        cmd = [self.kam, "serve", "--db", self.dsn, "--listen", "127.0.0.1:%d" % self.port]
+        cmd = [self.kam, "serve", "--db", self.dsn, "--listen", "127.0.0.1:%d" % self.port] + self.args
         try:
             self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=self._log, stdin=subprocess.DEVNULL,
                                          env=self.env)

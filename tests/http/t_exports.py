@@ -17,7 +17,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 import zipfile
 
-from lib import http_call, run_cli
+from lib import Server, http_call, run_cli
 from fixtures import ROLE_USER
 from t_matrix import route, Attempt, acc
 from t_sales import sales_world, new_product, ORDER_HEADER
@@ -421,12 +421,26 @@ def g_export_memory(ctx):
     if not ck.ok(rc == 0, "kam import of %d order lines" % MEM_LINES, (out + err)[-400:]):
         return
     print("    memory: imported %d lines in %.1f s" % (MEM_LINES, time.time() - t0))
-    pid = ctx.srv.proc.pid
+    # A server of one worker thread: the warm-up and the measured exports read through the same
+    # connection, so its page cache (SQLite: up to 32 MiB a connection) is full before the
+    # baseline instead of filling during a measured export on another thread's connection.
+    srv = Server(ctx.kam, ctx.dsn, ctx.tmp, name="kam-export-memory", args=["--threads", "1"])
+    if not ck.ok(srv.start(), "a one-thread server for the memory check starts", srv.start_error or ""):
+        return
+    try:
+        _export_memory(ctx, srv, fam)
+    finally:
+        srv.stop()
+
+
+def _export_memory(ctx, srv, fam):
+    ck = ctx.ck
+    pid = srv.proc.pid
     admin = ctx.admin
     # Warm-up: one export first, so the baseline holds what any read of these rows leaves behind
     # and is bounded (SQLite's page cache, 32 MiB a connection); the measured exports then show
     # what the export itself takes while it streams.
-    st, _, _, e = http_call(ctx.srv.port, "GET", "/api/v1/orders/export?" +
+    st, _, _, e = http_call(srv.port, "GET", "/api/v1/orders/export?" +
                             urllib.parse.urlencode({"family": fam, "columns": "id"}), None,
                             _cookie_headers(admin), timeout=600)
     ck.ok(st == 200, "warm-up export answers 200", e or str(st))
@@ -445,7 +459,7 @@ def g_export_memory(ctx):
         th.start()
         q = urllib.parse.urlencode({"family": fam, "format": fmt})
         t0 = time.time()
-        st, hdrs, body, e = http_call(ctx.srv.port, "GET", "/api/v1/orders/export?" + q, None,
+        st, hdrs, body, e = http_call(srv.port, "GET", "/api/v1/orders/export?" + q, None,
                                       _cookie_headers(admin), timeout=600)
         secs = time.time() - t0
         stop.set()
@@ -458,8 +472,19 @@ def g_export_memory(ctx):
         bound = min(len(body) // 4, 32 << 20) if fmt == "csv" else 32 << 20
         print("    memory: %s export of %d lines: %d bytes in %.1f s; server RSS %d kB idle, peak %d kB (+%d kB)"
               % (fmt, MEM_LINES, len(body), secs, base, peak[0], growth // 1024))
+        if asan_build(ctx.kam):
+            # AddressSanitizer keeps freed memory in quarantine (up to 256 MB): RSS says
+            # nothing about what the export holds. The plain build checks it.
+            print("    memory: bound not checked under AddressSanitizer")
+            continue
         ck.ok(growth < bound, "%s export: server memory grows %d kB, under %d kB (file %d kB)"
               % (fmt, growth // 1024, bound // 1024, len(body) // 1024))
+
+
+def asan_build(kam):
+    """Whether the kam binary is built with AddressSanitizer (make SANITIZE=address,...)."""
+    with open(kam, "rb") as f:
+        return b"__asan_init" in f.read()
 
 
 def parse_bytes(body, fmt):
