@@ -14,6 +14,17 @@ const struct api_shape api_shapes_search[] = {
     {NULL, NULL},
 };
 
+/* What a search hit and a duplicate candidate both say of their record. */
+static void write_found(struct jw *w, const char *kind, int64_t id, int64_t account_id,
+                        const char *label, const char *sub)
+{
+    jw_kstr(w, "kind", kind);
+    jw_ki64(w, "id", id);
+    jw_ki64n(w, "account_id", account_id, !account_id);
+    jw_kstr(w, "label", label);
+    jw_kstr(w, "sub", sub);
+}
+
 static enum kam_err search(struct api_call *c)
 {
     int64_t limit = 0;
@@ -33,15 +44,8 @@ static enum kam_err search(struct api_call *c)
     jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         jw_obj_begin(w);
-        jw_kstr(w, "kind", items[i].kind);
-        jw_ki64(w, "id", items[i].id);
-        jw_key(w, "account_id");
-        if (items[i].account_id)
-            jw_i64(w, items[i].account_id);
-        else
-            jw_null(w);
-        jw_kstr(w, "label", items[i].label);
-        jw_kstr(w, "sub", items[i].sub);
+        write_found(w, items[i].kind, items[i].id, items[i].account_id, items[i].label,
+                    items[i].sub);
         jw_kstr(w, "matched", items[i].matched);
         jw_obj_end(w);
     }
@@ -77,15 +81,8 @@ static enum kam_err duplicates(struct api_call *c)
     jw_arr_begin(w);
     for (size_t i = 0; i < n; i++) {
         jw_obj_begin(w);
-        jw_kstr(w, "kind", items[i].kind);
-        jw_ki64(w, "id", items[i].id);
-        jw_key(w, "account_id");
-        if (items[i].account_id)
-            jw_i64(w, items[i].account_id);
-        else
-            jw_null(w);
-        jw_kstr(w, "label", items[i].label);
-        jw_kstr(w, "sub", items[i].sub);
+        write_found(w, items[i].kind, items[i].id, items[i].account_id, items[i].label,
+                    items[i].sub);
         jw_kstr(w, "reason", items[i].reason);
         jw_ki64(w, "score", items[i].score);
         jw_obj_end(w);
