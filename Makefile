@@ -10,7 +10,8 @@
 #   make format | check-format
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq libcurl xlsxwriter icu-uc icu-i18n opencc zlib
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq libcurl xlsxwriter icu-uc icu-i18n opencc zlib \
+           libzip uchardet expat
 ifdef SANITIZE
 BUILD   ?= build/san
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

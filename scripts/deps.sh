@@ -4,12 +4,12 @@
 # again (does nothing when all are present).
 set -eu
 PKGS="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev
-libicu-dev libopencc-dev zlib1g-dev
+libicu-dev libopencc-dev zlib1g-dev libzip-dev libuchardet-dev libexpat1-dev
 python3 sqlite3 ca-certificates"
 # Tests also need a PostgreSQL server (a throw-away cluster, scripts/pg-tmp.sh) with its client
 # tools (pg_dump/pg_restore for kam backup, psql), Chromium with CJK fonts for the browser tests,
 # and python3-jsonschema (responses checked against the OpenAPI document).
-[ "${1:-run}" = test ] && PKGS="$PKGS postgresql postgresql-client chromium fonts-noto-cjk python3-jsonschema"
+[ "${1:-run}" = test ] && PKGS="$PKGS postgresql postgresql-client chromium fonts-noto-cjk python3-jsonschema libreoffice-calc-nogui"
 [ "${KAM_DEPS_EXTRA:-}" ] && PKGS="$PKGS $KAM_DEPS_EXTRA"
 # The web UI is built with Vite 8, which needs Node.js >= 20.19 (Debian 12's own nodejs is 18):
 # it must come with the machine (as on the project's machines) or from nodesource.

@@ -11,9 +11,13 @@
  * forecastable); Nelder-Mead stops after 150 evaluations (R: 2000 iterations).
  *
  * Intervals: class 1 (additive error, no multiplicative season) and class 2 (multiplicative
- * error, no season) use the exact variances of Hyndman et al. (2008, ch. 6); every other model
- * (multiplicative season, or multiplicative error with additive season) uses the quantiles of
- * 500 simulated sample paths with a fixed seed, so results are reproducible.
+ * error, no season) use the exact variances of Hyndman et al. (2008, ch. 6); class 3 models
+ * with multiplicative error and season (MNM, MAM, MAdM, members of the default method) the
+ * class 2 variance of the deseasonalised level times the squared seasonal factor, their
+ * approximation for small gamma (exact one step ahead; simulating cost more than the fit);
+ * every other model (ANM, AAM, AAdM, MNA, MAA, MAdA) uses the quantiles of 500 simulated
+ * sample paths with a fixed seed, so results are reproducible. Both are then
+ * widened where the fit's own one-step errors have heavier tails than normal (tails()).
  *
  * All fitting is done on y / max|y| so that huge and tiny series behave alike; states, sigma2
  * and lik are scaled back before a model is returned. */
@@ -119,7 +123,7 @@ static double one_step(const struct ets_model *md)
 }
 
 /* Runs y through the model from its current states; lik and the sum of squared errors. */
-static double filter(const double *y, int n, struct ets_model *md, double *sse_out)
+static double filter(const double *y, int n, struct ets_model *md, double *sse_out, double *res)
 {
     double sse = 0, slog = 0, prod = 1;
     for (int t = 0; t < n; t++) {
@@ -141,6 +145,8 @@ static double filter(const double *y, int n, struct ets_model *md, double *sse_o
         } else {
             e = y[t] - f;
         }
+        if (res)
+            res[t] = e;
         sse += e * e;
     }
     slog += log(prod);
@@ -172,7 +178,7 @@ int ets_run(const double *y, int n, struct ets_model *mod)
         return -1;
     mod->n = 0;
     double sse = 0;
-    mod->lik = filter(y, n, mod, &sse);
+    mod->lik = filter(y, n, mod, &sse, NULL);
     if (!isfinite(mod->lik))
         return -1;
     finish_stats(mod, n, sse);
@@ -307,7 +313,7 @@ static double objective(const double *x, void *ctx)
     if (unpack(x, &md))
         return HUGE_VAL;
     md.n = 0;
-    return filter(fc->y, fc->n, &md, NULL);
+    return filter(fc->y, fc->n, &md, NULL, NULL);
 }
 
 /* Initial level and slope (initstate()): regression on the first max(10, 2m) points of the
@@ -363,6 +369,33 @@ static void feasible_step(const double *x, double *step, int d, int i, const str
         }
         step[i] *= 0.5;
     }
+}
+
+static int cmp_abs(const void *a, const void *b)
+{
+    double x = fabs(*(const double *)a), y = fabs(*(const double *)b);
+    return (x > y) - (x < y);
+}
+
+/* The widening of the intervals (tail80, tail95 of struct ets_model): the normal intervals
+ * assume the model, its parameters and normal errors are right. Where the fit's own one-step
+ * errors (res, reordered here) are heavier-tailed than normal, the empirical quantiles of
+ * |error| / sigma exceed the normal ones, and the interval widens by their ratio (never
+ * narrows: a lighter-tailed sample of ~100 errors is more likely chance than lighter tails).
+ * Too few errors (< 20) to judge: no widening. */
+static void tails(double *res, int n, double sigma2, struct ets_model *md)
+{
+    md->tail80 = md->tail95 = 1;
+    if (n < 20 || !(sigma2 > 0))
+        return;
+    qsort(res, (size_t)n, sizeof *res, cmp_abs);
+    double sd = sqrt(sigma2);
+    double q80 = fabs(res[(int)(0.8 * (n - 1) + 0.5)]) / sd;
+    double q95 = fabs(res[(int)(0.95 * (n - 1) + 0.5)]) / sd;
+    if (q80 / FC_Z80 > 1)
+        md->tail80 = q80 / FC_Z80;
+    if (q95 / FC_Z95 > 1)
+        md->tail95 = q95 / FC_Z95;
 }
 
 int ets_fit(const double *y, int n, int m, const struct ets_spec *spec, struct ets_model *out)
@@ -456,8 +489,9 @@ int ets_fit(const double *y, int n, int m, const struct ets_spec *spec, struct e
         out->np = d + (spec->season ? m - 1 : 0) + 1;
         out->n = 0;
         double sse = 0;
-        out->lik = filter(ys, n, out, &sse);
+        out->lik = filter(ys, n, out, &sse, ysa);
         if (isfinite(out->lik)) {
+            tails(ysa, n, sse / (n > out->np ? n - out->np : n), out);
             /* back to the data's scale */
             out->l *= sc;
             out->b *= sc;
@@ -475,8 +509,7 @@ int ets_fit(const double *y, int n, int m, const struct ets_spec *spec, struct e
     return rc;
 }
 
-int ets_auto(const double *y, int n, int m, int full, struct ets_model *out, char *why,
-             size_t whylen)
+int ets_auto_all(const double *y, int n, int m, int full, struct ets_model *out, int max)
 {
     int pos = all_positive(y, n);
     int seas_ok = full && m >= 2 && m <= FC_MAX_PERIOD && n >= 2 * m;
@@ -490,20 +523,28 @@ int ets_auto(const double *y, int n, int m, int full, struct ets_model *out, cha
                 if (error == FC_A && season == FC_M) /* R's restrict = TRUE */
                     continue;
                 int npars = 2 + (sp.trend ? 2 : 0) + (sp.damped ? 1 : 0) + (season ? m : 0);
-                if (n <= npars + 4)
+                if (n <= npars + 4 || found >= max)
                     continue;
-                struct ets_model md;
-                if (ets_fit(y, n, m, &sp, &md))
-                    continue;
-                if (!found || md.aicc < out->aicc) {
-                    *out = md;
-                    found = 1;
-                }
+                if (!ets_fit(y, n, m, &sp, &out[found]) && isfinite(out[found].aicc))
+                    found++;
             }
-    if (!found) {
+    return found;
+}
+
+int ets_auto(const double *y, int n, int m, int full, struct ets_model *out, char *why,
+             size_t whylen)
+{
+    struct ets_model all[FC_ETS_MODELS];
+    int k = ets_auto_all(y, n, m, full, all, FC_ETS_MODELS);
+    if (!k) {
         snprintf(why, whylen, "no exponential smoothing model fits %d points", n);
         return -1;
     }
+    int best = 0;
+    for (int i = 1; i < k; i++)
+        if (all[i].aicc < all[best].aicc)
+            best = i;
+    *out = all[best];
     return 0;
 }
 
@@ -657,8 +698,34 @@ void ets_forecast(const struct ets_model *mod, int horizon, struct fc_result *ou
     ets_spec_name(sp, out->method);
     int class1 = sp->error == FC_A && sp->season != FC_M;
     int class2 = sp->error == FC_M && sp->season == FC_N;
+    /* Multiplicative error and season (MNM, MAM, MAdM): the class 2 variance of the
+     * deseasonalised level and trend, times the square of the season's factor -- the
+     * approximation of Hyndman et al. (2008, section 6.4) when gamma is small; simulating
+     * 500 paths cost more than the fit. */
+    int class3 = sp->error == FC_M && sp->season == FC_M;
+    double *seas = NULL;
+    if (class3) {
+        seas = fc_malloc(sizeof(double) * (size_t)horizon);
+        if (!seas)
+            class3 = 0;
+        else
+            for (int h = 0; h < horizon; h++) {
+                seas[h] = mod->s[(mod->n + h) % mod->m];
+                out->mean[h] = seas[h] != 0 ? out->mean[h] / seas[h] : 0;
+            }
+        class2 = class3;
+    }
+    double w80 = mod->tail80 > 1 ? mod->tail80 : 1, w95 = mod->tail95 > 1 ? mod->tail95 : 1;
     if (!class1 && !class2) {
+        free(seas);
         simulate(mod, horizon, out);
+        for (int h = 0; h < horizon; h++) {
+            double m = out->mean[h];
+            out->lo80[h] = m - (m - out->lo80[h]) * w80;
+            out->hi80[h] = m + (out->hi80[h] - m) * w80;
+            out->lo95[h] = m - (m - out->lo95[h]) * w95;
+            out->hi95[h] = m + (out->hi95[h] - m) * w95;
+        }
         return;
     }
     /* c_j = alpha + beta (phi + ... + phi^j) + gamma [j % m == 0] */
@@ -668,7 +735,11 @@ void ets_forecast(const struct ets_model *mod, int horizon, struct fc_result *ou
     if (class2 && (!theta || !c2)) {
         free(theta);
         free(c2);
-        simulate(mod, horizon, out);
+        if (seas)
+            for (int h = 0; h < horizon; h++)
+                out->mean[h] *= seas[h];
+        free(seas);
+        simulate(mod, horizon, out); /* no memory: fc_forecast answers FC_ENOMEM */
         return;
     }
     for (int h = 0; h < horizon; h++) {
@@ -686,16 +757,22 @@ void ets_forecast(const struct ets_model *mod, int horizon, struct fc_result *ou
         pj *= phi;
         cj_phi += pj;
         double c = mod->alpha + (sp->trend ? mod->beta * cj_phi : 0) +
-                   (sp->season && (h + 1) % mod->m == 0 ? mod->gamma : 0);
+                   (sp->season && !class3 && (h + 1) % mod->m == 0 ? mod->gamma : 0);
         sumc2 += c * c;
         if (c2)
             c2[h] = c * c;
         double sd = var > 0 ? sqrt(var) : 0;
-        out->lo80[h] = out->mean[h] - FC_Z80 * sd;
-        out->hi80[h] = out->mean[h] + FC_Z80 * sd;
-        out->lo95[h] = out->mean[h] - FC_Z95 * sd;
-        out->hi95[h] = out->mean[h] + FC_Z95 * sd;
+        out->lo80[h] = out->mean[h] - FC_Z80 * sd * w80;
+        out->hi80[h] = out->mean[h] + FC_Z80 * sd * w80;
+        out->lo95[h] = out->mean[h] - FC_Z95 * sd * w95;
+        out->hi95[h] = out->mean[h] + FC_Z95 * sd * w95;
+        if (class3) {
+            double *v[5] = {out->mean, out->lo80, out->hi80, out->lo95, out->hi95};
+            for (int k = 0; k < 5; k++)
+                v[k][h] *= seas[h];
+        }
     }
     free(theta);
     free(c2);
+    free(seas);
 }

@@ -9,10 +9,15 @@
  * Top-down by forecast proportions (Athanasopoulos, Ahmed & Hyndman 2009): the root keeps its
  * base forecast; going down, each child gets the share of its parent's coherent forecast that
  * its base forecast has among its siblings' base forecasts, at each step h. When the siblings'
- * base forecasts are not all positive the parent is split equally. Every bound is disaggregated
- * with the same shares as the mean (a node's bounds are the root's bounds times its
- * proportion), so bounds are coherent too; this treats the proportions as known, which
- * understates the uncertainty of the lower levels. */
+ * base forecasts are not all positive the parent is split equally. The intervals are each
+ * node's own: its base model's half-widths (below and above, 80 and 95 %) scaled by the ratio
+ * of its reconciled to its base mean (1 for an equal split) around the reconciled mean, and
+ * widened to contain the base interval too: the node's own model and the split of its parent
+ * are two forecasts of it, and which is nearer is not known in advance (so the coverage is at
+ * least that of the node's own model; tests/unit/test_forecast13.c counts it on simulated
+ * accounts). Splitting the parent's bounds by the proportions instead would give every node
+ * the root's relative width (a company total's +-2 % for an account whose own model says
+ * +-10 %). Quantiles do not add up, so the bounds are not coherent, and need not be. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,22 +112,28 @@ static void top_down(const struct tree *t, int nodes, int horizon, struct fc_res
         for (int c = t->first[i]; c >= 0; c = t->next[c])
             nc++;
         for (int h = 0; h < horizon; h++) {
+            /* Proportions of the children's means, negatives counted as 0 (a child forecasting
+             * 0 gets 0); an equal split only when they add up to nothing. */
             double sum = 0;
-            int positive = 1;
-            for (int c = t->first[i]; c >= 0; c = t->next[c]) {
-                positive &= fc[c].mean[h] > 0;
-                sum += fc[c].mean[h];
-            }
-            if (!(sum > 0) || !isfinite(sum))
-                positive = 0;
+            for (int c = t->first[i]; c >= 0; c = t->next[c])
+                sum += fc[c].mean[h] > 0 ? fc[c].mean[h] : 0;
+            int positive = sum > 0 && isfinite(sum);
             const struct fc_result *p = &fc[i];
             for (int c = t->first[i]; c >= 0; c = t->next[c]) {
-                double share = positive ? fc[c].mean[h] / sum : 1.0 / nc;
-                fc[c].mean[h] = share * p->mean[h];
-                fc[c].lo80[h] = share * p->lo80[h];
-                fc[c].hi80[h] = share * p->hi80[h];
-                fc[c].lo95[h] = share * p->lo95[h];
-                fc[c].hi95[h] = share * p->hi95[h];
+                struct fc_result *r = &fc[c];
+                double own = r->mean[h] > 0 ? r->mean[h] : 0;
+                double share = positive ? own / sum : 1.0 / nc;
+                double base = r->mean[h], mean = share * p->mean[h];
+                /* the child's own widths, scaled as its mean was (ratio = parent / sum of the
+                 * siblings' base means, the same for every sibling) */
+                double ratio = positive ? mean / base : 1;
+                if (!isfinite(ratio) || ratio < 0)
+                    ratio = 1;
+                r->lo80[h] = fmin(r->lo80[h], mean - (base - r->lo80[h]) * ratio);
+                r->hi80[h] = fmax(r->hi80[h], mean + (r->hi80[h] - base) * ratio);
+                r->lo95[h] = fmin(r->lo95[h], mean - (base - r->lo95[h]) * ratio);
+                r->hi95[h] = fmax(r->hi95[h], mean + (r->hi95[h] - base) * ratio);
+                r->mean[h] = mean;
             }
         }
     }

@@ -1,11 +1,13 @@
 /* seasonal.c -- the seasonality test and the classical decomposition that Theta (theta.c), the
- * ETS fits on seasonally adjusted data (ets.c) and the default method (forecast.c) share. Kept
- * apart so that theta.c and ets.c do not call each other both ways.
+ * initial seasonal states of ETS (ets.c) and the default method's ETS member for periods too
+ * long for seasonal states (forecast.c) share. Kept apart so that theta.c and ets.c do not call
+ * each other both ways.
  *
  * fc_seasonal_test: is the lag-m autocorrelation significant at 90 % (|r_m| > 1.645 se, se from
  * Bartlett's formula over lags 1..m-1)? fc_decompose: the seasonal figures of a classical
  * (centred moving average) decomposition, multiplicative or additive, normalised to mean 1 or 0.
- */
+ * fc_adjust: the seasonal adjustment built on them (multiplicative for positive series, additive
+ * otherwise: zero-safe), fc_reseason its inverse on forecasts. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -114,4 +116,44 @@ int fc_decompose(const double *y, int n, int m, int multiplicative, double *fig)
         free(c);
     }
     return rc;
+}
+
+int fc_adjust(const double *y, int n, int m, double *x, double *fig)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = y[i];
+    if (!fc_seasonal_test(y, n, m))
+        return FC_SA_NONE;
+    int pos = 1;
+    for (int i = 0; i < n && pos; i++)
+        pos = y[i] > 0;
+    if (pos && !fc_decompose(y, n, m, 1, fig)) {
+        int ok = 1;
+        for (int k = 0; k < m && ok; k++)
+            ok = fabs(fig[k]) >= 1e-4;
+        if (ok) {
+            for (int i = 0; i < n; i++)
+                x[i] = y[i] / fig[i % m];
+            return FC_SA_MUL;
+        }
+    }
+    /* Zero, negative or near-zero months: additive figures (a zero month stays a month of the
+     * season, instead of the whole series losing its seasonality). */
+    if (fc_decompose(y, n, m, 0, fig))
+        return FC_SA_NONE;
+    for (int i = 0; i < n; i++)
+        x[i] = y[i] - fig[i % m];
+    return FC_SA_ADD;
+}
+
+void fc_reseason(int kind, const double *fig, int n, int m, int horizon, struct fc_result *out)
+{
+    if (kind == FC_SA_NONE)
+        return;
+    for (int h = 0; h < horizon; h++) {
+        double s = fig[(n + h) % m];
+        double *v[5] = {out->mean, out->lo80, out->hi80, out->lo95, out->hi95};
+        for (int k = 0; k < 5; k++)
+            v[k][h] = kind == FC_SA_MUL ? v[k][h] * s : v[k][h] + s;
+    }
 }

@@ -7,7 +7,9 @@
  * wrong with one series (a t or value that is not a number, a value that is not finite, a
  * duplicated t, a row too short to have the value, too many points) is recorded in that
  * series' err and does not stop the others; a document-level problem (no header, a missing
- * column, broken quoting, too many series) returns -1. */
+ * column, broken quoting, too many series) returns -1. A gap in whole-number t (1..10, 14..39)
+ * is refused per series, or filled with zeros under FC_CSV_FILL_ZERO (forecast.h): never closed
+ * silently, which would shift the seasonal phase. */
 #include <csv.h>
 #include <math.h>
 #include <stdint.h>
@@ -40,7 +42,7 @@ struct reader {
     int field;                       /* field index within the row */
     char id[MAX_ID + 1], t[64], v[64];
     int have_id, have_t, have_v, id_long, t_long, v_long;
-    int fatal;
+    int fatal, flags;
     char *why;
     size_t whylen;
 };
@@ -256,20 +258,61 @@ static int finish(struct reader *r)
                 snprintf(s->err, sizeof s->err, "duplicated t = %.17g", p->p[k].t);
         if (s->err[0])
             continue;
-        s->y = FAULT_MALLOC(sizeof(double) * (size_t)(p->n ? p->n : 1));
+        /* Periods: whole-number t only (see forecast.h). */
+        int whole = p->n > 0;
+        for (int k = 0; k < p->n && whole; k++)
+            whole = p->p[k].t == floor(p->p[k].t) && fabs(p->p[k].t) < 9007199254740992.0;
+        int len = p->n;
+        if (whole && p->n > 1) {
+            double span = p->p[p->n - 1].t - p->p[0].t + 1;
+            if (span > p->n) {
+                double miss = p->p[0].t;
+                for (int k = 1; k < p->n && miss == p->p[0].t; k++)
+                    if (p->p[k].t != p->p[k - 1].t + 1)
+                        miss = p->p[k - 1].t + 1;
+                if (!(r->flags & FC_CSV_FILL_ZERO)) {
+                    snprintf(s->err, sizeof s->err,
+                             "t %lld is missing (%lld of %lld periods); no gaps allowed",
+                             (long long)miss, (long long)span - p->n, (long long)span);
+                    continue;
+                }
+                if (span > FC_CSV_MAX_FILL) {
+                    snprintf(s->err, sizeof s->err, "t runs over %lld periods: more than %d",
+                             (long long)span, FC_CSV_MAX_FILL);
+                    continue;
+                }
+                len = (int)span;
+            }
+        }
+        s->y = FAULT_MALLOC(sizeof(double) * (size_t)(len ? len : 1));
         if (!s->y)
             return fail(r, "out of memory");
-        for (int k = 0; k < p->n; k++)
-            s->y[k] = p->p[k].v;
-        s->n = p->n;
+        if (len == p->n) {
+            for (int k = 0; k < p->n; k++)
+                s->y[k] = p->p[k].v;
+        } else { /* missing periods are zero */
+            for (int k = 0; k < len; k++)
+                s->y[k] = 0;
+            for (int k = 0; k < p->n; k++)
+                s->y[(int)(p->p[k].t - p->p[0].t)] = p->p[k].v;
+        }
+        s->n = len;
+        s->t0 = whole ? p->p[0].t : NAN;
     }
     return 0;
 }
 
 int fc_csv_parse(const char *data, size_t len, struct fc_series_set *out, char *why, size_t whylen)
 {
+    return fc_csv_parse_opts(data, len, 0, out, why, whylen);
+}
+
+int fc_csv_parse_opts(const char *data, size_t len, int flags, struct fc_series_set *out, char *why,
+                      size_t whylen)
+{
     memset(out, 0, sizeof *out);
     struct reader r = {.set = out, .col_id = -1, .col_t = -1, .col_v = -1, .row = 1};
+    r.flags = flags;
     r.why = why;
     r.whylen = whylen;
     if (whylen)

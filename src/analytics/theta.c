@@ -6,9 +6,11 @@
  * classical multiplicative decomposition; simple exponential smoothing (ETS ANN by maximum
  * likelihood) is applied, plus half the slope b of a linear trend fitted to the adjusted data:
  *   yhat(h) = l_n + b/2 (h - 1 + (1 - (1 - alpha)^n) / alpha),
- * then reseasonalised. Intervals are SES's: yhat(h) +- z sigma sqrt((h - 1) alpha^2 + 1).
- * One difference from R: the series is deseasonalised only when it is strictly positive (R
- * would divide by seasonal figures computed from a trend that may cross zero). */
+ * then reseasonalised. Intervals are SES's: yhat(h) +- z sigma sqrt((h - 1) alpha^2 + 1),
+ * widened as ETS's where the SES errors are heavier-tailed than normal (ets.c, tails()).
+ * One difference from R: a series with a zero or negative value is deseasonalised with additive
+ * figures (fc_adjust in seasonal.c; R would divide by figures computed from a trend that may
+ * cross zero), so that it keeps its seasonality. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,19 +33,8 @@ int theta_forecast(const double *y, int n, int m, int horizon, struct fc_result 
         snprintf(why, whylen, "out of memory");
         return -1;
     }
-    int seasonal = fc_seasonal_test(y, n, m);
-    if (seasonal) {
-        for (int i = 0; i < n && seasonal; i++)
-            if (!(y[i] > 0))
-                seasonal = 0;
-        if (seasonal && fc_decompose(y, n, m, 1, fig))
-            seasonal = 0;
-        for (int k = 0; k < m && seasonal; k++)
-            if (fabs(fig[k]) < 1e-4)
-                seasonal = 0;
-    }
-    for (int i = 0; i < n; i++)
-        x[i] = seasonal ? y[i] / fig[i % m] : y[i];
+    int kind = fc_adjust(y, n, m, x, fig); /* m == 1: x = y, fig untouched */
+    int seasonal = kind != FC_SA_NONE;
 
     struct ets_model ses;
     const struct ets_spec ann = {FC_A, FC_N, FC_N, 0};
@@ -68,15 +59,14 @@ int theta_forecast(const double *y, int n, int m, int horizon, struct fc_result 
     double sd = sqrt(ses.sigma2);
     for (int h = 0; h < horizon; h++) {
         double f = ses.l + drift * (h + w);
-        if (seasonal)
-            f *= fig[(n + h) % m];
         double se = sd * sqrt(h * alpha * alpha + 1);
         out->mean[h] = f;
-        out->lo80[h] = f - FC_Z80 * se;
-        out->hi80[h] = f + FC_Z80 * se;
-        out->lo95[h] = f - FC_Z95 * se;
-        out->hi95[h] = f + FC_Z95 * se;
+        out->lo80[h] = f - FC_Z80 * se * ses.tail80;
+        out->hi80[h] = f + FC_Z80 * se * ses.tail80;
+        out->lo95[h] = f - FC_Z95 * se * ses.tail95;
+        out->hi95[h] = f + FC_Z95 * se * ses.tail95;
     }
+    fc_reseason(kind, fig, n, m, horizon, out);
     snprintf(out->method, sizeof out->method, "theta");
     if (info_out)
         *info_out = (struct theta_info){seasonal, ses.alpha, ses.l, drift, ses.sigma2};

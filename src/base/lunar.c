@@ -53,6 +53,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "timeutil.h"
 
@@ -573,4 +574,19 @@ int lunar_festivals(int y, struct festival *out, int max)
         o->name_en = c[i].f->en;
     }
     return n;
+}
+
+int lunar_festival_names(const char *key, const char **zh, const char **zh_tw, const char **en)
+{
+    for (size_t i = 0; key && i < NTERMS(fests); i++)
+        if (strcmp(fests[i].key, key) == 0) {
+            if (zh)
+                *zh = fests[i].zh;
+            if (zh_tw)
+                *zh_tw = fests[i].zh_tw;
+            if (en)
+                *en = fests[i].en;
+            return 1;
+        }
+    return 0;
 }

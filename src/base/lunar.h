@@ -107,4 +107,8 @@ enum kam_err lunar_solar_term(int y, enum lunar_term term, int *m_out, int *d_ou
  * laba and xiaonian of the previous lunar year fall in January or February. */
 int lunar_festivals(int y, struct festival *out, int max);
 
+/* The names of the festival with key `key` (static strings): 1, or 0 (outputs untouched) when
+ * KAM knows no such festival. Any output may be NULL. */
+int lunar_festival_names(const char *key, const char **zh, const char **zh_tw, const char **en);
+
 #endif

@@ -18,7 +18,7 @@ const struct cmd cli_cmds[] = {
     {"serve", cmd_serve,
      "kam serve [--db DSN] [--listen ADDR:PORT] [--threads N] [--session-ttl SECONDS]\n"
      "          [--jobs-interval SECONDS] [--max-conns-per-addr N] [--header-timeout SECONDS]\n"
-     "          [--trusted-proxies ADDR[/BITS],...] [--quiet]",
+     "          [--trusted-proxies ADDR[/BITS],...] [--max-exports N] [--quiet]",
      "  Serves the JSON API and the web UI (default 127.0.0.1:8080) from a database made by\n"
      "  kam init or kam demo. It refuses to start, exit 1, when the database does not exist or\n"
      "  does not take writes, or when ADDR:PORT is in use (another kam serve?). SIGTERM/SIGINT\n"
@@ -43,9 +43,11 @@ const struct cmd cli_cmds[] = {
      "                              a trusted proxy. From other peers the header is ignored.\n"
      "                              Per-address limits (connections, failed logins) apply to\n"
      "                              that client. Default: none\n"
+     "    --max-exports N           list exports (<list>/export) building or downloading at\n"
+     "                              once, 1..64 (default 4); the next gets 503 and Retry-After\n"
      "    --quiet                   no log line per request\n"
      "  Environment (a flag wins): KAM_DB, KAM_SESSION_TTL, KAM_JOBS_INTERVAL,\n"
-     "  KAM_MAX_CONNS_PER_ADDR, KAM_HEADER_TIMEOUT, KAM_TRUSTED_PROXIES, "
+     "  KAM_MAX_CONNS_PER_ADDR, KAM_HEADER_TIMEOUT, KAM_TRUSTED_PROXIES, KAM_MAX_EXPORTS, "
      "KAM_SQLITE_SYNC=full|normal|off (default\n"
      "  full), and for e-mail KAM_SMTP_URL, KAM_SMTP_FROM, KAM_SMTP_USER, KAM_SMTP_PASSWORD\n"
      "  (see kam help jobs). GET /healthz answers 200 while the database answers and takes\n"
@@ -122,10 +124,19 @@ const struct cmd cli_cmds[] = {
      "  KAM_SMTP_USER and KAM_SMTP_PASSWORD when set. Without KAM_SMTP_URL mail waits in the\n"
      "  outbox. --now pins the clock (tests). The database must exist (kam init)."},
     {"import", cmd_import,
-     "kam import orders|products|accounts FILE.csv [--db DSN] [--map FIELD=HEADER,...]\n"
-     "           [--dry-run] [--skip-bad-rows] [--reject FILE] [--report FILE] [--quiet]",
-     "  Loads a CSV file (UTF-8, header row; FILE - reads standard input) into an existing\n"
-     "  database. Canonical headers (columns in [ ] may be left out of the file):\n"
+     "kam import orders|products|accounts FILE[.csv|.tsv|.txt|.xlsx] [--db DSN]\n"
+     "           [--map FIELD=HEADER,...] [--sheet NAME] [--encoding ENC] [--dry-run]\n"
+     "           [--skip-bad-rows] [--reject FILE] [--report FILE] [--quiet]",
+     "  Loads a file with a header row (FILE - reads standard input) into an existing\n"
+     "  database: CSV or tab-separated text (Excel's \"Unicode text\") in UTF-8 (with or\n"
+     "  without a BOM), UTF-16, GBK/GB18030 or Big5, detected unless --encoding names it\n"
+     "  (utf-8, gbk, gb18030, gb2312, big5, utf-16, utf-16le, utf-16be); or an .xlsx\n"
+     "  workbook, its first sheet unless --sheet names one. Dates may be 2026-03-05,\n"
+     "  2026/3/5, 2026-3-5, 2026年3月5日, 20260305 or Excel day numbers; amounts 1234.50,\n"
+     "  \"1,234.50\", ¥1,234.50, full-width digits, (1,234.50) for a negative; currencies\n"
+     "  RMB, 人民币 or cny for CNY. Headers may be the Chinese names of the columns\n"
+     "  (订单号, 日期, 客户代码, 产品编码, 数量, 金额 ...; see the templates,\n"
+     "  GET /api/v1/imports/template). Canonical headers (columns in [ ] may be left out):\n"
      "    orders:   external_id,date,account_code,sku,[region],[channel],quantity,amount,\n"
      "              [currency]\n"
      "    products: sku,name,family,[unit],[list_price],[currency]\n"
@@ -142,7 +153,7 @@ const struct cmd cli_cmds[] = {
      "  Re-importing a row with the same external_id (orders), sku (products) or code (accounts)\n"
      "  updates it. Exit 0 only when the file was loaded (or, with --dry-run, would load)."},
     {"forecast", cmd_forecast,
-     "kam forecast --input series.csv --horizon H [--freq M] [--output out.csv]",
+     "kam forecast --input series.csv --horizon H [--freq M] [--zero-fill] [--output out.csv]",
      "  Forecasts every series of a long-format CSV (series_id,t,value; t ascending per series)\n"
      "  with exponential smoothing (ETS, chosen by AICc), Theta and their combination; --horizon\n"
      "  is 1.." STR(
@@ -151,7 +162,11 @@ const struct cmd cli_cmds[] = {
                          "--output (default\n"
                          "  standard output). A series that cannot be forecast is reported on "
                          "stderr and skipped.\n"
-                         "  No database."},
+                         "  A gap in whole-number t is an error of that series; --zero-fill "
+                         "makes missing periods 0.\n"
+                         "  Outliers found (and replaced before fitting) are named on stderr. "
+                         "Exit 1 when no series\n"
+                         "  could be forecast. No database."},
     {"openapi", cmd_openapi, "kam openapi",
      "  Prints the OpenAPI document of the HTTP API (no database)."},
     {"festivals", cmd_festivals, "kam festivals --year YYYY [--json]",

@@ -1,4 +1,5 @@
-/* cmd_import.c -- kam import orders|products|accounts FILE.csv: the CSV loader's command line.
+/* cmd_import.c -- kam import orders|products|accounts FILE[.csv|.tsv|.txt|.xlsx] [--sheet NAME]
+ * [--encoding ENC]: the loader's command line (how files are read: svc/volume/import_read.h).
  *
  * The work is svc/volume/import.c's; this file reads the file, draws a progress bar on a terminal
  * and prints the report (stderr, or --report FILE). Exit 0 only when the file was loaded (or, with
@@ -80,6 +81,13 @@ static void print_report(FILE *f, const char *path, const struct import_report *
     if (r->id)
         fprintf(f, " (import %lld)", (long long)r->id);
     fprintf(f, " in %.2f s\n", secs);
+    if (r->format && !strcmp(r->format, "xlsx"))
+        fprintf(f, "read as .xlsx, sheet \"%s\"\n", r->sheet ? r->sheet : "");
+    else if (r->format)
+        fprintf(f, "read as %s text in %s%s%s\n", r->format, r->encoding,
+                r->detected && *r->detected && strcmp(r->detected, r->encoding) ? ", detected "
+                                                                                : "",
+                r->detected && *r->detected && strcmp(r->detected, r->encoding) ? r->detected : "");
     for (size_t i = 0; i < r->nproblems; i++) {
         const struct import_problem *p = &r->problems[i];
         fprintf(f, "row %lld", (long long)p->row);
@@ -98,10 +106,11 @@ int cmd_import(int argc, char **argv)
     struct import_opts o = {0};
     int quiet = 0;
     static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},     {"map", required_argument, 0, 'm'},
-        {"dry-run", no_argument, 0, 'n'},      {"skip-bad-rows", no_argument, 0, 's'},
-        {"reject", required_argument, 0, 'r'}, {"report", required_argument, 0, 'R'},
-        {"quiet", no_argument, 0, 'q'},        {0, 0, 0, 0}};
+        {"db", required_argument, 0, 'd'},       {"map", required_argument, 0, 'm'},
+        {"dry-run", no_argument, 0, 'n'},        {"skip-bad-rows", no_argument, 0, 's'},
+        {"reject", required_argument, 0, 'r'},   {"report", required_argument, 0, 'R'},
+        {"quiet", no_argument, 0, 'q'},          {"sheet", required_argument, 0, 'S'},
+        {"encoding", required_argument, 0, 'E'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -126,6 +135,12 @@ int cmd_import(int argc, char **argv)
             break;
         case 'q':
             quiet = 1;
+            break;
+        case 'S':
+            o.sheet = optarg;
+            break;
+        case 'E':
+            o.encoding = optarg;
             break;
         default:
             return usage(NULL);

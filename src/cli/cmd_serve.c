@@ -17,7 +17,12 @@
 #include "svc/core/jobs.h"
 #include "svc/core/search.h"
 
-/* The scheduler: one thread, its own connection, a pass of the jobs every interval. */
+/* The background thread, with its own connection: first the search index catches up with the
+ * records written before it or by older binaries (after the server listens, so the first start
+ * after an upgrade that re-folds every record answers at once, and searches meanwhile find what
+ * is indexed so far), then, unless the interval is 0, a pass of the jobs every interval. A
+ * catch-up that fails (it runs beside live traffic: a busy database, a deadlock) is tried again
+ * after a back-off until it succeeds or kam stops; each pass of the jobs catches up too. */
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -26,39 +31,108 @@ static struct {
     const char *dsn;
 } sched = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 60, NULL};
 
+static int sched_stopping(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&sched.lock);
+    int stop = sched.stop;
+    pthread_mutex_unlock(&sched.lock);
+    return stop;
+}
+
+/* 1 once the index is caught up; 0 after an error (a busy database, a deadlock: retried). */
+static int catch_up(struct db *db)
+{
+    struct kam_error err = {0};
+    struct arena a;
+    arena_init(&a);
+    struct kam_ctx ctx = {.db = db, .a = &a, .err = &err, .now = time_now()};
+    ctx.who.role = ROLE_ADMIN;
+    ctx.who.login = "system";
+    int indexed = 0, ok = 0;
+    int64_t t0 = time_mono_us();
+    if (search_catch_up_until(&ctx, sched_stopping, NULL, &indexed))
+        log_warn("search index: %s (retried)", err.msg);
+    else {
+        ok = !sched_stopping(NULL);
+        if (indexed)
+            log_info("search index: %d records indexed in %lld ms", indexed,
+                     (long long)((time_mono_us() - t0) / 1000));
+    }
+    arena_release(&a);
+    return ok;
+}
+
+/* A pass of the jobs; 0 on success (which includes the search catch-up). */
+static int run_jobs(struct db *db)
+{
+    struct kam_error err = {0};
+    struct arena a;
+    arena_init(&a);
+    struct kam_ctx ctx = {.db = db, .a = &a, .err = &err, .now = time_now()};
+    ctx.who.role = ROLE_ADMIN;
+    ctx.who.login = "system";
+    struct jobs_report r;
+    int rc = jobs_run(&ctx, 0, &r) != KAM_OK;
+    if (rc)
+        log_warn("scheduler: %s", err.msg);
+    else if (r.visits_planned || r.overdue_notices || r.issues_escalated || r.care_reminders ||
+             r.mails_sent || r.mails_retried)
+        log_info("scheduler: %d visits planned, %d overdue notices, %d issues escalated, "
+                 "%d care reminders, %d mails sent, %d to retry",
+                 r.visits_planned, r.overdue_notices, r.issues_escalated, r.care_reminders,
+                 r.mails_sent, r.mails_retried);
+    arena_release(&a);
+    return rc;
+}
+
+#define CATCH_UP_BACKOFF_MAX 60 /* seconds between two tries of a failed catch-up, at most */
+
 static void *scheduler(void *arg)
 {
     (void)arg;
     struct db *db = NULL;
+    int caught_up = 0, tries = 0;
+    int64_t next_try = 0, next_jobs = 0; /* time_mono_us() */
     pthread_mutex_lock(&sched.lock);
     while (!sched.stop) {
         pthread_mutex_unlock(&sched.lock);
         struct kam_error err = {0};
         if (!db && conn_open(sched.dsn, 0, &db, &err))
             log_warn("scheduler: %s", err.msg);
-        if (db) {
-            struct arena a;
-            arena_init(&a);
-            struct kam_ctx ctx = {.db = db, .a = &a, .err = &err, .now = time_now()};
-            ctx.who.role = ROLE_ADMIN;
-            ctx.who.login = "system";
-            struct jobs_report r;
-            if (jobs_run(&ctx, 0, &r))
-                log_warn("scheduler: %s", err.msg);
-            else if (r.visits_planned || r.overdue_notices || r.issues_escalated ||
-                     r.care_reminders || r.mails_sent || r.mails_retried)
-                log_info("scheduler: %d visits planned, %d overdue notices, %d issues escalated, "
-                         "%d care reminders, %d mails sent, %d to retry",
-                         r.visits_planned, r.overdue_notices, r.issues_escalated, r.care_reminders,
-                         r.mails_sent, r.mails_retried);
-            arena_release(&a);
+        int64_t now = time_mono_us(), wait_us = (int64_t)sched.interval * 1000000;
+        if (db && !caught_up && now >= next_try) {
+            /* Beside live traffic: a busy or deadlocked batch is tried again after a back-off
+             * (1, 2, 4 ... s), and by each pass of the jobs meanwhile, never given up. */
+            caught_up = catch_up(db);
+            long backoff = tries < 6 ? 1L << tries : CATCH_UP_BACKOFF_MAX;
+            tries++;
+            next_try = now + (int64_t)backoff * 1000000;
         }
+        if (db && sched.interval && time_mono_us() >= next_jobs) {
+            if (run_jobs(db) == 0)
+                caught_up = 1; /* the jobs' pass includes the catch-up */
+            next_jobs = time_mono_us() + (int64_t)sched.interval * 1000000;
+        }
+        now = time_mono_us();
+        if (db && sched.interval)
+            wait_us = next_jobs - now;
+        if (db && !caught_up && (!sched.interval || next_try - now < wait_us))
+            wait_us = next_try - now;
         pthread_mutex_lock(&sched.lock);
-        if (sched.stop)
+        /* Without the scheduler the thread ends after the catch-up (or its one try to connect). */
+        if (sched.stop || (!sched.interval && (caught_up || !db)))
             break;
+        if (wait_us <= 0)
+            continue;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += sched.interval;
+        until.tv_sec += (time_t)(wait_us / 1000000);
+        until.tv_nsec += (long)(wait_us % 1000000) * 1000;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
         pthread_cond_timedwait(&sched.wake, &sched.lock, &until);
     }
     pthread_mutex_unlock(&sched.lock);
@@ -71,18 +145,21 @@ static void *scheduler(void *arg)
 #define MAX_TTL 315360000LL   /* ten years */
 #define MAX_INTERVAL 604800LL /* a week */
 #define MAX_HEADER_TIMEOUT 3600
+#define MAX_EXPORTS 64
 
 int cmd_serve(int argc, char **argv)
 {
     const char *dsn = NULL, *listen = "127.0.0.1:8080", *proxies = getenv("KAM_TRUSTED_PROXIES");
     long long threads = 0, ttl = AUTH_DEFAULT_TTL, jobs_interval = 60,
-              per_addr = HTTP_DEFAULT_CONNS_PER_ADDR, header_timeout = HTTP_DEFAULT_HEADER_TIMEOUT;
+              per_addr = HTTP_DEFAULT_CONNS_PER_ADDR, header_timeout = HTTP_DEFAULT_HEADER_TIMEOUT,
+              max_exports = API_EXPORTS_DEFAULT;
     int quiet = 0;
     /* The environment first (checked as strictly as the flags), then the flags override it. */
     if (cli_env_num("KAM_SESSION_TTL", 1, MAX_TTL, &ttl) ||
         cli_env_num("KAM_JOBS_INTERVAL", 0, MAX_INTERVAL, &jobs_interval) ||
         cli_env_num("KAM_MAX_CONNS_PER_ADDR", 0, HTTP_MAX_CONNECTIONS, &per_addr) ||
-        cli_env_num("KAM_HEADER_TIMEOUT", 1, MAX_HEADER_TIMEOUT, &header_timeout))
+        cli_env_num("KAM_HEADER_TIMEOUT", 1, MAX_HEADER_TIMEOUT, &header_timeout) ||
+        cli_env_num("KAM_MAX_EXPORTS", 1, MAX_EXPORTS, &max_exports))
         return EXIT_USAGE;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},
@@ -94,6 +171,7 @@ int cmd_serve(int argc, char **argv)
         {"max-conns-per-addr", required_argument, 0, 'm'},
         {"header-timeout", required_argument, 0, 'h'},
         {"trusted-proxies", required_argument, 0, 'p'},
+        {"max-exports", required_argument, 0, 'x'},
         {0, 0, 0, 0},
     };
     int o, bad = 0;
@@ -127,6 +205,9 @@ int cmd_serve(int argc, char **argv)
         case 'p':
             proxies = optarg;
             break;
+        case 'x':
+            bad = cli_parse_num("--max-exports", optarg, 1, MAX_EXPORTS, &max_exports);
+            break;
         default:
             cli_usage(stderr, cli_find("serve"));
             return EXIT_USAGE;
@@ -157,13 +238,7 @@ int cmd_serve(int argc, char **argv)
     struct cli_ctx c;
     if (cli_ctx_open(&c, dsn, CONN_EXISTING | CONN_WRITABLE))
         return EXIT_FAIL;
-    /* The search index catches up with records written before it or by older binaries. */
-    int indexed = 0;
-    if (search_catch_up(&c.ctx, &indexed))
-        log_warn("search index: %s", c.err.msg);
-    else if (indexed)
-        log_info("search index: %d records indexed", indexed);
-    cli_ctx_release(&c);
+    cli_ctx_release(&c); /* the search index catches up on the background thread */
 
     /* Workers inherit this mask: only the main thread receives the stop signals. */
     sigset_t set;
@@ -175,6 +250,7 @@ int cmd_serve(int argc, char **argv)
 
     struct api_cfg acfg = {.dsn = dsn, .session_ttl = ttl};
     api_init(&acfg);
+    api_exports_limit((int)max_exports);
     struct http_server_cfg hcfg = {
         .listen = listen,
         .threads = (unsigned)threads,
@@ -194,10 +270,10 @@ int cmd_serve(int argc, char **argv)
     log_info("kam %s serving %s on %s (port %u)", KAM_VERSION, shown, listen,
              http_server_port(srv));
     pthread_t sched_thread;
-    int sched_on = jobs_interval > 0;
+    int sched_on = 1; /* the search catch-up, and the jobs when jobs_interval > 0 */
     sched.interval = (long)jobs_interval;
     sched.dsn = dsn;
-    if (sched_on && pthread_create(&sched_thread, NULL, scheduler, NULL) != 0) {
+    if (pthread_create(&sched_thread, NULL, scheduler, NULL) != 0) {
         log_warn("cannot start the scheduler thread");
         sched_on = 0;
     }

@@ -57,6 +57,10 @@ struct http_resp {
     int has_file;
     int file_fd;
     uint64_t file_size;
+    /* When set, called once with done_arg when the server is done with this request: its
+     * response sent, refused, or its connection gone (an export's slot, api/core/list_export.c). */
+    void (*done)(void *done_arg);
+    void *done_arg;
 };
 
 /* The largest body accepted for a URL path: HTTP_MAX_UPLOAD under HTTP_UPLOAD_PREFIX, else

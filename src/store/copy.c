@@ -18,7 +18,7 @@ static const struct table {
      "parent_id, manager_id", 1, 0},
     {"users",
      "id, login, name, email, role, team_id, password_hash, disabled, created_at, updated_at, "
-     "digest",
+     "digest, lang",
      "id", NULL, 1, 0},
     {"sessions", "id, user_id, csrf, created_at, expires_at", "id", NULL, 0, 0},
     {"api_tokens", "id, user_id, name, token_hash, created_at, revoked_at", "id", NULL, 1, 0},
@@ -118,10 +118,13 @@ static const struct table {
      "achievable, relevant, deadline, decomposed_at, version, created_at, updated_at",
      "id", NULL, 1, 0},
     {"target_cells",
-     "id, plan_id, account_id, family, region, channel, month, value, basis, locked", "id", NULL, 1,
-     0},
+     "id, plan_id, account_id, family, region, channel, month, value, basis, locked, owner_id, "
+     "team_id",
+     "id", NULL, 1, 0},
     {"target_adjustments",
-     "id, plan_id, selection, action, from_value, to_value, reason, user_id, at", "id", NULL, 1, 0},
+     "id, plan_id, selection, action, from_value, to_value, reason, user_id, at, account_id, "
+     "owner_id, team_id",
+     "id", NULL, 1, 0},
     {"target_proposals", "plan_id, account_id, value, note, user_id, updated_at",
      "plan_id, account_id", NULL, 0, 0},
     {"measures",
@@ -140,6 +143,8 @@ static const struct table {
      "kind, id, account_id, version, fold_version, label, sub, code, name, core, body, py_full, "
      "py_init, phone, email",
      "kind, id", NULL, 0, 0},
+    /* 0014 */
+    {"import_mappings", "user_id, kind, mapping, updated_at", "user_id, kind", NULL, 0, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -187,6 +192,28 @@ static enum kam_err check_tables(struct db *src, struct kam_error *e)
         }
     }
     db_done(st);
+    /* A column the list lacks would be dropped silently (the checksums read the listed ones
+     * only): refused, as an unknown table is. */
+    const char *csql = strcmp(db_scheme(src), "sqlite") == 0
+                           ? "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+                           : "SELECT column_name FROM information_schema.columns WHERE "
+                             "table_schema = current_schema() AND table_name = ? "
+                             "ORDER BY ordinal_position";
+    for (size_t i = 0; !rc && i < NTABLES; i++) {
+        if ((rc = db_prepare(src, csql, &st, e)))
+            break;
+        db_bind_text(st, 1, tables[i].name);
+        while (!(rc = db_step(st, &row, e)) && row) {
+            size_t n;
+            const char *c = db_col_textn(st, 0, &n);
+            if (!in_list(tables[i].cols, c, n)) {
+                rc = kam_fail(e, KAM_EINVAL, "from", "column %s.%.*s is not known to migrate-data",
+                              tables[i].name, (int)n, c);
+                break;
+            }
+        }
+        db_done(st);
+    }
     return rc;
 }
 

@@ -754,3 +754,286 @@ const char *db_update_lock(const struct db *db)
 {
     return db->drv->update_lock ? db->drv->update_lock : "";
 }
+
+/* ---- bulk loads ---- */
+
+#define BULK_MAX_COLS 32
+#define BULK_ROWS 100 /* without COPY: rows per INSERT (100 x 32 binds stays under every limit) */
+
+struct bulk_val {
+    int64_t i;
+    size_t off; /* text: at tbuf + off, NUL-terminated */
+    int kind;   /* 0 NULL, 1 integer, 2 text */
+};
+
+struct db_bulk {
+    struct db *db;
+    void *copy;           /* the driver's copy in progress (NULL: batched INSERTs) */
+    int ncols, nv;        /* columns; values given in this row */
+    struct kam_error err; /* the row's first refused value */
+    /* COPY: this row's values as text */
+    const char *vals[BULK_MAX_COLS];
+    size_t lens[BULK_MAX_COLS];
+    char nums[BULK_MAX_COLS][24];
+    /* INSERT: rows waiting for the next statement */
+    struct bulk_val *bv; /* BULK_ROWS x ncols */
+    int nrows;
+    char *tbuf;
+    size_t tlen, tcap;
+    char head[1100]; /* "INSERT INTO table (cols) VALUES " */
+    char desc[96];   /* "COPY table" for the fault log */
+};
+
+static void bulk_free(struct db_bulk *b)
+{
+    free(b->bv);
+    free(b->tbuf);
+    free(b);
+}
+
+enum kam_err db_bulk_begin(struct db *db, const char *table, const char *cols, struct db_bulk **out,
+                           struct kam_error *e)
+{
+    *out = NULL;
+    if (db->tx_depth <= 0)
+        return kam_fail(e, KAM_EINTERNAL, "", "db_bulk_begin outside a transaction");
+    int ncols = 1;
+    for (const char *p = cols; *p; p++)
+        ncols += *p == ',';
+    if (ncols > BULK_MAX_COLS || strlen(table) + strlen(cols) > 1000)
+        return kam_fail(e, KAM_EINTERNAL, "", "db_bulk_begin: too many columns");
+    struct db_bulk *b = calloc(1, sizeof *b);
+    if (!b)
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    b->db = db;
+    b->ncols = ncols;
+    snprintf(b->desc, sizeof b->desc, "COPY %.80s", table);
+    enum kam_err rc = KAM_OK;
+    if (db->drv->copy_begin) {
+        rc = injected(FAULT_EXEC, b->desc)
+                 ? kam_fail(e, KAM_EDB, "", "injected fault")
+                 : db->drv->copy_begin(db->conn, table, cols, &b->copy, e);
+    } else {
+        snprintf(b->head, sizeof b->head, "INSERT INTO %s (%s) VALUES ", table, cols);
+        b->bv = calloc((size_t)BULK_ROWS * (size_t)ncols, sizeof *b->bv);
+        b->tcap = 64 * 1024;
+        b->tbuf = malloc(b->tcap);
+        if (!b->bv || !b->tbuf)
+            rc = kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    }
+    if (rc) {
+        bulk_free(b);
+        return rc;
+    }
+    *out = b;
+    return KAM_OK;
+}
+
+/* The slot of the next value, or -1 (the row's error kept) when the row is full. */
+static int bulk_slot(struct db_bulk *b)
+{
+    if (b->nv >= b->ncols) {
+        if (!b->err.code)
+            kam_fail(&b->err, KAM_EINTERNAL, "", "bulk load: more values than columns");
+        return -1;
+    }
+    return b->nv++;
+}
+
+static struct bulk_val *batch_val(struct db_bulk *b, int i)
+{
+    return &b->bv[b->nrows * b->ncols + i];
+}
+
+void db_bulk_i64(struct db_bulk *b, int64_t v)
+{
+    int i = bulk_slot(b);
+    if (i < 0)
+        return;
+    if (!b->copy) {
+        *batch_val(b, i) = (struct bulk_val){v, 0, 1};
+        return;
+    }
+    int n = snprintf(b->nums[i], sizeof b->nums[i], "%lld", (long long)v);
+    b->vals[i] = b->nums[i];
+    b->lens[i] = (size_t)n;
+}
+
+void db_bulk_null(struct db_bulk *b)
+{
+    int i = bulk_slot(b);
+    if (i < 0)
+        return;
+    if (!b->copy)
+        *batch_val(b, i) = (struct bulk_val){0, 0, 0};
+    else
+        b->vals[i] = NULL;
+}
+
+void db_bulk_i64n(struct db_bulk *b, int64_t v, int is_null)
+{
+    if (is_null)
+        db_bulk_null(b);
+    else
+        db_bulk_i64(b, v);
+}
+
+void db_bulk_textn(struct db_bulk *b, const char *s, size_t n)
+{
+    if (!s) {
+        db_bulk_null(b);
+        return;
+    }
+    int i = bulk_slot(b);
+    if (i < 0)
+        return;
+    if (memchr(s, 0, n)) {
+        if (!b->err.code)
+            kam_fail(&b->err, KAM_EINVAL, "", "a text value holds a NUL byte");
+        s = "";
+        n = 0;
+    }
+    if (b->copy) {
+        b->vals[i] = s;
+        b->lens[i] = n;
+        return;
+    }
+    if (b->tlen + n + 1 > b->tcap) {
+        size_t cap = b->tcap;
+        while (cap < b->tlen + n + 1)
+            cap *= 2;
+        char *p = realloc(b->tbuf, cap);
+        if (!p) {
+            if (!b->err.code)
+                kam_fail(&b->err, KAM_EINTERNAL, "", "out of memory");
+            return;
+        }
+        b->tbuf = p;
+        b->tcap = cap;
+    }
+    memcpy(b->tbuf + b->tlen, s, n);
+    b->tbuf[b->tlen + n] = 0;
+    *batch_val(b, i) = (struct bulk_val){0, b->tlen, 2};
+    b->tlen += n + 1;
+}
+
+void db_bulk_text(struct db_bulk *b, const char *s)
+{
+    db_bulk_textn(b, s, s ? strlen(s) : 0);
+}
+
+/* One INSERT of the rows waiting. */
+static enum kam_err bulk_flush(struct db_bulk *b, struct kam_error *e)
+{
+    if (!b->nrows)
+        return KAM_OK;
+    size_t hl = strlen(b->head), gl = 2 * (size_t)b->ncols + 1;
+    char *sql = malloc(hl + (size_t)b->nrows * (gl + 1) + 1);
+    if (!sql)
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    char *o = sql + hl;
+    memcpy(sql, b->head, hl);
+    for (int r = 0; r < b->nrows; r++) {
+        if (r)
+            *o++ = ',';
+        *o++ = '(';
+        for (int i = 0; i < b->ncols; i++) {
+            if (i)
+                *o++ = ',';
+            *o++ = '?';
+        }
+        *o++ = ')';
+    }
+    *o = 0;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(b->db, sql, &st, e);
+    free(sql);
+    if (rc)
+        return rc;
+    for (int k = 0; k < b->nrows * b->ncols; k++) {
+        const struct bulk_val *v = &b->bv[k];
+        if (v->kind == 1)
+            db_bind_i64(st, k + 1, v->i);
+        else if (v->kind == 2)
+            db_bind_text_ref(st, k + 1, b->tbuf + v->off); /* lives until the step */
+        else
+            db_bind_null(st, k + 1);
+    }
+    rc = db_run(st, e);
+    b->nrows = 0;
+    b->tlen = 0;
+    return rc;
+}
+
+enum kam_err db_bulk_row(struct db_bulk *b, struct kam_error *e)
+{
+    enum kam_err rc = KAM_OK;
+    if (!b->err.code && b->nv != b->ncols)
+        kam_fail(&b->err, KAM_EINTERNAL, "", "bulk load: %d values for %d columns", b->nv,
+                 b->ncols);
+    if (b->err.code)
+        rc = kam_fail(e, b->err.code, b->err.field, "%s", b->err.msg);
+    else if (!b->copy)
+        rc = ++b->nrows == BULK_ROWS ? bulk_flush(b, e) : KAM_OK;
+    else if (injected(FAULT_STEP, b->desc))
+        rc = kam_fail(e, KAM_EDB, "", "injected fault");
+    else
+        rc = b->db->drv->copy_row(b->copy, b->vals, b->lens, b->ncols, e);
+    kam_error_clear(&b->err);
+    b->nv = 0;
+    return rc;
+}
+
+enum kam_err db_bulk_end(struct db_bulk *b, enum kam_err rc, struct kam_error *e)
+{
+    if (!b)
+        return rc;
+    if (!b->copy) {
+        if (!rc)
+            rc = bulk_flush(b, e);
+    } else {
+        if (!rc && injected(FAULT_STEP, b->desc))
+            rc = kam_fail(e, KAM_EDB, "", "injected fault");
+        enum kam_err end = b->db->drv->copy_end(b->copy, rc == KAM_OK, e);
+        if (!rc)
+            rc = end;
+    }
+    bulk_free(b);
+    return rc;
+}
+
+enum kam_err db_bulk_indexes_off(struct db *db, const char *table, struct arena *a,
+                                 struct db_saved_indexes *saved, struct kam_error *e)
+{
+    memset(saved, 0, sizeof *saved);
+    if (!db->drv->bulk_off_sql)
+        return KAM_OK;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(db, db->drv->bulk_off_sql, &st, e);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, table);
+    const char *drops[16], *creates[16];
+    size_t n = 0;
+    int row = 0;
+    while (n < 16 && !(rc = db_step(st, &row, e)) && row) {
+        drops[n] = arena_strdup(a, db_col_text(st, 0));
+        creates[n] = arena_strdup(a, db_col_text(st, 1));
+        n++;
+    }
+    db_done(st);
+    saved->create_sql = arena_calloc(a, n ? n : 1, sizeof *saved->create_sql);
+    for (size_t i = 0; i < n && !rc; i++)
+        if (!(rc = db_exec(db, drops[i], e)))
+            saved->create_sql[saved->n++] = creates[i];
+    return rc;
+}
+
+enum kam_err db_bulk_indexes_on(struct db *db, const struct db_saved_indexes *saved,
+                                struct kam_error *e)
+{
+    enum kam_err rc = KAM_OK;
+    for (size_t i = 0; i < saved->n && !rc; i++)
+        rc = db_exec(db, saved->create_sql[i], e);
+    return rc;
+}

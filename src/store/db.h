@@ -90,6 +90,19 @@ struct db_driver {
     const char *has_schema_sql;
     /* See db_probe_write. */
     enum kam_err (*probe_write)(void *conn, int *read_only_out, struct kam_error *e);
+    /* Optional bulk load (db_bulk_*): PostgreSQL's COPY. NULL: the generic layer runs INSERTs
+     * of up to 100 rows. copy_begin starts "COPY table (cols) FROM STDIN"; copy_row sends
+     * one row of n values as text (NULL = SQL NULL; lens[i] bytes, no NUL); copy_end finishes
+     * (ok) or abandons (!ok, the load's error already known) the copy and frees it. */
+    enum kam_err (*copy_begin)(void *conn, const char *table, const char *cols, void **copy_out,
+                               struct kam_error *e);
+    enum kam_err (*copy_row)(void *copy, const char *const *vals, const size_t *lens, int n,
+                             struct kam_error *e);
+    enum kam_err (*copy_end)(void *copy, int ok, struct kam_error *e);
+    /* db_bulk_indexes_off: one `?` (the table); two columns per row, a statement dropping one
+     * of its non-unique indexes or foreign keys and the one creating it again. NULL: nothing
+     * is dropped for a load. */
+    const char *bulk_off_sql;
 };
 
 /* How db_open_with() opens a database. */
@@ -228,6 +241,54 @@ const char *db_update_lock(const struct db *db);
 /* Prepares this connection for a bulk load (`kam import`): on SQLite a page cache large enough
  * for the indexes being filled; nothing on PostgreSQL. Lasts for the connection. */
 enum kam_err db_bulk_mode(struct db *db, struct kam_error *e);
+
+/* ---- Bulk loads ----
+ *
+ * Rows appended to one table as fast as the engine takes them: PostgreSQL's COPY FROM STDIN
+ * (text format, every value escaped), SQLite INSERTs of 100 rows (values kept until then).
+ * Inside a transaction only; between db_bulk_begin and db_bulk_end nothing else may run on the
+ * connection. A unique or foreign-key violation fails the load (KAM_ECONFLICT; on PostgreSQL
+ * only at db_bulk_end), and a failed load has left its rows half written: run it inside its
+ * own savepoint (db_begin) and roll that back. Usage:
+ *
+ *     rc = db_bulk_begin(db, "order_lines", "external_id, day", &b, e);
+ *     for each row: db_bulk_text(b, id); db_bulk_i64(b, day); rc = db_bulk_row(b, e);
+ *     rc = db_bulk_end(b, rc, e);     (always: frees b; commits the rows only when rc is KAM_OK)
+ *
+ * Values are given in the order of cols, one call each; a value that cannot be taken (a text
+ * with a NUL byte: KAM_EINVAL; too many values) is kept as the row's error and returned by
+ * db_bulk_row, like a failed bind. */
+struct db_bulk;
+/* cols: a comma-separated list of column names from the source code, never input. */
+enum kam_err db_bulk_begin(struct db *db, const char *table, const char *cols, struct db_bulk **out,
+                           struct kam_error *e);
+void db_bulk_i64(struct db_bulk *b, int64_t v);
+void db_bulk_i64n(struct db_bulk *b, int64_t v, int is_null);
+void db_bulk_text(struct db_bulk *b, const char *s);
+void db_bulk_textn(struct db_bulk *b, const char *s, size_t n);
+void db_bulk_null(struct db_bulk *b);
+/* Ends a row: every column must have had its value. */
+enum kam_err db_bulk_row(struct db_bulk *b, struct kam_error *e);
+/* Finishes the load when rc is KAM_OK (its error, e.g. a unique violation, is the answer),
+ * abandons it otherwise (returns rc); frees b. */
+enum kam_err db_bulk_end(struct db_bulk *b, enum kam_err rc, struct kam_error *e);
+
+/* Secondary indexes and foreign keys during a big load: db_bulk_indexes_off drops the
+ * non-unique indexes of table (and on PostgreSQL its foreign keys, checked there by a trigger
+ * per row) and keeps their definitions in *saved (in a); db_bulk_indexes_on creates them again:
+ * sorting once beats inserting a million keys at random places, and one anti-join checks the
+ * keys faster than a million lookups. Inside the load's transaction, so a failed load rolls
+ * the drop back too. On PostgreSQL the drop locks the table (ACCESS EXCLUSIVE) until the
+ * commit: readers of it wait for the load; SQLite's readers keep their snapshot. Unique
+ * indexes stay (they decide what is new). table is from the source code, never input. */
+struct db_saved_indexes {
+    const char **create_sql;
+    size_t n;
+};
+enum kam_err db_bulk_indexes_off(struct db *db, const char *table, struct arena *a,
+                                 struct db_saved_indexes *saved, struct kam_error *e);
+enum kam_err db_bulk_indexes_on(struct db *db, const struct db_saved_indexes *saved,
+                                struct kam_error *e);
 
 /* SQL listing the schema's tables (one text column). */
 const char *db_tables_sql(const struct db *db);

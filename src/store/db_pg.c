@@ -70,10 +70,12 @@ static enum kam_err fail_res(PGconn *pg, PGresult *res, struct kam_error *e, con
             else if (strcmp(field, "pkey") == 0)
                 field[0] = 0;
         }
-        return kam_fail(e, KAM_ECONFLICT, field, "%s already exists", *field ? field : "value");
+        return kam_fail_key(e, KAM_ECONFLICT, field, *field ? "taken" : "duplicate", NULL,
+                            "%s already exists", *field ? field : "value");
     }
     if (state && strcmp(state, "23503") == 0)
-        return kam_fail(e, KAM_ECONFLICT, "", "the record is referenced by other records");
+        return kam_fail_key(e, KAM_ECONFLICT, "", "in_use", NULL,
+                            "the record is referenced by other records");
     if (state &&
         (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
         return kam_fail(e, KAM_EBUSY, "", "database busy (%s): %s", what, msg);
@@ -484,6 +486,154 @@ static enum kam_err p_probe_write(void *conn, int *read_only_out, struct kam_err
     return rc;
 }
 
+/* ---- COPY (db_bulk_*) ---- */
+
+struct pgcopy {
+    struct pgconn *c;
+    char *buf;
+    size_t len, cap;
+};
+
+#define COPY_FLUSH (256 * 1024)
+
+static enum kam_err p_copy_begin(void *conn, const char *table, const char *cols, void **copy_out,
+                                 struct kam_error *e)
+{
+    struct pgconn *c = conn;
+    *copy_out = NULL;
+    enum kam_err rc = revive(c, e);
+    if (rc)
+        return rc;
+    struct pgcopy *cp = calloc(1, sizeof *cp);
+    char sql[1100];
+    snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN", table, cols);
+    if (!cp || !(cp->buf = malloc(COPY_FLUSH + 4096))) {
+        free(cp);
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    }
+    cp->c = c;
+    cp->cap = COPY_FLUSH + 4096;
+    int idle = is_idle(c);
+    PGresult *res = PQexec(c->pg, sql);
+    broke(c, res, idle);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        if (refused_write(res))
+            db_note_read_only();
+        rc = fail_res(c->pg, res, e, "copy");
+        PQclear(res);
+        free(cp->buf);
+        free(cp);
+        return rc;
+    }
+    PQclear(res);
+    *copy_out = cp;
+    return KAM_OK;
+}
+
+static enum kam_err copy_flush(struct pgcopy *cp, struct kam_error *e)
+{
+    if (cp->len && PQputCopyData(cp->c->pg, cp->buf, (int)cp->len) != 1)
+        return kam_fail(e, KAM_EDB, "", "postgres copy: %s", PQerrorMessage(cp->c->pg));
+    cp->len = 0;
+    return KAM_OK;
+}
+
+static int copy_room(struct pgcopy *cp, size_t need)
+{
+    if (cp->len + need <= cp->cap)
+        return 1;
+    size_t cap = cp->cap;
+    while (cap < cp->len + need)
+        cap *= 2;
+    char *p = realloc(cp->buf, cap);
+    if (!p)
+        return 0;
+    cp->buf = p;
+    cp->cap = cap;
+    return 1;
+}
+
+/* One row in COPY's text format: values separated by tabs, NULL as \N, and in a value the
+ * backslash, tab, newline and carriage return escaped (the only bytes the format gives a
+ * meaning); everything else, UTF-8 included, travels as it is. */
+static enum kam_err p_copy_row(void *copy, const char *const *vals, const size_t *lens, int n,
+                               struct kam_error *e)
+{
+    struct pgcopy *cp = copy;
+    size_t need = 1;
+    for (int i = 0; i < n; i++)
+        need += (vals[i] ? 2 * lens[i] : 2) + 1;
+    if (!copy_room(cp, need))
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    char *o = cp->buf + cp->len;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *o++ = '\t';
+        if (!vals[i]) {
+            *o++ = '\\';
+            *o++ = 'N';
+            continue;
+        }
+        const char *s = vals[i];
+        for (size_t k = 0; k < lens[i]; k++) {
+            char ch = s[k];
+            switch (ch) {
+            case '\\':
+                *o++ = '\\';
+                *o++ = '\\';
+                break;
+            case '\t':
+                *o++ = '\\';
+                *o++ = 't';
+                break;
+            case '\n':
+                *o++ = '\\';
+                *o++ = 'n';
+                break;
+            case '\r':
+                *o++ = '\\';
+                *o++ = 'r';
+                break;
+            default:
+                *o++ = ch;
+            }
+        }
+    }
+    *o++ = '\n';
+    cp->len = (size_t)(o - cp->buf);
+    return cp->len >= COPY_FLUSH ? copy_flush(cp, e) : KAM_OK;
+}
+
+static enum kam_err p_copy_end(void *copy, int ok, struct kam_error *e)
+{
+    struct pgcopy *cp = copy;
+    struct pgconn *c = cp->c;
+    enum kam_err rc = ok ? copy_flush(cp, e) : KAM_OK;
+    if (PQputCopyEnd(c->pg, ok && !rc ? NULL : "abandoned by the client") != 1 && ok && !rc)
+        rc = kam_fail(e, KAM_EDB, "", "postgres copy end: %s", PQerrorMessage(c->pg));
+    PGresult *res;
+    while ((res = PQgetResult(c->pg))) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && ok && !rc) {
+            if (refused_write(res))
+                db_note_read_only();
+            rc = fail_res(c->pg, res, e, "copy");
+        } else if (st == PGRES_COMMAND_OK) {
+            c->changes = atoll(PQcmdTuples(res));
+        }
+        PQclear(res);
+        if (PQstatus(c->pg) == CONNECTION_BAD) {
+            c->lost_in_tx = 1;
+            if (ok && !rc)
+                rc = kam_fail(e, KAM_EDB, "", "PostgreSQL connection lost during a copy");
+            break;
+        }
+    }
+    free(cp->buf);
+    free(cp);
+    return rc;
+}
+
 static const struct {
     const char *table, *cond;
     int binds;
@@ -554,6 +704,21 @@ const struct db_driver db_pg_driver = {
     .has_schema_sql = "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
                       "current_schema() AND table_name = 'schema_version'",
     .probe_write = p_probe_write,
+    /* Only a table this user owns (or whose owner role it is a member of): dropping takes
+     * ownership, and without it the load simply keeps the indexes. */
+    .bulk_off_sql =
+        "WITH t(name) AS (SELECT CAST(? AS TEXT)), own AS (SELECT t.name FROM t, pg_tables p WHERE "
+        "p.schemaname = current_schema() AND p.tablename = t.name AND pg_has_role(p.tableowner, "
+        "'MEMBER')) SELECT 'DROP INDEX ' || quote_ident(indexname), indexdef FROM own, pg_indexes "
+        "WHERE schemaname = current_schema() AND tablename = own.name AND indexdef NOT LIKE "
+        "'CREATE UNIQUE%' UNION ALL SELECT 'ALTER TABLE ' || quote_ident(own.name) || ' DROP "
+        "CONSTRAINT ' || quote_ident(conname), 'ALTER TABLE ' || quote_ident(own.name) || ' ADD "
+        "CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(c.oid) FROM own, "
+        "pg_constraint c WHERE c.contype = 'f' AND c.conrelid = (quote_ident(current_schema()) || "
+        "'.' || quote_ident(own.name))::regclass",
+    .copy_begin = p_copy_begin,
+    .copy_row = p_copy_row,
+    .copy_end = p_copy_end,
     .reset_identity_fmt = "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT "
                           "MAX(id) FROM %s), 0) + 1, false)",
 };

@@ -66,9 +66,11 @@ static enum kam_err fail_db(sqlite3 *h, struct kam_error *e, const char *what)
             field = col;
         }
         if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
-            return kam_fail(e, KAM_ECONFLICT, field, "%s already exists", *field ? field : "value");
+            return kam_fail_key(e, KAM_ECONFLICT, field, *field ? "taken" : "duplicate", NULL,
+                                "%s already exists", *field ? field : "value");
         if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
-            return kam_fail(e, KAM_ECONFLICT, "", "the record is referenced by other records");
+            return kam_fail_key(e, KAM_ECONFLICT, "", "in_use", NULL,
+                                "the record is referenced by other records");
         return kam_fail(e, KAM_EINVAL, field, "constraint failed: %s", msg);
     }
     return kam_fail(e, KAM_EDB, "", "sqlite %s: %s", what, msg);
@@ -362,6 +364,10 @@ const struct db_driver db_sqlite_driver = {
     .has_schema_sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
                       "'schema_version'",
     .probe_write = s_probe_write,
+    /* Autoindexes (UNIQUE columns) have no sql and cannot be dropped; unique ones stay. */
+    .bulk_off_sql = "SELECT 'DROP INDEX \"' || name || '\"', sql FROM sqlite_master WHERE type "
+                    "= 'index' AND tbl_name = ? AND sql IS NOT NULL AND sql NOT LIKE 'CREATE "
+                    "UNIQUE%' ORDER BY name",
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                   "'sqlite_%' AND name NOT LIKE '%_fts%' AND name <> 'schema_version'",
 };

@@ -1924,11 +1924,19 @@ async function volumeChecks(browser, base) {
     await ready(p)
     assert((await (await tableRows(p, 'adjustment-table')).count()) >= 3, 'decompose, lock and set are logged')
     await shot(p, 'target-adjustments-zh-CN', { fullPage: false })
-    // submit and approve (director); afterwards a change needs a reason
+    // submit; the director wrote the plan, so their approval is refused (separation of duties,
+    // the reason on screen) and the general manager approves it; afterwards a change needs a reason
     await p.locator('[data-test=plan-submit]').click()
+    await p.waitForFunction(() => document.querySelector('[data-test=plan-status]')?.textContent?.includes('已提交'))
     await p.locator('[data-test=plan-approve]').click()
-    await p.waitForFunction(() => document.querySelector('[data-test=plan-status]')?.textContent?.includes('已批准'))
+    await p.locator('.el-message--error', { hasText: '编制人以外' }).waitFor()
+    const gm = await newPage(browser, base, { label: 'gm' })
+    await login(gm.page, 'gm')
+    const ap = await api(gm.page, 'POST', `/api/v1/targets/${id}/approve`, { note: '同意' })
+    await gm.context.close()
+    assert(ap.status === 200 && ap.json.approved_by && ap.json.approved_by !== plan.owner_id, `the general manager approves: ${ap.status} ${JSON.stringify(ap.json).slice(0, 160)}`)
     await p.goto(`/targets/${id}`)
+    await p.waitForFunction(() => document.querySelector('[data-test=plan-status]')?.textContent?.includes('已批准'))
     await p.locator('[data-test=grid-table]').waitFor()
     await p.locator(`[data-test=grid-cell][data-row="${rb}"][data-col="${cb}"] [data-test=grid-cell-value]`).click()
     await cd.waitFor()

@@ -4,7 +4,10 @@
 // filter applied. The .xlsx is read by Python's zipfile (no new packages). The other list
 // screens (issues, care, visits, an account's timeline, KPIs) export the columns they show with
 // zh-CN labels (never raw field keys), and a refused export shows a message instead of
-// downloading the error.
+// downloading the error. The cells say what the screen says: the menu's links carry lang= (the
+// UI language), and enum values (decision role, attitude, severity, status, category) and user
+// ids (the issue's assignee) arrive as the screen's words and people's names, in zh-CN and, after
+// a language switch, in en.
 import fs from 'node:fs'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -51,16 +54,22 @@ print(json.dumps(rows))
 
 export default async (k) => {
   const { check, assert, newPage, login, ready, api, allPages, browser, base } = k
-  const zh = JSON.parse(fs.readFileSync(path.join(k.ROOT, 'web/src/locales/zh-CN.json'), 'utf8'))
-  // the feature files merged over it, as the app does (web/src/i18n/index.ts)
+  // a language's messages with the feature files merged over them, as the app does
+  // (web/src/i18n/index.ts)
   const merge = (into, from) => {
     for (const [key, v] of Object.entries(from)) {
       if (v && typeof v === 'object' && into[key] && typeof into[key] === 'object') merge(into[key], v)
       else into[key] = v
     }
   }
-  const zhDir = path.join(k.ROOT, 'web/src/locales/zh-CN')
-  for (const f of fs.readdirSync(zhDir).filter((n) => n.endsWith('.json')).sort()) merge(zh, JSON.parse(fs.readFileSync(path.join(zhDir, f), 'utf8')))
+  const messages = (lang) => {
+    const m = JSON.parse(fs.readFileSync(path.join(k.ROOT, `web/src/locales/${lang}.json`), 'utf8'))
+    const dir = path.join(k.ROOT, `web/src/locales/${lang}`)
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) merge(m, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))
+    return m
+  }
+  const zh = messages('zh-CN')
+  const en = messages('en')
   let ctx = null
   let account = null
   let contacts = []
@@ -131,6 +140,14 @@ export default async (k) => {
     const names = rows.slice(1).map((r) => r[0].replace(/^'/, ''))
     assert(rows.length - 1 === contacts.length, `${rows.length - 1} rows for ${contacts.length} contacts`)
     assert(contacts.every((c) => names.includes(c.name)), `names ${names.join(', ')}`)
+    // the decision role and the attitude in the screen's words, never the stored codes
+    const ri = rows[0].indexOf(zh.contact.decisionRole), ai = rows[0].indexOf(zh.contact.attitude)
+    assert(ri > 0 && ai > 0, `header ${rows[0].join('|')}`)
+    for (const c of contacts) {
+      const r = rows.find((x) => x[0].replace(/^'/, '') === c.name)
+      assert(r[ri] === zh.decisionRole[c.decision_role], `${c.name}: role ${r[ri]}, the screen says ${zh.decisionRole[c.decision_role]}`)
+      assert(r[ai] === zh.attitude[String(c.attitude)], `${c.name}: attitude ${r[ai]}, the screen says ${zh.attitude[String(c.attitude)]}`)
+    }
   })
 
   await check('exports: the contacts tab downloads an .xlsx with the same rows; the role filter applies', async () => {
@@ -170,8 +187,25 @@ export default async (k) => {
       await page.locator('[data-test=issues-table]').waitFor()
       await ready(page)
       const issues = await allPages(page, '/api/v1/issues')
-      const { rows } = await checkHeader(page, await csvHref(page), zh.issue.titleField)
+      const issuesHref = await csvHref(page)
+      assert(new URL(issuesHref, base).searchParams.get('lang') === 'zh-CN', `the export link asks for the UI language: ${issuesHref}`)
+      const { rows } = await checkHeader(page, issuesHref, zh.issue.titleField)
       assert(rows.length - 1 === issues.length, `${rows.length - 1} issue rows, the list has ${issues.length}`)
+      // words and names as the issue table shows them
+      const users = await allPages(page, '/api/v1/users')
+      const nameOf = (id) => {
+        const u = users.find((x) => x.id === id)
+        return id == null ? '' : u ? u.name || u.login : `#${id}`
+      }
+      const h = rows[0]
+      const col = (label) => h.indexOf(label)
+      for (const [i, it] of issues.entries()) {
+        const r = rows[i + 1]
+        assert(r[col(zh.issue.severity)] === zh.issue.severities[it.severity], `issue ${it.id}: severity ${r[col(zh.issue.severity)]}`)
+        assert(r[col(zh.issue.status)] === zh.issue.statuses[it.status], `issue ${it.id}: status ${r[col(zh.issue.status)]}`)
+        assert(r[col(zh.issue.category)] === zh.issue.categories[it.category], `issue ${it.id}: category ${r[col(zh.issue.category)]}`)
+        assert(r[col(zh.issue.assignee)] === nameOf(it.assignee_id), `issue ${it.id}: assignee ${r[col(zh.issue.assignee)]}, want ${nameOf(it.assignee_id)}`)
+      }
       // the download itself (the menu checks the list route first, then downloads)
       const { name } = await download(page, 'csv')
       assert(name.endsWith('.csv') && name.includes('issues'), `file name ${name}`)
@@ -209,6 +243,36 @@ export default async (k) => {
       assert(kname.endsWith('.xlsx') && kname.startsWith('kpi'), `file name ${kname}`)
       const sheet = JSON.parse(execFileSync('python3', ['-c', XLSX_PY, file], { encoding: 'utf8' }))
       assert(sheet[0].includes(zh.kpi.status) && sheet[0].includes(zh.volume.actual), `KPI workbook header ${sheet[0].join('|')}`)
+    } finally {
+      await context.close()
+    }
+  })
+
+  await check('exports: after a switch to English the issues export asks for lang=en and its cells are English words', async () => {
+    const { context, page } = await newPage(k.browser ?? browser, base, { label: 'exports-en' })
+    try {
+      await login(page, 'director')
+      page.setScreen('issues')
+      await page.goto('/issues')
+      await page.locator('[data-test=issues-table]').waitFor()
+      await ready(page)
+      await page.locator('[data-test=lang-switch]').click()
+      await page.locator('[data-test="lang-en"]').click()
+      await page.waitForFunction(() => document.documentElement.lang === 'en')
+      await ready(page)
+      const href = await csvHref(page)
+      assert(new URL(href, base).searchParams.get('lang') === 'en', `export link ${href}`)
+      const { rows } = await checkHeader(page, href, en.issue.titleField)
+      const issues = await allPages(page, '/api/v1/issues')
+      const si = rows[0].indexOf(en.issue.severity), ti = rows[0].indexOf(en.issue.status)
+      assert(si >= 0 && ti >= 0, `header ${rows[0].join('|')}`)
+      for (const [i, it] of issues.entries()) {
+        assert(rows[i + 1][si] === en.issue.severities[it.severity] && rows[i + 1][ti] === en.issue.statuses[it.status], `issue ${it.id}: ${rows[i + 1][si]} / ${rows[i + 1][ti]}`)
+      }
+      // back to zh-CN for the pages that follow (the choice is remembered per browser context)
+      await page.locator('[data-test=lang-switch]').click()
+      await page.locator('[data-test="lang-zh-CN"]').click()
+      await page.waitForFunction(() => document.documentElement.lang === 'zh-CN')
     } finally {
       await context.close()
     }

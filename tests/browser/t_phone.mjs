@@ -48,6 +48,26 @@ async function navigate(k, page, item, url) {
   await k.ready(page)
 }
 
+/** A figure as shown ("¥1,234,568", "-¥12", "+3.1%", "0.93") -> a number. */
+const num = (s) => Number(String(s).replace(/[^\d.-]/g, ''))
+
+/** No el-table is visible on the page: every list is a card list (none scrolls sideways). */
+async function noTables(k, page, where) {
+  const tables = await page.locator('.el-table').evaluateAll((els) => els.filter((e) => e.checkVisibility()).map((e) => e.closest('[data-test]')?.getAttribute('data-test') ?? 'table'))
+  k.assert(tables.length === 0, `${where}: tables on a phone: ${tables.join(', ')}`)
+}
+
+/** The cards of a card list as { key, text of each [data-test] figure inside }. */
+async function cardFigures(page, list) {
+  return page.locator(`[data-test=${list}] [data-test=card]`).evaluateAll((els) =>
+    els.map((e) => {
+      const f = { key: e.dataset.key, title: e.querySelector('.card-title')?.textContent.trim() ?? '' }
+      for (const x of e.querySelectorAll('[data-test]')) f[x.dataset.test] = x.textContent.trim()
+      return f
+    }),
+  )
+}
+
 export default async (k) => {
   const { context, page } = await phonePage(k, 'phone-am')
   const st = {} // me, account, contact, visit
@@ -227,6 +247,125 @@ export default async (k) => {
     k.assert(dates.join() === [...dates].sort().join(), 'days in order')
     await noOverflow(k, page, 'month agenda')
     await k.shot(page, 'phone-agenda-month-zh-CN')
+  })
+
+  await k.check("phone: the behaviour tab's cross-sell and share of wallet are cards, each figure the API's", async () => {
+    // an account of mine with cross-sell suggestions (demo data has sales for all of them)
+    const mine = await k.allPages(page, `/api/v1/accounts?owner_id=${st.me.id}`)
+    let acc = null
+    let bh = null
+    for (const a of mine.slice(0, 30)) {
+      const r = await k.api(page, 'GET', `/api/v1/accounts/${a.id}/behaviour`)
+      if (r.status === 200 && r.json.cross_sell.length) {
+        acc = a
+        bh = r.json
+        break
+      }
+    }
+    k.assert(acc, `an account of am.east1 with cross-sell suggestions (${mine.length} accounts)`)
+    // a wallet estimate for last year (a year with sales), unless one is there
+    const year = new Date().getFullYear() - 1
+    let wallet = (await k.api(page, 'GET', `/api/v1/accounts/${acc.id}/wallet`)).json.items
+    if (!wallet.some((w) => w.year === year)) {
+      const put = await k.api(page, 'PUT', `/api/v1/accounts/${acc.id}/wallet/${year}`, { amount: 987654321, note: '手机端测试估算' })
+      k.assert(put.status === 200, `wallet estimate: ${put.status} ${JSON.stringify(put.json)}`)
+      wallet = (await k.api(page, 'GET', `/api/v1/accounts/${acc.id}/wallet`)).json.items
+    }
+    await page.goto(`/accounts/${acc.id}?tab=behaviour`)
+    await page.locator('[data-test=bh-wallet]').waitFor()
+    await page.locator('[data-test=bh-cross-sell-cards] [data-test=card]').first().waitFor()
+    await page.locator('[data-test=wallet-cards] [data-test=card]').first().waitFor()
+    await k.ready(page)
+    await noOverflow(k, page, 'behaviour tab')
+    await noTables(k, page, 'behaviour tab')
+    // cross-sell: a card a family, score (whole percent, as the desktop bar), neighbours, expected amount
+    const cs = await cardFigures(page, 'bh-cross-sell-cards')
+    k.assert(cs.length === bh.cross_sell.length, `${cs.length} cross-sell cards, the API has ${bh.cross_sell.length}`)
+    for (const x of bh.cross_sell) {
+      const c = cs.find((y) => y.key === x.family)
+      k.assert(c, `no card for ${x.family}`)
+      k.assert(num(c['cs-score']) === Math.round(Math.min(1, x.score) * 100), `${x.family} score ${c['cs-score']} vs ${x.score}`)
+      k.assert(num(c['cs-neighbours']) === x.neighbours, `${x.family} neighbours ${c['cs-neighbours']} vs ${x.neighbours}`)
+      k.assert(c['cs-expected'].includes('¥') && num(c['cs-expected']) === Math.round(x.expected_amount), `${x.family} expected ${c['cs-expected']} vs ${x.expected_amount}`)
+    }
+    // wallet: a card a year; amount (fen -> yuan, with the currency), our sales that year (the
+    // sales series the tab reads), share = ours / wallet
+    const cur = new Date().getFullYear()
+    const m = new Date().getMonth() + 1
+    const series = (await k.api(page, 'GET', `/api/v1/sales/series?measure=amount&from=${cur - 3}-01&to=${cur}-${String(m).padStart(2, '0')}&by=none&account_id=${acc.id}`)).json
+    const ours = {}
+    series.months.forEach((mm, i) => (ours[Number(mm.slice(0, 4))] = (ours[Number(mm.slice(0, 4))] ?? 0) + (series.series[0]?.actual[i] ?? 0)))
+    const wc = await cardFigures(page, 'wallet-cards')
+    k.assert(wc.length === wallet.length, `${wc.length} wallet cards, the API has ${wallet.length}`)
+    k.assert(wc.map((c) => Number(c.key)).join() === wallet.map((w) => w.year).sort((a, b) => b - a).join(), `wallet years newest first: ${wc.map((c) => c.key)}`)
+    for (const w of wallet) {
+      const c = wc.find((y) => Number(y.key) === w.year)
+      k.assert(c['wallet-amount-value'].includes('¥') && num(c['wallet-amount-value']) === Math.round(w.amount / 100), `${w.year} wallet ${c['wallet-amount-value']} vs ${w.amount} fen`)
+      const o = ours[w.year]
+      if (o == null) k.assert(c['wallet-ours'] === '—' && c['wallet-share'] === '—', `${w.year}: no sales, no share (${c['wallet-ours']}, ${c['wallet-share']})`)
+      else {
+        k.assert(num(c['wallet-ours']) === Math.round(o), `${w.year} our sales ${c['wallet-ours']} vs ${o}`)
+        const share = (o / (w.amount / 100)) * 100
+        k.assert(Math.abs(num(c['wallet-share']) - Math.round(share * 10) / 10) < 0.051, `${w.year} share ${c['wallet-share']} vs ${share}`)
+      }
+    }
+    const y = wc.find((c) => Number(c.key) === year)
+    k.assert(y && /%/.test(y['wallet-share']), `last year's share of wallet shown: ${y?.['wallet-share']}`)
+    // the edit and delete buttons are touch-sized
+    const eb = await page.locator(`[data-test=wallet-cards] [data-test=card][data-key="${year}"] [data-test=wallet-edit]`).boundingBox()
+    k.assert(eb && eb.height >= 40, `wallet edit button ${eb?.height}px high`)
+    await k.shot(page, 'phone-behaviour-zh-CN')
+  })
+
+  await k.check('phone: the volume screen is cards (drill-down and families bought together), each figure the API\'s', async () => {
+    await page.goto('/volume')
+    await page.locator('[data-test=vol-kpis]').waitFor()
+    await page.locator('[data-test=vol-breakdown-cards] [data-test=card]').first().waitFor()
+    await k.ready(page)
+    await noOverflow(k, page, 'volume')
+    await noTables(k, page, 'volume')
+    const measure = new URL(page.url()).searchParams.get('measure') ?? 'amount'
+    const Y = new Date().getFullYear()
+    const bd = (await k.api(page, 'GET', `/api/v1/sales/breakdown?measure=${measure}&by=family&from=${Y}-01&to=${Y}-12&limit=500`)).json
+    const cards = await cardFigures(page, 'vol-breakdown-cards')
+    k.assert(cards.length === Math.min(20, bd.items.length), `${cards.length} family cards, the API has ${bd.items.length}`)
+    for (const c of cards) {
+      const it = bd.items.find((x) => x.key === c.key)
+      k.assert(it, `card ${c.key} not in the API's breakdown`)
+      // figures by their label: actual, previous year, share; growth on the title line
+      const fields = await page.locator(`[data-test=vol-breakdown-cards] [data-test=card][data-key="${c.key}"] .card-field`).evaluateAll((els) =>
+        Object.fromEntries(els.map((e) => [e.querySelector('.cf-label').textContent.trim(), e.querySelector('.cf-value').textContent.trim()])),
+      )
+      const money = (s) => (measure === 'amount' ? s.includes('¥') : true) && num(s)
+      k.assert(money(fields['实际']) === Math.round(it.actual), `${c.key} actual ${fields['实际']} vs ${it.actual}`)
+      k.assert(it.previous == null ? fields['去年同期'] === '—' : money(fields['去年同期']) === Math.round(it.previous), `${c.key} previous ${fields['去年同期']} vs ${it.previous}`)
+      k.assert(Math.abs(num(fields['占比']) - Math.round(it.share_pct * 10) / 10) < 0.051, `${c.key} share ${fields['占比']} vs ${it.share_pct}`)
+      const extra = await page.locator(`[data-test=vol-breakdown-cards] [data-test=card][data-key="${c.key}"] .card-extra`).innerText()
+      k.assert(it.growth_pct == null ? extra.trim() === '—' : Math.abs(num(extra) - Math.round(it.growth_pct * 10) / 10) < 0.051, `${c.key} growth ${extra} vs ${it.growth_pct}`)
+    }
+    // families bought together: the 8 of highest confidence, each with confidence, lift, accounts
+    const aff = (await k.api(page, 'GET', '/api/v1/sales/affinity')).json.items
+    if (aff.length) {
+      await page.locator('[data-test=vol-affinity-cards] [data-test=card]').first().waitFor()
+      const top = [...aff].sort((x, y) => y.confidence - x.confidence).slice(0, 8)
+      const ac = await cardFigures(page, 'vol-affinity-cards')
+      k.assert(ac.length === top.length, `${ac.length} affinity cards, want ${top.length}`)
+      for (const r of top) {
+        const c = ac.find((x) => x.key === `${r.a}>${r.b}`)
+        k.assert(c && c['aff-pair'].includes(r.a) && c['aff-pair'].includes(r.b), `no card for ${r.a} -> ${r.b}`)
+        k.assert(Math.abs(num(c['aff-confidence']) - Math.round(r.confidence * 1000) / 10) < 0.051, `${r.a}->${r.b} confidence ${c['aff-confidence']} vs ${r.confidence}`)
+        k.assert(c['aff-lift'] === r.lift.toFixed(2), `${r.a}->${r.b} lift ${c['aff-lift']} vs ${r.lift}`)
+        k.assert(num(c['aff-count']) === r.count, `${r.a}->${r.b} accounts ${c['aff-count']} vs ${r.count}`)
+      }
+    }
+    // a tap on a card drills by it: the chart is filtered by the family
+    const first = cards[0]
+    await page.locator(`[data-test=vol-breakdown-cards] [data-test=card][data-key="${first.key}"]`).tap()
+    await page.waitForURL((u) => u.searchParams.get('family') === first.key)
+    await page.locator('[data-test=vol-active]').waitFor()
+    await k.ready(page)
+    await noOverflow(k, page, 'volume, one family')
+    await k.shot(page, 'phone-volume-zh-CN')
   })
 
   await k.check('phone: navigating from the drawer closes it; the header fits 360 px with touch-sized controls', async () => {

@@ -275,7 +275,9 @@ def main():
     ok(len(digests) == 1, "the digest arrived once", [m["to"] for m in sink.messages])
     if digests:
         body = email.message_from_bytes(digests[0]["data"]).get_payload(decode=True).decode()
-        ok("生日 Birthday" in body, "the digest lists the care notification", body)
+        # written in the user's language (users.lang; none chosen: zh-CN), issue 12
+        ok("客户关怀：生日 " in body and "Birthday" not in body and "您好" in body,
+           "the digest lists the care notification, in Simplified Chinese", body)
         mid = str(parse(digests[0]["data"])["Message-ID"])
         ok(MID.match(mid) and mid != first_mid, "the digest has a Message-ID of its own", (mid, first_mid))
     sink.stop()

@@ -196,12 +196,15 @@ VARIANTS = {
     "/api/v1/sales/breakdown": ["by=family", "by=account&measure=quantity"],
     "/api/v1/sales/series": ["", "by=family&forecast=12", "by=month&measure=quantity&forecast=6"],
     "/api/v1/sales/forecasts": ["", "level=account&key={accounts}"],
-    "/api/v1/kpis": ["", "plan_id={targets}&by=account", "plan_id={targets}&by=month"],
+    "/api/v1/kpis": ["", "plan_id={targets}&by=account", "plan_id={targets}&by=month", "by=owner", "by=team",
+                     "by=account&subsidiaries=1"],
     "/api/v1/targets/{id}/grid": ["", "rows=none&cols=none"],
     "/api/v1/targets/{id}/bottom-up": ["", "by=region"],
     "/api/v1/search": ["q=%E7%B2%BE%E5%AF%86", "q=jm&kinds=account,contact", "q=138"],
     "/api/v1/search/duplicates": ["kind=account&name=%E7%B2%BE%E5%AF%86", "kind=contact&name=%E5%BC%A0&account_id={accounts}"],
     "/api/v1/views": ["screen=accounts"],
+    "/api/v1/imports/mappings": ["kind=orders", "kind=accounts"],
+    "/api/v1/imports/template": ["kind=orders&format=csv", "kind=products&format=xlsx"],
 }
 CANDIDATES = 5  # items of a list tried for a parameter until one answers 2xx
 

@@ -204,6 +204,30 @@ def _(ctx, u, rec):
     return att
 
 
+def _kpi_group(ctx):
+    """A subsidiary of A_own with a sales line and a wallet estimate (once), for the KPIs with
+    subsidiaries=1 (issue 13: groups add up)."""
+    sub = getattr(ctx, "fault_kpi_sub", None)
+    if sub is None:
+        sub = ctx.new_account("am_e", parent_id=ctx.ids["A_own"], code=ctx.uniq("FKS"), name="故障子公司 " + ctx.tag)
+        W = t_matrix.sales_world(ctx)
+        t_matrix.new_line(ctx, sub, W.prod[0]["sku"], "2025-06-05", 2, 1000, "CNY")
+        ctx.must(ctx.admin.put("/api/v1/accounts/%d/wallet/2025" % sub, {"amount": 500000, "note": "fault"}), 200,
+                 "the subsidiary's wallet")
+        ctx.fault_kpi_sub = sub
+    return sub
+
+
+@override("GET", "/api/v1/kpis")
+def _(ctx, u, rec):
+    # by account with every group rolled up (kpi_compute_groups: each group's KPIs with its
+    # subsidiaries, the plan's account cells of the group, the group's wallet, group_extent).
+    # The KPI lines by owner are faulted through GET /kpis/export below (the same kpi_run).
+    _kpi_group(ctx)
+    return t_matrix.Attempt("GET", "/api/v1/kpis", query={"by": "account", "subsidiaries": 1,
+                                                          "plan_id": t_matrix.mx_plan(ctx), "period": "2090"})
+
+
 @override("POST", "/api/v1/me/password")
 def _(ctx, u, rec):
     # a user of its own: the admin's password stays
@@ -230,6 +254,32 @@ def _(ctx, u, rec):
             "measurable": t_matrix.SMART, "achievable": t_matrix.SMART, "relevant": t_matrix.SMART}
     pid = ctx.must(ctx.admin.post("/api/v1/targets", body), 201, "create a forecast-basis plan")["id"]
     return t_matrix.Attempt("POST", "/api/v1/targets/%d/decompose" % pid, {})
+
+
+# Targets by account manager and team (issue 13): a plan split by owner and month, so the KPI
+# lines per owner (kpi_compute_people, the owner cells as targets) and the grid's named owner
+# columns are reached too.
+def owner_plan(ctx):
+    t_matrix.sw(ctx)
+    body = {"year": 2026, "name": "fault owners " + ctx.uniq(), "measure": "amount", "total": 1200,
+            "dims": "owner,month", "basis": "last_year", "deadline": "2026-12-31", "specific": t_matrix.SMART,
+            "measurable": t_matrix.SMART, "achievable": t_matrix.SMART, "relevant": t_matrix.SMART}
+    pid = ctx.must(ctx.admin.post("/api/v1/targets", body), 201, "create a plan by owner")["id"]
+    ctx.must(ctx.admin.post("/api/v1/targets/%d/decompose" % pid, {}), 200, "decompose the plan by owner")
+    return pid
+
+
+@override("GET", "/api/v1/kpis/export")
+def _(ctx, u, rec):
+    pid = owner_plan(ctx)
+    return t_matrix.Attempt("GET", "/api/v1/kpis/export", query={"plan_id": str(pid), "by": "owner", "period": "2026",
+                                                                 "format": "csv"})
+
+
+@override("GET", "/api/v1/targets/{id}/grid")
+def _(ctx, u, rec):
+    pid = owner_plan(ctx)
+    return t_matrix.Attempt("GET", "/api/v1/targets/%d/grid" % pid, query={"rows": "month", "cols": "owner"})
 
 
 def main():

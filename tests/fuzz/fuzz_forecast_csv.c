@@ -5,8 +5,9 @@
  * (1..13) and the horizon (1..24). Every series the reader accepts is forecast; checks besides
  * not crashing: a series is either usable (values, no error) or carries an error; a forecast
  * either fails with a reason or is finite with nested intervals (lo95 <= lo80 <= mean <= hi80
- * <= hi95); the series of a set are distinct. Reconciliation of the forecasts as children of
- * one root (both ways) keeps the root equal to the sum of its children. */
+ * <= hi95); non-negative data get no negative forecast or bound; outlier positions are in
+ * range and ascending; the series of a set are distinct. Reconciliation of the forecasts as
+ * children of one root (both ways) keeps the root equal to the sum of its children. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,7 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int period = size ? 1 + data[0] % 13 : 1, horizon = size ? 1 + (data[0] >> 3) % MAXH : 1;
     struct fc_series_set set;
     char why[200];
-    int rc = fc_csv_parse((const char *)data, size, &set, why, sizeof why);
+    /* bit 7 of the last byte: missing periods zero-filled (kam forecast --zero-fill) */
+    int flags = size && (data[size - 1] & 0x80) ? FC_CSV_FILL_ZERO : 0;
+    int rc = fc_csv_parse_opts((const char *)data, size, flags, &set, why, sizeof why);
     if (rc && !why[0])
         bug("error without a reason", NULL);
     static double buf[MAXNODES][5][MAXH];
@@ -60,11 +63,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (s->n && !s->y)
             bug("points without values", s->id);
         struct fc_result *r = nodes < MAXNODES ? &res[nodes] : &res[0];
-        if (fc_forecast(s->y, s->n, period, horizon, NULL, r, why, sizeof why)) {
+        struct fc_info info;
+        if (fc_forecast_info(s->y, s->n, period, horizon, NULL, r, &info, why, sizeof why)) {
             if (!why[0])
                 bug("forecast error without a reason", s->id);
             continue;
         }
+        int nonneg = 1;
+        for (int k = 0; k < s->n; k++)
+            nonneg &= s->y[k] >= 0;
+        if (info.n_outliers < 0 || info.n_outliers > s->n / 10 + 1)
+            bug("more outliers than the cap", s->id);
+        for (int k = 0; k < info.n_outliers && k < FC_MAX_OUTLIERS; k++)
+            if (info.outliers[k] < 0 || info.outliers[k] >= s->n ||
+                (k && info.outliers[k] <= info.outliers[k - 1]))
+                bug("outlier positions out of range or not ascending", s->id);
+        for (int h = 0; h < horizon && nonneg; h++)
+            if (r->lo95[h] < 0 || r->mean[h] < 0)
+                bug("negative forecast or bound for non-negative data", s->id);
         for (int h = 0; h < horizon; h++) {
             if (!isfinite(r->mean[h]) || !isfinite(r->lo95[h]) || !isfinite(r->hi95[h]) ||
                 !isfinite(r->lo80[h]) || !isfinite(r->hi80[h]))

@@ -280,6 +280,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == KAM_EFORBIDDEN) {
         if (q64(COUNTS_SQL) != counts_before || q64(IMPORT_RUNS_SQL) != runs_before)
             bug("a forbidden import wrote something", &r);
+    } else if (rc == KAM_EINVAL && !r.status &&
+               (!strcmp(e.field, "encoding") || !strcmp(e.field, "file"))) {
+        /* the file could not be read (an unclear encoding, ...): nothing loaded, the refusal
+         * recorded as a rejected run unless a dry run */
+        if (q64(COUNTS_SQL) != counts_before ||
+            q64(IMPORT_RUNS_SQL) != runs_before + (o.dry_run ? 0 : 1))
+            bug("an unreadable file wrote something besides its rejected run", &r);
     } else if (rc != KAM_OK && !(rc == KAM_EINVAL && !strcmp(e.field, "file"))) {
         fprintf(stderr, "fuzz_import: unexpected result %s: %s (field %s)\n", kam_err_name(rc),
                 e.msg, e.field);

@@ -170,6 +170,8 @@ def occasion_variants(name, locale):
     """{{occasion}} in a template: the reminder's occasion name, or its part in the template's
     language when the name is bilingual ("生日 Birthday")."""
     out = {name}
+    if name in ("Birthday", "生日", "生日 Birthday"):  # worded by the key (issue 12: the template's language)
+        return {"生日" if locale == "zh" else "Birthday"}
     if " " in name:
         zh, en = name.split(" ", 1)
         out.add(zh if locale == "zh" else en)

@@ -42,8 +42,8 @@ def g_history(ctx):
           "the create audit row carries duration_min, place, purpose", repr(rows)[:400])
 
     # ---- an old-style PATCH (no new fields) leaves the details alone
-    r = c.patch("/api/v1/visits/%d" % v, {"kind": "phone", "version": 1})
-    ck.expect(r, 200, "PATCH kind only (old body) -> 200, details unchanged", json=dict(DETAILS, kind="phone", version=2))
+    r = c.patch("/api/v1/visits/%d" % v, {"planned_at": iso(now + 3 * 86400), "version": 1})
+    ck.expect(r, 200, "PATCH planned_at only (old body) -> 200, details unchanged", json=dict(DETAILS, version=2))
 
     # ---- check-in: stored, server-stamped, audited
     t0 = time.time()
@@ -61,10 +61,14 @@ def g_history(ctx):
           and ch.get("checkin_accuracy_m") == [None, 15] and (ch.get("checkin_at") or [1])[0] is None,
           "the newest visit audit row records the check-in (coordinates as exact decimals)", repr(rows[:1])[:400])
 
-    # a check-in without accuracy, on the southern/western hemisphere edge values
+    # a second check-in is refused (the first is the record of arrival; tests/http/t_whomay.py)
     r = c.patch("/api/v1/visits/%d" % v, {"checkin_lat": -90, "checkin_lon": -180})
-    ck.expect(r, 200, "a check-in at -90/-180 without accuracy -> 200, accuracy null",
-              json={"checkin_lat": -90, "checkin_lon": -180, "checkin_accuracy_m": None, "version": 4})
+    ck.expect(r, 409, "a second check-in -> 409 field checkin_at", field="checkin_at")
+    # a check-in without accuracy, on the southern/western hemisphere edge values (on create)
+    r = c.post("/api/v1/accounts/%d/visits" % acc, {"kind": "onsite", "planned_at": iso(now + 86400),
+                                                    "checkin_lat": -90, "checkin_lon": -180})
+    ck.expect(r, 201, "a check-in at -90/-180 without accuracy -> 201, accuracy null",
+              json={"checkin_lat": -90, "checkin_lon": -180, "checkin_accuracy_m": None, "checkin_at": is_time})
 
     # ---- refusals by field, nothing changed
     before = ctx.record_state("visits", v, acc)
@@ -98,10 +102,10 @@ def g_history(ctx):
     # ---- null clears the duration; the same value again changes nothing
     r = c.patch("/api/v1/visits/%d" % v, {"duration_min": None, "place": ""})
     ck.expect(r, 200, "duration_min null and an empty place clear them",
-              json={"duration_min": None, "place": "", "purpose": DETAILS["purpose"], "version": 5})
+              json={"duration_min": None, "place": "", "purpose": DETAILS["purpose"], "version": 4})
     n_before = len(audit_rows(ctx, acc, "visit", v))
     r = c.patch("/api/v1/visits/%d" % v, {"purpose": DETAILS["purpose"]})
-    ck.expect(r, 200, "PATCH with the same purpose -> 200, no new version", json={"version": 5})
+    ck.expect(r, 200, "PATCH with the same purpose -> 200, no new version", json={"version": 4})
     ck.ok(len(audit_rows(ctx, acc, "visit", v)) == n_before, "an unchanged PATCH wrote no audit row")
 
     # ---- completion takes the details too; a done visit takes no check-in

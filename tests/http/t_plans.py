@@ -494,8 +494,10 @@ def kpis(ctx, W, cl):
         ck.matches(r.json, {"period": {"days": 31, "elapsed_days": 16}, "items": [],
                             "total": {"actual": a / 100, "target": None, "status": "no_target",
                                       "run_rate": (a * 31 // 16) / 100,
-                                      "last_year": act(None, (mth[0] - 100, mth[1] - 100)) / 100}},
-                   "May: actual, run rate = actual x 31 / 16, no target")
+                                      "last_year": sum(ln["amount"] for ln in W.lines()
+                                                       if datetime.date(Y - 1, 5, 1) <= ln["date"]
+                                                       <= datetime.date(Y - 1, 5, 16)) / 100}},
+                   "May: actual, run rate = actual x 31 / 16, no target, last year = 1-16 May (like for like)")
     # by account with a wallet estimate: share of wallet over the last twelve complete months
     r = c.get("/api/v1/kpis", {"by": "account", "period": str(Y)})
     if ck.expect(r, 200, "KPIs by account"):
@@ -780,6 +782,28 @@ def series(ctx, W, cl):
               "forecast: lo95 <= lo80 <= mean <= hi80 <= hi95", repr(bands))
     ck.expect(c.get("/api/v1/sales/series", {"from": frm, "to": to, "by": "family", "forecast": "37"}), 400,
               "forecast 37 -> 400 forecast", field="forecast")
+    # issue 13: fitted on all the history, whatever window is shown (no 400 in January-March)
+    full = r.json.get("forecast") if r.status == 200 else None
+    for lo, hi, first in (("%d-05" % Y, "%d-05" % Y, 5), ("%d-01" % Y, "%d-12" % Y, 5),
+                          ("%d-01" % Y, "%d-02" % Y, 3), ("%d-02" % (Y - 1), "%d-02" % Y, 3)):
+        r2 = c.get("/api/v1/sales/series", {"from": lo, "to": hi, "forecast": "6"})
+        if not ck.expect(r2, 200, "forecast of the window %s..%s" % (lo, hi)):
+            continue
+        f2 = r2.json.get("forecast") or {}
+        ck.ok(f2.get("months") == ["%d-%02d" % (Y, m) for m in range(first, first + 6)],
+              "window %s..%s: forecast from %d-%02d" % (lo, hi, Y, first), repr(f2.get("months")))
+        ck.ok(all(x >= 0 for k in ("mean", "lo80", "lo95") for x in f2.get(k) or [-1]),
+              "window %s..%s: no negative forecast or bound for sales" % (lo, hi), repr(f2))
+        ck.ok(f2.get("outliers") == [], "window %s..%s: outliers reported (none here)" % (lo, hi), repr(f2))
+        if first == 5 and full:
+            ck.ok(all(f2.get(k) == full.get(k) for k in ("method", "mean", "lo80", "hi80", "lo95", "hi95")),
+                  "window %s..%s: the same forecast as from the long window" % (lo, hi),
+                  "%r vs %r" % (f2, full))
+    two = [c.get("/api/v1/sales/series", {"from": lo, "to": "%d-02" % Y, "forecast": "4"}) for lo in
+           ("%d-01" % Y, "%d-01" % (Y - 2))]
+    if all(x.status == 200 for x in two):
+        ck.ok(two[0].json.get("forecast") == two[1].json.get("forecast"),
+              "January-February and two years to February: one forecast (all the history)")
     # breakdown by family against the year before
     r = c.get("/api/v1/sales/breakdown", {"from": "%d-01" % Y, "to": "%d-05" % Y, "by": "family"})
     if ck.expect(r, 200, "breakdown by family"):
@@ -788,7 +812,9 @@ def series(ctx, W, cl):
         ck.ok(r.json.get("total") == total / 100, "breakdown total", repr(r.json.get("total")))
         for f in FAMS_OF(W):
             a = W.month_total(lambda ln: ln["fam"] == f, months=(Y * 100 + 1, Y * 100 + 5))
-            p = W.month_total(lambda ln: ln["fam"] == f, months=((Y - 1) * 100 + 1, (Y - 1) * 100 + 5))
+            # like for like (growth.h): January - 16 May of the year before
+            p = sum(ln["amount"] for ln in W.lines() if ln["fam"] == f and
+                    datetime.date(Y - 1, 1, 1) <= ln["date"] <= datetime.date(Y - 1, 5, 16))
             ck.matches(items.get(f), {"actual": a / 100, "previous": p / 100,
                                       "growth_pct": pct1(a - p, p) if p else None,
                                       "share_pct": pct1(a, total)}, "breakdown %s" % f[:2])

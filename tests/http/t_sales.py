@@ -836,14 +836,35 @@ def g_imports(ctx):
         ck.same(st, I.state(ctx), "%s: nothing half-loaded" % label)
         return r
 
-    bad_file("GBK bytes in a field", (ORDER_HEADER + "\n").encode() + ",".join(good).encode() + b"\n" +
-             ("%s,2025-10-03,%s,%s,华东,,1,1,CNY\n" % (ctx.uniq("GBK-"), c0, s0)).encode("gbk"), [(3, "region")])
-    bad_file("a whole file in GBK with Chinese headers", (hdr + "\n" + "%s,2025-09-02,%s,%s,1,1,CNY\n" %
-                                                          (ctx.uniq("G-"), c0, s0)).encode("gbk"),
-             [(1, "external_id")], {"mapping": mapping}, exact=False)
-    bad_file("invalid UTF-8 (a lone continuation byte)", (ORDER_HEADER + "\n").encode() + ",".join(good).encode() +
-             b"\n" + ("%s,2025-10-03,%s,%s,,,1,1,CNY" % (ctx.uniq("U-"), c0, s0)).encode() + b"\x80\n",
-             [(3, "currency")])
+    # issue 13: GBK is detected and read (tests/http/t_importfmt.py: every encoding and form)
+    st = I.state(ctx)
+    r = a.csv("orders", (ORDER_HEADER + "\n").encode() + ",".join(good).encode() + b"\n" +
+              ("%s,2025-10-03,%s,%s,华东,,1,1,CNY\n" % (ctx.uniq("GBK-"), c0, s0)).encode("gbk"), {"dry_run": "1"})
+    ck.expect(r, 200, "an ASCII file with one GBK row: the file is read as GB18030 (dry run)",
+              json={"status": "checked", "encoding": "GB18030", "problems": []})
+    # a UTF-8 file (Chinese text) with GBK bytes in one row: UTF-8, that row refused (review 1)
+    r = a.csv("orders", (ORDER_HEADER + "\n").encode() + ",".join(good).encode() + b"\n" +
+              ("%s,2025-10-03,%s,%s,华东区,华北区,1,1,CNY\n" % (ctx.uniq("U8-"), c0, s0)).encode() +
+              ("%s,2025-10-03,%s,%s,华东,,1,1,CNY\n" % (ctx.uniq("GBK-"), c0, s0)).encode("gbk"), {"dry_run": "1"})
+    ck.expect(r, 422, "UTF-8 text with GBK bytes in one row: read as UTF-8 (dry run)",
+              json={"status": "rejected", "encoding": "UTF-8"})
+    ck.ok([(p_["row"], p_["key"]) for p_ in (r.json or {}).get("problems", [])] == [(4, "import.bad_utf8")],
+          "only the GBK row is refused (import.bad_utf8)", repr((r.json or {}).get("problems")))
+    r = a.csv("orders", (hdr + "\n" + "%s,2025-09-02,%s,%s,1,1,CNY\n" % (ctx.uniq("G-"), c0, s0)).encode("gbk"),
+              {"mapping": mapping, "dry_run": "1"})
+    ck.expect(r, 200, "a whole file in GBK with Chinese headers is read (dry run)",
+              json={"status": "checked", "problems": []})
+    ck.same(st, I.state(ctx), "the GBK dry runs wrote nothing")
+    # bytes of no clear encoding (a lone 0x80: not UTF-8, not GB18030; uchardet says
+    # WINDOWS-1252): 400 asking for the encoding, naming the choices (issue 13 review 1)
+    st = I.state(ctx)
+    r = a.csv("orders", (ORDER_HEADER + "\n").encode() + ",".join(good).encode() + b"\n" +
+              ("%s,2025-10-03,%s,%s,,,1,1,CNY" % (ctx.uniq("U-"), c0, s0)).encode() + b"\x80\n")
+    ck.expect(r, 400, "invalid UTF-8 (a lone continuation byte): 400 on encoding", field="encoding")
+    ck.ok(r.json and r.json["error"].get("key") == "import.encoding_uncertain" and
+          "windows-1252" in r.json["error"].get("params", {}).get("value", ""), "the refusal names the choices",
+          repr(r.json))
+    ck.same(st, I.state(ctx), "invalid UTF-8: nothing loaded")
     bad_file("missing required columns", "external_id,date,account_code,quantity\nX,2025-01-01,%s,1\n" % c0,
              [(1, "sku"), (1, "amount")])
     bad_file("a mapping naming a header the file lacks", orders_csv([good]), [(1, "sku")], {"mapping": "sku=物料"})
@@ -893,11 +914,13 @@ def g_imports(ctx):
                  [(3, "")])
     ck.ok(any("quoted" in (p.get("reason") or "") for p in (r.json or {}).get("problems") or []),
           "the reason says a value with a comma must be quoted", repr((r.json or {}).get("problems")))
-    r = bad_file("a quoted \"1,234.50\" (a thousands separator)",
-                 orders_csv([good[:8], (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", '"1,234.50"')], header=hdr8),
-                 [(3, "amount")])
-    ck.ok(any("thousands" in (p.get("reason") or "") for p in (r.json or {}).get("problems") or []),
-          "the reason names the thousands separator", repr((r.json or {}).get("problems")))
+    # issue 13: a quoted "1,234.50" is 1234.50 (grouped by threes; t_importfmt.py)
+    r = a.csv("orders", orders_csv([good[:8], (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", '"1,234.50"')],
+                                   header=hdr8), {"dry_run": "1"})
+    ck.expect(r, 200, "a quoted \"1,234.50\" is read as 1234.50 (dry run)", json={"status": "checked", "problems": []})
+    bad_file("a quoted \"1,23\" (not grouped by threes)",
+             orders_csv([good[:8], (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", '"1,23"')], header=hdr8),
+             [(3, "amount")])
     r = a.csv("orders", orders_csv([good, (ctx.uniq("F-"), "2025-10-03", c0, s0, "", "", "1", "1,234.50", "CNY")]),
               {"dry_run": "1"})
     ck.ok(r.status == 422 and problems_of(r) == [(3, "")], "a dry run names the row with a field too many",
@@ -1147,9 +1170,12 @@ def g_imports_cli(ctx):
     ck.same(st, I.state(ctx), "the rejected file wrote nothing (not even row 2)")
     gbk = write("gbk.csv", (ORDER_HEADER + "\n").encode() + ("%s,2025-06-09,%s,%s,华南,,1,1,CNY\n"
                                                              % (ctx.uniq("CG-"), c0, s0)).encode("gbk"))
-    rc, out, err = kam("orders", gbk)
-    ck.ok(rc == 1 and "row 2, column region" in err and "UTF-8" in err,
-          "a GBK file: exit 1, row 2 column region is not UTF-8", "rc=%s stderr=%s" % (rc, err[-300:]))
+    rc, out, err = kam("orders", gbk, "--dry-run")
+    ck.ok(rc == 0 and "GB18030" in err, "a GBK file is read as GB18030 (issue 13; a dry run, exit 0)",
+          "rc=%s stderr=%s" % (rc, err[-300:]))
+    rc, out, err = kam("orders", gbk, "--dry-run", "--encoding", "utf-8")
+    ck.ok(rc == 1 and "line 2 is not UTF-8" in err, "--encoding utf-8 on a GBK file: exit 1 naming the line",
+          "rc=%s stderr=%s" % (rc, err[-300:]))
     rc, out, err = kam("orders", write("empty.csv", ""))
     ck.ok(rc == 1 and "empty" in err, "an empty file: exit 1 ('empty')", "rc=%s stderr=%s" % (rc, err[-300:]))
     rep = os.path.join(d, "report.txt")

@@ -36,15 +36,8 @@ static const char *header[] = {"name", "amount", "note"};
 
 static void fill(struct export_cell *c, int i)
 {
-    static const char *const names[] = {"=1+1",
-                                        "plain",
-                                        "say \"hi\"",
-                                        "\xef\xbc\x9d"
-                                        "x",
-                                        " @a",
-                                        "多行\r\n文本",
-                                        "-3",
-                                        ""};
+    static const char *const names[] = {"=1+1", "plain",        "say \"hi\"", "\xef\xbc\x9dx",
+                                        " @a",  "多行\r\n文本", "-3",         ""};
     memset(c, 0, 3 * sizeof *c);
     c[0].text = names[i % 8];
     c[1].num = (int64_t)i * 12345 - 500;
@@ -172,7 +165,8 @@ TEST(export_stream_routes_take_their_lists_parameters)
         if (!list)
             continue;
         CHECK(list->obj == ex->obj && list->act == ex->act && list->scope == ex->scope);
-        CHECK(has(ex->query, "format") && has(ex->query, "columns"));
+        CHECK(has(ex->query, "format") && has(ex->query, "columns") && has(ex->query, "lang") &&
+              has(ex->query, "raw"));
         CHECK(!has(ex->query, "limit") && !has(ex->query, "cursor"));
         for (const char *const *q = list->query; q && *q; q++)
             if (strcmp(*q, "limit") && strcmp(*q, "cursor") && !has(ex->query, *q)) {
@@ -180,7 +174,8 @@ TEST(export_stream_routes_take_their_lists_parameters)
                 CHECK(0);
             }
         for (const char *const *q = ex->query; q && *q; q++)
-            if (strcmp(*q, "format") && strcmp(*q, "columns") && !has(list->query, *q)) {
+            if (strcmp(*q, "format") && strcmp(*q, "columns") && strcmp(*q, "lang") &&
+                strcmp(*q, "raw") && !has(list->query, *q)) {
                 fprintf(stderr, "  %s takes %s, which its list does not\n", ex->path, *q);
                 CHECK(0);
             }

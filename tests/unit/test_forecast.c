@@ -456,7 +456,10 @@ TEST(forecast_reconcile_top_down_proportions)
     CHECK(fc_reconcile(parent, 4, 1, FC_TOP_DOWN_FP, fc, why, sizeof why) == 0);
     CHECK(near(fc[1].mean[0], 75, 1e-12) && near(fc[2].mean[0], 25, 1e-12));
     CHECK(near(fc[3].mean[0], 75, 1e-12));
-    CHECK(near(fc[2].lo95[0], 90 * 0.25, 1e-12));
+    /* each node keeps its own width (10 below the mean), scaled as its mean (25 / 10), and
+     * contains its base interval [0, 10] */
+    CHECK(near(fc[2].lo95[0], 25 - 10 * 2.5, 1e-12) && near(fc[2].hi95[0], 25, 1e-12));
+    CHECK(near(fc[0].lo95[0], 90, 1e-12));
 }
 
 /* ---- CSV ---- */

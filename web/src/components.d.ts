@@ -82,6 +82,7 @@ declare module 'vue' {
     IssueTags: typeof import('./components/IssueTags.vue')['default']
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
     NotificationBell: typeof import('./components/NotificationBell.vue')['default']
+    NotificationList: typeof import('./components/NotificationList.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     SlaCountdown: typeof import('./components/SlaCountdown.vue')['default']

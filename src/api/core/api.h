@@ -18,6 +18,10 @@ struct api_cfg {
 /* Keeps a copy of cfg for the workers. */
 void api_init(const struct api_cfg *cfg);
 void api_dispatch(struct http_req *req, struct http_resp *resp, void *user);
+/* At most n list exports (GET <list>/export) build or stream at once (n >= 1; default
+ * API_EXPORTS_DEFAULT); the next is refused 503 "export.busy" with Retry-After. */
+#define API_EXPORTS_DEFAULT 4
+void api_exports_limit(int n);
 /* Closes every worker's connection; call after the server stopped. */
 void api_shutdown(void);
 /* Writes the OpenAPI document of every route into b (for `kam openapi` and the route). */

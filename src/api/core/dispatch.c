@@ -24,7 +24,7 @@ static const struct route *const tables[] = {
     api_routes_issues,    api_routes_config,      api_routes_notifications, api_routes_care,
     api_routes_valuation, api_routes_sales,       api_routes_volume,        api_routes_targets,
     api_routes_measures,  api_routes_insight,     api_routes_search,        api_routes_home,
-    api_routes_views,     api_routes_rel_exports, api_routes_vol_exports,
+    api_routes_views,     api_routes_rel_exports, api_routes_vol_exports,   api_routes_imports,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -100,12 +100,15 @@ static void write_error(struct http_req *req, struct http_resp *resp, const stru
     jw_kstr(&w, "code", kam_err_name(code));
     /* Database and internal failures are logged in full, but not shown to the client. */
     const char *msg = e->msg;
-    if (resp->status >= 500) {
+    /* The server's own refusal (an export over its cap): an answer, neither logged nor hidden. */
+    int refusal = code == KAM_EBUSY &&
+                  (!strcmp(e->key, "export.busy") || !strcmp(e->key, "import.xlsx_busy"));
+    if (resp->status >= 500 && !refusal) {
         log_error("request failed: %s: %s", kam_err_name(code), e->msg);
         msg = code == KAM_EBUSY ? "the database is busy; retry" : "internal error";
     }
     const char *key = *e->key ? e->key : kam_err_name(code);
-    int hidden = resp->status >= 500;
+    int hidden = resp->status >= 500 && !refusal;
     if (hidden)
         key = kam_err_name(code); /* the cause's key (and params) stay in the log */
     enum msg_lang lang = request_lang(req);
@@ -115,7 +118,7 @@ static void write_error(struct http_req *req, struct http_resp *resp, const stru
     for (int i = 0; !hidden && i < e->nparams && i < KAM_ERR_PARAMS; i++)
         params[np++] = (struct kam_param){e->params[i].name, e->params[i].value};
     char text[400];
-    if ((lang != MSG_EN || hidden || !*msg) &&
+    if ((lang != MSG_EN || resp->status >= 500 || !*msg) &&
         msg_render(lang, key, params, np, text, sizeof text) > 0)
         msg = text;
     jw_kstr(&w, "message", *msg ? msg : kam_err_name(code));

@@ -57,7 +57,9 @@ static void render_visits(struct jw *w, const char *k, const struct home_list_vi
     jw_arr_end(w);
 }
 
-static void render_care(struct jw *w, const char *k, const struct home_list_care *l)
+/* occasion_name: a festival's or a birthday's in the request's language (msg_occasion_name). */
+static void render_care(struct jw *w, enum msg_lang lang, const char *k,
+                        const struct home_list_care *l)
 {
     jw_key(w, k);
     jw_arr_begin(w);
@@ -70,7 +72,7 @@ static void render_care(struct jw *w, const char *k, const struct home_list_care
         jw_ki64(w, "contact_id", r->contact_id);
         jw_kstr(w, "contact_name", r->contact_name);
         jw_kstr(w, "occasion_kind", r->occasion_kind);
-        jw_kstr(w, "occasion_name", r->occasion_name);
+        jw_kstr(w, "occasion_name", msg_occasion_name(lang, r->occasion_key, r->occasion_name));
         jw_kstr(w, "occasion_date", r->occasion_date);
         jw_kstr(w, "status", r->status);
         jw_obj_end(w);
@@ -113,11 +115,12 @@ static enum kam_err agenda(struct api_call *c)
     jw_ktime(w, "day_end", a.day_end);
     jw_ktime(w, "now", c->ctx->now);
     render_visits(w, "visits", &a.visits);
-    render_care(w, "care", &a.care);
+    enum msg_lang lang = msg_lang_parse(c->req->header(c->req, "Accept-Language"));
+    render_care(w, lang, "care", &a.care);
     render_issues(w, "follow_ups", &a.follow_ups);
     render_visits(w, "overdue_visits", &a.overdue_visits);
     render_issues(w, "overdue_issues", &a.overdue_issues);
-    render_care(w, "overdue_care", &a.overdue_care);
+    render_care(w, lang, "overdue_care", &a.overdue_care);
     jw_key(w, "truncated");
     jw_arr_begin(w);
     const struct {
@@ -254,7 +257,9 @@ static enum kam_err team(struct api_call *c)
      * show what they know and ignore the rest. */
     jw_key(w, "sections");
     jw_arr_begin(w);
-    jw_str(w, "attainment");
+    if (t.targets) /* plan, targets and attainment: for readers of targets (policy) */
+        jw_str(w, "attainment");
+    jw_str(w, "actual");
     jw_str(w, "visits");
     jw_str(w, "issues");
     jw_str(w, "stale_accounts");
@@ -279,7 +284,9 @@ const struct route api_routes_home[] = {
      "open and overdue issues (by assignee), accounts without an interaction for stale_days "
      "(default 30), recent KPI and escalation alerts. Org-wide readers: any team_id or "
      "everyone; others: the people of their scope (a lead's teams; an account manager sees "
-     "only themselves), another team_id is 403",
+     "only themselves), another team_id is 403, and a team's people outside the caller's scope "
+     "are not listed. A role without a grant on targets (service) gets no plan, targets, "
+     "attainment or KPI alerts (sections without \"attainment\"), the actual alone",
      "HomeTeam"},
     {0},
 };

@@ -29,6 +29,7 @@ struct api_call {
     int64_t session_expires;
     int64_t session_ttl;
     int64_t scope_account_id; /* the record's account, for SCOPE_* routes */
+    int export_raw; /* a list's page for an export with raw=1: stored texts, not reworded */
 };
 
 typedef enum kam_err (*api_fn)(struct api_call *c);
@@ -135,6 +136,7 @@ extern const struct route api_routes_home[];
 extern const struct route api_routes_views[];
 extern const struct route api_routes_rel_exports[];
 extern const struct route api_routes_vol_exports[];
+extern const struct route api_routes_imports[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -165,6 +167,7 @@ extern const struct api_shape api_shapes_home[];
 extern const struct api_shape api_shapes_views[];
 extern const struct api_shape api_shapes_rel_exports[];
 extern const struct api_shape api_shapes_vol_exports[];
+extern const struct api_shape api_shapes_imports[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

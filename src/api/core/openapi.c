@@ -59,6 +59,8 @@ static const struct chapter chapters[] = {
      "Lists of accounts, contacts, interactions, visits, issues and care as CSV or Excel"},
     {api_routes_vol_exports, api_shapes_vol_exports, "volume-exports",
      "Order lines and KPIs as CSV or Excel"},
+    {api_routes_imports, api_shapes_imports, "imports",
+     "Import templates, previews and saved column mappings"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 
@@ -654,10 +656,10 @@ static int name_in(const char *name, const char *const *list)
 static void query_param(struct jw *w, const char *q, const struct route *rt)
 {
     static const char *const integers[] = {
-        "account_id", "plan_id",       "parent_id",  "product_id", "team_id",
-        "id",         "year",          "month",      "min_count",  "active",
-        "dry_run",    "escalated",     "forecast",   "overdue",    "unread",
-        "limit",      "skip_bad_rows", "exclude_id", NULL,
+        "account_id", "plan_id",       "parent_id",  "product_id",   "team_id",
+        "id",         "year",          "month",      "min_count",    "active",
+        "dry_run",    "escalated",     "forecast",   "overdue",      "unread",
+        "limit",      "skip_bad_rows", "exclude_id", "subsidiaries", NULL,
     };
     /* The audit query names its record (dispatch.c resolve_scope). */
     int audit = rt->scope == SCOPE_AUDIT && (!strcmp(q, "entity") || !strcmp(q, "id"));
@@ -878,6 +880,16 @@ static void request_body(struct jw *w, const struct route *rt)
         jw_obj_begin(w);
         jw_kstr(w, "type", "string");
         jw_kstr(w, "description", "CSV text with a header row");
+        jw_obj_end(w);
+        jw_obj_end(w);
+        /* the imports also read tab-separated text and .xlsx (svc/volume/import_read.h) */
+        jw_key(w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        jw_obj_begin(w);
+        jw_key(w, "schema");
+        jw_obj_begin(w);
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "binary");
+        jw_kstr(w, "description", "an Excel workbook (the first sheet unless sheet= names one)");
         jw_obj_end(w);
         jw_obj_end(w);
     } else {

@@ -8,8 +8,8 @@
 
 #define USER_FIELDS                                                                                \
     "id:int login:str name:str email:str role:str(admin|director|team_lead|account_manager|"       \
-    "finance|service|hr|viewer) team_id:int? disabled:bool digest:bool created_at:ts "             \
-    "updated_at:ts"
+    "finance|service|hr|viewer) team_id:int? disabled:bool digest:bool "                           \
+    "lang:str(zh-CN|zh-TW|en)? created_at:ts updated_at:ts"
 #define GRANTS "Grants"
 
 const struct api_shape api_shapes_session[] = {
@@ -45,6 +45,7 @@ static void user_fields(struct jw *w, const struct user *u)
     jw_ki64n(w, "team_id", u->team_id, !u->has_team);
     jw_kbool(w, "disabled", u->disabled);
     jw_kbool(w, "digest", u->digest);
+    jw_kstr(w, "lang", u->lang); /* null: not chosen (the digest is written in zh-CN) */
     jw_ktime(w, "created_at", u->created_at);
     jw_ktime(w, "updated_at", u->updated_at);
 }
@@ -186,6 +187,9 @@ static const struct jfield me_spec[] = {
     {"name", J_STR, USR_NAME, MF(name), 0, 0, 0, "display name, <= 100"},
     {"email", J_STR, USR_EMAIL, MF(email), 0, 0, 0, "e-mail address or empty"},
     {"digest", J_BOOL, USR_DIGEST, MF(digest), 0, 0, 0, "a daily e-mail digest"},
+    {"lang", J_STR, USR_LANG, MF(lang), 0, 0, 1,
+     "zh-CN | zh-TW | en: the language of the e-mail digest (the web's language switch sets "
+     "it); null: not chosen"},
     {0},
 };
 
@@ -306,7 +310,7 @@ const struct route api_routes_session[] = {
     {"GET", "/api/v1/me", me, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
      "The logged-in user, their permissions and capabilities", "Me"},
     {"PATCH", "/api/v1/me", me_patch, OBJ_SELF, ACT_UPDATE, SCOPE_NONE, me_spec, NULL, 200,
-     "Change one's own name, e-mail and digest choice", "Me"},
+     "Change one's own name, e-mail, digest choice and language", "Me"},
     {"POST", "/api/v1/me/password", change_password, OBJ_SELF, ACT_UPDATE, SCOPE_NONE,
      password_spec, NULL, 204, "Change one's own password", "-", ROUTE_OWN_TX},
     {"GET", "/api/v1/tokens", tokens_list, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,

@@ -14,6 +14,8 @@ static const struct jfield user_spec[] = {
      "admin | director | team_lead | account_manager | finance | service | hr | viewer", 1},
     {"team_id", J_I64, USR_TEAM, UF(team_id), UF(has_team), 0, 1, "team, or null"},
     {"disabled", J_BOOL, USR_DISABLED, UF(disabled), 0, 0, 0, "PATCH: disable the login"},
+    {"lang", J_STR, USR_LANG, UF(lang), 0, 0, 1,
+     "zh-CN | zh-TW | en: the e-mail digest's language; null: not chosen"},
     {"password", J_STR, USR_PASSWORD, offsetof(struct user_in, password), 0, 0, 0,
      "10-200 characters, not a commonly used one, not containing the login", 1},
     {0},

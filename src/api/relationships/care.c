@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "api/core/internal.h"
+#include "svc/core/msg.h"
 #include "svc/relationships/care.h"
 
 const struct api_shape api_shapes_care[] = {
@@ -19,8 +20,13 @@ const struct api_shape api_shapes_care[] = {
     {NULL, NULL},
 };
 
-static void render(struct jw *w, const struct care_reminder *r)
+/* occasion_name: a festival's or a birthday's in the request's Accept-Language (zh-TW in
+ * Traditional; occasion_key names it for a UI), a special date's as its user wrote it; in an
+ * export, the file's language (list_export.c answers Accept-Language), stored with raw=1. */
+static void render(struct api_call *c, const struct care_reminder *r)
 {
+    struct jw *w = &c->w;
+    enum msg_lang lang = msg_lang_parse(c->req->header(c->req, "Accept-Language"));
     jw_obj_begin(w);
     jw_ki64(w, "id", r->id);
     jw_ki64(w, "account_id", r->account_id);
@@ -31,7 +37,9 @@ static void render(struct jw *w, const struct care_reminder *r)
     jw_ki64(w, "owner_id", r->owner_id);
     jw_kstr(w, "occasion_kind", r->occasion_kind);
     jw_kstr(w, "occasion_key", r->occasion_key);
-    jw_kstr(w, "occasion_name", r->occasion_name);
+    jw_kstr(w, "occasion_name",
+            c->export_raw ? r->occasion_name
+                          : msg_occasion_name(lang, r->occasion_key, r->occasion_name));
     jw_kstr(w, "occasion_date", r->occasion_date);
     jw_kstr(w, "status", r->status);
     jw_kstr(w, "channel", r->channel);
@@ -65,7 +73,7 @@ static enum kam_err list(struct api_call *c)
         return rc;
     api_list_begin(c);
     for (size_t i = 0; i < n; i++)
-        render(&c->w, &items[i]);
+        render(c, &items[i]);
     api_list_end(c, next);
     return KAM_OK;
 }
@@ -75,7 +83,7 @@ static enum kam_err get(struct api_call *c)
     struct care_reminder r;
     enum kam_err rc = care_get(c->ctx, c->id[0], &r);
     if (!rc)
-        render(&c->w, &r);
+        render(c, &r);
     return rc;
 }
 
@@ -101,7 +109,7 @@ static enum kam_err send(struct api_call *c)
     struct care_reminder r;
     if ((rc = care_send(c->ctx, c->id[0], in.template_id, &r)))
         return rc;
-    render(&c->w, &r);
+    render(c, &r);
     return KAM_OK;
 }
 
@@ -128,7 +136,7 @@ static enum kam_err done(struct api_call *c)
     struct care_reminder r;
     if ((rc = care_done(c->ctx, c->id[0], in.channel, in.note ? in.note : "", &r)))
         return rc;
-    render(&c->w, &r);
+    render(c, &r);
     return KAM_OK;
 }
 
@@ -137,7 +145,7 @@ static enum kam_err skip(struct api_call *c)
     struct care_reminder r;
     enum kam_err rc = care_skip(c->ctx, c->id[0], &r);
     if (!rc)
-        render(&c->w, &r);
+        render(c, &r);
     return rc;
 }
 

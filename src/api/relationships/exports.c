@@ -14,7 +14,8 @@ const struct api_shape api_shapes_rel_exports[] = {
 #define EXPORT_DOC                                                                                 \
     " over all its pages, with the list's filters and sort, as a file: format=csv (default) or "   \
     "xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as "        \
-    "revenue.amount)"
+    "revenue.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words enum values, booleans "     \
+    "and user ids as the screen does; raw=1 or a column <key>_code keeps the stored values"
 
 /* Written once, before main, by init_queries(). */
 static const char *accounts_query[API_EXPORT_QUERY_MAX], *contacts_query[API_EXPORT_QUERY_MAX],

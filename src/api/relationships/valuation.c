@@ -16,7 +16,12 @@ const struct api_shape api_shapes_valuation[] = {
      * was */
     {"Valuation", "account_id:int score:int? tier:" TIER " suggested_tier:" TIER "? "
                   "tier_locked:bool computed_at:ts? contributions:[Contribution] "
-                  "history:[TierChange]"},
+                  "history:[TierChange] inputs:ValuationInputs"},
+    /* The computed criteria's inputs (yuan): the account alone and, for a group, with the
+     * subsidiaries the caller may read; not_visible: those left out (the score counts them). */
+    {"ValuationInputs", "subsidiaries:int not_visible:int alone:ValuationFigures "
+                        "group?:ValuationFigures"},
+    {"ValuationFigures", "sales_12m:num sales_prev_12m:num wallet:num?"},
     {"Contribution", CRITERION_FIELDS " value:int? points:num"},
     {"TierChange", "from_tier:" TIER "? to_tier:" TIER " score:int? reason:str user_id:int? at:ts"},
     {"Criterion", "id:int " CRITERION_FIELDS},
@@ -26,7 +31,22 @@ const struct api_shape api_shapes_valuation[] = {
     {NULL, NULL},
 };
 
-static void render(struct jw *w, const struct valuation *v, const struct tier_change *h, size_t nh)
+static void figures(struct jw *w, const char *k, const struct valuation_figures *f)
+{
+    jw_key(w, k);
+    jw_obj_begin(w);
+    jw_kfixed(w, "sales_12m", f->sales_12m, 2);
+    jw_kfixed(w, "sales_prev_12m", f->sales_prev, 2);
+    jw_key(w, "wallet");
+    if (f->has_wallet)
+        jw_fixed(w, f->wallet, 2);
+    else
+        jw_null(w);
+    jw_obj_end(w);
+}
+
+static void render(struct jw *w, const struct valuation *v, const struct tier_change *h, size_t nh,
+                   const struct valuation_inputs *in)
 {
     jw_obj_begin(w);
     jw_ki64(w, "account_id", v->account_id);
@@ -67,6 +87,14 @@ static void render(struct jw *w, const struct valuation *v, const struct tier_ch
         jw_obj_end(w);
     }
     jw_arr_end(w);
+    jw_key(w, "inputs");
+    jw_obj_begin(w);
+    jw_ki64(w, "subsidiaries", in->subsidiaries);
+    jw_ki64(w, "not_visible", in->not_visible);
+    figures(w, "alone", &in->alone);
+    if (in->subsidiaries + in->not_visible)
+        figures(w, "group", &in->group);
+    jw_obj_end(w);
     jw_obj_end(w);
 }
 
@@ -74,9 +102,12 @@ static enum kam_err show(struct api_call *c, const struct valuation *v)
 {
     struct tier_change *h;
     size_t nh;
+    struct valuation_inputs in;
     enum kam_err rc = valuation_history(c->ctx, v->account_id, &h, &nh);
     if (!rc)
-        render(&c->w, v, h, nh);
+        rc = valuation_inputs(c->ctx, v->account_id, &in);
+    if (!rc)
+        render(&c->w, v, h, nh, &in);
     return rc;
 }
 

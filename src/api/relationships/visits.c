@@ -253,7 +253,10 @@ const struct route api_routes_visits[] = {
     {"GET", "/api/v1/visits/:id", get, OBJ_VISIT, ACT_READ, SCOPE_VISIT, NULL, NULL, 200,
      "One visit", "Visit"},
     {"PATCH", "/api/v1/visits/:id", patch, OBJ_VISIT, ACT_UPDATE, SCOPE_VISIT, spec, NULL, 200,
-     "Reschedule, reassign or cancel a planned visit; set its details or check in", "Visit"},
+     "Reschedule, reassign or cancel a planned visit; set its details or check in (外勤签到: the "
+     "owner only, on an on-site visit, once; 403 visit.checkin_owner, 409 visit.checkin_planned, "
+     "visit.checkin_onsite, visit.checkin_twice)",
+     "Visit"},
     {"POST", "/api/v1/visits/:id/complete", complete, OBJ_VISIT, ACT_UPDATE, SCOPE_VISIT, done_spec,
      NULL, 200, "Complete a visit with its outcome (logs an interaction)", "Visit"},
     {"GET", "/api/v1/calendar-token", cal_state, OBJ_SELF, ACT_READ, SCOPE_NONE, NULL, NULL, 200,

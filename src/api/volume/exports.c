@@ -19,7 +19,8 @@ const struct route api_routes_vol_exports[] = {
      orders_query, 200,
      "The order lines over all pages, with the list's filters and sort, as a file: format=csv "
      "(default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested "
-     "fields as amount.amount)",
+     "fields as amount.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words region and "
+     "channel as the screen does; raw=1 or a column <key>_code keeps the stored values",
      "csv"},
     {0},
 };

@@ -48,7 +48,8 @@ static void kdate(struct jw *w, const char *k, int64_t day, int has)
 const struct api_shape api_shapes_insight[] = {
     {"AccountBehaviour", "account_id:int rfm:BehaviourRfm intervals:BehaviourIntervals "
                          "trend:BehaviourTrend season:BehaviourSeason mix:[BehaviourMix] "
-                         "cross_sell:[BehaviourCrossSell] neighbours:[BehaviourNeighbour]"},
+                         "cross_sell:[BehaviourCrossSell] neighbours:[BehaviourNeighbour] "
+                         "group?:SalesGroup"},
     {"BehaviourRfm", "recency_days:int? frequency:int monetary:num score:{r:int f:int m:int}"},
     {"BehaviourIntervals", "orders:int mean_days:num median_days:num cv:num "
                            "regularity:str(regular|irregular|insufficient) last_date:date? "
@@ -70,8 +71,13 @@ const struct api_shape api_shapes_insight[] = {
 static enum kam_err behaviour(struct api_call *c)
 {
     struct insight_profile p;
-    enum kam_err rc = insight_profile(c->ctx, c->id[0], &p);
+    int64_t subs = 0; /* subsidiaries=1: the account with its subsidiaries (svc/core/group.h) */
+    enum kam_err rc = api_query_i64(c, "subsidiaries", 0, &subs);
     if (rc)
+        return rc;
+    if (subs != 0 && subs != 1)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "subsidiaries", "subsidiaries must be 0 or 1");
+    if ((rc = insight_profile(c->ctx, c->id[0], (int)subs, &p)))
         return rc;
     struct jw *w = &c->w;
     jw_obj_begin(w);
@@ -166,6 +172,14 @@ static enum kam_err behaviour(struct api_call *c)
         jw_obj_end(w);
     }
     jw_arr_end(w);
+    if (p.subsidiaries) {
+        jw_key(w, "group");
+        jw_obj_begin(w);
+        jw_ki64(w, "account_id", p.account_id);
+        jw_ki64(w, "subsidiaries", p.group_subsidiaries);
+        jw_ki64(w, "not_visible", p.group_not_visible);
+        jw_obj_end(w);
+    }
     jw_obj_end(w);
     return KAM_OK;
 }
@@ -280,11 +294,14 @@ static enum kam_err forecasts_refresh(struct api_call *c)
 }
 
 static const char *const affinity_query[] = {"min_count", NULL};
+static const char *const behaviour_query[] = {"subsidiaries", NULL};
 static const char *const forecast_query[] = {"level", "key", NULL};
 
 const struct route api_routes_insight[] = {
     {"GET", "/api/v1/accounts/:id/behaviour", behaviour, OBJ_SALES, ACT_READ, SCOPE_ACCOUNT, NULL,
-     NULL, 200, "Purchase behaviour: RFM, intervals, trend, seasonality, family mix, cross-sell",
+     behaviour_query, 200,
+     "Purchase behaviour: RFM, intervals, trend, seasonality, family mix, cross-sell (with "
+     "subsidiaries=1: of the account and the subsidiaries the caller may read, as one customer)",
      "AccountBehaviour"},
     {"GET", "/api/v1/sales/affinity", affinity, OBJ_SALES, ACT_READ, SCOPE_NONE, NULL,
      affinity_query, 200, "Product families bought together (support, confidence, lift)",

@@ -6,6 +6,7 @@
 #include "base/timeutil.h"
 #include "svc/core/page.h"
 #include "svc/volume/import.h"
+#include "svc/volume/insight.h"
 #include "svc/volume/product.h"
 #include "svc/volume/sales.h"
 
@@ -28,7 +29,8 @@ const struct api_shape api_shapes_sales[] = {
                      "status:str(loaded|rejected|checked) rows_total:int rows_inserted:int "
                      "rows_updated:int rows_rejected:int problems:[ImportProblem] "
                      "problems_total:int started_at:ts finished_at:ts filename:str "
-                     "user_id:int? user_name:str"},
+                     "user_id:int? user_name:str format:str encoding:str detected:str "
+                     "sheet:str"},
     {"ImportProblem", "row:int column:str reason:str key?:str params?:obj"},
     {"WalletEstimate", "account_id:int year:int amount:int note:str updated_by:int? "
                        "updated_at:ts"},
@@ -373,15 +375,24 @@ static void render_import(struct jw *w, const struct import_report *r)
     jw_kstr(w, "filename", r->filename ? r->filename : "");
     jw_ki64n(w, "user_id", r->user_id, !r->user_id);
     jw_kstr(w, "user_name", r->user_name ? r->user_name : "");
+    jw_kstr(w, "format", r->format ? r->format : "");
+    jw_kstr(w, "encoding", r->encoding ? r->encoding : "");
+    jw_kstr(w, "detected", r->detected ? r->detected : "");
+    jw_kstr(w, "sheet", r->sheet ? r->sheet : "");
     jw_obj_end(w);
 }
 
+/* The import routes are ROUTE_OWN_TX: import_run reads and converts the file (an .xlsx, a
+ * GBK text) before its own transaction, and the record of a file it could not read stays while
+ * the request fails 400 (svc/volume/import.c record_unreadable). */
 static enum kam_err import_kind(struct api_call *c, const char *kind)
 {
     struct import_opts o = {0};
     o.kind = kind;
     o.mapping = api_query_str(c, "mapping");
     o.filename = api_query_str(c, "filename");
+    o.encoding = api_query_str(c, "encoding");
+    o.sheet = api_query_str(c, "sheet");
     int64_t dry = 0, skip = 0;
     enum kam_err rc;
     if ((rc = api_query_i64(c, "dry_run", 0, &dry)) ||
@@ -395,8 +406,11 @@ static enum kam_err import_kind(struct api_call *c, const char *kind)
     o.skip_bad_rows = (int)skip;
     const char *ct = c->req->header(c->req, "Content-Type");
     if (ct && strncmp(ct, "text/csv", 8) != 0 && strncmp(ct, "text/plain", 10) != 0 &&
-        strncmp(ct, "application/octet-stream", 24) != 0)
-        return kam_fail(c->ctx->err, KAM_EMEDIA, "Content-Type", "the body must be text/csv");
+        strncmp(ct, "application/octet-stream", 24) != 0 &&
+        strncmp(ct, "text/tab-separated-values", 25) != 0 &&
+        strncmp(ct, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", 65) != 0)
+        return kam_fail(c->ctx->err, KAM_EMEDIA, "Content-Type",
+                        "the body must be text/csv, text/tab-separated-values or an .xlsx file");
     struct import_report r;
     rc = import_run(c->ctx, &o, c->req->body ? c->req->body : "", c->req->body_len, &r);
     if (rc && !(rc == KAM_EINVAL && strcmp(c->ctx->err->field, "file") == 0 && r.status))
@@ -468,7 +482,14 @@ static enum kam_err wallet_get_all(struct api_call *c)
 {
     struct wallet_estimate *items;
     size_t n;
-    enum kam_err rc = wallet_list(c->ctx, c->id[0], &items, &n);
+    int64_t subs = 0; /* subsidiaries=1: with the subsidiaries the caller may read, by year */
+    enum kam_err rc = api_query_i64(c, "subsidiaries", 0, &subs);
+    if (rc)
+        return rc;
+    if (subs != 0 && subs != 1)
+        return kam_fail(c->ctx->err, KAM_EINVAL, "subsidiaries", "subsidiaries must be 0 or 1");
+    rc = subs ? insight_group_wallet(c->ctx, c->id[0], &items, &n)
+              : wallet_list(c->ctx, c->id[0], &items, &n);
     if (rc)
         return rc;
     api_list_begin(c);
@@ -519,7 +540,9 @@ static const char *const product_query[] = {"q",      "family", "active", "sort"
 static const char *const order_query[] = {"account_id", "product_id", "family", "region",
                                           "channel",    "from",       "to",     "sort",
                                           "cursor",     "limit",      NULL};
-static const char *const import_query[] = {"mapping", "filename", "dry_run", "skip_bad_rows", NULL};
+static const char *const import_query[] = {"mapping",  "filename", "dry_run", "skip_bad_rows",
+                                           "encoding", "sheet",    NULL};
+static const char *const wallet_query[] = {"subsidiaries", NULL};
 static const char *const imports_query[] = {"kind", "cursor", "limit", NULL};
 
 const struct route api_routes_sales[] = {
@@ -549,22 +572,26 @@ const struct route api_routes_sales[] = {
      204, "Remove an order line; the rollups follow", "-"},
     {"POST", "/api/v1/imports/orders", import_orders, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE,
      api_csv_body, import_query, 201,
-     "Load a CSV of order lines (body text/csv, up to 64 MiB; 200000 rows unless admin); 422 "
-     "with the report when rejected",
-     "ImportReport"},
+     "Load a file of order lines (CSV or tab-separated text in UTF-8, UTF-16, GBK/GB18030 or "
+     "Big5, detected unless encoding= names it; or .xlsx, its first sheet unless sheet= names "
+     "one; up to 64 MiB; 200000 rows unless admin); 422 with the report when rejected",
+     "ImportReport", ROUTE_OWN_TX},
     {"POST", "/api/v1/imports/products", import_products, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE,
-     api_csv_body, import_query, 201, "Load a CSV of products", "ImportReport"},
+     api_csv_body, import_query, 201, "Load a CSV of products", "ImportReport", ROUTE_OWN_TX},
     {"POST", "/api/v1/imports/accounts", import_accounts, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE,
      api_csv_body, import_query, 201,
      "Load a CSV of accounts (takes account create too; created, or updated by code where the "
      "caller may)",
-     "ImportReport"},
+     "ImportReport", ROUTE_OWN_TX},
     {"GET", "/api/v1/imports", imports_list, OBJ_IMPORT, ACT_READ, SCOPE_NONE, NULL, imports_query,
      200, "Past imports, newest first", "[ImportReport]"},
     {"GET", "/api/v1/imports/:id", imports_get, OBJ_IMPORT, ACT_READ, SCOPE_NONE, NULL, NULL, 200,
      "One import with its report", "ImportReport"},
     {"GET", "/api/v1/accounts/:id/wallet", wallet_get_all, OBJ_ACCOUNT, ACT_READ, SCOPE_ACCOUNT,
-     NULL, NULL, 200, "Share-of-wallet estimates of the account, by year", "[WalletEstimate]"},
+     NULL, wallet_query, 200,
+     "Share-of-wallet estimates of the account, by year (subsidiaries=1: with its subsidiaries' "
+     "the caller may read, summed by year)",
+     "[WalletEstimate]"},
     {"PUT", "/api/v1/accounts/:id/wallet/:year", wallet_put, OBJ_ACCOUNT, ACT_UPDATE, SCOPE_ACCOUNT,
      wallet_spec, NULL, 200, "Set the account's wallet estimate for a year", "WalletEstimate"},
     {"DELETE", "/api/v1/accounts/:id/wallet/:year", wallet_del, OBJ_ACCOUNT, ACT_UPDATE,

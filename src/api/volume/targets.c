@@ -10,7 +10,8 @@
 
 /* The response shapes of this file (the field DSL of api/core/internal.h). Target values are
  * whole units of the plan's measure (yuan or pieces); times (ts) ISO 8601 strings (jw_ktime);
- * dims is the plan's split, a comma list of account, family, region, channel, month. */
+ * dims is the plan's split, a comma list of account, family, region, channel, month, owner (the
+ * accounts' account manager), team (the owner's team). */
 const struct api_shape api_shapes_targets[] = {
     {"TargetPlan", "id:int year:int name:str measure:str(amount|quantity) total:int dims:str "
                    "basis:str(last_year|forecast|potential|equal|blend) blend:str "
@@ -19,8 +20,8 @@ const struct api_shape api_shapes_targets[] = {
                    "approved_at:ts? specific:str measurable:str achievable:str relevant:str "
                    "deadline:date decomposed_at:ts? cells:int version:int created_at:ts "
                    "updated_at:ts"},
-    {"TargetGrid", "rows_dim:str(account|family|region|channel|month|none) "
-                   "cols_dim:str(account|family|region|channel|month|none) "
+    {"TargetGrid", "rows_dim:str(account|family|region|channel|month|owner|team|none) "
+                   "cols_dim:str(account|family|region|channel|month|owner|team|none) "
                    "measure:str(amount|quantity) plan_total:int total:int cols:[TargetGridColumn] "
                    "rows:[TargetGridRow]"},
     {"TargetGridColumn", "key:str label:str total:int"},
@@ -240,7 +241,9 @@ static enum kam_err dim_param(struct api_call *c, const char *key, unsigned def,
     }
     if (target_dims_parse(s, out) || !*out || (*out & (*out - 1)))
         return kam_fail(c->ctx->err, KAM_EINVAL, key,
-                        "%s must be one of account, family, region, channel, month, none", key);
+                        "%s must be one of account, family, region, channel, month, owner, team, "
+                        "none",
+                        key);
     return KAM_OK;
 }
 
@@ -253,6 +256,10 @@ static enum kam_err sel_params(struct api_call *c, struct target_sel *f)
     enum kam_err rc = api_query_i64(c, "account_id", 0, &f->account_id);
     if (!rc)
         rc = api_query_i64(c, "month", 0, &f->month);
+    if (!rc)
+        rc = api_query_i64(c, "owner_id", 0, &f->owner_id);
+    if (!rc)
+        rc = api_query_i64(c, "team_id", 0, &f->team_id);
     return rc;
 }
 
@@ -261,8 +268,8 @@ static enum kam_err grid_dims(struct api_call *c, const struct target_plan *p, u
                               unsigned *cols)
 {
     unsigned first = 0;
-    for (unsigned b = TD_ACCOUNT; b <= TD_CHANNEL; b <<= 1)
-        if ((p->dims & b) && !first)
+    for (unsigned b = TD_ACCOUNT; b <= TD_TEAM; b <<= 1)
+        if ((p->dims & b) && b != TD_MONTH && !first)
             first = b;
     enum kam_err rc = dim_param(c, "rows", first, rows);
     if (!rc)
@@ -324,7 +331,7 @@ static enum kam_err grid(struct api_call *c)
 }
 
 struct cells_in {
-    int64_t account_id, month, value;
+    int64_t account_id, month, value, owner_id, team_id;
     const char *family, *region, *channel, *reason;
     int lock;
 };
@@ -340,6 +347,10 @@ static const struct jfield cells_spec[] = {
     {"lock", J_BOOL, 64, offsetof(struct cells_in, lock), 0, 0, 0, "lock or unlock the selection"},
     {"reason", J_STR, 128, offsetof(struct cells_in, reason), 0, 0, 0,
      "why (required once the plan is approved)"},
+    {"owner_id", J_I64, 256, offsetof(struct cells_in, owner_id), 0, 0, 0,
+     "narrows the cells (a plan by owner)"},
+    {"team_id", J_I64, 512, offsetof(struct cells_in, team_id), 0, 0, 0,
+     "narrows the cells (a plan by owner or team)"},
     {0},
 };
 
@@ -350,7 +361,13 @@ static enum kam_err cells_put(struct api_call *c)
     enum kam_err rc = api_decode(c, cells_spec, &in, &set);
     if (rc)
         return rc;
-    struct target_sel sel = {in.account_id, in.month, in.family, in.region, in.channel};
+    struct target_sel sel = {.account_id = in.account_id,
+                             .month = in.month,
+                             .owner_id = in.owner_id,
+                             .team_id = in.team_id,
+                             .family = in.family,
+                             .region = in.region,
+                             .channel = in.channel};
     int64_t changed;
     if ((rc = target_set_cells(c->ctx, c->id[0], &sel, (set & 32) != 0, in.value,
                                (set & 64) ? in.lock : -1, in.reason, &changed)))
@@ -514,10 +531,11 @@ static enum kam_err export_grid(struct api_call *c)
 }
 
 static const char *const list_query[] = {"year", NULL};
-static const char *const grid_query[] = {"rows",    "cols",       "family", "region",
-                                         "channel", "account_id", "month",  NULL};
-static const char *const export_query[] = {"format",  "rows",       "cols",  "family", "region",
-                                           "channel", "account_id", "month", NULL};
+static const char *const grid_query[] = {"rows",       "cols",  "family",   "region",  "channel",
+                                         "account_id", "month", "owner_id", "team_id", NULL};
+static const char *const export_query[] = {"format",   "rows",    "cols",       "family",
+                                           "region",   "channel", "account_id", "month",
+                                           "owner_id", "team_id", NULL};
 static const char *const bu_query[] = {"by", NULL};
 
 const struct route api_routes_targets[] = {

@@ -113,7 +113,10 @@ enum kam_err conn_run(struct kam_ctx *ctx, enum kam_err (*fn)(void *arg), void (
 {
     uint64_t writes = db_writes(ctx->db);
     enum kam_err rc = fn(arg);
-    if (rc == KAM_EBUSY && !db_in_tx(ctx->db) && db_writes(ctx->db) == writes) {
+    /* export.busy (the server's cap on running exports) is the handler's answer, not the
+     * database's: not replayed. */
+    if (rc == KAM_EBUSY && strcmp(ctx->err->key, "export.busy") != 0 && !db_in_tx(ctx->db) &&
+        db_writes(ctx->db) == writes) {
         again(arg);
         kam_error_clear(ctx->err);
         rc = fn(arg);

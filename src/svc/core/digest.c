@@ -1,4 +1,6 @@
-/* digest.c -- one digest per opted-in user and day. */
+/* digest.c -- one digest per opted-in user and day, written in the user's language (users.lang,
+ * migration 0016; NULL: zh-CN): its words from the message catalogue (digest.*), each
+ * notification's title rendered from its key and parameters (older rows: their stored title). */
 #include "digest.h"
 
 #include <stdio.h>
@@ -6,6 +8,8 @@
 
 #include "base/buf.h"
 #include "base/timeutil.h"
+#include "msg.h"
+#include "notify.h"
 #include "outbox.h"
 #include "store/db.h"
 
@@ -37,15 +41,17 @@ enum kam_err digest_run(struct kam_ctx *ctx, int *queued_out)
     time_iso(local, day, sizeof day);
     day[10] = 0;
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(ctx->db,
-                                 "SELECT id, email, name FROM users WHERE digest = 1 AND disabled "
-                                 "= 0 AND email <> '' ORDER BY id LIMIT 10000",
-                                 &st, ctx->err);
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   "SELECT id, email, name, lang FROM users WHERE digest = 1 AND disabled "
+                   "= 0 AND email <> '' ORDER BY id LIMIT 10000",
+                   &st, ctx->err);
     if (rc)
         return rc;
     struct who {
         int64_t id;
         const char *email, *name;
+        enum msg_lang lang;
     } *users = arena_calloc(ctx->a, 10000, sizeof *users);
     size_t n = 0;
     int row = 0;
@@ -53,6 +59,7 @@ enum kam_err digest_run(struct kam_ctx *ctx, int *queued_out)
         users[n].id = db_col_i64(st, 0);
         users[n].email = arena_strdup(ctx->a, db_col_text(st, 1));
         users[n].name = arena_strdup(ctx->a, db_col_text(st, 2));
+        users[n].lang = msg_lang_stored(db_col_is_null(st, 3) ? NULL : db_col_text(st, 3));
         n++;
     }
     db_done(st);
@@ -69,10 +76,15 @@ enum kam_err digest_run(struct kam_ctx *ctx, int *queued_out)
             break;
         struct buf body;
         buf_init(&body, 1 << 18);
-        buf_printf(&body, "%s，您好 / Hello %s,\n\n", users[i].name, users[i].name);
+        enum msg_lang lang = users[i].lang;
+        char line[512];
+        msg_render(lang, "digest.hello", (struct kam_param[]){{"name", users[i].name}}, 1, line,
+                   sizeof line);
+        buf_printf(&body, "%s\n\n", line);
         int lines = 0;
         if ((rc = db_prepare(ctx->db,
-                             "SELECT title, link FROM notifications WHERE user_id = ? AND read_at "
+                             "SELECT title, link, msg_key, params FROM notifications WHERE "
+                             "user_id = ? AND read_at "
                              "IS NULL AND created_at > ? ORDER BY id DESC LIMIT 50",
                              &st, ctx->err))) {
             buf_release(&body);
@@ -81,20 +93,35 @@ enum kam_err digest_run(struct kam_ctx *ctx, int *queued_out)
         db_bind_i64(st, 1, users[i].id);
         db_bind_i64(st, 2, ctx->now - 86400);
         while (!(rc = db_step(st, &row, ctx->err)) && row) {
-            buf_printf(&body, "- %s\n", db_col_text(st, 0));
+            struct kam_param params[NOTIFY_PARAMS];
+            char *packed = arena_strdup(ctx->a, db_col_text(st, 3));
+            size_t np = msg_params_unpack(packed, params, NOTIFY_PARAMS);
+            const char *key = db_col_text(st, 2);
+            if (!*key || msg_render(lang, key, params, np, line, sizeof line) <= 0)
+                snprintf(line, sizeof line, "%s", db_col_text(st, 0));
+            buf_printf(&body, "- %s\n", line);
             lines++;
         }
         db_done(st);
-        if (overdue)
-            buf_printf(&body, "\n逾期拜访 Overdue visits: %lld\n", (long long)overdue);
-        if (care)
-            buf_printf(&body, "待办关怀 Care to give: %lld\n", (long long)care);
+        char num[24];
+        if (overdue) {
+            snprintf(num, sizeof num, "%lld", (long long)overdue);
+            msg_render(lang, "digest.overdue", (struct kam_param[]){{"n", num}}, 1, line,
+                       sizeof line);
+            buf_printf(&body, "\n%s\n", line);
+        }
+        if (care) {
+            snprintf(num, sizeof num, "%lld", (long long)care);
+            msg_render(lang, "digest.care", (struct kam_param[]){{"n", num}}, 1, line, sizeof line);
+            buf_printf(&body, "%s\n", line);
+        }
         if (!rc && (lines || overdue || care)) {
             char key[64];
             snprintf(key, sizeof key, "digest:%lld:%s", (long long)users[i].id, day);
             int64_t id;
             char subject[96];
-            snprintf(subject, sizeof subject, "KAM 每日摘要 Daily digest %s", day);
+            msg_render(lang, "digest.subject", (struct kam_param[]){{"day", day}}, 1, subject,
+                       sizeof subject);
             /* The dedup key makes a second pass (or instance) today a no-op. */
             int made = 0;
             rc = outbox_queue(ctx, users[i].email, subject, body.data, key, &id, &made);

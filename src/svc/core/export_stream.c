@@ -1,4 +1,5 @@
 /* export_stream.c -- CSV and constant-memory .xlsx files written row by row. */
+#define _GNU_SOURCE /* O_TMPFILE, mkostemp */
 #include "export_stream.h"
 
 #include <errno.h>
@@ -17,6 +18,33 @@ static const char *tmp_dir(void)
     return dir && *dir ? dir : "/tmp";
 }
 
+unsigned export_xlsx_max_rows(void)
+{
+    static unsigned cap;
+    if (!cap) {
+        /* KAM_EXPORT_XLSX_ROWS: a smaller cap, for tests only */
+        const char *e = getenv("KAM_EXPORT_XLSX_ROWS");
+        long v = e ? strtol(e, NULL, 10) : 0;
+        cap = v > 0 && v < (long)EXPORT_XLSX_MAX_ROWS ? (unsigned)v : EXPORT_XLSX_MAX_ROWS;
+    }
+    return cap;
+}
+
+/* A file without a name, closed on exec: O_TMPFILE where the file system has it, else a
+ * mkostemp file unlinked at once. -1 on failure (errno set). */
+static int nameless_file(void)
+{
+    int fd = open(tmp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    char path[512];
+    snprintf(path, sizeof path, "%s/kam-export-XXXXXX", tmp_dir());
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
 static enum kam_err lxw_failed(struct kam_ctx *ctx, const char *what, lxw_error err)
 {
     if (err == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED)
@@ -31,6 +59,7 @@ enum kam_err export_stream_open(struct export_stream *s, struct kam_ctx *ctx, co
                                 const char *title, const char **content_type)
 {
     memset(s, 0, sizeof *s);
+    s->fd = -1;
     s->ctx = ctx;
     if (format && strcmp(format, "csv") && strcmp(format, "xlsx"))
         return kam_fail(ctx->err, KAM_EINVAL, "format", "format must be csv or xlsx");
@@ -39,16 +68,11 @@ enum kam_err export_stream_open(struct export_stream *s, struct kam_ctx *ctx, co
         *content_type = s->xlsx
                             ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                             : "text/csv; charset=utf-8";
-    snprintf(s->path, sizeof s->path, "%s/kam-export-XXXXXX", tmp_dir());
-    int fd = mkstemp(s->path);
-    if (fd < 0) {
-        s->path[0] = 0;
+    int fd = nameless_file();
+    if (fd < 0)
         return kam_fail(ctx->err, KAM_EIO, "", "cannot create a temporary file: %s",
                         strerror(errno));
-    }
     if (!s->xlsx) {
-        unlink(s->path); /* the descriptor keeps the file */
-        s->path[0] = 0;
         s->f = fdopen(fd, "w+b");
         if (!s->f) {
             close(fd);
@@ -58,13 +82,14 @@ enum kam_err export_stream_open(struct export_stream *s, struct kam_ctx *ctx, co
         fputs("\xEF\xBB\xBF", s->f); /* a BOM: spreadsheets then read the UTF-8 as UTF-8 */
         return KAM_OK;
     }
-    close(fd);
+    /* libxlsxwriter writes the workbook to a path: the nameless file's, through /proc */
+    s->fd = fd;
+    snprintf(s->path, sizeof s->path, "/proc/self/fd/%d", fd);
     lxw_workbook_options opt = {
         .constant_memory = LXW_TRUE, .tmpdir = (char *)tmp_dir(), .use_zip64 = LXW_TRUE};
     lxw_workbook *wb = workbook_new_opt(s->path, &opt);
     if (!wb) {
-        unlink(s->path);
-        s->path[0] = 0;
+        export_stream_abort(s);
         return kam_fail(ctx->err, KAM_EIO, "", "cannot start the workbook");
     }
     s->wb = wb;
@@ -145,11 +170,16 @@ enum kam_err export_stream_row(struct export_stream *s, const struct export_cell
         s->rows++;
         return csv_flush_line(s);
     }
-    if (s->rows >= EXPORT_XLSX_MAX_ROWS)
-        return kam_fail(s->ctx->err, KAM_ETOOBIG, "format",
-                        "more than %u rows do not fit an .xlsx worksheet; ask for format=csv or "
-                        "narrow the filters",
-                        EXPORT_XLSX_MAX_ROWS);
+    if (s->rows >= export_xlsx_max_rows()) {
+        char max[24], n[24];
+        snprintf(max, sizeof max, "%u", export_xlsx_max_rows());
+        snprintf(n, sizeof n, "%u+", export_xlsx_max_rows());
+        return kam_fail_key(s->ctx->err, KAM_ETOOBIG, "format", "export.too_many_rows",
+                            (const struct kam_param[]){{"n", n}, {"max", max}, {0, 0}},
+                            "more than %s rows do not fit an .xlsx worksheet; ask for format=csv "
+                            "or narrow the filters",
+                            max);
+    }
     lxw_row_t r = (lxw_row_t)(s->rows + 1);
     for (size_t c = 0; c < s->ncols; c++) {
         const struct export_cell *x = &cells[c];
@@ -180,8 +210,9 @@ static void release(struct export_stream *s)
     if (s->wb)
         lxw_workbook_free(s->wb); /* frees without writing */
     s->wb = NULL;
-    if (s->path[0])
-        unlink(s->path);
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
     s->path[0] = 0;
     buf_release(&s->line);
 }
@@ -201,7 +232,7 @@ enum kam_err export_stream_finish(struct export_stream *s, int *fd, uint64_t *si
             release(s);
             return kam_fail(ctx->err, KAM_EIO, "", "the export could not be written");
         }
-        out = dup(fileno(s->f));
+        out = fcntl(fileno(s->f), F_DUPFD_CLOEXEC, 0);
     } else {
         lxw_error err = workbook_close(s->wb); /* writes the file and frees, also on failure */
         s->wb = NULL;
@@ -209,7 +240,8 @@ enum kam_err export_stream_finish(struct export_stream *s, int *fd, uint64_t *si
             release(s);
             return lxw_failed(ctx, "closing", err);
         }
-        out = open(s->path, O_RDONLY | O_CLOEXEC);
+        out = s->fd; /* the nameless file, written through its /proc path */
+        s->fd = -1;
     }
     release(s);
     struct stat st;

@@ -1,4 +1,4 @@
-/* export_stream.h -- a table written row by row into an unlinked temporary file (issue 12).
+/* export_stream.h -- a table written row by row into a temporary file without a name (issue 12).
  *
  * export_render (export.h) builds a whole table in memory; an export of a list of any length
  * streams instead: open, header, row after row, finish. The memory used does not grow with
@@ -8,7 +8,9 @@
  * writes them: CSV text cells that a spreadsheet could take for a formula
  * (export_formula_like) get a leading apostrophe, .xlsx text is typed string cells, numbers
  * are numbers with their decimals. finish hands over the file's descriptor (positioned at 0)
- * and size; the file has no name, so it disappears when the descriptor is closed. */
+ * and size; the file never has a name (O_TMPFILE, else a temporary file unlinked at once; the
+ * .xlsx is written by libxlsxwriter through /proc/self/fd/N), so nothing in TMPDIR shows it, and
+ * it disappears when the descriptor (closed on exec) is closed. */
 #ifndef KAM_EXPORT_STREAM_H
 #define KAM_EXPORT_STREAM_H
 
@@ -27,12 +29,17 @@ struct export_stream {
     struct kam_ctx *ctx;
     int xlsx;
     size_t ncols;
-    uint64_t rows;  /* data rows written */
-    FILE *f;        /* CSV: the unlinked file */
-    char path[512]; /* .xlsx: the workbook's file until finish unlinks it */
+    uint64_t rows; /* data rows written */
+    FILE *f;       /* CSV: the nameless file */
+    int fd;        /* .xlsx: the nameless file (-1 when none) */
+    char path[64]; /* .xlsx: its /proc/self/fd path, which libxlsxwriter opens */
     void *wb, *ws, *bold, *fmt[4];
     struct buf line; /* CSV: one row */
 };
+
+/* The data rows an .xlsx export may hold: EXPORT_XLSX_MAX_ROWS, or a smaller
+ * KAM_EXPORT_XLSX_ROWS from the environment (tests). */
+unsigned export_xlsx_max_rows(void);
 
 /* format "csv" (also NULL) or "xlsx" (else KAM_EINVAL on "format"); *content_type its MIME type
  * (may be NULL). title names the sheet (export_sheet_name). KAM_EIO when no temporary file. */

@@ -54,7 +54,8 @@ static void read_visit(struct kam_ctx *ctx, struct db_stmt *st, void *out)
 #define CARE_COLS                                                                                  \
     "SELECT care_reminders.id, care_reminders.account_id, accounts.name, "                         \
     "care_reminders.contact_id, contacts.name, care_reminders.occasion_kind, "                     \
-    "care_reminders.occasion_name, care_reminders.occasion_date, care_reminders.status FROM "      \
+    "care_reminders.occasion_name, care_reminders.occasion_date, care_reminders.status, "          \
+    "care_reminders.occasion_key FROM "                                                            \
     "care_reminders JOIN accounts ON accounts.id = care_reminders.account_id JOIN contacts ON "    \
     "contacts.id = care_reminders.contact_id WHERE care_reminders.owner_id = ? AND "               \
     "care_reminders.status = 'pending' AND "
@@ -71,6 +72,7 @@ static void read_care(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     r->occasion_name = arena_strdup(ctx->a, db_col_text(st, 6));
     r->occasion_date = arena_strdup(ctx->a, db_col_text(st, 7));
     r->status = arena_strdup(ctx->a, db_col_text(st, 8));
+    r->occasion_key = arena_strdup(ctx->a, db_col_text(st, 9));
 }
 
 #define ISSUE_COLS                                                                                 \
@@ -205,14 +207,26 @@ struct sel {
     int64_t me;
 };
 
+/* A team: its people and those of its subteams, with their managers (a scoped reader: only
+ * those in the reader's scope, sub of POLICY_SCOPE_WITH -- a subteam's manager may come from
+ * another team). */
+#define TEAM_TT                                                                                    \
+    "tt(id) AS (SELECT id FROM teams WHERE id = ? UNION SELECT teams.id FROM teams JOIN tt ON "    \
+    "teams.parent_id = tt.id), tp(uid) AS (SELECT users.id FROM users WHERE users.team_id IN "     \
+    "(SELECT id FROM tt) UNION SELECT teams.manager_id FROM teams WHERE teams.id IN (SELECT id "   \
+    "FROM tt) AND teams.manager_id IS NOT NULL), "
+
 static void ppl_with(struct sqlb *b, const struct sel *s)
 {
-    if (s->team_id) {
-        sqlb_sql(b, "WITH RECURSIVE tt(id) AS (SELECT id FROM teams WHERE id = ? UNION SELECT "
-                    "teams.id FROM teams JOIN tt ON teams.parent_id = tt.id), ppl(uid) AS (SELECT "
-                    "users.id FROM users WHERE users.team_id IN (SELECT id FROM tt) UNION SELECT "
-                    "teams.manager_id FROM teams WHERE teams.id IN (SELECT id FROM tt) AND "
-                    "teams.manager_id IS NOT NULL) ");
+    if (s->team_id && s->scoped) {
+        sqlb_sql(b, POLICY_SCOPE_WITH
+                 ", " TEAM_TT
+                 "ppl(uid) AS (SELECT uid FROM tp WHERE uid IN (SELECT uid FROM sub)) ");
+        sqlb_i64(b, s->me);
+        sqlb_i64(b, s->me);
+        sqlb_i64(b, s->team_id);
+    } else if (s->team_id) {
+        sqlb_sql(b, "WITH RECURSIVE " TEAM_TT "ppl(uid) AS (SELECT uid FROM tp) ");
         sqlb_i64(b, s->team_id);
     } else if (s->scoped) {
         sqlb_sql(b, POLICY_SCOPE_WITH ", ppl(uid) AS (SELECT uid FROM sub) ");
@@ -301,7 +315,8 @@ static void read_alert(struct kam_ctx *ctx, struct db_stmt *st, void *out)
         msg_params_unpack(arena_strdup(ctx->a, db_col_text(st, 10)), x->params, NOTIFY_PARAMS);
 }
 
-/* The approved plan of year y, preferring one split by account (the latest). */
+/* The approved plan of year y, preferring one split by owner, then one by account (the
+ * latest). */
 struct plan_pick {
     int64_t id;
     const char *name, *measure, *dims, *family, *region, *channel;
@@ -328,15 +343,21 @@ static int has_dim(const char *dims, const char *d)
     return 0;
 }
 
+static enum kam_err actual_of(struct kam_ctx *ctx, struct home_team *t, const struct sel *s,
+                              const struct kpi_period *per, const struct plan_pick *p);
+
 static enum kam_err attainment(struct kam_ctx *ctx, struct home_team *t, const struct sel *s,
                                const struct kpi_period *per)
 {
+    struct plan_pick none = {0, NULL, "amount", "", "", "", ""};
+    if (!t->targets) /* no plan: the actual in amounts over every product */
+        return actual_of(ctx, t, s, per, &none);
     struct db_stmt *st;
     enum kam_err rc = db_prepare(
         ctx->db,
         "SELECT id, name, measure, dims, scope_family, scope_region, scope_channel FROM "
         "target_plans WHERE year = ? AND status = 'approved' ORDER BY CASE WHEN dims LIKE "
-        "'%account%' THEN 0 ELSE 1 END, id DESC",
+        "'%owner%' THEN 0 WHEN dims LIKE '%account%' THEN 1 ELSE 2 END, id DESC",
         &st, ctx->err);
     if (rc)
         return rc;
@@ -345,8 +366,52 @@ static enum kam_err attainment(struct kam_ctx *ctx, struct home_team *t, const s
     size_t np;
     if ((rc = rows_collect(ctx, st, 1, read_plan, sizeof *plans, (void **)&plans, &np)))
         return rc;
-    struct plan_pick none = {0, NULL, "amount", "", "", "", ""};
-    const struct plan_pick *p = np && has_dim(plans[0].dims, "account") ? &plans[0] : &none;
+    int by_owner = np && has_dim(plans[0].dims, "owner");
+    const struct plan_pick *p =
+        np && (by_owner || has_dim(plans[0].dims, "account")) ? &plans[0] : &none;
+    if ((rc = actual_of(ctx, t, s, per, p)) || !p->id)
+        return rc;
+
+    /* Targets per person: a plan split by owner names them in its cells, one by account through
+     * the accounts' owners (whole units); a plan not split by month is prorated by months, as
+     * kpi.c does per key. */
+    int by_month = has_dim(p->dims, "month");
+    int mf = per->from % 100, mt = per->to % 100;
+    int *has = arena_calloc(ctx->a, t->n_people ? t->n_people : 1, sizeof *has);
+    struct bind tb[] = {{p->id, NULL}, {mf, NULL}, {mt, NULL}};
+    static const char *const owner_sql[2] = {
+        "SELECT c.owner_id, SUM(c.value) FROM target_cells c WHERE c.plan_id = ? AND c.owner_id "
+        "IN (SELECT uid FROM ppl) GROUP BY c.owner_id",
+        "SELECT c.owner_id, SUM(c.value) FROM target_cells c WHERE c.plan_id = ? AND c.month >= ? "
+        "AND c.month <= ? AND c.owner_id IN (SELECT uid FROM ppl) GROUP BY c.owner_id"};
+    if ((rc = figure(ctx, t, s,
+                     by_owner   ? owner_sql[by_month]
+                     : by_month ? "SELECT accounts.owner_id, SUM(c.value) FROM target_cells c JOIN "
+                                  "accounts ON accounts.id = c.account_id WHERE c.plan_id = ? AND "
+                                  "c.month >= ? AND c.month <= ? AND accounts.owner_id IN (SELECT "
+                                  "uid FROM ppl) GROUP BY accounts.owner_id"
+                                : "SELECT accounts.owner_id, SUM(c.value) FROM target_cells c JOIN "
+                                  "accounts ON accounts.id = c.account_id WHERE c.plan_id = ? AND "
+                                  "accounts.owner_id IN (SELECT uid FROM ppl) GROUP BY "
+                                  "accounts.owner_id",
+                     tb, by_month ? 3 : 1, offsetof(struct home_person, target), has)))
+        return rc;
+    for (size_t i = 0; i < t->n_people; i++) {
+        struct home_person *q = &t->people[i];
+        if (!has[i])
+            continue;
+        if (!by_month)
+            q->target = q->target * (mt - mf + 1) / 12;
+        q->has_target = 1;
+    }
+    return KAM_OK;
+}
+
+/* The plan p (or none) and the actual per owner over the period in p's measure and slice. */
+static enum kam_err actual_of(struct kam_ctx *ctx, struct home_team *t, const struct sel *s,
+                              const struct kpi_period *per, const struct plan_pick *p)
+{
+    enum kam_err rc;
     t->plan_id = p->id;
     t->plan_name = p->name;
     t->quantity = !strcmp(p->measure, "quantity");
@@ -375,37 +440,7 @@ static enum kam_err attainment(struct kam_ctx *ctx, struct home_team *t, const s
         ab[nb++].s = p->region;
     if (*p->channel)
         ab[nb++].s = p->channel;
-    if ((rc = figure(ctx, t, s, sql, ab, nb, offsetof(struct home_person, actual), NULL)))
-        return rc;
-    if (!p->id)
-        return KAM_OK;
-
-    /* Targets per owner of the plan's account cells (whole units); a plan not split by month
-     * is prorated by months, as kpi.c does per key. */
-    int by_month = has_dim(p->dims, "month");
-    int mf = per->from % 100, mt = per->to % 100;
-    int *has = arena_calloc(ctx->a, t->n_people ? t->n_people : 1, sizeof *has);
-    struct bind tb[] = {{p->id, NULL}, {mf, NULL}, {mt, NULL}};
-    if ((rc = figure(ctx, t, s,
-                     by_month ? "SELECT accounts.owner_id, SUM(c.value) FROM target_cells c JOIN "
-                                "accounts ON accounts.id = c.account_id WHERE c.plan_id = ? AND "
-                                "c.month >= ? AND c.month <= ? AND accounts.owner_id IN (SELECT "
-                                "uid FROM ppl) GROUP BY accounts.owner_id"
-                              : "SELECT accounts.owner_id, SUM(c.value) FROM target_cells c JOIN "
-                                "accounts ON accounts.id = c.account_id WHERE c.plan_id = ? AND "
-                                "accounts.owner_id IN (SELECT uid FROM ppl) GROUP BY "
-                                "accounts.owner_id",
-                     tb, by_month ? 3 : 1, offsetof(struct home_person, target), has)))
-        return rc;
-    for (size_t i = 0; i < t->n_people; i++) {
-        struct home_person *q = &t->people[i];
-        if (!has[i])
-            continue;
-        if (!by_month)
-            q->target = q->target * (mt - mf + 1) / 12;
-        q->has_target = 1;
-    }
-    return KAM_OK;
+    return figure(ctx, t, s, sql, ab, nb, offsetof(struct home_person, actual), NULL);
 }
 
 /* Fills the derived fields (attainment, run-rate projection, status) of one row. */
@@ -441,6 +476,9 @@ enum kam_err home_team(struct kam_ctx *ctx, int64_t team_id, const char *period,
     memset(out, 0, sizeof *out);
     enum kam_err rc;
     struct sel s = {policy_list_scoped(&ctx->who), team_id, ctx->who.user_id};
+    /* What the role may read (policy.c): targets are their own grant (the service role reads
+     * sales in its scope, not targets). */
+    out->targets = policy_grant(ctx->who.role, OBJ_TARGET, ACT_READ) != GRANT_NONE;
     if (stale_days < 1 || stale_days > 365)
         return kam_fail(ctx->err, KAM_EINVAL, "stale_days", "stale_days must be 1..365");
     out->stale_days = stale_days;
@@ -579,15 +617,16 @@ enum kam_err home_team(struct kam_ctx *ctx, int64_t team_id, const char *period,
     }
     finish(tot, out, offtrack);
 
-    /* Recent alerts: off-track KPIs and escalations sent to the people (or the caller) in the
-     * last 30 days, newest first. */
+    /* Recent alerts: off-track KPIs (for readers of targets) and escalations sent to the
+     * people (or the caller) in the last 30 days, newest first. */
     sqlb_init(&q, ctx->a);
     ppl_with(&q, &s);
     sqlb_sql(&q, "SELECT n.id, n.user_id, users.name, n.kind, n.title, n.body, n.link, "
                  "n.created_at, n.read_at, n.msg_key, n.params FROM notifications n JOIN users ON "
                  "users.id = n.user_id "
-                 "WHERE (n.user_id IN (SELECT uid FROM ppl) OR n.user_id = ?) AND n.kind IN "
-                 "('kpi_off_track', 'issue_escalated') AND n.created_at >= ? ORDER BY n.id DESC");
+                 "WHERE (n.user_id IN (SELECT uid FROM ppl) OR n.user_id = ?) AND n.kind IN (");
+    sqlb_sql(&q, out->targets ? "'kpi_off_track', 'issue_escalated'" : "'issue_escalated'");
+    sqlb_sql(&q, ") AND n.created_at >= ? ORDER BY n.id DESC");
     sqlb_i64(&q, s.me);
     sqlb_i64(&q, now - 30 * DAY);
     if ((rc = sqlb_prepare(&q, ctx->db, &st, ctx->err)))

@@ -14,7 +14,10 @@
  * admins) pick any team (the team and its subteams, with their managers) or everyone in a team
  * or owning an account; scoped readers (team leads) see the people in their record scope (
  * themselves and the people of the teams they lead) or one team they lead (another team:
- * KAM_EFORBIDDEN on team_id). An account manager's scope is themselves: they see one row. */
+ * KAM_EFORBIDDEN on team_id), and of a team only the people in their scope (a subteam's manager
+ * from elsewhere is not listed). An account manager's scope is themselves: they see one row.
+ * What a row shows follows the role's grants (policy.c): without a grant on targets (the
+ * service role) no plan, target, attainment or KPI alert -- the actual alone. */
 #ifndef KAM_HOME_H
 #define KAM_HOME_H
 
@@ -41,6 +44,7 @@ struct home_care {
     int64_t id, account_id, contact_id;
     const char *account_name, *contact_name, *occasion_kind, *occasion_name, *occasion_date,
         *status;
+    const char *occasion_key; /* a festival's key, "birthday", or "special:<id>" */
 };
 
 struct home_issue {
@@ -114,6 +118,7 @@ struct home_team {
     const char *unit; /* the currency of amounts */
     int64_t plan_id;  /* 0: no approved plan with account targets for the period's year */
     const char *plan_name;
+    int targets; /* the caller's role reads targets: plan, targets, attainment, KPI alerts */
     struct home_team_ref *teams; /* the teams the caller may pick */
     size_t n_teams;
     struct home_person *people;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/lunar.h"
+
 struct entry {
     const char *key;
     const char *text[MSG_LANG_COUNT]; /* en, zh-CN, zh-TW */
@@ -55,6 +57,12 @@ static const struct entry catalogue[] = {
     {"stale_version",
      {"the record was changed by someone else; reload it", "记录已被他人修改，请刷新后重试",
       "記錄已被他人修改，請重新整理後再試"}},
+    /* target plans (svc/volume/target.c): separation of duties */
+    {"plan_self_approval",
+     {"a plan is approved by someone other than the person who wrote it",
+      "计划须由编制人以外的人审批", "計畫須由編制人以外的人核准"}},
+    /* KPI lines by team (svc/volume/kpi.c): the account managers without a team */
+    {"kpi_no_team", {"no team", "无团队", "無團隊"}},
     /* the codes' own keys (no template for "invalid" and "conflict": their printf text says
      * more than a generic phrase) */
     {"unauthenticated", {"not logged in", "未登录或登录已过期", "未登入或登入已過期"}},
@@ -69,6 +77,69 @@ static const struct entry catalogue[] = {
     {"db_error", {"internal error", "服务器内部错误", "伺服器內部錯誤"}},
     {"io_error", {"internal error", "服务器内部错误", "伺服器內部錯誤"}},
     {"internal", {"internal error", "服务器内部错误", "伺服器內部錯誤"}},
+    /* conflicts (409) and refusals with a key of their own (issue 12; the "langs" block) */
+    {"duplicate", {"the value already exists", "该值已存在，不能重复", "該值已存在，不能重複"}},
+    {"in_use",
+     {"the record is referenced by other records", "该记录正被其他记录引用",
+      "該記錄正被其他記錄引用"}},
+    {"care.already_closed",
+     {"the reminder is already {status}", "该提醒已处理过，不能再次操作",
+      "該提醒已處理過，無法再次操作"}},
+    {"contact.self_report",
+     {"a contact cannot report to themselves", "联系人不能向自己汇报", "聯絡人不能向自己匯報"}},
+    {"contact.report_cycle",
+     {"this reporting line would form a cycle", "该汇报关系会形成循环", "該匯報關係會形成循環"}},
+    {"account.parent_cycle",
+     {"an account cannot be its own parent or ancestor",
+      "客户不能是自己的上级客户（或更上层的客户）", "客戶不能是自己的上級客戶（或更上層的客戶）"}},
+    {"account.has_subsidiaries",
+     {"the account has {n} subsidiaries; move or delete them first",
+      "该客户有 {n} 家下属客户，请先移走或删除它们",
+      "該客戶有 {n} 家下屬客戶，請先移走或刪除它們"}},
+    {"account.has_order_lines",
+     {"the account has {n} order lines; set its status to lost instead",
+      "该客户有 {n} 条订单明细，不能删除；请把状态改为“流失”",
+      "該客戶有 {n} 筆訂單明細，無法刪除；請把狀態改為「流失」"}},
+    {"account.already_member",
+     {"already a member of the account team", "已是该客户团队的成员", "已是該客戶團隊的成員"}},
+    {"visit.not_planned",
+     {"only planned visits can change", "只有计划中的拜访可以修改", "只有計畫中的拜訪可以修改"}},
+    {"visit.already_closed",
+     {"the visit is already {status}", "该拜访已结束，不能再次操作", "該拜訪已結束，無法再次操作"}},
+    {"issue.bad_transition",
+     {"an issue that is {from} cannot become {to}", "问题当前的状态不允许这一变更",
+      "問題目前的狀態不允許這項變更"}},
+    {"plan.decomposed_fixed",
+     {"the plan is decomposed: year, measure, dims and scope are fixed (decompose again after "
+      "changing them on a new plan)",
+      "计划已分解：年份、指标、维度和范围不能再改（如需修改，请新建计划后重新分解）",
+      "計畫已分解：年度、指標、維度和範圍不能再改（如需修改，請新建計畫後重新分解）"}},
+    {"plan.locked_over_total",
+     {"the locked cells add up to more than {total}", "锁定的单元格合计超过 {total}",
+      "鎖定的儲存格合計超過 {total}"}},
+    {"plan.delete_draft_only",
+     {"only a draft plan can be deleted", "只能删除草稿状态的计划", "只能刪除草稿狀態的計畫"}},
+    {"plan.locked_disallow",
+     {"the selection's locked cells do not allow {value}",
+      "所选范围内的锁定单元格不允许设为 {value}", "所選範圍內的鎖定儲存格不允許設為 {value}"}},
+    {"plan.locked_need_more",
+     {"{value} leaves {rest} for the other cells, but their locked cells need more (or there is "
+      "no unlocked cell to take the difference)",
+      "设为 {value} 后其他单元格只剩 "
+      "{rest}，不够其中锁定单元格所需（或没有未锁定的单元格承接差额）",
+      "設為 {value} 後其他儲存格只剩 "
+      "{rest}，不夠其中鎖定儲存格所需（或沒有未鎖定的儲存格承接差額）"}},
+    {"plan.wrong_status",
+     {"the plan is {status}", "计划当前的状态不允许此操作", "計畫目前的狀態不允許此操作"}},
+    {"plan.not_decomposed", {"decompose the plan first", "请先分解计划", "請先分解計畫"}},
+    {"sales.external_id_taken",
+     {"a line with external_id {value} exists", "外部编号为 {value} 的订单明细已存在",
+      "外部編號為 {value} 的訂單明細已存在"}},
+    {"team.parent_cycle",
+     {"a team cannot be its own parent or ancestor", "团队不能是自己的上级团队（或更上层的团队）",
+      "團隊不能是自己的上級團隊（或更上層的團隊）"}},
+    {"views.name_taken",
+     {"you already have a view with this name", "您已有同名的视图", "您已有同名的檢視"}},
     /* notifications (svc/core/notify.c callers) */
     {"notify.plan_off_track",
      {"Plan off track: {name} ({pct}%)", "目标计划偏离：{name}（{pct}%）",
@@ -83,7 +154,8 @@ static const struct entry catalogue[] = {
     {"notify.issue_escalated",
      {"Issue escalated: {title}", "问题升级：{title}", "問題升級：{title}"}},
     {"notify.care_due",
-     {"Care: {name} {date}", "客户关怀：{name} {date}", "客戶關懷：{name} {date}"}},
+     {"Care: {occasion_name} {date}", "客户关怀：{occasion_name} {date}",
+      "客戶關懷：{occasion_name} {date}"}},
     /* the daily digest (svc/core/digest.c) */
     {"digest.subject", {"KAM daily digest {day}", "KAM 每日摘要 {day}", "KAM 每日摘要 {day}"}},
     {"digest.hello", {"Hello {name},", "{name}，您好：", "{name}，您好："}},
@@ -121,8 +193,12 @@ static const struct entry catalogue[] = {
     {"import.repeats",
      {"{value} repeats row {n}", "{value} 与第 {n} 行重复", "{value} 與第 {n} 列重複"}},
     {"import.bad_date",
-     {"\"{value}\" is not a date (YYYY-MM-DD)", "“{value}”不是日期（YYYY-MM-DD）",
-      "「{value}」不是日期（YYYY-MM-DD）"}},
+     {"\"{value}\" is not a date (2026-03-05, 2026/3/5, 2026-3-5, 2026.3.5, 2026年3月5日, "
+      "20260305, or a date cell of an .xlsx)",
+      "“{value}”不是日期（可用 2026-03-05、2026/3/5、2026-3-5、2026.3.5、2026年3月5日、20260305 "
+      "或 .xlsx 的日期单元格）",
+      "「{value}」不是日期（可用 2026-03-05、2026/3/5、2026-3-5、2026.3.5、2026年3月5日、20260305 "
+      "或 .xlsx 的日期儲存格）"}},
     {"import.no_account",
      {"no account with code \"{value}\"", "没有代码为“{value}”的客户",
       "沒有代碼為「{value}」的客戶"}},
@@ -144,6 +220,184 @@ static const struct entry catalogue[] = {
     {"import.not_yours",
      {"you may not change the account {value}", "您无权修改客户 {value}",
       "您無權修改客戶 {value}"}},
+    /* reading import files (svc/volume/import_read.c, import_mapping.c) */
+    {"import.unknown_encoding",
+     {"encoding must be one of {names}", "编码须为以下之一：{names}", "編碼須為以下之一：{names}"}},
+    {"import.encoding_uncertain",
+     {"the file's encoding is unclear: choose one of {value}",
+      "无法确定文件的编码：请从 {value} 中选择", "無法確定檔案的編碼：請從 {value} 中選擇"}},
+    {"import.xls_unsupported",
+     {"a .xls (or password-protected) workbook cannot be read: save it as .xlsx without a "
+      "password, or as CSV",
+      "无法读取 .xls（或有密码的）工作簿：请另存为无密码的 .xlsx 或 CSV",
+      "無法讀取 .xls（或有密碼的）活頁簿：請另存為無密碼的 .xlsx 或 CSV"}},
+    {"import.encoding_not_text",
+     {"encoding applies to text files only, not to .xlsx", "编码仅适用于文本文件，不适用于 .xlsx",
+      "編碼僅適用於文字檔，不適用於 .xlsx"}},
+    {"import.sheet_not_xlsx",
+     {"sheet applies to .xlsx files only, not to text",
+      "工作表仅适用于 .xlsx 文件，不适用于文本文件", "工作表僅適用於 .xlsx 檔案，不適用於文字檔"}},
+    {"import.xlsx_busy",
+     {"other .xlsx files are being read: try again in a moment",
+      "正在读取其他 .xlsx 文件，请稍后重试", "正在讀取其他 .xlsx 檔案，請稍後重試"}},
+    {"import.bad_encoding",
+     {"line {n} is not {value} text (choose the file's encoding)",
+      "第 {n} 行不是 {value} 编码的文本（请选择文件的编码）",
+      "第 {n} 行不是 {value} 編碼的文字（請選擇檔案的編碼）"}},
+    {"import.file_too_big",
+     {"the file is too big once converted to UTF-8", "文件转换为 UTF-8 后过大",
+      "檔案轉換為 UTF-8 後過大"}},
+    {"import.bad_xlsx",
+     {"the .xlsx file is damaged or not an Excel workbook", ".xlsx 文件已损坏或不是 Excel 工作簿",
+      ".xlsx 檔案已損毀或不是 Excel 活頁簿"}},
+    {"import.xlsx_too_big",
+     {"the .xlsx file is too big when unpacked", ".xlsx 文件解压后过大", ".xlsx 檔案解壓縮後過大"}},
+    {"import.xlsx_too_many_columns",
+     {"the sheet has values past its 256th column", "工作表第 256 列之后还有数据",
+      "工作表第 256 欄之後還有資料"}},
+    {"import.xlsx_too_many_rows",
+     {"the sheet has more than 1048576 rows", "工作表超过 1048576 行", "工作表超過 1048576 列"}},
+    {"import.no_sheet",
+     {"the workbook has no sheet named \"{value}\"", "工作簿中没有名为“{value}”的工作表",
+      "活頁簿中沒有名為「{value}」的工作表"}},
+    {"import.bad_mapping",
+     {"\"{value}\" is not field=Header with a field of this kind, once",
+      "“{value}”不是有效的“字段=表头”映射（字段须属于该导入类型且只出现一次）",
+      "「{value}」不是有效的「欄位=標題」對應（欄位須屬於該匯入類型且只出現一次）"}},
+    /* visit check-in (svc/relationships/visit.c checkin_allowed) */
+    {"visit.checkin_owner",
+     {"only the visit's owner (the person visiting) may check in",
+      "只有拜访负责人（拜访者本人）可以签到", "只有拜訪負責人（拜訪者本人）可以簽到"}},
+    {"visit.checkin_planned",
+     {"only a planned visit can be checked in", "只有计划中的拜访可以签到",
+      "只有計畫中的拜訪可以簽到"}},
+    {"visit.checkin_onsite",
+     {"only an on-site visit can be checked in", "只有上门拜访可以签到", "只有親自拜訪可以簽到"}},
+    {"visit.checkin_twice",
+     {"the visit is already checked in", "该拜访已签到，不能重复签到",
+      "該拜訪已簽到，不能重複簽到"}},
+    {"visit.checked_in",
+     {"a checked-in visit keeps its owner and kind", "已签到的拜访不能更换负责人或拜访方式",
+      "已簽到的拜訪不能更換負責人或拜訪方式"}},
+    /* list exports (api/core/list_export.c): the words of enum values and booleans, one table
+     * "enum.<group>.<value>" (groups named in list_export.c's worded[]); each text equals the
+     * web's label of the same value (web/src/locales), so a file says what the screen says */
+    {"enum.tier.strategic", {"Strategic", "战略", "策略"}},
+    {"enum.tier.key", {"Key", "重点", "重點"}},
+    {"enum.tier.growth", {"Growth", "成长", "成長"}},
+    {"enum.tier.maintain", {"Maintain", "维持", "維持"}},
+    {"enum.account_status.prospect", {"Prospect", "潜在", "潛在"}},
+    {"enum.account_status.active", {"Active", "活跃", "活躍"}},
+    {"enum.account_status.dormant", {"Dormant", "休眠", "休眠"}},
+    {"enum.account_status.lost", {"Lost", "流失", "流失"}},
+    {"enum.source.market_research", {"Market research", "市场调研", "市場調研"}},
+    {"enum.source.trade_show", {"Trade show", "展会", "展會"}},
+    {"enum.source.referral", {"Referral", "转介绍", "轉介紹"}},
+    {"enum.source.other", {"Other", "其他", "其他"}},
+    {"enum.screening.accepted", {"Accepted", "通过", "通過"}},
+    {"enum.screening.rejected", {"Rejected", "未通过", "未通過"}},
+    {"enum.channel.direct", {"Direct", "直销", "直銷"}},
+    {"enum.channel.distributor", {"Distributor", "经销商", "經銷商"}},
+    {"enum.channel.oem", {"OEM", "OEM", "OEM"}},
+    {"enum.channel.online", {"Online", "线上", "線上"}},
+    {"enum.channel.project", {"Project", "项目", "專案"}},
+    {"enum.region.华东", {"East China", "华东", "華東"}},
+    {"enum.region.华南", {"South China", "华南", "華南"}},
+    {"enum.region.华北", {"North China", "华北", "華北"}},
+    {"enum.region.华中", {"Central China", "华中", "華中"}},
+    {"enum.region.西南", {"SW China", "西南", "西南"}},
+    {"enum.region.西北", {"NW China", "西北", "西北"}},
+    {"enum.region.东北", {"NE China", "东北", "東北"}},
+    {"enum.region.港澳台", {"HK, Macao, TW", "港澳台", "港澳台"}},
+    {"enum.region.APAC", {"APAC", "亚太", "亞太"}},
+    {"enum.region.EMEA", {"EMEA", "欧洲、中东及非洲", "歐洲、中東及非洲"}},
+    {"enum.region.Americas", {"Americas", "美洲", "美洲"}},
+    {"enum.industry.automotive", {"Automotive", "汽车", "汽車"}},
+    {"enum.industry.chemicals", {"Chemicals", "化工", "化工"}},
+    {"enum.industry.construction", {"Construction", "建筑", "營建"}},
+    {"enum.industry.electronics", {"Electronics", "电子", "電子"}},
+    {"enum.industry.energy", {"Energy", "能源", "能源"}},
+    {"enum.industry.food", {"Food & beverage", "食品饮料", "食品飲料"}},
+    {"enum.industry.logistics", {"Logistics", "物流", "物流"}},
+    {"enum.industry.machinery", {"Machinery", "机械", "機械"}},
+    {"enum.industry.medical", {"Medical devices", "医疗器械", "醫療器材"}},
+    {"enum.industry.metals", {"Metals", "金属", "金屬"}},
+    {"enum.industry.packaging", {"Packaging", "包装", "包裝"}},
+    {"enum.industry.pharma", {"Pharmaceuticals", "制药", "製藥"}},
+    {"enum.industry.retail", {"Retail", "零售", "零售"}},
+    {"enum.industry.semiconductor", {"Semiconductors", "半导体", "半導體"}},
+    {"enum.industry.telecom", {"Telecom", "电信", "電信"}},
+    {"enum.industry.textiles", {"Textiles", "纺织", "紡織"}},
+    {"enum.decision_role.decision_maker", {"Decision maker", "决策者", "決策者"}},
+    {"enum.decision_role.influencer", {"Influencer", "影响者", "影響者"}},
+    {"enum.decision_role.champion", {"Champion", "内部支持者", "內部支持者"}},
+    {"enum.decision_role.user", {"User", "使用者", "使用者"}},
+    {"enum.decision_role.gatekeeper", {"Gatekeeper", "把关者", "把關者"}},
+    {"enum.decision_role.other", {"Other", "其他", "其他"}},
+    {"enum.attitude.-2", {"Opposed", "反对", "反對"}},
+    {"enum.attitude.-1", {"Sceptical", "疑虑", "疑慮"}},
+    {"enum.attitude.0", {"Neutral", "中立", "中立"}},
+    {"enum.attitude.1", {"Positive", "积极", "積極"}},
+    {"enum.attitude.2", {"Supporter", "支持", "支持"}},
+    {"enum.interaction_kind.call", {"Call", "电话", "電話"}},
+    {"enum.interaction_kind.email", {"E-mail", "邮件", "郵件"}},
+    {"enum.interaction_kind.meeting", {"Meeting", "会议", "會議"}},
+    {"enum.interaction_kind.visit", {"Visit", "拜访", "拜訪"}},
+    {"enum.interaction_kind.material", {"Shared material", "资料分享", "資料分享"}},
+    {"enum.interaction_kind.care", {"Care", "关怀", "關懷"}},
+    {"enum.material_type.industry_trends", {"Industry trends", "行业趋势", "產業趨勢"}},
+    {"enum.material_type.market_news", {"Market news", "市场动态", "市場動態"}},
+    {"enum.material_type.product_info", {"Product information", "产品资料", "產品資料"}},
+    {"enum.material_type.technology", {"Technology", "技术资料", "技術資料"}},
+    {"enum.material_type.other", {"Other", "其他", "其他"}},
+    {"enum.visit_kind.onsite", {"On-site visit", "上门拜访", "親自拜訪"}},
+    {"enum.visit_kind.phone", {"Phone call", "电话拜访", "電話拜訪"}},
+    {"enum.visit_status.planned", {"Planned", "已计划", "已排定"}},
+    {"enum.visit_status.done", {"Done", "已完成", "已完成"}},
+    {"enum.visit_status.cancelled", {"Cancelled", "已取消", "已取消"}},
+    {"enum.issue_category.quality", {"Quality", "质量", "品質"}},
+    {"enum.issue_category.delivery", {"Delivery", "交付", "交貨"}},
+    {"enum.issue_category.billing", {"Billing", "账务", "帳務"}},
+    {"enum.issue_category.service", {"Service", "服务", "服務"}},
+    {"enum.issue_category.technical", {"Technical", "技术", "技術"}},
+    {"enum.issue_category.suggestion", {"Suggestion", "建议", "建議"}},
+    {"enum.issue_category.other", {"Other", "其他", "其他"}},
+    {"enum.severity.critical", {"Critical", "紧急", "緊急"}},
+    {"enum.severity.high", {"High", "高", "高"}},
+    {"enum.severity.medium", {"Medium", "中", "中"}},
+    {"enum.severity.low", {"Low", "低", "低"}},
+    {"enum.issue_status.open", {"Open", "待处理", "待處理"}},
+    {"enum.issue_status.in_progress", {"In progress", "处理中", "處理中"}},
+    {"enum.issue_status.resolved", {"Resolved", "已解决", "已解決"}},
+    {"enum.issue_status.confirmed", {"Confirmed", "客户已确认", "客戶已確認"}},
+    {"enum.occasion_kind.festival", {"Festival", "节日", "節日"}},
+    {"enum.occasion_kind.birthday", {"Birthday", "生日", "生日"}},
+    {"enum.occasion_kind.special", {"Special day", "特别日子", "特別日子"}},
+    {"enum.care_status.pending", {"Pending", "待处理", "待處理"}},
+    {"enum.care_status.sent", {"Sent", "已发送", "已寄送"}},
+    {"enum.care_status.done", {"Done", "已完成", "已完成"}},
+    {"enum.care_status.skipped", {"Skipped", "已跳过", "已略過"}},
+    {"enum.care_channel.call", {"Call", "电话", "電話"}},
+    {"enum.care_channel.gift", {"Gift", "礼品", "禮品"}},
+    {"enum.care_channel.visit", {"Visit", "拜访", "拜訪"}},
+    {"enum.care_channel.other", {"Other", "其他", "其他"}},
+    {"enum.care_channel.email", {"E-mail", "邮件", "郵件"}},
+    {"enum.mail_status.queued", {"queued", "已进入发送队列", "已排入寄送佇列"}},
+    {"enum.mail_status.sending", {"sending", "发送中", "寄送中"}},
+    {"enum.mail_status.sent", {"sent", "已发出", "已寄出"}},
+    {"enum.mail_status.failed", {"failed", "发送失败", "寄送失敗"}},
+    {"enum.mail_status.retry", {"retrying", "等待重试", "等待重試"}},
+    {"enum.bool.true", {"yes", "是", "是"}},
+    {"enum.bool.false", {"no", "否", "否"}},
+    /* list exports: at most --max-exports run at once */
+    {"export.busy",
+     {"too many exports are running; retry in a moment", "正在进行的导出过多，请稍后重试",
+      "正在進行的匯出過多，請稍後重試"}},
+    {"export.too_many_rows",
+     {"{n} rows do not fit an .xlsx worksheet ({max} at most); ask for format=csv or narrow the "
+      "filters",
+      "{n} 行超出 .xlsx 工作表上限（最多 {max} 行）；请改用 CSV 或缩小筛选范围",
+      "{n} 列超出 .xlsx 工作表上限（最多 {max} 列）；請改用 CSV 或縮小篩選範圍"}},
 };
 #define NCAT (sizeof catalogue / sizeof catalogue[0])
 
@@ -280,6 +534,37 @@ enum msg_lang msg_lang_parse(const char *h)
     return (enum msg_lang)best;
 }
 
+/* The value of parameter name[0..kn), NULL when not given. */
+static const char *param(const struct kam_param *params, size_t np, const char *name, size_t kn)
+{
+    for (size_t i = 0; i < np; i++)
+        if (params[i].name && strlen(params[i].name) == kn &&
+            strncmp(params[i].name, name, kn) == 0)
+            return params[i].value ? params[i].value : "";
+    return NULL;
+}
+
+const char *msg_occasion_name(enum msg_lang lang, const char *key, const char *stored)
+{
+    const char *zh, *zh_tw, *en;
+    if (key && strcmp(key, "birthday") == 0) {
+        zh = zh_tw = "生日";
+        en = "Birthday";
+    } else if (!key || !lunar_festival_names(key, &zh, &zh_tw, &en)) {
+        return stored ? stored : "";
+    }
+    return lang == MSG_ZH_CN ? zh : lang == MSG_ZH_TW ? zh_tw : en;
+}
+
+enum msg_lang msg_lang_stored(const char *tag)
+{
+    if (tag && strcmp(tag, "en") == 0)
+        return MSG_EN;
+    if (tag && strcmp(tag, "zh-TW") == 0)
+        return MSG_ZH_TW;
+    return MSG_ZH_CN;
+}
+
 int msg_render(enum msg_lang lang, const char *key, const struct kam_param *params, size_t np,
                char *out, size_t cap)
 {
@@ -299,13 +584,12 @@ int msg_render(enum msg_lang lang, const char *key, const struct kam_param *para
         size_t vn = 0;
         if (close) {
             size_t kn = (size_t)(close - p - 1);
-            v = "";
-            for (size_t i = 0; i < np; i++)
-                if (params[i].name && strlen(params[i].name) == kn &&
-                    strncmp(params[i].name, p + 1, kn) == 0) {
-                    v = params[i].value ? params[i].value : "";
-                    break;
-                }
+            v = param(params, np, p + 1, kn);
+            if (!v && kn == 13 && strncmp(p + 1, "occasion_name", 13) == 0)
+                v = msg_occasion_name(lang, param(params, np, "occasion", 8),
+                                      param(params, np, "name", 4));
+            if (!v)
+                v = "";
             vn = strlen(v);
             p = close + 1;
         } else {

@@ -4,7 +4,11 @@
  * A template names its parameters in braces: "{field} is longer than {max} characters". A
  * parameter the caller did not give renders as "". Keys without a template in the asked
  * language fall back to English; keys without any template are not rendered (msg_render
- * returns -1) and the caller keeps its own (English, printf-rendered) text. */
+ * returns -1) and the caller keeps its own (English, printf-rendered) text.
+ *
+ * Derived parameter: {occasion_name} (when the caller gave none) is msg_occasion_name(lang,
+ * {occasion}, {name}), so a stored care notification words its festival in each reader's
+ * language. */
 #ifndef KAM_MSG_H
 #define KAM_MSG_H
 
@@ -27,6 +31,14 @@ int msg_render(enum msg_lang lang, const char *key, const struct kam_param *para
                char *out, size_t cap);
 /* 1 if key has a template. */
 int msg_known(const char *key);
+
+/* The name of a care occasion in lang: a festival (a key of lunar_festivals) or "birthday" by
+ * its key (zh-TW in Traditional); anything else (a special date's name, which its user wrote)
+ * is `stored` as written. Static or `stored`; never NULL. */
+const char *msg_occasion_name(enum msg_lang lang, const char *key, const char *stored);
+/* The language of a user's stored preference ("zh-CN", "zh-TW", "en"; NULL, "" or anything else:
+ * zh-CN, the default of users.lang). */
+enum msg_lang msg_lang_stored(const char *tag);
 
 /* Parameters packed for storage: name US value RS name US value ... (US = 0x1f, RS = 0x1e;
  * both are refused in every stored text, so a value cannot break the packing). */

@@ -281,6 +281,59 @@ enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes)
     return rc;
 }
 
+static enum kam_err collect_ids(struct kam_ctx *ctx, const char *sql, int64_t **out, size_t *n)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db, sql, &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->who.user_id);
+    db_bind_i64(st, 2, ctx->who.user_id);
+    size_t cap = 16;
+    *out = arena_calloc(ctx->a, cap, sizeof **out);
+    *n = 0;
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (*n == cap) {
+            int64_t *w = arena_calloc(ctx->a, cap * 2, sizeof *w);
+            memcpy(w, *out, *n * sizeof *w);
+            *out = w;
+            cap *= 2;
+        }
+        (*out)[(*n)++] = db_col_i64(st, 0);
+    }
+    db_done(st);
+    return rc;
+}
+
+enum kam_err policy_kpi_lines(struct kam_ctx *ctx, struct policy_lines *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!policy_list_scoped(&ctx->who)) {
+        out->all = 1;
+        return KAM_OK;
+    }
+    enum kam_err rc = collect_ids(ctx, POLICY_SCOPE_WITH "SELECT uid FROM sub ORDER BY uid",
+                                  &out->users, &out->n_users);
+    if (!rc)
+        rc = collect_ids(ctx, POLICY_SCOPE_WITH "SELECT id FROM mt ORDER BY id", &out->teams,
+                         &out->n_teams);
+    return rc;
+}
+
+int policy_lines_has(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id;
+}
+
 enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64_t id,
                                    int64_t *account_id_out)
 {

@@ -100,6 +100,18 @@ enum kam_err policy_user_may(struct kam_ctx *ctx, int64_t user_id, enum obj o, e
 /* 1 if user_id is the caller or managed by the caller (down the team tree). */
 enum kam_err policy_manages_user(struct kam_ctx *ctx, int64_t user_id, int *yes);
 
+/* Whose lines of a per-person or per-team figure (KPIs by account manager and by team) the
+ * caller sees: org-wide readers of accounts every line (*all 1); anyone else their own line
+ * and, leading teams, the lines of the people of those teams (down the tree) and of those
+ * teams. users/teams are arena arrays (sorted ascending) of the visible ids. */
+struct policy_lines {
+    int all;
+    int64_t *users, *teams;
+    size_t n_users, n_teams;
+};
+enum kam_err policy_kpi_lines(struct kam_ctx *ctx, struct policy_lines *out);
+int policy_lines_has(const int64_t *ids, size_t n, int64_t id);
+
 struct sqlb;
 /* Starts a query over the caller's accounts: when the caller's reads are scoped, appends
  * POLICY_SCOPE_WITH with its two binds and returns 1 (the query then adds POLICY_SCOPE_COND);

@@ -23,7 +23,7 @@
 
 /* Bumped when the folding changes: rows folded by an older rule are re-indexed by the
  * catch-up. */
-#define FOLD_VERSION 2
+#define FOLD_VERSION 3   /* 3: pinyin phrase overrides, both readings of a surname */
 #define FOLD_MAX_IN 4096 /* bytes of one text that are folded */
 #define BATCH 500
 
@@ -227,44 +227,215 @@ static void words_of(const UChar *t, int32_t n, int han, struct buf *full, struc
     }
 }
 
-void search_pinyin(struct arena *a, const char *folded, const char **full_out,
-                   const char **initials_out)
+/* ---- pinyin: phrase overrides before ICU ----
+ *
+ * ICU's Han-Latin reads each character alone, with its most common reading: 长沙 comes out
+ * "zhangsha", 厦门 "shamen", 银行 "yinxing". Phrases (place names, banks, common words) whose
+ * reading differs are listed here with their syllables and win over ICU, longest match first;
+ * the syllables give the initials too. Simplified (folded) text, sorted by strcmp (checked by
+ * the unit tests through search_pinyin_tables_sorted()). */
+struct py_phrase {
+    const char *zh, *py;
+};
+
+static const struct py_phrase py_phrases[] = {
+    {"东阿", "dong e"},           {"中行", "zhong hang"},  {"乐亭", "lao ting"},
+    {"乐器", "yue qi"},           {"乐团", "yue tuan"},    {"乐队", "yue dui"},
+    {"交行", "jiao hang"},        {"会计", "kuai ji"},     {"六安", "lu an"},
+    {"农行", "nong hang"},        {"分行", "fen hang"},    {"单于", "chan yu"},
+    {"单县", "shan xian"},        {"厦门", "xia men"},     {"商行", "shang hang"},
+    {"央行", "yang hang"},        {"工行", "gong hang"},   {"建行", "jian hang"},
+    {"总行", "zong hang"},        {"成都", "cheng du"},    {"投行", "tou hang"},
+    {"招行", "zhao hang"},        {"支行", "zhi hang"},    {"枞阳", "zong yang"},
+    {"泌阳", "bi yang"},          {"洪洞", "hong tong"},   {"犍为", "qian wei"},
+    {"番禺", "pan yu"},           {"蚌埠", "beng bu"},     {"行业", "hang ye"},
+    {"行情", "hang qing"},        {"行长", "hang zhang"},  {"西藏", "xi zang"},
+    {"车行", "che hang"},         {"都市", "du shi"},      {"都江堰", "du jiang yan"},
+    {"重复", "chong fu"},         {"重建", "chong jian"},  {"重新", "chong xin"},
+    {"重组", "chong zu"},         {"重阳", "chong yang"},  {"铅山", "yan shan"},
+    {"银行", "yin hang"},         {"长丰", "chang feng"},  {"长乐", "chang le"},
+    {"长兴", "chang xing"},       {"长城", "chang cheng"}, {"长城汽车", "chang cheng qi che"},
+    {"长宁", "chang ning"},       {"长安", "chang an"},    {"长寿", "chang shou"},
+    {"长岛", "chang dao"},        {"长度", "chang du"},    {"长征", "chang zheng"},
+    {"长春", "chang chun"},       {"长期", "chang qi"},    {"长汀", "chang ting"},
+    {"长江", "chang jiang"},      {"长沙", "chang sha"},   {"长沙市", "chang sha shi"},
+    {"长治", "chang zhi"},        {"长海", "chang hai"},   {"长清", "chang qing"},
+    {"长白山", "chang bai shan"}, {"长葛", "chang ge"},    {"长虹", "chang hong"},
+    {"长远", "chang yuan"},       {"长途", "chang tu"},    {"音乐", "yin yue"},
+    {"首都", "shou du"},          {"黄陂", "huang pi"},
+};
+static const struct py_phrase py_surnames[] = {
+    {"万俟", "mo qi"}, {"乐", "yue"},      {"仇", "qiu"},  {"区", "ou"},
+    {"单", "shan"},    {"尉迟", "yu chi"}, {"曾", "zeng"}, {"朴", "piao"},
+    {"查", "zha"},     {"盖", "ge"},       {"覃", "qin"},  {"解", "xie"},
+};
+
+/* Surnames read otherwise than the character alone (单 shan, 曾 zeng, ...): a name that starts
+ * with one is indexed under both readings (py_surnames above), "danwei shanwei". */
+#define PY_PHRASE_MAX 4 /* characters of the longest phrase */
+#define NPHRASES (sizeof py_phrases / sizeof py_phrases[0])
+#define NSURNAMES (sizeof py_surnames / sizeof py_surnames[0])
+
+static int phrase_cmp(const void *k, const void *e)
 {
-    struct buf full, init;
-    buf_init(&full, 1 << 16);
-    buf_init(&init, 1 << 16);
+    return strcmp(k, ((const struct py_phrase *)e)->zh);
+}
+
+int search_pinyin_tables_sorted(void)
+{
+    for (size_t i = 1; i < NPHRASES; i++)
+        if (strcmp(py_phrases[i - 1].zh, py_phrases[i].zh) >= 0)
+            return 0;
+    for (size_t i = 1; i < NSURNAMES; i++)
+        if (strcmp(py_surnames[i - 1].zh, py_surnames[i].zh) >= 0)
+            return 0;
+    return 1;
+}
+
+/* The longest entry of tab that u[i..n) starts with (UTF-16 units of it in *len); NULL if none. */
+static const struct py_phrase *phrase_at(const struct py_phrase *tab, size_t ntab, const UChar *u,
+                                         int32_t i, int32_t n, int32_t *len)
+{
+    int32_t ends[PY_PHRASE_MAX + 1], k = 0, j = i;
+    while (k < PY_PHRASE_MAX && j < n) {
+        U16_FWD_1(u, j, n);
+        ends[++k] = j;
+    }
+    for (; k >= 1; k--) {
+        char key[4 * PY_PHRASE_MAX + 1];
+        int32_t kn = 0;
+        UErrorCode e = U_ZERO_ERROR;
+        u_strToUTF8(key, (int32_t)sizeof key, &kn, u + i, ends[k] - i, &e);
+        if (U_FAILURE(e) || kn >= (int32_t)sizeof key)
+            continue;
+        key[kn] = 0;
+        const struct py_phrase *p = bsearch(key, tab, ntab, sizeof *tab, phrase_cmp);
+        if (p) {
+            *len = ends[k] - i;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Appends the syllables "chang sha" as a Han run's words. */
+static void words_of_ascii(const char *py, struct buf *full, struct buf *init)
+{
+    UChar t[64];
     int32_t n = 0;
-    UChar *u = to_u16(a, folded ? folded : "", folded ? strlen(folded) : 0, &n);
-    pthread_mutex_lock(&icu_lock);
-    if (!icu_ready()) {
-        int32_t i = 0;
-        while (i < n) {
-            int32_t start = i;
-            UChar32 c;
-            U16_NEXT(u, i, n, c);
-            int han = is_han(c);
-            int32_t end = i;
-            while (end < n) {
-                int32_t j = end;
-                U16_NEXT(u, j, n, c);
-                if (is_han(c) != han)
-                    break;
-                end = j;
+    for (; *py && n < 64; py++)
+        t[n++] = (UChar)(unsigned char)*py;
+    words_of(t, n, 1, full, init);
+}
+
+/* With icu_lock held: the pinyin of the Han run u[0..n) into full and init; the phrase
+ * overrides first, ICU for the rest. surname: read the run's first character(s) as a surname
+ * when py_surnames has them. */
+static void han_run(struct arena *a, const UChar *u, int32_t n, int surname, struct buf *full,
+                    struct buf *init)
+{
+    int32_t i = 0, plain = 0; /* u[plain..i) waits for ICU */
+    while (i < n) {
+        int32_t len = 0;
+        const struct py_phrase *p = NULL;
+        p = phrase_at(py_phrases, NPHRASES, u, i, n, &len);
+        if (surname && i == 0) { /* a longer phrase wins: 单县 is a place */
+            int32_t slen = 0;
+            const struct py_phrase *s = phrase_at(py_surnames, NSURNAMES, u, i, n, &slen);
+            if (s && (!p || slen >= len)) {
+                p = s;
+                len = slen;
             }
+        }
+        if (!p) {
+            U16_FWD_1(u, i, n);
+            continue;
+        }
+        if (i > plain) {
+            int32_t tn = 0;
+            UChar *t = translit(a, t_pinyin, u + plain, i - plain, &tn);
+            if (t)
+                words_of(t, tn, 1, full, init);
+        }
+        words_of_ascii(p->py, full, init);
+        i += len;
+        plain = i;
+    }
+    if (n > plain) {
+        int32_t tn = 0;
+        UChar *t = translit(a, t_pinyin, u + plain, n - plain, &tn);
+        if (t)
+            words_of(t, tn, 1, full, init);
+    }
+}
+
+/* With icu_lock held: the pinyin of u[0..n) (see search_pinyin). */
+static void pinyin_of(struct arena *a, const UChar *u, int32_t n, int surname, struct buf *full,
+                      struct buf *init)
+{
+    int32_t i = 0;
+    while (i < n) {
+        int32_t start = i;
+        UChar32 c;
+        U16_NEXT(u, i, n, c);
+        int han = is_han(c);
+        int32_t end = i;
+        while (end < n) {
+            int32_t j = end;
+            U16_NEXT(u, j, n, c);
+            if (is_han(c) != han)
+                break;
+            end = j;
+        }
+        if (han) {
+            han_run(a, u + start, end - start, surname && start == 0, full, init);
+        } else {
             int32_t tn = 0;
             UChar *t = translit(a, t_pinyin, u + start, end - start, &tn);
             if (t)
-                words_of(t, tn, han, &full, &init);
-            i = end;
+                words_of(t, tn, 0, full, init);
         }
+        i = end;
+    }
+}
+
+void search_pinyin(struct arena *a, const char *folded, const char **full_out,
+                   const char **initials_out)
+{
+    struct buf full, init, full2, init2;
+    buf_init(&full, 1 << 16);
+    buf_init(&init, 1 << 16);
+    buf_init(&full2, 1 << 16);
+    buf_init(&init2, 1 << 16);
+    int32_t n = 0;
+    UChar *u = to_u16(a, folded ? folded : "", folded ? strlen(folded) : 0, &n);
+    int32_t len = 0;
+    /* A name starting with a surname of two readings: both (cheap: one more pass). */
+    int ambiguous = n > 0 && phrase_at(py_surnames, NSURNAMES, u, 0, n, &len) != NULL;
+    pthread_mutex_lock(&icu_lock);
+    if (!icu_ready()) {
+        pinyin_of(a, u, n, 0, &full, &init);
+        if (ambiguous)
+            pinyin_of(a, u, n, 1, &full2, &init2);
     }
     pthread_mutex_unlock(&icu_lock);
     buf_putc(&full, 0);
     buf_putc(&init, 0);
-    *full_out = buf_ok(&full) ? arena_strdup(a, full.data) : "";
-    *initials_out = buf_ok(&init) ? arena_strdup(a, init.data) : "";
+    buf_putc(&full2, 0);
+    buf_putc(&init2, 0);
+    const char *f = buf_ok(&full) ? full.data : "", *in = buf_ok(&init) ? init.data : "";
+    const char *f2 = buf_ok(&full2) ? full2.data : "", *in2 = buf_ok(&init2) ? init2.data : "";
+    if (ambiguous && *f2 && strcmp(f, f2) != 0) {
+        *full_out = arena_printf(a, "%s %s", f, f2);
+        *initials_out = strcmp(in, in2) ? arena_printf(a, "%s %s", in, in2) : arena_strdup(a, in);
+    } else {
+        *full_out = arena_strdup(a, f);
+        *initials_out = arena_strdup(a, in);
+    }
     buf_release(&full);
     buf_release(&init);
+    buf_release(&full2);
+    buf_release(&init2);
 }
 
 const char *search_digits(struct arena *a, const char *s)
@@ -432,7 +603,11 @@ static const char *col(struct kam_ctx *ctx, struct db_stmt *st, int i)
     return arena_strdup(ctx->a, s ? s : "");
 }
 
-enum kam_err search_sync(struct kam_ctx *ctx, const char *kind, int64_t id)
+/* if_older (the catch-up): the index row is written only over an older one (a lower record
+ * version, or the same with another fold version), so a catch-up that read a record before a
+ * writer changed it never overwrites the writer's newer entry, without locking the record (on
+ * PostgreSQL the upsert waits for the writer's uncommitted index row, then compares). */
+static enum kam_err sync_one(struct kam_ctx *ctx, const char *kind, int64_t id, int if_older)
 {
     const struct search_kind *k = kind_find(kind, strlen(kind));
     if (!k)
@@ -472,16 +647,21 @@ enum kam_err search_sync(struct kam_ctx *ctx, const char *kind, int64_t id)
         return fold_fail(ctx);
     const char *full, *init;
     search_pinyin(ctx->a, fname, &full, &init);
-    rc = db_prepare(ctx->db,
-                    "INSERT INTO search_index (kind, id, account_id, version, fold_version, label, "
-                    "sub, code, name, core, body, py_full, py_init, phone, email) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (kind, id) DO UPDATE SET "
-                    "account_id = excluded.account_id, version = excluded.version, "
-                    "fold_version = excluded.fold_version, label = excluded.label, "
-                    "sub = excluded.sub, code = excluded.code, name = excluded.name, "
-                    "core = excluded.core, body = excluded.body, py_full = excluded.py_full, "
-                    "py_init = excluded.py_init, phone = excluded.phone, email = excluded.email",
-                    &st, ctx->err);
+    static const char upsert[] =
+        "INSERT INTO search_index (kind, id, account_id, version, fold_version, label, "
+        "sub, code, name, core, body, py_full, py_init, phone, email) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (kind, id) DO UPDATE SET "
+        "account_id = excluded.account_id, version = excluded.version, "
+        "fold_version = excluded.fold_version, label = excluded.label, "
+        "sub = excluded.sub, code = excluded.code, name = excluded.name, "
+        "core = excluded.core, body = excluded.body, py_full = excluded.py_full, "
+        "py_init = excluded.py_init, phone = excluded.phone, email = excluded.email";
+    static const char older[] =
+        " WHERE search_index.version < excluded.version OR (search_index.version = "
+        "excluded.version AND search_index.fold_version <> excluded.fold_version)";
+    char sqlu[sizeof upsert + sizeof older];
+    snprintf(sqlu, sizeof sqlu, "%s%s", upsert, if_older ? older : "");
+    rc = db_prepare(ctx->db, sqlu, &st, ctx->err);
     if (rc)
         return rc;
     db_bind_text(st, 1, k->name);
@@ -500,6 +680,11 @@ enum kam_err search_sync(struct kam_ctx *ctx, const char *kind, int64_t id)
     db_bind_text(st, 14, search_digits(ctx->a, phone));
     db_bind_text(st, 15, femail);
     return db_run(st, ctx->err);
+}
+
+enum kam_err search_sync(struct kam_ctx *ctx, const char *kind, int64_t id)
+{
+    return sync_one(ctx, kind, id, 0);
 }
 
 /* Up to BATCH ids the query (binds: kind, and the fold version if with_fold) names. */
@@ -524,15 +709,73 @@ static enum kam_err collect_ids(struct kam_ctx *ctx, const char *sql, const char
     return rc;
 }
 
-enum kam_err search_catch_up(struct kam_ctx *ctx, int *indexed_out)
+/* Inside the batch's transaction: re-reads the collected records of kind k, CHUNK at a time,
+ * and indexes each whose index row is not current by now (a writer may have indexed it in
+ * between); a record gone meanwhile loses its row. No record is locked (a batch locking its
+ * rows in id order deadlocked with writers locking the same kind in another order): the
+ * upsert is conditional instead (sync_one's if_older), so a writer's newer entry stays. An
+ * index row newer than its record (the record's id given again after a delete behind kam's
+ * back) is left as it is. *written: rows written or dropped. */
+#define CHUNK 100
+static enum kam_err catch_up_ids(struct kam_ctx *ctx, const struct search_kind *k,
+                                 const int64_t *ids, size_t n, int *written)
 {
-    int total = 0;
+    char sql[512 + 2 * CHUNK];
+    int len = snprintf(sql, sizeof sql,
+                       "SELECT t.id, t.version, s.version, s.fold_version FROM %s t LEFT JOIN "
+                       "search_index s ON s.kind = ? AND s.id = t.id WHERE t.id IN (?",
+                       k->table);
+    for (int i = 1; i < CHUNK && len + 3 < (int)sizeof sql; i++) {
+        sql[len++] = ',';
+        sql[len++] = '?';
+    }
+    snprintf(sql + len, sizeof sql - (size_t)len, ")");
+    enum kam_err rc = KAM_OK;
+    for (size_t at = 0; !rc && at < n; at += CHUNK) {
+        size_t m = n - at < CHUNK ? n - at : CHUNK;
+        unsigned char *state = arena_calloc(ctx->a, m, 1); /* 0 gone, 1 stale, 2 current */
+        struct db_stmt *st;
+        if ((rc = db_prepare(ctx->db, sql, &st, ctx->err)))
+            break;
+        db_bind_text(st, 1, k->name);
+        for (int i = 0; i < CHUNK; i++) /* a short chunk repeats its last id */
+            db_bind_i64(st, i + 2, ids[at + ((size_t)i < m ? (size_t)i : m - 1)]);
+        int row = 0;
+        while (!(rc = db_step(st, &row, ctx->err)) && row) {
+            int64_t id = db_col_i64(st, 0);
+            for (size_t i = 0; i < m; i++) {
+                if (ids[at + i] != id)
+                    continue;
+                int64_t tv = db_col_i64(st, 1), sv = db_col_i64(st, 2);
+                state[i] = !db_col_is_null(st, 2) &&
+                                   (sv > tv || (sv == tv && db_col_i64(st, 3) == FOLD_VERSION))
+                               ? 2
+                               : 1;
+            }
+        }
+        db_done(st);
+        for (size_t i = 0; !rc && i < m; i++) {
+            if (state[i] == 2)
+                continue;
+            rc = state[i] ? sync_one(ctx, k->name, ids[at + i], 1)
+                          : search_drop(ctx, k->name, ids[at + i]);
+            (*written)++;
+        }
+    }
+    return rc;
+}
+
+enum kam_err search_catch_up_until(struct kam_ctx *ctx, int (*stop)(void *), void *stop_arg,
+                                   int *indexed_out)
+{
+    int total = 0, outer_tx = db_in_tx(ctx->db);
     enum kam_err rc = KAM_OK;
     for (size_t k = 0; !rc && k < NKINDS; k++) {
-        char stale[512], gone[512];
+        char stale[512], gone[512], drop[256];
         snprintf(stale, sizeof stale,
                  "SELECT t.id FROM %s t LEFT JOIN search_index s ON s.kind = ? AND s.id = t.id "
-                 "WHERE s.id IS NULL OR s.version <> t.version OR s.fold_version <> ? "
+                 "WHERE s.id IS NULL OR s.version < t.version OR (s.version = t.version AND "
+                 "s.fold_version <> ?) "
                  "ORDER BY t.id LIMIT 500",
                  kinds[k].table);
         snprintf(gone, sizeof gone,
@@ -540,26 +783,50 @@ enum kam_err search_catch_up(struct kam_ctx *ctx, int *indexed_out)
                  "FROM %s t WHERE t.id = s.id) "
                  "ORDER BY s.id LIMIT 500",
                  kinds[k].table);
+        /* re-checked when dropped: SQLite may give a new record the id of a deleted one */
+        snprintf(drop, sizeof drop,
+                 "DELETE FROM search_index WHERE kind = ? AND id = ? AND NOT EXISTS (SELECT 1 "
+                 "FROM %s t WHERE t.id = ?)",
+                 kinds[k].table);
         /* Each batch in an arena of its own: a re-index of millions of rows (a new folding
          * rule) holds one batch's texts at a time, not all of them. */
         struct arena *outer = ctx->a;
         for (int pass = 0; !rc && pass < 100000; pass++) {
+            if (stop && stop(stop_arg))
+                goto out;
             struct arena batch;
             arena_init(&batch);
             ctx->a = &batch;
             int64_t *ids, *dead;
             size_t n = 0, nd = 0;
             int more = 0;
-            /* Looked for outside a transaction: a pass with nothing to do takes no write lock. */
+            /* Looked for outside a transaction, so a pass with nothing to do takes no write
+             * lock; what was found is re-checked record by record inside the batch's one
+             * transaction (catch_up_ids). */
             if (!(rc = collect_ids(ctx, stale, kinds[k].name, 1, &ids, &n)) &&
                 !(rc = collect_ids(ctx, gone, kinds[k].name, 0, &dead, &nd)) && (n || nd) &&
                 !(rc = db_begin(ctx->db, ctx->err))) {
-                for (size_t i = 0; !rc && i < n; i++)
-                    rc = search_sync(ctx, kinds[k].name, ids[i]);
-                for (size_t i = 0; !rc && i < nd; i++)
-                    rc = search_drop(ctx, kinds[k].name, dead[i]);
+                int written = 0;
+                /* PostgreSQL: the batch, not a writer, gives way when their index rows cross
+                 * (KAM_EBUSY after a short wait; the caller tries again later) -- only in a
+                 * transaction of its own, never in a request's. */
+                if (!outer_tx && strcmp(db_scheme(ctx->db), "sqlite") != 0)
+                    rc = db_exec(ctx->db, "SET LOCAL lock_timeout = '200ms'", ctx->err);
+                if (!rc)
+                    rc = catch_up_ids(ctx, &kinds[k], ids, n, &written);
+                for (size_t i = 0; !rc && i < nd; i++) {
+                    struct db_stmt *st;
+                    if (!(rc = db_prepare(ctx->db, drop, &st, ctx->err))) {
+                        db_bind_text(st, 1, kinds[k].name);
+                        db_bind_i64(st, 2, dead[i]);
+                        db_bind_i64(st, 3, dead[i]);
+                        rc = db_run(st, ctx->err);
+                        written++;
+                    }
+                }
                 rc = db_end(ctx->db, rc, ctx->err);
-                total += (int)(n + nd);
+                if (!rc)
+                    total += written;
                 more = n >= BATCH || nd >= BATCH;
             }
             ctx->a = outer;
@@ -568,9 +835,15 @@ enum kam_err search_catch_up(struct kam_ctx *ctx, int *indexed_out)
                 break;
         }
     }
+out:
     if (indexed_out)
         *indexed_out = total;
     return rc;
+}
+
+enum kam_err search_catch_up(struct kam_ctx *ctx, int *indexed_out)
+{
+    return search_catch_up_until(ctx, NULL, NULL, indexed_out);
 }
 
 /* ---- querying ---- */

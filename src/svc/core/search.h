@@ -34,6 +34,13 @@ enum kam_err search_drop_account(struct kam_ctx *ctx, int64_t account_id);
 /* Indexes the records missing from the index or changed since (version), and drops rows of
  * records gone; in batches of 500 per transaction. *indexed_out (may be NULL): rows written. */
 enum kam_err search_catch_up(struct kam_ctx *ctx, int *indexed_out);
+/* The same, asking stop(stop_arg) (may be NULL) before each batch: a true answer ends it there
+ * (KAM_OK; what was indexed stays). `kam serve` runs it after it listens, on a thread with its
+ * own connection: searches meanwhile find what is indexed so far. Each batch's records are
+ * re-read and indexed in one transaction, each under a share lock (no writer's newer row is
+ * overwritten by an older read). */
+enum kam_err search_catch_up_until(struct kam_ctx *ctx, int (*stop)(void *), void *stop_arg,
+                                   int *indexed_out);
 
 struct search_hit {
     const char *kind;
@@ -77,9 +84,14 @@ enum kam_err search_duplicates(struct kam_ctx *ctx, const struct search_dup_quer
 const char *search_fold(struct arena *a, const char *s);
 /* From folded text: the full pinyin of its Han characters without spaces, Latin words and
  * digits kept ("abc测评" -> "abcceping"), and the initials ("abccp"). Two Latin words in a row
- * keep one space between them ("液压泵 hydraulic pump" -> "yybhydraulic pump"). */
+ * keep one space between them ("液压泵 hydraulic pump" -> "yybhydraulic pump"). Phrases whose
+ * reading ICU gets wrong come from a table first (长沙 "changsha", 厦门 "xiamen", 银行 "yinhang");
+ * a name starting with a surname of two readings gets both, space-separated ("曾伟" -> "cengwei
+ * zengwei", "cw zw"). */
 void search_pinyin(struct arena *a, const char *folded, const char **full_out,
                    const char **initials_out);
+/* 1 if the pinyin phrase tables are sorted as their binary search needs (unit tests). */
+int search_pinyin_tables_sorted(void);
 /* The digits of s ("+86 138-0013 8000" -> "8613800138000"). */
 const char *search_digits(struct arena *a, const char *s);
 /* A folded company name without spaces, punctuation and company suffixes (有限公司, 股份, 集团,

@@ -43,8 +43,8 @@ enum kam_err record_save(struct kam_ctx *ctx, const struct update_spec *spec, in
     }
     enum kam_err rc = spec->write(&op);
     if (!rc && spec->versioned && db_changes(ctx->db) != 1)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version", "the %s was changed meanwhile",
-                      noun(spec));
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "version", "stale_version", NULL,
+                          "the %s was changed meanwhile", noun(spec));
     if (!rc && spec->then)
         rc = spec->then(&op);
     if (rc) {
@@ -71,9 +71,9 @@ enum kam_err record_update(struct kam_ctx *ctx, const struct update_spec *spec, 
     if ((rc = spec->get(ctx, id, before)))
         goto out;
     if (asked_version(spec, in, &asked) && asked != i64_at(before, spec->version_at)) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "version",
-                      "the %s was changed by someone else (version %lld, now %lld)", noun(spec),
-                      (long long)asked, (long long)i64_at(before, spec->version_at));
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "version", "stale_version", NULL,
+                          "the %s was changed by someone else (version %lld, now %lld)", noun(spec),
+                          (long long)asked, (long long)i64_at(before, spec->version_at));
         goto out;
     }
     memcpy(after, before, spec->size);

@@ -45,7 +45,7 @@ int user_password_ok(const char *hash, const char *password)
 
 #define COLS                                                                                       \
     "users.id, users.login, users.name, users.email, users.role, users.team_id, "                  \
-    "users.disabled, users.created_at, users.updated_at, users.digest"
+    "users.disabled, users.created_at, users.updated_at, users.digest, users.lang"
 
 static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
@@ -62,6 +62,7 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     u->created_at = db_col_i64(st, 7);
     u->updated_at = db_col_i64(st, 8);
     u->digest = (int)db_col_i64(st, 9);
+    u->lang = db_col_is_null(st, 10) ? NULL : arena_strdup(ctx->a, db_col_text(st, 10));
 }
 
 static enum kam_err get_by(struct kam_ctx *ctx, const char *sql, int64_t id, const char *login,
@@ -109,6 +110,9 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct user *u)
     }
     if ((rc = check_text(ctx, "name", u->name, 0, 100, 0)) ||
         (rc = check_email(ctx, "email", u->email)))
+        return rc;
+    static const char *const langs[] = {"zh-CN", "zh-TW", "en", NULL};
+    if (u->lang && (rc = check_enum(ctx, "lang", u->lang, langs)))
         return rc;
     if (role_parse(u->role) == ROLE_NONE)
         return kam_fail(ctx->err, KAM_EINVAL, "role",
@@ -192,6 +196,7 @@ static void diff_user(struct audit_diff *d, const struct user *b, const struct u
                    !a || !a->has_team);
     audit_diff_i64(d, "disabled", b ? b->disabled : 0, !b, a ? a->disabled : 0, !a);
     audit_diff_i64(d, "digest", b ? b->digest : 0, !b, a ? a->digest : 0, !a);
+    audit_diff_str(d, "lang", b ? b->lang : NULL, a ? a->lang : NULL);
 }
 
 static void merge(struct user *u, const struct user_in *in)
@@ -212,6 +217,8 @@ static void merge(struct user *u, const struct user_in *in)
         u->disabled = in->v.disabled;
     if (in->set & USR_DIGEST)
         u->digest = in->v.digest;
+    if (in->set & USR_LANG)
+        u->lang = in->v.lang;
 }
 
 enum kam_err user_create(struct kam_ctx *ctx, const struct user_in *in, struct user *out)
@@ -239,7 +246,8 @@ enum kam_err user_create(struct kam_ctx *ctx, const struct user_in *in, struct u
     struct db_stmt *st;
     rc = db_prepare(ctx->db,
                     "INSERT INTO users (login, name, email, role, team_id, password_hash, "
-                    "disabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+                    "disabled, created_at, updated_at, lang) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                    "RETURNING id",
                     &st, ctx->err);
     if (rc)
         goto out;
@@ -252,6 +260,7 @@ enum kam_err user_create(struct kam_ctx *ctx, const struct user_in *in, struct u
     db_bind_i64(st, 7, u.disabled);
     db_bind_i64(st, 8, ctx->now);
     db_bind_i64(st, 9, ctx->now);
+    db_bind_text(st, 10, u.lang);
     int row = 0;
     rc = db_step(st, &row, ctx->err);
     if (!rc && row)
@@ -344,7 +353,7 @@ static enum kam_err user_up_write(const struct update_op *op)
         db_prepare(ctx->db,
                    "UPDATE users SET login = ?, name = ?, email = ?, role = ?, team_id = ?, "
                    "disabled = ?, password_hash = COALESCE(?, password_hash), updated_at = ?, "
-                   "digest = ? WHERE id = ?",
+                   "digest = ?, lang = ? WHERE id = ?",
                    &st, ctx->err);
     if (rc)
         return rc;
@@ -357,7 +366,8 @@ static enum kam_err user_up_write(const struct update_op *op)
     db_bind_text(st, 7, *hash ? hash : NULL);
     db_bind_i64(st, 8, ctx->now);
     db_bind_i64(st, 9, u->digest);
-    db_bind_i64(st, 10, u->id);
+    db_bind_text(st, 10, u->lang);
+    db_bind_i64(st, 11, u->id);
     return db_run(st, ctx->err);
 }
 
@@ -542,8 +552,8 @@ static enum kam_err team_check(struct kam_ctx *ctx, const struct team *t)
             int cycle = !rc && row && db_col_i64(st, 0);
             db_done(st);
             if (!rc && cycle)
-                rc = kam_fail(ctx->err, KAM_ECONFLICT, "parent_id",
-                              "a team cannot be its own parent or ancestor");
+                rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "parent_id", "team.parent_cycle", NULL,
+                                  "a team cannot be its own parent or ancestor");
             if (rc)
                 return rc;
         }

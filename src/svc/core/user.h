@@ -17,6 +17,7 @@ enum user_field {
     USR_DISABLED = 1u << 5,
     USR_PASSWORD = 1u << 6,
     USR_DIGEST = 1u << 7,
+    USR_LANG = 1u << 8,
 };
 
 struct user {
@@ -24,6 +25,9 @@ struct user {
     int has_team, disabled;
     int digest; /* 1: a daily e-mail digest of notifications */
     const char *login, *name, *email, *role;
+    /* The language of what the server writes to the user outside a request (the digest):
+     * "zh-CN", "zh-TW", "en"; NULL when not chosen (read as zh-CN). */
+    const char *lang;
 };
 
 struct user_in {

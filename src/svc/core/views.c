@@ -70,7 +70,8 @@ static enum kam_err name_taken(struct kam_ctx *ctx, const char *screen, const ch
     int64_t other = row ? db_col_i64(st, 0) : 0;
     db_done(st);
     if (!rc && row && other != except_id)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "name", "you already have a view with this name");
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "name", "views.name_taken", NULL,
+                          "you already have a view with this name");
     return rc;
 }
 

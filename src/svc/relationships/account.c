@@ -148,8 +148,8 @@ static enum kam_err check_parent(struct kam_ctx *ctx, int64_t id, int64_t parent
     int cycle = !rc && row && db_col_i64(st, 0);
     db_done(st);
     if (!rc && cycle)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "parent_id",
-                      "an account cannot be its own parent or ancestor");
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "parent_id", "account.parent_cycle", NULL,
+                          "an account cannot be its own parent or ancestor");
     return rc;
 }
 
@@ -464,9 +464,10 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
     if (rc)
         goto out;
     if (subs) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "id",
-                      "the account has %lld subsidiaries; move or delete them first",
-                      (long long)subs);
+        rc = kam_fail_key(
+            ctx->err, KAM_ECONFLICT, "id", "account.has_subsidiaries",
+            (struct kam_param[]){{"n", arena_printf(ctx->a, "%lld", (long long)subs)}, {0}},
+            "the account has %lld subsidiaries; move or delete them first", (long long)subs);
         goto out;
     }
     /* Sales history is the company's record of what was sold: an account that has it stays
@@ -477,9 +478,10 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
                            &lines, ctx->err)))
         goto out;
     if (lines) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "id",
-                      "the account has %lld order lines; set its status to lost instead",
-                      (long long)lines);
+        rc = kam_fail_key(
+            ctx->err, KAM_ECONFLICT, "id", "account.has_order_lines",
+            (struct kam_param[]){{"n", arena_printf(ctx->a, "%lld", (long long)lines)}, {0}},
+            "the account has %lld order lines; set its status to lost instead", (long long)lines);
         goto out;
     }
     static const char *const sales[] = {
@@ -902,7 +904,8 @@ enum kam_err account_member_add(struct kam_ctx *ctx, int64_t account_id, int64_t
     rc = db_step(st, &row, ctx->err);
     db_done(st);
     if (!rc && row)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "user_id", "already a member of the account team");
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "user_id", "account.already_member", NULL,
+                          "already a member of the account team");
     if (rc)
         goto out;
     rc = db_prepare(ctx->db,

@@ -13,6 +13,7 @@
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
 #include "svc/core/check.h"
+#include "svc/core/msg.h"
 #include "svc/core/notify.h"
 #include "svc/core/outbox.h"
 #include "svc/core/page.h"
@@ -584,8 +585,9 @@ static enum kam_err close_reminder(struct kam_ctx *ctx, const struct care_remind
     db_bind_i64(st, 8, before->id);
     rc = db_run(st, ctx->err);
     if (!rc && db_changes(ctx->db) != 1)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "status", "the reminder is already %s",
-                      before->status);
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "care.already_closed",
+                          (struct kam_param[]){{"status", before->status}, {0}},
+                          "the reminder is already %s", before->status);
     if (rc)
         return rc;
     struct audit_diff d;
@@ -600,7 +602,9 @@ static enum kam_err pending(struct kam_ctx *ctx, int64_t id, struct care_reminde
 {
     enum kam_err rc = care_get(ctx, id, r);
     if (!rc && strcmp(r->status, "pending") != 0)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "status", "the reminder is already %s", r->status);
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "care.already_closed",
+                          (struct kam_param[]){{"status", r->status}, {0}},
+                          "the reminder is already %s", r->status);
     return rc;
 }
 
@@ -664,13 +668,10 @@ enum kam_err care_send(struct kam_ctx *ctx, int64_t id, int64_t template_id,
     }
     if (rc)
         goto out;
-    /* The occasion in the template's language: "春节 Spring Festival" is stored bilingual. */
-    const char *occ = r.occasion_name;
-    const char *space = strchr(occ, ' ');
-    if (space && !strcmp(t.locale, "zh"))
-        occ = arena_strndup(ctx->a, occ, (size_t)(space - occ));
-    else if (space && !strcmp(t.locale, "en"))
-        occ = space + 1;
+    /* The occasion in the template's language: a festival or a birthday by its key; a special
+     * date's name as its user wrote it. */
+    const char *occ = msg_occasion_name(strcmp(t.locale, "en") ? MSG_ZH_CN : MSG_EN, r.occasion_key,
+                                        r.occasion_name);
     const char *subject =
         care_render(ctx, t.subject, r.contact_name, r.account_name, occ, sender, company);
     const char *body =
@@ -761,27 +762,13 @@ static int next_occasion(const struct care_occasion *o, int64_t today, struct du
             if (t >= today) {
                 out->days = t;
                 snprintf(out->date, sizeof out->date, "%04d-%02d-%02d", f[i].y, f[i].m, f[i].d);
-                out->name = NULL; /* festival_name() gives both languages */
+                out->name = NULL; /* msg_occasion_name() words it in each reader's language */
                 out->key = f[i].key;
                 return 1;
             }
         }
     }
     return 0;
-}
-
-/* "春节 Spring Festival" for a festival key in the year of `days`. */
-static const char *festival_name(struct kam_ctx *ctx, const char *key, int64_t days)
-{
-    char iso[32];
-    time_iso(days * 86400, iso, sizeof iso);
-    int y = atoi(iso);
-    struct festival f[LUNAR_FESTIVALS_MAX];
-    int n = lunar_festivals(y, f, LUNAR_FESTIVALS_MAX);
-    for (int i = 0; i < n && i < LUNAR_FESTIVALS_MAX; i++)
-        if (!strcmp(f[i].key, key))
-            return arena_printf(ctx->a, "%s %s", f[i].name_zh, f[i].name_en);
-    return key;
 }
 
 static enum kam_err insert_reminder(struct kam_ctx *ctx, const struct care_occasion *o,
@@ -858,7 +845,9 @@ static enum kam_err generate_occasion(struct kam_ctx *ctx, const struct care_occ
             return KAM_OK;
         }
         key = due.key ? due.key : arena_printf(ctx->a, "special:%lld", (long long)o->id);
-        name = due.key ? festival_name(ctx, due.key, due.days) : o->name;
+        /* Stored in Simplified Chinese (the default language); the API and the UI word a
+         * festival by its key in each reader's language. */
+        name = due.key ? msg_occasion_name(MSG_ZH_CN, due.key, NULL) : o->name;
     }
     sqlb_sql(&b, " ORDER BY contacts.id");
     struct db_stmt *st;
@@ -913,7 +902,8 @@ static enum kam_err generate_occasion(struct kam_ctx *ctx, const struct care_occ
     db_done(st);
     for (size_t i = 0; !rc && i < n; i++)
         rc = insert_reminder(ctx, o, list[i].account, list[i].contact, list[i].owner, key,
-                             birthday ? "生日 Birthday" : name, list[i].date, created);
+                             birthday ? msg_occasion_name(MSG_ZH_CN, "birthday", NULL) : name,
+                             list[i].date, created);
     return rc;
 }
 

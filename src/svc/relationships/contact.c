@@ -92,8 +92,8 @@ static enum kam_err check_reports_to(struct kam_ctx *ctx, const struct contact *
     if (!c->has_reports_to)
         return KAM_OK;
     if (c->reports_to_id == c->id)
-        return kam_fail(ctx->err, KAM_ECONFLICT, "reports_to_id",
-                        "a contact cannot report to themselves");
+        return kam_fail_key(ctx->err, KAM_ECONFLICT, "reports_to_id", "contact.self_report", NULL,
+                            "a contact cannot report to themselves");
     int64_t acc = 0;
     enum kam_err rc = db_query_i64(ctx->db, "SELECT account_id FROM contacts WHERE id = ?", 1,
                                    c->reports_to_id, &acc, ctx->err);
@@ -118,8 +118,8 @@ static enum kam_err check_reports_to(struct kam_ctx *ctx, const struct contact *
     int cycle = !rc && row && db_col_i64(st, 0);
     db_done(st);
     if (!rc && cycle)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "reports_to_id",
-                      "this reporting line would form a cycle");
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "reports_to_id", "contact.report_cycle", NULL,
+                          "this reporting line would form a cycle");
     return rc;
 }
 

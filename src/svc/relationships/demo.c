@@ -19,6 +19,7 @@
 const struct demo_login demo_logins[] = {
     {"admin", "administrator: users and teams"},
     {"director", "sales director: every account"},
+    {"gm", "general manager: approves the director's plans"},
     {"lead.east", "team lead, East key accounts"},
     {"am.east1", "account manager, East"},
     {"finance", "finance: reads everything"},
@@ -126,7 +127,8 @@ static enum kam_err people(struct kam_ctx *ctx, struct ctx_ids *ids, int account
     int64_t director, x;
     if ((rc = add_team(ctx, ids, "销售部 Sales", 0, 0, &ids->root_team)) ||
         (rc = add_user(ctx, ids, "admin", "系统管理员 Admin", "admin", 0, &x)) ||
-        (rc = add_user(ctx, ids, "director", "王建国", "director", ids->root_team, &director)))
+        (rc = add_user(ctx, ids, "director", "王建国", "director", ids->root_team, &director)) ||
+        (rc = add_user(ctx, ids, "gm", "总经理 赵明", "director", ids->root_team, &x)))
         return rc;
     set_manager(ctx, ids->root_team, director, &rc);
     if (rc)

@@ -388,8 +388,9 @@ enum kam_err issue_transition(struct kam_ctx *ctx, int64_t id, const char *to, c
     if ((rc = issue_get(ctx, id, &before)))
         goto out;
     if (!allowed(before.status, to)) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "to", "an issue that is %s cannot become %s",
-                      before.status, to);
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "to", "issue.bad_transition",
+                          (struct kam_param[]){{"from", before.status}, {"to", to}, {0}},
+                          "an issue that is %s cannot become %s", before.status, to);
         goto out;
     }
     x = before;

@@ -14,6 +14,7 @@
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
 #include "svc/core/check.h"
+#include "svc/core/group.h"
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
 #include "svc/core/update.h"
@@ -95,53 +96,96 @@ static void compute(struct contribution *parts, int n, const int64_t *weights, i
     *score = *has ? (2 * wv + wsum) / (2 * wsum) : 0;
 }
 
-/* The computed criteria, 0-100, from the account's sales (the twelve complete months before
- * this one, the twelve before those, and its latest wallet estimate):
- *   volume_12m       25 x log10(yuan / 10,000), clamped: 10 thousand -> 0, 1 million -> 50,
- *                    100 million -> 100 (a log scale: key accounts differ by orders of magnitude)
- *   growth           50 + growth %, clamped: -50 % -> 0, flat -> 50, +50 % -> 100
- *   share_of_wallet  the share in %, clamped to 100
- * A criterion without data (no sales, no previous year, no estimate) has no value; a failed
- * query is an error, never "no sales". */
-static enum kam_err computed_values(struct kam_ctx *ctx, int64_t account_id, struct criterion *crit,
-                                    size_t ncrit, struct contribution *parts)
+/* The inputs of the computed criteria: the account's sales in the twelve complete months
+ * before this one and in the twelve before those, and its latest wallet estimate. A group's
+ * are its own and its subsidiaries' (svc/core/group.h): mode VAL_GROUP the whole group (the
+ * score is the company's figure of the account, the same for every reader), VAL_GROUP_SEEN only
+ * the subsidiaries the caller may read (what a screen shows them); the wallet is then the sum
+ * of the group's estimates for the latest year any of them has. A failed query is an error,
+ * never "no sales". */
+enum { VAL_ALONE, VAL_GROUP, VAL_GROUP_SEEN };
+
+static enum kam_err load_inputs(struct kam_ctx *ctx, int64_t account_id, int mode,
+                                struct valuation_figures *out)
 {
+    memset(out, 0, sizeof *out);
     int y, m, d;
     days_to_date(ctx->now / 86400, &y, &m, &d);
     int now = y * 12 + m - 1;
     int to = now - 1, from = now - 12, pfrom = now - 24, pto = now - 13;
+    const char *ids = mode == VAL_ALONE ? "(?)"
+                      : mode == VAL_GROUP
+                          ? GROUP_IDS_SQL
+                          : "(SELECT accounts.id FROM accounts WHERE accounts.id IN " GROUP_IDS_SQL
+                            " AND " POLICY_SCOPE_COND ")";
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    if (mode == VAL_GROUP_SEEN && !policy_scope_with(ctx, &b))
+        ids = GROUP_IDS_SQL; /* an org-wide reader sees the whole group */
+    const char *parts[] = {
+        "SELECT (SELECT SUM(amount) FROM sales_monthly_account WHERE account_id IN ",
+        " AND month >= ? AND month <= ?), (SELECT SUM(amount) FROM "
+        "sales_monthly_account WHERE account_id IN ",
+        " AND month >= ? AND month <= ?), (SELECT SUM(amount) FROM "
+        "wallet_estimates WHERE account_id IN ",
+        " AND year = (SELECT MAX(year) FROM wallet_estimates WHERE account_id IN ", "))"};
+    int64_t binds[][2] = {{(from / 12) * 100 + from % 12 + 1, (to / 12) * 100 + to % 12 + 1},
+                          {(pfrom / 12) * 100 + pfrom % 12 + 1, (pto / 12) * 100 + pto % 12 + 1}};
+    for (int i = 0; i < 4; i++) {
+        sqlb_sql(&b, parts[i]);
+        sqlb_sql(&b, ids);
+        sqlb_i64(&b, account_id);
+        if (i < 2) {
+            sqlb_i64(&b, binds[i][0]);
+            sqlb_i64(&b, binds[i][1]);
+        }
+    }
+    sqlb_sql(&b, parts[4]);
     struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db,
-                   "SELECT (SELECT SUM(amount) FROM sales_monthly_account WHERE account_id = ? AND "
-                   "month >= ? AND month <= ?), (SELECT SUM(amount) FROM sales_monthly_account "
-                   "WHERE account_id = ? AND month >= ? AND month <= ?), (SELECT amount FROM "
-                   "wallet_estimates WHERE account_id = ? ORDER BY year DESC LIMIT 1)",
-                   &st, ctx->err);
+    enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
     if (rc)
         return rc;
-    db_bind_i64(st, 1, account_id);
-    db_bind_i64(st, 2, (from / 12) * 100 + from % 12 + 1);
-    db_bind_i64(st, 3, (to / 12) * 100 + to % 12 + 1);
-    db_bind_i64(st, 4, account_id);
-    db_bind_i64(st, 5, (pfrom / 12) * 100 + pfrom % 12 + 1);
-    db_bind_i64(st, 6, (pto / 12) * 100 + pto % 12 + 1);
-    db_bind_i64(st, 7, account_id);
     int row = 0;
-    int has12 = 0, hasprev = 0, haswallet = 0;
-    int64_t a12 = 0, prev = 0, wallet = 0;
     rc = db_step(st, &row, ctx->err);
     if (!rc && row) {
-        has12 = !db_col_is_null(st, 0);
-        a12 = db_col_i64(st, 0);
-        hasprev = !db_col_is_null(st, 1);
-        prev = db_col_i64(st, 1);
-        haswallet = !db_col_is_null(st, 2);
-        wallet = db_col_i64(st, 2);
+        out->has_12m = !db_col_is_null(st, 0);
+        out->sales_12m = db_col_i64(st, 0);
+        out->has_prev = !db_col_is_null(st, 1);
+        out->sales_prev = db_col_i64(st, 1);
+        out->has_wallet = !db_col_is_null(st, 2);
+        out->wallet = db_col_i64(st, 2);
     }
     db_done(st);
+    return rc;
+}
+
+enum kam_err valuation_inputs(struct kam_ctx *ctx, int64_t account_id, struct valuation_inputs *out)
+{
+    memset(out, 0, sizeof *out);
+    enum kam_err rc = group_extent(ctx, account_id, &out->subsidiaries, &out->not_visible);
+    if (!rc)
+        rc = load_inputs(ctx, account_id, VAL_ALONE, &out->alone);
+    if (!rc && out->subsidiaries)
+        rc = load_inputs(ctx, account_id, VAL_GROUP_SEEN, &out->group);
+    out->subsidiaries -= out->not_visible;
+    return rc;
+}
+
+/* The computed criteria, 0-100, from the inputs of the account's whole group (load_inputs):
+ *   volume_12m       25 x log10(yuan / 10,000), clamped: 10 thousand -> 0, 1 million -> 50,
+ *                    100 million -> 100 (a log scale: key accounts differ by orders of magnitude)
+ *   growth           50 + growth %, clamped: -50 % -> 0, flat -> 50, +50 % -> 100
+ *   share_of_wallet  the share in %, clamped to 100
+ * A criterion without data (no sales, no previous year, no estimate) has no value. */
+static enum kam_err computed_values(struct kam_ctx *ctx, int64_t account_id, struct criterion *crit,
+                                    size_t ncrit, struct contribution *parts)
+{
+    struct valuation_figures f;
+    enum kam_err rc = load_inputs(ctx, account_id, VAL_GROUP, &f);
     if (rc)
         return rc;
+    int has12 = f.has_12m, hasprev = f.has_prev, haswallet = f.has_wallet;
+    int64_t a12 = f.sales_12m, prev = f.sales_prev, wallet = f.wallet;
     for (size_t i = 0; i < ncrit; i++) {
         if (strcmp(crit[i].kind, "computed"))
             continue;

@@ -37,7 +37,26 @@ struct valuation {
     int nparts;
 };
 
-/* The account's score as of now, with each criterion's contribution. */
+/* The inputs of the computed criteria (amounts in base-currency minor units): sales in the
+ * twelve complete months before this one, in the twelve before those, and the latest wallet
+ * estimate; has_* 0 when there is none. */
+struct valuation_figures {
+    int64_t sales_12m, sales_prev, wallet;
+    int has_12m, has_prev, has_wallet;
+};
+
+/* The inputs shown both ways: the account alone and, when it has subsidiaries, with those the
+ * caller may read (svc/core/group.h); not_visible counts the ones the caller may not read. A
+ * group's score counts its whole group (every subsidiary): it is the same for every reader. */
+struct valuation_inputs {
+    struct valuation_figures alone, group;
+    int64_t subsidiaries, not_visible; /* subsidiaries: those in group */
+};
+enum kam_err valuation_inputs(struct kam_ctx *ctx, int64_t account_id,
+                              struct valuation_inputs *out);
+
+/* The account's score as of now, with each criterion's contribution (a group's computed
+ * criteria from its whole group's sales and wallet). */
 enum kam_err valuation_get(struct kam_ctx *ctx, int64_t account_id, struct valuation *out);
 
 struct assessment {

@@ -360,6 +360,31 @@ static enum kam_err merge_details(struct kam_ctx *ctx, struct visit *v, const st
     return KAM_OK;
 }
 
+#define VIS_CHECKIN (VIS_LAT | VIS_LON | VIS_ACCURACY)
+
+/* Who may check in (外勤签到), and when: the visit's owner -- the person visiting -- on an
+ * on-site visit that is still planned and has no check-in yet. A second check-in is refused:
+ * the first is the record of arrival (its accuracy shows how good the fix was; the audit log
+ * keeps it). b: the visit before the write (NULL on create), v: after it. The values are
+ * checked before (merge_details), so a bad coordinate names its own field. */
+static enum kam_err checkin_allowed(struct kam_ctx *ctx, const struct visit *b,
+                                    const struct visit *v)
+{
+    if (v->owner_id != ctx->who.user_id || (b && b->owner_id != ctx->who.user_id))
+        return kam_fail_key(ctx->err, KAM_EFORBIDDEN, "checkin_lat", "visit.checkin_owner", NULL,
+                            "only the visit's owner (the person visiting) may check in");
+    if (strcmp(v->status, "planned") != 0)
+        return kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "visit.checkin_planned", NULL,
+                            "only a planned visit can be checked in");
+    if (strcmp(v->kind, "onsite") != 0)
+        return kam_fail_key(ctx->err, KAM_ECONFLICT, "kind", "visit.checkin_onsite", NULL,
+                            "only an on-site visit can be checked in");
+    if (b && b->has_checkin)
+        return kam_fail_key(ctx->err, KAM_ECONFLICT, "checkin_at", "visit.checkin_twice", NULL,
+                            "the visit is already checked in");
+    return KAM_OK;
+}
+
 /* The owner must be an enabled user the caller may give work to, who may work on the visits
  * of the account: a visit lands in its owner's list and calendar feed with the account's and
  * the contact's names, so an owner without the account in scope would read what they may not. */
@@ -456,6 +481,7 @@ static enum kam_err insert_visit(struct kam_ctx *ctx, struct visit *v, const cha
 enum kam_err visit_create(struct kam_ctx *ctx, const struct visit_in *in, struct visit *out)
 {
     struct visit v = {0};
+    v.status = "planned";
     v.account_id = in->v.account_id;
     v.owner_id = ctx->who.user_id;
     v.kind = "onsite";
@@ -476,7 +502,9 @@ enum kam_err visit_create(struct kam_ctx *ctx, const struct visit_in *in, struct
     if (v.owner_id == 0)
         return kam_fail(ctx->err, KAM_EINVAL, "owner_id", "owner_id is required");
     enum kam_err rc = check_enum(ctx, "kind", v.kind, visit_kinds);
-    if (rc || (rc = merge_details(ctx, &v, in)) || (rc = db_begin(ctx->db, ctx->err)))
+    if (rc || (rc = merge_details(ctx, &v, in)) ||
+        ((in->set & VIS_CHECKIN) && (rc = checkin_allowed(ctx, NULL, &v))) ||
+        (rc = db_begin(ctx->db, ctx->err)))
         return rc;
     int created = 0;
     if (!(rc = check_owner(ctx, v.owner_id, v.account_id)) && !(rc = check_contact(ctx, &v)) &&
@@ -499,7 +527,11 @@ static enum kam_err up_merge(const struct update_op *op, void *rec)
     const struct visit *b = op->before;
     const struct visit_in *in = op->in;
     if (strcmp(b->status, "planned") != 0)
-        return kam_fail(ctx->err, KAM_ECONFLICT, "status", "only planned visits can change");
+        return (in->set & VIS_CHECKIN)
+                   ? kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "visit.checkin_planned", NULL,
+                                  "only a planned visit can be checked in")
+                   : kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "visit.not_planned", NULL,
+                                  "only planned visits can change");
     if (in->set & VIS_CONTACT) {
         v->has_contact = in->v.has_contact;
         v->contact_id = in->v.contact_id;
@@ -523,8 +555,15 @@ static enum kam_err up_merge(const struct update_op *op, void *rec)
                             "POST /api/v1/visits/{id}/complete");
         v->status = in->v.status;
     }
+    /* The check-in records where the owner stood for an on-site visit: it stays true only
+     * with that owner and kind. */
+    if (b->has_checkin && (v->owner_id != b->owner_id || strcmp(v->kind, b->kind) != 0))
+        return kam_fail_key(ctx->err, KAM_ECONFLICT,
+                            v->owner_id != b->owner_id ? "owner_id" : "kind", "visit.checked_in",
+                            NULL, "a checked-in visit keeps its owner and kind");
     enum kam_err rc;
     if ((rc = merge_details(ctx, v, in)) || (rc = check_enum(ctx, "kind", v->kind, visit_kinds)) ||
+        ((in->set & VIS_CHECKIN) && (rc = checkin_allowed(ctx, b, v))) ||
         (v->owner_id != b->owner_id && (rc = check_owner(ctx, v->owner_id, v->account_id))))
         return rc;
     return check_contact(ctx, v);
@@ -618,7 +657,9 @@ enum kam_err visit_complete(struct kam_ctx *ctx, int64_t id, const struct visit_
     if ((rc = visit_get(ctx, id, &before)))
         goto out;
     if (strcmp(before.status, "planned") != 0) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "status", "the visit is already %s", before.status);
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "visit.already_closed",
+                          (struct kam_param[]){{"status", before.status}, {0}},
+                          "the visit is already %s", before.status);
         goto out;
     }
     struct interaction_in ii = {0};

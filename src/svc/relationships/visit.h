@@ -86,8 +86,10 @@ struct visit_in {
 /* Plans a visit on in->v.account_id (the caller has write on it). */
 enum kam_err visit_create(struct kam_ctx *ctx, const struct visit_in *in, struct visit *out);
 enum kam_err visit_get(struct kam_ctx *ctx, int64_t id, struct visit *out);
-/* Reschedules / reassigns / cancels a planned visit, sets its details or checks in (a check-in
- * replaces an earlier one; the server stamps its time); done visits do not change (409). */
+/* Reschedules / reassigns / cancels a planned visit, sets its details or checks in; done visits
+ * do not change (409). A check-in (create or update; the server stamps its time) is the
+ * owner's alone (403 otherwise), on an on-site visit that stays planned, once: a second one is
+ * refused (409 "visit.checkin_twice"). */
 enum kam_err visit_update(struct kam_ctx *ctx, int64_t id, const struct visit_in *in,
                           struct visit *out);
 

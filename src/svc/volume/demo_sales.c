@@ -264,11 +264,24 @@ enum kam_err demo_plans(struct kam_ctx *ctx)
     in.owner_id = director;
     struct target_plan p;
     int64_t plan_id = 0;
-    if (!(rc = target_create(ctx, &in, &p)) && !(rc = target_decompose(ctx, p.id, NULL, &p)) &&
-        !(rc = target_submit(ctx, p.id, &p)))
+    /* The director writes and submits the plan; the general manager approves it (separation
+     * of duties: nobody approves their own plan). */
+    int64_t gm = 0;
+    struct principal system = ctx->who;
+    ctx->who.user_id = director;
+    ctx->who.role = ROLE_DIRECTOR;
+    if (!(rc = db_query_i64(ctx->db, "SELECT id FROM users WHERE login = 'gm'", 0, 0, &gm,
+                            ctx->err)) &&
+        !(rc = target_create(ctx, &in, &p)) && !(rc = target_decompose(ctx, p.id, NULL, &p)) &&
+        !(rc = target_submit(ctx, p.id, &p))) {
+        ctx->who.user_id = gm;
         rc = target_approve(ctx, p.id, "年度规划会议通过 approved at the planning meeting", &p);
+    }
     plan_id = p.id;
-    /* Next year's draft. */
+    /* Next year's draft, written by the director too (so the director cannot approve it). */
+    ctx->who = system;
+    ctx->who.user_id = director;
+    ctx->who.role = ROLE_DIRECTOR;
     if (!rc) {
         in.year = y + 1;
         snprintf(name, sizeof name, "%d 年度上量目标（草案）Volume plan draft", y + 1);
@@ -281,6 +294,7 @@ enum kam_err demo_plans(struct kam_ctx *ctx)
         if (!(rc = target_create(ctx, &in, &p)))
             rc = target_decompose(ctx, p.id, NULL, &p);
     }
+    ctx->who = system;
     /* Measures on the first accounts of this year's plan. */
     static const struct {
         const char *kind, *title, *status;

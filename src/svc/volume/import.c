@@ -2,9 +2,11 @@
  * services write. This file reads the file and the header, loads the lookups, records the run.
  *
  * Orders are the bulk case (millions of lines): account codes, SKUs and exchange rates are
- * loaded into hash maps once, rows are checked in memory, written 500 to a statement through
- * sales_write_lines() in chunks of CHUNK rows, and the rollup deltas are flushed once at the
- * end -- all in one transaction. Products and accounts are few: each row goes through its
+ * loaded into hash maps once, rows are checked in memory and written in chunks of CHUNK rows
+ * through sales_bulk_lines() (sorted by external id, one bulk load: COPY on PostgreSQL), with
+ * the secondary indexes dropped and built again around a load that is big next to the table
+ * (sales_bulk_start/finish), and the rollup deltas are flushed once at the end -- all in one
+ * transaction. Products and accounts are few: each row goes through its
  * service (validation, audit) inside a savepoint, so a bad row can be skipped cleanly. */
 #include "import.h"
 #include "import_int.h"
@@ -17,9 +19,12 @@
 
 #include "base/buf.h"
 #include "base/jw.h"
+#include "base/log.h"
 #include "base/strmap.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
+#include "import_parse.h"
+#include "import_read.h"
 #include "product.h"
 #include "sales.h"
 #include "store/db.h"
@@ -77,7 +82,7 @@ static void problem(struct imp *im, const char *column, const char *key,
     if (r->problems_total++ >= IMPORT_MAX_PROBLEMS)
         return;
     struct import_problem *p = &r->problems[r->nproblems++];
-    p->row = im->row;
+    p->row = im->row + im->row_base;
     p->column = arena_strdup(im->ctx->a, column);
     p->reason = arena_strdup(im->ctx->a, msg);
     struct arena *a = im->ctx->a;
@@ -188,21 +193,6 @@ const char *imp_get(struct imp *im, int f, size_t *n)
 
 /* ---- the header ---- */
 
-static int header_eq(const char *h, size_t hn, const char *name)
-{
-    size_t n = strlen(name);
-    if (hn != n)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char a = h[i], b = name[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (a != b)
-            return 0;
-    }
-    return 1;
-}
-
 /* The header name the mapping gives field (NULL: none), copied into out. */
 static const char *mapped(const char *mapping, const char *field, char *out, size_t outn)
 {
@@ -236,19 +226,20 @@ static void read_header(struct imp *im)
         im->writing = 0;
         return;
     }
+    /* the same matching as the preview's (import_mapping.c) */
+    const char *heads[MAX_COLS];
+    size_t nfields = 0;
+    int named[NFIELDS];
+    for (int c = 0; c < im->nf; c++)
+        heads[c] = im->fbuf.data + im->foff[c];
+    while (k->fields[nfields])
+        nfields++;
+    import_match_columns(k->name, k->fields, nfields, im->o->mapping, heads, im->flen,
+                         (size_t)im->nf, im->col, named);
     for (int f = 0; k->fields[f]; f++) {
         char want[256];
-        const char *name = mapped(im->o->mapping, k->fields[f], want, sizeof want);
-        im->col[f] = -1;
-        for (int c = 0; c < im->nf && im->col[f] < 0; c++) {
-            const char *h = im->fbuf.data + im->foff[c];
-            size_t hn = im->flen[c];
-            if (c == 0 && hn >= 3 && memcmp(h, "\xEF\xBB\xBF", 3) == 0)
-                h += 3, hn -= 3; /* byte order mark */
-            if (name ? hn == strlen(name) && memcmp(h, name, hn) == 0
-                     : header_eq(h, hn, k->fields[f]))
-                im->col[f] = c;
-        }
+        const char *name =
+            named[f] ? mapped(im->o->mapping, k->fields[f], want, sizeof want) : NULL;
         if (im->col[f] < 0 && (name || (k->required >> f & 1))) {
             if (name)
                 imp_problem_key(im, k->fields[f], "import.no_column", name, -1, -1,
@@ -343,6 +334,9 @@ static void on_row(int term, void *arg)
         read_header(im);
         goto done;
     }
+    /* ",,,,," and the empty rows a sheet leaves are no rows (counted, so rows keep numbers) */
+    if (!im->too_long && !im->overflow && import_row_empty(im->flen, im->nf))
+        goto done;
     /* A field more or less shifts every value after it: refused, whatever the columns. */
     if (im->overflow)
         imp_problem_key(im, "", "import.too_many_columns", NULL, -1, MAX_COLS,
@@ -560,15 +554,23 @@ static enum kam_err record_run(struct imp *im, const char *sql_kind)
     return audit_write(ctx, "import", im->run_id, 0, "import", &d);
 }
 
+struct rows_count {
+    int64_t records;
+    int filled; /* the record being read has a value: empty rows of a sheet are no rows */
+};
+
 static void count_field(void *s, size_t n, void *arg)
 {
-    (void)s, (void)n, (void)arg;
+    (void)s;
+    ((struct rows_count *)arg)->filled |= n > 0;
 }
 
 static void count_record(int term, void *arg)
 {
     (void)term;
-    ++*(int64_t *)arg;
+    struct rows_count *c = arg;
+    c->records += c->filled;
+    c->filled = 0;
 }
 
 /* The data rows of data as parse_all reads them (records before a malformed spot, blank lines
@@ -583,12 +585,21 @@ static int64_t rows_over(const char *data, size_t len, int64_t max)
     if (ends <= max)
         return -1;
     struct csv_parser p;
-    int64_t records = 0;
+    struct rows_count c = {0, 0};
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
-    if (csv_parse(&p, data, len, count_field, count_record, &records) == len)
-        csv_fini(&p, count_field, count_record, &records);
+    if (csv_parse(&p, data, len, count_field, count_record, &c) == len)
+        csv_fini(&p, count_field, count_record, &c);
     csv_free(&p);
-    return records - 1 > max ? records - 1 : -1;
+    return c.records - 1 > max ? c.records - 1 : -1;
+}
+
+/* How many lines data holds (an estimate of its rows, for sales_bulk_start). */
+static int64_t lines_in(const char *data, size_t len)
+{
+    int64_t n = 0;
+    for (const char *p = data, *end = data + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        n++;
+    return n;
 }
 
 /* A file over the caller's row limit is refused whole before a row is read or written: a
@@ -660,6 +671,57 @@ static enum kam_err runner_name(struct kam_ctx *ctx, const char **out)
     return rc;
 }
 
+static void problem_f(struct imp *im, const char *column, const char *key,
+                      const struct kam_param *params, size_t np, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    problem(im, column, key, params, np, fmt, ap);
+    va_end(ap);
+}
+
+/* A file that cannot be read (its encoding, a damaged or legacy workbook, an unknown sheet) is
+ * a rejected run too, recorded as a malformed CSV is: the refusal is its one problem (row 0:
+ * the file). The caller's error is kept. */
+static void record_unreadable(struct kam_ctx *ctx, const struct import_opts *o,
+                              struct import_report *out)
+{
+    struct kam_error saved = *ctx->err;
+    struct imp *im = calloc(1, sizeof *im);
+    if (!im)
+        abort();
+    im->ctx = ctx;
+    im->o = o;
+    im->rep = out;
+    out->problems = arena_calloc(ctx->a, IMPORT_MAX_PROBLEMS, sizeof *out->problems);
+    buf_init(&im->problems, 1 << 20);
+    jw_init(&im->pw, &im->problems);
+    jw_arr_begin(&im->pw);
+    buf_init(&im->row_err, 1 << 16);
+    struct kam_param params[KAM_ERR_PARAMS];
+    size_t np = 0;
+    for (int i = 0; i < saved.nparams && i < KAM_ERR_PARAMS; i++)
+        params[np++] = (struct kam_param){saved.params[i].name, saved.params[i].value};
+    problem_f(im, saved.field, saved.key, params, np, "%s", saved.msg);
+    out->status = "rejected";
+    out->finished_at = time_now() > ctx->now ? time_now() : ctx->now;
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (!rc) {
+        rc = record_run(im, "insert");
+        if (!rc)
+            rc = record_run(im, "update");
+        rc = db_end(ctx->db, rc, ctx->err);
+    }
+    if (rc) /* the refusal stands; its record is lost */
+        log_error("import: recording an unreadable file failed: %s", ctx->err->msg);
+    out->id = rc ? 0 : im->run_id;
+    out->status = NULL; /* the request fails with the reader's error (400), not a report */
+    buf_release(&im->problems);
+    buf_release(&im->row_err);
+    free(im);
+    *ctx->err = saved;
+}
+
 enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const char *data,
                         size_t len, struct import_report *out)
 {
@@ -683,12 +745,27 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     out->user_id = ctx->who.user_id;
     if ((rc = runner_name(ctx, &out->user_name)))
         return rc;
+    /* .xlsx, GBK, UTF-16 ...: UTF-8 CSV from here on */
+    struct import_text txt;
+    struct import_read_opts ro = {o->encoding, o->sheet, o->filename};
+    if ((rc = import_read(ctx, &ro, data, len, &txt))) {
+        if (rc == KAM_EINVAL && !o->dry_run)
+            record_unreadable(ctx, o, out);
+        return rc;
+    }
+    out->format = txt.format;
+    out->encoding = txt.encoding;
+    out->detected = txt.detected;
+    out->sheet = txt.sheet ? txt.sheet : "";
+    data = txt.data;
+    len = txt.len;
     struct imp *im = calloc(1, sizeof *im);
     if (!im)
         abort();
     im->ctx = ctx;
     im->o = o;
     im->kind = (enum kind)k;
+    im->row_base = txt.row_base;
     im->rep = out;
     out->problems = arena_calloc(ctx->a, IMPORT_MAX_PROBLEMS, sizeof *out->problems);
     buf_init(&im->problems, 1 << 20);
@@ -713,6 +790,8 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     rc = db_begin(ctx->db, ctx->err);
     if (!rc && !(rc = load_lookups(im)) && !o->dry_run)
         rc = record_run(im, "insert");
+    if (!rc && im->kind == K_ORDERS && !o->dry_run && over < 0)
+        rc = sales_bulk_start(ctx, lines_in(data, len), &im->bulk);
     if (!rc) {
         if (over >= 0)
             refuse_rows(im, over);
@@ -723,7 +802,7 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
             rc = im->rc == KAM_OK ? KAM_EINTERNAL : im->rc;
     }
     int loaded = !rc && !o->dry_run && im->writing;
-    if (!rc && loaded && im->kind == K_ORDERS)
+    if (!rc && loaded && im->kind == K_ORDERS && !(rc = sales_bulk_finish(ctx, &im->bulk)))
         rc = rollup_flush(ctx, im->ru);
     out->finished_at = time_now();
     if (out->finished_at < ctx->now)
@@ -762,6 +841,7 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     free(im->chunk);
     rollup_free(im->ru);
     free(im);
+    import_text_free(&txt);
     if (rc)
         return rc;
     if (!strcmp(out->status, "rejected"))

@@ -40,6 +40,9 @@ struct import_opts {
     const char *kind; /* orders | products | accounts */
     const char *filename;
     const char *mapping; /* NULL or "field=Header,..." */
+    /* How the file's bytes are read (svc/volume/import_read.h): .xlsx (sheet: NULL = the
+     * first), or text in `encoding` (NULL = detected) */
+    const char *encoding, *sheet;
     int dry_run, skip_bad_rows;
     FILE *reject; /* bad rows with skip_bad_rows; NULL = not written */
     /* Called every few thousand rows and at the end. */
@@ -59,6 +62,9 @@ struct import_report {
     const char *filename;    /* as the caller named the file ("" when not given) */
     int64_t user_id;         /* who ran it (0: a CLI run without a user) */
     const char *user_name;   /* their display name ("" when none) */
+    /* How the file was read (import_read.h; "" for a run read back): csv | tsv | xlsx, the
+     * encoding and what detection found, the sheet of an .xlsx */
+    const char *format, *encoding, *detected, *sheet;
 };
 
 /* Loads data[0..len). KAM_OK when the file loaded (or, for a dry run, would load); KAM_EINVAL

@@ -9,10 +9,11 @@
 #include "import.h"
 #include "rollup.h"
 #include "sales.h"
+#include "sales_bulk.h"
 
 #define MAX_COLS 64
 #define MAX_FIELD 4096
-#define CHUNK 2000
+#define CHUNK 50000 /* order rows written (sorted) at a time */
 #define NFIELDS 9
 
 enum kind { K_ORDERS, K_PRODUCTS, K_ACCOUNTS };
@@ -43,6 +44,7 @@ struct imp {
     size_t foff[MAX_COLS + 1], flen[MAX_COLS];
     int nf, overflow, too_long;
     int64_t row;
+    int64_t row_base; /* sheet rows before the header (.xlsx): added to reported rows */
     /* the header */
     int col[NFIELDS];
     const char *header[MAX_COLS];
@@ -64,6 +66,7 @@ struct imp {
     size_t nchunk;
     struct arena ca;
     struct rollup *ru;
+    struct sales_bulk bulk; /* sales_bulk.h: indexes dropped for a big load */
 };
 
 /* Records a problem of the current row (column "" = the row or the file). */

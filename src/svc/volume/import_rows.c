@@ -8,6 +8,7 @@
 
 #include "base/timeutil.h"
 #include "base/utf8.h"
+#include "import_parse.h"
 #include "product.h"
 #include "store/db.h"
 #include "svc/core/policy.h"
@@ -15,29 +16,10 @@
 
 /* ---- the rows of each kind ---- */
 
-/* "YYYY-MM-DD", optionally followed by a time ("T" or a space, then digits, ':', '.', a zone
- * "Z" or "+hh:mm"); the time is ignored: a line belongs to its day. */
-static int parse_date(const char *s, size_t n, int64_t *day)
-{
-    char d[11];
-    int y, m, dd;
-    if (n < 10 || (n > 10 && s[10] != 'T' && s[10] != ' ') || n > 35 || n == 11)
-        return -1;
-    for (size_t i = 11; i < n; i++)
-        if (!strchr("0123456789:.+-Z", s[i]))
-            return -1;
-    memcpy(d, s, 10);
-    d[10] = 0;
-    if (date_parse(d, &y, &m, &dd))
-        return -1;
-    *day = date_to_days(y, m, dd);
-    return 0;
-}
-
 /* What to add to the reason for a number that does not parse: "1,234.50" has a separator. */
 static const char *num_hint(const char *s, size_t n)
 {
-    return memchr(s, ',', n) ? " (write it without thousands separators)" : "";
+    return memchr(s, ',', n) ? " (thousands are grouped by three: 1,234.50)" : "";
 }
 
 static const char *dup_in(struct imp *im, const char *s, size_t n)
@@ -52,8 +34,8 @@ void imp_flush_chunk(struct imp *im)
         arena_release(&im->ca);
         return;
     }
-    enum kam_err rc = sales_write_lines(im->ctx, im->chunk, im->nchunk, im->run_id, im->ru,
-                                        &im->rep->rows_inserted, &im->rep->rows_updated);
+    enum kam_err rc = sales_bulk_lines(im->ctx, im->chunk, im->nchunk, im->run_id, im->ru,
+                                       &im->rep->rows_inserted, &im->rep->rows_updated);
     if (rc)
         imp_fail_db(im, rc);
     im->nchunk = 0;
@@ -78,13 +60,15 @@ void imp_order_row(struct imp *im)
                             (int64_t)(intptr_t)first, -1, "%.*s repeats row %lld", (int)n, s,
                             (long long)(intptr_t)first);
         else
-            strmap_put(&im->seen, s, n, (void *)(intptr_t)im->row);
+            strmap_put(&im->seen, s, n, (void *)(intptr_t)(im->row + im->row_base));
         r.external_id = dup_in(im, s, n);
     }
     s = imp_get(im, O_DATE, &n);
-    if (parse_date(s, n, &r.day))
-        imp_problem_key(im, "date", "import.bad_date", imp_quote(im, s, n, 40), -1, -1,
-                        "\"%.*s\" is not a date (YYYY-MM-DD)", imp_clip(s, n, 40), s);
+    if (import_parse_date(s, n, &r.day))
+        imp_problem_key(
+            im, "date", "import.bad_date", imp_quote(im, s, n, 40), -1, -1,
+            "\"%.*s\" is not a date (2026-03-05, 2026/3/5, 2026年3月5日, 20260305, ...)",
+            imp_clip(s, n, 40), s);
     s = imp_get(im, O_ACCOUNT, &n);
     const struct acct_info *a = n ? strmap_get(&im->accounts, s, n) : NULL;
     if (!a)
@@ -109,19 +93,21 @@ void imp_order_row(struct imp *im)
                         "is longer than 64 characters");
     r.channel = n ? dup_in(im, s, n) : a ? a->channel : "";
     s = imp_get(im, O_QTY, &n);
-    if (sales_parse_decimal(s, n, 3, &r.quantity) || r.quantity > INT64_C(1000000000000000) ||
+    if (import_parse_decimal(s, n, 3, 0, &r.quantity) || r.quantity > INT64_C(1000000000000000) ||
         r.quantity < -INT64_C(1000000000000000))
         imp_problem_key(im, "quantity", "import.bad_number", imp_quote(im, s, n, 40), -1, 3,
                         "\"%.*s\" is not a number with at most 3 decimals%s", imp_clip(s, n, 40), s,
                         num_hint(s, n));
     s = imp_get(im, O_AMOUNT, &n);
-    if (sales_parse_decimal(s, n, 2, &r.amount) || r.amount > INT64_C(1000000000000000) ||
+    if (import_parse_decimal(s, n, 2, 1, &r.amount) || r.amount > INT64_C(1000000000000000) ||
         r.amount < -INT64_C(1000000000000000))
         imp_problem_key(im, "amount", "import.bad_number", imp_quote(im, s, n, 40), -1, 2,
                         "\"%.*s\" is not an amount with at most 2 decimals%s", imp_clip(s, n, 40),
                         s, num_hint(s, n));
     s = imp_get(im, O_CURRENCY, &n);
-    r.currency = n ? dup_in(im, s, n) : im->base_currency;
+    char iso_buf[4];
+    const char *iso = n ? import_currency(s, n, iso_buf) : NULL; /* RMB, 人民币, cny: CNY */
+    r.currency = iso ? dup_in(im, iso, strlen(iso)) : n ? dup_in(im, s, n) : im->base_currency;
     const int64_t *rate = strmap_get(&im->fx, r.currency, strlen(r.currency));
     if (!rate)
         imp_problem_key(im, "currency", "import.no_rate", imp_quote(im, s, n, 8), -1, -1,
@@ -191,12 +177,16 @@ void imp_product_row(struct imp *im)
         s = imp_get(im, P_PRICE, &n);
         in.set |= PROD_PRICE;
         in.has_list_price = n > 0;
-        if (n && (sales_parse_decimal(s, n, 2, &in.list_price) || in.list_price < 0))
+        if (n && (import_parse_decimal(s, n, 2, 1, &in.list_price) || in.list_price < 0))
             imp_problem_key(im, "list_price", "import.bad_number", imp_quote(im, s, n, 40), -1, 2,
                             "\"%.*s\" is not a price with at most 2 decimals%s", imp_clip(s, n, 40),
                             s, num_hint(s, n));
         s = imp_get(im, P_CURRENCY, &n);
-        in.currency = n ? arena_strndup(ctx->a, s, n) : im->base_currency;
+        char iso_buf[4];
+        const char *iso = n ? import_currency(s, n, iso_buf) : NULL;
+        in.currency = iso ? arena_strdup(ctx->a, iso)
+                      : n ? arena_strndup(ctx->a, s, n)
+                          : im->base_currency;
     }
     if (im->row_bad)
         return;

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sales.h"
 #include "store/db.h"
+#include "store/sqlb.h"
+#include "svc/core/group.h"
 #include "svc/core/policy.h"
 #include "volume.h"
 
@@ -15,18 +18,26 @@ static int month_index(int yyyymm)
     return (yyyymm / 100) * 12 + yyyymm % 100 - 1;
 }
 
-/* The exact order days of the account (one "order" per day) with the day's amount. */
-static enum kam_err order_days(struct kam_ctx *ctx, int64_t account_id, int32_t **days,
+/* The exact order days of the account (one "order" per day) with the day's amount; of the
+ * account and its subsidiaries the caller may read when subs. */
+static enum kam_err order_days(struct kam_ctx *ctx, int64_t account_id, int subs, int32_t **days,
                                int64_t **amounts, int *n)
 {
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(ctx->db,
-                                 "SELECT day, SUM(amount_base) FROM order_lines WHERE account_id "
-                                 "= ? GROUP BY day ORDER BY day LIMIT 100000",
-                                 &st, ctx->err);
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    sqlb_sql(&b, "SELECT day, SUM(amount_base) FROM order_lines WHERE account_id ");
+    if (subs) {
+        sqlb_sql(&b, "IN ");
+        group_sql(ctx, &b, account_id);
+    } else {
+        sqlb_sql(&b, "= ?");
+        sqlb_i64(&b, account_id);
+    }
+    sqlb_sql(&b, " GROUP BY day ORDER BY day LIMIT 100000");
+    enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
     if (rc)
         return rc;
-    db_bind_i64(st, 1, account_id);
     size_t cap = 256;
     *days = arena_alloc(ctx->a, cap * sizeof **days);
     *amounts = arena_alloc(ctx->a, cap * sizeof **amounts);
@@ -51,8 +62,10 @@ static enum kam_err order_days(struct kam_ctx *ctx, int64_t account_id, int32_t 
 }
 
 /* RFM scores against every account, all from the last twelve months of the account rollup:
- * recency in months since the last month with sales, frequency as order lines, monetary. */
-static enum kam_err rfm_scores(struct kam_ctx *ctx, int64_t account_id,
+ * recency in months since the last month with sales, frequency as order lines, monetary. The
+ * scored figures are those of the accounts ids[0..nids) together (a group: the latest month,
+ * the sums); the others are scored against every account. */
+static enum kam_err rfm_scores(struct kam_ctx *ctx, const int64_t *ids, size_t nids,
                                struct behaviour_rfm_score *out)
 {
     int now = volume_this_month(ctx), from = volume_month_add(now, -11);
@@ -95,11 +108,12 @@ static enum kam_err rfm_scores(struct kam_ctx *ctx, int64_t account_id,
         r[n] = (month_index(now) - month_index((int)db_col_i64(st, 1))) * 30;
         f[n] = db_col_i64(st, 2);
         m[n] = db_col_i64(st, 3);
-        if (db_col_i64(st, 0) == account_id) {
+        if (group_has(ids, nids, db_col_i64(st, 0))) {
+            if (!mine.has_orders || r[n] < mine.recency_days)
+                mine.recency_days = (int32_t)r[n];
             mine.has_orders = 1;
-            mine.recency_days = (int32_t)r[n];
-            mine.frequency = f[n];
-            mine.monetary = m[n];
+            mine.frequency += f[n];
+            mine.monetary += m[n];
         }
         n++;
     }
@@ -204,16 +218,30 @@ static enum kam_err account_name(struct kam_ctx *ctx, int64_t id, const char **o
     return rc;
 }
 
-static enum kam_err cross_sell(struct kam_ctx *ctx, struct insight_profile *p)
+static enum kam_err cross_sell(struct kam_ctx *ctx, struct insight_profile *p, const int64_t *ids,
+                               size_t nids)
 {
     struct matrix mx;
     enum kam_err rc = load_matrix(ctx, &mx);
     if (rc)
         return rc;
+    /* A group is one row: its accounts' rows added into the first, the others emptied (an
+     * empty row is nobody's neighbour). */
     int target = -1;
-    for (int i = 0; i < mx.na; i++)
-        if (mx.accounts[i] == p->account_id)
+    for (int i = 0; i < mx.na; i++) {
+        if (!group_has(ids, nids, mx.accounts[i]))
+            continue;
+        if (target < 0) {
             target = i;
+            continue;
+        }
+        double *to = mx.v + (size_t)target * (size_t)mx.nf,
+               *from = mx.v + (size_t)i * (size_t)mx.nf;
+        for (int k = 0; k < mx.nf; k++) {
+            to[k] += from[k];
+            from[k] = 0;
+        }
+    }
     /* The mix: the account's row. */
     if (target >= 0) {
         double total = 0;
@@ -273,22 +301,33 @@ static enum kam_err cross_sell(struct kam_ctx *ctx, struct insight_profile *p)
     return KAM_OK;
 }
 
-enum kam_err insight_profile(struct kam_ctx *ctx, int64_t account_id, struct insight_profile *out)
+enum kam_err insight_profile(struct kam_ctx *ctx, int64_t account_id, int subsidiaries,
+                             struct insight_profile *out)
 {
     memset(out, 0, sizeof *out);
     out->account_id = account_id;
+    out->subsidiaries = subsidiaries;
     int32_t *days;
     int64_t *amounts;
     int n;
     int32_t today = (int32_t)(ctx->now / 86400);
-    enum kam_err rc = order_days(ctx, account_id, &days, &amounts, &n);
-    if (rc || (rc = behaviour_intervals(days, n, today, ctx->a, &out->intervals)) ||
+    int64_t one[1] = {account_id}, *ids = one;
+    size_t nids = 1;
+    enum kam_err rc = KAM_OK;
+    if (subsidiaries &&
+        ((rc = group_extent(ctx, account_id, &out->group_subsidiaries, &out->group_not_visible)) ||
+         (rc = group_ids(ctx, account_id, "subsidiaries", &ids, &nids))))
+        return rc;
+    out->group_subsidiaries -= out->group_not_visible;
+    if ((rc = order_days(ctx, account_id, subsidiaries, &days, &amounts, &n)) ||
+        (rc = behaviour_intervals(days, n, today, ctx->a, &out->intervals)) ||
         (rc = behaviour_rfm(days, amounts, n, today, &out->rfm)) ||
-        (rc = rfm_scores(ctx, account_id, &out->score)))
+        (rc = rfm_scores(ctx, ids, nids, &out->score)))
         return rc;
     /* Trend and seasonality over three years up to the last complete month. */
     struct volume_sel sel = {0};
     sel.account_id = account_id;
+    sel.subsidiaries = subsidiaries;
     int to = volume_month_add(volume_this_month(ctx), -1), from = volume_month_add(to, -35);
     struct volume_series *v;
     size_t nv;
@@ -305,7 +344,37 @@ enum kam_err insight_profile(struct kam_ctx *ctx, int64_t account_id, struct ins
     if ((rc = behaviour_trend(y, months - skip, ctx->a, &out->trend)) ||
         (rc = behaviour_season(y, months - skip, out->first_month % 100, &out->season)))
         return rc;
-    return cross_sell(ctx, out);
+    return cross_sell(ctx, out, ids, nids);
+}
+
+enum kam_err insight_group_wallet(struct kam_ctx *ctx, int64_t account_id,
+                                  struct wallet_estimate **items_out, size_t *n_out)
+{
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    sqlb_sql(&b, "SELECT year, SUM(amount), MAX(updated_at) FROM wallet_estimates WHERE "
+                 "account_id IN ");
+    group_sql(ctx, &b, account_id);
+    sqlb_sql(&b, " GROUP BY year ORDER BY year DESC LIMIT 100");
+    struct db_stmt *st;
+    enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
+    if (rc)
+        return rc;
+    struct wallet_estimate *v = arena_calloc(ctx->a, 100, sizeof *v);
+    size_t n = 0;
+    int row = 0;
+    while (n < 100 && !(rc = db_step(st, &row, ctx->err)) && row) {
+        v[n].account_id = account_id;
+        v[n].year = db_col_i64(st, 0);
+        v[n].amount = db_col_i64(st, 1);
+        v[n].updated_at = db_col_i64(st, 2);
+        v[n].note = "";
+        n++;
+    }
+    db_done(st);
+    *items_out = v;
+    *n_out = n;
+    return rc;
 }
 
 enum kam_err insight_affinity(struct kam_ctx *ctx, int64_t min_count, struct insight_pair **out,

@@ -48,9 +48,23 @@ struct insight_profile {
     size_t nneighbours;
     int first_month; /* yyyymm of the trend/season series' first point */
     int months;
+    /* subsidiaries: the profile of the account with its subsidiaries (svc/core/group.h): those
+     * the caller may read are added (group_subsidiaries), group_not_visible are left out. */
+    int subsidiaries;
+    int64_t group_subsidiaries, group_not_visible;
 };
 
-enum kam_err insight_profile(struct kam_ctx *ctx, int64_t account_id, struct insight_profile *out);
+/* The account's profile; with subsidiaries, of the account and the subsidiaries the caller may
+ * read as one customer (orders, RFM, trend, season, mix, cross-sell). */
+enum kam_err insight_profile(struct kam_ctx *ctx, int64_t account_id, int subsidiaries,
+                             struct insight_profile *out);
+
+/* The wallet estimates of the account and the subsidiaries the caller may read, summed by
+ * year (newest first, at most 100 years): account_id is the group's, note "", updated_at the
+ * latest of the year's estimates, has_updated_by 0 (svc/volume/sales.h's struct). */
+struct wallet_estimate;
+enum kam_err insight_group_wallet(struct kam_ctx *ctx, int64_t account_id,
+                                  struct wallet_estimate **items_out, size_t *n_out);
 
 struct insight_pair {
     const char *a, *b;

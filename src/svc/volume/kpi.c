@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strmap.h"
 #include "base/timeutil.h"
+#include "growth.h"
 #include "outlook.h"
 #include "store/db.h"
 #include "store/sqlb.h"
+#include "svc/core/group.h"
 #include "svc/core/notify.h"
 #include "svc/core/policy.h"
 #include "svc/core/settings.h"
@@ -88,14 +91,15 @@ struct tkey {
     int64_t v;
 };
 
-static enum kam_err targets_by(struct kam_ctx *ctx, const struct target_plan *p,
-                               const struct volume_sel *sel, enum volume_dim by,
+/* col: the cells' key column ("''": the total); bit: the plan dim(s) it needs (0: none). */
+static enum kam_err targets_of(struct kam_ctx *ctx, const struct target_plan *p,
+                               const struct volume_sel *sel, const char *col, unsigned bit,
                                const struct kpi_period *per, struct tkey **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
-    unsigned bit = target_bit(by);
-    if (by != VD_NONE && !(p->dims & bit))
+    int keyed = strcmp(col, "''") != 0;
+    if (bit && !(p->dims & bit))
         return KAM_OK;
     int mf = per->from % 100, mt = per->to % 100;
     struct sqlb b;
@@ -103,7 +107,7 @@ static enum kam_err targets_by(struct kam_ctx *ctx, const struct target_plan *p,
     int scoped = policy_scope_with(ctx, &b);
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT %s, SUM(c.value) FROM target_cells c WHERE c.plan_id = ?",
-             target_col(by));
+             col);
     sqlb_sql(&b, sql);
     sqlb_i64(&b, p->id);
     if (p->dims & TD_MONTH) {
@@ -115,26 +119,37 @@ static enum kam_err targets_by(struct kam_ctx *ctx, const struct target_plan *p,
                                 {" AND c.region = ?", sel->region},
                                 {" AND c.channel = ?", sel->channel}};
     const unsigned fb[] = {TD_FAMILY, TD_REGION, TD_CHANNEL};
+    const char *const scope[] = {p->scope_family, p->scope_region, p->scope_channel};
     for (int i = 0; i < 3; i++)
         if (f[i][1]) {
-            if (!(p->dims & fb[i]))
+            if (!(p->dims & fb[i])) {
+                if (!strcmp(f[i][1], scope[i]))
+                    continue;  /* the plan's own scope: all of its cells */
                 return KAM_OK; /* the plan has no target for that selection */
+            }
             sqlb_sql(&b, f[i][0]);
             sqlb_text(&b, f[i][1]);
         }
     if (sel->account_id) {
         if (!(p->dims & TD_ACCOUNT))
             return KAM_OK;
-        sqlb_sql(&b, " AND c.account_id = ?");
+        /* With subsidiaries: the group's accounts' cells (those the caller may not read are
+         * left out below, as their sales are). */
+        sqlb_sql(&b, sel->subsidiaries ? " AND c.account_id IN " GROUP_IDS_SQL
+                                       : " AND c.account_id = ?");
         sqlb_i64(&b, sel->account_id);
     }
-    /* Company-level cells (no account dim) are for everyone who reads the plan. */
+    /* Company-level cells (no account dim) are for everyone who reads the plan; of a plan by
+     * owner or team, a scoped caller's targets are the cells of their people and teams (as the
+     * grid's), not the company's. */
     if (scoped && (p->dims & TD_ACCOUNT))
         sqlb_sql(&b,
                  " AND c.account_id IN (SELECT accounts.id FROM accounts WHERE " POLICY_SCOPE_COND
                  ")");
-    if (by != VD_NONE) {
-        snprintf(sql, sizeof sql, " GROUP BY %s", target_col(by));
+    if (scoped && (p->dims & (TD_OWNER | TD_TEAM)))
+        sqlb_sql(&b, " AND " TARGET_CELL_PEOPLE_COND);
+    if (keyed) {
+        snprintf(sql, sizeof sql, " GROUP BY %s", col);
         sqlb_sql(&b, sql);
     }
     struct db_stmt *st;
@@ -145,6 +160,8 @@ static enum kam_err targets_by(struct kam_ctx *ctx, const struct target_plan *p,
     struct tkey *t = arena_calloc(ctx->a, cap, sizeof *t);
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (db_col_is_null(st, 1))
+            continue; /* the total over no cell: no target (not 0) */
         if (n == cap) {
             struct tkey *u = arena_calloc(ctx->a, cap * 2, sizeof *t);
             memcpy(u, t, n * sizeof *t);
@@ -160,6 +177,14 @@ static enum kam_err targets_by(struct kam_ctx *ctx, const struct target_plan *p,
     *out = t;
     *n_out = n;
     return rc;
+}
+
+static enum kam_err targets_by(struct kam_ctx *ctx, const struct target_plan *p,
+                               const struct volume_sel *sel, enum volume_dim by,
+                               const struct kpi_period *per, struct tkey **out, size_t *n_out)
+{
+    return targets_of(ctx, p, sel, target_col(by), by == VD_NONE ? 0 : target_bit(by), per, out,
+                      n_out);
 }
 
 /* The stored (reconciled) forecasts' sums over months [first, to] per key, when they answer the
@@ -240,16 +265,46 @@ static const struct volume_series *find_series(const struct volume_series *v, si
     return NULL;
 }
 
-/* Fills the derived fields of one item. scale: measure units per whole unit of target. */
-static void finish(struct kpi_item *it, int64_t scale, int64_t offtrack_pct)
+/* Why a key has no target: no plan, a plan of another year, a plan not split by the
+ * dimension (or the selection), or a key the plan has no cell for. */
+static const char *target_why(const struct target_plan *p, const struct kpi_period *per,
+                              const struct volume_sel *sel, enum volume_dim by)
 {
-    if (it->has_last_year && it->last_year > 0)
+    if (!p)
+        return "no_plan";
+    if (p->year != per->from / 100)
+        return "plan_other_year";
+    unsigned need = target_bit(by) |
+                    (sel->family && strcmp(sel->family, p->scope_family) ? TD_FAMILY : 0) |
+                    (sel->region && strcmp(sel->region, p->scope_region) ? TD_REGION : 0) |
+                    (sel->channel && strcmp(sel->channel, p->scope_channel) ? TD_CHANNEL : 0) |
+                    (sel->account_id ? TD_ACCOUNT : 0);
+    if ((p->dims & need) != need)
+        return "plan_not_split";
+    return "not_in_plan";
+}
+
+/* Fills the derived fields of one item. scale: measure units per whole unit of target;
+ * started: the period has begun (growth is shown from then on); why_target: the reason of a
+ * missing target. */
+static void finish(struct kpi_item *it, int64_t scale, int64_t offtrack_pct, int started,
+                   const char *why_target)
+{
+    it->has_growth = started && it->has_last_year && it->last_year > 0;
+    if (it->has_growth)
         it->growth_pct = volume_pct(it->actual - it->last_year, it->last_year);
+    else
+        it->why_growth = started ? "no_sales_last_year" : "not_started";
+    if (!it->has_projection)
+        it->why_projection = "no_forecast";
     if (!it->has_target) {
+        it->why_target = why_target;
         it->status = "no_target";
         return;
     }
     int64_t t = it->target * scale;
+    if (!t)
+        it->why_attainment = "target_zero"; /* no percentage of nothing */
     it->attainment_pct = volume_pct(it->actual, t);
     int64_t proj = it->has_projection ? it->projection : it->run_rate;
     it->projection_pct = volume_pct(proj, t);
@@ -322,6 +377,13 @@ static enum kam_err by_month(struct kam_ctx *ctx, const struct target_plan *plan
         it->actual = na ? act[0].values[i] : 0;
         it->last_year = nl ? ly[0].values[i] : 0;
         it->has_last_year = nl > 0;
+        if (mo == now_m) { /* the month in progress: the same days a year before */
+            struct volume_total *g;
+            size_t ng;
+            if ((rc = growth_last_year(ctx, sel, VD_NONE, mo, mo, &g, &ng)))
+                return rc;
+            it->last_year = ng ? g[0].total : 0;
+        }
         char k[8];
         snprintf(k, sizeof k, "%d", mo % 100);
         for (size_t t = 0; t < ntk; t++)
@@ -350,7 +412,9 @@ static enum kam_err by_month(struct kam_ctx *ctx, const struct target_plan *plan
                 it->has_projection = 1;
             }
         }
-        finish(it, sel->quantity ? 1000 : 100, offtrack);
+        finish(it, sel->quantity ? 1000 : 100, offtrack, mo <= now_m,
+               target_why(plan, per, sel, VD_NONE));
+        it->why_wallet = "accounts_only";
     }
     return KAM_OK;
 }
@@ -373,7 +437,6 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
     enum kam_err rc = settings_get_i64(ctx, "kpi_offtrack_pct", 90, &offtrack);
     if (rc)
         return rc;
-    int ly_to = volume_compare_to(ctx, per->from, per->to);
     int last_complete = volume_month_add(now_m, -1);
     int projecting = per->to >= now_m;
     int first = per->from > now_m ? per->from : now_m; /* the first month forecast */
@@ -381,8 +444,7 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
     size_t nact, nly, ndone = 0, nstored = 0;
     const size_t all = (size_t)-1;
     if ((rc = volume_totals(ctx, sel, by, per->from, per->to, all, &act, &nact)) ||
-        (rc = volume_totals(ctx, sel, by, volume_month_add(per->from, -12),
-                            volume_month_add(ly_to, -12), all, &ly, &nly)))
+        (rc = growth_last_year(ctx, sel, by, per->from, per->to, &ly, &nly)))
         return rc;
     /* The complete months' actual, to which the forecast of the rest is added. */
     if (projecting && per->from <= last_complete &&
@@ -416,6 +478,7 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
     if (plan && plan->year == y && (rc = targets_by(ctx, plan, sel, by, per, &tk, &ntk)))
         return rc;
     int64_t scale = (sel->quantity ? 1000 : 100);
+    const char *why_target = target_why(plan, per, sel, by);
     /* Keys: the ones with sales (largest first), then ones with only a target. */
     size_t n = nact < limit ? nact : limit;
     out->items = arena_calloc(ctx->a, n + ntk + 1, sizeof *out->items);
@@ -515,7 +578,7 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
                 it->has_projection = 1;
             }
         }
-        finish(it, scale, offtrack);
+        finish(it, scale, offtrack, growth_started(ctx, per->from), why_target);
     }
     /* Share of wallet for accounts: the last twelve months against the latest estimate. */
     if (by == VD_ACCOUNT && !sel->quantity && out->n) {
@@ -546,7 +609,321 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
         }
         db_done(st);
     }
+    /* The total of one account (or group: its readable accounts): its last twelve months
+     * against the sum of its accounts' latest estimates, as the account rows. */
+    int one = sel->account_id && !sel->quantity && !sel->family && !sel->region && !sel->channel;
+    if (!rc && one) {
+        struct volume_total *w12;
+        size_t nw;
+        if ((rc = volume_totals(ctx, sel, VD_NONE, volume_month_add(now_m, -12), last_complete, all,
+                                &w12, &nw)))
+            return rc;
+        struct sqlb b;
+        sqlb_init(&b, ctx->a);
+        sqlb_sql(&b, "SELECT SUM(w.amount) FROM wallet_estimates w WHERE w.account_id IN ");
+        if (sel->subsidiaries) {
+            group_sql(ctx, &b, sel->account_id);
+        } else {
+            sqlb_sql(&b, "(?)");
+            sqlb_i64(&b, sel->account_id);
+        }
+        sqlb_sql(&b, " AND w.year = (SELECT MAX(year) FROM wallet_estimates x WHERE x.account_id "
+                     "= w.account_id AND x.year <= ?)");
+        sqlb_i64(&b, y);
+        struct db_stmt *st;
+        if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+            return rc;
+        int row = 0;
+        rc = db_step(st, &row, ctx->err);
+        int64_t wallet = !rc && row && !db_col_is_null(st, 0) ? db_col_i64(st, 0) : 0;
+        db_done(st);
+        if (rc)
+            return rc;
+        if (wallet > 0) {
+            out->total.has_wallet = 1;
+            out->total.wallet_pct = volume_pct(nw ? w12[0].total : 0, wallet);
+        }
+    }
+    for (size_t i = 0; i <= out->n; i++) {
+        struct kpi_item *it = i < out->n ? &out->items[i] : &out->total;
+        if (!it->has_wallet)
+            it->why_wallet =
+                (by == VD_ACCOUNT && !sel->quantity && i < out->n) || (i == out->n && one)
+                    ? "no_wallet_estimate"
+                    : "accounts_only";
+    }
     return rc;
+}
+
+/* ---- by account manager and by team ---- */
+
+static int by_attainment(const void *a, const void *b)
+{
+    const struct kpi_item *x = a, *y = b;
+    int rx = x->has_target && !x->why_attainment, ry = y->has_target && !y->why_attainment;
+    if (rx != ry)
+        return rx ? -1 : 1;
+    if (rx && x->attainment_pct != y->attainment_pct)
+        return x->attainment_pct > y->attainment_pct ? -1 : 1;
+    if (x->actual != y->actual)
+        return x->actual > y->actual ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* Adds an account's (or a line's) figures into a line (or the total). A line starts with
+ * has_projection 1 and keeps a projection only while every part has one: a sum that left out
+ * an account without a forecast would be wrong, not missing. */
+static void add_into(struct kpi_item *t, const struct kpi_item *a)
+{
+    t->actual += a->actual;
+    t->last_year += a->last_year;
+    t->has_last_year |= a->has_last_year;
+    t->run_rate += a->run_rate;
+    t->projection += a->projection;
+    if (!a->has_projection)
+        t->has_projection = 0;
+    if (a->has_target) {
+        t->target += a->target;
+        t->has_target = 1;
+    }
+}
+
+enum kam_err kpi_compute_people(struct kam_ctx *ctx, const struct target_plan *plan,
+                                const struct volume_sel *sel, enum kpi_group g,
+                                const struct kpi_period *per, struct kpi_report *out)
+{
+    struct volume_sel s = *sel;
+    struct kpi_report acc;
+    enum kam_err rc = kpi_compute(ctx, plan, &s, VD_ACCOUNT, per, (size_t)-1, &acc);
+    if (rc)
+        return rc;
+    struct policy_lines vis;
+    int64_t offtrack;
+    if ((rc = policy_kpi_lines(ctx, &vis)) ||
+        (rc = settings_get_i64(ctx, "kpi_offtrack_pct", 90, &offtrack)))
+        return rc;
+    /* Each account's line: its owner, or its owner's team (0: the owner has none). */
+    struct db_stmt *st;
+    if ((rc = db_prepare(ctx->db,
+                         g == KPI_BY_OWNER
+                             ? "SELECT a.id, u.id, u.name FROM accounts a JOIN users u ON u.id = "
+                               "a.owner_id"
+                             : "SELECT a.id, COALESCE(t.id, 0), COALESCE(t.name, '') FROM accounts "
+                               "a JOIN users u ON u.id = a.owner_id LEFT JOIN teams t ON t.id = "
+                               "u.team_id",
+                         &st, ctx->err)))
+        return rc;
+    struct strmap acct, lines;
+    strmap_init(&acct);
+    strmap_init(&lines);
+    for (size_t i = 0; i < acc.n; i++)
+        strmap_put(&acct, acc.items[i].key, strlen(acc.items[i].key), (void *)(intptr_t)(i + 1));
+    size_t cap = 16, n = 0;
+    struct kpi_item *v = arena_calloc(ctx->a, cap, sizeof *v);
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        char k[24];
+        snprintf(k, sizeof k, "%lld", (long long)db_col_i64(st, 0));
+        intptr_t ai = (intptr_t)strmap_get(&acct, k, strlen(k));
+        int64_t line_id = db_col_i64(st, 1);
+        if (!ai)
+            continue; /* no figures of this account in the caller's view */
+        if (!vis.all && !(g == KPI_BY_OWNER ? policy_lines_has(vis.users, vis.n_users, line_id)
+                                            : policy_lines_has(vis.teams, vis.n_teams, line_id)))
+            continue;
+        snprintf(k, sizeof k, "%lld", (long long)line_id);
+        intptr_t li = (intptr_t)strmap_get(&lines, k, strlen(k));
+        if (!li) {
+            if (n == cap) {
+                struct kpi_item *w = arena_calloc(ctx->a, cap * 2, sizeof *w);
+                memcpy(w, v, n * sizeof *w);
+                v = w;
+                cap *= 2;
+            }
+            v[n].key = arena_strdup(ctx->a, k);
+            v[n].label = arena_strdup(ctx->a, db_col_text(st, 2));
+            if (!line_id) /* by team: the owners without a team */
+                v[n].label_key = "kpi_no_team";
+            v[n].has_projection = 1;
+            strmap_put(&lines, v[n].key, strlen(v[n].key), (void *)(intptr_t)(n + 1));
+            li = (intptr_t)++n;
+        }
+        add_into(&v[li - 1], &acc.items[ai - 1]);
+    }
+    db_done(st);
+    strmap_release(&acct);
+    strmap_release(&lines);
+    if (rc)
+        return rc;
+    /* A plan split by owner (or team) but not by account: its cells are the lines' targets. */
+    unsigned need = g == KPI_BY_OWNER ? TD_OWNER : TD_OWNER | TD_TEAM;
+    if (plan && plan->year == per->from / 100 && !(plan->dims & TD_ACCOUNT) &&
+        (plan->dims & need)) {
+        struct tkey *tk;
+        size_t ntk;
+        if ((rc = targets_of(ctx, plan, &s,
+                             g == KPI_BY_OWNER ? "CAST(c.owner_id AS TEXT)"
+                                               : "CAST(c.team_id AS TEXT)",
+                             0, per, &tk, &ntk)))
+            return rc;
+        for (size_t k = 0; k < ntk; k++) {
+            int64_t line_id = strtoll(tk[k].key, NULL, 10);
+            if (!line_id ||
+                (!vis.all &&
+                 !(g == KPI_BY_OWNER ? policy_lines_has(vis.users, vis.n_users, line_id)
+                                     : policy_lines_has(vis.teams, vis.n_teams, line_id))))
+                continue;
+            struct kpi_item *it = NULL;
+            for (size_t i = 0; i < n && !it; i++)
+                if (!strcmp(v[i].key, tk[k].key))
+                    it = &v[i];
+            if (!it) { /* a person or team with a target and no sales yet */
+                if (n == cap) {
+                    struct kpi_item *w = arena_calloc(ctx->a, cap * 2, sizeof *w);
+                    memcpy(w, v, n * sizeof *w);
+                    v = w;
+                    cap *= 2;
+                }
+                it = &v[n++];
+                it->key = tk[k].key;
+                it->label = tk[k].key;
+                it->has_projection = 1; /* no accounts with sales: nothing to project */
+                if ((rc = db_prepare(ctx->db,
+                                     g == KPI_BY_OWNER ? "SELECT name FROM users WHERE id = ?"
+                                                       : "SELECT name FROM teams WHERE id = ?",
+                                     &st, ctx->err)))
+                    return rc;
+                db_bind_i64(st, 1, line_id);
+                if (!(rc = db_step(st, &row, ctx->err)) && row)
+                    it->label = arena_strdup(ctx->a, db_col_text(st, 0));
+                db_done(st);
+                if (rc)
+                    return rc;
+            }
+            it->target = tk[k].v;
+            it->has_target = 1;
+        }
+    }
+    memset(out, 0, sizeof *out);
+    out->period = acc.period;
+    out->quantity = sel->quantity;
+    out->by = VD_ACCOUNT;
+    out->group = g;
+    out->total.key = out->total.label = "";
+    out->total.has_projection = n > 0;
+    int started = growth_started(ctx, per->from);
+    const char *why = !plan                                 ? "no_plan"
+                      : plan->year != per->from / 100       ? "plan_other_year"
+                      : !(plan->dims & (TD_ACCOUNT | need)) ? "plan_not_split"
+                                                            : "not_in_plan";
+    int64_t scale = sel->quantity ? 1000 : 100;
+    for (size_t i = 0; i < n; i++) {
+        add_into(&out->total, &v[i]);
+        finish(&v[i], scale, offtrack, started, why);
+        v[i].why_wallet = "accounts_only";
+    }
+    finish(&out->total, scale, offtrack, started, why);
+    out->total.why_wallet = "accounts_only";
+    qsort(v, n, sizeof *v, by_attainment);
+    for (size_t i = 0; i < n; i++)
+        v[i].rank = (int)i + 1; /* the lines without an attainment after, by actual */
+    out->items = v;
+    out->n = n;
+    return KAM_OK;
+}
+
+/* ---- by account, groups rolled up ---- */
+
+static int by_actual(const void *a, const void *b)
+{
+    const struct kpi_item *x = a, *y = b;
+    if (x->actual != y->actual)
+        return x->actual > y->actual ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+enum kam_err kpi_compute_groups(struct kam_ctx *ctx, const struct target_plan *plan,
+                                const struct volume_sel *sel, const struct kpi_period *per,
+                                struct kpi_report *out)
+{
+    struct volume_sel s = *sel;
+    s.subsidiaries = 0;
+    s.account_id = 0;
+    enum kam_err rc = kpi_compute(ctx, plan, &s, VD_ACCOUNT, per, VOLUME_MAX_KEYS, out);
+    if (rc)
+        return rc;
+    /* The groups the caller reads: their accounts with at least one subsidiary. */
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    int scoped = policy_scope_with(ctx, &b);
+    sqlb_sql(&b, "SELECT accounts.id, accounts.name FROM accounts WHERE EXISTS (SELECT 1 FROM "
+                 "accounts ch WHERE ch.parent_id = accounts.id)");
+    if (scoped)
+        sqlb_sql(&b, " AND " POLICY_SCOPE_COND);
+    sqlb_sql(&b, " ORDER BY accounts.id");
+    struct db_stmt *st;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+        return rc;
+    size_t cap = 16, ng = 0;
+    int64_t *gid = arena_alloc(ctx->a, cap * sizeof *gid);
+    const char **gname = arena_alloc(ctx->a, cap * sizeof *gname);
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (ng == VOLUME_MAX_KEYS) {
+            rc = kam_fail(ctx->err, KAM_EINVAL, "subsidiaries",
+                          "more than %d groups: choose an account", VOLUME_MAX_KEYS);
+            break;
+        }
+        if (ng == cap) {
+            int64_t *g2 = arena_alloc(ctx->a, cap * 2 * sizeof *g2);
+            const char **n2 = arena_alloc(ctx->a, cap * 2 * sizeof *n2);
+            memcpy(g2, gid, ng * sizeof *g2);
+            memcpy(n2, gname, ng * sizeof *n2);
+            gid = g2, gname = n2, cap *= 2;
+        }
+        gid[ng] = db_col_i64(st, 0);
+        gname[ng++] = arena_strdup(ctx->a, db_col_text(st, 1));
+    }
+    db_done(st);
+    if (rc)
+        return rc;
+    struct kpi_item *v = arena_calloc(ctx->a, out->n + ng + 1, sizeof *v);
+    memcpy(v, out->items, out->n * sizeof *v);
+    size_t n = out->n;
+    for (size_t g = 0; g < ng; g++) {
+        struct volume_sel gs = s;
+        gs.account_id = gid[g];
+        gs.subsidiaries = 1;
+        struct kpi_report r;
+        int64_t subs, hidden;
+        if ((rc = kpi_compute(ctx, plan, &gs, VD_NONE, per, 0, &r)) ||
+            (rc = group_extent(ctx, gid[g], &subs, &hidden)))
+            return rc;
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)gid[g]);
+        struct kpi_item *it = NULL;
+        for (size_t i = 0; i < n && !it; i++)
+            if (!strcmp(v[i].key, key))
+                it = &v[i];
+        if (!it) { /* a group with nothing of its own: shown when its group has figures */
+            if (!r.total.actual && !r.total.has_target && !r.total.last_year)
+                continue;
+            it = &v[n++];
+            it->key = arena_strdup(ctx->a, key);
+            it->label = gname[g];
+        }
+        const char *k = it->key, *l = it->label;
+        *it = r.total;
+        it->key = k;
+        it->label = l;
+        it->is_group = 1;
+        it->group_subs = subs - hidden;
+        it->group_hidden = hidden;
+    }
+    qsort(v, n, sizeof *v, by_actual);
+    out->items = v;
+    out->n = n;
+    return KAM_OK;
 }
 
 /* ---- alerts ---- */

@@ -234,11 +234,94 @@ static int bind_key(struct db_stmt *st, enum table t, const struct entry *e)
     return i;
 }
 
+/* Big flushes (an import's): the deltas go into a temporary table with one bulk load
+ * (PostgreSQL's COPY) and into the rollup with one INSERT ... SELECT ... ON CONFLICT, instead of
+ * a statement (on PostgreSQL a round trip) per row. The temporary table lives as long as the
+ * connection, empty between flushes; created inside the transaction, a rollback takes it away. */
+#define BULK_FLUSH 256
+
+static const char *const delta_sql =
+    "CREATE TEMP TABLE IF NOT EXISTS rollup_delta (account_id BIGINT NOT NULL, month BIGINT NOT "
+    "NULL, family TEXT NOT NULL, region TEXT NOT NULL, channel TEXT NOT NULL, quantity BIGINT NOT "
+    "NULL, amount BIGINT NOT NULL, lines BIGINT NOT NULL)";
+
+/* "WHERE true": SQLite needs it to tell ON CONFLICT from a join constraint. */
+static const char *const merge_sql[] = {
+    [T_FINE] = "INSERT INTO sales_monthly (account_id, month, family, region, channel, quantity, "
+               "amount, lines) SELECT account_id, month, family, region, channel, quantity, "
+               "amount, lines FROM rollup_delta WHERE true ON CONFLICT (account_id, month, "
+               "family, region, channel) DO UPDATE SET quantity = sales_monthly.quantity + "
+               "excluded.quantity, amount = sales_monthly.amount + excluded.amount, lines = "
+               "sales_monthly.lines + excluded.lines",
+    [T_DIM] = "INSERT INTO sales_monthly_dim (month, family, region, channel, quantity, amount, "
+              "lines) SELECT month, family, region, channel, quantity, amount, lines FROM "
+              "rollup_delta WHERE true ON CONFLICT (month, family, region, channel) DO UPDATE SET "
+              "quantity = sales_monthly_dim.quantity + excluded.quantity, amount = "
+              "sales_monthly_dim.amount + excluded.amount, lines = sales_monthly_dim.lines + "
+              "excluded.lines",
+    [T_ACCT] = "INSERT INTO sales_monthly_account (account_id, month, quantity, amount, lines) "
+               "SELECT account_id, month, quantity, amount, lines FROM rollup_delta WHERE true "
+               "ON CONFLICT (account_id, month) DO UPDATE SET quantity = "
+               "sales_monthly_account.quantity + excluded.quantity, amount = "
+               "sales_monthly_account.amount + excluded.amount, lines = "
+               "sales_monthly_account.lines + excluded.lines",
+};
+
+static const char *const prune_all_sql[] = {
+    [T_FINE] = "DELETE FROM sales_monthly WHERE lines <= 0 AND EXISTS (SELECT 1 FROM rollup_delta "
+               "d WHERE d.lines < 0 AND d.account_id = sales_monthly.account_id AND d.month = "
+               "sales_monthly.month AND d.family = sales_monthly.family AND d.region = "
+               "sales_monthly.region AND d.channel = sales_monthly.channel)",
+    [T_DIM] = "DELETE FROM sales_monthly_dim WHERE lines <= 0 AND EXISTS (SELECT 1 FROM "
+              "rollup_delta d WHERE d.lines < 0 AND d.month = sales_monthly_dim.month AND "
+              "d.family = sales_monthly_dim.family AND d.region = sales_monthly_dim.region AND "
+              "d.channel = sales_monthly_dim.channel)",
+    [T_ACCT] = "DELETE FROM sales_monthly_account WHERE lines <= 0 AND EXISTS (SELECT 1 FROM "
+               "rollup_delta d WHERE d.lines < 0 AND d.account_id = "
+               "sales_monthly_account.account_id AND d.month = sales_monthly_account.month)",
+};
+
+static enum kam_err flush_bulk(struct kam_ctx *ctx, struct entry **v, size_t n, enum table t)
+{
+    enum kam_err rc = db_exec(ctx->db, delta_sql, ctx->err);
+    struct db_bulk *b = NULL;
+    if (!rc)
+        rc = db_bulk_begin(ctx->db, "rollup_delta",
+                           "account_id, month, family, region, channel, quantity, amount, lines",
+                           &b, ctx->err);
+    int negative = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        db_bulk_i64(b, v[k]->account_id);
+        db_bulk_i64(b, v[k]->month);
+        db_bulk_text(b, v[k]->family);
+        db_bulk_text(b, v[k]->region);
+        db_bulk_text(b, v[k]->channel);
+        db_bulk_i64(b, v[k]->quantity);
+        db_bulk_i64(b, v[k]->amount);
+        db_bulk_i64(b, v[k]->lines);
+        negative |= v[k]->lines < 0;
+        rc = db_bulk_row(b, ctx->err);
+    }
+    if (b)
+        rc = db_bulk_end(b, rc, ctx->err);
+    if (!rc)
+        rc = db_exec(ctx->db, merge_sql[t], ctx->err);
+    if (!rc && negative)
+        rc = db_exec(ctx->db, prune_all_sql[t], ctx->err);
+    if (!rc)
+        rc = db_exec(ctx->db, "DELETE FROM rollup_delta", ctx->err);
+    return rc;
+}
+
 static enum kam_err flush_map(struct kam_ctx *ctx, struct map *m, enum table t)
 {
     size_t n;
     struct entry **v = sorted(m, &n);
     enum kam_err rc = KAM_OK;
+    if (n >= BULK_FLUSH) {
+        rc = flush_bulk(ctx, v, n, t);
+        n = 0;
+    }
     for (size_t k = 0; k < n && !rc; k++) {
         struct db_stmt *st;
         if ((rc = db_prepare(ctx->db, upsert_sql[t], &st, ctx->err)))

@@ -522,8 +522,9 @@ static enum kam_err create_one(struct kam_ctx *ctx, const struct order_in *in)
     int64_t ins = 0, upd = 0;
     rc = sales_write_lines(ctx, &r, 1, 0, ru, &ins, &upd);
     if (!rc && upd)
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "external_id", "a line with external_id %s exists",
-                      r.external_id);
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "external_id", "sales.external_id_taken",
+                          (struct kam_param[]){{"value", r.external_id}, {0}},
+                          "a line with external_id %s exists", r.external_id);
     if (!rc)
         rc = rollup_flush(ctx, ru);
     rollup_free(ru);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analytics/alloc.h"
+#include "base/buf.h"
 #include "base/timeutil.h"
 #include "store/db.h"
 #include "store/sqlb.h"
@@ -20,8 +21,9 @@
 
 static const char *const measures[] = {"amount", "quantity", NULL};
 const char *const target_bases[] = {"last_year", "forecast", "potential", "equal", "blend", NULL};
-static const char *const dim_names[] = {"account", "family", "region", "channel", "month"};
-#define NDIMS 5
+static const char *const dim_names[] = {"account", "family", "region", "channel",
+                                        "month",   "owner",  "team"};
+#define NDIMS 7
 
 int target_dims_parse(const char *s, unsigned *out)
 {
@@ -203,7 +205,8 @@ static enum kam_err validate(struct kam_ctx *ctx, struct target_plan *p, const s
     if (in->set & TP_DIMS) {
         if (!in->dims || target_dims_parse(in->dims, &p->dims))
             return kam_fail(ctx->err, KAM_EINVAL, "dims",
-                            "dims lists account, family, region, channel, month (comma-separated)");
+                            "dims lists account, family, region, channel, month, owner, team "
+                            "(comma-separated)");
     }
     if (in->set & TP_DEADLINE) {
         int y, m, d;
@@ -349,6 +352,10 @@ int tcell_cmp(const void *a, const void *b)
     const struct tcell *x = a, *y = b;
     if (x->account_id != y->account_id)
         return x->account_id < y->account_id ? -1 : 1;
+    if (x->owner_id != y->owner_id)
+        return x->owner_id < y->owner_id ? -1 : 1;
+    if (x->team_id != y->team_id)
+        return x->team_id < y->team_id ? -1 : 1;
     int c;
     if ((c = strcmp(x->family, y->family)) || (c = strcmp(x->region, y->region)) ||
         (c = strcmp(x->channel, y->channel)))
@@ -368,6 +375,8 @@ static void read_cell(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     c->value = db_col_i64(st, 6);
     c->basis = db_col_i64(st, 7);
     c->locked = (int)db_col_i64(st, 8);
+    c->owner_id = db_col_i64(st, 9);
+    c->team_id = db_col_i64(st, 10);
     c->changed = 0;
 }
 
@@ -377,7 +386,8 @@ enum kam_err tcells_load(struct kam_ctx *ctx, int64_t plan_id, struct tcell **ou
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
                                  "SELECT id, account_id, family, region, channel, month, value, "
-                                 "basis, locked FROM target_cells WHERE plan_id = ?",
+                                 "basis, locked, owner_id, team_id FROM target_cells WHERE "
+                                 "plan_id = ?",
                                  &st, ctx->err);
     if (rc)
         return rc;
@@ -458,39 +468,50 @@ int tcells_split(struct kam_ctx *ctx, struct tcell *c, const size_t *idx, size_t
 int tcell_match(const struct tcell *c, const struct target_sel *s)
 {
     return (!s->account_id || c->account_id == s->account_id) &&
-           (!s->month || c->month == s->month) && (!s->family || !strcmp(c->family, s->family)) &&
+           (!s->owner_id || c->owner_id == s->owner_id) &&
+           (!s->team_id || c->team_id == s->team_id) && (!s->month || c->month == s->month) &&
+           (!s->family || !strcmp(c->family, s->family)) &&
            (!s->region || !strcmp(c->region, s->region)) &&
            (!s->channel || !strcmp(c->channel, s->channel));
 }
 
 const char *target_sel_text(struct kam_ctx *ctx, const struct target_sel *s)
 {
-    char buf[400] = "";
-    size_t n = 0;
+    /* Each text may be 64 characters of 4 bytes: built on the arena, never a fixed buffer. */
+    struct buf b;
+    buf_init(&b, 4096);
     if (s->account_id)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "account=%lld,", (long long)s->account_id);
+        buf_printf(&b, "account=%lld,", (long long)s->account_id);
+    if (s->owner_id)
+        buf_printf(&b, "owner=%lld,", (long long)s->owner_id);
+    if (s->team_id)
+        buf_printf(&b, "team=%lld,", (long long)s->team_id);
     if (s->family)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "family=%s,", s->family);
+        buf_printf(&b, "family=%s,", s->family);
     if (s->region)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "region=%s,", s->region);
+        buf_printf(&b, "region=%s,", s->region);
     if (s->channel)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "channel=%s,", s->channel);
-    if (s->month && n < sizeof buf)
-        n += (size_t)snprintf(buf + n, sizeof buf - n, "month=%lld,", (long long)s->month);
-    if (n && n <= sizeof buf)
-        buf[n - 1] = 0;
-    return arena_strdup(ctx->a, buf);
+        buf_printf(&b, "channel=%s,", s->channel);
+    if (s->month)
+        buf_printf(&b, "month=%lld,", (long long)s->month);
+    if (!buf_ok(&b)) {
+        buf_release(&b);
+        return NULL; /* out of memory */
+    }
+    const char *out = arena_strndup(ctx->a, b.data ? b.data : "", b.len ? b.len - 1 : 0);
+    buf_release(&b);
+    return out;
 }
 
-enum kam_err target_adjust(struct kam_ctx *ctx, int64_t plan_id, const char *selection,
-                           const char *action, int has_from, int64_t from, int has_to, int64_t to,
-                           const char *reason)
+enum kam_err target_adjust(struct kam_ctx *ctx, int64_t plan_id, const struct target_sel *sel,
+                           const char *selection, const char *action, int has_from, int64_t from,
+                           int has_to, int64_t to, const char *reason)
 {
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
                                  "INSERT INTO target_adjustments (plan_id, selection, action, "
-                                 "from_value, to_value, reason, user_id, at) VALUES "
-                                 "(?, ?, ?, ?, ?, ?, ?, ?)",
+                                 "from_value, to_value, reason, user_id, at, account_id, "
+                                 "owner_id, team_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  &st, ctx->err);
     if (rc)
         return rc;
@@ -502,6 +523,9 @@ enum kam_err target_adjust(struct kam_ctx *ctx, int64_t plan_id, const char *sel
     db_bind_text(st, 6, reason ? reason : "");
     db_bind_i64n(st, 7, ctx->who.user_id, !ctx->who.user_id);
     db_bind_i64(st, 8, ctx->now);
+    db_bind_i64(st, 9, sel ? sel->account_id : 0);
+    db_bind_i64(st, 10, sel ? sel->owner_id : 0);
+    db_bind_i64(st, 11, sel ? sel->team_id : 0);
     rc = db_run(st, ctx->err);
     if (rc)
         return rc;
@@ -527,6 +551,31 @@ enum kam_err target_need_reason(struct kam_ctx *ctx, const struct target_plan *p
     return KAM_OK;
 }
 
+/* Separation of duties: a change to the total, the cells' values or the split of an approved
+ * plan returns it to `submitted` (approved_by/at cleared, audited), so that someone other than
+ * its author approves the changed plan again. */
+enum kam_err target_reopen(struct kam_ctx *ctx, const struct target_plan *p)
+{
+    if (strcmp(p->status, "approved"))
+        return KAM_OK;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   "UPDATE target_plans SET status = 'submitted', approved_by = NULL, "
+                   "approved_at = NULL, updated_at = ? WHERE id = ?",
+                   &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->now);
+    db_bind_i64(st, 2, p->id);
+    if ((rc = db_run(st, ctx->err)))
+        return rc;
+    struct audit_diff d;
+    audit_diff_init(&d);
+    audit_diff_str(&d, "status", p->status, "submitted");
+    return audit_write(ctx, "target_plan", p->id, 0, "update", &d);
+}
+
 /* ---- update (svc/core/update.h) ---- */
 
 static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
@@ -548,9 +597,9 @@ static enum kam_err up_merge(const struct update_op *op, void *rec)
         (p->dims != b->dims || p->year != b->year || strcmp(p->measure, b->measure) ||
          strcmp(p->scope_region, b->scope_region) || strcmp(p->scope_channel, b->scope_channel) ||
          strcmp(p->scope_family, b->scope_family)))
-        return kam_fail(ctx->err, KAM_ECONFLICT, "dims",
-                        "the plan is decomposed: year, measure, dims and scope are fixed "
-                        "(decompose again after changing them on a new plan)");
+        return kam_fail_key(ctx->err, KAM_ECONFLICT, "dims", "plan.decomposed_fixed", NULL,
+                            "the plan is decomposed: year, measure, dims and scope are fixed "
+                            "(decompose again after changing them on a new plan)");
     return KAM_OK;
 }
 
@@ -582,11 +631,13 @@ static enum kam_err up_then(const struct update_op *op)
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
     if (tcells_split(ctx, c, idx, n, p->total))
-        return kam_fail(ctx->err, KAM_ECONFLICT, "total",
-                        "the locked cells add up to more than %lld", (long long)p->total);
-    if ((rc = tcells_save(ctx, c, n)))
+        return kam_fail_key(
+            ctx->err, KAM_ECONFLICT, "total", "plan.locked_over_total",
+            (struct kam_param[]){{"total", arena_printf(ctx->a, "%lld", (long long)p->total)}, {0}},
+            "the locked cells add up to more than %lld", (long long)p->total);
+    if ((rc = tcells_save(ctx, c, n)) || (rc = target_reopen(ctx, b)))
         return rc;
-    return target_adjust(ctx, p->id, "", "total", 1, b->total, 1, p->total,
+    return target_adjust(ctx, p->id, NULL, "", "total", 1, b->total, 1, p->total,
                          ((const struct target_in *)op->in)->reason);
 }
 
@@ -621,7 +672,8 @@ enum kam_err target_delete(struct kam_ctx *ctx, int64_t id)
     if ((rc = target_get(ctx, id, &p)))
         goto out;
     if (strcmp(p.status, "draft")) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "status", "only a draft plan can be deleted");
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "plan.delete_draft_only", NULL,
+                          "only a draft plan can be deleted");
         goto out;
     }
     static const char *const del[] = {
@@ -683,25 +735,37 @@ enum kam_err target_set_cells(struct kam_ctx *ctx, int64_t id, const struct targ
         goto out;
     }
     const char *what = target_sel_text(ctx, sel);
+    if (!what) {
+        rc = kam_fail(ctx->err, KAM_EINTERNAL, NULL, "out of memory");
+        goto out;
+    }
     if (has_value && value != before) {
         /* The selection first (its locked cells keep their values), then the rest. */
         if (tcells_split(ctx, c, in, ni, value)) {
-            rc = kam_fail(ctx->err, KAM_ECONFLICT, "value",
-                          "the selection's locked cells do not allow %lld", (long long)value);
+            rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "value", "plan.locked_disallow",
+                              (struct kam_param[]){
+                                  {"value", arena_printf(ctx->a, "%lld", (long long)value)}, {0}},
+                              "the selection's locked cells do not allow %lld", (long long)value);
             goto out;
         }
         for (size_t i = 0; i < ni; i++)
             c[in[i]].locked |= 2; /* fixed while the rest rebalances */
         if (tcells_split(ctx, c, rest, nr, p.total - value)) {
-            rc = kam_fail(ctx->err, KAM_ECONFLICT, "value",
-                          "%lld leaves %lld for the other cells, but their locked cells need more "
-                          "(or there is no unlocked cell to take the difference)",
-                          (long long)value, (long long)(p.total - value));
+            rc = kam_fail_key(
+                ctx->err, KAM_ECONFLICT, "value", "plan.locked_need_more",
+                (struct kam_param[]){
+                    {"value", arena_printf(ctx->a, "%lld", (long long)value)},
+                    {"rest", arena_printf(ctx->a, "%lld", (long long)(p.total - value))},
+                    {0}},
+                "%lld leaves %lld for the other cells, but their locked cells need more "
+                "(or there is no unlocked cell to take the difference)",
+                (long long)value, (long long)(p.total - value));
             goto out;
         }
         for (size_t i = 0; i < ni; i++)
             c[in[i]].locked &= 1;
-        if ((rc = target_adjust(ctx, id, what, "set", 1, before, 1, value, reason)))
+        if ((rc = target_adjust(ctx, id, sel, what, "set", 1, before, 1, value, reason)) ||
+            (rc = target_reopen(ctx, &p)))
             goto out;
     }
     if (lock >= 0) {
@@ -710,7 +774,7 @@ enum kam_err target_set_cells(struct kam_ctx *ctx, int64_t id, const struct targ
                 c[in[i]].locked = lock;
                 c[in[i]].changed = 1;
             }
-        if ((rc = target_adjust(ctx, id, what, lock ? "lock" : "unlock", 0, 0, 0, 0, reason)))
+        if ((rc = target_adjust(ctx, id, sel, what, lock ? "lock" : "unlock", 0, 0, 0, 0, reason)))
             goto out;
     }
     for (size_t i = 0; i < n; i++)
@@ -732,6 +796,34 @@ out:
 
 /* ---- workflow ---- */
 
+/* Separation of duties: neither the person who wrote a plan (its audited creator) nor its owner
+ * approves it. A plan written outside any session (a script) has no author to compare, but its
+ * owner still does not approve it. */
+static enum kam_err check_not_author(struct kam_ctx *ctx, const struct target_plan *p)
+{
+    if (!ctx->who.user_id)
+        return KAM_OK;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT user_id FROM audit WHERE entity = 'target_plan' AND "
+                                 "entity_id = ? AND action = 'create' ORDER BY id LIMIT 1",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, p->id);
+    int row = 0;
+    int64_t author = 0;
+    if (!(rc = db_step(st, &row, ctx->err)) && row)
+        author = db_col_i64(st, 0);
+    db_done(st);
+    if (rc)
+        return rc;
+    if (author == ctx->who.user_id || p->owner_id == ctx->who.user_id)
+        return kam_fail_key(ctx->err, KAM_ECONFLICT, "approved_by", "plan_self_approval", NULL,
+                            "a plan is approved by someone other than the person who wrote it");
+    return KAM_OK;
+}
+
 static enum kam_err set_status(struct kam_ctx *ctx, int64_t id, const char *from_a,
                                const char *from_b, const char *to, const char *note,
                                struct target_plan *out)
@@ -743,14 +835,19 @@ static enum kam_err set_status(struct kam_ctx *ctx, int64_t id, const char *from
     if ((rc = target_get(ctx, id, &p)) || (rc = check_text(ctx, "note", note, 0, 2000, 1)))
         goto out;
     if (strcmp(p.status, from_a) && (!from_b || strcmp(p.status, from_b))) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "status", "the plan is %s", p.status);
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "plan.wrong_status",
+                          (struct kam_param[]){{"status", p.status}, {0}}, "the plan is %s",
+                          p.status);
         goto out;
     }
     if (!p.cells) {
-        rc = kam_fail(ctx->err, KAM_ECONFLICT, "status", "decompose the plan first");
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "plan.not_decomposed", NULL,
+                          "decompose the plan first");
         goto out;
     }
     int approve = !strcmp(to, "approved");
+    if (approve && (rc = check_not_author(ctx, &p)))
+        goto out;
     struct db_stmt *st;
     if ((rc = db_prepare(ctx->db,
                          approve ? "UPDATE target_plans SET status = ?, approved_by = ?, "

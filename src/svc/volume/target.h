@@ -2,7 +2,9 @@
  *
  * A plan is a yearly total (whole yuan or pieces) for a scope (all, or one region / channel /
  * family) with SMART fields. Decomposing splits the total over cells -- one per combination of
- * the plan's dims (account, family, region, channel, month) seen in the basis -- in proportion
+ * the plan's dims (account, family, region, channel, month, owner: the accounts' account
+ * manager, team: the owner's team, both as at decomposition; a cell by owner also records the
+ * owner's team, so it rolls up by team) seen in the basis -- in proportion
  * to a basis: last year's actuals, the forecast, the accounts' potential (wallet estimates),
  * equal, or a blend. The split is exact (analytics/alloc.c: integer largest remainder, ties by
  * the cell's key), so both storage engines give the same cells. Cells can then be set and
@@ -20,12 +22,21 @@
 
 #define TARGET_MAX_CELLS 200000
 
+/* The cells (alias c) a scoped reader sees by person (after POLICY_SCOPE_WITH, whose sub and mt
+ * are policy_kpi_lines' people and teams): the cells of no person or team, their own and their
+ * people's, and their teams'. One rule for the grid, the sums and the KPIs' targets. */
+#define TARGET_CELL_PEOPLE_COND                                                                    \
+    "((c.owner_id = 0 AND c.team_id = 0) OR c.owner_id IN (SELECT uid FROM sub) OR (c.owner_id = " \
+    "0 AND c.team_id IN (SELECT id FROM mt)))"
+
 enum {
     TD_ACCOUNT = 1 << 0,
     TD_FAMILY = 1 << 1,
     TD_REGION = 1 << 2,
     TD_CHANNEL = 1 << 3,
     TD_MONTH = 1 << 4,
+    TD_OWNER = 1 << 5, /* the accounts' owner (account manager) at decomposition */
+    TD_TEAM = 1 << 6,  /* that owner's team */
 };
 
 struct target_plan {
@@ -83,14 +94,17 @@ enum kam_err target_list(struct kam_ctx *ctx, int64_t year, struct target_plan *
 /* (Re)computes every cell from the plan's basis; locks are cleared. */
 enum kam_err target_decompose(struct kam_ctx *ctx, int64_t id, const char *reason,
                               struct target_plan *out);
-/* draft -> submitted; submitted/draft -> approved (the route checks who may). */
+/* draft -> submitted; submitted/draft -> approved (the route checks who may). Separation of
+ * duties: the plan's author (its audited creator) may not approve it (409, key
+ * plan_self_approval). */
 enum kam_err target_submit(struct kam_ctx *ctx, int64_t id, struct target_plan *out);
 enum kam_err target_approve(struct kam_ctx *ctx, int64_t id, const char *note,
                             struct target_plan *out);
 
-/* A set of cells: each given field narrows it (account_id 0, month 0 and NULL texts: any). */
+/* A set of cells: each given field narrows it (account_id, owner_id, team_id, month 0 and NULL
+ * texts: any). */
 struct target_sel {
-    int64_t account_id, month;
+    int64_t account_id, month, owner_id, team_id;
     const char *family, *region, *channel;
 };
 

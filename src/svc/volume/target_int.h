@@ -1,15 +1,15 @@
 /* target_int.h -- what target.c, target_split.c and target_read.c share; not for other files.
  *
  * A tcell is one row of target_cells in memory. Cells are handled in key order (account id,
- * family, region, channel, month; bytewise), the order the exact allocation breaks ties by, so
- * both storage engines give the same values. */
+ * owner id, team id, family, region, channel, month; bytewise), the order the exact allocation
+ * breaks ties by, so both storage engines give the same values. */
 #ifndef KAM_TARGET_INT_H
 #define KAM_TARGET_INT_H
 
 #include "target.h"
 
 struct tcell {
-    int64_t id, account_id, month, value, basis;
+    int64_t id, account_id, month, value, basis, owner_id, team_id;
     const char *family, *region, *channel;
     int locked, changed;
 };
@@ -27,12 +27,16 @@ int tcell_match(const struct tcell *c, const struct target_sel *s);
 /* "family=A,month=3" for the adjustment log. */
 const char *target_sel_text(struct kam_ctx *ctx, const struct target_sel *s);
 /* Records an adjustment with its reason, and its audit row. */
-enum kam_err target_adjust(struct kam_ctx *ctx, int64_t plan_id, const char *selection,
-                           const char *action, int has_from, int64_t from, int has_to, int64_t to,
-                           const char *reason);
+/* sel (NULL: the whole plan) gives the account, owner and team it names, kept for the scope of
+ * the adjustment log. */
+enum kam_err target_adjust(struct kam_ctx *ctx, int64_t plan_id, const struct target_sel *sel,
+                           const char *selection, const char *action, int has_from, int64_t from,
+                           int has_to, int64_t to, const char *reason);
 /* KAM_EINVAL field "reason" when the plan is approved and reason is empty. */
 enum kam_err target_need_reason(struct kam_ctx *ctx, const struct target_plan *p,
                                 const char *reason);
+/* An approved plan back to submitted (approved_by/at cleared, audited); no-op otherwise. */
+enum kam_err target_reopen(struct kam_ctx *ctx, const struct target_plan *p);
 /* "last_year:50,forecast:50" -> percentages by target_bases index (summing to 100). */
 enum kam_err target_parse_blend(struct kam_ctx *ctx, const char *s, int pct[5]);
 

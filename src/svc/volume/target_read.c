@@ -30,8 +30,39 @@ static const char *dim_col(unsigned dim)
         return "c.channel";
     case TD_MONTH:
         return "CAST(c.month AS TEXT)";
+    case TD_OWNER:
+        return "CAST(c.owner_id AS TEXT)";
+    case TD_TEAM:
+        return "CAST(c.team_id AS TEXT)";
     }
     return "''";
+}
+
+/* The label of a row key: the account's, the owner's or the team's name, else the key. */
+static const char *label_col(unsigned dim)
+{
+    switch (dim) {
+    case TD_ACCOUNT:
+        return "a.name";
+    case TD_OWNER:
+        return "u.name";
+    case TD_TEAM:
+        return "t.name";
+    }
+    return dim_col(dim);
+}
+
+static const char *label_join(unsigned dim)
+{
+    switch (dim) {
+    case TD_ACCOUNT:
+        return "LEFT JOIN accounts a ON a.id = c.account_id";
+    case TD_OWNER:
+        return "LEFT JOIN users u ON u.id = c.owner_id";
+    case TD_TEAM:
+        return "LEFT JOIN teams t ON t.id = c.team_id";
+    }
+    return "";
 }
 
 /* Appends the filter and the caller's scope on cells c. */
@@ -45,6 +76,14 @@ static void cell_where(struct kam_ctx *ctx, struct sqlb *b, const struct target_
         sqlb_sql(b, " AND c.month = ?");
         sqlb_i64(b, f->month);
     }
+    if (f->owner_id) {
+        sqlb_sql(b, " AND c.owner_id = ?");
+        sqlb_i64(b, f->owner_id);
+    }
+    if (f->team_id) {
+        sqlb_sql(b, " AND c.team_id = ?");
+        sqlb_i64(b, f->team_id);
+    }
     const char *const t[][2] = {{" AND c.family = ?", f->family},
                                 {" AND c.region = ?", f->region},
                                 {" AND c.channel = ?", f->channel}};
@@ -54,9 +93,12 @@ static void cell_where(struct kam_ctx *ctx, struct sqlb *b, const struct target_
             sqlb_text(b, t[i][1]);
         }
     (void)ctx;
+    /* A scoped reader sees the cells of their accounts and, in a plan by owner or team, of
+     * the people and teams they see (policy_kpi_lines: themselves, the people and teams they
+     * lead). */
     if (scoped)
         sqlb_sql(b, " AND (c.account_id = 0 OR c.account_id IN (SELECT accounts.id FROM accounts "
-                    "WHERE " POLICY_SCOPE_COND "))");
+                    "WHERE " POLICY_SCOPE_COND ")) AND " TARGET_CELL_PEOPLE_COND);
 }
 
 static int key_index(const char **keys, size_t n, const char *k)
@@ -75,8 +117,10 @@ enum kam_err target_grid(struct kam_ctx *ctx, int64_t id, unsigned rows_dim, uns
     enum kam_err rc = target_get(ctx, id, &p);
     if (rc)
         return rc;
-    if ((rows_dim && !(p.dims & rows_dim)) || (cols_dim && !(p.dims & cols_dim)))
-        return kam_fail(ctx->err, KAM_EINVAL, rows_dim && !(p.dims & rows_dim) ? "rows" : "cols",
+    /* A plan by owner records each owner's team too: it rolls up by team. */
+    unsigned dims = p.dims | (p.dims & TD_OWNER ? TD_TEAM : 0);
+    if ((rows_dim && !(dims & rows_dim)) || (cols_dim && !(dims & cols_dim)))
+        return kam_fail(ctx->err, KAM_EINVAL, rows_dim && !(dims & rows_dim) ? "rows" : "cols",
                         "the plan is not split by that dimension");
     out->rows_dim = rows_dim;
     out->cols_dim = cols_dim;
@@ -87,9 +131,8 @@ enum kam_err target_grid(struct kam_ctx *ctx, int64_t id, unsigned rows_dim, uns
     snprintf(sql, sizeof sql,
              "SELECT %s, %s, SUM(c.value), SUM(c.locked), COUNT(*), %s%s%s FROM target_cells c "
              "%s WHERE c.plan_id = ?",
-             dim_col(rows_dim), dim_col(cols_dim), rows_dim ? "MIN(" : "",
-             rows_dim == TD_ACCOUNT ? "a.name" : dim_col(rows_dim), rows_dim ? ")" : "",
-             rows_dim == TD_ACCOUNT ? "LEFT JOIN accounts a ON a.id = c.account_id" : "");
+             dim_col(rows_dim), dim_col(cols_dim), rows_dim ? "MIN(" : "", label_col(rows_dim),
+             rows_dim ? ")" : "", label_join(rows_dim));
     sqlb_sql(&b, sql);
     sqlb_i64(&b, id);
     cell_where(ctx, &b, filter, scoped);
@@ -139,8 +182,9 @@ enum kam_err target_grid(struct kam_ctx *ctx, int64_t id, unsigned rows_dim, uns
             rows[nrow++] = raw[i].r;
         }
     }
-    int numeric_c = cols_dim == TD_MONTH || cols_dim == TD_ACCOUNT;
-    int numeric_r = rows_dim == TD_MONTH || rows_dim == TD_ACCOUNT;
+    const unsigned numeric = TD_MONTH | TD_ACCOUNT | TD_OWNER | TD_TEAM;
+    int numeric_c = (cols_dim & numeric) != 0;
+    int numeric_r = (rows_dim & numeric) != 0;
     for (size_t i = 1; i < nc; i++)
         for (size_t j = i; j > 0; j--) {
             int less =
@@ -165,6 +209,26 @@ enum kam_err target_grid(struct kam_ctx *ctx, int64_t id, unsigned rows_dim, uns
         }
     out->cols = cols;
     out->col_labels = cols;
+    /* Columns of accounts, owners or teams are named (rows are, through the query). */
+    const char *name_sql = cols_dim == TD_ACCOUNT ? "SELECT name FROM accounts WHERE id = ?"
+                           : cols_dim == TD_OWNER ? "SELECT name FROM users WHERE id = ?"
+                           : cols_dim == TD_TEAM  ? "SELECT name FROM teams WHERE id = ?"
+                                                  : NULL;
+    if (name_sql && nc) {
+        const char **cl = arena_calloc(ctx->a, nc, sizeof *cl);
+        for (size_t i = 0; i < nc && !rc; i++) {
+            cl[i] = cols[i];
+            if ((rc = db_prepare(ctx->db, name_sql, &st, ctx->err)))
+                break;
+            db_bind_i64(st, 1, atoll(cols[i]));
+            if (!(rc = db_step(st, &row, ctx->err)) && row)
+                cl[i] = arena_strdup(ctx->a, db_col_text(st, 0));
+            db_done(st);
+        }
+        if (rc)
+            return rc;
+        out->col_labels = cl;
+    }
     out->ncols = nc;
     out->col_totals = arena_calloc(ctx->a, nc + 1, sizeof *out->col_totals);
     out->rows = arena_calloc(ctx->a, nrow + 1, sizeof *out->rows);
@@ -205,20 +269,36 @@ static void read_adj(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     a->at = db_col_i64(st, 8);
 }
 
+/* A scoped reader sees the whole plan's adjustments (its total, its decomposition), those
+ * whose selection names an account, person or team they see (as cell_where), and the others
+ * only on a plan split by none of account, owner and team (whose cells they all see). */
 enum kam_err target_adjustments(struct kam_ctx *ctx, int64_t id,
                                 struct target_adjustment **items_out, size_t *n_out)
 {
     struct target_plan p;
     enum kam_err rc = target_get(ctx, id, &p);
-    struct db_stmt *st;
-    if (rc || (rc = db_prepare(ctx->db,
-                               "SELECT j.id, j.selection, j.action, j.from_value, j.to_value, "
-                               "j.reason, j.user_id, COALESCE(u.login, ''), j.at FROM "
-                               "target_adjustments j LEFT JOIN users u ON u.id = j.user_id WHERE "
-                               "j.plan_id = ? ORDER BY j.id DESC LIMIT 500",
-                               &st, ctx->err)))
+    if (rc)
         return rc;
-    db_bind_i64(st, 1, id);
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    int scoped = policy_scope_with(ctx, &b);
+    sqlb_sql(&b, "SELECT j.id, j.selection, j.action, j.from_value, j.to_value, j.reason, "
+                 "j.user_id, COALESCE(u.login, ''), j.at FROM target_adjustments j LEFT JOIN "
+                 "users u ON u.id = j.user_id WHERE j.plan_id = ?");
+    sqlb_i64(&b, id);
+    if (scoped) {
+        sqlb_sql(&b, " AND (j.selection = '' OR (j.account_id = 0 AND j.owner_id = 0 AND "
+                     "j.team_id = 0 AND ? = 0) OR ((j.account_id <> 0 OR j.owner_id <> 0 OR "
+                     "j.team_id <> 0) AND (j.account_id = 0 OR j.account_id IN (SELECT "
+                     "accounts.id FROM accounts WHERE " POLICY_SCOPE_COND ")) AND ((j.owner_id = "
+                     "0 AND j.team_id = 0) OR j.owner_id IN (SELECT uid FROM sub) OR (j.owner_id "
+                     "= 0 AND j.team_id IN (SELECT id FROM mt)))))");
+        sqlb_i64(&b, (p.dims & (TD_ACCOUNT | TD_OWNER | TD_TEAM)) != 0);
+    }
+    sqlb_sql(&b, " ORDER BY j.id DESC LIMIT 500");
+    struct db_stmt *st;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+        return rc;
     return rows_collect(ctx, st, 500, read_adj, sizeof **items_out, (void **)items_out, n_out);
 }
 

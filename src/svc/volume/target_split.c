@@ -22,13 +22,65 @@ struct leaf {
     int64_t w[4]; /* last_year, forecast, potential, equal */
 };
 
+/* An account's owner and the owner's team, for the owner and team dims. */
+struct person {
+    int64_t account_id, owner_id, team_id;
+};
+
 struct decomp {
     struct kam_ctx *ctx;
     const struct target_plan *p;
     struct strmap map; /* leaf key -> index + 1 */
     struct leaf *leaves;
     size_t n, cap;
+    struct person *people; /* by account id */
+    size_t npeople;
 };
+
+static const struct person *person_of(const struct decomp *d, int64_t account_id)
+{
+    size_t lo = 0, hi = d->npeople;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (d->people[mid].account_id < account_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->npeople && d->people[lo].account_id == account_id ? &d->people[lo] : NULL;
+}
+
+/* Every account's owner and team (for a plan split by owner or team). */
+static enum kam_err load_people(struct decomp *d)
+{
+    if (!(d->p->dims & (TD_OWNER | TD_TEAM)))
+        return KAM_OK;
+    struct kam_ctx *ctx = d->ctx;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT a.id, a.owner_id, COALESCE(u.team_id, 0) FROM accounts a "
+                                 "LEFT JOIN users u ON u.id = a.owner_id ORDER BY a.id",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    size_t cap = 256;
+    d->people = arena_calloc(ctx->a, cap, sizeof *d->people);
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (d->npeople == cap) {
+            struct person *w = arena_calloc(ctx->a, cap * 2, sizeof *w);
+            memcpy(w, d->people, d->npeople * sizeof *w);
+            d->people = w;
+            cap *= 2;
+        }
+        struct person *x = &d->people[d->npeople++];
+        x->account_id = db_col_i64(st, 0);
+        x->owner_id = db_col_i64(st, 1);
+        x->team_id = db_col_i64(st, 2);
+    }
+    db_done(st);
+    return rc;
+}
 
 static struct leaf *leaf_of(struct decomp *d, int64_t account_id, const char *family,
                             const char *region, const char *channel, int64_t month)
@@ -36,13 +88,19 @@ static struct leaf *leaf_of(struct decomp *d, int64_t account_id, const char *fa
     unsigned dims = d->p->dims;
     struct tcell k = {0};
     k.account_id = dims & TD_ACCOUNT ? account_id : 0;
+    if (dims & (TD_OWNER | TD_TEAM)) {
+        const struct person *who = person_of(d, account_id);
+        k.owner_id = who && (dims & TD_OWNER) ? who->owner_id : 0;
+        k.team_id = who ? who->team_id : 0;
+    }
     k.family = dims & TD_FAMILY ? family : "";
     k.region = dims & TD_REGION ? region : "";
     k.channel = dims & TD_CHANNEL ? channel : "";
     k.month = dims & TD_MONTH ? month : 0;
     char key[512];
-    int n = snprintf(key, sizeof key, "%lld\x1f%s\x1f%s\x1f%s\x1f%lld", (long long)k.account_id,
-                     k.family, k.region, k.channel, (long long)k.month);
+    int n = snprintf(key, sizeof key, "%lld\x1f%lld\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%lld",
+                     (long long)k.account_id, (long long)k.owner_id, (long long)k.team_id, k.family,
+                     k.region, k.channel, (long long)k.month);
     if (n < 0 || (size_t)n >= sizeof key)
         n = (int)sizeof key - 1;
     intptr_t at = (intptr_t)strmap_get(&d->map, key, (size_t)n);
@@ -114,8 +172,11 @@ static double forecast_year(const int64_t *hist, int nhist, int first_of_year, i
     }
     for (int i = 0; i < n; i++)
         y[i] = (double)hist[skip + i];
-    struct fc_result r = {
-        buf, buf + horizon, buf + 2 * horizon, buf + 3 * horizon, buf + 4 * horizon, {0}};
+    struct fc_result r = {.mean = buf,
+                          .lo80 = buf + horizon,
+                          .hi80 = buf + 2 * horizon,
+                          .lo95 = buf + 3 * horizon,
+                          .hi95 = buf + 4 * horizon};
     char why[96];
     double out = -1;
     int frc = fc_forecast(y, n, 12, horizon, NULL, &r, why, sizeof why);
@@ -337,9 +398,10 @@ enum kam_err target_decompose(struct kam_ctx *ctx, int64_t id, const char *reaso
     if (rc)
         return rc;
     struct target_plan p;
-    struct decomp d = {ctx, &p, {0}, NULL, 0, 0};
+    struct decomp d = {ctx, &p, {0}, NULL, 0, 0, NULL, 0};
     strmap_init(&d.map);
-    if ((rc = target_get(ctx, id, &p)) || (rc = target_need_reason(ctx, &p, reason)))
+    if ((rc = target_get(ctx, id, &p)) || (rc = target_need_reason(ctx, &p, reason)) ||
+        (rc = load_people(&d)))
         goto out;
     if ((rc = build_leaves(&d)))
         goto out;
@@ -390,15 +452,16 @@ enum kam_err target_decompose(struct kam_ctx *ctx, int64_t id, const char *reaso
         char sql[4096];
         size_t len = (size_t)snprintf(sql, sizeof sql,
                                       "INSERT INTO target_cells (plan_id, account_id, family, "
-                                      "region, channel, month, value, basis, locked) VALUES ");
+                                      "region, channel, month, value, basis, owner_id, team_id, "
+                                      "locked) VALUES ");
         for (int j = 0; j < k; j++)
             len += (size_t)snprintf(sql + len, sizeof sql - len,
-                                    j ? ",(?,?,?,?,?,?,?,?,0)" : "(?,?,?,?,?,?,?,?,0)");
+                                    j ? ",(?,?,?,?,?,?,?,?,?,?,0)" : "(?,?,?,?,?,?,?,?,?,?,0)");
         if ((rc = db_prepare(ctx->db, sql, &st, ctx->err)))
             break;
         for (int j = 0; j < k; j++) {
             const struct leaf *l = &d.leaves[i + j];
-            int at = j * 8;
+            int at = j * 10;
             db_bind_i64(st, at + 1, id);
             db_bind_i64(st, at + 2, l->c.account_id);
             db_bind_text(st, at + 3, l->c.family);
@@ -407,6 +470,8 @@ enum kam_err target_decompose(struct kam_ctx *ctx, int64_t id, const char *reaso
             db_bind_i64(st, at + 6, l->c.month);
             db_bind_i64(st, at + 7, vals[i + j]);
             db_bind_i64(st, at + 8, w[i + j]);
+            db_bind_i64(st, at + 9, l->c.owner_id);
+            db_bind_i64(st, at + 10, l->c.team_id);
         }
         rc = db_run(st, ctx->err);
     }
@@ -420,7 +485,9 @@ enum kam_err target_decompose(struct kam_ctx *ctx, int64_t id, const char *reaso
         rc = db_run(st, ctx->err);
     }
     if (!rc)
-        rc = target_adjust(ctx, id, "", "decompose", 0, 0, 1, p.total, reason);
+        rc = target_adjust(ctx, id, NULL, "", "decompose", 0, 0, 1, p.total, reason);
+    if (!rc)
+        rc = target_reopen(ctx, &p);
     if (!rc)
         rc = target_get(ctx, id, out);
 out:

@@ -11,6 +11,7 @@
 #include "product.h"
 #include "store/db.h"
 #include "store/sqlb.h"
+#include "svc/core/group.h"
 #include "svc/core/policy.h"
 
 static const char *const dim_names[] = {"", "family", "region", "channel", "account", "month"};
@@ -150,7 +151,8 @@ static void inner_query(struct kam_ctx *ctx, struct sqlb *b, const struct source
             }
     }
     if (s->accounts && sel->account_id) {
-        sqlb_sql(b, " AND t.account_id = ?");
+        sqlb_sql(b, sel->subsidiaries ? " AND t.account_id IN " GROUP_IDS_SQL
+                                      : " AND t.account_id = ?");
         sqlb_i64(b, sel->account_id);
     }
 }
@@ -303,12 +305,53 @@ const struct volume_total *volume_total_find(const struct volume_total *t, size_
     return NULL;
 }
 
+static enum kam_err forecast_values(struct kam_ctx *ctx, const int64_t *values, int n, int horizon,
+                                    struct volume_forecast *out);
+
 enum kam_err volume_forecast(struct kam_ctx *ctx, const int64_t *values, int n, int horizon,
                              struct volume_forecast *out)
 {
     memset(out, 0, sizeof *out);
     if (horizon < 1 || horizon > 36)
         return kam_fail(ctx->err, KAM_EINVAL, "horizon", "horizon must be 1..36 months");
+    return forecast_values(ctx, values, n, horizon, out);
+}
+
+enum kam_err volume_forecast_sel(struct kam_ctx *ctx, const struct volume_sel *sel, int start,
+                                 int horizon, struct volume_forecast *out)
+{
+    memset(out, 0, sizeof *out);
+    if (horizon < 1 || horizon > 36)
+        return kam_fail(ctx->err, KAM_EINVAL, "horizon", "horizon must be 1..36 months");
+    /* History: every complete month before start (the month in progress is not history), as
+     * far back as VOLUME_MAX_MONTHS; months past it up to start are forecast and dropped. */
+    int now = volume_this_month(ctx), last = volume_month_add(start, -1), ahead = 0;
+    if (last >= now) {
+        ahead = volume_months_between(now, last);
+        last = volume_month_add(now, -1);
+    }
+    if (ahead + horizon > VOLUME_MAX_MONTHS)
+        return kam_fail(ctx->err, KAM_EINVAL, "from", "the window is too far ahead to forecast");
+    int first = volume_month_add(last, -(VOLUME_MAX_MONTHS - 1));
+    struct volume_series *v;
+    size_t n;
+    enum kam_err rc = volume_series(ctx, sel, VD_NONE, first, last, &v, &n);
+    if (rc)
+        return rc;
+    if ((rc = forecast_values(ctx, v[0].values, VOLUME_MAX_MONTHS, ahead + horizon, out)))
+        return rc;
+    double *b[5] = {out->mean, out->lo80, out->hi80, out->lo95, out->hi95};
+    for (int k = 0; k < 5; k++)
+        memmove(b[k], b[k] + ahead, (size_t)horizon * sizeof(double));
+    out->horizon = horizon;
+    for (int i = 0; i < out->n_outliers; i++)
+        out->outliers[i] = volume_month_add(first, out->outliers[i]);
+    return KAM_OK;
+}
+
+static enum kam_err forecast_values(struct kam_ctx *ctx, const int64_t *values, int n, int horizon,
+                                    struct volume_forecast *out)
+{
     /* Leading months without sales are before the data began, not zero sales. */
     int skip = 0;
     while (skip < n && values[skip] == 0)
@@ -327,11 +370,18 @@ enum kam_err volume_forecast(struct kam_ctx *ctx, const int64_t *values, int n, 
     if (n - skip < FC_MIN_N)
         return kam_fail(ctx->err, KAM_EINVAL, "from",
                         "a forecast needs at least %d months of sales", FC_MIN_N);
-    int frc = fc_forecast(y, n - skip, 12, horizon, NULL, &r, why, sizeof why);
+    struct fc_info info;
+    int frc = fc_forecast_info(y, n - skip, 12, horizon, NULL, &r, &info, why, sizeof why);
     if (frc == FC_ENOMEM) /* not the series' fault: no forecast is made of it (base/err.h) */
         return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
     if (frc)
         return kam_fail(ctx->err, KAM_EINVAL, "from", "no forecast: %s", why);
     snprintf(out->method, sizeof out->method, "%s", r.method);
+    int cap = (int)(sizeof out->outliers / sizeof *out->outliers);
+    out->n_outliers = info.n_outliers < cap ? info.n_outliers : cap;
+    if (out->n_outliers > FC_MAX_OUTLIERS)
+        out->n_outliers = FC_MAX_OUTLIERS;
+    for (int i = 0; i < out->n_outliers; i++)
+        out->outliers[i] = skip + info.outliers[i];
     return KAM_OK;
 }

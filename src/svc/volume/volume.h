@@ -23,6 +23,7 @@ struct volume_sel {
     int quantity;                          /* 0: amount, 1: quantity */
     const char *family, *region, *channel; /* NULL = all */
     int64_t account_id;                    /* 0 = all (in scope) */
+    int subsidiaries; /* with account_id: the account and its subsidiaries (svc/core/group.h) */
 };
 
 /* Parses "family" | "region" | "channel" | "account" | "month" | "" (none). -1 if unknown. */
@@ -83,8 +84,18 @@ struct volume_forecast {
     int horizon;
     double *mean, *lo80, *hi80, *lo95, *hi95;
     char method[32];
+    /* months found to be outliers and replaced before fitting (analytics fc_outliers), at
+     * most 16: indices into values (volume_forecast), yyyymm (volume_forecast_sel) */
+    int n_outliers;
+    int outliers[16];
 };
 enum kam_err volume_forecast(struct kam_ctx *ctx, const int64_t *values, int n, int horizon,
                              struct volume_forecast *out);
+/* The forecast of a selection's total for the `horizon` months from `start`, fitted on all its
+ * history (every complete month before start, up to VOLUME_MAX_MONTHS), whatever window a
+ * screen shows. Missing months inside the history are no sales (0); months before the first
+ * sale are not history. Errors as volume_forecast. */
+enum kam_err volume_forecast_sel(struct kam_ctx *ctx, const struct volume_sel *sel, int start,
+                                 int horizon, struct volume_forecast *out);
 
 #endif

@@ -49,7 +49,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Purchase behaviour: RFM, intervals, trend, seasonality, family mix, cross-sell */
+        /** Purchase behaviour: RFM, intervals, trend, seasonality, family mix, cross-sell (with subsidiaries=1: of the account and the subsidiaries the caller may read, as one customer) */
         get: operations["getAccountBehaviour"];
         put?: never;
         post?: never;
@@ -84,7 +84,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's contacts over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        /** The account's contacts over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words enum values, booleans and user ids as the screen does; raw=1 or a column <key>_code keeps the stored values */
         get: operations["getAccountContactsExport"];
         put?: never;
         post?: never;
@@ -119,7 +119,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's interaction timeline over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        /** The account's interaction timeline over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words enum values, booleans and user ids as the screen does; raw=1 or a column <key>_code keeps the stored values */
         get: operations["getAccountInteractionsExport"];
         put?: never;
         post?: never;
@@ -274,7 +274,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Share-of-wallet estimates of the account, by year */
+        /** Share-of-wallet estimates of the account, by year (subsidiaries=1: with its subsidiaries' the caller may read, summed by year) */
         get: operations["listAccountWallet"];
         put?: never;
         post?: never;
@@ -326,7 +326,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The accounts list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        /** The accounts list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words enum values, booleans and user ids as the screen does; raw=1 or a column <key>_code keeps the stored values */
         get: operations["getAccountsExport"];
         put?: never;
         post?: never;
@@ -570,7 +570,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The care reminders list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        /** The care reminders list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words enum values, booleans and user ids as the screen does; raw=1 or a column <key>_code keeps the stored values */
         get: operations["getCareExport"];
         put?: never;
         post?: never;
@@ -641,7 +641,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Figures per person for period (YYYY, YYYY-Qn, YYYY-MM; default this year): attainment against the year's approved plan split by account (per account owner), overdue visits, open and overdue issues (by assignee), accounts without an interaction for stale_days (default 30), recent KPI and escalation alerts. Org-wide readers: any team_id or everyone; others: the people of their scope (a lead's teams; an account manager sees only themselves), another team_id is 403 */
+        /** Figures per person for period (YYYY, YYYY-Qn, YYYY-MM; default this year): attainment against the year's approved plan split by account (per account owner), overdue visits, open and overdue issues (by assignee), accounts without an interaction for stale_days (default 30), recent KPI and escalation alerts. Org-wide readers: any team_id or everyone; others: the people of their scope (a lead's teams; an account manager sees only themselves), another team_id is 403, and a team's people outside the caller's scope are not listed. A role without a grant on targets (service) gets no plan, targets, attainment or KPI alerts (sections without "attainment"), the actual alone */
         get: operations["getHomeTeam"];
         put?: never;
         post?: never;
@@ -702,6 +702,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved column mapping for an import kind (?kind=orders) */
+        get: operations["getImportsMappings"];
+        /** Save the caller's column mapping for an import kind, reused on their next import */
+        put: operations["putImportsMappings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/orders": {
         parameters: {
             query?: never;
@@ -711,8 +729,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Load a CSV of order lines (body text/csv, up to 64 MiB; 200000 rows unless admin); 422 with the report when rejected */
+        /** Load a file of order lines (CSV or tab-separated text in UTF-8, UTF-16, GBK/GB18030 or Big5, detected unless encoding= names it; or .xlsx, its first sheet unless sheet= names one; up to 64 MiB; 200000 rows unless admin); 422 with the report when rejected */
         post: operations["importOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** How a file would be read for an import of kind, before it is loaded: its format, its encoding (detected, or as named by encoding=), its sheets (.xlsx), header and first rows, and the column each field comes from; nothing is written */
+        post: operations["createImportsPreview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -730,6 +765,23 @@ export interface paths {
         put?: never;
         /** Load a CSV of products */
         post: operations["importProducts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file to fill for an import of kind (orders | products | accounts): Chinese and English headers, one example row; format=csv (UTF-8 with a BOM) or xlsx */
+        get: operations["getImportsTemplate"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -815,7 +867,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The issues list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        /** The issues list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words enum values, booleans and user ids as the screen does; raw=1 or a column <key>_code keeps the stored values */
         get: operations["getIssuesExport"];
         put?: never;
         post?: never;
@@ -890,7 +942,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change one's own name, e-mail and digest choice */
+        /** Change one's own name, e-mail, digest choice and language */
         patch: operations["patchMe"];
         trace?: never;
     };
@@ -1113,7 +1165,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The order lines over all pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as amount.amount) */
+        /** The order lines over all pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as amount.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words region and channel as the screen does; raw=1 or a column <key>_code keeps the stored values */
         get: operations["getOrdersExport"];
         put?: never;
         post?: never;
@@ -1852,7 +1904,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Reschedule, reassign or cancel a planned visit; set its details or check in */
+        /** Reschedule, reassign or cancel a planned visit; set its details or check in (外勤签到: the owner only, on an on-site visit, once; 403 visit.checkin_owner, 409 visit.checkin_planned, visit.checkin_onsite, visit.checkin_twice) */
         patch: operations["patchVisit"];
         trace?: never;
     };
@@ -1880,7 +1932,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The visits list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount) */
+        /** The visits list over all its pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as revenue.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words enum values, booleans and user ids as the screen does; raw=1 or a column <key>_code keeps the stored values */
         get: operations["getVisitsExport"];
         put?: never;
         post?: never;
@@ -1963,6 +2015,7 @@ export interface components {
         AccountBehaviour: {
             account_id: number;
             cross_sell: components["schemas"]["BehaviourCrossSell"][];
+            group?: components["schemas"]["SalesGroup"];
             intervals: components["schemas"]["BehaviourIntervals"];
             mix: components["schemas"]["BehaviourMix"][];
             neighbours: components["schemas"]["BehaviourNeighbour"][];
@@ -2408,6 +2461,33 @@ export interface components {
             /** @enum {string} */
             status: "planned" | "done" | "cancelled";
         };
+        ImportMapping: {
+            /** @enum {string} */
+            kind: "orders" | "products" | "accounts";
+            mapping: string;
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        ImportPreview: {
+            columns: components["schemas"]["ImportPreviewColumn"][];
+            detected: string;
+            encoding: string;
+            /** @enum {string} */
+            format: "csv" | "tsv" | "xlsx";
+            /** @enum {string} */
+            kind: "orders" | "products" | "accounts";
+            missing: string[];
+            rows: components["schemas"]["ImportPreviewRow"][];
+            sheet: string;
+            sheets: string[];
+        };
+        ImportPreviewColumn: {
+            field: string;
+            header: string;
+        };
+        ImportPreviewRow: {
+            cells: string[];
+        };
         ImportProblem: {
             column: string;
             key?: string;
@@ -2416,9 +2496,12 @@ export interface components {
             row: number;
         };
         ImportReport: {
+            detected: string;
+            encoding: string;
             filename: string;
             /** Format: date-time */
             finished_at: string;
+            format: string;
             id: number | null;
             /** @enum {string} */
             kind: "orders" | "products" | "accounts";
@@ -2428,6 +2511,7 @@ export interface components {
             rows_rejected: number;
             rows_total: number;
             rows_updated: number;
+            sheet: string;
             /** Format: date-time */
             started_at: string;
             /** @enum {string} */
@@ -2506,22 +2590,32 @@ export interface components {
         KpiItem: {
             actual: number;
             attainment_pct: number | null;
+            group?: components["schemas"]["KpiItemGroup"];
             growth_pct: number | null;
             key: string;
             label: string;
+            /** @enum {string} */
+            label_key?: "kpi_no_team";
             last_year: number;
             projection: number | null;
             projection_pct: number | null;
+            rank?: number;
             run_rate: number;
             satisfaction: number | null;
             share_of_wallet_pct: number | null;
             /** @enum {string} */
             status: "on_track" | "at_risk" | "off_track" | "no_target";
             target: number | null;
+            why: components["schemas"]["KpiWhy"];
+        };
+        KpiItemGroup: {
+            not_visible: number;
+            subsidiaries: number;
         };
         KpiReport: {
             /** @enum {string} */
-            by: "none" | "family" | "region" | "channel" | "account" | "month";
+            by: "none" | "family" | "region" | "channel" | "account" | "month" | "owner" | "team";
+            group?: components["schemas"]["SalesGroup"];
             items: components["schemas"]["KpiItem"][];
             /** @enum {string} */
             measure: "amount" | "quantity";
@@ -2529,11 +2623,31 @@ export interface components {
                 days: number;
                 elapsed_days: number;
                 from: string;
+                /** Format: date */
+                last_year_from: string;
+                /** Format: date */
+                last_year_to: string;
                 to: string;
             };
             plan_id: number | null;
             total: components["schemas"]["KpiItem"];
             unit: string;
+        };
+        KpiWhy: {
+            /** @enum {string} */
+            attainment_pct?: "no_plan" | "plan_other_year" | "plan_not_split" | "not_in_plan" | "target_zero";
+            /** @enum {string} */
+            growth_pct?: "not_started" | "no_sales_last_year";
+            /** @enum {string} */
+            projection?: "no_forecast";
+            /** @enum {string} */
+            projection_pct?: "no_plan" | "plan_other_year" | "plan_not_split" | "not_in_plan" | "target_zero";
+            /** @enum {string} */
+            satisfaction?: "no_surveys";
+            /** @enum {string} */
+            share_of_wallet_pct?: "accounts_only" | "no_wallet_estimate";
+            /** @enum {string} */
+            target?: "no_plan" | "plan_other_year" | "plan_not_split" | "not_in_plan";
         };
         Me: {
             capabilities: components["schemas"]["Capabilities"];
@@ -2543,6 +2657,8 @@ export interface components {
             disabled: boolean;
             email: string;
             id: number;
+            /** @enum {string|null} */
+            lang: "zh-CN" | "zh-TW" | "en" | null;
             login: string;
             name: string;
             permissions: components["schemas"]["Permissions"];
@@ -2704,6 +2820,7 @@ export interface components {
             /** @enum {string} */
             by: "family" | "region" | "channel" | "account";
             from: string;
+            group?: components["schemas"]["SalesGroup"];
             items: components["schemas"]["SalesBreakdownItem"][];
             /** @enum {string} */
             measure: "amount" | "quantity";
@@ -2718,6 +2835,11 @@ export interface components {
             label: string;
             previous: number;
             share_pct: number;
+        };
+        SalesGroup: {
+            account_id: number;
+            not_visible: number;
+            subsidiaries: number;
         };
         SalesOutlook: {
             /** Format: date-time */
@@ -2737,6 +2859,7 @@ export interface components {
             /** @enum {string} */
             by: "none" | "family" | "region" | "channel" | "account" | "month";
             forecast?: components["schemas"]["SalesSeriesForecast"];
+            group?: components["schemas"]["SalesGroup"];
             /** @enum {string} */
             measure: "amount" | "quantity";
             months: string[];
@@ -2751,6 +2874,7 @@ export interface components {
             mean: number[];
             method: string;
             months: string[];
+            outliers: string[];
         };
         SalesSeriesLine: {
             actual: number[];
@@ -2852,13 +2976,13 @@ export interface components {
         TargetGrid: {
             cols: components["schemas"]["TargetGridColumn"][];
             /** @enum {string} */
-            cols_dim: "account" | "family" | "region" | "channel" | "month" | "none";
+            cols_dim: "account" | "family" | "region" | "channel" | "month" | "owner" | "team" | "none";
             /** @enum {string} */
             measure: "amount" | "quantity";
             plan_total: number;
             rows: components["schemas"]["TargetGridRow"][];
             /** @enum {string} */
-            rows_dim: "account" | "family" | "region" | "channel" | "month" | "none";
+            rows_dim: "account" | "family" | "region" | "channel" | "month" | "owner" | "team" | "none";
             total: number;
         };
         TargetGridCell: {
@@ -2955,6 +3079,8 @@ export interface components {
             disabled: boolean;
             email: string;
             id: number;
+            /** @enum {string|null} */
+            lang: "zh-CN" | "zh-TW" | "en" | null;
             login: string;
             name: string;
             /** @enum {string} */
@@ -2969,12 +3095,24 @@ export interface components {
             computed_at: string | null;
             contributions: components["schemas"]["Contribution"][];
             history: components["schemas"]["TierChange"][];
+            inputs: components["schemas"]["ValuationInputs"];
             score: number | null;
             /** @enum {string|null} */
             suggested_tier: "strategic" | "key" | "growth" | "maintain" | null;
             /** @enum {string} */
             tier: "strategic" | "key" | "growth" | "maintain";
             tier_locked: boolean;
+        };
+        ValuationFigures: {
+            sales_12m: number;
+            sales_prev_12m: number;
+            wallet: number | null;
+        };
+        ValuationInputs: {
+            alone: components["schemas"]["ValuationFigures"];
+            group?: components["schemas"]["ValuationFigures"];
+            not_visible: number;
+            subsidiaries: number;
         };
         ValuationPreview: {
             accounts_scored: number;
@@ -3401,7 +3539,9 @@ export interface operations {
     };
     getAccountBehaviour: {
         parameters: {
-            query?: never;
+            query?: {
+                subsidiaries?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -3534,7 +3674,9 @@ export interface operations {
                 columns?: string;
                 decision_role?: string;
                 format?: "csv" | "xlsx";
+                lang?: string;
                 q?: string;
+                raw?: string;
                 sort?: string;
             };
             header?: never;
@@ -3662,6 +3804,8 @@ export interface operations {
                 columns?: string;
                 format?: "csv" | "xlsx";
                 kind?: string;
+                lang?: string;
+                raw?: string;
             };
             header?: never;
             path: {
@@ -4112,7 +4256,9 @@ export interface operations {
     };
     listAccountWallet: {
         parameters: {
-            query?: never;
+            query?: {
+                subsidiaries?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -4253,9 +4399,11 @@ export interface operations {
                 channel?: string;
                 columns?: string;
                 format?: "csv" | "xlsx";
+                lang?: string;
                 owner_id?: string;
                 parent_id?: number;
                 q?: string;
+                raw?: string;
                 region?: string;
                 sort?: string;
                 status?: string;
@@ -4978,7 +5126,9 @@ export interface operations {
                 columns?: string;
                 format?: "csv" | "xlsx";
                 from?: string;
+                lang?: string;
                 owner_id?: string;
+                raw?: string;
                 status?: string;
                 to?: string;
             };
@@ -5313,8 +5463,10 @@ export interface operations {
         parameters: {
             query?: {
                 dry_run?: number;
+                encoding?: string;
                 filename?: string;
                 mapping?: string;
+                sheet?: string;
                 skip_bad_rows?: number;
             };
             header?: never;
@@ -5323,6 +5475,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "text/csv": string;
             };
         };
@@ -5361,6 +5514,75 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getImportsMappings: {
+        parameters: {
+            query?: {
+                kind?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportMapping"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putImportsMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description orders | products | accounts
+                     * @enum {string}
+                     */
+                    kind: "orders" | "products" | "accounts";
+                    /** @description field=Header,... (<= 2000 characters; "" forgets the saved one) */
+                    mapping: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportMapping"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -5369,8 +5591,10 @@ export interface operations {
         parameters: {
             query?: {
                 dry_run?: number;
+                encoding?: string;
                 filename?: string;
                 mapping?: string;
+                sheet?: string;
                 skip_bad_rows?: number;
             };
             header?: never;
@@ -5379,6 +5603,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "text/csv": string;
             };
         };
@@ -5421,12 +5646,54 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    createImportsPreview: {
+        parameters: {
+            query?: {
+                encoding?: string;
+                filename?: string;
+                kind?: string;
+                mapping?: string;
+                sheet?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     importProducts: {
         parameters: {
             query?: {
                 dry_run?: number;
+                encoding?: string;
                 filename?: string;
                 mapping?: string;
+                sheet?: string;
                 skip_bad_rows?: number;
             };
             header?: never;
@@ -5435,6 +5702,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "text/csv": string;
             };
         };
@@ -5473,6 +5741,37 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getImportsTemplate: {
+        parameters: {
+            query?: {
+                format?: "csv" | "xlsx";
+                kind?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -5792,10 +6091,12 @@ export interface operations {
                 columns?: string;
                 escalated?: number;
                 format?: "csv" | "xlsx";
+                lang?: string;
                 opened_from?: string;
                 opened_to?: string;
                 owner_id?: string;
                 q?: string;
+                raw?: string;
                 severity?: string;
                 status?: string;
             };
@@ -5868,6 +6169,7 @@ export interface operations {
                 period?: string;
                 plan_id?: number;
                 region?: string;
+                subsidiaries?: number;
             };
             header?: never;
             path?: never;
@@ -5905,6 +6207,7 @@ export interface operations {
                 period?: string;
                 plan_id?: number;
                 region?: string;
+                subsidiaries?: number;
             };
             header?: never;
             path?: never;
@@ -5971,6 +6274,8 @@ export interface operations {
                     digest?: boolean;
                     /** @description e-mail address or empty */
                     email?: string;
+                    /** @description zh-CN | zh-TW | en: the language of the e-mail digest (the web's language switch sets it); null: not chosen */
+                    lang?: string | null;
                     /** @description display name, <= 100 */
                     name?: string;
                 };
@@ -6795,7 +7100,9 @@ export interface operations {
                 family?: string;
                 format?: "csv" | "xlsx";
                 from?: string;
+                lang?: string;
                 product_id?: number;
+                raw?: string;
                 region?: string;
                 sort?: string;
                 to?: string;
@@ -7302,6 +7609,7 @@ export interface operations {
                 limit?: number;
                 measure?: string;
                 region?: string;
+                subsidiaries?: number;
                 to?: string;
             };
             header?: never;
@@ -7398,6 +7706,7 @@ export interface operations {
                 from?: string;
                 measure?: string;
                 region?: string;
+                subsidiaries?: number;
                 to?: string;
             };
             header?: never;
@@ -8244,10 +8553,14 @@ export interface operations {
                     lock?: boolean;
                     /** @description 1-12, narrows the cells */
                     month?: number;
+                    /** @description narrows the cells (a plan by owner) */
+                    owner_id?: number;
                     /** @description why (required once the plan is approved) */
                     reason?: string;
                     /** @description narrows the cells */
                     region?: string;
+                    /** @description narrows the cells (a plan by owner or team) */
+                    team_id?: number;
                     /** @description the selection's new total (whole units); the unlocked rest rebalances */
                     value?: number;
                 };
@@ -8325,8 +8638,10 @@ export interface operations {
                 family?: string;
                 format?: "csv" | "xlsx";
                 month?: number;
+                owner_id?: string;
                 region?: string;
                 rows?: string;
+                team_id?: number;
             };
             header?: never;
             path: {
@@ -8363,8 +8678,10 @@ export interface operations {
                 cols?: string;
                 family?: string;
                 month?: number;
+                owner_id?: string;
                 region?: string;
                 rows?: string;
+                team_id?: number;
             };
             header?: never;
             path: {
@@ -8713,6 +9030,8 @@ export interface operations {
                     disabled?: boolean;
                     /** @description e-mail address or empty */
                     email?: string;
+                    /** @description zh-CN | zh-TW | en: the e-mail digest's language; null: not chosen */
+                    lang?: string | null;
                     /** @description a-z 0-9 . _ - @, 1-64 */
                     login: string;
                     /** @description display name, <= 100 */
@@ -8794,6 +9113,8 @@ export interface operations {
                     disabled?: boolean;
                     /** @description e-mail address or empty */
                     email?: string;
+                    /** @description zh-CN | zh-TW | en: the e-mail digest's language; null: not chosen */
+                    lang?: string | null;
                     /** @description a-z 0-9 . _ - @, 1-64 */
                     login?: string;
                     /** @description display name, <= 100 */
@@ -9217,8 +9538,10 @@ export interface operations {
                 columns?: string;
                 format?: "csv" | "xlsx";
                 from?: string;
+                lang?: string;
                 overdue?: number;
                 owner_id?: string;
+                raw?: string;
                 status?: string;
                 to?: string;
             };

@@ -19,6 +19,8 @@ export interface SalesFilter {
   region?: string
   channel?: string
   account_id?: number
+  /** 1: the account with its subsidiaries (groups add up, issue 13) */
+  subsidiaries?: number
 }
 
 export type SalesSeries = S['SalesSeries']
@@ -77,6 +79,8 @@ export const PLAN_DIMS = allOf<PlanDim>({
   channel: true,
   account: true,
   month: true,
+  owner: true,
+  team: true,
 })
 export type PlanBasis = S['TargetPlan']['basis']
 export const PLAN_BASES = allOf<PlanBasis>({
@@ -103,6 +107,10 @@ export interface CellSelection {
   account_id?: number
   /** 1..12 */
   month?: number
+  /** a plan by owner (account manager) */
+  owner_id?: number
+  /** a plan by owner or team */
+  team_id?: number
 }
 
 export type CellChange = BodyOf<'/api/v1/targets/{id}/cells', 'put'>
@@ -166,7 +174,7 @@ export const productsApi = {
 }
 
 export const walletApi = {
-  list: (accountId: number) => http.get<Page<WalletEntry>>(`/accounts/${accountId}/wallet`),
+  list: (accountId: number, q: { subsidiaries?: number } = {}) => http.get<Page<WalletEntry>>(`/accounts/${accountId}/wallet`, q),
   put: (accountId: number, year: number, amount: number, note: string) =>
     http.put<WalletEntry>(`/accounts/${accountId}/wallet/${year}`, { amount, note }),
   remove: (accountId: number, year: number) => http.del(`/accounts/${accountId}/wallet/${year}`),
@@ -265,5 +273,5 @@ export const measuresApi = {
 }
 
 export const behaviourApi = {
-  get: (accountId: number) => http.get<Behaviour>(`/accounts/${accountId}/behaviour`),
+  get: (accountId: number, q: { subsidiaries?: number } = {}) => http.get<Behaviour>(`/accounts/${accountId}/behaviour`, q),
 }

@@ -254,6 +254,7 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     login: F('text'),
     password: F('secret'),
     digest: F('bool'),
+    lang: F('enum', { enum: 'langName', label: 'langs.field' }),
     sessions_ended: F('int'),
     tokens_revoked: F('int'),
   },

@@ -86,15 +86,12 @@ export function notificationTitle(n: { key?: string; params?: Record<string, unk
   return t(`msgs.notify.${key}`, params)
 }
 
-/** A care occasion's name in the UI language: festivals and birthdays by their key, other
- *  occasions ("中文 English" as stored) by the half of the language on screen. */
+/** A care occasion's name in the UI language: festivals and birthdays by their key; a special
+ *  date's name as its user wrote it (never cut at a space: "Company day" is one name). */
 export function careOccasionName(occasion: string, name: string): string {
   if (occasion === 'birthday' && te('care.kinds.birthday')) return t('care.kinds.birthday')
   if (occasion && te(`care.festivals.${occasion}`)) return t(`care.festivals.${occasion}`)
-  const n = name.trim()
-  const i = n.search(/\s[A-Za-z]/)
-  if (i < 0) return n
-  return String(i18n.global.locale.value).startsWith('zh') ? n.slice(0, i).trim() : n.slice(i + 1).trim()
+  return name.trim()
 }
 
 /** A notification kind in words. */

@@ -1,0 +1,38 @@
+/* sales_bulk.h -- the bulk write of an import's order lines: COPY where the engine has it (the
+ * storage layer's db_bulk_*), rows sorted by external id, secondary indexes dropped and built
+ * again when the load is large next to the table (SQLite). */
+#ifndef KAM_SALES_BULK_H
+#define KAM_SALES_BULK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rollup.h"
+#include "sales.h"
+#include "store/db.h"
+#include "svc/core/ctx.h"
+
+/* A load's state between sales_bulk_start and sales_bulk_finish. */
+struct sales_bulk {
+    struct db_saved_indexes idx; /* the indexes dropped for the load */
+    int started;
+};
+
+/* Big loads: the secondary indexes of order_lines are dropped when about rows_expected lines
+ * are coming and they are many next to the lines there are (at least SALES_BULK_MIN_ROWS and a
+ * third of the table); sales_bulk_finish builds them again. Inside the import's transaction, so
+ * a failed import rolls the drop back with everything else. */
+#define SALES_BULK_MIN_ROWS 50000
+enum kam_err sales_bulk_start(struct kam_ctx *ctx, int64_t rows_expected, struct sales_bulk *b);
+enum kam_err sales_bulk_finish(struct kam_ctx *ctx, struct sales_bulk *b);
+
+/* sales_write_lines for an import (import_id > 0): the rows (reordered: sorted by external id)
+ * go in with one bulk load inside a savepoint; if one of them exists already (a unique
+ * violation) the savepoint is rolled back and the rows go through sales_write_lines, which
+ * updates the existing ones. Same results and counts as sales_write_lines; rows must not repeat
+ * an external id (the import refuses repeats). */
+enum kam_err sales_bulk_lines(struct kam_ctx *ctx, struct order_row *rows, size_t n,
+                              int64_t import_id, struct rollup *r, int64_t *inserted,
+                              int64_t *updated);
+
+#endif
