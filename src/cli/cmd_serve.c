@@ -40,15 +40,22 @@ static int sched_stopping(void *arg)
     return stop;
 }
 
+/* The background thread's work runs as the system, with its own arena (released by the caller). */
+static struct kam_ctx system_ctx(struct db *db, struct arena *a, struct kam_error *err)
+{
+    arena_init(a);
+    struct kam_ctx ctx = {.db = db, .a = a, .err = err, .now = time_now()};
+    ctx.who.role = ROLE_ADMIN;
+    ctx.who.login = "system";
+    return ctx;
+}
+
 /* 1 once the index is caught up; 0 after an error (a busy database, a deadlock: retried). */
 static int catch_up(struct db *db)
 {
     struct kam_error err = {0};
     struct arena a;
-    arena_init(&a);
-    struct kam_ctx ctx = {.db = db, .a = &a, .err = &err, .now = time_now()};
-    ctx.who.role = ROLE_ADMIN;
-    ctx.who.login = "system";
+    struct kam_ctx ctx = system_ctx(db, &a, &err);
     int indexed = 0, ok = 0;
     int64_t t0 = time_mono_us();
     if (search_catch_up_until(&ctx, sched_stopping, NULL, &indexed))
@@ -63,17 +70,15 @@ static int catch_up(struct db *db)
     return ok;
 }
 
-/* A pass of the jobs; 0 on success (which includes the search catch-up). */
+/* A pass of the jobs; 0 on success (which includes the search catch-up: 1 when it failed or was
+ * stopped, the other jobs done all the same). */
 static int run_jobs(struct db *db)
 {
     struct kam_error err = {0};
     struct arena a;
-    arena_init(&a);
-    struct kam_ctx ctx = {.db = db, .a = &a, .err = &err, .now = time_now()};
-    ctx.who.role = ROLE_ADMIN;
-    ctx.who.login = "system";
+    struct kam_ctx ctx = system_ctx(db, &a, &err);
     struct jobs_report r;
-    int rc = jobs_run(&ctx, 0, &r) != KAM_OK;
+    int rc = jobs_run_until(&ctx, 0, sched_stopping, NULL, &r) != KAM_OK;
     if (rc)
         log_warn("scheduler: %s", err.msg);
     else if (r.visits_planned || r.overdue_notices || r.issues_escalated || r.care_reminders ||
@@ -83,7 +88,7 @@ static int run_jobs(struct db *db)
                  r.visits_planned, r.overdue_notices, r.issues_escalated, r.care_reminders,
                  r.mails_sent, r.mails_retried);
     arena_release(&a);
-    return rc;
+    return rc || r.search_deferred;
 }
 
 #define CATCH_UP_BACKOFF_MAX 60 /* seconds between two tries of a failed catch-up, at most */
@@ -109,7 +114,8 @@ static void *scheduler(void *arg)
             tries++;
             next_try = now + (int64_t)backoff * 1000000;
         }
-        if (db && sched.interval && time_mono_us() >= next_jobs) {
+        /* not after a catch-up stopped by SIGTERM: the pass would catch up again */
+        if (db && sched.interval && time_mono_us() >= next_jobs && !sched_stopping(NULL)) {
             if (run_jobs(db) == 0)
                 caught_up = 1; /* the jobs' pass includes the catch-up */
             next_jobs = time_mono_us() + (int64_t)sched.interval * 1000000;

@@ -428,6 +428,42 @@ def g_importfmt_bad(ctx):
           "the refusal in the user's language (zh-CN)", repr(zh.json))
 
 
+def g_importfmt_params(ctx):
+    """A bad parameter (encoding=foo, sheet= on a text file, encoding= on an .xlsx) is a 400
+    that leaves the DB as it was: no import run, no audit row. A file that cannot be read is
+    still recorded (the contrast)."""
+    ck, a = ctx.ck, ctx.admin
+    W = world(ctx)
+    gbk = csv_text([ZH_HEADER] + forms_rows(ctx, W, "PRM-")).encode("gbk")
+    book = xlsx_by_hand([("s", '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>')])
+    name = "params-%s.csv" % ctx.tag
+
+    def runs_hash():
+        h = hashlib.sha256()
+        h.update(repr(db_rows(ctx, "SELECT id, kind, filename, status FROM import_runs WHERE filename = '%s' "
+                                   "ORDER BY id" % name)).encode())
+        h.update(repr(db_rows(ctx, "SELECT a.id FROM audit a JOIN import_runs r ON a.entity = 'import' "
+                                   "AND a.entity_id = r.id WHERE r.filename = '%s' ORDER BY a.id" % name)).encode())
+        return h.hexdigest()
+
+    before, runs0 = table_hash(ctx), runs_hash()
+    for label, data, ctype, q, key in (
+            ("encoding=foo", gbk, "text/csv", {"encoding": "foo"}, "import.unknown_encoding"),
+            ("sheet= on a text file", gbk, "text/csv", {"sheet": "Sheet1"}, "import.sheet_not_xlsx"),
+            ("encoding= on an .xlsx", book, XLSX_CT, {"encoding": "gbk"}, "import.encoding_not_text")):
+        q = dict(q, filename=name)
+        r = a.csv("orders", data, query=q, content_type=ctype)
+        ck.expect(r, 400, label + ": 400")
+        got = ((r.json or {}).get("error") or {}).get("key")
+        ck.ok(got == key, label + ": key " + key, repr(r.json))
+        ck.ok(table_hash(ctx) == before and runs_hash() == runs0,
+              label + ": the DB is unchanged (no import run, no audit row)")
+    r = a.csv("orders", b"PK\x03\x04" + os.urandom(300), query={"filename": name}, content_type=XLSX_CT)
+    ck.expect(r, 400, "a damaged workbook: 400")
+    n = db_rows(ctx, "SELECT COUNT(*) FROM import_runs WHERE filename = '%s'" % name)[0][0]
+    ck.ok(n == 1, "a file that cannot be read is still recorded as a run", repr(n))
+
+
 def g_importfmt_prefs(ctx):
     ck, a = ctx.ck, ctx.admin
     W = world(ctx)
@@ -687,6 +723,7 @@ GROUPS = [
     ("importfmt_text", g_importfmt_text, True),
     ("importfmt_xlsx", g_importfmt_xlsx, True),
     ("importfmt_bad", g_importfmt_bad, True),
+    ("importfmt_params", g_importfmt_params, True),
     ("importfmt_prefs", g_importfmt_prefs, True),
     ("importfmt_fixes", g_importfmt_fixes, True),
 ]

@@ -14,6 +14,8 @@ and Y (October and November up, a large sale on 20 December Y-1 that is after th
     manager their own, a team lead their team, a director every line, finance every line);
   - separation of duties: the director who wrote a plan cannot approve it (409, key
     plan_self_approval, nothing changed); another director can (approved_by is them).
+    Nor does a director who changed its values (a cell value, the total, the split; key
+    plan_self_change_approval); locks and unlocks do not count.
 """
 
 import calendar
@@ -453,6 +455,43 @@ def reopen(ctx, cl, W):
     # the author still cannot approve the changed plan
     ck.expect(d.post("/api/v1/targets/%d/approve" % pid, {}), 409,
               "the author approves the reopened plan -> 409", field="approved_by")
+    # nor does a director who changed the plan's values (no bypass through a change of one's own);
+    # one who only locked/unlocked cells still may
+    d2 = cl["dir2"]
+    r = d2.put("/api/v1/targets/%d/cells" % pid, {"account_id": W.acc["A1"], "month": 11, "lock": True,
+                                                   "reason": "二审锁定 lock by dir2"})
+    ck.expect(r, 200, "dir2 locks a cell of the submitted plan")
+    ck.expect(d2.put("/api/v1/targets/%d/cells" % pid, {"account_id": W.acc["A1"], "month": 11, "lock": False,
+                                                         "reason": "二审解锁 unlock by dir2"}),
+              200, "dir2 unlocks it again")
+    approve2(ctx, cl, W, pid, "after dir2's lock and unlock only")
+    r = d2.put("/api/v1/targets/%d/cells" % pid, {"account_id": W.acc["A2"], "month": 12, "value": 650,
+                                                   "reason": "二审改值 dir2 changes a value"})
+    ck.expect(r, 200, "dir2 (the approver) changes a cell value of the approved plan")
+    reopened("PUT cells by dir2")
+    before = d.get("/api/v1/targets/%d" % pid).json
+    audit_before = ctx.audit_ids("target_plan", pid)
+    r = d2.post("/api/v1/targets/%d/approve" % pid, {"note": "my own change"})
+    if ck.expect(r, 409, "dir2 approves the plan after changing its values -> 409", field="approved_by"):
+        ck.ok(r.json["error"].get("key") == "plan_self_change_approval",
+              "the refusal has the key plan_self_change_approval", repr(r.json))
+    ck.same(before, d.get("/api/v1/targets/%d" % pid).json, "the refused approval changes nothing")
+    ck.same(audit_before, ctx.audit_ids("target_plan", pid), "the refused approval writes no audit row")
+    # the same through the total of a plan not yet decomposed (an audited update, no adjustment)
+    body = {"year": W.Y, "name": "KPI 计划 reopen-total %s" % W.tag, "measure": "amount", "total": 10000,
+            "dims": "account", "basis": "equal", "scope_family": W.fam, "deadline": "%d-12-31" % W.Y,
+            "specific": SMART, "measurable": SMART, "achievable": SMART, "relevant": SMART}
+    pid2 = ctx.must(d.post("/api/v1/targets", body), 201, "create a plan (dir)")["id"]
+    v = d.get("/api/v1/targets/%d" % pid2).json["version"]
+    ctx.must(d2.patch("/api/v1/targets/%d" % pid2, {"total": 11000, "version": v}), 200,
+             "dir2 changes the total of the draft")
+    ctx.must(d.post("/api/v1/targets/%d/decompose" % pid2, {}), 200, "dir decomposes it")
+    ctx.must(d.post("/api/v1/targets/%d/submit" % pid2, {}), 200, "dir submits it")
+    r = d2.post("/api/v1/targets/%d/approve" % pid2, {}, headers={"Accept-Language": "zh-TW"})
+    if ck.expect(r, 409, "dir2 approves a plan whose total they set -> 409", field="approved_by"):
+        ck.ok(r.json["error"].get("key") == "plan_self_change_approval" and
+              "修改過其數值" in r.json["error"].get("message", ""),
+              "the total refusal has the key plan_self_change_approval, in zh-TW", repr(r.json))
 
 
 def owner_approval(ctx, cl, W):

@@ -16,13 +16,17 @@ the search catch-up of the first start after an upgrade.
   none in the search index: `kam serve` answers /healthz while the index is still short of them
   (the catch-up runs after listening, logged after the "serving" line), a search meanwhile
   answers 200, and a bounded poll of the search route finds the last of them. A server stopped
-  in the middle of the catch-up exits 0 at once.
+  in the middle of the catch-up exits 0 at once, with the scheduler on too (its first pass does
+  not catch up again).
 - whomay-catchup-busy (SQLite): the catch-up meeting a held write lock (KAM_SQLITE_BUSY_MS=300,
   the jobs off) is tried again after a back-off: once the lock is gone, search finds the rows.
 - whomay-catchup-locks (PostgreSQL): the catch-up locks no record (a writer holding a contact's
   row neither stops it nor deadlocks with it when it then locks an earlier contact of the
   batch); a writer holding an index row the batch needs makes the batch give way (lock_timeout,
-  retried), never the writer; the next catch-up takes the writer's newer versions.
+  retried), never the writer, and `kam jobs run` meanwhile runs its other jobs and exits 0 with a
+  warning; the next catch-up takes the writer's newer versions. A writer deleting a contact and
+  its index row while the catch-up's upsert waits on that row: once it commits, the contact
+  stays out of the index (the catch-up's re-check).
 """
 
 import glob
@@ -390,6 +394,19 @@ def g_catchup(ctx):
         refolded = int(_sql(D.dsn, "SELECT COUNT(*) FROM search_index WHERE fold_version <> 0") or 0)
         ck.ok(rc == 0 and refolded < N_ROWS, "SIGTERM during the catch-up: exit 0 between two batches, without "
               "waiting for the rest", "rc=%s after %.1f s, %d of %d re-folded" % (rc, secs, refolded, N_ROWS))
+
+        # the same with the scheduler on (its first pass would catch up again, to the end,
+        # unless it too sees the stop): exit 0 between two batches
+        _sql(D.dsn, "UPDATE search_index SET fold_version = 0")
+        if not D.start("kam-whomay-catchup-3", env={"KAM_JOBS_INTERVAL": "60"}):
+            return
+        t1 = time.monotonic()
+        rc = D.stop()
+        secs = time.monotonic() - t1
+        refolded = int(_sql(D.dsn, "SELECT COUNT(*) FROM search_index WHERE fold_version <> 0") or 0)
+        ck.ok(rc == 0 and refolded < N_ROWS, "SIGTERM during the catch-up with the scheduler on: exit 0 "
+              "between two batches, the jobs' pass not run", "rc=%s after %.1f s, %d of %d re-folded"
+              % (rc, secs, refolded, N_ROWS))
     finally:
         D.drop()
 
@@ -543,6 +560,13 @@ def g_catchup_locks(ctx):
                 time.sleep(0.1)
             ck.ok("(retried)" in log2, "the batch meeting the writer's index row gives way (logged, retried)",
                   log2[-300:])
+            # `kam jobs run` meanwhile: its catch-up gives way too, the other jobs (the mail) run
+            # all the same, and it exits 0 with a warning
+            from lib import run_cli
+            jrc, jout, jerr = run_cli(ctx.kam, ["jobs", "run", "--db", D.dsn])
+            ck.ok(jrc == 0 and "jobs done" in jout and "catch-up did not finish" in jerr,
+                  "kam jobs run while the catch-up gives way: the other jobs run, exit 0 with a warning",
+                  "rc=%s out=%s err=%s" % (jrc, jout[-200:], jerr[-300:]))
             t0 = time.monotonic()
             second = run("UPDATE search_index SET label = label WHERE kind = 'contact' AND id = %d; "
                          "SELECT 'second';" % early, timeout=10)
@@ -560,8 +584,48 @@ def g_catchup_locks(ctx):
                                 "AND s.id = t.id WHERE s.id IS NULL OR s.version <> t.version")
             time.sleep(0.1)
         ck.ok(stale == "0", "the next catch-up indexes the written contacts' new versions", "%s stale" % stale)
+        D.stop()
+        _race_deleted_record(ctx, D, early)
     finally:
         D.drop()
+
+
+def _race_deleted_record(ctx, D, cid):
+    """A writer deletes a record and its index row, uncommitted, while the catch-up reads the
+    record (still visible) and its upsert waits on the writer's index row; the writer commits:
+    the record stays out of the index (the catch-up re-checks after its upsert)."""
+    ck = ctx.ck
+    _sql(D.dsn, "UPDATE search_index SET fold_version = 0 WHERE kind = 'contact' AND id = %d" % cid)
+    writer, wclose = _psql_session(D.dsn)
+    poll, pclose = _psql_session(D.dsn)
+    jobs = None
+    try:
+        gone = writer("BEGIN; DELETE FROM search_index WHERE kind = 'contact' AND id = %d; "
+                      "DELETE FROM contacts WHERE id = %d; SELECT 'gone';" % (cid, cid))
+        if not ck.ok(gone == "gone", "a writer deletes a contact and its index row (uncommitted)", repr(gone)):
+            return
+        jobs = subprocess.Popen([ctx.kam, "jobs", "run", "--db", D.dsn], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        waiting, deadline = None, time.monotonic() + 20
+        while time.monotonic() < deadline and waiting != "1" and jobs.poll() is None:
+            waiting = poll("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '%s' AND "
+                           "wait_event_type = 'Lock' AND query LIKE '%%search_index%%';" % D.pg)
+        ck.ok(waiting == "1", "the catch-up's upsert waits on the writer's index row", repr(waiting))
+        ck.ok(writer("COMMIT; SELECT 'committed';") == "committed", "the writer commits")
+        out, err = jobs.communicate(timeout=60)
+        err = err.decode("utf-8", "replace")
+        ck.ok(jobs.returncode == 0 and "did not finish" not in err,
+              "the catch-up went ahead once the writer committed (did not give way)",
+              "rc=%s %s" % (jobs.returncode, err[-300:]))
+        left = _sql(D.dsn, "SELECT COUNT(*) FROM search_index WHERE kind = 'contact' AND id = %d" % cid)
+        ck.ok(left == "0", "the deleted contact stays out of the index (no ghost search hit)",
+              "%s index rows" % left)
+    finally:
+        if jobs and jobs.poll() is None:
+            jobs.kill()
+            jobs.wait()
+        wclose()
+        pclose()
 
 
 # ---------------------------------------------------------------- the per-address cap

@@ -101,8 +101,7 @@ static void write_error(struct http_req *req, struct http_resp *resp, const stru
     /* Database and internal failures are logged in full, but not shown to the client. */
     const char *msg = e->msg;
     /* The server's own refusal (an export over its cap): an answer, neither logged nor hidden. */
-    int refusal = code == KAM_EBUSY &&
-                  (!strcmp(e->key, "export.busy") || !strcmp(e->key, "import.xlsx_busy"));
+    int refusal = conn_is_refusal(code, e->key);
     if (resp->status >= 500 && !refusal) {
         log_error("request failed: %s: %s", kam_err_name(code), e->msg);
         msg = code == KAM_EBUSY ? "the database is busy; retry" : "internal error";

@@ -108,14 +108,25 @@ enum kam_err conn_pool_get(struct db **out, struct kam_error *e)
 
 /* ---- the one safe retry ---- */
 
+int conn_is_refusal(enum kam_err code, const char *key)
+{
+    static const char *const keys[] = {"export.busy", "import.xlsx_busy"};
+    if (code != KAM_EBUSY || !key)
+        return 0;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (!strcmp(key, keys[i]))
+            return 1;
+    return 0;
+}
+
 enum kam_err conn_run(struct kam_ctx *ctx, enum kam_err (*fn)(void *arg), void (*again)(void *arg),
                       void *arg)
 {
     uint64_t writes = db_writes(ctx->db);
     enum kam_err rc = fn(arg);
-    /* export.busy (the server's cap on running exports) is the handler's answer, not the
+    /* the server's own refusals (conn_is_refusal) are the handler's answer, not the
      * database's: not replayed. */
-    if (rc == KAM_EBUSY && strcmp(ctx->err->key, "export.busy") != 0 && !db_in_tx(ctx->db) &&
+    if (rc == KAM_EBUSY && !conn_is_refusal(rc, ctx->err->key) && !db_in_tx(ctx->db) &&
         db_writes(ctx->db) == writes) {
         again(arg);
         kam_error_clear(ctx->err);

@@ -44,6 +44,11 @@ void conn_pool_start(const char *dsn); /* copies dsn */
 void conn_pool_stop(void);
 enum kam_err conn_pool_get(struct db **out, struct kam_error *e);
 
+/* 1 when (code, key) is the server's own refusal (KAM_EBUSY export.busy, import.xlsx_busy:
+ * a cap on running exports / .xlsx reads), not the database's: conn_run does not replay it and
+ * dispatch answers it as it is (neither logged nor hidden). */
+int conn_is_refusal(enum kam_err code, const char *key);
+
 /* Runs fn(arg) on ctx->db. When it fails with KAM_EBUSY (a serialization failure or a lock
  * timeout rolled its transaction back) and the attempt left nothing durable behind (no commit,
  * no write outside a transaction: see db_writes), again(arg) clears what the attempt produced

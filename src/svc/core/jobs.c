@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "digest.h"
 #include "outbox.h"
 #include "search.h"
@@ -48,6 +49,12 @@ static enum kam_err plan_due(struct kam_ctx *ctx, int *due)
 
 enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out)
 {
+    return jobs_run_until(ctx, force, NULL, NULL, out);
+}
+
+enum kam_err jobs_run_until(struct kam_ctx *ctx, int force, int (*stop)(void *), void *stop_arg,
+                            struct jobs_report *out)
+{
     memset(out, 0, sizeof *out);
     int due = 1;
     enum kam_err rc = plan_due(ctx, &due);
@@ -66,8 +73,17 @@ enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out)
         rc = outlook_refresh_due(ctx, force, &out->forecasts);
     if (!rc && (due || force))
         rc = kpi_alerts(ctx, &out->kpi_alerts);
-    if (!rc) /* records written by older binaries or straight into the tables */
-        rc = search_catch_up(ctx, NULL);
+    /* Records written by older binaries or straight into the tables. A catch-up that gives way
+     * (a lock held by a writer, KAM_EBUSY) or is stopped is retried later (kam serve's back-off,
+     * the next pass); it never holds back the mail. */
+    if (!rc) {
+        if (search_catch_up_until(ctx, stop, stop_arg, NULL)) {
+            log_warn("search index: %s (retried later)", ctx->err->msg);
+            memset(ctx->err, 0, sizeof *ctx->err);
+            out->search_deferred = 1;
+        } else if (stop && stop(stop_arg))
+            out->search_deferred = 1;
+    }
     if (!rc) {
         struct mail_cfg cfg;
         outbox_mail_cfg(&cfg);

@@ -9,6 +9,7 @@
 struct jobs_report {
     int visits_planned, overdue_notices, issues_escalated, care_reminders, mails_sent,
         mails_retried, digests, forecasts, kpi_alerts;
+    int search_deferred; /* 1: the search catch-up failed (logged) or was stopped: retry it */
 };
 
 /* How often the scans that plan visits and care reminders run inside kam serve; the other jobs
@@ -16,7 +17,14 @@ struct jobs_report {
 #define JOBS_PLAN_EVERY 900
 
 /* Runs every due job once as the system; with force the planning scans run whatever their
- * last run. Stops at the first error (the others run next time). */
+ * last run. Stops at the first error (the others run next time), except the search catch-up's
+ * (see jobs_run_until). */
 enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out);
+
+/* jobs_run whose search catch-up stops between two batches once stop(stop_arg) returns
+ * non-zero (kam serve stopping). A failed or stopped catch-up does not stop the other jobs:
+ * it is logged and reported as out->search_deferred, and the pass goes on. */
+enum kam_err jobs_run_until(struct kam_ctx *ctx, int force, int (*stop)(void *), void *stop_arg,
+                            struct jobs_report *out);
 
 #endif

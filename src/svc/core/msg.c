@@ -61,6 +61,9 @@ static const struct entry catalogue[] = {
     {"plan_self_approval",
      {"a plan is approved by someone other than the person who wrote it",
       "计划须由编制人以外的人审批", "計畫須由編制人以外的人核准"}},
+    {"plan_self_change_approval",
+     {"a plan is approved by someone other than those who changed its values",
+      "计划须由修改过其数值的人以外的人审批", "計畫須由修改過其數值的人以外的人核准"}},
     /* KPI lines by team (svc/volume/kpi.c): the account managers without a team */
     {"kpi_no_team", {"no team", "无团队", "無團隊"}},
     /* the codes' own keys (no template for "invalid" and "conflict": their printf text says

@@ -679,6 +679,20 @@ static enum kam_err sync_one(struct kam_ctx *ctx, const char *kind, int64_t id, 
     db_bind_text(st, 13, init);
     db_bind_text(st, 14, search_digits(ctx->a, phone));
     db_bind_text(st, 15, femail);
+    if ((rc = db_run(st, ctx->err)) || !if_older)
+        return rc;
+    /* PostgreSQL: a writer that deleted the record and its index row, uncommitted when the
+     * record was read above, made the upsert wait; once it committed, the conflicting row was
+     * gone and the INSERT went ahead. A new statement sees the delete: the row goes again. */
+    snprintf(sql, sizeof sql,
+             "DELETE FROM search_index WHERE kind = ? AND id = ? AND NOT EXISTS (SELECT 1 FROM "
+             "%s t WHERE t.id = ?)",
+             k->table);
+    if ((rc = db_prepare(ctx->db, sql, &st, ctx->err)))
+        return rc;
+    db_bind_text(st, 1, k->name);
+    db_bind_i64(st, 2, id);
+    db_bind_i64(st, 3, id);
     return db_run(st, ctx->err);
 }
 

@@ -749,7 +749,15 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     struct import_text txt;
     struct import_read_opts ro = {o->encoding, o->sheet, o->filename};
     if ((rc = import_read(ctx, &ro, data, len, &txt))) {
-        if (rc == KAM_EINVAL && !o->dry_run)
+        /* a run is recorded for a file that cannot be read, not for a bad parameter
+         * (encoding=foo, sheet= on a text file, encoding= on an .xlsx): those leave the DB as
+         * it was */
+        static const char *const param_keys[] = {
+            "import.unknown_encoding", "import.encoding_not_text", "import.sheet_not_xlsx"};
+        int param = 0;
+        for (size_t i = 0; i < sizeof param_keys / sizeof *param_keys; i++)
+            param |= !strcmp(ctx->err->key, param_keys[i]);
+        if (rc == KAM_EINVAL && !o->dry_run && !param)
             record_unreadable(ctx, o, out);
         return rc;
     }

@@ -182,9 +182,10 @@ static const char *detect(const char *data, size_t len, size_t *bom, char *choic
         snprintf(cs, sizeof cs, "%s", uchardet_get_charset(ud));
         uchardet_delete(ud);
     }
-    /* uchardet's UTF-8, or a few bad sequences in UTF-8 text: UTF-8, and the rows that hold
-     * them are refused one by one (import.bad_utf8) */
-    if (!strcasecmp(cs, "UTF-8") || (mb8 && mb8 >= 4 * bad))
+    /* a few bad sequences in UTF-8 text: UTF-8, and the rows that hold them are refused one
+     * by one (import.bad_utf8). uchardet's own "UTF-8" is not trusted here: it says so for
+     * many short GBK/Big5 texts, which are mostly bad sequences. */
+    if (mb8 && mb8 >= 4 * bad)
         return "UTF-8";
     struct cand gb, b5;
     try_cand("GB18030", 0, data, len, &gb);

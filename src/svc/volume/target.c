@@ -796,9 +796,9 @@ out:
 
 /* ---- workflow ---- */
 
-/* Separation of duties: neither the person who wrote a plan (its audited creator) nor its owner
- * approves it. A plan written outside any session (a script) has no author to compare, but its
- * owner still does not approve it. */
+/* Separation of duties: neither the person who wrote a plan (its audited creator), nor its owner,
+ * nor anyone who changed its values approves it. A plan written outside any session (a script) has
+ * no author to compare, but its owner still does not approve it. */
 static enum kam_err check_not_author(struct kam_ctx *ctx, const struct target_plan *p)
 {
     if (!ctx->who.user_id)
@@ -821,6 +821,29 @@ static enum kam_err check_not_author(struct kam_ctx *ctx, const struct target_pl
     if (author == ctx->who.user_id || p->owner_id == ctx->who.user_id)
         return kam_fail_key(ctx->err, KAM_ECONFLICT, "approved_by", "plan_self_approval", NULL,
                             "a plan is approved by someone other than the person who wrote it");
+    /* Nor does anyone who changed its values since it was created: a cell value, the total
+     * (decomposed: an adjustment `total`; not yet: an audited update of `total`) or the split.
+     * Locks and texts do not count. */
+    if ((rc = db_prepare(ctx->db,
+                         "SELECT 1 FROM target_adjustments WHERE plan_id = ? AND user_id = ? AND "
+                         "action IN ('set', 'total', 'decompose') UNION ALL SELECT 1 FROM audit "
+                         "WHERE entity = 'target_plan' AND entity_id = ? AND user_id = ? AND "
+                         "action = 'update' AND changes LIKE '%\"total\":[%'",
+                         &st, ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, p->id);
+    db_bind_i64(st, 2, ctx->who.user_id);
+    db_bind_i64(st, 3, p->id);
+    db_bind_i64(st, 4, ctx->who.user_id);
+    row = 0;
+    rc = db_step(st, &row, ctx->err);
+    db_done(st);
+    if (rc)
+        return rc;
+    if (row)
+        return kam_fail_key(
+            ctx->err, KAM_ECONFLICT, "approved_by", "plan_self_change_approval", NULL,
+            "a plan is approved by someone other than those who changed its values");
     return KAM_OK;
 }
 
