@@ -69,7 +69,12 @@ export const importFmtApi = {
     if (!res.ok) throw errorFrom(res.status, res.statusText, text, headers['Accept-Language'] ?? 'en')
     return JSON.parse(text) as ImportPreview
   },
-  /** Like importsApi.upload, with the encoding and the sheet. */
+  /**
+   * Uploads a file with XMLHttpRequest so the upload progress can be shown (fetch has no
+   * upload progress), with the encoding and the sheet. Resolves with the report for 200 (dry
+   * run), 201 (loaded) and 422 (rejected: the report says why); anything else rejects with an
+   * ApiError.
+   */
   upload(
     kind: ImportKind,
     file: Blob & { name?: string },

@@ -2,10 +2,9 @@
 // orders, CSV imports, share of wallet, target plans and their decomposition grid, KPIs, 4P
 // measures and an account's buying behaviour. Dashboard values are numbers in major units
 // (yuan, 2 decimals) or quantities (3 decimals); money in API objects is in minor units.
-import { http, csrfToken, errorFrom, ApiError, buildQuery } from './http'
+import { http, buildQuery } from './http'
 import { allOf, type BodyOf, type Page, type ResponseOf } from './types'
 import type { components } from './schema'
-import { whileLoading } from '@/composables/ready'
 
 // The answers are aliases of the OpenAPI document's schemas (see types.ts).
 type S = components['schemas']
@@ -58,14 +57,6 @@ export const IMPORT_REQUIRED: Record<ImportKind, string[]> = {
 export type ImportProblem = S['ImportProblem']
 
 export type ImportReport = S['ImportReport']
-
-export interface ImportOptions {
-  dry_run?: boolean
-  skip_bad_rows?: boolean
-  /** field -> header in the file */
-  mapping?: Record<string, string>
-  filename?: string
-}
 
 export type WalletEntry = S['WalletEstimate']
 
@@ -183,56 +174,7 @@ export const walletApi = {
 export const importsApi = {
   list: (q: { kind?: string; cursor?: string; limit?: number } = {}) => http.get<Page<ImportReport>>('/imports', q),
   get: (id: number) => http.get<ImportReport>(`/imports/${id}`),
-  /**
-   * Uploads a CSV file with XMLHttpRequest so the upload progress can be shown (fetch has no
-   * upload progress). Resolves with the report for 200 (dry run), 201 (loaded) and 422
-   * (rejected: the report says why); anything else rejects with an ApiError.
-   */
-  upload(
-    kind: ImportKind,
-    file: Blob,
-    opts: ImportOptions,
-    onProgress: (loaded: number, total: number) => void,
-  ): { promise: Promise<{ status: number; report: ImportReport }>; abort: () => void } {
-    const xhr = new XMLHttpRequest()
-    const mapping = opts.mapping
-      ? Object.entries(opts.mapping)
-          .filter(([, v]) => v.trim())
-          .map(([k, v]) => `${k}=${v.trim()}`)
-          .join(',')
-      : ''
-    const qs = buildQuery({
-      dry_run: opts.dry_run ? 1 : 0,
-      skip_bad_rows: opts.skip_bad_rows ? 1 : 0,
-      mapping: mapping || undefined,
-      filename: opts.filename,
-    })
-    const promise = new Promise<{ status: number; report: ImportReport }>((resolve, reject) => {
-      xhr.open('POST', `/api/v1/imports/${kind}${qs}`)
-      xhr.setRequestHeader('Content-Type', 'text/csv')
-      xhr.setRequestHeader('Accept', 'application/json')
-      const tok = csrfToken()
-      if (tok) xhr.setRequestHeader('X-CSRF-Token', tok)
-      xhr.withCredentials = true
-      xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size)
-      xhr.onload = () => {
-        const text = xhr.responseText
-        if (xhr.status === 200 || xhr.status === 201 || xhr.status === 422) {
-          try {
-            const report = JSON.parse(text) as ImportReport
-            if (report && typeof report.rows_total === 'number') return resolve({ status: xhr.status, report })
-          } catch {
-            /* not a report: fall through */
-          }
-        }
-        reject(errorFrom(xhr.status, xhr.statusText, text))
-      }
-      xhr.onerror = () => reject(new ApiError(0, 'network', 'network error', ''))
-      xhr.onabort = () => reject(new ApiError(0, 'aborted', 'aborted', ''))
-      xhr.send(file)
-    })
-    return { promise: whileLoading(promise), abort: () => xhr.abort() }
-  },
+  // uploads: importFmtApi.upload (api/importfmt.ts: encodings, sheets, progress)
 }
 
 export const targetsApi = {
