@@ -63,7 +63,8 @@ static void grow(struct strmap *m)
     free(old);
 }
 
-void *strmap_put(struct strmap *m, const char *key, size_t len, void *v)
+/* Stores v under key (replace: over an existing value too); returns the previous value. */
+static void *put(struct strmap *m, const char *key, size_t len, void *v, int replace)
 {
     if ((m->n + 1) * 2 > m->cap)
         grow(m);
@@ -71,7 +72,8 @@ void *strmap_put(struct strmap *m, const char *key, size_t len, void *v)
     struct strmap_slot *s = find(m, key, len, h);
     if (s->v) {
         void *prev = s->v;
-        s->v = v;
+        if (replace)
+            s->v = v;
         return prev;
     }
     if (m->pool_len + len + 1 > m->pool_cap) {
@@ -90,4 +92,27 @@ void *strmap_put(struct strmap *m, const char *key, size_t len, void *v)
     m->pool_len += len + 1;
     m->n++;
     return NULL;
+}
+
+void *strmap_put(struct strmap *m, const char *key, size_t len, void *v)
+{
+    return put(m, key, len, v, 1);
+}
+
+void *strmap_add(struct strmap *m, const char *key, size_t len, void *v)
+{
+    return put(m, key, len, v, 0);
+}
+
+void strmap_reserve(struct strmap *m, size_t n, size_t key_bytes)
+{
+    while ((n + 1) * 2 > m->cap)
+        grow(m);
+    if (key_bytes > m->pool_cap) {
+        char *p = realloc(m->pool, key_bytes);
+        if (!p)
+            abort();
+        m->pool = p;
+        m->pool_cap = key_bytes;
+    }
 }

@@ -22,5 +22,10 @@ void strmap_release(struct strmap *m);
 void *strmap_get(const struct strmap *m, const char *key, size_t len);
 /* Stores v (not NULL) under key; returns the previous value, or NULL if the key was new. */
 void *strmap_put(struct strmap *m, const char *key, size_t len, void *v);
+/* Stores v (not NULL) under key if the key is new (returns NULL); otherwise leaves the map as
+ * it is and returns the value stored. One lookup for "seen before?" and "remember it". */
+void *strmap_add(struct strmap *m, const char *key, size_t len, void *v);
+/* Room for n keys (key_bytes of them in all, NULs included) without growing. */
+void strmap_reserve(struct strmap *m, size_t n, size_t key_bytes);
 
 #endif

@@ -403,6 +403,15 @@ void db_bind_text_ref(struct db_stmt *st, int idx, const char *s)
         kept(st, st->db->drv->bind_text_ref(st->h, idx, s, strlen(s), &st->bind_err));
 }
 
+/* db_bind_text_ref of the n bytes at s (s[n] is NUL). */
+static void bind_textn_ref(struct db_stmt *st, int idx, const char *s, size_t n)
+{
+    if (!st->db->drv->bind_text_ref)
+        db_bind_textn(st, idx, s, n);
+    else if (!bind_fault(st))
+        kept(st, st->db->drv->bind_text_ref(st->h, idx, s, n, &st->bind_err));
+}
+
 void db_bind_text(struct db_stmt *st, int idx, const char *s)
 {
     if (!s)
@@ -740,6 +749,18 @@ enum kam_err db_bulk_mode(struct db *db, struct kam_error *e)
     return db->drv->bulk_sql ? db_exec(db, db->drv->bulk_sql, e) : KAM_OK;
 }
 
+enum kam_err db_fk_checks(struct db *db, int on, struct kam_error *e)
+{
+    const char *sql = on ? db->drv->fk_on_sql : db->drv->fk_off_sql;
+    if (!sql)
+        return KAM_OK;
+    if (db->tx_depth > 0)
+        return kam_fail(e, KAM_EINTERNAL, "", "db_fk_checks inside a transaction");
+    /* Not a fault point: turning the checks back on comes after the load's commit, and a
+     * connection must not be left without them. */
+    return db->drv->exec(db->conn, sql, e);
+}
+
 const char *db_skip_locked(const struct db *db)
 {
     return db->drv->skip_locked ? db->drv->skip_locked : "";
@@ -762,8 +783,8 @@ const char *db_update_lock(const struct db *db)
 
 struct bulk_val {
     int64_t i;
-    size_t off; /* text: at tbuf + off, NUL-terminated */
-    int kind;   /* 0 NULL, 1 integer, 2 text */
+    size_t off, len; /* text: len bytes at tbuf + off, NUL-terminated */
+    int kind;        /* 0 NULL, 1 integer, 2 text */
 };
 
 struct db_bulk {
@@ -780,19 +801,47 @@ struct db_bulk {
     int nrows;
     char *tbuf;
     size_t tlen, tcap;
-    char head[1100]; /* "INSERT INTO table (cols) VALUES " */
-    char desc[96];   /* "COPY table" for the fault log */
+    char head[1100];  /* "INSERT INTO table (cols) VALUES " */
+    const char *tail; /* after the rows: an ON CONFLICT clause (db_bulk_begin_upsert), or "" */
+    char *full_sql;   /* the statement for BULK_ROWS rows, made once */
+    int64_t written;  /* rows the INSERTs wrote (an upsert's skipped rows not counted) */
+    char desc[96];    /* "COPY table" for the fault log */
 };
 
 static void bulk_free(struct db_bulk *b)
 {
+    free(b->full_sql);
     free(b->bv);
     free(b->tbuf);
     free(b);
 }
 
+int db_bulk_copies(const struct db *db)
+{
+    return db->drv->copy_begin != NULL;
+}
+
+static enum kam_err bulk_begin(struct db *db, const char *table, const char *cols, const char *tail,
+                               struct db_bulk **out, struct kam_error *e);
+
 enum kam_err db_bulk_begin(struct db *db, const char *table, const char *cols, struct db_bulk **out,
                            struct kam_error *e)
+{
+    return bulk_begin(db, table, cols, "", out, e);
+}
+
+enum kam_err db_bulk_begin_upsert(struct db *db, const char *table, const char *cols,
+                                  const char *on_conflict, struct db_bulk **out,
+                                  struct kam_error *e)
+{
+    *out = NULL;
+    if (db->drv->copy_begin)
+        return kam_fail(e, KAM_EINTERNAL, "", "db_bulk_begin_upsert on an engine that copies");
+    return bulk_begin(db, table, cols, on_conflict, out, e);
+}
+
+static enum kam_err bulk_begin(struct db *db, const char *table, const char *cols, const char *tail,
+                               struct db_bulk **out, struct kam_error *e)
 {
     *out = NULL;
     if (db->tx_depth <= 0)
@@ -807,6 +856,7 @@ enum kam_err db_bulk_begin(struct db *db, const char *table, const char *cols, s
         return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     b->db = db;
     b->ncols = ncols;
+    b->tail = tail;
     snprintf(b->desc, sizeof b->desc, "COPY %.80s", table);
     enum kam_err rc = KAM_OK;
     if (db->drv->copy_begin) {
@@ -851,7 +901,7 @@ void db_bulk_i64(struct db_bulk *b, int64_t v)
     if (i < 0)
         return;
     if (!b->copy) {
-        *batch_val(b, i) = (struct bulk_val){v, 0, 1};
+        *batch_val(b, i) = (struct bulk_val){v, 0, 0, 1};
         return;
     }
     int n = snprintf(b->nums[i], sizeof b->nums[i], "%lld", (long long)v);
@@ -865,7 +915,7 @@ void db_bulk_null(struct db_bulk *b)
     if (i < 0)
         return;
     if (!b->copy)
-        *batch_val(b, i) = (struct bulk_val){0, 0, 0};
+        *batch_val(b, i) = (struct bulk_val){0, 0, 0, 0};
     else
         b->vals[i] = NULL;
 }
@@ -913,7 +963,7 @@ void db_bulk_textn(struct db_bulk *b, const char *s, size_t n)
     }
     memcpy(b->tbuf + b->tlen, s, n);
     b->tbuf[b->tlen + n] = 0;
-    *batch_val(b, i) = (struct bulk_val){0, b->tlen, 2};
+    *batch_val(b, i) = (struct bulk_val){0, b->tlen, n, 2};
     b->tlen += n + 1;
 }
 
@@ -922,18 +972,16 @@ void db_bulk_text(struct db_bulk *b, const char *s)
     db_bulk_textn(b, s, s ? strlen(s) : 0);
 }
 
-/* One INSERT of the rows waiting. */
-static enum kam_err bulk_flush(struct db_bulk *b, struct kam_error *e)
+/* "INSERT INTO table (cols) VALUES (?, ...), ... tail" for nrows rows; NULL: out of memory. */
+static char *bulk_sql(const struct db_bulk *b, int nrows)
 {
-    if (!b->nrows)
-        return KAM_OK;
-    size_t hl = strlen(b->head), gl = 2 * (size_t)b->ncols + 1;
-    char *sql = malloc(hl + (size_t)b->nrows * (gl + 1) + 1);
+    size_t hl = strlen(b->head), gl = 2 * (size_t)b->ncols + 1, tl = strlen(b->tail);
+    char *sql = malloc(hl + (size_t)nrows * (gl + 1) + tl + 2);
     if (!sql)
-        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+        return NULL;
     char *o = sql + hl;
     memcpy(sql, b->head, hl);
-    for (int r = 0; r < b->nrows; r++) {
+    for (int r = 0; r < nrows; r++) {
         if (r)
             *o++ = ',';
         *o++ = '(';
@@ -944,10 +992,29 @@ static enum kam_err bulk_flush(struct db_bulk *b, struct kam_error *e)
         }
         *o++ = ')';
     }
+    if (tl) {
+        *o++ = ' ';
+        memcpy(o, b->tail, tl);
+        o += tl;
+    }
     *o = 0;
+    return sql;
+}
+
+/* One INSERT of the rows waiting. */
+static enum kam_err bulk_flush(struct db_bulk *b, struct kam_error *e)
+{
+    if (!b->nrows)
+        return KAM_OK;
+    char *part = NULL;
+    if (b->nrows == BULK_ROWS && !b->full_sql)
+        b->full_sql = bulk_sql(b, BULK_ROWS);
+    const char *sql = b->nrows == BULK_ROWS ? b->full_sql : (part = bulk_sql(b, b->nrows));
+    if (!sql)
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     struct db_stmt *st;
     enum kam_err rc = db_prepare(b->db, sql, &st, e);
-    free(sql);
+    free(part);
     if (rc)
         return rc;
     for (int k = 0; k < b->nrows * b->ncols; k++) {
@@ -955,11 +1022,12 @@ static enum kam_err bulk_flush(struct db_bulk *b, struct kam_error *e)
         if (v->kind == 1)
             db_bind_i64(st, k + 1, v->i);
         else if (v->kind == 2)
-            db_bind_text_ref(st, k + 1, b->tbuf + v->off); /* lives until the step */
+            bind_textn_ref(st, k + 1, b->tbuf + v->off, v->len); /* lives until the step */
         else
             db_bind_null(st, k + 1);
     }
     rc = db_run(st, e);
+    b->written += rc ? 0 : db_changes(b->db);
     b->nrows = 0;
     b->tlen = 0;
     return rc;
@@ -977,8 +1045,8 @@ enum kam_err db_bulk_row(struct db_bulk *b, struct kam_error *e)
         rc = ++b->nrows == BULK_ROWS ? bulk_flush(b, e) : KAM_OK;
     else if (injected(FAULT_STEP, b->desc))
         rc = kam_fail(e, KAM_EDB, "", "injected fault");
-    else
-        rc = b->db->drv->copy_row(b->copy, b->vals, b->lens, b->ncols, e);
+    else if (!(rc = b->db->drv->copy_row(b->copy, b->vals, b->lens, b->ncols, e)))
+        b->written++;
     kam_error_clear(&b->err);
     b->nv = 0;
     return rc;
@@ -986,6 +1054,14 @@ enum kam_err db_bulk_row(struct db_bulk *b, struct kam_error *e)
 
 enum kam_err db_bulk_end(struct db_bulk *b, enum kam_err rc, struct kam_error *e)
 {
+    return db_bulk_end_written(b, rc, NULL, e);
+}
+
+enum kam_err db_bulk_end_written(struct db_bulk *b, enum kam_err rc, int64_t *written,
+                                 struct kam_error *e)
+{
+    if (written)
+        *written = 0;
     if (!b)
         return rc;
     if (!b->copy) {
@@ -998,6 +1074,8 @@ enum kam_err db_bulk_end(struct db_bulk *b, enum kam_err rc, struct kam_error *e
         if (!rc)
             rc = end;
     }
+    if (written && !rc)
+        *written = b->written;
     bulk_free(b);
     return rc;
 }

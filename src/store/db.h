@@ -103,6 +103,9 @@ struct db_driver {
      * of its non-unique indexes or foreign keys and the one creating it again. NULL: nothing
      * is dropped for a load. */
     const char *bulk_off_sql;
+    /* db_fk_checks: turning the foreign-key checks of the connection off and on, outside a
+     * transaction. NULL: the engine's checks stay on. */
+    const char *fk_off_sql, *fk_on_sql;
 };
 
 /* How db_open_with() opens a database. */
@@ -242,6 +245,13 @@ const char *db_update_lock(const struct db *db);
  * for the indexes being filled; nothing on PostgreSQL. Lasts for the connection. */
 enum kam_err db_bulk_mode(struct db *db, struct kam_error *e);
 
+/* Foreign-key checks of this connection off (on = 0) or back on, outside a transaction (SQLite
+ * ignores the change inside one: KAM_EINTERNAL). For a load that checks every reference itself
+ * against parents read inside a transaction that keeps them from changing (SQLite's BEGIN
+ * IMMEDIATE), the engine's lookups per row are repeated work. Nothing on PostgreSQL (see
+ * db_bulk_indexes_off). Whoever turns them off turns them on again on every path. */
+enum kam_err db_fk_checks(struct db *db, int on, struct kam_error *e);
+
 /* ---- Bulk loads ----
  *
  * Rows appended to one table as fast as the engine takes them: PostgreSQL's COPY FROM STDIN
@@ -269,9 +279,21 @@ void db_bulk_textn(struct db_bulk *b, const char *s, size_t n);
 void db_bulk_null(struct db_bulk *b);
 /* Ends a row: every column must have had its value. */
 enum kam_err db_bulk_row(struct db_bulk *b, struct kam_error *e);
+/* 1 when the engine loads with COPY (PostgreSQL), 0 when with INSERTs (SQLite). */
+int db_bulk_copies(const struct db *db);
+/* Engines without COPY only: a bulk load whose INSERTs end with on_conflict (an "ON CONFLICT
+ * (...) DO UPDATE SET ..." clause from the source code, naming the excluded rows), so rows merge
+ * into a table in one pass. An engine that copies merges through a temporary table instead. */
+enum kam_err db_bulk_begin_upsert(struct db *db, const char *table, const char *cols,
+                                  const char *on_conflict, struct db_bulk **out,
+                                  struct kam_error *e);
 /* Finishes the load when rc is KAM_OK (its error, e.g. a unique violation, is the answer),
  * abandons it otherwise (returns rc); frees b. */
 enum kam_err db_bulk_end(struct db_bulk *b, enum kam_err rc, struct kam_error *e);
+/* db_bulk_end that also tells how many rows were written (0 on an error): all of them, but for
+ * the rows an upsert's ON CONFLICT ... DO NOTHING skipped. */
+enum kam_err db_bulk_end_written(struct db_bulk *b, enum kam_err rc, int64_t *written,
+                                 struct kam_error *e);
 
 /* Secondary indexes and foreign keys during a big load: db_bulk_indexes_off drops the
  * non-unique indexes of table (and on PostgreSQL its foreign keys, checked there by a trigger

@@ -370,6 +370,8 @@ const struct db_driver db_sqlite_driver = {
                     "UNIQUE%' ORDER BY name",
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                   "'sqlite_%' AND name NOT LIKE '%_fts%' AND name <> 'schema_version'",
+    .fk_off_sql = "PRAGMA foreign_keys=OFF",
+    .fk_on_sql = "PRAGMA foreign_keys=ON",
 };
 
 /* Opens path for a backup or restore copy: no journal pragmas (the copy API needs none). */

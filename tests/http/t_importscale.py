@@ -4,10 +4,11 @@ indexes (and on PostgreSQL the foreign keys) dropped and built again for a load 
 to the table, and the rollups written with one INSERT ... SELECT. What must not change:
 
   - a file in random date and account order, some of whose lines exist already (through the
-    API), loads with the right counts; the three rollups equal a recomputation from the file's
+    API), loads with the right counts, written by the writer thread chunk by chunk while the
+    file is read (KAM_IMPORT_CHUNK=7000); the three rollups equal a recomputation from the file's
     lines (the rewritten lines' old versions taken out); the indexes and foreign keys are there
     again afterwards;
-  - a bad row in the middle of a big file: nothing changes (lines, rollups, products, accounts
+  - a bad row in the middle of a big file (after the writer has written chunks): nothing changes (lines, rollups, products, accounts
     hashed before and after) and the indexes are all there;
   - awkward texts (backslashes, "\\N", "\\.", quotes, commas, CJK and emoji) read back exactly,
     through the CLI and through POST /imports/orders (whose rollups take the bulk path too);
@@ -176,10 +177,15 @@ def g_importscale(ctx):
     d = tempfile.mkdtemp(prefix="scale-", dir=ctx.tmp)
     before_idx = index_state(ctx)
 
-    def kam(path):
-        return run_cli(ctx.kam, ["import", "orders", path, "--db", ctx.dsn], timeout=600)
+    # chunks of 7,000 rows (the first one 875): the big loads below go through the writer thread,
+    # which writes each chunk while the next one is read (import_write.c)
+    threaded = dict(os.environ, KAM_IMPORT_CHUNK="7000")
 
-    # three lines exist already (through the API): the file rewrites them
+    def kam(path):
+        return run_cli(ctx.kam, ["import", "orders", path, "--db", ctx.dsn], env=threaded, timeout=600)
+
+    # three lines exist already (through the API): the file rewrites them, in three different
+    # chunks (the writer takes their counts back out of the rollups and rewrites them)
     rows = random_rows(ctx, W, 60000, "SC", rnd)
     old_ids = [rows[i][0] for i in (17, 29999, 59998)]
     for i, ext in enumerate(old_ids):

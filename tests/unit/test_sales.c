@@ -272,6 +272,32 @@ TEST(sales_strmap_put_get_overwrite)
     CHECK(strmap_get(&m, "alpha", 5) == NULL);
 }
 
+TEST(sales_strmap_add_keeps_first_and_reserve)
+{
+    struct strmap m;
+    strmap_init(&m);
+    int a = 1, b = 2;
+    strmap_reserve(&m, 1000, 0);
+    size_t cap = m.cap;
+    CHECK(cap >= 2002);
+    CHECK(strmap_add(&m, "k1", 2, &a) == NULL); /* new: stored */
+    CHECK(strmap_add(&m, "k1", 2, &b) == &a);   /* seen: the first value, kept */
+    CHECK(strmap_get(&m, "k1", 2) == &a);
+    CHECK_EQ_INT(m.n, 1);
+    char k[16];
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(k, sizeof k, "id%d", i);
+        CHECK(strmap_add(&m, k, (size_t)n, &b) == NULL);
+    }
+    CHECK_EQ_INT(m.n, 1001);
+    CHECK(m.cap == cap); /* reserved: no growth for the keys announced */
+    CHECK(strmap_add(&m, "id999", 5, &a) == &b);
+    CHECK(strmap_get(&m, "id0", 3) == &b && strmap_get(&m, "id1000", 6) == NULL);
+    strmap_reserve(&m, 10, 0); /* never shrinks */
+    CHECK(m.cap == cap);
+    strmap_release(&m);
+}
+
 TEST(sales_strmap_embedded_bytes_and_empty_key)
 {
     struct strmap m;

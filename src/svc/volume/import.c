@@ -2,10 +2,13 @@
  * services write. This file reads the file and the header, loads the lookups, records the run.
  *
  * Orders are the bulk case (millions of lines): account codes, SKUs and exchange rates are
- * loaded into hash maps once, rows are checked in memory and written in chunks of CHUNK rows
- * through sales_bulk_lines() (sorted by external id, one bulk load: COPY on PostgreSQL), with
- * the secondary indexes dropped and built again around a load that is big next to the table
- * (sales_bulk_start/finish), and the rollup deltas are flushed once at the end -- all in one
+ * loaded into hash maps once, rows are checked in memory, counted in the rollup deltas and
+ * written in chunks of CHUNK rows through sales_bulk_lines() (sorted by external id, bulk loads:
+ * COPY on PostgreSQL, many-row INSERTs on SQLite); past one chunk a writer thread writes each
+ * chunk while the next one is read (import_write.c). The secondary indexes are dropped and built
+ * again around a load that is big next to the table (sales_bulk_start/finish), the foreign-key
+ * checks are off (the rows' references are checked here), and the rollup deltas are flushed once
+ * at the end -- all in one
  * transaction. Products and accounts are few: each row goes through its
  * service (validation, audit) inside a savepoint, so a bad row can be skipped cleanly. */
 #include "import.h"
@@ -602,6 +605,15 @@ static int64_t lines_in(const char *data, size_t len)
     return n;
 }
 
+/* Order rows per chunk: CHUNK, or KAM_IMPORT_CHUNK (1,000 to 1,048,576), e.g. for tests that
+ * run the writer thread on a small file. */
+static size_t chunk_rows(void)
+{
+    const char *v = getenv("KAM_IMPORT_CHUNK");
+    long n = v ? strtol(v, NULL, 10) : 0;
+    return n >= 1000 && n <= 1048576 ? (size_t)n : CHUNK;
+}
+
 /* A file over the caller's row limit is refused whole before a row is read or written: a
  * partial load of a big file is worse than none. */
 static void refuse_rows(struct imp *im, int64_t rows)
@@ -782,30 +794,51 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     buf_init(&im->fbuf, 1 << 20);
     buf_init(&im->row_err, 1 << 16);
     arena_init(&im->la);
-    arena_init(&im->ca);
+    arena_init(&im->cas[0]);
+    arena_init(&im->cas[1]);
+    im->ca = &im->cas[0];
     strmap_init(&im->accounts);
     strmap_init(&im->products);
     strmap_init(&im->seen);
     strmap_init(&im->users);
     strmap_init(&im->fx);
-    im->chunk = calloc(CHUNK, sizeof *im->chunk);
+    int64_t lines = lines_in(data, len);
+    if (im->kind == K_ORDERS) /* every external id of the file, at most a line each */
+        strmap_reserve(&im->seen, (size_t)lines + 1, 0);
+    size_t chunk = chunk_rows();
+    im->chunk_cap = im->kind != K_ORDERS ? 1 : (size_t)lines < chunk ? (size_t)lines + 1 : chunk;
+    im->chunk = im->chunks[0] = calloc(im->chunk_cap, sizeof *im->chunk);
     im->ru = rollup_new();
     if (!im->chunk)
         abort();
     im->writing = !o->dry_run;
     im->max_rows = ctx->who.role == ROLE_ADMIN ? 0 : IMPORT_MAX_ROWS_ROLE;
     int64_t over = im->max_rows ? rows_over(data, len, im->max_rows) : -1; /* before the lock */
-    rc = db_begin(ctx->db, ctx->err);
+    /* An orders load checks every account and product itself, against the lookups read inside
+     * its transaction, which keeps them from changing (db_fk_checks); on again below. */
+    int fk_off = im->kind == K_ORDERS && !o->dry_run;
+    rc = fk_off ? db_fk_checks(ctx->db, 0, ctx->err) : KAM_OK;
+    if (!rc)
+        rc = db_begin(ctx->db, ctx->err);
     if (!rc && !(rc = load_lookups(im)) && !o->dry_run)
         rc = record_run(im, "insert");
     if (!rc && im->kind == K_ORDERS && !o->dry_run && over < 0)
-        rc = sales_bulk_start(ctx, lines_in(data, len), &im->bulk);
+        rc = sales_bulk_start(ctx, lines, &im->bulk);
     if (!rc) {
+        /* more than a chunk: a second buffer and the writer thread */
+        if (im->kind == K_ORDERS && !o->dry_run && over < 0 && (size_t)lines > im->chunk_cap) {
+            if (!(im->chunks[1] = calloc(im->chunk_cap, sizeof *im->chunk)))
+                abort();
+            imp_write_start(im);
+        }
         if (over >= 0)
             refuse_rows(im, over);
         else
             parse_all(im, data, len);
         imp_flush_chunk(im);
+        if (im->writer && im->writing)
+            rollup_prepare(im->ru); /* while the writer writes the last chunk */
+        imp_write_finish(im);
         if (im->rc)
             rc = im->rc == KAM_OK ? KAM_EINTERNAL : im->rc;
     }
@@ -823,6 +856,11 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
         rc = record_run(im, "update");
     /* A rejected or dry run writes nothing: roll back, then keep the record of a rejection. */
     enum kam_err end = db_end(ctx->db, loaded ? rc : (rc ? rc : KAM_EINVAL), ctx->err);
+    if (fk_off) {
+        struct kam_error fe = {0};
+        if (db_fk_checks(ctx->db, 1, &fe))
+            log_error("import: foreign-key checks not back on: %s", fe.msg);
+    }
     if (!loaded && !rc) {
         kam_error_clear(ctx->err);
         out->rows_inserted = out->rows_updated = 0;
@@ -840,13 +878,15 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     buf_release(&im->fbuf);
     buf_release(&im->row_err);
     arena_release(&im->la);
-    arena_release(&im->ca);
+    arena_release(&im->cas[0]);
+    arena_release(&im->cas[1]);
     strmap_release(&im->accounts);
     strmap_release(&im->products);
     strmap_release(&im->seen);
     strmap_release(&im->users);
     strmap_release(&im->fx);
-    free(im->chunk);
+    free(im->chunks[0]);
+    free(im->chunks[1]);
     rollup_free(im->ru);
     free(im);
     import_text_free(&txt);

@@ -13,7 +13,9 @@
 
 #define MAX_COLS 64
 #define MAX_FIELD 4096
-#define CHUNK 50000 /* order rows written (sorted) at a time */
+/* Order rows written (sorted) at a time: big enough that a load of a million rows fills each index
+ * in a few ordered sweeps, small enough to keep two buffers of them (~25 MB each). */
+#define CHUNK 262144
 #define NFIELDS 9
 
 enum kind { K_ORDERS, K_PRODUCTS, K_ACCOUNTS };
@@ -61,10 +63,13 @@ struct imp {
     struct arena la;
     struct strmap accounts, products, seen, users, fx;
     const char *base_currency;
-    /* orders waiting to be written */
-    struct order_row *chunk;
-    size_t nchunk;
-    struct arena ca;
+    /* orders waiting to be written: chunk (its strings in *ca) is one of two buffers, the other
+     * one being written by the writer thread, if any (import_write.c) */
+    struct order_row *chunk, *chunks[2];
+    size_t nchunk, chunk_cap, chunks_sent;
+    struct arena *ca, cas[2];
+    int cur;
+    struct imp_writer *writer;
     struct rollup *ru;
     struct sales_bulk bulk; /* sales_bulk.h: indexes dropped for a big load */
 };
@@ -92,7 +97,13 @@ const char *imp_get(struct imp *im, int f, size_t *n);
 void imp_order_row(struct imp *im);
 void imp_product_row(struct imp *im);
 void imp_account_row(struct imp *im);
-/* Writes the orders waiting in the chunk. */
+/* import_write.c: writes the orders waiting in the chunk (sorted), or hands them to the writer
+ * thread and goes on with the other buffer. */
 void imp_flush_chunk(struct imp *im);
+/* Starts the writer thread for a file of more than one chunk (without a thread, imp_flush_chunk
+ * writes in line); imp_write_finish waits for its last chunk and ends it, handing back its
+ * counts and its error (ctx->err, im->rc). */
+void imp_write_start(struct imp *im);
+void imp_write_finish(struct imp *im);
 
 #endif

@@ -24,22 +24,7 @@ static const char *num_hint(const char *s, size_t n)
 
 static const char *dup_in(struct imp *im, const char *s, size_t n)
 {
-    return arena_strndup(&im->ca, s, n);
-}
-
-void imp_flush_chunk(struct imp *im)
-{
-    if (!im->nchunk || !im->writing) {
-        im->nchunk = 0;
-        arena_release(&im->ca);
-        return;
-    }
-    enum kam_err rc = sales_bulk_lines(im->ctx, im->chunk, im->nchunk, im->run_id, im->ru,
-                                       &im->rep->rows_inserted, &im->rep->rows_updated);
-    if (rc)
-        imp_fail_db(im, rc);
-    im->nchunk = 0;
-    arena_release(&im->ca);
+    return arena_strndup(im->ca, s, n);
 }
 
 void imp_order_row(struct imp *im)
@@ -54,13 +39,11 @@ void imp_order_row(struct imp *im)
         imp_problem_key(im, "external_id", "import.too_long", NULL, -1, 100,
                         "is longer than 100 characters");
     else {
-        void *first = strmap_get(&im->seen, s, n);
+        void *first = strmap_add(&im->seen, s, n, (void *)(intptr_t)(im->row + im->row_base));
         if (first)
             imp_problem_key(im, "external_id", "import.repeats", imp_quote(im, s, n, 100),
                             (int64_t)(intptr_t)first, -1, "%.*s repeats row %lld", (int)n, s,
                             (long long)(intptr_t)first);
-        else
-            strmap_put(&im->seen, s, n, (void *)(intptr_t)(im->row + im->row_base));
         r.external_id = dup_in(im, s, n);
     }
     s = imp_get(im, O_DATE, &n);
@@ -126,7 +109,8 @@ void imp_order_row(struct imp *im)
     }
     r.amount_base = (int64_t)v;
     im->chunk[im->nchunk++] = r;
-    if (im->nchunk == CHUNK)
+    /* the writer thread's first chunk is smaller: it starts sooner */
+    if (im->nchunk == (im->writer && !im->chunks_sent ? im->chunk_cap / 8 : im->chunk_cap))
         imp_flush_chunk(im);
 }
 

@@ -27,7 +27,22 @@ struct map {
 
 struct rollup {
     struct map fine, dim, acct;
+    /* rollup_prepare: the coarser maps summed from the finest, and each map's entries that
+     * change something, sorted; dropped by any change */
+    int prepared;
+    struct entry **sorted[3];
+    size_t nsorted[3];
 };
+
+static void unprepare(struct rollup *r)
+{
+    for (int t = 0; t < 3; t++) {
+        free(r->sorted[t]);
+        r->sorted[t] = NULL;
+        r->nsorted[t] = 0;
+    }
+    r->prepared = 0;
+}
 
 static uint64_t fnv(const void *p, size_t n)
 {
@@ -140,6 +155,7 @@ void rollup_free(struct rollup *r)
 {
     if (!r)
         return;
+    unprepare(r);
     map_clear(&r->fine);
     map_clear(&r->dim);
     map_clear(&r->acct);
@@ -149,8 +165,21 @@ void rollup_free(struct rollup *r)
 void rollup_add(struct rollup *r, int64_t account_id, int month, const char *family,
                 const char *region, const char *channel, int64_t quantity, int64_t amount, int sign)
 {
+    if (r->prepared)
+        unprepare(r);
     map_add(&r->fine, account_id, month, family, region, channel, sign * quantity, sign * amount,
             sign);
+}
+
+void rollup_merge(struct rollup *dst, const struct rollup *src)
+{
+    if (dst->prepared)
+        unprepare(dst);
+    for (size_t i = 0; i < src->fine.cap; i++) {
+        const struct entry *e = src->fine.slots[i];
+        if (e)
+            map_sum(&dst->fine, e->account_id, e->month, e->family, e->region, e->channel, e);
+    }
 }
 
 size_t rollup_size(const struct rollup *r)
@@ -192,22 +221,35 @@ static struct entry **sorted(struct map *m, size_t *n_out)
 
 enum table { T_FINE, T_DIM, T_ACCT };
 
+#define FINE_CONFLICT                                                                              \
+    "ON CONFLICT (account_id, month, family, region, channel) DO UPDATE SET quantity = "           \
+    "sales_monthly.quantity + excluded.quantity, amount = sales_monthly.amount + "                 \
+    "excluded.amount, lines = sales_monthly.lines + excluded.lines"
+#define DIM_CONFLICT                                                                               \
+    "ON CONFLICT (month, family, region, channel) DO UPDATE SET quantity = "                       \
+    "sales_monthly_dim.quantity + excluded.quantity, amount = sales_monthly_dim.amount + "         \
+    "excluded.amount, lines = sales_monthly_dim.lines + excluded.lines"
+#define ACCT_CONFLICT                                                                              \
+    "ON CONFLICT (account_id, month) DO UPDATE SET quantity = sales_monthly_account.quantity + "   \
+    "excluded.quantity, amount = sales_monthly_account.amount + excluded.amount, lines = "         \
+    "sales_monthly_account.lines + excluded.lines"
+
+static const char *const table_name[] = {
+    [T_FINE] = "sales_monthly", [T_DIM] = "sales_monthly_dim", [T_ACCT] = "sales_monthly_account"};
+static const char *const table_cols[] = {
+    [T_FINE] = "account_id, month, family, region, channel, quantity, amount, lines",
+    [T_DIM] = "month, family, region, channel, quantity, amount, lines",
+    [T_ACCT] = "account_id, month, quantity, amount, lines"};
+static const char *const conflict_sql[] = {
+    [T_FINE] = FINE_CONFLICT, [T_DIM] = DIM_CONFLICT, [T_ACCT] = ACCT_CONFLICT};
+
 static const char *const upsert_sql[] = {
     [T_FINE] = "INSERT INTO sales_monthly (account_id, month, family, region, channel, quantity, "
-               "amount, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, month, "
-               "family, region, channel) DO UPDATE SET quantity = sales_monthly.quantity + "
-               "excluded.quantity, amount = sales_monthly.amount + excluded.amount, lines = "
-               "sales_monthly.lines + excluded.lines",
+               "amount, lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?) " FINE_CONFLICT,
     [T_DIM] = "INSERT INTO sales_monthly_dim (month, family, region, channel, quantity, amount, "
-              "lines) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (month, family, region, channel) "
-              "DO UPDATE SET quantity = sales_monthly_dim.quantity + excluded.quantity, amount = "
-              "sales_monthly_dim.amount + excluded.amount, lines = sales_monthly_dim.lines + "
-              "excluded.lines",
+              "lines) VALUES (?, ?, ?, ?, ?, ?, ?) " DIM_CONFLICT,
     [T_ACCT] = "INSERT INTO sales_monthly_account (account_id, month, quantity, amount, lines) "
-               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, month) DO UPDATE SET quantity = "
-               "sales_monthly_account.quantity + excluded.quantity, amount = "
-               "sales_monthly_account.amount + excluded.amount, lines = "
-               "sales_monthly_account.lines + excluded.lines",
+               "VALUES (?, ?, ?, ?, ?) " ACCT_CONFLICT,
 };
 
 static const char *const prune_sql[] = {
@@ -249,22 +291,13 @@ static const char *const delta_sql =
 static const char *const merge_sql[] = {
     [T_FINE] = "INSERT INTO sales_monthly (account_id, month, family, region, channel, quantity, "
                "amount, lines) SELECT account_id, month, family, region, channel, quantity, "
-               "amount, lines FROM rollup_delta WHERE true ON CONFLICT (account_id, month, "
-               "family, region, channel) DO UPDATE SET quantity = sales_monthly.quantity + "
-               "excluded.quantity, amount = sales_monthly.amount + excluded.amount, lines = "
-               "sales_monthly.lines + excluded.lines",
+               "amount, lines FROM rollup_delta WHERE true " FINE_CONFLICT,
     [T_DIM] = "INSERT INTO sales_monthly_dim (month, family, region, channel, quantity, amount, "
               "lines) SELECT month, family, region, channel, quantity, amount, lines FROM "
-              "rollup_delta WHERE true ON CONFLICT (month, family, region, channel) DO UPDATE SET "
-              "quantity = sales_monthly_dim.quantity + excluded.quantity, amount = "
-              "sales_monthly_dim.amount + excluded.amount, lines = sales_monthly_dim.lines + "
-              "excluded.lines",
+              "rollup_delta WHERE true " DIM_CONFLICT,
     [T_ACCT] = "INSERT INTO sales_monthly_account (account_id, month, quantity, amount, lines) "
-               "SELECT account_id, month, quantity, amount, lines FROM rollup_delta WHERE true "
-               "ON CONFLICT (account_id, month) DO UPDATE SET quantity = "
-               "sales_monthly_account.quantity + excluded.quantity, amount = "
-               "sales_monthly_account.amount + excluded.amount, lines = "
-               "sales_monthly_account.lines + excluded.lines",
+               "SELECT account_id, month, quantity, amount, lines FROM rollup_delta WHERE "
+               "true " ACCT_CONFLICT,
 };
 
 static const char *const prune_all_sql[] = {
@@ -281,8 +314,45 @@ static const char *const prune_all_sql[] = {
                "sales_monthly_account.account_id AND d.month = sales_monthly_account.month)",
 };
 
+/* Engines without COPY: the deltas merge straight into the rollup, many rows per INSERT ...
+ * ON CONFLICT; the rows left with no lines go one by one (the rare rewrite). */
+static enum kam_err flush_upsert(struct kam_ctx *ctx, struct entry **v, size_t n, enum table t)
+{
+    struct db_bulk *b;
+    enum kam_err rc =
+        db_bulk_begin_upsert(ctx->db, table_name[t], table_cols[t], conflict_sql[t], &b, ctx->err);
+    for (size_t k = 0; k < n && !rc; k++) {
+        if (t != T_DIM)
+            db_bulk_i64(b, v[k]->account_id);
+        db_bulk_i64(b, v[k]->month);
+        if (t != T_ACCT) {
+            db_bulk_text(b, v[k]->family);
+            db_bulk_text(b, v[k]->region);
+            db_bulk_text(b, v[k]->channel);
+        }
+        db_bulk_i64(b, v[k]->quantity);
+        db_bulk_i64(b, v[k]->amount);
+        db_bulk_i64(b, v[k]->lines);
+        rc = db_bulk_row(b, ctx->err);
+    }
+    if (b)
+        rc = db_bulk_end(b, rc, ctx->err);
+    for (size_t k = 0; k < n && !rc; k++) {
+        if (v[k]->lines >= 0)
+            continue;
+        struct db_stmt *st;
+        if ((rc = db_prepare(ctx->db, prune_sql[t], &st, ctx->err)))
+            break;
+        bind_key(st, t, v[k]);
+        rc = db_run(st, ctx->err);
+    }
+    return rc;
+}
+
 static enum kam_err flush_bulk(struct kam_ctx *ctx, struct entry **v, size_t n, enum table t)
 {
+    if (!db_bulk_copies(ctx->db))
+        return flush_upsert(ctx, v, n, t);
     enum kam_err rc = db_exec(ctx->db, delta_sql, ctx->err);
     struct db_bulk *b = NULL;
     if (!rc)
@@ -313,10 +383,8 @@ static enum kam_err flush_bulk(struct kam_ctx *ctx, struct entry **v, size_t n, 
     return rc;
 }
 
-static enum kam_err flush_map(struct kam_ctx *ctx, struct map *m, enum table t)
+static enum kam_err flush_map(struct kam_ctx *ctx, struct entry **v, size_t n, enum table t)
 {
-    size_t n;
-    struct entry **v = sorted(m, &n);
     enum kam_err rc = KAM_OK;
     if (n >= BULK_FLUSH) {
         rc = flush_bulk(ctx, v, n, t);
@@ -338,14 +406,16 @@ static enum kam_err flush_map(struct kam_ctx *ctx, struct map *m, enum table t)
         bind_key(st, t, v[k]);
         rc = db_run(st, ctx->err);
     }
-    free(v);
-    map_clear(m);
     return rc;
 }
 
-enum kam_err rollup_flush(struct kam_ctx *ctx, struct rollup *r)
+void rollup_prepare(struct rollup *r)
 {
+    if (r->prepared)
+        return;
     /* The coarser maps are sums of the finest one. */
+    map_clear(&r->dim);
+    map_clear(&r->acct);
     for (size_t i = 0; i < r->fine.cap; i++) {
         const struct entry *e = r->fine.slots[i];
         if (!e)
@@ -353,11 +423,19 @@ enum kam_err rollup_flush(struct kam_ctx *ctx, struct rollup *r)
         map_sum(&r->dim, 0, e->month, e->family, e->region, e->channel, e);
         map_sum(&r->acct, e->account_id, e->month, "", "", "", e);
     }
-    enum kam_err rc = flush_map(ctx, &r->fine, T_FINE);
-    if (!rc)
-        rc = flush_map(ctx, &r->dim, T_DIM);
-    if (!rc)
-        rc = flush_map(ctx, &r->acct, T_ACCT);
+    r->sorted[T_FINE] = sorted(&r->fine, &r->nsorted[T_FINE]);
+    r->sorted[T_DIM] = sorted(&r->dim, &r->nsorted[T_DIM]);
+    r->sorted[T_ACCT] = sorted(&r->acct, &r->nsorted[T_ACCT]);
+    r->prepared = 1;
+}
+
+enum kam_err rollup_flush(struct kam_ctx *ctx, struct rollup *r)
+{
+    rollup_prepare(r);
+    enum kam_err rc = KAM_OK;
+    for (int t = T_FINE; t <= T_ACCT && !rc; t++)
+        rc = flush_map(ctx, r->sorted[t], r->nsorted[t], (enum table)t);
+    unprepare(r);
     map_clear(&r->fine);
     map_clear(&r->dim);
     map_clear(&r->acct);

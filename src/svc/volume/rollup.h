@@ -26,6 +26,13 @@ void rollup_add(struct rollup *r, int64_t account_id, int month, const char *fam
                 const char *region, const char *channel, int64_t quantity, int64_t amount,
                 int sign);
 
+/* Adds every delta of src to dst (src unchanged). */
+void rollup_merge(struct rollup *dst, const struct rollup *src);
+
+/* The work of rollup_flush that needs no database (summing the coarser rollups, sorting the
+ * keys), done ahead, e.g. by a thread while another one writes; a later change undoes it. */
+void rollup_prepare(struct rollup *r);
+
 /* Number of distinct finest-grain keys held. */
 size_t rollup_size(const struct rollup *r);
 

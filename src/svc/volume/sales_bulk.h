@@ -26,11 +26,20 @@ struct sales_bulk {
 enum kam_err sales_bulk_start(struct kam_ctx *ctx, int64_t rows_expected, struct sales_bulk *b);
 enum kam_err sales_bulk_finish(struct kam_ctx *ctx, struct sales_bulk *b);
 
-/* sales_write_lines for an import (import_id > 0): the rows (reordered: sorted by external id)
- * go in with one bulk load inside a savepoint; if one of them exists already (a unique
- * violation) the savepoint is rolled back and the rows go through sales_write_lines, which
- * updates the existing ones. Same results and counts as sales_write_lines; rows must not repeat
- * an external id (the import refuses repeats). */
+/* Sorts rows by external id (the unique index is then filled in order), unless they are. */
+void sales_bulk_sort(struct order_row *rows, size_t n);
+
+/* Adds (sign +1) or takes back (-1) the rows' contributions to the rollup r. */
+void sales_bulk_count(struct rollup *r, const struct order_row *rows, size_t n, int sign);
+
+/* sales_write_lines for an import (import_id > 0), for rows the caller has counted in r first
+ * (sales_bulk_count, +1: it can do that away from the connection, e.g. in another thread). The
+ * rows (reordered: sorted by external id unless sales_bulk_sort was called) go in with bulk
+ * loads, each inside a savepoint; if one of them exists already (a unique violation) that
+ * savepoint is rolled back, its rows' counts are taken back out of r and they go through
+ * sales_write_lines, which updates the existing ones and counts both versions. Same results
+ * and counts as sales_write_lines; rows must not repeat an external id (the import refuses
+ * repeats). */
 enum kam_err sales_bulk_lines(struct kam_ctx *ctx, struct order_row *rows, size_t n,
                               int64_t import_id, struct rollup *r, int64_t *inserted,
                               int64_t *updated);
