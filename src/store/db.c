@@ -804,12 +804,14 @@ struct db_bulk {
     char head[1100];  /* "INSERT INTO table (cols) VALUES " */
     const char *tail; /* after the rows: an ON CONFLICT clause (db_bulk_begin_upsert), or "" */
     char *full_sql;   /* the statement for BULK_ROWS rows, made once */
-    int64_t written;  /* rows the INSERTs wrote (an upsert's skipped rows not counted) */
-    char desc[96];    /* "COPY table" for the fault log */
+    struct db_stmt *full_st; /* and prepared once, held until the end */
+    int64_t written;         /* rows the INSERTs wrote (an upsert's skipped rows not counted) */
+    char desc[96];           /* "COPY table" for the fault log */
 };
 
 static void bulk_free(struct db_bulk *b)
 {
+    db_done(b->full_st);
     free(b->full_sql);
     free(b->bv);
     free(b->tbuf);
@@ -1006,17 +1008,24 @@ static enum kam_err bulk_flush(struct db_bulk *b, struct kam_error *e)
 {
     if (!b->nrows)
         return KAM_OK;
-    char *part = NULL;
-    if (b->nrows == BULK_ROWS && !b->full_sql)
-        b->full_sql = bulk_sql(b, BULK_ROWS);
-    const char *sql = b->nrows == BULK_ROWS ? b->full_sql : (part = bulk_sql(b, b->nrows));
-    if (!sql)
-        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(b->db, sql, &st, e);
-    free(part);
-    if (rc)
-        return rc;
+    enum kam_err rc = KAM_OK;
+    if (b->nrows == BULK_ROWS && b->full_st) {
+        st = b->full_st;
+    } else {
+        char *part = NULL;
+        if (b->nrows == BULK_ROWS && !b->full_sql)
+            b->full_sql = bulk_sql(b, BULK_ROWS);
+        const char *sql = b->nrows == BULK_ROWS ? b->full_sql : (part = bulk_sql(b, b->nrows));
+        if (!sql)
+            return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+        rc = db_prepare(b->db, sql, &st, e);
+        free(part);
+        if (rc)
+            return rc;
+        if (b->nrows == BULK_ROWS)
+            b->full_st = st;
+    }
     for (int k = 0; k < b->nrows * b->ncols; k++) {
         const struct bulk_val *v = &b->bv[k];
         if (v->kind == 1)
@@ -1026,8 +1035,15 @@ static enum kam_err bulk_flush(struct db_bulk *b, struct kam_error *e)
         else
             db_bind_null(st, k + 1);
     }
-    rc = db_run(st, e);
+    int row = 0;
+    rc = db_step(st, &row, e);
     b->written += rc ? 0 : db_changes(b->db);
+    if (st == b->full_st) { /* kept for the next rows: reset, not given back */
+        st->db->drv->reset(st->h);
+        kam_error_clear(&st->bind_err);
+    } else {
+        db_done(st);
+    }
     b->nrows = 0;
     b->tlen = 0;
     return rc;
