@@ -719,6 +719,51 @@ def g_importfmt_fixes(ctx):
               "its report names the refusal", g.describe())
 
 
+def g_importfmt_titles(ctx):
+    """Title rows above the header (a report title, an export note, a blank line): skipped by the
+    import and by its preview alike, up to ten; a file of titles only has no header."""
+    ck, a = ctx.ck, ctx.admin
+    sku = [ctx.uniq("TT-") for _ in range(2)]
+    body = "sku,name,family\n%s,标题测试一,轴承\n%s,标题测试二,轴承\n" % (sku[0], sku[1])
+    data = "2026年产品清单\n导出时间,2026-03-01\n,,\n" + body
+    p = a.post("/api/v1/imports/preview", raw=data.encode(), query={"kind": "products"},
+               content_type="text/csv")
+    ck.ok(p.status == 200 and p.json["header_row"] == 4 and
+          [c["field"] for c in p.json["columns"]] == ["sku", "name", "family"] and not p.json["missing"] and
+          p.json["rows"][0]["cells"][0] == sku[0],
+          "preview: three rows above the header skipped (header_row 4), columns found", p.describe())
+    r = a.csv("products", data.encode())
+    ck.expect(r, 201, "import: the title rows are skipped, the rows load", json={"rows_inserted": 2})
+    bad = data.replace("%s,标题测试二" % sku[1], "%s,标题测试二,轴承,extra" % sku[1])
+    r = a.csv("products", bad.encode(), query={"dry_run": "1"})
+    probs = [(p_["row"], p_["key"]) for p_ in (r.json or {}).get("problems", [])]
+    ck.ok(r.status == 422 and probs == [(6, "import.field_count")],
+          "rows keep their file numbers after the titles (row 6)", repr(probs))
+    # a header row of two columns is a header, not a title
+    code = ctx.uniq("TA-")
+    r = a.csv("accounts", ("code,name\n%s,标题客户\n" % code).encode(), query={"dry_run": "1"})
+    ck.expect(r, 200, "a two-column header (accounts: code,name) is read as the header")
+    # only titles: no header
+    r = a.csv("products", "产品清单\n备注：无\n".encode(), query={"dry_run": "1"})
+    keys = [p_.get("key") for p_ in (r.json or {}).get("problems", [])]
+    ck.ok(r.status == 422 and keys == ["import.no_header"], "a file of titles only: import.no_header", r.describe())
+    # eleven title rows: the eleventh is taken as the header (and names no column)
+    r = a.csv("products", ("标题\n" * 11 + body).encode(), query={"dry_run": "1"})
+    keys = sorted({p_.get("key") for p_ in (r.json or {}).get("problems", [])})
+    ck.ok(r.status == 422 and keys == ["import.no_column"], "at most ten title rows are skipped", r.describe())
+    # a workbook with a merged title cell in row 1 and a blank row 2
+    sku3 = ctx.uniq("TX-")
+    x = xlsx_cells({1: ['<c r="A{r}" t="inlineStr"><is><t>2026年产品清单</t></is></c>'],
+                    3: ['<c r="A{r}" t="inlineStr"><is><t>sku</t></is></c>',
+                        '<c r="B{r}" t="inlineStr"><is><t>name</t></is></c>',
+                        '<c r="C{r}" t="inlineStr"><is><t>family</t></is></c>'],
+                    4: ['<c r="A{r}" t="inlineStr"><is><t>%s</t></is></c>' % sku3,
+                        '<c r="B{r}" t="inlineStr"><is><t>表格标题测试</t></is></c>',
+                        '<c r="C{r}" t="inlineStr"><is><t>轴承</t></is></c>']})
+    r = a.csv("products", x, content_type=XLSX_CT)
+    ck.expect(r, 201, "an .xlsx with a title row and a blank row above the header loads", json={"rows_inserted": 1})
+
+
 GROUPS = [
     ("importfmt_text", g_importfmt_text, True),
     ("importfmt_xlsx", g_importfmt_xlsx, True),
@@ -726,4 +771,5 @@ GROUPS = [
     ("importfmt_params", g_importfmt_params, True),
     ("importfmt_prefs", g_importfmt_prefs, True),
     ("importfmt_fixes", g_importfmt_fixes, True),
+    ("importfmt_titles", g_importfmt_titles, True),
 ]

@@ -12,8 +12,8 @@ const struct api_shape api_shapes_imports[] = {
     {"ImportMapping", "kind:str(orders|products|accounts) mapping:str updated_at:ts?"},
     {"ImportPreview",
      "kind:str(orders|products|accounts) format:str(csv|tsv|xlsx) encoding:str detected:str "
-     "sheet:str sheets:[str] columns:[ImportPreviewColumn] rows:[ImportPreviewRow] "
-     "missing:[str]"},
+     "sheet:str sheets:[str] header_row:int columns:[ImportPreviewColumn] "
+     "rows:[ImportPreviewRow] missing:[str]"},
     {"ImportPreviewColumn", "header:str field:str"},
     {"ImportPreviewRow", "cells:[str]"},
     {NULL, NULL},
@@ -45,6 +45,7 @@ static void render_preview(struct jw *w, const struct import_preview *p)
     for (size_t i = 0; i < p->nsheets; i++)
         jw_str(w, p->sheets[i]);
     jw_arr_end(w);
+    jw_ki64(w, "header_row", (int64_t)p->header_row + 1);
     jw_key(w, "columns");
     jw_arr_begin(w);
     for (size_t i = 0; i < p->ncols; i++) {

@@ -26,6 +26,7 @@
 #include "base/strmap.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
+#include "import_mapping.h"
 #include "import_parse.h"
 #include "import_read.h"
 #include "product.h"
@@ -316,6 +317,18 @@ static void on_field(void *s, size_t n, void *arg)
     im->nf++;
 }
 
+/* The record is a title above the header (import_title_row). */
+static int title_row(struct imp *im)
+{
+    if (im->overflow)
+        return 0;
+    const char *cells[MAX_COLS];
+    for (int c = 0; c < im->nf; c++)
+        cells[c] = im->fbuf.data + im->foff[c];
+    return import_title_row(im->ctx, kinds[im->kind].name, im->o->mapping, cells, im->flen,
+                            (size_t)im->nf);
+}
+
 static void on_row(int term, void *arg)
 {
     (void)term;
@@ -328,13 +341,16 @@ static void on_row(int term, void *arg)
     if (im->too_long) {
         imp_problem_key(im, "", "import.row_too_long", NULL, -1, -1,
                         "the row is longer than 1 MiB");
-        if (im->row == 1) { /* a header that cannot be read: nothing can */
+        if (!im->have_header) { /* a header that cannot be read: nothing can */
             im->stop = 1;
             im->writing = 0;
             goto done;
         }
-    } else if (im->row == 1) {
+    } else if (!im->have_header) {
+        if (im->row <= IMPORT_TITLE_ROWS && title_row(im))
+            goto done; /* a title or note above the header */
         read_header(im);
+        im->have_header = 1;
         goto done;
     }
     /* ",,,,," and the empty rows a sheet leaves are no rows (counted, so rows keep numbers) */
@@ -660,6 +676,12 @@ static void parse_all(struct imp *im, const char *data, size_t len)
         im->row = 1;
         imp_problem_key(im, "", "import.empty_file", NULL, -1, -1,
                         "the file is empty: it needs a header row");
+        im->writing = 0;
+    } else if (!im->have_header && !im->stop) { /* only title-like rows */
+        im->row = 1;
+        imp_problem_key(im, "", "import.no_header", NULL, -1, -1,
+                        "no header row: the first rows hold at most two values each and none "
+                        "names the columns");
         im->writing = 0;
     }
 }

@@ -51,6 +51,7 @@ struct imp {
     int col[NFIELDS];
     const char *header[MAX_COLS];
     int ncols;
+    int have_header; /* the header has been read (title rows above it skipped) */
     int row_bad;
     struct buf row_err;
     /* state */

@@ -42,6 +42,24 @@ static size_t kind_fields(struct kam_ctx *ctx, const char *kind, const char *fie
     return n;
 }
 
+int import_title_row(struct kam_ctx *ctx, const char *kind, const char *mapping,
+                     const char *const cells[], const size_t lens[], size_t n)
+{
+    size_t filled = 0;
+    for (size_t i = 0; i < n; i++)
+        filled += lens[i] > 0;
+    const char *fields[16];
+    int req[16], col[16], named[16];
+    size_t nf = filled <= IMPORT_TITLE_CELLS ? kind_fields(ctx, kind, fields, req) : 0;
+    if (!nf)
+        return 0;
+    import_match_columns(kind, fields, nf, mapping, cells, lens, n, col, named);
+    for (size_t f = 0; f < nf; f++)
+        if (col[f] >= 0)
+            return 0; /* it names a column: a header (complete or not) */
+    return 1;
+}
+
 static enum kam_err bad_kind(struct kam_ctx *ctx)
 {
     return kam_fail(ctx->err, KAM_EINVAL, "kind", "kind must be orders, products or accounts");
@@ -198,6 +216,7 @@ struct pv {
     const char **cells;
     size_t ncells, cap;
     size_t records;
+    const char *mapping;
 };
 
 static void pv_field(void *s, size_t n, void *arg)
@@ -224,7 +243,13 @@ static void pv_row(int c, void *arg)
     int empty = 1;
     for (size_t i = 0; i < p->ncells; i++)
         empty &= !*p->cells[i];
-    if (p->records == 0) {
+    size_t lens[64];
+    for (size_t i = 0; i < p->ncells; i++)
+        lens[i] = strlen(p->cells[i]);
+    if (p->records == 0 && o->header_row < IMPORT_TITLE_ROWS &&
+        import_title_row(p->ctx, o->kind, p->mapping, p->cells, lens, p->ncells)) {
+        o->header_row++; /* a title above the header, as the import skips it */
+    } else if (p->records == 0) {
         o->ncols = p->ncells;
         o->cols = arena_calloc(p->ctx->a, p->ncells ? p->ncells : 1, sizeof *o->cols);
         for (size_t i = 0; i < p->ncells; i++)
@@ -268,7 +293,8 @@ enum kam_err import_preview(struct kam_ctx *ctx, const char *kind, const struct 
     out->nsheets = t.nsheets;
     out->rows = arena_calloc(ctx->a, IMPORT_PREVIEW_ROWS, sizeof *out->rows);
     /* the header and the first rows: parse until they are in (a line at a time) */
-    struct pv p = {ctx, out, NULL, 0, 0, 0};
+    out->kind = kind;
+    struct pv p = {ctx, out, NULL, 0, 0, 0, mapping};
     struct csv_parser cp;
     csv_init(&cp, 0);
     size_t done = 0;

@@ -17,6 +17,14 @@
 #define IMPORT_MAPPING_MAX 2000 /* characters, as import_run's mapping */
 #define IMPORT_PREVIEW_ROWS 5
 
+/* Rows above the header -- a title ("2026年销售明细"), an export note, a blank line: at most
+ * IMPORT_TITLE_CELLS filled cells, none of them naming a column of kind -- are skipped, up to
+ * IMPORT_TITLE_ROWS of them, by the import and its preview alike. */
+#define IMPORT_TITLE_CELLS 2
+#define IMPORT_TITLE_ROWS 10
+int import_title_row(struct kam_ctx *ctx, const char *kind, const char *mapping,
+                     const char *const cells[], const size_t lens[], size_t n);
+
 struct import_mapping {
     const char *kind, *mapping; /* "" when none was saved */
     int64_t updated_at;         /* 0 when none was saved */
@@ -45,6 +53,7 @@ struct import_preview {
     size_t ncols;
     const char ***rows; /* the first IMPORT_PREVIEW_ROWS data rows, ncols cells each */
     size_t nrows;
+    size_t header_row;    /* rows above the header, skipped as titles (0: the first row) */
     const char **missing; /* required fields no column gives */
     size_t nmissing;
 };

@@ -2474,6 +2474,7 @@ export interface components {
             encoding: string;
             /** @enum {string} */
             format: "csv" | "tsv" | "xlsx";
+            header_row: number;
             /** @enum {string} */
             kind: "orders" | "products" | "accounts";
             missing: string[];
