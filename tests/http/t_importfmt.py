@@ -762,6 +762,23 @@ def g_importfmt_titles(ctx):
                         '<c r="C{r}" t="inlineStr"><is><t>轴承</t></is></c>']})
     r = a.csv("products", x, content_type=XLSX_CT)
     ck.expect(r, 201, "an .xlsx with a title row and a blank row above the header loads", json={"rows_inserted": 1})
+    # a hidden first sheet (a lookup table the user never sees) is not the default
+    cell = '<c r="{c}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
+
+    def rows(*rs):
+        return "".join('<row r="%d">%s</row>' % (i + 1, "".join(cell.format(c="ABC"[j], r=i + 1, v=v)
+                                                                 for j, v in enumerate(r)))
+                       for i, r in enumerate(rs))
+    sku4 = ctx.uniq("TH-")
+    x = xlsx_by_hand([('Lookup" state="hidden', rows(["code", "label"], ["a", "b"])),
+                      ("产品", rows(["sku", "name", "family"], [sku4, "隐藏表测试", "轴承"]))])
+    p = a.post("/api/v1/imports/preview", raw=x, query={"kind": "products"}, content_type=XLSX_CT)
+    ck.ok(p.status == 200 and p.json["sheet"] == "产品" and p.json["sheets"] == ["Lookup", "产品"],
+          "a hidden first sheet: the first visible one is previewed (both listed)", p.describe())
+    r = a.csv("products", x, content_type=XLSX_CT)
+    ck.expect(r, 201, "and imported", json={"rows_inserted": 1, "sheet": "产品"})
+    r = a.csv("products", x, query={"sheet": "Lookup", "dry_run": "1"}, content_type=XLSX_CT)
+    ck.ok(r.status == 422, "the hidden sheet is still read when named", r.describe())
 
 
 GROUPS = [

@@ -431,6 +431,7 @@ struct xl {
     size_t nxf, xf_cap;
     /* workbook and its relationships */
     const char **sheet_name, **sheet_rid;
+    unsigned char *sheet_hidden; /* state="hidden" or "veryHidden" */
     size_t nsheets;
     const char **rel_id, **rel_target;
     size_t nrels, rels_cap;
@@ -740,6 +741,8 @@ static void XMLCALL on_start(void *ud, const char *name, const char **atts)
             for (int i = 0; atts[i]; i += 2)
                 if (!strcmp(local(atts[i]), "id") && strchr(atts[i], ':'))
                     rid = atts[i + 1];
+            const char *state = attr(atts, "state");
+            x->sheet_hidden[x->nsheets] = state && strcmp(state, "visible") != 0;
             x->sheet_name[x->nsheets] = arena_strdup(x->ctx->a, nm ? nm : "");
             x->sheet_rid[x->nsheets++] = arena_strdup(x->ctx->a, rid ? rid : "");
         }
@@ -950,6 +953,7 @@ static enum kam_err read_xlsx(struct kam_ctx *ctx, const struct import_read_opts
     buf_init(&x.row, 1 << 24);
     x.sheet_name = arena_calloc(ctx->a, IMPORT_XLSX_MAX_SHEETS, sizeof *x.sheet_name);
     x.sheet_rid = arena_calloc(ctx->a, IMPORT_XLSX_MAX_SHEETS, sizeof *x.sheet_rid);
+    x.sheet_hidden = arena_calloc(ctx->a, IMPORT_XLSX_MAX_SHEETS, sizeof *x.sheet_hidden);
     zip_error_t ze;
     zip_error_init(&ze);
     zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
@@ -968,7 +972,11 @@ static enum kam_err read_xlsx(struct kam_ctx *ctx, const struct import_read_opts
         bad_xlsx(&x);
         goto done;
     }
-    size_t pick = 0;
+    size_t pick = 0; /* the first sheet that is not hidden, unless one is named */
+    while (pick + 1 < x.nsheets && x.sheet_hidden[pick])
+        pick++;
+    if (x.sheet_hidden[pick])
+        pick = 0;
     if (o->sheet && *o->sheet) {
         for (pick = 0; pick < x.nsheets && strcmp(x.sheet_name[pick], o->sheet); pick++)
             ;
