@@ -111,6 +111,10 @@ $(BUILD)/gen/web_assets.c: $(BUILD)/tools/embed $(WEB_STAMP)
 $(BUILD)/unit: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libkam.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The key-driver analysis on a CSV, for the independent check tests/kda/check_kda.py and bench/kda.
+$(BUILD)/kda_cli: $(BUILD)/tests/kda/kda_cli.o $(BUILD)/libkam.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Fuzz targets: replayed over their corpus by a plain main (tests/fuzz/replay.c) in `make test`;
 # `make fuzz` builds libFuzzer binaries with clang for real fuzzing.
 $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libkam.a
@@ -136,7 +140,7 @@ run: deps
 	@scripts/run.sh $(BUILD)/kam
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(BUILD)/unit $(FUZZ_BIN) $(BUILD)/kam-fault
+	@$(MAKE) --no-print-directory all $(BUILD)/unit $(BUILD)/kda_cli $(FUZZ_BIN) $(BUILD)/kam-fault
 	@KAM_BUILD=$(BUILD) tests/run.sh
 
 bench: all
@@ -161,10 +165,10 @@ check-deps:
 	@scripts/check-deps.sh
 
 format:
-	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h src/*/*/*.h) $(wildcard tests/unit/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c) tools/embed.c
+	clang-format -i $(LIB_SRC) src/main.c $(wildcard src/*/*.h src/*/*/*.h) $(wildcard tests/unit/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c tests/kda/*.c) tools/embed.c
 
 check-format:
-	clang-format --dry-run -Werror $(LIB_SRC) src/main.c $(wildcard src/*/*.h src/*/*/*.h) $(wildcard tests/unit/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c) tools/embed.c
+	clang-format --dry-run -Werror $(LIB_SRC) src/main.c $(wildcard src/*/*.h src/*/*/*.h) $(wildcard tests/unit/*.h) $(UNIT_SRC) $(wildcard tests/fuzz/*.c tests/kda/*.c) tools/embed.c
 
 clean:
 	rm -rf build

@@ -37,6 +37,8 @@ if command -v clang-format >/dev/null; then
     suite format sh -c 'if make -s check-format >/dev/null 2>&1; then echo "1 passed, 0 failed"; else make -s check-format 2>&1 | head -20; echo "0 passed, 1 failed"; fi'
 fi
 suite unit "$B/unit"
+# Key-driver analysis against an independent brute force over all orderings (plain Python).
+suite kda-check python3 tests/kda/check_kda.py --cli "$B/kda_cli"
 # The OpenAPI document lints clean under an independent linter (@redocly/cli, tests/contract).
 suite contract tests/contract/run.sh "$B/kam"
 # The unit tests that need a PostgreSQL server (their names end in "postgres"), on a throw-away one.
