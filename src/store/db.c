@@ -744,6 +744,27 @@ enum kam_err db_exec_i64(struct db *db, const char *sql, int64_t v, struct kam_e
     return db_run(st, e);
 }
 
+enum kam_err db_reserve_ids(struct db *db, const char *table, int64_t n, int64_t *first,
+                            struct kam_error *e)
+{
+    *first = 0;
+    if (n <= 0 || strlen(table) > 200)
+        return kam_fail(e, KAM_EINTERNAL, "", "db_reserve_ids: bad arguments");
+    if (!db->drv->reserve_ids_fmt)
+        return KAM_OK;
+    char sql[600];
+    snprintf(sql, sizeof sql, db->drv->reserve_lock_fmt, table);
+    enum kam_err rc = db_exec(db, sql, e);
+    if (rc)
+        return rc;
+    snprintf(sql, sizeof sql, db->drv->reserve_ids_fmt, table, table);
+    int64_t last = 0;
+    rc = db_query_i64(db, sql, 1, n, &last, e);
+    if (!rc)
+        *first = last - n + 1;
+    return rc;
+}
+
 enum kam_err db_bulk_mode(struct db *db, struct kam_error *e)
 {
     return db->drv->bulk_sql ? db_exec(db, db->drv->bulk_sql, e) : KAM_OK;
@@ -792,10 +813,8 @@ struct db_bulk {
     void *copy;           /* the driver's copy in progress (NULL: batched INSERTs) */
     int ncols, nv;        /* columns; values given in this row */
     struct kam_error err; /* the row's first refused value */
-    /* COPY: this row's values as text */
-    const char *vals[BULK_MAX_COLS];
-    size_t lens[BULK_MAX_COLS];
-    char nums[BULK_MAX_COLS][24];
+    /* COPY: this row's values, handed to the driver as they are */
+    struct db_bulk_value vals[BULK_MAX_COLS];
     /* INSERT: rows waiting for the next statement */
     struct bulk_val *bv; /* BULK_ROWS x ncols */
     int nrows;
@@ -906,9 +925,7 @@ void db_bulk_i64(struct db_bulk *b, int64_t v)
         *batch_val(b, i) = (struct bulk_val){v, 0, 0, 1};
         return;
     }
-    int n = snprintf(b->nums[i], sizeof b->nums[i], "%lld", (long long)v);
-    b->vals[i] = b->nums[i];
-    b->lens[i] = (size_t)n;
+    b->vals[i] = (struct db_bulk_value){1, v, NULL, 0};
 }
 
 void db_bulk_null(struct db_bulk *b)
@@ -919,7 +936,7 @@ void db_bulk_null(struct db_bulk *b)
     if (!b->copy)
         *batch_val(b, i) = (struct bulk_val){0, 0, 0, 0};
     else
-        b->vals[i] = NULL;
+        b->vals[i] = (struct db_bulk_value){0, 0, NULL, 0};
 }
 
 void db_bulk_i64n(struct db_bulk *b, int64_t v, int is_null)
@@ -946,8 +963,7 @@ void db_bulk_textn(struct db_bulk *b, const char *s, size_t n)
         n = 0;
     }
     if (b->copy) {
-        b->vals[i] = s;
-        b->lens[i] = n;
+        b->vals[i] = (struct db_bulk_value){2, 0, s, n};
         return;
     }
     if (b->tlen + n + 1 > b->tcap) {
@@ -1061,7 +1077,7 @@ enum kam_err db_bulk_row(struct db_bulk *b, struct kam_error *e)
         rc = ++b->nrows == BULK_ROWS ? bulk_flush(b, e) : KAM_OK;
     else if (injected(FAULT_STEP, b->desc))
         rc = kam_fail(e, KAM_EDB, "", "injected fault");
-    else if (!(rc = b->db->drv->copy_row(b->copy, b->vals, b->lens, b->ncols, e)))
+    else if (!(rc = b->db->drv->copy_row(b->copy, b->vals, b->ncols, e)))
         b->written++;
     kam_error_clear(&b->err);
     b->nv = 0;
@@ -1096,14 +1112,15 @@ enum kam_err db_bulk_end_written(struct db_bulk *b, enum kam_err rc, int64_t *wr
     return rc;
 }
 
-enum kam_err db_bulk_indexes_off(struct db *db, const char *table, struct arena *a,
-                                 struct db_saved_indexes *saved, struct kam_error *e)
+static enum kam_err drop_saving(struct db *db, const char *list_sql, const char *table,
+                                struct arena *a, struct db_saved_indexes *saved,
+                                struct kam_error *e)
 {
     memset(saved, 0, sizeof *saved);
-    if (!db->drv->bulk_off_sql)
+    if (!list_sql)
         return KAM_OK;
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(db, db->drv->bulk_off_sql, &st, e);
+    enum kam_err rc = db_prepare(db, list_sql, &st, e);
     if (rc)
         return rc;
     db_bind_text(st, 1, table);
@@ -1123,10 +1140,24 @@ enum kam_err db_bulk_indexes_off(struct db *db, const char *table, struct arena 
     return rc;
 }
 
+enum kam_err db_bulk_indexes_off(struct db *db, const char *table, struct arena *a,
+                                 struct db_saved_indexes *saved, struct kam_error *e)
+{
+    return drop_saving(db, db->drv->bulk_off_sql, table, a, saved, e);
+}
+
+enum kam_err db_bulk_keys_off(struct db *db, const char *table, struct arena *a,
+                              struct db_saved_indexes *saved, struct kam_error *e)
+{
+    return drop_saving(db, db->drv->bulk_keys_off_sql, table, a, saved, e);
+}
+
 enum kam_err db_bulk_indexes_on(struct db *db, const struct db_saved_indexes *saved,
                                 struct kam_error *e)
 {
     enum kam_err rc = KAM_OK;
+    if (saved->n && db->drv->bulk_on_sql)
+        rc = db_exec(db, db->drv->bulk_on_sql, e);
     for (size_t i = 0; i < saved->n && !rc; i++)
         rc = db_exec(db, saved->create_sql[i], e);
     return rc;

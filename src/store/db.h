@@ -29,6 +29,14 @@ struct db_stmt;
 /* What a driver implements. Handles are opaque to the generic layer. Errors: KAM_EDB (with the
  * driver's message), KAM_ECONFLICT for unique/foreign-key violations (field = column name when
  * known), KAM_EBUSY when the database is locked / a serialization failure occurred. */
+/* One value of a bulk-load row as the driver's copy_row gets it. */
+struct db_bulk_value {
+    int kind; /* 0 SQL NULL, 1 integer (i), 2 text (s: n bytes, no NUL byte) */
+    int64_t i;
+    const char *s;
+    size_t n;
+};
+
 struct db_driver {
     const char *scheme; /* "sqlite" | "postgres" */
     /* create: a missing SQLite file may be made; without it a missing file is KAM_ENOTFOUND
@@ -72,6 +80,12 @@ struct db_driver {
     /* printf format with two %s (the table) making new ids continue after MAX(id), or NULL
      * when the engine does that by itself. */
     const char *reset_identity_fmt;
+    /* db_reserve_ids: the statement (printf: table, table; one `?`: the count) setting the
+     * table's id sequence past count ids and returning the last of them, and the one run
+     * before it (printf: table) that keeps other inserts out until the transaction ends. NULL:
+     * the engine numbers rows as cheaply itself (SQLite's rowid), nothing is reserved. */
+    const char *reserve_ids_fmt;
+    const char *reserve_lock_fmt;
     /* Appended to a row-claiming subquery so concurrent workers skip each other's rows
      * (" FOR UPDATE SKIP LOCKED"); "" where one writer at a time is the rule anyway. */
     const char *skip_locked;
@@ -92,20 +106,25 @@ struct db_driver {
     enum kam_err (*probe_write)(void *conn, int *read_only_out, struct kam_error *e);
     /* Optional bulk load (db_bulk_*): PostgreSQL's COPY. NULL: the generic layer runs INSERTs
      * of up to 100 rows. copy_begin starts "COPY table (cols) FROM STDIN"; copy_row sends
-     * one row of n values as text (NULL = SQL NULL; lens[i] bytes, no NUL); copy_end finishes
-     * (ok) or abandons (!ok, the load's error already known) the copy and frees it. */
+     * one row of n values (struct db_bulk_value: NULL, an integer or a text); copy_end
+     * finishes (ok) or abandons (!ok, the load's error already known) the copy and frees it. */
     enum kam_err (*copy_begin)(void *conn, const char *table, const char *cols, void **copy_out,
                                struct kam_error *e);
-    enum kam_err (*copy_row)(void *copy, const char *const *vals, const size_t *lens, int n,
-                             struct kam_error *e);
+    enum kam_err (*copy_row)(void *copy, const struct db_bulk_value *v, int n, struct kam_error *e);
     enum kam_err (*copy_end)(void *copy, int ok, struct kam_error *e);
     /* db_bulk_indexes_off: one `?` (the table); two columns per row, a statement dropping one
-     * of its non-unique indexes or foreign keys and the one creating it again. NULL: nothing
-     * is dropped for a load. */
+     * of its non-unique indexes and the one creating it again. NULL: nothing is dropped for a
+     * load. */
     const char *bulk_off_sql;
     /* db_fk_checks: turning the foreign-key checks of the connection off and on, outside a
      * transaction. NULL: the engine's checks stay on. */
     const char *fk_off_sql, *fk_on_sql;
+    /* db_bulk_keys_off: as bulk_off_sql, for the primary key and the non-unique indexes of a
+     * table no foreign key points at. NULL: nothing is dropped (the merge keeps its keys). */
+    const char *bulk_keys_off_sql;
+    /* Run by db_bulk_indexes_on before the rebuilds (e.g. more sort memory, for this
+     * transaction only); NULL: nothing. */
+    const char *bulk_on_sql;
 };
 
 /* How db_open_with() opens a database. */
@@ -255,7 +274,9 @@ enum kam_err db_fk_checks(struct db *db, int on, struct kam_error *e);
 /* ---- Bulk loads ----
  *
  * Rows appended to one table as fast as the engine takes them: PostgreSQL's COPY FROM STDIN
- * (text format, every value escaped), SQLite INSERTs of 100 rows (values kept until then).
+ * (binary format when every column is a bigint, integer, smallint, text or varchar -- nothing
+ * formatted or parsed; text format, every value escaped, otherwise), SQLite INSERTs of 100 rows
+ * (values kept until then).
  * Inside a transaction only; between db_bulk_begin and db_bulk_end nothing else may run on the
  * connection. A unique or foreign-key violation fails the load (KAM_ECONFLICT; on PostgreSQL
  * only at db_bulk_end), and a failed load has left its rows half written: run it inside its
@@ -295,14 +316,17 @@ enum kam_err db_bulk_end(struct db_bulk *b, enum kam_err rc, struct kam_error *e
 enum kam_err db_bulk_end_written(struct db_bulk *b, enum kam_err rc, int64_t *written,
                                  struct kam_error *e);
 
-/* Secondary indexes and foreign keys during a big load: db_bulk_indexes_off drops the
- * non-unique indexes of table (and on PostgreSQL its foreign keys, checked there by a trigger
- * per row) and keeps their definitions in *saved (in a); db_bulk_indexes_on creates them again:
- * sorting once beats inserting a million keys at random places, and one anti-join checks the
- * keys faster than a million lookups. Inside the load's transaction, so a failed load rolls
- * the drop back too. On PostgreSQL the drop locks the table (ACCESS EXCLUSIVE) until the
- * commit: readers of it wait for the load; SQLite's readers keep their snapshot. Unique
- * indexes stay (they decide what is new). table is from the source code, never input. */
+/* Secondary indexes during a big load: db_bulk_indexes_off drops the non-unique indexes of
+ * table and keeps their definitions in *saved (in a); db_bulk_indexes_on creates them again:
+ * sorting once beats inserting a million keys at random places. Inside the load's transaction,
+ * so a failed load rolls the drop back too. On PostgreSQL the drop locks the table (ACCESS
+ * EXCLUSIVE) until the commit: its readers wait for the load; SQLite's readers keep their
+ * snapshot. Foreign keys are not dropped: on PostgreSQL that would lock the tables they
+ * reference (accounts, products) the same way, and every screen reads those -- a load keeps
+ * their checks and costs more instead (SQLite: see db_fk_checks). Unique indexes and the primary
+ * key stay (they decide what is new; the rewrite of an existing row finds it by id).
+ * db_bulk_indexes_on runs the rebuilds with more sort memory (PostgreSQL: maintenance_work_mem,
+ * for the transaction). table is from the source code, never input. */
 struct db_saved_indexes {
     const char **create_sql;
     size_t n;
@@ -312,11 +336,31 @@ enum kam_err db_bulk_indexes_off(struct db *db, const char *table, struct arena 
 enum kam_err db_bulk_indexes_on(struct db *db, const struct db_saved_indexes *saved,
                                 struct kam_error *e);
 
+/* A big merge into a keyed table (rollup deltas summed into their rollup): drops its primary key
+ * and non-unique indexes as db_bulk_indexes_off does (saved->n is 0 where the engine keeps them:
+ * SQLite), for an UPDATE ... FROM and an INSERT ... WHERE NOT EXISTS that join by hashing
+ * instead of a lookup per row; db_bulk_indexes_on builds them again, and a duplicate key fails
+ * there. PostgreSQL locks the table (ACCESS EXCLUSIVE) until the commit. */
+enum kam_err db_bulk_keys_off(struct db *db, const char *table, struct arena *a,
+                              struct db_saved_indexes *saved, struct kam_error *e);
+
 /* SQL listing the schema's tables (one text column). */
 const char *db_tables_sql(const struct db *db);
 /* After rows were inserted with explicit ids: new ids continue after the largest. `table` must
  * be a name from the source code, never input. */
 enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_error *e);
+
+/* n consecutive ids (*first .. *first + n - 1) for rows a bulk load inserts into table with an
+ * explicit id column: on PostgreSQL one statement for the block instead of the sequence's
+ * nextval per row; the table's own ids continue after the block. *first is 0 where the engine
+ * numbers rows as cheaply itself (SQLite): load without an id column then. On PostgreSQL it
+ * locks table against other writers (SHARE ROW EXCLUSIVE; readers go on) until the transaction
+ * ends, so no other insert takes an id in the block: use it where the load holds the table
+ * anyway (after db_bulk_indexes_off dropped its indexes: ACCESS EXCLUSIVE). Ids of a load
+ * rolled back are not used again (as with the sequence). table: a name from the source code
+ * whose key column is `id`. */
+enum kam_err db_reserve_ids(struct db *db, const char *table, int64_t n, int64_t *first,
+                            struct kam_error *e);
 
 /* Small helpers for one-value queries: run sql with one optional i64 bind (bind_count 0 or 1)
  * and read column 0 of the first row into *out; KAM_ENOTFOUND if there is no row. *out is 0

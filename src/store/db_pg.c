@@ -486,15 +486,80 @@ static enum kam_err p_probe_write(void *conn, int *read_only_out, struct kam_err
     return rc;
 }
 
-/* ---- COPY (db_bulk_*) ---- */
+/* ---- COPY (db_bulk_*) ----
+ *
+ * Binary COPY when every column is a type whose binary form is simple (bigint, integer,
+ * smallint, text, varchar): integers travel as 8, 4 or 2 bytes in network order and texts as
+ * their bytes, so neither side formats or parses a number; the server checks the text's
+ * encoding as it does in text format. Any other column type: text format (tab-separated,
+ * escaped). The rows go out in 256 KiB PQputCopyData calls either way. */
 
 struct pgcopy {
     struct pgconn *c;
     char *buf;
     size_t len, cap;
+    int binary;
+    int ncols;
+    unsigned char type[32]; /* binary: each column's form (CT_*) */
 };
 
+enum { CT_I8 = 1, CT_I4, CT_I2, CT_TEXT };
+
 #define COPY_FLUSH (256 * 1024)
+#define COPY_MAX_COLS 32
+
+/* The binary form of each of cols (a comma-separated list) of table, into cp->type; 0 when one
+ * of them has none here (the copy then goes as text). */
+static int copy_types(struct pgcopy *cp, const char *table, const char *cols)
+{
+    const char *params[1] = {table};
+    PGresult *res = PQexecParams(cp->c->pg,
+                                 "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = "
+                                 "to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+                                 1, NULL, params, NULL, NULL, 0);
+    int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    int n = 0;
+    for (const char *p = cols; ok && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *q = p;
+        while (*q && *q != ',' && *q != ' ')
+            q++;
+        if (q == p)
+            break;
+        int t = 0;
+        for (int r = 0; ok && r < PQntuples(res) && !t; r++) {
+            const char *name = PQgetvalue(res, r, 0);
+            if (strlen(name) != (size_t)(q - p) || memcmp(name, p, (size_t)(q - p)) != 0)
+                continue;
+            switch (atoi(PQgetvalue(res, r, 1))) {
+            case 20:
+                t = CT_I8;
+                break;
+            case 23:
+                t = CT_I4;
+                break;
+            case 21:
+                t = CT_I2;
+                break;
+            case 25:   /* text */
+            case 1043: /* varchar */
+                t = CT_TEXT;
+                break;
+            default:
+                ok = 0;
+            }
+        }
+        if (!t || n >= COPY_MAX_COLS)
+            ok = 0;
+        else
+            cp->type[n++] = (unsigned char)t;
+        p = q;
+    }
+    PQclear(res);
+    cp->ncols = n;
+    return ok && n > 0;
+}
 
 static enum kam_err p_copy_begin(void *conn, const char *table, const char *cols, void **copy_out,
                                  struct kam_error *e)
@@ -505,8 +570,7 @@ static enum kam_err p_copy_begin(void *conn, const char *table, const char *cols
     if (rc)
         return rc;
     struct pgcopy *cp = calloc(1, sizeof *cp);
-    char sql[1100];
-    snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN", table, cols);
+    char sql[1200];
     if (!cp || !(cp->buf = malloc(COPY_FLUSH + 4096))) {
         free(cp);
         return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
@@ -514,6 +578,9 @@ static enum kam_err p_copy_begin(void *conn, const char *table, const char *cols
     cp->c = c;
     cp->cap = COPY_FLUSH + 4096;
     int idle = is_idle(c);
+    cp->binary = copy_types(cp, table, cols);
+    snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN%s", table, cols,
+             cp->binary ? " (FORMAT binary)" : "");
     PGresult *res = PQexec(c->pg, sql);
     broke(c, res, idle);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
@@ -526,6 +593,10 @@ static enum kam_err p_copy_begin(void *conn, const char *table, const char *cols
         return rc;
     }
     PQclear(res);
+    if (cp->binary) { /* signature, flags, header extension length */
+        memcpy(cp->buf, "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
+        cp->len = 19;
+    }
     *copy_out = cp;
     return KAM_OK;
 }
@@ -553,29 +624,94 @@ static int copy_room(struct pgcopy *cp, size_t need)
     return 1;
 }
 
+/* v in decimal at o; returns the end. */
+static char *put_dec(char *o, int64_t v)
+{
+    char tmp[24];
+    int k = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *o++ = '-';
+    while (k)
+        *o++ = tmp[--k];
+    return o;
+}
+
+static char *put_be(char *o, uint64_t v, int bytes)
+{
+    for (int k = bytes - 1; k >= 0; k--)
+        *o++ = (char)(v >> (8 * k));
+    return o;
+}
+
+/* One row in COPY's binary format: the field count, then each field's length (-1: NULL) and
+ * bytes. */
+static enum kam_err copy_row_binary(struct pgcopy *cp, const struct db_bulk_value *v, int n,
+                                    struct kam_error *e)
+{
+    if (n != cp->ncols)
+        return kam_fail(e, KAM_EINTERNAL, "", "bulk load: %d values for %d columns", n, cp->ncols);
+    size_t need = 2;
+    for (int i = 0; i < n; i++)
+        need += 4 + (v[i].kind == 2 ? v[i].n : 24);
+    if (!copy_room(cp, need))
+        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+    char *o = put_be(cp->buf + cp->len, (uint64_t)n, 2);
+    for (int i = 0; i < n; i++) {
+        int t = cp->type[i];
+        if (v[i].kind == 0) {
+            o = put_be(o, 0xffffffffu, 4);
+        } else if (t == CT_TEXT) {
+            if (v[i].kind == 1) { /* an integer for a text column: its decimal form */
+                char *len = o;
+                char *end = put_dec(o + 4, v[i].i);
+                put_be(len, (uint64_t)(end - len - 4), 4);
+                o = end;
+            } else {
+                o = put_be(o, v[i].n, 4);
+                memcpy(o, v[i].s, v[i].n);
+                o += v[i].n;
+            }
+        } else if (v[i].kind != 1) {
+            return kam_fail(e, KAM_EINTERNAL, "", "bulk load: a text for integer column %d", i + 1);
+        } else {
+            int bytes = t == CT_I8 ? 8 : t == CT_I4 ? 4 : 2;
+            int64_t lim = t == CT_I4 ? INT32_MAX : t == CT_I2 ? INT16_MAX : INT64_MAX;
+            if (bytes < 8 && (v[i].i > lim || v[i].i < -lim - 1))
+                return kam_fail(e, KAM_EINVAL, "", "%lld is out of range for column %d",
+                                (long long)v[i].i, i + 1);
+            o = put_be(o, (uint64_t)bytes, 4);
+            o = put_be(o, (uint64_t)v[i].i, bytes);
+        }
+    }
+    cp->len = (size_t)(o - cp->buf);
+    return KAM_OK;
+}
+
 /* One row in COPY's text format: values separated by tabs, NULL as \N, and in a value the
  * backslash, tab, newline and carriage return escaped (the only bytes the format gives a
  * meaning); everything else, UTF-8 included, travels as it is. */
-static enum kam_err p_copy_row(void *copy, const char *const *vals, const size_t *lens, int n,
-                               struct kam_error *e)
+static void copy_row_text(struct pgcopy *cp, const struct db_bulk_value *v, int n)
 {
-    struct pgcopy *cp = copy;
-    size_t need = 1;
-    for (int i = 0; i < n; i++)
-        need += (vals[i] ? 2 * lens[i] : 2) + 1;
-    if (!copy_room(cp, need))
-        return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     char *o = cp->buf + cp->len;
     for (int i = 0; i < n; i++) {
         if (i)
             *o++ = '\t';
-        if (!vals[i]) {
+        if (v[i].kind == 0) {
             *o++ = '\\';
             *o++ = 'N';
             continue;
         }
-        const char *s = vals[i];
-        for (size_t k = 0; k < lens[i]; k++) {
+        if (v[i].kind == 1) {
+            o = put_dec(o, v[i].i);
+            continue;
+        }
+        const char *s = v[i].s;
+        for (size_t k = 0; k < v[i].n; k++) {
             char ch = s[k];
             switch (ch) {
             case '\\':
@@ -601,6 +737,24 @@ static enum kam_err p_copy_row(void *copy, const char *const *vals, const size_t
     }
     *o++ = '\n';
     cp->len = (size_t)(o - cp->buf);
+}
+
+static enum kam_err p_copy_row(void *copy, const struct db_bulk_value *v, int n,
+                               struct kam_error *e)
+{
+    struct pgcopy *cp = copy;
+    if (cp->binary) {
+        enum kam_err rc = copy_row_binary(cp, v, n, e);
+        if (rc)
+            return rc;
+    } else {
+        size_t need = 1;
+        for (int i = 0; i < n; i++)
+            need += (v[i].kind == 2 ? 2 * v[i].n : 24) + 1;
+        if (!copy_room(cp, need))
+            return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+        copy_row_text(cp, v, n);
+    }
     return cp->len >= COPY_FLUSH ? copy_flush(cp, e) : KAM_OK;
 }
 
@@ -608,6 +762,8 @@ static enum kam_err p_copy_end(void *copy, int ok, struct kam_error *e)
 {
     struct pgcopy *cp = copy;
     struct pgconn *c = cp->c;
+    if (ok && cp->binary && copy_room(cp, 2)) /* the trailer */
+        cp->len = (size_t)(put_be(cp->buf + cp->len, 0xffffu, 2) - cp->buf);
     enum kam_err rc = ok ? copy_flush(cp, e) : KAM_OK;
     if (PQputCopyEnd(c->pg, ok && !rc ? NULL : "abandoned by the client") != 1 && ok && !rc)
         rc = kam_fail(e, KAM_EDB, "", "postgres copy end: %s", PQerrorMessage(c->pg));
@@ -705,20 +861,36 @@ const struct db_driver db_pg_driver = {
                       "current_schema() AND table_name = 'schema_version'",
     .probe_write = p_probe_write,
     /* Only a table this user owns (or whose owner role it is a member of): dropping takes
-     * ownership, and without it the load simply keeps the indexes. */
+     * ownership, and without it the load simply keeps the indexes. The primary key and the
+     * unique constraints stay: the unique ones decide what is new, and the rewrite of an
+     * existing line (sales_write_lines) finds it by id. */
     .bulk_off_sql =
         "WITH t(name) AS (SELECT CAST(? AS TEXT)), own AS (SELECT t.name FROM t, pg_tables p WHERE "
         "p.schemaname = current_schema() AND p.tablename = t.name AND pg_has_role(p.tableowner, "
         "'MEMBER')) SELECT 'DROP INDEX ' || quote_ident(indexname), indexdef FROM own, pg_indexes "
         "WHERE schemaname = current_schema() AND tablename = own.name AND indexdef NOT LIKE "
-        "'CREATE UNIQUE%' UNION ALL SELECT 'ALTER TABLE ' || quote_ident(own.name) || ' DROP "
-        "CONSTRAINT ' || quote_ident(conname), 'ALTER TABLE ' || quote_ident(own.name) || ' ADD "
-        "CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(c.oid) FROM own, "
-        "pg_constraint c WHERE c.contype = 'f' AND c.conrelid = (quote_ident(current_schema()) || "
-        "'.' || quote_ident(own.name))::regclass",
+        "'CREATE UNIQUE%'",
+    /* The primary key first: the other indexes are built with it there. */
+    .bulk_keys_off_sql =
+        "WITH t(name) AS (SELECT CAST(? AS TEXT)), own AS (SELECT t.name, (quote_ident("
+        "current_schema()) || '.' || quote_ident(t.name))::regclass AS rel FROM t, pg_tables p "
+        "WHERE p.schemaname = current_schema() AND p.tablename = t.name AND "
+        "pg_has_role(p.tableowner, 'MEMBER') AND NOT EXISTS (SELECT 1 FROM pg_constraint r "
+        "WHERE r.confrelid = (quote_ident(current_schema()) || '.' || "
+        "quote_ident(t.name))::regclass)) SELECT 'ALTER TABLE ' || quote_ident(own.name) || ' "
+        "DROP CONSTRAINT ' || quote_ident(conname), 'ALTER TABLE ' || quote_ident(own.name) || "
+        "' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(c.oid) FROM "
+        "own, pg_constraint c WHERE c.contype = 'p' AND c.conrelid = own.rel UNION ALL SELECT "
+        "'DROP INDEX ' || quote_ident(indexname), indexdef FROM own, pg_indexes WHERE schemaname "
+        "= current_schema() AND tablename = own.name AND indexdef NOT LIKE 'CREATE UNIQUE%'",
+    /* The rebuilds sort in memory (the default 64 MB spills a million keys to disk). */
+    .bulk_on_sql = "SET LOCAL maintenance_work_mem = '256MB'",
     .copy_begin = p_copy_begin,
     .copy_row = p_copy_row,
     .copy_end = p_copy_end,
+    .reserve_lock_fmt = "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE",
+    .reserve_ids_fmt = "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
+                       "nextval(pg_get_serial_sequence('%s', 'id')) + ? - 1)",
     .reset_identity_fmt = "SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT "
                           "MAX(id) FROM %s), 0) + 1, false)",
 };

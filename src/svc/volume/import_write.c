@@ -29,6 +29,7 @@ struct imp_writer {
     struct arena a;
     struct kam_error err;
     int64_t run_id, inserted, updated;
+    const struct sales_bulk *bulk; /* the import's, unchanged while the writer runs */
     struct rollup
         *ru; /* the writer's corrections (rows rewritten), added to the import's at the end */
 };
@@ -45,7 +46,7 @@ static void *writer_main(void *arg)
         enum kam_err rc = w->rc;
         pthread_mutex_unlock(&w->mu);
         if (!rc)
-            rc = sales_bulk_lines(&w->ctx, w->rows, w->n, w->run_id, w->ru, &w->inserted,
+            rc = sales_bulk_lines(&w->ctx, w->bulk, w->rows, w->n, w->run_id, w->ru, &w->inserted,
                                   &w->updated);
         arena_release(&w->a);
         pthread_mutex_lock(&w->mu);
@@ -78,6 +79,7 @@ void imp_write_start(struct imp *im)
     w->ctx.a = &w->a;
     w->ctx.err = &w->err;
     w->run_id = im->run_id;
+    w->bulk = &im->bulk;
     w->ru = rollup_new();
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
@@ -131,8 +133,8 @@ void imp_flush_chunk(struct imp *im)
     sales_bulk_count(im->ru, im->chunk, im->nchunk, +1);
     struct imp_writer *w = im->writer;
     if (!w) {
-        enum kam_err rc = sales_bulk_lines(im->ctx, im->chunk, im->nchunk, im->run_id, im->ru,
-                                           &im->rep->rows_inserted, &im->rep->rows_updated);
+        enum kam_err rc = sales_bulk_lines(im->ctx, &im->bulk, im->chunk, im->nchunk, im->run_id,
+                                           im->ru, &im->rep->rows_inserted, &im->rep->rows_updated);
         if (rc)
             imp_fail_db(im, rc);
         im->nchunk = 0;

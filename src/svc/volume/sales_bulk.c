@@ -1,12 +1,14 @@
 /* sales_bulk.c -- the bulk write of an import's order lines (sales_bulk.h).
  *
- * Why it is fast: one COPY per chunk on PostgreSQL (instead of a round trip per 500 rows, each
- * row's foreign keys checked by a trigger); rows sorted by external id so the unique index is
- * filled in order whatever order the file came in; and, for a load that is large next to the
- * table, the (account_id, day) and (day, id) indexes built once at the end by sorting instead of
- * a million inserts at random places (on PostgreSQL the foreign keys too: one anti-join each). What
- * stays exactly as sales_write_lines does it: an existing external id rewrites its line (the
- * savepoint rolls the bulk load back and the slow path runs), the rollups get every line's
+ * Why it is fast: bulk loads (binary COPY on PostgreSQL, INSERTs of 100 rows on SQLite) instead
+ * of a statement per row; rows sorted by external id so the unique index is filled in order
+ * whatever order the file came in; for a load that is large next to the table, the
+ * (account_id, day) and (day, id) indexes built once at the end by sorting instead of a million
+ * inserts at random places, and then on PostgreSQL the ids from one block per part instead of
+ * the sequence row by row; on SQLite no savepoint and no foreign-key lookups (the import checked
+ * the references). What stays exactly as sales_write_lines does it: an existing external id
+ * rewrites its line (PostgreSQL: the part's savepoint rolls back and the slow path runs; SQLite:
+ * the row is skipped by the INSERT and rewritten after), the rollups get every line's
  * contribution, the counts. */
 #include "sales_bulk.h"
 
@@ -62,19 +64,28 @@ enum kam_err sales_bulk_finish(struct kam_ctx *ctx, struct sales_bulk *b)
     "amount_base, import_id, created_at, updated_at"
 
 /* One bulk load of the rows. skip_existing (engines without COPY): a row whose external id
- * exists is skipped, not an error; *written says how many went in. */
+ * exists is skipped, not an error; *written says how many went in. reserve: the ids come from
+ * one block reserved for the rows where the engine has that (db_reserve_ids; the table is the
+ * load's alone: its indexes are dropped), not from the sequence row by row. */
 static enum kam_err copy_rows(struct kam_ctx *ctx, const struct order_row *rows, size_t n,
-                              int64_t import_id, int skip_existing, int64_t *written)
+                              int64_t import_id, int skip_existing, int reserve, int64_t *written)
 {
     struct db_bulk *b;
+    int64_t id = 0;
     enum kam_err rc =
-        skip_existing ? db_bulk_begin_upsert(ctx->db, "order_lines", LINE_COLS,
-                                             "ON CONFLICT (external_id) DO NOTHING", &b, ctx->err)
-                      : db_bulk_begin(ctx->db, "order_lines", LINE_COLS, &b, ctx->err);
+        reserve ? db_reserve_ids(ctx->db, "order_lines", (int64_t)n, &id, ctx->err) : KAM_OK;
+    if (rc)
+        return rc;
+    rc = skip_existing ? db_bulk_begin_upsert(ctx->db, "order_lines", LINE_COLS,
+                                              "ON CONFLICT (external_id) DO NOTHING", &b, ctx->err)
+                       : db_bulk_begin(ctx->db, "order_lines", id ? "id, " LINE_COLS : LINE_COLS,
+                                       &b, ctx->err);
     if (rc)
         return rc;
     for (size_t i = 0; i < n && !rc; i++) {
         const struct order_row *r = &rows[i];
+        if (id && !skip_existing)
+            db_bulk_i64(b, id++);
         db_bulk_text(b, r->external_id);
         db_bulk_i64(b, r->day);
         db_bulk_i64(b, r->account_id);
@@ -108,12 +119,12 @@ static enum kam_err rewrite(struct kam_ctx *ctx, const struct order_row *rows, s
 #define SAVEPOINT_ROWS 32768
 
 static enum kam_err copy_part(struct kam_ctx *ctx, struct order_row *rows, size_t n,
-                              int64_t import_id, struct rollup *r, int64_t *inserted,
+                              int64_t import_id, int reserve, struct rollup *r, int64_t *inserted,
                               int64_t *updated)
 {
     enum kam_err rc = db_begin(ctx->db, ctx->err);
     if (!rc)
-        rc = db_end(ctx->db, copy_rows(ctx, rows, n, import_id, 0, NULL), ctx->err);
+        rc = db_end(ctx->db, copy_rows(ctx, rows, n, import_id, 0, reserve, NULL), ctx->err);
     if (rc == KAM_ECONFLICT) {
         /* A line exists already (or appeared meanwhile): the load is undone. */
         kam_error_clear(ctx->err);
@@ -133,7 +144,7 @@ static enum kam_err insert_chunk(struct kam_ctx *ctx, struct order_row *rows, si
                                  int64_t *updated)
 {
     int64_t written = 0;
-    enum kam_err rc = copy_rows(ctx, rows, n, import_id, 1, &written);
+    enum kam_err rc = copy_rows(ctx, rows, n, import_id, 1, 0, &written);
     if (rc)
         return rc;
     *inserted += written;
@@ -163,9 +174,9 @@ static enum kam_err insert_chunk(struct kam_ctx *ctx, struct order_row *rows, si
     return rewrite(ctx, old, m, import_id, r, inserted, updated);
 }
 
-enum kam_err sales_bulk_lines(struct kam_ctx *ctx, struct order_row *rows, size_t n,
-                              int64_t import_id, struct rollup *r, int64_t *inserted,
-                              int64_t *updated)
+enum kam_err sales_bulk_lines(struct kam_ctx *ctx, const struct sales_bulk *bulk,
+                              struct order_row *rows, size_t n, int64_t import_id, struct rollup *r,
+                              int64_t *inserted, int64_t *updated)
 {
     sales_bulk_sort(rows, n);
     if (!db_bulk_copies(ctx->db) && import_id > 0)
@@ -173,6 +184,6 @@ enum kam_err sales_bulk_lines(struct kam_ctx *ctx, struct order_row *rows, size_
     enum kam_err rc = KAM_OK;
     for (size_t at = 0; at < n && !rc; at += SAVEPOINT_ROWS)
         rc = copy_part(ctx, rows + at, n - at < SAVEPOINT_ROWS ? n - at : SAVEPOINT_ROWS, import_id,
-                       r, inserted, updated);
+                       bulk && bulk->idx.n > 0, r, inserted, updated);
     return rc;
 }

@@ -39,9 +39,10 @@ void sales_bulk_count(struct rollup *r, const struct order_row *rows, size_t n, 
  * savepoint is rolled back, its rows' counts are taken back out of r and they go through
  * sales_write_lines, which updates the existing ones and counts both versions. Same results
  * and counts as sales_write_lines; rows must not repeat an external id (the import refuses
- * repeats). */
-enum kam_err sales_bulk_lines(struct kam_ctx *ctx, struct order_row *rows, size_t n,
-                              int64_t import_id, struct rollup *r, int64_t *inserted,
-                              int64_t *updated);
+ * repeats). bulk (may be NULL): the load's state; while it holds dropped indexes (the table is
+ * the load's alone) the ids are given by the load from reserved blocks (db_reserve_ids). */
+enum kam_err sales_bulk_lines(struct kam_ctx *ctx, const struct sales_bulk *bulk,
+                              struct order_row *rows, size_t n, int64_t import_id, struct rollup *r,
+                              int64_t *inserted, int64_t *updated);
 
 #endif
