@@ -24,7 +24,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpoi
            -fno-common $(if $(WERROR),-Werror)
 CFLAGS  += -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Isrc -I$(BUILD)/gen \
            -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -llinear -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 # FAULT=1: fault hooks compiled in (base/fault.h); use it through $(BUILD)/kam-fault.
 ifdef FAULT
@@ -36,7 +36,7 @@ LIB_SRC   := $(sort $(wildcard src/base/*.c src/store/*.c src/analytics/*.c src/
 MIGR_SQL  := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 MIGR_PG   := $(sort $(wildcard src/store/migrations/postgres/*.sql))
 GEN_SRC   := $(BUILD)/gen/migrations_sqlite.c $(BUILD)/gen/migrations_postgres.c \
-             $(BUILD)/gen/web_assets.c
+             $(BUILD)/gen/web_assets.c $(BUILD)/gen/sentiment_model.c
 # The web UI (web/, npm + Vite) is built into web/dist and compiled into the binary.
 WEB_DEPS  := $(shell find web/src web/public -type f 2>/dev/null) \
              $(wildcard web/index.html web/package.json web/vite.config.* web/tsconfig*.json)
@@ -81,6 +81,14 @@ $(BUILD)/gen/migrations_sqlite.c: $(BUILD)/tools/embed $(MIGR_SQL)
 $(BUILD)/gen/migrations_postgres.c: $(BUILD)/tools/embed $(MIGR_PG)
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed kam_postgres_migrations src/store/migrations/postgres/ $(MIGR_PG) > $@.tmp
+	mv $@.tmp $@
+
+# The shipped sentiment model (models/README.md), read by analytics/sentiment.c; a tree
+# without models/sentiment.kam builds a kam without one.
+SENT_MODEL := $(wildcard models/sentiment.kam)
+$(BUILD)/gen/sentiment_model.c: $(BUILD)/tools/embed $(SENT_MODEL)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed kam_sentiment_model models/ $(SENT_MODEL) > $@.tmp
 	mv $@.tmp $@
 
 # KAM_WEB=0 embeds whatever web/dist holds without running npm (for C-only work).

@@ -4,7 +4,7 @@
 # again (does nothing when all are present).
 set -eu
 PKGS="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev libcurl4-openssl-dev libcsv-dev libxlsxwriter-dev
-libicu-dev libopencc-dev zlib1g-dev libzip-dev libuchardet-dev libexpat1-dev
+libicu-dev libopencc-dev zlib1g-dev libzip-dev libuchardet-dev libexpat1-dev liblinear-dev
 python3 sqlite3 ca-certificates"
 # Tests also need a PostgreSQL server (a throw-away cluster, scripts/pg-tmp.sh) with its client
 # tools (pg_dump/pg_restore for kam backup, psql), Chromium with CJK fonts for the browser tests,
