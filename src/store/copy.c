@@ -96,7 +96,8 @@ static const struct table {
     {"fx_rates", "currency, rate_micro, updated_at", "currency", NULL, 0, 0},
     {"import_runs",
      "id, kind, filename, user_id, status, rows_total, rows_inserted, rows_updated, "
-     "rows_rejected, problems_total, report, started_at, finished_at",
+     "rows_rejected, problems_total, report, started_at, finished_at, format, encoding, "
+     "detected, sheet",
      "id", NULL, 1, 0},
     {"order_lines",
      "id, external_id, day, account_id, product_id, region, channel, quantity, amount, currency, "
@@ -145,6 +146,20 @@ static const struct table {
      "kind, id", NULL, 0, 0},
     /* 0014 */
     {"import_mappings", "user_id, kind, mapping, updated_at", "user_id, kind", NULL, 0, 0},
+    /* 0017 */
+    {"interviews",
+     "id, account_id, held_on, visit_id, interaction_id, title, questions, notes, created_by, "
+     "version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"interview_users", "interview_id, user_id", "interview_id, user_id", NULL, 0, 0},
+    {"interview_contacts", "interview_id, contact_id", "interview_id, contact_id", NULL, 0, 0},
+    {"needs",
+     "id, account_id, category, description, pain_point, expectation, priority, contact_id, "
+     "status, addressed_kind, addressed_id, due_on, interview_id, visit_id, source, owner_id, "
+     "created_by, status_at, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"visit_learnings", "visit_id, how_used, works, fails, created_by, created_at", "visit_id",
+     NULL, 0, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -59,7 +59,8 @@ API_MD_ROUTES = [
 ]
 
 # x-kam-scope values: which record the path id names (audit: named in the query)
-SCOPES = ("none", "account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure")
+SCOPES = ("none", "account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure",
+          "need", "interview")
 
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json"), ("POST", "/api/v1/session"),
           ("GET", "/calendar/{}")}

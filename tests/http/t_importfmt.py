@@ -777,6 +777,18 @@ def g_importfmt_titles(ctx):
           "a hidden first sheet: the first visible one is previewed (both listed)", p.describe())
     r = a.csv("products", x, content_type=XLSX_CT)
     ck.expect(r, 201, "and imported", json={"rows_inserted": 1, "sheet": "产品"})
+    if r.status == 201:  # the run remembers how its file was read (migration 0018)
+        g = a.get("/api/v1/imports/%d" % r.json["id"])
+        ck.expect(g, 200, "the import history keeps the format and sheet of the run",
+                  json={"format": "xlsx", "encoding": "UTF-8", "sheet": "产品"})
+    gbk = ("sku,name,family\n%s,国标编码测试,轴承\n" % ctx.uniq("TG-")).encode("gbk")
+    r = a.csv("products", gbk)
+    ck.ok(r.status == 201 and r.json["encoding"] in ("GB18030", "GBK"), "a GBK file loads", r.describe())
+    if r.status == 201:
+        lst = a.get("/api/v1/imports", {"kind": "products", "limit": "100"})
+        run = [it for it in (lst.json or {}).get("items", []) if it.get("id") == r.json["id"]]
+        ck.ok(run and run[0]["format"] == "csv" and run[0]["encoding"] == r.json["encoding"],
+              "the history list names its format and encoding", repr(run))
     r = a.csv("products", x, query={"sheet": "Lookup", "dry_run": "1"}, content_type=XLSX_CT)
     ck.ok(r.status == 422, "the hidden sheet is still read when named", r.describe())
 

@@ -49,7 +49,8 @@ class Attempt:
         self.after = after
 
 
-RECORD_KINDS = ("account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure")
+RECORD_KINDS = ("account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure",
+                "need", "interview")
 
 
 def route(method, path, kind):

@@ -24,6 +24,10 @@ static const char *type_name(enum jtype t)
         return "a number with at most 3 decimals";
     case J_F64:
         return "a number";
+    case J_OBJ:
+        return "an object";
+    case J_STRS:
+        return "an array of strings";
     }
     return "?";
 }
@@ -128,8 +132,66 @@ static enum kam_err decode_ids(struct api_call *c, const struct jfield *f, json_
     return KAM_OK;
 }
 
+static enum kam_err decode_strs(struct api_call *c, const struct jfield *f, json_t *v, char *base)
+{
+    if (!json_is_array(v))
+        return wrong_type(c, f);
+    size_t n = json_array_size(v);
+    int max = f->max_items > 0 && f->max_items < API_MAX_IDS ? f->max_items : API_MAX_IDS;
+    if (n > (size_t)max)
+        return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s holds at most %d texts", f->name,
+                        max);
+    const char **out = (const char **)(void *)(base + f->off);
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = json_array_get(v, i);
+        if (!json_is_string(x))
+            return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s must hold strings", f->name);
+        enum kam_err rc = get_str(c, f->name, x, &out[i]);
+        if (rc)
+            return rc;
+    }
+    *(int *)(void *)(base + f->off2) = (int)n;
+    *(int *)(void *)(base + f->off3) = 1;
+    return KAM_OK;
+}
+
+static enum kam_err decode_field(struct api_call *c, const struct jfield *f, json_t *v, char *base);
+
+static enum kam_err decode_obj(struct api_call *c, const struct jfield *f, json_t *v, char *base)
+{
+    if (json_is_null(v) && f->nullable) {
+        *(int *)(void *)(base + f->off2) = 0;
+        return KAM_OK;
+    }
+    if (!json_is_object(v))
+        return wrong_type(c, f);
+    unsigned *bits = (unsigned *)(void *)(base + f->off);
+    const char *k;
+    json_t *x;
+    json_object_foreach(v, k, x)
+    {
+        const struct jfield *sf = f->sub;
+        while (sf && sf->name && strcmp(sf->name, k) != 0)
+            sf++;
+        if (!sf || !sf->name)
+            return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "unknown field %s.%.60s", f->name, k);
+        struct jfield g = *sf;
+        g.name = arena_printf(c->ctx->a, "%s.%s", f->name, sf->name);
+        enum kam_err rc = decode_field(c, &g, x, base);
+        if (rc)
+            return rc;
+        *bits |= sf->bit;
+    }
+    *(int *)(void *)(base + f->off2) = 1;
+    return KAM_OK;
+}
+
 static enum kam_err decode_field(struct api_call *c, const struct jfield *f, json_t *v, char *base)
 {
+    if (f->type == J_OBJ)
+        return decode_obj(c, f, v, base);
+    if (f->type == J_STRS)
+        return decode_strs(c, f, v, base);
     if (f->type == J_MONEY)
         return decode_money(c, f, v, base);
     if (f->type == J_IDS)

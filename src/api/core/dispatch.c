@@ -25,6 +25,7 @@ static const struct route *const tables[] = {
     api_routes_valuation, api_routes_sales,       api_routes_volume,        api_routes_targets,
     api_routes_measures,  api_routes_insight,     api_routes_search,        api_routes_home,
     api_routes_views,     api_routes_rel_exports, api_routes_vol_exports,   api_routes_imports,
+    api_routes_needs,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -242,6 +243,8 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
     case SCOPE_ISSUE:
     case SCOPE_CARE:
     case SCOPE_ORDER:
+    case SCOPE_NEED:
+    case SCOPE_INTERVIEW:
         if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
             return rc;
         break;
@@ -290,14 +293,15 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                             "entity=account&id=ACCOUNT");
         } else if (strcmp(entity, "contact") == 0 || strcmp(entity, "interaction") == 0 ||
                    strcmp(entity, "visit") == 0 || strcmp(entity, "issue") == 0 ||
-                   strcmp(entity, "care") == 0) {
+                   strcmp(entity, "care") == 0 || strcmp(entity, "need") == 0 ||
+                   strcmp(entity, "interview") == 0) {
             rc = audit_account_of(ctx, entity, id, &account_id);
             if (rc)
                 return rc;
         } else {
             return kam_fail(ctx->err, KAM_EINVAL, "entity",
                             "entity must be one of: account, contact, interaction, visit, issue, "
-                            "care, user, "
+                            "care, need, interview, user, "
                             "team, token");
         }
         c->scope_account_id = account_id;

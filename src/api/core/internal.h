@@ -35,7 +35,7 @@ struct api_call {
 typedef enum kam_err (*api_fn)(struct api_call *c);
 
 /* Body field types. */
-enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3, J_F64 };
+enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3, J_F64, J_OBJ, J_STRS };
 
 #define API_MAX_IDS 50 /* J_IDS: at most this many ids */
 
@@ -44,7 +44,11 @@ enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3, J_F64 };
  * null. J_MONEY: {"amount","currency"} -> int64 at off, const char * at off2, has flag at off3
  * (null allowed). J_IDS: an array of positive ids -> int64_t[API_MAX_IDS] at off, int count
  * at off2, int "given" flag at off3. J_DEC3: a number with at most 3 decimals -> int64
- * thousandths at off. J_F64: any finite number -> double at off (coordinates). */
+ * thousandths at off. J_F64: any finite number -> double at off (coordinates). J_OBJ: an object
+ * whose fields are the spec `sub` (offsets into the same output struct, errors name
+ * "<name>.<field>"): their bits -> unsigned at off, int "given" flag at off2 (0 when null).
+ * J_STRS: an array of strings -> const char *[API_MAX_IDS] at off, int count at off2, int
+ * "given" flag at off3. */
 struct jfield {
     const char *name;
     enum jtype type;
@@ -53,6 +57,8 @@ struct jfield {
     int nullable;
     const char *doc; /* for openapi */
     int required;    /* for openapi: a POST or PUT must send it (the handler or service says so) */
+    const struct jfield *sub; /* J_OBJ: its fields, {0}-terminated */
+    int max_items;            /* J_STRS: at most this many (<= API_MAX_IDS); 0: API_MAX_IDS */
 };
 
 /* Route and body field tables are positional initialisers whose last members are optional
@@ -137,6 +143,7 @@ extern const struct route api_routes_views[];
 extern const struct route api_routes_rel_exports[];
 extern const struct route api_routes_vol_exports[];
 extern const struct route api_routes_imports[];
+extern const struct route api_routes_needs[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -168,6 +175,7 @@ extern const struct api_shape api_shapes_views[];
 extern const struct api_shape api_shapes_rel_exports[];
 extern const struct api_shape api_shapes_vol_exports[];
 extern const struct api_shape api_shapes_imports[];
+extern const struct api_shape api_shapes_needs[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

@@ -71,6 +71,11 @@ static const struct {
     {"Issue", "category", "issue_category"},
     {"Issue", "severity", "severity"},
     {"Issue", "status", "issue_status"},
+    {"Need", "category", "need_category"},
+    {"Need", "status", "need_status"},
+    {"Need", "priority", "need_priority"},
+    {"Need", "source", "need_source"},
+    {"Need", "kind", "need_addressed_kind"}, /* addressed_by.kind */
     {"CareReminder", "occasion_kind", "occasion_kind"},
     {"CareReminder", "status", "care_status"},
     {"CareReminder", "channel", "care_channel"},

@@ -61,6 +61,8 @@ static const struct chapter chapters[] = {
      "Order lines and KPIs as CSV or Excel"},
     {api_routes_imports, api_shapes_imports, "imports",
      "Import templates, previews and saved column mappings"},
+    {api_routes_needs, api_shapes_needs, "needs",
+     "Customer needs, their workflow and interviews with the customer"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 
@@ -659,7 +661,7 @@ static void query_param(struct jw *w, const char *q, const struct route *rt)
         "account_id", "plan_id",       "parent_id",  "product_id",   "team_id",
         "id",         "year",          "month",      "min_count",    "active",
         "dry_run",    "escalated",     "forecast",   "overdue",      "unread",
-        "limit",      "skip_bad_rows", "exclude_id", "subsidiaries", NULL,
+        "limit",      "skip_bad_rows", "exclude_id", "subsidiaries", "negative", NULL,
     };
     /* The audit query names its record (dispatch.c resolve_scope). */
     int audit = rt->scope == SCOPE_AUDIT && (!strcmp(q, "entity") || !strcmp(q, "id"));
@@ -784,11 +786,15 @@ static void body_field(struct jw *w, const struct jfield *f)
         type = "object";
         break;
     case J_IDS:
+    case J_STRS:
         type = "array";
         break;
     case J_DEC3:
     case J_F64:
         type = "number";
+        break;
+    case J_OBJ:
+        type = "object";
         break;
     }
     jw_key(w, "type");
@@ -856,6 +862,23 @@ static void body_field(struct jw *w, const struct jfield *f)
         jw_obj_begin(w);
         jw_kstr(w, "type", "integer");
         jw_ki64(w, "minimum", 1);
+        jw_obj_end(w);
+        break;
+    case J_STRS:
+        jw_ki64(w, "maxItems",
+                f->max_items > 0 && f->max_items < API_MAX_IDS ? f->max_items : API_MAX_IDS);
+        jw_key(w, "items");
+        jw_obj_begin(w);
+        jw_kstr(w, "type", "string");
+        jw_ki64(w, "maxLength", API_MAX_STRING);
+        jw_obj_end(w);
+        break;
+    case J_OBJ:
+        jw_kbool(w, "additionalProperties", 0);
+        jw_key(w, "properties");
+        jw_obj_begin(w);
+        for (const struct jfield *sf = f->sub; sf && sf->name; sf++)
+            body_field(w, sf);
         jw_obj_end(w);
         break;
     case J_BOOL:

@@ -21,7 +21,8 @@ const struct api_shape api_shapes_session[] = {
      "account:" GRANTS " contact:" GRANTS " account_member:" GRANTS " audit:" GRANTS " user:" GRANTS
      " team:" GRANTS " interaction:" GRANTS " visit:" GRANTS " issue:" GRANTS " config:" GRANTS
      " care:" GRANTS " product:" GRANTS " sales:" GRANTS " import:" GRANTS " target:" GRANTS
-     " target_approval:" GRANTS " target_proposal:" GRANTS " measure:" GRANTS},
+     " target_approval:" GRANTS " target_proposal:" GRANTS " measure:" GRANTS " need:" GRANTS
+     " need_status:" GRANTS " interview:" GRANTS},
     {"Grants", "read:str(all|scope|none) create:str(all|scope|none) update:str(all|scope|none) "
                "delete:str(all|scope|none)"},
     {"Capabilities",

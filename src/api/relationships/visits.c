@@ -35,7 +35,8 @@ const struct api_shape api_shapes_visits[] = {
               "status:str(planned|done|cancelled) outcome:str next_steps:str completed_at:ts? "
               "interaction_id:int? cadence_id:int? overdue:bool version:int created_at:ts "
               "updated_at:ts duration_min:int? place:str purpose:str checkin_lat:num? "
-              "checkin_lon:num? checkin_accuracy_m:int? checkin_at:ts?"},
+              "checkin_lon:num? checkin_accuracy_m:int? checkin_at:ts? "
+              "learnings?:{how_used:str works:str fails:str}"},
     {"CalendarToken", "active:bool created_at:ts?"},
     {"CalendarUrl", "url:str"},
     {NULL, NULL},
@@ -77,6 +78,14 @@ static void render(struct api_call *c, const struct visit *v)
     }
     jw_ki64n(w, "checkin_accuracy_m", v->accuracy_m, !v->has_accuracy);
     jw_ktime_opt(w, "checkin_at", v->checkin_at, v->has_checkin);
+    if (v->has_learnings) {
+        jw_key(w, "learnings");
+        jw_obj_begin(w);
+        jw_kstr(w, "how_used", v->learn_how_used);
+        jw_kstr(w, "works", v->learn_works);
+        jw_kstr(w, "fails", v->learn_fails);
+        jw_obj_end(w);
+    }
     jw_obj_end(w);
 }
 
@@ -151,6 +160,29 @@ static enum kam_err patch(struct api_call *c)
     return KAM_OK;
 }
 
+/* The completion's body: the visit_done fields (offsets from 0) and the learnings object. */
+struct done_body {
+    struct visit_done d;
+    const char *how_used, *works, *fails;
+    const char *new_needs[API_MAX_IDS];
+    int n_new_needs, has_new_needs, has_learnings;
+    unsigned learn_set;
+};
+
+#define DB(f) offsetof(struct done_body, f)
+
+static const struct jfield learnings_spec[] = {
+    {"how_used", J_STR, 1, DB(how_used), 0, 0, 0,
+     "how the customer uses our products or service, <= 4000"},
+    {"works", J_STR, 2, DB(works), 0, 0, 0, "what works for them, <= 4000"},
+    {"fails", J_STR, 4, DB(fails), 0, 0, 0, "what does not, <= 4000"},
+    {"new_needs", J_STRS, 8, DB(new_needs), DB(n_new_needs), DB(has_new_needs), 0,
+     "new needs heard, each 1-2000 characters (not only spaces), at most 10: each becomes a "
+     "need (source visit); needs the need create permission on the account",
+     0, NULL, LEARNING_NEW_NEEDS_MAX},
+    {0},
+};
+
 static const struct jfield done_spec[] = {
     {"outcome", J_STR, 1, offsetof(struct visit_done, outcome), 0, 0, 0, "what came of it", 1},
     {"next_steps", J_STR, 2, offsetof(struct visit_done, next_steps), 0, 0, 0, "<= 4000"},
@@ -165,24 +197,31 @@ static const struct jfield done_spec[] = {
      "where, <= 200 characters"},
     {"purpose", J_STR, 64, offsetof(struct visit_done, details.v.purpose), 0, 0, 0,
      "what for, <= 2000 characters"},
+    {"learnings", J_OBJ, 128, DB(learn_set), DB(has_learnings), 0, 1,
+     "what the revisit learned (F2.7), or null", 0, learnings_spec},
     {0},
 };
 
 static enum kam_err complete(struct api_call *c)
 {
-    struct visit_done in = {0};
+    struct done_body *body = arena_calloc(c->ctx->a, 1, sizeof *body);
+    struct visit_done *in = &body->d;
     unsigned set = 0;
-    enum kam_err rc = api_decode(c, done_spec, &in, &set);
+    enum kam_err rc = api_decode(c, done_spec, body, &set);
     if (rc)
         return rc;
+    struct visit_learnings learn = {body->how_used, body->works, body->fails, body->new_needs,
+                                    (size_t)body->n_new_needs};
+    if (body->has_learnings)
+        in->learnings = &learn;
     if (!(set & 1))
         return kam_fail(c->ctx->err, KAM_EINVAL, "outcome", "outcome is required");
-    if (!in.next_steps)
-        in.next_steps = "";
-    in.details.set =
+    if (!in->next_steps)
+        in->next_steps = "";
+    in->details.set =
         (set & 16 ? VIS_DURATION : 0) | (set & 32 ? VIS_PLACE : 0) | (set & 64 ? VIS_PURPOSE : 0);
     struct visit out;
-    if ((rc = visit_complete(c->ctx, c->id[0], &in, &out)))
+    if ((rc = visit_complete(c->ctx, c->id[0], in, &out)))
         return rc;
     render(c, &out);
     return KAM_OK;

@@ -25,6 +25,8 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_SALES] = {A, A, A, A},       [OBJ_IMPORT] = {A, A, N, N},
             [OBJ_TARGET] = {A, A, A, A},      [OBJ_APPROVAL] = {N, N, N, N},
             [OBJ_PROPOSAL] = {A, A, A, A},    [OBJ_MEASURE] = {A, A, A, A},
+            [OBJ_NEED] = {A, A, A, A},        [OBJ_NEED_STATUS] = {A, A, A, A},
+            [OBJ_INTERVIEW] = {A, A, A, A},
         },
     [ROLE_DIRECTOR] =
         {
@@ -38,6 +40,8 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_SALES] = {A, A, A, A},       [OBJ_IMPORT] = {A, A, N, N},
             [OBJ_TARGET] = {A, A, A, A},      [OBJ_APPROVAL] = {A, A, A, A},
             [OBJ_PROPOSAL] = {A, A, A, A},    [OBJ_MEASURE] = {A, A, A, A},
+            [OBJ_NEED] = {A, A, A, A},        [OBJ_NEED_STATUS] = {A, A, A, A},
+            [OBJ_INTERVIEW] = {A, A, A, A},
         },
     [ROLE_FINANCE] =
         {
@@ -51,6 +55,8 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_SALES] = {A, A, A, A},       [OBJ_IMPORT] = {A, A, N, N},
             [OBJ_TARGET] = {A, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
             [OBJ_PROPOSAL] = {A, N, N, N},    [OBJ_MEASURE] = {A, N, N, N},
+            [OBJ_NEED] = {A, N, N, N},        [OBJ_NEED_STATUS] = {A, N, N, N},
+            [OBJ_INTERVIEW] = {A, N, N, N},
         },
     [ROLE_TEAM_LEAD] =
         {
@@ -64,6 +70,8 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_SALES] = {S, N, N, N},       [OBJ_IMPORT] = {N, N, N, N},
             [OBJ_TARGET] = {S, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
             [OBJ_PROPOSAL] = {S, S, S, S},    [OBJ_MEASURE] = {S, S, S, S},
+            [OBJ_NEED] = {S, S, S, S},        [OBJ_NEED_STATUS] = {S, N, S, N},
+            [OBJ_INTERVIEW] = {S, S, S, S},
         },
     [ROLE_ACCOUNT_MANAGER] =
         {
@@ -77,6 +85,8 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_SALES] = {S, N, N, N},       [OBJ_IMPORT] = {N, N, N, N},
             [OBJ_TARGET] = {S, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
             [OBJ_PROPOSAL] = {S, S, S, S},    [OBJ_MEASURE] = {S, S, S, N},
+            [OBJ_NEED] = {S, S, S, S},        [OBJ_NEED_STATUS] = {S, N, S, N},
+            [OBJ_INTERVIEW] = {S, S, S, S},
         },
     [ROLE_SERVICE] =
         {
@@ -90,6 +100,8 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_SALES] = {S, N, N, N},       [OBJ_IMPORT] = {N, N, N, N},
             [OBJ_TARGET] = {N, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
             [OBJ_PROPOSAL] = {N, N, N, N},    [OBJ_MEASURE] = {S, N, N, N},
+            [OBJ_NEED] = {S, N, N, N},        [OBJ_NEED_STATUS] = {S, N, S, N},
+            [OBJ_INTERVIEW] = {S, N, N, N},
         },
     [ROLE_HR] =
         {
@@ -111,6 +123,8 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_SALES] = {S, N, N, N},       [OBJ_IMPORT] = {N, N, N, N},
             [OBJ_TARGET] = {S, N, N, N},      [OBJ_APPROVAL] = {N, N, N, N},
             [OBJ_PROPOSAL] = {S, N, N, N},    [OBJ_MEASURE] = {S, N, N, N},
+            [OBJ_NEED] = {S, N, N, N},        [OBJ_NEED_STATUS] = {S, N, N, N},
+            [OBJ_INTERVIEW] = {S, N, N, N},
         },
 };
 
@@ -348,6 +362,8 @@ enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64
         {SCOPE_CARE, "SELECT account_id FROM care_reminders WHERE id = ?", "care reminder"},
         {SCOPE_ORDER, "SELECT account_id FROM order_lines WHERE id = ?", "order line"},
         {SCOPE_MEASURE, "SELECT COALESCE(account_id, 0) FROM measures WHERE id = ?", "measure"},
+        {SCOPE_NEED, "SELECT account_id FROM needs WHERE id = ?", "need"},
+        {SCOPE_INTERVIEW, "SELECT account_id FROM interviews WHERE id = ?", "interview"},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (tables[i].k != k)
@@ -381,7 +397,10 @@ const char *obj_name(enum obj o)
                                                  [OBJ_TARGET] = "target",
                                                  [OBJ_APPROVAL] = "target_approval",
                                                  [OBJ_PROPOSAL] = "target_proposal",
-                                                 [OBJ_MEASURE] = "measure"};
+                                                 [OBJ_MEASURE] = "measure",
+                                                 [OBJ_NEED] = "need",
+                                                 [OBJ_NEED_STATUS] = "need_status",
+                                                 [OBJ_INTERVIEW] = "interview"};
     return (unsigned)o < OBJ_COUNT ? names[o] : "?";
 }
 
@@ -393,9 +412,9 @@ const char *act_name(enum act a)
 
 const char *scope_kind_name(enum scope_kind k)
 {
-    static const char *const names[SCOPE_COUNT] = {"none",        "account", "contact", "audit",
-                                                   "interaction", "visit",   "issue",   "care",
-                                                   "order",       "measure"};
+    static const char *const names[SCOPE_COUNT] = {
+        "none",  "account", "contact", "audit",   "interaction", "visit",
+        "issue", "care",    "order",   "measure", "need",        "interview"};
     return (unsigned)k < SCOPE_COUNT ? names[k] : "?";
 }
 

@@ -23,15 +23,18 @@ enum obj {
     OBJ_INTERACTION,
     OBJ_VISIT,
     OBJ_ISSUE,
-    OBJ_CONFIG,   /* cadence rules, SLA rules, freshness days, care occasions, templates */
-    OBJ_CARE,     /* care reminders */
-    OBJ_PRODUCT,  /* the product catalogue and exchange rates */
-    OBJ_SALES,    /* order lines and everything computed from them: rollups, KPIs, forecasts */
-    OBJ_IMPORT,   /* CSV imports and their reports */
-    OBJ_TARGET,   /* target plans, their cells and adjustments */
-    OBJ_APPROVAL, /* approving a target plan */
-    OBJ_PROPOSAL, /* bottom-up target proposals per account */
-    OBJ_MEASURE,  /* 4P measures linked to targets */
+    OBJ_CONFIG,      /* cadence rules, SLA rules, freshness days, care occasions, templates */
+    OBJ_CARE,        /* care reminders */
+    OBJ_PRODUCT,     /* the product catalogue and exchange rates */
+    OBJ_SALES,       /* order lines and everything computed from them: rollups, KPIs, forecasts */
+    OBJ_IMPORT,      /* CSV imports and their reports */
+    OBJ_TARGET,      /* target plans, their cells and adjustments */
+    OBJ_APPROVAL,    /* approving a target plan */
+    OBJ_PROPOSAL,    /* bottom-up target proposals per account */
+    OBJ_MEASURE,     /* 4P measures linked to targets */
+    OBJ_NEED,        /* customer needs (issue 14) */
+    OBJ_NEED_STATUS, /* moving a need along its workflow (service staff may, without editing it) */
+    OBJ_INTERVIEW,   /* interviews with the customer */
     OBJ_COUNT
 };
 
@@ -51,6 +54,8 @@ enum scope_kind {
     SCOPE_CARE,
     SCOPE_ORDER,
     SCOPE_MEASURE, /* a measure's account; none (0) for plan-wide measures */
+    SCOPE_NEED,
+    SCOPE_INTERVIEW,
     SCOPE_COUNT
 };
 

@@ -492,7 +492,10 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
         rc = db_exec_i64(ctx->db, sales[i], id, ctx->err);
     if (rc)
         goto out;
-    if ((rc = purge(ctx, "interaction_contacts", NULL, id)) ||
+    /* Needs and interviews (0017) first: they name the visits, interactions and contacts. */
+    if ((rc = purge(ctx, "needs", "need", id)) ||
+        (rc = purge(ctx, "interviews", "interview", id)) ||
+        (rc = purge(ctx, "interaction_contacts", NULL, id)) ||
         (rc = purge(ctx, "interactions", "interaction", id)) ||
         (rc = purge(ctx, "visits", "visit", id)) || (rc = purge(ctx, "issues", "issue", id)) ||
         (rc = purge(ctx, "care_reminders", "care", id)))

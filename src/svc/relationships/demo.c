@@ -12,6 +12,7 @@
 #include "issue.h"
 #include "store/db.h"
 #include "svc/core/user.h"
+#include "svc/needs/need.h"        /* named exception: the demo loads every chapter */
 #include "svc/volume/demo_sales.h" /* named exception: the demo loads every chapter */
 #include "valuation.h"
 #include "visit.h"
@@ -633,6 +634,8 @@ enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out
             rc = demo_sales(ctx, accounts < 2000 ? accounts : 2000, &ids.st.order_lines);
         if (!rc)
             rc = demo_plans(ctx);
+        if (!rc)
+            rc = needs_demo(ctx);
         rc = db_end(ctx->db, rc, ctx->err);
     }
     if (!rc)

@@ -21,6 +21,7 @@
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
 #include "svc/core/update.h"
+#include "svc/needs/need.h"
 
 const char *const visit_kinds[] = {"phone", "onsite", NULL};
 const char *const visit_statuses[] = {"planned", "done", "cancelled", NULL};
@@ -232,10 +233,10 @@ out:
     "visits.interaction_id, visits.cadence_id, visits.version, visits.created_at, "                \
     "visits.updated_at, accounts.name, contacts.name, visits.duration_min, visits.place, "         \
     "visits.purpose, visits.checkin_lat_e6, visits.checkin_lon_e6, visits.checkin_accuracy_m, "    \
-    "visits.checkin_at"
+    "visits.checkin_at, vl.how_used, vl.works, vl.fails"
 #define FROM                                                                                       \
     " FROM visits JOIN accounts ON accounts.id = visits.account_id LEFT JOIN contacts ON "         \
-    "contacts.id = visits.contact_id"
+    "contacts.id = visits.contact_id LEFT JOIN visit_learnings vl ON vl.visit_id = visits.id"
 
 static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
@@ -272,6 +273,12 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     v->has_accuracy = v->has_checkin && !db_col_is_null(st, 22);
     v->accuracy_m = v->has_accuracy ? db_col_i64(st, 22) : 0;
     v->checkin_at = v->has_checkin && !db_col_is_null(st, 23) ? db_col_i64(st, 23) : 0;
+    v->has_learnings = !db_col_is_null(st, 24);
+    if (v->has_learnings) {
+        v->learn_how_used = arena_strdup(ctx->a, db_col_text(st, 24));
+        v->learn_works = arena_strdup(ctx->a, db_col_text(st, 25));
+        v->learn_fails = arena_strdup(ctx->a, db_col_text(st, 26));
+    }
 }
 
 enum kam_err visit_get(struct kam_ctx *ctx, int64_t id, struct visit *out)
@@ -662,6 +669,12 @@ enum kam_err visit_complete(struct kam_ctx *ctx, int64_t id, const struct visit_
                           "the visit is already %s", before.status);
         goto out;
     }
+    /* New needs from the learnings are need creations: the caller needs that grant too (service
+     * staff may complete visits, not create needs), checked before anything is written. */
+    if (in->learnings && in->learnings->n_new_needs &&
+        (rc = policy_body_account(ctx, "learnings.new_needs", before.account_id, OBJ_NEED,
+                                  ACT_CREATE)))
+        goto out;
     struct interaction_in ii = {0};
     ii.set = INT_KIND | INT_SUBJECT | INT_NOTES | INT_OCCURRED | INT_CONTACTS;
     ii.v.kind = strcmp(before.kind, "onsite") == 0 ? "visit" : "call";
@@ -705,6 +718,10 @@ enum kam_err visit_complete(struct kam_ctx *ctx, int64_t id, const struct visit_
     if ((rc = merge_details(ctx, &v, &in->details)))
         goto out;
     if ((rc = record_save(ctx, &visit_spec, id, &before, &v, NULL, "update", NULL)))
+        goto out;
+    /* What the revisit learned, and the new needs it found (svc/needs: a named exception in
+     * scripts/check-deps.sh). */
+    if (in->learnings && (rc = visit_learnings_save(ctx, id, before.account_id, in->learnings)))
         goto out;
     rc = visit_get(ctx, id, out);
 out:

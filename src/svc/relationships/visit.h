@@ -52,6 +52,9 @@ struct visit {
      * (has_accuracy 0: not reported) and the server's time of it; has_checkin 0: none. */
     int64_t lat_e6, lon_e6, accuracy_m, checkin_at;
     int has_checkin, has_accuracy;
+    /* What the visit learned (0017, svc/needs/learnings.c); has_learnings 0: nothing recorded. */
+    const char *learn_how_used, *learn_works, *learn_fails;
+    int has_learnings;
 };
 
 enum visit_field {
@@ -93,11 +96,23 @@ enum kam_err visit_get(struct kam_ctx *ctx, int64_t id, struct visit *out);
 enum kam_err visit_update(struct kam_ctx *ctx, int64_t id, const struct visit_in *in,
                           struct visit *out);
 
+/* What a revisit learned (F2.7): how the customer uses our products or service, what works,
+ * what does not, and new needs (each becomes a need, source visit; svc/needs/learnings.c). */
+#define LEARNING_NEW_NEEDS_MAX 10
+struct visit_learnings {
+    const char *how_used, *works, *fails; /* NULL: "" */
+    const char *const *new_needs;         /* at most LEARNING_NEW_NEEDS_MAX descriptions */
+    size_t n_new_needs;
+};
+
 struct visit_done {
     const char *outcome, *next_steps, *occurred_at_iso; /* occurred_at NULL: now */
     int64_t contact_ids[50];
     int ncontacts, has_contacts;
     struct visit_in details; /* duration, place, purpose (details.set: VIS_DURATION ...) */
+    /* What the revisit learned (F2.7, svc/needs/need.h): stored with the visit, each new need
+     * becomes a need (source visit) -- in the completion's transaction. NULL: none. */
+    const struct visit_learnings *learnings;
 };
 
 /* Marks a planned visit done and logs the interaction it was. */

@@ -526,7 +526,8 @@ static enum kam_err record_run(struct imp *im, const char *sql_kind)
     if (!strcmp(sql_kind, "insert")) {
         rc = db_prepare(ctx->db,
                         "INSERT INTO import_runs (kind, filename, user_id, status, started_at, "
-                        "finished_at) VALUES (?, ?, ?, 'running', ?, ?) RETURNING id",
+                        "finished_at, format, encoding, detected, sheet) VALUES (?, ?, ?, "
+                        "'running', ?, ?, ?, ?, ?, ?) RETURNING id",
                         &st, ctx->err);
         if (rc)
             return rc;
@@ -535,6 +536,10 @@ static enum kam_err record_run(struct imp *im, const char *sql_kind)
         db_bind_i64n(st, 3, ctx->who.user_id, !ctx->who.user_id);
         db_bind_i64(st, 4, r->started_at);
         db_bind_i64(st, 5, r->started_at);
+        db_bind_text(st, 6, r->format ? r->format : "");
+        db_bind_text(st, 7, r->encoding ? r->encoding : "");
+        db_bind_text(st, 8, r->detected ? r->detected : "");
+        db_bind_text(st, 9, r->sheet ? r->sheet : "");
         int row = 0;
         rc = db_step(st, &row, ctx->err);
         if (row)
@@ -925,7 +930,7 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
 #define RUN_COLS                                                                                   \
     "id, kind, status, rows_total, rows_inserted, rows_updated, rows_rejected, report, "           \
     "started_at, finished_at, problems_total, filename, user_id, (SELECT users.name FROM users "   \
-    "WHERE users.id = import_runs.user_id)"
+    "WHERE users.id = import_runs.user_id), format, encoding, detected, sheet"
 
 static void read_run(struct kam_ctx *ctx, struct db_stmt *st, void *out)
 {
@@ -945,6 +950,10 @@ static void read_run(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     r->filename = arena_strdup(ctx->a, db_col_text(st, 11));
     r->user_id = db_col_is_null(st, 12) ? 0 : db_col_i64(st, 12);
     r->user_name = arena_strdup(ctx->a, db_col_is_null(st, 13) ? "" : db_col_text(st, 13));
+    r->format = arena_strdup(ctx->a, db_col_text(st, 14));
+    r->encoding = arena_strdup(ctx->a, db_col_text(st, 15));
+    r->detected = arena_strdup(ctx->a, db_col_text(st, 16));
+    r->sheet = arena_strdup(ctx->a, db_col_text(st, 17));
 }
 
 enum kam_err import_get(struct kam_ctx *ctx, int64_t id, struct import_report *out)

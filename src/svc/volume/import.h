@@ -62,8 +62,9 @@ struct import_report {
     const char *filename;    /* as the caller named the file ("" when not given) */
     int64_t user_id;         /* who ran it (0: a CLI run without a user) */
     const char *user_name;   /* their display name ("" when none) */
-    /* How the file was read (import_read.h; "" for a run read back): csv | tsv | xlsx, the
-     * encoding and what detection found, the sheet of an .xlsx */
+    /* How the file was read (import_read.h; "" for a run from before migration 0018 and for a
+     * file that could not be read): csv | tsv | xlsx, the encoding and what detection found,
+     * the sheet of an .xlsx */
     const char *format, *encoding, *detected, *sheet;
 };
 

@@ -129,6 +129,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}/interviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's interviews, latest first */
+        get: operations["listAccountInterviews"];
+        put?: never;
+        /** Record an interview with the customer */
+        post: operations["createAccountInterview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}/issues": {
         parameters: {
             query?: never;
@@ -176,6 +194,24 @@ export interface paths {
         post?: never;
         /** Remove a user from the account team */
         delete: operations["removeAccountMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's needs: category, status (or open=1: open and addressing), priority, owner_id (or me), account_id, interview_id, q (description or account name), older_than_days (latent needs: created more than N days ago), due_before (YYYY-MM-DD); sort created_at | status | priority | due_on, '-' for descending (default -created_at); keyset paging */
+        get: operations["listAccountNeeds"];
+        put?: never;
+        /** Record a customer need */
+        post: operations["createAccountNeed"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -807,6 +843,25 @@ export interface paths {
         patch: operations["patchInteraction"];
         trace?: never;
     };
+    "/api/v1/interviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One interview with its attendees */
+        get: operations["getInterview"];
+        put?: never;
+        post?: never;
+        /** Delete an interview (its needs stay, unlinked) */
+        delete: operations["deleteInterview"];
+        options?: never;
+        head?: never;
+        /** Change an interview (attendee lists are replaced whole) */
+        patch: operations["patchInterview"];
+        trace?: never;
+    };
     "/api/v1/issues": {
         parameters: {
             query?: never;
@@ -1034,6 +1089,93 @@ export interface paths {
         head?: never;
         /** Change a template */
         patch: operations["patchMessageTemplate"];
+        trace?: never;
+    };
+    "/api/v1/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Needs of the accounts in the caller's scope: category, status (or open=1: open and addressing), priority, owner_id (or me), account_id, interview_id, q (description or account name), older_than_days (latent needs: created more than N days ago), due_before (YYYY-MM-DD); sort created_at | status | priority | due_on, '-' for descending (default -created_at); keyset paging */
+        get: operations["listNeeds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One need */
+        get: operations["getNeed"];
+        put?: never;
+        post?: never;
+        /** Delete a need */
+        delete: operations["deleteNeed"];
+        options?: never;
+        head?: never;
+        /** Change a need (its status moves through /status) */
+        patch: operations["patchNeed"];
+        trace?: never;
+    };
+    "/api/v1/needs/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a need: open > addressing > addressed | dropped; addressed or dropped > open (reopened); addressed names what addressed it */
+        post: operations["statusNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of needs the list returns for the same filters */
+        get: operations["getNeedsCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The needs list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getNeedsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/notifications": {
@@ -2540,6 +2682,27 @@ export interface components {
             version: number;
             visit_id: number | null;
         };
+        Interview: {
+            account_id: number;
+            account_name: string;
+            contact_ids: number[];
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** Format: date */
+            held_on: string;
+            id: number;
+            interaction_id: number | null;
+            needs: number;
+            notes: string;
+            questions: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            user_ids: number[];
+            version: number;
+            visit_id: number | null;
+        };
         Issue: {
             account_id: number;
             account_name: string;
@@ -2715,6 +2878,41 @@ export interface components {
             amount: number;
             currency: string;
         };
+        Need: {
+            account_id: number;
+            account_name: string;
+            addressed_by: {
+                id: number;
+                /** @enum {string} */
+                kind: "offer" | "measure" | "issue";
+            } | null;
+            /** @enum {string} */
+            category: "product" | "service" | "price" | "delivery" | "technical" | "other";
+            contact_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            description: string;
+            /** Format: date */
+            due_on: string | null;
+            expectation: string;
+            id: number;
+            interview_id: number | null;
+            owner_id: number | null;
+            pain_point: string;
+            /** @enum {string} */
+            priority: "low" | "medium" | "high";
+            /** @enum {string} */
+            source: "interview" | "visit" | "survey" | "manual";
+            /** @enum {string} */
+            status: "open" | "addressing" | "addressed" | "dropped";
+            /** Format: date-time */
+            status_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+            visit_id: number | null;
+        };
         Notification: {
             body: string;
             /** Format: date-time */
@@ -2759,8 +2957,11 @@ export interface components {
             contact: components["schemas"]["Grants"];
             import: components["schemas"]["Grants"];
             interaction: components["schemas"]["Grants"];
+            interview: components["schemas"]["Grants"];
             issue: components["schemas"]["Grants"];
             measure: components["schemas"]["Grants"];
+            need: components["schemas"]["Grants"];
+            need_status: components["schemas"]["Grants"];
             product: components["schemas"]["Grants"];
             sales: components["schemas"]["Grants"];
             target: components["schemas"]["Grants"];
@@ -3148,6 +3349,11 @@ export interface components {
             interaction_id: number | null;
             /** @enum {string} */
             kind: "phone" | "onsite";
+            learnings?: {
+                fails: string;
+                how_used: string;
+                works: string;
+            };
             next_steps: string;
             outcome: string;
             overdue: boolean;
@@ -3835,6 +4041,95 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listAccountInterviews: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Interview"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAccountInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description their attendees (contacts of the account), at most 50 */
+                    contact_ids?: number[];
+                    /** @description YYYY-MM-DD */
+                    held_on: string;
+                    /** @description an interaction of the same account, or null */
+                    interaction_id?: number | null;
+                    /** @description <= 10000 */
+                    notes?: string;
+                    /** @description the questions asked, <= 10000 */
+                    questions?: string;
+                    /** @description <= 200 */
+                    title?: string;
+                    /** @description our attendees (users), at most 50 */
+                    user_ids?: number[];
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                    /** @description a visit of the same account, or null */
+                    visit_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Interview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     createAccountIssue: {
         parameters: {
             query?: never;
@@ -3990,6 +4285,120 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAccountNeeds: {
+        parameters: {
+            query?: {
+                category?: string;
+                cursor?: string;
+                due_before?: string;
+                interview_id?: string;
+                limit?: number;
+                older_than_days?: string;
+                open?: string;
+                owner_id?: string;
+                priority?: string;
+                q?: string;
+                sort?: string;
+                status?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Need"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAccountNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description product | service | price | delivery | technical | other (default other)
+                     * @enum {string}
+                     */
+                    category?: "product" | "service" | "price" | "delivery" | "technical" | "other";
+                    /** @description who voiced it: a contact of the account, or null */
+                    contact_id?: number | null;
+                    /** @description 1-2000 characters */
+                    description: string;
+                    /** @description YYYY-MM-DD, or null */
+                    due_on?: string | null;
+                    /** @description <= 2000 */
+                    expectation?: string;
+                    /** @description the interview it came from (same account), or null */
+                    interview_id?: number | null;
+                    /** @description who follows it up: an active user who may work on this account's needs (default: the account owner when they may) */
+                    owner_id?: number | null;
+                    /** @description <= 2000 */
+                    pain_point?: string;
+                    /**
+                     * @description low | medium | high (default medium)
+                     * @enum {string}
+                     */
+                    priority?: "low" | "medium" | "high";
+                    /**
+                     * @description interview | visit | survey | manual (default: interview or visit when one is named, else manual)
+                     * @enum {string}
+                     */
+                    source?: "interview" | "visit" | "survey" | "manual";
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                    /** @description the visit it came from (same account), or null */
+                    visit_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -5888,6 +6297,115 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Interview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description their attendees (contacts of the account), at most 50 */
+                    contact_ids?: number[];
+                    /** @description YYYY-MM-DD */
+                    held_on?: string;
+                    /** @description an interaction of the same account, or null */
+                    interaction_id?: number | null;
+                    /** @description <= 10000 */
+                    notes?: string;
+                    /** @description the questions asked, <= 10000 */
+                    questions?: string;
+                    /** @description <= 200 */
+                    title?: string;
+                    /** @description our attendees (users), at most 50 */
+                    user_ids?: number[];
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                    /** @description a visit of the same account, or null */
+                    visit_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Interview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listIssues: {
         parameters: {
             query?: {
@@ -6744,6 +7262,309 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listNeeds: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                category?: string;
+                cursor?: string;
+                due_before?: string;
+                interview_id?: string;
+                limit?: number;
+                older_than_days?: string;
+                open?: string;
+                owner_id?: string;
+                priority?: string;
+                q?: string;
+                sort?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Need"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description product | service | price | delivery | technical | other (default other)
+                     * @enum {string}
+                     */
+                    category?: "product" | "service" | "price" | "delivery" | "technical" | "other";
+                    /** @description who voiced it: a contact of the account, or null */
+                    contact_id?: number | null;
+                    /** @description 1-2000 characters */
+                    description?: string;
+                    /** @description YYYY-MM-DD, or null */
+                    due_on?: string | null;
+                    /** @description <= 2000 */
+                    expectation?: string;
+                    /** @description the interview it came from (same account), or null */
+                    interview_id?: number | null;
+                    /** @description who follows it up: an active user who may work on this account's needs (default: the account owner when they may) */
+                    owner_id?: number | null;
+                    /** @description <= 2000 */
+                    pain_point?: string;
+                    /**
+                     * @description low | medium | high (default medium)
+                     * @enum {string}
+                     */
+                    priority?: "low" | "medium" | "high";
+                    /**
+                     * @description interview | visit | survey | manual (default: interview or visit when one is named, else manual)
+                     * @enum {string}
+                     */
+                    source?: "interview" | "visit" | "survey" | "manual";
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                    /** @description the visit it came from (same account), or null */
+                    visit_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    statusNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description to addressed: the record's id */
+                    addressed_id?: number;
+                    /**
+                     * @description to addressed: offer | measure | issue (a measure or issue of the same account; offers are linked by id until issue 15 adds them)
+                     * @enum {string}
+                     */
+                    addressed_kind?: "offer" | "measure" | "issue";
+                    /** @description <= 2000, kept in the need's history */
+                    note?: string;
+                    /**
+                     * @description open | addressing | addressed | dropped
+                     * @enum {string}
+                     */
+                    to: "open" | "addressing" | "addressed" | "dropped";
+                    /** @description the version you read (stale -> 409) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Need"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getNeedsCount: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                category?: string;
+                due_before?: string;
+                interview_id?: string;
+                older_than_days?: string;
+                open?: string;
+                owner_id?: string;
+                priority?: string;
+                q?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getNeedsExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                category?: string;
+                columns?: string;
+                due_before?: string;
+                format?: "csv" | "xlsx";
+                interview_id?: string;
+                lang?: string;
+                older_than_days?: string;
+                open?: string;
+                owner_id?: string;
+                priority?: string;
+                q?: string;
+                raw?: string;
+                sort?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -9498,6 +10319,17 @@ export interface operations {
                     contact_ids?: number[];
                     /** @description minutes, 1..1440, or null */
                     duration_min?: number | null;
+                    /** @description what the revisit learned (F2.7), or null */
+                    learnings?: {
+                        /** @description what does not, <= 4000 */
+                        fails?: string;
+                        /** @description how the customer uses our products or service, <= 4000 */
+                        how_used?: string;
+                        /** @description new needs heard, each 1-2000 characters (not only spaces), at most 10: each becomes a need (source visit); needs the need create permission on the account */
+                        new_needs?: string[];
+                        /** @description what works for them, <= 4000 */
+                        works?: string;
+                    } | null;
                     /** @description <= 4000 */
                     next_steps?: string;
                     /** @description YYYY-MM-DDTHH:MM:SSZ (default now) */

@@ -42,6 +42,7 @@ export type AuditFieldType =
   | 'bool'
   | 'enum'
   | 'user'
+  | 'users'
   | 'team'
   | 'contact'
   | 'contacts'
@@ -154,6 +155,9 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     checkin_lon: F('coord'),
     checkin_accuracy_m: F('meters'),
     checkin_at: F('time'),
+    'learnings.how_used': F('text', { label: 'needs.howUsed' }),
+    'learnings.works': F('text', { label: 'needs.works' }),
+    'learnings.fails': F('text', { label: 'needs.fails' }),
   },
   cadence: {
     kind: F('enum', { enum: 'visit.kinds' }),
@@ -167,6 +171,26 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     response_due_at: F('time'),
     resolution_due_at: F('time'),
     escalated_at: F('time'),
+  },
+  // needs and interviews (issue 14; labels and enum words in locales/*/needs.json)
+  need: {
+    category: F('enum', { enum: 'needs.categories', label: 'needs.category' }),
+    pain_point: F('text', { label: 'needs.painPoint' }),
+    expectation: F('text', { label: 'needs.expectation' }),
+    priority: F('enum', { enum: 'needs.priorities', label: 'needs.priority' }),
+    status: F('enum', { enum: 'needs.statuses', label: 'needs.status' }),
+    source: F('enum', { enum: 'needs.sources', label: 'needs.source' }),
+    due_on: F('date', { label: 'needs.due' }),
+    addressed_kind: F('enum', { enum: 'needs.kinds', label: 'needs.addressedBy' }),
+    addressed_id: F('ref', { label: 'needs.addressedId' }),
+    interview_id: F('ref', { label: 'needs.interview' }),
+  },
+  interview: {
+    held_on: F('date', { label: 'needs.heldOn' }),
+    title: F('text', { label: 'needs.ivTitle' }),
+    questions: F('text', { label: 'needs.questions' }),
+    user_ids: F('users', { label: 'needs.ourSide' }),
+    contact_ids: F('contacts', { label: 'needs.theirSide' }),
   },
   sla_rule: {
     severity: F('enum', { enum: 'issue.severities' }),
