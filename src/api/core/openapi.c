@@ -658,10 +658,10 @@ static int name_in(const char *name, const char *const *list)
 static void query_param(struct jw *w, const char *q, const struct route *rt)
 {
     static const char *const integers[] = {
-        "account_id", "plan_id",       "parent_id",  "product_id",   "team_id",
-        "id",         "year",          "month",      "min_count",    "active",
-        "dry_run",    "escalated",     "forecast",   "overdue",      "unread",
-        "limit",      "skip_bad_rows", "exclude_id", "subsidiaries", "negative", NULL,
+        "account_id",   "plan_id",  "parent_id", "product_id", "team_id",       "id",
+        "year",         "month",    "min_count", "active",     "dry_run",       "escalated",
+        "forecast",     "overdue",  "unread",    "limit",      "skip_bad_rows", "exclude_id",
+        "subsidiaries", "negative", NULL,
     };
     /* The audit query names its record (dispatch.c resolve_scope). */
     int audit = rt->scope == SCOPE_AUDIT && (!strcmp(q, "entity") || !strcmp(q, "id"));
