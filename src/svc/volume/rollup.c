@@ -389,6 +389,17 @@ static const char *const prune_all_sql[] = {
                "sales_monthly_account.account_id AND d.month = sales_monthly_account.month)",
 };
 
+/* Removes e's row of table t if its line count has fallen to zero. */
+static enum kam_err prune_one(struct kam_ctx *ctx, const struct entry *e, enum table t)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db, prune_sql[t], &st, ctx->err);
+    if (rc)
+        return rc;
+    bind_key(st, t, e);
+    return db_run(st, ctx->err);
+}
+
 /* Engines without COPY: the deltas merge straight into the rollup, many rows per INSERT ...
  * ON CONFLICT; the rows left with no lines go one by one (the rare rewrite). */
 static enum kam_err flush_upsert(struct kam_ctx *ctx, struct entry **v, size_t n, enum table t)
@@ -412,15 +423,9 @@ static enum kam_err flush_upsert(struct kam_ctx *ctx, struct entry **v, size_t n
     }
     if (b)
         rc = db_bulk_end(b, rc, ctx->err);
-    for (size_t k = 0; k < n && !rc; k++) {
-        if (v[k]->lines >= 0)
-            continue;
-        struct db_stmt *st;
-        if ((rc = db_prepare(ctx->db, prune_sql[t], &st, ctx->err)))
-            break;
-        bind_key(st, t, v[k]);
-        rc = db_run(st, ctx->err);
-    }
+    for (size_t k = 0; k < n && !rc; k++)
+        if (v[k]->lines < 0)
+            rc = prune_one(ctx, v[k], t);
     return rc;
 }
 
@@ -474,12 +479,8 @@ static enum kam_err flush_map(struct kam_ctx *ctx, struct entry **v, size_t n, e
         db_bind_i64(st, i++, v[k]->amount);
         db_bind_i64(st, i, v[k]->lines);
         rc = db_run(st, ctx->err);
-        if (rc || v[k]->lines >= 0)
-            continue;
-        if ((rc = db_prepare(ctx->db, prune_sql[t], &st, ctx->err)))
-            break;
-        bind_key(st, t, v[k]);
-        rc = db_run(st, ctx->err);
+        if (!rc && v[k]->lines < 0)
+            rc = prune_one(ctx, v[k], t);
     }
     return rc;
 }
