@@ -88,6 +88,12 @@ static void print_report(FILE *f, const char *path, const struct import_report *
                 r->detected && *r->detected && strcmp(r->detected, r->encoding) ? ", detected "
                                                                                 : "",
                 r->detected && *r->detected && strcmp(r->detected, r->encoding) ? r->detected : "");
+    if (r->us_load)
+        fprintf(f,
+                "time: reading %.2f s, checking and writing %.2f s, indexes %.2f s, rollups "
+                "%.2f s, commit %.2f s\n",
+                r->us_read / 1e6, r->us_load / 1e6, r->us_indexes / 1e6, r->us_rollups / 1e6,
+                r->us_commit / 1e6);
     for (size_t i = 0; i < r->nproblems; i++) {
         const struct import_problem *p = &r->problems[i];
         fprintf(f, "row %lld", (long long)p->row);

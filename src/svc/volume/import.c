@@ -786,6 +786,7 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
         return rc;
     /* .xlsx, GBK, UTF-16 ...: UTF-8 CSV from here on */
     struct import_text txt;
+    int64_t t0 = time_mono_us();
     struct import_read_opts ro = {o->encoding, o->sheet, o->filename};
     if ((rc = import_read(ctx, &ro, data, len, &txt))) {
         /* a run is recorded for a file that cannot be read, not for a bad parameter
@@ -800,6 +801,8 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
             record_unreadable(ctx, o, out);
         return rc;
     }
+    int64_t t1 = time_mono_us();
+    out->us_read = t1 - t0;
     out->format = txt.format;
     out->encoding = txt.encoding;
     out->detected = txt.detected;
@@ -866,12 +869,18 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
         if (im->writer && im->writing)
             rollup_prepare(im->ru); /* while the writer writes the last chunk */
         imp_write_finish(im);
+        out->us_load = time_mono_us() - t1;
         if (im->rc)
             rc = im->rc == KAM_OK ? KAM_EINTERNAL : im->rc;
     }
     int loaded = !rc && !o->dry_run && im->writing;
-    if (!rc && loaded && im->kind == K_ORDERS && !(rc = sales_bulk_finish(ctx, &im->bulk)))
+    int64_t t2 = time_mono_us();
+    if (!rc && loaded && im->kind == K_ORDERS && !(rc = sales_bulk_finish(ctx, &im->bulk))) {
+        int64_t t3 = time_mono_us();
+        out->us_indexes = t3 - t2;
         rc = rollup_flush(ctx, im->ru);
+        out->us_rollups = time_mono_us() - t3;
+    }
     out->finished_at = time_now();
     if (out->finished_at < ctx->now)
         out->finished_at = ctx->now;
@@ -882,7 +891,9 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     if (!rc && loaded)
         rc = record_run(im, "update");
     /* A rejected or dry run writes nothing: roll back, then keep the record of a rejection. */
+    int64_t t4 = time_mono_us();
     enum kam_err end = db_end(ctx->db, loaded ? rc : (rc ? rc : KAM_EINVAL), ctx->err);
+    out->us_commit = time_mono_us() - t4;
     if (fk_off) {
         struct kam_error fe = {0};
         if (db_fk_checks(ctx->db, 1, &fe))

@@ -66,6 +66,10 @@ struct import_report {
      * file that could not be read): csv | tsv | xlsx, the encoding and what detection found,
      * the sheet of an .xlsx */
     const char *format, *encoding, *detected, *sheet;
+    /* Where the time went, in microseconds (kam import prints it; not stored): reading and
+     * decoding the file, checking and writing the rows (the writer thread overlaps the two),
+     * rebuilding dropped indexes, the rollups, the commit. */
+    int64_t us_read, us_load, us_indexes, us_rollups, us_commit;
 };
 
 /* Loads data[0..len). KAM_OK when the file loaded (or, for a dry run, would load); KAM_EINVAL
