@@ -294,6 +294,38 @@ static void indexes_on(struct db *db, const char *count_sql, int64_t want)
     arena_release(&a);
 }
 
+/* db_fk_checks: off only outside a transaction; a statement cached while the checks were off
+ * checks again once they are back on (SQLite recompiles statements after the pragma), so a
+ * connection that served an import does not keep unchecked inserts in its cache. */
+TEST(fk_checks_off_and_on_sqlite)
+{
+    struct db *db = NULL;
+    struct kam_error e = {0};
+    CHECK_EQ_INT(db_open("sqlite::memory:", &db, &e), KAM_OK);
+    if (!db)
+        return;
+    CHECK_EQ_INT(db_exec(db,
+                         "CREATE TABLE kam_fk_p (id INTEGER PRIMARY KEY); CREATE TABLE kam_fk_c "
+                         "(id INTEGER PRIMARY KEY, p INTEGER NOT NULL REFERENCES kam_fk_p(id))",
+                         &e),
+                 KAM_OK);
+    const char *ins = "INSERT INTO kam_fk_c (id, p) VALUES (?, 99)";
+    struct db_stmt *st;
+    CHECK_EQ_INT(db_begin(db, &e), KAM_OK);
+    CHECK_EQ_INT(db_fk_checks(db, 0, &e), KAM_EINTERNAL); /* inside a transaction: refused */
+    CHECK_EQ_INT(db_end(db, KAM_OK, &e), KAM_OK);
+    CHECK_EQ_INT(db_fk_checks(db, 0, &e), KAM_OK);
+    CHECK_EQ_INT(db_prepare(db, ins, &st, &e), KAM_OK);
+    db_bind_i64(st, 1, 1);
+    CHECK_EQ_INT(db_run(st, &e), KAM_OK); /* unchecked: no parent 99 */
+    CHECK_EQ_INT(db_fk_checks(db, 1, &e), KAM_OK);
+    CHECK_EQ_INT(db_prepare(db, ins, &st, &e), KAM_OK); /* the cached statement */
+    db_bind_i64(st, 1, 2);
+    CHECK_EQ_INT(db_run(st, &e), KAM_ECONFLICT); /* checked again */
+    CHECK_EQ_INT(count_of(db, "SELECT COUNT(*) FROM kam_fk_c"), 1);
+    db_close(db);
+}
+
 TEST(bulk_load_keeps_every_text_sqlite)
 {
     struct db *db = NULL;
