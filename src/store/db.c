@@ -1146,12 +1146,6 @@ enum kam_err db_bulk_indexes_off(struct db *db, const char *table, struct arena 
     return drop_saving(db, db->drv->bulk_off_sql, table, a, saved, e);
 }
 
-enum kam_err db_bulk_keys_off(struct db *db, const char *table, struct arena *a,
-                              struct db_saved_indexes *saved, struct kam_error *e)
-{
-    return drop_saving(db, db->drv->bulk_keys_off_sql, table, a, saved, e);
-}
-
 enum kam_err db_bulk_indexes_on(struct db *db, const struct db_saved_indexes *saved,
                                 struct kam_error *e)
 {

@@ -119,9 +119,6 @@ struct db_driver {
     /* db_fk_checks: turning the foreign-key checks of the connection off and on, outside a
      * transaction. NULL: the engine's checks stay on. */
     const char *fk_off_sql, *fk_on_sql;
-    /* db_bulk_keys_off: as bulk_off_sql, for the primary key and the non-unique indexes of a
-     * table no foreign key points at. NULL: nothing is dropped (the merge keeps its keys). */
-    const char *bulk_keys_off_sql;
     /* Run by db_bulk_indexes_on before the rebuilds (e.g. more sort memory, for this
      * transaction only); NULL: nothing. */
     const char *bulk_on_sql;
@@ -335,14 +332,6 @@ enum kam_err db_bulk_indexes_off(struct db *db, const char *table, struct arena 
                                  struct db_saved_indexes *saved, struct kam_error *e);
 enum kam_err db_bulk_indexes_on(struct db *db, const struct db_saved_indexes *saved,
                                 struct kam_error *e);
-
-/* A big merge into a keyed table (rollup deltas summed into their rollup): drops its primary key
- * and non-unique indexes as db_bulk_indexes_off does (saved->n is 0 where the engine keeps them:
- * SQLite), for an UPDATE ... FROM and an INSERT ... WHERE NOT EXISTS that join by hashing
- * instead of a lookup per row; db_bulk_indexes_on builds them again, and a duplicate key fails
- * there. PostgreSQL locks the table (ACCESS EXCLUSIVE) until the commit. */
-enum kam_err db_bulk_keys_off(struct db *db, const char *table, struct arena *a,
-                              struct db_saved_indexes *saved, struct kam_error *e);
 
 /* SQL listing the schema's tables (one text column). */
 const char *db_tables_sql(const struct db *db);

@@ -870,19 +870,6 @@ const struct db_driver db_pg_driver = {
         "'MEMBER')) SELECT 'DROP INDEX ' || quote_ident(indexname), indexdef FROM own, pg_indexes "
         "WHERE schemaname = current_schema() AND tablename = own.name AND indexdef NOT LIKE "
         "'CREATE UNIQUE%'",
-    /* The primary key first: the other indexes are built with it there. */
-    .bulk_keys_off_sql =
-        "WITH t(name) AS (SELECT CAST(? AS TEXT)), own AS (SELECT t.name, (quote_ident("
-        "current_schema()) || '.' || quote_ident(t.name))::regclass AS rel FROM t, pg_tables p "
-        "WHERE p.schemaname = current_schema() AND p.tablename = t.name AND "
-        "pg_has_role(p.tableowner, 'MEMBER') AND NOT EXISTS (SELECT 1 FROM pg_constraint r "
-        "WHERE r.confrelid = (quote_ident(current_schema()) || '.' || "
-        "quote_ident(t.name))::regclass)) SELECT 'ALTER TABLE ' || quote_ident(own.name) || ' "
-        "DROP CONSTRAINT ' || quote_ident(conname), 'ALTER TABLE ' || quote_ident(own.name) || "
-        "' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(c.oid) FROM "
-        "own, pg_constraint c WHERE c.contype = 'p' AND c.conrelid = own.rel UNION ALL SELECT "
-        "'DROP INDEX ' || quote_ident(indexname), indexdef FROM own, pg_indexes WHERE schemaname "
-        "= current_schema() AND tablename = own.name AND indexdef NOT LIKE 'CREATE UNIQUE%'",
     /* The rebuilds sort in memory (the default 64 MB spills a million keys to disk). */
     .bulk_on_sql = "SET LOCAL maintenance_work_mem = '256MB'",
     .copy_begin = p_copy_begin,

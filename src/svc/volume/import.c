@@ -6,9 +6,9 @@
  * written in chunks of CHUNK rows through sales_bulk_lines() (sorted by external id, bulk loads:
  * COPY on PostgreSQL, many-row INSERTs on SQLite); past one chunk a writer thread writes each
  * chunk while the next one is read (import_write.c). The secondary indexes are dropped and built
- * again around a load that is big next to the table (sales_bulk_start/finish), the foreign-key
- * checks are off (the rows' references are checked here), and the rollup deltas are flushed once
- * at the end -- all in one
+ * again around a load that is big next to the table (sales_bulk_start/finish), SQLite's
+ * foreign-key checks are off (the rows' references are checked here), and the rollup deltas are
+ * flushed once at the end -- all in one
  * transaction. Products and accounts are few: each row goes through its
  * service (validation, audit) inside a savepoint, so a bad row can be skipped cleanly. */
 #include "import.h"
@@ -617,13 +617,17 @@ static int64_t rows_over(const char *data, size_t len, int64_t max)
     return c.records - 1 > max ? c.records - 1 : -1;
 }
 
-/* How many lines data holds (an estimate of its rows, for sales_bulk_start). */
+/* How many lines data holds (an estimate of its rows, for sales_bulk_start and the chunks):
+ * line feeds or carriage returns, whichever there are more of (CRLF, LF and old CR-only files
+ * alike). */
 static int64_t lines_in(const char *data, size_t len)
 {
-    int64_t n = 0;
-    for (const char *p = data, *end = data + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-        n++;
-    return n;
+    int64_t lf = 0, cr = 0;
+    for (size_t i = 0; i < len; i++) {
+        lf += data[i] == '\n';
+        cr += data[i] == '\r';
+    }
+    return lf > cr ? lf : cr;
 }
 
 /* Order rows per chunk: CHUNK, or KAM_IMPORT_CHUNK (1,000 to 1,048,576), e.g. for tests that
@@ -833,8 +837,6 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     strmap_init(&im->users);
     strmap_init(&im->fx);
     int64_t lines = lines_in(data, len);
-    if (im->kind == K_ORDERS) /* every external id of the file, at most a line each */
-        strmap_reserve(&im->seen, (size_t)lines + 1, 0);
     size_t chunk = chunk_rows();
     im->chunk_cap = im->kind != K_ORDERS ? 1 : (size_t)lines < chunk ? (size_t)lines + 1 : chunk;
     im->chunk = im->chunks[0] = calloc(im->chunk_cap, sizeof *im->chunk);
@@ -844,6 +846,15 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     im->writing = !o->dry_run;
     im->max_rows = ctx->who.role == ROLE_ADMIN ? 0 : IMPORT_MAX_ROWS_ROLE;
     int64_t over = im->max_rows ? rows_over(data, len, im->max_rows) : -1; /* before the lock */
+    if (im->kind == K_ORDERS && over < 0) {
+        /* room for every external id up front: a line each, but no more lines than rows of the
+         * shortest orders row could fill (a file of line breaks is not a million rows), nor
+         * than the caller may import, and at most 2^21 (past that the map grows) */
+        int64_t ids = lines + 1, fit = (int64_t)(len / 16) + 1;
+        ids = ids < fit ? ids : fit;
+        ids = im->max_rows && ids > im->max_rows + 1 ? im->max_rows + 1 : ids;
+        strmap_reserve(&im->seen, (size_t)(ids < (1 << 21) ? ids : (1 << 21)), 0);
+    }
     /* An orders load checks every account and product itself, against the lookups read inside
      * its transaction, which keeps them from changing (db_fk_checks); on again below. */
     int fk_off = im->kind == K_ORDERS && !o->dry_run;

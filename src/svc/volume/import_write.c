@@ -88,6 +88,7 @@ void imp_write_start(struct imp *im)
         pthread_mutex_destroy(&w->mu);
         pthread_cond_destroy(&w->cv);
         rollup_free(w->ru);
+        arena_release(&w->a);
         free(w);
         return;
     }

@@ -300,81 +300,6 @@ static const char *const merge_sql[] = {
                "true " ACCT_CONFLICT,
 };
 
-/* A delta large next to its rollup (an import into a young database): the rollup's keys are
- * dropped where the engine can (db_bulk_keys_off), existing rows updated and new ones inserted
- * by two hash joins, and the keys built again -- on PostgreSQL 0.8 s instead of 1.3 s for
- * 330,000 deltas, the table locked for the rest of the import's transaction (its last second).
- * Nothing is dropped on SQLite: merge_sql runs there. */
-#define KEYS_OFF_MIN 20000
-
-static const char *const rollup_table[] = {
-    [T_FINE] = "sales_monthly",
-    [T_DIM] = "sales_monthly_dim",
-    [T_ACCT] = "sales_monthly_account",
-};
-
-static const char *const count_sql[] = {
-    [T_FINE] = "SELECT COUNT(*) FROM sales_monthly",
-    [T_DIM] = "SELECT COUNT(*) FROM sales_monthly_dim",
-    [T_ACCT] = "SELECT COUNT(*) FROM sales_monthly_account",
-};
-
-static const char *const update_join_sql[] = {
-    [T_FINE] = "UPDATE sales_monthly SET quantity = sales_monthly.quantity + d.quantity, amount = "
-               "sales_monthly.amount + d.amount, lines = sales_monthly.lines + d.lines FROM "
-               "rollup_delta d WHERE sales_monthly.account_id = d.account_id AND "
-               "sales_monthly.month = d.month AND sales_monthly.family = d.family AND "
-               "sales_monthly.region = d.region AND sales_monthly.channel = d.channel",
-    [T_DIM] = "UPDATE sales_monthly_dim SET quantity = sales_monthly_dim.quantity + d.quantity, "
-              "amount = sales_monthly_dim.amount + d.amount, lines = sales_monthly_dim.lines + "
-              "d.lines FROM rollup_delta d WHERE sales_monthly_dim.month = d.month AND "
-              "sales_monthly_dim.family = d.family AND sales_monthly_dim.region = d.region AND "
-              "sales_monthly_dim.channel = d.channel",
-    [T_ACCT] = "UPDATE sales_monthly_account SET quantity = sales_monthly_account.quantity + "
-               "d.quantity, amount = sales_monthly_account.amount + d.amount, lines = "
-               "sales_monthly_account.lines + d.lines FROM rollup_delta d WHERE "
-               "sales_monthly_account.account_id = d.account_id AND sales_monthly_account.month "
-               "= d.month",
-};
-
-static const char *const insert_new_sql[] = {
-    [T_FINE] = "INSERT INTO sales_monthly (account_id, month, family, region, channel, quantity, "
-               "amount, lines) SELECT d.account_id, d.month, d.family, d.region, d.channel, "
-               "d.quantity, d.amount, d.lines FROM rollup_delta d WHERE NOT EXISTS (SELECT 1 FROM "
-               "sales_monthly s WHERE s.account_id = d.account_id AND s.month = d.month AND "
-               "s.family = d.family AND s.region = d.region AND s.channel = d.channel)",
-    [T_DIM] = "INSERT INTO sales_monthly_dim (month, family, region, channel, quantity, amount, "
-              "lines) SELECT d.month, d.family, d.region, d.channel, d.quantity, d.amount, "
-              "d.lines FROM rollup_delta d WHERE NOT EXISTS (SELECT 1 FROM sales_monthly_dim s "
-              "WHERE s.month = d.month AND s.family = d.family AND s.region = d.region AND "
-              "s.channel = d.channel)",
-    [T_ACCT] = "INSERT INTO sales_monthly_account (account_id, month, quantity, amount, lines) "
-               "SELECT d.account_id, d.month, d.quantity, d.amount, d.lines FROM rollup_delta d "
-               "WHERE NOT EXISTS (SELECT 1 FROM sales_monthly_account s WHERE s.account_id = "
-               "d.account_id AND s.month = d.month)",
-};
-
-/* The deltas in rollup_delta summed into the rollup of t. */
-static enum kam_err merge_delta(struct kam_ctx *ctx, size_t n, enum table t)
-{
-    struct db_saved_indexes keys = {0};
-    enum kam_err rc = KAM_OK;
-    if (n >= KEYS_OFF_MIN) {
-        int64_t have = 0;
-        rc = db_query_i64(ctx->db, count_sql[t], 0, 0, &have, ctx->err);
-        if (!rc && (int64_t)n * 2 >= have)
-            rc = db_bulk_keys_off(ctx->db, rollup_table[t], ctx->a, &keys, ctx->err);
-    }
-    if (rc || !keys.n)
-        return rc ? rc : db_exec(ctx->db, merge_sql[t], ctx->err);
-    rc = db_exec(ctx->db, update_join_sql[t], ctx->err);
-    if (!rc)
-        rc = db_exec(ctx->db, insert_new_sql[t], ctx->err);
-    if (!rc)
-        rc = db_bulk_indexes_on(ctx->db, &keys, ctx->err);
-    return rc;
-}
-
 static const char *const prune_all_sql[] = {
     [T_FINE] = "DELETE FROM sales_monthly WHERE lines <= 0 AND EXISTS (SELECT 1 FROM rollup_delta "
                "d WHERE d.lines < 0 AND d.account_id = sales_monthly.account_id AND d.month = "
@@ -455,7 +380,7 @@ static enum kam_err flush_bulk(struct kam_ctx *ctx, struct entry **v, size_t n, 
     if (b)
         rc = db_bulk_end(b, rc, ctx->err);
     if (!rc)
-        rc = merge_delta(ctx, n, t);
+        rc = db_exec(ctx->db, merge_sql[t], ctx->err);
     if (!rc && negative)
         rc = db_exec(ctx->db, prune_all_sql[t], ctx->err);
     if (!rc)
