@@ -160,6 +160,37 @@ static const struct table {
      "id", NULL, 1, 0},
     {"visit_learnings", "visit_id, how_used, works, fails, created_by, created_at", "visit_id",
      NULL, 0, 0},
+    /* 0019 */
+    {"survey_drivers",
+     "key, label_zh_cn, label_zh_tw, label_en, dept_role, position, active, created_at, "
+     "updated_at",
+     "key", NULL, 0, 1},
+    {"surveys",
+     "id, title_zh_cn, title_zh_tw, title_en, intro_zh_cn, intro_zh_tw, intro_en, status, "
+     "link_days, remind_days, max_reminders, created_by, opened_at, closed_at, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"survey_questions",
+     "id, survey_id, position, kind, driver, text_zh_cn, text_zh_tw, text_en, required, overall, "
+     "created_at",
+     "id", NULL, 1, 0},
+    {"survey_options", "question_id, position, label_zh_cn, label_zh_tw, label_en",
+     "question_id, position", NULL, 0, 0},
+    {"survey_links",
+     "id, survey_id, contact_id, account_id, token_hash, lang, channel, expires_at, sent_at, "
+     "reminded_at, reminders, answered_at, created_by, created_at",
+     "id", NULL, 1, 0},
+    {"survey_responses",
+     "id, survey_id, link_id, account_id, contact_id, lang, entered_by, submitted_at", "id", NULL,
+     1, 0},
+    {"survey_answers", "response_id, question_id, value, text", "response_id, question_id", NULL, 0,
+     0},
+    {"survey_hits", "key, window_start, count", "key", NULL, 0, 0},
+    {"follow_ups",
+     "id, account_id, dept_role, source, response_id, question_id, from_dept, title, detail, "
+     "owner_id, due_on, status, action, resolved_at, confirmed_at, confirmation, created_by, "
+     "version, created_at, updated_at",
+     "id", NULL, 1, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

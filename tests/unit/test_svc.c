@@ -205,7 +205,9 @@ TEST(policy_admin_may_do_everything_but_write_audit)
     /* Everything on every object, except: the audit trail is read-only, products are never
      * deleted (there is no delete; retire one with active=false), imports are records of what
      * happened (no update or delete), and approving target plans is the director's alone
-     * (separation of duties: whoever administers the system does not approve targets). */
+     * (separation of duties: whoever administers the system does not approve targets).
+     * Satisfaction figures are computed, never written; a survey response is what the customer
+     * said: it may be erased, never edited. */
     for (int o = OBJ_PUBLIC; o < OBJ_COUNT; o++)
         for (int a = 0; a < ACT_COUNT; a++) {
             enum grant want = GRANT_ALL;
@@ -216,6 +218,10 @@ TEST(policy_admin_may_do_everything_but_write_audit)
             else if (o == OBJ_IMPORT && (a == ACT_UPDATE || a == ACT_DELETE))
                 want = GRANT_NONE;
             else if (o == OBJ_APPROVAL)
+                want = GRANT_NONE;
+            else if (o == OBJ_SATISFACTION && a != ACT_READ)
+                want = GRANT_NONE;
+            else if (o == OBJ_SURVEY_RESPONSE && a == ACT_UPDATE)
                 want = GRANT_NONE;
             CHECK_EQ_INT(policy_grant(ROLE_ADMIN, o, a), want);
         }
@@ -237,10 +243,13 @@ TEST(policy_finance_is_read_only)
     /* Finance reads everything org-wide and writes nothing of the relationship (accounts,
      * contacts, teams, interactions, visits, issues, care, config, targets), but keeps the
      * figures: the product catalogue and exchange rates (no delete), the order lines (all
-     * actions) and the imports (read and create). It never approves targets. */
+     * actions) and the imports (read and create). It never approves targets. Of the surveys it
+     * reads the questions and the aggregates, not who was sent what, what one person answered or
+     * the departments' follow-ups of it (personal data it does not need). */
     for (int o = OBJ_ACCOUNT; o < OBJ_COUNT; o++) {
-        CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, ACT_READ),
-                     o == OBJ_APPROVAL ? GRANT_NONE : GRANT_ALL);
+        int hidden = o == OBJ_APPROVAL || o == OBJ_SURVEY_LINK || o == OBJ_SURVEY_RESPONSE ||
+                     o == OBJ_FOLLOW_UP;
+        CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, ACT_READ), hidden ? GRANT_NONE : GRANT_ALL);
         for (int a = ACT_CREATE; a < ACT_COUNT; a++) {
             enum grant want = GRANT_NONE;
             if (o == OBJ_PRODUCT && a != ACT_DELETE)

@@ -245,6 +245,9 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
     case SCOPE_ORDER:
     case SCOPE_NEED:
     case SCOPE_INTERVIEW:
+    case SCOPE_SURVEY_LINK:
+    case SCOPE_RESPONSE:
+    case SCOPE_FOLLOW_UP:
         if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
             return rc;
         break;

@@ -35,6 +35,11 @@ enum obj {
     OBJ_NEED,        /* customer needs (issue 14) */
     OBJ_NEED_STATUS, /* moving a need along its workflow (service staff may, without editing it) */
     OBJ_INTERVIEW,   /* interviews with the customer */
+    OBJ_SURVEY,      /* survey definitions: questions, options (company-wide, no account) */
+    OBJ_SURVEY_LINK, /* sending a survey to an account's contacts: links, reminders */
+    OBJ_SURVEY_RESPONSE, /* one respondent's answers and comments: personal data */
+    OBJ_SATISFACTION,    /* aggregates of the answers: NPS, CSAT, driver scores, results */
+    OBJ_FOLLOW_UP,       /* department follow-ups of low scores, and hand-offs */
     OBJ_COUNT
 };
 
@@ -56,6 +61,9 @@ enum scope_kind {
     SCOPE_MEASURE, /* a measure's account; none (0) for plan-wide measures */
     SCOPE_NEED,
     SCOPE_INTERVIEW,
+    SCOPE_SURVEY_LINK,
+    SCOPE_RESPONSE,
+    SCOPE_FOLLOW_UP,
     SCOPE_COUNT
 };
 
