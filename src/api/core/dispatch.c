@@ -19,13 +19,16 @@
 static struct api_cfg cfg;
 
 static const struct route *const tables[] = {
-    api_routes_meta,      api_routes_session,     api_routes_users,         api_routes_accounts,
-    api_routes_contacts,  api_routes_audit,       api_routes_interactions,  api_routes_visits,
-    api_routes_issues,    api_routes_config,      api_routes_notifications, api_routes_care,
-    api_routes_valuation, api_routes_sales,       api_routes_volume,        api_routes_targets,
-    api_routes_measures,  api_routes_insight,     api_routes_search,        api_routes_home,
-    api_routes_views,     api_routes_rel_exports, api_routes_vol_exports,   api_routes_imports,
-    api_routes_needs,
+    api_routes_meta,         api_routes_session,       api_routes_users,
+    api_routes_accounts,     api_routes_contacts,      api_routes_audit,
+    api_routes_interactions, api_routes_visits,        api_routes_issues,
+    api_routes_config,       api_routes_notifications, api_routes_care,
+    api_routes_valuation,    api_routes_sales,         api_routes_volume,
+    api_routes_targets,      api_routes_measures,      api_routes_insight,
+    api_routes_search,       api_routes_home,          api_routes_views,
+    api_routes_rel_exports,  api_routes_vol_exports,   api_routes_imports,
+    api_routes_needs,        api_routes_surveys,       api_routes_survey_answers,
+    api_routes_satisfaction, api_routes_follow_ups,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -144,6 +144,10 @@ extern const struct route api_routes_rel_exports[];
 extern const struct route api_routes_vol_exports[];
 extern const struct route api_routes_imports[];
 extern const struct route api_routes_needs[];
+extern const struct route api_routes_surveys[];
+extern const struct route api_routes_survey_answers[];
+extern const struct route api_routes_satisfaction[];
+extern const struct route api_routes_follow_ups[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -176,6 +180,10 @@ extern const struct api_shape api_shapes_rel_exports[];
 extern const struct api_shape api_shapes_vol_exports[];
 extern const struct api_shape api_shapes_imports[];
 extern const struct api_shape api_shapes_needs[];
+extern const struct api_shape api_shapes_surveys[];
+extern const struct api_shape api_shapes_survey_answers[];
+extern const struct api_shape api_shapes_satisfaction[];
+extern const struct api_shape api_shapes_follow_ups[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

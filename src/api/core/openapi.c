@@ -63,6 +63,14 @@ static const struct chapter chapters[] = {
      "Import templates, previews and saved column mappings"},
     {api_routes_needs, api_shapes_needs, "needs",
      "Customer needs, their workflow and interviews with the customer"},
+    {api_routes_surveys, api_shapes_surveys, "surveys",
+     "Survey definitions, their questions, sending and links"},
+    {api_routes_survey_answers, api_shapes_survey_answers, "survey-answers",
+     "Survey answers: the public answer page and answers taken by phone"},
+    {api_routes_satisfaction, api_shapes_satisfaction, "satisfaction",
+     "Satisfaction: NPS, CSAT, key drivers and loyalty"},
+    {api_routes_follow_ups, api_shapes_follow_ups, "follow-ups",
+     "Department follow-ups of low scores and complaints, and hand-offs"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 
