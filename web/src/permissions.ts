@@ -87,6 +87,23 @@ export const can = {
   deleteMeasure: (r: Row) => may(r, 'measure', 'delete'),
   /** Share-of-wallet estimates (account update). */
   editWallet: (r: Row) => may(r, 'account', 'update'),
+  /** Survey definitions (issue 14): read them, build and change them, delete them. */
+  readSurveys: (r: Row) => may(r, 'survey', 'read'),
+  buildSurveys: (r: Row) => may(r, 'survey', 'update'),
+  deleteSurveys: (r: Row) => may(r, 'survey', 'delete'),
+  /** Send a survey to contacts of accounts in scope (links), remind, reissue. */
+  sendSurveys: (r: Row) => may(r, 'survey_link', 'create'),
+  readSurveyLinks: (r: Row) => may(r, 'survey_link', 'read'),
+  /** One respondent's answers and comments (personal data: not finance, hr or viewers). */
+  readResponses: (r: Row) => may(r, 'survey_response', 'read'),
+  /** Type in answers taken by phone. */
+  enterResponses: (r: Row) => may(r, 'survey_response', 'create'),
+  /** NPS, CSAT and driver scores (aggregates). */
+  readSatisfaction: (r: Row) => may(r, 'satisfaction', 'read'),
+  /** Department follow-ups of low scores, and hand-offs. */
+  readFollowUps: (r: Row) => may(r, 'follow_up', 'read'),
+  editFollowUps: (r: Row) => may(r, 'follow_up', 'update'),
+  handOff: (r: Row) => may(r, 'follow_up', 'create'),
 }
 
 export type Capability = keyof typeof can

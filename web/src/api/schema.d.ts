@@ -2955,6 +2955,7 @@ export interface components {
             care: components["schemas"]["Grants"];
             config: components["schemas"]["Grants"];
             contact: components["schemas"]["Grants"];
+            follow_up: components["schemas"]["Grants"];
             import: components["schemas"]["Grants"];
             interaction: components["schemas"]["Grants"];
             interview: components["schemas"]["Grants"];
@@ -2964,6 +2965,10 @@ export interface components {
             need_status: components["schemas"]["Grants"];
             product: components["schemas"]["Grants"];
             sales: components["schemas"]["Grants"];
+            satisfaction: components["schemas"]["Grants"];
+            survey: components["schemas"]["Grants"];
+            survey_link: components["schemas"]["Grants"];
+            survey_response: components["schemas"]["Grants"];
             target: components["schemas"]["Grants"];
             target_approval: components["schemas"]["Grants"];
             target_proposal: components["schemas"]["Grants"];
