@@ -183,8 +183,8 @@ static const struct table {
     {"survey_responses",
      "id, survey_id, link_id, account_id, contact_id, lang, entered_by, submitted_at", "id", NULL,
      1, 0},
-    {"survey_answers", "response_id, question_id, value, text", "response_id, question_id", NULL, 0,
-     0},
+    {"survey_answers", "response_id, question_id, value, text, sentiment_ppm, sentiment_model",
+     "response_id, question_id", NULL, 0, 0},
     {"survey_hits", "key, window_start, count", "key", NULL, 0, 0},
     {"follow_ups",
      "id, account_id, dept_role, source, response_id, question_id, from_dept, title, detail, "

@@ -110,12 +110,16 @@ CREATE INDEX survey_responses_survey ON survey_responses(survey_id, submitted_at
 CREATE INDEX survey_responses_account ON survey_responses(account_id, submitted_at, id);
 
 -- value: the score (nps 0-10, csat / rating 1-5), a single choice's position, or a multi
--- choice's bit mask; text: a text answer (NULL otherwise).
+-- choice's bit mask; text: a text answer (NULL otherwise). A text answer's sentiment: sentiment_ppm,
+-- the model's score of "positive" in millionths (0..1,000,000), by the model sentiment_model
+-- names (a hash of it: a new model rescores); NULL until scored.
 CREATE TABLE survey_answers (
     response_id     INTEGER NOT NULL REFERENCES survey_responses(id) ON DELETE CASCADE,
     question_id     INTEGER NOT NULL REFERENCES survey_questions(id) ON DELETE CASCADE,
     value           INTEGER,
     text            TEXT,
+    sentiment_ppm   INTEGER,
+    sentiment_model TEXT,
     PRIMARY KEY (response_id, question_id),
     CHECK ((value IS NULL) <> (text IS NULL))
 );
