@@ -502,6 +502,7 @@ struct sent_section {
 
 struct sentiment_model {
     struct sent_section sec[3];
+    uint32_t crc; /* the file's CRC-32: its id */
 };
 
 #define SENT_MAGIC "KAMSENT"
@@ -614,6 +615,7 @@ int sentiment_model_load(const void *data, size_t len, struct sentiment_model **
     struct sentiment_model *m = calloc(1, sizeof *m);
     if (!m)
         return load_fail(NULL, why, whylen, "out of memory", -1);
+    m->crc = crc_file;
     for (int s = 0; s < (int)nsec; s++) {
         unsigned lang, bits, ng, flags;
         float scale, bias, pa;
@@ -665,6 +667,11 @@ int sentiment_model_load(const void *data, size_t len, struct sentiment_model **
         return load_fail(m, why, whylen, "trailing bytes after the last section", -1);
     *out = m;
     return 0;
+}
+
+void sentiment_model_id(const struct sentiment_model *m, char out[9])
+{
+    snprintf(out, 9, "%08x", m ? (unsigned)m->crc : 0u);
 }
 
 unsigned sentiment_model_langs(const struct sentiment_model *m)

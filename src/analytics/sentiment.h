@@ -88,6 +88,9 @@ struct sentiment_model;
 int sentiment_model_load(const void *data, size_t len, struct sentiment_model **out, char *why,
                          size_t whylen);
 void sentiment_model_free(struct sentiment_model *m);
+/* The model's id: the 8 hex digits of its file's CRC-32 (a score records the model that gave
+ * it, so a new model can rescore). */
+void sentiment_model_id(const struct sentiment_model *m, char out[9]);
 /* Which languages the model has sections for: a bit mask of 1 << SENT_ZH, 1 << SENT_EN. */
 unsigned sentiment_model_langs(const struct sentiment_model *m);
 

@@ -1,0 +1,165 @@
+/* tone.c -- scores and labels of comments (tone.h). */
+#include "tone.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/sentiment.h"
+#include "base/log.h"
+#include "settings.h"
+
+static pthread_once_t id_once = PTHREAD_ONCE_INIT;
+static char model_id[9];
+
+static void id_init(void)
+{
+    const struct sentiment_model *m = sentiment_default();
+    if (m)
+        sentiment_model_id(m, model_id);
+    else
+        log_warn("sentiment: no model (%s): comments are not scored", sentiment_default_error());
+}
+
+const char *tone_model_id(void)
+{
+    pthread_once(&id_once, id_init);
+    return model_id;
+}
+
+/* What people type into a comment box when they have nothing to say, as the normalised text
+ * reads (Simplified, lower case, no punctuation or spaces). */
+static const char *const non_answers[] = {"无",           "没有",
+                                          "没",           "暂无",
+                                          "暂时没有",     "目前没有",
+                                          "无意见",       "没有意见",
+                                          "没意见",       "暂无意见",
+                                          "无建议",       "没有建议",
+                                          "暂无建议",     "暂时没有建议",
+                                          "没什么",       "没什么意见",
+                                          "没什么建议",   "没有了",
+                                          "无其他",       "没有其他",
+                                          "其他无",       "没有其他意见",
+                                          "没有其他建议", "一般",
+                                          "还行",         "不清楚",
+                                          "不知道",       "同上",
+                                          "略",           "无无",
+                                          "na",           "n/a",
+                                          "none",         "nothing",
+                                          "no",           "nil",
+                                          "null",         "nocomment",
+                                          "nocomments",   "nothingtoadd",
+                                          "nothingelse",  "notapplicable",
+                                          "nosuggestion", "nosuggestions",
+                                          "ok",           "okay",
+                                          "fine",         "nope",
+                                          "idk",          NULL};
+
+/* The characters of s kept for the comparison: letters, digits, '/', and everything outside
+ * ASCII but CJK and general punctuation. */
+static size_t squeeze(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && o + 4 < cap) {
+        if (*p < 0x80) {
+            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '/')
+                out[o++] = (char)*p;
+            p++;
+            continue;
+        }
+        size_t k = strlen((const char *)p);
+        size_t len = (*p >= 0xF0) ? 4 : (*p >= 0xE0) ? 3 : 2;
+        if (len > k)
+            break;
+        unsigned cp = 0;
+        if (len == 3)
+            cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+        int punct = len == 3 && ((cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F) ||
+                                 (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF0F) ||
+                                 cp == 0xFF1A || cp == 0xFF1B || cp == 0xFF1F || cp == 0x2026);
+        if (!punct) {
+            memcpy(out + o, p, len);
+            o += len;
+        }
+        p += len;
+    }
+    out[o] = 0;
+    return o;
+}
+
+int tone_non_answer(const char *text)
+{
+    if (!text)
+        return 0;
+    size_t n = strlen(text);
+    if (n > 64) /* no non-answer is this long, even with spaces and marks */
+        return 0;
+    char *t = sentiment_normalise(text, n, 0);
+    if (!t)
+        return 0;
+    char buf[80];
+    size_t k = squeeze(t, buf, sizeof buf);
+    free(t);
+    if (!k)
+        return 1; /* only marks: "...", "-", "/" */
+    for (int i = 0; non_answers[i]; i++)
+        if (!strcmp(buf, non_answers[i]))
+            return 1;
+    return 0;
+}
+
+static int blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f' && *s != '\v')
+            return 0;
+    return 1;
+}
+
+enum tone_label tone_label_of(const char *text, int has_ppm, int ppm, int negative_below)
+{
+    if (!text || blank(text))
+        return TONE_NONE;
+    if (!has_ppm)
+        return tone_non_answer(text) ? TONE_NEUTRAL : TONE_NONE;
+    if (ppm < negative_below)
+        return TONE_NEGATIVE;
+    return ppm >= 500000 ? TONE_POSITIVE : TONE_NEUTRAL;
+}
+
+void tone_of(const char *text, int negative_below, struct tone *out)
+{
+    out->label = TONE_NONE;
+    out->ppm = -1;
+    if (!text || blank(text))
+        return;
+    if (tone_non_answer(text)) {
+        out->label = TONE_NEUTRAL;
+        return;
+    }
+    const struct sentiment_model *m = sentiment_default();
+    double s = 0;
+    if (!tone_model_id()[0] || sentiment_classify(m, text, strlen(text), &s) < 0)
+        return;
+    int ppm = (int)(s * 1e6 + 0.5);
+    out->ppm = ppm < 0 ? 0 : ppm > 1000000 ? 1000000 : ppm;
+    out->label = tone_label_of(text, 1, out->ppm, negative_below);
+}
+
+const char *tone_label_name(enum tone_label l)
+{
+    static const char *const names[] = {"none", "neutral", "negative", "positive"};
+    return (unsigned)l < 4 ? names[l] : "none";
+}
+
+enum kam_err tone_negative_below(struct kam_ctx *ctx, int *ppm)
+{
+    int64_t v;
+    enum kam_err rc =
+        settings_get_i64(ctx, "tone.negative_below_ppm", TONE_NEGATIVE_BELOW_DEFAULT, &v);
+    if (rc)
+        return rc;
+    *ppm = v < 0 || v > 1000000 ? TONE_NEGATIVE_BELOW_DEFAULT : (int)v;
+    return KAM_OK;
+}
