@@ -10,8 +10,21 @@
 TEST(tone_non_answers_are_neutral_not_negative)
 {
     /* each of these, asked, the review-trained model calls negative (see tone.h) */
-    const char *const texts[] = {"无",   "没有。", "暂无建议", " 沒有意見 ", "No comment.", "N/A",
-                                 "none", "OK",     "...",      "－",         "無"};
+    const char *const texts[] = {"无",
+                                 "没有。",
+                                 "暂无建议",
+                                 " 沒有意見 ",
+                                 "No comment.",
+                                 "N/A",
+                                 "none",
+                                 "OK",
+                                 "...",
+                                 "－",
+                                 "無",
+                                 "沒有問題",
+                                 "没有什么不满意的！",
+                                 "No issues at all.",
+                                 "Not bad"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         struct tone t;
         tone_of(texts[i], TONE_NEGATIVE_BELOW_DEFAULT, &t);

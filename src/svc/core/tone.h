@@ -4,7 +4,8 @@
  * "positive" in millionths. The label:
  *   none      nothing to score (NULL or blank text, or a binary without a model);
  *   neutral   a non-answer ("无", "暂无建议", "N/A", "no comment" ...: what people type into an
- *             optional comment box when they have nothing to say), or a score between the
+ *             optional comment box when they have nothing to say; "没有问题", "no issues" ...:
+ *             nothing to complain of), or a score between the
  *             negative line and one half (the model leans negative but is not sure);
  *   negative  a score below the line (setting tone.negative_below_ppm, default 150,000);
  *   positive  a score of one half or more (the model's own decision).
