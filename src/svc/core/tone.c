@@ -79,6 +79,24 @@ static size_t squeeze(const char *s, char *out, size_t cap)
     return o;
 }
 
+/* The list as the normalisation leaves it (OpenCC's Traditional-to-Simplified step also
+ * rewrites some Simplified text: "什么" reads "什幺"), made once. */
+static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+static char *norm_list[sizeof non_answers / sizeof non_answers[0]];
+
+static size_t squeeze(const char *s, char *out, size_t cap);
+
+static void list_init(void)
+{
+    for (size_t i = 0; non_answers[i]; i++) {
+        char *t = sentiment_normalise(non_answers[i], strlen(non_answers[i]), 0);
+        char buf[80];
+        squeeze(t ? t : non_answers[i], buf, sizeof buf);
+        free(t);
+        norm_list[i] = strdup(buf); /* kept for the life of the process */
+    }
+}
+
 int tone_non_answer(const char *text)
 {
     if (!text)
@@ -94,8 +112,9 @@ int tone_non_answer(const char *text)
     free(t);
     if (!k)
         return 1; /* only marks: "...", "-", "/" */
-    for (int i = 0; non_answers[i]; i++)
-        if (!strcmp(buf, non_answers[i]))
+    pthread_once(&list_once, list_init);
+    for (size_t i = 0; non_answers[i]; i++)
+        if (norm_list[i] && !strcmp(buf, norm_list[i]))
             return 1;
     return 0;
 }
