@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "base/embed.h"
+#include "base/log.h"
 #include "base/utf8.h"
 
 /* The embedded model (build/gen/sentiment_model.c, made by tools/embed from models/; empty
@@ -100,13 +101,40 @@ static size_t clip(const char *s, size_t n)
 static pthread_once_t t2s_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t t2s_mu = PTHREAD_MUTEX_INITIALIZER;
 static opencc_t t2s_cc = (opencc_t)-1;
+static char t2s_err[300];
 
+/* OpenCC's configurations by absolute path only (its data directory, ${prefix}/share/opencc):
+ * a file of the same name in the working directory must not change the scores. tw2sp (with
+ * Taiwan phrases) first, then plain t2s; a miss is logged once and kept for
+ * sentiment_convert_error(). */
 static void t2s_open(void)
 {
-    static const char *const cfgs[] = {"tw2sp.json", "/usr/share/opencc/tw2sp.json", "t2s.json",
-                                       "/usr/share/opencc/t2s.json"};
-    for (size_t i = 0; i < sizeof cfgs / sizeof cfgs[0] && t2s_cc == (opencc_t)-1; i++)
-        t2s_cc = opencc_open(cfgs[i]);
+    static const char *const dirs[] = {"/usr/share/opencc/", "/usr/local/share/opencc/"};
+    static const char *const cfgs[] = {"tw2sp.json", "t2s.json"};
+    char path[128];
+    for (size_t c = 0; c < sizeof cfgs / sizeof cfgs[0] && t2s_cc == (opencc_t)-1; c++)
+        for (size_t d = 0; d < sizeof dirs / sizeof dirs[0] && t2s_cc == (opencc_t)-1; d++) {
+            snprintf(path, sizeof path, "%s%s", dirs[d], cfgs[c]);
+            t2s_cc = opencc_open(path);
+            if (t2s_cc != (opencc_t)-1 && c > 0)
+                snprintf(t2s_err, sizeof t2s_err,
+                         "OpenCC tw2sp.json not found; Traditional Chinese converted with %s "
+                         "(scores of zh-TW text may differ)",
+                         path);
+        }
+    if (t2s_cc == (opencc_t)-1)
+        snprintf(t2s_err, sizeof t2s_err,
+                 "OpenCC tw2sp.json / t2s.json not found in /usr/share/opencc or "
+                 "/usr/local/share/opencc; Traditional Chinese is scored unconverted (less "
+                 "accurate)");
+    if (t2s_err[0])
+        log_warn("sentiment: %s", t2s_err);
+}
+
+const char *sentiment_convert_error(void)
+{
+    pthread_once(&t2s_once, t2s_open);
+    return t2s_err;
 }
 
 char *sentiment_normalise(const char *s, size_t n, unsigned flags)
@@ -126,6 +154,8 @@ char *sentiment_normalise(const char *s, size_t n, unsigned flags)
         i += dec((const unsigned char *)s + i, n - i, &c);
         if (c >= 0xFF01 && c <= 0xFF5E)
             c -= 0xFEE0;
+        if (c == 0x2018 || c == 0x2019 || c == 0x02BC)
+            c = '\''; /* curly apostrophes: "isn’t" reads as "isn't" */
         if (c == 0xFFFD || c == 0 || is_space(c) || (c < 0x20) || c == 0x7F)
             c = ' ';
         if (c >= 'A' && c <= 'Z')
@@ -166,17 +196,26 @@ int sentiment_lang_of(const char *s, size_t n)
     if (!s)
         return SENT_EN;
     n = clip(s, n);
+    /* the dominant script: a Han character weighs as much as 3 Latin letters (a Chinese word
+     * is ~1.5 characters, an English one ~4.7 letters), so "the 上海 team was great" stays
+     * English and "这款iPhone很好用" Chinese; a tie goes to Chinese */
+    size_t han = 0, latin = 0;
     for (size_t i = 0; i < n;) {
-        if ((unsigned char)s[i] < 0x80) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            latin += (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
             i++;
             continue;
         }
         uint32_t c;
         i += dec((const unsigned char *)s + i, n - i, &c);
         if (is_han(c))
-            return SENT_ZH;
+            han++;
+        else if ((c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A) ||
+                 (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7))
+            latin++;
     }
-    return SENT_EN;
+    return han > 0 && 3 * han >= latin ? SENT_ZH : SENT_EN;
 }
 
 /* ---- tokens and features ---- */
@@ -185,7 +224,7 @@ int sentiment_lang_of(const char *s, size_t n)
 
 struct tok {
     uint32_t off, len;
-    unsigned char neg;  /* en: inside a negation scope */
+    unsigned char neg;  /* inside a negation scope (en; zh with SENT_F_ZHNEG) */
     unsigned char word; /* a word (not a mark) */
 };
 
@@ -204,17 +243,65 @@ static int is_negation(const char *w, size_t n)
     return 0;
 }
 
+/* zh: 1 when the Han character c (between prev and next) is a negator: 不 没
+ * 无 未 非 别 莫 (the text is already Simplified), except inside words where it does not
+ * negate (非常, 无论, 无比, 未来, 别人, 别的, 不过, 不仅, 不但; 特别, 区别, 分别, 级别, ...). */
+static int zh_negator(uint32_t c, uint32_t prev, uint32_t next)
+{
+    switch (c) {
+    case 0x4E0D:                                                   /* 不 */
+        return next != 0x8FC7 && next != 0x4EC5 && next != 0x4F46; /* 过 仅 但 */
+    case 0x6CA1:                                                   /* 没 */
+    case 0x83AB:                                                   /* 莫 */
+        return 1;
+    case 0x65E0:                                 /* 无 */
+        return next != 0x8BBA && next != 0x6BD4; /* 论 比 */
+    case 0x672A:                                 /* 未 */
+        return next != 0x6765;                   /* 来 */
+    case 0x975E:                                 /* 非 */
+        return next != 0x5E38 && next != 0x51E1; /* 常 凡 */
+    case 0x522B:                                 /* 别 */
+        if (next == 0x4EBA || next == 0x7684)    /* 人 的 */
+            return 0;
+        /* after 特 区 分 级 类 个 差 告 识 性 离 辨 it is part of a word */
+        return !(prev == 0x7279 || prev == 0x533A || prev == 0x5206 || prev == 0x7EA7 ||
+                 prev == 0x7C7B || prev == 0x4E2A || prev == 0x5DEE || prev == 0x544A ||
+                 prev == 0x8BC6 || prev == 0x6027 || prev == 0x79BB || prev == 0x8FA8);
+    }
+    return 0;
+}
+
 /* Splits the normalised text t into tokens (see sentiment.h); returns the count. */
 static int tokenise(const char *t, size_t n, int lang, unsigned flags, struct tok *tk)
 {
-    int nt = 0, neg = 0;
+    int nt = 0, neg = 0, zhneg = lang == SENT_ZH && (flags & SENT_F_ZHNEG);
+    uint32_t prev = 0;
     for (size_t i = 0; i < n;) {
         uint32_t c;
         size_t l = dec((const unsigned char *)t + i, n - i, &c);
         if (c == ' ') {
             i += l;
+            neg = zhneg ? 0 : neg;
+            prev = c;
             continue;
         }
+        if (zhneg && is_han(c)) {
+            /* a negator flips the scope (没有不满意: 满意 unmarked); the scope runs to the
+             * next punctuation mark or space */
+            uint32_t next = 0;
+            if (i + l < n)
+                dec((const unsigned char *)t + i + l, n - i - l, &next);
+            tk[nt] = (struct tok){(uint32_t)i, (uint32_t)l, (unsigned char)neg, 0};
+            if (zh_negator(c, prev, next))
+                neg = !neg, tk[nt].neg = 0;
+            else if (c == 0x4E0D && next == 0x8FC7) /* 不过: but */
+                neg = 0;
+            nt++;
+            i += l;
+            prev = c;
+            continue;
+        }
+        prev = c;
         if (is_wordch(c)) {
             size_t j = i + l;
             while (j < n) {
@@ -231,6 +318,8 @@ static int tokenise(const char *t, size_t n, int lang, unsigned flags, struct to
                 b--;
             if (b > a) {
                 tk[nt] = (struct tok){(uint32_t)a, (uint32_t)(b - a), 0, 1};
+                if (zhneg)
+                    tk[nt].neg = (unsigned char)neg;
                 if (lang == SENT_EN && (flags & SENT_F_NEGATION)) {
                     tk[nt].neg = (unsigned char)neg;
                     if (is_negation(t + a, b - a))
@@ -253,6 +342,7 @@ static int tokenise(const char *t, size_t n, int lang, unsigned flags, struct to
             if (c == '!' || c == '?')
                 neg = 0;
         }
+        neg = zhneg ? 0 : neg; /* zh: a mark ends the scope */
         tk[nt++] = (struct tok){(uint32_t)i, (uint32_t)l, 0, 0};
         i += l;
     }
@@ -719,16 +809,18 @@ int sentiment_classify_ex(const struct sentiment_model *m, const char *s, size_t
         return -1;
     int want = sentiment_lang_of(s, n);
     const struct sent_section *sec = &m->sec[want];
-    if (!sec->present)
-        sec = &m->sec[want == SENT_ZH ? SENT_EN : SENT_ZH];
-    if (!sec->present)
-        return -1;
+    if (!sec->present) {
+        /* a company model without this language: the built-in model's section for it */
+        const struct sentiment_model *d = sentiment_default();
+        if (!d || d == m || !d->sec[want].present)
+            return -1;
+        sec = &d->sec[want];
+    }
     uint32_t *idx = malloc(sizeof *idx * SENT_MAX_FEATS);
     if (!idx)
         return -1;
-    /* a text routed to the other language's section is read with that section's rules */
     int used;
-    int nf = sentiment_features(s, n, (int)(sec - m->sec), &sec->cfg, idx, &used);
+    int nf = sentiment_features(s, n, want, &sec->cfg, idx, &used);
     if (nf < 0) {
         free(idx);
         return -1;

@@ -4,12 +4,17 @@
  *
  *   Normalisation: full-width ASCII (U+FF01..U+FF5E) and the ideographic space become
  *   half-width, Latin letters lower-case, runs of one character longer than 3 are cut to 3,
- *   Traditional Chinese becomes Simplified (OpenCC tw2sp, so zh-TW and zh-CN texts give the
- *   same features), invalid UTF-8 bytes are separators.
- *   Language by script: any Han character -> zh, otherwise en.
+ *   curly apostrophes (U+2018, U+2019, U+02BC) become ', Traditional Chinese becomes
+ *   Simplified (OpenCC tw2sp, read from OpenCC's data directory by absolute path, so zh-TW and
+ *   zh-CN texts give the same features), invalid UTF-8 bytes are separators.
+ *   Language by the dominant script: zh when 3 x (Han characters) >= Latin letters and there
+ *   is at least one Han character, otherwise en.
  *   zh: tokens are single CJK characters, single punctuation marks and whole Latin/digit words;
  *       features are the token n-grams, 1..ngram_max (whitespace is dropped) and, with
- *       SENT_F_WORDS, the words of ICU's dictionary-based word breaker and their bigrams.
+ *       SENT_F_WORDS, the words of ICU's dictionary-based word breaker and their bigrams; with
+ *       SENT_F_ZHNEG, after a negator (不 没 无 未 非 别 莫, not inside 非常, 无论, 特别, ...)
+ *       the tokens up to the next mark or space are marked ("not_好"; a second negator in
+ *       the scope ends it: 没有不满意).
  *   en: tokens are words ([a-z0-9'] runs) and ! ? marks; after a negation word (not, no,
  *       never, n't, ...) the words up to the next punctuation are marked ("not_good");
  *       features are unigrams and bigrams (1..ngram_max) and, with SENT_F_CHARS, character
@@ -29,7 +34,9 @@
  *   out of range) with a reason; it never reads outside the buffer.
  *
  * Thread safety: a loaded model is read-only; sentiment_classify() may be called from many
- * threads at once (the OpenCC conversion is serialised by a mutex inside).
+ * threads at once (the OpenCC conversion is serialised by a mutex inside). Training
+ * (sentiment_train, sentiment_cv) is NOT thread-safe: it seeds rand() and sets liblinear's
+ * global print function; run one at a time.
  * Cost: ~0.2 ms for a review of ~100 Chinese characters, ~2 ms at the 4 KiB cap (mostly
  * OpenCC); scratch memory is malloc'ed per call (~300 KiB at most) and freed. */
 #ifndef KAM_ANALYTICS_SENTIMENT_H
@@ -47,8 +54,10 @@ enum sent_lang { SENT_AUTO = 0, SENT_ZH = 1, SENT_EN = 2 };
 #define SENT_F_TAIL 8u     /* unigrams and bigrams of the last sentence, again ('T', 'U') */
 #define SENT_F_SKIP 16u    /* token pairs with one token between them ('s') */
 #define SENT_F_WORDS 32u   /* zh: ICU dictionary words, unigrams and bigrams ('W', 'X') */
+#define SENT_F_ZHNEG 64u   /* zh: negation scopes (不/没/无/未/非/别/莫 to the next mark) */
 #define SENT_F_ALL                                                                                 \
-    (SENT_F_NEGATION | SENT_F_CHARS | SENT_F_DIGITS | SENT_F_TAIL | SENT_F_SKIP | SENT_F_WORDS)
+    (SENT_F_NEGATION | SENT_F_CHARS | SENT_F_DIGITS | SENT_F_TAIL | SENT_F_SKIP | SENT_F_WORDS |   \
+     SENT_F_ZHNEG)
 #define SENT_MAX_FEATS 65536 /* features of one text, at most */
 
 /* How a language's text becomes features (stored in each model section). */
@@ -58,13 +67,17 @@ struct sent_feat_cfg {
     unsigned flags;     /* SENT_F_* */
 };
 
-/* SENT_ZH when s[0..n) holds a Han character, else SENT_EN. */
+/* SENT_ZH when Han characters dominate s[0..n) (3 x Han >= Latin letters, at least one Han),
+ * else SENT_EN. */
 int sentiment_lang_of(const char *s, size_t n);
 
 /* The normalised text (see the top) of s[0..n): malloc'ed, NUL-terminated; NULL when out of
- * memory. lang SENT_ZH (or a text with Han characters) also converts Traditional to
- * Simplified. */
+ * memory. A text with any Han character is also converted from Traditional to Simplified.
+ * flags: SENT_F_* (SENT_F_DIGITS is the one it reads). */
 char *sentiment_normalise(const char *s, size_t n, unsigned flags);
+/* "" when OpenCC's Traditional -> Simplified conversion is available as intended, else why not
+ * (also logged once, at the first Chinese text). */
+const char *sentiment_convert_error(void);
 
 /* Calls fn(feature, len, ctx) for every feature string (with repeats) of the text s[0..n) in
  * language lang (SENT_AUTO: sentiment_lang_of). Feature strings start with a namespace byte
@@ -92,6 +105,7 @@ void sentiment_model_free(struct sentiment_model *m);
  * it, so a new model can rescore). */
 void sentiment_model_id(const struct sentiment_model *m, char out[9]);
 /* Which languages the model has sections for: a bit mask of 1 << SENT_ZH, 1 << SENT_EN. */
+/* (sentiment_classify() scores a language m lacks with the built-in model's section.) */
 unsigned sentiment_model_langs(const struct sentiment_model *m);
 
 /* The model embedded in the binary at build time (models/sentiment.kam), parsed once
@@ -101,10 +115,13 @@ const struct sentiment_model *sentiment_default(void);
 const char *sentiment_default_error(void);
 
 /* Classifies s[0..n) (its first SENT_MAX_TEXT bytes). Returns 1 positive, 0 negative, -1 on
- * error (no model, out of memory); *score (may be NULL) gets the 0..1 score of "positive".
- * A text whose language has no section in the model uses the model's other section. */
+ * error (no model, out of memory, no section for the text's language); *score (may be NULL)
+ * gets the 0..1 score of "positive". A text whose language has no section in m is scored by
+ * the built-in model's section for that language (sentiment_default()); when that has none
+ * either, -1 (a text is never read with the other language's rules). */
 int sentiment_classify(const struct sentiment_model *m, const char *s, size_t n, double *score);
-/* The same, also giving the language used (SENT_ZH / SENT_EN) and the raw decision value. */
+/* The same, also giving the language of the section used (SENT_ZH / SENT_EN; the text's
+ * language) and the raw decision value. */
 int sentiment_classify_ex(const struct sentiment_model *m, const char *s, size_t n, double *score,
                           int *lang, double *decision);
 
@@ -158,7 +175,8 @@ int sentiment_train(const struct sent_example *ex, int n, int lang, const struct
                     char *why, size_t whylen);
 
 /* k-fold cross-validated accuracy of the options on the examples of one language (C must be
- * set); folds are assigned round-robin after a seeded shuffle. -1 on error. */
+ * set); texts with the same features (duplicates) share a fold, the groups are assigned
+ * round-robin after a seeded shuffle. -1 on error (also with fewer distinct texts than folds). */
 double sentiment_cv(const struct sent_example *ex, int n, int lang, const struct sent_train_opts *o,
                     int folds, char *why, size_t whylen);
 

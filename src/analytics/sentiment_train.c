@@ -32,7 +32,7 @@ void sentiment_train_defaults(struct sent_train_opts *o)
     o->min_df[SENT_ZH] = 2;
     o->min_df[SENT_EN] = 2;
     o->folds = 5;
-    o->lang_cfg[SENT_ZH] = (struct sent_feat_cfg){20, 3, SENT_F_WORDS};
+    o->lang_cfg[SENT_ZH] = (struct sent_feat_cfg){20, 3, SENT_F_WORDS | SENT_F_ZHNEG};
     o->lang_cfg[SENT_EN] = (struct sent_feat_cfg){18, 2, SENT_F_NEGATION | SENT_F_CHARS};
 }
 
@@ -198,30 +198,71 @@ static double decision(const struct doc *d, const double *w, size_t dim)
     return w[dim] + (d->n ? s / sqrt((double)d->n) : 0);
 }
 
-/* k-fold CV: out-of-fold decision values into dv (may be NULL); accuracy or -1. */
+/* A doc's feature hash: the same text (after normalisation) gives the same hash. */
+static uint64_t doc_hash(const struct doc *d)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)d->n;
+    for (int k = 0; k < d->n; k++) {
+        h ^= d->idx[k];
+        h *= 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+struct keyed {
+    uint64_t key;
+    int i;
+};
+
+static int by_key(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
+/* k-fold CV: out-of-fold decision values into dv (may be NULL); accuracy or -1. Texts with the
+ * same features (duplicates: ChnSentiCorp's train split has 1,325 groups of them) are kept in
+ * one fold, so a held-out text is never also in the training part. */
 static double cv_docs(const struct doc *d, int nd, size_t dim, const struct sent_train_opts *o,
                       int lang, double C, int folds, double *dv)
 {
     int *fold = malloc(sizeof *fold * (size_t)(nd ? nd : 1));
     int *perm = malloc(sizeof *perm * (size_t)(nd ? nd : 1));
+    int *grp = malloc(sizeof *grp * (size_t)(nd ? nd : 1));
+    struct keyed *key = malloc(sizeof *key * (size_t)(nd ? nd : 1));
     unsigned char *in = calloc((size_t)(nd ? nd : 1), 1);
     double *w = malloc(sizeof *w * (dim + 1));
     double acc = -1;
-    if (!fold || !perm || !in || !w || folds < 2 || nd < folds)
+    if (!fold || !perm || !grp || !key || !in || !w || folds < 2 || nd < folds)
         goto out;
-    /* a seeded shuffle (xorshift), then folds round-robin */
-    uint64_t s = 0x9E3779B97F4A7C15ULL;
+    /* groups of equal texts (sorted by feature hash) */
     for (int i = 0; i < nd; i++)
+        key[i] = (struct keyed){doc_hash(&d[i]), i};
+    qsort(key, (size_t)nd, sizeof *key, by_key);
+    int ng = 0;
+    for (int i = 0; i < nd; i++) {
+        if (i == 0 || key[i].key != key[i - 1].key)
+            ng++;
+        grp[key[i].i] = ng - 1;
+    }
+    if (ng < folds)
+        goto out;
+    /* a seeded shuffle (xorshift) of the groups, then folds round-robin */
+    uint64_t s = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < ng; i++)
         perm[i] = i;
-    for (int i = nd - 1; i > 0; i--) {
+    for (int i = ng - 1; i > 0; i--) {
         s ^= s << 13, s ^= s >> 7, s ^= s << 17;
         int j = (int)(s % (uint64_t)(i + 1));
         int t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;
     }
+    for (int i = 0; i < ng; i++)
+        key[perm[i]].i = i % folds; /* key reused: the fold of group perm[i] */
     for (int i = 0; i < nd; i++)
-        fold[perm[i]] = i % folds;
+        fold[i] = key[grp[i]].i;
     int right = 0;
     for (int f = 0; f < folds; f++) {
         for (int i = 0; i < nd; i++)
@@ -241,6 +282,8 @@ static double cv_docs(const struct doc *d, int nd, size_t dim, const struct sent
 out:
     free(fold);
     free(perm);
+    free(grp);
+    free(key);
     free(in);
     free(w);
     return acc;

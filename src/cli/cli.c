@@ -175,20 +175,21 @@ const struct cmd cli_cmds[] = {
      "  Sentiment (positive/negative) of Chinese and English text; no database, no network.\n"
      "  Labelled files: one example a line, label<TAB>text (ChnSentiCorp label\\ttext_a, its\n"
      "  header line skipped) or text<TAB>label (UCI sentence\\tlabel); labels 1/0, pos/neg or\n"
-     "  positive/negative. Chinese (any Han character) is read as character 1-3-grams and\n"
+     "  positive/negative. Chinese (Han script dominant) is read as character 1-3-grams and\n"
      "  dictionary words (ICU) after Traditional->Simplified and full-width->half-width; English\n"
      "  as words, word pairs (with negation marking) and character 3-5-grams.\n"
      "  train     fits a linear model (liblinear; NB-SVM by default, C by cross-validation) per\n"
      "            language found (--lang: all texts as one language) and writes MODEL.\n"
-     "  classify  one text a line (or the last tab-separated column) -> label<TAB>score<TAB>text,\n"
+     "  classify  one text a line (a label column dropped) -> label<TAB>score<TAB>text,\n"
      "            score 0..1 of positive; with the model built into kam unless --model.\n"
      "  eval      accuracy, majority-class baseline and ms per text on a labelled file.\n"
      "  cv        k-fold cross-validated accuracy (default 10 folds) for each C, or --C X.\n"
      "  Tuning (train, cv; the defaults build the shipped model, models/README.md):\n"
      "  --solver svm|lr|ens --nb 0|1 --C X --folds K --min-df N --alpha X --ngram N --bits B\n"
-     "  --words 0|1 --chars 0|1 --negation 0|1 --digits 0|1 --tail 0|1 --skip 0|1.\n"
-     "  Texts are read up to 4 KiB each.\n"
-     "  Exit 1 when a file cannot be read or written, or a model is refused."},
+     "  --words 0|1 --chars 0|1 --negation 0|1 --zh-negation 0|1 --digits 0|1 --tail 0|1\n"
+     "  --skip 0|1. Texts are read up to 4 KiB each; input must be UTF-8 (a BOM is dropped).\n"
+     "  A --model without a language scores it with kam's built-in model (said on stderr).\n"
+     "  Exit 1 when a file cannot be read or written, is not UTF-8, or a model is refused."},
     {"openapi", cmd_openapi, "kam openapi",
      "  Prints the OpenAPI document of the HTTP API (no database)."},
     {"festivals", cmd_festivals, "kam festivals --year YYYY [--json]",

@@ -6,8 +6,12 @@
  *   text<TAB>label        (UCI Sentiment Labelled Sentences: "sentence\tlabel")
  * The label is 1/0, pos/neg or positive/negative; it is looked for in the first column, then
  * the last. A first line without a label is a header and skipped; any other line without one
- * is an error naming the file and line. classify reads one text a line, or the last column of
- * a tab-separated line, and writes label<TAB>score<TAB>text.
+ * is an error naming the file and line. classify reads one text a line and scores the whole
+ * line, except that a label column found the same way (first or last tab-separated field) is
+ * dropped and a first line with a tab and no label, followed by labelled lines, is a header
+ * and skipped; it writes label<TAB>score<TAB>text.
+ * Every input must be UTF-8 (a leading BOM is dropped): anything else is refused naming the
+ * file and line (and the encoding it looks like, e.g. GB18030 or BIG5).
  *
  * Exit status: 0 done; 1 a file could not be read or written, a model could not be used, or
  * training failed; 2 usage errors. */
@@ -16,8 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <uchardet.h>
 
 #include "analytics/sentiment.h"
+#include "base/utf8.h"
 #include "cli.h"
 
 #define MAX_INPUT (1024L * 1024 * 1024)
@@ -100,6 +106,67 @@ static int parse_label(const char *s, size_t n)
     return -1;
 }
 
+/* The label of a line p[0..n) (first tab-separated field, then the last) and its text; -1
+ * when it has none (then the text is the whole line). */
+static int split_label(const char *p, size_t n, const char **text, size_t *tlen)
+{
+    const char *t1 = memchr(p, '\t', n), *t2 = NULL;
+    for (size_t i = n; i > 0; i--)
+        if (p[i - 1] == '\t') {
+            t2 = p + i - 1;
+            break;
+        }
+    int label;
+    *text = p;
+    *tlen = n;
+    if (t1 && (label = parse_label(p, (size_t)(t1 - p))) >= 0) {
+        *text = t1 + 1;
+        *tlen = (size_t)(p + n - *text);
+        return label;
+    }
+    if (t2 && (label = parse_label(t2 + 1, (size_t)(p + n - t2 - 1))) >= 0) {
+        *tlen = (size_t)(t2 - p);
+        return label;
+    }
+    return -1;
+}
+
+/* Refuses (0 ok, -1 after printing file:line) input that is not UTF-8; *data past a leading
+ * UTF-8 BOM is what the caller reads (*skip gets 3 or 0). */
+static int check_utf8(const char *path, const char *data, size_t len, size_t *skip)
+{
+    *skip = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    if (utf8_valid(data + *skip, len - *skip))
+        return 0;
+    int line = 1;
+    size_t i = *skip;
+    while (i < len) {
+        size_t l = utf8_seq_len((const unsigned char *)data + i, len - i);
+        if (!l)
+            break;
+        line += data[i] == '\n';
+        i += l;
+    }
+    char cs[64] = "";
+    uchardet_t ud = uchardet_new();
+    if (ud) {
+        if (uchardet_handle_data(ud, data, len < (1u << 20) ? len : (1u << 20)) == 0) {
+            uchardet_data_end(ud);
+            snprintf(cs, sizeof cs, "%s", uchardet_get_charset(ud));
+        }
+        uchardet_delete(ud);
+    }
+    if (cs[0] && strcmp(cs, "UTF-8") != 0 && strcmp(cs, "ASCII") != 0)
+        fprintf(stderr,
+                "kam: sentiment: %s:%d: not UTF-8 (it looks like %s; convert it first, e.g. "
+                "iconv -f %s -t UTF-8)\n",
+                path, line, cs, cs);
+    else
+        fprintf(stderr, "kam: sentiment: %s:%d: not UTF-8 (convert it to UTF-8 first)\n", path,
+                line);
+    return -1;
+}
+
 struct examples {
     struct sent_example *ex;
     int n, cap;
@@ -126,8 +193,11 @@ static int read_labelled(const char *path, struct examples *e)
         return -1;
     }
     e->bufs[e->nbufs++] = data;
+    size_t skip;
+    if (check_utf8(path, data, len, &skip))
+        return -1;
     int line = 0;
-    for (char *p = data; p < data + len;) {
+    for (char *p = data + skip; p < data + len;) {
         char *nl = memchr(p, '\n', (size_t)(data + len - p));
         char *end = nl ? nl : data + len;
         line++;
@@ -139,17 +209,9 @@ static int read_labelled(const char *path, struct examples *e)
             p = next;
             continue;
         }
-        char *t1 = memchr(p, '\t', (size_t)(end - p)), *t2 = strrchr(p, '\t');
-        int label = -1;
-        const char *text = NULL;
-        size_t tlen = 0;
-        if (t1 && (label = parse_label(p, (size_t)(t1 - p))) >= 0) {
-            text = t1 + 1;
-            tlen = (size_t)(end - text);
-        } else if (t2 && (label = parse_label(t2 + 1, (size_t)(end - t2 - 1))) >= 0) {
-            text = p;
-            tlen = (size_t)(t2 - p);
-        }
+        const char *text;
+        size_t tlen;
+        int label = split_label(p, (size_t)(end - p), &text, &tlen);
         if (label < 0) {
             if (line == 1) { /* a header */
                 p = next;
@@ -175,6 +237,33 @@ static int read_labelled(const char *path, struct examples *e)
         p = next;
     }
     return 0;
+}
+
+/* A text of language tl and a model (path; NULL: built in) with sections langs: 0 when it can
+ * be scored (said once on stderr when the built-in model's section does it), -1 after
+ * printing why not. */
+static int lang_check(const struct sentiment_model *m, const char *path, unsigned langs, int tl,
+                      unsigned *warned, const char *input, int line)
+{
+    if (langs & (1u << tl))
+        return 0;
+    const char *name = tl == SENT_ZH ? "Chinese" : "English";
+    const struct sentiment_model *d = sentiment_default();
+    if (d && d != m && (sentiment_model_langs(d) & (1u << tl))) {
+        if (!(*warned & (1u << tl)))
+            fprintf(stderr,
+                    "kam: sentiment: %s has no %s section: %s texts are scored with the model "
+                    "built into kam\n",
+                    path ? path : "the model", name, name);
+        *warned |= 1u << tl;
+        return 0;
+    }
+    if (input)
+        fprintf(stderr, "kam: sentiment: %s:%d: ", input, line);
+    else
+        fputs("kam: sentiment: ", stderr);
+    fprintf(stderr, "the model has no %s section (nor has kam's own)\n", name);
+    return -1;
 }
 
 /* Loads --model FILE, or the embedded model when path is NULL. */
@@ -215,14 +304,16 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* A number flag from lo to hi. */
+/* A number flag from lo to hi; a whole number unless the flag is C or alpha. */
 static int num_arg(const char *name, const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (!*s || *end || errno || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "kam: --%s must be a number from %g to %g, not '%s'\n", name, lo, hi, s);
+    int real = strcmp(name, "C") == 0 || strcmp(name, "alpha") == 0;
+    if (!*s || *end || errno || !(v >= lo && v <= hi) || (!real && v != (double)(long)v)) {
+        fprintf(stderr, "kam: --%s must be a %s from %g to %g, not '%s'\n", name,
+                real ? "number" : "whole number", lo, hi, s);
         return -1;
     }
     *out = v;
@@ -247,7 +338,8 @@ enum {
     O_ALPHA,
     O_TAIL,
     O_SKIP,
-    O_WORDS
+    O_WORDS,
+    O_ZHNEG
 };
 
 int cmd_sentiment(int argc, char **argv)
@@ -265,7 +357,8 @@ int cmd_sentiment(int argc, char **argv)
     sentiment_train_defaults(&o);
     int folds_given = 0;
     /* feature options apply to the language(s) trained */
-    int ngram = 0, bits = 0, chars = -1, neg = -1, digits = -1, tail = -1, skip = -1, words = -1;
+    int ngram = 0, bits = 0, chars = -1, neg = -1, digits = -1, tail = -1, skip = -1, words = -1,
+        zhneg = -1;
     static const struct option opts[] = {{"input", required_argument, 0, O_INPUT},
                                          {"output", required_argument, 0, O_OUTPUT},
                                          {"model", required_argument, 0, O_MODEL},
@@ -284,6 +377,7 @@ int cmd_sentiment(int argc, char **argv)
                                          {"tail", required_argument, 0, O_TAIL},
                                          {"skip", required_argument, 0, O_SKIP},
                                          {"words", required_argument, 0, O_WORDS},
+                                         {"zh-negation", required_argument, 0, O_ZHNEG},
                                          {0, 0, 0, 0}};
     int c;
     double v;
@@ -342,6 +436,11 @@ int cmd_sentiment(int argc, char **argv)
             if (num_arg("words", optarg, 0, 1, &v))
                 return EXIT_USAGE;
             words = (int)v;
+            break;
+        case O_ZHNEG:
+            if (num_arg("zh-negation", optarg, 0, 1, &v))
+                return EXIT_USAGE;
+            zhneg = (int)v;
             break;
         case O_TAIL:
         case O_SKIP:
@@ -404,6 +503,8 @@ int cmd_sentiment(int argc, char **argv)
             f->flags = words ? f->flags | SENT_F_WORDS : f->flags & ~SENT_F_WORDS;
         if (digits >= 0)
             f->flags = digits ? f->flags | SENT_F_DIGITS : f->flags & ~SENT_F_DIGITS;
+        if (zhneg >= 0 && L == SENT_ZH)
+            f->flags = zhneg ? f->flags | SENT_F_ZHNEG : f->flags & ~SENT_F_ZHNEG;
     }
 
     if (is_classify) {
@@ -423,10 +524,18 @@ int cmd_sentiment(int argc, char **argv)
             sentiment_model_free(owned);
             return EXIT_FAIL;
         }
-        int rc = EXIT_OK;
-        for (char *p = data; p < data + len;) {
+        size_t bom;
+        if (check_utf8(inputs[0], data, len, &bom)) {
+            free(data);
+            sentiment_model_free(owned);
+            return EXIT_FAIL;
+        }
+        unsigned langs = sentiment_model_langs(m), warned = 0;
+        int rc = EXIT_OK, line = 0;
+        for (char *p = data + bom; p < data + len;) {
             char *nl = memchr(p, '\n', (size_t)(data + len - p));
             char *end = nl ? nl : data + len, *next = nl ? nl + 1 : data + len;
+            line++;
             if (end > p && end[-1] == '\r')
                 end--;
             *end = 0;
@@ -434,16 +543,39 @@ int cmd_sentiment(int argc, char **argv)
                 p = next;
                 continue;
             }
-            char *tab = strrchr(p, '\t');
-            const char *text = tab ? tab + 1 : p;
+            const char *text;
+            size_t tlen;
+            int has_label = split_label(p, (size_t)(end - p), &text, &tlen) >= 0;
+            if (line == 1 && !has_label && memchr(p, '\t', (size_t)(end - p))) {
+                /* a header, as train reads it: a first line with a tab and no label, when the
+                 * next non-empty line has one */
+                const char *q = next;
+                while (q < data + len && (*q == '\n' || *q == '\r'))
+                    q++;
+                const char *qe = q < data + len ? memchr(q, '\n', (size_t)(data + len - q)) : NULL;
+                qe = qe ? qe : data + len;
+                while (qe > q && qe[-1] == '\r')
+                    qe--;
+                const char *t2;
+                size_t l2;
+                if (q < data + len && split_label(q, (size_t)(qe - q), &t2, &l2) >= 0) {
+                    p = next;
+                    continue;
+                }
+            }
+            if (lang_check(m, model, langs, sentiment_lang_of(text, tlen), &warned, inputs[0],
+                           line)) {
+                rc = EXIT_FAIL;
+                break;
+            }
             double score;
-            int lab = sentiment_classify(m, text, strlen(text), &score);
+            int lab = sentiment_classify(m, text, tlen, &score);
             if (lab < 0) {
                 fputs("kam: sentiment: out of memory\n", stderr);
                 rc = EXIT_FAIL;
                 break;
             }
-            printf("%s\t%.4f\t%s\n", lab ? "positive" : "negative", score, text);
+            printf("%s\t%.4f\t%.*s\n", lab ? "positive" : "negative", score, (int)tlen, text);
             p = next;
         }
         free(data);
@@ -477,6 +609,14 @@ int cmd_sentiment(int argc, char **argv)
             return EXIT_FAIL;
         }
         int right = 0, pos = 0;
+        unsigned langs = sentiment_model_langs(m), warned = 0;
+        for (int i = 0; i < e.n; i++)
+            if (lang_check(m, model, langs, sentiment_lang_of(e.ex[i].text, e.ex[i].len), &warned,
+                           NULL, 0)) {
+                sentiment_model_free(owned);
+                examples_free(&e);
+                return EXIT_FAIL;
+            }
         double t0 = now_s();
         for (int i = 0; i < e.n; i++) {
             int lab = sentiment_classify(m, e.ex[i].text, e.ex[i].len, NULL);
@@ -541,18 +681,42 @@ int cmd_sentiment(int argc, char **argv)
         return EXIT_FAIL;
     }
     examples_free(&e);
+    int empty = 0;
     for (int L = SENT_ZH; L <= SENT_EN; L++) {
         if (!rep.n[L])
             continue;
+        const char *ln = L == SENT_ZH ? "zh" : "en";
+        if (rep.C[L] <= 0) { /* no section trained: say the real reason */
+            if (rep.pos[L] == 0 || rep.pos[L] == rep.n[L])
+                fprintf(stderr,
+                        "kam: sentiment: %s: %d texts (%d positive): no section (one "
+                        "class only)\n",
+                        ln, rep.n[L], rep.pos[L]);
+            else
+                fprintf(stderr,
+                        "kam: sentiment: %s: %d texts (%d positive): no section (fewer "
+                        "texts than the %d cross-validation folds)\n",
+                        ln, rep.n[L], rep.pos[L], o.folds);
+            continue;
+        }
         if (!rep.nnz[L]) {
-            fprintf(stderr, "kam: sentiment: %s: %d texts (%d positive): no section (one class)\n",
-                    L == SENT_ZH ? "zh" : "en", rep.n[L], rep.pos[L]);
+            fprintf(stderr,
+                    "kam: sentiment: %s: %d texts (%d positive): the section has no "
+                    "weights (too few texts, or --min-df too high): every %s text would get "
+                    "the same score\n",
+                    ln, rep.n[L], rep.pos[L], ln);
+            empty = 1;
             continue;
         }
         printf("%s: %d texts (%d positive), C %g, %d-fold CV accuracy %.4f, Platt a %.3f, %u "
                "weights\n",
                L == SENT_ZH ? "zh" : "en", rep.n[L], rep.pos[L], rep.C[L], o.folds, rep.cv_acc[L],
                rep.platt_a[L], rep.nnz[L]);
+    }
+    if (empty) {
+        fputs("kam: sentiment: no model written\n", stderr);
+        free(file);
+        return EXIT_FAIL;
     }
     /* written next to the target and renamed: a reader never sees half a model */
     size_t ol = strlen(output);
@@ -573,9 +737,12 @@ int cmd_sentiment(int argc, char **argv)
         fprintf(stderr, "kam: sentiment: cannot write %s: %s\n", output, strerror(errno));
         remove(tmp);
     } else {
-        printf("model written to %s (%zu bytes; quantised labels agree on %.2f%% of the "
-               "training texts)\n",
-               output, flen, 100 * rep.quant_agree);
+        if (lang == SENT_AUTO)
+            printf("model written to %s (%zu bytes; quantised labels agree on %.2f%% of the "
+                   "training texts)\n",
+                   output, flen, 100 * rep.quant_agree);
+        else /* (the quantised model routes by script: not measured for a forced language) */
+            printf("model written to %s (%zu bytes)\n", output, flen);
     }
     free(tmp);
     free(file);

@@ -5,7 +5,10 @@
   text<TAB>label), twice: the same bytes; classify with that model (a file, standard input),
   with the model built into kam, and eval;
 - exit codes: 2 on usage errors, 1 for an unreadable input, a line without a label, one class
-  only, a damaged or foreign model, an output that cannot be written; nothing half-written.
+  only, a damaged or foreign model, an output that cannot be written; nothing half-written;
+- classify scores whole lines (a label column dropped, a header skipped); input that is not
+  UTF-8 refused with file:line, a BOM dropped; an OpenCC config in the cwd is ignored; a model
+  without a language falls back to the built-in model's section for it.
 
 Usage: python3 tests/cli/sentiment.py --kam build/kam     (last line: "N passed, N failed")
 """
@@ -48,7 +51,7 @@ def main():
 
     def run(args, stdin=None):
         p = subprocess.run([kam, "sentiment"] + args, input=stdin, capture_output=True,
-                           text=True, timeout=120)
+                           text=True, errors="replace", timeout=120)
         return p.returncode, p.stdout, p.stderr
 
     def write(name, text):
@@ -75,7 +78,7 @@ def main():
     ck.ok(rc == 0 and "en: 12 texts" in out and "zh:" not in out,
           "train (text<TAB>label, CRLF, --lang en): exit 0", (rc, out, err))
 
-    texts = write("texts.txt", "服务很好，非常满意\n\n服務很差，非常失望\nignored\tgreat, love it\n"
+    texts = write("texts.txt", "服务很好，非常满意\n\n服務很差，非常失望\ngreat, love it\t1\n"
                   "terrible waste\n")
     rc, out, err = run(["classify", "--input", texts, "--model", m1])
     rows = [l.split("\t") for l in out.splitlines()]
@@ -83,10 +86,10 @@ def main():
           "classify: label<TAB>score<TAB>text per non-empty line", (rc, out, err))
     if len(rows) == 4:
         ck.ok([r[0] for r in rows] == ["positive", "negative", "positive", "negative"],
-              "classify: obvious texts right (zh-CN, zh-TW, en; the last column of a TSV)", out)
+              "classify: obvious texts right (zh-CN, zh-TW, en; a TSV line's label dropped)", out)
         ck.ok(all(0 < float(r[1]) < 1 and (float(r[1]) >= 0.5) == (r[0] == "positive")
                   for r in rows), "scores in (0,1) agree with the labels", out)
-        ck.ok(rows[2][2] == "great, love it", "the text of a TSV line is its last column", out)
+        ck.ok(rows[2][2] == "great, love it", "the label column of a TSV line is dropped", out)
     rc, out2, _ = run(["classify", "--input", "-", "--model", m1],
                       stdin=open(texts, encoding="utf-8").read())
     ck.ok(rc == 0 and out2 == out, "classify --input - reads standard input", out2)
@@ -97,6 +100,86 @@ def main():
     rc, out, err = run(["eval", "--input", first, "--model", m1])
     ck.ok(rc == 0 and out.startswith("n 24 accuracy ") and "ms_per_text" in out,
           "eval prints n, accuracy, majority and ms per text", (rc, out, err))
+
+    # classify scores the whole line: a tab inside a comment is kept, a label column (first or
+    # last, as train reads it) dropped, a header skipped as train skips it
+    tabbed = write("tabbed.txt", "Delivery was late\tand the box was broken\n")
+    rc, out, err = run(["classify", "--input", tabbed])
+    ck.ok(rc == 0 and out.split("\t", 2)[2] == "Delivery was late\tand the box was broken\n",
+          "classify: a line with a tab is scored whole", (rc, out, err))
+    chn = write("chn.tsv", "label\ttext_a\n1\t服务很好，非常满意\n0\t质量很差，非常失望\n")
+    rc, out, err = run(["classify", "--input", chn])
+    rows = [l.split("\t") for l in out.splitlines()]
+    ck.ok(rc == 0 and [r[2] for r in rows] == ["服务很好，非常满意", "质量很差，非常失望"]
+          and [r[0] for r in rows] == ["positive", "negative"],
+          "classify on label<TAB>text with a header: header skipped, labels dropped",
+          (rc, out, err))
+    uci = write("uci.txt", "Great phone, love it.\t1\nBroke after a day, waste of money.\t0\n")
+    rc, out, err = run(["classify", "--input", uci])
+    rows = [l.split("\t") for l in out.splitlines()]
+    ck.ok(rc == 0 and [r[0] for r in rows] == ["positive", "negative"] and
+          rows[0][2] == "Great phone, love it.", "classify on text<TAB>label: the text is scored",
+          (rc, out, err))
+    plain = write("plain.txt", "header\tlike\nstill a text\n")
+    rc, out, err = run(["classify", "--input", plain])
+    ck.ok(rc == 0 and len(out.splitlines()) == 2,
+          "classify: a first line is a header only when labelled lines follow", (rc, out, err))
+
+    # only UTF-8: GBK / Big5 refused naming file:line; a leading BOM dropped
+    gbk = os.path.join(tmp, "gbk.tsv")
+    open(gbk, "wb").write("label\ttext_a\n1\t服务很好，非常满意，下次还来\n0\t质量很差\n"
+                          .encode("gbk"))
+    for sub in (["classify", "--input", gbk], ["eval", "--input", gbk],
+                ["train", "--input", gbk, "--output", m3]):
+        rc, out, err = run(sub)
+        ck.ok(rc == 1 and "gbk.tsv:2: not UTF-8" in err and out == "",
+              "%s on GBK text: exit 1 naming file:line" % sub[0], (rc, out, err))
+    big5 = os.path.join(tmp, "big5.txt")
+    open(big5, "wb").write("服務很好，非常滿意，下次還會再來住這家酒店\n".encode("big5"))
+    rc, out, err = run(["classify", "--input", big5])
+    ck.ok(rc == 1 and "big5.txt:1: not UTF-8" in err, "classify on Big5: exit 1", (rc, out, err))
+    bom = os.path.join(tmp, "bom.tsv")
+    open(bom, "wb").write(b"\xef\xbb\xbf" + "1\t服务很好\n0\t质量很差\n1\tgreat\n".encode())
+    rc, out, err = run(["eval", "--input", bom])
+    ck.ok(rc == 0 and out.startswith("n 3 "), "a leading BOM is dropped (the first line counts)",
+          (rc, out, err))
+
+    # a tw2sp.json in the working directory is not read (OpenCC by absolute path)
+    cwd = os.path.join(tmp, "cwd")
+    os.mkdir(cwd)
+    with open("/usr/share/opencc/s2tw.json", encoding="utf-8") as f:
+        open(os.path.join(cwd, "tw2sp.json"), "w", encoding="utf-8").write(f.read())
+    open(os.path.join(cwd, "t2s.json"), "w").write("{}")
+    zhs = write("zhs.txt", "服務很好，房間乾淨\n质量太差了，很失望\n還不錯，下次再來\n")
+    rc, ref, _ = run(["classify", "--input", zhs])
+    p = subprocess.run([kam, "sentiment", "classify", "--input", zhs], capture_output=True,
+                       text=True, timeout=120, cwd=cwd)
+    ck.ok(rc == 0 and p.returncode == 0 and p.stdout == ref,
+          "an OpenCC config in the cwd changes nothing", (ref, p.stdout, p.stderr))
+
+    # a model without a language's section: the built-in model's section, said once
+    enonly = os.path.join(tmp, "enonly.kam")
+    rc, out, err = run(["train", "--input", last, "--output", enonly, "--lang", "en",
+                        "--folds", "3"])
+    rc, out, err = run(["classify", "--input", zhs, "--model", enonly])
+    rc2, ref, _ = run(["classify", "--input", zhs])
+    ck.ok(rc == 0 and out == ref and err.count("no Chinese section") == 1,
+          "a model without zh: Chinese scored by the built-in section, said once on stderr",
+          (rc, out, err))
+
+    # training that cannot give a useful model says why (not "one class") and writes nothing
+    tiny = write("tiny.tsv", "1\t好\n0\t差\n1\tgood\n0\tbad\n1\tgreat\n0\tawful\n1\tnice\n"
+                 "0\tpoor\n")
+    tk = os.path.join(tmp, "tiny.kam")
+    rc, out, err = run(["train", "--input", tiny, "--output", tk])
+    ck.ok(rc == 1 and "fewer texts than the 5 cross-validation folds" in err and
+          "no weights" in err and not os.path.exists(tk),
+          "train on too few texts: exit 1 with the real reasons, no model", (rc, out, err))
+    rc, out, err = run(["train", "--input", last, "--output", m3, "--lang", "en", "--folds", "3"])
+    ck.ok(rc == 0 and "agree" not in out, "--lang: no unmeasured agreement figure", (rc, out))
+    for flag, val in (("--folds", "2.5"), ("--min-df", "1.9"), ("--nb", "0.5")):
+        rc, _, err = run(["cv", "--input", first, flag, val])
+        ck.ok(rc == 2 and "whole number" in err, "%s %s: usage error" % (flag, val), (rc, err))
 
     # usage errors: exit 2
     for args, what in ((["train", "--output", m3], "train without --input"),

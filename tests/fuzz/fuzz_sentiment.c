@@ -3,7 +3,9 @@
  *
  * Input: the first byte picks the mode. Even: the rest is a model file; it either loads or is
  * refused with a reason; a loaded model classifies a few texts with a score in (0, 1) that
- * agrees with the label. Odd: the rest is a text; its features (the byte's bits pick the
+ * agrees with the label. With bit 1 also set (2, 6, ...), the harness first writes the magic,
+ * version 1 and a correct trailing CRC-32 over the rest, so the section parser behind the
+ * checksum is reached. Odd: the rest is a text; its features (the byte's bits pick the
  * n-gram length and the flags) are sorted, unique and inside the hash space, and the embedded
  * model (when there is one) classifies it with the same answer twice. */
 #include <math.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "analytics/sentiment.h"
 
@@ -50,7 +53,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!(data[0] & 1)) {
         struct sentiment_model *m = NULL;
         char why[200];
-        if (sentiment_model_load(rest, n, &m, why, sizeof why)) {
+        unsigned char *fixed = NULL;
+        if ((data[0] & 2) && n >= 16) {
+            fixed = malloc(n);
+            if (!fixed)
+                return 0;
+            memcpy(fixed, rest, n);
+            memcpy(fixed, "KAMSENT", 8);
+            fixed[8] = 1, fixed[9] = fixed[10] = fixed[11] = 0;
+            uint32_t c = (uint32_t)crc32(crc32(0L, Z_NULL, 0), fixed, (uInt)(n - 4));
+            fixed[n - 4] = (unsigned char)c, fixed[n - 3] = (unsigned char)(c >> 8);
+            fixed[n - 2] = (unsigned char)(c >> 16), fixed[n - 1] = (unsigned char)(c >> 24);
+            rest = (const char *)fixed;
+        }
+        int rc = sentiment_model_load(rest, n, &m, why, sizeof why);
+        free(fixed);
+        if (rc) {
             if (m || !why[0])
                 bug("refusal without a reason, or with a model");
             return 0;
