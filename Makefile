@@ -39,7 +39,7 @@ GEN_SRC   := $(BUILD)/gen/migrations_sqlite.c $(BUILD)/gen/migrations_postgres.c
              $(BUILD)/gen/web_assets.c $(BUILD)/gen/sentiment_model.c
 # The web UI (web/, npm + Vite) is built into web/dist and compiled into the binary.
 WEB_DEPS  := $(shell find web/src web/public -type f 2>/dev/null) \
-             $(wildcard web/index.html web/package.json web/vite.config.* web/tsconfig*.json)
+             $(wildcard web/index.html web/s.html web/package.json web/vite.config.* web/tsconfig*.json)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:.c=.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))

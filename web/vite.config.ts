@@ -12,6 +12,10 @@ const UI_LIGHT =
   'config-provider|button|input|form|icon|alert|dropdown|popper|tooltip|scrollbar|message|message-box|' +
   'focus-trap|roving-focus-group|collection|slot|teleport|overlay|dialog|badge|tag|link|divider|loading|' +
   'space|text|empty|avatar|card|popover'
+const ECHARTS_VOLUME =
+  /node_modules\/echarts\/lib\/(chart\/line\/|chart\/scatter\/|component\/(markLine|marker)\b|component\/marker\/)/
+const isEcharts = (id: string) =>
+  id.includes('node_modules/echarts') || id.includes('node_modules/zrender') || id.includes('/src/charts/echarts.ts')
 const UI_CORE = new RegExp(
   'node_modules/(' +
     '@element-plus/|@vueuse/|lodash-es/|@floating-ui/|@popperjs/|async-validator/|@ctrl/|' +
@@ -74,21 +78,36 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 900,
     rollupOptions: {
+      // index.html: the app; s.html: the public survey answer page (/s): Vue and the page only
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        s: fileURLToPath(new URL('./s.html', import.meta.url)),
+      },
       output: {
         // Long-lived vendor chunks: the app changes more often than its libraries. Element Plus
         // is not one chunk: its core and the light components nearly every screen shows go in
         // 'ui' (one request, not twenty); the rest (table, select, date picker, tabs...) go
-        // with the screens that use them, Rollup putting what several share in common chunks.
-        manualChunks(id: string) {
-          // one chunk per language: its base file and its feature files (src/i18n/index.ts)
-          const lang = /\/src\/locales\/(zh-CN|zh-TW|en)(\.json|\/)/.exec(id)
-          if (lang) return `locale-${lang[1]}`
-          // the line chart and mark lines are drawn by the (lazy) volume screens only
-          if (/node_modules\/echarts\/lib\/(chart\/line\/|component\/(markLine|marker)\b|component\/marker\/)/.test(id)) return 'echarts-volume'
-          if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender') || id.includes('/src/charts/echarts.ts')) return 'echarts'
-          if (/node_modules\/(vue|@vue|pinia|vue-router|vue-i18n|@intlify)\//.test(id)) return 'vendor'
-          if (UI_CORE.test(id)) return 'ui'
-          return undefined
+        // with the screens that use them, Rolldown putting what several share in common chunks.
+        // Groups, not manualChunks: a group takes the modules its modules import, so Vue (imported
+        // by Element Plus) would land in 'ui' and s.html would download Element Plus. Vue has its
+        // own chunk, taken first (the highest priority): s.html loads Vue and its page only.
+        codeSplitting: {
+          groups: [
+            { name: 'vue', test: /node_modules[\\/](vue|@vue)[\\/]/, priority: 60 },
+            { name: 'vendor', test: /node_modules[\\/](pinia|vue-router|vue-i18n|@intlify)[\\/]/, priority: 50 },
+            // one chunk per language: its base file and its feature files (src/i18n/index.ts)
+            {
+              name: (id: string) => {
+                const lang = /[\\/]src[\\/]locales[\\/](zh-CN|zh-TW|en)(\.json|[\\/])/.exec(id)
+                return lang ? `locale-${lang[1]}` : null
+              },
+              priority: 45,
+            },
+            { name: 'echarts', test: (id: string) => isEcharts(id) && !ECHARTS_VOLUME.test(id), priority: 40 },
+            // the line chart and mark lines (volume screens) and the scatter (satisfaction), all lazy
+            { name: 'echarts-volume', test: ECHARTS_VOLUME, priority: 35 },
+            { name: 'ui', test: UI_CORE, priority: 10 },
+          ],
         },
       },
     },

@@ -68,6 +68,7 @@ const char *kam_err_name(enum kam_err code)
         [KAM_EBUSY] = "busy",
         [KAM_EIO] = "io_error",
         [KAM_EINTERNAL] = "internal",
+        [KAM_EGONE] = "gone",
     };
     if ((unsigned)code >= KAM_ERR_COUNT)
         return "internal";

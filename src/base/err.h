@@ -31,6 +31,7 @@ enum kam_err {
     KAM_EBUSY,      /* the database is busy or a serialization failure: retry later */
     KAM_EIO,        /* file or network I/O failed */
     KAM_EINTERNAL,  /* a bug */
+    KAM_EGONE,      /* existed, but no longer usable (an expired survey link: 410) */
     KAM_ERR_COUNT
 };
 

@@ -50,8 +50,12 @@ const struct cmd cli_cmds[] = {
      "  KAM_MAX_CONNS_PER_ADDR, KAM_HEADER_TIMEOUT, KAM_TRUSTED_PROXIES, KAM_MAX_EXPORTS, "
      "KAM_SQLITE_SYNC=full|normal|off (default\n"
      "  full), and for e-mail KAM_SMTP_URL, KAM_SMTP_FROM, KAM_SMTP_USER, KAM_SMTP_PASSWORD\n"
-     "  (see kam help jobs). GET /healthz answers 200 while the database answers and takes\n"
-     "  writes, 503 with \"db\":\"read_only\" when it stops taking them."},
+     "  (see kam help jobs). KAM_PUBLIC_URL: KAM's address as customers reach it\n"
+     "  (https://kam.example.com), the base of e-mailed survey links when the surveys' setting\n"
+     "  public_url is empty; without either, surveys are not e-mailed. X-Forwarded-Host and\n"
+     "  X-Forwarded-Proto count only from a trusted proxy. GET /healthz answers 200 while the\n"
+     "  database answers and takes writes, 503 with \"db\":\"read_only\" when it stops\n"
+     "  taking them."},
     {"user", cmd_user,
      "kam user add --login NAME --role ROLE [--team TEAM] [--name N] [--email E] [--db DSN]\n"
      "kam user passwd --login NAME [--db DSN]\n"
@@ -116,6 +120,8 @@ const struct cmd cli_cmds[] = {
      "    - queues the daily digests (from 08:00 China time, for users who opted in)\n"
      "    - refreshes the stored sales forecasts (once a day)\n"
      "    - notifies the off-track KPIs of approved target plans\n"
+     "    - reminds unanswered survey e-mail links (a new link each time, up to the survey's\n"
+     "      max_reminders)\n"
      "    - sends the e-mail outbox\n"
      "  Inside kam serve the planning scans and KPI alerts run at most every 15 minutes;\n"
      "  kam jobs run always runs them. Every job is idempotent, so passes may overlap.\n"

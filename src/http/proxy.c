@@ -109,6 +109,13 @@ static void write_addr(int v6, const unsigned char a[16], char *out, size_t n)
     snprintf(out, n, "%s", buf);
 }
 
+int http_peer_trusted(const struct http_proxies *p, const char *peer)
+{
+    int v6;
+    unsigned char a[16];
+    return p && p->n && peer && parse_addr(peer, strlen(peer), &v6, a) && trusted(p, v6, a);
+}
+
 void http_client_addr(const struct http_proxies *p, const char *peer, const char *xff, char *out,
                       size_t n)
 {

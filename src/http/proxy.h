@@ -33,4 +33,7 @@ int http_proxies_parse(const char *list, struct http_proxies *out);
 void http_client_addr(const struct http_proxies *p, const char *peer, const char *xff, char *out,
                       size_t n);
 
+/* 1 when peer (an address) is one of the trusted proxies. */
+int http_peer_trusted(const struct http_proxies *p, const char *peer);
+
 #endif

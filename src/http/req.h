@@ -36,7 +36,8 @@ struct http_req {
     const char *(*cookie)(const struct http_req *r, const char *name);
     void *conn; /* for header/cookie */
     const char *remote_addr;
-    int tls; /* served over TLS */
+    int tls;       /* served over TLS */
+    int via_proxy; /* the peer is a trusted proxy (its X-Forwarded-* headers may be believed) */
     struct arena *a;
 };
 

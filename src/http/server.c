@@ -233,6 +233,7 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"), client,
                      sizeof client);
     req.remote_addr = client;
+    req.via_proxy = http_peer_trusted(&s->proxies, addr);
     const union MHD_ConnectionInfo *tls =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
     req.tls = tls != NULL && tls->protocol != 0;

@@ -128,10 +128,12 @@ int http_static_serve(const struct http_req *req, struct http_resp *resp)
         const char *slash = strrchr(path, '/');
         if (strchr(slash, '.'))
             return 0;
-        f = find("index.html");
+        /* /s: the public survey answer page has an entry of its own (web/s.html), light for a
+         * customer's phone; every other route is the app. */
+        name = strcmp(path, "/s") == 0 && find("s.html") ? "s.html" : "index.html";
+        f = find(name);
         if (!f)
             return 0;
-        name = "index.html";
         is_index = 1;
     }
     /* Brotli when the client takes it (browsers do over HTTPS), else gzip, else the file. */

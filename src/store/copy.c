@@ -178,7 +178,7 @@ static const struct table {
      "question_id, position", NULL, 0, 0},
     {"survey_links",
      "id, survey_id, contact_id, account_id, token_hash, lang, channel, expires_at, sent_at, "
-     "reminded_at, reminders, answered_at, created_by, created_at",
+     "reminded_at, reminders, answered_at, created_by, created_at, prev_token_hash",
      "id", NULL, 1, 0},
     {"survey_responses",
      "id, survey_id, link_id, account_id, contact_id, lang, entered_by, submitted_at", "id", NULL,
@@ -189,7 +189,7 @@ static const struct table {
     {"follow_ups",
      "id, account_id, dept_role, source, response_id, question_id, from_dept, title, detail, "
      "owner_id, due_on, status, action, resolved_at, confirmed_at, confirmation, created_by, "
-     "version, created_at, updated_at",
+     "version, created_at, updated_at, reason",
      "id", NULL, 1, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])

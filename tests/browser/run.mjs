@@ -119,7 +119,9 @@ function startDistProxy(port, kamPort) {
     }
     const rel = decodeURIComponent(req.url.split('?')[0])
     let file = path.join(dist, rel)
-    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(dist, 'index.html')
+    // kam serves /s (the public survey answer page) from its own entry s.html (src/http/static.c)
+    const entry = rel === '/s' && fs.existsSync(path.join(dist, 's.html')) ? 's.html' : 'index.html'
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(dist, entry)
     res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': csp })
     fs.createReadStream(file).pipe(res)
   })

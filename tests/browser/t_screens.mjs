@@ -151,6 +151,7 @@ export default async (k) => {
   }
   const screens = [
     { name: 'login', url: '/login', user: null },
+    { name: 'survey-answer', url: '/s', user: null }, // the public answer page (s.html), without a token
     { name: 'home', url: '/', user: 'am.east1' },
     { name: 'home-director', url: '/', user: 'director' },
     { name: 'accounts', url: '/accounts', user: 'director' },
@@ -164,6 +165,9 @@ export default async (k) => {
     { name: 'account-issues', url: () => `/accounts/${a()}?tab=issues`, user: 'director' },
     { name: 'account-team', url: () => `/accounts/${a()}?tab=team`, user: 'director' },
     { name: 'account-history', url: () => `/accounts/${a()}?tab=history`, user: 'director' },
+    { name: 'account-followups', url: () => `/accounts/${a()}?tab=followups`, user: 'director' },
+    { name: 'account-satisfaction', url: () => `/accounts/${a()}?tab=satisfaction`, user: 'director' },
+    { name: 'satisfaction-survey', url: '/satisfaction/surveys', user: 'director' },
     { name: 'account-edit', url: () => `/accounts/${a()}/edit`, user: 'director' },
     { name: 'dlg-contact', url: () => `/accounts/${a()}?tab=contacts`, user: 'director', open: dlg('new-contact', 'contact-dialog') },
     { name: 'dlg-interaction', url: () => `/accounts/${a()}?tab=timeline`, user: 'director', open: dlg('log-interaction', 'interaction-dialog') },

@@ -34,6 +34,7 @@ ERROR_CODES = {
     404: {"not_found"},
     405: {"method_not_allowed"},
     409: {"conflict"},
+    410: {"gone"},
     413: {"too_large"},
     415: {"unsupported_media_type"},
     429: {"rate_limited"},

@@ -60,10 +60,10 @@ API_MD_ROUTES = [
 
 # x-kam-scope values: which record the path id names (audit: named in the query)
 SCOPES = ("none", "account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure",
-          "need", "interview")
+          "need", "interview", "survey_link", "response", "follow_up")
 
 PUBLIC = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json"), ("POST", "/api/v1/session"),
-          ("GET", "/calendar/{}")}
+          ("GET", "/calendar/{}"), ("POST", "/api/v1/public/survey"), ("POST", "/api/v1/public/survey/answer")}
 
 
 def norm(path):

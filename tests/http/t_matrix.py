@@ -50,7 +50,7 @@ class Attempt:
 
 
 RECORD_KINDS = ("account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure",
-                "need", "interview")
+                "need", "interview", "survey_link", "response", "follow_up")
 
 
 def route(method, path, kind):

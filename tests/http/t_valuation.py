@@ -19,7 +19,7 @@ from lib import ANY, is_id, is_time
 from t_interactions import near
 
 MANUAL = ("business_scale", "market_position", "growth_potential")
-COMPUTED = ("volume_12m", "growth", "share_of_wallet")
+COMPUTED = ("volume_12m", "growth", "share_of_wallet", "satisfaction")
 CRITERION_SHAPE = {"id": is_id, "key": str, "name_zh": str, "name_en": str, "kind": str, "weight": int,
                    "active": bool}
 VALUATION_SHAPE = {"account_id": is_id, "score": ANY, "tier": str, "suggested_tier": ANY, "tier_locked": bool,
@@ -454,6 +454,14 @@ def _preview(ctx, W, m, new_bs):
     r = owner.client.post(path, {})
     ck.expect(r, 200, "preview {} (nothing changes) -> no change proposed",
               json={"accounts_scored": len(assessed), "changes": []})
+    # every criterion the settings screen lists may be weighed, the optional satisfaction one
+    # included (the screen sends them all); an inactive criterion's weight changes nothing
+    crits = {c["key"]: c for c in ctx.admin.get("/api/v1/scoring-criteria").json["items"]}
+    if ck.ok("satisfaction" in crits and not crits["satisfaction"]["active"],
+             "the satisfaction criterion ships, inactive", repr(crits.get("satisfaction"))):
+        r = owner.client.post(path, {"satisfaction": crits["satisfaction"]["weight"]})
+        ck.expect(r, 200, "preview with the satisfaction criterion's weight -> no change proposed",
+                  json={"accounts_scored": len(assessed), "changes": []})
     m2 = Model(m.crit, m.thr)
     m2.set_weight("business_scale", new_bs)
     m2.thr["key"] = m.thr["key"] - 8

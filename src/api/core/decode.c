@@ -28,6 +28,10 @@ static const char *type_name(enum jtype t)
         return "an object";
     case J_STRS:
         return "an array of strings";
+    case J_INTS:
+        return "an array of integers";
+    case J_OBJS:
+        return "an array of objects";
     }
     return "?";
 }
@@ -117,13 +121,18 @@ static enum kam_err decode_ids(struct api_call *c, const struct jfield *f, json_
     if (!json_is_array(v))
         return wrong_type(c, f);
     size_t n = json_array_size(v);
-    if (n > API_MAX_IDS)
-        return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s holds more than %d ids", f->name,
-                        API_MAX_IDS);
+    int ints = f->type == J_INTS; /* J_INTS: integers >= 0, at most max_items */
+    int max = ints && f->max_items > 0 && f->max_items < API_MAX_IDS ? f->max_items : API_MAX_IDS;
+    if (n > (size_t)max)
+        return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s holds more than %d %s", f->name, max,
+                        ints ? "items" : "ids");
     int64_t *ids = (int64_t *)(void *)(base + f->off);
     for (size_t i = 0; i < n; i++) {
         int64_t x;
-        if (!get_i64(json_array_get(v, i), &x) || x <= 0)
+        if (ints && (!get_i64(json_array_get(v, i), &x) || x < 0))
+            return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s must hold integers of at least 0",
+                            f->name);
+        if (!ints && (!get_i64(json_array_get(v, i), &x) || x <= 0))
             return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s must hold positive ids", f->name);
         ids[i] = x;
     }
@@ -186,10 +195,54 @@ static enum kam_err decode_obj(struct api_call *c, const struct jfield *f, json_
     return KAM_OK;
 }
 
+/* J_OBJS: each element into its own struct (first member: its field bits), an arena array. */
+static enum kam_err decode_objs(struct api_call *c, const struct jfield *f, json_t *v, char *base)
+{
+    if (!json_is_array(v))
+        return wrong_type(c, f);
+    size_t n = json_array_size(v);
+    int max = f->max_items > 0 ? f->max_items : API_MAX_IDS;
+    if (n > (size_t)max)
+        return kam_fail(c->ctx->err, KAM_EINVAL, f->name, "%s holds more than %d items", f->name,
+                        max);
+    size_t size = f->off3 >= sizeof(unsigned) ? f->off3 : sizeof(unsigned);
+    char *arr = arena_calloc(c->ctx->a, n ? n : 1, size);
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(v, i);
+        const char *name = arena_printf(c->ctx->a, "%s[%zu]", f->name, i);
+        if (!json_is_object(e))
+            return kam_fail(c->ctx->err, KAM_EINVAL, name, "%s must be an object", name);
+        char *eb = arr + i * size;
+        const char *k;
+        json_t *x;
+        json_object_foreach(e, k, x)
+        {
+            const struct jfield *sf = f->sub;
+            while (sf && sf->name && strcmp(sf->name, k) != 0)
+                sf++;
+            if (!sf || !sf->name)
+                return kam_fail(c->ctx->err, KAM_EINVAL, name, "unknown field %s.%.60s", name, k);
+            struct jfield g = *sf;
+            g.name = arena_printf(c->ctx->a, "%s.%s", name, sf->name);
+            enum kam_err rc = decode_field(c, &g, x, eb);
+            if (rc)
+                return rc;
+            *(unsigned *)(void *)eb |= sf->bit;
+        }
+    }
+    *(void **)(void *)(base + f->off) = arr;
+    *(int *)(void *)(base + f->off2) = (int)n;
+    return KAM_OK;
+}
+
 static enum kam_err decode_field(struct api_call *c, const struct jfield *f, json_t *v, char *base)
 {
     if (f->type == J_OBJ)
         return decode_obj(c, f, v, base);
+    if (f->type == J_OBJS)
+        return decode_objs(c, f, v, base);
+    if (f->type == J_INTS)
+        return decode_ids(c, f, v, base);
     if (f->type == J_STRS)
         return decode_strs(c, f, v, base);
     if (f->type == J_MONEY)

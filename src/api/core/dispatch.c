@@ -71,6 +71,8 @@ static int status_of(enum kam_err code)
         return 415;
     case KAM_ELIMIT:
         return 429;
+    case KAM_EGONE:
+        return 410;
     case KAM_EBUSY:
         return 503;
     case KAM_EDB:
@@ -289,6 +291,19 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
             *in_scope = 0;
             return KAM_OK;
         }
+        if (strcmp(entity, "survey") == 0) {
+            /* A survey definition is company-wide: its history for those who read surveys. */
+            *obj = OBJ_SURVEY;
+            *act = ACT_READ;
+            c->scope_account_id = 0;
+            *in_scope = 0;
+            return KAM_OK;
+        }
+        if (strcmp(entity, "follow_up") == 0) {
+            /* A follow-up's history carries its contents: for those who read follow-ups. */
+            *obj = OBJ_FOLLOW_UP;
+            *act = ACT_READ;
+        }
         if (strcmp(entity, "account") == 0) {
             account_id = id;
         } else if (strcmp(entity, "account_member") == 0) {
@@ -300,14 +315,15 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
         } else if (strcmp(entity, "contact") == 0 || strcmp(entity, "interaction") == 0 ||
                    strcmp(entity, "visit") == 0 || strcmp(entity, "issue") == 0 ||
                    strcmp(entity, "care") == 0 || strcmp(entity, "need") == 0 ||
-                   strcmp(entity, "interview") == 0) {
+                   strcmp(entity, "interview") == 0 || strcmp(entity, "follow_up") == 0 ||
+                   strcmp(entity, "survey_link") == 0) {
             rc = audit_account_of(ctx, entity, id, &account_id);
             if (rc)
                 return rc;
         } else {
             return kam_fail(ctx->err, KAM_EINVAL, "entity",
                             "entity must be one of: account, contact, interaction, visit, issue, "
-                            "care, need, interview, user, "
+                            "care, need, interview, follow_up, survey, survey_link, user, "
                             "team, token");
         }
         c->scope_account_id = account_id;

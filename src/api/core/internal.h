@@ -35,7 +35,7 @@ struct api_call {
 typedef enum kam_err (*api_fn)(struct api_call *c);
 
 /* Body field types. */
-enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3, J_F64, J_OBJ, J_STRS };
+enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3, J_F64, J_OBJ, J_STRS, J_INTS, J_OBJS };
 
 #define API_MAX_IDS 50 /* J_IDS: at most this many ids */
 
@@ -48,7 +48,11 @@ enum jtype { J_STR, J_I64, J_BOOL, J_MONEY, J_IDS, J_DEC3, J_F64, J_OBJ, J_STRS 
  * whose fields are the spec `sub` (offsets into the same output struct, errors name
  * "<name>.<field>"): their bits -> unsigned at off, int "given" flag at off2 (0 when null).
  * J_STRS: an array of strings -> const char *[API_MAX_IDS] at off, int count at off2, int
- * "given" flag at off3. */
+ * "given" flag at off3. J_INTS: like J_IDS but integers >= 0 (positions), at most max_items.
+ * J_OBJS: an array of at most max_items (0: API_MAX_IDS) objects, each decoded by the spec
+ * `sub` into its own element struct of off3 bytes whose first member is an `unsigned` of the
+ * bits of the fields present (sub's offsets are into the element; errors name
+ * "<name>[i].<field>") -> an arena array of the elements at off (void *), int count at off2. */
 struct jfield {
     const char *name;
     enum jtype type;

@@ -76,6 +76,10 @@ static const struct {
     {"Need", "priority", "need_priority"},
     {"Need", "source", "need_source"},
     {"Need", "kind", "need_addressed_kind"}, /* addressed_by.kind */
+    {"FollowUp", "status", "follow_up_status"},
+    {"FollowUp", "source", "follow_up_source"},
+    {"FollowUp", "dept_role", "dept_role"},
+    {"FollowUp", "from_dept", "dept_role"},
     {"CareReminder", "occasion_kind", "occasion_kind"},
     {"CareReminder", "status", "care_status"},
     {"CareReminder", "channel", "care_channel"},

@@ -299,7 +299,8 @@ static void dsl_fields(struct dsl *d, char close, int nullable)
             return;
         }
         name[n] = d->p;
-        while (is_name_char(*d->p))
+        /* a '-' inside a name: language tags ("zh-CN") as keys */
+        while (is_name_char(*d->p) || (*d->p == '-' && d->p != name[n]))
             d->p++;
         len[n] = (size_t)(d->p - name[n]);
         if (len[n] == 0) {
@@ -400,6 +401,16 @@ static const struct {
     {"POST", "/api/v1/session", 429},     /* too many failed logins */
     {"POST", "/api/v1/me/password", 429}, /* too many wrong current passwords */
     {"GET", "/calendar/*", 404},          /* unknown feed token */
+    /* the public survey page (api/needs/survey_answers.c): an unknown token, an expired link or
+     * a closed survey, too many requests; an answer to a link already answered */
+    {"POST", "/api/v1/public/survey", 404},
+    {"POST", "/api/v1/public/survey", 409},
+    {"POST", "/api/v1/public/survey", 410},
+    {"POST", "/api/v1/public/survey", 429},
+    {"POST", "/api/v1/public/survey/answer", 404},
+    {"POST", "/api/v1/public/survey/answer", 409},
+    {"POST", "/api/v1/public/survey/answer", 410},
+    {"POST", "/api/v1/public/survey/answer", 429},
 };
 
 static int route_gives(const struct route *rt, int status)
@@ -452,6 +463,7 @@ static const struct {
     {403, "Forbidden", "The caller's role may not do this, or X-CSRF-Token is missing or wrong"},
     {404, "NotFound", "No such record, or one outside the caller's scope"},
     {409, "Conflict", "A unique value is taken, the version is stale, or the record is in use"},
+    {410, "Gone", "The link has expired or its survey is closed"},
     {413, "TooLarge", "The body or the result is over its size cap"},
     {415, "UnsupportedMediaType", "The body has the wrong Content-Type"},
     {429, "TooManyRequests", "Too many attempts: retry later"},
@@ -795,6 +807,8 @@ static void body_field(struct jw *w, const struct jfield *f)
         break;
     case J_IDS:
     case J_STRS:
+    case J_INTS:
+    case J_OBJS:
         type = "array";
         break;
     case J_DEC3:
@@ -887,6 +901,28 @@ static void body_field(struct jw *w, const struct jfield *f)
         jw_obj_begin(w);
         for (const struct jfield *sf = f->sub; sf && sf->name; sf++)
             body_field(w, sf);
+        jw_obj_end(w);
+        break;
+    case J_INTS:
+        jw_ki64(w, "maxItems",
+                f->max_items > 0 && f->max_items < API_MAX_IDS ? f->max_items : API_MAX_IDS);
+        jw_key(w, "items");
+        jw_obj_begin(w);
+        jw_kstr(w, "type", "integer");
+        jw_ki64(w, "minimum", 0);
+        jw_obj_end(w);
+        break;
+    case J_OBJS:
+        jw_ki64(w, "maxItems", f->max_items > 0 ? f->max_items : API_MAX_IDS);
+        jw_key(w, "items");
+        jw_obj_begin(w);
+        jw_kstr(w, "type", "object");
+        jw_kbool(w, "additionalProperties", 0);
+        jw_key(w, "properties");
+        jw_obj_begin(w);
+        for (const struct jfield *sf = f->sub; sf && sf->name; sf++)
+            body_field(w, sf);
+        jw_obj_end(w);
         jw_obj_end(w);
         break;
     case J_BOOL:

@@ -275,7 +275,7 @@ static enum kam_err thresholds_patch(struct api_call *c)
 }
 
 struct preview_in {
-    int64_t w[6], t[3];
+    int64_t w[7], t[3];
 };
 
 static const struct jfield preview_spec[] = {
@@ -288,22 +288,25 @@ static const struct jfield preview_spec[] = {
     {"threshold_strategic", J_I64, 64, offsetof(struct preview_in, t[0]), 0, 0, 0, "threshold"},
     {"threshold_key", J_I64, 128, offsetof(struct preview_in, t[1]), 0, 0, 0, "threshold"},
     {"threshold_growth", J_I64, 256, offsetof(struct preview_in, t[2]), 0, 0, 0, "threshold"},
+    {"satisfaction", J_I64, 512, offsetof(struct preview_in, w[6]), 0, 0, 0, "weight"},
     {0},
 };
 
 static enum kam_err preview(struct api_call *c)
 {
-    static const char *const keys[6] = {"business_scale", "market_position", "growth_potential",
-                                        "volume_12m",     "growth",          "share_of_wallet"};
+    static const char *const keys[7] = {"business_scale", "market_position", "growth_potential",
+                                        "volume_12m",     "growth",          "share_of_wallet",
+                                        "satisfaction"};
+    static const unsigned bit[7] = {1, 2, 4, 8, 16, 32, 512};
     struct preview_in in = {0};
     unsigned set = 0;
     enum kam_err rc = api_decode(c, preview_spec, &in, &set);
     if (rc)
         return rc;
-    struct assessment w[6];
+    struct assessment w[7];
     size_t nw = 0;
-    for (int i = 0; i < 6; i++)
-        if (set & (1u << i))
+    for (int i = 0; i < 7; i++)
+        if (set & bit[i])
             w[nw++] = (struct assessment){keys[i], in.w[i]};
     struct preview_row *rows;
     size_t n;

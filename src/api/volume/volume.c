@@ -140,7 +140,7 @@ const struct api_shape api_shapes_volume[] = {
                "target_zero) "
                "growth_pct?:str(not_started|no_sales_last_year) "
                "share_of_wallet_pct?:str(accounts_only|no_wallet_estimate) "
-               "satisfaction?:str(no_surveys)"},
+               "satisfaction?:str(no_surveys|too_few_responses)"},
     {NULL, NULL},
 };
 
@@ -394,7 +394,10 @@ static void kpi_item(struct jw *w, const struct kpi_item *it, int quantity, int 
     else
         jw_null(w);
     jw_key(w, "satisfaction");
-    jw_null(w);
+    if (it->has_sat)
+        jw_double(w, it->sat_nps);
+    else
+        jw_null(w);
     jw_kstr(w, "status", it->status);
     if (rank)
         jw_ki64(w, "rank", it->rank);
@@ -423,7 +426,8 @@ static void kpi_item(struct jw *w, const struct kpi_item *it, int quantity, int 
         jw_kstr(w, "growth_pct", it->why_growth);
     if (!it->has_wallet)
         jw_kstr(w, "share_of_wallet_pct", it->why_wallet);
-    jw_kstr(w, "satisfaction", "no_surveys");
+    if (!it->has_sat)
+        jw_kstr(w, "satisfaction", it->why_sat ? it->why_sat : "no_surveys");
     jw_obj_end(w);
     jw_obj_end(w);
 }

@@ -94,7 +94,8 @@ struct audit_query {
     int64_t before_id; /* 0: from the newest */
 };
 
-/* Rows newest first; for entity "account" every row of the account (account_id = id).
+/* Rows newest first; for entity "account" every row of the account (account_id = id) but those
+ * of records the caller's role may not read (contact, order_line, follow_up, ...).
  * *items_out in ctx->a; *more_out 1 if rows remain beyond limit. */
 enum kam_err audit_list(struct kam_ctx *ctx, const struct audit_query *q,
                         struct audit_row **items_out, size_t *n_out, int *more_out);

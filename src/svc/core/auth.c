@@ -80,7 +80,7 @@ struct throttle {
 
 /* The address a throttle key names: an IPv4 address as it is, an IPv6 one by its /64 (one
  * host usually holds a whole /64, so per-/128 limits would be no limit at all). */
-static const char *throttle_addr(struct kam_ctx *ctx, const char *addr)
+const char *auth_throttle_addr(struct kam_ctx *ctx, const char *addr)
 {
     unsigned char a[16];
     char buf[INET6_ADDRSTRLEN];
@@ -95,7 +95,7 @@ static const char *throttle_addr(struct kam_ctx *ctx, const char *addr)
 static void throttle_keys(struct kam_ctx *ctx, const char *login, const char *addr,
                           struct throttle *t)
 {
-    addr = throttle_addr(ctx, addr);
+    addr = auth_throttle_addr(ctx, addr);
     t->pair = arena_printf(ctx->a, "pair:%s %s", login, addr);
     t->addr = *addr ? arena_printf(ctx->a, "addr:%s", addr) : NULL;
     t->login = arena_printf(ctx->a, "login:%s", login);

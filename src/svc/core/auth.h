@@ -66,6 +66,9 @@ enum kam_err auth_change_password(struct kam_ctx *ctx, const char *old_pw, const
 char *auth_new_secret(struct kam_ctx *ctx, const char *prefix);
 /* Hex BLAKE2b-256 of a secret: what the database keeps instead of it. In ctx->a. */
 char *auth_secret_hash(struct kam_ctx *ctx, const char *secret);
+/* The address a throttle key names: IPv4 as it is, IPv6 by its /64 ("2001:db8::/64"); "" for
+ * NULL. In ctx->a. Also the public survey routes' key (svc/needs/survey_answer.c). */
+const char *auth_throttle_addr(struct kam_ctx *ctx, const char *addr);
 
 struct api_token {
     int64_t id, user_id, created_at, revoked_at;

@@ -210,11 +210,7 @@ struct sel {
 /* A team: its people and those of its subteams, with their managers (a scoped reader: only
  * those in the reader's scope, sub of POLICY_SCOPE_WITH -- a subteam's manager may come from
  * another team). */
-#define TEAM_TT                                                                                    \
-    "tt(id) AS (SELECT id FROM teams WHERE id = ? UNION SELECT teams.id FROM teams JOIN tt ON "    \
-    "teams.parent_id = tt.id), tp(uid) AS (SELECT users.id FROM users WHERE users.team_id IN "     \
-    "(SELECT id FROM tt) UNION SELECT teams.manager_id FROM teams WHERE teams.id IN (SELECT id "   \
-    "FROM tt) AND teams.manager_id IS NOT NULL), "
+#define TEAM_TT POLICY_TEAM_TT
 
 static void ppl_with(struct sqlb *b, const struct sel *s)
 {

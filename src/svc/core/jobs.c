@@ -10,6 +10,7 @@
 #include "outbox.h"
 #include "search.h"
 #include "store/db.h"
+#include "svc/needs/survey.h"
 #include "svc/relationships/care.h"
 #include "svc/relationships/issue.h"
 #include "svc/relationships/visit.h"
@@ -73,6 +74,9 @@ enum kam_err jobs_run_until(struct kam_ctx *ctx, int force, int (*stop)(void *),
         rc = outlook_refresh_due(ctx, force, &out->forecasts);
     if (!rc && (due || force))
         rc = kpi_alerts(ctx, &out->kpi_alerts);
+    /* Surveys: reminders for unanswered e-mail links (queued before the mail is sent). */
+    if (!rc)
+        rc = survey_reminders_run(ctx, &out->survey_reminders);
     /* Records written by older binaries or straight into the tables. A catch-up that gives way
      * (a lock held by a writer, KAM_EBUSY) or is stopped is retried later (kam serve's back-off,
      * the next pass); it never holds back the mail. */

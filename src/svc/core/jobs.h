@@ -9,7 +9,8 @@
 struct jobs_report {
     int visits_planned, overdue_notices, issues_escalated, care_reminders, mails_sent,
         mails_retried, digests, forecasts, kpi_alerts;
-    int search_deferred; /* 1: the search catch-up failed (logged) or was stopped: retry it */
+    int survey_reminders; /* survey links reminded (svc/needs/survey_link.c) */
+    int search_deferred;  /* 1: the search catch-up failed (logged) or was stopped: retry it */
 };
 
 /* How often the scans that plan visits and care reminders run inside kam serve; the other jobs

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/log.h"
 #include "base/lunar.h"
 
 struct entry {
@@ -127,6 +128,100 @@ static const struct entry catalogue[] = {
     {"need.attendee_no_access",
      {"user_ids names a disabled user or one who may not see this account",
       "参加人中有已停用或无权查看该客户的用户", "參加人中有已停用或無權查看該客戶的使用者"}},
+    /* surveys: definitions, drivers, sending (svc/needs/survey.c, survey_link.c) */
+    {"survey.too_many_questions",
+     {"a survey has at most {max} questions", "一份问卷最多 {max} 个问题",
+      "一份問卷最多 {max} 個問題"}},
+    {"survey.driver_required",
+     {"a rating question names the driver it measures", "评分题必须选择所衡量的驱动因素",
+      "評分題必須選擇所衡量的驅動因素"}},
+    {"survey.driver_only_rating",
+     {"only a rating question names a driver", "只有评分题可以选择驱动因素",
+      "只有評分題可以選擇驅動因素"}},
+    {"survey.overall_kind",
+     {"only an NPS or CSAT question is the overall score", "只有 NPS 或 CSAT 题可作为总体评分",
+      "只有 NPS 或 CSAT 題可作為總體評分"}},
+    {"survey.overall_once",
+     {"at most one question is the overall score", "最多只能有一个总体评分题",
+      "最多只能有一個總體評分題"}},
+    {"survey.options_count",
+     {"a choice question has 2 to 20 options", "选择题须有 2 到 20 个选项",
+      "選擇題須有 2 到 20 個選項"}},
+    {"survey.options_only_choice",
+     {"only a single or multiple choice question has options", "只有单选或多选题可以设置选项",
+      "只有單選或多選題可以設定選項"}},
+    {"survey.unknown_driver",
+     {"driver must be an active driver of the driver list", "驱动因素必须是启用中的驱动因素",
+      "驅動因素必須是啟用中的驅動因素"}},
+    {"survey.title_required",
+     {"a survey has a title in at least one language", "问卷至少要有一种语言的标题",
+      "問卷至少要有一種語言的標題"}},
+    {"survey.frozen",
+     {"the questions of a survey that has been opened cannot change",
+      "问卷已发布，问题不能再修改（可复制为新草稿）",
+      "問卷已發佈，問題不能再修改（可複製為新草稿）"}},
+    {"survey.has_responses",
+     {"a survey with responses cannot be deleted; close it instead",
+      "已有回复的问卷不能删除，请改为关闭", "已有回覆的問卷不能刪除，請改為關閉"}},
+    {"survey.bad_transition",
+     {"a survey that is {from} cannot become {to}", "问卷当前的状态不允许这一变更",
+      "問卷目前的狀態不允許這項變更"}},
+    {"survey.not_openable",
+     {"a survey opens with a title and at least one question, every question and option worded "
+      "in at least one language",
+      "发布前问卷须有标题和至少一个问题，且每个问题和选项至少有一种语言的文字",
+      "發佈前問卷須有標題和至少一個問題，且每個問題和選項至少有一種語言的文字"}},
+    {"survey.not_open",
+     {"only an open survey is sent", "只有已发布的问卷可以发送", "只有已發佈的問卷可以發送"}},
+    {"survey.send_to",
+     {"send to chosen contacts or to the key contacts of a tier (one of them)",
+      "请选择联系人，或选择一个等级的关键联系人（二者择一）",
+      "請選擇聯絡人，或選擇一個等級的關鍵聯絡人（二者擇一）"}},
+    {"survey.too_many_links",
+     {"one sending makes at most {max} links", "一次最多发送 {max} 个链接",
+      "一次最多發送 {max} 個連結"}},
+    {"survey.link_answered",
+     {"the link has been answered: it cannot change", "该链接已作答，不能再修改",
+      "該連結已作答，不能再修改"}},
+    {"survey.no_public_url",
+     {"e-mailed links need KAM's public address: set it under surveys' settings (or "
+      "KAM_PUBLIC_URL)",
+      "邮件发送的链接需要 KAM 的公开地址：请先在问卷设置中填写（或设置 KAM_PUBLIC_URL）",
+      "郵件寄送的連結需要 KAM 的公開網址：請先在問卷設定中填寫（或設定 KAM_PUBLIC_URL）"}},
+    {"survey.mail_subject", {"Survey: {title}", "问卷：{title}", "問卷：{title}"}},
+    {"survey.mail_reminder_subject", {"Reminder: {title}", "提醒：{title}", "提醒：{title}"}},
+    {"survey.mail_hello", {"Dear {name},", "{name}，您好：", "{name}，您好："}},
+    {"survey.mail_until",
+     {"The link is valid until {day} and can be used once.", "链接有效期至 {day}，仅可使用一次。",
+      "連結有效期至 {day}，僅可使用一次。"}},
+    /* survey answers (issue 14, ANSWERS slice: svc/needs/survey_answer.c) */
+    {"survey.link_unknown", {"this survey link is not valid", "该问卷链接无效", "該問卷連結無效"}},
+    {"survey.link_used",
+     {"this survey link has already been answered", "该问卷链接已经作答过了",
+      "該問卷連結已經作答過了"}},
+    {"survey.link_expired",
+     {"this survey link has expired", "该问卷链接已过期", "該問卷連結已過期"}},
+    {"survey.closed", {"this survey is closed", "该问卷已结束", "該問卷已結束"}},
+    {"survey.throttled",
+     {"too many requests; try again later", "请求过于频繁，请稍后再试",
+      "請求過於頻繁，請稍後再試"}},
+    {"survey.answer_shape",
+     {"{field}: this question is answered with {want}", "{field}：该题的作答方式不对",
+      "{field}：該題的作答方式不對"}},
+    {"survey.answer_no_option",
+     {"{field}: no such option", "{field}：没有这个选项", "{field}：沒有這個選項"}},
+    {"survey.answer_no_question",
+     {"{field}: not a question of this survey", "{field}：不是本问卷的题目",
+      "{field}：不是本問卷的題目"}},
+    {"survey.answer_duplicate",
+     {"{field}: answered twice", "{field}：重复作答", "{field}：重複作答"}},
+    {"survey.answer_too_many",
+     {"more answers than the survey has questions", "答案数量超过题目数量",
+      "答案數量超過題目數量"}},
+    {"survey.answer_required",
+     {"question {n} must be answered", "第 {n} 题为必答题", "第 {n} 題為必答題"}},
+    {"survey.answer_none", {"answer at least one question", "请至少回答一道题", "請至少回答一題"}},
+    {"survey.thanks", {"Thank you for your answers.", "感谢您的宝贵意见！", "感謝您的寶貴意見！"}},
     {"issue.bad_transition",
      {"an issue that is {from} cannot become {to}", "问题当前的状态不允许这一变更",
       "問題目前的狀態不允許這項變更"}},
@@ -443,6 +538,51 @@ static const struct entry catalogue[] = {
       "filters",
       "{n} 行超出 .xlsx 工作表上限（最多 {max} 行）；请改用 CSV 或缩小筛选范围",
       "{n} 列超出 .xlsx 工作表上限（最多 {max} 列）；請改用 CSV 或縮小篩選範圍"}},
+    /* FOLLOWUPS slice (issue 14): department follow-ups and hand-offs. */
+    {"follow_up.bad_transition",
+     {"a follow-up that is {from} cannot become {to}", "跟进任务当前的状态不允许这一变更",
+      "跟進任務目前的狀態不允許這項變更"}},
+    {"follow_up.action_required",
+     {"say what was done to fix it (action)", "请填写采取的改进措施", "請填寫採取的改善措施"}},
+    {"follow_up.confirmation_required",
+     {"say what the customer confirmed (confirmation)", "请填写客户的确认意见",
+      "請填寫客戶的確認意見"}},
+    {"follow_up.reason_required",
+     {"say why it is dropped (reason)", "请填写放弃的原因", "請填寫放棄的原因"}},
+    {"follow_up.owner_may_not",
+     {"owner_id must be an active user who may work on this account's follow-ups",
+      "负责人必须是可处理该客户跟进任务的在职用户",
+      "負責人必須是可處理該客戶跟進任務的在職使用者"}},
+    {"follow_up.same_dept",
+     {"a hand-off goes to another department", "转交须交给另一个部门", "轉交須交給另一個部門"}},
+    {"notify.follow_up_new",
+     {"Follow-up for you ({account}): {title}", "新的跟进任务（{account}）：{title}",
+      "新的跟進任務（{account}）：{title}"}},
+    {"enum.follow_up_status.open", {"Open", "待处理", "待處理"}},
+    {"enum.follow_up_status.in_progress", {"In progress", "处理中", "處理中"}},
+    {"enum.follow_up_status.resolved", {"Resolved", "已解决", "已解決"}},
+    {"enum.follow_up_status.confirmed", {"Confirmed by the customer", "客户已确认", "客戶已確認"}},
+    {"enum.follow_up_status.reopened", {"Reopened", "已重开", "已重開"}},
+    {"enum.follow_up_status.dropped", {"Dropped", "已放弃", "已放棄"}},
+    {"enum.follow_up_source.survey", {"Low score", "问卷低分", "問卷低分"}},
+    {"enum.follow_up_source.comment", {"Negative comment", "负面评论", "負面評論"}},
+    {"enum.follow_up_source.handoff", {"Hand-off", "部门转交", "部門轉交"}},
+    {"enum.dept_role.sales", {"Sales", "销售", "銷售"}},
+    {"enum.dept_role.marketing", {"Marketing", "市场", "市場"}},
+    {"enum.dept_role.technical", {"Technical", "技术", "技術"}},
+    {"enum.dept_role.production", {"Production", "生产", "生產"}},
+    {"enum.dept_role.service", {"Service", "服务", "服務"}},
+    /* RESULTS slice (issue 14): satisfaction filters (svc/needs/satisfaction.c) */
+    {"sat.bad_range",
+     {"to must not be before from", "结束日期不能早于开始日期", "結束日期不能早於開始日期"}},
+    {"sat.whole_months",
+     {"{field}: whole months only (from the 1st of a month, to the last day of a month)",
+      "{field} 须为整月（开始为月初第一天，结束为月末最后一天）",
+      "{field} 須為整月（開始為月初第一天，結束為月底最後一天）"}},
+    {"sat.small_complement",
+     {"{field} leaves out only 1 or 2 responses: widen or drop this filter",
+      "{field} 筛选只排除了 1 到 2 份答卷，可能暴露个人答案：请放宽或取消该筛选",
+      "{field} 篩選只排除了 1 到 2 份答卷，可能暴露個人答案：請放寬或取消該篩選"}},
 };
 #define NCAT (sizeof catalogue / sizeof catalogue[0])
 
@@ -704,11 +844,16 @@ static pthread_once_t hant_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t hant_mu = PTHREAD_MUTEX_INITIALIZER;
 static opencc_t hant_cc = (opencc_t)-1;
 
+/* By absolute path only: a relative name would be read from the working directory first. */
 static void hant_open(void)
 {
-    hant_cc = opencc_open("s2twp.json");
+    static const char *const paths[] = {"/usr/share/opencc/s2twp.json",
+                                        "/usr/local/share/opencc/s2twp.json"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0] && hant_cc == (opencc_t)-1; i++)
+        hant_cc = opencc_open(paths[i]);
     if (hant_cc == (opencc_t)-1)
-        hant_cc = opencc_open("/usr/share/opencc/s2twp.json");
+        log_warn("msg: OpenCC s2twp.json not found in /usr/share/opencc or "
+                 "/usr/local/share/opencc; zh-TW texts stay in Simplified characters");
 }
 
 static const char *copy_clipped(const char *s, char *out, size_t cap)

@@ -142,6 +142,17 @@ int policy_scope_with(struct kam_ctx *ctx, struct sqlb *b);
     "(accounts.owner_id IN (SELECT uid FROM sub) OR accounts.id IN (SELECT account_id FROM "       \
     "account_members WHERE user_id IN (SELECT uid FROM sub)))"
 
+/* The people of one team (bind: the team id): the team and its subteams down the tree, their
+ * members and their managers, as CTEs tt(id) (the teams) and tp(uid) (the people). A WITH
+ * RECURSIVE list item ending in ", ": use as "WITH RECURSIVE " POLICY_TEAM_TT "x AS (...) "
+ * or after POLICY_SCOPE_WITH as ", " POLICY_TEAM_TT "x AS (...) ". The one team rule of the
+ * team figures (home.c), follow-up and satisfaction statistics. */
+#define POLICY_TEAM_TT                                                                             \
+    "tt(id) AS (SELECT id FROM teams WHERE id = ? UNION SELECT teams.id FROM teams JOIN tt ON "    \
+    "teams.parent_id = tt.id), tp(uid) AS (SELECT users.id FROM users WHERE users.team_id IN "     \
+    "(SELECT id FROM tt) UNION SELECT teams.manager_id FROM teams WHERE teams.id IN (SELECT id "   \
+    "FROM tt) AND teams.manager_id IS NOT NULL), "
+
 const char *obj_name(enum obj o);
 const char *act_name(enum act a);
 const char *scope_kind_name(enum scope_kind k);

@@ -157,6 +157,17 @@ void tone_of(const char *text, int negative_below, struct tone *out)
     out->label = tone_label_of(text, 1, out->ppm, negative_below);
 }
 
+enum tone_label tone_of_stored(const char *text, int has_ppm, int ppm, const char *model,
+                               int negative_below)
+{
+    const char *id = tone_model_id();
+    if (model && id[0] && !strcmp(model, id))
+        return tone_label_of(text, has_ppm, ppm, negative_below);
+    struct tone t;
+    tone_of(text, negative_below, &t);
+    return t.label;
+}
+
 const char *tone_label_name(enum tone_label l)
 {
     static const char *const names[] = {"none", "neutral", "negative", "positive"};

@@ -44,6 +44,12 @@ void tone_of(const char *text, int negative_below, struct tone *out);
  * non-answer (they are not scored), else none (not scored yet). */
 enum tone_label tone_label_of(const char *text, int has_ppm, int ppm, int negative_below);
 
+/* The label of text whose score was stored (has_ppm, ppm) by model (may be NULL): the stored
+ * score when model is this binary's, else the text scored afresh (not scored yet, or by
+ * another model). */
+enum tone_label tone_of_stored(const char *text, int has_ppm, int ppm, const char *model,
+                               int negative_below);
+
 /* "none", "neutral", "negative", "positive". */
 const char *tone_label_name(enum tone_label l);
 

@@ -493,7 +493,8 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
     if (rc)
         goto out;
     /* Needs and interviews (0017) first: they name the visits, interactions and contacts. */
-    if ((rc = purge(ctx, "needs", "need", id)) ||
+    if ((rc = purge(ctx, "follow_ups", "follow_up", id)) ||
+        (rc = purge(ctx, "needs", "need", id)) ||
         (rc = purge(ctx, "interviews", "interview", id)) ||
         (rc = purge(ctx, "interaction_contacts", NULL, id)) ||
         (rc = purge(ctx, "interactions", "interaction", id)) ||

@@ -12,8 +12,10 @@
 #include "issue.h"
 #include "store/db.h"
 #include "svc/core/user.h"
-#include "svc/needs/need.h"        /* named exception: the demo loads every chapter */
-#include "svc/volume/demo_sales.h" /* named exception: the demo loads every chapter */
+#include "svc/needs/follow_up.h"    /* named exception: the demo loads every chapter */
+#include "svc/needs/need.h"         /* named exception: the demo loads every chapter */
+#include "svc/needs/satisfaction.h" /* named exception: the demo loads every chapter */
+#include "svc/volume/demo_sales.h"  /* named exception: the demo loads every chapter */
 #include "valuation.h"
 #include "visit.h"
 
@@ -636,6 +638,10 @@ enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out
             rc = demo_plans(ctx);
         if (!rc)
             rc = needs_demo(ctx);
+        if (!rc)
+            rc = surveys_demo(ctx); /* svc/needs/demo_surveys.c (RESULTS) */
+        if (!rc)
+            rc = follow_ups_demo(ctx); /* svc/needs/demo_follow_ups.c (FOLLOWUPS) */
         rc = db_end(ctx->db, rc, ctx->err);
     }
     if (!rc)

@@ -171,11 +171,44 @@ enum kam_err valuation_inputs(struct kam_ctx *ctx, int64_t account_id, struct va
     return rc;
 }
 
+/* The satisfaction criterion's value (see computed_values): SQL of its own, as chapters do not
+ * include each other. */
+static enum kam_err satisfaction_value(struct kam_ctx *ctx, int64_t account_id, double *v, int *has)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db,
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.value >= 9 THEN 1 WHEN a.value <= 6 THEN -1 "
+        "ELSE 0 END), 0), COUNT(DISTINCT r.id) FROM survey_responses r JOIN survey_answers a ON "
+        "a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id WHERE r.account_id = "
+        "? AND q.kind = 'nps' AND a.value IS NOT NULL AND r.submitted_at >= ?",
+        &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, account_id);
+    db_bind_i64(st, 2, ctx->now - 365 * 86400);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    int64_t n = !rc && row ? db_col_i64(st, 0) : 0, net = !rc && row ? db_col_i64(st, 1) : 0;
+    int64_t people = !rc && row ? db_col_i64(st, 2) : 0; /* distinct responses */
+    db_done(st);
+    if (!rc && people >= 3) {
+        *v = (100.0 * (double)net / (double)n + 100.0) / 2.0;
+        *has = 1;
+    }
+    return rc;
+}
+
 /* The computed criteria, 0-100, from the inputs of the account's whole group (load_inputs):
  *   volume_12m       25 x log10(yuan / 10,000), clamped: 10 thousand -> 0, 1 million -> 50,
  *                    100 million -> 100 (a log scale: key accounts differ by orders of magnitude)
  *   growth           50 + growth %, clamped: -50 % -> 0, flat -> 50, +50 % -> 100
  *   share_of_wallet  the share in %, clamped to 100
+ *   satisfaction     (optional, issue 14: counted when a scoring_criteria row with this key
+ *                    exists and is active) (NPS + 100) / 2 over the account's own answers to nps
+ *                    questions of the last 365 days: -100 -> 0, 0 -> 50, +100 -> 100; no value
+ *                    below 3 responses (the minimum n of svc/needs/satisfaction.h: the score is
+ *                    shown to readers who may not read responses)
  * A criterion without data (no sales, no previous year, no estimate) has no value. */
 static enum kam_err computed_values(struct kam_ctx *ctx, int64_t account_id, struct criterion *crit,
                                     size_t ncrit, struct contribution *parts)
@@ -200,6 +233,9 @@ static enum kam_err computed_values(struct kam_ctx *ctx, int64_t account_id, str
         } else if (!strcmp(crit[i].key, "share_of_wallet") && has12 && haswallet && wallet > 0) {
             v = (double)a12 * 100 / (double)wallet;
             has = 1;
+        } else if (!strcmp(crit[i].key, "satisfaction")) {
+            if ((rc = satisfaction_value(ctx, account_id, &v, &has)))
+                return rc;
         }
         if (!has)
             continue;

@@ -419,6 +419,56 @@ static enum kam_err by_month(struct kam_ctx *ctx, const struct target_plan *plan
     return KAM_OK;
 }
 
+/* Satisfaction of the account rows (issue 14): the NPS (-100..100) of the account's answers to
+ * nps questions of the last 365 days, the definition of svc/needs/satisfaction.h (promoters
+ * 9-10, detractors 0-6); a chapter does not include another, so it is computed here. A reader
+ * who may not read survey responses sees no NPS of fewer than 3 responses (the minimum-n rule:
+ * why too_few_responses); no answers: why no_surveys. */
+static enum kam_err kpi_satisfaction(struct kam_ctx *ctx, struct kpi_report *out)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db,
+        "SELECT r.account_id, COUNT(*), SUM(CASE WHEN a.value >= 9 THEN 1 WHEN a.value <= 6 THEN "
+        "-1 ELSE 0 END), COUNT(DISTINCT r.id) FROM survey_responses r JOIN survey_answers a ON "
+        "a.response_id = r.id JOIN survey_questions q ON q.id = a.question_id WHERE q.kind = 'nps' "
+        "AND a.value IS NOT NULL AND r.submitted_at >= ? GROUP BY r.account_id",
+        &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, ctx->now - 365 * 86400);
+    int64_t *n = arena_calloc(ctx->a, out->n, sizeof *n);
+    int64_t *net = arena_calloc(ctx->a, out->n, sizeof *net);
+    int64_t *resp = arena_calloc(ctx->a, out->n, sizeof *resp); /* distinct responses */
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)db_col_i64(st, 0));
+        for (size_t i = 0; i < out->n; i++)
+            if (!strcmp(out->items[i].key, key)) {
+                n[i] = db_col_i64(st, 1);
+                net[i] = db_col_i64(st, 2);
+                resp[i] = db_col_i64(st, 3);
+            }
+    }
+    db_done(st);
+    if (rc)
+        return rc;
+    int may_read = policy_grant(ctx->who.role, OBJ_SURVEY_RESPONSE, ACT_READ) != GRANT_NONE;
+    for (size_t i = 0; i < out->n; i++) {
+        struct kpi_item *it = &out->items[i];
+        if (!n[i])
+            continue;
+        if (!may_read && resp[i] < 3) {
+            it->why_sat = "too_few_responses";
+            continue;
+        }
+        it->has_sat = 1;
+        it->sat_nps = 100.0 * (double)net[i] / (double)n[i];
+    }
+    return KAM_OK;
+}
+
 enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
                          const struct volume_sel *sel, enum volume_dim by,
                          const struct kpi_period *per, size_t limit, struct kpi_report *out)
@@ -644,6 +694,8 @@ enum kam_err kpi_compute(struct kam_ctx *ctx, const struct target_plan *plan,
             out->total.wallet_pct = volume_pct(nw ? w12[0].total : 0, wallet);
         }
     }
+    if (!rc && by == VD_ACCOUNT && out->n)
+        rc = kpi_satisfaction(ctx, out);
     for (size_t i = 0; i <= out->n; i++) {
         struct kpi_item *it = i < out->n ? &out->items[i] : &out->total;
         if (!it->has_wallet)

@@ -39,8 +39,12 @@ struct kpi_item {
     /* Why a figure is missing (NULL when it is there): target (and attainment, projection_pct)
      * no_plan | plan_other_year | plan_not_split | not_in_plan; projection no_forecast; growth
      * not_started | no_sales_last_year; wallet accounts_only | no_wallet_estimate.
-     * Satisfaction is always missing: no_surveys (until the needs issue's surveys exist). */
-    const char *why_target, *why_projection, *why_growth, *why_wallet;
+     * Satisfaction (account rows: the NPS of the last 365 days, issue 14): why_sat
+     * too_few_responses (fewer than 3 answers for a reader who may not read responses), NULL
+     * when there is none (the API says no_surveys). */
+    const char *why_target, *why_projection, *why_growth, *why_wallet, *why_sat;
+    int has_sat;
+    double sat_nps;
     /* by owner / team: 1 = the best attainment; the lines without one (no target, a target of
      * 0) after them by actual (so without a plan, by actual) */
     int rank;

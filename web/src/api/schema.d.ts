@@ -94,6 +94,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's follow-ups: dept_role, status (or open=1: open, in progress or reopened), source, owner_id (or me), account_id, overdue=1 (open and due before today, China time); sort created_at | due_on, '-' for descending (default -created_at); keyset paging. A negative comment's text (detail) is left out (detail_withheld) for readers who may not read survey responses */
+        get: operations["listAccountFollowUps"];
+        put?: never;
+        /** Hand a matter to another department on the account team (source handoff); the owner is notified */
+        post: operations["createAccountFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}/interactions": {
         parameters: {
             query?: never;
@@ -217,6 +235,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's satisfaction trend (period, default quarter; from/to), its NPS and CSAT of the last 12 months, and its loyalty from the monthly sales: repeat_rate (share of the months after its first ordering month, within 24 months, that have orders) and retained (ordered in the last 12 months, given it ordered in the 12 before; null otherwise) */
+        get: operations["getAccountSatisfaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}/screening": {
         parameters: {
             query?: never;
@@ -243,6 +278,23 @@ export interface paths {
         };
         /** Child accounts in the caller's scope */
         get: operations["listAccountSubsidiaries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/survey-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's survey links, newest first */
+        get: operations["listAccountSurveyLinks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -633,6 +685,110 @@ export interface paths {
         head?: never;
         /** Change a contact (optimistic: send version) */
         patch: operations["patchContact"];
+        trace?: never;
+    };
+    "/api/v1/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Follow-ups of the accounts in the caller's scope: dept_role, status (or open=1: open, in progress or reopened), source, owner_id (or me), account_id, overdue=1 (open and due before today, China time); sort created_at | due_on, '-' for descending (default -created_at); keyset paging. A negative comment's text (detail) is left out (detail_withheld) for readers who may not read survey responses */
+        get: operations["listFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One follow-up */
+        get: operations["getFollowUp"];
+        put?: never;
+        post?: never;
+        /** Delete a follow-up */
+        delete: operations["deleteFollowUp"];
+        options?: never;
+        head?: never;
+        /** Change a follow-up: department, owner (notified), title, detail, due date (its status moves through /status; from_dept only on a hand-off) */
+        patch: operations["patchFollowUp"];
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a follow-up: open > in_progress > resolved (action) > confirmed (the customer's confirmation) | reopened > in_progress ...; open, in_progress or reopened > dropped (reason); dropped > reopened. Others: 409 follow_up.bad_transition */
+        post: operations["statusFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of follow-ups the list returns for the same filters */
+        get: operations["getFollowUpsCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The follow-ups list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getFollowUpsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per department, over the follow-ups created from..to (YYYY-MM-DD, China days) of accounts in the caller's scope (team_id: accounts owned by that team's people): created, resolved, confirmed, dropped, overdue now, closed-loop rate (confirmed / created), mean and median days from creation to resolution and to the customer's confirmation */
+        get: operations["getFollowUpsStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/fx-rates": {
@@ -1423,6 +1579,40 @@ export interface paths {
         patch: operations["patchProspectValuation"];
         trace?: never;
     };
+    "/api/v1/public/survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The survey of a link as its respondent sees it (no session; the token in the body; throttled by address (IPv6 by /64) and token: 429 with Retry-After; unknown 404, answered 409, expired or closed 410) */
+        post: operations["surveyPublic"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/survey/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a survey by its link, once (no session; body <= 64 KB; every answer checked against the survey; nothing is stored on any refusal) */
+        post: operations["createPublicSurveyAnswer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sales/affinity": {
         parameters: {
             query?: never;
@@ -1500,6 +1690,23 @@ export interface paths {
         };
         /** Monthly actuals of the caller's accounts, split by a dimension, with a forecast of the total (80/95 % intervals) */
         get: operations["getSalesSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Satisfaction over every survey by group (account | tier | region | owner | team | all, default all) and period (month | quarter | year, default month): responses, NPS, CSAT, driver means; over the responses of accounts in the caller's scope; filters account_id, tier, region, owner_id (or me), team_id (accounts owned by the team, its subteams and their managers), from/to (YYYY-MM-DD, China time, inclusive). A reader who may not read responses sees no figure of fewer than min_n responses (null, hidden/suppressed true), gives whole months and no filter leaving out 1 to min_n - 1 responses (400 naming it; docs/API.md) */
+        get: operations["getSatisfaction"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1595,6 +1802,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When a survey answer is low, and how many days a follow-up gets */
+        get: operations["getSettingsFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the follow-up thresholds and due days */
+        patch: operations["patchSettingsFollowUps"];
+        trace?: never;
+    };
     "/api/v1/settings/freshness": {
         parameters: {
             query?: never;
@@ -1611,6 +1836,24 @@ export interface paths {
         head?: never;
         /** Change the freshness days */
         patch: operations["patchSettingsFreshness"];
+        trace?: never;
+    };
+    "/api/v1/settings/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** KAM's public address for e-mailed survey links: public_url (the setting, "" when unset), env_public_url (KAM_PUBLIC_URL), in_use (the one links get; null: e-mail sending is refused) */
+        get: operations["getSettingsSurveys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set KAM's public address for e-mailed survey links (an absolute http(s) URL, <= 200; "" clears it) */
+        patch: operations["patchSettingsSurveys"];
         trace?: never;
     };
     "/api/v1/settings/tier-thresholds": {
@@ -1674,6 +1917,267 @@ export interface paths {
         };
         /** Key people not contacted within the freshness days of their account's tier */
         get: operations["listStaleContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/survey-drivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The drivers a rating question measures, each with the department that follows it up */
+        get: operations["listSurveyDrivers"];
+        /** Add a driver or change one (by key) */
+        put: operations["putSurveyDrivers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/survey-links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an unanswered link */
+        delete: operations["deleteSurveyLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/survey-links/{id}/reissue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new token for an unanswered link of an open survey (the old one stops working) and a new expiry; an e-mail link is e-mailed again; the token and url are in this answer only */
+        post: operations["reissueSurveyLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/survey-links/{id}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enter the answers a contact gave by phone for their link (entered_by: the caller) */
+        post: operations["createSurveyLinkResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/survey-responses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One response with its answers */
+        get: operations["getSurveyResponse"];
+        put?: never;
+        post?: never;
+        /** Erase a response: its answers, and the respondent's name, score and comment on its follow-ups (audited without them; the link stays answered) */
+        delete: operations["deleteSurveyResponse"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Surveys, newest first: status (draft | open | closed), q (title); keyset paging; links, responses and response_rate count the accounts in the caller's scope */
+        get: operations["listSurveys"];
+        put?: never;
+        /** Create a survey (a draft) with its questions */
+        post: operations["createSurvey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One survey with its questions and options */
+        get: operations["getSurvey"];
+        put?: never;
+        post?: never;
+        /** Delete a draft, or a survey without responses (else 409 survey.has_responses); its links go with it */
+        delete: operations["deleteSurvey"];
+        options?: never;
+        head?: never;
+        /** Change a survey: texts and link settings any time, questions (replaced whole) only while draft (else 409 survey.frozen) */
+        patch: operations["patchSurvey"];
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new draft with the same texts and questions */
+        post: operations["createSurveyCopy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}/drivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Key-driver analysis of the survey's overall question on its rating questions: Shapley/LMG importance and share of R^2 with seeded bootstrap 95% intervals (boot resamples, default 500, 0..2000), mean rating (performance) and the importance x performance quadrant; ok false and why when the data cannot be analysed; over the responses of accounts in the caller's scope; filters account_id, tier, region, owner_id (or me), team_id (accounts owned by the team, its subteams and their managers), from/to (YYYY-MM-DD, China time, inclusive). A reader who may not read responses sees no figure of fewer than min_n responses (null, hidden/suppressed true), gives whole months and no filter leaving out 1 to min_n - 1 responses (400 naming it; docs/API.md) */
+        get: operations["getSurveyDrivers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The survey's links to accounts in the caller's scope, newest first: account_id, state (pending | answered | expired); keyset paging */
+        get: operations["listSurveyLinks"];
+        put?: never;
+        /** Send an open survey: one link per contact (contact_ids, or a tier's key contacts in the caller's scope); each link's token and url are in this answer only; skipped says who was not sent and why */
+        post: operations["createSurveyLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}/rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Response rates of the survey's links to accounts in the caller's scope: in total, by account, tier and channel */
+        get: operations["getSurveyRates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The survey's responses (verbatims) of accounts in the caller's scope, latest first: account_id; keyset paging */
+        get: operations["listSurveyResponses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey's results: responses, NPS (first nps question), CSAT (first csat question), each question's distribution and mean (text answers only counted), each driver's mean; over the responses of accounts in the caller's scope; filters account_id, tier, region, owner_id (or me), team_id (accounts owned by the team, its subteams and their managers), from/to (YYYY-MM-DD, China time, inclusive). A reader who may not read responses sees no figure of fewer than min_n responses (null, hidden/suppressed true), gives whole months and no filter leaving out 1 to min_n - 1 responses (400 naming it; docs/API.md) */
+        get: operations["getSurveyResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a draft (every question worded in some language), close an open survey, reopen a closed one */
+        post: operations["statusSurvey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of surveys the list returns for the same filters */
+        get: operations["getSurveysCount"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2211,6 +2715,33 @@ export interface components {
             name: string;
             user_id: number;
         };
+        AccountSatisfaction: {
+            account_id: number;
+            loyalty: {
+                months_after_first: number;
+                months_ordered: number;
+                months_with_repeat: number;
+                repeat_rate: number | null;
+                retained: boolean | null;
+            };
+            min_n: number;
+            period: string;
+            recent: {
+                csat: {
+                    mean: number;
+                    n: number;
+                    top2_share: number;
+                } | null;
+                nps: {
+                    detractors: number;
+                    n: number;
+                    passives: number;
+                    promoters: number;
+                    score: number;
+                } | null;
+            };
+            trend: components["schemas"]["SatPoint"][];
+        };
         AccountSummary: {
             by_status: {
                 active: number;
@@ -2426,7 +2957,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited" | "method_not_allowed" | "unsupported_media_type" | "db_error" | "busy" | "io_error" | "internal";
+                code: "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "rate_limited" | "method_not_allowed" | "unsupported_media_type" | "db_error" | "busy" | "io_error" | "internal" | "gone";
                 field: string;
                 /** @description Stable message key ("required", "too_long", "not_one_of", ...; the code's name when the call site has none): a UI words the message from key, params and the field's label. message is in the request's Accept-Language (en, zh-CN, zh-TW) when the key has a template, else English */
                 key: string;
@@ -2448,6 +2979,56 @@ export interface components {
             count: number;
             lift: number;
             support: number;
+        };
+        FollowUp: {
+            account_id: number;
+            account_name: string;
+            action: string;
+            confirmation: string;
+            /** Format: date-time */
+            confirmed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** @enum {string} */
+            dept_role: "sales" | "marketing" | "technical" | "production" | "service";
+            detail: string;
+            detail_withheld: boolean;
+            /** Format: date */
+            due_on: string | null;
+            /** @enum {string|null} */
+            from_dept: "sales" | "marketing" | "technical" | "production" | "service" | null;
+            id: number;
+            overdue: boolean;
+            owner_id: number | null;
+            owner_name: string;
+            question_id: number | null;
+            reason: string;
+            /** Format: date-time */
+            resolved_at: string | null;
+            response_id: number | null;
+            /** @enum {string} */
+            source: "survey" | "comment" | "handoff";
+            /** @enum {string} */
+            status: "open" | "in_progress" | "resolved" | "confirmed" | "reopened" | "dropped";
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        FollowUpStat: {
+            closed_loop_rate: number;
+            confirmed: number;
+            created: number;
+            /** @enum {string} */
+            dept_role: "sales" | "marketing" | "technical" | "production" | "service";
+            dropped: number;
+            mean_days_confirm: number | null;
+            mean_days_resolve: number | null;
+            median_days_confirm: number | null;
+            median_days_resolve: number | null;
+            overdue: number;
+            resolved: number;
         };
         Freshness: {
             growth: number;
@@ -2807,7 +3388,7 @@ export interface components {
             /** @enum {string} */
             projection_pct?: "no_plan" | "plan_other_year" | "plan_not_split" | "not_in_plan" | "target_zero";
             /** @enum {string} */
-            satisfaction?: "no_surveys";
+            satisfaction?: "no_surveys" | "too_few_responses";
             /** @enum {string} */
             share_of_wallet_pct?: "accounts_only" | "no_wallet_estimate";
             /** @enum {string} */
@@ -3023,6 +3604,28 @@ export interface components {
             updated_at: string;
             version: number;
         };
+        PublicSurvey: {
+            /** Format: date-time */
+            expires_at: string;
+            intro: string;
+            /** @enum {string} */
+            lang: "zh-CN" | "zh-TW" | "en";
+            langs: string[];
+            questions: components["schemas"]["PublicSurveyQuestion"][];
+            title: string;
+        };
+        PublicSurveyQuestion: {
+            id: number;
+            /** @enum {string} */
+            kind: "nps" | "csat" | "rating" | "single" | "multi" | "text";
+            options: {
+                label: string;
+                position: number;
+            }[];
+            position: number;
+            required: boolean;
+            text: string;
+        };
         SalesBreakdown: {
             /** @enum {string} */
             by: "family" | "region" | "channel" | "account";
@@ -3089,6 +3692,120 @@ export interface components {
             label: string;
             total: number;
         };
+        SatDrivers: {
+            boot: number;
+            drivers: {
+                importance: number | null;
+                importance_hi: number | null;
+                importance_lo: number | null;
+                key: string;
+                label: Record<string, unknown>;
+                performance: number | null;
+                /** @enum {string|null} */
+                quadrant: "fix_first" | "keep_up" | "low_priority" | "maintain" | null;
+                question_id: number;
+                r: number | null;
+                share: number | null;
+                share_hi: number | null;
+                share_lo: number | null;
+            }[];
+            level: number;
+            med_importance: number | null;
+            med_performance: number | null;
+            n_total: number;
+            n_used: number;
+            ok: boolean;
+            overall_kind: string | null;
+            overall_question_id: number | null;
+            r2: number | null;
+            r2_hi: number | null;
+            r2_lo: number | null;
+            survey_id: number;
+            /** @enum {string|null} */
+            why: "no_overall" | "no_ratings" | "too_few_responses" | "constant_overall" | "constant_rating" | "suppressed" | null;
+            why_driver: string | null;
+        };
+        SatPoint: {
+            csat: {
+                mean: number;
+                n: number;
+                top2_share: number;
+            } | null;
+            drivers: {
+                key: string;
+                mean: number;
+                n: number;
+            }[];
+            group: string;
+            hidden: boolean;
+            name: string;
+            nps: {
+                detractors: number;
+                n: number;
+                passives: number;
+                promoters: number;
+                score: number;
+            } | null;
+            period: string;
+            responses: number;
+        };
+        SatQuestion: {
+            distribution: {
+                n: number;
+                value: number;
+            }[] | null;
+            driver: string | null;
+            hidden: boolean;
+            id: number;
+            /** @enum {string} */
+            kind: "nps" | "csat" | "rating" | "single" | "multi" | "text";
+            mean: number | null;
+            n: number;
+            options: {
+                label: Record<string, unknown>;
+                position: number;
+            }[];
+            overall: boolean;
+            position: number;
+            required: boolean;
+            text: Record<string, unknown>;
+        };
+        SatResults: {
+            csat: {
+                mean: number;
+                n: number;
+                top2_share: number;
+            } | null;
+            csat_hidden: boolean;
+            drivers: {
+                hidden: boolean;
+                key: string;
+                label: Record<string, unknown>;
+                mean: number | null;
+                n: number;
+            }[];
+            min_n: number;
+            nps: {
+                detractors: number;
+                n: number;
+                passives: number;
+                promoters: number;
+                score: number;
+            } | null;
+            nps_hidden: boolean;
+            questions: components["schemas"]["SatQuestion"][];
+            responses: number;
+            status: string;
+            suppressed: boolean;
+            survey_id: number;
+            title: Record<string, unknown>;
+        };
+        SatTrend: {
+            group: string;
+            items: components["schemas"]["SatPoint"][];
+            min_n: number;
+            period: string;
+        };
         SavedView: {
             /** Format: date-time */
             created_at: string;
@@ -3152,6 +3869,154 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: number;
+        };
+        Survey: {
+            /** Format: date-time */
+            closed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            id: number;
+            intro: {
+                en: string;
+                "zh-CN": string;
+                "zh-TW": string;
+            };
+            link_days: number;
+            links: number;
+            max_reminders: number;
+            /** Format: date-time */
+            opened_at: string | null;
+            question_count: number;
+            questions?: components["schemas"]["SurveyQuestion"][];
+            remind_days: number;
+            response_rate: number;
+            responses: number;
+            /** @enum {string} */
+            status: "draft" | "open" | "closed";
+            title: {
+                en: string;
+                "zh-CN": string;
+                "zh-TW": string;
+            };
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        SurveyAnswer: {
+            /** @enum {string} */
+            kind: "nps" | "csat" | "rating" | "single" | "multi" | "text";
+            position: number;
+            question_id: number;
+            text: string | null;
+            /** @enum {string|null} */
+            tone: "none" | "neutral" | "negative" | "positive" | null;
+            value: number | null;
+            values: number[] | null;
+        };
+        SurveyDriver: {
+            active: boolean;
+            /** @enum {string} */
+            dept_role: "sales" | "marketing" | "technical" | "production" | "service";
+            key: string;
+            label: {
+                en: string;
+                "zh-CN": string;
+                "zh-TW": string;
+            };
+            position: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SurveyLink: {
+            account_id: number;
+            account_name: string;
+            account_tier: string;
+            /** Format: date-time */
+            answered_at: string | null;
+            /** @enum {string} */
+            channel: "email" | "copy" | "phone";
+            contact_id: number | null;
+            contact_name: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** Format: date-time */
+            expires_at: string;
+            id: number;
+            /** @enum {string} */
+            lang: "zh-CN" | "zh-TW" | "en";
+            /** Format: date-time */
+            reminded_at: string | null;
+            reminders: number;
+            response_id: number | null;
+            /** Format: date-time */
+            sent_at: string;
+            /** @enum {string} */
+            state: "pending" | "answered" | "expired";
+            survey_id: number;
+            token?: string;
+            url?: string;
+        };
+        SurveyQuestion: {
+            driver: string | null;
+            id: number;
+            /** @enum {string} */
+            kind: "nps" | "csat" | "rating" | "single" | "multi" | "text";
+            options: {
+                label: {
+                    en: string;
+                    "zh-CN": string;
+                    "zh-TW": string;
+                };
+                position: number;
+            }[];
+            overall: boolean;
+            position: number;
+            required: boolean;
+            text: {
+                en: string;
+                "zh-CN": string;
+                "zh-TW": string;
+            };
+        };
+        SurveyRate: {
+            answered: number;
+            expired: number;
+            key: string;
+            name: string | null;
+            rate: number;
+            sent: number;
+        };
+        SurveyRates: {
+            by_account: components["schemas"]["SurveyRate"][];
+            by_channel: components["schemas"]["SurveyRate"][];
+            by_tier: components["schemas"]["SurveyRate"][];
+            survey_id: number;
+            total: components["schemas"]["SurveyRate"];
+        };
+        SurveyResponse: {
+            account_id: number;
+            account_name: string;
+            answers: components["schemas"]["SurveyAnswer"][];
+            channel: string;
+            contact_id: number | null;
+            contact_name: string | null;
+            entered_by: number | null;
+            id: number;
+            lang: string;
+            link_id: number;
+            /** Format: date-time */
+            submitted_at: string;
+            survey_id: number;
+        };
+        SurveySent: {
+            items: components["schemas"]["SurveyLink"][];
+            skipped: {
+                contact_id: number;
+                /** @enum {string} */
+                reason: "already_sent" | "no_email" | "not_in_scope" | "not_found";
+            }[];
         };
         TargetAdjustment: {
             /** @enum {string} */
@@ -3404,6 +4269,15 @@ export interface components {
         };
         /** @description The caller's role may not do this, or X-CSRF-Token is missing or wrong */
         Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The link has expired or its survey is closed */
+        Gone: {
             headers: {
                 [name: string]: unknown;
             };
@@ -3918,6 +4792,104 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listAccountFollowUps: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                dept_role?: string;
+                limit?: number;
+                open?: string;
+                overdue?: number;
+                owner_id?: string;
+                sort?: string;
+                source?: string;
+                status?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FollowUp"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAccountFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description sales | marketing | technical | production | service (the department that acts)
+                     * @enum {string}
+                     */
+                    dept_role: "sales" | "marketing" | "technical" | "production" | "service";
+                    /** @description <= 4000 */
+                    detail?: string;
+                    /** @description YYYY-MM-DD, or null (default: in 7 days) */
+                    due_on?: string | null;
+                    /**
+                     * @description sales | marketing | technical | production | service (the department handing over; hand-offs only)
+                     * @enum {string}
+                     */
+                    from_dept: "sales" | "marketing" | "technical" | "production" | "service";
+                    /** @description an active user who may work on this account's follow-ups, or null (default: the department's member on the account team, else the account owner) */
+                    owner_id?: number | null;
+                    /** @description 1-200 characters */
+                    title: string;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listAccountInteractions: {
         parameters: {
             query?: {
@@ -4408,6 +5380,38 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getAccountSatisfaction: {
+        parameters: {
+            query?: {
+                from?: string;
+                period?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSatisfaction"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     screenAccount: {
         parameters: {
             query?: never;
@@ -4475,6 +5479,42 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["Account"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAccountSurveyLinks: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                state?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SurveyLink"][];
                         /** @description pass as cursor for the next page; null on the last page */
                         next_cursor: string | null;
                     };
@@ -5686,6 +6726,324 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listFollowUps: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                dept_role?: string;
+                limit?: number;
+                open?: string;
+                overdue?: number;
+                owner_id?: string;
+                sort?: string;
+                source?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FollowUp"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description sales | marketing | technical | production | service (the department that acts)
+                     * @enum {string}
+                     */
+                    dept_role?: "sales" | "marketing" | "technical" | "production" | "service";
+                    /** @description <= 4000 */
+                    detail?: string;
+                    /** @description YYYY-MM-DD, or null (default: in 7 days) */
+                    due_on?: string | null;
+                    /**
+                     * @description sales | marketing | technical | production | service (the department handing over; hand-offs only)
+                     * @enum {string}
+                     */
+                    from_dept?: "sales" | "marketing" | "technical" | "production" | "service";
+                    /** @description an active user who may work on this account's follow-ups, or null (default: the department's member on the account team, else the account owner) */
+                    owner_id?: number | null;
+                    /** @description 1-200 characters */
+                    title?: string;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    statusFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the improvement action taken, <= 4000 (required to resolve unless one is stored) */
+                    action?: string;
+                    /** @description to confirmed: what the customer said, <= 4000 (required) */
+                    confirmation?: string;
+                    /** @description to dropped: why, <= 4000 (required) */
+                    reason?: string;
+                    /**
+                     * @description in_progress | resolved | confirmed | reopened | dropped
+                     * @enum {string}
+                     */
+                    to: "in_progress" | "resolved" | "confirmed" | "reopened" | "dropped";
+                    /** @description the version you read (stale -> 409) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFollowUpsCount: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                dept_role?: string;
+                open?: string;
+                overdue?: number;
+                owner_id?: string;
+                source?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFollowUpsExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                dept_role?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                open?: string;
+                overdue?: number;
+                owner_id?: string;
+                raw?: string;
+                sort?: string;
+                source?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFollowUpsStats: {
+        parameters: {
+            query?: {
+                from?: string;
+                team_id?: number;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FollowUpStat"][];
+                        total: {
+                            closed_loop_rate: number;
+                            confirmed: number;
+                            created: number;
+                            dropped: number;
+                            overdue: number;
+                            resolved: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -8393,6 +9751,95 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    surveyPublic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description zh-CN | zh-TW | en (default: the link's) */
+                    lang?: string;
+                    /** @description the link's token (the URL's fragment after #) */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicSurvey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPublicSurveyAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description one per answered question (at most 50): value, values or text by the question's kind */
+                    answers: {
+                        /** @description a question of this survey (its id) */
+                        question_id?: number;
+                        /** @description text: <= 2000 characters */
+                        text?: string;
+                        /** @description nps 0..10; csat, rating 1..5; single: the option's position */
+                        value?: number;
+                        /** @description multi: the chosen options' positions (distinct) */
+                        values?: number[];
+                    }[];
+                    /** @description zh-CN | zh-TW | en (default: the link's) */
+                    lang?: string;
+                    /** @description the link's token (the URL's fragment after #) */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        thanks: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            410: components["responses"]["Gone"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listSalesAffinity: {
         parameters: {
             query?: {
@@ -8549,6 +9996,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SalesSeries"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSatisfaction: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                from?: string;
+                group?: string;
+                owner_id?: string;
+                period?: string;
+                region?: string;
+                team_id?: number;
+                tier?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SatTrend"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8785,6 +10268,88 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getSettingsFollowUps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        csat_max: number;
+                        due_days: number;
+                        nps_max: number;
+                        rating_max: number;
+                        urgent_days: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchSettingsFollowUps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1-4: a CSAT answer <= this is low (default 2) */
+                    csat_max?: number;
+                    /** @description 1-365: days to a follow-up's due date (default 7) */
+                    due_days?: number;
+                    /** @description 0-9: an NPS answer <= this is low (default 6) */
+                    nps_max?: number;
+                    /** @description 1-4: a rating <= this is low (default 2) */
+                    rating_max?: number;
+                    /** @description 1-365: days for NPS <= 3 or CSAT 1 (default 3) */
+                    urgent_days?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        csat_max: number;
+                        due_days: number;
+                        nps_max: number;
+                        rating_max: number;
+                        urgent_days: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getSettingsFreshness: {
         parameters: {
             query?: never;
@@ -8840,6 +10405,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Freshness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSettingsSurveys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        env_public_url: string | null;
+                        in_use: string | null;
+                        public_url: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchSettingsSurveys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description KAM's address as customers reach it (https://kam.example.com, <= 200): the base of e-mailed survey links; "" clears it (then KAM_PUBLIC_URL) */
+                    public_url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        env_public_url: string | null;
+                        in_use: string | null;
+                        public_url: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9012,6 +10647,852 @@ export interface operations {
                         items: components["schemas"]["StaleContact"][];
                         /** @description pass as cursor for the next page; null on the last page */
                         next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listSurveyDrivers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SurveyDriver"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putSurveyDrivers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description offered to new questions (default true) */
+                    active?: boolean;
+                    /** @description sales | marketing | technical | production | service: who follows up a low rating */
+                    dept_role: string;
+                    /** @description a-z 0-9 _, 1-40: an existing driver is updated, a new key adds one */
+                    key: string;
+                    /** @description the label in each language, at least one not empty */
+                    label: {
+                        /** @description <= 500 */
+                        en?: string;
+                        /** @description <= 500 */
+                        "zh-CN"?: string;
+                        /** @description <= 500 */
+                        "zh-TW"?: string;
+                    };
+                    /** @description order in lists, 0-10000 (default 0) */
+                    position?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyDriver"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteSurveyLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reissueSurveyLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createSurveyLinkResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description one per answered question (at most 50): value, values or text by the question's kind */
+                    answers: {
+                        /** @description a question of this survey (its id) */
+                        question_id?: number;
+                        /** @description text: <= 2000 characters */
+                        text?: string;
+                        /** @description nps 0..10; csat, rating 1..5; single: the option's position */
+                        value?: number;
+                        /** @description multi: the chosen options' positions (distinct) */
+                        values?: number[];
+                    }[];
+                    /** @description zh-CN | zh-TW | en (default: the link's) */
+                    lang?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSurveyResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteSurveyResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listSurveys: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                q?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Survey"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the text above the questions in each language, each <= 2000 */
+                    intro?: {
+                        /** @description <= 2000 */
+                        en?: string;
+                        /** @description <= 2000 */
+                        "zh-CN"?: string;
+                        /** @description <= 2000 */
+                        "zh-TW"?: string;
+                    };
+                    /** @description a link expires this many days after sending, 1-365 (default 30) */
+                    link_days?: number;
+                    /** @description reminders per link, 0-5 (default 2) */
+                    max_reminders?: number;
+                    /** @description the questions in order, at most 50 (PATCH: replaced whole, only while draft) */
+                    questions?: {
+                        /** @description a rating question: the driver it measures (GET /api/v1/survey-drivers); else null */
+                        driver?: string | null;
+                        /**
+                         * @description nps | csat | rating | single | multi | text
+                         * @enum {string}
+                         */
+                        kind?: "nps" | "csat" | "rating" | "single" | "multi" | "text";
+                        /** @description single | multi: 2-20 options */
+                        options?: {
+                            /** @description the option's label in each language */
+                            label?: {
+                                /** @description <= 500 */
+                                en?: string;
+                                /** @description <= 500 */
+                                "zh-CN"?: string;
+                                /** @description <= 500 */
+                                "zh-TW"?: string;
+                            };
+                        }[];
+                        /** @description the overall score the key-driver analysis explains: one nps or csat question at most */
+                        overall?: boolean;
+                        /** @description must be answered (default false) */
+                        required?: boolean;
+                        /** @description the question in each language (at least one before opening) */
+                        text?: {
+                            /** @description <= 500 */
+                            en?: string;
+                            /** @description <= 500 */
+                            "zh-CN"?: string;
+                            /** @description <= 500 */
+                            "zh-TW"?: string;
+                        };
+                    }[];
+                    /** @description remind an unanswered e-mail link after this many days, 1-90 (default 7) */
+                    remind_days?: number;
+                    /** @description {"zh-CN", "zh-TW", "en"}: at least one not empty, each <= 200 */
+                    title: {
+                        /** @description <= 200 */
+                        en?: string;
+                        /** @description <= 200 */
+                        "zh-CN"?: string;
+                        /** @description <= 200 */
+                        "zh-TW"?: string;
+                    };
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the text above the questions in each language, each <= 2000 */
+                    intro?: {
+                        /** @description <= 2000 */
+                        en?: string;
+                        /** @description <= 2000 */
+                        "zh-CN"?: string;
+                        /** @description <= 2000 */
+                        "zh-TW"?: string;
+                    };
+                    /** @description a link expires this many days after sending, 1-365 (default 30) */
+                    link_days?: number;
+                    /** @description reminders per link, 0-5 (default 2) */
+                    max_reminders?: number;
+                    /** @description the questions in order, at most 50 (PATCH: replaced whole, only while draft) */
+                    questions?: {
+                        /** @description a rating question: the driver it measures (GET /api/v1/survey-drivers); else null */
+                        driver?: string | null;
+                        /**
+                         * @description nps | csat | rating | single | multi | text
+                         * @enum {string}
+                         */
+                        kind?: "nps" | "csat" | "rating" | "single" | "multi" | "text";
+                        /** @description single | multi: 2-20 options */
+                        options?: {
+                            /** @description the option's label in each language */
+                            label?: {
+                                /** @description <= 500 */
+                                en?: string;
+                                /** @description <= 500 */
+                                "zh-CN"?: string;
+                                /** @description <= 500 */
+                                "zh-TW"?: string;
+                            };
+                        }[];
+                        /** @description the overall score the key-driver analysis explains: one nps or csat question at most */
+                        overall?: boolean;
+                        /** @description must be answered (default false) */
+                        required?: boolean;
+                        /** @description the question in each language (at least one before opening) */
+                        text?: {
+                            /** @description <= 500 */
+                            en?: string;
+                            /** @description <= 500 */
+                            "zh-CN"?: string;
+                            /** @description <= 500 */
+                            "zh-TW"?: string;
+                        };
+                    }[];
+                    /** @description remind an unanswered e-mail link after this many days, 1-90 (default 7) */
+                    remind_days?: number;
+                    /** @description {"zh-CN", "zh-TW", "en"}: at least one not empty, each <= 200 */
+                    title?: {
+                        /** @description <= 200 */
+                        en?: string;
+                        /** @description <= 200 */
+                        "zh-CN"?: string;
+                        /** @description <= 200 */
+                        "zh-TW"?: string;
+                    };
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createSurveyCopy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSurveyDrivers: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                boot?: string;
+                from?: string;
+                owner_id?: string;
+                region?: string;
+                team_id?: number;
+                tier?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SatDrivers"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listSurveyLinks: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                limit?: number;
+                state?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SurveyLink"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createSurveyLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description email (sent through the outbox; needs KAM's public address: PATCH /api/v1/settings/surveys or KAM_PUBLIC_URL, else 409 survey.no_public_url) | copy (links to paste into WeChat) | phone (answers entered by staff); default copy */
+                    channel?: string;
+                    /** @description the contacts to send to (at most 50); or tier */
+                    contact_ids?: number[];
+                    /** @description with tier: true */
+                    key_only?: boolean;
+                    /** @description zh-CN | zh-TW | en: the answer page's language (default zh-CN) */
+                    lang?: string;
+                    /** @description strategic | key | growth | maintain: every key contact (decision maker, influencer, champion, or influence >= 4) of the tier's accounts in the caller's scope; with key_only true */
+                    tier?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveySent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSurveyRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyRates"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listSurveyResponses: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SurveyResponse"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSurveyResults: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                from?: string;
+                owner_id?: string;
+                region?: string;
+                team_id?: number;
+                tier?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SatResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    statusSurvey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description open | closed
+                     * @enum {string}
+                     */
+                    to: "open" | "closed";
+                    /** @description the version you read (stale -> 409) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Survey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSurveysCount: {
+        parameters: {
+            query?: {
+                q?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
                     };
                 };
             };
@@ -9997,6 +12478,8 @@ export interface operations {
                     growth_potential?: number;
                     /** @description weight */
                     market_position?: number;
+                    /** @description weight */
+                    satisfaction?: number;
                     /** @description weight */
                     share_of_wallet?: number;
                     /** @description threshold */

@@ -185,6 +185,67 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     addressed_id: F('ref', { label: 'needs.addressedId' }),
     interview_id: F('ref', { label: 'needs.interview' }),
   },
+  // a survey response (issue 14, survey-answer): who, which link, how many answers -- never
+  // the answers themselves (personal data, erasable; svc/needs/survey_answer.c)
+  survey_response: {
+    survey_id: F('ref', { label: 'audit.f.survey_id' }),
+    link_id: F('ref', { label: 'audit.f.link_id' }),
+    lang: F('text', { label: 'surveyAnswer.lang' }),
+    answers: F('int', { label: 'audit.f.answers' }),
+    entered_by: F('user', { label: 'surveyAnswer.enteredBy' }),
+  },
+  // survey definitions, links and drivers (issue 14, surveys; labels in locales/*/surveys.json).
+  // A link's token is never audited: a reissue or a reminder records "token" as changed only.
+  survey: {
+    title_zh_cn: F('text', { label: 'audit.f.title_zh_cn' }),
+    title_zh_tw: F('text', { label: 'audit.f.title_zh_tw' }),
+    title_en: F('text', { label: 'audit.f.title_en' }),
+    intro_zh_cn: F('text', { label: 'audit.f.intro_zh_cn' }),
+    intro_zh_tw: F('text', { label: 'audit.f.intro_zh_tw' }),
+    intro_en: F('text', { label: 'audit.f.intro_en' }),
+    status: F('enum', { enum: 'surveys.statuses', label: 'surveys.status' }),
+    link_days: F('int', { label: 'surveys.linkDays' }),
+    remind_days: F('int', { label: 'surveys.remindDays' }),
+    max_reminders: F('int', { label: 'surveys.maxReminders' }),
+    questions: F('int', { label: 'surveys.questions' }),
+    questions_text: F('text', { label: 'audit.f.questions_text' }),
+    links: F('int', { label: 'surveys.sent' }),
+  },
+  survey_link: {
+    survey_id: F('ref', { label: 'audit.f.survey_id' }),
+    channel: F('enum', { enum: 'surveys.channels', label: 'surveys.send.channel' }),
+    lang: F('enum', { enum: 'surveys.langs', label: 'surveys.send.lang' }),
+    expires_at: F('time', { label: 'surveys.links.expires' }),
+    reminders: F('int', { label: 'surveys.links.reminders' }),
+    token: F('secret', { label: 'audit.f.token' }),
+  },
+  survey_driver: {
+    key: F('text', { label: 'audit.f.driver_key' }),
+    label_zh_cn: F('text', { label: 'audit.f.label_zh_cn' }),
+    label_zh_tw: F('text', { label: 'audit.f.label_zh_tw' }),
+    label_en: F('text', { label: 'audit.f.label_en' }),
+    dept_role: F('enum', { enum: 'deptRole', label: 'audit.f.dept_role' }),
+    position: F('int', { label: 'audit.f.position' }),
+    active: F('bool', { label: 'audit.f.active' }),
+  },
+  // department follow-ups (issue 14; labels and enum words in locales/*/followups.json). A
+  // negative comment's text is never in its audit rows (svc/needs/follow_up.c diff_all).
+  follow_up: {
+    dept_role: F('enum', { enum: 'deptRole', label: 'followUps.dept' }),
+    from_dept: F('enum', { enum: 'deptRole', label: 'followUps.fromDeptLabel' }),
+    source: F('enum', { enum: 'followUps.sources', label: 'followUps.source' }),
+    status: F('enum', { enum: 'followUps.statuses', label: 'followUps.status' }),
+    title: F('text', { label: 'followUps.titleCol' }),
+    detail: F('text', { label: 'followUps.detail' }),
+    due_on: F('date', { label: 'followUps.due' }),
+    action: F('text', { label: 'followUps.action' }),
+    confirmation: F('text', { label: 'followUps.confirmation' }),
+    reason: F('text', { label: 'followUps.reason' }),
+    response_id: F('ref', { label: 'audit.f.response_id' }),
+    question_id: F('ref', { label: 'audit.f.question_id' }),
+    resolved_at: F('time', { label: 'audit.f.resolved_at' }),
+    confirmed_at: F('time', { label: 'audit.f.confirmed_at' }),
+  },
   interview: {
     held_on: F('date', { label: 'needs.heldOn' }),
     title: F('text', { label: 'needs.ivTitle' }),

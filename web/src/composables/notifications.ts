@@ -11,7 +11,7 @@ import { errorText } from './errors'
 import { notificationKindLabel, notificationTitle } from './labels'
 
 /** The kinds the page filters by (the server's notification kinds). */
-export const NOTIFICATION_KINDS = ['issue_assigned', 'issue_escalated', 'visit_overdue', 'kpi_off_track', 'care_due'] as const
+export const NOTIFICATION_KINDS = ['issue_assigned', 'issue_escalated', 'visit_overdue', 'kpi_off_track', 'care_due', 'follow_up'] as const
 
 const te = (k: string) => i18n.global.te(k)
 

@@ -30,6 +30,13 @@ const routes: RouteRecordRaw[] = [
     meta: { public: true, title: 'login.title' },
   },
   {
+    // the public survey answer page (issue 14): /s#<token>, signed in nowhere
+    path: '/s',
+    name: 'survey-answer',
+    component: () => import('@/views/survey-answer/PublicSurvey.vue'),
+    meta: { public: true, title: 'surveyAnswer.pageTitle' },
+  },
+  {
     path: '/',
     // lazy too: the login page does not carry the signed-in shell (menu, search, bell)
     component: () => import('@/layouts/AppLayout.vue'),

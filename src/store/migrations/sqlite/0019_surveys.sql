@@ -88,11 +88,15 @@ CREATE TABLE survey_links (
     reminders       INTEGER NOT NULL DEFAULT 0,
     answered_at     INTEGER,
     created_by      INTEGER REFERENCES users(id),
+    -- the token before the last reminder: a reminder gives a new token but the link the contact
+    -- already has keeps working until answered or expired (NULL after a reissue: the old link dies)
+    prev_token_hash TEXT,
     created_at      INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX survey_links_contact ON survey_links(survey_id, contact_id);
 CREATE INDEX survey_links_account ON survey_links(account_id, survey_id);
 CREATE INDEX survey_links_due ON survey_links(answered_at, expires_at, id);
+CREATE INDEX survey_links_prev_token ON survey_links(prev_token_hash);
 
 -- One response per link. entered_by: the user who typed in an answer taken by phone (NULL when
 -- the customer answered through the link).
@@ -137,7 +141,7 @@ CREATE INDEX survey_hits_window ON survey_hits(window_start);
 -- A task for one department on the account team (F3.6): created from a low score or a negative
 -- comment of a response (source survey, with the response and question), or by hand (source
 -- handoff: one department handing a matter to another). status: open -> in_progress -> resolved
--- -> confirmed (the customer confirmed it is fixed) | reopened; dropped.
+-- -> confirmed (the customer confirmed it is fixed) | reopened; dropped (with a reason) -> reopened.
 CREATE TABLE follow_ups (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id      INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
@@ -155,6 +159,7 @@ CREATE TABLE follow_ups (
     resolved_at     INTEGER,
     confirmed_at    INTEGER,
     confirmation    TEXT NOT NULL DEFAULT '',  -- what the customer said when confirming
+    reason          TEXT NOT NULL DEFAULT '',  -- why it was dropped (cleared when reopened)
     created_by      INTEGER REFERENCES users(id),
     version         INTEGER NOT NULL DEFAULT 1,
     created_at      INTEGER NOT NULL,
@@ -163,6 +168,7 @@ CREATE TABLE follow_ups (
 CREATE INDEX follow_ups_account ON follow_ups(account_id, status, id);
 CREATE INDEX follow_ups_dept ON follow_ups(dept_role, status, id);
 CREATE INDEX follow_ups_owner ON follow_ups(owner_id, status, id);
+CREATE INDEX follow_ups_due ON follow_ups(status, due_on, id); -- the overdue filter
 CREATE UNIQUE INDEX follow_ups_response ON follow_ups(response_id, question_id)
     WHERE response_id IS NOT NULL;
 
@@ -174,3 +180,8 @@ INSERT INTO survey_drivers (key, label_zh_cn, label_zh_tw, label_en, dept_role, 
     ('technical_support', '技术支持', '技術支援', 'Technical support', 'technical', 5, 0, 0),
     ('account_manager', '客户经理', '客戶經理', 'Account manager', 'sales', 6, 0, 0),
     ('communication', '沟通与信息', '溝通與資訊', 'Communication', 'marketing', 7, 0, 0);
+
+-- Satisfaction as an optional criterion of the value score (F1.4): the account's NPS over the
+-- last year as (NPS + 100) / 2, none below 3 answers. Off until an admin turns it on.
+INSERT INTO scoring_criteria (key, name_zh, name_en, kind, weight, active, updated_at) VALUES
+    ('satisfaction', '客户满意度', 'Customer satisfaction', 'computed', 10, 0, 0);
