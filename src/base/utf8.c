@@ -55,3 +55,18 @@ size_t utf8_chars(const char *s, size_t n)
             count++;
     return count;
 }
+
+int utf8_blank(const char *s)
+{
+    for (const unsigned char *u = (const unsigned char *)(s ? s : ""); *u;) {
+        if (*u == ' ' || (*u >= '\t' && *u <= '\r'))
+            u++;
+        else if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
+            u += 3;
+        else if (u[0] == 0xc2 && u[1] == 0xa0)
+            u += 2;
+        else
+            return 0;
+    }
+    return 1;
+}

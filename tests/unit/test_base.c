@@ -779,3 +779,14 @@ TEST(arena_alloc_huge_size_does_not_return_tiny_block)
     waitpid(pid, &st, 0);
     CHECK(!(WIFEXITED(st) && (WEXITSTATUS(st) == 3 || WEXITSTATUS(st) == 4)));
 }
+
+TEST(utf8_blank_knows_the_spaces_a_chinese_keyboard_types)
+{
+    CHECK(utf8_blank(NULL));
+    CHECK(utf8_blank(""));
+    CHECK(utf8_blank(" \t\r\n\f\v"));
+    CHECK(utf8_blank("\xe3\x80\x80\xc2\xa0 ")); /* U+3000, U+00A0 */
+    CHECK(!utf8_blank("\xe3\x80\x80无"));
+    CHECK(!utf8_blank(" x "));
+    CHECK(!utf8_blank("\xe3\x80")); /* a cut sequence is not white space */
+}

@@ -7,6 +7,7 @@
 
 #include "analytics/sentiment.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "settings.h"
 
 static pthread_once_t id_once = PTHREAD_ONCE_INIT;
@@ -59,10 +60,11 @@ static size_t squeeze(const char *s, char *out, size_t cap)
             p++;
             continue;
         }
-        size_t k = strlen((const char *)p);
-        size_t len = (*p >= 0xF0) ? 4 : (*p >= 0xE0) ? 3 : 2;
-        if (len > k)
-            break;
+        size_t len = utf8_seq_len(p, strnlen((const char *)p, 4));
+        if (!len) { /* not UTF-8: a separator */
+            p++;
+            continue;
+        }
         unsigned cp = 0;
         if (len == 3)
             cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
@@ -119,17 +121,9 @@ int tone_non_answer(const char *text)
     return 0;
 }
 
-static int blank(const char *s)
-{
-    for (; s && *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f' && *s != '\v')
-            return 0;
-    return 1;
-}
-
 enum tone_label tone_label_of(const char *text, int has_ppm, int ppm, int negative_below)
 {
-    if (!text || blank(text))
+    if (!text || utf8_blank(text))
         return TONE_NONE;
     if (!has_ppm)
         return tone_non_answer(text) ? TONE_NEUTRAL : TONE_NONE;
@@ -142,7 +136,7 @@ void tone_of(const char *text, int negative_below, struct tone *out)
 {
     out->label = TONE_NONE;
     out->ppm = -1;
-    if (!text || blank(text))
+    if (!text || utf8_blank(text))
         return;
     if (tone_non_answer(text)) {
         out->label = TONE_NEUTRAL;

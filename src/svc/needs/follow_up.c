@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "base/utf8.h"
 #include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
@@ -319,8 +320,6 @@ static void diff_all(struct audit_diff *d, const struct follow_up *b, const stru
     audit_diff_time(d, "confirmed_at", b ? b->confirmed_at : 0, !b || !b->has_confirmed,
                     a ? a->confirmed_at : 0, !a || !a->has_confirmed);
 }
-
-static int has_words(const char *s);
 
 /* ---- owners, notifications ---- */
 
@@ -946,22 +945,6 @@ enum kam_err follow_up_update(struct kam_ctx *ctx, int64_t id, const struct foll
     return record_update(ctx, &follow_up_spec, id, in, out);
 }
 
-/* 1 if s has something other than white space (ASCII, U+3000, U+00A0). */
-static int has_words(const char *s)
-{
-    for (const unsigned char *u = (const unsigned char *)(s ? s : ""); *u;) {
-        if (*u == ' ' || *u == '\t' || *u == '\n' || *u == '\r')
-            u++;
-        else if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
-            u += 3;
-        else if (u[0] == 0xc2 && u[1] == 0xa0)
-            u += 2;
-        else
-            return 1;
-    }
-    return 0;
-}
-
 enum kam_err follow_up_set_status(struct kam_ctx *ctx, int64_t id,
                                   const struct follow_up_status_in *in, struct follow_up *out)
 {
@@ -1005,10 +988,10 @@ enum kam_err follow_up_set_status(struct kam_ctx *ctx, int64_t id,
     }
     x = before;
     x.status = in->to;
-    if (in->action && has_words(in->action))
+    if (in->action && !utf8_blank(in->action))
         x.action = in->action;
     if (!strcmp(in->to, "resolved")) {
-        if (!has_words(x.action)) {
+        if (utf8_blank(x.action)) {
             rc = kam_fail_key(ctx->err, KAM_EINVAL, "action", "follow_up.action_required", NULL,
                               "say what was done to fix it (action)");
             goto out;
@@ -1016,7 +999,7 @@ enum kam_err follow_up_set_status(struct kam_ctx *ctx, int64_t id,
         x.resolved_at = ctx->now;
         x.has_resolved = 1;
     } else if (!strcmp(in->to, "confirmed")) {
-        if (!has_words(in->confirmation)) {
+        if (utf8_blank(in->confirmation)) {
             rc = kam_fail_key(ctx->err, KAM_EINVAL, "confirmation",
                               "follow_up.confirmation_required", NULL,
                               "say what the customer confirmed (confirmation)");
@@ -1026,7 +1009,7 @@ enum kam_err follow_up_set_status(struct kam_ctx *ctx, int64_t id,
         x.confirmed_at = ctx->now;
         x.has_confirmed = 1;
     } else if (!strcmp(in->to, "dropped")) {
-        if (!has_words(in->reason)) {
+        if (utf8_blank(in->reason)) {
             rc = kam_fail_key(ctx->err, KAM_EINVAL, "reason", "follow_up.reason_required", NULL,
                               "say why it is dropped (reason)");
             goto out;

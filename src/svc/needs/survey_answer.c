@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
@@ -87,22 +88,6 @@ static enum kam_err bad(struct kam_ctx *ctx, const char *field, const char *key,
     return kam_fail_key(ctx->err, KAM_EINVAL, field, key, NULL, "%s: %s", field, msg);
 }
 
-/* 1 if s is only white space (ASCII, U+3000, U+00A0). */
-static int blank(const char *s)
-{
-    for (const unsigned char *u = (const unsigned char *)s; *u;) {
-        if (*u == ' ' || *u == '\t' || *u == '\n' || *u == '\r')
-            u++;
-        else if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
-            u += 3;
-        else if (u[0] == 0xc2 && u[1] == 0xa0)
-            u += 2;
-        else
-            return 0;
-    }
-    return 1;
-}
-
 static enum kam_err check_one(struct kam_ctx *ctx, const struct sa_question *q,
                               const struct sa_answer_in *a, size_t i, struct sa_answer *o,
                               int *skip)
@@ -175,7 +160,7 @@ static enum kam_err check_one(struct kam_ctx *ctx, const struct sa_question *q,
         check_text(ctx, afield(ctx, i, "text"), a->text, 0, SA_TEXT_MAX, CHECK_MULTILINE);
     if (rc)
         return rc;
-    if (blank(a->text)) {
+    if (utf8_blank(a->text)) {
         *skip = 1;
         return KAM_OK;
     }
