@@ -110,3 +110,22 @@ void page_sql_tail(struct sqlb *b, const struct page_req *r, const char *idcol)
     sqlb_sql(b, frag);
     sqlb_i64(b, r->limit + 1);
 }
+
+enum kam_err page_fetch(struct kam_ctx *ctx, struct sqlb *b, const struct page_req *r,
+                        const char *idcol, row_reader read, size_t size, void **items_out,
+                        size_t *n_out, const void **last_out)
+{
+    *items_out = NULL;
+    *n_out = 0;
+    *last_out = NULL;
+    page_sql_tail(b, r, idcol);
+    struct db_stmt *st;
+    enum kam_err rc = sqlb_prepare(b, ctx->db, &st, ctx->err);
+    if (rc || (rc = rows_collect(ctx, st, (size_t)r->limit + 1, read, size, items_out, n_out)))
+        return rc;
+    if (*n_out > (size_t)r->limit) {
+        *n_out = (size_t)r->limit;
+        *last_out = (const char *)*items_out + (*n_out - 1) * size;
+    }
+    return KAM_OK;
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "rows.h"
 
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 500
@@ -41,5 +42,13 @@ struct sqlb;
 /* The tail every keyset list shares: " AND (sort column, idcol) >/< (?, ?)" when a cursor was
  * given, then ORDER BY both and LIMIT limit + 1 (the extra row says there is a next page). */
 void page_sql_tail(struct sqlb *b, const struct page_req *r, const char *idcol);
+
+/* The rest of every keyset list: adds page_sql_tail to b, runs it, reads the rows (read, size:
+ * as rows_collect) and keeps r->limit of them. *last_out is the last kept row when there is a
+ * next page (the caller makes the cursor from its key: page_cursor), NULL when this is the
+ * last page. */
+enum kam_err page_fetch(struct kam_ctx *ctx, struct sqlb *b, const struct page_req *r,
+                        const char *idcol, row_reader read, size_t size, void **items_out,
+                        size_t *n_out, const void **last_out);
 
 #endif

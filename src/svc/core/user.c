@@ -459,20 +459,13 @@ enum kam_err user_list(struct kam_ctx *ctx, const struct user_query *q, struct u
         sqlb_sql(&b, " AND users.team_id = ?");
         sqlb_i64(&b, q->team_id);
     }
-    page_sql_tail(&b, &pg, "users.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
-        return rc;
     struct user *items;
+    const struct user *last;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "users.id", read_row, sizeof *items, (void **)&items, &n,
+                         (const void **)&last)))
         return rc;
-    *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        *next_out = page_cursor(ctx, &pg, items[n - 1].login, items[n - 1].id, items[n - 1].id);
-    }
+    *next_out = last ? page_cursor(ctx, &pg, last->login, last->id, last->id) : NULL;
     *items_out = items;
     *n_out = n;
     return KAM_OK;

@@ -664,19 +664,14 @@ enum kam_err account_list(struct kam_ctx *ctx, const struct account_query *q,
     sqlb_sql(&b, text_key ? "NULL" : pg.sort->column);
     sqlb_sql(&b, q->prospects ? ", account_scores.score" : ", NULL");
     list_from(ctx, &b, q, scoped, base);
-    page_sql_tail(&b, &pg, "accounts.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
-        return rc;
     struct account *items;
+    const struct account *last;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_list_row, sizeof *items,
-                           (void **)&items, &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "accounts.id", read_list_row, sizeof *items, (void **)&items,
+                         &n, (const void **)&last)))
         return rc;
     *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        const struct account *last = &items[n - 1];
+    if (last) {
         const char *s = strcmp(pg.sort->key, "code") == 0 ? last->code : last->name;
         *next_out = page_cursor(ctx, &pg, s, last->sort_key, last->id);
     }

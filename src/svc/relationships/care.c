@@ -543,20 +543,13 @@ enum kam_err care_list(struct kam_ctx *ctx, const struct care_query *q,
         sqlb_sql(&b, " AND care_reminders.occasion_date < ?");
         sqlb_text(&b, q->to);
     }
-    page_sql_tail(&b, &pg, "care_reminders.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
-        return rc;
     struct care_reminder *items;
+    const struct care_reminder *last;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "care_reminders.id", read_row, sizeof *items,
+                         (void **)&items, &n, (const void **)&last)))
         return rc;
-    *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        *next_out = page_cursor(ctx, &pg, items[n - 1].occasion_date, 0, items[n - 1].id);
-    }
+    *next_out = last ? page_cursor(ctx, &pg, last->occasion_date, 0, last->id) : NULL;
     *items_out = items;
     *n_out = n;
     return KAM_OK;

@@ -396,23 +396,17 @@ enum kam_err interaction_list(struct kam_ctx *ctx, const struct interaction_quer
         sqlb_sql(&b, " AND interactions.kind = ?");
         sqlb_text(&b, q->kind);
     }
-    page_sql_tail(&b, &pg, "interactions.id");
-    struct db_stmt *st;
     struct interaction *items;
+    const struct interaction *last;
     size_t n;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
-        (rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "interactions.id", read_row, sizeof *items, (void **)&items,
+                         &n, (const void **)&last)))
         return rc;
     for (size_t i = 0; !rc && i < n; i++)
         rc = load_contacts(ctx, &items[i]);
     if (rc)
         return rc;
-    *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        *next_out = page_cursor(ctx, &pg, NULL, items[n - 1].occurred_at, items[n - 1].id);
-    }
+    *next_out = last ? page_cursor(ctx, &pg, NULL, last->occurred_at, last->id) : NULL;
     *items_out = items;
     *n_out = n;
     return KAM_OK;

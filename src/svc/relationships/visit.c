@@ -774,20 +774,13 @@ enum kam_err visit_list(struct kam_ctx *ctx, const struct visit_query *q, struct
         sqlb_sql(&b, " AND visits.planned_at < ?");
         sqlb_i64(&b, to);
     }
-    page_sql_tail(&b, &pg, "visits.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
-        return rc;
     struct visit *items;
+    const struct visit *last;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "visits.id", read_row, sizeof *items, (void **)&items, &n,
+                         (const void **)&last)))
         return rc;
-    *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        *next_out = page_cursor(ctx, &pg, NULL, items[n - 1].planned_at, items[n - 1].id);
-    }
+    *next_out = last ? page_cursor(ctx, &pg, NULL, last->planned_at, last->id) : NULL;
     *items_out = items;
     *n_out = n;
     return KAM_OK;

@@ -1004,19 +1004,13 @@ enum kam_err import_list(struct kam_ctx *ctx, const struct import_query *q,
         sqlb_sql(&b, " AND kind = ?");
         sqlb_text(&b, q->kind);
     }
-    page_sql_tail(&b, &pg, "id");
-    struct db_stmt *st;
     struct import_report *items;
+    const struct import_report *last;
     size_t n;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
-        (rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_run, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "id", read_run, sizeof *items, (void **)&items, &n,
+                         (const void **)&last)))
         return rc;
-    *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        *next_out = page_cursor(ctx, &pg, NULL, items[n - 1].id, items[n - 1].id);
-    }
+    *next_out = last ? page_cursor(ctx, &pg, NULL, last->id, last->id) : NULL;
     *items_out = items;
     *n_out = n;
     return KAM_OK;

@@ -431,19 +431,13 @@ enum kam_err measure_list(struct kam_ctx *ctx, const struct measure_query *q,
         sqlb_sql(&b, " AND m.kind = ?");
         sqlb_text(&b, q->kind);
     }
-    page_sql_tail(&b, &pg, "m.id");
-    struct db_stmt *st;
     struct measure *items;
+    const struct measure *last;
     size_t n;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
-        (rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "m.id", read_row, sizeof *items, (void **)&items, &n,
+                         (const void **)&last)))
         return rc;
-    *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        *next_out = page_cursor(ctx, &pg, NULL, items[n - 1].due_day, items[n - 1].id);
-    }
+    *next_out = last ? page_cursor(ctx, &pg, NULL, last->due_day, last->id) : NULL;
     *items_out = items;
     *n_out = n;
     return KAM_OK;

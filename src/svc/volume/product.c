@@ -294,18 +294,14 @@ enum kam_err product_list(struct kam_ctx *ctx, const struct product_query *q,
         sqlb_sql(&b, " AND products.active = ?");
         sqlb_i64(&b, q->active);
     }
-    page_sql_tail(&b, &pg, "products.id");
-    struct db_stmt *st;
     struct product *items;
+    const struct product *last;
     size_t n;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
-        (rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "products.id", read_row, sizeof *items, (void **)&items, &n,
+                         (const void **)&last)))
         return rc;
     *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        const struct product *last = &items[n - 1];
+    if (last) {
         const char *k = strcmp(pg.sort->key, "name") == 0     ? last->name
                         : strcmp(pg.sort->key, "family") == 0 ? last->family
                                                               : last->sku;

@@ -721,18 +721,14 @@ enum kam_err order_list(struct kam_ctx *ctx, const struct order_query *q,
         sqlb_sql(&b, " AND o.day <= ?");
         sqlb_i64(&b, to);
     }
-    page_sql_tail(&b, &pg, "o.id");
-    struct db_stmt *st;
     struct order_line *items;
+    const struct order_line *last;
     size_t n;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
-        (rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "o.id", read_row, sizeof *items, (void **)&items, &n,
+                         (const void **)&last)))
         return rc;
     *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        const struct order_line *last = &items[n - 1];
+    if (last) {
         int64_t k = strcmp(pg.sort->key, "date") == 0     ? last->day
                     : strcmp(pg.sort->key, "amount") == 0 ? last->amount_base
                                                           : last->id;
