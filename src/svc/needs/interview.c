@@ -478,20 +478,13 @@ enum kam_err interview_list(struct kam_ctx *ctx, int64_t account_id, int64_t lim
     sqlb_init(&b, ctx->a);
     sqlb_sql(&b, "SELECT " COLS FROM " WHERE interviews.account_id = ?");
     sqlb_i64(&b, account_id);
-    page_sql_tail(&b, &pg, "interviews.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
-        return rc;
     struct interview *items;
+    const struct interview *last;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "interviews.id", read_row, sizeof *items, (void **)&items,
+                         &n, (const void **)&last)))
         return rc;
-    *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
-        *next_out = page_cursor(ctx, &pg, items[n - 1].held_on, 0, items[n - 1].id);
-    }
+    *next_out = last ? page_cursor(ctx, &pg, last->held_on, 0, last->id) : NULL;
     for (size_t i = 0; !rc && i < n; i++)
         rc = load_attendees(ctx, &items[i]);
     *items_out = items;

@@ -570,18 +570,14 @@ enum kam_err need_list(struct kam_ctx *ctx, const struct need_query *q, struct n
     sqlb_init(&b, ctx->a);
     if ((rc = where(ctx, q, &b, "SELECT " COLS)))
         return rc;
-    page_sql_tail(&b, &pg, "needs.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
-        return rc;
     struct need *items;
+    const struct need *last;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "needs.id", read_row, sizeof *items, (void **)&items, &n,
+                         (const void **)&last)))
         return rc;
     *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
+    if (last) {
         const struct need *l = &items[n - 1];
         const char *key = pg.sort->key;
         int64_t iv = l->created_at;

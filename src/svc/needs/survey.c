@@ -761,19 +761,11 @@ enum kam_err survey_list(struct kam_ctx *ctx, const struct survey_query *q, stru
     sqlb_init(&b, ctx->a);
     if ((rc = where(ctx, q, &b, "SELECT " COLS, 1)))
         return rc;
-    page_sql_tail(&b, &pg, "surveys.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+    const struct survey *l;
+    if ((rc = page_fetch(ctx, &b, &pg, "surveys.id", read_list_row, sizeof **items, (void **)items,
+                         n, (const void **)&l)))
         return rc;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_list_row, sizeof **items,
-                           (void **)items, n)))
-        return rc;
-    *next_out = NULL;
-    if (*n > (size_t)pg.limit) {
-        *n = (size_t)pg.limit;
-        const struct survey *l = &(*items)[*n - 1];
-        *next_out = page_cursor(ctx, &pg, NULL, l->created_at, l->id);
-    }
+    *next_out = l ? page_cursor(ctx, &pg, NULL, l->created_at, l->id) : NULL;
     return KAM_OK;
 }
 

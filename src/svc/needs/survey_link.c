@@ -521,19 +521,11 @@ enum kam_err survey_link_list(struct kam_ctx *ctx, const struct survey_link_quer
                      : " AND survey_links.answered_at IS NULL AND survey_links.expires_at <= ?");
         sqlb_i64(&b, ctx->now);
     }
-    page_sql_tail(&b, &pg, "survey_links.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+    const struct survey_link *l;
+    if ((rc = page_fetch(ctx, &b, &pg, "survey_links.id", read_link, sizeof **items, (void **)items,
+                         n, (const void **)&l)))
         return rc;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_link, sizeof **items, (void **)items,
-                           n)))
-        return rc;
-    *next_out = NULL;
-    if (*n > (size_t)pg.limit) {
-        *n = (size_t)pg.limit;
-        const struct survey_link *l = &(*items)[*n - 1];
-        *next_out = page_cursor(ctx, &pg, NULL, l->id, l->id);
-    }
+    *next_out = l ? page_cursor(ctx, &pg, NULL, l->id, l->id) : NULL;
     return KAM_OK;
 }
 
