@@ -50,14 +50,16 @@ check_main=$(grep -n '#include "' src/main.c | grep -v -E '#include "(cli|base)/
 # chapter's data; an accounts import creates accounts through the account service; the home
 # page gathers every chapter's figures; completing a visit records what it learned as needs
 # (needs, a later chapter, may read the relationships chapter's records).
-check svc/core 'svc/(relationships|volume|needs)' svc/core/jobs.c svc/core/home.c
-check svc/relationships 'svc/(volume|needs)' svc/relationships/demo.c svc/relationships/visit.c
-check svc/volume 'svc/(relationships|needs)' svc/volume/import_rows.c
-check svc/needs 'svc/volume'
-check api/core 'svc/(relationships|volume|needs)|api/(relationships|volume|needs)'
-check api/relationships 'svc/(volume|needs)|api/(volume|needs)'
-check api/volume 'svc/(relationships|needs)|api/(relationships|needs)'
-check api/needs 'svc/volume|api/(relationships|volume)'
+check svc/core 'svc/(relationships|volume|needs|offers)' svc/core/jobs.c svc/core/home.c
+check svc/relationships 'svc/(volume|needs|offers)' svc/relationships/demo.c svc/relationships/visit.c
+check svc/volume 'svc/(relationships|needs|offers)' svc/volume/import_rows.c
+check svc/needs 'svc/(volume|offers)'
+check svc/offers 'svc/(relationships|volume|needs)'
+check api/core 'svc/(relationships|volume|needs|offers)|api/(relationships|volume|needs|offers)'
+check api/relationships 'svc/(volume|needs|offers)|api/(volume|needs|offers)'
+check api/volume 'svc/(relationships|needs|offers)|api/(relationships|needs|offers)'
+check api/needs 'svc/(volume|offers)|api/(relationships|volume|offers)'
+check api/offers 'svc/(relationships|volume|needs)|api/(relationships|volume|needs)'
 
 # Database libraries only in the store.
 hits=$(grep -l -E '#include <(sqlite3|libpq-fe)\.h>' $(find src -name '*.[ch]' ! -path 'src/store/*'))

@@ -6,6 +6,8 @@
 
 size_t http_body_limit(const char *path)
 {
+    if (path && strncmp(path, HTTP_PUBLIC_PREFIX, sizeof HTTP_PUBLIC_PREFIX - 1) == 0)
+        return HTTP_MAX_PUBLIC_BODY;
     return path && strncmp(path, HTTP_UPLOAD_PREFIX, sizeof HTTP_UPLOAD_PREFIX - 1) == 0
                ? HTTP_MAX_UPLOAD
                : HTTP_MAX_BODY;

@@ -15,6 +15,8 @@
 #define HTTP_MAX_BODY (1u << 20)    /* 1 MiB */
 #define HTTP_MAX_UPLOAD (64u << 20) /* 64 MiB, for the CSV imports */
 #define HTTP_UPLOAD_PREFIX "/api/v1/imports/"
+#define HTTP_MAX_PUBLIC_BODY (64u << 10) /* 64 KB, for the routes without a session */
+#define HTTP_PUBLIC_PREFIX "/api/v1/public/"
 #define HTTP_MAX_QUERY_PARAMS 32
 #define HTTP_MAX_RESPONSE (64u << 20)
 
@@ -31,6 +33,10 @@ struct http_req {
     const char *body;   /* NULL if none */
     size_t body_len;
     int body_too_big;
+    /* Set on the early call of a request with a body: its headers are in, its body is not
+     * read yet (body NULL). The handler answers now by setting the response's status, or
+     * leaves it 0 and is called again with the body (http_server.h). */
+    int headers_only;
     /* Header lookup (case-insensitive); NULL if absent. Borrowed for the call. */
     const char *(*header)(const struct http_req *r, const char *name);
     const char *(*cookie)(const struct http_req *r, const char *name);
@@ -64,7 +70,8 @@ struct http_resp {
     void *done_arg;
 };
 
-/* The largest body accepted for a URL path: HTTP_MAX_UPLOAD under HTTP_UPLOAD_PREFIX, else
+/* The largest body accepted for a URL path: HTTP_MAX_UPLOAD under HTTP_UPLOAD_PREFIX,
+ * HTTP_MAX_PUBLIC_BODY under HTTP_PUBLIC_PREFIX (a larger one is refused on its headers), else
  * HTTP_MAX_BODY. */
 size_t http_body_limit(const char *path);
 

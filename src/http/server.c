@@ -91,6 +91,24 @@ static MHD_RESULT collect_query(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 }
 
+/* Every X-Forwarded-For line of a request joined with ", " in the order received (RFC 7230
+ * 3.2.2: the same list as one line), so the right-to-left scan sees all hops. */
+struct xff_join {
+    struct arena *a;
+    const char *joined; /* NULL: no such header */
+};
+
+static MHD_RESULT collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value)
+{
+    (void)kind;
+    struct xff_join *x = cls;
+    if (!key || strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+        return MHD_YES;
+    x->joined = x->joined ? arena_printf(x->a, "%s, %s", x->joined, value) : value;
+    return MHD_YES;
+}
+
 /* JSON bodies larger than this go gzipped to a client that accepts it. */
 #define HTTP_GZIP_MIN 1024
 
@@ -201,9 +219,10 @@ static void log_line(const struct http_server *s, const char *method, const char
 
 /* Builds the request from what libmicrohttpd collected, runs the handler, queues the answer. */
 static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, struct rstate *st,
-                          const char *method, const char *url)
+                          const char *method, const char *url, int early)
 {
     struct http_req req = {0};
+    req.headers_only = early;
     req.method = method;
     req.path = url;
     req.a = &st->a;
@@ -229,9 +248,9 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
                       sizeof addr);
     }
     char client[INET6_ADDRSTRLEN];
-    http_client_addr(&s->proxies, addr,
-                     MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"), client,
-                     sizeof client);
+    struct xff_join xff = {&st->a, NULL};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_xff, &xff);
+    http_client_addr(&s->proxies, addr, xff.joined, client, sizeof client);
     req.remote_addr = client;
     req.via_proxy = http_peer_trusted(&s->proxies, addr);
     const union MHD_ConnectionInfo *tls =
@@ -245,12 +264,17 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
     /* The fault build: `X-Kam-Fault: N` fails the Nth fault point of this request, on this
      * thread only (base/fault.h). */
     const char *fault = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Kam-Fault");
-    fault_arm(fault ? strtol(fault, NULL, 10) : 0);
+    fault_arm(fault && !early ? strtol(fault, NULL, 10) : 0);
 #endif
     s->cfg.handler(&req, &resp, s->cfg.user);
 #ifdef KAM_FAULT
     fault_disarm();
 #endif
+    if (early && resp.status == 0) { /* the handler waits for the body */
+        buf_release(&resp.body);
+        http_resp_drop_file(&resp);
+        return MHD_YES;
+    }
     int status = resp.status;
     st->done = resp.done; /* called when the request completes (on_completed) */
     st->done_arg = resp.done_arg;
@@ -400,12 +424,17 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
             /* Answer 413 now instead of reading a body we will not use; libmicrohttpd
              * closes the connection after the response. */
             st->too_big = 1;
-            return respond(s, conn, st, method, url);
+            return respond(s, conn, st, method, url, 0);
         }
+        /* A body is due: the handler may answer on the headers (a throttled client: 429
+         * before its body is read); libmicrohttpd then closes the connection. */
+        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+        if ((cl && strtoull(cl, NULL, 10) > 0) || te)
+            return respond(s, conn, st, method, url, 1);
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!st->too_big) {
+        if (!st->too_big && !st->answered) {
             buf_append(&st->body, upload_data, *upload_data_size);
             if (!buf_ok(&st->body)) {
                 st->too_big = 1;
@@ -421,7 +450,7 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn, const char 
     struct hconn *hc = hconn_of(conn);
     if (hc)
         atomic_store(&hc->due_us, 0);
-    return respond(s, conn, st, method, url);
+    return respond(s, conn, st, method, url, 0);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

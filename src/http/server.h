@@ -16,6 +16,8 @@
 #include "base/err.h"
 #include "req.h"
 
+/* Called once per request with its body, and, for a request that has a body, once before it
+ * is read (req->headers_only: a response status left 0 there means "go on reading"). */
 typedef void (*http_handler)(struct http_req *req, struct http_resp *resp, void *user);
 /* Called on each worker thread as it ends (to close its database connection). */
 typedef void (*http_thread_end)(void *user);

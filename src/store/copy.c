@@ -191,6 +191,23 @@ static const struct table {
      "owner_id, due_on, status, action, resolved_at, confirmed_at, confirmation, created_by, "
      "version, created_at, updated_at, reason",
      "id", NULL, 1, 0},
+    /* 0020 */
+    {"price_lists",
+     "id, name, currency, valid_from, valid_to, active, scope, tier, account_id, note, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"price_list_items", "id, list_id, product_id, unit_price", "id", NULL, 1, 0},
+    {"price_breaks", "id, item_id, kind, basis, threshold, unit_price, discount_bp", "id", NULL, 1,
+     0},
+    {"promotions",
+     "id, name, valid_from, valid_to, active, all_products, scope, tier, account_id, discount_bp, "
+     "unit_price, currency, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"promotion_products", "promotion_id, product_id, family", "promotion_id, product_id, family",
+     NULL, 0, 0},
+    {"rebates", "id, name, scope, tier, account_id, active, version, created_at, updated_at", "id",
+     NULL, 1, 0},
+    {"rebate_tiers", "rebate_id, threshold, rebate_bp", "rebate_id, threshold", NULL, 0, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

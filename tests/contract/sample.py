@@ -205,6 +205,8 @@ VARIANTS = {
     "/api/v1/views": ["screen=accounts"],
     "/api/v1/imports/mappings": ["kind=orders", "kind=accounts"],
     "/api/v1/imports/template": ["kind=orders&format=csv", "kind=products&format=xlsx"],
+    "/api/v1/prices/quote": ["account_id={accounts}&product_id={products}",
+                             "account_id={accounts}&product_id={products}&quantity=60&currency=USD"],
 }
 CANDIDATES = 5  # items of a list tried for a parameter until one answers 2xx
 

@@ -456,7 +456,9 @@ def g_from_survey(ctx):
     nps = by_q.get(q["nps"], {})
     ck.matches(nps, dict(FU_SHAPE, source="survey", dept_role="sales", owner_id=am.id, due_on=china_day(3),
                          status="open", response_id=is_id), "NPS 3 -> sales, the account owner, urgent (3 days)")
-    ck.ok("3/10" in nps.get("title", "") and "刘客户" in nps.get("detail", ""), "title and detail say what scored low",
+    ck.ok("3/10" in nps.get("title", "") and nps.get("detail", "").startswith("受访者于 ") and
+          "刘客户" not in nps.get("detail", "") and nps.get("respondent_name") == "刘客户",
+          "title and detail say what scored low; the respondent beside them (respondent_name), not in them",
           repr(nps))
     dl = by_q.get(q["ratingdelivery"], {})
     ck.matches(dl, {"source": "survey", "dept_role": "production", "owner_id": ctx.U("lead_e").id,
@@ -469,7 +471,8 @@ def g_from_survey(ctx):
               json={"detail": "", "detail_withheld": True})
     r = ctx.U("viewer_e").client.get("/api/v1/follow-ups/%d" % nps.get("id", 0))
     ck.expect(r, 200, "a viewer reads a score's follow-up without the respondent or the score",
-              json={"detail": "", "detail_withheld": True, "title": "低分：您向同行推荐我们的可能性有多大？"})
+              json={"detail": "", "detail_withheld": True, "title": "低分：您向同行推荐我们的可能性有多大？",
+                    "respondent_name": None})
     r = ctx.U("viewer_e").client.get("/api/v1/follow-ups/%d" % cm.get("id", 0))
     ck.expect(r, 200, "... and a comment's without the respondent", json={"title": "负面评论：其他意见"})
     got = notifications_about(ctx, "lead_e", dl.get("id", 0))

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "fixture.h"
 #include "svc/core/tone.h"
 #include "svc/needs/follow_up.h"
@@ -198,7 +199,9 @@ TEST(follow_ups_from_a_response)
     CHECK_EQ_INT(count(&w, "question_id = 16"), 0);
     CHECK_EQ_INT(count(&w, "title LIKE 'NPS 3/10：推荐意愿%'"), 1);
     CHECK_EQ_INT(count(&w, "question_id = 12 AND title LIKE '%Overall%'"), 1); /* en fallback */
-    CHECK_EQ_INT(count(&w, "detail LIKE '刘客户%'"), 3);
+    /* stored with the neutral word: the name is composed in as they are read (t_fix14.py) */
+    CHECK_EQ_INT(count(&w, "detail LIKE '受访者于%'"), 3);
+    CHECK_EQ_INT(count(&w, "title || detail LIKE '%刘客户%'"), 0);
     /* Owners are notified; the audit has a row per follow-up without the comment's text. */
     CHECK_EQ_INT(fixture_q64(f, "SELECT COUNT(*) FROM notifications WHERE kind = 'follow_up'"), 4);
     CHECK_EQ_INT(fixture_q64(f, "SELECT COUNT(*) FROM audit WHERE entity = 'follow_up'"), 4);
@@ -352,8 +355,8 @@ TEST(follow_ups_personal_data_and_erasure)
     CHECK_EQ_INT(count(&w, "response_id = 1"), 3);
     int64_t nps = fixture_q64(f, "SELECT id FROM follow_ups WHERE question_id = 11");
     int64_t com = fixture_q64(f, "SELECT id FROM follow_ups WHERE question_id = 15");
-    CHECK_EQ_INT(count(&w, "title LIKE 'NPS 3/10：推荐意愿%' AND detail LIKE '刘客户%'"), 1);
-    CHECK_EQ_INT(count(&w, "title = '负面评论：刘客户 · 意见'"), 1);
+    CHECK_EQ_INT(count(&w, "title LIKE 'NPS 3/10：推荐意愿%' AND detail LIKE '受访者于%'"), 1);
+    CHECK_EQ_INT(count(&w, "title = '负面评论：受访者 · 意见'"), 1);
     /* Never in the audit, nor in notifications: the name, the score, the comment. */
     CHECK_EQ_INT(fixture_q64(f, "SELECT COUNT(*) FROM audit WHERE entity = 'follow_up' AND "
                                 "(changes LIKE '%刘客户%' OR changes LIKE '%3/10%' OR changes LIKE "
@@ -370,12 +373,18 @@ TEST(follow_ups_personal_data_and_erasure)
     struct follow_up x;
     fixture_as(f, w.am, ROLE_ACCOUNT_MANAGER);
     CHECK(!follow_up_get(fixture_ctx(f), nps, &x));
-    CHECK(strstr(x.title, "3/10") && strstr(x.detail, "刘客户") && !x.detail_withheld);
+    /* the name beside, never in the title or detail */
+    CHECK(strstr(x.title, "3/10") && !strncmp(x.detail, "受访者于 ", strlen("受访者于 ")) &&
+          !x.detail_withheld);
+    CHECK(x.respondent && !strcmp(x.respondent, "刘客户"));
+    CHECK(!follow_up_get(fixture_ctx(f), com, &x));
+    CHECK_EQ_STR(x.title, "负面评论：受访者 · 意见");
+    CHECK(x.respondent && !strcmp(x.respondent, "刘客户"));
     int64_t viewer = fixture_q64(f, "SELECT id FROM users WHERE login = 'viewer'");
     fixture_as(f, viewer, ROLE_VIEWER);
     CHECK(!follow_up_get(fixture_ctx(f), nps, &x));
     CHECK_EQ_STR(x.title, "低分：推荐意愿");
-    CHECK(!*x.detail && x.detail_withheld);
+    CHECK(!*x.detail && x.detail_withheld && !x.respondent);
     CHECK(!follow_up_get(fixture_ctx(f), com, &x));
     CHECK_EQ_STR(x.title, "负面评论：意见");
     struct follow_up *items;
@@ -393,7 +402,7 @@ TEST(follow_ups_personal_data_and_erasure)
     struct follow_up_in due = {.set = FU_DUE};
     due.v.due_on = "2026-10-01";
     CHECK(!follow_up_update(fixture_ctx(f), nps, &due, &x));
-    CHECK_EQ_INT(count(&w, "title LIKE 'NPS 3/10：%' AND detail LIKE '刘客户%' AND status = "
+    CHECK_EQ_INT(count(&w, "title LIKE 'NPS 3/10：%' AND detail LIKE '受访者于%' AND status = "
                            "'in_progress' AND due_on = '2026-10-01'"),
                  1);
     /* The action: on in_progress and resolved only. */
@@ -418,10 +427,11 @@ TEST(follow_ups_personal_data_and_erasure)
     int64_t r2 = respond(&w, "(R, 17, NULL, '太差了，很失望', 700)");
     CHECK(sql(&w, "UPDATE survey_answers SET sentiment_model = NULL WHERE response_id = 2"));
     CHECK(r2 > 0 && !follow_up_from_comment(fixture_ctx(f), r2, 17, "test"));
-    CHECK_EQ_INT(count(&w, "response_id = 2 AND length(title) = 200 AND title LIKE '%…'"), 1);
     int64_t long_id = fixture_q64(f, "SELECT id FROM follow_ups WHERE response_id = 2");
     struct follow_up_in due2 = {.set = FU_DUE | FU_TITLE};
-    CHECK(!follow_up_get(fixture_ctx(f), long_id, &x));
+    CHECK(!follow_up_get(fixture_ctx(f), long_id, &x)); /* the name beside, whole */
+    CHECK(!strstr(x.title, "名名") && x.respondent &&
+          utf8_chars(x.respondent, strlen(x.respondent)) == 100);
     due2.v.title = x.title; /* as a client sends it back */
     due2.v.due_on = "2026-10-02";
     CHECK(!follow_up_update(fixture_ctx(f), long_id, &due2, &x));
@@ -446,7 +456,7 @@ TEST(follow_ups_personal_data_and_erasure)
     CHECK_EQ_INT(fixture_q64(f, "SELECT COUNT(*) FROM audit WHERE entity = 'follow_up'"),
                  audit + 3);
     /* The response of the 100-character name untouched. */
-    CHECK_EQ_INT(count(&w, "response_id = 2 AND title LIKE '负面评论：名名%'"), 1);
+    CHECK_EQ_INT(count(&w, "response_id = 2 AND title LIKE '负面评论：受访者 · 问问%'"), 1);
     fixture_close(f);
 }
 
@@ -504,5 +514,40 @@ TEST(follow_ups_owner_fallback_settings_team_stats)
     CHECK_EQ_INT(s[2].created, 2);
     fixture_check_err(f, follow_up_stats(fixture_ctx(f), NULL, NULL, 999, &s, &n), KAM_ENOTFOUND,
                       "team_id");
+    fixture_close(f);
+}
+
+/* Migration 0021: rows written before it named the respondent in the title (a comment) or the
+ * detail (a score); the migration puts the neutral word in their place, nothing else. */
+TEST(follow_ups_migration_0021_names)
+{
+    struct world w;
+    if (!setup(&w))
+        return;
+    struct fixture *f = &w.f;
+    int64_t r1 = respond(&w, "(R, 11, 3, NULL, NULL), (R, 15, NULL, '交货太慢，非常失望', 120000)");
+    CHECK(r1 > 0 && !follow_ups_from_response(fixture_ctx(f), r1));
+    CHECK_EQ_INT(count(&w, "response_id = 1"), 2);
+    /* as the code before wrote them (a user's words appended to the detail) */
+    CHECK(sql(&w,
+              "UPDATE follow_ups SET title = '负面评论：刘客户 · 意见' WHERE source = 'comment'"));
+    CHECK(sql(&w,
+              "UPDATE follow_ups SET detail = '刘客户 ' || substr(detail, 4) || '已回访 · 于 甲' "
+              "WHERE source = 'survey'"));
+    CHECK_EQ_INT(count(&w, "detail LIKE '刘客户 于 %' OR title LIKE '负面评论：刘客户 · %'"), 2);
+    CHECK(sql(&w, "DELETE FROM schema_version WHERE version = 21"));
+    int applied = 0;
+    CHECK(!db_migrate(f->db, &applied, &f->e));
+    CHECK_EQ_INT(applied, 1);
+    CHECK_EQ_INT(count(&w, "title || detail LIKE '%刘客户%'"), 0);
+    CHECK_EQ_INT(count(&w, "source = 'comment' AND title = '负面评论：受访者 · 意见'"), 1);
+    CHECK_EQ_INT(count(&w, "source = 'survey' AND detail LIKE '受访者于 % 在问卷“%已回访 · 于 甲'"),
+                 1);
+    /* again: nothing of that shape left, nothing changed */
+    CHECK(sql(&w, "DELETE FROM schema_version WHERE version = 21"));
+    CHECK(!db_migrate(f->db, &applied, &f->e));
+    CHECK_EQ_INT(count(&w, "source = 'comment' AND title = '负面评论：受访者 · 意见'"), 1);
+    CHECK_EQ_INT(count(&w, "source = 'survey' AND detail LIKE '受访者于 % 在问卷“%已回访 · 于 甲'"),
+                 1);
     fixture_close(f);
 }

@@ -104,6 +104,9 @@ export const can = {
   readFollowUps: (r: Row) => may(r, 'follow_up', 'read'),
   editFollowUps: (r: Row) => may(r, 'follow_up', 'update'),
   handOff: (r: Row) => may(r, 'follow_up', 'create'),
+  /** Price lists, promotions, rebates and quotes (issue 15): every role reads them. */
+  readPrices: (r: Row) => may(r, 'pricing', 'read'),
+  editPrices: (r: Row) => may(r, 'pricing', 'update'),
 }
 
 export type Capability = keyof typeof can

@@ -28,7 +28,8 @@ static const struct route *const tables[] = {
     api_routes_search,       api_routes_home,          api_routes_views,
     api_routes_rel_exports,  api_routes_vol_exports,   api_routes_imports,
     api_routes_needs,        api_routes_surveys,       api_routes_survey_answers,
-    api_routes_satisfaction, api_routes_follow_ups,
+    api_routes_satisfaction, api_routes_follow_ups,    api_routes_tone,
+    api_routes_prices,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -304,6 +305,20 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
             *obj = OBJ_FOLLOW_UP;
             *act = ACT_READ;
         }
+        if (strcmp(entity, "price_list") == 0 || strcmp(entity, "promotion") == 0 ||
+            strcmp(entity, "rebate") == 0) {
+            /* Prices (issue 15): for those who read pricing; one of an account (an account or
+             * group list, promotion, rebate) also takes reading that account. */
+            *obj = OBJ_PRICING;
+            *act = ACT_READ;
+            if ((rc = audit_account_of(ctx, entity, id, &account_id)))
+                return rc;
+            if (!account_id) {
+                c->scope_account_id = 0;
+                *in_scope = 0;
+                return KAM_OK;
+            }
+        }
         if (strcmp(entity, "account") == 0) {
             account_id = id;
         } else if (strcmp(entity, "account_member") == 0) {
@@ -316,15 +331,16 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                    strcmp(entity, "visit") == 0 || strcmp(entity, "issue") == 0 ||
                    strcmp(entity, "care") == 0 || strcmp(entity, "need") == 0 ||
                    strcmp(entity, "interview") == 0 || strcmp(entity, "follow_up") == 0 ||
-                   strcmp(entity, "survey_link") == 0) {
+                   strcmp(entity, "survey_link") == 0 || strcmp(entity, "price_list") == 0 ||
+                   strcmp(entity, "promotion") == 0 || strcmp(entity, "rebate") == 0) {
             rc = audit_account_of(ctx, entity, id, &account_id);
             if (rc)
                 return rc;
         } else {
             return kam_fail(ctx->err, KAM_EINVAL, "entity",
                             "entity must be one of: account, contact, interaction, visit, issue, "
-                            "care, need, interview, follow_up, survey, survey_link, user, "
-                            "team, token");
+                            "care, need, interview, follow_up, survey, survey_link, "
+                            "price_list, promotion, rebate, user, team, token");
         }
         c->scope_account_id = account_id;
         /* A deleted account's history stays readable for org-wide readers only. */
@@ -391,6 +407,16 @@ static void again(void *arg)
     c->status = 200;
 }
 
+/* A request refused before its route runs (error rc): a route with a gate counts it on its
+ * throttle (which may answer 429 instead). */
+static enum kam_err gated(struct api_call *c, enum kam_err rc)
+{
+    if (!c->route->gate)
+        return rc;
+    enum kam_err p = conn_pool_get(&c->ctx->db, c->ctx->err);
+    return p ? p : c->route->gate(c, rc);
+}
+
 static enum kam_err run(struct api_call *c)
 {
     struct kam_ctx *ctx = c->ctx;
@@ -413,6 +439,15 @@ static enum kam_err run(struct api_call *c)
             break;
         }
     }
+    if (r->headers_only) {
+        /* The early call (the body not read yet, http_server.h): only a route's gate answers
+         * now (429 to an address over its limit); everything else waits for the body. */
+        if (!route || !route->gate)
+            return KAM_OK;
+        c->route = route;
+        enum kam_err g = conn_pool_get(&ctx->db, ctx->err);
+        return g ? g : route->gate(c, KAM_OK);
+    }
     if (!route && !path_known && bad_id)
         return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such record");
     if (!route && !path_known && strncmp(r->path, "/api/", 5) != 0 && http_static_serve(r, c->resp))
@@ -421,16 +456,21 @@ static enum kam_err run(struct api_call *c)
         return path_known ? kam_fail(ctx->err, KAM_EMETHOD, "", "method not allowed")
                           : kam_fail(ctx->err, KAM_ENOTFOUND, "", "no such route");
     c->route = route;
+    enum kam_err rc;
+    /* A route with a throttle of its own (the public survey routes): a client over its limit
+     * got 429 on its headers (the early call above) when it sent a body; here, before its body
+     * is decoded or its query checked, it gets it in any case; what is refused below counts. */
+    if (route->gate && ((rc = conn_pool_get(&ctx->db, ctx->err)) || (rc = route->gate(c, KAM_OK))))
+        return rc;
     if (r->body_too_big)
-        return kam_fail(ctx->err, KAM_ETOOBIG, "body", "the body is larger than %zu bytes",
-                        http_body_limit(r->path));
-    enum kam_err rc = conn_pool_get(&ctx->db, ctx->err);
-    if (rc)
+        return gated(c, kam_fail(ctx->err, KAM_ETOOBIG, "body", "the body is larger than %zu bytes",
+                                 http_body_limit(r->path)));
+    if ((rc = conn_pool_get(&ctx->db, ctx->err)))
         return rc;
     if (route->obj != OBJ_PUBLIC && (rc = authenticate(c)))
         return rc;
     if ((rc = check_query(c)))
-        return rc;
+        return gated(c, rc);
     if (route->obj != OBJ_PUBLIC) {
         int in_scope = 0;
         enum obj obj = route->obj;
@@ -449,7 +489,7 @@ static enum kam_err run(struct api_call *c)
         }
     }
     if (!route->body && r->body_len > 0)
-        return kam_fail(ctx->err, KAM_EINVAL, "body", "this request takes no body");
+        return gated(c, kam_fail(ctx->err, KAM_EINVAL, "body", "this request takes no body"));
     /* Retried once when safe: see conn_run. */
     return conn_run(ctx, call_route, again, c);
 }
@@ -463,6 +503,10 @@ void api_dispatch(struct http_req *req, struct http_resp *resp, void *user)
     c.session_ttl = cfg.session_ttl;
     jw_init(&c.w, &resp->body);
     enum kam_err rc = run(&c);
+    if (req->headers_only && rc == KAM_OK) {
+        resp->status = 0; /* go on: called again with the body */
+        return;
+    }
     if (rc == KAM_OK && !buf_ok(&resp->body))
         rc = kam_fail(&err, KAM_EINTERNAL, "", "response too large");
     if (rc) {

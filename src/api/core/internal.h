@@ -86,6 +86,13 @@ struct route {
      * "ics" a file; "{...}" an inline field list. NULL: undeclared (a unit test fails). */
     const char *resp;
     unsigned flags; /* ROUTE_* */
+    /* A public route's own throttle, run by dispatch before the route: with KAM_OK on the
+     * request's headers, before its body is read (the server's early call, req->headers_only;
+     * a client over its limit: KAM_ELIMIT, 429), again before the body is decoded or the query
+     * checked, then with the error of a request dispatch refuses itself (413 body too big --
+     * over 64 KB under /api/v1/public/, see http_body_limit --, 400 query), which it counts;
+     * returns the error to answer. A 404 or 405 (no route) is not counted. NULL: none. */
+    enum kam_err (*gate)(struct api_call *c, enum kam_err refused);
 };
 
 /* Route flags. A request with an unsafe method (POST, PUT, PATCH, DELETE) runs its handler in
@@ -152,6 +159,8 @@ extern const struct route api_routes_surveys[];
 extern const struct route api_routes_survey_answers[];
 extern const struct route api_routes_satisfaction[];
 extern const struct route api_routes_follow_ups[];
+extern const struct route api_routes_tone[];
+extern const struct route api_routes_prices[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -188,6 +197,8 @@ extern const struct api_shape api_shapes_surveys[];
 extern const struct api_shape api_shapes_survey_answers[];
 extern const struct api_shape api_shapes_satisfaction[];
 extern const struct api_shape api_shapes_follow_ups[];
+extern const struct api_shape api_shapes_tone[];
+extern const struct api_shape api_shapes_prices[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

@@ -71,6 +71,10 @@ static const struct chapter chapters[] = {
      "Satisfaction: NPS, CSAT, key drivers and loyalty"},
     {api_routes_follow_ups, api_shapes_follow_ups, "follow-ups",
      "Department follow-ups of low scores and complaints, and hand-offs"},
+    {api_routes_tone, api_shapes_tone, "tone",
+     "The line below which a comment's sentiment score reads negative"},
+    {api_routes_prices, api_shapes_prices, "prices",
+     "The price engine: quotes with their explanation, price lists, promotions, rebates"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 

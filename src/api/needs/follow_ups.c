@@ -36,7 +36,7 @@ const struct api_shape api_shapes_follow_ups[] = {
      "detail_withheld:bool owner_id:int? owner_name:str due_on:date? "
      "status:str(open|in_progress|resolved|confirmed|reopened|dropped) overdue:bool action:str "
      "resolved_at:ts? confirmed_at:ts? confirmation:str reason:str created_by:int? version:int "
-     "created_at:ts updated_at:ts"},
+     "created_at:ts updated_at:ts respondent_name:str?"},
     {"FollowUpStat",
      "dept_role:str(sales|marketing|technical|production|service) created:int resolved:int "
      "confirmed:int dropped:int overdue:int closed_loop_rate:num mean_days_resolve:num? "
@@ -72,6 +72,8 @@ static void render(struct jw *w, const struct follow_up *x)
     jw_ki64(w, "version", x->version);
     jw_ktime(w, "created_at", x->created_at);
     jw_ktime(w, "updated_at", x->updated_at);
+    /* the respondent by name, never in title or detail (null: see struct follow_up) */
+    jw_kstr(w, "respondent_name", x->respondent);
     jw_obj_end(w);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/core/internal.h"
+#include "svc/needs/loyalty.h"
 #include "svc/needs/satisfaction.h"
 
 #define NPS_F "{n:int promoters:int passives:int detractors:int score:num}"
@@ -35,6 +36,13 @@ const struct api_shape api_shapes_satisfaction[] = {
      "account_id:int period:str min_n:int trend:[SatPoint] recent:{nps:" NPS_F "? csat:" CSAT_F
      "?} loyalty:{months_ordered:int months_after_first:int months_with_repeat:int "
      "repeat_rate:num? retained:bool?}"},
+    {"LoyaltyCell",
+     "group:str name:str period:str partial:bool buyers:int retained_from:int retained:int "
+     "retention_rate:num? repeat_buyers:int repeat_rate:num? responses:int hidden:bool "
+     "nps:" NPS_F "?"},
+    {"LoyaltyTrend",
+     "group:str period:str min_n:int repeat_rule:str(two_months|month_and_previous) "
+     "items:[LoyaltyCell]"},
     {NULL, NULL},
 };
 
@@ -286,6 +294,49 @@ static enum kam_err trend(struct api_call *c)
     return KAM_OK;
 }
 
+static enum kam_err loyalty(struct api_call *c)
+{
+    struct sat_filter f;
+    struct loyalty_trend t;
+    const char *group = api_query_str(c, "group"), *period = api_query_str(c, "period");
+    enum kam_err rc = filter_of(c, &f);
+    if (rc || (rc = loyalty_trend(c->ctx, group, period, &f, &t)))
+        return rc;
+    struct jw *w = &c->w;
+    jw_obj_begin(w);
+    jw_kstr(w, "group", group ? group : "all");
+    jw_kstr(w, "period", period ? period : "month");
+    jw_ki64(w, "min_n", SAT_MIN_N);
+    jw_kstr(w, "repeat_rule",
+            period && strcmp(period, "month") ? "two_months" : "month_and_previous");
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < t.n; i++) {
+        const struct loyalty_cell *x = &t.c[i];
+        jw_obj_begin(w);
+        jw_kstr(w, "group", x->group);
+        jw_kstr(w, "name", x->name);
+        jw_kstr(w, "period", x->period);
+        jw_kbool(w, "partial", x->partial);
+        jw_ki64(w, "buyers", x->buyers);
+        jw_ki64(w, "retained_from", x->retained_from);
+        jw_ki64(w, "retained", x->retained);
+        knum(w, "retention_rate", x->retention_rate, !x->has_retention);
+        jw_ki64(w, "repeat_buyers", x->repeat_buyers);
+        knum(w, "repeat_rate", x->repeat_rate, !x->has_repeat);
+        jw_ki64(w, "responses", x->sat ? x->sat->responses : 0);
+        jw_kbool(w, "hidden", x->sat && x->sat->hidden);
+        if (x->sat)
+            render_nps(w, &x->sat->nps, x->sat->has_nps);
+        else
+            render_nps(w, NULL, 0);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return KAM_OK;
+}
+
 static enum kam_err account(struct api_call *c)
 {
     struct sat_filter f = {0};
@@ -371,6 +422,21 @@ const struct route api_routes_satisfaction[] = {
      "default all) and period (month | quarter | year, default month): responses, NPS, CSAT, "
      "driver means" FILTER_DOC,
      "SatTrend"},
+    {"GET", "/api/v1/satisfaction/loyalty", loyalty, OBJ_SATISFACTION, ACT_READ, SCOPE_NONE, NULL,
+     trend_query, 200,
+     "Loyalty beside NPS by group (account | tier | region | owner | team | all, default all) "
+     "and period (month | quarter | year, default month) from the monthly sales (China time; an "
+     "account bought in a month when its net amount, returns and credit notes deducted, is > 0): "
+     "buyers (accounts that bought in the period), retained_from (bought in the period before), "
+     "retained (of those, bought again), retention_rate = 100 retained / retained_from, "
+     "repeat_buyers (quarter, year: bought in 2 or more months of it; month: bought in it and in "
+     "the month before: repeat_rule), repeat_rate = 100 repeat_buyers / buyers (null over 0); "
+     "from/to choose whole periods (sales and NPS alike), partial marks the current one; "
+     "responses, hidden and nps are the satisfaction trend's same cell over those whole periods "
+     "(its minimum-n rules; a too small filter complement hides the figure instead of "
+     "refusing). Filters as /api/v1/satisfaction's; over the "
+     "accounts in the caller's scope",
+     "LoyaltyTrend"},
     {"GET", "/api/v1/accounts/:id/satisfaction", account, OBJ_SATISFACTION, ACT_READ, SCOPE_ACCOUNT,
      NULL, account_query, 200,
      "The account's satisfaction trend (period, default quarter; from/to), its NPS and CSAT of "

@@ -136,6 +136,22 @@ static enum kam_err refused(struct api_call *c, enum kam_err rc)
     return rc;
 }
 
+/* The public routes' gate (api/core/dispatch.c): an address over its limit gets 429 on the
+ * request's headers, before its body is read (and again before the body is decoded or the
+ * query checked); a request dispatch refuses itself (a body over the 64 KB cap, not JSON, an
+ * unknown query parameter) counts on it like one whose body does not decode. A path with no
+ * route (404, 405) is not counted. */
+static enum kam_err gate(struct api_call *c, enum kam_err rc)
+{
+    if (rc)
+        return refused(c, rc);
+    int64_t retry = 0;
+    rc = sa_public_over(c->ctx, c->req->remote_addr, &retry);
+    if (rc == KAM_ELIMIT)
+        retry_after(c, retry);
+    return rc;
+}
+
 static enum kam_err public_get(struct api_call *c)
 {
     struct body b = {0};
@@ -318,12 +334,12 @@ const struct route api_routes_survey_answers[] = {
      "The survey of a link as its respondent sees it (no session; the token in the body; "
      "throttled by address (IPv6 by /64) and token: 429 with Retry-After; unknown 404, answered "
      "409, expired or closed 410)",
-     "PublicSurvey", ROUTE_OWN_TX},
+     "PublicSurvey", ROUTE_OWN_TX, gate},
     {"POST", "/api/v1/public/survey/answer", public_answer, OBJ_PUBLIC, ACT_CREATE, SCOPE_NONE,
      public_answer_spec, NULL, 201,
      "Answer a survey by its link, once (no session; body <= 64 KB; every answer checked "
      "against the survey; nothing is stored on any refusal)",
-     "{thanks:str}", ROUTE_OWN_TX},
+     "{thanks:str}", ROUTE_OWN_TX, gate},
     {"POST", "/api/v1/survey-links/:id/response", enter, OBJ_SURVEY_RESPONSE, ACT_CREATE,
      SCOPE_SURVEY_LINK, enter_spec, NULL, 201,
      "Enter the answers a contact gave by phone for their link (entered_by: the caller)",

@@ -29,6 +29,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {A, A, A, A},    [OBJ_SURVEY] = {A, A, A, A},
             [OBJ_SURVEY_LINK] = {A, A, A, A},  [OBJ_SURVEY_RESPONSE] = {A, A, N, A},
             [OBJ_SATISFACTION] = {A, N, N, N}, [OBJ_FOLLOW_UP] = {A, A, A, A},
+            [OBJ_PRICING] = {A, A, A, A},
         },
     [ROLE_DIRECTOR] =
         {
@@ -46,6 +47,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {A, A, A, A},    [OBJ_SURVEY] = {A, A, A, A},
             [OBJ_SURVEY_LINK] = {A, A, A, A},  [OBJ_SURVEY_RESPONSE] = {A, A, N, N},
             [OBJ_SATISFACTION] = {A, N, N, N}, [OBJ_FOLLOW_UP] = {A, A, A, A},
+            [OBJ_PRICING] = {A, A, A, A},
         },
     [ROLE_FINANCE] =
         {
@@ -63,6 +65,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {A, N, N, N},    [OBJ_SURVEY] = {A, N, N, N},
             [OBJ_SURVEY_LINK] = {N, N, N, N},  [OBJ_SURVEY_RESPONSE] = {N, N, N, N},
             [OBJ_SATISFACTION] = {A, N, N, N}, [OBJ_FOLLOW_UP] = {N, N, N, N},
+            [OBJ_PRICING] = {A, A, A, A},
         },
     [ROLE_TEAM_LEAD] =
         {
@@ -80,6 +83,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {S, S, S, S},    [OBJ_SURVEY] = {A, A, A, N},
             [OBJ_SURVEY_LINK] = {S, S, S, S},  [OBJ_SURVEY_RESPONSE] = {S, S, N, N},
             [OBJ_SATISFACTION] = {S, N, N, N}, [OBJ_FOLLOW_UP] = {S, S, S, S},
+            [OBJ_PRICING] = {A, N, N, N},
         },
     [ROLE_ACCOUNT_MANAGER] =
         {
@@ -97,6 +101,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {S, S, S, S},    [OBJ_SURVEY] = {A, N, N, N},
             [OBJ_SURVEY_LINK] = {S, S, S, N},  [OBJ_SURVEY_RESPONSE] = {S, S, N, N},
             [OBJ_SATISFACTION] = {S, N, N, N}, [OBJ_FOLLOW_UP] = {S, S, S, N},
+            [OBJ_PRICING] = {A, N, N, N},
         },
     [ROLE_SERVICE] =
         {
@@ -114,6 +119,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {S, N, N, N},    [OBJ_SURVEY] = {A, N, N, N},
             [OBJ_SURVEY_LINK] = {S, N, N, N},  [OBJ_SURVEY_RESPONSE] = {S, S, N, N},
             [OBJ_SATISFACTION] = {S, N, N, N}, [OBJ_FOLLOW_UP] = {S, S, S, N},
+            [OBJ_PRICING] = {A, N, N, N},
         },
     [ROLE_HR] =
         {
@@ -122,6 +128,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_USER] = {A, A, A, A},
             [OBJ_TEAM] = {A, A, A, A},
             [OBJ_CONFIG] = {A, N, N, N},
+            [OBJ_PRICING] = {A, N, N, N},
         },
     [ROLE_VIEWER] =
         {
@@ -139,6 +146,7 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {S, N, N, N},    [OBJ_SURVEY] = {A, N, N, N},
             [OBJ_SURVEY_LINK] = {S, N, N, N},  [OBJ_SURVEY_RESPONSE] = {N, N, N, N},
             [OBJ_SATISFACTION] = {S, N, N, N}, [OBJ_FOLLOW_UP] = {S, N, N, N},
+            [OBJ_PRICING] = {A, N, N, N},
         },
 };
 
@@ -422,7 +430,8 @@ const char *obj_name(enum obj o)
                                                  [OBJ_SURVEY_LINK] = "survey_link",
                                                  [OBJ_SURVEY_RESPONSE] = "survey_response",
                                                  [OBJ_SATISFACTION] = "satisfaction",
-                                                 [OBJ_FOLLOW_UP] = "follow_up"};
+                                                 [OBJ_FOLLOW_UP] = "follow_up",
+                                                 [OBJ_PRICING] = "pricing"};
     return (unsigned)o < OBJ_COUNT ? names[o] : "?";
 }
 

@@ -40,6 +40,7 @@ enum obj {
     OBJ_SURVEY_RESPONSE, /* one respondent's answers and comments: personal data */
     OBJ_SATISFACTION,    /* aggregates of the answers: NPS, CSAT, driver scores, results */
     OBJ_FOLLOW_UP,       /* department follow-ups of low scores, and hand-offs */
+    OBJ_PRICING, /* price lists with items and breaks, promotions, rebates, quotes (issue 15) */
     OBJ_COUNT
 };
 

@@ -2,13 +2,19 @@
 #include "tone.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analytics/sentiment.h"
+#include "audit.h"
 #include "base/log.h"
 #include "base/utf8.h"
+#include "check.h"
 #include "settings.h"
+#include "store/db.h"
+
+int tone_test_fail;
 
 static pthread_once_t id_once = PTHREAD_ONCE_INIT;
 static char model_id[9];
@@ -132,33 +138,69 @@ enum tone_label tone_label_of(const char *text, int has_ppm, int ppm, int negati
     return ppm >= 500000 ? TONE_POSITIVE : TONE_NEUTRAL;
 }
 
-void tone_of(const char *text, int negative_below, struct tone *out)
+enum kam_err tone_of(const char *text, int negative_below, struct tone *out)
 {
     out->label = TONE_NONE;
     out->ppm = -1;
     if (!text || utf8_blank(text))
-        return;
+        return KAM_OK;
     if (tone_non_answer(text)) {
         out->label = TONE_NEUTRAL;
-        return;
+        return KAM_OK;
     }
+    if (tone_test_fail)
+        return KAM_EINTERNAL;
     const struct sentiment_model *m = sentiment_default();
+    if (!tone_model_id()[0])
+        return KAM_OK;
+    size_t n = strlen(text);
     double s = 0;
-    if (!tone_model_id()[0] || sentiment_classify(m, text, strlen(text), &s) < 0)
-        return;
+    if (sentiment_classify(m, text, n, &s) < 0) {
+        /* no section for the text's language: not scored; else the classifier ran out of
+         * memory, which the caller must hear of (a comment stored "not scored" would never be
+         * routed) */
+        unsigned lang = (unsigned)sentiment_lang_of(text, n < SENT_MAX_TEXT ? n : SENT_MAX_TEXT);
+        return sentiment_model_langs(m) & (1u << lang) ? KAM_EINTERNAL : KAM_OK;
+    }
     int ppm = (int)(s * 1e6 + 0.5);
     out->ppm = ppm < 0 ? 0 : ppm > 1000000 ? 1000000 : ppm;
     out->label = tone_label_of(text, 1, out->ppm, negative_below);
+    return KAM_OK;
 }
 
-enum tone_label tone_of_stored(const char *text, int has_ppm, int ppm, const char *model,
-                               int negative_below)
+enum kam_err tone_score(struct kam_ctx *ctx, const char *text, int negative_below, struct tone *out)
+{
+    enum kam_err rc = tone_of(text, negative_below, out);
+    if (rc)
+        return kam_fail(ctx->err, rc, "", "out of memory while scoring a comment");
+    return KAM_OK;
+}
+
+enum kam_err tone_of_stored(struct kam_ctx *ctx, const char *text, int has_ppm, int ppm,
+                            const char *model, int negative_below, enum tone_label *out)
+{
+    const char *id = tone_model_id();
+    if (model && id[0] && !strcmp(model, id)) {
+        *out = tone_label_of(text, has_ppm, ppm, negative_below);
+        return KAM_OK;
+    }
+    struct tone t;
+    enum kam_err rc = tone_score(ctx, text, negative_below, &t);
+    *out = t.label;
+    return rc;
+}
+
+enum tone_label tone_label_read(const char *text, int has_ppm, int ppm, const char *model,
+                                int negative_below)
 {
     const char *id = tone_model_id();
     if (model && id[0] && !strcmp(model, id))
         return tone_label_of(text, has_ppm, ppm, negative_below);
     struct tone t;
-    tone_of(text, negative_below, &t);
+    if (tone_of(text, negative_below, &t)) {
+        log_warn("tone: a stored comment could not be scored afresh: read as not scored");
+        return TONE_NONE;
+    }
     return t.label;
 }
 
@@ -177,4 +219,30 @@ enum kam_err tone_negative_below(struct kam_ctx *ctx, int *ppm)
         return rc;
     *ppm = v < 0 || v > 1000000 ? TONE_NEGATIVE_BELOW_DEFAULT : (int)v;
     return KAM_OK;
+}
+
+enum kam_err tone_set_negative_below(struct kam_ctx *ctx, int64_t ppm)
+{
+    enum kam_err rc = check_range(ctx, "negative_below_ppm", ppm, 0, TONE_NEGATIVE_BELOW_MAX);
+    int before = TONE_NEGATIVE_BELOW_DEFAULT;
+    if (rc || (rc = tone_negative_below(ctx, &before)) || (rc = db_begin(ctx->db, ctx->err)))
+        return rc;
+    char val[24];
+    snprintf(val, sizeof val, "%lld", (long long)ppm);
+    struct db_stmt *st;
+    if (!(rc = db_prepare(ctx->db,
+                          "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                          "DO UPDATE SET value = excluded.value",
+                          &st, ctx->err))) {
+        db_bind_text(st, 1, "tone.negative_below_ppm");
+        db_bind_text(st, 2, val);
+        rc = db_run(st, ctx->err);
+    }
+    if (!rc) {
+        struct audit_diff d;
+        audit_diff_init(&d);
+        audit_diff_i64(&d, "tone.negative_below_ppm", before, 0, ppm, 0);
+        rc = audit_write(ctx, "settings", 1, 0, "update", &d);
+    }
+    return db_end(ctx->db, rc, ctx->err);
 }

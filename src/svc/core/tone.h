@@ -37,23 +37,45 @@ const char *tone_model_id(void);
  * punctuation and white space dropped) is a non-answer. */
 int tone_non_answer(const char *text);
 
-/* Scores text and labels it against the line negative_below (ppm). */
-void tone_of(const char *text, int negative_below, struct tone *out);
+/* Scores text and labels it against the line negative_below (ppm). KAM_EINTERNAL (out left
+ * "none", not scored) when the classifier fails on a text the model has a section for: out of
+ * memory; a text in a language the model lacks is not scored and is no error. */
+enum kam_err tone_of(const char *text, int negative_below, struct tone *out);
+/* tone_of, the failure recorded in ctx->err (a 500 through the usual path). */
+enum kam_err tone_score(struct kam_ctx *ctx, const char *text, int negative_below,
+                        struct tone *out);
 
 /* The label of a stored score of text: blank text -> none; no score -> neutral for a
  * non-answer (they are not scored), else none (not scored yet). */
 enum tone_label tone_label_of(const char *text, int has_ppm, int ppm, int negative_below);
 
-/* The label of text whose score was stored (has_ppm, ppm) by model (may be NULL): the stored
- * score when model is this binary's, else the text scored afresh (not scored yet, or by
- * another model). */
-enum tone_label tone_of_stored(const char *text, int has_ppm, int ppm, const char *model,
-                               int negative_below);
+/* The label (*out) of text whose score was stored (has_ppm, ppm) by model (may be NULL): the
+ * stored score when model is this binary's, else the text scored afresh (not scored yet, or by
+ * another model); a failure to score afresh is an error in ctx->err (tone_score). */
+enum kam_err tone_of_stored(struct kam_ctx *ctx, const char *text, int has_ppm, int ppm,
+                            const char *model, int negative_below, enum tone_label *out);
+/* The label for a READ of a stored answer (a response shown, listed, exported, erased): as
+ * tone_of_stored, but a failure to score afresh labels the text TONE_NONE (not scored) and is
+ * no error, so a read never fails because a comment could not be re-scored. The write paths
+ * (storing an answer, making follow-ups) use tone_score / tone_of_stored and fail. */
+enum tone_label tone_label_read(const char *text, int has_ppm, int ppm, const char *model,
+                                int negative_below);
+
+/* Tests only (tests/unit/test_web14_tone.c): nonzero makes every text tone_of would score fail
+ * as the classifier's out of memory does. The server never sets it. */
+extern int tone_test_fail;
 
 /* "none", "neutral", "negative", "positive". */
 const char *tone_label_name(enum tone_label l);
 
 /* The line (setting tone.negative_below_ppm, 0..1,000,000; default above). */
 enum kam_err tone_negative_below(struct kam_ctx *ctx, int *ppm);
+
+/* The highest line that may be set (by who may update OBJ_CONFIG: admins, directors): a score of
+ * one half or more is the model's "positive". */
+#define TONE_NEGATIVE_BELOW_MAX 500000
+/* Sets the line (field "negative_below_ppm", 0..TONE_NEGATIVE_BELOW_MAX): the setting and its
+ * audit row ("settings" 1, update) in one transaction. Stored scores are relabelled at once. */
+enum kam_err tone_set_negative_below(struct kam_ctx *ctx, int64_t ppm);
 
 #endif

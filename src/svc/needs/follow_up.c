@@ -41,12 +41,20 @@ const char *const follow_up_depts[] = {"sales",      "marketing", "technical",
     "follow_ups.created_by, follow_ups.version, follow_ups.created_at, follow_ups.updated_at, "    \
     "follow_ups.reason, accounts.name, COALESCE(fu_owner.name, ''), "                              \
     "COALESCE(CASE WHEN fu_q.text_zh_cn <> '' THEN fu_q.text_zh_cn WHEN fu_q.text_zh_tw <> '' "    \
-    "THEN fu_q.text_zh_tw ELSE fu_q.text_en END, '')"
+    "THEN fu_q.text_zh_tw ELSE fu_q.text_en END, ''), fu_c.name"
 
 #define FROM                                                                                       \
     " FROM follow_ups JOIN accounts ON accounts.id = follow_ups.account_id LEFT JOIN users "       \
     "fu_owner ON fu_owner.id = follow_ups.owner_id LEFT JOIN survey_questions fu_q ON fu_q.id = "  \
-    "follow_ups.question_id"
+    "follow_ups.question_id LEFT JOIN survey_responses fu_r ON fu_r.id = follow_ups.response_id "  \
+    "LEFT JOIN contacts fu_c ON fu_c.id = fu_r.contact_id"
+
+/* A follow-up from a response names the respondent by this word in its title or detail, as
+ * stored and as returned: never by their name, which readers of responses get beside it
+ * (respondent_name, from the contact as it is now), so a contact deleted or renamed leaves no
+ * copy of their name in follow-ups (lists, exports, audit and search included). */
+#define RESPONDENT "受访者"
+#define COMMENT_HEAD "负面评论："
 
 #define OPEN_STATES "('open', 'in_progress', 'reopened')"
 
@@ -249,6 +257,9 @@ static void read_row_raw(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     x->owner_name = arena_strdup(ctx->a, db_col_text(st, 22));
     if (from_response(x))
         x->plain_title = plain_title(ctx, x->source, db_col_text(st, 23));
+    x->respondent = from_response(x) && !db_col_is_null(st, 24)
+                        ? arena_strdup(ctx->a, db_col_text(st, 24))
+                        : NULL;
     char today[11];
     follow_up_day(ctx->now, 0, today);
     x->overdue = x->due_on && strcmp(x->due_on, today) < 0 &&
@@ -256,8 +267,10 @@ static void read_row_raw(struct kam_ctx *ctx, struct db_stmt *st, void *row)
                   !strcmp(x->status, "reopened"));
 }
 
-/* A row as the caller may see it: a follow-up from a response names one person and their
- * score or comment, for readers of responses only (others see the plain title, no detail). */
+/* A row as the caller may see it: a follow-up from a response is about one person and their
+ * score or comment, for readers of responses only (others see the plain title, no detail and
+ * no respondent). The name is never in the title or detail: respondent (NULL: a hand-off, a
+ * reader who may not read responses, a contact gone). */
 static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
     read_row_raw(ctx, st, row);
@@ -266,6 +279,7 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
         x->title = x->plain_title;
         x->detail = "";
         x->detail_withheld = 1;
+        x->respondent = NULL;
     }
 }
 
@@ -467,10 +481,10 @@ static const char *cut_title(struct kam_ctx *ctx, const char *s)
     return cut(ctx, s, FOLLOW_UP_TITLE_MAX - 1);
 }
 
-/* What one response is: its account, survey and respondent. */
+/* What one response is: its account and survey (not the respondent's name: see RESPONDENT). */
 struct resp_info {
     int64_t account_id, survey_id, submitted_at;
-    const char *contact, *survey_title;
+    const char *survey_title;
 };
 
 static enum kam_err resp_info(struct kam_ctx *ctx, int64_t response_id, struct resp_info *out)
@@ -478,10 +492,10 @@ static enum kam_err resp_info(struct kam_ctx *ctx, int64_t response_id, struct r
     struct db_stmt *st;
     enum kam_err rc = db_prepare(
         ctx->db,
-        "SELECT r.account_id, r.survey_id, r.submitted_at, COALESCE(c.name, ''), "
+        "SELECT r.account_id, r.survey_id, r.submitted_at, "
         "CASE WHEN s.title_zh_cn <> '' THEN s.title_zh_cn WHEN s.title_zh_tw <> '' THEN "
         "s.title_zh_tw ELSE s.title_en END FROM survey_responses r JOIN surveys s ON s.id = "
-        "r.survey_id LEFT JOIN contacts c ON c.id = r.contact_id WHERE r.id = ?",
+        "r.survey_id WHERE r.id = ?",
         &st, ctx->err);
     if (rc)
         return rc;
@@ -492,8 +506,7 @@ static enum kam_err resp_info(struct kam_ctx *ctx, int64_t response_id, struct r
         out->account_id = db_col_i64(st, 0);
         out->survey_id = db_col_i64(st, 1);
         out->submitted_at = db_col_i64(st, 2);
-        out->contact = arena_strdup(ctx->a, db_col_text(st, 3));
-        out->survey_title = arena_strdup(ctx->a, db_col_text(st, 4));
+        out->survey_title = arena_strdup(ctx->a, db_col_text(st, 3));
     }
     db_done(st);
     if (!rc && !row)
@@ -548,9 +561,11 @@ static enum kam_err negative_comments(struct kam_ctx *ctx, int64_t response_id)
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
         const char *text = db_col_text(st, 1);
-        if (tone_of_stored(text, !db_col_is_null(st, 2), (int)db_col_i64(st, 2), db_col_text(st, 3),
-                           below) == TONE_NEGATIVE &&
-            n < sizeof neg / sizeof neg[0])
+        enum tone_label tl;
+        if ((rc = tone_of_stored(ctx, text, !db_col_is_null(st, 2), (int)db_col_i64(st, 2),
+                                 db_col_text(st, 3), below, &tl)))
+            break;
+        if (tl == TONE_NEGATIVE && n < sizeof neg / sizeof neg[0])
             neg[n++] = db_col_i64(st, 0);
     }
     db_done(st);
@@ -618,10 +633,11 @@ enum kam_err follow_ups_from_response(struct kam_ctx *ctx, int64_t response_id)
         x.title = cut_title(ctx, arena_printf(ctx->a, "%s %lld/%lld：%s", nps ? "NPS" : "低分",
                                               (long long)l->value, (long long)max,
                                               cut(ctx, l->text, 120)));
-        x.detail = arena_printf(ctx->a, "%s%s于 %s 在问卷“%s”中对“%s”打了 %lld 分（满分 %lld）。",
-                                *r.contact ? r.contact : "受访者", *r.contact ? " " : "", submitted,
-                                cut(ctx, r.survey_title, 200), cut(ctx, l->text, 500),
-                                (long long)l->value, (long long)max);
+        /* the respondent by the neutral word, never by name (see RESPONDENT) */
+        x.detail =
+            arena_printf(ctx->a, RESPONDENT "于 %s 在问卷“%s”中对“%s”打了 %lld 分（满分 %lld）。",
+                         submitted, cut(ctx, r.survey_title, 200), cut(ctx, l->text, 500),
+                         (long long)l->value, (long long)max);
         x.due_on = arena_strdup(ctx->a, due);
         if ((rc = default_owner(ctx, r.account_id, x.dept_role, &x.owner_id)))
             break;
@@ -679,8 +695,8 @@ enum kam_err follow_up_from_comment(struct kam_ctx *ctx, int64_t response_id, in
     x.has_response = 1;
     x.question_id = question_id;
     x.has_question = 1;
-    x.title = cut_title(ctx, arena_printf(ctx->a, "负面评论：%s · %s",
-                                          *r.contact ? r.contact : "受访者", cut(ctx, qtext, 120)));
+    x.title =
+        cut_title(ctx, arena_printf(ctx->a, COMMENT_HEAD RESPONDENT " · %s", cut(ctx, qtext, 120)));
     x.detail = arena_printf(ctx->a, "%s%s%s%s", cut(ctx, text, 3000), why && *why ? "\n\n（" : "",
                             why && *why ? cut(ctx, why, 200) : "", why && *why ? "）" : "");
     x.due_on = arena_strdup(ctx->a, due);
@@ -878,7 +894,8 @@ static enum kam_err up_write(const struct update_op *op)
     const struct follow_up *x = op->after, *b = op->before;
     struct kam_ctx *ctx = op->ctx;
     /* Title and detail only when the request names them: a caller who may not read responses
-     * got the plain title and no detail, which must not overwrite the stored ones. */
+     * got the plain title and no detail, which must not overwrite the stored ones. (Neither
+     * carries the respondent's name, as stored or as read: nothing to take out here.) */
     const struct follow_up_in *in = op->in;
     unsigned set = in ? in->set : 0;
     struct db_stmt *st;
@@ -1110,18 +1127,14 @@ enum kam_err follow_up_list(struct kam_ctx *ctx, const struct follow_up_query *q
     sqlb_init(&b, ctx->a);
     if ((rc = where(ctx, q, &b, "SELECT " COLS)))
         return rc;
-    page_sql_tail(&b, &pg, "follow_ups.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
-        return rc;
     struct follow_up *items;
+    const struct follow_up *last;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_row, sizeof *items, (void **)&items,
-                           &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "follow_ups.id", read_row, sizeof *items, (void **)&items,
+                         &n, (const void **)&last)))
         return rc;
     *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
+    if (last) {
         const struct follow_up *l = &items[n - 1];
         *next_out =
             page_cursor(ctx, &pg, l->due_on ? l->due_on : "9999-12-31", l->created_at, l->id);

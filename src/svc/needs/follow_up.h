@@ -11,10 +11,11 @@
  * open, in_progress and reopened -> dropped (reason required); dropped -> reopened. An action
  * is taken only on the moves to in_progress and resolved.
  *
- * Personal data: a follow-up from a response names the respondent and their score or comment
- * (title, detail); callers who may not read survey responses get its plain title ("低分：交货
- * 准时") and no detail (detail_withheld), and the audit log and notifications carry the plain
- * title only. */
+ * Personal data: a follow-up from a response is about one respondent and their score or comment
+ * (title, detail: the respondent by the neutral word 受访者, never by name; the name is
+ * `respondent`, read from the contact as it is now); callers who may not read survey responses
+ * get its plain title ("低分：交货准时"), no detail (detail_withheld) and no respondent, and the
+ * audit log and notifications carry the plain title only. */
 #ifndef KAM_FOLLOW_UP_H
 #define KAM_FOLLOW_UP_H
 
@@ -39,9 +40,10 @@ extern const char *const follow_up_depts[];    /* sales marketing technical prod
 #define FOLLOW_UP_URGENT_DAYS_KEY "follow_up.urgent_days" /* 3: for NPS <= 3 or CSAT 1 */
 
 /* Follow-ups for the low scores of response_id (thresholds in settings: nps <= 6, csat <= 2,
- * rating <= 2), one per department and question, idempotent; audited. Runs inside the
- * caller's transaction (a savepoint); the caller needs no permission of its own (it is the
- * consequence of storing a response). */
+ * rating <= 2), one per department and question, idempotent; audited. Their titles and details
+ * name the respondent by a neutral word (受访者), never by name (a deleted contact leaves no copy
+ * of it). Runs inside the caller's transaction (a savepoint); the caller needs no permission of
+ * its own (it is the consequence of storing a response). */
 enum kam_err follow_ups_from_response(struct kam_ctx *ctx, int64_t response_id);
 /* A follow-up for a negative comment (answer text of question_id); idempotent. why: what made
  * it negative (e.g. "情感：负面 / sentiment: negative", svc/core/tone.h's rule), kept in the
@@ -79,6 +81,9 @@ struct follow_up {
      * "负面评论：<question>"): what callers who may not read responses see, what the audit and
      * notifications carry. NULL for a hand-off. */
     const char *plain_title;
+    /* The respondent's name as the contact is now, never copied into title or detail. NULL: a
+     * hand-off, a contact gone (or none), a caller who may not read responses. */
+    const char *respondent;
     int overdue;         /* due_on < today and not resolved, confirmed or dropped */
     int detail_withheld; /* the comment text was left out: the caller may not read responses */
 };

@@ -194,6 +194,11 @@ static enum kam_err check_filter(struct kam_ctx *ctx, const struct sat_filter *f
     return KAM_OK;
 }
 
+enum kam_err sat_filter_check(struct kam_ctx *ctx, const struct sat_filter *f)
+{
+    return check_filter(ctx, f);
+}
+
 /* The refusal of a figure whose complement (the responses a looser filter adds) has 1 to
  * SAT_MIN_N - 1 responses: the difference of the two would be those few responses. */
 static enum kam_err small_complement(struct kam_ctx *ctx, unsigned dropped)
@@ -780,7 +785,8 @@ static void fig_hide(struct sat_point *p, int which)
     if (which == 0) {
         p->hidden = 1;
         p->has_nps = p->has_csat = 0;
-        p->nd = 0;
+        for (size_t i = 0; i < p->nd; i++)
+            p->d[i].hidden = 1; /* dropped at the end (drop_hidden_drivers) */
     } else if (which == 1) {
         p->has_nps = 0;
     } else {
@@ -808,6 +814,48 @@ static void suppress_period(struct sat_trend *t, const char *period, int which)
     }
 }
 
+/* The same secondary suppression for each driver's mean (by its distinct responses): a
+ * grouped trend's hidden means of a driver in one period, hidden cells included, must add up to
+ * none or at least SAT_MIN_N responses, else the period's mean over all groups less the shown
+ * ones would give them away (the driver keys are load_drivers' pointers). */
+static void suppress_period_drivers(struct sat_trend *t, const char *period, const char *key)
+{
+    for (;;) {
+        int64_t hidden = 0;
+        struct sat_driver_mean *smallest = NULL;
+        for (size_t i = 0; i < t->n; i++) {
+            struct sat_point *p = &t->p[i];
+            if (p->period != period)
+                continue;
+            for (size_t j = 0; j < p->nd; j++) {
+                struct sat_driver_mean *m = &p->d[j];
+                if (m->key != key)
+                    continue;
+                if (m->hidden)
+                    hidden += m->responses;
+                else if (!smallest || m->responses < smallest->responses)
+                    smallest = m;
+            }
+        }
+        if (!hidden || hidden >= SAT_MIN_N || !smallest)
+            return;
+        smallest->hidden = 1;
+    }
+}
+
+/* Drops the hidden driver means from every point (sat_trend's answer lists the shown ones). */
+static void drop_hidden_drivers(struct sat_trend *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        struct sat_point *p = &t->p[i];
+        size_t k = 0;
+        for (size_t j = 0; j < p->nd; j++)
+            if (!p->d[j].hidden)
+                p->d[k++] = p->d[j];
+        p->nd = k;
+    }
+}
+
 /* 1 when the period of point i appeared before it. */
 static int period_seen(const struct sat_trend *t, size_t i)
 {
@@ -817,72 +865,209 @@ static int period_seen(const struct sat_trend *t, size_t i)
     return 0;
 }
 
-/* Responses with a score per period over the scoped responses matching f (periods: t's). */
+/* The figures of a trend's period, each counted in distinct responses: 0 any score, 1 NPS, 2 CSAT,
+ * 3 + d driver d's raters (d: index in the driver list dl). A period's counts: nfig(nd) values. */
+#define FIG_DRIVER 3
+static size_t nfig(size_t nd)
+{
+    return FIG_DRIVER + nd;
+}
+
+/* Per period of t (on the first point of the period, cnt[i * nfig + fig]) the responses of each
+ * figure over the scoped responses matching f. */
 static enum kam_err period_counts(struct kam_ctx *ctx, const struct sat_filter *f,
-                                  const char *period, const struct sat_trend *t, int64_t *cnt)
+                                  const char *period, const struct sat_trend *t,
+                                  const struct sat_driver *dl, size_t nd, int64_t *cnt)
 {
     struct sqlb b;
     sqlb_init(&b, ctx->a);
     int scoped = policy_scope_with(ctx, &b);
-    sqlb_sql(&b, "SELECT r.submitted_at" RFROM
-                 " WHERE EXISTS (SELECT 1 FROM survey_answers a JOIN survey_questions q ON q.id = "
-                 "a.question_id WHERE a.response_id = r.id AND q.kind IN ('nps', 'csat', "
-                 "'rating') AND a.value IS NOT NULL)");
+    sqlb_sql(&b, "SELECT DISTINCT r.id, r.submitted_at, q.kind, q.driver" RFROM
+                 " JOIN survey_answers a ON a.response_id = r.id JOIN survey_questions q ON q.id = "
+                 "a.question_id WHERE q.kind IN ('nps', 'csat', 'rating') AND a.value IS NOT NULL");
     enum kam_err rc = filter_sql(ctx, f, scoped, &b);
-    struct db_stmt *st;
-    if (rc || (rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+    if (rc)
         return rc;
+    sqlb_sql(&b, " ORDER BY r.id");
+    struct db_stmt *st;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+        return rc;
+    size_t nf = nfig(nd);
+    int64_t *last = arena_calloc(ctx->a, nf, sizeof *last); /* the last response per figure */
+    for (size_t k = 0; k < nf; k++)
+        last[k] = -1;
     int row = 0;
     char pk[16];
-    memset(cnt, 0, t->n * sizeof *cnt);
+    memset(cnt, 0, t->n * nf * sizeof *cnt);
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        sat_period_key(db_col_i64(st, 0), period, pk, sizeof pk);
-        for (size_t i = 0; i < t->n; i++)
-            if (!strcmp(t->p[i].period, pk)) {
-                cnt[i]++; /* the first point of the period */
-                break;
-            }
+        int64_t rid = db_col_i64(st, 0);
+        sat_period_key(db_col_i64(st, 1), period, pk, sizeof pk);
+        size_t i;
+        for (i = 0; i < t->n && strcmp(t->p[i].period, pk); i++)
+            ;
+        if (i == t->n) /* a period the trend does not show */
+            continue;
+        const char *kind = db_col_text(st, 2);
+        size_t fig = !strcmp(kind, "nps") ? 1 : !strcmp(kind, "csat") ? 2 : 0;
+        if (!fig && !db_col_is_null(st, 3)) {
+            const char *dk = db_col_text(st, 3);
+            for (size_t d = 0; d < nd; d++)
+                if (!strcmp(dl[d].key, dk))
+                    fig = FIG_DRIVER + d;
+        }
+        if (last[0] != rid)
+            cnt[i * nf]++;
+        last[0] = rid;
+        if (fig && last[fig] != rid)
+            cnt[i * nf + fig]++;
+        if (fig)
+            last[fig] = rid;
     }
     db_done(st);
     return rc;
 }
 
-/* The filter complement of a trend (a reader who may not read responses): in every period, a
- * looser filter (f less any of its filters) must add none or at least SAT_MIN_N responses;
- * else KAM_EINVAL naming the filter, or (f->soft) the period's cells are hidden. */
+/* Hides figure fig of every point of period (fig_hide; a driver: its mean). */
+static void hide_figure(struct sat_trend *t, const char *period, size_t fig,
+                        const struct sat_driver *dl)
+{
+    for (size_t k = 0; k < t->n; k++) {
+        struct sat_point *p = &t->p[k];
+        if (p->period != period)
+            continue;
+        if (fig < FIG_DRIVER) {
+            fig_hide(p, (int)fig);
+            continue;
+        }
+        for (size_t j = 0; j < p->nd; j++)
+            if (p->d[j].key == dl[fig - FIG_DRIVER].key)
+                p->d[j].hidden = 1;
+    }
+}
+
+/* The filter complement of a trend (a reader who may not read responses), figure by figure: in
+ * every period, a looser filter (f less any of its filters) must add none or at least SAT_MIN_N
+ * responses with any score, none or at least SAT_MIN_N answering an nps question, the same for
+ * csat, and for each driver none or at least SAT_MIN_N raters; else KAM_EINVAL naming the filter,
+ * or (f->soft) that figure of the period's cells is hidden (any score: the whole cells). A figure
+ * the filter itself does not show (no answers) is not compared. Before drop_hidden_drivers (the
+ * driver means hidden so far still count in the period's raters). */
 static enum kam_err trend_complement(struct kam_ctx *ctx, const struct sat_filter *f,
-                                     const char *period, struct sat_trend *t)
+                                     const char *period, struct sat_trend *t,
+                                     const struct sat_driver *dl, size_t nd)
 {
     unsigned set = filter_bits(f);
     if (!set || !t->n)
         return KAM_OK;
-    int64_t *mine = arena_calloc(ctx->a, t->n, sizeof *mine);
-    int64_t *wide = arena_calloc(ctx->a, t->n, sizeof *wide);
+    size_t nf = nfig(nd);
+    int64_t *mine = arena_calloc(ctx->a, t->n * nf, sizeof *mine);
+    int64_t *wide = arena_calloc(ctx->a, t->n * nf, sizeof *wide);
     for (size_t i = 0; i < t->n; i++) {
         size_t j;
         for (j = 0; j < i && t->p[j].period != t->p[i].period; j++)
             ;
-        mine[j] += t->p[i].responses; /* on the first point of the period */
+        const struct sat_point *p = &t->p[i];
+        int64_t *m = &mine[j * nf]; /* on the first point of the period */
+        m[0] += p->responses;
+        m[1] += p->nps_responses;
+        m[2] += p->csat_responses;
+        for (size_t k = 0; k < p->nd; k++)
+            for (size_t d = 0; d < nd; d++)
+                if (p->d[k].key == dl[d].key)
+                    m[FIG_DRIVER + d] += p->d[k].responses;
     }
     for (unsigned sub = (set - 1) & set;; sub = (sub - 1) & set) {
         struct sat_filter g = filter_masked(f, sub);
-        enum kam_err rc = period_counts(ctx, &g, period, t, wide);
+        enum kam_err rc = period_counts(ctx, &g, period, t, dl, nd, wide);
         if (rc)
             return rc;
-        for (size_t i = 0; i < t->n; i++) {
-            int64_t c = wide[i] - mine[i];
-            if (!mine[i] || c < 1 || c >= SAT_MIN_N)
-                continue;
-            if (!f->soft)
-                return small_complement(ctx, set & ~sub);
-            for (size_t k = 0; k < t->n; k++)
-                if (t->p[k].period == t->p[i].period)
-                    fig_hide(&t->p[k], 0);
-        }
+        for (size_t i = 0; i < t->n; i++)
+            for (size_t fig = 0; fig < nf; fig++) {
+                int64_t mn = mine[i * nf + fig], c = wide[i * nf + fig] - mn;
+                if (!mn || c < 1 || c >= SAT_MIN_N)
+                    continue;
+                if (!f->soft)
+                    return small_complement(ctx, set & ~sub);
+                hide_figure(t, t->p[i].period, fig, dl);
+            }
         if (!sub)
             break;
     }
     return KAM_OK;
+}
+
+/* The key of the quarter or year (period) containing the month or quarter key fine. */
+static void coarse_key(const char *fine, const char *period, char *out, size_t n)
+{
+    int y = atoi(fine);
+    if (!strcmp(period, "year"))
+        snprintf(out, n, "%04d", y);
+    else
+        snprintf(out, n, "%04d-Q%d", y, (atoi(fine + 5) - 1) / 3 + 1);
+}
+
+/* Nested periods (a reader who may not read responses, a quarter or year trend): a quarter's
+ * figure less the shown figures of its months (the same group, filters and reader) is the part
+ * hidden in the months; when that part is 1 to SAT_MIN_N - 1 raters, the quarter's figure is
+ * hidden too (a year: against its quarters and against its months). Figures: NPS, CSAT, each
+ * driver's mean (every scored response answers one of them). Before drop_hidden_drivers. */
+static enum kam_err nest_suppress(struct kam_ctx *ctx, const char *group, const char *period,
+                                  const struct sat_filter *f, struct sat_trend *t,
+                                  const struct sat_driver *dl, size_t nd)
+{
+    static const char *const finer[] = {"month", "quarter"};
+    int nfiner = !strcmp(period, "year") ? 2 : 1;
+    size_t nf = nfig(nd);
+    struct strmap m;
+    strmap_init(&m);
+    for (size_t i = 0; i < t->n; i++) {
+        const char *k = arena_printf(ctx->a, "%s\x1f%s", t->p[i].group, t->p[i].period);
+        strmap_put(&m, k, strlen(k), &t->p[i]);
+    }
+    int64_t *shown = arena_calloc(ctx->a, t->n * nf, sizeof *shown);
+    enum kam_err rc = KAM_OK;
+    for (int fi = 0; fi < nfiner && !rc; fi++) {
+        struct sat_filter g = *f;
+        g.soft = 1; /* a finer period too small to difference is hidden there: its part counts */
+        struct sat_trend ft;
+        if ((rc = sat_trend(ctx, group, finer[fi], &g, &ft)))
+            break;
+        memset(shown, 0, t->n * nf * sizeof *shown);
+        char ck[32];
+        for (size_t i = 0; i < ft.n; i++) {
+            const struct sat_point *q = &ft.p[i];
+            coarse_key(q->period, period, ck, sizeof ck);
+            const char *k = arena_printf(ctx->a, "%s\x1f%s", q->group, ck);
+            struct sat_point *p = strmap_get(&m, k, strlen(k));
+            if (!p)
+                continue;
+            int64_t *sh = &shown[(size_t)(p - t->p) * nf];
+            sh[1] += q->has_nps ? q->nps_responses : 0;
+            sh[2] += q->has_csat ? q->csat_responses : 0;
+            for (size_t j = 0; j < q->nd; j++) /* the shown means (sat_trend dropped the rest) */
+                for (size_t d = 0; d < nd; d++)
+                    if (!strcmp(q->d[j].key, dl[d].key))
+                        sh[FIG_DRIVER + d] += q->d[j].responses;
+        }
+        for (size_t i = 0; i < t->n; i++) {
+            struct sat_point *p = &t->p[i];
+            const int64_t *sh = &shown[i * nf];
+            int64_t part = p->nps_responses - sh[1];
+            if (p->has_nps && part >= 1 && part < SAT_MIN_N)
+                p->has_nps = 0;
+            part = p->csat_responses - sh[2];
+            if (p->has_csat && part >= 1 && part < SAT_MIN_N)
+                p->has_csat = 0;
+            for (size_t j = 0; j < p->nd; j++)
+                for (size_t d = 0; d < nd; d++)
+                    if (p->d[j].key == dl[d].key && !p->d[j].hidden) {
+                        part = p->d[j].responses - sh[FIG_DRIVER + d];
+                        p->d[j].hidden = part >= 1 && part < SAT_MIN_N;
+                    }
+        }
+    }
+    strmap_release(&m);
+    return rc;
 }
 
 enum kam_err sat_trend(struct kam_ctx *ctx, const char *group, const char *period,
@@ -1034,24 +1219,36 @@ enum kam_err sat_trend(struct kam_ctx *ctx, const char *group, const char *perio
         p->has_nps = nps_resp > 0 && !p->hidden && !sat_hidden(out->may_read, nps_resp);
         p->has_csat = csat_resp > 0 && !p->hidden && !sat_hidden(out->may_read, csat_resp);
         p->d = arena_calloc(ctx->a, nd + 1, sizeof *p->d);
-        if (!p->hidden)
-            for (size_t d = 0; d < nd; d++)
-                if (dn[d] && !sat_hidden(out->may_read, dr[d])) {
-                    p->d[p->nd].key = dl[d].key;
-                    p->d[p->nd].n = dn[d];
-                    p->d[p->nd].mean = (double)ds[d] / (double)dn[d];
-                    p->nd++;
-                }
+        /* every driver with answers, the hidden ones marked (the secondary suppression below
+         * counts them), dropped before returning */
+        for (size_t d = 0; d < nd; d++)
+            if (dn[d]) {
+                p->d[p->nd].key = dl[d].key;
+                p->d[p->nd].n = dn[d];
+                p->d[p->nd].mean = (double)ds[d] / (double)dn[d];
+                p->d[p->nd].responses = dr[d];
+                p->d[p->nd].hidden = p->hidden || sat_hidden(out->may_read, dr[d]);
+                p->nd++;
+            }
         i = j;
     }
-    if (out->may_read)
+    if (out->may_read) {
+        drop_hidden_drivers(out);
         return KAM_OK;
+    }
     if (strcmp(group, "all"))
         for (size_t i = 0; i < out->n; i++)
-            if (i == 0 || !period_seen(out, i))
+            if (i == 0 || !period_seen(out, i)) {
                 for (int which = 0; which < 3; which++)
                     suppress_period(out, out->p[i].period, which);
-    return trend_complement(ctx, f, period, out);
+                for (size_t d = 0; d < nd; d++)
+                    suppress_period_drivers(out, out->p[i].period, dl[d].key);
+            }
+    rc = trend_complement(ctx, f, period, out, dl, nd);
+    if (!rc && strcmp(period, "month"))
+        rc = nest_suppress(ctx, group, period, f, out, dl, nd);
+    drop_hidden_drivers(out);
+    return rc;
 }
 
 /* ---- loyalty ---- */
@@ -1066,12 +1263,13 @@ enum kam_err sat_loyalty(struct kam_ctx *ctx, int64_t account_id, struct sat_loy
     memset(out, 0, sizeof *out);
     char pk[16];
     sat_period_key(ctx->now, "month", pk, sizeof pk);
-    /* the last complete month: the current one is still running */
+    /* a month counts as ordered when its net amount is > 0 (a month of only returns or credit
+     * notes is not an order); the last complete month: the current one is still running */
     int cur = atoi(pk) * 12 + atoi(pk + 5) - 1 - 1, lo = cur - 23;
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
                                  "SELECT month, amount FROM sales_monthly_account WHERE "
-                                 "account_id = ? AND month >= ? AND month <= ? AND lines > 0 "
+                                 "account_id = ? AND month >= ? AND month <= ? AND amount > 0 "
                                  "ORDER BY month",
                                  &st, ctx->err);
     if (rc)

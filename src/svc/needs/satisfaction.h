@@ -25,15 +25,33 @@
  * out 1 to SAT_MIN_N - 1 responses: for every looser filter (f less any set of its filters,
  * dates included, down to the scope alone) the responses it adds (of the same survey: results,
  * drivers; of each period: trends) are none or at least SAT_MIN_N, else KAM_EINVAL
- * "sat.small_complement" naming the filter dropped (f->soft: the period's cells are hidden
- * instead); (3) in a trend grouped by account, tier, ..., the smallest shown cells of a period
+ * "sat.small_complement" naming the filter dropped. A trend checks this figure by figure: in
+ * each period, the responses with any score, those answering an nps question, those answering
+ * a csat question and each driver's raters that the looser filter adds are each none or at
+ * least SAT_MIN_N (f->soft: that figure of the period's cells is hidden instead; any score: the
+ * cells); (3) in a trend grouped by account, tier, ..., the smallest shown cells of a period
  * are hidden too until the period's hidden cells add up to none or at least SAT_MIN_N responses
- * (cells, then NPS, then CSAT). Readers of responses see every figure. What remains possible:
- * differencing over time (a new response changes a 12-month figure; the 365-day windows of the
- * KPI column, the value score and an account's recent figures drop old responses day by day),
- * two queries that are not nested (tier against region), the driver means of grouped cells
- * (per cell only), and combining routes (KPI column, results, trends); all within the accounts
- * of the reader's scope and never below SAT_MIN_N people per figure shown.
+ * (cells, then NPS, then CSAT, then each driver's mean: the hidden responses answering a
+ * driver, hidden cells included, add up to none or at least SAT_MIN_N, else the smallest shown
+ * mean of the driver is hidden too); (4) nested periods: in a quarter (year) trend, a cell's
+ * NPS, CSAT or driver mean is hidden when the same cell's figure less its months' (and, for a
+ * year, its quarters') shown figures, same group, filters and reader, is 1 to SAT_MIN_N - 1
+ * people (the quarter less the shown months would give the hidden month's answers). Readers of
+ * responses see every figure.
+ * What remains possible (known limitations; each query on its own shows no figure of fewer than
+ * SAT_MIN_N people, but several queries can be combined):
+ *   - nested periods across groups: (4) compares a cell with the months of the same cell only. A
+ *     group's quarter hidden by (4) can still come out as the quarter of all groups less the
+ *     other groups' shown quarters (the secondary suppression (3) only makes the hidden cells
+ *     add up to SAT_MIN_N people), and then less the group's shown months gives the hidden month.
+ *   - a survey's results (sat_results, sat_drivers) check the complement in responses of the
+ *     survey, not figure by figure: a filter leaving out 3 responses of which 1 answered a
+ *     driver gives that answer by differencing the driver's mean.
+ *   - differencing over time (a new response changes a 12-month figure; the 365-day windows of
+ *     the KPI column, the value score and an account's recent figures drop old responses day
+ *     by day), two queries that are not nested (tier against region), and combining routes (KPI
+ *     column, results, trends).
+ *   All within the accounts of the reader's scope.
  *
  * Periods: month (YYYY-MM), quarter (YYYY-Qn) or year (YYYY) of submitted_at in China time
  * (UTC+8, HOME_TZ_OFFSET). Dates (from, to) are inclusive days in the same time zone. */
@@ -160,6 +178,8 @@ struct sat_driver_mean {
     const char *key;
     int64_t n;
     double mean;
+    int64_t responses; /* distinct responses answering the driver's questions */
+    int hidden;        /* sat_trend only: dropped from the point before it returns */
 };
 
 struct sat_point {
@@ -182,13 +202,18 @@ struct sat_trend {
     struct sat_point *p; /* sorted by group, then period */
 };
 
+/* The checks of f (the routes' filters): tier, region, dates (and whole months for a reader who
+ * may not read responses), team_id; KAM_EINVAL / KAM_ENOTFOUND naming the field. */
+enum kam_err sat_filter_check(struct kam_ctx *ctx, const struct sat_filter *f);
+
 /* Satisfaction by group (account | tier | region | owner | team | all) and period (month |
  * quarter | year) over every survey's responses in the caller's scope matching f. */
 enum kam_err sat_trend(struct kam_ctx *ctx, const char *group, const char *period,
                        const struct sat_filter *f, struct sat_trend *out);
 
 /* Loyalty of one account from the monthly sales rollup, over the 24 complete months ending with
- * the month before ctx->now's (the current month is still running):
+ * the month before ctx->now's (the current month is still running); a month counts as ordered
+ * when its net amount (orders less returns and credit notes) is > 0:
  *   repeat_rate: of the months after the account's first ordering month in the window, the share
  *                (0..100) with orders (null when the first order is in the last month or none);
  *   retained:    1 when it ordered both in the last 12 months and in the 12 before, 0 when it

@@ -397,6 +397,12 @@ static enum kam_err addr_precheck(struct kam_ctx *ctx, const char *ak, int64_t *
     return rc ? rc : over ? throttled(ctx, retry) : KAM_OK;
 }
 
+enum kam_err sa_public_over(struct kam_ctx *ctx, const char *addr, int64_t *retry)
+{
+    *retry = 0;
+    return addr_precheck(ctx, addr_key(ctx, addr), retry);
+}
+
 enum kam_err sa_public_refused(struct kam_ctx *ctx, const char *addr, int64_t *retry)
 {
     const char *ak = addr_key(ctx, addr);
@@ -608,9 +614,36 @@ static enum kam_err claim_refused(struct kam_ctx *ctx, const struct link *l)
 static enum kam_err store(struct kam_ctx *ctx, const struct link *l, int lang,
                           const struct sa_answer_in *in, size_t n, int64_t *id_out)
 {
-    struct sa_survey s;
-    enum kam_err rc = sa_survey_load(ctx, l->survey_id, &s);
+    /* The survey row first, as survey_delete takes it, and still open (PostgreSQL: FOR SHARE,
+     * which waits for a delete's FOR UPDATE and a close's UPDATE and holds both off until this
+     * answer commits; a row changed meanwhile is read again as committed). One order: a delete
+     * racing this answer waits for it (then refuses: the survey has a response) or this answer
+     * waits for the delete and finds the survey gone (404), or for a close and finds it closed
+     * (410 survey.closed) -- never the link first here and the survey first there, which
+     * deadlocked, and never an answer stored in a survey closed as it was checked. */
+    int64_t open = 0, there = 0;
+    enum kam_err rc = db_query_i64(
+        ctx->db,
+        arena_printf(ctx->a,
+                     "SELECT COUNT(*) FROM (SELECT id FROM surveys WHERE id = ? AND status = "
+                     "'open'%s) x",
+                     db_share_lock(ctx->db)),
+        1, l->survey_id, &open, ctx->err);
+    if (!rc && !open)
+        rc = db_query_i64(ctx->db, "SELECT COUNT(*) FROM surveys WHERE id = ?", 1, l->survey_id,
+                          &there, ctx->err);
     if (rc)
+        return rc;
+    if (!open && there)
+        return l->hash ? kam_fail_key(ctx->err, KAM_EGONE, "token", "survey.closed", NULL,
+                                      "this survey is closed")
+                       : kam_fail_key(ctx->err, KAM_ECONFLICT, "id", "survey.closed", NULL,
+                                      "this survey is closed");
+    if (!open)
+        return kam_fail_key(ctx->err, KAM_ENOTFOUND, l->hash ? "token" : "id",
+                            "survey.link_unknown", NULL, "this survey link is not valid");
+    struct sa_survey s;
+    if ((rc = sa_survey_load(ctx, l->survey_id, &s)))
         return rc;
     struct sa_answer *ans = arena_calloc(ctx->a, n ? n : 1, sizeof *ans);
     size_t na = 0;
@@ -670,8 +703,8 @@ static enum kam_err store(struct kam_ctx *ctx, const struct link *l, int lang,
     const char *model = tone_model_id();
     for (size_t i = 0; i < na; i++) {
         struct tone t = {TONE_NONE, -1};
-        if (ans[i].text)
-            tone_of(ans[i].text, below, &t);
+        if (ans[i].text && (rc = tone_score(ctx, ans[i].text, below, &t)))
+            return rc;
         if ((rc = db_prepare(ctx->db,
                              "INSERT INTO survey_answers (response_id, question_id, value, text, "
                              "sentiment_ppm, sentiment_model) VALUES (?,?,?,?,?,?)",
@@ -802,7 +835,8 @@ static void read_response(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 
 /* Loads the answers of items[0..n), ANSWER_CHUNK responses a query; text answers get their
  * tone (the one rule of svc/core/tone.h, against the configured negative line: the score stored
- * with the answer, or a fresh one when a new model shipped). */
+ * with the answer, or a fresh one when a new model shipped; one that cannot be scored afresh
+ * reads not scored: a read -- shown, listed, exported, erased -- never fails for it). */
 static enum kam_err load_answers(struct kam_ctx *ctx, struct sa_response *items, size_t n)
 {
     int below = TONE_NEGATIVE_BELOW_DEFAULT;
@@ -840,11 +874,11 @@ static enum kam_err load_answers(struct kam_ctx *ctx, struct sa_response *items,
                 a->text = col_str(ctx, st, 3);
                 a->position = (int)db_col_i64(st, 4);
                 a->kind = kind_of(db_col_text(st, 5));
-                a->tone = TONE_NONE;
-                if (a->text)
-                    a->tone =
-                        (int)tone_of_stored(a->text, !db_col_is_null(st, 6), (int)db_col_i64(st, 6),
-                                            db_col_text(st, 7), below);
+                /* a read: a comment that cannot be scored afresh reads "not scored" (tone.h) */
+                a->tone = a->text ? (int)tone_label_read(a->text, !db_col_is_null(st, 6),
+                                                         (int)db_col_i64(st, 6), db_col_text(st, 7),
+                                                         below)
+                                  : TONE_NONE;
                 break;
             }
         }
@@ -912,18 +946,14 @@ enum kam_err sa_response_list(struct kam_ctx *ctx, const struct sa_response_quer
         sqlb_sql(&b, " AND r.account_id = ?");
         sqlb_i64(&b, q->account_id);
     }
-    page_sql_tail(&b, &pg, "r.id");
-    struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
-        return rc;
     struct sa_response *items;
+    const struct sa_response *last;
     size_t n;
-    if ((rc = rows_collect(ctx, st, (size_t)pg.limit + 1, read_response, sizeof *items,
-                           (void **)&items, &n)))
+    if ((rc = page_fetch(ctx, &b, &pg, "r.id", read_response, sizeof *items, (void **)&items, &n,
+                         (const void **)&last)))
         return rc;
     *next_out = NULL;
-    if (n > (size_t)pg.limit) {
-        n = (size_t)pg.limit;
+    if (last) {
         const struct sa_response *l = &items[n - 1];
         *next_out = page_cursor(ctx, &pg, NULL, l->submitted_at, l->id);
     }

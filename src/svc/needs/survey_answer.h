@@ -125,6 +125,10 @@ enum kam_err sa_public_answer(struct kam_ctx *ctx, const char *token, const char
  * limit: then the caller answers 429 instead of its own refusal. */
 enum kam_err sa_public_refused(struct kam_ctx *ctx, const char *addr, int64_t *retry_after);
 
+/* KAM_ELIMIT (*retry_after set) when addr is over its limit, by a read (nothing counted or
+ * written): the public routes ask on a request's headers, before its body is read. */
+enum kam_err sa_public_over(struct kam_ctx *ctx, const char *addr, int64_t *retry_after);
+
 /* A response with its answers, the names of its contact and account. */
 struct sa_response {
     int64_t id, survey_id, link_id, account_id, contact_id, entered_by, submitted_at;

@@ -484,6 +484,22 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
             "the account has %lld order lines; set its status to lost instead", (long long)lines);
         goto out;
     }
+    /* Its price lists, promotions and rebates (0020) are business records: they are deleted on
+     * their own (audited), not with the account. */
+    int64_t prices = 0;
+    if ((rc = db_query_i64(ctx->db,
+                           "SELECT COUNT(*) FROM accounts a WHERE a.id = ? AND (EXISTS (SELECT "
+                           "1 FROM price_lists l WHERE l.account_id = a.id) OR EXISTS (SELECT 1 "
+                           "FROM promotions p WHERE p.account_id = a.id) OR EXISTS (SELECT 1 FROM "
+                           "rebates r WHERE r.account_id = a.id))",
+                           1, id, &prices, ctx->err)))
+        goto out;
+    if (prices) {
+        rc = kam_fail_key(
+            ctx->err, KAM_ECONFLICT, "id", "account.has_prices", NULL,
+            "the account has price lists, promotions or rebates of its own; delete them first");
+        goto out;
+    }
     static const char *const sales[] = {
         "DELETE FROM wallet_estimates WHERE account_id = ?",
         "DELETE FROM target_proposals WHERE account_id = ?",

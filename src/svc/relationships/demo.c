@@ -15,6 +15,7 @@
 #include "svc/needs/follow_up.h"    /* named exception: the demo loads every chapter */
 #include "svc/needs/need.h"         /* named exception: the demo loads every chapter */
 #include "svc/needs/satisfaction.h" /* named exception: the demo loads every chapter */
+#include "svc/offers/demo_prices.h" /* named exception: the demo loads every chapter */
 #include "svc/volume/demo_sales.h"  /* named exception: the demo loads every chapter */
 #include "valuation.h"
 #include "visit.h"
@@ -642,6 +643,8 @@ enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out
             rc = surveys_demo(ctx); /* svc/needs/demo_surveys.c (RESULTS) */
         if (!rc)
             rc = follow_ups_demo(ctx); /* svc/needs/demo_follow_ups.c (FOLLOWUPS) */
+        if (!rc)
+            rc = prices_demo(ctx); /* svc/offers/demo_prices.c (issue 15) */
         rc = db_end(ctx->db, rc, ctx->err);
     }
     if (!rc)

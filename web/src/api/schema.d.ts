@@ -1473,6 +1473,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/price-lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Price lists: scope, account_id, active (0|1), valid_on (YYYY-MM-DD); sort id | name ('-' descending); keyset paging. With the setting prices.hide_other_accounts on (default), group and account lists of accounts the caller may not read are left out */
+        get: operations["listPriceLists"];
+        put?: never;
+        /** Create a price list with its items and breaks */
+        post: operations["createPriceList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/price-lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One price list (its items: /items) */
+        get: operations["getPriceList"];
+        put?: never;
+        post?: never;
+        /** Delete a price list with its items */
+        delete: operations["deletePriceList"];
+        options?: never;
+        head?: never;
+        /** Change a price list; items, when given, replace the list's items whole */
+        patch: operations["patchPriceList"];
+        trace?: never;
+    };
+    "/api/v1/price-lists/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A price list's items with their breaks, by product id: after_product (the last page's next_after_product), limit 1..500 (default 50) */
+        get: operations["getPriceListItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/price-lists/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of price lists the list returns for the same filters */
+        get: operations["getPriceListsCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prices/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The price of a product for an account on a date for a quantity, with its explanation: account_id; product_id or sku; date (YYYY-MM-DD, default today in China, UTC+8); quantity (default 1, up to 3 decimals); currency (default the price's own); order_amount (minor units of currency, for amount breaks per order; default quantity x the base price). An account the caller may not read answers 404. Precedence: docs/PRICING.md */
+        get: operations["getPricesQuote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/product-families": {
         parameters: {
             query?: never;
@@ -1524,6 +1612,43 @@ export interface paths {
         head?: never;
         /** Change a product; a new family moves its sales history */
         patch: operations["patchProduct"];
+        trace?: never;
+    };
+    "/api/v1/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Promotions: account_id, active (0|1), valid_on; by id, keyset paging */
+        get: operations["listPromotions"];
+        put?: never;
+        /** Create a promotion (applied after breaks; never stacks, never raises) */
+        post: operations["createPromotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One promotion */
+        get: operations["getPromotion"];
+        put?: never;
+        post?: never;
+        /** Delete a promotion */
+        delete: operations["deletePromotion"];
+        options?: never;
+        head?: never;
+        /** Change a promotion (product_ids and families replaced whole when given) */
+        patch: operations["patchPromotion"];
         trace?: never;
     };
     "/api/v1/prospects": {
@@ -1611,6 +1736,43 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rebates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Annual rebates: account_id, active (0|1); by id, keyset paging */
+        get: operations["listRebates"];
+        put?: never;
+        /** Create an annual rebate with its tiers */
+        post: operations["createRebate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rebates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rebate */
+        get: operations["getRebate"];
+        put?: never;
+        post?: never;
+        /** Delete a rebate */
+        delete: operations["deleteRebate"];
+        options?: never;
+        head?: never;
+        /** Change a rebate (tiers replaced whole when given) */
+        patch: operations["patchRebate"];
         trace?: never;
     };
     "/api/v1/sales/affinity": {
@@ -1707,6 +1869,23 @@ export interface paths {
         };
         /** Satisfaction over every survey by group (account | tier | region | owner | team | all, default all) and period (month | quarter | year, default month): responses, NPS, CSAT, driver means; over the responses of accounts in the caller's scope; filters account_id, tier, region, owner_id (or me), team_id (accounts owned by the team, its subteams and their managers), from/to (YYYY-MM-DD, China time, inclusive). A reader who may not read responses sees no figure of fewer than min_n responses (null, hidden/suppressed true), gives whole months and no filter leaving out 1 to min_n - 1 responses (400 naming it; docs/API.md) */
         get: operations["getSatisfaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/satisfaction/loyalty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Loyalty beside NPS by group (account | tier | region | owner | team | all, default all) and period (month | quarter | year, default month) from the monthly sales (China time; an account bought in a month when its net amount, returns and credit notes deducted, is > 0): buyers (accounts that bought in the period), retained_from (bought in the period before), retained (of those, bought again), retention_rate = 100 retained / retained_from, repeat_buyers (quarter, year: bought in 2 or more months of it; month: bought in it and in the month before: repeat_rule), repeat_rate = 100 repeat_buyers / buyers (null over 0); from/to choose whole periods (sales and NPS alike), partial marks the current one; responses, hidden and nps are the satisfaction trend's same cell over those whole periods (its minimum-n rules; a too small filter complement hides the figure instead of refusing). Filters as /api/v1/satisfaction's; over the accounts in the caller's scope */
+        get: operations["getSatisfactionLoyalty"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1838,6 +2017,24 @@ export interface paths {
         patch: operations["patchSettingsFreshness"];
         trace?: never;
     };
+    "/api/v1/settings/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pricing settings: hide_other_accounts (a scoped reader does not see account and group prices of accounts they may not read) */
+        get: operations["getSettingsPrices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the pricing settings (audited as settings) */
+        patch: operations["patchSettingsPrices"];
+        trace?: never;
+    };
     "/api/v1/settings/surveys": {
         parameters: {
             query?: never;
@@ -1872,6 +2069,24 @@ export interface paths {
         head?: never;
         /** Change the thresholds; tiers follow */
         patch: operations["patchSettingsTierThresholds"];
+        trace?: never;
+    };
+    "/api/v1/settings/tone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The line below which a comment's sentiment score (millionths of "positive") reads negative: flagged in survey results and made a follow-up; the shipped model's id */
+        get: operations["getSettingsTone"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Move the line (negative_below_ppm, 0-500000); stored scores are relabelled at once */
+        patch: operations["patchSettingsTone"];
         trace?: never;
     };
     "/api/v1/sla-rules": {
@@ -3006,6 +3221,7 @@ export interface components {
             reason: string;
             /** Format: date-time */
             resolved_at: string | null;
+            respondent_name: string | null;
             response_id: number | null;
             /** @enum {string} */
             source: "survey" | "comment" | "handoff";
@@ -3394,6 +3610,35 @@ export interface components {
             /** @enum {string} */
             target?: "no_plan" | "plan_other_year" | "plan_not_split" | "not_in_plan";
         };
+        LoyaltyCell: {
+            buyers: number;
+            group: string;
+            hidden: boolean;
+            name: string;
+            nps: {
+                detractors: number;
+                n: number;
+                passives: number;
+                promoters: number;
+                score: number;
+            } | null;
+            partial: boolean;
+            period: string;
+            repeat_buyers: number;
+            repeat_rate: number | null;
+            responses: number;
+            retained: number;
+            retained_from: number;
+            retention_rate: number | null;
+        };
+        LoyaltyTrend: {
+            group: string;
+            items: components["schemas"]["LoyaltyCell"][];
+            min_n: number;
+            period: string;
+            /** @enum {string} */
+            repeat_rule: "two_months" | "month_and_previous";
+        };
         Me: {
             capabilities: components["schemas"]["Capabilities"];
             /** Format: date-time */
@@ -3544,6 +3789,7 @@ export interface components {
             measure: components["schemas"]["Grants"];
             need: components["schemas"]["Grants"];
             need_status: components["schemas"]["Grants"];
+            pricing: components["schemas"]["Grants"];
             product: components["schemas"]["Grants"];
             sales: components["schemas"]["Grants"];
             satisfaction: components["schemas"]["Grants"];
@@ -3557,6 +3803,111 @@ export interface components {
             user: components["schemas"]["Grants"];
             visit: components["schemas"]["Grants"];
         };
+        PriceItem: {
+            breaks: {
+                /** @enum {string} */
+                basis: "order" | "month" | "quarter" | "year";
+                discount_bp: number | null;
+                id: number;
+                /** @enum {string} */
+                kind: "quantity" | "amount";
+                threshold: number;
+                unit_price: number | null;
+            }[];
+            id: number;
+            list_id: number;
+            product_id: number;
+            product_name: string;
+            sku: string;
+            unit_price: number;
+        };
+        PriceList: {
+            account_id: number | null;
+            account_name: string | null;
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            id: number;
+            items: number;
+            name: string;
+            note: string;
+            /** @enum {string} */
+            scope: "all" | "tier" | "group" | "account";
+            tier: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date */
+            valid_from: string | null;
+            /** Format: date */
+            valid_to: string | null;
+            version: number;
+        };
+        PriceQuote: {
+            account_id: number;
+            amount: number | null;
+            base_currency: string | null;
+            base_price: number | null;
+            break_id: number | null;
+            currency: string | null;
+            /** Format: date */
+            date: string;
+            found: boolean;
+            item_id: number | null;
+            list: {
+                id: number;
+                name: string;
+                /** @enum {string} */
+                scope: "all" | "tier" | "group" | "account";
+            } | null;
+            product_id: number;
+            promotion_id: number | null;
+            quantity: number;
+            rebate: {
+                currency: string;
+                id: number;
+                name: string;
+                next: {
+                    rebate_bp: number;
+                    threshold: number;
+                    to_go: number;
+                } | null;
+                reached: {
+                    rebate_bp: number;
+                    threshold: number;
+                } | null;
+                year: number;
+                year_amount: number;
+            } | null;
+            skipped: {
+                id: number;
+                /** @enum {string} */
+                kind: "list" | "break" | "promotion";
+                name: string | null;
+                need: number | null;
+                /** @enum {string} */
+                reason: "not_valid" | "inactive" | "outranked" | "not_reached" | "not_lower" | "not_best";
+            }[];
+            skipped_more: number;
+            /** @enum {string} */
+            source: "list" | "list_price" | "none";
+            steps: {
+                after: number;
+                before: number | null;
+                currency: string;
+                /** @enum {string} */
+                effect: "unit_price" | "discount" | "convert";
+                id: number | null;
+                /** @enum {string} */
+                kind: "list" | "list_price" | "break" | "promotion" | "fx";
+                name: string | null;
+                value: number;
+            }[];
+            unit_price: number | null;
+        };
+        PriceSettings: {
+            hide_other_accounts: boolean;
+        };
         Product: {
             active: boolean;
             /** Format: date-time */
@@ -3569,6 +3920,31 @@ export interface components {
             unit: string;
             /** Format: date-time */
             updated_at: string;
+            version: number;
+        };
+        Promotion: {
+            account_id: number | null;
+            account_name: string | null;
+            active: boolean;
+            all_products: boolean;
+            /** Format: date-time */
+            created_at: string;
+            currency: string | null;
+            discount_bp: number | null;
+            families: string[];
+            id: number;
+            name: string;
+            product_ids: number[];
+            /** @enum {string} */
+            scope: "all" | "tier" | "account";
+            tier: string | null;
+            unit_price: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date */
+            valid_from: string | null;
+            /** Format: date */
+            valid_to: string | null;
             version: number;
         };
         Prospect: {
@@ -3625,6 +4001,25 @@ export interface components {
             position: number;
             required: boolean;
             text: string;
+        };
+        Rebate: {
+            account_id: number | null;
+            account_name: string | null;
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            name: string;
+            /** @enum {string} */
+            scope: "tier" | "account";
+            tier: string | null;
+            tiers: {
+                rebate_bp: number;
+                threshold: number;
+            }[];
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
         };
         SalesBreakdown: {
             /** @enum {string} */
@@ -4143,6 +4538,12 @@ export interface components {
             /** Format: date-time */
             revoked_at: string | null;
             token?: string;
+        };
+        ToneSettings: {
+            default_ppm: number;
+            max_ppm: number;
+            model_id: string;
+            negative_below_ppm: number;
         };
         User: {
             /** Format: date-time */
@@ -9317,6 +9718,356 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listPriceLists: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                active?: number;
+                cursor?: string;
+                limit?: number;
+                scope?: string;
+                sort?: string;
+                valid_on?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PriceList"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPriceList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description scope group | account: the account, else null */
+                    account_id?: number | null;
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description the base currency or one with an exchange rate */
+                    currency: string;
+                    /** @description the items, at most 10000 (PATCH: replaced whole when given) */
+                    items?: {
+                        /** @description volume breaks, at most 20; monotonic within each kind x basis */
+                        breaks?: {
+                            /** @description order (default) | month | quarter | year: this order, or the account's purchases of the product in D's period up to D plus this order */
+                            basis?: string;
+                            /** @description or a discount off the item's price in basis points (500 = 5 %), or null */
+                            discount_bp?: number | null;
+                            /**
+                             * @description quantity | amount
+                             * @enum {string}
+                             */
+                            kind?: "quantity" | "amount";
+                            /** @description quantity: thousandths of the unit (10 units = 10000); amount: minor units of the list's currency */
+                            threshold?: number;
+                            /** @description the unit price from this threshold (minor units), or null */
+                            unit_price?: number | null;
+                        }[];
+                        /** @description the product */
+                        product_id?: number;
+                        /** @description minor units of the list's currency */
+                        unit_price?: number;
+                    }[];
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description <= 2000 */
+                    note?: string;
+                    /** @description all (default) | tier | group (account_id: a parent account and every account under it) | account */
+                    scope?: string;
+                    /** @description scope tier: the tier, else null */
+                    tier?: string | null;
+                    /** @description YYYY-MM-DD (inclusive), or null */
+                    valid_from?: string | null;
+                    /** @description YYYY-MM-DD (inclusive), or null */
+                    valid_to?: string | null;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPriceList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deletePriceList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchPriceList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description scope group | account: the account, else null */
+                    account_id?: number | null;
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description the base currency or one with an exchange rate */
+                    currency?: string;
+                    /** @description the items, at most 10000 (PATCH: replaced whole when given) */
+                    items?: {
+                        /** @description volume breaks, at most 20; monotonic within each kind x basis */
+                        breaks?: {
+                            /** @description order (default) | month | quarter | year: this order, or the account's purchases of the product in D's period up to D plus this order */
+                            basis?: string;
+                            /** @description or a discount off the item's price in basis points (500 = 5 %), or null */
+                            discount_bp?: number | null;
+                            /**
+                             * @description quantity | amount
+                             * @enum {string}
+                             */
+                            kind?: "quantity" | "amount";
+                            /** @description quantity: thousandths of the unit (10 units = 10000); amount: minor units of the list's currency */
+                            threshold?: number;
+                            /** @description the unit price from this threshold (minor units), or null */
+                            unit_price?: number | null;
+                        }[];
+                        /** @description the product */
+                        product_id?: number;
+                        /** @description minor units of the list's currency */
+                        unit_price?: number;
+                    }[];
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description <= 2000 */
+                    note?: string;
+                    /** @description all (default) | tier | group (account_id: a parent account and every account under it) | account */
+                    scope?: string;
+                    /** @description scope tier: the tier, else null */
+                    tier?: string | null;
+                    /** @description YYYY-MM-DD (inclusive), or null */
+                    valid_from?: string | null;
+                    /** @description YYYY-MM-DD (inclusive), or null */
+                    valid_to?: string | null;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPriceListItems: {
+        parameters: {
+            query?: {
+                after_product?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PriceItem"][];
+                        next_after_product: number | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPriceListsCount: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                active?: number;
+                scope?: string;
+                valid_on?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPricesQuote: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                currency?: string;
+                date?: string;
+                order_amount?: string;
+                product_id?: number;
+                quantity?: string;
+                sku?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceQuote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listProductFamilies: {
         parameters: {
             query?: never;
@@ -9505,6 +10256,223 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPromotions: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                active?: number;
+                cursor?: string;
+                limit?: number;
+                valid_on?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Promotion"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPromotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description scope account: the account, else null */
+                    account_id?: number | null;
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description every product (then no product_ids or families) */
+                    all_products?: boolean;
+                    /** @description of unit_price, else null */
+                    currency?: string | null;
+                    /** @description a discount in basis points (1..10000), or null */
+                    discount_bp?: number | null;
+                    /** @description the product families it covers (at most 50) */
+                    families?: string[];
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description the products it covers (at most 50) */
+                    product_ids?: number[];
+                    /** @description all (default) | tier | account */
+                    scope?: string;
+                    /** @description scope tier: the tier, else null */
+                    tier?: string | null;
+                    /** @description or a fixed unit price (minor units of currency), or null */
+                    unit_price?: number | null;
+                    /** @description YYYY-MM-DD (inclusive), or null */
+                    valid_from?: string | null;
+                    /** @description YYYY-MM-DD (inclusive), or null */
+                    valid_to?: string | null;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPromotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deletePromotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchPromotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description scope account: the account, else null */
+                    account_id?: number | null;
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description every product (then no product_ids or families) */
+                    all_products?: boolean;
+                    /** @description of unit_price, else null */
+                    currency?: string | null;
+                    /** @description a discount in basis points (1..10000), or null */
+                    discount_bp?: number | null;
+                    /** @description the product families it covers (at most 50) */
+                    families?: string[];
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description the products it covers (at most 50) */
+                    product_ids?: number[];
+                    /** @description all (default) | tier | account */
+                    scope?: string;
+                    /** @description scope tier: the tier, else null */
+                    tier?: string | null;
+                    /** @description or a fixed unit price (minor units of currency), or null */
+                    unit_price?: number | null;
+                    /** @description YYYY-MM-DD (inclusive), or null */
+                    valid_from?: string | null;
+                    /** @description YYYY-MM-DD (inclusive), or null */
+                    valid_to?: string | null;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9840,6 +10808,204 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listRebates: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                active?: number;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Rebate"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createRebate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description scope account: the account, else null */
+                    account_id?: number | null;
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description tier (default) | account */
+                    scope?: string;
+                    /** @description scope tier: the tier, else null */
+                    tier?: string | null;
+                    /** @description 1..20 tiers; a higher threshold never gives a lower rebate */
+                    tiers: {
+                        /** @description the rebate in basis points */
+                        rebate_bp?: number;
+                        /** @description the year's amount from which it applies (base-currency minor units) */
+                        threshold?: number;
+                    }[];
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rebate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRebate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rebate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteRebate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchRebate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description scope account: the account, else null */
+                    account_id?: number | null;
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description tier (default) | account */
+                    scope?: string;
+                    /** @description scope tier: the tier, else null */
+                    tier?: string | null;
+                    /** @description 1..20 tiers; a higher threshold never gives a lower rebate */
+                    tiers?: {
+                        /** @description the rebate in basis points */
+                        rebate_bp?: number;
+                        /** @description the year's amount from which it applies (base-currency minor units) */
+                        threshold?: number;
+                    }[];
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rebate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listSalesAffinity: {
         parameters: {
             query?: {
@@ -10032,6 +11198,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SatTrend"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSatisfactionLoyalty: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                from?: string;
+                group?: string;
+                owner_id?: string;
+                period?: string;
+                region?: string;
+                team_id?: number;
+                tier?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoyaltyTrend"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10418,6 +11620,68 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getSettingsPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchSettingsPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: a scoped reader does not see the account and group prices of accounts they may not read */
+                    hide_other_accounts?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getSettingsSurveys: {
         parameters: {
             query?: never;
@@ -10541,6 +11805,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TierThresholds"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSettingsTone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToneSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchSettingsTone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 0-500000: a comment scored below this (millionths of "positive") is negative (default 150000) */
+                    negative_below_ppm?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToneSettings"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -246,6 +246,26 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     resolved_at: F('time', { label: 'audit.f.resolved_at' }),
     confirmed_at: F('time', { label: 'audit.f.confirmed_at' }),
   },
+  // issue 15: the price engine's records (svc/offers/pricing.c, promotion.c)
+  price_list: {
+    valid_from: F('date', { label: 'pricing.f.valid_from' }),
+    valid_to: F('date', { label: 'pricing.f.valid_to' }),
+    scope: F('enum', { enum: 'pricing.scopes', label: 'pricing.f.scope' }),
+    items: F('text', { label: 'pricing.f.items' }),
+  },
+  promotion: {
+    valid_from: F('date', { label: 'pricing.f.valid_from' }),
+    valid_to: F('date', { label: 'pricing.f.valid_to' }),
+    scope: F('enum', { enum: 'pricing.scopes', label: 'pricing.f.scope' }),
+    all_products: F('bool', { label: 'pricing.f.all_products' }),
+    discount_bp: F('int', { label: 'pricing.f.discount_bp' }),
+    unit_price: F('money', { currency: 'currency', label: 'pricing.f.unit_price' }),
+    products: F('text', { label: 'pricing.f.products' }),
+  },
+  rebate: {
+    scope: F('enum', { enum: 'pricing.scopes', label: 'pricing.f.scope' }),
+    tiers: F('text', { label: 'pricing.f.tiers' }),
+  },
   interview: {
     held_on: F('date', { label: 'needs.heldOn' }),
     title: F('text', { label: 'needs.ivTitle' }),
