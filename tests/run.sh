@@ -16,7 +16,9 @@ suite() {
     echo "== $name"
     "$@" >"$log/out" 2>&1
     status=$?
-    tail -n 30 "$log/out" | grep -v '^ok ' | sed 's/^/   /' | tail -n 25
+    # every failing check's line (they may be far above the tail), then the tail
+    grep -E '^(FAIL|not ok)' "$log/out" | head -n 40 | sed 's/^/   /'
+    tail -n 30 "$log/out" | grep -v -E '^(ok|FAIL|not ok) ' | sed 's/^/   /' | tail -n 25
     last=$(tail -n 1 "$log/out")
     p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
     f=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')

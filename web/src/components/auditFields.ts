@@ -252,6 +252,7 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     valid_to: F('date', { label: 'pricing.f.valid_to' }),
     scope: F('enum', { enum: 'pricing.scopes', label: 'pricing.f.scope' }),
     items: F('text', { label: 'pricing.f.items' }),
+    items_changed: F('text', { label: 'pricing.f.items_changed' }),
   },
   promotion: {
     valid_from: F('date', { label: 'pricing.f.valid_from' }),
