@@ -91,7 +91,8 @@ static const struct table {
      1, 0},
     /* 0006 */
     {"products",
-     "id, sku, name, family, unit, list_price, currency, active, version, created_at, updated_at",
+     "id, sku, name, family, unit, list_price, currency, active, version, created_at, updated_at, "
+     "unit_cost",
      "id", NULL, 1, 0},
     {"fx_rates", "currency, rate_micro, updated_at", "currency", NULL, 0, 0},
     {"import_runs",
@@ -101,7 +102,7 @@ static const struct table {
      "id", NULL, 1, 0},
     {"order_lines",
      "id, external_id, day, account_id, product_id, region, channel, quantity, amount, currency, "
-     "amount_base, import_id, created_at, updated_at",
+     "amount_base, import_id, created_at, updated_at, price_check, price_reason, engine_amount",
      "id", NULL, 1, 0},
     {"sales_monthly", "account_id, month, family, region, channel, quantity, amount, lines",
      "account_id, month, family, region, channel", NULL, 0, 0},
@@ -208,6 +209,45 @@ static const struct table {
     {"rebates", "id, name, scope, tier, account_id, active, version, created_at, updated_at", "id",
      NULL, 1, 0},
     {"rebate_tiers", "rebate_id, threshold, rebate_bp", "rebate_id, threshold", NULL, 0, 0},
+    /* 0022 */
+    {"opportunity_stages",
+     "code, name_zh_hans, name_zh_hant, name_en, position, probability_bp, outcome, active, "
+     "updated_at",
+     "code", NULL, 0, 1},
+    {"opportunities",
+     "id, account_id, name, owner_id, stage, amount, currency, quantity, close_month, "
+     "probability_bp, competitors, outcome_reason, closed_at, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"opportunity_products", "opportunity_id, product_id, quantity, amount",
+     "opportunity_id, product_id", NULL, 0, 0},
+    {"opportunity_needs", "opportunity_id, need_id", "opportunity_id, need_id", NULL, 0, 0},
+    {"bundles",
+     "id, code, name, description, currency, price, active, version, created_at, updated_at", "id",
+     NULL, 1, 0},
+    {"bundle_items", "bundle_id, product_id, quantity", "bundle_id, product_id", NULL, 0, 0},
+    {"service_items",
+     "id, code, kind, name, unit, price, currency, unit_cost, sla, active, version, created_at, "
+     "updated_at",
+     "id", NULL, 1, 0},
+    {"discount_limits", "role, max_bp, updated_at", "role", NULL, 0, 1},
+    {"approvals",
+     "id, kind, object_id, account_id, requested_by, discount_bp, needs, status, comment, "
+     "version, created_at, decided_at, updated_at",
+     "id", NULL, 1, 0},
+    {"approval_steps", "id, approval_id, role, user_id, decision, comment, at", "id", NULL, 1, 0},
+    {"offers",
+     "id, number, account_id, opportunity_id, root_id, version_no, title, lang, currency, "
+     "price_date, valid_until, status, max_discount_bp, approval_id, subtotal, total, cost, "
+     "terms, note, decision_reason, created_by, sent_at, decided_at, version, created_at, "
+     "updated_at",
+     "id", NULL, 1, 0},
+    {"offer_lines",
+     "id, offer_id, position, kind, product_id, bundle_id, service_item_id, description, "
+     "quantity, engine_price, unit_price, discount_bp, amount, unit_cost, explain, order_line_id",
+     "id", NULL, 1, 0},
+    {"offer_customisations",
+     "id, offer_id, request, feasibility, confirm_by, confirmed_by, confirmed_at, note", "id", NULL,
+     1, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -661,6 +661,14 @@ static int latest_version(const struct db_driver *drv)
     return v;
 }
 
+const char *db_migration_sql(const struct db *db, int version)
+{
+    for (const struct embed_file *m = db->drv->migrations; m->name; m++)
+        if (atoi(m->name) == version)
+            return (const char *)m->data;
+    return NULL;
+}
+
 enum kam_err db_migrate(struct db *db, int *applied_out, struct kam_error *e)
 {
     int applied = 0;

@@ -170,6 +170,10 @@ void db_note_read_only(void);
 /* How many such refusals this process has seen (a counter; compare two readings). */
 unsigned long db_read_only_events(void);
 void db_close(struct db *db);
+/* Migration `version`'s script on this engine, or NULL: for tests that run a data migration
+ * again over rows written the old way. */
+const char *db_migration_sql(const struct db *db, int version);
+
 /* Applies pending migrations; *applied_out (may be NULL) counts them. */
 enum kam_err db_migrate(struct db *db, int *applied_out, struct kam_error *e);
 /* Current schema version (0 for an empty database). */

@@ -223,6 +223,8 @@ TEST(policy_admin_may_do_everything_but_write_audit)
                 want = GRANT_NONE;
             else if (o == OBJ_SURVEY_RESPONSE && a == ACT_UPDATE)
                 want = GRANT_NONE;
+            else if (o == OBJ_DISCOUNT && (a == ACT_UPDATE || a == ACT_DELETE))
+                want = GRANT_NONE; /* deciding discounts is the business's, not the admin's */
             CHECK_EQ_INT(policy_grant(ROLE_ADMIN, o, a), want);
         }
     CHECK_EQ_INT(policy_grant(ROLE_DIRECTOR, OBJ_APPROVAL, ACT_UPDATE), GRANT_ALL);
@@ -259,6 +261,11 @@ TEST(policy_finance_is_read_only)
             else if (o == OBJ_IMPORT && a == ACT_CREATE)
                 want = GRANT_ALL;
             else if (o == OBJ_PRICING) /* price lists, promotions, rebates (issue 15) */
+                want = GRANT_ALL;
+            else if (o == OBJ_CATALOG) /* bundles, service items (issue 15) */
+                want = GRANT_ALL;
+            else if (o == OBJ_DISCOUNT && a == ACT_UPDATE) /* decides discounts over the
+                                                             director's limit, with them */
                 want = GRANT_ALL;
             CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, a), want);
         }

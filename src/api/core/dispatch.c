@@ -29,7 +29,8 @@ static const struct route *const tables[] = {
     api_routes_rel_exports,  api_routes_vol_exports,   api_routes_imports,
     api_routes_needs,        api_routes_surveys,       api_routes_survey_answers,
     api_routes_satisfaction, api_routes_follow_ups,    api_routes_tone,
-    api_routes_prices,
+    api_routes_prices,       api_routes_opportunities, api_routes_offers,
+    api_routes_catalog,      api_routes_approvals,     api_routes_quote_docs,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -254,6 +255,9 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
     case SCOPE_SURVEY_LINK:
     case SCOPE_RESPONSE:
     case SCOPE_FOLLOW_UP:
+    case SCOPE_OPPORTUNITY:
+    case SCOPE_OFFER:
+    case SCOPE_APPROVAL:
         if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
             return rc;
         break;

@@ -161,6 +161,11 @@ extern const struct route api_routes_satisfaction[];
 extern const struct route api_routes_follow_ups[];
 extern const struct route api_routes_tone[];
 extern const struct route api_routes_prices[];
+extern const struct route api_routes_opportunities[];
+extern const struct route api_routes_offers[];
+extern const struct route api_routes_catalog[];
+extern const struct route api_routes_approvals[];
+extern const struct route api_routes_quote_docs[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -199,6 +204,11 @@ extern const struct api_shape api_shapes_satisfaction[];
 extern const struct api_shape api_shapes_follow_ups[];
 extern const struct api_shape api_shapes_tone[];
 extern const struct api_shape api_shapes_prices[];
+extern const struct api_shape api_shapes_opportunities[];
+extern const struct api_shape api_shapes_offers[];
+extern const struct api_shape api_shapes_catalog[];
+extern const struct api_shape api_shapes_approvals[];
+extern const struct api_shape api_shapes_quote_docs[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

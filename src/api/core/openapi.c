@@ -75,6 +75,16 @@ static const struct chapter chapters[] = {
      "The line below which a comment's sentiment score reads negative"},
     {api_routes_prices, api_shapes_prices, "prices",
      "The price engine: quotes with their explanation, price lists, promotions, rebates"},
+    {api_routes_opportunities, api_shapes_opportunities, "opportunities",
+     "Opportunities (商机), their stages and the pipeline"},
+    {api_routes_offers, api_shapes_offers, "offers",
+     "Offers and quotes: priced lines, versions, customisations, sending, conversion to orders"},
+    {api_routes_catalog, api_shapes_catalog, "catalog",
+     "Bundles priced as a whole and service items (service plans)"},
+    {api_routes_approvals, api_shapes_approvals, "approvals",
+     "Discount approvals: limits by role, requests, decisions"},
+    {api_routes_quote_docs, api_shapes_quote_docs, "quote-documents",
+     "An offer as a printable A4 quote or an Excel workbook, and the company header"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 

@@ -23,7 +23,8 @@ const struct api_shape api_shapes_session[] = {
      " care:" GRANTS " product:" GRANTS " sales:" GRANTS " import:" GRANTS " target:" GRANTS
      " target_approval:" GRANTS " target_proposal:" GRANTS " measure:" GRANTS " need:" GRANTS
      " need_status:" GRANTS " interview:" GRANTS " survey:" GRANTS " survey_link:" GRANTS
-     " survey_response:" GRANTS " satisfaction:" GRANTS " follow_up:" GRANTS " pricing:" GRANTS},
+     " survey_response:" GRANTS " satisfaction:" GRANTS " follow_up:" GRANTS " pricing:" GRANTS
+     " opportunity:" GRANTS " offer:" GRANTS " catalog:" GRANTS " discount:" GRANTS},
     {"Grants", "read:str(all|scope|none) create:str(all|scope|none) update:str(all|scope|none) "
                "delete:str(all|scope|none)"},
     {"Capabilities",

@@ -29,7 +29,9 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {A, A, A, A},    [OBJ_SURVEY] = {A, A, A, A},
             [OBJ_SURVEY_LINK] = {A, A, A, A},  [OBJ_SURVEY_RESPONSE] = {A, A, N, A},
             [OBJ_SATISFACTION] = {A, N, N, N}, [OBJ_FOLLOW_UP] = {A, A, A, A},
-            [OBJ_PRICING] = {A, A, A, A},
+            [OBJ_PRICING] = {A, A, A, A},      [OBJ_OPPORTUNITY] = {A, A, A, A},
+            [OBJ_OFFER] = {A, A, A, A},        [OBJ_CATALOG] = {A, A, A, A},
+            [OBJ_DISCOUNT] = {A, A, N, N},
         },
     [ROLE_DIRECTOR] =
         {
@@ -47,7 +49,9 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {A, A, A, A},    [OBJ_SURVEY] = {A, A, A, A},
             [OBJ_SURVEY_LINK] = {A, A, A, A},  [OBJ_SURVEY_RESPONSE] = {A, A, N, N},
             [OBJ_SATISFACTION] = {A, N, N, N}, [OBJ_FOLLOW_UP] = {A, A, A, A},
-            [OBJ_PRICING] = {A, A, A, A},
+            [OBJ_PRICING] = {A, A, A, A},      [OBJ_OPPORTUNITY] = {A, A, A, A},
+            [OBJ_OFFER] = {A, A, A, A},        [OBJ_CATALOG] = {A, A, A, A},
+            [OBJ_DISCOUNT] = {A, A, A, A},
         },
     [ROLE_FINANCE] =
         {
@@ -65,7 +69,9 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {A, N, N, N},    [OBJ_SURVEY] = {A, N, N, N},
             [OBJ_SURVEY_LINK] = {N, N, N, N},  [OBJ_SURVEY_RESPONSE] = {N, N, N, N},
             [OBJ_SATISFACTION] = {A, N, N, N}, [OBJ_FOLLOW_UP] = {N, N, N, N},
-            [OBJ_PRICING] = {A, A, A, A},
+            [OBJ_PRICING] = {A, A, A, A},      [OBJ_OPPORTUNITY] = {A, N, N, N},
+            [OBJ_OFFER] = {A, N, N, N},        [OBJ_CATALOG] = {A, A, A, A},
+            [OBJ_DISCOUNT] = {A, N, A, N},
         },
     [ROLE_TEAM_LEAD] =
         {
@@ -83,7 +89,9 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {S, S, S, S},    [OBJ_SURVEY] = {A, A, A, N},
             [OBJ_SURVEY_LINK] = {S, S, S, S},  [OBJ_SURVEY_RESPONSE] = {S, S, N, N},
             [OBJ_SATISFACTION] = {S, N, N, N}, [OBJ_FOLLOW_UP] = {S, S, S, S},
-            [OBJ_PRICING] = {A, N, N, N},
+            [OBJ_PRICING] = {A, N, N, N},      [OBJ_OPPORTUNITY] = {S, S, S, S},
+            [OBJ_OFFER] = {S, S, S, S},        [OBJ_CATALOG] = {A, N, N, N},
+            [OBJ_DISCOUNT] = {S, S, S, S},
         },
     [ROLE_ACCOUNT_MANAGER] =
         {
@@ -101,7 +109,9 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {S, S, S, S},    [OBJ_SURVEY] = {A, N, N, N},
             [OBJ_SURVEY_LINK] = {S, S, S, N},  [OBJ_SURVEY_RESPONSE] = {S, S, N, N},
             [OBJ_SATISFACTION] = {S, N, N, N}, [OBJ_FOLLOW_UP] = {S, S, S, N},
-            [OBJ_PRICING] = {A, N, N, N},
+            [OBJ_PRICING] = {A, N, N, N},      [OBJ_OPPORTUNITY] = {S, S, S, S},
+            [OBJ_OFFER] = {S, S, S, S},        [OBJ_CATALOG] = {A, N, N, N},
+            [OBJ_DISCOUNT] = {S, S, N, S},
         },
     [ROLE_SERVICE] =
         {
@@ -119,7 +129,9 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {S, N, N, N},    [OBJ_SURVEY] = {A, N, N, N},
             [OBJ_SURVEY_LINK] = {S, N, N, N},  [OBJ_SURVEY_RESPONSE] = {S, S, N, N},
             [OBJ_SATISFACTION] = {S, N, N, N}, [OBJ_FOLLOW_UP] = {S, S, S, N},
-            [OBJ_PRICING] = {A, N, N, N},
+            [OBJ_PRICING] = {A, N, N, N},      [OBJ_OPPORTUNITY] = {S, N, N, N},
+            [OBJ_OFFER] = {S, N, N, N},        [OBJ_CATALOG] = {A, N, N, N},
+            [OBJ_DISCOUNT] = {N, N, N, N},
         },
     [ROLE_HR] =
         {
@@ -129,6 +141,10 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_TEAM] = {A, A, A, A},
             [OBJ_CONFIG] = {A, N, N, N},
             [OBJ_PRICING] = {A, N, N, N},
+            [OBJ_OPPORTUNITY] = {N, N, N, N},
+            [OBJ_OFFER] = {N, N, N, N},
+            [OBJ_CATALOG] = {A, N, N, N},
+            [OBJ_DISCOUNT] = {N, N, N, N},
         },
     [ROLE_VIEWER] =
         {
@@ -146,7 +162,9 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_INTERVIEW] = {S, N, N, N},    [OBJ_SURVEY] = {A, N, N, N},
             [OBJ_SURVEY_LINK] = {S, N, N, N},  [OBJ_SURVEY_RESPONSE] = {N, N, N, N},
             [OBJ_SATISFACTION] = {S, N, N, N}, [OBJ_FOLLOW_UP] = {S, N, N, N},
-            [OBJ_PRICING] = {A, N, N, N},
+            [OBJ_PRICING] = {A, N, N, N},      [OBJ_OPPORTUNITY] = {S, N, N, N},
+            [OBJ_OFFER] = {S, N, N, N},        [OBJ_CATALOG] = {A, N, N, N},
+            [OBJ_DISCOUNT] = {N, N, N, N},
         },
 };
 
@@ -389,6 +407,9 @@ enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64
         {SCOPE_SURVEY_LINK, "SELECT account_id FROM survey_links WHERE id = ?", "survey link"},
         {SCOPE_RESPONSE, "SELECT account_id FROM survey_responses WHERE id = ?", "survey response"},
         {SCOPE_FOLLOW_UP, "SELECT account_id FROM follow_ups WHERE id = ?", "follow-up"},
+        {SCOPE_OPPORTUNITY, "SELECT account_id FROM opportunities WHERE id = ?", "opportunity"},
+        {SCOPE_OFFER, "SELECT account_id FROM offers WHERE id = ?", "offer"},
+        {SCOPE_APPROVAL, "SELECT account_id FROM approvals WHERE id = ?", "approval"},
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         if (tables[i].k != k)
@@ -431,7 +452,11 @@ const char *obj_name(enum obj o)
                                                  [OBJ_SURVEY_RESPONSE] = "survey_response",
                                                  [OBJ_SATISFACTION] = "satisfaction",
                                                  [OBJ_FOLLOW_UP] = "follow_up",
-                                                 [OBJ_PRICING] = "pricing"};
+                                                 [OBJ_PRICING] = "pricing",
+                                                 [OBJ_OPPORTUNITY] = "opportunity",
+                                                 [OBJ_OFFER] = "offer",
+                                                 [OBJ_CATALOG] = "catalog",
+                                                 [OBJ_DISCOUNT] = "discount"};
     return (unsigned)o < OBJ_COUNT ? names[o] : "?";
 }
 
@@ -444,8 +469,9 @@ const char *act_name(enum act a)
 const char *scope_kind_name(enum scope_kind k)
 {
     static const char *const names[SCOPE_COUNT] = {
-        "none",  "account", "contact", "audit",     "interaction", "visit",    "issue",    "care",
-        "order", "measure", "need",    "interview", "survey_link", "response", "follow_up"};
+        "none",        "account",  "contact",   "audit",       "interaction", "visit",
+        "issue",       "care",     "order",     "measure",     "need",        "interview",
+        "survey_link", "response", "follow_up", "opportunity", "offer",       "approval"};
     return (unsigned)k < SCOPE_COUNT ? names[k] : "?";
 }
 

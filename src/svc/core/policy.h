@@ -40,7 +40,11 @@ enum obj {
     OBJ_SURVEY_RESPONSE, /* one respondent's answers and comments: personal data */
     OBJ_SATISFACTION,    /* aggregates of the answers: NPS, CSAT, driver scores, results */
     OBJ_FOLLOW_UP,       /* department follow-ups of low scores, and hand-offs */
-    OBJ_PRICING, /* price lists with items and breaks, promotions, rebates, quotes (issue 15) */
+    OBJ_PRICING,     /* price lists with items and breaks, promotions, rebates, quotes (issue 15) */
+    OBJ_OPPORTUNITY, /* opportunities (商机) and the pipeline; stages are OBJ_CONFIG */
+    OBJ_OFFER,       /* offers and quotes: lines, versions, customisations, conversion */
+    OBJ_CATALOG,     /* bundles and service items (the catalogue beside the products) */
+    OBJ_DISCOUNT, /* discount approvals: create = request, update = decide; limits are OBJ_CONFIG */
     OBJ_COUNT
 };
 
@@ -65,6 +69,9 @@ enum scope_kind {
     SCOPE_SURVEY_LINK,
     SCOPE_RESPONSE,
     SCOPE_FOLLOW_UP,
+    SCOPE_OPPORTUNITY,
+    SCOPE_OFFER,
+    SCOPE_APPROVAL,
     SCOPE_COUNT
 };
 

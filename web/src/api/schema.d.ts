@@ -3779,8 +3779,10 @@ export interface components {
             account_member: components["schemas"]["Grants"];
             audit: components["schemas"]["Grants"];
             care: components["schemas"]["Grants"];
+            catalog: components["schemas"]["Grants"];
             config: components["schemas"]["Grants"];
             contact: components["schemas"]["Grants"];
+            discount: components["schemas"]["Grants"];
             follow_up: components["schemas"]["Grants"];
             import: components["schemas"]["Grants"];
             interaction: components["schemas"]["Grants"];
@@ -3789,6 +3791,8 @@ export interface components {
             measure: components["schemas"]["Grants"];
             need: components["schemas"]["Grants"];
             need_status: components["schemas"]["Grants"];
+            offer: components["schemas"]["Grants"];
+            opportunity: components["schemas"]["Grants"];
             pricing: components["schemas"]["Grants"];
             product: components["schemas"]["Grants"];
             sales: components["schemas"]["Grants"];
