@@ -486,7 +486,9 @@ static enum kam_err merge_line(struct kam_ctx *ctx, const struct order_line *bef
                               before->currency,
                               before->account_id,
                               before->quantity,
-                              before->amount};
+                              before->amount,
+                              NULL,
+                              0};
     }
     if (in->set & ORD_EXTERNAL_ID)
         m.external_id = in->external_id;

@@ -53,6 +53,10 @@ struct order_in {
     unsigned set;
     const char *external_id, *date, *sku, *region, *channel, *currency;
     int64_t account_id, quantity, amount;
+    /* Prices (issue 15, docs/PRICING.md): why a line below the engine's price is accepted, and
+     * whether the caller vouches for its price (a line converted from an approved offer). */
+    const char *price_reason;
+    int price_approved;
 };
 
 /* Creates a line (or updates the one with the same external id when update_existing). */
