@@ -304,6 +304,14 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
             *in_scope = 0;
             return KAM_OK;
         }
+        if (strcmp(entity, "bundle") == 0 || strcmp(entity, "service_item") == 0) {
+            /* The catalogue (issue 15) is company-wide: its history for its readers. */
+            *obj = OBJ_CATALOG;
+            *act = ACT_READ;
+            c->scope_account_id = 0;
+            *in_scope = 0;
+            return KAM_OK;
+        }
         if (strcmp(entity, "follow_up") == 0) {
             /* A follow-up's history carries its contents: for those who read follow-ups. */
             *obj = OBJ_FOLLOW_UP;
@@ -336,7 +344,9 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                    strcmp(entity, "care") == 0 || strcmp(entity, "need") == 0 ||
                    strcmp(entity, "interview") == 0 || strcmp(entity, "follow_up") == 0 ||
                    strcmp(entity, "survey_link") == 0 || strcmp(entity, "price_list") == 0 ||
-                   strcmp(entity, "promotion") == 0 || strcmp(entity, "rebate") == 0) {
+                   strcmp(entity, "promotion") == 0 || strcmp(entity, "rebate") == 0 ||
+                   strcmp(entity, "opportunity") == 0 || strcmp(entity, "offer") == 0 ||
+                   strcmp(entity, "approval") == 0) {
             rc = audit_account_of(ctx, entity, id, &account_id);
             if (rc)
                 return rc;
@@ -344,7 +354,8 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
             return kam_fail(ctx->err, KAM_EINVAL, "entity",
                             "entity must be one of: account, contact, interaction, visit, issue, "
                             "care, need, interview, follow_up, survey, survey_link, "
-                            "price_list, promotion, rebate, user, team, token");
+                            "price_list, promotion, rebate, opportunity, offer, approval, "
+                            "bundle, service_item, user, team, token");
         }
         c->scope_account_id = account_id;
         /* A deleted account's history stays readable for org-wide readers only. */
