@@ -500,6 +500,21 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
             "the account has price lists, promotions or rebates of its own; delete them first");
         goto out;
     }
+    /* Its opportunities, offers and discount approvals (0022) are business records too. */
+    int64_t deals = 0;
+    if ((rc = db_query_i64(ctx->db,
+                           "SELECT COUNT(*) FROM accounts a WHERE a.id = ? AND (EXISTS (SELECT "
+                           "1 FROM opportunities o WHERE o.account_id = a.id) OR EXISTS (SELECT 1 "
+                           "FROM offers f WHERE f.account_id = a.id) OR EXISTS (SELECT 1 FROM "
+                           "approvals p WHERE p.account_id = a.id))",
+                           1, id, &deals, ctx->err)))
+        goto out;
+    if (deals) {
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "id", "account.has_offers", NULL,
+                          "the account has opportunities or offers; delete them or set its "
+                          "status to lost instead");
+        goto out;
+    }
     static const char *const sales[] = {
         "DELETE FROM wallet_estimates WHERE account_id = ?",
         "DELETE FROM target_proposals WHERE account_id = ?",
