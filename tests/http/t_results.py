@@ -305,6 +305,28 @@ def g_results(ctx):
                   "finance: drivers %r -> 400" % (query,), field="tier")
     expect_results(a, {"region": W.region, "tier": "key"}, [x for x in rows if x[0] != W.a2],
                    "admin: tier=key (may read responses: no complement rule)")
+    # ... nor leave out only 1 or 2 of one shown question's answers: here tier=key leaves out 3
+    # responses (allowed) but only 1 CSAT answer, which the two CSAT figures would give away
+    region2 = "R2-" + ctx.tag
+    k = ctx.new_account("am_e", tier="key", region=region2, code=ctx.uniq("SATK"))
+    g = ctx.new_account("am_e", tier="growth", region=region2, code=ctx.uniq("SATG"))
+    st, sid3 = survey_sql("Per figure " + ctx.tag, "Per figure " + ctx.tag,
+                          [(1, "nps", None, 1), (2, "csat", None, 0)], {})
+    for i in range(6):
+        ans = {1: 6 + i % 4}
+        if i < 3 or i == 4:
+            ans[2] = 2 + i % 3
+        st += response_sql(sid3, "pf-%s-%d" % (ctx.tag, i), k if i < 3 else g, ts("2025-03-1%d" % i), ans)
+    db_script(ctx, st)
+    sid3 = db_rows(ctx, "SELECT id FROM surveys WHERE title_en = %s" % q("Per figure " + ctx.tag))[0][0]
+    path3 = "/api/v1/surveys/%d/results" % sid3
+    ck.expect(fin.get(path3, {"region": region2, "tier": "key"}), 400,
+              "finance: tier=key leaves out 3 responses but 1 CSAT answer -> 400", field="tier")
+    r = fin.get(path3, {"region": region2})
+    ck.ok(r.status == 200 and r.json["responses"] == 6 and r.json["csat"] is not None,
+          "finance: the region alone (6 responses, 4 CSAT answers) is shown", r.describe())
+    r = a.get(path3, {"region": region2, "tier": "key"})
+    ck.ok(r.status == 200 and r.json["responses"] == 3, "admin: tier=key shown (reads responses)", r.describe())
 
     # 5. bad input: 4xx naming the field
     for query, field in (({"tier": "gold"}, "tier"), ({"from": "2025-13-01"}, "from"), ({"to": "tomorrow"}, "to"),

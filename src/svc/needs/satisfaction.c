@@ -450,22 +450,74 @@ static enum kam_err count_responses(struct kam_ctx *ctx, int64_t survey_id,
     return rc;
 }
 
+/* The scored answers (not texts) matching f counted by question (ascending question id) into
+ * ids/counts (cap entries; a survey has at most 50 questions). */
+static enum kam_err question_counts(struct kam_ctx *ctx, int64_t survey_id,
+                                    const struct sat_filter *f, int64_t *ids, int64_t *counts,
+                                    size_t cap, size_t *n)
+{
+    struct sqlb b;
+    sqlb_init(&b, ctx->a);
+    int scoped = policy_scope_with(ctx, &b);
+    sqlb_sql(&b, "SELECT a.question_id, COUNT(*)" RFROM
+                 " JOIN survey_answers a ON a.response_id = r.id WHERE r.survey_id = ? AND "
+                 "a.value IS NOT NULL");
+    sqlb_i64(&b, survey_id);
+    enum kam_err rc = filter_sql(ctx, f, scoped, &b);
+    struct db_stmt *st;
+    if (rc)
+        return rc;
+    sqlb_sql(&b, " GROUP BY a.question_id ORDER BY a.question_id");
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+        return rc;
+    int row = 0;
+    *n = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row && *n < cap) {
+        ids[*n] = db_col_i64(st, 0);
+        counts[(*n)++] = db_col_i64(st, 1);
+    }
+    db_done(st);
+    return rc;
+}
+
 /* For a reader who may not read responses: n responses match f; every looser filter (f less
- * any of its filters, down to the scope alone) must add none or at least SAT_MIN_N. */
+ * any of its filters, down to the scope alone) must add none or at least SAT_MIN_N -- to the
+ * responses and to each shown question's scored answers, so no figure shown (a question's
+ * distribution,
+ * NPS, CSAT, a driver's mean: sums of its questions' answers) can be subtracted from a looser
+ * one to read one or two people's answers. */
 static enum kam_err check_complement(struct kam_ctx *ctx, int64_t survey_id,
                                      const struct sat_filter *f, int64_t n)
 {
     unsigned set = filter_bits(f);
     if (!set)
         return KAM_OK;
+    enum { CAP = 512 };
+    int64_t *mid = arena_calloc(ctx->a, 4 * CAP, sizeof *mid);
+    int64_t *mc = mid + CAP, *wid = mid + 2 * CAP, *wc = mid + 3 * CAP;
+    size_t mn = 0, wn = 0;
+    enum kam_err rc = question_counts(ctx, survey_id, f, mid, mc, CAP, &mn);
+    if (rc)
+        return rc;
     for (unsigned sub = (set - 1) & set;; sub = (sub - 1) & set) {
         struct sat_filter g = filter_masked(f, sub);
         int64_t m = 0;
-        enum kam_err rc = count_responses(ctx, survey_id, &g, &m);
-        if (rc)
+        if ((rc = count_responses(ctx, survey_id, &g, &m)) ||
+            (rc = question_counts(ctx, survey_id, &g, wid, wc, CAP, &wn)))
             return rc;
         if (m - n >= 1 && m - n < SAT_MIN_N)
             return small_complement(ctx, set & ~sub);
+        /* Both ascending: a question the narrow filter has answers to is in the wide one. A
+         * figure hidden under f (fewer than SAT_MIN_N answers) gives nothing to subtract. */
+        for (size_t i = 0, j = 0; i < mn; i++) {
+            while (j < wn && wid[j] < mid[i])
+                j++;
+            if (mc[i] < SAT_MIN_N)
+                continue;
+            int64_t c = (j < wn && wid[j] == mid[i] ? wc[j] : 0) - mc[i];
+            if (c >= 1 && c < SAT_MIN_N)
+                return small_complement(ctx, set & ~sub);
+        }
         if (!sub)
             break;
     }
