@@ -43,6 +43,8 @@ suite unit "$B/unit"
 suite kda-check python3 tests/kda/check_kda.py --cli "$B/kda_cli"
 # kam sentiment train / classify / eval: formats, exit codes, a model that round-trips.
 suite cli-sentiment python3 tests/cli/sentiment.py --kam "$B/kam"
+# kam churn train / score / explain / cv: known answers, exit codes, a model that round-trips.
+suite cli-churn python3 tests/cli/churn.py --kam "$B/kam"
 # The OpenAPI document lints clean under an independent linter (@redocly/cli, tests/contract).
 suite contract tests/contract/run.sh "$B/kam"
 # The unit tests that need a PostgreSQL server (their names end in "postgres"), on a throw-away one.

@@ -196,6 +196,32 @@ const struct cmd cli_cmds[] = {
      "  --skip 0|1. Texts are read up to 4 KiB each; input must be UTF-8 (a BOM is dropped).\n"
      "  A --model without a language scores it with kam's built-in model (said on stderr).\n"
      "  Exit 1 when a file cannot be read or written, is not UTF-8, or a model is refused."},
+    {"churn", cmd_churn,
+     "kam churn train --input FILE.csv --target COLUMN --output MODEL [--positive VALUE]\n"
+     "kam churn score --model MODEL --input FILE.csv --output OUT.csv\n"
+     "kam churn explain --model MODEL --input FILE.csv [--top 5] [--output FILE]\n"
+     "kam churn cv --input FILE.csv --target COLUMN [--folds 5] [--seed 1] [--repeat 1]",
+     "  A churn (yes/no) model from a CSV file with a header line; no database, no network.\n"
+     "  Columns are typed from the data: numeric when every non-empty value is a number, else\n"
+     "  categorical (one indicator per value; a value unseen in training counts as none of\n"
+     "  them); blank cells are missing. The target needs exactly two values: Yes/No, 1/0,\n"
+     "  true/false, Y/N or T/F (the first of each pair is the positive class, probability 1),\n"
+     "  else say which with --positive. A blank target is refused naming its line.\n"
+     "  The id column is never a feature: the first column named id (any case), else the first\n"
+     "  whose name ends in ID, Id or _id (e.g. customerID), else the first column (which is\n"
+     "  still a feature when its values repeat).\n"
+     "  train    logistic regression (C by inner cross-validation) and boosted trees, averaged\n"
+     "           unless one alone is clearly better; writes MODEL (a versioned text file).\n"
+     "  score    writes id,probability (of the positive class) for every row of FILE\n"
+     "           (--output - : standard output).\n"
+     "  explain  per row: the probability and the --top columns' contributions to its\n"
+     "           log-odds; with the intercept and the rest they sum to the logit exactly.\n"
+     "  cv       stratified k-fold cross-validated AUC per fold, their mean and SD.\n"
+     "  Tuning (train, cv): --seed N --folds K (inner folds for train) --C X --gbm 0|1\n"
+     "  --extras 0|1 (log/spline features and missing indicators) --ignore COL[,COL...].\n"
+     "  Limits: 512 MiB, 1000 columns, 2,000,000 rows, 1000 values per categorical column,\n"
+     "  4 KiB a cell. Exit 1 when a file cannot be read or written, is refused or training\n"
+     "  fails; 2 on usage errors."},
     {"openapi", cmd_openapi, "kam openapi",
      "  Prints the OpenAPI document of the HTTP API (no database)."},
     {"festivals", cmd_festivals, "kam festivals --year YYYY [--json]",

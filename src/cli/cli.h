@@ -63,6 +63,7 @@ int cmd_festivals(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_forecast(int argc, char **argv);
 int cmd_sentiment(int argc, char **argv);
+int cmd_churn(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
