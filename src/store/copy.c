@@ -243,7 +243,8 @@ static const struct table {
      "id", NULL, 1, 0},
     {"offer_lines",
      "id, offer_id, position, kind, product_id, bundle_id, service_item_id, description, "
-     "quantity, engine_price, unit_price, discount_bp, amount, unit_cost, explain, order_line_id",
+     "quantity, engine_price, unit_price, discount_bp, amount, unit_cost, explain, components, "
+     "order_line_id",
      "id", NULL, 1, 0},
     {"offer_customisations",
      "id, offer_id, request, feasibility, confirm_by, confirmed_by, confirmed_at, note", "id", NULL,

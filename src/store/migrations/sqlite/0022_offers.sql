@@ -194,6 +194,7 @@ CREATE TABLE offer_lines (
     amount          INTEGER NOT NULL,
     unit_cost       INTEGER,                      -- offer currency, frozen with the price
     explain         TEXT NOT NULL DEFAULT '',     -- the quote's steps (JSON), frozen
+    components      TEXT NOT NULL DEFAULT '',     -- a bundle's components (JSON), frozen
     order_line_id   INTEGER                       -- set on conversion (first line made)
 );
 CREATE INDEX offer_lines_offer ON offer_lines(offer_id, position);
