@@ -49,12 +49,15 @@ check_main=$(grep -n '#include "' src/main.c | grep -v -E '#include "(cli|base)/
 # Chapters. Named exceptions: the scheduler runs every chapter's jobs; the demo loads every
 # chapter's data; an accounts import creates accounts through the account service; the home
 # page gathers every chapter's figures; completing a visit records what it learned as needs
-# (needs, a later chapter, may read the relationships chapter's records).
+# (needs, a later chapter, may read the relationships chapter's records); every order line is
+# priced through the price engine (issue 15: the sales service and the import's pricing call
+# svc/offers/price_check.h); an accepted offer becomes order lines through the sales service.
 check svc/core 'svc/(relationships|volume|needs|offers)' svc/core/jobs.c svc/core/home.c
 check svc/relationships 'svc/(volume|needs|offers)' svc/relationships/demo.c svc/relationships/visit.c
-check svc/volume 'svc/(relationships|needs|offers)' svc/volume/import_rows.c
+check svc/volume 'svc/(relationships|needs|offers)' svc/volume/import_rows.c svc/volume/sales.c \
+    svc/volume/import_price.c
 check svc/needs 'svc/(volume|offers)'
-check svc/offers 'svc/(relationships|volume|needs)'
+check svc/offers 'svc/(relationships|volume|needs)' svc/offers/offer_convert.c
 check api/core 'svc/(relationships|volume|needs|offers)|api/(relationships|volume|needs|offers)'
 check api/relationships 'svc/(volume|needs|offers)|api/(volume|needs|offers)'
 check api/volume 'svc/(relationships|needs|offers)|api/(relationships|needs|offers)'

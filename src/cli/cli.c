@@ -132,7 +132,8 @@ const struct cmd cli_cmds[] = {
     {"import", cmd_import,
      "kam import orders|products|accounts FILE[.csv|.tsv|.txt|.xlsx] [--db DSN]\n"
      "           [--map FIELD=HEADER,...] [--sheet NAME] [--encoding ENC] [--dry-run]\n"
-     "           [--skip-bad-rows] [--reject FILE] [--report FILE] [--quiet]",
+     "           [--skip-bad-rows] [--reject FILE] [--report FILE] [--quiet]\n"
+     "           [--no-price-check]",
      "  Loads a file with a header row (FILE - reads standard input) into an existing\n"
      "  database: CSV or tab-separated text (Excel's \"Unicode text\") in UTF-8 (with or\n"
      "  without a BOM), UTF-16, GBK/GB18030 or Big5, detected unless --encoding names it\n"
@@ -156,6 +157,8 @@ const struct cmd cli_cmds[] = {
      "                            (default FILE.csv.rejects.csv); without it, all or nothing\n"
      "    --report FILE           the report goes to FILE instead of standard error\n"
      "    --quiet                 no progress bar\n"
+     "    --no-price-check        orders: the lines are not priced by the engine (the bench's\n"
+     "                            comparison; docs/PRICING.md \"Prices on order lines\")\n"
      "  Re-importing a row with the same external_id (orders), sku (products) or code (accounts)\n"
      "  updates it. Exit 0 only when the file was loaded (or, with --dry-run, would load)."},
     {"forecast", cmd_forecast,

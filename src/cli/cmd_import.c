@@ -90,10 +90,26 @@ static void print_report(FILE *f, const char *path, const struct import_report *
                 r->detected && *r->detected && strcmp(r->detected, r->encoding) ? r->detected : "");
     if (r->us_load)
         fprintf(f,
-                "time: reading %.2f s, checking and writing %.2f s, indexes %.2f s, rollups "
-                "%.2f s, commit %.2f s\n",
-                r->us_read / 1e6, r->us_load / 1e6, r->us_indexes / 1e6, r->us_rollups / 1e6,
-                r->us_commit / 1e6);
+                "time: reading %.2f s, checking and writing %.2f s (of which prices %.2f s), "
+                "indexes %.2f s, rollups %.2f s, commit %.2f s\n",
+                r->us_read / 1e6, r->us_load / 1e6, r->us_price / 1e6, r->us_indexes / 1e6,
+                r->us_rollups / 1e6, r->us_commit / 1e6);
+    if (r->has_prices) {
+        fprintf(f, "prices: %lld rows below the price, %lld without a price\n",
+                (long long)r->price_below, (long long)r->price_unpriced);
+        for (size_t i = 0; i < r->nprices && i < 20; i++) {
+            const struct import_price_row *p = &r->prices[i];
+            fprintf(f, "row %lld (%s): %s", (long long)p->row, p->external_id,
+                    !strcmp(p->check, "below") ? "below the price" : "no price");
+            if (p->has_engine)
+                fprintf(f, ", price %lld.%02lld, paid %lld.%02lld %s",
+                        (long long)(p->engine_amount / 100), (long long)(p->engine_amount % 100),
+                        (long long)(p->amount / 100), (long long)(p->amount % 100), p->currency);
+            fputc('\n', f);
+        }
+        if (r->price_below + r->price_unpriced > 20)
+            fprintf(f, "... (GET /api/v1/orders?price_check=below lists them)\n");
+    }
     for (size_t i = 0; i < r->nproblems; i++) {
         const struct import_problem *p = &r->problems[i];
         fprintf(f, "row %lld", (long long)p->row);
@@ -111,12 +127,17 @@ int cmd_import(int argc, char **argv)
     const char *dsn = NULL, *report = NULL, *reject = NULL;
     struct import_opts o = {0};
     int quiet = 0;
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},       {"map", required_argument, 0, 'm'},
-        {"dry-run", no_argument, 0, 'n'},        {"skip-bad-rows", no_argument, 0, 's'},
-        {"reject", required_argument, 0, 'r'},   {"report", required_argument, 0, 'R'},
-        {"quiet", no_argument, 0, 'q'},          {"sheet", required_argument, 0, 'S'},
-        {"encoding", required_argument, 0, 'E'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"map", required_argument, 0, 'm'},
+                                         {"dry-run", no_argument, 0, 'n'},
+                                         {"skip-bad-rows", no_argument, 0, 's'},
+                                         {"reject", required_argument, 0, 'r'},
+                                         {"report", required_argument, 0, 'R'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"sheet", required_argument, 0, 'S'},
+                                         {"encoding", required_argument, 0, 'E'},
+                                         {"no-price-check", no_argument, 0, 'P'},
+                                         {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -147,6 +168,9 @@ int cmd_import(int argc, char **argv)
             break;
         case 'E':
             o.encoding = optarg;
+            break;
+        case 'P':
+            o.no_price_check = 1;
             break;
         default:
             return usage(NULL);

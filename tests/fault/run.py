@@ -204,6 +204,19 @@ def _(ctx, u, rec):
     return att
 
 
+@override("POST", "/api/v1/approvals/{id}/approve")
+@override("POST", "/api/v1/approvals/{id}/reject")
+def _(ctx, u, rec):
+    # a discount is decided by a director (or finance, a team lead), never by admin (t_offers.py)
+    path = "/api/v1/approvals/{id}/approve"
+    att = t_matrix.BUILDERS[("POST", norm(path))][0](ctx, ctx.U("dir"), rec)
+    if "reject" in ctx.ck.group:
+        att.path = att.path.replace("/approve", "/reject")
+        att.body = {"comment": "fault"}
+    att.client = ctx.U("dir").client
+    return att
+
+
 def _kpi_group(ctx):
     """A subsidiary of A_own with a sales line and a wallet estimate (once), for the KPIs with
     subsidiaries=1 (issue 13: groups add up)."""

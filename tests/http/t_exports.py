@@ -105,6 +105,7 @@ WORDED = {
     ("CareReminder", "occasion_kind"): "care.kinds", ("CareReminder", "status"): "care.statuses",
     ("CareReminder", "channel"): "care.channels", ("CareReminder", "mail_status"): "care.mailStatuses",
     ("OrderLine", "region"): "region", ("OrderLine", "channel"): "channel",
+    ("OrderLine", "price_check"): "pricing.line",
 }
 USER_FIELDS = {"owner_id", "assignee_id", "user_id", "escalated_to", "screened_by", "created_by", "updated_by"}
 SHAPES = [("/contacts", "Contact"), ("/interactions", "Interaction"), ("/api/v1/accounts", "Account"),

@@ -50,7 +50,7 @@ class Attempt:
 
 
 RECORD_KINDS = ("account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure",
-                "need", "interview", "survey_link", "response", "follow_up")
+                "need", "interview", "survey_link", "response", "follow_up", "opportunity")
 
 
 def route(method, path, kind):
@@ -902,7 +902,7 @@ def _(ctx, u, rec_):
     a = ctx.ids["A_own"]
     return Attempt("POST", "/api/v1/orders", {"external_id": ctx.uniq("MXO-"), "date": "2025-05-08", "account_id": a,
                                               "sku": W.prod[0]["sku"], "quantity": 1,
-                                              "amount": {"amount": 100, "currency": "CNY"}}, ok=201,
+                                              "amount": {"amount": 2000, "currency": "CNY"}}, ok=201,
                    state=lambda: ctx.ids_of("/api/v1/orders", {"account_id": str(a)}))
 
 
@@ -918,7 +918,8 @@ def _(ctx, u, rec_):
     W = sw(ctx)
     lid, a = W.line[rec_], acc(ctx, rec_)
     ctx._n += 1
-    return Attempt("PATCH", "/api/v1/orders/%d" % lid, {"quantity": 1 + ctx._n % 50},
+    # a line's quantity with its amount kept may fall below the engine's price: say why
+    return Attempt("PATCH", "/api/v1/orders/%d" % lid, {"quantity": 1 + ctx._n % 50, "price_reason": "matrix"},
                    state=lambda: line_state(ctx, lid, a))
 
 

@@ -112,11 +112,23 @@ TEST(exportwords_catalogue_words_every_enum_of_the_exports)
                 size_t n = strcspn(v, "|)");
                 char value[64];
                 snprintf(value, sizeof value, "%.*s", (int)n, v);
-                static const char *const groups[] = {
-                    "tier",          "account_status",   "source",        "screening",
-                    "decision_role", "interaction_kind", "material_type", "visit_kind",
-                    "visit_status",  "issue_category",   "severity",      "issue_status",
-                    "occasion_kind", "care_status",      "care_channel",  NULL};
+                static const char *const groups[] = {"tier",
+                                                     "account_status",
+                                                     "source",
+                                                     "screening",
+                                                     "decision_role",
+                                                     "interaction_kind",
+                                                     "material_type",
+                                                     "visit_kind",
+                                                     "visit_status",
+                                                     "issue_category",
+                                                     "severity",
+                                                     "issue_status",
+                                                     "occasion_kind",
+                                                     "care_status",
+                                                     "care_channel",
+                                                     "price_check",
+                                                     NULL};
                 int found = 0;
                 for (const char *const *g = groups; *g && !found; g++) {
                     char key[128], en[200], cn[200], tw[200];

@@ -11,6 +11,7 @@
 #include "svc/offers/price.h"
 #include "svc/offers/pricing.h"
 #include "svc/relationships/account.h"
+#include "svc/volume/sales.h"
 #include "test.h"
 
 #define NOW 1780000000 /* 2026-05-28 */
@@ -966,6 +967,15 @@ TEST(price_quote_200k_lines_figure)
         CHECK(!price_quote_for(ctx, &acc, &q, &r));
     int64_t us_batch = (time_mono_us() - t0) / n;
     CHECK_EQ_INT(r.unit_price, 8280);
+    /* Per line of a batch after the first (the period series and the year amount cached): a
+     * binary search in the year's cumulative sums by day. */
+    int nl = 2000;
+    t0 = time_mono_us();
+    for (int i = 0; i < nl; i++)
+        CHECK(!price_quote_for(ctx, &acc, &q, &r));
+    double us_line = (double)(time_mono_us() - t0) / nl;
+    CHECK_EQ_INT(r.unit_price, 8280);
+    CHECK_EQ_INT(acc.cache->scans, 1);
     /* The year amount as it was read before (every line of the year) and as it is now. */
     const char *const year_sql[2] = {
         "SELECT COALESCE(SUM(amount_base), 0) FROM order_lines WHERE account_id = ?1 AND day >= "
@@ -995,8 +1005,8 @@ TEST(price_quote_200k_lines_figure)
     fprintf(stderr,
             "  price: 200,000 lines this year: a quote (year break + rebate) %.1f ms; in a batch "
             "(cached) %.1f ms; the rebate's year amount: all lines %.2f ms, rollup + this month "
-            "%.2f ms\n",
-            us / 1000.0, us_batch / 1000.0, year_ms[0], year_ms[1]);
+            "%.2f ms; per line of a batch after the first %.1f us\n",
+            us / 1000.0, us_batch / 1000.0, year_ms[0], year_ms[1], us_line);
     fixture_close(&w.f);
 }
 
@@ -1026,5 +1036,195 @@ TEST(price_list_read_loads_no_items)
     CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM audit WHERE entity = 'price_list' AND "
                                    "action = 'update' AND changes LIKE '%~%:900->850%'"),
                  1);
+    fixture_close(&w.f);
+}
+
+/* The batch cache (one scan per account, product and period, cumulative sums by day) answers
+ * exactly as a one-off quote: random lines of two products over 2026, a list with breaks per
+ * month, quarter and year (quantity and amount), quotes on random days and quantities through
+ * one price_account against fresh ones. The period sums are read once per (product, period). */
+static struct price_account *find_one(void *arg, int64_t account_id)
+{
+    struct price_account *acc = arg;
+    return acc->id == account_id ? acc : NULL;
+}
+
+TEST(price_prop_batch_equals_single)
+{
+    struct world w;
+    if (!world_open(&w))
+        return;
+    rng_state = 7;
+    int64_t it1 = mk_list(&w, 1, "all", NULL, 0, NULL, NULL, w.p1, 10000);
+    int64_t it3 = mk_list(&w, 2, "all", NULL, 0, NULL, NULL, w.p3, 8000);
+    CHECK(it1 && it3 && add_break(&w, it1, "quantity", "month", 20000, "NULL", "200") &&
+          add_break(&w, it1, "quantity", "quarter", 60000, "NULL", "500") &&
+          add_break(&w, it1, "amount", "year", 2000000, "NULL", "900") &&
+          add_break(&w, it3, "quantity", "year", 100000, "7000", "NULL") &&
+          add_break(&w, it3, "amount", "month", 300000, "NULL", "300"));
+    int d0 = (int)date_to_days(2026, 1, 1);
+    for (int i = 0; i < 600; i++) {
+        char ext[16], day[11];
+        snprintf(ext, sizeof ext, "R%d", i);
+        rdate(day, d0, 365);
+        int64_t qty = 1000 * (1 + rnd(9));
+        CHECK(add_line(&w, ext, day, w.b, rnd(2) ? w.p1 : w.p3, qty, qty * 9));
+    }
+    struct kam_ctx *ctx = fixture_ctx(&w.f);
+    struct price_account acc;
+    CHECK(!price_account_load(ctx, w.b, &acc));
+    acc.cache->wide = 1; /* as an import: every product's lines of a period in one scan */
+    /* as a bulk load (indexes off): the year preloaded in one scan of the table */
+    struct price_account pre;
+    CHECK(!price_account_load(ctx, w.b, &pre));
+    CHECK(!price_preload(ctx, d0, d0 + 364, find_one, &pre));
+    CHECK(pre.cache->has_span && pre.cache->span.n == 2);
+    int diffs = 0, quotes = 0;
+    for (int i = 0; i < 400; i++) {
+        char day[11];
+        rdate(day, d0, 365);
+        struct price_query q = {.account_id = w.b,
+                                .product_id = rnd(2) ? w.p1 : w.p3,
+                                .date = day,
+                                .quantity = 1000 * (1 + rnd(30)),
+                                .skip_rebate = 1};
+        struct price_result rb, rs, rp;
+        CHECK(!price_quote_for(ctx, &acc, &q, &rb) && !price_quote(ctx, &q, &rs) &&
+              !price_quote_for(ctx, &pre, &q, &rp));
+        quotes++;
+        if (rp.unit_price != rs.unit_price || rp.break_id != rs.break_id || rp.nskips != rs.nskips)
+            diffs++;
+        if (rb.unit_price != rs.unit_price || rb.break_id != rs.break_id ||
+            rb.nskips != rs.nskips) {
+            if (diffs++ < 3)
+                fprintf(stderr, "  %s qty %lld: batch %lld, single %lld\n", day,
+                        (long long)q.quantity, (long long)rb.unit_price, (long long)rs.unit_price);
+        }
+        for (int k = 0; k < rb.nskips && k < rs.nskips; k++)
+            if (rb.skips[k].need != rs.skips[k].need)
+                diffs++;
+    }
+    CHECK_EQ_INT(diffs, 0);
+    CHECK_EQ_INT(quotes, 400);
+    /* 12 months + 4 quarters + 1 year at most (one scan for every product), whatever the number
+     * of quotes */
+    CHECK(acc.cache->scans <= 17);
+    CHECK_EQ_INT(pre.cache->scans, 0); /* every period from the preloaded span */
+    fixture_close(&w.f);
+}
+
+/* An import prices its rows in sequence (import_price.c): each row priced is counted in the
+ * account's cache (price_account_adjust +1) before it is written, and a row replacing a stored
+ * line takes that line's old version out (-1). The batch's quotes equal single quotes made with
+ * each line written before the next quote (and the replaced line deleted before its quote). */
+TEST(price_prop_adjusted_equals_written)
+{
+    struct world w;
+    if (!world_open(&w))
+        return;
+    rng_state = 11;
+    int64_t it1 = mk_list(&w, 1, "all", NULL, 0, NULL, NULL, w.p1, 10000);
+    int64_t it3 = mk_list(&w, 2, "all", NULL, 0, NULL, NULL, w.p3, 8000);
+    CHECK(it1 && it3 && add_break(&w, it1, "quantity", "month", 20000, "NULL", "200") &&
+          add_break(&w, it1, "quantity", "quarter", 60000, "NULL", "500") &&
+          add_break(&w, it1, "amount", "year", 2000000, "NULL", "900") &&
+          add_break(&w, it3, "amount", "month", 300000, "NULL", "300"));
+    int d0 = (int)date_to_days(2026, 1, 1);
+    for (int i = 0; i < 100; i++) { /* lines before the import */
+        char ext[16], day[11];
+        snprintf(ext, sizeof ext, "S%d", i);
+        rdate(day, d0, 365);
+        int64_t qty = 1000 * (1 + rnd(9));
+        CHECK(add_line(&w, ext, day, w.b, rnd(2) ? w.p1 : w.p3, qty, qty * 9));
+    }
+    struct kam_ctx *ctx = fixture_ctx(&w.f);
+    struct price_account acc; /* the batch: loaded once, before any row is written */
+    CHECK(!price_account_load(ctx, w.b, &acc));
+    acc.cache->wide = 1;
+    int diffs = 0, replaced = 0, breaks = 0;
+    for (int i = 0; i < 300; i++) {
+        char ext[16], day[11];
+        rdate(day, d0, 365);
+        int y, m, d;
+        sscanf(day, "%d-%d-%d", &y, &m, &d);
+        int64_t pid = rnd(2) ? w.p1 : w.p3, qty = 1000 * (1 + rnd(9)), ab = qty * 9;
+        struct price_query q = {
+            .account_id = w.b, .product_id = pid, .date = day, .quantity = qty, .skip_rebate = 1};
+        int replace = rnd(4) == 0; /* a stored line of the import's past rewritten */
+        int k = (int)rnd(100);
+        snprintf(ext, sizeof ext, replace ? "S%d" : "N%d", replace ? k : i);
+        if (replace) {
+            int64_t op = 0, od = 0, oq = 0, oa = 0;
+            char sq[160];
+            snprintf(sq, sizeof sq, "SELECT product_id FROM order_lines WHERE external_id = '%s'",
+                     ext);
+            CHECK(!db_query_i64(ctx->db, sq, 0, 0, &op, ctx->err));
+            snprintf(sq, sizeof sq, "SELECT day FROM order_lines WHERE external_id = '%s'", ext);
+            CHECK(!db_query_i64(ctx->db, sq, 0, 0, &od, ctx->err));
+            snprintf(sq, sizeof sq, "SELECT quantity FROM order_lines WHERE external_id = '%s'",
+                     ext);
+            CHECK(!db_query_i64(ctx->db, sq, 0, 0, &oq, ctx->err));
+            snprintf(sq, sizeof sq, "SELECT amount_base FROM order_lines WHERE external_id = '%s'",
+                     ext);
+            CHECK(!db_query_i64(ctx->db, sq, 0, 0, &oa, ctx->err));
+            price_account_adjust(&acc, op, od, oq, oa, -1);
+            CHECK(sql(&w, "DELETE FROM order_lines WHERE external_id = '%s'", ext));
+            replaced++;
+        }
+        struct price_result rb, rs;
+        CHECK(!price_quote_for(ctx, &acc, &q, &rb) && !price_quote(ctx, &q, &rs));
+        if (rs.break_id)
+            breaks++;
+        if (rb.unit_price != rs.unit_price || rb.break_id != rs.break_id) {
+            if (diffs++ < 3)
+                fprintf(stderr, "  %s qty %lld: batch %lld, single %lld\n", day,
+                        (long long)q.quantity, (long long)rb.unit_price, (long long)rs.unit_price);
+        }
+        /* the row is written only after the batch has counted it */
+        price_account_adjust(&acc, pid, date_to_days(y, m, d), qty, ab, +1);
+        CHECK(add_line(&w, ext, day, w.b, pid, qty, ab));
+    }
+    CHECK_EQ_INT(diffs, 0);
+    CHECK(replaced > 30 && breaks > 30); /* both kinds happened, and the breaks mattered */
+    fixture_close(&w.f);
+}
+
+/* The order-line check (price_check.h) through order_create: refuse without price_approved is
+ * a 400 naming amount; price_approved (a line from an approved offer) is stored below with its
+ * reason; accept_with_reason without a reason names price_reason. P1: list price 100.00. */
+TEST(price_order_line_approved)
+{
+    struct world w;
+    if (!world_open(&w))
+        return;
+    struct kam_ctx *ctx = fixture_ctx(&w.f);
+    CHECK(sql(&w, "UPDATE settings SET value = 'refuse' WHERE key = 'prices.below_price'"));
+    struct order_in in = {.set = ORD_EXTERNAL_ID | ORD_DATE | ORD_ACCOUNT | ORD_SKU | ORD_QUANTITY |
+                                 ORD_AMOUNT | ORD_PRICE_REASON,
+                          .external_id = "PA1",
+                          .date = "2026-06-15",
+                          .sku = "P1",
+                          .currency = "CNY",
+                          .account_id = w.b,
+                          .quantity = 2000,
+                          .amount = 15000,
+                          .price_reason = "报价单 Q-1 已批准"};
+    struct order_line l;
+    fixture_check_err(&w.f, order_create(ctx, &in, &l), KAM_EINVAL, "amount");
+    CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM order_lines"), 0);
+    in.price_approved = 1;
+    CHECK(!order_create(ctx, &in, &l));
+    CHECK(l.price_check && !strcmp(l.price_check, "below"));
+    CHECK(l.price_reason && !strcmp(l.price_reason, "报价单 Q-1 已批准"));
+    CHECK_EQ_INT(l.engine_amount, 20000);
+    CHECK(sql(&w, "UPDATE settings SET value = 'accept_with_reason' WHERE key = "
+                  "'prices.below_price'"));
+    in.price_approved = 0;
+    in.external_id = "PA2";
+    in.price_reason = NULL;
+    fixture_check_err(&w.f, order_create(ctx, &in, &l), KAM_EINVAL, "price_reason");
+    in.amount = 20000;
+    CHECK(!order_create(ctx, &in, &l));
+    CHECK(l.price_check && !strcmp(l.price_check, "ok") && !l.price_reason);
     fixture_close(&w.f);
 }

@@ -809,7 +809,8 @@ TEST(sales_write_lines_duplicate_ids_in_one_call)
     if (!fx_open(&f))
         return;
     struct order_row row = {"DUP1",   "Servers", "East", "Direct", "CNY", date_to_days(2024, 3, 1),
-                            f.acc[0], f.prod[0], 1000,   100,      100};
+                            f.acc[0], f.prod[0], 1000,   100,      100,   NULL,
+                            0,        0,         0,      NULL};
     struct rollup *r = rollup_new();
     int64_t ins = 0, upd = 0;
     CHECK_EQ_INT(db_begin(f.fix.db, &f.fix.e), KAM_OK);

@@ -83,7 +83,7 @@ struct route {
     const char *summary;
     /* The success response (see api/core/openapi.c): a component name ("Account"); "[Account]"
      * the paged list envelope {items:[Account], next_cursor:str?}; "-" no body; "csv", "xlsx",
-     * "ics" a file; "{...}" an inline field list. NULL: undeclared (a unit test fails). */
+     * "ics", "html" a file; "{...}" an inline field list. NULL: undeclared (a unit test fails). */
     const char *resp;
     unsigned flags; /* ROUTE_* */
     /* A public route's own throttle, run by dispatch before the route: with KAM_OK on the

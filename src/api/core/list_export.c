@@ -35,6 +35,7 @@
 #include <strings.h>
 
 #include "api.h"
+#include "base/currency.h"
 #include "base/timeutil.h"
 #include "internal.h"
 #include "svc/core/export_stream.h"
@@ -86,6 +87,7 @@ static const struct {
     {"CareReminder", "mail_status", "mail_status"},
     {"OrderLine", "region", "region"},
     {"OrderLine", "channel", "channel"},
+    {"OrderLine", "price_check", "price_check"},
 };
 
 /* Fields holding a user's id, written as the user's name. */
@@ -136,17 +138,7 @@ static void col_add(struct arena *a, struct cols *cs, const char *key, const cha
 /* Decimals of a currency's minor unit (ISO 4217): Money amounts are written in them. */
 static int minor_digits(const char *cur)
 {
-    static const char *const zero[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
-                                       "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-                                       "VND", "VUV", "XAF", "XOF", "XPF", NULL};
-    static const char *const three[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND", NULL};
-    for (int i = 0; cur && zero[i]; i++)
-        if (strcmp(cur, zero[i]) == 0)
-            return 0;
-    for (int i = 0; cur && three[i]; i++)
-        if (strcmp(cur, three[i]) == 0)
-            return 3;
-    return 2;
+    return currency_minor_digits(cur);
 }
 
 static const char *shape_fields(const char *name, size_t len)

@@ -121,7 +121,7 @@ static int is_name_char(char ch)
 
 static int is_enum_char(char ch)
 {
-    return is_name_char(ch) || ch == '-' || ch == '.' || ch == ':' || ch == '/';
+    return is_name_char(ch) || ch == '-' || ch == '.' || ch == ':' || ch == '/' || ch == '+';
 }
 
 static void fail(struct dsl *d, const char *msg)
@@ -392,7 +392,8 @@ static void dsl_write(struct jw *w, const char *s, int object)
 
 static int is_file(const char *resp)
 {
-    return resp && (!strcmp(resp, "csv") || !strcmp(resp, "xlsx") || !strcmp(resp, "ics"));
+    return resp && (!strcmp(resp, "csv") || !strcmp(resp, "xlsx") || !strcmp(resp, "ics") ||
+                    !strcmp(resp, "html"));
 }
 
 static int is_unsafe(const char *method)
@@ -1016,6 +1017,7 @@ static void success_content(struct jw *w, const char *resp, const struct route *
         {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "an Excel workbook"},
         {"ics", "text/calendar", "an iCalendar feed"},
+        {"html", "text/html", "an HTML page"},
     };
     int either = 0;
     for (const char *const *q = rt->query; q && *q; q++)

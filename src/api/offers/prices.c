@@ -37,7 +37,7 @@ const struct api_shape api_shapes_prices[] = {
     {"Rebate", "id:int name:str scope:str(tier|account) tier:str? account_id:int? "
                "account_name:str? active:bool tiers:[{threshold:int rebate_bp:int}] version:int "
                "created_at:ts updated_at:ts"},
-    {"PriceSettings", "hide_other_accounts:bool"},
+    {"PriceSettings", "hide_other_accounts:bool below_price:str(refuse|accept_with_reason)"},
     {NULL, NULL},
 };
 
@@ -704,37 +704,35 @@ static enum kam_err rb_del(struct api_call *c)
 
 static enum kam_err settings_get_route(struct api_call *c)
 {
-    int hide = 1;
-    enum kam_err rc = pricing_settings_get(c->ctx, &hide);
+    struct pricing_settings ps;
+    enum kam_err rc = pricing_settings_get(c->ctx, &ps);
     if (rc)
         return rc;
     jw_obj_begin(&c->w);
-    jw_kbool(&c->w, "hide_other_accounts", hide);
+    jw_kbool(&c->w, "hide_other_accounts", ps.hide);
+    jw_kstr(&c->w, "below_price", ps.below_price);
     jw_obj_end(&c->w);
     return KAM_OK;
 }
 
-struct price_settings_in {
-    int hide;
-};
-
 static const struct jfield settings_spec[] = {
-    {"hide_other_accounts", J_BOOL, 1, offsetof(struct price_settings_in, hide), 0, 0, 0,
+    {"hide_other_accounts", J_BOOL, PRS_HIDE, offsetof(struct pricing_settings, hide), 0, 0, 0,
      "true: a scoped reader does not see the account and group prices of accounts they may not "
-     "read",
-     1},
+     "read"},
+    {"below_price", J_STR, PRS_BELOW, offsetof(struct pricing_settings, below_price), 0, 0, 0,
+     "refuse | accept_with_reason: an order line below the engine's price is refused (400 "
+     "naming amount) or accepted with its price_reason"},
     {0},
 };
 
 static enum kam_err settings_patch_route(struct api_call *c)
 {
-    struct price_settings_in in = {1};
-    unsigned set = 0;
-    enum kam_err rc = api_decode(c, settings_spec, &in, &set);
-    if (!rc && !(set & 1))
+    struct pricing_settings in = {0};
+    enum kam_err rc = api_decode(c, settings_spec, &in, &in.set);
+    if (!rc && !in.set)
         rc = kam_fail(c->ctx->err, KAM_EINVAL, "hide_other_accounts",
-                      "hide_other_accounts is required");
-    if (rc || (rc = pricing_settings_set(c->ctx, in.hide)))
+                      "give hide_other_accounts or below_price");
+    if (rc || (rc = pricing_settings_set(c->ctx, &in)))
         return rc;
     return settings_get_route(c);
 }

@@ -18,19 +18,22 @@
  * units of the base currency. */
 const struct api_shape api_shapes_sales[] = {
     {"Product", "id:int sku:str name:str family:str unit:str list_price:Money? active:bool "
-                "version:int created_at:ts updated_at:ts"},
+                "unit_cost:int? version:int created_at:ts updated_at:ts"},
     {"FxRates", "base_currency:str items:[FxRate]"},
     {"FxRate", "currency:str rate_micro:int updated_at:ts"},
     {"OrderLine", "id:int external_id:str date:date account_id:int account_name:str "
                   "product_id:int sku:str product_name:str family:str region:str channel:str "
                   "quantity:num amount:Money amount_base:int import_id:int? created_at:ts "
-                  "updated_at:ts"},
+                  "updated_at:ts price_check:str(ok|below|unpriced)? price_reason:str? "
+                  "engine_amount:int?"},
     {"ImportReport", "id:int? kind:str(orders|products|accounts) "
                      "status:str(loaded|rejected|checked) rows_total:int rows_inserted:int "
                      "rows_updated:int rows_rejected:int problems:[ImportProblem] "
                      "problems_total:int started_at:ts finished_at:ts filename:str "
                      "user_id:int? user_name:str format:str encoding:str detected:str "
-                     "sheet:str"},
+                     "sheet:str price_below?:int price_unpriced?:int prices?:[ImportPrice]"},
+    {"ImportPrice", "row:int external_id:str check:str(below|unpriced) amount:Money "
+                    "engine_amount:int?"},
     {"ImportProblem", "row:int column:str reason:str key?:str params?:obj"},
     {"WalletEstimate", "account_id:int year:int amount:int note:str updated_by:int? "
                        "updated_at:ts"},
@@ -55,6 +58,7 @@ static void render_product(struct jw *w, const struct product *p)
         jw_null(w);
     }
     jw_kbool(w, "active", p->active);
+    jw_ki64n(w, "unit_cost", p->unit_cost, !p->has_unit_cost);
     jw_ki64(w, "version", p->version);
     jw_ktime(w, "created_at", p->created_at);
     jw_ktime(w, "updated_at", p->updated_at);
@@ -71,6 +75,9 @@ static const struct jfield product_spec[] = {
      offsetof(struct product_in, currency), offsetof(struct product_in, has_list_price), 1,
      "minor units"},
     {"active", J_BOOL, PROD_ACTIVE, offsetof(struct product_in, active), 0, 0, 0, ""},
+    {"unit_cost", J_I64, PROD_COST, offsetof(struct product_in, unit_cost),
+     offsetof(struct product_in, has_unit_cost), 0, 1,
+     "our cost of one unit, minor units of the product's currency (margins), or null"},
     {"version", J_I64, PROD_VERSION, offsetof(struct product_in, version), 0, 0, 0,
      "the version you read (PATCH): 409 if it changed"},
     {0},
@@ -237,6 +244,11 @@ static void render_line(struct jw *w, const struct order_line *l)
     jw_ki64n(w, "import_id", l->import_id, !l->import_id);
     jw_ktime(w, "created_at", l->created_at);
     jw_ktime(w, "updated_at", l->updated_at);
+    jw_key(w, "price_check");
+    l->price_check ? jw_str(w, l->price_check) : jw_null(w);
+    jw_key(w, "price_reason");
+    l->price_reason ? jw_str(w, l->price_reason) : jw_null(w);
+    jw_ki64n(w, "engine_amount", l->engine_amount, !l->has_engine_amount);
     jw_obj_end(w);
 }
 
@@ -260,6 +272,9 @@ static const struct jfield line_spec[] = {
     {"amount", J_MONEY, ORD_AMOUNT, offsetof(struct line_in, o.amount),
      offsetof(struct line_in, o.currency), offsetof(struct line_in, has_amount), 0,
      "minor units in the line's currency"},
+    {"price_reason", J_STR, ORD_PRICE_REASON, offsetof(struct order_in, price_reason), 0, 0, 1,
+     "why a line below the engine's price is accepted (setting prices.below_price "
+     "accept_with_reason), <= 500"},
     {0},
 };
 
@@ -271,6 +286,7 @@ static enum kam_err orders_list(struct api_call *c)
     q.channel = api_query_str(c, "channel");
     q.from = api_query_str(c, "from");
     q.to = api_query_str(c, "to");
+    q.price_check = api_query_str(c, "price_check");
     q.sort = api_query_str(c, "sort");
     q.cursor = api_query_str(c, "cursor");
     enum kam_err rc;
@@ -379,6 +395,27 @@ static void render_import(struct jw *w, const struct import_report *r)
     jw_kstr(w, "encoding", r->encoding ? r->encoding : "");
     jw_kstr(w, "detected", r->detected ? r->detected : "");
     jw_kstr(w, "sheet", r->sheet ? r->sheet : "");
+    if (r->has_prices) { /* the price check of the rows (docs/PRICING.md) */
+        jw_ki64(w, "price_below", r->price_below);
+        jw_ki64(w, "price_unpriced", r->price_unpriced);
+        jw_key(w, "prices");
+        jw_arr_begin(w);
+        for (size_t i = 0; i < r->nprices; i++) {
+            const struct import_price_row *p = &r->prices[i];
+            jw_obj_begin(w);
+            jw_ki64(w, "row", p->row);
+            jw_kstr(w, "external_id", p->external_id);
+            jw_kstr(w, "check", p->check);
+            jw_key(w, "amount");
+            jw_obj_begin(w);
+            jw_ki64(w, "amount", p->amount);
+            jw_kstr(w, "currency", p->currency);
+            jw_obj_end(w);
+            jw_ki64n(w, "engine_amount", p->engine_amount, !p->has_engine);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
     jw_obj_end(w);
 }
 
@@ -537,9 +574,9 @@ static enum kam_err wallet_del(struct api_call *c)
 
 static const char *const product_query[] = {"q",      "family", "active", "sort",
                                             "cursor", "limit",  NULL};
-static const char *const order_query[] = {"account_id", "product_id", "family", "region",
-                                          "channel",    "from",       "to",     "sort",
-                                          "cursor",     "limit",      NULL};
+static const char *const order_query[] = {"account_id", "product_id", "family",      "region",
+                                          "channel",    "from",       "to",          "sort",
+                                          "cursor",     "limit",      "price_check", NULL};
 static const char *const import_query[] = {"mapping",  "filename", "dry_run", "skip_bad_rows",
                                            "encoding", "sheet",    NULL};
 static const char *const wallet_query[] = {"subsidiaries", NULL};

@@ -11,6 +11,7 @@
 #include "search.h"
 #include "store/db.h"
 #include "svc/needs/survey.h"
+#include "svc/offers/offer.h"
 #include "svc/relationships/care.h"
 #include "svc/relationships/issue.h"
 #include "svc/relationships/visit.h"
@@ -77,6 +78,11 @@ enum kam_err jobs_run_until(struct kam_ctx *ctx, int force, int (*stop)(void *),
     /* Surveys: reminders for unanswered e-mail links (queued before the mail is sent). */
     if (!rc)
         rc = survey_reminders_run(ctx, &out->survey_reminders);
+    /* Offers: sent offers past their validity expire (svc/offers/offer_flow.c). */
+    if (!rc) {
+        int64_t expired = 0;
+        rc = offer_expire_due(ctx, &expired);
+    }
     /* Records written by older binaries or straight into the tables. A catch-up that gives way
      * (a lock held by a writer, KAM_EBUSY) or is stopped is retried later (kam serve's back-off,
      * the next pass); it never holds back the mail. */

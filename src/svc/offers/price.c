@@ -101,6 +101,7 @@ enum kam_err price_account_load(struct kam_ctx *ctx, int64_t account_id, struct 
     memset(out, 0, sizeof *out);
     out->id = account_id;
     out->cache = arena_calloc(ctx->a, 1, sizeof *out->cache);
+    out->cache->a = ctx->a;
     int64_t cur = account_id;
     while (cur && out->nchain <= PRICE_GROUP_DEPTH) {
         for (int i = 0; i < out->nchain; i++)
@@ -170,9 +171,230 @@ static int date_in(const char *d, const char *from, const char *to)
     return (!from || strcmp(from, d) <= 0) && (!to || strcmp(d, to) <= 0);
 }
 
-static const char *text_or_null(struct kam_ctx *ctx, struct db_stmt *st, int col)
+/* The setting base_currency, read once per batch (the cache). */
+static enum kam_err base_currency(struct kam_ctx *ctx, const struct price_account *acc,
+                                  const char **out)
 {
-    return db_col_is_null(st, col) ? NULL : arena_strdup(ctx->a, db_col_text(st, col));
+    struct price_cache *c = acc->cache;
+    if (c && c->base_currency) {
+        *out = c->base_currency;
+        return KAM_OK;
+    }
+    enum kam_err rc = settings_get(ctx, "base_currency", "CNY", out);
+    if (!rc && c)
+        c->base_currency = arena_strdup(c->a, *out);
+    return rc;
+}
+
+/* ---- the plan of a product: what the database holds for it, read once per batch ---- */
+
+struct plan_break {
+    int64_t id, thr, val;
+    const char *kind, *basis;
+    int is_price;
+};
+
+struct plan_list { /* a list with an item for the product (any scope: filtered per account) */
+    int64_t list_id, item_id, price, account_id;
+    const char *name, *currency, *scope, *tier, *from, *to;
+    int active;
+    int breaks_read, nbreaks;
+    struct plan_break *breaks;
+};
+
+struct plan_promo { /* an active promotion for the product (scope and dates: per quote) */
+    int64_t id, discount_bp, unit_price, account_id;
+    const char *name, *currency, *from, *to, *scope, *tier;
+    int is_price;
+};
+
+struct price_plan {
+    int64_t product_id;
+    int found; /* the product exists */
+    const char *family, *currency;
+    int has_lp;
+    int64_t lp;
+    struct plan_list *lists;
+    int nlists;
+    struct plan_promo *promos;
+    int npromos;
+};
+
+static const char *plan_text(struct arena *a, struct db_stmt *st, int col)
+{
+    return db_col_is_null(st, col) ? NULL : arena_strdup(a, db_col_text(st, col));
+}
+
+static enum kam_err read_plan(struct kam_ctx *ctx, struct arena *a, int64_t product_id,
+                              struct price_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->product_id = product_id;
+    struct db_stmt *st;
+    enum kam_err rc;
+    if ((rc = db_prepare(ctx->db, "SELECT family, list_price, currency FROM products WHERE id = ?",
+                         &st, ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, product_id);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row) {
+        p->found = 1;
+        p->family = arena_strdup(a, db_col_text(st, 0));
+        p->has_lp = !db_col_is_null(st, 1);
+        p->lp = p->has_lp ? db_col_i64(st, 1) : 0;
+        p->currency = arena_strdup(a, db_col_text(st, 2));
+    }
+    db_done(st);
+    if (rc || !p->found)
+        return rc;
+    if ((rc = db_prepare(
+             ctx->db,
+             "SELECT l.id, l.name, l.currency, l.scope, COALESCE(l.account_id, 0), l.valid_from, "
+             "l.valid_to, l.active, i.id, i.unit_price, l.tier FROM price_list_items i JOIN "
+             "price_lists l ON l.id = i.list_id WHERE i.product_id = ? ORDER BY l.id",
+             &st, ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, product_id);
+    int cap = 0;
+    for (;;) {
+        if ((rc = db_step(st, &row, ctx->err)) || !row)
+            break;
+        if (p->nlists == cap) {
+            cap = cap ? cap * 2 : 4;
+            struct plan_list *g = arena_alloc(a, (size_t)cap * sizeof *g);
+            if (p->nlists)
+                memcpy(g, p->lists, (size_t)p->nlists * sizeof *g);
+            p->lists = g;
+        }
+        p->lists[p->nlists++] = (struct plan_list){
+            .list_id = db_col_i64(st, 0),
+            .name = arena_strdup(a, db_col_text(st, 1)),
+            .currency = arena_strdup(a, db_col_text(st, 2)),
+            .scope = arena_strdup(a, db_col_text(st, 3)),
+            .account_id = db_col_i64(st, 4),
+            .from = plan_text(a, st, 5),
+            .to = plan_text(a, st, 6),
+            .active = (int)db_col_i64(st, 7),
+            .item_id = db_col_i64(st, 8),
+            .price = db_col_i64(st, 9),
+            .tier = plan_text(a, st, 10),
+        };
+    }
+    db_done(st);
+    if (rc)
+        return rc;
+    /* Promotions: active ones for the product by id or family or all products, for all
+     * accounts, the account's tier or the account; their dates are applied per quote (one
+     * outside its dates is not listed in skipped, as when SQL filtered it). */
+    if ((rc = db_prepare(
+             ctx->db,
+             "SELECT p.id, p.name, p.valid_from, p.valid_to, p.discount_bp, p.unit_price, "
+             "p.currency, p.scope, p.tier, COALESCE(p.account_id, 0) FROM promotions p WHERE "
+             "p.active = 1 AND (p.all_products = 1 OR EXISTS (SELECT 1 FROM promotion_products pp "
+             "WHERE pp.promotion_id = p.id AND (pp.product_id = ? OR (pp.product_id = 0 AND "
+             "pp.family = ?)))) ORDER BY p.id",
+             &st, ctx->err)))
+        return rc;
+    db_bind_i64(st, 1, product_id);
+    db_bind_text(st, 2, p->family);
+    cap = 0;
+    for (;;) {
+        if ((rc = db_step(st, &row, ctx->err)) || !row)
+            break;
+        if (p->npromos == cap) {
+            cap = cap ? cap * 2 : 4;
+            struct plan_promo *g = arena_alloc(a, (size_t)cap * sizeof *g);
+            if (p->npromos)
+                memcpy(g, p->promos, (size_t)p->npromos * sizeof *g);
+            p->promos = g;
+        }
+        struct plan_promo *o = &p->promos[p->npromos++];
+        o->id = db_col_i64(st, 0);
+        o->name = arena_strdup(a, db_col_text(st, 1));
+        o->from = plan_text(a, st, 2);
+        o->to = plan_text(a, st, 3);
+        o->is_price = !db_col_is_null(st, 5);
+        o->discount_bp = o->is_price ? 0 : db_col_i64(st, 4);
+        o->unit_price = o->is_price ? db_col_i64(st, 5) : 0;
+        o->currency = plan_text(a, st, 6);
+        o->scope = arena_strdup(a, db_col_text(st, 7));
+        o->tier = plan_text(a, st, 8);
+        o->account_id = db_col_i64(st, 9);
+    }
+    db_done(st);
+    return rc;
+}
+
+/* The plan of the product: from the batch cache, else read (and kept there). */
+static enum kam_err plan_for(struct kam_ctx *ctx, const struct price_account *acc,
+                             int64_t product_id, struct price_plan **out)
+{
+    struct price_cache *c = acc->cache && acc->cache->shared ? acc->cache->shared : acc->cache;
+    if (c)
+        for (int i = c->nplans - 1; i >= 0; i--)
+            if (c->plans[i]->product_id == product_id) {
+                *out = c->plans[i];
+                return KAM_OK;
+            }
+    struct arena *a = c ? c->a : ctx->a;
+    struct price_plan *p = arena_alloc(a, sizeof *p);
+    enum kam_err rc = read_plan(ctx, a, product_id, p);
+    if (rc)
+        return rc;
+    if (c) {
+        if (c->nplans == c->capplans) {
+            c->capplans = c->capplans ? c->capplans * 2 : 16;
+            struct price_plan **g = arena_alloc(a, (size_t)c->capplans * sizeof *g);
+            if (c->nplans)
+                memcpy(g, c->plans, (size_t)c->nplans * sizeof *g);
+            c->plans = g;
+        }
+        c->plans[c->nplans++] = p;
+    }
+    *out = p;
+    return KAM_OK;
+}
+
+/* The breaks of a list's item, read once. */
+static enum kam_err plan_breaks(struct kam_ctx *ctx, const struct price_account *acc,
+                                struct plan_list *l)
+{
+    if (l->breaks_read)
+        return KAM_OK;
+    struct arena *a = acc->cache ? acc->cache->a : ctx->a;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT id, kind, basis, threshold, unit_price, discount_bp FROM "
+                                 "price_breaks WHERE item_id = ? ORDER BY threshold, id",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, l->item_id);
+    int cap = 0;
+    for (;;) {
+        int row = 0;
+        if ((rc = db_step(st, &row, ctx->err)) || !row)
+            break;
+        if (l->nbreaks == cap) {
+            cap = cap ? cap * 2 : 4;
+            struct plan_break *g = arena_alloc(a, (size_t)cap * sizeof *g);
+            if (l->nbreaks)
+                memcpy(g, l->breaks, (size_t)l->nbreaks * sizeof *g);
+            l->breaks = g;
+        }
+        struct plan_break *b = &l->breaks[l->nbreaks++];
+        b->id = db_col_i64(st, 0);
+        b->kind = arena_strdup(a, db_col_text(st, 1));
+        b->basis = arena_strdup(a, db_col_text(st, 2));
+        b->thr = db_col_i64(st, 3);
+        b->is_price = !db_col_is_null(st, 4);
+        b->val = b->is_price ? db_col_i64(st, 4) : db_col_i64(st, 5);
+    }
+    db_done(st);
+    if (!rc)
+        l->breaks_read = 1;
+    return rc;
 }
 
 /* ---- 1. the base price ---- */
@@ -204,46 +426,29 @@ static int beats(const struct cand *a, const struct cand *b)
     return a->list_id > b->list_id;
 }
 
-#define CHAIN_PH "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?" /* PRICE_GROUP_DEPTH + 1 */
-
 static enum kam_err base_price(struct kam_ctx *ctx, const struct price_account *acc,
-                               const struct price_query *q, struct price_result *r)
+                               struct price_plan *plan, const struct price_query *q,
+                               struct price_result *r, struct plan_list **won)
 {
-    struct db_stmt *st;
-    enum kam_err rc = db_prepare(
-        ctx->db,
-        "SELECT l.id, l.name, l.currency, l.scope, COALESCE(l.account_id, 0), l.valid_from, "
-        "l.valid_to, l.active, i.id, i.unit_price FROM price_list_items i JOIN price_lists l ON "
-        "l.id = i.list_id WHERE i.product_id = ? AND (l.scope = 'all' OR (l.scope = 'tier' AND "
-        "l.tier = ?) OR (l.scope IN ('group', 'account') AND l.account_id IN (" CHAIN_PH
-        "))) ORDER BY l.id",
-        &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_i64(st, 1, q->product_id);
-    db_bind_text(st, 2, acc->tier ? acc->tier : "");
-    for (int i = 0; i <= PRICE_GROUP_DEPTH; i++)
-        db_bind_i64(st, 3 + i, i < acc->nchain ? acc->chain[i] : 0);
     struct cand best = {0}, *all = NULL;
     int n = 0, cap = 0, have = 0;
-    for (;;) {
-        int row = 0;
-        if ((rc = db_step(st, &row, ctx->err)) || !row)
-            break;
+    *won = NULL;
+    for (int k = 0; k < plan->nlists; k++) {
+        struct plan_list *l = &plan->lists[k];
         struct cand c = {
-            .list_id = db_col_i64(st, 0),
-            .name = arena_strdup(ctx->a, db_col_text(st, 1)),
-            .currency = arena_strdup(ctx->a, db_col_text(st, 2)),
-            .scope = arena_strdup(ctx->a, db_col_text(st, 3)),
-            .account_id = db_col_i64(st, 4),
-            .from = text_or_null(ctx, st, 5),
-            .item_id = db_col_i64(st, 8),
-            .price = db_col_i64(st, 9),
+            .list_id = l->list_id,
+            .name = l->name,
+            .currency = l->currency,
+            .scope = l->scope,
+            .account_id = l->account_id,
+            .from = l->from,
+            .item_id = l->item_id,
+            .price = l->price,
         };
-        const char *to = text_or_null(ctx, st, 6);
-        int active = (int)db_col_i64(st, 7);
         c.rank = scope_rank(c.scope);
         if (!strcmp(c.scope, "account") && c.account_id != acc->id)
+            continue;
+        if (!strcmp(c.scope, "tier") && (!l->tier || !acc->tier || strcmp(l->tier, acc->tier)))
             continue;
         if (!strcmp(c.scope, "group")) {
             c.depth = -1;
@@ -255,11 +460,11 @@ static enum kam_err base_price(struct kam_ctx *ctx, const struct price_account *
             if (c.depth < 0)
                 continue;
         }
-        if (!active) {
+        if (!l->active) {
             skip(r, "list", c.list_id, c.name, "inactive", 0);
             continue;
         }
-        if (!date_in(q->date, c.from, to)) {
+        if (!date_in(q->date, c.from, l->to)) {
             skip(r, "list", c.list_id, c.name, "not_valid", 0);
             continue;
         }
@@ -274,11 +479,9 @@ static enum kam_err base_price(struct kam_ctx *ctx, const struct price_account *
         if (!have || beats(&c, &best)) {
             best = c;
             have = 1;
+            *won = l;
         }
     }
-    db_done(st);
-    if (rc)
-        return rc;
     for (int i = 0; i < n; i++)
         if (all[i].list_id != best.list_id)
             skip(r, "list", all[i].list_id, all[i].name, "outranked", 0);
@@ -301,7 +504,7 @@ static enum kam_err base_price(struct kam_ctx *ctx, const struct price_account *
 
 /* ---- 2. breaks ---- */
 
-/* The first day (days since 1970) of D's month, quarter or year. */
+/* The first and last day (days since 1970) of D's month, quarter or year. */
 static int64_t period_start(const char *basis, int y, int m)
 {
     if (!strcmp(basis, "month"))
@@ -311,59 +514,279 @@ static int64_t period_start(const char *basis, int y, int m)
     return date_to_days(y, 1, 1);
 }
 
+static int64_t period_end(const char *basis, int y, int m)
+{
+    int nm = !strcmp(basis, "month") ? m + 1 : !strcmp(basis, "quarter") ? (m - 1) / 3 * 3 + 4 : 13;
+    return nm > 12 ? date_to_days(y + 1, 1, 1) - 1 : date_to_days(y, nm, 1) - 1;
+}
+
 struct period_sum {
     int done;
     int64_t quantity, amount_base;
 };
 
-static enum kam_err bought(struct kam_ctx *ctx, struct price_cache *cache,
-                           const struct price_query *q, int64_t from, int64_t to,
-                           struct period_sum *out)
+static void build_period(struct arena *a, const int64_t *rows, size_t n, int nprod,
+                         struct price_period *out);
+
+/* One scan of the account's lines in [from, to] (of the product `only`, or of every product),
+ * grouped by product and day, into per-product cumulative sums (the order_lines(account_id,
+ * day) index, filtered by product). */
+static enum kam_err read_period(struct kam_ctx *ctx, struct arena *a, int64_t account_id,
+                                int64_t only, int64_t from, int64_t to, struct price_period *out)
 {
-    if (cache)
-        for (int i = 0; i < cache->np; i++)
-            if (cache->p[i].product_id == q->product_id && cache->p[i].from == from &&
-                cache->p[i].day == to) {
-                out->quantity = cache->p[i].quantity;
-                out->amount_base = cache->p[i].amount_base;
-                out->done = 1;
-                return KAM_OK;
-            }
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
-                                 "SELECT COALESCE(SUM(quantity), 0), COALESCE(SUM(amount_base), 0) "
-                                 "FROM order_lines WHERE account_id = ? AND day >= ? AND day <= ? "
-                                 "AND product_id = ?",
+                                 "SELECT product_id, day, SUM(quantity), SUM(amount_base) FROM "
+                                 "order_lines WHERE account_id = ? AND day >= ? AND day <= ? "
+                                 "AND (? = 0 OR product_id = ?) GROUP BY product_id, day ORDER "
+                                 "BY product_id, day",
                                  &st, ctx->err);
     if (rc)
         return rc;
-    db_bind_i64(st, 1, q->account_id);
+    db_bind_i64(st, 1, account_id);
     db_bind_i64(st, 2, from);
     db_bind_i64(st, 3, to);
-    db_bind_i64(st, 4, q->product_id);
-    int row = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row) {
-        out->quantity = db_col_i64(st, 0);
-        out->amount_base = db_col_i64(st, 1);
+    db_bind_i64(st, 4, only);
+    db_bind_i64(st, 5, only);
+    *out = (struct price_period){.from = from, .to = to, .only = only};
+    /* the rows first (4 numbers each), then the series over them */
+    size_t n = 0, cap = 0;
+    int64_t *rows = NULL;
+    int nprod = 0;
+    for (;;) {
+        int row = 0;
+        if ((rc = db_step(st, &row, ctx->err)) || !row)
+            break;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            int64_t *g = arena_alloc(a, cap * 4 * sizeof *g);
+            if (n)
+                memcpy(g, rows, n * 4 * sizeof *g);
+            rows = g;
+        }
+        int64_t *r = rows + n * 4;
+        r[0] = db_col_i64(st, 0);
+        r[1] = db_col_i64(st, 1);
+        r[2] = db_col_i64(st, 2);
+        r[3] = db_col_i64(st, 3);
+        if (!n || r[0] != rows[(n - 1) * 4])
+            nprod++;
+        n++;
     }
     db_done(st);
-    out->done = 1;
-    if (!rc && cache) {
-        int k = cache->np < PRICE_CACHE_PERIODS ? cache->np++ : cache->next++ % PRICE_CACHE_PERIODS;
-        cache->p[k].product_id = q->product_id;
-        cache->p[k].from = from;
-        cache->p[k].day = to;
-        cache->p[k].quantity = out->quantity;
-        cache->p[k].amount_base = out->amount_base;
+    if (rc || !n)
+        return rc;
+    build_period(a, rows, n, nprod, out);
+    return KAM_OK;
+}
+
+/* The per-product cumulative sums of rows[0..n) (product, day, quantity, amount_base; by
+ * product and day) into out (whose from, to are set). */
+static void build_period(struct arena *a, const int64_t *rows, size_t n, int nprod,
+                         struct price_period *out)
+{
+    out->s = arena_calloc(a, (size_t)nprod, sizeof *out->s);
+    int64_t *cum = arena_alloc(a, n * 3 * sizeof *cum);
+    for (size_t i = 0; i < n; i++) {
+        const int64_t *r = rows + i * 4;
+        struct price_series *s = out->n ? &out->s[out->n - 1] : NULL;
+        if (!s || s->product_id != r[0]) {
+            s = &out->s[out->n++];
+            s->product_id = r[0];
+            s->day = cum + i;
+            s->quantity = cum + n + i;
+            s->amount_base = cum + 2 * n + i;
+        }
+        s->day[s->n] = r[1];
+        s->quantity[s->n] = r[2] + (s->n ? s->quantity[s->n - 1] : 0);
+        s->amount_base[s->n] = r[3] + (s->n ? s->amount_base[s->n - 1] : 0);
+        s->n++;
     }
+}
+
+/* The cumulative sums of the product in period p up to and including day (binary searches). */
+static void period_at(const struct price_period *p, int64_t product_id, int64_t day,
+                      struct period_sum *out)
+{
+    out->quantity = out->amount_base = 0;
+    out->done = 1;
+    int lo = 0, hi = p->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (p->s[mid].product_id < product_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == p->n || p->s[lo].product_id != product_id)
+        return;
+    const struct price_series *s = &p->s[lo];
+    lo = 0; /* the first index with s->day > day */
+    hi = s->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (s->day[mid] <= day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    out->quantity = lo ? s->quantity[lo - 1] : 0;
+    out->amount_base = lo ? s->amount_base[lo - 1] : 0;
+}
+
+/* The account's lines of q's product from `from` up to and including `day` (the period ending
+ * on `to`): from the batch cache, read in one scan of the period when it is not there yet. */
+static enum kam_err bought_db(struct kam_ctx *ctx, struct price_cache *cache,
+                              const struct price_query *q, int64_t from, int64_t to, int64_t day,
+                              struct period_sum *out);
+
+void price_account_adjust(struct price_account *acc, int64_t product_id, int64_t day,
+                          int64_t quantity, int64_t amount_base, int sign)
+{
+    struct price_cache *c = acc->cache;
+    if (!c)
+        return;
+    if (c->nadj == c->capadj) {
+        int cap = c->capadj ? c->capadj * 2 : 16;
+        struct price_adj *g = arena_alloc(c->a, (size_t)cap * sizeof *g);
+        if (c->nadj)
+            memcpy(g, c->adj, (size_t)c->nadj * sizeof *g);
+        c->adj = g;
+        c->capadj = cap;
+    }
+    if (!c->adj_head) {
+        c->adj_head = arena_alloc(c->a, PRICE_ADJ_HEADS * sizeof *c->adj_head);
+        for (int i = 0; i < PRICE_ADJ_HEADS; i++)
+            c->adj_head[i] = -1;
+    }
+    int h = (int)((uint64_t)product_id % PRICE_ADJ_HEADS);
+    c->adj[c->nadj] = (struct price_adj){product_id, day, sign < 0 ? -quantity : quantity,
+                                         sign < 0 ? -amount_base : amount_base, c->adj_head[h]};
+    c->adj_head[h] = c->nadj++;
+}
+
+/* The database's sums (bought_db) with the cache's adjustments (price_account_adjust). */
+static enum kam_err bought(struct kam_ctx *ctx, struct price_cache *cache,
+                           const struct price_query *q, int64_t from, int64_t to, int64_t day,
+                           struct period_sum *out)
+{
+    enum kam_err rc = bought_db(ctx, cache, q, from, to, day, out);
+    if (rc || !cache)
+        return rc;
+    if (!cache->nadj)
+        return KAM_OK;
+    int h = (int)((uint64_t)q->product_id % PRICE_ADJ_HEADS);
+    for (int i = cache->adj_head[h]; i >= 0; i = cache->adj[i].next) {
+        const struct price_adj *j = &cache->adj[i];
+        if (j->product_id == q->product_id && j->day >= from && j->day <= day) {
+            out->quantity += j->quantity;
+            out->amount_base += j->amount_base;
+        }
+    }
+    return KAM_OK;
+}
+
+static enum kam_err bought_db(struct kam_ctx *ctx, struct price_cache *cache,
+                              const struct price_query *q, int64_t from, int64_t to, int64_t day,
+                              struct period_sum *out)
+{
+    if (cache && cache->has_span && cache->span.from <= from && to <= cache->span.to) {
+        struct period_sum before;
+        period_at(&cache->span, q->product_id, day, out);
+        period_at(&cache->span, q->product_id, from - 1, &before);
+        out->quantity -= before.quantity;
+        out->amount_base -= before.amount_base;
+        return KAM_OK;
+    }
+    if (cache)
+        for (int i = 0; i < cache->np; i++)
+            if (cache->p[i].from == from && cache->p[i].to == to &&
+                (!cache->p[i].only || cache->p[i].only == q->product_id)) {
+                period_at(&cache->p[i], q->product_id, day, out);
+                return KAM_OK;
+            }
+    struct price_period p;
+    enum kam_err rc = read_period(ctx, cache ? cache->a : ctx->a, q->account_id,
+                                  cache && cache->wide ? 0 : q->product_id, from, to, &p);
+    if (rc)
+        return rc;
+    period_at(&p, q->product_id, day, out);
+    if (cache) {
+        int k = cache->np < PRICE_CACHE_PERIODS ? cache->np++ : cache->next++ % PRICE_CACHE_PERIODS;
+        cache->p[k] = p;
+        cache->scans++;
+    }
+    return KAM_OK;
+}
+
+enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to,
+                           struct price_account *(*find)(void *arg, int64_t account_id), void *arg)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db,
+        "SELECT account_id, product_id, day, SUM(quantity), SUM(amount_base) FROM order_lines "
+        "WHERE day >= ? AND day <= ? GROUP BY account_id, product_id, day ORDER BY account_id, "
+        "product_id, day",
+        &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, from);
+    db_bind_i64(st, 2, to);
+    struct price_account *acc = NULL;
+    int64_t cur = 0, *rows = NULL;
+    size_t n = 0, cap = 0;
+    int nprod = 0, started = 0;
+    for (;;) {
+        int row = 0;
+        if ((rc = db_step(st, &row, ctx->err)))
+            break;
+        int64_t id = row ? db_col_i64(st, 0) : 0;
+        if (!row || !started || id != cur) {
+            if (acc && acc->cache && n) { /* the previous account's span */
+                acc->cache->span = (struct price_period){.from = from, .to = to};
+                build_period(acc->cache->a, rows, n, nprod, &acc->cache->span);
+            }
+            if (!row)
+                break;
+            started = 1;
+            cur = id;
+            acc = find(arg, id);
+            if (acc && acc->cache) {
+                acc->cache->has_span = 1; /* no lines: an empty span */
+                acc->cache->span = (struct price_period){.from = from, .to = to};
+            }
+            n = cap = 0;
+            nprod = 0;
+            rows = NULL;
+        }
+        if (!acc || !acc->cache)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            int64_t *g = arena_alloc(acc->cache->a, cap * 4 * sizeof *g);
+            if (n)
+                memcpy(g, rows, n * 4 * sizeof *g);
+            rows = g;
+        }
+        int64_t *r = rows + n * 4;
+        r[0] = db_col_i64(st, 1);
+        r[1] = db_col_i64(st, 2);
+        r[2] = db_col_i64(st, 3);
+        r[3] = db_col_i64(st, 4);
+        if (!n || r[0] != rows[(n - 1) * 4])
+            nprod++;
+        n++;
+    }
+    db_done(st);
     return rc;
 }
 
-static enum kam_err apply_breaks(struct kam_ctx *ctx, struct price_cache *cache,
-                                 const struct price_query *q, int y, int m, int64_t day,
-                                 struct price_result *r)
+static enum kam_err apply_breaks(struct kam_ctx *ctx, const struct price_account *acc,
+                                 struct plan_list *l, const struct price_query *q, int y, int m,
+                                 int64_t day, struct price_result *r)
 {
+    struct price_cache *cache = acc->cache;
     const char *cur = r->currency;
     int64_t price = r->unit_price;
     /* This order's amount in the list's currency. */
@@ -377,44 +800,35 @@ static enum kam_err apply_breaks(struct kam_ctx *ctx, struct price_cache *cache,
         int of = 0;
         order_amount = price_muldiv(price, q->quantity, 1000, &of);
         if (of)
-            return kam_fail(ctx->err, KAM_EINVAL, "quantity", "quantity is too large");
+            return kam_fail_key(ctx->err, KAM_EINVAL, "quantity", "price.too_large", NULL,
+                                "quantity: the price of this quantity is too large");
     }
-    struct db_stmt *st;
-    rc = db_prepare(ctx->db,
-                    "SELECT id, kind, basis, threshold, unit_price, discount_bp FROM price_breaks "
-                    "WHERE item_id = ? ORDER BY threshold, id",
-                    &st, ctx->err);
-    if (rc)
+    if ((rc = plan_breaks(ctx, acc, l)))
         return rc;
-    db_bind_i64(st, 1, r->item_id);
     struct period_sum sums[3] = {{0}}; /* month, quarter, year */
     int64_t best_price = 0, best_id = 0, best_thr = 0, best_val = 0;
     const char *best_effect = NULL, *best_name = NULL;
     int have = 0;
-    for (;;) {
-        int row = 0;
-        if ((rc = db_step(st, &row, ctx->err)) || !row)
-            break;
-        int64_t id = db_col_i64(st, 0);
-        const char *kind = arena_strdup(ctx->a, db_col_text(st, 1));
-        const char *basis = arena_strdup(ctx->a, db_col_text(st, 2));
-        int64_t thr = db_col_i64(st, 3);
-        int is_price = !db_col_is_null(st, 4);
-        int64_t val = is_price ? db_col_i64(st, 4) : db_col_i64(st, 5);
+    for (int bi = 0; bi < l->nbreaks; bi++) {
+        const struct plan_break *pb = &l->breaks[bi];
+        int64_t id = pb->id;
+        const char *kind = pb->kind, *basis = pb->basis;
+        int64_t thr = pb->thr;
+        int is_price = pb->is_price;
+        int64_t val = pb->val;
         int amount = !strcmp(kind, "amount");
         int64_t measure = amount ? order_amount : q->quantity;
         if (strcmp(basis, "order")) {
             int k = !strcmp(basis, "month") ? 0 : !strcmp(basis, "quarter") ? 1 : 2;
             if (!sums[k].done) {
-                /* A nested prepare would reset st (one cached statement per text) only when the
-                 * texts were equal; they are not. */
-                if ((rc = bought(ctx, cache, q, period_start(basis, y, m), day, &sums[k])))
+                if ((rc = bought(ctx, cache, q, period_start(basis, y, m), period_end(basis, y, m),
+                                 day, &sums[k])))
                     break;
             }
             if (amount) {
                 int64_t past;
                 const char *base;
-                if ((rc = settings_get(ctx, "base_currency", "CNY", &base)) ||
+                if ((rc = base_currency(ctx, acc, &base)) ||
                     (rc = price_convert(ctx, "currency", sums[k].amount_base, base, cur, &past)))
                     break;
                 measure += past;
@@ -438,7 +852,6 @@ static enum kam_err apply_breaks(struct kam_ctx *ctx, struct price_cache *cache,
             best_name = name;
         }
     }
-    db_done(st);
     if (rc)
         return rc;
     if (have) {
@@ -452,65 +865,33 @@ static enum kam_err apply_breaks(struct kam_ctx *ctx, struct price_cache *cache,
 /* ---- 3. promotions ---- */
 
 static enum kam_err apply_promotions(struct kam_ctx *ctx, const struct price_account *acc,
-                                     const struct price_query *q, const char *family,
+                                     const struct price_plan *plan, const struct price_query *q,
                                      struct price_result *r)
 {
-    struct db_stmt *st;
-    enum kam_err rc = db_prepare(
-        ctx->db,
-        "SELECT p.id, p.name, p.valid_from, p.valid_to, p.active, p.discount_bp, p.unit_price, "
-        "p.currency FROM promotions p WHERE (p.scope = 'all' OR (p.scope = 'tier' AND p.tier = ?) "
-        "OR (p.scope = 'account' AND p.account_id = ?)) AND p.active = 1 AND (p.valid_from IS NULL "
-        "OR p.valid_from <= ?) AND (p.valid_to IS NULL OR p.valid_to >= ?) AND (p.all_products = "
-        "1 OR EXISTS (SELECT "
-        "1 FROM promotion_products pp WHERE pp.promotion_id = p.id AND (pp.product_id = ? OR "
-        "(pp.product_id = 0 AND pp.family = ?)))) ORDER BY p.id",
-        &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_text(st, 1, acc->tier ? acc->tier : "");
-    db_bind_i64(st, 2, acc->id);
-    db_bind_text(st, 3, q->date);
-    db_bind_text(st, 4, q->date);
-    db_bind_i64(st, 5, q->product_id);
-    db_bind_text(st, 6, family);
+    enum kam_err rc;
     struct promo {
         int64_t id, discount_bp, unit_price;
         const char *name, *currency;
         int is_price;
-    } *ps = NULL;
-    int n = 0, cap = 0;
-    for (;;) {
-        int row = 0;
-        if ((rc = db_step(st, &row, ctx->err)) || !row)
-            break;
-        struct promo p = {.id = db_col_i64(st, 0),
-                          .name = arena_strdup(ctx->a, db_col_text(st, 1))};
-        const char *from = text_or_null(ctx, st, 2), *to = text_or_null(ctx, st, 3);
-        if (!db_col_i64(st, 4)) {
-            skip(r, "promotion", p.id, p.name, "inactive", 0);
-            continue;
-        }
-        if (!date_in(q->date, from, to)) {
-            skip(r, "promotion", p.id, p.name, "not_valid", 0);
-            continue;
-        }
-        p.is_price = !db_col_is_null(st, 6);
-        p.discount_bp = p.is_price ? 0 : db_col_i64(st, 5);
-        p.unit_price = p.is_price ? db_col_i64(st, 6) : 0;
-        p.currency = text_or_null(ctx, st, 7);
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4;
-            struct promo *g = arena_alloc(ctx->a, (size_t)cap * sizeof *g);
-            if (n)
-                memcpy(g, ps, (size_t)n * sizeof *g);
-            ps = g;
-        }
-        ps[n++] = p;
+    } *ps = plan->npromos ? arena_alloc(ctx->a, (size_t)plan->npromos * sizeof *ps) : NULL;
+    int n = 0;
+    for (int i = 0; i < plan->npromos; i++) {
+        const struct plan_promo *o = &plan->promos[i];
+        int mine =
+            !strcmp(o->scope, "all") ||
+            (!strcmp(o->scope, "tier") && o->tier && acc->tier && !strcmp(o->tier, acc->tier)) ||
+            (!strcmp(o->scope, "account") && o->account_id == acc->id);
+        if (!mine)
+            continue; /* for other accounts */
+        if (!date_in(q->date, o->from, o->to))
+            continue; /* outside its dates: not read (as SQL filtered it), not listed */
+        ps[n++] = (struct promo){.id = o->id,
+                                 .discount_bp = o->discount_bp,
+                                 .unit_price = o->unit_price,
+                                 .name = o->name,
+                                 .currency = o->currency,
+                                 .is_price = o->is_price};
     }
-    db_done(st);
-    if (rc)
-        return rc;
     int64_t price = r->unit_price, best_price = price;
     int best = -1;
     int64_t *cand = n ? arena_alloc(ctx->a, (size_t)n * sizeof *cand) : NULL;
@@ -657,45 +1038,31 @@ enum kam_err price_quote_for(struct kam_ctx *ctx, const struct price_account *ac
     if (want) {
         const char *base;
         int64_t rate;
-        if ((rc = settings_get(ctx, "base_currency", "CNY", &base)) ||
+        if ((rc = base_currency(ctx, acc, &base)) ||
             (rc = rate_of(ctx, "currency", want, base, &rate)))
             return rc;
     }
-    /* The product. */
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "SELECT family, list_price, currency FROM products WHERE id = ?",
-                         &st, ctx->err)))
+    /* The product and what the database holds for it (once per batch). */
+    struct price_plan *plan;
+    if ((rc = plan_for(ctx, acc, q->product_id, &plan)))
         return rc;
-    db_bind_i64(st, 1, q->product_id);
-    int row = 0, has_lp = 0;
-    const char *family = NULL, *pcur = NULL;
-    int64_t lp = 0;
-    rc = db_step(st, &row, ctx->err);
-    if (!rc && row) {
-        family = arena_strdup(ctx->a, db_col_text(st, 0));
-        has_lp = !db_col_is_null(st, 1);
-        lp = has_lp ? db_col_i64(st, 1) : 0;
-        pcur = arena_strdup(ctx->a, db_col_text(st, 2));
-    }
-    db_done(st);
-    if (rc)
-        return rc;
-    if (!row)
+    if (!plan->found)
         return kam_fail(ctx->err, KAM_EINVAL, "product_id", "product_id: no such product");
-    if ((rc = base_price(ctx, acc, q, r)))
+    struct plan_list *won;
+    if ((rc = base_price(ctx, acc, plan, q, r, &won)))
         return rc;
     if (r->found) {
-        if ((rc = apply_breaks(ctx, acc->cache, q, y, m, day, r)))
+        if ((rc = apply_breaks(ctx, acc, won, q, y, m, day, r)))
             return rc;
-    } else if (has_lp) {
+    } else if (plan->has_lp) {
         r->found = 1;
         r->source = "list_price";
-        r->base_price = r->unit_price = lp;
-        r->base_currency = r->currency = pcur;
-        step(r, "list_price", 0, NULL, "unit_price", lp, 0, 0, lp, pcur);
+        r->base_price = r->unit_price = plan->lp;
+        r->base_currency = r->currency = plan->currency;
+        step(r, "list_price", 0, NULL, "unit_price", plan->lp, 0, 0, plan->lp, plan->currency);
     }
     if (r->found) {
-        if ((rc = apply_promotions(ctx, acc, q, family, r)))
+        if ((rc = apply_promotions(ctx, acc, plan, q, r)))
             return rc;
         if (want && strcmp(want, r->currency)) {
             int64_t out;
@@ -711,7 +1078,8 @@ enum kam_err price_quote_for(struct kam_ctx *ctx, const struct price_account *ac
         int of = 0;
         r->amount = price_muldiv(r->unit_price, q->quantity, 1000, &of);
         if (of)
-            return kam_fail(ctx->err, KAM_EINVAL, "quantity", "quantity is too large");
+            return kam_fail_key(ctx->err, KAM_EINVAL, "quantity", "price.too_large", NULL,
+                                "quantity: the price of this quantity is too large");
     } else {
         r->currency = want;
     }

@@ -111,17 +111,51 @@ struct price_result {
     struct price_rebate rebate;
 };
 
-/* The batch cache of one account (numbers only: an import releases its per-line arena): the
- * period sums of order lines per (product, period start, day) and the rebate's year amount per
- * (year start, day). */
+/* The batch cache of one account: per period (month, quarter or year) the account's order
+ * lines of the whole period, read in one scan for every product (grouped by product and day)
+ * and kept per product as cumulative sums by day, so the sum "period start .. D" of any product
+ * and any D in the period is two binary searches; and the rebate's year amount per (year start,
+ * day). The cache lives in the arena that was ctx->a when price_account_load ran (an import's
+ * chunk arena), so a quote may run in a shorter-lived one. */
 #define PRICE_CACHE_PERIODS 64
+struct price_series {
+    int64_t product_id;
+    int n;
+    int64_t *day, *quantity, *amount_base; /* ascending days; cumulative sums up to that day */
+};
+struct price_period {
+    int64_t from, to; /* the period's first and last day */
+    int64_t only;     /* the one product read (0: every product of the account) */
+    int n;
+    struct price_series *s; /* by product id, ascending; a product without lines has none */
+};
+struct price_plan; /* price.c: a product's price lists, breaks and promotions, as read */
 struct price_cache {
-    struct {
-        int64_t product_id, from, day, quantity, amount_base;
-    } p[PRICE_CACHE_PERIODS];
+    struct arena *a;
+    /* the products' plans (read once per product; the dates and the account's scopes are
+     * applied per quote); shared: the cache whose plans are used (NULL: these), so the many
+     * accounts of an import read each product once */
+    struct price_cache *shared;
+    struct price_plan **plans;
+    int nplans, capplans;
+    const char *base_currency; /* setting base_currency, read once */
+    struct price_period p[PRICE_CACHE_PERIODS];
     int np, next; /* next: the slot reused when full (round robin) */
+    int wide;     /* 1: a period is read for every product at once (an import's many lines) */
+    struct price_period span; /* price_preload's: every product, days span.from .. span.to */
+    int has_span;
+    int64_t scans; /* periods read (a figure for the tests and the bench) */
     int have_year;
     int64_t year_from, year_day, year_amount;
+    /* lines the database does not show as the next quote must see them (price_account_adjust) */
+    struct price_adj *adj;
+    int nadj, capadj;
+    int *adj_head; /* PRICE_ADJ_HEADS chains by product id (-1: empty) */
+};
+#define PRICE_ADJ_HEADS 256
+struct price_adj {
+    int64_t product_id, day, quantity, amount_base;
+    int next; /* the chain of the same head (-1: the end) */
 };
 
 /* The account's part of a quote, read once and reused for many lines (an import): its tier and
@@ -133,6 +167,21 @@ struct price_account {
     int nchain;
     struct price_cache *cache; /* in the arena of price_account_load; NULL: no cache */
 };
+
+/* Counts a line of the account that the database does not hold as the next quotes must see it
+ * in their period sums (breaks; not the rebate): sign +1 a line priced before and not written
+ * yet (an import's earlier rows), -1 the old version of a line being rewritten (a PATCH, an
+ * import row with an existing external id: a line never counts against itself). A quote of day
+ * D then sees the adjustments of its product with a day in its period up to D. */
+void price_account_adjust(struct price_account *acc, int64_t product_id, int64_t day,
+                          int64_t quantity, int64_t amount_base, int sign);
+
+/* For a load whose order_lines indexes are dropped (sales_bulk.h), where a period scan per
+ * account would read the whole table: the lines of days from .. to of every account, in one
+ * scan, into the cache (span) of the account find(arg, account_id) returns (NULL: skipped).
+ * A period inside the span is then answered from it. */
+enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to,
+                           struct price_account *(*find)(void *arg, int64_t account_id), void *arg);
 
 /* Reads account_id's tier and parents; KAM_EINVAL naming "account_id" when there is none. */
 enum kam_err price_account_load(struct kam_ctx *ctx, int64_t account_id, struct price_account *out);

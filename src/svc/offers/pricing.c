@@ -309,32 +309,54 @@ enum kam_err price_list_get(struct kam_ctx *ctx, int64_t id, struct price_list *
 
 /* ---- settings ---- */
 
-enum kam_err pricing_settings_get(struct kam_ctx *ctx, int *hide_out)
+enum kam_err pricing_settings_get(struct kam_ctx *ctx, struct pricing_settings *out)
 {
     int64_t hide = 1;
+    memset(out, 0, sizeof *out);
     enum kam_err rc = settings_get_i64(ctx, "prices.hide_other_accounts", 1, &hide);
-    *hide_out = hide != 0;
+    out->hide = hide != 0;
+    if (!rc)
+        rc = settings_get(ctx, "prices.below_price", "accept_with_reason", &out->below_price);
     return rc;
 }
 
-enum kam_err pricing_settings_set(struct kam_ctx *ctx, int hide)
+static enum kam_err setting_put(struct kam_ctx *ctx, const char *key, const char *value)
 {
-    int before;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT "
+                                 "(key) DO UPDATE SET value = excluded.value",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, key);
+    db_bind_text(st, 2, value);
+    return db_run(st, ctx->err);
+}
+
+enum kam_err pricing_settings_set(struct kam_ctx *ctx, const struct pricing_settings *in)
+{
+    if ((in->set & PRS_BELOW) &&
+        (!in->below_price ||
+         (strcmp(in->below_price, "refuse") && strcmp(in->below_price, "accept_with_reason"))))
+        return kam_fail(ctx->err, KAM_EINVAL, "below_price",
+                        "below_price must be refuse or accept_with_reason");
+    struct pricing_settings before;
     enum kam_err rc = pricing_settings_get(ctx, &before);
     if (rc || (rc = db_begin(ctx->db, ctx->err)))
         return rc;
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db,
-                         "INSERT INTO settings (key, value) VALUES ('prices.hide_other_accounts', "
-                         "?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                         &st, ctx->err)))
-        goto out;
-    db_bind_text(st, 1, hide ? "1" : "0");
-    if ((rc = db_run(st, ctx->err)))
-        goto out;
     struct audit_diff d;
     audit_diff_init(&d);
-    audit_diff_i64(&d, "prices.hide_other_accounts", before, 0, hide != 0, 0);
+    if (in->set & PRS_HIDE) {
+        if ((rc = setting_put(ctx, "prices.hide_other_accounts", in->hide ? "1" : "0")))
+            goto out;
+        audit_diff_i64(&d, "prices.hide_other_accounts", before.hide, 0, in->hide != 0, 0);
+    }
+    if (in->set & PRS_BELOW) {
+        if ((rc = setting_put(ctx, "prices.below_price", in->below_price)))
+            goto out;
+        audit_diff_str(&d, "prices.below_price", before.below_price, in->below_price);
+    }
     rc = audit_write(ctx, "settings", 1, 0, "update", &d);
 out:
     return db_end(ctx->db, rc, ctx->err);

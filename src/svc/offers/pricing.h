@@ -112,10 +112,18 @@ struct sqlb;
  * POLICY_SCOPE_COND over a join with accounts). */
 enum kam_err pricing_scope_with(struct kam_ctx *ctx, struct sqlb *b, int *scoped);
 
-/* The pricing settings (GET|PATCH /api/v1/settings/prices): prices.hide_other_accounts. The
- * change is audited as `settings` (id 1) in its transaction. */
-enum kam_err pricing_settings_get(struct kam_ctx *ctx, int *hide_out);
-enum kam_err pricing_settings_set(struct kam_ctx *ctx, int hide);
+/* The pricing settings (GET|PATCH /api/v1/settings/prices): prices.hide_other_accounts and
+ * prices.below_price (refuse | accept_with_reason, default accept_with_reason: what an order
+ * line below the engine's price gets, price_check.h). A change is audited as `settings` (id 1)
+ * in its transaction; set says which fields to change. */
+enum { PRS_HIDE = 1, PRS_BELOW = 2 };
+struct pricing_settings {
+    unsigned set;
+    int hide;
+    const char *below_price;
+};
+enum kam_err pricing_settings_get(struct kam_ctx *ctx, struct pricing_settings *out);
+enum kam_err pricing_settings_set(struct kam_ctx *ctx, const struct pricing_settings *in);
 
 enum kam_err price_list_get(struct kam_ctx *ctx, int64_t id, struct price_list *out);
 enum kam_err price_list_create(struct kam_ctx *ctx, const struct price_list_in *in,

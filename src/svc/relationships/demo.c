@@ -15,6 +15,9 @@
 #include "svc/needs/follow_up.h"    /* named exception: the demo loads every chapter */
 #include "svc/needs/need.h"         /* named exception: the demo loads every chapter */
 #include "svc/needs/satisfaction.h" /* named exception: the demo loads every chapter */
+#include "svc/offers/demo_catalog.h"
+#include "svc/offers/demo_offers.h"
+#include "svc/offers/demo_opportunities.h"
 #include "svc/offers/demo_prices.h" /* named exception: the demo loads every chapter */
 #include "svc/volume/demo_sales.h"  /* named exception: the demo loads every chapter */
 #include "valuation.h"
@@ -645,6 +648,12 @@ enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out
             rc = follow_ups_demo(ctx); /* svc/needs/demo_follow_ups.c (FOLLOWUPS) */
         if (!rc)
             rc = prices_demo(ctx); /* svc/offers/demo_prices.c (issue 15) */
+        if (!rc)
+            rc = catalog_demo(ctx); /* svc/offers/demo_catalog.c (issue 15) */
+        if (!rc)
+            rc = opportunities_demo(ctx); /* svc/offers/demo_opportunities.c (issue 15) */
+        if (!rc)
+            rc = offers_demo(ctx); /* svc/offers/demo_offers.c (issue 15) */
         rc = db_end(ctx->db, rc, ctx->err);
     }
     if (!rc)

@@ -274,18 +274,25 @@ static int has_control(const char *s, size_t n)
 
 /* ---- libcsv callbacks ---- */
 
+void imp_reject_header(struct imp *im)
+{
+    FILE *f = im->o->reject;
+    if (!f || im->reject_header)
+        return;
+    im->reject_header = 1;
+    for (int c = 0; c < im->ncols; c++) {
+        csv_fwrite(f, im->header[c], strlen(im->header[c]));
+        fputc(',', f);
+    }
+    fputs("error\n", f);
+}
+
 static void reject_row(struct imp *im)
 {
     FILE *f = im->o->reject;
     if (!f)
         return;
-    if (im->rep->rows_rejected == 1) { /* the header first */
-        for (int c = 0; c < im->ncols; c++) {
-            csv_fwrite(f, im->header[c], strlen(im->header[c]));
-            fputc(',', f);
-        }
-        fputs("error\n", f);
-    }
+    imp_reject_header(im);
     for (int c = 0; c < im->nf; c++) {
         csv_fwrite(f, im->fbuf.data + im->foff[c], im->flen[c]);
         fputc(',', f);

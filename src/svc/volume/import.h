@@ -44,10 +44,19 @@ struct import_opts {
      * first), or text in `encoding` (NULL = detected) */
     const char *encoding, *sheet;
     int dry_run, skip_bad_rows;
-    FILE *reject; /* bad rows with skip_bad_rows; NULL = not written */
+    int no_price_check; /* orders: leave the price check out (kam import --no-price-check) */
+    FILE *reject;       /* bad rows with skip_bad_rows; NULL = not written */
     /* Called every few thousand rows and at the end. */
     void (*progress)(void *arg, size_t bytes_done, size_t bytes_total, int64_t rows);
     void *progress_arg;
+};
+
+/* An order row below the engine's price or without one (svc/offers/price_check.h). */
+struct import_price_row {
+    int64_t row;
+    const char *external_id, *check, *currency; /* check: below | unpriced */
+    int64_t amount, engine_amount;              /* the line's and the engine's, line currency */
+    int has_engine;
 };
 
 struct import_report {
@@ -70,6 +79,15 @@ struct import_report {
      * decoding the file, checking and writing the rows (the writer thread overlaps the two),
      * rebuilding dropped indexes, the rollups, the commit. */
     int64_t us_read, us_load, us_indexes, us_rollups, us_commit;
+    /* Orders: the price check of every row (docs/PRICING.md "Prices on order lines"): rows
+     * below the engine's price and rows it has no price for (the first IMPORT_MAX_PROBLEMS
+     * named in prices, all counted); has_prices 0 for a run read back (not stored). us_price:
+     * the time the check took (in us_load). */
+    int has_prices;
+    int64_t price_below, price_unpriced;
+    struct import_price_row *prices;
+    size_t nprices;
+    int64_t us_price;
 };
 
 /* Loads data[0..len). KAM_OK when the file loaded (or, for a dry run, would load); KAM_EINVAL

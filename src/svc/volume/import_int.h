@@ -73,7 +73,24 @@ struct imp {
     struct imp_writer *writer;
     struct rollup *ru;
     struct sales_bulk bulk; /* sales_bulk.h: indexes dropped for a big load */
+    /* the price check of order rows (import_price.c): refuse = prices.below_price refuse
+     * (price_rule: 1 once read) */
+    int price_refuse, price_rule;
+    int reject_header; /* the reject file's header is written */
+    /* the price adjustments of chunks priced but not written (a dry run, a refused load), for
+     * the chunks after them (import_price.c; in la) */
+    struct imp_carry *carry;
+    size_t ncarry, capcarry;
 };
+struct imp_carry {
+    int64_t account_id, product_id, day, quantity, amount_base; /* quantity, amount signed */
+};
+
+/* The reject file's header (once; import.c). */
+void imp_reject_header(struct imp *im);
+/* The current record as the reject file writes it (each field quoted, then a comma), in the
+ * chunk's arena: kept with an order row that the price check may refuse (import_price.c). */
+const char *imp_raw_record(struct imp *im);
 
 /* Records a problem of the current row (column "" = the row or the file). */
 void imp_problem(struct imp *im, const char *column, const char *fmt, ...)
@@ -98,6 +115,10 @@ const char *imp_get(struct imp *im, int f, size_t *n);
 void imp_order_row(struct imp *im);
 void imp_product_row(struct imp *im);
 void imp_account_row(struct imp *im);
+/* import_price.c: prices the order rows waiting in the chunk (the connection must be the
+ * reader's: no writer at work), records the rows below the price or without one in the report
+ * and, with prices.below_price refuse, refuses the rows below it as row problems. */
+void imp_price_chunk(struct imp *im);
 /* import_write.c: writes the orders waiting in the chunk (sorted), or hands them to the writer
  * thread and goes on with the other buffer. */
 void imp_flush_chunk(struct imp *im);

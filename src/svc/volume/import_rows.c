@@ -27,6 +27,27 @@ static const char *dup_in(struct imp *im, const char *s, size_t n)
     return arena_strndup(im->ca, s, n);
 }
 
+const char *imp_raw_record(struct imp *im)
+{
+    size_t cap = 1;
+    for (int c = 0; c < im->nf; c++)
+        cap += im->flen[c] * 2 + 3;
+    char *out = arena_alloc(im->ca, cap), *o = out;
+    for (int c = 0; c < im->nf; c++) {
+        const char *f = im->fbuf.data + im->foff[c];
+        *o++ = '"';
+        for (size_t i = 0; i < im->flen[c]; i++) {
+            if (f[i] == '"')
+                *o++ = '"';
+            *o++ = f[i];
+        }
+        *o++ = '"';
+        *o++ = ',';
+    }
+    *o = 0;
+    return out;
+}
+
 void imp_order_row(struct imp *im)
 {
     size_t n;
@@ -95,8 +116,10 @@ void imp_order_row(struct imp *im)
     if (!rate)
         imp_problem_key(im, "currency", "import.no_rate", imp_quote(im, s, n, 8), -1, -1,
                         "no exchange rate for \"%.*s\"", imp_clip(s, n, 8), s);
-    if (im->row_bad || !im->writing)
-        return;
+    if (im->row_bad || (!im->writing && !im->o->dry_run && !im->price_refuse))
+        return; /* a dry run collects its rows too: the price check reads them (and so does a
+                 * load that refused a row below the price: the check goes on as a dry run) */
+    r.row = im->row + im->row_base;
     r.account_id = a->id;
     r.product_id = p->id;
     r.family = p->family;
@@ -108,6 +131,8 @@ void imp_order_row(struct imp *im)
         return;
     }
     r.amount_base = (int64_t)v;
+    if (im->o->reject && !im->o->no_price_check && (!im->price_rule || im->price_refuse))
+        r.raw = imp_raw_record(im); /* a row the price check refuses goes to the reject file */
     im->chunk[im->nchunk++] = r;
     /* the writer thread's first chunk is smaller: it starts sooner */
     if (im->nchunk == (im->writer && !im->chunks_sent ? im->chunk_cap / 8 : im->chunk_cap))

@@ -125,6 +125,15 @@ void imp_write_finish(struct imp *im)
 
 void imp_flush_chunk(struct imp *im)
 {
+    if (im->nchunk && (im->writing || im->o->dry_run || im->price_refuse) && im->kind == K_ORDERS &&
+        !im->stop && !im->o->no_price_check) {
+        /* The price check reads the database: the writer is done with the other buffer first. */
+        enum kam_err rc = im->writer ? writer_idle(im->writer) : KAM_OK;
+        if (rc)
+            imp_fail_db(im, rc);
+        else
+            imp_price_chunk(im);
+    }
     if (!im->nchunk || !im->writing) {
         im->nchunk = 0;
         arena_release(im->ca);

@@ -19,7 +19,7 @@
 #define COLS                                                                                       \
     "products.id, products.sku, products.name, products.family, products.unit, "                   \
     "products.list_price, products.currency, products.active, products.version, "                  \
-    "products.created_at, products.updated_at"
+    "products.created_at, products.updated_at, products.unit_cost"
 
 static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *out)
 {
@@ -36,6 +36,8 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     p->version = db_col_i64(st, 8);
     p->created_at = db_col_i64(st, 9);
     p->updated_at = db_col_i64(st, 10);
+    p->has_unit_cost = !db_col_is_null(st, 11);
+    p->unit_cost = p->has_unit_cost ? db_col_i64(st, 11) : 0;
 }
 
 enum kam_err product_get(struct kam_ctx *ctx, int64_t id, struct product *out)
@@ -61,6 +63,10 @@ static void merge(struct product *p, const struct product_in *in)
     }
     if (in->set & PROD_ACTIVE)
         p->active = in->active;
+    if (in->set & PROD_COST) {
+        p->has_unit_cost = in->has_unit_cost;
+        p->unit_cost = in->unit_cost;
+    }
 }
 
 static enum kam_err validate(struct kam_ctx *ctx, const struct product *p)
@@ -74,6 +80,9 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct product *p)
         return rc;
     if (p->has_list_price && p->list_price < 0)
         return kam_fail(ctx->err, KAM_EINVAL, "list_price", "list_price must not be negative");
+    if (p->has_unit_cost &&
+        (rc = check_range(ctx, "unit_cost", p->unit_cost, 0, INT64_C(1000000000000000))))
+        return rc;
     return KAM_OK;
 }
 
@@ -87,6 +96,8 @@ static void diff_all(struct audit_diff *d, const struct product *b, const struct
                    !a->has_list_price);
     audit_diff_str(d, "currency", b ? b->currency : NULL, a->currency);
     audit_diff_i64(d, "active", b ? b->active : 0, !b, a->active, 0);
+    audit_diff_i64(d, "unit_cost", b ? b->unit_cost : 0, !b || !b->has_unit_cost, a->unit_cost,
+                   !a->has_unit_cost);
 }
 
 enum kam_err product_create(struct kam_ctx *ctx, const struct product_in *in, struct product *out)
@@ -107,8 +118,8 @@ enum kam_err product_create(struct kam_ctx *ctx, const struct product_in *in, st
     struct db_stmt *st;
     if ((rc = db_prepare(ctx->db,
                          "INSERT INTO products (sku, name, family, unit, list_price, currency, "
-                         "active, version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,1,?,?) "
-                         "RETURNING id",
+                         "active, version, created_at, updated_at, unit_cost) VALUES "
+                         "(?,?,?,?,?,?,?,1,?,?,?) RETURNING id",
                          &st, ctx->err)))
         goto out;
     db_bind_text(st, 1, p.sku);
@@ -120,6 +131,7 @@ enum kam_err product_create(struct kam_ctx *ctx, const struct product_in *in, st
     db_bind_i64(st, 7, p.active);
     db_bind_i64(st, 8, ctx->now);
     db_bind_i64(st, 9, ctx->now);
+    db_bind_i64n(st, 10, p.unit_cost, !p.has_unit_cost);
     int row = 0;
     rc = db_step(st, &row, ctx->err);
     if (!rc && row)
@@ -195,7 +207,7 @@ static enum kam_err up_write(const struct update_op *op)
     enum kam_err rc = db_prepare(ctx->db,
                                  "UPDATE products SET sku = ?, name = ?, family = ?, unit = ?, "
                                  "list_price = ?, currency = ?, active = ?, version = version + "
-                                 "1, updated_at = ? WHERE id = ? AND version = ?",
+                                 "1, updated_at = ?, unit_cost = ? WHERE id = ? AND version = ?",
                                  &st, ctx->err);
     if (rc)
         return rc;
@@ -207,8 +219,9 @@ static enum kam_err up_write(const struct update_op *op)
     db_bind_text(st, 6, p->currency);
     db_bind_i64(st, 7, p->active);
     db_bind_i64(st, 8, ctx->now);
-    db_bind_i64(st, 9, p->id);
-    db_bind_i64(st, 10, b->version);
+    db_bind_i64n(st, 9, p->unit_cost, !p->has_unit_cost);
+    db_bind_i64(st, 10, p->id);
+    db_bind_i64(st, 11, b->version);
     /* No row changed is a lost race: record_save answers 409 from db_changes. */
     if ((rc = db_run(st, ctx->err)) || db_changes(ctx->db) != 1)
         return rc;

@@ -16,6 +16,8 @@ struct product {
     int64_t id, list_price, version, created_at, updated_at;
     int has_list_price, active;
     const char *sku, *name, *family, *unit, *currency;
+    int64_t unit_cost; /* our cost of one unit, minor units of currency (margins; issue 15) */
+    int has_unit_cost;
 };
 
 enum {
@@ -26,13 +28,14 @@ enum {
     PROD_PRICE = 1 << 4, /* list_price + currency */
     PROD_ACTIVE = 1 << 5,
     PROD_VERSION = 1 << 6,
+    PROD_COST = 1 << 7, /* unit_cost (in the product's currency) */
 };
 
 struct product_in {
     unsigned set;
     const char *sku, *name, *family, *unit, *currency;
-    int64_t list_price, version;
-    int has_list_price, active;
+    int64_t list_price, version, unit_cost;
+    int has_list_price, active, has_unit_cost;
 };
 
 enum kam_err product_create(struct kam_ctx *ctx, const struct product_in *in, struct product *out);

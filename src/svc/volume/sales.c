@@ -14,8 +14,9 @@
 #include "svc/core/policy.h"
 #include "svc/core/rows.h"
 #include "svc/core/update.h"
+#include "svc/offers/price_check.h"
 
-#define BATCH 500 /* lines per statement: 500 x 13 binds stays under every engine's limit */
+#define BATCH 500 /* lines per statement: 500 x 15 binds stays under every engine's limit */
 
 int sales_parse_decimal(const char *s, size_t n, int decimals, int64_t *out)
 {
@@ -92,7 +93,7 @@ static const char *marks_sql(char *out, size_t cap, const char *prefix, const ch
     return out;
 }
 
-#define SQL_CAP (BATCH * 32 + 512)
+#define SQL_CAP (BATCH * 40 + 512)
 
 /* ---- row locks (PostgreSQL) ----
  *
@@ -190,7 +191,8 @@ static enum kam_err find_existing(struct kam_ctx *ctx, const struct order_row *r
 
 static const char *const line_cols =
     "INSERT INTO order_lines (external_id, day, account_id, product_id, region, channel, "
-    "quantity, amount, currency, amount_base, import_id, created_at, updated_at) VALUES ";
+    "quantity, amount, currency, amount_base, import_id, price_check, engine_amount, "
+    "updated_at, created_at) VALUES ";
 /* An import inserts what is new and leaves the rest to rewrite_existing(). */
 static const char *const conflict_skip = " ON CONFLICT (external_id) DO NOTHING";
 
@@ -208,10 +210,12 @@ static void bind_line(struct db_stmt *st, int at, const struct order_row *r, int
     db_bind_text_ref(st, at + 9, r->currency);
     db_bind_i64(st, at + 10, r->amount_base);
     db_bind_i64n(st, at + 11, import_id, !import_id);
-    db_bind_i64(st, at + 12, now);
+    db_bind_text(st, at + 12, r->price_check);
+    db_bind_i64n(st, at + 13, r->engine_amount, !r->has_engine);
+    db_bind_i64(st, at + 14, now);
 }
 
-#define LINE_BINDS 12
+#define LINE_BINDS 14
 
 static enum kam_err insert_lines(struct kam_ctx *ctx, const struct order_row *const *rows, size_t n,
                                  int64_t import_id)
@@ -219,7 +223,7 @@ static enum kam_err insert_lines(struct kam_ctx *ctx, const struct order_row *co
     if (!n)
         return KAM_OK;
     char buf[SQL_CAP];
-    const char *sql = marks_sql(buf, sizeof buf, line_cols, "(?,?,?,?,?,?,?,?,?,?,?,?,?)", n,
+    const char *sql = marks_sql(buf, sizeof buf, line_cols, "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", n,
                                 import_id ? conflict_skip : "");
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db, sql, &st, ctx->err);
@@ -240,13 +244,15 @@ static enum kam_err update_line(struct kam_ctx *ctx, int64_t id, const struct or
     enum kam_err rc = db_prepare(ctx->db,
                                  "UPDATE order_lines SET external_id = ?, day = ?, account_id = ?, "
                                  "product_id = ?, region = ?, channel = ?, quantity = ?, amount = "
-                                 "?, currency = ?, amount_base = ?, import_id = ?, updated_at = ? "
-                                 "WHERE id = ?",
+                                 "?, currency = ?, amount_base = ?, import_id = ?, price_check = "
+                                 "?, engine_amount = ?, updated_at = ?, price_reason = CASE WHEN "
+                                 "CAST(? AS TEXT) = 'below' THEN price_reason END WHERE id = ?",
                                  &st, ctx->err);
     if (rc)
         return rc;
     bind_line(st, 0, r, import_id, ctx->now);
-    db_bind_i64(st, LINE_BINDS + 1, id);
+    db_bind_text(st, LINE_BINDS + 1, r->price_check); /* a reason only stays with a below line */
+    db_bind_i64(st, LINE_BINDS + 2, id);
     rc = db_run(st, ctx->err);
     return rc;
 }
@@ -347,7 +353,7 @@ enum kam_err sales_account_by_code(struct kam_ctx *ctx, const char *code, int64_
 #define COLS                                                                                       \
     "o.id, o.external_id, o.day, o.account_id, a.name, o.product_id, p.sku, p.name, p.family, "    \
     "o.region, o.channel, o.quantity, o.amount, o.currency, o.amount_base, o.import_id, "          \
-    "o.created_at, o.updated_at"
+    "o.created_at, o.updated_at, o.price_check, o.price_reason, o.engine_amount"
 #define FROM                                                                                       \
     " FROM order_lines o JOIN accounts a ON a.id = o.account_id JOIN products p ON p.id = "        \
     "o.product_id"
@@ -373,6 +379,10 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     l->import_id = db_col_i64(st, 15);
     l->created_at = db_col_i64(st, 16);
     l->updated_at = db_col_i64(st, 17);
+    l->price_check = db_col_is_null(st, 18) ? NULL : arena_strdup(ctx->a, db_col_text(st, 18));
+    l->price_reason = db_col_is_null(st, 19) ? NULL : arena_strdup(ctx->a, db_col_text(st, 19));
+    l->has_engine_amount = !db_col_is_null(st, 20);
+    l->engine_amount = l->has_engine_amount ? db_col_i64(st, 20) : 0;
 }
 
 enum kam_err order_get(struct kam_ctx *ctx, int64_t id, struct order_line *out)
@@ -456,6 +466,48 @@ static void diff_line(struct audit_diff *d, const struct order_line *b, const st
     audit_diff_i64(d, "quantity", b ? b->quantity : 0, !b, a->quantity, 0);
     audit_diff_i64(d, "amount", b ? b->amount : 0, !b, a->amount, 0);
     audit_diff_str(d, "currency", b ? b->currency : NULL, a->currency);
+    audit_diff_str(d, "price_check", b ? b->price_check : NULL, a->price_check);
+    audit_diff_str(d, "price_reason", b ? b->price_reason : NULL, a->price_reason);
+}
+
+/* The price check of a line about to be written (price_check.h), into l's price fields.
+ * before: the line's stored version (a PATCH), which the period sums must not count. */
+static enum kam_err price_line(struct kam_ctx *ctx, const struct order_row *r,
+                               const struct order_line *before, const char *reason, int approved,
+                               struct order_line *l)
+{
+    struct price_line pl = {r->account_id, r->product_id, r->day,
+                            r->quantity,   r->amount,     r->currency};
+    struct price_verdict v = {0};
+    struct price_account acc;
+    enum kam_err rc = price_account_load(ctx, r->account_id, &acc);
+    if (!rc && before && before->account_id == r->account_id)
+        price_account_adjust(&acc, before->product_id, before->day, before->quantity,
+                             before->amount_base, -1);
+    if (!rc)
+        rc = price_check_line(ctx, &acc, &pl, &v);
+    if (!rc)
+        rc = price_check_apply(ctx, &v, reason, approved, &l->price_reason);
+    l->price_check = v.check;
+    l->engine_amount = v.engine_amount;
+    l->has_engine_amount = v.has_engine;
+    return rc;
+}
+
+static enum kam_err store_price(struct kam_ctx *ctx, int64_t id, const struct order_line *l)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "UPDATE order_lines SET price_check = ?, price_reason = ?, "
+                                 "engine_amount = ? WHERE id = ?",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, l->price_check);
+    db_bind_text(st, 2, l->price_reason);
+    db_bind_i64n(st, 3, l->engine_amount, !l->has_engine_amount);
+    db_bind_i64(st, 4, id);
+    return db_run(st, ctx->err);
 }
 
 /* Checks that the caller may write lines of account_id: an org-wide grant, or the account in
@@ -514,10 +566,13 @@ static enum kam_err merge_line(struct kam_ctx *ctx, const struct order_line *bef
     return may_write(ctx, r->account_id, before ? ACT_UPDATE : ACT_CREATE);
 }
 
-static enum kam_err create_one(struct kam_ctx *ctx, const struct order_in *in)
+static enum kam_err create_one(struct kam_ctx *ctx, const struct order_in *in,
+                               struct order_line *priced)
 {
     struct order_row r = {0};
     enum kam_err rc = merge_line(ctx, NULL, in, &r);
+    if (!rc)
+        rc = price_line(ctx, &r, NULL, in->price_reason, in->price_approved, priced);
     if (rc)
         return rc;
     struct rollup *ru = rollup_new();
@@ -543,11 +598,14 @@ enum kam_err order_create(struct kam_ctx *ctx, const struct order_in *in, struct
     enum kam_err rc = db_begin(ctx->db, ctx->err);
     if (rc)
         return rc;
-    rc = create_one(ctx, in);
+    struct order_line priced = {0};
+    rc = create_one(ctx, in, &priced);
     int64_t id = 0;
     if (!rc)
         rc = row_i64_text(ctx, "SELECT id FROM order_lines WHERE external_id = ?", in->external_id,
                           &id);
+    if (!rc)
+        rc = store_price(ctx, id, &priced);
     if (!rc)
         rc = order_get(ctx, id, out);
     if (!rc) {
@@ -574,6 +632,14 @@ static enum kam_err up_merge(const struct update_op *op, void *rec)
     enum kam_err rc = merge_line(op->ctx, op->before, in, &r);
     if (rc)
         return rc;
+    if (in->set &
+        (ORD_DATE | ORD_ACCOUNT | ORD_SKU | ORD_QUANTITY | ORD_AMOUNT | ORD_PRICE_REASON)) {
+        const struct order_line *b = op->before;
+        if ((rc = price_line(op->ctx, &r, b,
+                             in->set & ORD_PRICE_REASON ? in->price_reason : b->price_reason,
+                             in->price_approved, l)))
+            return rc;
+    }
     if (in->set & ORD_SKU)
         l->sku = in->sku;
     l->external_id = r.external_id;
@@ -599,15 +665,30 @@ static void up_diff(const struct update_op *op)
 static enum kam_err up_write(const struct update_op *op)
 {
     const struct order_line *b = op->before, *l = op->after;
-    struct order_row r = {l->external_id, l->family, l->region,     l->channel,
-                          l->currency,    l->day,    l->account_id, l->product_id,
-                          l->quantity,    l->amount, l->amount_base};
+    struct order_row r = {l->external_id,
+                          l->family,
+                          l->region,
+                          l->channel,
+                          l->currency,
+                          l->day,
+                          l->account_id,
+                          l->product_id,
+                          l->quantity,
+                          l->amount,
+                          l->amount_base,
+                          l->price_check,
+                          l->engine_amount,
+                          0,
+                          l->has_engine_amount,
+                          NULL};
     struct rollup *ru = rollup_new();
     rollup_add(ru, b->account_id, rollup_month_of_day(b->day), b->family, b->region, b->channel,
                b->quantity, b->amount_base, -1);
     rollup_add(ru, r.account_id, rollup_month_of_day(r.day), r.family, r.region, r.channel,
                r.quantity, r.amount_base, +1);
     enum kam_err rc = update_line(op->ctx, l->id, &r, b->import_id);
+    if (!rc)
+        rc = store_price(op->ctx, l->id, l);
     if (!rc)
         rc = rollup_flush(op->ctx, ru);
     rollup_free(ru);
@@ -693,6 +774,9 @@ enum kam_err order_list(struct kam_ctx *ctx, const struct order_query *q,
             return kam_fail(ctx->err, KAM_EINVAL, "to", "to must be YYYY-MM-DD");
         to = date_to_days(y, m, d);
     }
+    static const char *const checks[] = {"ok", "below", "unpriced", NULL};
+    if (q->price_check && (rc = check_enum(ctx, "price_check", q->price_check, checks)))
+        return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
     int scoped = policy_scope_with(ctx, &b);
@@ -715,6 +799,10 @@ enum kam_err order_list(struct kam_ctx *ctx, const struct order_query *q,
             sqlb_sql(&b, textf[i][0]);
             sqlb_text(&b, textf[i][1]);
         }
+    if (q->price_check) {
+        sqlb_sql(&b, " AND o.price_check = ?");
+        sqlb_text(&b, q->price_check);
+    }
     if (q->from) {
         sqlb_sql(&b, " AND o.day >= ?");
         sqlb_i64(&b, from);

@@ -18,6 +18,12 @@
 struct order_row {
     const char *external_id, *family, *region, *channel, *currency;
     int64_t day, account_id, product_id, quantity, amount, amount_base;
+    /* The price check (svc/offers/price_check.h): NULL (not checked) | ok | below | unpriced,
+     * and the engine's amount (has_engine); row: the file's row (imports, for the report). */
+    const char *price_check;
+    int64_t engine_amount, row;
+    int has_engine;
+    const char *raw; /* an import's record for its reject file (NULL: not kept) */
 };
 
 /* Inserts the new lines and updates the ones whose external id exists, adding both versions'
@@ -36,6 +42,11 @@ struct order_line {
         updated_at;
     const char *external_id, *sku, *product_name, *family, *region, *channel, *currency,
         *account_name;
+    /* The price check (svc/offers/price_check.h): NULL (not checked) | ok | below | unpriced,
+     * the reason a below line was accepted (NULL: none), the engine's amount (line currency). */
+    const char *price_check, *price_reason;
+    int64_t engine_amount;
+    int has_engine_amount;
 };
 
 enum {
@@ -47,6 +58,7 @@ enum {
     ORD_CHANNEL = 1 << 5,
     ORD_QUANTITY = 1 << 6,
     ORD_AMOUNT = 1 << 7, /* amount + currency */
+    ORD_PRICE_REASON = 1 << 8,
 };
 
 struct order_in {
@@ -59,7 +71,10 @@ struct order_in {
     int price_approved;
 };
 
-/* Creates a line (or updates the one with the same external id when update_existing). */
+/* Creates a line (or updates the one with the same external id when update_existing). Both
+ * price the line (svc/offers/price_check.h: the setting prices.below_price, price_reason,
+ * price_approved; an update re-prices when the date, account, product, quantity, amount or
+ * reason change). */
 enum kam_err order_create(struct kam_ctx *ctx, const struct order_in *in, struct order_line *out);
 enum kam_err order_update(struct kam_ctx *ctx, int64_t id, const struct order_in *in,
                           struct order_line *out);
@@ -70,6 +85,7 @@ struct order_query {
     int64_t account_id, product_id;        /* 0 = any */
     const char *family, *region, *channel; /* exact, NULL = any */
     const char *from, *to;                 /* YYYY-MM-DD inclusive, NULL = open */
+    const char *price_check;               /* ok | below | unpriced, NULL = any */
     const char *sort, *cursor;
     int64_t limit;
 };

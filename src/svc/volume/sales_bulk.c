@@ -61,7 +61,7 @@ enum kam_err sales_bulk_finish(struct kam_ctx *ctx, struct sales_bulk *b)
 
 #define LINE_COLS                                                                                  \
     "external_id, day, account_id, product_id, region, channel, quantity, amount, currency, "      \
-    "amount_base, import_id, created_at, updated_at"
+    "amount_base, import_id, price_check, engine_amount, created_at, updated_at"
 
 /* One bulk load of the rows. skip_existing (engines without COPY): a row whose external id
  * exists is skipped, not an error; *written says how many went in. reserve: the ids come from
@@ -97,6 +97,11 @@ static enum kam_err copy_rows(struct kam_ctx *ctx, const struct order_row *rows,
         db_bulk_text(b, r->currency);
         db_bulk_i64(b, r->amount_base);
         db_bulk_i64n(b, import_id, !import_id);
+        if (r->price_check)
+            db_bulk_text(b, r->price_check);
+        else
+            db_bulk_null(b);
+        db_bulk_i64n(b, r->engine_amount, !r->has_engine);
         db_bulk_i64(b, ctx->now);
         db_bulk_i64(b, ctx->now);
         rc = db_bulk_row(b, ctx->err);

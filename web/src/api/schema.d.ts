@@ -235,6 +235,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's offers: status, opportunity_id, q (number or title), mine=1 (created by the caller), all_versions=1 (default: the newest version of each number); newest first; keyset paging */
+        get: operations["listAccountOffers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/opportunities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's opportunities: stage, open=1 (open stages only), owner_id (or me), team_id (owners in the team and its subteams), account_id, from/to (close months YYYY-MM, inclusive), q (name, account or competitors); sort close_month | created_at | amount | name, '-' for descending (default close_month); keyset paging */
+        get: operations["listAccountOpportunities"];
+        put?: never;
+        /** Record an opportunity (商机) on the account */
+        post: operations["createAccountOpportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}/satisfaction": {
         parameters: {
             query?: never;
@@ -458,6 +493,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discount approvals of the accounts in the caller's scope: status; mine=1 what the caller may decide now (the inbox); newest first; keyset paging */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One approval with its steps */
+        get: operations["getApproval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (team_lead: the account owner's team lead or a director; director: a director; finance+director: one finance and one director step); never one's own request */
+        post: operations["approveApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject (comment required): the offer returns to draft */
+        post: operations["rejectApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The requester takes the request back: the offer returns to draft */
+        post: operations["createApprovalWithdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number the list returns for the same filters (the menu badge) */
+        get: operations["getApprovalsCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -467,6 +604,77 @@ export interface paths {
         };
         /** Change history of a record (entity=account includes everything under the account) */
         get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bundles with their components: q (code or name), active (0|1); sort id | code | name ('-' descending); keyset paging */
+        get: operations["listBundles"];
+        put?: never;
+        /** Create a bundle (products sold together at one price) with its components */
+        post: operations["createBundle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One bundle with its components, their list prices and the saving against them */
+        get: operations["getBundle"];
+        put?: never;
+        post?: never;
+        /** Delete a bundle no offer line uses (else 409 catalog.in_use: deactivate it) */
+        delete: operations["deleteBundle"];
+        options?: never;
+        head?: never;
+        /** Change a bundle; items, when given, replace its components whole */
+        patch: operations["patchBundle"];
+        trace?: never;
+    };
+    "/api/v1/bundles/{id}/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bundle priced for an account: account_id (required; one the caller may not read answers 404), date (default today in China), quantity (bundles, default 1, up to 3 decimals), currency (default the bundle's): the bundle's price converted, and each component at the price engine's price for that account, date and quantity, with the saving */
+        get: operations["getBundleQuote"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bundles/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of bundles the list returns for the same filters */
+        get: operations["getBundlesCount"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1402,6 +1610,230 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Offers of the accounts in the caller's scope: status, opportunity_id, q (number or title), mine=1 (created by the caller), all_versions=1 (default: the newest version of each number); newest first; keyset paging */
+        get: operations["listOffers"];
+        put?: never;
+        /** Make an offer (draft): lines priced by the engine on price_date */
+        post: operations["createOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One offer with its lines, customisations and versions */
+        get: operations["getOffer"];
+        put?: never;
+        post?: never;
+        /** Delete a draft v1 offer */
+        delete: operations["deleteOffer"];
+        options?: never;
+        head?: never;
+        /** Change a draft offer (lines and customisations replaced whole, repriced) */
+        patch: operations["patchOffer"];
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sent -> accepted by the customer */
+        post: operations["acceptOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/convert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accepted -> converted: order lines at the offer's prices (service lines are not order lines) */
+        post: operations["convertOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/customisations/{cid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** A customisation's feasibility and note (a change drops its confirmation); confirm=true by its department */
+        patch: operations["patchOfferCustomisation"];
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/customisations/{cid}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The department confirms a customisation's feasibility (an account member of the confirm_by department, the service role for service, or a director) */
+        post: operations["confirmOfferCustomisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/quote.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The offer as a printable A4 quote (text/html with print CSS) in the offer's language or lang (zh-CN | zh-TW | en): company header, customer, lines, totals, terms, customisations, signature blocks */
+        get: operations["getOfferQuoteHtml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/quote.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The offer as an Excel workbook in the offer's language or lang: the header block, the lines (numbers with formats), the totals as the offer's stored values */
+        get: operations["getOfferQuoteXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sent -> rejected by the customer (reason required) */
+        post: operations["rejectOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approved -> sent to the customer */
+        post: operations["sendOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Draft -> approved when the deepest discount is within the caller's limit, else -> pending with an approval request */
+        post: operations["submitOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new draft version (lines repriced today); this one is superseded */
+        post: operations["versionsOffer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of offers the list returns for the same filters */
+        get: operations["getOffersCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -1412,6 +1844,77 @@ export interface paths {
         /** This document */
         get: operations["getOpenApi"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Opportunities of the accounts in the caller's scope: stage, open=1 (open stages only), owner_id (or me), team_id (owners in the team and its subteams), account_id, from/to (close months YYYY-MM, inclusive), q (name, account or competitors); sort close_month | created_at | amount | name, '-' for descending (default close_month); keyset paging */
+        get: operations["listOpportunities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One opportunity with its products, needs and offers */
+        get: operations["getOpportunity"];
+        put?: never;
+        post?: never;
+        /** Delete an opportunity (refused while an offer names it) */
+        delete: operations["deleteOpportunity"];
+        options?: never;
+        head?: never;
+        /** Change an opportunity (the version you read in the body or as If-Match: the ETag of GET); a move to a won or lost stage needs outcome_reason and sets closed_at, a move back clears it */
+        patch: operations["patchOpportunity"];
+        trace?: never;
+    };
+    "/api/v1/opportunities/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of opportunities the list returns for the same filters */
+        get: operations["getOpportunitiesCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunity-stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The opportunity stages in order, with their default probabilities */
+        get: operations["getOpportunityStages"];
+        /** Replace the stage list (exactly one active won and one active lost stage) */
+        put: operations["putOpportunityStages"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1465,6 +1968,40 @@ export interface paths {
         };
         /** The order lines over all pages, with the list's filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],... picks, orders and labels the columns (nested fields as amount.amount); lang=zh-CN|zh-TW|en (else Accept-Language) words region and channel as the screen does; raw=1 or a column <key>_code keeps the stored values */
         get: operations["getOrdersExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pipeline of the caller's opportunities grouped by stage | owner | team | month: count, amount and weighted (amount x probability) in one currency (default the base currency), open ones (include_closed=1 adds won); group=stage labels in the request's Accept-Language (en, zh-CN, zh-TW) */
+        get: operations["getPipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipeline/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The weighted pipeline of open opportunities per close month from..to (YYYY-MM, at most 120 months; default the month in progress and the eleven after it) in the base currency, beside the sales forecast */
+        get: operations["getPipelineForecast"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1962,6 +2499,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/service-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service items (service plans): q (code or name), kind, active (0|1); sort id | code | name; keyset paging */
+        get: operations["listServiceItems"];
+        put?: never;
+        /** Create a service item */
+        post: operations["createServiceItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-items/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One service item */
+        get: operations["getServiceItem"];
+        put?: never;
+        post?: never;
+        /** Delete a service item no offer line uses (else 409 catalog.in_use: deactivate it) */
+        delete: operations["deleteServiceItem"];
+        options?: never;
+        head?: never;
+        /** Change a service item */
+        patch: operations["patchServiceItem"];
+        trace?: never;
+    };
+    "/api/v1/service-items/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number of service items the list returns for the same filters */
+        get: operations["getServiceItemsCount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session": {
         parameters: {
             query?: never;
@@ -1976,6 +2567,42 @@ export interface paths {
         post: operations["login"];
         /** Log out */
         delete: operations["logout"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/company": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Our company's header on quotes (name and address per language, phone, e-mail, tax id, bank); an unset field is "" */
+        get: operations["getSettingsCompany"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change fields of the company header (the ones sent; "" clears); audited as settings */
+        patch: operations["patchSettingsCompany"];
+        trace?: never;
+    };
+    "/api/v1/settings/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far below the engine's price each role may go alone */
+        get: operations["getSettingsDiscounts"];
+        /** Set the limits (account_manager <= team_lead <= director; audited as settings) */
+        put: operations["putSettingsDiscounts"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2975,6 +3602,46 @@ export interface components {
             regions: components["schemas"]["Facet"][];
             total: number;
         };
+        Approval: {
+            account_id: number;
+            account_name: string;
+            can_decide: boolean;
+            comment: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            discount_bp: number;
+            id: number;
+            /** @enum {string} */
+            kind: "offer" | "order_line";
+            /** @enum {string} */
+            needs: "team_lead" | "director" | "finance+director";
+            object_id: number;
+            offer: {
+                currency: string;
+                id: number;
+                number: string;
+                title: string;
+                total: number;
+                version_no: number;
+            } | null;
+            requested_by: number | null;
+            requested_by_name: string | null;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "withdrawn";
+            steps: {
+                /** Format: date-time */
+                at: string;
+                comment: string;
+                /** @enum {string} */
+                decision: "approved" | "rejected" | "comment";
+                role: string;
+                user_id: number | null;
+                user_name: string | null;
+            }[];
+            version: number;
+        };
         AuditEntry: {
             account_id: number | null;
             action: string;
@@ -3045,6 +3712,54 @@ export interface components {
             pct_year: number;
             yoy_pct: number | null;
         };
+        Bundle: {
+            active: boolean;
+            code: string;
+            components_list_total: number | null;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            description: string;
+            id: number;
+            items: {
+                list_currency: string;
+                list_price: number | null;
+                name: string;
+                product_id: number;
+                quantity: number;
+                sku: string;
+                unit: string;
+            }[];
+            name: string;
+            price: number;
+            saving: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        BundleQuote: {
+            account_id: number;
+            amount: number;
+            bundle_id: number;
+            code: string;
+            components: {
+                amount: number | null;
+                engine_price: number | null;
+                found: boolean;
+                name: string;
+                product_id: number;
+                quantity: number;
+                sku: string;
+            }[];
+            components_total: number | null;
+            currency: string;
+            /** Format: date */
+            date: string;
+            name: string;
+            quantity: number;
+            saving: number | null;
+            unit_price: number;
+        };
         Cadence: {
             active: boolean;
             /** @enum {string|null} */
@@ -3109,6 +3824,19 @@ export interface components {
             status: "pending" | "sent" | "done" | "skipped";
             version: number;
         };
+        CompanySettings: {
+            address_en: string;
+            address_zh_hans: string;
+            address_zh_hant: string;
+            bank: string;
+            email: string;
+            name_en: string;
+            name_zh_hans: string;
+            name_zh_hant: string;
+            phone: string;
+            tax_id: string;
+            website: string;
+        };
         Contact: {
             account_id: number;
             attitude: number;
@@ -3156,6 +3884,13 @@ export interface components {
             name_zh: string;
             name_zh_tw: string;
             weight: number;
+        };
+        DiscountLimits: {
+            limits: {
+                max_bp: number;
+                /** @enum {string} */
+                role: "account_manager" | "team_lead" | "director";
+            }[];
         };
         DuplicateCandidate: {
             account_id: number | null;
@@ -3428,6 +4163,14 @@ export interface components {
         ImportPreviewRow: {
             cells: string[];
         };
+        ImportPrice: {
+            amount: components["schemas"]["Money"];
+            /** @enum {string} */
+            check: "below" | "unpriced";
+            engine_amount: number | null;
+            external_id: string;
+            row: number;
+        };
         ImportProblem: {
             column: string;
             key?: string;
@@ -3445,6 +4188,9 @@ export interface components {
             id: number | null;
             /** @enum {string} */
             kind: "orders" | "products" | "accounts";
+            price_below?: number;
+            price_unpriced?: number;
+            prices?: components["schemas"]["ImportPrice"][];
             problems: components["schemas"]["ImportProblem"][];
             problems_total: number;
             rows_inserted: number;
@@ -3752,6 +4498,198 @@ export interface components {
             read_at: string | null;
             title: string;
         };
+        Offer: {
+            account_id: number;
+            account_name: string;
+            approval: {
+                id: number;
+                /** @enum {string} */
+                needs: "team_lead" | "director" | "finance+director";
+                /** @enum {string} */
+                status: "pending" | "approved" | "rejected" | "withdrawn";
+                steps: {
+                    /** Format: date-time */
+                    at: string;
+                    comment: string;
+                    /** @enum {string} */
+                    decision: "approved" | "rejected" | "comment";
+                    role: string;
+                    user_id: number | null;
+                    user_name: string | null;
+                }[];
+            } | null;
+            cost: number | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            created_by_name: string | null;
+            currency: string;
+            customisations?: components["schemas"]["OfferCustomisation"][];
+            /** Format: date-time */
+            decided_at: string | null;
+            decision_reason: string;
+            id: number;
+            /** @enum {string} */
+            lang: "zh-CN" | "zh-TW" | "en";
+            lines?: components["schemas"]["OfferLine"][];
+            margin_bp: number | null;
+            max_discount_bp: number;
+            /** @enum {string|null} */
+            needs_approval: "team_lead" | "director" | "finance+director" | null;
+            note: string;
+            number: string;
+            opportunity_id: number | null;
+            opportunity_name: string | null;
+            /** Format: date */
+            price_date: string;
+            root_id: number;
+            /** Format: date-time */
+            sent_at: string | null;
+            /** @enum {string} */
+            status: "draft" | "pending" | "approved" | "sent" | "accepted" | "rejected" | "expired" | "converted" | "superseded";
+            subtotal: number;
+            terms: string;
+            title: string;
+            total: number;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date */
+            valid_until: string;
+            version: number;
+            version_no: number;
+            versions?: {
+                id: number;
+                status: string;
+                version_no: number;
+            }[];
+        };
+        OfferConversion: {
+            offer: components["schemas"]["Offer"];
+            order_line_ids: number[];
+            skipped_service_lines: number[];
+        };
+        OfferCustomisation: {
+            /** @enum {string} */
+            confirm_by: "production" | "technical" | "service";
+            /** Format: date-time */
+            confirmed_at: string | null;
+            confirmed_by: number | null;
+            confirmed_by_name: string | null;
+            /** @enum {string} */
+            feasibility: "open" | "feasible" | "partly" | "no";
+            id: number;
+            note: string;
+            request: string;
+        };
+        OfferLine: {
+            amount: number;
+            bundle_id: number | null;
+            code: string;
+            components: {
+                engine_price: number | null;
+                name: string;
+                product_id: number;
+                quantity: number;
+                sku: string;
+            }[];
+            components_total: number | null;
+            description: string;
+            discount_bp: number;
+            engine_price: number | null;
+            explain: unknown;
+            id: number;
+            /** @enum {string} */
+            kind: "product" | "bundle" | "service";
+            name: string;
+            order_line_id: number | null;
+            position: number;
+            product_id: number | null;
+            quantity: number;
+            saving: number | null;
+            service_item_id: number | null;
+            unit_cost: number | null;
+            unit_price: number;
+        };
+        Opportunity: {
+            account_id: number;
+            account_name: string;
+            amount: number;
+            close_month: string;
+            /** Format: date-time */
+            closed_at: string | null;
+            competitors: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            effective_probability_bp: number;
+            id: number;
+            name: string;
+            need_ids: number[];
+            offers: {
+                currency: string;
+                id: number;
+                number: string;
+                status: string;
+                total: number;
+                version_no: number;
+            }[];
+            /** @enum {string} */
+            outcome: "open" | "won" | "lost";
+            outcome_reason: string;
+            owner_id: number | null;
+            probability_bp: number | null;
+            products: {
+                amount: number | null;
+                name: string;
+                product_id: number;
+                quantity: number | null;
+                sku: string;
+            }[];
+            quantity: number | null;
+            stage: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+            weighted: number;
+        };
+        OpportunityRow: {
+            account_id: number;
+            account_name: string;
+            amount: number;
+            close_month: string;
+            /** Format: date-time */
+            closed_at: string | null;
+            competitors: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            effective_probability_bp: number;
+            id: number;
+            name: string;
+            /** @enum {string} */
+            outcome: "open" | "won" | "lost";
+            outcome_reason: string;
+            owner_id: number | null;
+            probability_bp: number | null;
+            quantity: number | null;
+            stage: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+            weighted: number;
+        };
+        OpportunityStage: {
+            active: boolean;
+            code: string;
+            in_use: number;
+            name_en: string;
+            name_zh_hans: string;
+            name_zh_hant: string;
+            /** @enum {string} */
+            outcome: "open" | "won" | "lost";
+            position: number;
+            probability_bp: number;
+        };
         OrderLine: {
             account_id: number;
             account_name: string;
@@ -3762,10 +4700,14 @@ export interface components {
             created_at: string;
             /** Format: date */
             date: string;
+            engine_amount: number | null;
             external_id: string;
             family: string;
             id: number;
             import_id: number | null;
+            /** @enum {string|null} */
+            price_check: "ok" | "below" | "unpriced" | null;
+            price_reason: string | null;
             product_id: number;
             product_name: string;
             quantity: number;
@@ -3806,6 +4748,32 @@ export interface components {
             team: components["schemas"]["Grants"];
             user: components["schemas"]["Grants"];
             visit: components["schemas"]["Grants"];
+        };
+        Pipeline: {
+            currency: string;
+            /** @enum {string} */
+            group: "stage" | "owner" | "team" | "month";
+            rows: {
+                amount: number;
+                count: number;
+                key: string;
+                label: string;
+                weighted: number;
+            }[];
+            total: {
+                amount: number;
+                count: number;
+                weighted: number;
+            };
+        };
+        PipelineMonths: {
+            currency: string;
+            months: {
+                amount: number;
+                count: number;
+                month: string;
+                weighted: number;
+            }[];
         };
         PriceItem: {
             breaks: {
@@ -3910,6 +4878,8 @@ export interface components {
             unit_price: number | null;
         };
         PriceSettings: {
+            /** @enum {string} */
+            below_price: "refuse" | "accept_with_reason";
             hide_other_accounts: boolean;
         };
         Product: {
@@ -3922,6 +4892,7 @@ export interface components {
             name: string;
             sku: string;
             unit: string;
+            unit_cost: number | null;
             /** Format: date-time */
             updated_at: string;
             version: number;
@@ -4224,6 +5195,26 @@ export interface components {
             /** @enum {string} */
             matched: "code" | "name" | "pinyin" | "initials" | "phone" | "email";
             sub: string;
+        };
+        ServiceItem: {
+            active: boolean;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            id: number;
+            /** @enum {string} */
+            kind: "presales" | "aftersales" | "support" | "training";
+            margin_bp: number | null;
+            name: string;
+            price: number;
+            sla: string;
+            /** @enum {string} */
+            unit: "hour" | "day" | "visit" | "month" | "year" | "each";
+            unit_cost: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
         };
         Session: {
             csrf_token: string | null;
@@ -5785,6 +6776,158 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listAccountOffers: {
+        parameters: {
+            query?: {
+                all_versions?: string;
+                cursor?: string;
+                limit?: number;
+                mine?: string;
+                opportunity_id?: string;
+                q?: string;
+                status?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Offer"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAccountOpportunities: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                from?: string;
+                limit?: number;
+                open?: string;
+                owner_id?: string;
+                q?: string;
+                sort?: string;
+                stage?: string;
+                team_id?: number;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OpportunityRow"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAccountOpportunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description expected amount, minor units, >= 0 */
+                    amount: number;
+                    /** @description expected close, YYYY-MM */
+                    close_month: string;
+                    /** @description <= 2000 */
+                    competitors?: string;
+                    /** @description a currency with an exchange rate */
+                    currency: string;
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description needs of the same account it answers (replaced whole), at most 50 */
+                    need_ids?: number[];
+                    /** @description why it was won or lost, <= 2000 (required to close) */
+                    outcome_reason?: string;
+                    /** @description an active user who may work on the account's opportunities (default: the caller) */
+                    owner_id?: number | null;
+                    /** @description 0..10000 basis points, or null for the stage's */
+                    probability_bp?: number | null;
+                    /** @description the products (replaced whole), at most 50 */
+                    products?: {
+                        /** @description expected amount, minor units */
+                        amount?: number;
+                        /** @description a product */
+                        product_id?: number;
+                        /** @description expected quantity (3 decimals) */
+                        quantity?: number;
+                    }[];
+                    /** @description expected quantity (up to 3 decimals), or null */
+                    quantity?: number | null;
+                    /** @description an active stage's code (GET /api/v1/opportunity-stages); won or lost needs outcome_reason */
+                    stage: string;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getAccountSatisfaction: {
         parameters: {
             query?: {
@@ -6366,6 +7509,211 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listApprovals: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                mine?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Approval"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approveApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description <= 2000 */
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rejectApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why, 1-2000 (the offer returns to draft with it) */
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createApprovalWithdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getApprovalsCount: {
+        parameters: {
+            query?: {
+                mine?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listAudit: {
         parameters: {
             query: {
@@ -6390,6 +7738,277 @@ export interface operations {
                         items: components["schemas"]["AuditEntry"][];
                         /** @description pass as cursor for the next page; null on the last page */
                         next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listBundles: {
+        parameters: {
+            query?: {
+                active?: number;
+                cursor?: string;
+                limit?: number;
+                q?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Bundle"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description unique, 1-64 characters */
+                    code: string;
+                    /** @description the base currency or one with an exchange rate */
+                    currency: string;
+                    /** @description <= 2000 characters */
+                    description?: string | null;
+                    /** @description the components, 1..50, a product once (PATCH: replaced whole when given) */
+                    items: {
+                        /** @description the product (or sku) */
+                        product_id?: number;
+                        /** @description per bundle, in the product's unit (up to 3 decimals) */
+                        quantity?: number;
+                        /** @description the product's SKU (or product_id) */
+                        sku?: string;
+                    }[];
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description one bundle, minor units of currency */
+                    price: number;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bundle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bundle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description unique, 1-64 characters */
+                    code?: string;
+                    /** @description the base currency or one with an exchange rate */
+                    currency?: string;
+                    /** @description <= 2000 characters */
+                    description?: string | null;
+                    /** @description the components, 1..50, a product once (PATCH: replaced whole when given) */
+                    items?: {
+                        /** @description the product (or sku) */
+                        product_id?: number;
+                        /** @description per bundle, in the product's unit (up to 3 decimals) */
+                        quantity?: number;
+                        /** @description the product's SKU (or product_id) */
+                        sku?: string;
+                    }[];
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description one bundle, minor units of currency */
+                    price?: number;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bundle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBundleQuote: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                currency?: string;
+                date?: string;
+                quantity?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleQuote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBundlesCount: {
+        parameters: {
+            query?: {
+                active?: number;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
                     };
                 };
             };
@@ -9452,6 +11071,691 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listOffers: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                all_versions?: string;
+                cursor?: string;
+                limit?: number;
+                mine?: string;
+                opportunity_id?: string;
+                q?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Offer"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account */
+                    account_id: number;
+                    /** @description default the base currency; one with an exchange rate */
+                    currency?: string;
+                    /** @description at most 50 requests (PATCH: replaced whole when given) */
+                    customisations?: {
+                        /**
+                         * @description production | technical | service
+                         * @enum {string}
+                         */
+                        confirm_by?: "production" | "technical" | "service";
+                        /** @description PATCH: the customisation kept (with its feasibility and confirmation); without it a row with the same request is kept */
+                        id?: number;
+                        /** @description <= 2000 */
+                        note?: string;
+                        /** @description what the customer asked, 1-2000 */
+                        request?: string;
+                    }[];
+                    /** @description zh-CN | zh-TW | en: the quote's language */
+                    lang?: string;
+                    /** @description at most 200 lines (PATCH: replaced whole and repriced when given) */
+                    lines?: {
+                        /** @description kind bundle: the bundle */
+                        bundle_id?: number;
+                        /** @description <= 2000 */
+                        description?: string;
+                        /** @description basis points below the engine's price (-10000..10000); not with unit_price */
+                        discount_bp?: number;
+                        /**
+                         * @description product | bundle | service
+                         * @enum {string}
+                         */
+                        kind?: "product" | "bundle" | "service";
+                        /** @description kind product: the product */
+                        product_id?: number;
+                        /** @description > 0, at most 3 decimals */
+                        quantity?: number;
+                        /** @description kind service: the service item */
+                        service_item_id?: number;
+                        /** @description minor units of the offer's currency (default: the engine's price); not with discount_bp */
+                        unit_price?: number;
+                    }[];
+                    /** @description <= 2000 */
+                    note?: string;
+                    /** @description an opportunity of the same account, or null */
+                    opportunity_id?: number | null;
+                    /** @description YYYY-MM-DD the engine prices on (default today in China) */
+                    price_date?: string;
+                    /** @description <= 4000 */
+                    terms?: string;
+                    /** @description 1-200 characters */
+                    title: string;
+                    /** @description YYYY-MM-DD >= price_date */
+                    valid_until: string;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account */
+                    account_id?: number;
+                    /** @description default the base currency; one with an exchange rate */
+                    currency?: string;
+                    /** @description at most 50 requests (PATCH: replaced whole when given) */
+                    customisations?: {
+                        /**
+                         * @description production | technical | service
+                         * @enum {string}
+                         */
+                        confirm_by?: "production" | "technical" | "service";
+                        /** @description PATCH: the customisation kept (with its feasibility and confirmation); without it a row with the same request is kept */
+                        id?: number;
+                        /** @description <= 2000 */
+                        note?: string;
+                        /** @description what the customer asked, 1-2000 */
+                        request?: string;
+                    }[];
+                    /** @description zh-CN | zh-TW | en: the quote's language */
+                    lang?: string;
+                    /** @description at most 200 lines (PATCH: replaced whole and repriced when given) */
+                    lines?: {
+                        /** @description kind bundle: the bundle */
+                        bundle_id?: number;
+                        /** @description <= 2000 */
+                        description?: string;
+                        /** @description basis points below the engine's price (-10000..10000); not with unit_price */
+                        discount_bp?: number;
+                        /**
+                         * @description product | bundle | service
+                         * @enum {string}
+                         */
+                        kind?: "product" | "bundle" | "service";
+                        /** @description kind product: the product */
+                        product_id?: number;
+                        /** @description > 0, at most 3 decimals */
+                        quantity?: number;
+                        /** @description kind service: the service item */
+                        service_item_id?: number;
+                        /** @description minor units of the offer's currency (default: the engine's price); not with discount_bp */
+                        unit_price?: number;
+                    }[];
+                    /** @description <= 2000 */
+                    note?: string;
+                    /** @description an opportunity of the same account, or null */
+                    opportunity_id?: number | null;
+                    /** @description YYYY-MM-DD the engine prices on (default today in China) */
+                    price_date?: string;
+                    /** @description <= 4000 */
+                    terms?: string;
+                    /** @description 1-200 characters */
+                    title?: string;
+                    /** @description YYYY-MM-DD >= price_date */
+                    valid_until?: string;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description <= 2000 */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    convertOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description YYYY-MM-DD of the order lines (default today in China) */
+                    day?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferConversion"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchOfferCustomisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cid: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: the caller confirms it for the confirm_by department (an account member of that department, or a director) */
+                    confirm?: boolean;
+                    /**
+                     * @description open | feasible | partly | no
+                     * @enum {string}
+                     */
+                    feasibility?: "open" | "feasible" | "partly" | "no";
+                    /** @description <= 2000 */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    confirmOfferCustomisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cid: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description feasible | partly | no
+                     * @enum {string}
+                     */
+                    feasibility: "feasible" | "partly" | "no";
+                    /** @description <= 2000 */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOfferQuoteHtml: {
+        parameters: {
+            query?: {
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOfferQuoteXlsx: {
+        parameters: {
+            query?: {
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rejectOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why the customer declined, 1-2000 */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sendOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description <= 2000, for the deciders */
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    versionsOffer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOffersCount: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                all_versions?: string;
+                mine?: string;
+                opportunity_id?: string;
+                q?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -9475,6 +11779,295 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listOpportunities: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                from?: string;
+                limit?: number;
+                open?: string;
+                owner_id?: string;
+                q?: string;
+                sort?: string;
+                stage?: string;
+                team_id?: number;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OpportunityRow"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOpportunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteOpportunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchOpportunity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description expected amount, minor units, >= 0 */
+                    amount?: number;
+                    /** @description expected close, YYYY-MM */
+                    close_month?: string;
+                    /** @description <= 2000 */
+                    competitors?: string;
+                    /** @description a currency with an exchange rate */
+                    currency?: string;
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description needs of the same account it answers (replaced whole), at most 50 */
+                    need_ids?: number[];
+                    /** @description why it was won or lost, <= 2000 (required to close) */
+                    outcome_reason?: string;
+                    /** @description an active user who may work on the account's opportunities (default: the caller) */
+                    owner_id?: number | null;
+                    /** @description 0..10000 basis points, or null for the stage's */
+                    probability_bp?: number | null;
+                    /** @description the products (replaced whole), at most 50 */
+                    products?: {
+                        /** @description expected amount, minor units */
+                        amount?: number;
+                        /** @description a product */
+                        product_id?: number;
+                        /** @description expected quantity (3 decimals) */
+                        quantity?: number;
+                    }[];
+                    /** @description expected quantity (up to 3 decimals), or null */
+                    quantity?: number | null;
+                    /** @description an active stage's code (GET /api/v1/opportunity-stages); won or lost needs outcome_reason */
+                    stage?: string;
+                    /** @description PATCH: the version you read */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOpportunitiesCount: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                from?: string;
+                open?: string;
+                owner_id?: string;
+                q?: string;
+                stage?: string;
+                team_id?: number;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getOpportunityStages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OpportunityStage"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putOpportunityStages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the whole list (a stage left out is removed; one in use must stay, deactivated) */
+                    stages: {
+                        /** @description default true */
+                        active?: boolean;
+                        /** @description 1-32 of a-z 0-9 _ */
+                        code?: string;
+                        /** @description 1-40 */
+                        name_en?: string;
+                        /** @description 1-40 */
+                        name_zh_hans?: string;
+                        /** @description 1-40 */
+                        name_zh_hant?: string;
+                        /**
+                         * @description open | won | lost
+                         * @enum {string}
+                         */
+                        outcome?: "open" | "won" | "lost";
+                        /** @description 0..1000, the order */
+                        position?: number;
+                        /** @description 0..10000 */
+                        probability_bp?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OpportunityStage"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listOrders: {
         parameters: {
             query?: {
@@ -9484,6 +12077,7 @@ export interface operations {
                 family?: string;
                 from?: string;
                 limit?: number;
+                price_check?: string;
                 product_id?: number;
                 region?: string;
                 sort?: string;
@@ -9540,6 +12134,8 @@ export interface operations {
                     date?: string;
                     /** @description the ERP's line id, unique, 1-100 */
                     external_id?: string;
+                    /** @description why a line below the engine's price is accepted (setting prices.below_price accept_with_reason), <= 500 */
+                    price_reason?: string | null;
                     /** @description at most 3 decimals; negative for returns */
                     quantity?: number;
                     /** @description <= 64; default: the account's */
@@ -9651,6 +12247,8 @@ export interface operations {
                     date?: string;
                     /** @description the ERP's line id, unique, 1-100 */
                     external_id?: string;
+                    /** @description why a line below the engine's price is accepted (setting prices.below_price accept_with_reason), <= 500 */
+                    price_reason?: string | null;
                     /** @description at most 3 decimals; negative for returns */
                     quantity?: number;
                     /** @description <= 64; default: the account's */
@@ -9691,6 +12289,7 @@ export interface operations {
                 format?: "csv" | "xlsx";
                 from?: string;
                 lang?: string;
+                price_check?: string;
                 product_id?: number;
                 raw?: string;
                 region?: string;
@@ -9718,6 +12317,70 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPipeline: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                currency?: string;
+                from?: string;
+                group?: string;
+                include_closed?: string;
+                owner_id?: string;
+                team_id?: number;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPipelineForecast: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineMonths"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -10165,6 +12828,8 @@ export interface operations {
                     sku?: string;
                     /** @description <= 20 */
                     unit?: string;
+                    /** @description our cost of one unit, minor units of the product's currency (margins), or null */
+                    unit_cost?: number | null;
                     /** @description the version you read (PATCH): 409 if it changed */
                     version?: number;
                 };
@@ -10247,6 +12912,8 @@ export interface operations {
                     sku?: string;
                     /** @description <= 20 */
                     unit?: string;
+                    /** @description our cost of one unit, minor units of the product's currency (margins), or null */
+                    unit_cost?: number | null;
                     /** @description the version you read (PATCH): 409 if it changed */
                     version?: number;
                 };
@@ -11387,6 +14054,252 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listServiceItems: {
+        parameters: {
+            query?: {
+                active?: number;
+                cursor?: string;
+                kind?: string;
+                limit?: number;
+                q?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ServiceItem"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createServiceItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description unique, 1-64 characters */
+                    code: string;
+                    /** @description the base currency or one with an exchange rate */
+                    currency: string;
+                    /**
+                     * @description presales | aftersales | support | training
+                     * @enum {string}
+                     */
+                    kind: "presales" | "aftersales" | "support" | "training";
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description one unit, minor units of currency */
+                    price: number;
+                    /** @description the service terms, <= 500 characters */
+                    sla?: string | null;
+                    /**
+                     * @description hour | day | visit | month | year | each
+                     * @enum {string}
+                     */
+                    unit: "hour" | "day" | "visit" | "month" | "year" | "each";
+                    /** @description our cost of one unit (minor units of currency), or null */
+                    unit_cost?: number | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getServiceItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteServiceItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchServiceItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description unique, 1-64 characters */
+                    code?: string;
+                    /** @description the base currency or one with an exchange rate */
+                    currency?: string;
+                    /**
+                     * @description presales | aftersales | support | training
+                     * @enum {string}
+                     */
+                    kind?: "presales" | "aftersales" | "support" | "training";
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description one unit, minor units of currency */
+                    price?: number;
+                    /** @description the service terms, <= 500 characters */
+                    sla?: string | null;
+                    /**
+                     * @description hour | day | visit | month | year | each
+                     * @enum {string}
+                     */
+                    unit?: "hour" | "day" | "visit" | "month" | "year" | "each";
+                    /** @description our cost of one unit (minor units of currency), or null */
+                    unit_cost?: number | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceItem"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getServiceItemsCount: {
+        parameters: {
+            query?: {
+                active?: number;
+                kind?: string;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getSession: {
         parameters: {
             query?: never;
@@ -11470,6 +14383,158 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSettingsCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanySettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchSettingsCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description in English (<= 500) */
+                    address_en?: string;
+                    /** @description the address in Simplified Chinese (<= 500) */
+                    address_zh_hans?: string;
+                    /** @description in Traditional Chinese (<= 500) */
+                    address_zh_hant?: string;
+                    /** @description bank and account, several lines (<= 1000) */
+                    bank?: string;
+                    /** @description an e-mail address or "" */
+                    email?: string;
+                    /** @description in English (<= 200) */
+                    name_en?: string;
+                    /** @description our company's name in Simplified Chinese (<= 200) */
+                    name_zh_hans?: string;
+                    /** @description in Traditional Chinese (<= 200) */
+                    name_zh_hant?: string;
+                    /** @description (<= 50) */
+                    phone?: string;
+                    /** @description the tax id (税号, 统一社会信用代码) (<= 50) */
+                    tax_id?: string;
+                    /** @description (<= 200) */
+                    website?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanySettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSettingsDiscounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountLimits"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putSettingsDiscounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the roles' limits (account_manager <= team_lead <= director); roles not named keep theirs */
+                    limits: {
+                        /** @description 0..10000: how far below the engine's price the role may go alone */
+                        max_bp?: number;
+                        /**
+                         * @description account_manager | team_lead | director
+                         * @enum {string}
+                         */
+                        role?: "account_manager" | "team_lead" | "director";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscountLimits"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -11660,6 +14725,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description refuse | accept_with_reason: an order line below the engine's price is refused (400 naming amount) or accepted with its price_reason */
+                    below_price?: string;
                     /** @description true: a scoped reader does not see the account and group prices of accounts they may not read */
                     hide_other_accounts?: boolean;
                 };

@@ -185,6 +185,25 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     addressed_id: F('ref', { label: 'needs.addressedId' }),
     interview_id: F('ref', { label: 'needs.interview' }),
   },
+  // opportunities (issue 15; labels in locales/*/opportunities.json); the default stages' codes in
+  // words (the opportunity page names any stage from the stage table), the amount with its
+  // currency (the server records the currency beside a changed amount), products as "SKU ×qty
+  // =amount CUR" text and needs by their descriptions (svc/offers/opportunity.c)
+  opportunity: {
+    name: F('text', { label: 'opp.name' }),
+    stage: F('enum', { enum: 'opp.stageCodes', label: 'opp.stage' }),
+    owner_id: F('user', { label: 'opp.owner' }),
+    amount: F('money', { currency: 'currency', label: 'opp.amount' }),
+    currency: F('text', { label: 'opp.currency', hidden: true }),
+    quantity: F('dec3', { label: 'opp.quantity' }),
+    close_month: F('text', { label: 'audit.f.close_month' }),
+    probability_bp: F('int', { label: 'audit.f.probability_bp' }),
+    competitors: F('text', { label: 'opp.competitors' }),
+    outcome_reason: F('text', { label: 'audit.f.outcome_reason' }),
+    closed_at: F('time', { label: 'audit.f.closed_at' }),
+    products: F('text', { label: 'opp.products' }),
+    need_ids: F('text', { label: 'audit.f.need_ids' }),
+  },
   // a survey response (issue 14, survey-answer): who, which link, how many answers -- never
   // the answers themselves (personal data, erasable; svc/needs/survey_answer.c)
   survey_response: {
@@ -305,6 +324,57 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     family: F('text'),
     unit: F('text'),
     list_price: F('money', { currency: 'currency' }),
+    unit_cost: F('money', { currency: 'currency', label: 'products.unitCost' }),
+  },
+  // issue 15: the catalogue (svc/offers/catalog.c)
+  bundle: {
+    price: F('money', { currency: 'currency', label: 'catalog.bundlePrice' }),
+    items: F('text', { label: 'catalog.components' }),
+  },
+  service_item: {
+    kind: F('enum', { enum: 'catalog.kinds', label: 'catalog.kind' }),
+    unit: F('enum', { enum: 'catalog.units', label: 'catalog.unit' }),
+    price: F('money', { currency: 'currency', label: 'catalog.unitPrice' }),
+    unit_cost: F('money', { currency: 'currency', label: 'catalog.unitCost' }),
+    sla: F('text', { label: 'catalog.sla' }),
+  },
+  // issue 15: offers and discount approval (svc/offers/offer*.c, approval.c; labels in
+  // locales/<l>/offers-msgs.json)
+  offer: {
+    number: F('text', { label: 'offers.number' }),
+    version_no: F('int', { label: 'audit.f.offer_version_no' }),
+    lang: F('enum', { enum: 'offers.langs', label: 'offers.lang' }),
+    price_date: F('date', { label: 'offers.priceDate' }),
+    valid_until: F('date', { label: 'offers.validUntil' }),
+    status: F('enum', { enum: 'offers.statuses', label: 'offers.status' }),
+    opportunity_id: F('ref', { label: 'offers.opportunity' }),
+    terms: F('text', { label: 'offers.terms' }),
+    subtotal: F('money', { currency: 'currency', label: 'audit.f.offer_subtotal' }),
+    total: F('money', { currency: 'currency', label: 'audit.f.offer_total' }),
+    max_discount_bp: F('int', { label: 'audit.f.offer_max_discount_bp' }),
+    lines: F('int', { label: 'audit.f.offer_lines' }),
+    lines_changed: F('bool', { label: 'audit.f.offer_lines_changed' }),
+    customisations: F('int', { label: 'audit.f.offer_customisations' }),
+    customisations_changed: F('bool', { label: 'audit.f.offer_customisations_changed' }),
+    previous_id: F('ref', { label: 'audit.f.offer_previous_id' }),
+    decision_reason: F('text', { label: 'audit.f.offer_decision_reason' }),
+    approval_id: F('ref', { label: 'audit.f.offer_approval_id' }),
+    order_line_ids: F('text', { label: 'audit.f.offer_order_line_ids' }),
+    customisation_id: F('ref', { label: 'audit.f.offer_customisation_id' }),
+    feasibility: F('enum', { enum: 'offers.feas', label: 'audit.f.offer_feasibility' }),
+    customisation_note: F('text', { label: 'audit.f.offer_customisation_note' }),
+    confirmed_by: F('user', { label: 'audit.f.offer_confirmed_by' }),
+  },
+  approval: {
+    kind: F('text', { label: 'audit.f.approval_kind' }),
+    object_id: F('ref', { label: 'audit.f.approval_object_id' }),
+    discount_bp: F('int', { label: 'audit.f.approval_discount_bp' }),
+    needs: F('enum', { enum: 'offers.needs', label: 'audit.f.approval_needs' }),
+    status: F('enum', { enum: 'approvals.statuses', label: 'audit.f.approval_status' }),
+    comment: F('text', { label: 'audit.f.approval_comment' }),
+    decision: F('enum', { enum: 'approvals.decisions', label: 'audit.f.approval_decision' }),
+    decided_as: F('enum', { enum: 'audit.approvalRoles', label: 'audit.f.approval_decided_as' }),
+    decision_comment: F('text', { label: 'audit.f.approval_decision_comment' }),
   },
   fx_rate: { rate_micro: F('micro') },
   order_line: {
@@ -313,6 +383,8 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     sku: F('text'),
     quantity: F('dec3'),
     amount: F('money', { currency: 'currency' }),
+    price_check: F('enum', { enum: 'pricing.line', label: 'audit.f.price_check' }),
+    price_reason: F('text', { label: 'audit.f.price_reason' }),
   },
   wallet: {
     amount: F('money', { label: 'audit.f.wallet_amount' }),
@@ -371,6 +443,24 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     key: F('int'),
     growth: F('int'),
     maintain: F('int'),
+    opportunity_stages: F('text', { label: 'audit.f.opportunity_stages' }),
+    discount_limit_account_manager: F('int', { label: 'audit.f.discount_limit_account_manager' }),
+    discount_limit_team_lead: F('int', { label: 'audit.f.discount_limit_team_lead' }),
+    discount_limit_director: F('int', { label: 'audit.f.discount_limit_director' }),
+    // the quote's company header (views/offers/CompanySettings.vue)
+    'company.name_zh_hans': F('text', { label: 'audit.f.company_name_zh_hans' }),
+    'company.name_zh_hant': F('text', { label: 'audit.f.company_name_zh_hant' }),
+    'company.name_en': F('text', { label: 'audit.f.company_name_en' }),
+    'company.address_zh_hans': F('text', { label: 'audit.f.company_address_zh_hans' }),
+    'company.address_zh_hant': F('text', { label: 'audit.f.company_address_zh_hant' }),
+    'company.address_en': F('text', { label: 'audit.f.company_address_en' }),
+    'company.phone': F('text', { label: 'audit.f.company_phone' }),
+    'company.email': F('text', { label: 'audit.f.company_email' }),
+    'company.tax_id': F('text', { label: 'audit.f.company_tax_id' }),
+    'company.bank': F('text', { label: 'audit.f.company_bank' }),
+    'company.website': F('text', { label: 'audit.f.company_website' }),
+    'prices.hide_other_accounts': F('bool', { label: 'audit.f.prices_hide_other_accounts' }),
+    'prices.below_price': F('enum', { enum: 'pricing.below', label: 'audit.f.prices_below_price' }),
   },
 }
 
