@@ -370,6 +370,36 @@ out:
     return rc;
 }
 
+enum kam_err api_query_dec3(struct api_call *c, const char *key, int64_t def, int64_t *out)
+{
+    const char *s = api_query_str(c, key);
+    *out = def;
+    if (!s)
+        return KAM_OK;
+    int64_t v = 0;
+    int digits = 0, dec = -1;
+    for (const char *p = s; *p; p++) {
+        if (*p == '.' && dec < 0 && digits) {
+            dec = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || dec >= 3 || digits >= 15)
+            return kam_fail(c->ctx->err, KAM_EINVAL, key,
+                            "%s must be a number with at most 3 decimals", key);
+        v = v * 10 + (*p - '0');
+        digits++;
+        if (dec >= 0)
+            dec++;
+    }
+    if (!digits || dec == 0)
+        return kam_fail(c->ctx->err, KAM_EINVAL, key, "%s must be a number with at most 3 decimals",
+                        key);
+    for (int i = dec < 0 ? 0 : dec; i < 3; i++)
+        v *= 10;
+    *out = v;
+    return KAM_OK;
+}
+
 enum kam_err api_query_i64(struct api_call *c, const char *key, int64_t def, int64_t *out)
 {
     const char *v = http_query(c->req, key);

@@ -118,6 +118,8 @@ extern const struct jfield api_csv_body[];
 enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out, unsigned *set);
 /* Query parameter helpers: absent → default; malformed → KAM_EINVAL naming the parameter. */
 enum kam_err api_query_i64(struct api_call *c, const char *key, int64_t def, int64_t *out);
+/* A quantity as a decimal with at most 3 places ("2.5") -> thousandths. */
+enum kam_err api_query_dec3(struct api_call *c, const char *key, int64_t def, int64_t *out);
 const char *api_query_str(struct api_call *c, const char *key);
 /* A user id parameter: an integer, or "me" for the caller; absent → 0. */
 enum kam_err api_query_user(struct api_call *c, const char *key, int64_t *out);
