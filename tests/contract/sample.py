@@ -207,6 +207,7 @@ VARIANTS = {
     "/api/v1/imports/template": ["kind=orders&format=csv", "kind=products&format=xlsx"],
     "/api/v1/prices/quote": ["account_id={accounts}&product_id={products}",
                              "account_id={accounts}&product_id={products}&quantity=60&currency=USD"],
+    "/api/v1/bundles/{id}/quote": ["account_id={accounts}", "account_id={accounts}&quantity=3&currency=USD"],
 }
 CANDIDATES = 5  # items of a list tried for a parameter until one answers 2xx
 
