@@ -347,18 +347,16 @@ enum kam_err pricing_settings_set(struct kam_ctx *ctx, const struct pricing_sett
         return rc;
     struct audit_diff d;
     audit_diff_init(&d);
-    if (in->set & PRS_HIDE) {
-        if ((rc = setting_put(ctx, "prices.hide_other_accounts", in->hide ? "1" : "0")))
-            goto out;
+    if ((in->set & PRS_HIDE) &&
+        !(rc = setting_put(ctx, "prices.hide_other_accounts", in->hide ? "1" : "0")))
         audit_diff_i64(&d, "prices.hide_other_accounts", before.hide, 0, in->hide != 0, 0);
-    }
-    if (in->set & PRS_BELOW) {
-        if ((rc = setting_put(ctx, "prices.below_price", in->below_price)))
-            goto out;
+    if (!rc && (in->set & PRS_BELOW) &&
+        !(rc = setting_put(ctx, "prices.below_price", in->below_price)))
         audit_diff_str(&d, "prices.below_price", before.below_price, in->below_price);
-    }
-    rc = audit_write(ctx, "settings", 1, 0, "update", &d);
-out:
+    if (!rc)
+        rc = audit_write(ctx, "settings", 1, 0, "update", &d); /* releases d */
+    else
+        audit_diff_release(&d);
     return db_end(ctx->db, rc, ctx->err);
 }
 
