@@ -19,17 +19,18 @@ int cmd_migrate(int argc, char **argv)
     const char *from = NULL, *to = NULL;
     static const struct option opts[] = {
         {"from", required_argument, 0, 'f'}, {"to", required_argument, 0, 't'}, {0, 0, 0, 0}};
-    int o;
+    int o, usage = 0;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    /* An unknown option ends the loop: getopt_long past argc would never return -1. */
+    while (!usage && (o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (o == 'f')
             from = optarg;
         else if (o == 't')
             to = optarg;
         else
-            from = NULL, to = NULL, optind = argc + 1;
+            usage = 1;
     }
-    if (!from || !to || optind != argc) {
+    if (usage || !from || !to || optind != argc) {
         cli_usage(stderr, cli_find("migrate-data"));
         return EXIT_USAGE;
     }

@@ -249,6 +249,69 @@ static const struct table {
     {"offer_customisations",
      "id, offer_id, request, feasibility, confirm_by, confirmed_by, confirmed_at, note", "id", NULL,
      1, 0},
+    /* 0023 */
+    {"risks",
+     "id, account_id, covers_group, category, title, description, likelihood, impact, owner_id, "
+     "response, response_plan, review_on, status, closed_reason, closed_at, source, source_id, "
+     "created_by, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"risk_actions", "id, risk_id, description, owner_id, due_on, done_at, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"gift_rules",
+     "id, name, kind, recipient_role, max_value, currency, approver_role, forbidden, active, "
+     "version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"gift_budgets", "account_id, year, amount, currency, updated_by, updated_at",
+     "account_id, year", NULL, 0, 0},
+    {"gifts",
+     "id, account_id, contact_id, kind, description, value, currency, value_base, given_on, "
+     "given_by, care_reminder_id, visit_id, rule_id, status, decided_by, decided_at, "
+     "decision_note, risk_id, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"credit_limits",
+     "account_id, amount, group_amount, currency, terms_days, note, version, created_at, "
+     "updated_at",
+     "account_id", NULL, 0, 0},
+    {"invoices",
+     "id, invoice_no, account_id, day, due_day, amount, currency, amount_base, paid, paid_on, "
+     "import_id, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"payments",
+     "id, payment_no, account_id, day, amount, currency, amount_base, invoice_id, unapplied, "
+     "import_id, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"payment_allocations", "payment_id, invoice_id, amount", "payment_id, invoice_id", NULL, 0, 0},
+    {"credit_holds",
+     "id, kind, object_id, account_id, exposure, limit_amount, status, decided_by, decided_at, "
+     "note, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"competitors",
+     "id, name, alias, website, strengths, weaknesses, note, active, version, created_at, "
+     "updated_at",
+     "id", NULL, 1, 0},
+    {"competitor_presence",
+     "id, competitor_id, account_id, family, share_bp, price_level, note, updated_by, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"competitor_moves",
+     "id, competitor_id, account_id, family, day, kind, severity, description, created_by, "
+     "created_at",
+     "id", NULL, 1, 0},
+    {"alert_rules",
+     "signal, enabled, threshold_milli, severity, dept, params, version, updated_by, updated_at",
+     "signal", NULL, 0, 0},
+    {"alerts",
+     "id, account_id, signal, open_key, severity, dept, value_milli, threshold_milli, evidence, "
+     "status, owner_id, acknowledged_by, acknowledged_at, response, response_due, resolved_by, "
+     "resolved_at, resolution, cleared_at, risk_id, first_seen_at, last_seen_at, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"account_health", "account_id, day, score, lines", "account_id, day", NULL, 0, 0},
+    {"churn_models",
+     "id, trained_at, horizon_months, drop_bp, rows, positives, auc_bp, features, body, active",
+     "id", NULL, 1, 0},
+    {"churn_scores", "account_id, day, model_id, probability_bp, factors", "account_id, day", NULL,
+     0, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

@@ -298,6 +298,13 @@ def missing_database(ctx):
               "rc=%s err=%s" % (rc, short(err)))
         ck.ok(not os.path.exists(path) and not os.path.exists(target), "migrate-data creates neither file",
               str(os.listdir(d)))
+        # an unknown option is a usage error, not a spin (getopt_long was once run past argc)
+        try:
+            rc, out, err = cli(ctx, ["migrate-data", "--help"], timeout=10)
+            ck.ok(rc == 2 and "migrate-data --from" in err, "kam migrate-data --help exits 2 with its usage",
+                  "rc=%s err=%s" % (rc, short(err)))
+        except subprocess.TimeoutExpired:
+            ck.ok(False, "kam migrate-data --help exits 2 with its usage", "it did not exit in 10 s")
         # init and demo create
         rc, out, err = cli(ctx, ["init", "--db", dsn], timeout=30)
         ck.ok(rc == 0 and os.path.exists(path), "kam init creates the database", "rc=%s err=%s" % (rc, short(err)))

@@ -267,8 +267,31 @@ TEST(policy_finance_is_read_only)
             else if (o == OBJ_DISCOUNT && a == ACT_UPDATE) /* decides discounts over the
                                                              director's limit, with them */
                 want = GRANT_ALL;
+            else if (o == OBJ_CREDIT || o == OBJ_RECEIVABLE) /* owns credit and receivables */
+                want = GRANT_ALL;
+            else if (o == OBJ_RISK && a != ACT_DELETE) /* raises and works credit risks */
+                want = GRANT_ALL;
+            else if ((o == OBJ_GIFT || o == OBJ_ALERT) && a == ACT_UPDATE) /* decides gifts over
+                                                       a finance rule; works payment alerts */
+                want = GRANT_ALL;
             CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, a), want);
         }
+    }
+}
+
+TEST(policy_credit_is_finances)
+{
+    /* Issue 16: finance owns credit limits; an account manager and a team lead read their
+     * accounts' exposure and receivables but change no limit; the director reads them all. */
+    for (int a = 0; a < ACT_COUNT; a++) {
+        CHECK_EQ_INT(policy_grant(ROLE_FINANCE, OBJ_CREDIT, a), GRANT_ALL);
+        enum grant am = a == ACT_READ ? GRANT_SCOPE : GRANT_NONE;
+        CHECK_EQ_INT(policy_grant(ROLE_ACCOUNT_MANAGER, OBJ_CREDIT, a), am);
+        CHECK_EQ_INT(policy_grant(ROLE_TEAM_LEAD, OBJ_CREDIT, a), am);
+        CHECK_EQ_INT(policy_grant(ROLE_ACCOUNT_MANAGER, OBJ_RECEIVABLE, a), am);
+        CHECK_EQ_INT(policy_grant(ROLE_DIRECTOR, OBJ_CREDIT, a),
+                     a == ACT_READ ? GRANT_ALL : GRANT_NONE);
+        CHECK_EQ_INT(policy_grant(ROLE_HR, OBJ_ALERT, a), GRANT_NONE);
     }
 }
 

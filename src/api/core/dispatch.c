@@ -31,6 +31,9 @@ static const struct route *const tables[] = {
     api_routes_satisfaction, api_routes_follow_ups,    api_routes_tone,
     api_routes_prices,       api_routes_opportunities, api_routes_offers,
     api_routes_catalog,      api_routes_approvals,     api_routes_quote_docs,
+    api_routes_risks,        api_routes_gifts,         api_routes_credit,
+    api_routes_receivables,  api_routes_competitors,   api_routes_alerts,
+    api_routes_health,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -258,6 +261,13 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
     case SCOPE_OPPORTUNITY:
     case SCOPE_OFFER:
     case SCOPE_APPROVAL:
+    case SCOPE_RISK:
+    case SCOPE_GIFT:
+    case SCOPE_INVOICE:
+    case SCOPE_CREDIT_HOLD:
+    case SCOPE_PRESENCE:
+    case SCOPE_MOVE:
+    case SCOPE_ALERT:
         if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
             return rc;
         break;

@@ -168,6 +168,13 @@ extern const struct route api_routes_offers[];
 extern const struct route api_routes_catalog[];
 extern const struct route api_routes_approvals[];
 extern const struct route api_routes_quote_docs[];
+extern const struct route api_routes_risks[];
+extern const struct route api_routes_gifts[];
+extern const struct route api_routes_credit[];
+extern const struct route api_routes_receivables[];
+extern const struct route api_routes_competitors[];
+extern const struct route api_routes_alerts[];
+extern const struct route api_routes_health[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -211,6 +218,13 @@ extern const struct api_shape api_shapes_offers[];
 extern const struct api_shape api_shapes_catalog[];
 extern const struct api_shape api_shapes_approvals[];
 extern const struct api_shape api_shapes_quote_docs[];
+extern const struct api_shape api_shapes_risks[];
+extern const struct api_shape api_shapes_gifts[];
+extern const struct api_shape api_shapes_credit[];
+extern const struct api_shape api_shapes_receivables[];
+extern const struct api_shape api_shapes_competitors[];
+extern const struct api_shape api_shapes_alerts[];
+extern const struct api_shape api_shapes_health[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

@@ -85,6 +85,20 @@ static const struct chapter chapters[] = {
      "Discount approvals: limits by role, requests, decisions"},
     {api_routes_quote_docs, api_shapes_quote_docs, "quote-documents",
      "An offer as a printable A4 quote or an Excel workbook, and the company header"},
+    {api_routes_risks, api_shapes_risks, "risks",
+     "The risk register: risks by likelihood and impact, responses, actions, the heat map"},
+    {api_routes_gifts, api_shapes_gifts, "gifts",
+     "Compliance: gifts and hospitality against the company's rules and each account's budget"},
+    {api_routes_credit, api_shapes_credit, "credit",
+     "Credit limits (per account and per group), payment terms, exposure, credit holds"},
+    {api_routes_receivables, api_shapes_receivables, "receivables",
+     "Invoices and payments from the ERP, ageing, DSO"},
+    {api_routes_competitors, api_shapes_competitors, "competitors",
+     "Competitors, their presence at each account and product family, their moves"},
+    {api_routes_alerts, api_shapes_alerts, "alerts",
+     "The early-warning engine: rules over every signal, alerts with evidence and response"},
+    {api_routes_health, api_shapes_health, "health",
+     "The account health score explained line by line, its history, and the churn model"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 

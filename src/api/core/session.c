@@ -24,7 +24,9 @@ const struct api_shape api_shapes_session[] = {
      " target_approval:" GRANTS " target_proposal:" GRANTS " measure:" GRANTS " need:" GRANTS
      " need_status:" GRANTS " interview:" GRANTS " survey:" GRANTS " survey_link:" GRANTS
      " survey_response:" GRANTS " satisfaction:" GRANTS " follow_up:" GRANTS " pricing:" GRANTS
-     " opportunity:" GRANTS " offer:" GRANTS " catalog:" GRANTS " discount:" GRANTS},
+     " opportunity:" GRANTS " offer:" GRANTS " catalog:" GRANTS " discount:" GRANTS " risk:" GRANTS
+     " gift:" GRANTS " credit:" GRANTS " receivable:" GRANTS " competitor:" GRANTS
+     " competition:" GRANTS " alert:" GRANTS},
     {"Grants", "read:str(all|scope|none) create:str(all|scope|none) update:str(all|scope|none) "
                "delete:str(all|scope|none)"},
     {"Capabilities",

@@ -15,6 +15,8 @@
 #include "svc/relationships/care.h"
 #include "svc/relationships/issue.h"
 #include "svc/relationships/visit.h"
+#include "svc/risk/alert.h"
+#include "svc/risk/churn_job.h"
 #include "svc/volume/kpi.h"
 #include "svc/volume/outlook.h"
 
@@ -83,6 +85,12 @@ enum kam_err jobs_run_until(struct kam_ctx *ctx, int force, int (*stop)(void *),
         int64_t expired = 0;
         rc = offer_expire_due(ctx, &expired);
     }
+    /* Risk: the churn model (retrained when due, accounts scored daily), then the early-warning
+     * engine with the planning scans (alerts raised and cleared, health scored). */
+    if (!rc)
+        rc = churn_job_run(ctx, force, &out->churn_trained, &out->churn_scored);
+    if (!rc && (due || force))
+        rc = alerts_run(ctx, &out->alerts_raised, &out->alerts_cleared);
     /* Records written by older binaries or straight into the tables. A catch-up that gives way
      * (a lock held by a writer, KAM_EBUSY) or is stopped is retried later (kam serve's back-off,
      * the next pass); it never holds back the mail. */

@@ -9,8 +9,10 @@
 struct jobs_report {
     int visits_planned, overdue_notices, issues_escalated, care_reminders, mails_sent,
         mails_retried, digests, forecasts, kpi_alerts;
-    int survey_reminders; /* survey links reminded (svc/needs/survey_link.c) */
-    int search_deferred;  /* 1: the search catch-up failed (logged) or was stopped: retry it */
+    int survey_reminders;              /* survey links reminded (svc/needs/survey_link.c) */
+    int alerts_raised, alerts_cleared; /* early-warning alerts (svc/risk/alert.c) */
+    int churn_trained, churn_scored;   /* the churn model (svc/risk/churn_job.c) */
+    int search_deferred; /* 1: the search catch-up failed (logged) or was stopped: retry it */
 };
 
 /* How often the scans that plan visits and care reminders run inside kam serve; the other jobs

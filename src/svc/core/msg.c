@@ -131,6 +131,11 @@ static const struct entry catalogue[] = {
      {"the account has opportunities or offers; delete them or set its status to lost instead",
       "该客户有商机或报价，不能删除；请先删除它们，或把状态改为“流失”",
       "該客戶有商機或報價，無法刪除；請先刪除它們，或把狀態改為「流失」"}},
+    {"account.has_risk_records",
+     {"the account has risks, gifts, invoices, payments or competitor records; set its status "
+      "to lost instead",
+      "该客户有风险、礼品记录、发票、回款或竞争对手记录，不能删除；请把状态改为“流失”",
+      "該客戶有風險、禮品紀錄、發票、回款或競爭對手紀錄，無法刪除；請把狀態改為「流失」"}},
     /* opportunities and their stages (svc/offers/opportunity.c) */
     {"bad_month",
      {"{field} must be YYYY-MM", "{field} 应为 YYYY-MM 格式的月份",

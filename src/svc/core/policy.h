@@ -45,6 +45,13 @@ enum obj {
     OBJ_OFFER,       /* offers and quotes: lines, versions, customisations, conversion */
     OBJ_CATALOG,     /* bundles and service items (the catalogue beside the products) */
     OBJ_DISCOUNT, /* discount approvals: create = request, update = decide; limits are OBJ_CONFIG */
+    OBJ_RISK,     /* the risk register: risks, their responses and actions (issue 16) */
+    OBJ_GIFT,     /* gifts and hospitality given (compliance); rules and budgets: OBJ_CONFIG */
+    OBJ_CREDIT,   /* credit limits, payment terms, credit holds' decisions: finance's */
+    OBJ_RECEIVABLE,  /* invoices, payments, ageing, exposure, DSO */
+    OBJ_COMPETITOR,  /* competitor records (company-wide) */
+    OBJ_COMPETITION, /* a competitor's presence and moves at one account */
+    OBJ_ALERT,       /* early-warning alerts, the health score, churn scores */
     OBJ_COUNT
 };
 
@@ -72,6 +79,13 @@ enum scope_kind {
     SCOPE_OPPORTUNITY,
     SCOPE_OFFER,
     SCOPE_APPROVAL,
+    SCOPE_RISK,
+    SCOPE_GIFT,
+    SCOPE_INVOICE,
+    SCOPE_CREDIT_HOLD,
+    SCOPE_PRESENCE,
+    SCOPE_MOVE,
+    SCOPE_ALERT,
     SCOPE_COUNT
 };
 

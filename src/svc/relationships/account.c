@@ -515,7 +515,33 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
                           "status to lost instead");
         goto out;
     }
+    /* Its risks, gifts, receivables, credit holds and competitors' presence (0023) are
+     * business records too; alerts, health scores, churn scores and its credit limit are
+     * derived or settings and go with it. */
+    int64_t risk = 0;
+    if ((rc = db_query_i64(
+             ctx->db,
+             "SELECT COUNT(*) FROM accounts a WHERE a.id = ? AND (EXISTS (SELECT 1 FROM risks r "
+             "WHERE r.account_id = a.id) OR EXISTS (SELECT 1 FROM gifts g WHERE g.account_id = "
+             "a.id) OR EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id) OR EXISTS "
+             "(SELECT 1 FROM payments p WHERE p.account_id = a.id) OR EXISTS (SELECT 1 FROM "
+             "credit_holds h WHERE h.account_id = a.id) OR EXISTS (SELECT 1 FROM "
+             "competitor_presence c WHERE c.account_id = a.id) OR EXISTS (SELECT 1 FROM "
+             "competitor_moves m WHERE m.account_id = a.id))",
+             1, id, &risk, ctx->err)))
+        goto out;
+    if (risk) {
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "id", "account.has_risk_records", NULL,
+                          "the account has risks, gifts, invoices, payments or competitor "
+                          "records; set its status to lost instead");
+        goto out;
+    }
     static const char *const sales[] = {
+        "DELETE FROM alerts WHERE account_id = ?",
+        "DELETE FROM account_health WHERE account_id = ?",
+        "DELETE FROM churn_scores WHERE account_id = ?",
+        "DELETE FROM credit_limits WHERE account_id = ?",
+        "DELETE FROM gift_budgets WHERE account_id = ?",
         "DELETE FROM wallet_estimates WHERE account_id = ?",
         "DELETE FROM target_proposals WHERE account_id = ?",
         "UPDATE measures SET account_id = NULL WHERE account_id = ?"};

@@ -19,7 +19,8 @@
 #include "svc/offers/demo_offers.h"
 #include "svc/offers/demo_opportunities.h"
 #include "svc/offers/demo_prices.h" /* named exception: the demo loads every chapter */
-#include "svc/volume/demo_sales.h"  /* named exception: the demo loads every chapter */
+#include "svc/risk/demo.h"
+#include "svc/volume/demo_sales.h" /* named exception: the demo loads every chapter */
 #include "valuation.h"
 #include "visit.h"
 
@@ -654,6 +655,16 @@ enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out
             rc = opportunities_demo(ctx); /* svc/offers/demo_opportunities.c (issue 15) */
         if (!rc)
             rc = offers_demo(ctx); /* svc/offers/demo_offers.c (issue 15) */
+        if (!rc)
+            rc = competitors_demo(ctx); /* svc/risk/demo_*.c (issue 16) */
+        if (!rc)
+            rc = receivables_demo(ctx);
+        if (!rc)
+            rc = risks_demo(ctx);
+        if (!rc)
+            rc = churn_demo(ctx);
+        if (!rc)
+            rc = alerts_demo(ctx);
         rc = db_end(ctx->db, rc, ctx->err);
     }
     if (!rc)
