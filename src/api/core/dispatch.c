@@ -33,7 +33,7 @@ static const struct route *const tables[] = {
     api_routes_catalog,      api_routes_approvals,     api_routes_quote_docs,
     api_routes_risks,        api_routes_gifts,         api_routes_credit,
     api_routes_receivables,  api_routes_competitors,   api_routes_alerts,
-    api_routes_health,
+    api_routes_health,       api_routes_churn,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

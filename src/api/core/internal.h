@@ -175,6 +175,7 @@ extern const struct route api_routes_receivables[];
 extern const struct route api_routes_competitors[];
 extern const struct route api_routes_alerts[];
 extern const struct route api_routes_health[];
+extern const struct route api_routes_churn[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -225,6 +226,7 @@ extern const struct api_shape api_shapes_receivables[];
 extern const struct api_shape api_shapes_competitors[];
 extern const struct api_shape api_shapes_alerts[];
 extern const struct api_shape api_shapes_health[];
+extern const struct api_shape api_shapes_churn[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

@@ -98,7 +98,9 @@ static const struct chapter chapters[] = {
     {api_routes_alerts, api_shapes_alerts, "alerts",
      "The early-warning engine: rules over every signal, alerts with evidence and response"},
     {api_routes_health, api_shapes_health, "health",
-     "The account health score explained line by line, its history, and the churn model"},
+     "The account health score explained line by line, and its history"},
+    {api_routes_churn, api_shapes_churn, "churn",
+     "The churn / decline model trained on the company's own history: scores with their factors"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 

@@ -1,4 +1,4 @@
-/* health.c -- the health score and the churn model (issue 16 items 4, 5). */
+/* health.c -- the account health score and its history (issue 16 item 4). */
 #include "api/core/internal.h"
 
 const struct api_shape api_shapes_health[] = {
