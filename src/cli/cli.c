@@ -130,7 +130,7 @@ const struct cmd cli_cmds[] = {
      "  KAM_SMTP_USER and KAM_SMTP_PASSWORD when set. Without KAM_SMTP_URL mail waits in the\n"
      "  outbox. --now pins the clock (tests). The database must exist (kam init)."},
     {"import", cmd_import,
-     "kam import orders|products|accounts FILE[.csv|.tsv|.txt|.xlsx] [--db DSN]\n"
+     "kam import orders|products|accounts|invoices|payments FILE[.csv|.tsv|.txt|.xlsx] [--db DSN]\n"
      "           [--map FIELD=HEADER,...] [--sheet NAME] [--encoding ENC] [--dry-run]\n"
      "           [--skip-bad-rows] [--reject FILE] [--report FILE] [--quiet]\n"
      "           [--no-price-check]",

@@ -1,4 +1,5 @@
-/* cmd_import.c -- kam import orders|products|accounts FILE[.csv|.tsv|.txt|.xlsx] [--sheet NAME]
+/* cmd_import.c -- kam import orders|products|accounts|invoices|payments FILE[.csv|.tsv|.txt|.xlsx]
+ * [--sheet NAME]
  * [--encoding ENC]: the loader's command line (how files are read: svc/volume/import_read.h).
  *
  * The work is svc/volume/import.c's; this file reads the file, draws a progress bar on a terminal
@@ -177,11 +178,11 @@ int cmd_import(int argc, char **argv)
         }
     }
     if (argc - optind != 2)
-        return usage("name the kind (orders, products, accounts) and the file");
+        return usage("name the kind (orders, products, accounts, invoices, payments) and the file");
     o.kind = argv[optind];
     const char *path = argv[optind + 1];
     if (!import_header(o.kind))
-        return usage("the kind must be orders, products or accounts");
+        return usage("the kind must be orders, products, accounts, invoices or payments");
     const char *slash = strrchr(path, '/');
     o.filename = slash ? slash + 1 : path;
     /* The database first: a missing one leaves no reject file behind. */

@@ -106,11 +106,25 @@ WORDED = {
     ("CareReminder", "channel"): "care.channels", ("CareReminder", "mail_status"): "care.mailStatuses",
     ("OrderLine", "region"): "region", ("OrderLine", "channel"): "channel",
     ("OrderLine", "price_check"): "pricing.line",
+    # issue 16 (a "*" segment: every key at that level, the rest of the path under it)
+    ("Risk", "category"): "risks.categories", ("Risk", "status"): "risks.statuses", ("Risk", "level"): "risks.levels",
+    ("Risk", "response"): "risks.responses", ("Risk", "source"): "risks.sources",
+    ("Gift", "kind"): "gifts.kinds", ("Gift", "status"): "gifts.statuses", ("Gift", "approver_role"): "gifts.approvers",
+    ("CompetitorPresence", "price_level"): "competitors.priceLevels",
+    ("CompetitorMove", "kind"): "competitors.moveKinds", ("CompetitorMove", "severity"): "competitors.severities",
+    ("Alert", "status"): "health.status", ("Alert", "severity"): "health.severity", ("Alert", "dept"): "health.dept",
+    ("Alert", "signal"): "signal.*.name",
+    ("ChurnScore", "tier"): "tier",
+    ("Invoice", "status"): "credit.invoiceStatus", ("Invoice", "bucket"): "credit.bucket",
 }
 USER_FIELDS = {"owner_id", "assignee_id", "user_id", "escalated_to", "screened_by", "created_by", "updated_by"}
 SHAPES = [("/contacts", "Contact"), ("/interactions", "Interaction"), ("/api/v1/accounts", "Account"),
           ("/api/v1/visits", "Visit"), ("/api/v1/issues", "Issue"), ("/api/v1/care", "CareReminder"),
-          ("/api/v1/orders", "OrderLine")]
+          ("/api/v1/orders", "OrderLine"),
+          ("/api/v1/risks", "Risk"), ("/api/v1/gifts", "Gift"), ("/api/v1/competitors", "Competitor"),
+          ("/api/v1/competitor-moves", "CompetitorMove"), ("/api/v1/alerts", "Alert"), ("/api/v1/health", "HealthRow"),
+          ("/api/v1/churn", "ChurnScore"), ("/api/v1/receivables", "ReceivableRow"), ("/api/v1/invoices", "Invoice"),
+          ("/api/v1/payments", "Payment")]
 _web = {}
 
 
@@ -140,8 +154,19 @@ def web(lang):
 
 
 def web_labels(lang, path):
+    """The web's labels at path; a "*" segment takes every key at that level, each worded by the
+    rest of the path under it (signal.*.name: {signal: its name})."""
     d = web(lang)
-    for seg in path.split("."):
+    segs = path.split(".")
+    for i, seg in enumerate(segs):
+        if seg == "*":
+            out = {}
+            for k, v in d.items():
+                for rest in segs[i + 1:]:
+                    v = v.get(rest) if isinstance(v, dict) else None
+                if isinstance(v, str):
+                    out[k] = v
+            return out
         d = d[seg]
     return d
 
@@ -311,7 +336,8 @@ def same_as_list(ctx, name, client, path, query=None, columns=None, min_rows=0, 
             continue
         header, body = rows[0], rows[1:]
         if not columns:
-            ck.ok("id" in header, "%s: %s header has the item fields" % (name, fmt), str(header[:8]))
+            ck.ok("id" in header or "account_id" in header, "%s: %s header has the item fields" % (name, fmt),
+                  str(header[:8]))
         ck.ok(len(body) == len(items), "%s: %s has the list's %d rows" % (name, fmt, len(items)),
               "%d rows in the file" % len(body))
         keys = header if not columns else [c.split(":", 1)[0] for c in columns.split(",")]
@@ -562,6 +588,74 @@ def g_export_words(ctx):
     ck.expect(export(admin, "/api/v1/accounts", "csv", {"raw": "yes"}), 400, "raw=yes: 400", field="raw")
     ck.expect(export(admin, "/api/v1/accounts", "csv", {"columns": "name_code"}), 400,
               "a _code column of a plain field: 400", field="columns")
+
+
+def g_export_risk_words(ctx):
+    """Issue 16's lists (risks, gifts, competitors, moves, alerts, health, churn, receivables,
+    invoices, payments): each export holds its list in the screen's words in every language."""
+    from t_risks import new_risk
+    from t_gifts import new_gift, rules, today as gift_day
+    from t_competitors import new_competitor, new_move
+    from t_alerts import mk_alert
+    from t_credit import load, credit_account, INV_HEAD, PAY_HEAD, today as credit_day
+    ck = ctx.ck
+    admin = ctx.admin
+    fin = ctx.U("fin").client
+    a = ctx.ids["A_own"]
+    risk = new_risk(ctx, a, category="credit", response="reduce")["id"]
+    new_risk(ctx, a, category="compliance")
+    rules(ctx)
+    champ = ctx.new_contact(a, decision_role="champion")
+    gift = new_gift(ctx, a, contact_id=champ, kind="hospitality", value=300000, given_on=gift_day(5))["id"]
+    comp = new_competitor(ctx)
+    move = new_move(ctx, a, comp, kind="won_business", severity="medium")
+    alert = mk_alert(ctx, a, signal="receivables_overdue", severity="high", dept="finance")
+    aid, code = credit_account(ctx)
+    inv = [ctx.uniq("EXI-"), ctx.uniq("EXI-")]
+    load(ctx, "invoices", [INV_HEAD, [inv[0], code, credit_day(-60), credit_day(-40), "100", "CNY"],
+                           [inv[1], code, credit_day(-2), credit_day(28), "50", "CNY"]], client=fin)
+    load(ctx, "payments", [PAY_HEAD, [ctx.uniq("EXP-"), code, credit_day(-1), "30", "CNY", inv[0]]], client=fin)
+
+    lists = [("/api/v1/risks", {"account_id": str(a)}, 2), ("/api/v1/gifts", {"account_id": str(a)}, 1),
+             ("/api/v1/competitors", None, 1), ("/api/v1/competitor-moves", {"account_id": str(a)}, 1),
+             ("/api/v1/alerts", None, 1), ("/api/v1/health", None, 0), ("/api/v1/churn", None, 0),
+             ("/api/v1/receivables", None, 1), ("/api/v1/invoices", {"account_id": str(aid)}, 2),
+             ("/api/v1/payments", {"account_id": str(aid)}, 1)]
+    for lang in ("zh-CN", "zh-TW", "en"):
+        for path, q, n in lists:
+            same_as_list(ctx, "%s (lang=%s)" % (path, lang), admin, path, q, lang=lang, eq={"lang": lang},
+                         min_rows=n)
+    same_as_list(ctx, "invoices (raw=1)", fin, "/api/v1/invoices", {"account_id": str(aid)}, lang=None,
+                 eq={"raw": "1", "lang": "zh-CN"}, min_rows=2)
+
+    # The words by hand (the locale files' texts), beside the stored codes.
+    def row_of(path, q, cols, lang, key):
+        r = export(admin, path, "csv", dict(q, columns=cols, lang=lang))
+        if not ck.expect(r, 200, "%s export (%s)" % (path, cols)):
+            return None
+        return next((x for x in csv_rows(r.body)[1:] if x[0] == str(key)), None)
+
+    row = row_of("/api/v1/risks", {"account_id": str(a)}, "id,category,status,response,source,category_code", "zh-CN",
+                 risk)
+    ck.ok(row == [str(risk), "信用", "应对中", "降低", "手工登记", "credit"], "a risk in Chinese words", str(row))
+    row = row_of("/api/v1/gifts", {"account_id": str(a)}, "id,kind,kind_code", "zh-TW", gift)
+    ck.ok(row == [str(gift), "宴請招待", "hospitality"], "a gift in traditional Chinese words", str(row))
+    row = row_of("/api/v1/competitor-moves", {"account_id": str(a)}, "id,kind,severity", "en", move)
+    ck.ok(row == [str(move), "Won business", "Medium"], "a competitor's move in English words", str(row))
+    row = row_of("/api/v1/alerts", {}, "id,signal,severity,dept,status,signal_code", "zh-TW", alert)
+    ck.ok(row == [str(alert), "應收帳款逾期", "高", "財務", "待處理", "receivables_overdue"],
+          "an alert in traditional Chinese words (the signal's name)", str(row))
+    row = row_of("/api/v1/invoices", {"account_id": str(aid)}, "invoice_no,status,bucket,status_code", "en", inv[0])
+    ck.ok(row == [inv[0], "Overdue", "31-60 days", "overdue"], "an overdue invoice in English words", str(row))
+    row = row_of("/api/v1/invoices", {"account_id": str(aid)}, "invoice_no,status,bucket", "zh-CN", inv[1])
+    ck.ok(row == [inv[1], "未到期", "未到期"], "an invoice not yet due in Chinese words", str(row))
+    # the receivables list answers each role as its export does
+    for key in ("am_e", "fin", "hr", "viewer_e"):
+        c = ctx.U(key).client
+        for path in ("/api/v1/receivables", "/api/v1/invoices", "/api/v1/payments"):
+            lr = c.get(path, {"limit": "1"})
+            ck.ok(export(c, path, "csv").status == lr.status, "%s: export of %s answers as the list (%d)"
+                  % (key, path, lr.status))
 
 
 def _cookie_headers(client):
@@ -842,6 +936,7 @@ GROUPS = [
     ("exports", g_exports, True),
     ("exports-words", g_export_words, True),
     ("exports-limits", g_export_limits, True),
+    ("exports-risk", g_export_risk_words, True),
 ]
 # 100k lines in the main database would slow every later group that lists orders: last.
 GROUPS_LAST = [

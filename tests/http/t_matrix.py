@@ -50,7 +50,8 @@ class Attempt:
 
 
 RECORD_KINDS = ("account", "contact", "audit", "interaction", "visit", "issue", "care", "order", "measure",
-                "need", "interview", "survey_link", "response", "follow_up", "opportunity")
+                "need", "interview", "survey_link", "response", "follow_up", "opportunity",
+                "invoice", "credit_hold")  # issue 16 (CREDIT): t_receivables.py, t_credit.py
 
 
 def route(method, path, kind):

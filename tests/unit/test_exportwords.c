@@ -92,8 +92,10 @@ TEST(exportwords_files_have_no_name)
  * where the languages differ (no English left in a Chinese file). */
 TEST(exportwords_catalogue_words_every_enum_of_the_exports)
 {
-    static const char *const shapes[] = {"Account", "Contact",      "Interaction", "Visit",
-                                         "Issue",   "CareReminder", "OrderLine",   NULL};
+    static const char *const shapes[] = {
+        "Account", "Contact", "Interaction", "Visit", "Issue", "CareReminder", "OrderLine",
+        /* issue 16 */
+        "Risk", "Gift", "CompetitorPresence", "CompetitorMove", "Alert", "Invoice", NULL};
     int enums = 0;
     for (const char *const *sh = shapes; *sh; sh++) {
         const char *fields = NULL;
@@ -112,23 +114,15 @@ TEST(exportwords_catalogue_words_every_enum_of_the_exports)
                 size_t n = strcspn(v, "|)");
                 char value[64];
                 snprintf(value, sizeof value, "%.*s", (int)n, v);
-                static const char *const groups[] = {"tier",
-                                                     "account_status",
-                                                     "source",
-                                                     "screening",
-                                                     "decision_role",
-                                                     "interaction_kind",
-                                                     "material_type",
-                                                     "visit_kind",
-                                                     "visit_status",
-                                                     "issue_category",
-                                                     "severity",
-                                                     "issue_status",
-                                                     "occasion_kind",
-                                                     "care_status",
-                                                     "care_channel",
-                                                     "price_check",
-                                                     NULL};
+                static const char *const groups[] = {
+                    "tier",           "account_status",   "source",         "screening",
+                    "decision_role",  "interaction_kind", "material_type",  "visit_kind",
+                    "visit_status",   "issue_category",   "severity",       "issue_status",
+                    "occasion_kind",  "care_status",      "care_channel",   "price_check",
+                    "risk_category",  "risk_status",      "risk_level",     "risk_response",
+                    "risk_source",    "gift_kind",        "gift_status",    "gift_approver",
+                    "price_level",    "move_kind",        "move_severity",  "alert_status",
+                    "alert_severity", "invoice_status",   "invoice_bucket", NULL};
                 int found = 0;
                 for (const char *const *g = groups; *g && !found; g++) {
                     char key[128], en[200], cn[200], tw[200];

@@ -1290,7 +1290,7 @@ TEST(sales_import_bad_options)
     if (!fx_open(&f))
         return;
     struct import_report r;
-    CHECK_EQ_INT(run_import(&f, "invoices", ORDERS_HEADER, &r), KAM_EINVAL);
+    CHECK_EQ_INT(run_import(&f, "shipments", ORDERS_HEADER, &r), KAM_EINVAL);
     CHECK_EQ_STR(f.fix.e.field, "kind");
     struct import_opts o = {0};
     CHECK_EQ_INT(run_import_opts(&f, &o, "", 0, &r), KAM_EINVAL);

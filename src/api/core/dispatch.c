@@ -341,6 +341,39 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                 return KAM_OK;
             }
         }
+        /* Issue 16: the risk chapter's records of an account, for those who read them there;
+         * its company-wide records (competitors, alert and gift rules) for their readers. */
+        static const struct {
+            const char *entity;
+            enum obj obj;
+            int of_account;
+        } risk_entities[] = {
+            {"risk", OBJ_RISK, 1},
+            {"gift", OBJ_GIFT, 1},
+            {"alert", OBJ_ALERT, 1},
+            {"invoice", OBJ_RECEIVABLE, 1},
+            {"payment", OBJ_RECEIVABLE, 1},
+            {"credit_limit", OBJ_CREDIT, 1},
+            {"credit_hold", OBJ_CREDIT, 1},
+            {"competitor_presence", OBJ_COMPETITION, 1},
+            {"competitor_move", OBJ_COMPETITION, 1},
+            {"competitor", OBJ_COMPETITOR, 0},
+            {"alert_rule", OBJ_CONFIG, 0},
+            {"gift_rule", OBJ_CONFIG, 0},
+        };
+        int risk_of_account = 0;
+        for (size_t i = 0; i < sizeof risk_entities / sizeof risk_entities[0]; i++) {
+            if (strcmp(entity, risk_entities[i].entity) != 0)
+                continue;
+            *obj = risk_entities[i].obj;
+            *act = ACT_READ;
+            if (!risk_entities[i].of_account) {
+                c->scope_account_id = 0;
+                *in_scope = 0;
+                return KAM_OK;
+            }
+            risk_of_account = 1;
+        }
         if (strcmp(entity, "account") == 0) {
             account_id = id;
         } else if (strcmp(entity, "account_member") == 0) {
@@ -356,7 +389,7 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                    strcmp(entity, "survey_link") == 0 || strcmp(entity, "price_list") == 0 ||
                    strcmp(entity, "promotion") == 0 || strcmp(entity, "rebate") == 0 ||
                    strcmp(entity, "opportunity") == 0 || strcmp(entity, "offer") == 0 ||
-                   strcmp(entity, "approval") == 0) {
+                   strcmp(entity, "approval") == 0 || risk_of_account) {
             rc = audit_account_of(ctx, entity, id, &account_id);
             if (rc)
                 return rc;
@@ -365,7 +398,9 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                             "entity must be one of: account, contact, interaction, visit, issue, "
                             "care, need, interview, follow_up, survey, survey_link, "
                             "price_list, promotion, rebate, opportunity, offer, approval, "
-                            "bundle, service_item, user, team, token");
+                            "bundle, service_item, risk, gift, alert, invoice, payment, "
+                            "credit_limit, credit_hold, competitor_presence, competitor_move, "
+                            "competitor, alert_rule, gift_rule, user, team, token");
         }
         c->scope_account_id = account_id;
         /* A deleted account's history stays readable for org-wide readers only. */

@@ -88,6 +88,25 @@ static const struct {
     {"OrderLine", "region", "region"},
     {"OrderLine", "channel", "channel"},
     {"OrderLine", "price_check", "price_check"},
+    /* issue 16: the risk register, gifts, competitors, alerts, churn and receivables lists */
+    {"Risk", "category", "risk_category"},
+    {"Risk", "status", "risk_status"},
+    {"Risk", "level", "risk_level"},
+    {"Risk", "response", "risk_response"},
+    {"Risk", "source", "risk_source"},
+    {"Gift", "kind", "gift_kind"},
+    {"Gift", "status", "gift_status"},
+    {"Gift", "approver_role", "gift_approver"},
+    {"CompetitorPresence", "price_level", "price_level"},
+    {"CompetitorMove", "kind", "move_kind"},
+    {"CompetitorMove", "severity", "move_severity"},
+    {"Alert", "status", "alert_status"},
+    {"Alert", "severity", "alert_severity"},
+    {"Alert", "dept", "alert_dept"},
+    {"Alert", "signal", "signal"},
+    {"ChurnScore", "tier", "tier"},
+    {"Invoice", "status", "invoice_status"},
+    {"Invoice", "bucket", "invoice_bucket"},
 };
 
 /* Fields holding a user's id, written as the user's name. */

@@ -483,6 +483,11 @@ static const struct {
     {"POST", "/api/v1/imports/products", 422, "The file was rejected: the report names why"},
     {"POST", "/api/v1/imports/accounts", 200, "A dry run (dry_run=1): the report, nothing stored"},
     {"POST", "/api/v1/imports/accounts", 422, "The file was rejected: the report names why"},
+    /* issue 16 (CREDIT): receivables from the ERP */
+    {"POST", "/api/v1/imports/invoices", 200, "A dry run (dry_run=1): the report, nothing stored"},
+    {"POST", "/api/v1/imports/invoices", 422, "The file was rejected: the report names why"},
+    {"POST", "/api/v1/imports/payments", 200, "A dry run (dry_run=1): the report, nothing stored"},
+    {"POST", "/api/v1/imports/payments", 422, "The file was rejected: the report names why"},
 };
 
 static const struct {
@@ -524,6 +529,8 @@ static const struct {
     {"POST", "/api/v1/imports/orders", "importOrders"},
     {"POST", "/api/v1/imports/products", "importProducts"},
     {"POST", "/api/v1/imports/accounts", "importAccounts"},
+    {"POST", "/api/v1/imports/invoices", "importInvoices"},
+    {"POST", "/api/v1/imports/payments", "importPayments"},
 };
 
 static void put_cap(struct buf *b, const char *s, size_t n, int cap)

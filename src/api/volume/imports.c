@@ -9,11 +9,12 @@
 #include "svc/volume/import_mapping.h"
 
 const struct api_shape api_shapes_imports[] = {
-    {"ImportMapping", "kind:str(orders|products|accounts) mapping:str updated_at:ts?"},
-    {"ImportPreview",
-     "kind:str(orders|products|accounts) format:str(csv|tsv|xlsx) encoding:str detected:str "
-     "sheet:str sheets:[str] header_row:int columns:[ImportPreviewColumn] "
-     "rows:[ImportPreviewRow] missing:[str]"},
+    {"ImportMapping",
+     "kind:str(orders|products|accounts|invoices|payments) mapping:str updated_at:ts?"},
+    {"ImportPreview", "kind:str(orders|products|accounts|invoices|payments) "
+                      "format:str(csv|tsv|xlsx) encoding:str detected:str "
+                      "sheet:str sheets:[str] header_row:int columns:[ImportPreviewColumn] "
+                      "rows:[ImportPreviewRow] missing:[str]"},
     {"ImportPreviewColumn", "header:str field:str"},
     {"ImportPreviewRow", "cells:[str]"},
     {NULL, NULL},
@@ -112,8 +113,8 @@ struct mapping_in {
 };
 
 static const struct jfield mapping_spec[] = {
-    {"kind", J_STR, 1, offsetof(struct mapping_in, kind), 0, 0, 0, "orders | products | accounts",
-     1},
+    {"kind", J_STR, 1, offsetof(struct mapping_in, kind), 0, 0, 0,
+     "orders | products | accounts | invoices | payments", 1},
     {"mapping", J_STR, 2, offsetof(struct mapping_in, mapping), 0, 0, 0,
      "field=Header,... (<= 2000 characters; \"\" forgets the saved one)", 1},
     {0},
@@ -145,7 +146,8 @@ static const char *const mapping_query[] = {"kind", NULL};
 const struct route api_routes_imports[] = {
     {"GET", "/api/v1/imports/template", template_get, OBJ_IMPORT, ACT_READ, SCOPE_NONE, NULL,
      template_query, 200,
-     "A file to fill for an import of kind (orders | products | accounts): Chinese and English "
+     "A file to fill for an import of kind (orders | products | accounts | invoices | payments): "
+     "Chinese and English "
      "headers, one example row; format=csv (UTF-8 with a BOM) or xlsx",
      "csv"},
     {"POST", "/api/v1/imports/preview", preview, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE, api_csv_body,

@@ -26,7 +26,7 @@ const struct api_shape api_shapes_sales[] = {
                   "quantity:num amount:Money amount_base:int import_id:int? created_at:ts "
                   "updated_at:ts price_check:str(ok|below|unpriced)? price_reason:str? "
                   "engine_amount:int?"},
-    {"ImportReport", "id:int? kind:str(orders|products|accounts) "
+    {"ImportReport", "id:int? kind:str(orders|products|accounts|invoices|payments) "
                      "status:str(loaded|rejected|checked) rows_total:int rows_inserted:int "
                      "rows_updated:int rows_rejected:int problems:[ImportProblem] "
                      "problems_total:int started_at:ts finished_at:ts filename:str "
@@ -474,6 +474,17 @@ static enum kam_err import_accounts(struct api_call *c)
     return import_kind(c, "accounts");
 }
 
+/* issue 16: receivables from the ERP (svc/risk/receivable.h, docs/CREDIT.md) */
+static enum kam_err import_invoices(struct api_call *c)
+{
+    return import_kind(c, "invoices");
+}
+
+static enum kam_err import_payments(struct api_call *c)
+{
+    return import_kind(c, "payments");
+}
+
 static enum kam_err imports_list(struct api_call *c)
 {
     struct import_query q = {0};
@@ -619,6 +630,19 @@ const struct route api_routes_sales[] = {
      api_csv_body, import_query, 201,
      "Load a CSV of accounts (takes account create too; created, or updated by code where the "
      "caller may)",
+     "ImportReport", ROUTE_OWN_TX},
+    {"POST", "/api/v1/imports/invoices", import_invoices, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE,
+     api_csv_body, import_query, 201,
+     "Load a file of invoices (invoice_no,account_code,date,due_date,amount,currency; takes "
+     "receivable create for every account): a known invoice_no is updated; unapplied payments "
+     "are applied to new invoices oldest first",
+     "ImportReport", ROUTE_OWN_TX},
+    {"POST", "/api/v1/imports/payments", import_payments, OBJ_IMPORT, ACT_CREATE, SCOPE_NONE,
+     api_csv_body, import_query, 201,
+     "Load a file of payments (payment_no,account_code,date,amount,currency,invoice_no?; takes "
+     "receivable create for every account): applied to the invoice named, then to the oldest "
+     "open invoices of the account and currency; a payment_no loaded before is skipped when "
+     "identical, refused otherwise",
      "ImportReport", ROUTE_OWN_TX},
     {"GET", "/api/v1/imports", imports_list, OBJ_IMPORT, ACT_READ, SCOPE_NONE, NULL, imports_query,
      200, "Past imports, newest first", "[ImportReport]"},

@@ -655,6 +655,16 @@ static const char *unreadable_entities(struct kam_ctx *ctx)
         {"survey_link", OBJ_SURVEY_LINK},
         {"survey_response", OBJ_SURVEY_RESPONSE},
         {"follow_up", OBJ_FOLLOW_UP},
+        {"risk", OBJ_RISK},
+        {"gift", OBJ_GIFT},
+        {"gift_budget", OBJ_GIFT},
+        {"alert", OBJ_ALERT},
+        {"invoice", OBJ_RECEIVABLE},
+        {"payment", OBJ_RECEIVABLE},
+        {"credit_limit", OBJ_CREDIT},
+        {"credit_hold", OBJ_CREDIT},
+        {"competitor_presence", OBJ_COMPETITION},
+        {"competitor_move", OBJ_COMPETITION},
     };
     const char *out = "";
     if (ctx->who.user_id == 0)

@@ -115,7 +115,33 @@ enum kam_err digest_run(struct kam_ctx *ctx, int *queued_out)
             msg_render(lang, "digest.care", (struct kam_param[]){{"n", num}}, 1, line, sizeof line);
             buf_printf(&body, "%s\n", line);
         }
-        if (!rc && (lines || overdue || care)) {
+        /* Issue 16: the user's unresolved early-warning alerts, newest first, a line each. */
+        int alerts = 0;
+        if (!rc &&
+            !(rc = db_prepare(ctx->db,
+                              "SELECT accounts.name, alerts.severity, alerts.created_at FROM "
+                              "alerts JOIN accounts ON accounts.id = alerts.account_id "
+                              "WHERE alerts.owner_id = ? AND alerts.status <> 'resolved' "
+                              "ORDER BY alerts.created_at DESC, alerts.id DESC LIMIT 20",
+                              &st, ctx->err))) {
+            db_bind_i64(st, 1, users[i].id);
+            while (!(rc = db_step(st, &row, ctx->err)) && row) {
+                char sev[64], key[48];
+                snprintf(key, sizeof key, "enum.severity.%s", db_col_text(st, 1));
+                if (msg_render(lang, key, NULL, 0, sev, sizeof sev) <= 0)
+                    snprintf(sev, sizeof sev, "%s", db_col_text(st, 1));
+                msg_render(lang,
+                           db_col_i64(st, 2) > ctx->now - 86400 ? "digest.alert_new"
+                                                                : "digest.alert_open",
+                           (struct kam_param[]){{"name", db_col_text(st, 0)}, {"severity", sev}}, 2,
+                           line, sizeof line);
+                if (!alerts++)
+                    buf_puts(&body, "\n");
+                buf_printf(&body, "- %s\n", line);
+            }
+            db_done(st);
+        }
+        if (!rc && (lines || overdue || care || alerts)) {
             char key[64];
             snprintf(key, sizeof key, "digest:%lld:%s", (long long)users[i].id, day);
             int64_t id;

@@ -17,6 +17,7 @@
 #include "svc/relationships/visit.h"
 #include "svc/risk/alert.h"
 #include "svc/risk/churn_job.h"
+#include "svc/risk/risk.h"
 #include "svc/volume/kpi.h"
 #include "svc/volume/outlook.h"
 
@@ -91,6 +92,8 @@ enum kam_err jobs_run_until(struct kam_ctx *ctx, int force, int (*stop)(void *),
         rc = churn_job_run(ctx, force, &out->churn_trained, &out->churn_scored);
     if (!rc && (due || force))
         rc = alerts_run(ctx, &out->alerts_raised, &out->alerts_cleared);
+    if (!rc && (due || force)) /* overdue risk reviews and actions: their owners told once */
+        rc = risks_review_due(ctx, &(int){0});
     /* Records written by older binaries or straight into the tables. A catch-up that gives way
      * (a lock held by a writer, KAM_EBUSY) or is stopped is retried later (kam serve's back-off,
      * the next pass); it never holds back the mail. */

@@ -7,6 +7,7 @@
 #include "store/db.h"
 #include "svc/core/audit.h"
 #include "svc/core/check.h"
+#include "svc/risk/credit.h"
 
 enum kam_err offer_copy_version(struct kam_ctx *ctx, const struct offer *src, int64_t *id_out);
 
@@ -117,6 +118,8 @@ enum kam_err offer_submit(struct kam_ctx *ctx, int64_t id, const char *comment, 
         db_bind_i64(st, 2, b.id);
         rc = db_run(st, ctx->err);
     }
+    if (!rc) /* issue 16: over the credit limit -> flagged or held (docs/CREDIT.md) */
+        rc = credit_check_offer(ctx, b.id);
     if (!rc)
         rc = offer_get(ctx, id, out);
 out:
@@ -141,7 +144,7 @@ enum kam_err offer_send(struct kam_ctx *ctx, int64_t id, struct offer *out)
         rc = bad_move(ctx, &b, "sent", NULL);
         goto out;
     }
-    if ((rc = expired(ctx, &b)))
+    if ((rc = expired(ctx, &b)) || (rc = credit_offer_may_send(ctx, b.id)))
         goto out;
     if ((rc = offer_set_status(ctx, &b, "sent", NULL, 1, 0)))
         goto out;

@@ -53,6 +53,57 @@ static const struct {
 static const char *const families[NFAMILIES] = {
     "轴承 Bearings", "液压 Hydraulics", "传感器 Sensors", "控制系统 Controls", "服务 Services"};
 
+/* A hash of an account id (its own stream: the shared one keeps every other account's lines). */
+static uint64_t hash_id(int64_t id, uint64_t salt)
+{
+    uint64_t z = (uint64_t)id * 0x9e3779b97f4a7c15ull + salt;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* How an account's volume bends (issue 16: the churn model and the alerts must find something
+ * true). By a hash of its id: about 12 % decline steadily by 50-80 % over their last 9-12 months
+ * (three of them, the 24th, 42nd and 68th account, stop 3-5 months before the end); about 15 %
+ * declined by 40-70 % over 6-9 months earlier in the history and stayed there; the others none. The
+ * factor of month mon (first .. last) multiplies the month's volume; 0: no orders. */
+static double bend(int64_t id, int index, int mon, int first, int last)
+{
+    uint64_t h = hash_id(id, 0x5eed16ull);
+    int kind = (int)(h % 100);
+    double depth, ramp;
+    int start, len;
+    if (index == 23 || index == 41 || index == 67) { /* stops */
+        int stop = last - 3 - (int)((h >> 8) % 3);
+        if (mon >= stop)
+            return 0;
+        start = stop - 4;
+        return mon < start ? 1 : 1 - 0.6 * (double)(mon - start + 1) / 5.0;
+    }
+    if (kind < 12 && index > 9) { /* declines to the end: a mild start, then steeper */
+        len = 9 + (int)((h >> 8) % 4);
+        depth = 0.5 + 0.3 * (double)((h >> 16) % 1000) / 1000.0;
+        start = last - len;
+        if (mon < start)
+            return 1;
+        ramp = (double)(mon - start + 1) / (double)len;
+        return 1 - depth * ramp;
+    }
+    if (kind >= 12 && kind < 27 && index > 9) { /* an earlier decline that stayed down */
+        len = 6 + (int)((h >> 8) % 4);
+        depth = 0.4 + 0.3 * (double)((h >> 16) % 1000) / 1000.0;
+        start =
+            first + 8 +
+            (int)((h >> 32) %
+                  (uint64_t)(last - first - 8 - len - 12 > 1 ? last - first - 8 - len - 12 : 1));
+        if (mon < start)
+            return 1;
+        ramp = (double)(mon - start + 1) / (double)len;
+        return 1 - depth * (ramp > 1 ? 1 : ramp);
+    }
+    return 1;
+}
+
 /* Seasonal factor of a calendar month (1..12). */
 static double season(int m)
 {
@@ -142,7 +193,8 @@ enum kam_err demo_sales(struct kam_ctx *ctx, int max_accounts, int64_t *lines_ou
             msum += mix[f];
         for (int mon = first; mon <= last && !rc; mon++) {
             int yy = mon / 12, mm = mon % 12 + 1;
-            double level = base * pow(1 + growth, (double)(mon - first) / 12.0) * season(mm);
+            double level = base * pow(1 + growth, (double)(mon - first) / 12.0) * season(mm) *
+                           bend(accts[a].id, a, mon, first, last);
             int days_in = (int)(date_to_days(mm == 12 ? yy + 1 : yy, mm == 12 ? 1 : mm + 1, 1) -
                                 date_to_days(yy, mm, 1));
             if (mon == last)
@@ -166,9 +218,12 @@ enum kam_err demo_sales(struct kam_ctx *ctx, int max_accounts, int64_t *lines_ou
                     if (qty < 1000)
                         qty = 1000;
                     snprintf(ext, sizeof ext, "DEMO-%08lld", (long long)++seq);
+                    int64_t day = date_to_days(yy, mm, 1 + (int)(unif() * days_in));
+                    if (amount <= 0)
+                        continue; /* stopped: the draws above are made all the same */
                     struct order_row *r = &rows[nrows++];
                     r->external_id = arena_strdup(ctx->a, ext);
-                    r->day = date_to_days(yy, mm, 1 + (int)(unif() * days_in));
+                    r->day = day;
                     r->account_id = accts[a].id;
                     r->product_id = pid[p];
                     r->family = products[p].family;

@@ -53,6 +53,12 @@ static const struct kind_def {
     [K_ACCOUNTS] = {"accounts",
                     {"code", "name", "industry", "region", "channel", "tier", "owner_login"},
                     0x3},
+    [K_INVOICES] = {"invoices",
+                    {"invoice_no", "account_code", "date", "due_date", "amount", "currency"},
+                    0x1F},
+    [K_PAYMENTS] = {"payments",
+                    {"payment_no", "account_code", "date", "amount", "currency", "invoice_no"},
+                    0xF},
 };
 
 const char *import_header(const char *kind)
@@ -61,6 +67,8 @@ const char *import_header(const char *kind)
         [K_ORDERS] = "external_id,date,account_code,sku,region,channel,quantity,amount,currency",
         [K_PRODUCTS] = "sku,name,family,unit,list_price,currency",
         [K_ACCOUNTS] = "code,name,industry,region,channel,tier,owner_login",
+        [K_INVOICES] = "invoice_no,account_code,date,due_date,amount,currency",
+        [K_PAYMENTS] = "payment_no,account_code,date,amount,currency,invoice_no",
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (kind && strcmp(kinds[i].name, kind) == 0)
@@ -395,6 +403,10 @@ static void on_row(int term, void *arg)
             imp_order_row(im);
         else if (im->kind == K_PRODUCTS)
             imp_product_row(im);
+        else if (im->kind == K_INVOICES)
+            imp_invoice_row(im);
+        else if (im->kind == K_PAYMENTS)
+            imp_payment_row(im);
         else
             imp_account_row(im);
     }
@@ -483,6 +495,9 @@ static enum kam_err load_lookups(struct imp *im)
     const char *share = im->o->dry_run ? "" : db_share_lock(im->ctx->db);
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT sku, id, family FROM products ORDER BY id%s", share);
+    if ((im->kind == K_INVOICES || im->kind == K_PAYMENTS) &&
+        (rc = load_map(im, "SELECT currency, rate_micro FROM fx_rates", 0, &im->fx, 2)))
+        return rc;
     if (im->kind == K_ORDERS &&
         ((rc = load_map(im, sql, 0, &im->products, 1)) ||
          (rc = load_map(im, "SELECT currency, rate_micro FROM fx_rates", 0, &im->fx, 2))))
@@ -513,6 +528,13 @@ static enum kam_err may_import(struct kam_ctx *ctx, enum kind k)
         [K_ORDERS] = OBJ_SALES, [K_PRODUCTS] = OBJ_PRODUCT, [K_ACCOUNTS] = OBJ_ACCOUNT};
     if (policy_grant(ctx->who.role, OBJ_IMPORT, ACT_CREATE) == GRANT_NONE)
         return kam_fail(ctx->err, KAM_EFORBIDDEN, "kind", "importing takes the import right");
+    /* invoices and payments: the right to create receivables, for every account (finance) */
+    if (k == K_INVOICES || k == K_PAYMENTS)
+        return policy_grant(ctx->who.role, OBJ_RECEIVABLE, ACT_CREATE) == GRANT_ALL
+                   ? KAM_OK
+                   : kam_fail(ctx->err, KAM_EFORBIDDEN, "kind",
+                              "importing %s takes the right to create every receivable",
+                              kinds[k].name);
     enum grant need = k == K_ACCOUNTS ? GRANT_SCOPE : GRANT_ALL;
     static const enum act acts[] = {ACT_CREATE, ACT_UPDATE};
     for (int i = 0; i < 2; i++)
@@ -783,7 +805,8 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
         if (o->kind && strcmp(kinds[i].name, o->kind) == 0)
             k = (int)i;
     if (k < 0)
-        return kam_fail(ctx->err, KAM_EINVAL, "kind", "kind must be orders, products or accounts");
+        return kam_fail(ctx->err, KAM_EINVAL, "kind",
+                        "kind must be orders, products, accounts, invoices or payments");
     enum kam_err rc;
     if ((rc = may_import(ctx, (enum kind)k)))
         return rc;
@@ -1003,7 +1026,8 @@ enum kam_err import_list(struct kam_ctx *ctx, const struct import_query *q,
     if (rc)
         return rc;
     if (q->kind && !import_header(q->kind))
-        return kam_fail(ctx->err, KAM_EINVAL, "kind", "kind must be orders, products or accounts");
+        return kam_fail(ctx->err, KAM_EINVAL, "kind",
+                        "kind must be orders, products, accounts, invoices or payments");
     struct sqlb b;
     sqlb_init(&b, ctx->a);
     sqlb_sql(&b, "SELECT " RUN_COLS " FROM import_runs WHERE 1 = 1");

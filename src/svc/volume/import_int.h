@@ -18,12 +18,15 @@
 #define CHUNK 262144
 #define NFIELDS 9
 
-enum kind { K_ORDERS, K_PRODUCTS, K_ACCOUNTS };
+enum kind { K_ORDERS, K_PRODUCTS, K_ACCOUNTS, K_INVOICES, K_PAYMENTS };
 
 /* Field indexes per kind. */
 enum { O_EXT, O_DATE, O_ACCOUNT, O_SKU, O_REGION, O_CHANNEL, O_QTY, O_AMOUNT, O_CURRENCY };
 enum { P_SKU, P_NAME, P_FAMILY, P_UNIT, P_PRICE, P_CURRENCY };
 enum { A_CODE, A_NAME, A_INDUSTRY, A_REGION, A_CHANNEL, A_TIER, A_OWNER };
+/* invoices and payments (issue 16) */
+enum { I_NO, I_ACCOUNT, I_DATE, I_DUE, I_AMOUNT, I_CURRENCY };
+enum { Y_NO, Y_ACCOUNT, Y_DATE, Y_AMOUNT, Y_CURRENCY, Y_INVOICE };
 
 struct acct_info {
     int64_t id;
@@ -115,6 +118,9 @@ const char *imp_get(struct imp *im, int f, size_t *n);
 void imp_order_row(struct imp *im);
 void imp_product_row(struct imp *im);
 void imp_account_row(struct imp *im);
+/* invoices and payments through svc/risk/receivable.h (issue 16) */
+void imp_invoice_row(struct imp *im);
+void imp_payment_row(struct imp *im);
 /* import_price.c: prices the order rows waiting in the chunk (the connection must be the
  * reader's: no writer at work), records the rows below the price or without one in the report
  * and, with prices.below_price refuse, refuses the rows below it as row problems. */

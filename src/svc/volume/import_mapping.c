@@ -17,7 +17,9 @@ static size_t kind_fields(struct kam_ctx *ctx, const char *kind, const char *fie
                           int required[16])
 {
     static const char *const req[] = {"orders:external_id,date,account_code,sku,quantity,amount",
-                                      "products:sku,name,family", "accounts:code,name"};
+                                      "products:sku,name,family", "accounts:code,name",
+                                      "invoices:invoice_no,account_code,date,due_date,amount",
+                                      "payments:payment_no,account_code,date,amount"};
     const char *h = import_header(kind);
     if (!h)
         return 0;
@@ -62,7 +64,8 @@ int import_title_row(struct kam_ctx *ctx, const char *kind, const char *mapping,
 
 static enum kam_err bad_kind(struct kam_ctx *ctx)
 {
-    return kam_fail(ctx->err, KAM_EINVAL, "kind", "kind must be orders, products or accounts");
+    return kam_fail(ctx->err, KAM_EINVAL, "kind",
+                    "kind must be orders, products, accounts, invoices or payments");
 }
 
 /* ---- saved mappings ---- */
@@ -181,6 +184,14 @@ enum kam_err import_template(struct kam_ctx *ctx, const char *kind, struct expor
          {"C000101", "华东精密机械有限公司", "制造业", "华东", "直销", "A", "am1"},
          {0},
          {0}},
+        {"invoices",
+         {"INV-2026-0001", "C000001", "2026-03-05", "2026-04-04", NULL, "CNY"},
+         {0, 0, 0, 0, 1130000, 0},
+         {0, 0, 0, 0, 2, 0}},
+        {"payments",
+         {"PAY-2026-0001", "C000001", "2026-04-02", NULL, "CNY", "INV-2026-0001"},
+         {0, 0, 0, 500000, 0, 0},
+         {0, 0, 0, 2, 0, 0}},
     };
     const char *fields[16];
     int req[16];

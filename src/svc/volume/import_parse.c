@@ -295,6 +295,19 @@ static const struct alias {
     {"accounts", "channel", "渠道|销售渠道|通路|銷售通路"},
     {"accounts", "tier", "等级|客户等级|级别|等級|客戶等級|級別"},
     {"accounts", "owner_login", "负责人账号|客户经理账号|负责人登录名|負責人帳號|客戶經理帳號"},
+    /* issue 16: invoices and payments from the ERP */
+    {"invoices", "invoice_no", "发票号|发票号码|发票编号|单据编号|發票號|發票號碼|發票編號"},
+    {"invoices", "account_code", "客户编码|客户代码|客户编号|客戶編碼|客戶代碼|客戶編號"},
+    {"invoices", "date", "开票日期|发票日期|日期|開票日期|發票日期"},
+    {"invoices", "due_date", "到期日|到期日期|应收到期日|付款到期日|應收到期日"},
+    {"invoices", "amount", "金额|发票金额|价税合计|含税金额|金額|發票金額|價稅合計"},
+    {"invoices", "currency", "币种|币别|货币|幣別|幣種|貨幣"},
+    {"payments", "payment_no", "回款单号|收款单号|回款编号|单据编号|回款單號|收款單號"},
+    {"payments", "account_code", "客户编码|客户代码|客户编号|客戶編碼|客戶代碼|客戶編號"},
+    {"payments", "date", "回款日期|收款日期|日期|到账日期|到賬日期"},
+    {"payments", "amount", "金额|回款金额|收款金额|金額|回款金額|收款金額"},
+    {"payments", "currency", "币种|币别|货币|幣別|幣種|貨幣"},
+    {"payments", "invoice_no", "发票号|发票号码|核销发票|發票號|發票號碼"},
 };
 
 static const struct alias *alias_of(const char *kind, const char *field)

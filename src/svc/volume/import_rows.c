@@ -13,6 +13,7 @@
 #include "store/db.h"
 #include "svc/core/policy.h"
 #include "svc/relationships/account.h"
+#include "svc/risk/receivable.h"
 
 /* ---- the rows of each kind ---- */
 
@@ -301,4 +302,124 @@ void imp_account_row(struct imp *im)
         *ai = (struct acct_info){out.id, "", ""};
         strmap_put(&im->accounts, code, cn, ai);
     }
+}
+
+/* ---- invoices and payments (issue 16; svc/risk/receivable.h, docs/CREDIT.md) ---- */
+
+/* The fields both share: the account, the date, the amount and the currency. */
+static void recv_common(struct imp *im, int f_account, int f_date, int f_amount, int f_currency,
+                        int64_t *account, const char **day, int64_t *amount, const char **cur)
+{
+    struct kam_ctx *ctx = im->ctx;
+    size_t n;
+    const char *s = imp_get(im, f_account, &n);
+    const struct acct_info *a = n ? strmap_get(&im->accounts, s, n) : NULL;
+    if (!a)
+        imp_problem_key(im, "account_code", n ? "import.no_account" : "import.empty",
+                        n ? imp_quote(im, s, n, 64) : NULL, -1, -1,
+                        n ? "no account with code \"%.*s\"" : "is empty%.*s", imp_clip(s, n, 64),
+                        s);
+    *account = a ? a->id : 0;
+    int64_t dn = 0;
+    s = imp_get(im, f_date, &n);
+    if (import_parse_date(s, n, &dn))
+        imp_problem_key(
+            im, "date", "import.bad_date", imp_quote(im, s, n, 40), -1, -1,
+            "\"%.*s\" is not a date (2026-03-05, 2026/3/5, 2026年3月5日, 20260305, ...)",
+            imp_clip(s, n, 40), s);
+    *day = receivable_day_str(ctx, dn);
+    s = imp_get(im, f_amount, &n);
+    if (import_parse_decimal(s, n, 2, 1, amount) || *amount > RECV_AMOUNT_MAX)
+        imp_problem_key(im, "amount", "import.bad_number", imp_quote(im, s, n, 40), -1, 2,
+                        "\"%.*s\" is not an amount with at most 2 decimals%s", imp_clip(s, n, 40),
+                        s, num_hint(s, n));
+    s = imp_get(im, f_currency, &n);
+    char iso_buf[4];
+    const char *iso = n ? import_currency(s, n, iso_buf) : NULL;
+    *cur = iso ? arena_strdup(ctx->a, iso) : n ? arena_strndup(ctx->a, s, n) : im->base_currency;
+    if (!strmap_get(&im->fx, *cur, strlen(*cur)))
+        imp_problem_key(im, "currency", "import.no_rate", imp_quote(im, s, n, 8), -1, -1,
+                        "no exchange rate for \"%.*s\"", imp_clip(s, n, 8), s);
+}
+
+/* The number of the row (invoice_no, payment_no): present, <= RECV_NO_MAX, once in the file. */
+static const char *recv_no(struct imp *im, int f, const char *field)
+{
+    size_t n;
+    const char *s = imp_get(im, f, &n);
+    if (!n) {
+        imp_problem_key(im, field, "import.empty", NULL, -1, -1, "is empty");
+        return "";
+    }
+    if (utf8_chars(s, n) > RECV_NO_MAX) {
+        imp_problem_key(im, field, "import.too_long", NULL, -1, RECV_NO_MAX,
+                        "is longer than %d characters", RECV_NO_MAX);
+        return "";
+    }
+    void *first = strmap_add(&im->seen, s, n, (void *)(intptr_t)(im->row + im->row_base));
+    if (first)
+        imp_problem_key(im, field, "import.repeats", imp_quote(im, s, n, 100),
+                        (int64_t)(intptr_t)first, -1, "%.*s repeats row %lld", (int)n, s,
+                        (long long)(intptr_t)first);
+    return arena_strndup(im->ctx->a, s, n);
+}
+
+/* One row through the service in a savepoint (kept only while the file is being written). */
+static void recv_write(struct imp *im, int invoice, const void *in)
+{
+    struct kam_ctx *ctx = im->ctx;
+    int result = -1;
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (!rc)
+        rc = keep_if_writing(im, invoice ? invoice_load(ctx, in, &result)
+                                         : payment_load(ctx, in, &result));
+    if (rc) {
+        service_error(im);
+        return;
+    }
+    if (!im->writing)
+        return;
+    if (result == 1)
+        im->rep->rows_inserted++;
+    else if (result == 0)
+        im->rep->rows_updated++;
+}
+
+void imp_invoice_row(struct imp *im)
+{
+    struct invoice_in in = {0};
+    in.invoice_no = recv_no(im, I_NO, "invoice_no");
+    recv_common(im, I_ACCOUNT, I_DATE, I_AMOUNT, I_CURRENCY, &in.account_id, &in.day, &in.amount,
+                &in.currency);
+    size_t n;
+    const char *s = imp_get(im, I_DUE, &n);
+    int64_t dn = 0;
+    if (import_parse_date(s, n, &dn))
+        imp_problem_key(
+            im, "due_date", "import.bad_date", imp_quote(im, s, n, 40), -1, -1,
+            "\"%.*s\" is not a date (2026-03-05, 2026/3/5, 2026年3月5日, 20260305, ...)",
+            imp_clip(s, n, 40), s);
+    in.due_day = receivable_day_str(im->ctx, dn);
+    if (im->row_bad)
+        return;
+    in.import_id = im->run_id;
+    recv_write(im, 1, &in);
+}
+
+void imp_payment_row(struct imp *im)
+{
+    struct payment_in in = {0};
+    in.payment_no = recv_no(im, Y_NO, "payment_no");
+    recv_common(im, Y_ACCOUNT, Y_DATE, Y_AMOUNT, Y_CURRENCY, &in.account_id, &in.day, &in.amount,
+                &in.currency);
+    size_t n;
+    const char *s = imp_get(im, Y_INVOICE, &n);
+    if (utf8_chars(s, n) > RECV_NO_MAX)
+        imp_problem_key(im, "invoice_no", "import.too_long", NULL, -1, RECV_NO_MAX,
+                        "is longer than %d characters", RECV_NO_MAX);
+    in.invoice_no = n ? arena_strndup(im->ctx->a, s, n) : NULL;
+    if (im->row_bad)
+        return;
+    in.import_id = im->run_id;
+    recv_write(im, 0, &in);
 }

@@ -15,6 +15,7 @@
 #include "svc/core/rows.h"
 #include "svc/core/update.h"
 #include "svc/offers/price_check.h"
+#include "svc/risk/credit.h"
 
 #define BATCH 500 /* lines per statement: 500 x 15 binds stays under every engine's limit */
 
@@ -614,6 +615,8 @@ enum kam_err order_create(struct kam_ctx *ctx, const struct order_in *in, struct
         diff_line(&d, NULL, out);
         rc = audit_write(ctx, "order_line", id, out->account_id, "create", &d);
     }
+    if (!rc) /* issue 16: over the credit limit -> flagged for finance (docs/CREDIT.md) */
+        rc = credit_check_order_line(ctx, id);
     return db_end(ctx->db, rc, ctx->err);
 }
 
@@ -719,6 +722,8 @@ enum kam_err order_update(struct kam_ctx *ctx, int64_t id, const struct order_in
         return rc;
     if (!(rc = lock_line(ctx, id, in->set & ORD_SKU ? in->sku : NULL)))
         rc = record_update(ctx, &order_spec, id, in, out);
+    if (!rc)
+        rc = credit_check_order_line(ctx, id);
     return db_end(ctx->db, rc, ctx->err);
 }
 

@@ -59,6 +59,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}/churn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's churn: the latest probability (basis points) that its volume falls by more than the model's drop over its horizon, the top factors (log-odds contributions), the active model, and the last score of each of the last 12 months; nulls when not scored */
+        get: operations["getAccountChurn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/competitor-moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a competitor's move at the account */
+        post: operations["createAccountCompetitorMove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/competitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The competitors at an account: presence by family (largest share first), the last 20 moves, and our own share of the wallet (sales of the last 12 months over the latest wallet estimate; null without one) */
+        get: operations["getAccountCompetitors"];
+        put?: never;
+        /** Record a competitor's presence at the account in a family (409 when it is already there; 400 competitor.share_sum when the family's shares would exceed 100 %) */
+        post: operations["createAccountCompetitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}/contacts": {
         parameters: {
             query?: never;
@@ -94,6 +146,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/{id}/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's credit: its limit and terms, the group limit covering it with the group's exposure, its exposure (open receivables + open orders + accepted offers, base currency), ageing buckets, DSO and its 12-month trend, credit holds */
+        get: operations["getAccountCredit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/credit-limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an account's credit limit, group limit and payment terms (finance; audited credit_limit) */
+        put: operations["putAccountCreditLimit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}/follow-ups": {
         parameters: {
             query?: never;
@@ -106,6 +192,57 @@ export interface paths {
         put?: never;
         /** Hand a matter to another department on the account team (source handoff); the owner is notified */
         post: operations["createAccountFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/gift-budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's gift budget of a year (default this year): the budget, used (gifts not rejected, base currency), remaining, the number of gifts */
+        get: operations["getAccountGiftBudget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/gift-budgets/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the account's gift budget of a year */
+        put: operations["putAccountGiftBudget"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's health score now (100 minus points per unresolved alert: low 5, medium 10, high 20, critical 35; floor 0), explained line by line, with the last 365 days' stored scores */
+        get: operations["getAccountHealth"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -487,6 +624,161 @@ export interface paths {
         put?: never;
         /** Give accounts to a new owner: each checked as a PATCH of owner_id, all or nothing */
         post: operations["transferAccounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every early-warning signal's rule: its defaults, the effective values (the defaults overridden by the rule set here) and whether it is overridden */
+        get: operations["getAlertRules"];
+        /** Set a signal's rule: the fields given override its effective values (404 naming signal for an unknown one) */
+        put: operations["putAlertRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The accounts a rule (its effective values with the fields given changed) would alert on today, the worst first: their number and the first 50 the caller may read; writes nothing */
+        post: operations["previewAlertRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-rules/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a signal's rule back to its defaults */
+        post: operations["resetAlertRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts, newest first: mine=1 (I own them), dept=mine (my departments on the account teams; finance: finance's) or a department, account_id, status (open: not resolved | acknowledged | responding | resolved), severity, signal; keyset paging */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert with its evidence, its rule and its account's name */
+        get: operations["getAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** The response plan, its due date and the owner (version-guarded) */
+        patch: operations["patchAlert"];
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an open alert (409 naming status otherwise) */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an alert with its resolution */
+        post: operations["resolveAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Raise a risk from the alert (source alert; the same risk when it was raised before; the alert answers with its risk_id): credit for finance signals, competitive for competitors', operating otherwise */
+        post: operations["createAlertRisk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The alerts list over all its pages as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en */
+        get: operations["getAlertsExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -876,6 +1168,231 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/churn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounts in the caller's scope by their latest churn probability: min_bp (0-10000); sort probability | name ('-' descending; default -probability); keyset paging */
+        get: operations["listChurn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/churn/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The churn list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getChurnExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/churn/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active churn model: when it was trained, on how many rows and falls, its cross-validated AUC (basis points), horizon, drop and features; null when none */
+        get: operations["getChurnModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/churn/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Train the churn model now on the company's history (horizon_months, drop_bp) and score every account; 409 churn.too_little_history when there are fewer than 200 rows or 20 falls */
+        post: operations["trainChurn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competitor-moves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Competitors' moves at the accounts the caller may read: account_id, competitor_id, since (YYYY-MM-DD), kind; sort day | id (default -day); keyset paging */
+        get: operations["listCompetitorMoves"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competitor-moves/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a move (409 competitor.move_has_risk once it was raised as a risk) */
+        delete: operations["deleteCompetitorMove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competitor-moves/{id}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Raise the move as a competitive risk of its account (source competitor); raising it again answers the same risk with created false */
+        post: operations["createCompetitorMoveRisk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competitor-moves/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The moves list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getCompetitorMovesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competitor-presence/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a presence */
+        delete: operations["deleteCompetitorPresence"];
+        options?: never;
+        head?: never;
+        /** Change a presence (its competitor cannot change) */
+        patch: operations["patchCompetitorPresence"];
+        trace?: never;
+    };
+    "/api/v1/competitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Competitors: q (name or alias), active (0|1); sort name | id ('-' descending); keyset paging */
+        get: operations["listCompetitors"];
+        put?: never;
+        /** Record a competitor (company-wide) */
+        post: operations["createCompetitor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competitors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One competitor, with how many accounts it is present at and its moves (all accounts) */
+        get: operations["getCompetitor"];
+        put?: never;
+        post?: never;
+        /** Delete a competitor without presence or moves (else 409 competitor.in_use: deactivate it) */
+        delete: operations["deleteCompetitor"];
+        options?: never;
+        head?: never;
+        /** Change a competitor (active=false retires it) */
+        patch: operations["patchCompetitor"];
+        trace?: never;
+    };
+    "/api/v1/competitors/{id}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The competitor's presence at the accounts the caller may read; keyset paging */
+        get: operations["listCompetitorAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competitors/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The competitors list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getCompetitorsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}": {
         parameters: {
             query?: never;
@@ -893,6 +1410,57 @@ export interface paths {
         head?: never;
         /** Change a contact (optimistic: send version) */
         patch: operations["patchContact"];
+        trace?: never;
+    };
+    "/api/v1/credit-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Order lines and offers over a credit limit: status (flagged|held|released|refused), account_id; newest first; keyset paging */
+        get: operations["listCreditHolds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-holds/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse the credit of a flagged or held order line or offer (note required; a refused offer cannot be sent) */
+        post: operations["refuseCreditHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credit-holds/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a flagged or held order line or offer (a held offer may then be sent); 409 credit.not_open once decided */
+        post: operations["releaseCreditHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/follow-ups": {
@@ -1017,6 +1585,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/gift-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gift and hospitality rules */
+        get: operations["listGiftRules"];
+        put?: never;
+        /** Add a gift rule */
+        post: operations["createGiftRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gift-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a gift rule no gift was judged by (else 409 in_use: deactivate it) */
+        delete: operations["deleteGiftRule"];
+        options?: never;
+        head?: never;
+        /** Change a gift rule (later gifts are judged by it) */
+        patch: operations["patchGiftRule"];
+        trace?: never;
+    };
+    "/api/v1/gifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gifts and hospitality given to the accounts in the caller's scope, latest first: account_id, status, year, contact_id, given_by (or me), pending_for_me=1 (pending, the caller may decide them: their role is the rule's approver or director, not the giver); keyset paging */
+        get: operations["listGifts"];
+        put?: never;
+        /** Record a gift or hospitality: the rule that applies and the year's budget set its status (recorded | pending | breach, docs/RISK.md); a breach raises a compliance risk */
+        post: operations["createGift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gifts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One gift */
+        get: operations["getGift"];
+        put?: never;
+        post?: never;
+        /** Delete a recorded or pending gift */
+        delete: operations["deleteGift"];
+        options?: never;
+        head?: never;
+        /** Change a recorded or pending gift (its status is evaluated again; decided: 409 gift.decided) */
+        patch: operations["patchGift"];
+        trace?: never;
+    };
+    "/api/v1/gifts/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide a pending gift: approve -> approved; reject -> rejected (a breach with its risk when already given). By the rule's approver role or a director, never the giver (403) */
+        post: operations["decideGift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gifts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gifts list over all its pages, with its filters, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getGiftsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounts by their latest stored health score, lowest first: owner_id (a user id or me); keyset paging */
+        get: operations["listHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The health list over all its pages as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en */
+        get: operations["getHealthExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/home/agenda": {
         parameters: {
             query?: never;
@@ -1102,6 +1811,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Load a file of invoices (invoice_no,account_code,date,due_date,amount,currency; takes receivable create for every account): a known invoice_no is updated; unapplied payments are applied to new invoices oldest first */
+        post: operations["importInvoices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/mappings": {
         parameters: {
             query?: never;
@@ -1131,6 +1857,23 @@ export interface paths {
         put?: never;
         /** Load a file of order lines (CSV or tab-separated text in UTF-8, UTF-16, GBK/GB18030 or Big5, detected unless encoding= names it; or .xlsx, its first sheet unless sheet= names one; up to 64 MiB; 200000 rows unless admin); 422 with the report when rejected */
         post: operations["importOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Load a file of payments (payment_no,account_code,date,amount,currency,invoice_no?; takes receivable create for every account): applied to the invoice named, then to the oldest open invoices of the account and currency; a payment_no loaded before is skipped when identical, refused otherwise */
+        post: operations["importPayments"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1178,7 +1921,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A file to fill for an import of kind (orders | products | accounts): Chinese and English headers, one example row; format=csv (UTF-8 with a BOM) or xlsx */
+        /** A file to fill for an import of kind (orders | products | accounts | invoices | payments): Chinese and English headers, one example row; format=csv (UTF-8 with a BOM) or xlsx */
         get: operations["getImportsTemplate"];
         put?: never;
         post?: never;
@@ -1224,6 +1967,57 @@ export interface paths {
         head?: never;
         /** Change an interview (attendee lists are replaced whole) */
         patch: operations["patchInterview"];
+        trace?: never;
+    };
+    "/api/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invoices of the caller's accounts: account_id, status (open|overdue|paid), bucket (not_due|1_30|31_60|61_90|over_90); sort due_day | day | id ('-' descending); keyset paging */
+        get: operations["listInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One invoice with the payments applied to it */
+        get: operations["getInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invoices/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The invoices list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getInvoicesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/issues": {
@@ -1976,6 +2770,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payments of the caller's accounts with what each was applied to: account_id; sort day | id (default -day); keyset paging */
+        get: operations["listPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payments list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getPaymentsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pipeline": {
         parameters: {
             query?: never;
@@ -2312,6 +3140,180 @@ export interface paths {
         patch: operations["patchRebate"];
         trace?: never;
     };
+    "/api/v1/receivables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Receivables per account (the caller's accounts with a credit limit or an invoice): limit, exposure, used %, ageing buckets, DSO; most overdue first; over_limit=1, overdue=1, owner_id (or me); keyset paging */
+        get: operations["listReceivables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/receivables/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The receivables list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getReceivablesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Risks of the accounts in the caller's scope: account_id (subsidiaries=1 adds its group's subsidiaries the caller may read), category, status, level (low 1-4, medium 5-9, high 10-16, critical 20-25 of likelihood x impact), source, owner_id (or me), review_due=1 (review date passed, not closed), action_overdue=1 (an action not done is past due), q (title or account name); sort score | created_at | review_on | id, '-' for descending (default -score); keyset paging */
+        get: operations["listRisks"];
+        put?: never;
+        /** Record a risk on an account (or a group) */
+        post: operations["createRisk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One risk with its actions (its history: GET /api/v1/audit?entity=risk&id=) */
+        get: operations["getRisk"];
+        put?: never;
+        post?: never;
+        /** Delete a risk recorded by hand (a raised one: 409 risk.from_source, close it) */
+        delete: operations["deleteRisk"];
+        options?: never;
+        head?: never;
+        /** Change a risk that is not closed; choosing a response makes it responding */
+        patch: operations["patchRisk"];
+        trace?: never;
+    };
+    "/api/v1/risks/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an action to a risk's response; answers the risk */
+        post: operations["actionsRisk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risks/{id}/actions/{aid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an action */
+        delete: operations["deleteRiskAction"];
+        options?: never;
+        head?: never;
+        /** Change an action (done: true marks it done); answers the risk */
+        patch: operations["patchRiskAction"];
+        trace?: never;
+    };
+    "/api/v1/risks/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a risk with the reason */
+        post: operations["closeRisk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risks/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed risk (status open) */
+        post: operations["reopenRisk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The risk register over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getRisksExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risks/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The heat map: open and responding risks counted by likelihood x impact (25 cells, each naming up to 5 of its risks), with the list's filters */
+        get: operations["getRisksHeatmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sales/affinity": {
         parameters: {
             query?: never;
@@ -2588,6 +3590,24 @@ export interface paths {
         head?: never;
         /** Change fields of the company header (the ones sent; "" clears); audited as settings */
         patch: operations["patchSettingsCompany"];
+        trace?: never;
+    };
+    "/api/v1/settings/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The credit settings: over_limit (flag | hold) */
+        get: operations["getSettingsCredit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the credit settings (audited as settings) */
+        patch: operations["patchSettingsCredit"];
         trace?: never;
     };
     "/api/v1/settings/discounts": {
@@ -3511,6 +4531,38 @@ export interface components {
             season: components["schemas"]["BehaviourSeason"];
             trend: components["schemas"]["BehaviourTrend"];
         };
+        AccountCompetition: {
+            account_id: number;
+            moves: components["schemas"]["CompetitorMove"][];
+            our_share_bp: number | null;
+            presence: components["schemas"]["CompetitorPresence"][];
+            sales_12m: number | null;
+            wallet: number | null;
+        };
+        AccountCredit: {
+            account_id: number;
+            ageing: components["schemas"]["Ageing"];
+            base_currency: string;
+            dso: number | null;
+            dso_trend: {
+                /** Format: date */
+                day: string;
+                dso: number | null;
+                month: string;
+            }[];
+            exposure: components["schemas"]["Exposure"];
+            group: {
+                exposure: number;
+                head_id: number;
+                head_name: string;
+                limit_base: number;
+                used_bp: number;
+            } | null;
+            holds: components["schemas"]["CreditHold"][];
+            limit: components["schemas"]["CreditLimit"];
+            limit_base: number | null;
+            used_bp: number | null;
+        };
         AccountDetail: {
             alias: string;
             channel: string;
@@ -3547,6 +4599,28 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: number;
+        };
+        AccountHealth: {
+            account_id: number;
+            account_name: string;
+            /** Format: date */
+            day: string;
+            history: {
+                /** Format: date */
+                day: string;
+                score: number;
+            }[];
+            lines: {
+                alert_id: number;
+                points: number;
+                /** @enum {string} */
+                severity: "low" | "medium" | "high" | "critical";
+                signal: string;
+                threshold_milli: number | null;
+                unit: string;
+                value_milli: number | null;
+            }[];
+            score: number;
         };
         AccountMember: {
             /** Format: date-time */
@@ -3601,6 +4675,95 @@ export interface components {
             industries: components["schemas"]["Facet"][];
             regions: components["schemas"]["Facet"][];
             total: number;
+        };
+        Ageing: {
+            d1_30: number;
+            d31_60: number;
+            d61_90: number;
+            not_due: number;
+            oldest_days: number;
+            over_90: number;
+            overdue: number;
+            total: number;
+        };
+        Alert: {
+            account_id: number;
+            account_name: string;
+            /** Format: date-time */
+            acknowledged_at: string | null;
+            acknowledged_by: number | null;
+            /** Format: date-time */
+            cleared_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            dept: string;
+            evidence: Record<string, unknown>;
+            /** Format: date-time */
+            first_seen_at: string;
+            id: number;
+            /** Format: date-time */
+            last_seen_at: string;
+            owner_id: number | null;
+            owner_name: string | null;
+            resolution: string;
+            /** Format: date-time */
+            resolved_at: string | null;
+            resolved_by: number | null;
+            response: string;
+            /** Format: date */
+            response_due: string | null;
+            risk_id: number | null;
+            rule?: components["schemas"]["AlertRule"];
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            signal: string;
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "responding" | "resolved";
+            threshold_milli: number | null;
+            unit: string;
+            /** Format: date-time */
+            updated_at: string;
+            value_milli: number | null;
+            version: number;
+        };
+        AlertPreview: {
+            count: number;
+            items: {
+                account_id: number;
+                name: string;
+                value_milli: number;
+            }[];
+            signal: string;
+            threshold_milli: number;
+        };
+        AlertRule: {
+            default_dept: string;
+            default_params: string;
+            /** @enum {string} */
+            default_severity: "low" | "medium" | "high" | "critical";
+            default_threshold_milli: number;
+            dept: string;
+            enabled: boolean;
+            higher_is_worse: boolean;
+            overridden: boolean;
+            params: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            signal: string;
+            threshold_milli: number;
+            unit: string;
+            /** Format: date-time */
+            updated_at: string | null;
+            version: number;
+        };
+        Allocation: {
+            amount: number;
+            /** Format: date */
+            day: string;
+            invoice_id: number;
+            invoice_no: string;
+            payment_id: number;
+            payment_no: string;
         };
         Approval: {
             account_id: number;
@@ -3824,6 +4987,47 @@ export interface components {
             status: "pending" | "sent" | "done" | "skipped";
             version: number;
         };
+        ChurnAccount: {
+            account_id: number;
+            /** Format: date */
+            day: string | null;
+            factors: components["schemas"]["ChurnFactor"][];
+            history: {
+                /** Format: date */
+                day: string;
+                month: string;
+                probability_bp: number;
+            }[];
+            model: components["schemas"]["ChurnModel"] | null;
+            probability_bp: number | null;
+        };
+        ChurnFactor: {
+            contribution: number;
+            feature: string;
+            value: string | null;
+        };
+        ChurnModel: {
+            auc_bp: number | null;
+            drop_bp: number;
+            features: string[];
+            horizon_months: number;
+            id: number;
+            positives: number;
+            rows: number;
+            /** Format: date-time */
+            trained_at: string;
+        };
+        ChurnScore: {
+            account_code: string;
+            account_id: number;
+            account_name: string;
+            /** Format: date */
+            day: string;
+            factors: components["schemas"]["ChurnFactor"][];
+            owner_id: number;
+            probability_bp: number;
+            tier: string;
+        };
         CompanySettings: {
             address_en: string;
             address_zh_hans: string;
@@ -3836,6 +5040,60 @@ export interface components {
             phone: string;
             tax_id: string;
             website: string;
+        };
+        Competitor: {
+            accounts: number;
+            active: boolean;
+            alias: string;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            moves: number;
+            name: string;
+            note: string;
+            strengths: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+            weaknesses: string;
+            website: string;
+        };
+        CompetitorMove: {
+            account_id: number;
+            account_name: string;
+            competitor_id: number;
+            competitor_name: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** Format: date */
+            day: string;
+            description: string;
+            family: string;
+            id: number;
+            /** @enum {string} */
+            kind: "price_cut" | "promotion" | "new_product" | "relationship" | "won_business" | "other";
+            risk_id: number | null;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high";
+        };
+        CompetitorPresence: {
+            account_id: number;
+            account_name: string;
+            competitor_id: number;
+            competitor_name: string;
+            /** Format: date-time */
+            created_at: string;
+            family: string;
+            id: number;
+            note: string;
+            /** @enum {string} */
+            price_level: "lower" | "similar" | "higher" | "unknown";
+            share_bp: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: number | null;
+            version: number;
         };
         Contact: {
             account_id: number;
@@ -3873,6 +5131,44 @@ export interface components {
             points: number;
             value: number | null;
             weight: number;
+        };
+        CreditHold: {
+            account_id: number;
+            account_name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            decided_by: number | null;
+            decided_by_name: string | null;
+            exposure: number;
+            id: number;
+            /** @enum {string} */
+            kind: "order_line" | "offer";
+            limit_amount: number;
+            note: string;
+            object_id: number;
+            object_label: string;
+            /** @enum {string} */
+            status: "flagged" | "held" | "released" | "refused";
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        CreditLimit: {
+            account_id: number;
+            amount: number | null;
+            currency: string;
+            group_amount: number | null;
+            note: string;
+            terms_days: number;
+            /** Format: date-time */
+            updated_at: string | null;
+            version: number | null;
+        };
+        CreditSettings: {
+            /** @enum {string} */
+            over_limit: "flag" | "hold";
         };
         Criterion: {
             active: boolean;
@@ -3917,6 +5213,12 @@ export interface components {
                     [key: string]: string;
                 };
             };
+        };
+        Exposure: {
+            open_offers: number;
+            open_orders: number;
+            receivables: number;
+            total: number;
         };
         Facet: {
             count: number;
@@ -3997,6 +5299,71 @@ export interface components {
             base_currency: string;
             items: components["schemas"]["FxRate"][];
         };
+        Gift: {
+            account_id: number;
+            account_name: string;
+            /** @enum {string|null} */
+            approver_role: "team_lead" | "director" | "finance" | null;
+            care_reminder_id: number | null;
+            contact_id: number | null;
+            contact_name: string;
+            contact_role: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            decided_by: number | null;
+            decision_note: string;
+            description: string;
+            given_by: number | null;
+            given_by_name: string;
+            /** Format: date */
+            given_on: string;
+            id: number;
+            /** @enum {string} */
+            kind: "gift" | "hospitality";
+            risk_id: number | null;
+            rule_id: number | null;
+            rule_name: string;
+            /** @enum {string} */
+            status: "recorded" | "pending" | "approved" | "rejected" | "breach";
+            /** Format: date-time */
+            updated_at: string;
+            value: number;
+            value_base: number;
+            version: number;
+            visit_id: number | null;
+        };
+        GiftBudget: {
+            account_id: number;
+            amount: number | null;
+            amount_base: number | null;
+            base_currency: string;
+            currency: string | null;
+            gifts: number;
+            remaining_base: number | null;
+            used_base: number;
+            year: number;
+        };
+        GiftRule: {
+            active: boolean;
+            /** @enum {string} */
+            approver_role: "team_lead" | "director" | "finance";
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            forbidden: boolean;
+            id: number;
+            /** @enum {string} */
+            kind: "gift" | "hospitality" | "any";
+            max_value: number;
+            name: string;
+            recipient_role: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
         Grants: {
             /** @enum {string} */
             create: "all" | "scope" | "none";
@@ -4016,6 +5383,16 @@ export interface components {
             };
             /** @enum {string} */
             status: "ok" | "unavailable";
+        };
+        HealthRow: {
+            account_id: number;
+            account_name: string;
+            /** Format: date */
+            day: string;
+            open_alerts: number;
+            owner_id: number;
+            owner_name: string;
+            score: number;
         };
         HomeAgenda: {
             care: components["schemas"]["HomeCare"][];
@@ -4137,7 +5514,7 @@ export interface components {
         };
         ImportMapping: {
             /** @enum {string} */
-            kind: "orders" | "products" | "accounts";
+            kind: "orders" | "products" | "accounts" | "invoices" | "payments";
             mapping: string;
             /** Format: date-time */
             updated_at: string | null;
@@ -4150,7 +5527,7 @@ export interface components {
             format: "csv" | "tsv" | "xlsx";
             header_row: number;
             /** @enum {string} */
-            kind: "orders" | "products" | "accounts";
+            kind: "orders" | "products" | "accounts" | "invoices" | "payments";
             missing: string[];
             rows: components["schemas"]["ImportPreviewRow"][];
             sheet: string;
@@ -4187,7 +5564,7 @@ export interface components {
             format: string;
             id: number | null;
             /** @enum {string} */
-            kind: "orders" | "products" | "accounts";
+            kind: "orders" | "products" | "accounts" | "invoices" | "payments";
             price_below?: number;
             price_unpriced?: number;
             prices?: components["schemas"]["ImportPrice"][];
@@ -4245,6 +5622,35 @@ export interface components {
             user_ids: number[];
             version: number;
             visit_id: number | null;
+        };
+        Invoice: {
+            account_id: number;
+            account_name: string;
+            allocations?: components["schemas"]["Allocation"][];
+            amount: number;
+            amount_base: number;
+            /** @enum {string|null} */
+            bucket: "not_due" | "1_30" | "31_60" | "61_90" | "over_90" | null;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: date */
+            day: string;
+            days_past_due: number;
+            /** Format: date */
+            due_day: string;
+            id: number;
+            import_id: number | null;
+            invoice_no: string;
+            open: number;
+            open_base: number;
+            paid: number;
+            /** Format: date */
+            paid_on: string | null;
+            /** @enum {string} */
+            status: "open" | "overdue" | "paid";
+            /** Format: date-time */
+            updated_at: string;
         };
         Issue: {
             account_id: number;
@@ -4449,6 +5855,10 @@ export interface components {
         Money: {
             amount: number;
             currency: string;
+        };
+        MoveRisk: {
+            created: boolean;
+            risk_id: number;
         };
         Need: {
             account_id: number;
@@ -4716,16 +6126,39 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        Payment: {
+            account_id: number;
+            account_name: string;
+            allocations: components["schemas"]["Allocation"][];
+            amount: number;
+            amount_base: number;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: date */
+            day: string;
+            id: number;
+            import_id: number | null;
+            invoice_id: number | null;
+            invoice_no: string | null;
+            payment_no: string;
+            unapplied: number;
+        };
         Permissions: {
             account: components["schemas"]["Grants"];
             account_member: components["schemas"]["Grants"];
+            alert: components["schemas"]["Grants"];
             audit: components["schemas"]["Grants"];
             care: components["schemas"]["Grants"];
             catalog: components["schemas"]["Grants"];
+            competition: components["schemas"]["Grants"];
+            competitor: components["schemas"]["Grants"];
             config: components["schemas"]["Grants"];
             contact: components["schemas"]["Grants"];
+            credit: components["schemas"]["Grants"];
             discount: components["schemas"]["Grants"];
             follow_up: components["schemas"]["Grants"];
+            gift: components["schemas"]["Grants"];
             import: components["schemas"]["Grants"];
             interaction: components["schemas"]["Grants"];
             interview: components["schemas"]["Grants"];
@@ -4737,6 +6170,8 @@ export interface components {
             opportunity: components["schemas"]["Grants"];
             pricing: components["schemas"]["Grants"];
             product: components["schemas"]["Grants"];
+            receivable: components["schemas"]["Grants"];
+            risk: components["schemas"]["Grants"];
             sales: components["schemas"]["Grants"];
             satisfaction: components["schemas"]["Grants"];
             survey: components["schemas"]["Grants"];
@@ -4995,6 +6430,90 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: number;
+        };
+        ReceivableRow: {
+            account_code: string;
+            account_id: number;
+            account_name: string;
+            ageing: components["schemas"]["Ageing"];
+            dso: number | null;
+            exposure: components["schemas"]["Exposure"];
+            limit_base: number | null;
+            over_limit: boolean;
+            owner_id: number | null;
+            owner_name: string;
+            used_bp: number | null;
+        };
+        Risk: {
+            account_id: number;
+            account_name: string;
+            actions: {
+                /** Format: date-time */
+                created_at: string;
+                description: string;
+                done: boolean;
+                /** Format: date-time */
+                done_at: string | null;
+                /** Format: date */
+                due_on: string | null;
+                id: number;
+                overdue: boolean;
+                owner_id: number | null;
+                owner_name: string;
+                /** Format: date-time */
+                updated_at: string;
+            }[] | null;
+            actions_open: number;
+            actions_overdue: number;
+            actions_total: number;
+            /** @enum {string} */
+            category: "credit" | "operating" | "competitive" | "compliance" | "other";
+            /** Format: date-time */
+            closed_at: string | null;
+            closed_reason: string;
+            covers_group: boolean;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            description: string;
+            id: number;
+            impact: number;
+            /** @enum {string} */
+            level: "low" | "medium" | "high" | "critical";
+            likelihood: number;
+            owner_id: number | null;
+            owner_name: string;
+            /** @enum {string|null} */
+            response: "avoid" | "reduce" | "transfer" | "accept" | null;
+            response_plan: string;
+            /** Format: date */
+            review_on: string | null;
+            review_overdue: boolean;
+            score: number;
+            /** @enum {string} */
+            source: "manual" | "alert" | "gift" | "competitor" | "contract";
+            source_id: number | null;
+            /** @enum {string} */
+            status: "open" | "responding" | "closed";
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        RiskHeatmap: {
+            cells: {
+                count: number;
+                impact: number;
+                /** @enum {string} */
+                level: "low" | "medium" | "high" | "critical";
+                likelihood: number;
+                risks: {
+                    id: number;
+                    title: string;
+                }[];
+                score: number;
+            }[];
+            total: number;
         };
         SalesBreakdown: {
             /** @enum {string} */
@@ -6049,6 +7568,167 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getAccountChurn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChurnAccount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAccountCompetitorMove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description an active competitor */
+                    competitor_id: number;
+                    /** @description YYYY-MM-DD, not in the future; default today */
+                    day?: string | null;
+                    /** @description 1-2000 characters */
+                    description: string;
+                    /** @description product family, <= 100 characters; empty: the whole account */
+                    family?: string | null;
+                    /**
+                     * @description price_cut | promotion | new_product | relationship | won_business | other
+                     * @enum {string}
+                     */
+                    kind: "price_cut" | "promotion" | "new_product" | "relationship" | "won_business" | "other";
+                    /**
+                     * @description low | medium | high (default medium)
+                     * @enum {string|null}
+                     */
+                    severity?: "low" | "medium" | "high" | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompetitorMove"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAccountCompetitors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountCompetition"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAccountCompetitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description an active competitor (cannot change) */
+                    competitor_id: number;
+                    /** @description product family, <= 100 characters; empty: the whole account */
+                    family?: string | null;
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /**
+                     * @description their price against ours: lower | similar | higher | unknown (default)
+                     * @enum {string|null}
+                     */
+                    price_level?: "lower" | "similar" | "higher" | "unknown" | null;
+                    /** @description their share of the account's wallet in basis points (0..10000) or null; all competitors of one account and family sum to at most 10000 */
+                    share_bp?: number | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompetitorPresence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listAccountContacts: {
         parameters: {
             query?: {
@@ -6188,6 +7868,82 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getAccountCredit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountCredit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putAccountCreditLimit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the account's limit, minor units of currency; null: none */
+                    amount?: number | null;
+                    /** @description the limits' currency (default the base currency; needs an exchange rate) */
+                    currency?: string;
+                    /** @description on a group's head account: the limit of it and all its subsidiaries; null: none */
+                    group_amount?: number | null;
+                    /** @description <= 500 characters */
+                    note?: string;
+                    /** @description payment terms, 0..365 (default 30) */
+                    terms_days?: number;
+                    /** @description the version you read (409 if it changed); leave out for a new limit */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditLimit"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listAccountFollowUps: {
         parameters: {
             query?: {
@@ -6282,6 +8038,105 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAccountGiftBudget: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftBudget"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putAccountGiftBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the year's budget, minor units of currency */
+                    amount: number;
+                    /** @description the base currency or one with an exchange rate */
+                    currency: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftBudget"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAccountHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountHealth"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -7509,6 +9364,420 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AlertRule"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description sales | finance | service | marketing | technical | production
+                     * @enum {string}
+                     */
+                    dept?: "sales" | "finance" | "service" | "marketing" | "technical" | "production";
+                    /** @description whether the rule raises alerts */
+                    enabled?: boolean;
+                    /** @description the signal's own numbers: a JSON object as text, <= 2000 characters */
+                    params?: string;
+                    /**
+                     * @description low | medium | high | critical
+                     * @enum {string}
+                     */
+                    severity?: "low" | "medium" | "high" | "critical";
+                    /** @description the signal's key (GET /api/v1/alert-rules) */
+                    signal: string;
+                    /** @description thousandths of the signal's unit (30000: 30 days) */
+                    threshold_milli?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    previewAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description sales | finance | service | marketing | technical | production
+                     * @enum {string}
+                     */
+                    dept?: "sales" | "finance" | "service" | "marketing" | "technical" | "production";
+                    /** @description whether the rule raises alerts */
+                    enabled?: boolean;
+                    /** @description the signal's own numbers: a JSON object as text, <= 2000 characters */
+                    params?: string;
+                    /**
+                     * @description low | medium | high | critical
+                     * @enum {string}
+                     */
+                    severity?: "low" | "medium" | "high" | "critical";
+                    /** @description the signal's key (GET /api/v1/alert-rules) */
+                    signal: string;
+                    /** @description thousandths of the signal's unit (30000: 30 days) */
+                    threshold_milli?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resetAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the signal's key */
+                    signal: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                dept?: string;
+                limit?: number;
+                mine?: string;
+                severity?: string;
+                signal?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Alert"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description who owns the alert: someone who may work on the account's alerts */
+                    owner_id?: number;
+                    /** @description the response plan, <= 2000 characters; a plan given makes the alert responding */
+                    response?: string;
+                    /** @description YYYY-MM-DD, or null */
+                    response_due?: string | null;
+                    /** @description the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resolveAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description how it was resolved, 1-2000 characters */
+                    resolution: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAlertRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAlertsExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                dept?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                mine?: string;
+                raw?: string;
+                severity?: string;
+                signal?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listApprovals: {
         parameters: {
             query?: {
@@ -8636,6 +10905,627 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listChurn: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                min_bp?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ChurnScore"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getChurnExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                min_bp?: string;
+                raw?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getChurnModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        model: components["schemas"]["ChurnModel"] | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    trainChurn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the fall that counts, basis points of the volume of the same number of months before, 100-9900 (default 3000: 30 %) */
+                    drop_bp?: number;
+                    /** @description months ahead the fall is predicted over, 1-12 (default 6) */
+                    horizon_months?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChurnModel"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCompetitorMoves: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                competitor_id?: string;
+                cursor?: string;
+                kind?: string;
+                limit?: number;
+                since?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CompetitorMove"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteCompetitorMove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCompetitorMoveRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1-5; default from the move's severity */
+                    impact?: number;
+                    /** @description 1-5; default from the move's severity (low 2, medium 3, high 4) */
+                    likelihood?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoveRisk"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCompetitorMovesExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                competitor_id?: string;
+                format?: "csv" | "xlsx";
+                kind?: string;
+                lang?: string;
+                raw?: string;
+                since?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteCompetitorPresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchCompetitorPresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description an active competitor (cannot change) */
+                    competitor_id?: number;
+                    /** @description product family, <= 100 characters; empty: the whole account */
+                    family?: string | null;
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /**
+                     * @description their price against ours: lower | similar | higher | unknown (default)
+                     * @enum {string|null}
+                     */
+                    price_level?: "lower" | "similar" | "higher" | "unknown" | null;
+                    /** @description their share of the account's wallet in basis points (0..10000) or null; all competitors of one account and family sum to at most 10000 */
+                    share_bp?: number | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompetitorPresence"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCompetitors: {
+        parameters: {
+            query?: {
+                active?: number;
+                cursor?: string;
+                limit?: number;
+                q?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Competitor"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCompetitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description other names, <= 200 characters */
+                    alias?: string | null;
+                    /** @description unique, 1-100 characters */
+                    name: string;
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description <= 2000 characters */
+                    strengths?: string | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                    /** @description <= 2000 characters */
+                    weaknesses?: string | null;
+                    /** @description <= 300 characters */
+                    website?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Competitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCompetitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Competitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteCompetitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchCompetitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description other names, <= 200 characters */
+                    alias?: string | null;
+                    /** @description unique, 1-100 characters */
+                    name?: string;
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description <= 2000 characters */
+                    strengths?: string | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                    /** @description <= 2000 characters */
+                    weaknesses?: string | null;
+                    /** @description <= 300 characters */
+                    website?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Competitor"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCompetitorAccounts: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CompetitorPresence"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCompetitorsExport: {
+        parameters: {
+            query?: {
+                active?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                q?: string;
+                raw?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getContact: {
         parameters: {
             query?: never;
@@ -8741,6 +11631,117 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Contact"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCreditHolds: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                limit?: number;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CreditHold"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    refuseCreditHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (required to refuse; <= 500 characters) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditHold"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    releaseCreditHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (required to refuse; <= 500 characters) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditHold"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9136,6 +12137,545 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listGiftRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["GiftRule"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createGiftRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /**
+                     * @description team_lead | director | finance (default director)
+                     * @enum {string}
+                     */
+                    approver_role?: "team_lead" | "director" | "finance";
+                    /** @description of max_value */
+                    currency: string;
+                    /** @description never to this recipient, whatever the value */
+                    forbidden?: boolean;
+                    /**
+                     * @description gift | hospitality | any (default any)
+                     * @enum {string}
+                     */
+                    kind?: "gift" | "hospitality" | "any";
+                    /** @description per occasion, minor units of currency; above it a gift needs approval */
+                    max_value: number;
+                    /** @description 1-100 characters */
+                    name: string;
+                    /** @description a contact's decision role, or any (default) */
+                    recipient_role?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteGiftRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchGiftRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /**
+                     * @description team_lead | director | finance (default director)
+                     * @enum {string}
+                     */
+                    approver_role?: "team_lead" | "director" | "finance";
+                    /** @description of max_value */
+                    currency?: string;
+                    /** @description never to this recipient, whatever the value */
+                    forbidden?: boolean;
+                    /**
+                     * @description gift | hospitality | any (default any)
+                     * @enum {string}
+                     */
+                    kind?: "gift" | "hospitality" | "any";
+                    /** @description per occasion, minor units of currency; above it a gift needs approval */
+                    max_value?: number;
+                    /** @description 1-100 characters */
+                    name?: string;
+                    /** @description a contact's decision role, or any (default) */
+                    recipient_role?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GiftRule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listGifts: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                contact_id?: string;
+                cursor?: string;
+                given_by?: string;
+                limit?: number;
+                pending_for_me?: string;
+                status?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Gift"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account */
+                    account_id: number;
+                    /** @description the care reminder it answers (same account), or null */
+                    care_reminder_id?: number | null;
+                    /** @description the recipient, a contact of the account (their decision role picks the rule), or null */
+                    contact_id?: number | null;
+                    /** @description the base currency or one with an exchange rate */
+                    currency: string;
+                    /** @description 1-500 characters */
+                    description: string;
+                    /** @description who gives it (default: the caller), a user who may record the account's gifts */
+                    given_by?: number | null;
+                    /** @description YYYY-MM-DD (a later day: planned, so one over its rule can wait for approval) */
+                    given_on: string;
+                    /**
+                     * @description gift | hospitality
+                     * @enum {string}
+                     */
+                    kind: "gift" | "hospitality";
+                    /** @description minor units of currency, >= 0 */
+                    value: number;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                    /** @description the visit it was given on (same account), or null */
+                    visit_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gift"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gift"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account */
+                    account_id?: number;
+                    /** @description the care reminder it answers (same account), or null */
+                    care_reminder_id?: number | null;
+                    /** @description the recipient, a contact of the account (their decision role picks the rule), or null */
+                    contact_id?: number | null;
+                    /** @description the base currency or one with an exchange rate */
+                    currency?: string;
+                    /** @description 1-500 characters */
+                    description?: string;
+                    /** @description who gives it (default: the caller), a user who may record the account's gifts */
+                    given_by?: number | null;
+                    /** @description YYYY-MM-DD (a later day: planned, so one over its rule can wait for approval) */
+                    given_on?: string;
+                    /**
+                     * @description gift | hospitality
+                     * @enum {string}
+                     */
+                    kind?: "gift" | "hospitality";
+                    /** @description minor units of currency, >= 0 */
+                    value?: number;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                    /** @description the visit it was given on (same account), or null */
+                    visit_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gift"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    decideGift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description approve | reject
+                     * @enum {string}
+                     */
+                    decision: "approve" | "reject";
+                    /** @description <= 500 characters */
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gift"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getGiftsExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                contact_id?: string;
+                format?: "csv" | "xlsx";
+                given_by?: string;
+                lang?: string;
+                pending_for_me?: string;
+                raw?: string;
+                status?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listHealth: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                owner_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["HealthRow"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getHealthExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                owner_id?: string;
+                raw?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getHomeAgenda: {
         parameters: {
             query?: {
@@ -9315,6 +12855,65 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    importInvoices: {
+        parameters: {
+            query?: {
+                dry_run?: number;
+                encoding?: string;
+                filename?: string;
+                mapping?: string;
+                sheet?: string;
+                skip_bad_rows?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description A dry run (dry_run=1): the report, nothing stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The file was rejected: the report names why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getImportsMappings: {
         parameters: {
             query?: {
@@ -9354,10 +12953,10 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description orders | products | accounts
+                     * @description orders | products | accounts | invoices | payments
                      * @enum {string}
                      */
-                    kind: "orders" | "products" | "accounts";
+                    kind: "orders" | "products" | "accounts" | "invoices" | "payments";
                     /** @description field=Header,... (<= 2000 characters; "" forgets the saved one) */
                     mapping: string;
                 };
@@ -9385,6 +12984,65 @@ export interface operations {
         };
     };
     importOrders: {
+        parameters: {
+            query?: {
+                dry_run?: number;
+                encoding?: string;
+                filename?: string;
+                mapping?: string;
+                sheet?: string;
+                skip_bad_rows?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description A dry run (dry_run=1): the report, nothing stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The file was rejected: the report names why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    importPayments: {
         parameters: {
             query?: {
                 dry_run?: number;
@@ -9789,6 +13447,108 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listInvoices: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                bucket?: string;
+                cursor?: string;
+                limit?: number;
+                sort?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Invoice"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getInvoicesExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                bucket?: string;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+                sort?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -12321,6 +16081,76 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listPayments: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                limit?: number;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Payment"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPaymentsExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getPipeline: {
         parameters: {
             query?: {
@@ -13677,6 +17507,571 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listReceivables: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                over_limit?: string;
+                overdue?: number;
+                owner_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReceivableRow"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getReceivablesExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                over_limit?: string;
+                overdue?: number;
+                owner_id?: string;
+                raw?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listRisks: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                action_overdue?: string;
+                category?: string;
+                cursor?: string;
+                level?: string;
+                limit?: number;
+                owner_id?: string;
+                q?: string;
+                review_due?: string;
+                sort?: string;
+                source?: string;
+                status?: string;
+                subsidiaries?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Risk"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account (a group's head account with covers_group) */
+                    account_id: number;
+                    /**
+                     * @description credit | operating | competitive | compliance | other
+                     * @enum {string}
+                     */
+                    category: "credit" | "operating" | "competitive" | "compliance" | "other";
+                    /** @description the risk covers the account's subsidiaries too (a group's head account only) */
+                    covers_group?: boolean;
+                    /** @description <= 4000 characters */
+                    description?: string | null;
+                    /** @description 1-5 */
+                    impact: number;
+                    /** @description 1-5 */
+                    likelihood: number;
+                    /** @description a user who may work on the account's risks (default: the account's owner); null: nobody */
+                    owner_id?: number | null;
+                    /**
+                     * @description avoid | reduce | transfer | accept, or null; an open risk with a response is responding
+                     * @enum {string|null}
+                     */
+                    response?: "avoid" | "reduce" | "transfer" | "accept" | null;
+                    /** @description <= 4000 characters */
+                    response_plan?: string | null;
+                    /** @description the next review (YYYY-MM-DD), or null */
+                    review_on?: string | null;
+                    /** @description 1-200 characters */
+                    title: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Risk"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Risk"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account (a group's head account with covers_group) */
+                    account_id?: number;
+                    /**
+                     * @description credit | operating | competitive | compliance | other
+                     * @enum {string}
+                     */
+                    category?: "credit" | "operating" | "competitive" | "compliance" | "other";
+                    /** @description the risk covers the account's subsidiaries too (a group's head account only) */
+                    covers_group?: boolean;
+                    /** @description <= 4000 characters */
+                    description?: string | null;
+                    /** @description 1-5 */
+                    impact?: number;
+                    /** @description 1-5 */
+                    likelihood?: number;
+                    /** @description a user who may work on the account's risks (default: the account's owner); null: nobody */
+                    owner_id?: number | null;
+                    /**
+                     * @description avoid | reduce | transfer | accept, or null; an open risk with a response is responding
+                     * @enum {string|null}
+                     */
+                    response?: "avoid" | "reduce" | "transfer" | "accept" | null;
+                    /** @description <= 4000 characters */
+                    response_plan?: string | null;
+                    /** @description the next review (YYYY-MM-DD), or null */
+                    review_on?: string | null;
+                    /** @description 1-200 characters */
+                    title?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Risk"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    actionsRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1-1000 characters */
+                    description: string;
+                    /** @description done (its time is kept) */
+                    done?: boolean;
+                    /** @description YYYY-MM-DD, or null */
+                    due_on?: string | null;
+                    /** @description who does it (default: the risk's owner); null: nobody */
+                    owner_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Risk"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteRiskAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aid: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchRiskAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                aid: number;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1-1000 characters */
+                    description?: string;
+                    /** @description done (its time is kept) */
+                    done?: boolean;
+                    /** @description YYYY-MM-DD, or null */
+                    due_on?: string | null;
+                    /** @description who does it (default: the risk's owner); null: nobody */
+                    owner_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Risk"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    closeRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why the risk is closed, 1-1000 characters */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Risk"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reopenRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Risk"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRisksExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                action_overdue?: string;
+                category?: string;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                level?: string;
+                owner_id?: string;
+                q?: string;
+                raw?: string;
+                review_due?: string;
+                sort?: string;
+                source?: string;
+                status?: string;
+                subsidiaries?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRisksHeatmap: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                action_overdue?: string;
+                category?: string;
+                level?: string;
+                owner_id?: string;
+                q?: string;
+                review_due?: string;
+                source?: string;
+                subsidiaries?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskHeatmap"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listSalesAffinity: {
         parameters: {
             query?: {
@@ -14456,6 +18851,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CompanySettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSettingsCredit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchSettingsCredit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description flag | hold: an offer over the credit limit is flagged for finance, or held until finance releases it (order lines are only flagged) */
+                    over_limit?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditSettings"];
                 };
             };
             400: components["responses"]["BadRequest"];

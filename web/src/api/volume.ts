@@ -39,12 +39,14 @@ export type FxRates = S['FxRates']
 export type Order = S['OrderLine']
 
 export type ImportKind = S['ImportReport']['kind']
-export const IMPORT_KINDS = allOf<ImportKind>({ orders: true, products: true, accounts: true })
+export const IMPORT_KINDS = allOf<ImportKind>({ orders: true, products: true, accounts: true, invoices: true, payments: true })
 /** The columns each kind reads (src/svc/import.c), for the mapping form. */
 export const IMPORT_COLUMNS: Record<ImportKind, string[]> = {
   orders: ['external_id', 'date', 'account_code', 'sku', 'region', 'channel', 'quantity', 'amount', 'currency'],
   products: ['sku', 'name', 'family', 'unit', 'list_price', 'currency'],
   accounts: ['code', 'name', 'industry', 'region', 'channel', 'tier', 'owner_login'],
+  invoices: ['invoice_no', 'account_code', 'date', 'due_date', 'amount', 'currency'],
+  payments: ['payment_no', 'account_code', 'date', 'amount', 'currency', 'invoice_no'],
 }
 
 /** The columns a file must have (the rest are optional). */
@@ -52,6 +54,8 @@ export const IMPORT_REQUIRED: Record<ImportKind, string[]> = {
   orders: ['external_id', 'date', 'account_code', 'sku', 'quantity', 'amount'],
   products: ['sku', 'name', 'family'],
   accounts: ['code', 'name'],
+  invoices: ['invoice_no', 'account_code', 'date', 'due_date', 'amount'],
+  payments: ['payment_no', 'account_code', 'date', 'amount'],
 }
 
 export type ImportProblem = S['ImportProblem']

@@ -338,6 +338,129 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     unit_cost: F('money', { currency: 'currency', label: 'catalog.unitCost' }),
     sla: F('text', { label: 'catalog.sla' }),
   },
+  // issue 16 REGISTER: the risk register and compliance (svc/risk/risk.c, gift.c; labels in
+  // locales/<l>/risks.json and gifts.json). A risk's actions are audited under the risk.
+  risk: {
+    covers_group: F('bool'),
+    category: F('enum', { enum: 'risks.categories', label: 'risks.category' }),
+    likelihood: F('int'),
+    impact: F('int'),
+    response: F('enum', { enum: 'risks.responses' }),
+    response_plan: F('text'),
+    review_on: F('date'),
+    status: F('enum', { enum: 'risks.statuses', label: 'risks.status' }),
+    closed_reason: F('text'),
+    source: F('enum', { enum: 'risks.sources', label: 'audit.f.risk_source' }),
+    source_id: F('ref'),
+    action_id: F('ref'),
+    action: F('text'),
+    action_owner_id: F('user'),
+    action_due_on: F('date'),
+    action_done: F('bool'),
+  },
+  gift: {
+    kind: F('enum', { enum: 'gifts.kinds', label: 'audit.f.gift_kind' }),
+    value: F('money', { currency: 'currency' }),
+    currency: F('text', { hidden: true }),
+    given_on: F('date'),
+    given_by: F('user'),
+    care_reminder_id: F('ref'),
+    rule_id: F('ref'),
+    status: F('enum', { enum: 'gifts.statuses', label: 'audit.f.gift_status' }),
+    decision_note: F('text'),
+    risk_id: F('ref'),
+  },
+  gift_rule: {
+    kind: F('enum', { enum: 'gifts.kinds', label: 'audit.f.gift_kind' }),
+    recipient_role: F('enum', { enum: 'decisionRole' }),
+    max_value: F('money', { currency: 'currency' }),
+    currency: F('text', { hidden: true }),
+    approver_role: F('enum', { enum: 'gifts.approvers' }),
+    forbidden: F('bool'),
+  },
+  gift_budget: {
+    year: F('year', { label: 'audit.f.gift_year' }),
+    amount: F('money', { currency: 'currency', label: 'audit.f.budget_amount' }),
+    currency: F('text', { hidden: true }),
+  },
+  // issue 16: early-warning alerts and their rules (svc/risk/alert.c, alert_rule.c; labels in
+  // locales/<l>/health.json)
+  alert: {
+    signal: F('text', { label: 'health.alerts.signal' }),
+    severity: F('enum', { enum: 'health.severity', label: 'health.rules.severity' }),
+    dept: F('enum', { enum: 'health.dept', label: 'health.alerts.dept' }),
+    status: F('enum', { enum: 'health.status', label: 'health.alerts.status' }),
+    value_milli: F('dec3', { label: 'health.alerts.value' }),
+    threshold_milli: F('dec3', { label: 'health.alerts.threshold' }),
+    acknowledged_by: F('user', { label: 'health.alerts.acknowledgedBy' }),
+    acknowledged_at: F('time', { label: 'health.alerts.acknowledgedAt' }),
+    response: F('text', { label: 'health.alerts.response' }),
+    response_due: F('date', { label: 'health.alerts.responseDue' }),
+    resolved_by: F('user', { label: 'health.alerts.resolvedBy' }),
+    resolved_at: F('time', { label: 'health.alerts.resolvedAt' }),
+    resolution: F('text', { label: 'health.alerts.resolution' }),
+    risk_id: F('ref', { label: 'health.alerts.risk' }),
+  },
+  alert_rule: {
+    signal: F('text', { label: 'health.alerts.signal' }),
+    enabled: F('bool', { label: 'health.rules.enabled' }),
+    threshold_milli: F('dec3', { label: 'health.rules.threshold' }),
+    severity: F('enum', { enum: 'health.severity', label: 'health.rules.severity' }),
+    dept: F('enum', { enum: 'health.dept', label: 'health.rules.dept' }),
+    params: F('text', { label: 'health.rules.params' }),
+  },
+  // issue 16: credit and receivables (svc/risk/credit.c, receivable.c; labels in
+  // locales/<l>/credit.json)
+  credit_limit: {
+    amount: F('money', { currency: 'currency', label: 'credit.limit' }),
+    group_amount: F('money', { currency: 'currency', label: 'credit.groupLimit' }),
+    terms_days: F('int', { label: 'credit.terms' }),
+    note: F('text', { label: 'credit.note' }),
+  },
+  invoice: {
+    invoice_no: F('text', { label: 'credit.invoiceNo' }),
+    day: F('date', { label: 'credit.day' }),
+    due_day: F('date', { label: 'credit.dueDay' }),
+    amount: F('money', { currency: 'currency', label: 'credit.amount' }),
+    paid: F('money', { currency: 'currency', label: 'audit.f.credit_paid' }),
+  },
+  payment: {
+    payment_no: F('text', { label: 'credit.paymentNo' }),
+    day: F('date', { label: 'credit.day' }),
+    amount: F('money', { currency: 'currency', label: 'credit.amount' }),
+    invoice_no: F('text', { label: 'credit.invoiceNo' }),
+    applied_to: F('text', { label: 'credit.appliedTo' }),
+    unapplied: F('money', { currency: 'currency', label: 'credit.unapplied' }),
+  },
+  credit_hold: {
+    kind: F('enum', { enum: 'credit.holdKind', label: 'audit.f.credit_hold_kind' }),
+    object_id: F('ref', { label: 'audit.f.credit_hold_object' }),
+    status: F('enum', { enum: 'credit.holdStatus', label: 'credit.status' }),
+    exposure: F('money', { label: 'credit.exposure' }),
+    limit_amount: F('money', { label: 'credit.limit' }),
+    note: F('text', { label: 'credit.note' }),
+  },
+  // issue 16: competitors, presence, moves (svc/risk/competitor.c; labels in
+  // locales/<l>/competitors.json)
+  competitor: {
+    alias: F('text', { label: 'competitors.alias' }),
+    website: F('text', { label: 'competitors.website' }),
+    strengths: F('text', { label: 'competitors.strengths' }),
+    weaknesses: F('text', { label: 'competitors.weaknesses' }),
+  },
+  competitor_presence: {
+    competitor_id: F('ref', { label: 'competitors.competitor' }),
+    family: F('text', { label: 'competitors.family' }),
+    share_bp: F('int', { label: 'audit.f.competitor_share_bp' }),
+    price_level: F('enum', { enum: 'competitors.priceLevels', label: 'competitors.priceLevel' }),
+  },
+  competitor_move: {
+    competitor_id: F('ref', { label: 'competitors.competitor' }),
+    family: F('text', { label: 'competitors.family' }),
+    day: F('date', { label: 'competitors.day' }),
+    kind: F('enum', { enum: 'competitors.moveKinds', label: 'competitors.moveKind' }),
+    severity: F('enum', { enum: 'competitors.severities', label: 'competitors.severity' }),
+  },
   // issue 15: offers and discount approval (svc/offers/offer*.c, approval.c; labels in
   // locales/<l>/offers-msgs.json)
   offer: {
@@ -461,6 +584,7 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     'company.website': F('text', { label: 'audit.f.company_website' }),
     'prices.hide_other_accounts': F('bool', { label: 'audit.f.prices_hide_other_accounts' }),
     'prices.below_price': F('enum', { enum: 'pricing.below', label: 'audit.f.prices_below_price' }),
+    'credit.over_limit': F('enum', { enum: 'credit.mode', label: 'audit.f.credit_over_limit' }),
   },
 }
 

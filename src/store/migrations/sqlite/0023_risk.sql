@@ -317,6 +317,8 @@ CREATE TABLE churn_models (
     body           TEXT NOT NULL,
     active         INTEGER NOT NULL DEFAULT 0
 );
+-- One active model: two schedulers training at once cannot both leave theirs active.
+CREATE UNIQUE INDEX churn_models_active ON churn_models(active) WHERE active = 1;
 
 CREATE TABLE churn_scores (
     account_id  INTEGER NOT NULL REFERENCES accounts(id),
@@ -327,3 +329,4 @@ CREATE TABLE churn_scores (
     PRIMARY KEY (account_id, day)
 );
 CREATE INDEX churn_scores_model ON churn_scores(model_id);
+CREATE INDEX churn_scores_day ON churn_scores(day, probability_bp);
