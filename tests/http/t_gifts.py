@@ -201,6 +201,13 @@ def g_gifts(ctx):
           r.describe())
     ck.expect(ctx.U("viewer_e").client.get("/api/v1/audit", {"entity": "gift", "id": str(p["id"])}), 403,
               "a viewer reads no gift history")
+    # a contact who received a gift can still be deleted (personal data): the gift stays, without them
+    gone = ctx.new_contact(acct, name="受礼人 " + ctx.uniq())
+    kept = new_gift(ctx, acct, am.client, contact_id=gone, value=100)
+    ck.expect(am.client.delete("/api/v1/contacts/%d" % gone), 204, "delete a contact who received a gift")
+    r = am.client.get("/api/v1/gifts/%d" % kept["id"])
+    ck.ok(r.status == 200 and r.json.get("contact_id") is None and r.json.get("value") == 100,
+          "the gift is kept without the contact", r.describe())
 
 
 def g_gift_budget(ctx):

@@ -52,6 +52,15 @@ static enum kam_err plan_due(struct kam_ctx *ctx, int *due)
     return rc;
 }
 
+/* A risk-chapter job's failure: logged, the error cleared, the pass goes on. */
+static void risk_job(struct kam_ctx *ctx, const char *what, enum kam_err rc)
+{
+    if (!rc)
+        return;
+    log_warn("%s: %s (tried again by the next pass)", what, ctx->err->msg);
+    memset(ctx->err, 0, sizeof *ctx->err);
+}
+
 enum kam_err jobs_run(struct kam_ctx *ctx, int force, struct jobs_report *out)
 {
     return jobs_run_until(ctx, force, NULL, NULL, out);
@@ -87,13 +96,18 @@ enum kam_err jobs_run_until(struct kam_ctx *ctx, int force, int (*stop)(void *),
         rc = offer_expire_due(ctx, &expired);
     }
     /* Risk: the churn model (retrained when due, accounts scored daily), then the early-warning
-     * engine with the planning scans (alerts raised and cleared, health scored). */
+     * engine with the planning scans (alerts raised and cleared, health scored) and overdue risk
+     * reviews and actions (their owners told once). A failure of one of them (a model that
+     * cannot be read, a race lost to another scheduler) is logged and the pass goes on: the
+     * next pass tries it again, and the mail never waits for it. */
     if (!rc)
-        rc = churn_job_run(ctx, force, &out->churn_trained, &out->churn_scored);
+        risk_job(ctx, "churn model",
+                 churn_job_run(ctx, force, &out->churn_trained, &out->churn_scored));
     if (!rc && (due || force))
-        rc = alerts_run(ctx, &out->alerts_raised, &out->alerts_cleared);
-    if (!rc && (due || force)) /* overdue risk reviews and actions: their owners told once */
-        rc = risks_review_due(ctx, &(int){0});
+        risk_job(ctx, "early-warning alerts",
+                 alerts_run(ctx, &out->alerts_raised, &out->alerts_cleared));
+    if (!rc && (due || force))
+        risk_job(ctx, "risk reviews", risks_review_due(ctx, &(int){0}));
     /* Records written by older binaries or straight into the tables. A catch-up that gives way
      * (a lock held by a writer, KAM_EBUSY) or is stopped is retried later (kam serve's back-off,
      * the next pass); it never holds back the mail. */

@@ -90,7 +90,7 @@ CREATE TABLE gift_budgets (
 CREATE TABLE gifts (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     account_id       INTEGER NOT NULL REFERENCES accounts(id),
-    contact_id       INTEGER REFERENCES contacts(id),
+    contact_id       INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
     kind             TEXT NOT NULL CHECK (kind IN ('gift', 'hospitality')),
     description      TEXT NOT NULL,
     value            INTEGER NOT NULL CHECK (value >= 0),
