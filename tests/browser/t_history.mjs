@@ -44,8 +44,14 @@ export default async (k) => {
     const missing = [...auditedFields(k.ROOT)].filter((f) => !known.has(f))
     assert(!missing.length, `audited fields without an entry in auditFields.ts: ${missing.join(', ')}`)
     for (const loc of ['zh-CN', 'zh-TW', 'en']) {
-      const msgs = JSON.parse(fs.readFileSync(path.join(k.ROOT, `web/src/locales/${loc}/history.json`), 'utf8'))
-      const labelled = new Set(Object.keys(msgs.audit.f))
+      // every feature's file of the language is merged over the base (web/src/i18n): audit.f.* may
+      // live in any of them (history.json, risks.json ...)
+      const dir = path.join(k.ROOT, `web/src/locales/${loc}`)
+      const labelled = new Set()
+      for (const n of fs.readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+        const msgs = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8'))
+        for (const f of Object.keys(msgs.audit?.f ?? {})) labelled.add(f)
+      }
       // an entry with its own label key names a message elsewhere; the rest use audit.f.<field>
       const own = new Set([...table.matchAll(/\b([a-z_0-9]+): F\([^)]*label:/g)].map((m) => m[1]))
       const nolabel = [...known].filter((f) => !own.has(f) && !labelled.has(f))
