@@ -218,6 +218,14 @@ def g_credit_holds(ctx):
                   "a decided hold is not decided again", field="status")
         ck.expect(a.post("/api/v1/offers/%d/send" % o["id"], {}), 200, "the released offer is sent",
                   json={"status": "sent"})
+        # accepted and converted: its lines are not checked again (the offer was, at submit), so no
+        # new hold, although the account is over its limit
+        n0 = len(fin.get("/api/v1/credit-holds", {"account_id": str(aid)}).json["items"])
+        ck.expect(a.post("/api/v1/offers/%d/accept" % o["id"], {"reason": "同意"}), 200, "accept the released offer")
+        r = a.post("/api/v1/offers/%d/convert" % o["id"], {})
+        if ck.expect(r, 200, "convert it"):
+            n1 = len(fin.get("/api/v1/credit-holds", {"account_id": str(aid)}).json["items"])
+            ck.ok(n1 == n0, "the converted lines add no credit hold (%d -> %d)" % (n0, n1))
         # a refused offer is never sent
         o2 = ctx.must(a.post("/api/v1/offers", {"account_id": aid, "title": "超额报价 " + ctx.uniq(),
                                                  "valid_until": "2099-12-31",

@@ -615,7 +615,11 @@ enum kam_err order_create(struct kam_ctx *ctx, const struct order_in *in, struct
         diff_line(&d, NULL, out);
         rc = audit_write(ctx, "order_line", id, out->account_id, "create", &d);
     }
-    if (!rc) /* issue 16: over the credit limit -> flagged for finance (docs/CREDIT.md) */
+    /* issue 16: over the credit limit -> flagged for finance (docs/CREDIT.md). A line converted
+     * from an accepted offer (price_approved: only offer_convert.c sets it) is not checked
+     * again: its offer was checked, and decided when held, at submit; counted now it would be
+     * counted twice, as the line and as the still-accepted offer. */
+    if (!rc && !in->price_approved)
         rc = credit_check_order_line(ctx, id);
     return db_end(ctx->db, rc, ctx->err);
 }
