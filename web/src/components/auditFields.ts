@@ -63,6 +63,8 @@ export interface AuditFieldSpec {
   label?: string
   /** type enum: the message group of the codes. */
   enum?: string
+  /** type enum: appended to `<enum>.<code>` where the word is one level down (signal.<key>.name). */
+  enumSuffix?: string
   /** type money: the field of the same row holding the currency. */
   currency?: string
   /** Shown inside the money field's line instead of on its own (a currency beside its amount). */
@@ -386,7 +388,7 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
   // issue 16: early-warning alerts and their rules (svc/risk/alert.c, alert_rule.c; labels in
   // locales/<l>/health.json)
   alert: {
-    signal: F('text', { label: 'health.alerts.signal' }),
+    signal: F('enum', { enum: 'signal', enumSuffix: '.name', label: 'health.alerts.signal' }),
     severity: F('enum', { enum: 'health.severity', label: 'health.rules.severity' }),
     dept: F('enum', { enum: 'health.dept', label: 'health.alerts.dept' }),
     status: F('enum', { enum: 'health.status', label: 'health.alerts.status' }),
@@ -402,7 +404,7 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     risk_id: F('ref', { label: 'health.alerts.risk' }),
   },
   alert_rule: {
-    signal: F('text', { label: 'health.alerts.signal' }),
+    signal: F('enum', { enum: 'signal', enumSuffix: '.name', label: 'health.alerts.signal' }),
     enabled: F('bool', { label: 'health.rules.enabled' }),
     threshold_milli: F('dec3', { label: 'health.rules.threshold' }),
     severity: F('enum', { enum: 'health.severity', label: 'health.rules.severity' }),
