@@ -62,6 +62,29 @@ struct signal_def {
                          const int64_t *accounts, size_t n, signal_emit_fn emit, void *arg);
 };
 
+/* ---- for the evaluators (signal.c) ---- */
+
+struct sqlb;
+
+/* The rule's params {"days": N} (1..3650), else def; fails only when out of memory. */
+enum kam_err signal_param_days(struct kam_ctx *ctx, const struct signal_rule *r, int64_t def,
+                               int64_t *out);
+/* 1 when value_milli is at or beyond the rule's threshold (higher_is_worse decides the side). */
+int signal_fires(const struct signal_rule *r, int64_t value_milli);
+
+/* The accounts asked for: up to SIGNAL_IN_MAX are bound in the SQL (signal_account_cond); more
+ * are kept sorted and rows checked with signal_wanted() (a statement binds few values). */
+#define SIGNAL_IN_MAX 16
+struct signal_want {
+    int64_t *ids; /* NULL: every row is wanted */
+    size_t n;
+};
+struct signal_want signal_want_of(struct kam_ctx *ctx, const int64_t *accounts, size_t n);
+int signal_wanted(const struct signal_want *w, int64_t id);
+/* " AND a.status <> 'lost'" and, for a few accounts asked for, " AND a.id IN (...)" (alias a:
+ * accounts). */
+void signal_account_cond(struct sqlb *b, const int64_t *accounts, size_t n);
+
 /* The tables, each {0}-terminated (key NULL). */
 extern const struct signal_def signals_volume[];        /* svc/volume/signals.c */
 extern const struct signal_def signals_relationships[]; /* svc/relationships/signals.c */

@@ -19,75 +19,6 @@
 #define EV_MAX_ITEMS 20
 #define DAY 86400
 
-static enum kam_err param_days(struct kam_ctx *ctx, const struct signal_rule *r, int64_t def,
-                               int64_t *out)
-{
-    *out = def;
-    if (!r->params || !*r->params)
-        return KAM_OK;
-    json_error_t je;
-    json_t *root = json_loads(r->params, 0, &je);
-    if (!root && json_error_code(&je) == json_error_out_of_memory)
-        return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
-    json_t *d = root ? json_object_get(root, "days") : NULL;
-    if (json_is_integer(d) && json_integer_value(d) >= 1 && json_integer_value(d) <= 3650)
-        *out = (int64_t)json_integer_value(d);
-    json_decref(root);
-    return KAM_OK;
-}
-
-static int fires(const struct signal_rule *r, int64_t v)
-{
-    return r->def->higher_is_worse ? v >= r->threshold_milli : v <= r->threshold_milli;
-}
-
-#define SIGNAL_IN_MAX 16 /* account ids bound in the SQL; more are filtered in memory */
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The accounts asked for: a few are bound in the SQL (acct_cond), more are kept here sorted and
- * rows are checked with wanted() (a statement binds at most SQLB_MAX_BINDS values). */
-struct want {
-    int64_t *ids; /* NULL: every row is wanted */
-    size_t n;
-};
-
-static struct want want_of(struct kam_ctx *ctx, const int64_t *accounts, size_t n)
-{
-    struct want w = {NULL, 0};
-    if (accounts && n > SIGNAL_IN_MAX) {
-        w.ids = arena_alloc(ctx->a, n * sizeof *w.ids);
-        memcpy(w.ids, accounts, n * sizeof *w.ids);
-        qsort(w.ids, n, sizeof *w.ids, cmp_i64);
-        w.n = n;
-    }
-    return w;
-}
-
-static int wanted(const struct want *w, int64_t id)
-{
-    return !w->ids || bsearch(&id, w->ids, w->n, sizeof id, cmp_i64) != NULL;
-}
-
-/* " AND a.status <> 'lost'" and, for a few accounts asked for, " AND a.id IN (...)" (alias a:
- * accounts). */
-static void acct_cond(struct sqlb *b, const int64_t *accounts, size_t n)
-{
-    sqlb_sql(b, " AND a.status <> 'lost'");
-    if (!accounts || n > SIGNAL_IN_MAX)
-        return;
-    sqlb_sql(b, " AND a.id IN (0");
-    for (size_t i = 0; i < n; i++) {
-        sqlb_sql(b, ", ?");
-        sqlb_i64(b, accounts[i]);
-    }
-    sqlb_sql(b, ")");
-}
-
 /* ---- nps_drop, csat_drop ---- */
 
 /* One account's answers in the two periods: [0] the earlier, [1] the recent one. */
@@ -123,7 +54,7 @@ static enum kam_err eval_drop(struct kam_ctx *ctx, const struct signal_rule *rul
                               int nps)
 {
     int64_t days;
-    enum kam_err rc = param_days(ctx, rule, 180, &days);
+    enum kam_err rc = signal_param_days(ctx, rule, 180, &days);
     if (rc)
         return rc;
     int64_t mid = ctx->now - days * DAY, start = ctx->now - 2 * days * DAY;
@@ -140,8 +71,8 @@ static enum kam_err eval_drop(struct kam_ctx *ctx, const struct signal_rule *rul
     sqlb_text(&b, kind);
     sqlb_i64(&b, start);
     sqlb_i64(&b, ctx->now);
-    struct want wa = want_of(ctx, accounts, n);
-    acct_cond(&b, accounts, n);
+    struct signal_want wa = signal_want_of(ctx, accounts, n);
+    signal_account_cond(&b, accounts, n);
     sqlb_sql(&b, " GROUP BY r.account_id, 2 ORDER BY r.account_id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
@@ -151,7 +82,7 @@ static enum kam_err eval_drop(struct kam_ctx *ctx, const struct signal_rule *rul
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
         int64_t account = db_col_i64(st, 0);
-        if (!wanted(&wa, account))
+        if (!signal_wanted(&wa, account))
             continue;
         if (!na || v[na - 1].account != account) {
             if (na == cap) {
@@ -178,7 +109,7 @@ static enum kam_err eval_drop(struct kam_ctx *ctx, const struct signal_rule *rul
     sqlb_text(&b, kind);
     sqlb_i64(&b, start);
     sqlb_i64(&b, ctx->now);
-    acct_cond(&b, accounts, n);
+    signal_account_cond(&b, accounts, n);
     sqlb_sql(&b, " GROUP BY r.account_id, 2, an.value");
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
         return rc;
@@ -196,7 +127,7 @@ static enum kam_err eval_drop(struct kam_ctx *ctx, const struct signal_rule *rul
             continue;
         double before = figure(nps, x->counts[0]), now = figure(nps, x->counts[1]);
         int64_t value = (int64_t)llround((before - now) * 1000);
-        if (!fires(rule, value))
+        if (!signal_fires(rule, value))
             continue;
         struct buf eb;
         struct jw w;
@@ -244,7 +175,7 @@ static enum kam_err eval_negative(struct kam_ctx *ctx, const struct signal_rule 
 {
     int64_t days;
     int below = 0;
-    enum kam_err rc = param_days(ctx, rule, 90, &days);
+    enum kam_err rc = signal_param_days(ctx, rule, 90, &days);
     if (rc || (rc = tone_negative_below(ctx, &below)))
         return rc;
     struct sqlb b;
@@ -256,8 +187,8 @@ static enum kam_err eval_negative(struct kam_ctx *ctx, const struct signal_rule 
                  "an.text IS NOT NULL AND r.submitted_at > ? AND r.submitted_at <= ?");
     sqlb_i64(&b, ctx->now - days * DAY);
     sqlb_i64(&b, ctx->now);
-    struct want wa = want_of(ctx, accounts, n);
-    acct_cond(&b, accounts, n);
+    struct signal_want wa = signal_want_of(ctx, accounts, n);
+    signal_account_cond(&b, accounts, n);
     sqlb_sql(&b, " ORDER BY r.account_id, r.submitted_at DESC, r.id DESC, an.question_id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
@@ -278,7 +209,7 @@ static enum kam_err eval_negative(struct kam_ctx *ctx, const struct signal_rule 
             jw_obj_end(&w);
             if (!buf_ok(&eb))
                 rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
-            else if (fires(rule, count * 1000)) {
+            else if (signal_fires(rule, count * 1000)) {
                 struct signal_hit h = {cur, count * 1000, arena_strndup(ctx->a, eb.data, eb.len)};
                 rc = emit(arg, &h);
             }
@@ -286,7 +217,7 @@ static enum kam_err eval_negative(struct kam_ctx *ctx, const struct signal_rule 
         }
         if (rc || !row)
             break;
-        if (!wanted(&wa, account))
+        if (!signal_wanted(&wa, account))
             continue;
         enum tone_label tl =
             tone_label_read(db_col_text(st, 3), !db_col_is_null(st, 4), (int)db_col_i64(st, 4),

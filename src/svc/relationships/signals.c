@@ -14,76 +14,6 @@
 #define EV_MAX_ITEMS 20 /* records listed in one hit's evidence (the count is complete) */
 #define DAY 86400
 
-/* "{"days": N}" of the rule (1..3650), else def. */
-static enum kam_err param_days(struct kam_ctx *ctx, const struct signal_rule *r, int64_t def,
-                               int64_t *out)
-{
-    *out = def;
-    if (!r->params || !*r->params)
-        return KAM_OK;
-    json_error_t je;
-    json_t *root = json_loads(r->params, 0, &je);
-    if (!root && json_error_code(&je) == json_error_out_of_memory)
-        return kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
-    json_t *d = root ? json_object_get(root, "days") : NULL;
-    if (json_is_integer(d) && json_integer_value(d) >= 1 && json_integer_value(d) <= 3650)
-        *out = (int64_t)json_integer_value(d);
-    json_decref(root);
-    return KAM_OK;
-}
-
-static int fires(const struct signal_rule *r, int64_t v)
-{
-    return r->def->higher_is_worse ? v >= r->threshold_milli : v <= r->threshold_milli;
-}
-
-#define SIGNAL_IN_MAX 16 /* account ids bound in the SQL; more are filtered in memory */
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The accounts asked for: a few are bound in the SQL (acct_cond), more are kept here sorted and
- * rows are checked with wanted() (a statement binds at most SQLB_MAX_BINDS values). */
-struct want {
-    int64_t *ids; /* NULL: every row is wanted */
-    size_t n;
-};
-
-static struct want want_of(struct kam_ctx *ctx, const int64_t *accounts, size_t n)
-{
-    struct want w = {NULL, 0};
-    if (accounts && n > SIGNAL_IN_MAX) {
-        w.ids = arena_alloc(ctx->a, n * sizeof *w.ids);
-        memcpy(w.ids, accounts, n * sizeof *w.ids);
-        qsort(w.ids, n, sizeof *w.ids, cmp_i64);
-        w.n = n;
-    }
-    return w;
-}
-
-static int wanted(const struct want *w, int64_t id)
-{
-    return !w->ids || bsearch(&id, w->ids, w->n, sizeof id, cmp_i64) != NULL;
-}
-
-/* " AND a.status <> 'lost'" and, for a few accounts asked for, " AND a.id IN (...)" (alias a:
- * accounts). */
-static void acct_cond(struct sqlb *b, const int64_t *accounts, size_t n)
-{
-    sqlb_sql(b, " AND a.status <> 'lost'");
-    if (!accounts || n > SIGNAL_IN_MAX)
-        return;
-    sqlb_sql(b, " AND a.id IN (0");
-    for (size_t i = 0; i < n; i++) {
-        sqlb_sql(b, ", ?");
-        sqlb_i64(b, accounts[i]);
-    }
-    sqlb_sql(b, ")");
-}
-
 /* One account's hit being built: its evidence object with a list of records. */
 struct acc {
     int64_t account, value, count;
@@ -117,7 +47,7 @@ static enum kam_err acc_end(struct kam_ctx *ctx, struct acc *x, const struct sig
     enum kam_err rc = KAM_OK;
     if (!buf_ok(&x->b))
         rc = kam_fail(ctx->err, KAM_EINTERNAL, "", "out of memory");
-    else if (fires(rule, x->value)) {
+    else if (signal_fires(rule, x->value)) {
         struct signal_hit h = {x->account, x->value,
                                arena_strndup(ctx->a, x->b.data ? x->b.data : "", x->b.len)};
         rc = emit(arg, &h);
@@ -150,8 +80,8 @@ static enum kam_err eval_contact_stale(struct kam_ctx *ctx, const struct signal_
                  "a.id = c.account_id WHERE "
                  "c.decision_role IN ('decision_maker', 'champion')");
     sqlb_i64(&b, ctx->now);
-    struct want w = want_of(ctx, accounts, n);
-    acct_cond(&b, accounts, n);
+    struct signal_want w = signal_want_of(ctx, accounts, n);
+    signal_account_cond(&b, accounts, n);
     sqlb_sql(&b, " ORDER BY c.account_id, 4 DESC, c.id");
     struct db_stmt *st;
     enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
@@ -160,7 +90,7 @@ static enum kam_err eval_contact_stale(struct kam_ctx *ctx, const struct signal_
     struct acc x = {0};
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        if (!wanted(&w, db_col_i64(st, 0)))
+        if (!signal_wanted(&w, db_col_i64(st, 0)))
             continue;
         int64_t account = db_col_i64(st, 0), days = db_col_i64(st, 3);
         if (x.open && x.account != account && (rc = acc_end(ctx, &x, rule, emit, arg)))
@@ -197,7 +127,7 @@ static enum kam_err eval_contact_gone(struct kam_ctx *ctx, const struct signal_r
                                       void *arg)
 {
     int64_t days;
-    enum kam_err rc = param_days(ctx, rule, 90, &days);
+    enum kam_err rc = signal_param_days(ctx, rule, 90, &days);
     if (rc)
         return rc;
     struct sqlb b;
@@ -207,8 +137,8 @@ static enum kam_err eval_contact_gone(struct kam_ctx *ctx, const struct signal_r
                  "'delete' AND au.at > ? AND au.at <= ?");
     sqlb_i64(&b, ctx->now - days * DAY);
     sqlb_i64(&b, ctx->now);
-    struct want w = want_of(ctx, accounts, n);
-    acct_cond(&b, accounts, n);
+    struct signal_want w = signal_want_of(ctx, accounts, n);
+    signal_account_cond(&b, accounts, n);
     sqlb_sql(&b, " ORDER BY au.account_id, au.at DESC, au.id DESC");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
@@ -216,7 +146,7 @@ static enum kam_err eval_contact_gone(struct kam_ctx *ctx, const struct signal_r
     struct acc x = {0};
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        if (!wanted(&w, db_col_i64(st, 0)))
+        if (!signal_wanted(&w, db_col_i64(st, 0)))
             continue;
         int64_t account = db_col_i64(st, 0);
         json_error_t je;
@@ -273,8 +203,8 @@ static enum kam_err eval_visits_overdue(struct kam_ctx *ctx, const struct signal
                  "accounts a ON a.id = v.account_id WHERE v.status = 'planned' AND v.planned_at "
                  "< ?");
     sqlb_i64(&b, ctx->now);
-    struct want w = want_of(ctx, accounts, n);
-    acct_cond(&b, accounts, n);
+    struct signal_want w = signal_want_of(ctx, accounts, n);
+    signal_account_cond(&b, accounts, n);
     sqlb_sql(&b, " ORDER BY v.account_id, v.planned_at, v.id");
     struct db_stmt *st;
     enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
@@ -283,7 +213,7 @@ static enum kam_err eval_visits_overdue(struct kam_ctx *ctx, const struct signal
     struct acc x = {0};
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        if (!wanted(&w, db_col_i64(st, 0)))
+        if (!signal_wanted(&w, db_col_i64(st, 0)))
             continue;
         int64_t account = db_col_i64(st, 0);
         if (x.open && x.account != account && (rc = acc_end(ctx, &x, rule, emit, arg)))
@@ -316,7 +246,7 @@ static enum kam_err eval_sla_breach(struct kam_ctx *ctx, const struct signal_rul
                                     void *arg)
 {
     int64_t days;
-    enum kam_err rc = param_days(ctx, rule, 30, &days);
+    enum kam_err rc = signal_param_days(ctx, rule, 30, &days);
     if (rc)
         return rc;
     int64_t since = ctx->now - days * DAY;
@@ -336,8 +266,8 @@ static enum kam_err eval_sla_breach(struct kam_ctx *ctx, const struct signal_rul
         sqlb_i64(&b, since);
         sqlb_i64(&b, ctx->now);
     }
-    struct want w = want_of(ctx, accounts, n);
-    acct_cond(&b, accounts, n);
+    struct signal_want w = signal_want_of(ctx, accounts, n);
+    signal_account_cond(&b, accounts, n);
     sqlb_sql(&b, " ORDER BY i.account_id, i.id");
     struct db_stmt *st;
     if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
@@ -345,7 +275,7 @@ static enum kam_err eval_sla_breach(struct kam_ctx *ctx, const struct signal_rul
     struct acc x = {0};
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        if (!wanted(&w, db_col_i64(st, 0)))
+        if (!signal_wanted(&w, db_col_i64(st, 0)))
             continue;
         int64_t account = db_col_i64(st, 0);
         if (x.open && x.account != account && (rc = acc_end(ctx, &x, rule, emit, arg)))
