@@ -4,6 +4,7 @@
 # prints no such line counts as one failure.
 set -u
 cd "$(dirname "$0")/.."
+start=$(date +%s)
 B=${KAM_BUILD:-build}
 total_p=0
 total_f=0
@@ -14,8 +15,10 @@ suite() {
     name=$1
     shift
     echo "== $name"
+    t0=$(date +%s)
     "$@" >"$log/out" 2>&1
     status=$?
+    t1=$(date +%s)
     # every failing check's line (they may be far above the tail), then the tail
     grep -E '^(FAIL|not ok)' "$log/out" | head -n 40 | sed 's/^/   /'
     tail -n 30 "$log/out" | grep -v -E '^(ok|FAIL|not ok) ' | sed 's/^/   /' | tail -n 25
@@ -30,6 +33,7 @@ suite() {
         echo "   $name: exit status $status"
         f=1
     fi
+    echo "   ($name: $((t1 - t0)) s)"
     total_p=$((total_p + p))
     total_f=$((total_f + f))
 }
@@ -99,5 +103,6 @@ suite crash-soak-postgres scripts/pg-tmp.sh sh -c \
 suite family-race-sqlite python3 tests/soak/family_race.py --kam "$B/kam" --with-import
 suite family-race-postgres scripts/pg-tmp.sh sh -c \
     'python3 tests/soak/family_race.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --with-import' "$B/kam"
+echo "make test: $(($(date +%s) - start)) s"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]

@@ -3,17 +3,42 @@
 
 #include "log.h"
 
+#include <string.h>
+
 #ifdef KAM_FAULT
 
 static _Thread_local long armed_n;   /* the failing point, 0: not armed */
 static _Thread_local long passed;    /* points passed since fault_arm */
 static _Thread_local int fired = -1; /* the kind that failed */
+static _Thread_local int only = -1;  /* count only this kind, -1: every kind */
+static _Thread_local long counted;   /* points of the counted kind(s) */
 
 void fault_arm(long n)
 {
     armed_n = n > 0 ? n : 0;
     passed = 0;
+    counted = 0;
     fired = -1;
+    only = -1;
+}
+
+void fault_arm_spec(const char *spec)
+{
+    int kind = -1;
+    const char *colon = spec ? strchr(spec, ':') : NULL;
+    if (colon) {
+        for (int k = 0; k < FAULT_KINDS; k++)
+            if (strlen(fault_kind_name(k)) == (size_t)(colon - spec) &&
+                !strncmp(spec, fault_kind_name(k), (size_t)(colon - spec)))
+                kind = k;
+        if (kind < 0) {
+            fault_arm(0);
+            return;
+        }
+        spec = colon + 1;
+    }
+    fault_arm(spec ? strtol(spec, NULL, 10) : 0);
+    only = kind;
 }
 
 void fault_disarm(void)
@@ -25,7 +50,10 @@ int fault_hit(enum fault_kind kind)
 {
     if (!armed_n)
         return 0;
-    if (++passed != armed_n)
+    passed++;
+    if (only >= 0 && (int)kind != only)
+        return 0;
+    if (++counted != armed_n)
         return 0;
     fired = (int)kind;
     if (kind == FAULT_ALLOC) /* store/db.c logs its own, with the statement */

@@ -36,6 +36,10 @@ enum fault_kind {
 /* Arms this thread: its nth fault point from now fails (n >= 1); n <= 0
  * disarms. Resets the counters below. */
 void fault_arm(long n);
+/* Arms this thread from a header value: "N" as fault_arm(N), or "KIND:N" where
+ * only points of KIND (a fault_kind_name) count, e.g. "commit:1" fails the first
+ * COMMIT whatever comes before it. Anything else disarms. */
+void fault_arm_spec(const char *spec);
 /* Disarms this thread (the counters stay readable). */
 void fault_disarm(void);
 /* 1 when this call is this thread's armed Nth fault point (the caller then fails

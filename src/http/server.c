@@ -261,10 +261,10 @@ static MHD_RESULT respond(struct http_server *s, struct MHD_Connection *conn, st
     resp.status = 500;
     buf_init(&resp.body, HTTP_MAX_RESPONSE);
 #ifdef KAM_FAULT
-    /* The fault build: `X-Kam-Fault: N` fails the Nth fault point of this request, on this
-     * thread only (base/fault.h). */
+    /* The fault build: `X-Kam-Fault: N` (or `KIND:N`) fails the Nth fault point of this
+     * request, on this thread only (base/fault.h). */
     const char *fault = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Kam-Fault");
-    fault_arm(fault && !early ? strtol(fault, NULL, 10) : 0);
+    fault_arm_spec(early ? NULL : fault);
 #endif
     s->cfg.handler(&req, &resp, s->cfg.user);
 #ifdef KAM_FAULT

@@ -11,7 +11,9 @@ The world is the HTTP suite's fixture world (tests/http/fixtures.py) plus its ca
 worlds, built through the API without faults. Then, for EVERY operation of the served
 /api/v1/openapi.json, the permission matrix's request builder (tests/http/t_matrix.py, or an
 override below) makes a valid request as admin, and it is sent with N = 1, 2, ... until the
-fault no longer hits. One check per (route, N):
+fault no longer hits. A route with many fault points (a loop over rows) is probed at every N up to
+--dense and then at a stride that grows with N (N/40), and once with `X-Kam-Fault: commit:1` (its
+first COMMIT fails, whatever came before). One check per (route, N):
   hit:     a 5xx answer with a JSON error envelope, the server alive, and the database unchanged
            (every table's content, compared to before the request);
   not hit: the route's success status (the happy path still works), and the loop stops.
@@ -74,25 +76,43 @@ def sqlite_path(dsn):
     return p
 
 
-def state_sqlite(dsn):
+class SqliteState:
     """{table: sha256 of its rows} over every table of the file (sqlite_sequence included),
-    through a read-only connection."""
-    con = sqlite3.connect("file:%s?mode=ro" % sqlite_path(dsn), uri=True, timeout=30)
-    try:
+    through a read-only connection kept open. Reading every table is the costly part of a fault
+    check, so it is skipped while `PRAGMA data_version` says no other connection committed
+    since the last reading (a rolled-back request commits nothing): the last reading is still
+    the content."""
+
+    def __init__(self, dsn):
+        self.dsn = dsn
+        self.con = None
+        self.version = None
+        self.last = None
+
+    def __call__(self):
+        if self.con is None:
+            self.con = sqlite3.connect("file:%s?mode=ro" % sqlite_path(self.dsn), uri=True, timeout=30,
+                                       isolation_level=None)
+        version = self.con.execute("PRAGMA data_version").fetchone()[0]
+        if self.last is not None and version == self.version:
+            return self.last
         out = {}
-        tables = [r[0] for r in con.execute(
+        tables = [r[0] for r in self.con.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         for t in tables:
             h = hashlib.sha256()
-            rows = con.execute(THROTTLE_SQL if t == "login_failures" else
-                               'SELECT * FROM "%s"' % t.replace('"', '""')).fetchall()
+            rows = self.con.execute(THROTTLE_SQL if t == "login_failures" else
+                                    'SELECT * FROM "%s"' % t.replace('"', '""')).fetchall()
             for row in sorted(rows, key=repr):
                 h.update(repr(row).encode("utf-8", "surrogatepass"))
                 h.update(b"\n")
             out[t] = "%d:%s" % (len(rows), h.hexdigest()[:16])
+        self.version, self.last = version, out
         return out
-    finally:
-        con.close()
+
+    def close(self):
+        if self.con is not None:
+            self.con.close()
 
 
 class PgState:
@@ -105,6 +125,8 @@ class PgState:
         self.dsn = dsn
         self.sql = None
         self.proc = None
+        self.xmax = None
+        self.last = None
 
     def _psql(self, sql):
         if self.proc is None or self.proc.poll() is not None:
@@ -126,6 +148,16 @@ class PgState:
         return lines
 
     def __call__(self):
+        # Reading every table is skipped when no transaction committed since the last reading:
+        # every transaction id taken since then (the snapshot's xmax moved past it) aborted.
+        xmax = int(self._psql("SELECT pg_snapshot_xmax(pg_current_snapshot())")[0])
+        if self.last is not None:
+            live = int(self._psql(
+                "SELECT count(*) FROM generate_series(%d, %d) x "
+                "WHERE pg_xact_status(x::text::xid8) IS DISTINCT FROM 'aborted'" % (self.xmax, xmax - 1))[0])
+            if live == 0:
+                self.xmax = xmax
+                return self.last
         if self.sql is None:
             tables = self._psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
             parts = ["SELECT '%s', count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') "
@@ -136,6 +168,7 @@ class PgState:
         for line in self._psql(self.sql):
             k, _, v = line.partition("|")
             out[k] = v
+        self.xmax, self.last = xmax, out
         return out
 
     def close(self):
@@ -314,13 +347,14 @@ def main():
     ap.add_argument("--only", help="only operations whose 'METHOD path' contains this text")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--shown", type=int, default=SHOWN, help="failing checks shown in full per route")
-    ap.add_argument("--max-n", type=int, default=5000, help="give up on a route after this many faults")
+    ap.add_argument("--dense", type=int, default=400, help="probe every N up to this, then at a stride of N/40")
+    ap.add_argument("--max-n", type=int, default=200000, help="give up on a route past this many fault points")
     args = ap.parse_args()
 
     kam = os.path.abspath(args.kam)
     tmp = tempfile.mkdtemp(prefix="kam-fault-")
     dsn = args.dsn or "sqlite:%s" % os.path.join(tmp, "kam.db")
-    state = PgState(dsn) if dsn.startswith("postgres") else (lambda: state_sqlite(dsn))
+    state = PgState(dsn) if dsn.startswith("postgres") else SqliteState(dsn)
     ck = Checker()
     ctx = fixtures.Ctx(kam, dsn, tmp, ck)
     t0 = time.time()
@@ -329,8 +363,7 @@ def main():
     per_kind = {}
 
     def finish():
-        if isinstance(state, PgState):
-            state.close()
+        state.close()
         if srv is not None:
             if ck.failed:
                 print("---- tail of %s" % srv.log_path)
@@ -344,7 +377,7 @@ def main():
             print("known failures (not counted): %d checks on %d routes: %s"
                   % (len(ck.known), len(set(ck.known)), ", ".join(sorted(set(ck.known)))))
         print("fault points by kind: %s" % ", ".join("%s %d" % kv for kv in sorted(per_kind.items())))
-        print("fault suite: %d routes x fault points = %d faulted requests (%s, %.1f s)"
+        print("fault suite: %d routes, %d faulted requests (%s, %.1f s)"
               % (stats["routes"], stats["points"], "PostgreSQL" if dsn.startswith("postgres") else "SQLite",
                  time.time() - t0))
         print("%d passed, %d failed" % (ck.passed, ck.failed))
@@ -410,15 +443,26 @@ def main():
         t_route = time.time()
         failed_n = []
         known0 = len(ck.known)
+        probes = 0
+        points = None
+        commit_probe = commit_done = False
         while n <= args.max_n:
+            # Past --dense, the first COMMIT is faulted once on its own (the stride may step over it).
+            spec = "commit:1" if commit_probe else str(n)
             r = client.request(att.method, att.path, att.body, query=att.query, raw=att.raw,
-                               content_type=att.content_type, headers={"X-Kam-Fault": str(n)})
+                               content_type=att.content_type, headers={"X-Kam-Fault": spec})
+            probes += 1
             hit = r.header("X-Kam-Fault-Hit")
+            if commit_probe and hit != "1":
+                # no COMMIT on this path (a read): the request ran whole, as a read may
+                commit_probe = False
+                continue
             if hit != "1":
+                points = r.header("X-Kam-Fault-Points")
                 # no fault left on this path: the request must succeed as without faults
                 want = att.ok if isinstance(att.ok, (tuple, list)) else (att.ok,)
                 ok = r.status in want and hit == "0"
-                name = "%s after %d fault points: %s" % (label, n - 1, att.ok)
+                name = "%s after %s fault points: %s" % (label, points, att.ok)
                 if known and not ok:
                     ck.known_bug(False, "%s %s" % (meth, norm(path)), name,
                                  "hit %r | %s [known: %s]" % (hit, r.describe(), known))
@@ -444,12 +488,12 @@ def main():
             changed = diff_tables(before, after)
             if changed:
                 problems.append("database changed: %s" % ", ".join(changed))
-            name = "%s N=%d (%s fault)" % (label, n, kind)
+            name = "%s N=%s (%s fault)" % (label, spec, kind)
             detail = "; ".join(problems) + " | " + trunc(r.describe(), 300)
             if problems:
                 detail += " | " + last_fault(srv)
             if problems:
-                failed_n.append(n)
+                failed_n.append(spec)
             if known and problems:
                 if len(failed_n) <= args.shown:
                     ck.known_bug(False, "%s %s" % (meth, norm(path)), name, detail + " [known: %s]" % known)
@@ -466,7 +510,12 @@ def main():
                 if not srv.start():
                     ck.fail("server restart", srv.start_error or "")
                     finish()
-            n += 1
+            if commit_probe:
+                commit_probe = False
+                continue
+            n += 1 if n < args.dense else max(1, n // 40)
+            if n > args.dense and not commit_done:
+                commit_probe = commit_done = True
         else:
             ck.fail("%s: still hitting faults after %d" % (label, args.max_n))
         if known and len(ck.known) == known0:
@@ -476,8 +525,8 @@ def main():
             print("%s [%s] %d more failing N (%d in all): %s"
                   % ("KNOWN BUG" if known else "FAIL", label, len(failed_n) - args.shown, len(failed_n),
                      " ".join(str(x) for x in failed_n)), flush=True)
-        print("-- %s: %d fault points, %d failing (%.2f s)" % (label, n - 1, len(failed_n), time.time() - t_route),
-              flush=True)
+        print("-- %s: %s fault points, %d probed, %d failing (%.2f s)"
+              % (label, points, probes - 1, len(failed_n), time.time() - t_route), flush=True)
 
     ck.group = "end"
     if ck.ok(srv.alive(), "kam-fault is still running"):

@@ -2,6 +2,8 @@
 #include "rows.h"
 #include "store/db.h"
 
+#include <string.h>
+
 enum kam_err row_get(struct kam_ctx *ctx, const char *sql, int64_t id, row_reader read, void *out,
                      const char *what)
 {
@@ -23,12 +25,23 @@ enum kam_err row_get(struct kam_ctx *ctx, const char *sql, int64_t id, row_reade
 enum kam_err rows_collect(struct kam_ctx *ctx, struct db_stmt *st, size_t max, row_reader read,
                           size_t size, void **items_out, size_t *n_out)
 {
-    unsigned char *items = arena_calloc(ctx->a, max ? max : 1, size);
+    /* max is a bound, not a size: the array grows by doubling (old copies stay in the arena,
+     * under the final size in all), so a generous bound costs nothing when few rows come. */
+    size_t cap = max < 16 ? (max ? max : 1) : 16;
+    unsigned char *items = arena_calloc(ctx->a, cap, size);
     size_t n = 0;
     int row = 0;
     enum kam_err rc;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < max)
+    while (!(rc = db_step(st, &row, ctx->err)) && row && n < max) {
+        if (n == cap) {
+            size_t grown = cap > max / 2 ? max : cap * 2;
+            unsigned char *more = arena_calloc(ctx->a, grown, size);
+            memcpy(more, items, n * size);
+            items = more;
+            cap = grown;
+        }
         read(ctx, st, items + n++ * size);
+    }
     db_done(st);
     *items_out = items;
     *n_out = n;

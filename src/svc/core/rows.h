@@ -21,7 +21,8 @@ enum kam_err row_get(struct kam_ctx *ctx, const char *sql, int64_t id, row_reade
 enum kam_err row_i64_text(struct kam_ctx *ctx, const char *sql, const char *text, int64_t *out);
 
 /* Steps st to its end (at most max rows) reading each row into a new array of elements of
- * `size` bytes in ctx->a; finishes st (db_done) in every case. */
+ * `size` bytes in ctx->a; finishes st (db_done) in every case. The array grows with the rows
+ * read: max bounds it, it is not allocated up front. */
 enum kam_err rows_collect(struct kam_ctx *ctx, struct db_stmt *st, size_t max, row_reader read,
                           size_t size, void **items_out, size_t *n_out);
 
