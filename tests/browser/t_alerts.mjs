@@ -86,6 +86,10 @@ export default async (k) => {
       const a = (await api(p, 'GET', `/api/v1/alerts/${alertId}`)).json
       assert(a.status === 'resolved' && a.response === '本周内联系财务催收' && a.resolution === '客户已承诺月底付款' && a.response_due === isoDay(now + 9 * DAY),
         `stored: ${JSON.stringify(a).slice(0, 400)}`)
+      // its history: who acknowledged, the response and the resolution, in words
+      await p.locator('[data-test=alert-history]', { hasText: '客户已承诺月底付款' }).waitFor()
+      const hist = await p.locator('[data-test=alert-history]').innerText()
+      assert(hist.includes('本周内联系财务催收'), `the response in the history: ${hist.slice(0, 400)}`)
       const text = await p.locator('[data-test=alert-detail]').innerText()
       assert(!/\b[a-z]+(_[a-z0-9]+)+\b/.test(text), `no raw identifiers on the alert page: ${text.match(/\b[a-z]+(_[a-z0-9]+)+\b/)}`)
     } finally {
