@@ -266,7 +266,7 @@ static const struct table {
     {"gifts",
      "id, account_id, contact_id, kind, description, value, currency, value_base, given_on, "
      "given_by, care_reminder_id, visit_id, rule_id, status, decided_by, decided_at, "
-     "decision_note, risk_id, version, created_at, updated_at",
+     "decision_note, risk_id, version, created_at, updated_at, created_by",
      "id", NULL, 1, 0},
     {"credit_limits",
      "account_id, amount, group_amount, currency, terms_days, note, version, created_at, "
@@ -278,7 +278,7 @@ static const struct table {
      "id", NULL, 1, 0},
     {"payments",
      "id, payment_no, account_id, day, amount, currency, amount_base, invoice_id, unapplied, "
-     "import_id, created_at, updated_at",
+     "import_id, created_at, updated_at, invoice_ref",
      "id", NULL, 1, 0},
     {"payment_allocations", "payment_id, invoice_id, amount", "payment_id, invoice_id", NULL, 0, 0},
     {"credit_holds",

@@ -90,6 +90,14 @@ def g_alert_rules(ctx):
         ({"signal": SIGNAL, "params": "{\"days\": "}, 400, "params"),
         ({"signal": SIGNAL, "params": "{" + " " * 2001 + "}"}, 400, "params"),
         ({"signal": SIGNAL, "enabled": "yes"}, 400, "enabled"),
+        # params the signal does not take, or out of their range; thresholds it cannot mean
+        ({"signal": "sla_breach", "params": '{"days": 0}'}, 400, "params.days"),
+        ({"signal": "sla_breach", "params": '{"days": 3651}'}, 400, "params.days"),
+        ({"signal": "sla_breach", "params": '{"days": "30"}'}, 400, "params.days"),
+        ({"signal": "sla_breach", "params": '{"dayz": 30}'}, 400, "params.dayz"),
+        ({"signal": SIGNAL, "params": '{"days": 30}'}, 400, "params.days"),
+        ({"signal": SIGNAL, "threshold_milli": 0}, 400, "threshold_milli"),
+        ({"signal": "volume_decline", "threshold_milli": -150000}, 400, "threshold_milli"),
     ]
     for body, status, field in bad:
         ck.expect(a.put("/api/v1/alert-rules", body), status, "PUT alert-rule %r -> %d %s" % (body, status, field),
@@ -120,7 +128,8 @@ def g_alert_rules(ctx):
     # the preview: an account with 7 overdue visits would alert at threshold 7, one with 6 not
     acc7 = ctx.new_account("am_e", code=ctx.uniq("PV7"), name="预览七 " + ctx.tag)
     acc6 = ctx.new_account("am_e", code=ctx.uniq("PV6"), name="预览六 " + ctx.tag)
-    for acc, n in ((acc7, 7), (acc6, 6)):
+    other = ctx.ids["A_other"]  # not am_e's: the AM's preview must never show it
+    for acc, n in ((acc7, 7), (acc6, 6), (other, 7)):
         for i in range(n):
             sql(ctx, "INSERT INTO visits (account_id, owner_id, kind, planned_at, status, purpose, created_at, "
                      "updated_at) SELECT %d, owner_id, 'phone', 1000000000 + %d, 'planned', 'preview', 1, 1 FROM "
@@ -131,6 +140,8 @@ def g_alert_rules(ctx):
         ids = [x["account_id"] for x in r.json["items"]]
         ck.ok(acc7 in ids and acc6 not in ids and r.json["count"] >= 1 and r.json["threshold_milli"] == 7000,
               "the account with 7 overdue visits would alert, the one with 6 not", repr(r.json)[:400])
+        ck.ok(other in ids, "admin: the other account too (the scope check below is not vacuous)", repr(ids))
+        admin_count = r.json["count"]
         mine = [x for x in r.json["items"] if x["account_id"] == acc7]
         ck.ok(mine and mine[0]["value_milli"] == 7000 and mine[0]["name"] == "预览七 " + ctx.tag,
               "preview row: name and value", repr(mine))
@@ -138,11 +149,18 @@ def g_alert_rules(ctx):
     if ck.expect(r, 200, "an account manager previews (their accounts only)"):
         ids = [x["account_id"] for x in r.json["items"]]
         ck.ok(acc7 in ids and acc6 in ids, "threshold 6: both", repr(ids))
-        ck.ok(ctx.ids["A_other"] not in ids, "never an account out of the caller's scope", repr(ids))
+        ck.ok(other not in ids, "never an account out of the caller's scope", repr(ids))
+    r = am.post("/api/v1/alert-rules/preview", {"signal": SIGNAL, "threshold_milli": 7000})
+    if ck.expect(r, 200, "an account manager previews at threshold 7"):
+        ids = [x["account_id"] for x in r.json["items"]]
+        ck.ok(acc7 in ids and other not in ids and r.json["count"] < admin_count,
+              "the AM's preview lists and counts their accounts only", repr(r.json)[:300])
     ck.expect(a.post("/api/v1/alert-rules/preview", {"signal": SIGNAL, "severity": "bad"}), 400,
               "preview refuses what PUT refuses", field="severity")
+    ck.expect(a.post("/api/v1/alert-rules/preview", {"signal": "sla_breach", "params": '{"days": 9999}'}), 400,
+              "preview refuses params out of range", field="params.days")
     ck.same(before, alert_state(ctx), "the preview wrote nothing (no alert, no rule, no audit row)")
-    sql(ctx, "DELETE FROM visits WHERE purpose = 'preview' AND account_id IN (%d, %d)" % (acc7, acc6))
+    sql(ctx, "DELETE FROM visits WHERE purpose = 'preview' AND account_id IN (%d, %d, %d)" % (acc7, acc6, other))
 
 
 def g_alerts(ctx):
@@ -224,8 +242,8 @@ def g_alerts(ctx):
                                    % aid)]
     ck.ok(acts == ["acknowledge", "update", "update", "resolve"], "audited: acknowledge, update x2, resolve",
           repr(acts))
-    ck.ok(sql(ctx, "SELECT COUNT(*) FROM alerts WHERE id = %d AND open_key IS NULL" % aid)[0][0] == 1,
-          "a resolved alert frees its account and signal")
+    ck.ok(sql(ctx, "SELECT COUNT(*) FROM alerts WHERE id = %d AND open_key IS NOT NULL" % aid)[0][0] == 1,
+          "resolved while its signal fires (never cleared): it keeps its account and signal until it stops")
     ck.ok(ids(a, {"status": "open", "account_id": str(acc)}) == [sid], "status=open leaves the resolved one out")
     ck.ok(ids(a, {"status": "resolved", "account_id": str(acc)}) == [aid], "status=resolved")
 
@@ -258,6 +276,95 @@ def g_alerts(ctx):
     # viewer_e is not on this account's team: the alert is not even theirs to read
     ck.expect(ctx.U("viewer_e").client.post("/api/v1/alerts/%d/risk" % sid), 404, "a viewer raises no risk here")
     ck.expect(ctx.U("hr").client.post("/api/v1/alerts/%d/risk" % sid), 404, "nor does hr")
+
+
+def g_alerts_sight(ctx):
+    """A signal reading receivables (receivables_overdue): its alert, health line, export row and
+    preview hits reach readers of receivables only; a service member of the account team and a
+    viewer see the account's other alerts, not this one (docs/ALERTS.md "Who sees which signal")."""
+    ck, a = ctx.ck, ctx.admin
+    am = ctx.U("am_e").client
+    svc = ctx.U("service_e").client
+    viewer = ctx.U("viewer_e").client
+    fin = ctx.U("fin").client
+    acc = ctx.new_account("am_e", code=ctx.uniq("AS"), name="应收预警 " + ctx.tag,
+                          members=[("service_e", "service"), ("viewer_e", "marketing")])
+    ev = '{"invoices":[{"kind":"invoice","id":1,"no":"INV-1","open":123456}],"total":123456}'
+    money = mk_alert(ctx, acc, signal="receivables_overdue", severity="high", dept="finance", value=45000,
+                     evidence=ev)
+    visits = mk_alert(ctx, acc, severity="medium")
+
+    def ids(client, q):
+        r = client.get("/api/v1/alerts", dict(q, limit="500"))
+        return sorted(x["id"] for x in r.json["items"]) if r.status == 200 else None
+
+    for name, client in (("service", svc), ("viewer", viewer)):
+        got = ids(client, {"account_id": str(acc)})
+        ck.ok(got == [visits], "%s: the list leaves the receivables alert out" % name, repr(got))
+        ck.expect(client.get("/api/v1/alerts/%d" % money), 404, "%s: the receivables alert is no alert to them" % name)
+        ck.expect(client.get("/api/v1/alerts/%d" % visits), 200, "%s: the visits alert is theirs to read" % name)
+        r = client.get("/api/v1/accounts/%d/health" % acc)
+        ck.expect(r, 200, "%s: the health score counts it, its line is left out" % name,
+                  json={"score": 70, "restricted_points": 20, "lines": [{"alert_id": visits}]})
+        ck.ok(r.status == 200 and len(r.json["lines"]) == 1, "%s: one line" % name)
+        r = client.get("/api/v1/alerts/export", {"account_id": str(acc), "format": "csv", "raw": "1"})
+        body = r.body.decode("utf-8", "replace") if r.status == 200 else ""
+        ck.ok(r.status == 200 and "receivables_overdue" not in body and "visits_overdue" in body,
+              "%s: the export leaves it out" % name, body[:300])
+        sql(ctx, "INSERT INTO account_health (account_id, day, score, lines) SELECT %d, '2026-01-02', 70, '[]' "
+                 "WHERE NOT EXISTS (SELECT 1 FROM account_health WHERE account_id = %d)" % (acc, acc))
+        r = client.get("/api/v1/health", {"limit": "500"})
+        rows = [x for x in r.json["items"] if x["account_id"] == acc] if r.status == 200 else []
+        ck.ok(rows and rows[0]["open_alerts"] == 1, "%s: open_alerts counts what they may read" % name, repr(rows))
+    for name, client in (("account manager", am), ("finance", fin)):
+        got = ids(client, {"account_id": str(acc)})
+        ck.ok(got == sorted([money, visits]), "%s: both alerts" % name, repr(got))
+        r = client.get("/api/v1/alerts/%d" % money)
+        ck.expect(r, 200, "%s: the receivables alert with its evidence" % name,
+                  json={"evidence": {"total": 123456}})
+    r = am.get("/api/v1/accounts/%d/health" % acc)
+    ck.expect(r, 200, "the owner: both lines", json={"score": 70, "restricted_points": 0})
+    ck.ok(r.status == 200 and len(r.json["lines"]) == 2, "the owner: two lines")
+    ck.expect(am.patch("/api/v1/alerts/%d" % money, {"owner_id": ctx.U("service_e").id}), 400,
+              "the receivables alert is not handed to a service user", field="owner_id")
+
+    # its history (the audit rows name the signal and its value) and a risk raised from it
+    r = am.post("/api/v1/alerts/%d/risk" % money)
+    rid = r.json.get("risk_id") if ck.expect(r, 200, "the owner raises a risk from the receivables alert") else None
+    if rid:
+        r = am.get("/api/v1/risks/%d" % rid)
+        ck.ok(r.status == 200 and r.json["title"] == "预警：应收账款逾期" and "123456" not in r.json["description"]
+              and "#%d" % money in r.json["description"],
+              "the risk: the signal's name and a link to the alert, not its evidence", r.describe())
+    for name, client in (("service", svc), ("viewer", viewer)):
+        ck.expect(client.get("/api/v1/audit", {"entity": "alert", "id": str(money)}), 404,
+                  "%s: no history of the receivables alert" % name)
+        r = client.get("/api/v1/audit", {"entity": "account", "id": str(acc), "limit": "200"})
+        rows = r.json["items"] if r.status == 200 else []
+        ck.ok(r.status == 200 and not [x for x in rows if x["entity"] == "alert" and x["entity_id"] == money],
+              "%s: the account's history leaves the receivables alert's rows out" % name, repr(rows)[:300])
+        if rid:
+            ck.expect(client.get("/api/v1/risks/%d" % rid), 404, "%s: the risk raised from it is no risk to them" % name)
+            r = client.get("/api/v1/risks", {"account_id": str(acc)})
+            ck.ok(r.status == 200 and rid not in [x["id"] for x in r.json["items"]],
+                  "%s: the register leaves it out" % name, r.describe())
+    r = am.get("/api/v1/audit", {"entity": "account", "id": str(acc), "limit": "200"})
+    ck.ok(r.status == 200 and [x for x in r.json["items"] if x["entity"] == "alert" and x["entity_id"] == money],
+          "the owner: the account's history has the receivables alert's rows", r.describe())
+
+    # the preview of a receivables signal: an overdue invoice of the account
+    sql(ctx, "INSERT INTO invoices (invoice_no, account_id, day, due_day, amount, currency, amount_base, paid, "
+             "created_at, updated_at) VALUES ('%s', %d, '2020-01-01', '2020-02-01', 5000, 'CNY', 5000, 0, 1, 1)"
+             % (ctx.uniq("INV"), acc))
+    r = a.post("/api/v1/alert-rules/preview", {"signal": "receivables_overdue"})
+    ck.ok(r.status == 200 and acc in [x["account_id"] for x in r.json["items"]], "admin: the overdue account",
+          repr(r.json)[:300] if r.json else r.status)
+    r = am.post("/api/v1/alert-rules/preview", {"signal": "receivables_overdue"})
+    ck.ok(r.status == 200 and acc in [x["account_id"] for x in r.json["items"]], "the owner previews it too")
+    for name, client in (("service", svc), ("viewer", viewer)):
+        r = client.post("/api/v1/alert-rules/preview", {"signal": "receivables_overdue"})
+        ck.expect(r, 200, "%s: the preview of a receivables signal lists nothing" % name, json={"count": 0, "items": []})
+    sql(ctx, "DELETE FROM invoices WHERE account_id = %d" % acc)
 
 
 # ---- the engine on its own database with a pinned clock
@@ -348,6 +455,42 @@ def _engine(J, ctx):
     r = am.client.get("/api/v1/accounts/%d/health" % acc)
     ck.expect(r, 200, "health back to 100", json={"score": 100})
 
+    def alerts_of(account):
+        r = am.client.get("/api/v1/alerts", {"signal": SIGNAL, "account_id": str(account), "limit": "50"})
+        return r.json["items"] if r.status == 200 else []
+
+    # overdue again: a new alert; resolved by its owner while the visit is still overdue, the
+    # next runs raise no new one (it stays resolved until the signal stops firing)
+    w.new_visit(acc, am.key, planned_at=iso(T0 + 6 * DAY))
+    _jobs(J, T0 + 7 * DAY)
+    items = [x for x in alerts_of(acc) if x["status"] == "open"]
+    ck.ok(len(items) == 1, "overdue again: a new alert", repr(items)[:300])
+    if items:
+        ck.expect(am.client.post("/api/v1/alerts/%d/resolve" % items[0]["id"], {"resolution": "客户已确认改期"}), 200,
+                  "the owner resolves it while the visit is still overdue")
+    _jobs(J, T0 + 8 * DAY)
+    _jobs(J, T0 + 9 * DAY)
+    items = alerts_of(acc)
+    ck.ok(len(items) == 2 and all(x["status"] == "resolved" for x in items),
+          "resolved while firing: the next runs raise no new alert", repr(items)[:400])
+    ck.expect(am.client.get("/api/v1/accounts/%d/health" % acc), 200, "nor does it lower health", json={"score": 100})
+
+    # a disabled rule: its acknowledged alert is closed at the next run, health back to 100
+    acc2 = w.new_account(am.key, code=w.uniq("ED"), name="停用规则 " + w.tag)
+    w.new_visit(acc2, am.key, planned_at=iso(T0 + 9 * DAY + 3600))
+    _jobs(J, T0 + 10 * DAY)
+    items = alerts_of(acc2)
+    ck.ok(len(items) == 1 and items[0]["status"] == "open", "acc2: an alert", repr(items)[:300])
+    if items:
+        ck.expect(am.client.post("/api/v1/alerts/%d/acknowledge" % items[0]["id"]), 200, "acc2: acknowledged")
+    ck.expect(adm.client.put("/api/v1/alert-rules", {"signal": SIGNAL, "enabled": False}), 200, "the rule disabled")
+    _jobs(J, T0 + 11 * DAY)
+    items = alerts_of(acc2)
+    ck.ok(len(items) == 1 and items[0]["status"] == "resolved" and items[0]["resolution"] == "rule_disabled"
+          and items[0]["cleared_at"], "a disabled rule's alert is closed as rule_disabled", repr(items)[:300])
+    ck.expect(am.client.get("/api/v1/accounts/%d/health" % acc2), 200, "acc2: health back to 100", json={"score": 100})
+    adm.client.post("/api/v1/alert-rules/reset", {"signal": SIGNAL})
+
 
 def dsn_is_sqlite(dsn):
     return dsn.startswith("sqlite:")
@@ -356,6 +499,7 @@ def dsn_is_sqlite(dsn):
 GROUPS = [
     ("alert_rules", g_alert_rules, True),
     ("alerts", g_alerts, True),
+    ("alerts_sight", g_alerts_sight, True),
     ("alerts_engine", g_alerts_engine, True),
 ]
 

@@ -103,6 +103,10 @@ def g_churn(ctx):
     ck.ok(len(act) == 1 and act[0][0] == m["id"], "one active model, the new one")
     ck.expect(am.get("/api/v1/churn/model"), 200, "the model as an account manager",
               json={"model": {"id": m["id"], "rows": m["rows"], "positives": m["positives"]}})
+    au = sql(ctx, "SELECT user_id, changes FROM audit WHERE entity = 'churn_model' AND entity_id = %d AND action = "
+                  "'train'" % m["id"])
+    ck.ok(len(au) == 1 and str(au[0][0]) == str(ctx.U("admin").id) and '"horizon_months"' in au[0][1]
+          and '"rows"' in au[0][1], "the training is audited (by whom, on what)", repr(au))
 
     # an account falling now: scored today, top factors among the model's features
     f0 = w["falling"][0]

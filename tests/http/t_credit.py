@@ -103,11 +103,19 @@ def g_credit_limits(ctx):
         ({"amount": 10, "currency": "cny"}, 400, "currency"),
         ({"amount": 10, "note": "注" * 501}, 400, "note"),
         ({"amount": 10, "version": 7}, 409, "version"),
+        ({"amount": 10}, 400, "version"),
         ({"amount": "x"}, 400, "amount"),
     ]:
         ck.expect(fin.put("/api/v1/accounts/%d/credit-limit" % aid, body), status,
                   "PUT credit-limit %r -> %d %s" % (body, status, field), field=field)
     ck.ok(limit_state(ctx, aid) == before, "refused limits wrote nothing (no row change, no audit)")
+    # over an existing limit a PUT without version would overwrite blind: 400; a stale one says the current
+    r = fin.put("/api/v1/accounts/%d/credit-limit" % aid, {"amount": 5})
+    ck.expect(r, 400, "a PUT over a limit without version is refused", field="version", code="invalid")
+    r = fin.put("/api/v1/accounts/%d/credit-limit" % aid, {"amount": 5, "version": 0})
+    ck.expect(r, 409, "a stale version: 409 naming the current one", field="version", code="conflict")
+    ck.ok(((r.json or {}).get("error") or {}).get("params", {}).get("version") == "1",
+          "the 409 says the current version", r.describe())
     # the same again writes nothing
     r = fin.put("/api/v1/accounts/%d/credit-limit" % aid, {"amount": 1000000, "terms_days": 45, "note": "年审",
                                                             "version": 1})
@@ -165,6 +173,11 @@ def g_credit_holds(ctx):
     fin = ctx.U("fin").client
     am = ctx.U("am_e").client
     aid, code = credit_account(ctx)
+    # the account's receivables start (CREDIT.md): an invoice of 2000, paid, so its later lines
+    # count as not yet invoiced whatever other groups loaded
+    sql(ctx, "INSERT INTO invoices (invoice_no, account_id, day, due_day, amount, currency, amount_base, paid, "
+             "created_at, updated_at) VALUES ('%s', %d, '2000-01-01', '2000-02-01', 100, 'CNY', 100, 100, 1, 1)"
+             % (ctx.uniq("INV"), aid))
     p = ctx.must(a.post("/api/v1/products", {"sku": ctx.uniq("CHP"), "name": "信用报价产品", "family": ctx.uniq("CHF"),
                                             "list_price": {"amount": 10000, "currency": "CNY"}}), 201, "product")
     ctx.must(fin.put("/api/v1/accounts/%d/credit-limit" % aid, {"amount": 50000}), 200, "a 500.00 limit")
@@ -174,6 +187,12 @@ def g_credit_holds(ctx):
     ck.expect(fin.patch("/api/v1/settings/credit", {"over_limit": "block"}), 400, "over_limit flag | hold",
               field="over_limit")
     ck.expect(fin.patch("/api/v1/settings/credit", {}), 400, "over_limit is required", field="over_limit")
+    # the same value again writes nothing: no audit row
+    n_audit = sql(ctx, "SELECT COUNT(*) FROM audit WHERE entity = 'settings'")[0][0]
+    ck.expect(fin.patch("/api/v1/settings/credit", {"over_limit": "flag"}), 200, "the same setting again: 200",
+              json={"over_limit": "flag"})
+    ck.ok(sql(ctx, "SELECT COUNT(*) FROM audit WHERE entity = 'settings'")[0][0] == n_audit,
+          "a no-op credit-settings PATCH writes no audit row")
 
     # an order line over the limit is flagged (never held)
     ck.expect(fin.patch("/api/v1/settings/credit", {"over_limit": "hold"}), 200, "finance: hold",
@@ -209,6 +228,11 @@ def g_credit_holds(ctx):
         ck.expect(r, 409, "a held offer cannot be sent", field="status")
         ck.ok(r.json and r.json.get("error", {}).get("key") == "credit.held", "its key is credit.held", r.describe())
         hid = holds[0]["id"] if holds else 0
+
+        def stamped(offer_id):
+            r = a.get("/api/v1/offers/%d/quote.html" % offer_id)
+            return r.status == 200 and 'class="draft"' in r.body.decode("utf-8", "replace")
+        ck.ok(stamped(o["id"]), "the held offer's quote is stamped a draft")
         ck.expect(am.post("/api/v1/credit-holds/%d/release" % hid, {}), 403, "an account manager may not release")
         ck.expect(fin.post("/api/v1/credit-holds/%d/refuse" % hid, {}), 400, "refusing takes a note", field="note")
         r = fin.post("/api/v1/credit-holds/%d/release" % hid, {"note": "已确认回款计划"})
@@ -216,6 +240,7 @@ def g_credit_holds(ctx):
                                                        "decided_by": ctx.U("fin").id})
         ck.expect(fin.post("/api/v1/credit-holds/%d/refuse" % hid, {"note": "晚了"}), 409,
                   "a decided hold is not decided again", field="status")
+        ck.ok(not stamped(o["id"]), "released: the quote is the official one")
         ck.expect(a.post("/api/v1/offers/%d/send" % o["id"], {}), 200, "the released offer is sent",
                   json={"status": "sent"})
         # accepted and converted: its lines are not checked again (the offer was, at submit), so no
@@ -238,6 +263,7 @@ def g_credit_holds(ctx):
                       "finance refuses it", json={"status": "refused"})
             r = a.post("/api/v1/offers/%d/send" % o2["id"], {})
             ck.expect(r, 409, "a refused offer cannot be sent", field="status")
+            ck.ok(stamped(o2["id"]), "the refused offer's quote is stamped a draft")
         ck.ok(int(sql(ctx, "SELECT COUNT(*) FROM audit WHERE entity = 'credit_hold' AND account_id = %d" % aid)[0][0])
               >= 5, "holds and their decisions are audited")
         ck.ok(int(sql(ctx, "SELECT COUNT(*) FROM notifications WHERE user_id = %d AND kind = 'credit'"
@@ -254,6 +280,11 @@ def g_credit_holds(ctx):
     r = fin.get("/api/v1/credit-holds", {"account_id": str(aid), "status": "flagged"})
     ck.ok(r.status == 200 and sorted(h["kind"] for h in r.json["items"]) == ["offer", "order_line"],
           "the offer is flagged beside the line", r.describe())
+    # the flagged line deleted: its undecided hold goes with it (released, audited)
+    ck.expect(a.delete("/api/v1/orders/%d" % line["id"]), 204, "delete the flagged line")
+    r = fin.get("/api/v1/credit-holds", {"account_id": str(aid), "status": "flagged"})
+    ck.ok(r.status == 200 and [h["kind"] for h in r.json["items"]] == ["offer"],
+          "the deleted line's flag is gone", r.describe())
     c = credit_of(ctx, aid, am)
     ck.ok(len(c.get("holds", [])) == 4, "the account's credit lists its holds", repr(c.get("holds")))
 
@@ -295,8 +326,11 @@ def _(ctx, u, rec_):
 def _(ctx, u, rec_):
     a = acc(ctx, rec_)
     # a limit far above anything: other modules' offers on these accounts are never over it
-    return Attempt("PUT", "/api/v1/accounts/%d/credit-limit" % a,
-                   {"amount": 10 ** 14, "note": "matrix " + ctx.uniq()}, state=lambda: limit_state(ctx, a))
+    body = {"amount": 10 ** 14, "note": "matrix " + ctx.uniq()}
+    v = sql(ctx, "SELECT version FROM credit_limits WHERE account_id = %d" % a)
+    if v:  # over an existing limit, the version read
+        body["version"] = int(v[0][0])
+    return Attempt("PUT", "/api/v1/accounts/%d/credit-limit" % a, body, state=lambda: limit_state(ctx, a))
 
 
 @route("GET", "/api/v1/credit-holds", "none")

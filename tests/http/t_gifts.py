@@ -7,6 +7,7 @@ rule's approver and a director may; a rejected gift already given is a breach), 
 budget, refusals naming the field with nothing written, and the permission matrix builders."""
 
 import datetime
+import os
 import time
 
 import policy as pol
@@ -14,6 +15,7 @@ import t_matrix
 from policy import ALL, NONE, SCOPE, _roles
 from t_matrix import route, Attempt
 from t_answers import sql
+from lib import run_cli, iso
 
 # the openapi group's x-kam-scope check knows this slice's scopes (added by EXPORTS)
 import t_basic as _t_basic  # noqa: E402
@@ -142,11 +144,59 @@ def g_gifts(ctx):
     b = new_gift(ctx, acct, am.client, contact_id=champ, value=50001, given_on=today(-1), description="先送后批")
     ck.ok(b["status"] == "breach" and b["risk_id"], "max + 1 already given -> breach", repr(b))
     if b["risk_id"]:
-        ck.expect(ctx.admin.get("/api/v1/risks/%d" % b["risk_id"]), 200, "the compliance risk",
+        # owned by the manager of the account owner's team, never by the giver; a neutral title and
+        # text: the gift's description, value and day stay behind the gift's own policy
+        r = ctx.admin.get("/api/v1/risks/%d" % b["risk_id"])
+        ck.expect(r, 200, "the compliance risk",
                   json={"category": "compliance", "source": "gift", "source_id": b["id"], "account_id": acct,
-                        "owner_id": am.id, "status": "open"})
+                        "owner_id": ctx.U("lead_e").id, "status": "open", "title": "礼品/招待违规"})
+        ck.ok(r.status == 200 and "先送后批" not in r.json["description"] and "500.01" not in r.json["description"]
+              and today(-1) not in r.json["description"] and ("#%d" % b["id"]) in r.json["description"],
+              "the risk names the gift by id only", r.describe())
+        r = ctx.U("viewer_e").client.get("/api/v1/risks/%d" % b["risk_id"])
+        ck.ok(r.status != 200 or "先送后批" not in repr(r.json), "a viewer does not read the gift through its risk",
+              r.describe())
+        before = gift_state(ctx, b["id"])
+        r = am.client.post("/api/v1/risks/%d/close" % b["risk_id"], {"reason": "没事"})
+        ck.expect(r, 403, "the giver cannot close the risk raised against them", code="forbidden")
+        ck.ok(r.status == 403 and r.json["error"].get("key") == "risk.own_gift", "key risk.own_gift", r.describe())
+        ck.expect(am.client.patch("/api/v1/risks/%d" % b["risk_id"], {"owner_id": am.id}), 400,
+                  "nor take it over", field="owner_id")
+        row = [str(v) for v in sql(ctx, "SELECT status, owner_id FROM risks WHERE id = %d" % b["risk_id"])[0]]
+        ck.ok(gift_state(ctx, b["id"]) == before and row == ["open", str(ctx.U("lead_e").id)],
+              "refused close and take-over wrote nothing", repr(row))
         ck.expect(ctx.admin.delete("/api/v1/risks/%d" % b["risk_id"]), 409, "a gift's risk cannot be deleted",
                   field="id")
+
+    # recorded by the team lead (the account team's manager) for the account manager: neither owns its risk
+    lb = new_gift(ctx, acct, lead, contact_id=champ, value=50001, given_on=today(-1), given_by=am.id,
+                  description="组长代记违规 " + ctx.uniq())
+    ck.ok(lb["status"] == "breach" and lb["risk_id"], "recorded by the lead, already given -> breach", repr(lb))
+    if lb["risk_id"]:
+        own = sql(ctx, "SELECT r.owner_id, u.role FROM risks r JOIN users u ON u.id = r.owner_id WHERE r.id = %d"
+                  % lb["risk_id"])
+        ck.ok(len(own) == 1 and str(own[0][0]) not in (str(am.id), str(ctx.U("lead_e").id)) and
+              own[0][1] in ("director", "admin"), "the risk's owner is neither giver nor recorder", repr(own))
+        ck.expect(lead.post("/api/v1/risks/%d/close" % lb["risk_id"], {"reason": "x"}), 403,
+                  "the recorder cannot close it either", code="forbidden")
+
+    # the approver may not decide a gift they recorded themselves, whoever they name as giver
+    for giver in (am.id, None):
+        q = new_gift(ctx, acct, lead, contact_id=champ, value=50001, given_on=today(6), given_by=giver,
+                     description="组长代记 " + ctx.uniq())
+        ck.ok(q["status"] == "pending" and q["created_by"] == ctx.U("lead_e").id and q["given_by"] == giver,
+              "recorded by the team lead for %r -> pending" % giver, repr(q))
+        mine = lead.get("/api/v1/gifts", {"pending_for_me": "1", "account_id": str(acct)})
+        ck.ok(mine.status == 200 and q["id"] not in [x["id"] for x in mine.json["items"]],
+              "not waiting for its recorder", mine.describe())
+        before = gift_state(ctx, q["id"])
+        r = lead.post("/api/v1/gifts/%d/decide" % q["id"], {"decision": "approve"})
+        ck.expect(r, 403, "the recorder cannot approve (giver %r)" % giver, code="forbidden")
+        ck.ok(r.status == 403 and r.json["error"].get("key") == "gift.own_record", "key gift.own_record",
+              r.describe())
+        ck.ok(gift_state(ctx, q["id"]) == before, "the refused decision wrote nothing")
+        ck.expect(d.post("/api/v1/gifts/%d/decide" % q["id"], {"decision": "approve"}), 200,
+                  "a director approves it", json={"status": "approved"})
     # forbidden: whatever the value
     f = new_gift(ctx, acct, am.client, contact_id=gate, value=1, given_on=today(3))
     ck.ok(f["status"] == "breach" and f["rule_id"] == R["gate_gift"] and f["risk_id"], "forbidden -> breach",
@@ -158,11 +208,27 @@ def g_gifts(ctx):
               "a team lead cannot decide a director's rule")
     ck.expect(d.post("/api/v1/gifts/%d/decide" % h["id"], {"decision": "reject"}), 200, "the director rejects",
               json={"status": "rejected", "risk_id": None})
+    # the day of a pending gift comes undecided: a decision is 409, the scheduler makes it a breach
     h2 = new_gift(ctx, acct, am.client, contact_id=champ, kind="hospitality", value=200001, given_on=today(1))
     sql(ctx, "UPDATE gifts SET given_on = '%s' WHERE id = %d" % (today(0), h2["id"]))  # the day came
-    r = d.post("/api/v1/gifts/%d/decide" % h2["id"], {"decision": "reject"})
-    ck.expect(r, 200, "rejecting a gift already given -> breach", json={"status": "breach"})
+    before = gift_state(ctx, h2["id"])
+    for dec in ("approve", "reject"):
+        r = d.post("/api/v1/gifts/%d/decide" % h2["id"], {"decision": dec})
+        ck.expect(r, 409, "%s on the gift's day, undecided -> 409" % dec, field="status")
+        ck.ok(r.status == 409 and r.json["error"].get("key") == "gift.lapsed", "key gift.lapsed", r.describe())
+    ck.ok(gift_state(ctx, h2["id"]) == before, "the refused decisions wrote nothing")
+    env = dict(os.environ)
+    env.pop("KAM_NOW", None)
+    rc, out, err = run_cli(ctx.kam, ["jobs", "run", "--db", ctx.dsn, "--now", iso(time.time())], env=env)
+    ck.ok(rc == 0, "kam jobs run", err[-300:])
+    r = am.client.get("/api/v1/gifts/%d" % h2["id"])
+    ck.expect(r, 200, "the scheduler: an undecided gift on its day -> breach", json={"status": "breach"})
     ck.ok(r.status == 200 and r.json["risk_id"], "with its risk", r.describe())
+    r = am.client.get("/api/v1/audit", {"entity": "gift", "id": str(h2["id"])})
+    ck.ok(r.status == 200 and [i["action"] for i in r.json["items"]] == ["lapse", "create"], "the lapse is audited",
+          r.describe())
+    ck.expect(d.post("/api/v1/gifts/%d/decide" % h2["id"], {"decision": "approve"}), 409,
+              "a decision after the breach -> 409", field="status")
 
     # refusals name the field and write nothing
     before = gift_state(ctx)

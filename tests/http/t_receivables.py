@@ -8,6 +8,8 @@ list (most overdue first, over_limit / overdue filters), invoices (status and bu
 one with its allocations), payments; an account manager sees only their accounts, cannot
 import; the permission matrix builders of every route of api/risk/receivables.c."""
 
+import json
+
 from t_matrix import route, Attempt, acc
 from t_answers import sql
 from t_credit import today, csv_text, load, credit_account, INV_HEAD, PAY_HEAD
@@ -98,13 +100,13 @@ def g_receivable_imports(ctx):
     ck.expect(r, 422, "a payment_no with other figures is refused")
     ck.ok([(q["row"], q["column"]) for q in (r.json or {}).get("problems", [])] == [(2, "payment_no")],
           "naming payment_no", repr(r.json))
-    # a payment naming another account's invoice, or none
+    # a payment naming another account's invoice is refused (one naming an invoice not loaded yet
+    # waits for it: receivable_waiting)
     other, ocode = credit_account(ctx)
     r = fin.csv("payments", csv_text([PAY_HEAD, [p[3], ocode, today(), "1", "CNY", n[0]],
                                       [ctx.uniq("RP-"), ocode, today(), "1", "CNY", "NONE-" + ctx.tag]]))
     ck.ok(r.status == 422 and [(q["row"], q["column"]) for q in r.json["problems"]] ==
-          [(2, "invoice_no"), (3, "invoice_no")], "another account's invoice or none: refused naming invoice_no",
-          r.describe())
+          [(2, "invoice_no")], "another account's invoice: refused naming invoice_no", r.describe())
     ck.ok(table_state(ctx) == before, "refused payments wrote nothing")
 
     # dry run and skip-bad-rows
@@ -146,6 +148,16 @@ def g_receivable_lists(ctx):
     r = fin.get("/api/v1/invoices", {"account_id": str(aid), "status": "overdue"})
     ck.ok(r.status == 200 and sorted(x["invoice_no"] for x in r.json["items"]) == sorted(i[:2]),
           "status=overdue: the two past due", r.describe())
+    # the payment is in the invoice's history too (paid 0 -> 50.00), not only in the payment's
+    iid1 = int(sql(ctx, "SELECT id FROM invoices WHERE invoice_no = '%s'" % i[1])[0][0])
+    r = fin.get("/api/v1/audit", {"entity": "invoice", "id": str(iid1)})
+    ch = [x.get("changes") for x in (r.json or {}).get("items", []) if x.get("action") == "update"]
+    ck.ok(r.status == 200 and any("paid" in json.dumps(c) and "5000" in json.dumps(c) for c in ch),
+          "the invoice's history shows the payment applied to it (paid -> 50.00)", r.describe())
+    r = fin.get("/api/v1/invoices", {"account_id": str(aid), "status": "open"})
+    ck.ok(r.status == 200 and [x["invoice_no"] for x in r.json["items"]] == [i[2]] and
+          all(x["status"] == "open" for x in r.json["items"]),
+          "status=open: the one not yet due, not the overdue ones", r.describe())
     r = fin.get("/api/v1/invoices", {"account_id": str(aid), "bucket": "over_90"})
     ck.ok(r.status == 200 and [x["invoice_no"] for x in r.json["items"]] == [i[0]] and
           r.json["items"][0]["days_past_due"] == 100, "bucket=over_90", r.describe())
@@ -227,9 +239,104 @@ def g_receivable_lists(ctx):
               r.json["items"][0]["account_id"], "receivables page 2 goes on", r2.describe())
 
 
+def g_receivable_waiting(ctx):
+    """A payment naming an invoice not loaded yet is loaded, unapplied, and waits for it: an
+    invoice loaded meanwhile does not take it; the named one does when it comes, first."""
+    ck = ctx.ck
+    fin = ctx.U("fin").client
+    aid, code = credit_account(ctx)
+    i = [ctx.uniq("RW-") for _ in range(2)]
+    p = ctx.uniq("RWP-")
+    load(ctx, "payments", [PAY_HEAD, [p, code, today(-5), "300", "CNY", i[1]]], client=fin)
+    r = fin.get("/api/v1/payments", {"account_id": str(aid)})
+    ck.expect(r, 200, "the payment waits for its invoice, unapplied",
+              json={"items": [{"payment_no": p, "unapplied": 30000, "invoice_no": i[1], "invoice_id": None,
+                               "allocations": []}]})
+    # the same row again is the same payment (skipped); another invoice loaded meanwhile leaves it waiting
+    r = load(ctx, "payments", [PAY_HEAD, [p, code, today(-5), "300", "CNY", i[1]]], client=fin)
+    ck.ok((r.json or {}).get("rows_inserted") == 0, "loaded again: skipped", repr(r.json))
+    load(ctx, "invoices", [INV_HEAD, [i[0], code, today(-30), today(-1), "1000", "CNY"]], client=fin)
+    ck.ok(inv_of(ctx, i[0])[2] == 0, "an invoice it does not name does not take it", repr(inv_of(ctx, i[0])))
+    # its invoice comes: applied to it (200.00 in full), the 100.00 left to the older open one
+    load(ctx, "invoices", [INV_HEAD, [i[1], code, today(-3), today(27), "200", "CNY"]], client=fin)
+    ck.ok(inv_of(ctx, i[1])[2] == 20000 and inv_of(ctx, i[0])[2] == 10000,
+          "its invoice takes it first when loaded, the rest goes oldest first",
+          repr((inv_of(ctx, i[0]), inv_of(ctx, i[1]))))
+    r = fin.get("/api/v1/payments", {"account_id": str(aid)})
+    x = ((r.json or {}).get("items") or [{}])[0]
+    ck.ok(x.get("unapplied") == 0 and x.get("invoice_no") == i[1] and x.get("invoice_id") == inv_of(ctx, i[1])[0],
+          "the payment now names the loaded invoice", repr(x))
+    ck.ok(not alloc_broken(ctx, aid), "allocations add up", repr(alloc_broken(ctx, aid)))
+
+
+def alloc_broken(ctx, aid):
+    """What breaks the allocation's books of account aid: an invoice paid over its amount or
+    whose paid is not its allocations' sum; a payment with a negative unapplied or whose
+    unapplied is not its amount less its allocations."""
+    bad = sql(ctx, "SELECT 'invoice', i.invoice_no, i.amount, i.paid, COALESCE((SELECT SUM(pa.amount) FROM "
+                   "payment_allocations pa WHERE pa.invoice_id = i.id), 0) FROM invoices i WHERE i.account_id = %d"
+              % aid)
+    bad = [r for r in bad if r[3] > r[2] or r[3] != r[4]]
+    pays = sql(ctx, "SELECT 'payment', p.payment_no, p.amount, p.unapplied, COALESCE((SELECT SUM(pa.amount) FROM "
+                    "payment_allocations pa WHERE pa.payment_id = p.id), 0) FROM payments p WHERE p.account_id = %d"
+               % aid)
+    return bad + [r for r in pays if r[3] < 0 or r[3] != r[2] - r[4]]
+
+
+def g_receivable_race(ctx):
+    """Loads that allocate one account's payments at once (on PostgreSQL two transactions at a
+    time) take turns on the account: two payment files on the same open invoices, and two invoice
+    files applying the same unapplied payment, never over-allocate an invoice nor leave a
+    negative unapplied."""
+    import threading
+    ck = ctx.ck
+    clients = [ctx.U("fin").client, ctx.admin]
+    broken, statuses = [], []
+    for rnd in range(10):
+        aid, code = credit_account(ctx)
+        i = [ctx.uniq("RC-") for _ in range(4)]
+        p = [ctx.uniq("RCP-") for _ in range(3)]
+        if rnd % 2 == 0:
+            # two open invoices of 1000.00; two payments of 1500.00 at once: 2000.00 applied, 1000.00 left
+            load(ctx, "invoices", [INV_HEAD, [i[0], code, today(-60), today(-30), "1000", "CNY"],
+                                   [i[1], code, today(-50), today(-20), "1000", "CNY"]], client=clients[0])
+            files = [("payments", [PAY_HEAD, [p[0], code, today(-10), "1500", "CNY", ""]]),
+                     ("payments", [PAY_HEAD, [p[1], code, today(-9), "1500", "CNY", ""]])]
+        else:
+            # a payment of 1500.00 with nothing to apply to; two invoices of 1000.00 loaded at once
+            load(ctx, "payments", [PAY_HEAD, [p[2], code, today(-10), "1500", "CNY", ""]], client=clients[0])
+            files = [("invoices", [INV_HEAD, [i[2], code, today(-8), today(20), "1000", "CNY"]]),
+                     ("invoices", [INV_HEAD, [i[3], code, today(-7), today(21), "1000", "CNY"]])]
+        gate = threading.Barrier(2)
+        got = [None, None]
+
+        def run(k):
+            gate.wait()
+            got[k] = clients[k].csv(files[k][0], csv_text(files[k][1])).status
+        ts = [threading.Thread(target=run, args=(k,)) for k in (0, 1)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        statuses.append(tuple(got))
+        b = alloc_broken(ctx, aid)
+        if b:
+            broken.append((rnd, b))
+        total = sql(ctx, "SELECT COALESCE(SUM(paid), 0) FROM invoices WHERE account_id = %d" % aid)[0][0]
+        left = sql(ctx, "SELECT COALESCE(SUM(unapplied), 0) FROM payments WHERE account_id = %d" % aid)[0][0]
+        want = (200000, 100000) if rnd % 2 == 0 else (150000, 0)
+        if (total, left) != want:
+            broken.append((rnd, "paid %s unapplied %s, want %s" % (total, left, want)))
+    ck.ok(all(s == (201, 201) for s in statuses), "every concurrent load succeeds", repr(statuses))
+    ck.ok(not broken, "10 rounds of concurrent loads: no invoice over-allocated, no negative unapplied",
+          repr(broken[:3]))
+
+
 GROUPS = [
     ("receivables", g_receivable_imports, True),
     ("receivable_lists", g_receivable_lists, True),
+    ("receivable_race", g_receivable_race, True),
+    ("receivable_waiting", g_receivable_waiting, True),
 ]
 
 

@@ -150,7 +150,7 @@ def g_risks(ctx):
     ck.ok(acts.count("action_add") == 2 and acts.count("action_update") == 1 and acts.count("action_delete") == 1,
           "actions audited under the risk", repr(acts))
 
-    # close needs a reason; closed refuses changes; reopen -> open
+    # close needs a reason; closed refuses changes; reopen -> open, or responding with its response
     before = risk_state(ctx, rid)
     ck.expect(am.post("/api/v1/risks/%d/close" % rid, {"reason": ""}), 400, "close without a reason", field="reason")
     ck.expect(am.post("/api/v1/risks/%d/close" % rid, {}), 400, "close without a reason (absent)", field="reason")
@@ -165,7 +165,12 @@ def g_risks(ctx):
     ck.expect(am.post("/api/v1/risks/%d/actions" % rid, {"description": "x"}), 409, "an action on a closed risk",
               field="status")
     r = am.post("/api/v1/risks/%d/reopen" % rid)
-    ck.expect(r, 200, "reopen -> open", json={"status": "open", "closed_reason": "", "closed_at": None})
+    ck.expect(r, 200, "reopen -> responding: the response chosen before stands",
+              json={"status": "responding", "response": "transfer", "closed_reason": "", "closed_at": None})
+    plain = new_risk(ctx, acct, am, title="无应对 " + ctx.uniq())
+    ctx.must(am.post("/api/v1/risks/%d/close" % plain["id"], {"reason": "x"}), 200, "close one without a response")
+    ck.expect(am.post("/api/v1/risks/%d/reopen" % plain["id"]), 200, "reopen one without a response -> open",
+              json={"status": "open", "response": None})
     ck.expect(am.post("/api/v1/risks/%d/reopen" % rid), 409, "reopen an open risk -> 409", field="status")
     acts = audit_actions(ctx, rid)
     ck.ok(acts[0] == "create" and "close" in acts and acts[-1] == "reopen", "history: create .. close .. reopen",

@@ -51,8 +51,17 @@ static enum kam_err eval_b(struct kam_ctx *ctx, const struct signal_rule *rule,
 }
 
 static const struct signal_def test_signals[] = {
-    {"t_days_late", "days", 30000, SIGNAL_MEDIUM, "sales", "{}", 1, eval_a},
-    {"t_money_due", "money", 1000, SIGNAL_CRITICAL, "finance", "{\"days\": 30}", 1, eval_b},
+    {"t_days_late", "days", 30000, SIGNAL_MEDIUM, "sales", "{}", 1, eval_a, {OBJ_SALES}},
+    /* reads receivables: service and viewer may not read it */
+    {"t_money_due",
+     "money",
+     1000,
+     SIGNAL_CRITICAL,
+     "finance",
+     "{\"days\": 30}",
+     1,
+     eval_b,
+     {OBJ_RECEIVABLE}},
     {0},
 };
 static const struct signal_def *const test_tables[] = {test_signals, NULL};
@@ -141,6 +150,31 @@ TEST(alerts_rule_defaults_and_override)
                       "dept");
     fixture_check_err(&w.f, alert_rule_put(fixture_ctx(&w.f), "nope", &in, &r), KAM_ENOTFOUND,
                       "signal");
+    /* params out of range or unknown to the signal, thresholds it cannot mean: named */
+    static const struct {
+        const char *signal, *params, *field;
+    } badp[] = {
+        {"t_money_due", "{\"days\": 0}", "params.days"},
+        {"t_money_due", "{\"days\": 3651}", "params.days"},
+        {"t_money_due", "{\"days\": \"30\"}", "params.days"},
+        {"t_money_due", "{\"days\": 30.5}", "params.days"},
+        {"t_money_due", "{\"weeks\": 2}", "params.weeks"},
+        {"t_days_late", "{\"days\": 30}", "params.days"}, /* t_days_late takes none */
+    };
+    for (size_t i = 0; i < sizeof badp / sizeof *badp; i++) {
+        bad = (struct alert_rule_in){.set = AR_PARAMS, .params = badp[i].params};
+        fixture_check_err(&w.f, alert_rule_put(fixture_ctx(&w.f), badp[i].signal, &bad, &r),
+                          KAM_EINVAL, badp[i].field);
+    }
+    bad = (struct alert_rule_in){.set = AR_PARAMS, .params = "{\"days\": 3650}"};
+    CHECK_EQ_INT(alert_rule_merge(fixture_ctx(&w.f), "t_money_due", &bad, &r), KAM_OK);
+    bad = (struct alert_rule_in){.set = AR_THRESHOLD, .threshold_milli = 0};
+    fixture_check_err(&w.f, alert_rule_put(fixture_ctx(&w.f), "t_days_late", &bad, &r), KAM_EINVAL,
+                      "threshold_milli");
+    bad.threshold_milli = -5000;
+    fixture_check_err(&w.f, alert_rule_put(fixture_ctx(&w.f), "t_money_due", &bad, &r), KAM_EINVAL,
+                      "threshold_milli");
+    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM alert_rules WHERE signal = 't_money_due'"), 0);
     CHECK_EQ_INT(q(&w, "SELECT threshold_milli FROM alert_rules WHERE signal = 't_days_late'"),
                  45000);
 
@@ -260,7 +294,8 @@ TEST(alerts_lifecycle_and_recipients)
     fixture_check_err(&w.f, alert_resolve(fixture_ctx(&w.f), id, "", &a), KAM_EINVAL, "resolution");
     CHECK_EQ_INT(alert_resolve(fixture_ctx(&w.f), id, "paid on 6-01", &a), KAM_OK);
     CHECK_EQ_STR(a.status, "resolved");
-    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM alerts WHERE open_key IS NULL"), 1);
+    /* resolved while its signal still fires: it keeps the account's key (no new alert) */
+    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM alerts WHERE open_key IS NULL"), 0);
     fixture_check_err(&w.f, alert_resolve(fixture_ctx(&w.f), id, "again", &a), KAM_ECONFLICT,
                       "status");
     snprintf(sql, sizeof sql,
@@ -335,11 +370,258 @@ TEST(alerts_health_score)
     CHECK_EQ_INT(health_get(fixture_ctx(&w.f), a2, &h), KAM_OK);
     CHECK_EQ_INT(h.score, 0);
     CHECK_EQ_INT(h.n, 3);
-    /* the day's row is upserted, not added */
+    /* the day's row is upserted, not added; the alerts of signals no table has (x0..x2) are
+     * closed by the pass, so they no longer lower the score */
     CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
     snprintf(sql, sizeof sql, "SELECT score FROM account_health WHERE account_id = %lld",
              (long long)a2);
-    CHECK_EQ_INT(q(&w, sql), 0);
+    CHECK_EQ_INT(q(&w, sql), 100);
     CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM account_health"), 3);
+    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM alerts WHERE signal LIKE 'x%' AND status = "
+                       "'resolved' AND resolution = 'signal_removed' AND open_key IS NULL"),
+                 3);
+    aworld_close(&w);
+}
+
+/* Every real signal names the policy objects it reads (the one rule of who sees its alerts). */
+TEST(alerts_signals_name_what_they_read)
+{
+    alerts_set_tables(NULL);
+    size_t n = 0;
+    for (const struct signal_def *d; (d = alert_signal_at(n)); n++) {
+        if (!d->reads[0])
+            fprintf(stderr, "  %s names no policy object\n", d->key);
+        CHECK(d->reads[0] != OBJ_PUBLIC);
+    }
+    CHECK(n >= 15);
+    const struct principal svc = {5, ROLE_SERVICE, "s"}, fin = {6, ROLE_FINANCE, "f"},
+                           am = {7, ROLE_ACCOUNT_MANAGER, "a"}, viewer = {8, ROLE_VIEWER, "v"};
+    const struct signal_def *ro = alert_signal_find("receivables_overdue"),
+                            *ex = alert_signal_find("exposure_near_limit"),
+                            *vo = alert_signal_find("visits_overdue"),
+                            *ns = alert_signal_find("negative_sentiment");
+    CHECK(ro && ex && vo && ns);
+    CHECK_EQ_INT(alert_signal_sight(&svc, ro), ALERT_SIGHT_NONE);
+    CHECK_EQ_INT(alert_signal_sight(&viewer, ex), ALERT_SIGHT_NONE);
+    CHECK_EQ_INT(alert_signal_sight(&svc, vo), ALERT_SIGHT_ALL);
+    CHECK_EQ_INT(alert_signal_sight(&am, ro), ALERT_SIGHT_ALL);
+    CHECK_EQ_INT(alert_signal_sight(&fin, ex), ALERT_SIGHT_ALL);
+    CHECK_EQ_INT(alert_signal_sight(&viewer, ns), ALERT_SIGHT_NONE); /* comments: responses */
+    CHECK_EQ_INT(alert_signal_sight(&fin, ns), ALERT_SIGHT_NONE);
+}
+
+/* A signal reading receivables: its alerts, health lines, preview hits and notifications reach
+ * only people who may read receivables (a service member of the account team does not). */
+TEST(alerts_hidden_from_who_may_not_read_the_signal)
+{
+    struct aworld w;
+    if (!aworld_open(&w))
+        return;
+    int64_t svc = fixture_add_user(&w.f, "svc", "service", 0);
+    int64_t a1 = w.acc[0];
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO account_members (account_id, user_id, dept_role, created_at) VALUES "
+             "(%lld, %lld, 'service', 1)",
+             (long long)a1, (long long)svc);
+    CHECK(db_exec(w.f.db, sql, &w.f.e) == KAM_OK);
+    /* the finance signal handed to the service department: still not for the service user */
+    struct alert_rule_in rin = {.set = AR_DEPT, .dept = "service"};
+    struct alert_rule r;
+    CHECK_EQ_INT(alert_rule_put(fixture_ctx(&w.f), "t_money_due", &rin, &r), KAM_OK);
+    measured[a1][0] = 40000; /* t_days_late (sales): medium, 10 */
+    measured[a1][1] = 5000;  /* t_money_due (receivables): critical, 35 */
+    int raised = 0, cleared = 0;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(raised, 2);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM notifications WHERE user_id = %lld",
+             (long long)svc);
+    CHECK_EQ_INT(q(&w, sql), 0); /* a member of the rule's department, but no reader */
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM notifications WHERE user_id = %lld",
+             (long long)w.am);
+    CHECK_EQ_INT(q(&w, sql), 2); /* the owner reads both */
+    int64_t money = q(&w, "SELECT id FROM alerts WHERE signal = 't_money_due'");
+    int64_t late = q(&w, "SELECT id FROM alerts WHERE signal = 't_days_late'");
+
+    fixture_as(&w.f, svc, ROLE_SERVICE);
+    struct alert_query aq = {0};
+    struct alert *items;
+    size_t n;
+    const char *next;
+    CHECK_EQ_INT(alert_list(fixture_ctx(&w.f), &aq, &items, &n, &next), KAM_OK);
+    CHECK(n == 1 && items[0].id == late);
+    struct alert al;
+    fixture_check_err(&w.f, alert_get(fixture_ctx(&w.f), money, &al), KAM_ENOTFOUND, "id");
+    fixture_check_err(&w.f, alert_resolve(fixture_ctx(&w.f), money, "x", &al), KAM_ENOTFOUND, "id");
+    CHECK_EQ_INT(alert_get(fixture_ctx(&w.f), late, &al), KAM_OK);
+    struct health h;
+    CHECK_EQ_INT(health_get(fixture_ctx(&w.f), a1, &h), KAM_OK);
+    CHECK_EQ_INT(h.score, 55); /* the account's score, the same for everyone */
+    CHECK(h.n == 1 && !strcmp(h.lines[0].signal, "t_days_late"));
+    CHECK_EQ_INT(h.restricted_points, 35);
+    struct health_query hq = {0};
+    struct health_row *rows;
+    CHECK_EQ_INT(health_list(fixture_ctx(&w.f), &hq, &rows, &n, &next), KAM_OK);
+    CHECK(n == 1 && rows[0].account_id == a1 && rows[0].open_alerts == 1);
+    struct alert_preview p;
+    struct alert_rule_in none = {0};
+    CHECK_EQ_INT(alert_rule_preview(fixture_ctx(&w.f), "t_money_due", &none, &p), KAM_OK);
+    CHECK(p.count == 0 && p.n == 0);
+    CHECK_EQ_INT(alert_rule_preview(fixture_ctx(&w.f), "t_days_late", &none, &p), KAM_OK);
+    CHECK_EQ_INT(p.count, 1);
+
+    /* the owner sees all; and may not hand the receivables alert to the service user */
+    fixture_as(&w.f, w.am, ROLE_ACCOUNT_MANAGER);
+    CHECK_EQ_INT(alert_list(fixture_ctx(&w.f), &aq, &items, &n, &next), KAM_OK);
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(health_get(fixture_ctx(&w.f), a1, &h), KAM_OK);
+    CHECK(h.n == 2 && h.restricted_points == 0);
+    CHECK_EQ_INT(alert_rule_preview(fixture_ctx(&w.f), "t_money_due", &none, &p), KAM_OK);
+    CHECK_EQ_INT(p.count, 1);
+    struct alert_in in = {.set = AL_OWNER};
+    in.v.owner_id = svc;
+    in.v.has_owner = 1;
+    fixture_check_err(&w.f, alert_update(fixture_ctx(&w.f), money, &in, &al), KAM_EINVAL,
+                      "owner_id");
+    CHECK_EQ_INT(alert_update(fixture_ctx(&w.f), late, &in, &al), KAM_OK);
+    aworld_close(&w);
+}
+
+/* A disabled rule's alerts are closed at the next pass (acknowledged ones too), with the
+ * resolution rule_disabled, so they no longer lower health; enabled again, it raises anew. */
+TEST(alerts_disabled_rule_closes_its_alerts)
+{
+    struct aworld w;
+    if (!aworld_open(&w))
+        return;
+    int64_t a1 = w.acc[0], a2 = w.acc[1];
+    measured[a1][0] = measured[a2][0] = 40000;
+    int raised = 0, cleared = 0;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(raised, 2);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT id FROM alerts WHERE account_id = %lld", (long long)a2);
+    int64_t id2 = q(&w, sql);
+    struct alert al;
+    fixture_as(&w.f, w.am, ROLE_ACCOUNT_MANAGER);
+    CHECK_EQ_INT(alert_acknowledge(fixture_ctx(&w.f), id2, &al), KAM_OK);
+    fixture_as(&w.f, 0, ROLE_ADMIN);
+    struct health h;
+    CHECK_EQ_INT(health_get(fixture_ctx(&w.f), a2, &h), KAM_OK);
+    CHECK_EQ_INT(h.score, 90);
+    struct alert_rule_in off = {.set = AR_ENABLED, .enabled = 0};
+    struct alert_rule r;
+    CHECK_EQ_INT(alert_rule_put(fixture_ctx(&w.f), "t_days_late", &off, &r), KAM_OK);
+    w.f.ctx.now = NOW + 3600;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(raised, 0);
+    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM alerts WHERE status = 'resolved' AND resolution = "
+                       "'rule_disabled' AND open_key IS NULL AND cleared_at IS NOT NULL"),
+                 2);
+    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM audit WHERE entity = 'alert' AND action = "
+                       "'resolve'"),
+                 2);
+    CHECK_EQ_INT(health_get(fixture_ctx(&w.f), a2, &h), KAM_OK);
+    CHECK_EQ_INT(h.score, 100);
+    snprintf(sql, sizeof sql,
+             "SELECT score FROM account_health WHERE account_id = %lld AND day = '2026-05-29'",
+             (long long)a2);
+    CHECK_EQ_INT(q(&w, sql), 100);
+    /* a second pass with the rule still off changes nothing */
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM audit WHERE entity = 'alert' AND action = "
+                       "'resolve'"),
+                 2);
+    /* on again: new alerts */
+    struct alert_rule_in on = {.set = AR_ENABLED, .enabled = 1};
+    CHECK_EQ_INT(alert_rule_put(fixture_ctx(&w.f), "t_days_late", &on, &r), KAM_OK);
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(raised, 2);
+    aworld_close(&w);
+}
+
+/* Resolved by someone while its signal still fires: the next passes raise nothing new (the
+ * alert keeps its account's key, stays resolved and is not refreshed); once the signal stops
+ * firing the key is freed, and firing again raises a new alert. */
+TEST(alerts_resolved_while_firing_stays_resolved)
+{
+    struct aworld w;
+    if (!aworld_open(&w))
+        return;
+    int64_t a1 = w.acc[0];
+    measured[a1][0] = 40000;
+    int raised = 0, cleared = 0;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    int64_t id = q(&w, "SELECT id FROM alerts");
+    struct alert al;
+    fixture_as(&w.f, w.am, ROLE_ACCOUNT_MANAGER);
+    CHECK_EQ_INT(alert_resolve(fixture_ctx(&w.f), id, "agreed a payment plan", &al), KAM_OK);
+    fixture_as(&w.f, 0, ROLE_ADMIN);
+    for (int pass = 1; pass <= 2; pass++) {
+        measured[a1][0] = 40000 + pass * 1000; /* still firing, even worse */
+        w.f.ctx.now = NOW + pass * 86400;
+        CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+        CHECK_EQ_INT(raised, 0);
+        CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM alerts"), 1);
+        CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM notifications WHERE kind = 'alert'"), 1);
+    }
+    CHECK_EQ_INT(q(&w, "SELECT value_milli FROM alerts"), 40000); /* not refreshed */
+    struct health h;
+    CHECK_EQ_INT(health_get(fixture_ctx(&w.f), a1, &h), KAM_OK);
+    CHECK_EQ_INT(h.score, 100);
+    /* the signal stops: the key is freed (the alert stays resolved as it was) */
+    measured[a1][0] = 0;
+    w.f.ctx.now = NOW + 3 * 86400;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM alerts WHERE open_key IS NULL AND status = "
+                       "'resolved' AND resolution = 'agreed a payment plan' AND cleared_at IS "
+                       "NOT NULL"),
+                 1);
+    /* and fires again: a new alert */
+    measured[a1][0] = 40000;
+    w.f.ctx.now = NOW + 4 * 86400;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(raised, 1);
+    CHECK_EQ_INT(q(&w, "SELECT COUNT(*) FROM alerts WHERE status = 'open'"), 1);
+    aworld_close(&w);
+}
+
+/* The engine writes only what changed: an unchanged firing alert is not rewritten by a pass an
+ * hour later (last_seen_at at least daily), an unchanged health row neither. */
+TEST(alerts_pass_writes_only_what_changed)
+{
+    struct aworld w;
+    if (!aworld_open(&w))
+        return;
+    int64_t a1 = w.acc[0];
+    measured[a1][0] = 40000;
+    int raised = 0, cleared = 0;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK(db_exec(w.f.db,
+                  "CREATE TABLE wc (t TEXT PRIMARY KEY, n INTEGER); INSERT INTO wc VALUES "
+                  "('alerts', 0), ('health', 0); CREATE TRIGGER wc_a AFTER UPDATE ON alerts "
+                  "BEGIN UPDATE wc SET n = n + 1 WHERE t = 'alerts'; END; CREATE TRIGGER wc_h "
+                  "AFTER UPDATE ON account_health BEGIN UPDATE wc SET n = n + 1 WHERE t = "
+                  "'health'; END; CREATE TRIGGER wc_hi AFTER INSERT ON account_health BEGIN "
+                  "UPDATE wc SET n = n + 1 WHERE t = 'health'; END",
+                  &w.f.e) == KAM_OK);
+    w.f.ctx.now = NOW + 3600;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(q(&w, "SELECT n FROM wc WHERE t = 'alerts'"), 0);
+    CHECK_EQ_INT(q(&w, "SELECT n FROM wc WHERE t = 'health'"), 0);
+    CHECK_EQ_INT(q(&w, "SELECT last_seen_at FROM alerts"), NOW);
+    /* the value moved: one alert rewritten, one health line (its value) */
+    measured[a1][0] = 41000;
+    w.f.ctx.now = NOW + 7200;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(q(&w, "SELECT n FROM wc WHERE t = 'alerts'"), 1);
+    CHECK_EQ_INT(q(&w, "SELECT n FROM wc WHERE t = 'health'"), 1);
+    /* unchanged, but a day after it was last written: last_seen_at moves (and a new day's
+     * health rows are written) */
+    w.f.ctx.now = NOW + 7200 + 86400;
+    CHECK_EQ_INT(alerts_run(fixture_ctx(&w.f), &raised, &cleared), KAM_OK);
+    CHECK_EQ_INT(q(&w, "SELECT n FROM wc WHERE t = 'alerts'"), 2);
+    CHECK_EQ_INT(q(&w, "SELECT last_seen_at FROM alerts"), NOW + 7200 + 86400);
+    CHECK_EQ_INT(q(&w, "SELECT n FROM wc WHERE t = 'health'"), 4);
     aworld_close(&w);
 }

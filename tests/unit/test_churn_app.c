@@ -3,10 +3,14 @@
  * exactly X % is not positive, X % + 1 is), the retrain-due rule, training on a constructed
  * company (one active model, scores stored), an explanation that sums to the prediction
  * (intercept + every contribution = logit(p)) and the stored top factors, too little history. */
+#include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "analytics/churn.h"
 #include "base/timeutil.h"
@@ -200,6 +204,28 @@ TEST(churn_features_by_hand)
     churn_features_row(ctx, d, index_of(d, b), churn_month_of_yyyymm(202603), cells);
     CHECK_EQ_STR(cells[CF_AR_DPD], "0");
     CHECK_EQ_STR(cells[CF_DSO], "91");
+
+    /* the tier at the cutoff, not today's ('key' for all three): A became key on 2026-05-10
+     * (after the April cutoff) from important; B general -> important on 2026-02-01, then key on
+     * 2026-05-10; C never changed */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO tier_history (account_id, from_tier, to_tier, reason, at) VALUES "
+             "(%lld, 'important', 'key', 'score', %lld), (%lld, 'general', 'important', 'score', "
+             "%lld), (%lld, 'important', 'key', 'manual', %lld)",
+             (long long)a, at(2026, 5, 10), (long long)b, at(2026, 2, 1), (long long)b,
+             at(2026, 5, 10));
+    CHECK(xsql(&f, sql));
+    CHECK_EQ_INT(churn_data_load(ctx, &d), KAM_OK);
+    churn_features_row(ctx, d, index_of(d, a), m, cells);
+    CHECK_EQ_STR(cells[CF_TIER], "important");
+    churn_features_row(ctx, d, index_of(d, b), m, cells);
+    CHECK_EQ_STR(cells[CF_TIER], "important");
+    churn_features_row(ctx, d, index_of(d, b), churn_month_of_yyyymm(202601), cells);
+    CHECK_EQ_STR(cells[CF_TIER], "general");
+    churn_features_row(ctx, d, index_of(d, b), churn_month_of_yyyymm(202605), cells);
+    CHECK_EQ_STR(cells[CF_TIER], "key");
+    churn_features_row(ctx, d, index_of(d, c), churn_month_of_yyyymm(202601), cells);
+    CHECK_EQ_STR(cells[CF_TIER], "key");
     fixture_close(&f);
 }
 
@@ -311,6 +337,45 @@ TEST(churn_train_scores_explained)
                  "'[{\"feature\":\"%s\",%%'",
                  (long long)ids[r], churn_model_col_name(cm, all[best].col));
         top_ok += fixture_q64(&f, q) == 1;
+        /* the stored factors (and the account's read, which serves them) are the learner's: the
+         * largest contributions in order, each its feature's to 4 places, and with every other
+         * contribution and the intercept they sum to the logit of the stored probability */
+        struct churn_account ca;
+        CHECK_EQ_INT(churn_account_get(fixture_ctx(&f), ids[r], &ca), KAM_OK);
+        json_t *fj = ca.factors ? json_loads(ca.factors, 0, NULL) : NULL;
+        CHECK(json_is_array(fj) && json_array_size(fj) >= 1 && json_array_size(fj) <= 5);
+        double rest = intercept, prev = INFINITY;
+        int used[64] = {0};
+        size_t fi;
+        json_t *fe;
+        json_array_foreach(fj, fi, fe)
+        {
+            const char *name = json_string_value(json_object_get(fe, "feature"));
+            double c = json_number_value(json_object_get(fe, "contribution"));
+            int col = -1;
+            for (int j = 0; name && j < churn_model_ncols(cm); j++)
+                if (!strcmp(churn_model_col_name(cm, all[j].col), name))
+                    col = j;
+            CHECK(col >= 0);
+            if (col < 0)
+                continue;
+            CHECK(fabs(c - all[col].contrib) <= 0.00005 + 1e-12);
+            CHECK(fabs(c) <= prev + 0.0001);
+            prev = fabs(c);
+            used[col] = 1;
+            rest += c;
+        }
+        for (int j = 0; j < churn_model_ncols(cm); j++) {
+            if (used[j])
+                continue;
+            CHECK(fabs(all[j].contrib) <= prev + 0.0001); /* none left out is larger */
+            rest += all[j].contrib;
+        }
+        double stored_p = ca.probability_bp / 10000.0;
+        /* the stored p is rounded to 0.5 bp, and each stored contribution to 0.00005: up to 5 of
+         * them move the logit by 0.00025, p by at most a quarter of that */
+        CHECK(fabs(1 / (1 + exp(-rest)) - stored_p) <= 0.00005 + 0.25 * 0.00025 + 1e-9);
+        json_decref(fj);
         checked++;
     }
     CHECK(checked > 0);
@@ -325,6 +390,21 @@ TEST(churn_train_scores_explained)
     CHECK_EQ_INT(ca.has_model, 1);
     CHECK_EQ_INT(ca.nhistory, 1);
     CHECK_EQ_STR(ca.day, "2026-05-29");
+    /* an account scored on an earlier day only (no longer scored): that is history, not its
+     * score now */
+    int64_t gone =
+        add_account(&f, fixture_q64(&f, "SELECT id FROM users WHERE login = 'am'"), "Z1");
+    char zs[300];
+    snprintf(zs, sizeof zs,
+             "INSERT INTO churn_scores (account_id, day, model_id, probability_bp, factors) "
+             "SELECT %lld, '2026-05-02', id, 4321, '[]' FROM churn_models WHERE active = 1",
+             (long long)gone);
+    CHECK(gone && xsql(&f, zs));
+    CHECK_EQ_INT(churn_account_get(fixture_ctx(&f), gone, &ca), KAM_OK);
+    CHECK_EQ_INT(ca.has_score, 0);
+    CHECK(ca.day == NULL);
+    CHECK_EQ_INT(ca.nhistory, 1);
+    CHECK_EQ_INT(ca.history[0].probability_bp, 4321);
     /* the list, by probability descending */
     struct churn_query q = {.limit = 500};
     struct churn_row *items;
@@ -359,4 +439,138 @@ TEST(churn_too_little_history)
     CHECK_EQ_INT(trained, 0);
     CHECK_EQ_INT(sc, 0);
     fixture_close(&f);
+}
+
+/* The scheduler's retraining that cannot succeed is tried again a day later, not on every pass
+ * while the model is due. */
+TEST(churn_retrain_backs_off)
+{
+    struct fixture f;
+    if (!fixture_open(&f, FIXTURE_MEMORY, NOW))
+        return;
+    if (!fixture_setup_end(&f, company(&f, 80)))
+        return;
+    struct churn_model_info m;
+    CHECK_EQ_INT(churn_app_train(fixture_ctx(&f), 6, 3000, &m), KAM_OK);
+    /* 31 days old, with a definition the history cannot train (a fall of 99 % in 12 months) */
+    char q[200];
+    snprintf(q, sizeof q,
+             "UPDATE churn_models SET trained_at = %lld, horizon_months = 12, drop_bp = 9900 "
+             "WHERE active = 1",
+             (long long)(NOW - 31 * 86400));
+    CHECK(xsql(&f, q));
+    int trained = -1, sc = -1;
+    CHECK_EQ_INT(churn_job_run(fixture_ctx(&f), 0, &trained, &sc), KAM_OK);
+    CHECK_EQ_INT(trained, 0);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT CAST(value AS INTEGER) FROM settings WHERE key = "
+                                 "'churn.train_failed_at'"),
+                 NOW);
+    /* now it could train, but an hour later the scheduler does not try again */
+    CHECK(xsql(&f, "UPDATE churn_models SET horizon_months = 6, drop_bp = 3000 WHERE active = 1"));
+    f.ctx.now = NOW + 3600;
+    CHECK_EQ_INT(churn_job_run(fixture_ctx(&f), 0, &trained, &sc), KAM_OK);
+    CHECK_EQ_INT(trained, 0);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM churn_models"), 1);
+    /* a day after the failure it does, and the failure is forgotten */
+    f.ctx.now = NOW + 86400;
+    CHECK_EQ_INT(churn_job_run(fixture_ctx(&f), 0, &trained, &sc), KAM_OK);
+    CHECK_EQ_INT(trained, 1);
+    CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM churn_models"), 2);
+    CHECK_EQ_INT(
+        fixture_q64(&f, "SELECT COUNT(*) FROM settings WHERE key = 'churn.train_failed_at'"), 0);
+    fixture_close(&f);
+}
+
+/* ---- PostgreSQL: two schedulers scoring one day (skipped without KAM_TEST_PG_DSN) ---- */
+
+struct scorer {
+    struct fixture f;
+    enum kam_err rc;
+    int scored;
+};
+
+static void *scorer_run(void *arg)
+{
+    struct scorer *s = arg;
+    s->rc = churn_score_all(fixture_ctx(&s->f), &s->scored);
+    return NULL;
+}
+
+static int lock_waiters(const char *dsn)
+{
+    struct db *db;
+    struct kam_error e = {0};
+    if (db_open_raw(dsn, &db, &e))
+        return 0;
+    int seen = 0;
+    for (int i = 0; i < 500 && !seen; i++) {
+        struct db_stmt *st;
+        if (db_prepare(db,
+                       "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'",
+                       &st, &e))
+            break;
+        int row = 0;
+        if (!db_step(st, &row, &e) && row)
+            seen = db_col_i64(st, 0) > 0;
+        db_done(st);
+        if (!seen)
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    db_close(db);
+    return seen;
+}
+
+TEST(churn_score_race_postgres)
+{
+    const char *base = getenv("KAM_TEST_PG_DSN");
+    const char *slash = base ? strrchr(base, '/') : NULL;
+    if (!base || !*base || !slash) {
+        fprintf(stderr, "  (skipped: KAM_TEST_PG_DSN not set)\n");
+        return;
+    }
+    char name[64], dsn[512], sql[160];
+    snprintf(name, sizeof name, "kam_churn_%ld", (long)getpid());
+    snprintf(dsn, sizeof dsn, "%.*s/%s", (int)(slash - base), base, name);
+    struct db *adm;
+    struct kam_error e = {0};
+    if (db_open_raw(base, &adm, &e)) {
+        CHECK(0);
+        return;
+    }
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    CHECK(!db_exec(adm, sql, &e));
+    struct fixture f;
+    if (fixture_open(&f, dsn, NOW) && fixture_setup_end(&f, company(&f, 80))) {
+        struct churn_model_info m;
+        CHECK_EQ_INT(churn_app_train(fixture_ctx(&f), 6, 3000, &m), KAM_OK);
+        /* the next day: both schedulers find the day not yet scored */
+        struct scorer s = {0};
+        if (fixture_open(&s.f, dsn, NOW + 86400)) {
+            f.ctx.now = NOW + 86400;
+            CHECK(!db_begin(f.db, &f.e));
+            int n = 0;
+            CHECK_EQ_INT(churn_score_all(fixture_ctx(&f), &n), KAM_OK);
+            CHECK(n > 0);
+            pthread_t th;
+            int started = pthread_create(&th, NULL, scorer_run, &s) == 0;
+            int waited = started && lock_waiters(dsn);
+            CHECK(!db_end(f.db, KAM_OK, &f.e));
+            if (started)
+                pthread_join(th, NULL);
+            CHECK(waited);
+            if (s.rc)
+                fprintf(stderr, "  the second scorer: %s\n", s.f.e.msg);
+            CHECK_EQ_INT(s.rc, KAM_OK);
+            CHECK_EQ_INT(s.scored, n);
+            CHECK_EQ_INT(fixture_q64(&f, "SELECT COUNT(*) FROM churn_scores WHERE day = "
+                                         "'2026-05-30'"),
+                         n);
+            fixture_close(&s.f);
+        }
+        fixture_close(&f);
+    }
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    db_exec(adm, sql, &e);
+    db_close(adm);
 }

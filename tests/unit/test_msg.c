@@ -63,6 +63,22 @@ TEST(msg_render_catalogue)
     CHECK_EQ_STR(small, "拜访"); /* 6 bytes; the third character would not fit */
 }
 
+TEST(msg_render_signal_name)
+{
+    /* {signal_name}: the signal named by {signal} in the reader's language; an unknown key as is */
+    char out[200];
+    struct kam_param p[] = {{"name", "华东电力"}, {"signal", "receivables_overdue"}};
+    CHECK(msg_render(MSG_ZH_CN, "notify.alert_raised", p, 2, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "新预警：华东电力，应收账款逾期");
+    CHECK(msg_render(MSG_ZH_TW, "notify.alert_raised", p, 2, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "新預警：华东电力，應收帳款逾期");
+    CHECK(msg_render(MSG_EN, "notify.alert_raised", p, 2, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "New alert: 华东电力, Receivables overdue");
+    struct kam_param q[] = {{"name", "A"}, {"signal", "no_such_signal"}};
+    CHECK(msg_render(MSG_EN, "notify.alert_raised", q, 2, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "New alert: A, no_such_signal");
+}
+
 TEST(msg_params_pack)
 {
     struct kam_param in[] = {{"name", "客户 A"}, {"pct", "12.5"}, {"empty", ""}};

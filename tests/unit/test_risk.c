@@ -3,9 +3,14 @@
  * inactive rules skipped, the lowest id among equals), the status rule, and on a database the
  * boundaries at the rule's maximum and at the budget, a breach raising its risk once, and
  * risk_raise returning the existing risk for the same source. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "base/timeutil.h"
 #include "fixture.h"
 #include "svc/relationships/account.h"
 #include "svc/risk/gift.h"
@@ -66,10 +71,10 @@ struct gworld {
     int64_t account, owner, contact;
 };
 
-static int gworld_open(struct gworld *w)
+static int gworld_open_on(struct gworld *w, const char *dsn)
 {
     memset(w, 0, sizeof *w);
-    if (!fixture_open(&w->f, FIXTURE_MEMORY, NOW))
+    if (!fixture_open(&w->f, dsn, NOW))
         return 0;
     w->owner = fixture_add_user(&w->f, "am", "account_manager", 0);
     struct account_in ai = {.set = ACC_CODE | ACC_NAME | ACC_OWNER};
@@ -99,6 +104,11 @@ static int gworld_open(struct gworld *w)
     struct gift_budget b;
     ok = ok && !gift_budget_set(fixture_ctx(&w->f), w->account, 2026, 120000, "CNY", &b);
     return fixture_setup_end(&w->f, ok);
+}
+
+static int gworld_open(struct gworld *w)
+{
+    return gworld_open_on(w, FIXTURE_MEMORY);
 }
 
 static const char *give(struct gworld *w, int64_t value, const char *day, struct gift *out)
@@ -156,6 +166,69 @@ TEST(gift_boundaries_on_a_database)
     fixture_close(&w.f);
 }
 
+/* A PATCH that does not touch what the judgment reads keeps the judgment: a rule changed since
+ * does not judge an old gift again; a new value is judged. */
+TEST(gift_edit_keeps_its_judgment)
+{
+    struct gworld w;
+    if (!gworld_open(&w))
+        return;
+    struct gift g;
+    CHECK_EQ_STR(give(&w, 50000, "2026-05-28", &g), "recorded"); /* at the rule's maximum */
+    int64_t rule = fixture_q64(&w.f, "SELECT MIN(id) FROM gift_rules");
+    struct gift_rule_in ri = {.set = GR_MAX};
+    ri.v.max_value = 100; /* the rule tightened since */
+    struct gift_rule r;
+    CHECK(!gift_rule_update(fixture_ctx(&w.f), rule, &ri, &r));
+    struct gift_in in = {.set = GF_DESC};
+    in.v.description = "茶叶（两盒）";
+    CHECK(!gift_update(fixture_ctx(&w.f), g.id, &in, &g));
+    CHECK_EQ_STR(g.status, "recorded");
+    CHECK_EQ_STR(g.description, "茶叶（两盒）");
+    CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM risks"), 0);
+    /* a new value is judged by the rule in force: over it and already given -> a breach */
+    in.set = GF_VALUE;
+    in.v.value = 40000;
+    CHECK(!gift_update(fixture_ctx(&w.f), g.id, &in, &g));
+    CHECK_EQ_STR(g.status, "breach");
+    fixture_close(&w.f);
+}
+
+/* A pending gift whose day comes undecided: a decision is 409, the scheduler's pass makes it a
+ * breach with its risk; the day before, it can still be decided. */
+TEST(gift_lapses_on_its_day)
+{
+    struct gworld w;
+    if (!gworld_open(&w))
+        return;
+    struct gift g, h, x;
+    CHECK_EQ_STR(give(&w, 50001, "2026-06-10", &g), "pending");
+    CHECK_EQ_STR(give(&w, 50001, "2026-06-10", &h), "pending");
+    /* 2026-06-09 in China: the day before -- decided, and the pass leaves the other alone */
+    w.f.ctx.now = (int64_t)date_to_days(2026, 6, 9) * 86400 + 3600;
+    CHECK(!gift_decide(fixture_ctx(&w.f), h.id, "approve", "", &x));
+    CHECK_EQ_STR(x.status, "approved");
+    int n = 0;
+    CHECK(!gifts_lapse_due(fixture_ctx(&w.f), &n));
+    CHECK_EQ_INT(n, 0);
+    /* 2026-06-10 00:30 in China (16:30 UTC the day before): its day */
+    w.f.ctx.now = (int64_t)date_to_days(2026, 6, 9) * 86400 + 16 * 3600 + 1800;
+    fixture_check_err(&w.f, gift_decide(fixture_ctx(&w.f), g.id, "reject", "", &x), KAM_ECONFLICT,
+                      "status");
+    CHECK_EQ_STR(w.f.e.key, "gift.lapsed");
+    CHECK(!risks_review_due(fixture_ctx(&w.f), &n));
+    CHECK(!gift_get(fixture_ctx(&w.f), g.id, &x));
+    CHECK_EQ_STR(x.status, "breach");
+    CHECK(x.has_risk);
+    CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM audit WHERE entity = 'gift' AND action = "
+                                   "'lapse' AND user_id IS NULL"),
+                 1);
+    /* once */
+    CHECK(!gifts_lapse_due(fixture_ctx(&w.f), &n));
+    CHECK_EQ_INT(n, 0);
+    fixture_close(&w.f);
+}
+
 TEST(risk_raise_once_per_source)
 {
     struct gworld w;
@@ -209,4 +282,196 @@ TEST(risk_review_due_once)
     CHECK(!risks_review_due(fixture_ctx(&w.f), &n));
     CHECK_EQ_INT(n, 0);
     fixture_close(&w.f);
+}
+
+/* ---- PostgreSQL: two transactions at once (skipped without KAM_TEST_PG_DSN) ---- */
+
+static int pg_seq;
+
+/* A fresh database next to KAM_TEST_PG_DSN's (its DSN in out, its name in name); 0: skipped. */
+static int pg_fresh(char *out, size_t n, char *name, size_t nn)
+{
+    const char *dsn = getenv("KAM_TEST_PG_DSN");
+    const char *slash = dsn ? strrchr(dsn, '/') : NULL;
+    if (!dsn || !*dsn || !slash) {
+        fprintf(stderr, "  (skipped: KAM_TEST_PG_DSN not set)\n");
+        return 0;
+    }
+    snprintf(name, nn, "kam_risk_%ld_%d", (long)getpid(), ++pg_seq);
+    snprintf(out, n, "%.*s/%s", (int)(slash - dsn), dsn, name);
+    struct db *db;
+    struct kam_error e = {0};
+    char sql[160];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    int ok = !db_open_raw(dsn, &db, &e);
+    if (ok) {
+        ok = !db_exec(db, sql, &e);
+        db_close(db);
+    }
+    if (!ok)
+        fprintf(stderr, "  create database: %s\n", e.msg);
+    CHECK(ok);
+    return ok;
+}
+
+static void pg_drop(const char *name)
+{
+    struct db *db;
+    struct kam_error e = {0};
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    if (!db_open_raw(getenv("KAM_TEST_PG_DSN"), &db, &e)) {
+        db_exec(db, sql, &e);
+        db_close(db);
+    }
+}
+
+/* The second transaction: runs on its own connection in a thread. */
+struct racer {
+    struct fixture f;
+    struct gworld *w;
+    int what; /* 0 risk_raise, 1 a gift of 700.00 without a contact */
+    enum kam_err rc;
+    int64_t id;
+    int created;
+    char status[16];
+};
+
+static const struct risk_raise_in race_risk = {.category = "credit",
+                                               .title = "同时",
+                                               .likelihood = 2,
+                                               .impact = 2,
+                                               .source = "alert",
+                                               .source_id = 91};
+
+static enum kam_err race_gift(struct kam_ctx *ctx, int64_t account, struct gift *out)
+{
+    struct gift_in in = {.set =
+                             GF_ACCOUNT | GF_KIND | GF_DESC | GF_VALUE | GF_CURRENCY | GF_GIVEN_ON};
+    in.v.account_id = account;
+    in.v.kind = "gift";
+    in.v.description = "同时送";
+    in.v.value = 70000;
+    in.v.currency = "CNY";
+    in.v.given_on = "2026-05-28";
+    return gift_create(ctx, &in, out);
+}
+
+static void *racer_run(void *arg)
+{
+    struct racer *r = arg;
+    struct kam_ctx *ctx = fixture_ctx(&r->f);
+    if (r->what == 0) {
+        struct risk_raise_in in = race_risk;
+        in.account_id = r->w->account;
+        r->rc = risk_raise(ctx, &in, &r->id, &r->created);
+    } else {
+        struct gift g;
+        r->rc = race_gift(ctx, r->w->account, &g);
+        if (!r->rc)
+            snprintf(r->status, sizeof r->status, "%s", g.status);
+    }
+    return NULL;
+}
+
+/* Waits (up to 5 s) until a session of this database waits for a lock; 1 if one did. */
+static int wait_for_lock_wait(const char *dsn)
+{
+    struct db *db;
+    struct kam_error e = {0};
+    if (db_open_raw(dsn, &db, &e))
+        return 0;
+    int seen = 0;
+    for (int i = 0; i < 500 && !seen; i++) {
+        struct db_stmt *st;
+        if (db_prepare(db,
+                       "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'",
+                       &st, &e))
+            break;
+        int row = 0;
+        if (!db_step(st, &row, &e) && row)
+            seen = db_col_i64(st, 0) > 0;
+        db_done(st);
+        if (!seen)
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    db_close(db);
+    return seen;
+}
+
+/* The first transaction holds its write open while the second runs into it; then commits. */
+static void race(const char *dsn, int what, struct gworld *w, struct racer *r)
+{
+    memset(r, 0, sizeof *r);
+    r->w = w;
+    r->what = what;
+    if (!fixture_open(&r->f, dsn, NOW))
+        return;
+    struct kam_ctx *a = fixture_ctx(&w->f);
+    CHECK(!db_begin(w->f.db, &w->f.e));
+    if (what == 0) {
+        struct risk_raise_in in = race_risk;
+        in.account_id = w->account;
+        int64_t id = 0;
+        int created = 0;
+        CHECK(!risk_raise(a, &in, &id, &created));
+        CHECK_EQ_INT(created, 1);
+    } else {
+        struct gift g;
+        CHECK(!race_gift(a, w->account, &g));
+        CHECK_EQ_STR(g.status, "recorded");
+    }
+    pthread_t th;
+    int started = pthread_create(&th, NULL, racer_run, r) == 0;
+    CHECK(started);
+    int waited = started && wait_for_lock_wait(dsn);
+    CHECK(!db_end(w->f.db, KAM_OK, &w->f.e));
+    if (started)
+        pthread_join(th, NULL);
+    CHECK(waited); /* the second transaction waited for the first */
+    fixture_close(&r->f);
+}
+
+/* risk_raise of one source by two transactions at once: the second gets the first's risk. */
+TEST(risk_raise_race_postgres)
+{
+    char dsn[512], name[64];
+    if (!pg_fresh(dsn, sizeof dsn, name, sizeof name))
+        return;
+    struct gworld w;
+    if (gworld_open_on(&w, dsn)) {
+        struct racer r;
+        race(dsn, 0, &w, &r);
+        if (r.rc)
+            fprintf(stderr, "  second risk_raise: %s (%s)\n", r.f.e.msg, r.f.e.field);
+        CHECK_EQ_INT(r.rc, KAM_OK);
+        CHECK_EQ_INT(r.created, 0);
+        CHECK_EQ_INT(r.id, fixture_q64(&w.f, "SELECT MIN(id) FROM risks"));
+        CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM risks WHERE source = 'alert' AND "
+                                       "source_id = 91"),
+                     1);
+        CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM audit WHERE entity = 'risk'"), 1);
+        fixture_close(&w.f);
+    }
+    pg_drop(name);
+}
+
+/* Two gifts judged at once against one budget (1,200.00; 700.00 each): the second counts the
+ * first and is a breach. */
+TEST(gift_budget_race_postgres)
+{
+    char dsn[512], name[64];
+    if (!pg_fresh(dsn, sizeof dsn, name, sizeof name))
+        return;
+    struct gworld w;
+    if (gworld_open_on(&w, dsn)) {
+        struct racer r;
+        race(dsn, 1, &w, &r);
+        CHECK_EQ_INT(r.rc, KAM_OK);
+        CHECK_EQ_STR(r.status, "breach");
+        CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM gifts WHERE status = 'breach'"), 1);
+        fixture_close(&w.f);
+    }
+    pg_drop(name);
 }

@@ -3,7 +3,8 @@
  * evidence worked out by hand, and not on its near miss (one day or one unit short); the
  * accounts filter and lost accounts. Each runs on SQLite and, when KAM_TEST_PG_DSN is set, on
  * PostgreSQL in a database of its own (created and dropped by the test). Every test name starts
- * with "signals_". */
+ * with "signals_". The credit signals' own cases are test_receivables.c's; here the group limit
+ * of exposure_near_limit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "svc/core/tone.h"
 #include "svc/relationships/account.h"
 #include "svc/relationships/contact.h"
+#include "svc/risk/credit.h"
+#include "svc/risk/receivable.h"
 #include "svc/volume/product.h"
 #include "svc/volume/sales.h"
 #include "test.h"
@@ -302,8 +305,10 @@ BOTH(signals_volume_below_target)
     if (!open_world(&f, dsn, &am))
         return;
     int64_t a = mk_acc(&f, "VT-A", am), b = mk_acc(&f, "VT-B", am), c = mk_acc(&f, "VT-C", am);
-    /* A plan of 2026 split by account, approved: 365 (whole units) each; by 6 December (day
-     * 340 of 365) 340 are due: 34000 minor units. A has 27200 (80 %), B 27201 (80.003 %). */
+    /* A plan of 2026 split by account, approved: 365 (whole units) each. On 6 December the
+     * complete months are January to November: 365 x 11 / 12 = 334 due (33400 minor units,
+     * kpi.c's months pro rata). A has 26720 in those months (80 %) and 99999 on 1 December (the
+     * month under way is not judged), B 26721 (80.003 %). */
     char buf[1024];
     snprintf(buf, sizeof buf,
              "INSERT INTO target_plans (id, year, name, measure, total, dims, basis, status, "
@@ -313,14 +318,15 @@ BOTH(signals_volume_below_target)
              "'', 0, 365, 1), (1, %lld, '', '', '', 0, 365, 1), (1, %lld, '', '', '', 0, 0, 1)",
              (long long)am, (long long)a, (long long)b, (long long)c);
     int ok = sql(&f, buf) && order(&f, a, day_of(2026, 3, 1), 20000) &&
-             order(&f, a, day_of(2026, 12, 1), 7200) && order(&f, b, day_of(2026, 3, 1), 27201) &&
-             order(&f, a, day_of(2025, 12, 1), 99999);
+             order(&f, a, day_of(2026, 11, 30), 6720) && order(&f, a, day_of(2026, 12, 1), 99999) &&
+             order(&f, b, day_of(2026, 3, 1), 26721) && order(&f, a, day_of(2025, 12, 1), 99999);
     CHECK(ok);
     struct hits h;
     run(&f, signals_volume, "volume_below_target", NULL, 0, &h);
     const struct hit *x = find(&h, a);
     CHECK(x && x->value == 80000);
-    CHECK(has(x, "\"actual\":27200") && has(x, "\"target\":365") && has(x, "\"elapsed\":340"));
+    CHECK(has(x, "\"actual\":26720") && has(x, "\"target\":334") &&
+          has(x, "\"from\":\"2026-01\",\"to\":\"2026-11\""));
     CHECK(!find(&h, b));
     CHECK(!find(&h, c)); /* a target of 0: no attainment */
     CHECK_EQ_INT(h.n, 1);
@@ -328,6 +334,103 @@ BOTH(signals_volume_below_target)
     ok = sql(&f, "UPDATE target_plans SET status = 'submitted'");
     run(&f, signals_volume, "volume_below_target", NULL, 0, &h);
     CHECK(ok && h.n == 0);
+    /* Early January (5 January 2027, China time): an approved plan of 2027 and nothing sold
+     * yet is not judged (the year-to-date of 5 days would be 0 % of a pro-rated target). */
+    snprintf(buf, sizeof buf,
+             "INSERT INTO target_plans (id, year, name, measure, total, dims, basis, status, "
+             "owner_id, deadline, created_at, updated_at) VALUES (2, 2027, 'P27', 'amount', 365, "
+             "'account', 'equal', 'approved', %lld, 0, 0, 0); INSERT INTO target_cells (plan_id, "
+             "account_id, family, region, channel, month, value, basis) VALUES (2, %lld, '', '', "
+             "'', 0, 365, 1)",
+             (long long)am, (long long)a);
+    ok = sql(&f, buf);
+    f.ctx.now = date_to_days(2027, 1, 5) * DAY + 4 * 3600;
+    run(&f, signals_volume, "volume_below_target", NULL, 0, &h);
+    CHECK(ok && h.n == 0);
+    /* 1 February: January is complete (31 of the plan's 365 / 12 = 30 due): A sold nothing */
+    f.ctx.now = date_to_days(2027, 2, 1) * DAY + 4 * 3600;
+    run(&f, signals_volume, "volume_below_target", NULL, 0, &h);
+    x = find(&h, a);
+    CHECK(h.n == 1 && x && x->value == 0 && has(x, "\"to\":\"2027-01\""));
+    fixture_close(&f);
+}
+
+/* An open invoice of account (due in 20 days) of amount minor units. */
+static int open_invoice(struct fixture *f, const char *no, int64_t account, int64_t amount)
+{
+    char day[16], due[16];
+    int y, m, d;
+    days_to_date(TODAY - 10, &y, &m, &d);
+    snprintf(day, sizeof day, "%04d-%02d-%02d", y, m, d);
+    days_to_date(TODAY + 20, &y, &m, &d);
+    snprintf(due, sizeof due, "%04d-%02d-%02d", y, m, d);
+    struct invoice_in in = {no, day, due, "CNY", account, amount, 0};
+    int r = 0;
+    enum kam_err rc = invoice_load(fixture_ctx(f), &in, &r);
+    if (rc)
+        fprintf(stderr, "  invoice %s: %s\n", no, f->e.msg);
+    return !rc;
+}
+
+static int group_limit(struct fixture *f, int64_t account, int64_t amount, int64_t group)
+{
+    struct credit_limit_in li = {.set = CL_GROUP, .group_amount = group, .has_group_amount = 1};
+    if (amount) {
+        li.set |= CL_AMOUNT;
+        li.amount = amount;
+        li.has_amount = 1;
+    }
+    struct credit_limit out;
+    enum kam_err rc = credit_limit_put(fixture_ctx(f), account, &li, &out);
+    if (rc)
+        fprintf(stderr, "  credit_limit_put: %s\n", f->e.msg);
+    return !rc;
+}
+
+/* exposure_near_limit judges the group limit covering an account too (the nearest one up its
+ * parent chain, itself included, credit.h): H's group limit of 1000.00 covers H and its
+ * subsidiary S (neither has a limit of its own); the group's exposure 950.00 (95 %) fires on
+ * both. N, a subsidiary of S with a group limit of its own (100000.00), is judged against its
+ * group (0.5 %), not H's; G's group (800.00 of 1000.00: 80 %) is the near miss. */
+BOTH(signals_exposure_group_limit)
+{
+    struct fixture f;
+    int64_t am;
+    if (!open_world(&f, dsn, &am))
+        return;
+    int64_t h = mk_acc(&f, "GH", am), sub = mk_acc(&f, "GS", am), nest = mk_acc(&f, "GN", am),
+            g = mk_acc(&f, "GG", am), gs = mk_acc(&f, "GGS", am);
+    char buf[512];
+    snprintf(buf, sizeof buf,
+             "UPDATE accounts SET parent_id = %lld WHERE id = %lld; UPDATE accounts SET parent_id "
+             "= %lld WHERE id = %lld; UPDATE accounts SET parent_id = %lld WHERE id = %lld",
+             (long long)h, (long long)sub, (long long)sub, (long long)nest, (long long)g,
+             (long long)gs);
+    int ok = sql(&f, buf) && group_limit(&f, h, 0, 100000) && group_limit(&f, nest, 0, 10000000) &&
+             group_limit(&f, g, 0, 100000) && open_invoice(&f, "GI1", h, 20000) &&
+             open_invoice(&f, "GI2", sub, 25000) && open_invoice(&f, "GI3", nest, 50000) &&
+             open_invoice(&f, "GI4", gs, 80000);
+    CHECK(ok);
+    struct hits hs;
+    run(&f, signals_credit, "exposure_near_limit", NULL, 0, &hs);
+    CHECK_EQ_INT(hs.n, 2);
+    const struct hit *x = find(&hs, sub);
+    CHECK(x && x->value == 95000);
+    CHECK(x && has(x, "\"limit\":null,\"receivables\":25000") &&
+          has(x, "\"limit\":100000,\"exposure\":95000,\"used_milli\":95000"));
+    x = find(&hs, h);
+    CHECK(x && x->value == 95000);
+    CHECK(!find(&hs, nest) && !find(&hs, g) && !find(&hs, gs));
+    /* an own limit worse than the group's: the worse counts (S: 250.00 of 200.00 = 125 %) */
+    ok = group_limit(&f, sub, 20000, 0) &&
+         sql(&f, "UPDATE credit_limits SET group_amount = NULL WHERE account_id = (SELECT id "
+                 "FROM accounts WHERE code = 'GS')");
+    run(&f, signals_credit, "exposure_near_limit", NULL, 0, &hs);
+    x = find(&hs, sub);
+    CHECK(ok && x && x->value == 125000);
+    /* the accounts asked for */
+    run(&f, signals_credit, "exposure_near_limit", &h, 1, &hs);
+    CHECK(hs.n == 1 && find(&hs, h));
     fixture_close(&f);
 }
 
@@ -696,12 +799,16 @@ BOTH(signals_negative_sentiment)
          respond(&s, b, NOW - DAY, 15, 0, "很好", 900000) &&
          respond(&s, b, NOW - 91 * DAY, 15, 0, "很差", 1000);
     CHECK(ok);
-    struct hits h;
-    run(&f, signals_needs, "negative_sentiment", NULL, 0, &h);
-    if (!*tone_model_id()) { /* a binary without the model scores nothing */
+    /* The tree ships models/sentiment.kam (models/README.md), so the unit binary embeds it; a
+     * build without it cannot check this signal and fails here rather than pass unchecked (as
+     * tone_complaints_are_negative_and_praise_positive does). */
+    if (!*tone_model_id()) {
+        CHECK(!"this build has no sentiment model: negative_sentiment cannot be checked");
         fixture_close(&f);
         return;
     }
+    struct hits h;
+    run(&f, signals_needs, "negative_sentiment", NULL, 0, &h);
     CHECK_EQ_INT(h.n, 1);
     const struct hit *x = find(&h, a);
     CHECK(x && x->value == 2000);

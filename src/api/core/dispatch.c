@@ -350,6 +350,7 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
         } risk_entities[] = {
             {"risk", OBJ_RISK, 1},
             {"gift", OBJ_GIFT, 1},
+            {"gift_budget", OBJ_GIFT, 1},
             {"alert", OBJ_ALERT, 1},
             {"invoice", OBJ_RECEIVABLE, 1},
             {"payment", OBJ_RECEIVABLE, 1},
@@ -398,7 +399,8 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                             "entity must be one of: account, contact, interaction, visit, issue, "
                             "care, need, interview, follow_up, survey, survey_link, "
                             "price_list, promotion, rebate, opportunity, offer, approval, "
-                            "bundle, service_item, risk, gift, alert, invoice, payment, "
+                            "bundle, service_item, risk, gift, gift_budget, alert, invoice, "
+                            "payment, "
                             "credit_limit, credit_hold, competitor_presence, competitor_move, "
                             "competitor, alert_rule, gift_rule, user, team, token");
         }

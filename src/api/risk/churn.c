@@ -151,6 +151,8 @@ static enum kam_err train(struct api_call *c)
     /* out of range stays out of range in an int: churn_app_train names the field */
     h = h < 0 ? -1 : h > 13 ? 13 : h;
     d = d < 0 ? -1 : d > 10000 ? 10000 : d;
+    /* ROUTE_OWN_TX: the training reads and computes without holding a transaction (SQLite's
+     * write lock); the model, its audit row and the scores are then written in one */
     struct churn_model_info m;
     if ((rc = churn_app_train(c->ctx, (int)h, (int)d, &m)))
         return rc;
@@ -187,7 +189,7 @@ const struct route api_routes_churn[] = {
      "Train the churn model now on the company's history (horizon_months, drop_bp) and score "
      "every account; 409 churn.too_little_history when there are fewer than 200 rows or 20 "
      "falls",
-     "ChurnModel"},
+     "ChurnModel", ROUTE_OWN_TX},
     {0},
 };
 

@@ -163,7 +163,8 @@ static const struct jfield limit_spec[] = {
     {"terms_days", J_I64, CL_TERMS, CLF(terms_days), 0, 0, 0, "payment terms, 0..365 (default 30)"},
     {"note", J_STR, CL_NOTE, CLF(note), 0, 0, 0, "<= 500 characters"},
     {"version", J_I64, CL_VERSION, CLF(version), 0, 0, 0,
-     "the version you read (409 if it changed); leave out for a new limit"},
+     "the version you read: required when the account has a limit (400 without it, 409 if "
+     "it changed); leave out for a new limit"},
     {0},
 };
 

@@ -14,7 +14,7 @@ const struct api_shape api_shapes_gifts[] = {
      "value_base:int given_on:date given_by:int? given_by_name:str care_reminder_id:int? "
      "visit_id:int? rule_id:int? rule_name:str approver_role:str(team_lead|director|finance)? "
      "status:str(recorded|pending|approved|rejected|breach) decided_by:int? decided_at:ts? "
-     "decision_note:str risk_id:int? version:int created_at:ts updated_at:ts"},
+     "decision_note:str risk_id:int? version:int created_at:ts updated_at:ts created_by:int?"},
     {"GiftRule", "id:int name:str kind:str(gift|hospitality|any) recipient_role:str "
                  "max_value:int currency:str approver_role:str(team_lead|director|finance) "
                  "forbidden:bool active:bool version:int created_at:ts updated_at:ts"},
@@ -118,6 +118,7 @@ static void render_gift(struct jw *w, const struct gift *g)
     jw_ki64(w, "version", g->version);
     jw_ktime(w, "created_at", g->created_at);
     jw_ktime(w, "updated_at", g->updated_at);
+    jw_ki64n(w, "created_by", g->created_by, !g->has_created_by);
     jw_obj_end(w);
 }
 

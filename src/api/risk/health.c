@@ -9,7 +9,8 @@
 
 const struct api_shape api_shapes_health[] = {
     {"AccountHealth",
-     "account_id:int account_name:str score:int day:date lines:[{alert_id:int signal:str "
+     "account_id:int account_name:str score:int restricted_points:int day:date "
+     "lines:[{alert_id:int signal:str "
      "severity:str(low|medium|high|critical) points:int value_milli:int? threshold_milli:int? "
      "unit:str}] history:[{day:date score:int}]"},
     {"HealthRow", "account_id:int account_name:str owner_id:int owner_name:str score:int day:date "
@@ -28,6 +29,7 @@ static enum kam_err account_health(struct api_call *c)
     jw_ki64(w, "account_id", h.account_id);
     jw_kstr(w, "account_name", h.account_name);
     jw_ki64(w, "score", h.score);
+    jw_ki64(w, "restricted_points", h.restricted_points);
     jw_kstr(w, "day", h.day);
     jw_key(w, "lines");
     jw_arr_begin(w);
@@ -97,7 +99,8 @@ const struct route api_routes_health[] = {
      NULL, 200,
      "The account's health score now (100 minus points per unresolved alert: low 5, medium 10, "
      "high 20, critical 35; floor 0), explained line by line, with the last 365 days' stored "
-     "scores",
+     "scores; the lines of signals the caller may not read (receivables to a service user...) "
+     "are left out, their points summed in restricted_points",
      "AccountHealth"},
     {"GET", "/api/v1/health", list, OBJ_ALERT, ACT_READ, SCOPE_NONE, NULL, list_query, 200,
      "Accounts by their latest stored health score, lowest first: owner_id (a user id or me); "

@@ -3,6 +3,7 @@
 #include "policy.h"
 #include "settings.h"
 #include "store/db.h"
+#include "svc/risk/alert.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -634,7 +635,7 @@ enum kam_err audit_chain_verify(struct kam_ctx *ctx, struct audit_chain_report *
 
 /* An account's whole history leaves out the rows of records the caller may not read (their
  * contents are in the rows: a follow-up's title, an order line's amounts). */
-static const char *unreadable_entities(struct kam_ctx *ctx)
+static const char *unreadable_entities(struct kam_ctx *ctx, int64_t account_id)
 {
     static const struct {
         const char *entity;
@@ -672,7 +673,28 @@ static const char *unreadable_entities(struct kam_ctx *ctx)
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++)
         if (policy_grant(ctx->who.role, objs[i].o, ACT_READ) == GRANT_NONE)
             out = arena_printf(ctx->a, "%s%s'%s'", out, *out ? ", " : "", objs[i].entity);
-    return *out ? arena_printf(ctx->a, " AND entity NOT IN (%s)", out) : "";
+    out = *out ? arena_printf(ctx->a, " AND entity NOT IN (%s)", out) : "";
+    /* an alert's rows name its signal and measured value: those of signals the caller may not
+     * read (risk/alert.h: receivables to a service user) stay out too */
+    const char *hidden = "";
+    for (size_t i = 0; policy_grant(ctx->who.role, OBJ_ALERT, ACT_READ) != GRANT_NONE; i++) {
+        const struct signal_def *d = alert_signal_at(i);
+        if (!d)
+            break;
+        int yes = 1;
+        if (alert_may_read(ctx, d->key, account_id, &yes) != KAM_OK) {
+            kam_error_clear(ctx->err); /* cannot tell: left out */
+            yes = 0;
+        }
+        if (!yes)
+            hidden = arena_printf(ctx->a, "%s%s'%s'", hidden, *hidden ? ", " : "", d->key);
+    }
+    if (*hidden)
+        out = arena_printf(ctx->a,
+                           "%s AND NOT (entity = 'alert' AND entity_id IN (SELECT id FROM alerts "
+                           "WHERE signal IN (%s)))",
+                           out, hidden);
+    return out;
 }
 
 enum kam_err audit_list(struct kam_ctx *ctx, const struct audit_query *q,
@@ -686,15 +708,31 @@ enum kam_err audit_list(struct kam_ctx *ctx, const struct audit_query *q,
                                   "COALESCE(users.name, '') FROM audit LEFT JOIN users ON "
                                   "users.id = audit.user_id WHERE account_id = ?%s AND audit.id "
                                   "< ? ORDER BY audit.id DESC LIMIT ?",
-                                  unreadable_entities(ctx))
+                                  unreadable_entities(ctx, q->entity_id))
                    : "SELECT audit.id, at, user_id, COALESCE(users.login, ''), entity, entity_id, "
                      "account_id, action, changes, COALESCE(users.name, '') FROM audit LEFT "
                      "JOIN users ON users.id = "
                      "audit.user_id WHERE entity = ? AND entity_id = ? AND audit.id < ? ORDER BY "
                      "audit.id DESC LIMIT ?";
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(ctx->db, sql, &st, ctx->err);
-    if (rc)
+    enum kam_err rc;
+    if (!strcmp(q->entity, "alert") && ctx->who.user_id > 0) {
+        /* one alert's history: for those who may read the alert itself (its signal's objects) */
+        int yes = 1;
+        if ((rc = db_prepare(ctx->db, "SELECT signal, account_id FROM alerts WHERE id = ?", &st,
+                             ctx->err)))
+            return rc;
+        db_bind_i64(st, 1, q->entity_id);
+        int row = 0;
+        if (!(rc = db_step(st, &row, ctx->err)) && row)
+            rc = alert_may_read(ctx, db_col_text(st, 0), db_col_i64(st, 1), &yes);
+        db_done(st);
+        if (rc)
+            return rc;
+        if (!yes)
+            return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such alert");
+    }
+    if ((rc = db_prepare(ctx->db, sql, &st, ctx->err)))
         return rc;
     int i = 1;
     if (!by_account)

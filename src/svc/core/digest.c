@@ -117,13 +117,13 @@ enum kam_err digest_run(struct kam_ctx *ctx, int *queued_out)
         }
         /* Issue 16: the user's unresolved early-warning alerts, newest first, a line each. */
         int alerts = 0;
-        if (!rc &&
-            !(rc = db_prepare(ctx->db,
-                              "SELECT accounts.name, alerts.severity, alerts.created_at FROM "
-                              "alerts JOIN accounts ON accounts.id = alerts.account_id "
-                              "WHERE alerts.owner_id = ? AND alerts.status <> 'resolved' "
-                              "ORDER BY alerts.created_at DESC, alerts.id DESC LIMIT 20",
-                              &st, ctx->err))) {
+        if (!rc && !(rc = db_prepare(ctx->db,
+                                     "SELECT accounts.name, alerts.severity, alerts.created_at, "
+                                     "alerts.signal FROM "
+                                     "alerts JOIN accounts ON accounts.id = alerts.account_id "
+                                     "WHERE alerts.owner_id = ? AND alerts.status <> 'resolved' "
+                                     "ORDER BY alerts.created_at DESC, alerts.id DESC LIMIT 20",
+                                     &st, ctx->err))) {
             db_bind_i64(st, 1, users[i].id);
             while (!(rc = db_step(st, &row, ctx->err)) && row) {
                 char sev[64], key[48];
@@ -133,8 +133,10 @@ enum kam_err digest_run(struct kam_ctx *ctx, int *queued_out)
                 msg_render(lang,
                            db_col_i64(st, 2) > ctx->now - 86400 ? "digest.alert_new"
                                                                 : "digest.alert_open",
-                           (struct kam_param[]){{"name", db_col_text(st, 0)}, {"severity", sev}}, 2,
-                           line, sizeof line);
+                           (struct kam_param[]){{"name", db_col_text(st, 0)},
+                                                {"severity", sev},
+                                                {"signal", db_col_text(st, 3)}},
+                           3, line, sizeof line);
                 if (!alerts++)
                     buf_puts(&body, "\n");
                 buf_printf(&body, "- %s\n", line);

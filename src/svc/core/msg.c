@@ -90,19 +90,26 @@ static const struct entry catalogue[] = {
     {"alert.no_signal", {"no such signal", "没有该预警信号", "沒有該預警訊號"}},
     {"alert.params",
      {"params must be a JSON object", "参数必须是 JSON 对象", "參數必須是 JSON 物件"}},
+    {"alert.param_unknown",
+     {"the signal has no parameter {name}", "该预警信号没有参数 {name}",
+      "該預警訊號沒有參數 {name}"}},
     {"alert.resolved", {"the alert is resolved", "该预警已解决", "該預警已解決"}},
     {"alert.not_open",
      {"the alert is no longer open", "该预警已不是待处理状态", "該預警已不是待處理狀態"}},
     {"alert.owner",
      {"the owner must be someone who may work on the account's alerts",
       "负责人必须是可以处理该客户预警的人", "負責人必須是可以處理該客戶預警的人"}},
-    {"notify.alert_raised", {"New alert: {name}", "新预警：{name}", "新預警：{name}"}},
+    {"notify.alert_raised",
+     {"New alert: {name}, {signal_name}", "新预警：{name}，{signal_name}",
+      "新預警：{name}，{signal_name}"}},
     {"digest.alert_new",
-     {"New alert ({severity}): {name}", "新预警（{severity}）：{name}",
-      "新預警（{severity}）：{name}"}},
+     {"New alert ({severity}): {name}, {signal_name}",
+      "新预警（{severity}）：{name}，{signal_name}",
+      "新預警（{severity}）：{name}，{signal_name}"}},
     {"digest.alert_open",
-     {"Open alert ({severity}): {name}", "未解决的预警（{severity}）：{name}",
-      "未解決的預警（{severity}）：{name}"}},
+     {"Open alert ({severity}): {name}, {signal_name}",
+      "未解决的预警（{severity}）：{name}，{signal_name}",
+      "未解決的預警（{severity}）：{name}，{signal_name}"}},
     {"catalog.in_use",
      {"offers use it; deactivate it instead", "报价单已使用该项目，不能删除，请改为停用",
       "報價單已使用該項目，無法刪除，請改為停用"}},
@@ -897,6 +904,16 @@ static const struct entry catalogue[] = {
     {"gift.own_gift",
      {"the giver cannot decide their own gift", "赠送人不能审批自己的礼品",
       "贈送人不能審批自己的禮品"}},
+    {"gift.own_record",
+     {"whoever recorded a gift cannot decide it", "礼品记录人不能审批该礼品",
+      "禮品記錄人不能審批該禮品"}},
+    {"gift.lapsed",
+     {"the gift's day ({date}) came without a decision: it is a breach",
+      "该礼品的赠送日（{date}）已到仍未审批，已属违规",
+      "該禮品的贈送日（{date}）已到仍未審批，已屬違規"}},
+    {"risk.own_gift",
+     {"who gave or recorded the gift cannot close its risk", "礼品的赠送人或记录人不能关闭其风险",
+      "禮品的贈送人或記錄人不能關閉其風險"}},
     {"gift.not_approver",
      {"only the rule's approver ({role}) or a director may decide this gift",
       "只有规则指定的审批角色或总监可以审批该礼品", "只有規則指定的審批角色或總監可以審批該禮品"}},
@@ -1168,6 +1185,7 @@ int msg_render(enum msg_lang lang, const char *key, const struct kam_param *para
         lang = MSG_EN;
     const char *t = e->text[lang] ? e->text[lang] : e->text[MSG_EN];
     size_t o = 0;
+    char sig[128]; /* {signal_name}, while it is copied */
     for (const char *p = t; *p;) {
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
         const char *v = NULL;
@@ -1178,6 +1196,13 @@ int msg_render(enum msg_lang lang, const char *key, const struct kam_param *para
             if (!v && kn == 13 && strncmp(p + 1, "occasion_name", 13) == 0)
                 v = msg_occasion_name(lang, param(params, np, "occasion", 8),
                                       param(params, np, "name", 4));
+            if (!v && kn == 11 && strncmp(p + 1, "signal_name", 11) == 0) {
+                /* an early-warning signal's name in lang, from {signal} (its key) */
+                const char *k = param(params, np, "signal", 6);
+                char sk[96];
+                snprintf(sk, sizeof sk, "enum.signal.%s", k ? k : "");
+                v = k && msg_render(lang, sk, NULL, 0, sig, sizeof sig) > 0 ? sig : k;
+            }
             if (!v)
                 v = "";
             vn = strlen(v);

@@ -8,7 +8,7 @@
  *
  * Derived parameter: {occasion_name} (when the caller gave none) is msg_occasion_name(lang,
  * {occasion}, {name}), so a stored care notification words its festival in each reader's
- * language. */
+ * language; {signal_name} is the early-warning signal {signal} (its key) by its name. */
 #ifndef KAM_MSG_H
 #define KAM_MSG_H
 

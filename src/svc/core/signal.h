@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "policy.h"
 
 enum signal_severity { SIGNAL_LOW, SIGNAL_MEDIUM, SIGNAL_HIGH, SIGNAL_CRITICAL };
 
@@ -45,6 +46,8 @@ struct signal_hit {
 /* The engine's callback for each hit; a non-zero return stops the evaluation with it. */
 typedef enum kam_err (*signal_emit_fn)(void *arg, const struct signal_hit *hit);
 
+#define SIGNAL_READS_MAX 4
+
 struct signal_def {
     const char *key;         /* stable: "receivables_overdue"; the web words it (signal.<key>) */
     const char *unit;        /* days | percent | count | money | score | ratio: how the web shows
@@ -60,6 +63,11 @@ struct signal_def {
      * must not fire. */
     enum kam_err (*eval)(struct kam_ctx *ctx, const struct signal_rule *rule,
                          const int64_t *accounts, size_t n, signal_emit_fn emit, void *arg);
+    /* The policy objects (svc/core/policy.h) its value and evidence are read from, OBJ_PUBLIC
+     * (0) ending the list: an alert of the signal (its health line, preview hit, export row,
+     * notification) reaches only people who may read every one of them on the account
+     * (docs/ALERTS.md "Who sees which signal"). Every real signal names at least one. */
+    enum obj reads[SIGNAL_READS_MAX];
 };
 
 /* ---- for the evaluators (signal.c) ---- */

@@ -249,10 +249,17 @@ static enum kam_err eval_negative(struct kam_ctx *ctx, const struct signal_rule 
     return rc;
 }
 
+/* key, unit, threshold, severity, dept, params, higher_is_worse, eval, the policy objects read
+ * (signal.h: who sees its alerts) */
+/* clang-format off */
 const struct signal_def signals_needs[] = {
-    {"nps_drop", "score", 20000, SIGNAL_HIGH, "sales", "{\"days\": 180}", 1, eval_nps_drop},
-    {"csat_drop", "percent", 15000, SIGNAL_MEDIUM, "service", "{\"days\": 180}", 1, eval_csat_drop},
+    {"nps_drop", "score", 20000, SIGNAL_HIGH, "sales", "{\"days\": 180}", 1, eval_nps_drop,
+     {OBJ_SATISFACTION}},
+    {"csat_drop", "percent", 15000, SIGNAL_MEDIUM, "service", "{\"days\": 180}", 1, eval_csat_drop,
+     {OBJ_SATISFACTION}},
+    /* comments: one respondent's answers (responses), beside the satisfaction figures */
     {"negative_sentiment", "count", 2000, SIGNAL_MEDIUM, "service", "{\"days\": 90}", 1,
-     eval_negative},
+     eval_negative, {OBJ_SATISFACTION, OBJ_SURVEY_RESPONSE}},
     {0},
 };
+/* clang-format on */

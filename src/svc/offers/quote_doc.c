@@ -19,6 +19,7 @@
 #include "svc/core/check.h"
 #include "svc/core/settings.h"
 #include "svc/offers/approval.h"
+#include "svc/risk/credit.h"
 
 const char *const quote_company_keys[QUOTE_COMPANY_FIELDS] = {
     "name_zh_hans",    "name_zh_hant", "name_en", "address_zh_hans",
@@ -142,6 +143,20 @@ static enum kam_err load_head(struct kam_ctx *ctx, int64_t id, struct quote_doc 
         if ((rc = approval_needs(ctx, ctx->who.role, max_discount_bp, &needs)))
             return rc;
         d->unofficial = needs != NULL;
+    }
+    /* an approved offer finance holds or refused for credit (risk/credit.h) cannot be sent:
+     * its document is stamped a draft too */
+    if (!d->unofficial && !strcmp(d->status, "approved")) {
+        struct kam_error held = {0};
+        struct kam_ctx c = *ctx;
+        c.err = &held;
+        enum kam_err hrc = credit_offer_may_send(&c, id);
+        if (hrc == KAM_ECONFLICT)
+            d->unofficial = 1;
+        else if (hrc) {
+            *ctx->err = held;
+            return hrc;
+        }
     }
 
     /* the customer's contact: the decision maker of most influence, else the most influential */

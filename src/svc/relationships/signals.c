@@ -301,11 +301,18 @@ static enum kam_err eval_sla_breach(struct kam_ctx *ctx, const struct signal_rul
     return rc;
 }
 
+/* key, unit, threshold, severity, dept, params, higher_is_worse, eval, the policy objects read
+ * (signal.h: who sees its alerts) */
+/* clang-format off */
 const struct signal_def signals_relationships[] = {
-    {"key_contact_stale", "days", 90000, SIGNAL_MEDIUM, "sales", "{}", 1, eval_contact_stale},
+    {"key_contact_stale", "days", 90000, SIGNAL_MEDIUM, "sales", "{}", 1, eval_contact_stale,
+     {OBJ_CONTACT}},
     {"key_contact_gone", "count", 1000, SIGNAL_MEDIUM, "sales", "{\"days\": 90}", 1,
-     eval_contact_gone},
-    {"visits_overdue", "count", 1000, SIGNAL_MEDIUM, "sales", "{}", 1, eval_visits_overdue},
-    {"sla_breach", "count", 1000, SIGNAL_HIGH, "service", "{\"days\": 30}", 1, eval_sla_breach},
+     eval_contact_gone, {OBJ_CONTACT}},
+    {"visits_overdue", "count", 1000, SIGNAL_MEDIUM, "sales", "{}", 1, eval_visits_overdue,
+     {OBJ_VISIT}},
+    {"sla_breach", "count", 1000, SIGNAL_HIGH, "service", "{\"days\": 30}", 1, eval_sla_breach,
+     {OBJ_ISSUE}},
     {0},
 };
+/* clang-format on */

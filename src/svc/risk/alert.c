@@ -4,12 +4,16 @@
  * open_key = '<account>:<signal>' ON CONFLICT (open_key) DO NOTHING, so one alert per account
  * and signal exists while it is unresolved, also under schedulers racing on PostgreSQL; a hit
  * on an existing one refreshes it (value, evidence, severity, last_seen_at; not audited: the
- * engine's measurement, not a person's change, and no new version). An unresolved alert whose
- * signal no longer fires gets cleared_at; an alert nobody acknowledged is then resolved as
- * "cleared" (audited), an acknowledged or responding one stays for its owner to resolve. */
+ * engine's measurement, not a person's change, and no new version; only when it changed or a
+ * day after its last write). An unresolved alert whose signal no longer fires gets cleared_at;
+ * an alert nobody acknowledged is then resolved as "cleared" (audited), an acknowledged or
+ * responding one stays for its owner to resolve. One resolved by someone while its signal still
+ * fires keeps its open_key (no new alert) until the signal stops. A disabled rule's alerts and
+ * those of a removed signal are closed. Who sees an alert: the objects its signal reads. */
 #include "alert.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/utf8.h"
@@ -19,6 +23,7 @@
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
 #include "svc/core/check.h"
+#include "svc/core/msg.h"
 #include "svc/core/notify.h"
 #include "svc/core/page.h"
 #include "svc/core/policy.h"
@@ -55,6 +60,108 @@ const struct signal_def *alert_signal_find(const char *key)
             if (!strcmp(d->key, key))
                 return d;
     return NULL;
+}
+
+/* ---- who sees which signal ---- */
+
+enum alert_sight alert_signal_sight(const struct principal *who, const struct signal_def *d)
+{
+    if (!d)
+        return ALERT_SIGHT_ALL;
+    int own = 0;
+    for (size_t i = 0; i < SIGNAL_READS_MAX && d->reads[i]; i++) {
+        enum grant g = policy_grant(who->role, d->reads[i], ACT_READ);
+        if (g == GRANT_NONE)
+            return ALERT_SIGHT_NONE;
+        if (g == GRANT_SCOPE && !policy_list_scoped(who))
+            own = 1;
+    }
+    return own ? ALERT_SIGHT_OWN : ALERT_SIGHT_ALL;
+}
+
+enum kam_err alert_user_may_read(struct kam_ctx *ctx, int64_t user_id, const struct signal_def *d,
+                                 int64_t account_id, int *yes)
+{
+    *yes = 1;
+    for (size_t i = 0; d && *yes && i < SIGNAL_READS_MAX && d->reads[i]; i++) {
+        enum kam_err rc = policy_user_may(ctx, user_id, d->reads[i], ACT_READ, account_id, yes);
+        if (rc)
+            return rc;
+    }
+    return KAM_OK;
+}
+
+enum kam_err alert_may_read(struct kam_ctx *ctx, const char *signal, int64_t account_id, int *yes)
+{
+    const struct signal_def *d = alert_signal_find(signal);
+    enum alert_sight s = alert_signal_sight(&ctx->who, d);
+    *yes = s != ALERT_SIGHT_NONE;
+    if (s != ALERT_SIGHT_OWN || ctx->who.user_id <= 0)
+        return KAM_OK;
+    return alert_user_may_read(ctx, ctx->who.user_id, d, account_id, yes);
+}
+
+const char *alert_hidden_signals_sql(struct kam_ctx *ctx)
+{
+    const char *out = "";
+    for (size_t i = 0; ctx->who.user_id > 0; i++) {
+        const struct signal_def *d = alert_signal_at(i);
+        if (!d)
+            break;
+        if (alert_signal_sight(&ctx->who, d) == ALERT_SIGHT_NONE)
+            out = arena_printf(ctx->a, "%s%s'%s'", out, *out ? ", " : "", d->key);
+    }
+    return out;
+}
+
+void alert_sight_begin(struct kam_ctx *ctx, struct sqlb *b, struct alert_sight_set *s)
+{
+    memset(s, 0, sizeof *s);
+    size_t n = 0;
+    while (alert_signal_at(n))
+        n++;
+    s->none = arena_calloc(ctx->a, n + 1, sizeof *s->none);
+    s->own = arena_calloc(ctx->a, n + 1, sizeof *s->own);
+    for (size_t i = 0; i < n; i++) {
+        const struct signal_def *d = alert_signal_at(i);
+        enum alert_sight k = alert_signal_sight(&ctx->who, d);
+        if (k == ALERT_SIGHT_NONE)
+            s->none[s->n_none++] = d->key;
+        else if (k == ALERT_SIGHT_OWN)
+            s->own[s->n_own++] = d->key;
+    }
+    s->scoped = policy_scope_with(ctx, b);
+    if (!s->scoped && s->n_own) {
+        sqlb_sql(b, POLICY_SCOPE_WITH);
+        sqlb_i64(b, ctx->who.user_id);
+        sqlb_i64(b, ctx->who.user_id);
+    }
+    s->with = s->scoped || s->n_own;
+}
+
+static void in_list(struct sqlb *b, const char *col, const char *op, const char **keys, size_t n)
+{
+    sqlb_sql(b, col);
+    sqlb_sql(b, op);
+    sqlb_sql(b, " (");
+    for (size_t i = 0; i < n; i++) {
+        sqlb_sql(b, i ? ", ?" : "?");
+        sqlb_text(b, keys[i]);
+    }
+    sqlb_sql(b, ")");
+}
+
+void alert_sight_cond(struct sqlb *b, const struct alert_sight_set *s, const char *col)
+{
+    if (s->n_none) {
+        sqlb_sql(b, " AND ");
+        in_list(b, col, " NOT IN", s->none, s->n_none);
+    }
+    if (s->n_own && !s->scoped) {
+        sqlb_sql(b, " AND (");
+        in_list(b, col, " NOT IN", s->own, s->n_own);
+        sqlb_sql(b, " OR " POLICY_SCOPE_COND ")");
+    }
 }
 
 /* ---- reading ---- */
@@ -119,9 +226,15 @@ static void read_row(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     a->unit = d ? d->unit : "count";
 }
 
+/* An alert of a signal the caller may not read is no alert to them (404, as one out of scope). */
 enum kam_err alert_get(struct kam_ctx *ctx, int64_t id, struct alert *out)
 {
-    return row_get(ctx, "SELECT " COLS FROM " WHERE alerts.id = ?", id, read_row, out, "alert");
+    enum kam_err rc =
+        row_get(ctx, "SELECT " COLS FROM " WHERE alerts.id = ?", id, read_row, out, "alert");
+    int yes = 1;
+    if (rc || (rc = alert_may_read(ctx, out->signal, out->account_id, &yes)))
+        return rc;
+    return yes ? KAM_OK : kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such alert");
 }
 
 static const char *const statuses[] = {"open", "acknowledged", "responding", "resolved", NULL};
@@ -145,10 +258,12 @@ enum kam_err alert_list(struct kam_ctx *ctx, const struct alert_query *q, struct
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_scope_with(ctx, &b);
+    struct alert_sight_set sight;
+    alert_sight_begin(ctx, &b, &sight);
     sqlb_sql(&b, "SELECT " COLS FROM " WHERE 1 = 1");
-    if (scoped)
+    if (sight.scoped)
         sqlb_sql(&b, " AND " POLICY_SCOPE_COND);
+    alert_sight_cond(&b, &sight, "alerts.signal");
     if (q->mine) {
         sqlb_sql(&b, " AND alerts.owner_id = ?");
         sqlb_i64(&b, ctx->who.user_id);
@@ -238,7 +353,8 @@ static enum kam_err up_write(const struct update_op *op)
         ctx->db,
         "UPDATE alerts SET status = ?, owner_id = ?, acknowledged_by = ?, acknowledged_at = ?, "
         "response = ?, response_due = ?, resolved_by = ?, resolved_at = ?, resolution = ?, "
-        "risk_id = ?, open_key = CASE WHEN ? = 1 THEN NULL ELSE open_key END, version = version + "
+        "risk_id = ?, open_key = CASE WHEN ? = 1 AND cleared_at IS NOT NULL THEN NULL ELSE "
+        "open_key END, version = version + "
         "1, updated_at = ? WHERE id = ? AND "
         "version = ?",
         &st, ctx->err);
@@ -321,6 +437,10 @@ static enum kam_err up_merge(const struct update_op *op, void *rec)
                                 "owner_id is required");
         int may = 0;
         if ((rc = policy_user_may(ctx, in->v.owner_id, OBJ_ALERT, ACT_UPDATE, a->account_id, &may)))
+            return rc;
+        /* and who may read what the signal reads (a service user owns no receivables alert) */
+        if (may && (rc = alert_user_may_read(ctx, in->v.owner_id, alert_signal_find(a->signal),
+                                             a->account_id, &may)))
             return rc;
         if (!may)
             return kam_fail_key(ctx->err, KAM_EINVAL, "owner_id", "alert.owner",
@@ -438,6 +558,17 @@ static enum kam_err do_link(struct kam_ctx *ctx, struct alert *a, const void *ar
     return KAM_OK;
 }
 
+/* "预警：<the signal's name>" (stored text is Simplified Chinese, as the users' default
+ * language; the risk links the alert, which every reader sees in their own language). */
+static const char *alert_risk_title(struct kam_ctx *ctx, const char *signal)
+{
+    char name[160];
+    if (msg_render(MSG_ZH_CN, arena_printf(ctx->a, "enum.signal.%s", signal), NULL, 0, name,
+                   sizeof name) < 0)
+        snprintf(name, sizeof name, "%s", signal);
+    return arena_printf(ctx->a, "预警：%s", name);
+}
+
 enum kam_err alert_raise_risk(struct kam_ctx *ctx, int64_t id, int64_t *risk_id, int *created)
 {
     enum kam_err rc = db_begin(ctx->db, ctx->err);
@@ -450,8 +581,10 @@ enum kam_err alert_raise_risk(struct kam_ctx *ctx, int64_t id, int64_t *risk_id,
         struct risk_raise_in in = {
             .account_id = a.account_id,
             .category = alert_risk_category(a.signal, a.dept),
-            .title = arena_printf(ctx->a, "%s: %s", a.account_name, a.signal),
-            .description = a.evidence,
+            /* the signal's name and a link, not the evidence: the risk's readers are not all
+             * the alert's (who reads which signal: alert_may_read) */
+            .title = alert_risk_title(ctx, a.signal),
+            .description = arena_printf(ctx->a, "见预警 #%lld", (long long)a.id),
             .likelihood = sev_likelihood[sev],
             .impact = sev_likelihood[sev],
             .owner_id = a.has_owner ? a.owner_id : 0,
@@ -496,7 +629,7 @@ static enum kam_err keep_hit(void *arg, const struct signal_hit *hit)
 /* Notifies the owner, the account team members of the rule's department, finance for finance
  * alerts and, for a critical one, the owner's team lead. */
 static enum kam_err notify_new(struct kam_ctx *ctx, int64_t alert_id, int64_t account,
-                               const char *dept, const char *severity)
+                               const char *dept, const char *severity, const struct signal_def *d)
 {
     struct db_stmt *st;
     enum kam_err rc = db_prepare(
@@ -531,18 +664,135 @@ static enum kam_err notify_new(struct kam_ctx *ctx, int64_t alert_id, int64_t ac
             name = arena_strdup(ctx->a, db_col_text(st, 0));
         db_done(st);
     }
-    for (size_t i = 0; !rc && i < n; i++)
+    for (size_t i = 0; !rc && i < n; i++) {
+        /* only people who may read what the signal reads on the account */
+        int may = 0;
+        if ((rc = alert_user_may_read(ctx, users[i], d, account, &may)) || !may)
+            continue;
         rc = notify_add_msg(
             ctx, users[i], "alert", "notify.alert_raised",
-            (struct kam_param[]){{"name", name}, {0}}, "",
+            (struct kam_param[]){{"name", name}, {"signal", d ? d->key : ""}, {0}}, "",
             arena_printf(ctx->a, "/alerts/%lld", (long long)alert_id),
             arena_printf(ctx->a, "alert:%lld:%lld", (long long)alert_id, (long long)users[i]),
             NULL);
+    }
     return rc;
 }
 
-static enum kam_err raise_or_refresh(struct kam_ctx *ctx, const struct alert_rule *r,
-                                     const struct signal_hit *h, int *raised)
+/* An alert of the signal holding its account's open_key: unresolved, or resolved by someone
+ * while the signal still fired (kept resolved until the signal stops firing). */
+struct held {
+    int64_t id, account, value, threshold, cleared_at, last_seen_at;
+    int has_value, has_threshold, has_cleared, resolved, open;
+    int canon; /* keyed '<account>:<signal>' by the engine (a row keyed otherwise: only cleared) */
+    const char *evidence, *severity;
+};
+
+/* The signal's alerts holding an open_key, by account (the engine's key '<account>:<signal>'). */
+static enum kam_err held_load(struct kam_ctx *ctx, const char *signal, struct held **out,
+                              size_t *n_out)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db,
+        "SELECT id, account_id, status, value_milli, threshold_milli, evidence, severity, "
+        "cleared_at, last_seen_at, open_key FROM alerts WHERE signal = ? AND open_key IS NOT NULL "
+        "ORDER BY account_id, id",
+        &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, signal);
+    struct held *v = NULL;
+    size_t n = 0, cap = 0;
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            struct held *nv = arena_calloc(ctx->a, cap, sizeof *nv);
+            if (n)
+                memcpy(nv, v, n * sizeof *nv);
+            v = nv;
+        }
+        struct held *x = &v[n];
+        memset(x, 0, sizeof *x);
+        x->id = db_col_i64(st, 0);
+        x->account = db_col_i64(st, 1);
+        const char *status = db_col_text(st, 2);
+        x->resolved = !strcmp(status, "resolved");
+        x->open = !strcmp(status, "open");
+        x->has_value = !db_col_is_null(st, 3);
+        x->value = db_col_i64(st, 3);
+        x->has_threshold = !db_col_is_null(st, 4);
+        x->threshold = db_col_i64(st, 4);
+        x->evidence = dup(ctx, st, 5);
+        x->severity = dup(ctx, st, 6);
+        x->has_cleared = !db_col_is_null(st, 7);
+        x->cleared_at = db_col_i64(st, 7);
+        x->last_seen_at = db_col_i64(st, 8);
+        x->canon = !strcmp(db_col_text(st, 9), open_key(ctx, x->account, signal));
+        n++;
+    }
+    db_done(st);
+    *out = v;
+    *n_out = n;
+    return rc;
+}
+
+static const struct held *held_of(const struct held *v, size_t n, int64_t account)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid].account < account)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < n && v[lo].account == account; lo++)
+        if (v[lo].canon)
+            return &v[lo];
+    return NULL;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* A hit on the alert holding the key: nothing while someone resolved it (it stays resolved until
+ * the signal stops firing); otherwise refreshed only when the measurement changed, it had been
+ * cleared, or it was last written a day ago or more (last_seen_at: at least daily). */
+static enum kam_err refresh(struct kam_ctx *ctx, const struct alert_rule *r,
+                            const struct signal_hit *h, const struct held *x, int *written)
+{
+    if (x->resolved)
+        return KAM_OK;
+    if (x->has_value && x->value == h->value_milli && x->has_threshold &&
+        x->threshold == r->threshold_milli && same_str(x->evidence, h->evidence) &&
+        same_str(x->severity, r->severity) && !x->has_cleared &&
+        ctx->now - x->last_seen_at < ALERT_SEEN_EVERY)
+        return KAM_OK;
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   "UPDATE alerts SET value_milli = ?, threshold_milli = ?, evidence = ?, "
+                   "severity = ?, last_seen_at = ?, cleared_at = NULL WHERE id = ?",
+                   &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, h->value_milli);
+    db_bind_i64(st, 2, r->threshold_milli);
+    db_bind_text(st, 3, h->evidence);
+    db_bind_text(st, 4, r->severity);
+    db_bind_i64(st, 5, ctx->now);
+    db_bind_i64(st, 6, x->id);
+    if (!(rc = db_run(st, ctx->err)))
+        (*written)++;
+    return rc;
+}
+
+static enum kam_err raise(struct kam_ctx *ctx, const struct alert_rule *r,
+                          const struct signal_hit *h, int *raised)
 {
     const char *key = open_key(ctx, h->account_id, r->signal);
     struct db_stmt *st;
@@ -572,116 +822,148 @@ static enum kam_err raise_or_refresh(struct kam_ctx *ctx, const struct alert_rul
         owner = db_col_i64(st, 1);
     }
     db_done(st);
-    if (rc)
+    /* no row: a scheduler racing this one raised it a moment ago */
+    if (rc || !id)
         return rc;
-    if (id) {
-        struct audit_diff d;
-        audit_diff_init(&d);
-        audit_diff_str(&d, "signal", NULL, r->signal);
-        audit_diff_str(&d, "severity", NULL, r->severity);
-        audit_diff_str(&d, "dept", NULL, r->dept);
-        audit_diff_i64(&d, "value_milli", 0, 1, h->value_milli, 0);
-        audit_diff_i64(&d, "threshold_milli", 0, 1, r->threshold_milli, 0);
-        audit_diff_i64(&d, "owner_id", 0, 1, owner, 0);
-        audit_diff_str(&d, "status", NULL, "open");
-        if ((rc = audit_write(ctx, "alert", id, h->account_id, "raise", &d)))
-            return rc;
-        (*raised)++;
-        return notify_new(ctx, id, h->account_id, r->dept, r->severity);
-    }
-    if ((rc = db_prepare(ctx->db,
-                         "UPDATE alerts SET value_milli = ?, threshold_milli = ?, evidence = ?, "
-                         "severity = ?, last_seen_at = ?, cleared_at = NULL WHERE open_key = ?",
-                         &st, ctx->err)))
+    struct audit_diff d;
+    audit_diff_init(&d);
+    audit_diff_str(&d, "signal", NULL, r->signal);
+    audit_diff_str(&d, "severity", NULL, r->severity);
+    audit_diff_str(&d, "dept", NULL, r->dept);
+    audit_diff_i64(&d, "value_milli", 0, 1, h->value_milli, 0);
+    audit_diff_i64(&d, "threshold_milli", 0, 1, r->threshold_milli, 0);
+    audit_diff_i64(&d, "owner_id", 0, 1, owner, 0);
+    audit_diff_str(&d, "status", NULL, "open");
+    if ((rc = audit_write(ctx, "alert", id, h->account_id, "raise", &d)))
         return rc;
-    db_bind_i64(st, 1, h->value_milli);
-    db_bind_i64(st, 2, r->threshold_milli);
-    db_bind_text(st, 3, h->evidence);
-    db_bind_text(st, 4, r->severity);
-    db_bind_i64(st, 5, ctx->now);
-    db_bind_text(st, 6, key);
-    return db_run(st, ctx->err);
+    (*raised)++;
+    return notify_new(ctx, id, h->account_id, r->dept, r->severity, r->def);
 }
 
+static int by_account(const void *x, const void *y)
+{
+    int64_t a = ((const struct signal_hit *)x)->account_id,
+            b = ((const struct signal_hit *)y)->account_id;
+    return a < b ? -1 : a > b;
+}
+
+/* h sorted by account */
 static int hit_has(const struct hits *h, int64_t account)
 {
-    for (size_t i = 0; i < h->n; i++)
-        if (h->v[i].account_id == account)
-            return 1;
-    return 0;
+    struct signal_hit key = {.account_id = account};
+    return h->n && bsearch(&key, h->v, h->n, sizeof key, by_account) != NULL;
 }
 
-/* The unresolved alerts of the signal that did not fire this pass: cleared_at; the ones still
- * open (nobody acknowledged them) are resolved as "cleared". */
-static enum kam_err clear_quiet(struct kam_ctx *ctx, const char *signal, const struct hits *h,
-                                int *cleared)
+/* The engine closes an alert: cleared_at (which frees its open_key once resolved), then, when
+ * resolve is set and it is not resolved yet, resolved with that resolution (audited). */
+static enum kam_err close_one(struct kam_ctx *ctx, const struct held *x, const char *resolution,
+                              int *cleared)
 {
     struct db_stmt *st;
-    enum kam_err rc =
-        db_prepare(ctx->db,
-                   "SELECT id, account_id, status FROM alerts WHERE signal = ? AND status <> "
-                   "'resolved' AND cleared_at IS NULL ORDER BY id",
-                   &st, ctx->err);
-    if (rc)
-        return rc;
-    db_bind_text(st, 1, signal);
-    struct q {
-        int64_t id, account;
-        int open;
-    } *v = NULL;
-    size_t n = 0, cap = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        int64_t account = db_col_i64(st, 1);
-        if (hit_has(h, account))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            struct q *nv = arena_calloc(ctx->a, cap, sizeof *nv);
-            if (n)
-                memcpy(nv, v, n * sizeof *nv);
-            v = nv;
-        }
-        v[n].id = db_col_i64(st, 0);
-        v[n].account = account;
-        v[n].open = !strcmp(db_col_text(st, 2), "open");
-        n++;
+    enum kam_err rc;
+    if (x->resolved) { /* resolved while firing: the signal stopped, the key is free again */
+        if ((rc = db_prepare(ctx->db,
+                             "UPDATE alerts SET cleared_at = ?, open_key = NULL WHERE id = ?", &st,
+                             ctx->err)))
+            return rc;
+        db_bind_i64(st, 1, ctx->now);
+        db_bind_i64(st, 2, x->id);
+        return db_run(st, ctx->err);
     }
-    db_done(st);
-    for (size_t i = 0; !rc && i < n; i++) {
+    if (!x->has_cleared) {
         if ((rc = db_prepare(ctx->db, "UPDATE alerts SET cleared_at = ? WHERE id = ?", &st,
                              ctx->err)))
-            break;
+            return rc;
         db_bind_i64(st, 1, ctx->now);
-        db_bind_i64(st, 2, v[i].id);
+        db_bind_i64(st, 2, x->id);
         if ((rc = db_run(st, ctx->err)))
-            break;
+            return rc;
         (*cleared)++;
-        if (v[i].open) {
-            struct alert out;
-            rc = move(ctx, v[i].id, do_resolve, "cleared", "resolve", &out);
-        }
     }
-    return rc;
+    if (!resolution)
+        return KAM_OK;
+    struct alert out;
+    return move(ctx, x->id, do_resolve, resolution, "resolve", &out);
 }
 
 enum kam_err alerts_run_rule(struct kam_ctx *ctx, const struct alert_rule *r, int *raised,
                              int *cleared)
 {
-    struct signal_rule sr = {
-        r->def,  r->enabled, r->threshold_milli, alert_severity_parse(r->severity),
-        r->dept, r->params};
     struct hits h = {ctx, NULL, 0, 0};
-    enum kam_err rc = r->def->eval(ctx, &sr, NULL, 0, keep_hit, &h);
-    if (rc)
-        return rc;
+    enum kam_err rc;
+    if (r->enabled) {
+        struct signal_rule sr = {
+            r->def,  r->enabled, r->threshold_milli, alert_severity_parse(r->severity),
+            r->dept, r->params};
+        if ((rc = r->def->eval(ctx, &sr, NULL, 0, keep_hit, &h)))
+            return rc;
+        if (h.n > 1)
+            qsort(h.v, h.n, sizeof *h.v, by_account);
+    }
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
-    for (size_t i = 0; !rc && i < h.n; i++)
-        rc = raise_or_refresh(ctx, r, &h.v[i], raised);
-    if (!rc)
-        rc = clear_quiet(ctx, r->signal, &h, cleared);
+    struct held *held = NULL;
+    size_t nh = 0;
+    int written = 0;
+    rc = held_load(ctx, r->signal, &held, &nh);
+    for (size_t i = 0; !rc && i < h.n; i++) {
+        const struct held *x = held_of(held, nh, h.v[i].account_id);
+        rc = x ? refresh(ctx, r, &h.v[i], x, &written) : raise(ctx, r, &h.v[i], raised);
+    }
+    /* what did not fire: cleared; nobody working on it (open): resolved as cleared; resolved
+     * while it fired: its key freed. A disabled rule's alerts are all closed, whoever works on
+     * them: the company stopped watching the signal. */
+    for (size_t i = 0; !rc && i < nh; i++) {
+        const struct held *x = &held[i];
+        if (!r->enabled)
+            rc = close_one(ctx, x, ALERT_RESOLVED_RULE_OFF, cleared);
+        else if (hit_has(&h, x->account))
+            continue;
+        else if (x->resolved)
+            rc = close_one(ctx, x, NULL, cleared);
+        else if (!x->has_cleared)
+            rc = close_one(ctx, x, x->open ? ALERT_RESOLVED_CLEARED : NULL, cleared);
+    }
     return db_end(ctx->db, rc, ctx->err);
+}
+
+/* Alerts of a signal no table has any more (a chapter dropped it): closed as signal_removed.
+ * The signals holding keys come from the partial index alerts_signal_open. */
+static enum kam_err close_removed(struct kam_ctx *ctx, int *cleared)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db, "SELECT DISTINCT signal FROM alerts WHERE open_key IS NOT NULL ORDER BY signal",
+        &st, ctx->err);
+    if (rc)
+        return rc;
+    const char **gone = NULL;
+    size_t n = 0, cap = 0;
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (alert_signal_find(db_col_text(st, 0)))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            const char **nv = arena_calloc(ctx->a, cap, sizeof *nv);
+            if (n)
+                memcpy(nv, gone, n * sizeof *nv);
+            gone = nv;
+        }
+        gone[n++] = arena_strdup(ctx->a, db_col_text(st, 0));
+    }
+    db_done(st);
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct held *v;
+        size_t nv;
+        if ((rc = db_begin(ctx->db, ctx->err)))
+            break;
+        rc = held_load(ctx, gone[i], &v, &nv);
+        for (size_t k = 0; !rc && k < nv; k++)
+            rc = close_one(ctx, &v[k], ALERT_RESOLVED_SIGNAL_GONE, cleared);
+        rc = db_end(ctx->db, rc, ctx->err);
+    }
+    return rc;
 }
 
 enum kam_err alerts_run(struct kam_ctx *ctx, int *raised, int *cleared)
@@ -691,8 +973,9 @@ enum kam_err alerts_run(struct kam_ctx *ctx, int *raised, int *cleared)
     size_t n;
     enum kam_err rc = alert_rules_list(ctx, &rules, &n);
     for (size_t i = 0; !rc && i < n; i++)
-        if (rules[i].enabled)
-            rc = alerts_run_rule(ctx, &rules[i], raised, cleared);
+        rc = alerts_run_rule(ctx, &rules[i], raised, cleared);
+    if (!rc)
+        rc = close_removed(ctx, cleared);
     if (!rc)
         rc = health_score_all(ctx);
     return rc;

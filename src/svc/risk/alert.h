@@ -12,13 +12,24 @@
 #include "svc/core/signal.h"
 
 /* One scheduler pass: evaluates every enabled rule over every account, raises new alerts,
- * refreshes open ones (last_seen_at, value, evidence), marks cleared ones, and scores every
- * account's health for today. Safe on several instances at once (one alert per account and
- * signal). */
+ * refreshes open ones whose measurement changed (value, evidence; last_seen_at at least daily),
+ * marks cleared ones, closes the alerts of disabled rules and removed signals, and scores every
+ * account's health for today (rows that changed only). Safe on several instances at once (one
+ * alert per account and signal). docs/ALERTS.md "The engine". */
 enum kam_err alerts_run(struct kam_ctx *ctx, int *raised, int *cleared);
 
+/* The engine's resolutions (the web words them): the signal stopped firing; the rule was disabled;
+ * no signal table has the signal any more. */
+#define ALERT_RESOLVED_CLEARED "cleared"
+#define ALERT_RESOLVED_RULE_OFF "rule_disabled"
+#define ALERT_RESOLVED_SIGNAL_GONE "signal_removed"
+/* An unchanged firing alert is rewritten (last_seen_at) at most this often, in seconds. */
+#define ALERT_SEEN_EVERY 86400
+
 struct alert_rule;
-/* One rule of the pass (alerts_run runs every enabled one, then scores health). */
+/* One rule of the pass (alerts_run runs every rule: an enabled one raises, refreshes and clears;
+ * a disabled one closes its alerts; then it closes the alerts of removed signals and scores
+ * health). */
 enum kam_err alerts_run_rule(struct kam_ctx *ctx, const struct alert_rule *r, int *raised,
                              int *cleared);
 
@@ -28,6 +39,38 @@ void alerts_set_tables(const struct signal_def *const *tables);
 const struct signal_def *alert_signal_find(const char *key);
 /* The i-th signal over every table, NULL past the end. */
 const struct signal_def *alert_signal_at(size_t i);
+
+/* ---- who sees which signal (docs/ALERTS.md) ---- */
+
+/* How the caller may read a signal's alerts, health lines and preview hits: every policy object
+ * the signal reads (signal_def.reads) must be readable. NONE: one is not; OWN: one is readable
+ * only in the caller's record scope while their alert reads are org-wide; ALL: wherever they may
+ * read alerts. A signal no table has any more (d NULL): ALL (the engine closes its alerts). */
+enum alert_sight { ALERT_SIGHT_NONE = 0, ALERT_SIGHT_OWN, ALERT_SIGHT_ALL };
+enum alert_sight alert_signal_sight(const struct principal *who, const struct signal_def *d);
+/* May user_id read alerts of signal d on account_id (every object of d->reads, policy_user_may)?
+ * *yes 0 or 1. */
+enum kam_err alert_user_may_read(struct kam_ctx *ctx, int64_t user_id, const struct signal_def *d,
+                                 int64_t account_id, int *yes);
+/* The same for the caller (the system, user 0, reads everything). */
+enum kam_err alert_may_read(struct kam_ctx *ctx, const char *signal, int64_t account_id, int *yes);
+/* The signals the caller may read nowhere (ALERT_SIGHT_NONE) as an SQL list "'a', 'b'" (keys
+ * are [a-z_]), "" when none: records raised from their alerts (risks) stay out of sight too. */
+const char *alert_hidden_signals_sql(struct kam_ctx *ctx);
+
+/* A query over alerts restricted to the signals the caller may read: alert_sight_begin first
+ * (it appends POLICY_SCOPE_WITH with its binds when the query needs it; *scoped: the caller's
+ * reads are scoped, so the query adds POLICY_SCOPE_COND itself), then, in the WHERE clause,
+ * alert_sight_cond(col) (" AND ..." on the signal column; it may use POLICY_SCOPE_COND over the
+ * table `accounts` of the query). */
+struct sqlb;
+struct alert_sight_set {
+    int scoped, with;
+    const char **none, **own;
+    size_t n_none, n_own;
+};
+void alert_sight_begin(struct kam_ctx *ctx, struct sqlb *b, struct alert_sight_set *s);
+void alert_sight_cond(struct sqlb *b, const struct alert_sight_set *s, const char *col);
 
 /* ---- rules (alert_rule.c) ---- */
 

@@ -108,18 +108,58 @@ enum kam_err alert_rules_list(struct kam_ctx *ctx, struct alert_rule **out, size
     return KAM_OK;
 }
 
-static enum kam_err check_params(struct kam_ctx *ctx, const char *p)
+/* The params a signal takes are those of its defaults (signal_def.params): another name is
+ * refused (params.<name>), as is a value out of its range: "days" a whole number 1..3650 (what
+ * the evaluators read, signal_param_days). */
+static enum kam_err check_params(struct kam_ctx *ctx, const struct signal_def *d, const char *p)
 {
     enum kam_err rc = check_text(ctx, "params", p, 2, ALERT_PARAMS_MAX, CHECK_LINE);
     if (rc)
         return rc;
     json_t *root = json_loads(p, JSON_REJECT_DUPLICATES, NULL);
-    int ok = root && json_is_object(root);
-    json_decref(root);
-    if (!ok)
+    if (!root || !json_is_object(root)) {
+        json_decref(root);
         return kam_fail_key(ctx->err, KAM_EINVAL, "params", "alert.params",
                             (struct kam_param[]){{0}}, "params must be a JSON object");
-    return KAM_OK;
+    }
+    json_t *defs = json_loads(d->params ? d->params : "{}", 0, NULL);
+    if (!defs) { /* the definition's own params: only out of memory fails here */
+        json_decref(root);
+        return kam_fail(ctx->err, KAM_EINTERNAL, NULL, "out of memory");
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach(root, name, v)
+    {
+        const char *field = arena_printf(ctx->a, "params.%s", name);
+        if (!json_object_get(defs, name)) {
+            rc = kam_fail_key(ctx->err, KAM_EINVAL, field, "alert.param_unknown",
+                              (struct kam_param[]){{"name", arena_strdup(ctx->a, name)}, {0}},
+                              "the signal has no parameter %s", name);
+            break;
+        }
+        if (!strcmp(name, "days")) {
+            int64_t days = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+            if ((rc = check_range(ctx, field, days, 1, 3650)))
+                break;
+        }
+    }
+    json_decref(defs);
+    json_decref(root);
+    return rc;
+}
+
+/* A threshold a rule can mean, in thousandths of the signal's unit: a count, days, a ratio or
+ * money above 0 (0 or less would fire on every account measured); a percent from -100 % to
+ * 1000 %; a score from -200 to 200 (NPS points). */
+static enum kam_err check_threshold(struct kam_ctx *ctx, const struct signal_def *d, int64_t v)
+{
+    const char *u = d->unit ? d->unit : "";
+    if (!strcmp(u, "percent"))
+        return check_range(ctx, "threshold_milli", v, -100000, 1000000);
+    if (!strcmp(u, "score"))
+        return check_range(ctx, "threshold_milli", v, -200000, 200000);
+    return check_range(ctx, "threshold_milli", v, 1, 1000000000000LL);
 }
 
 enum kam_err alert_rule_merge(struct kam_ctx *ctx, const char *signal,
@@ -131,8 +171,7 @@ enum kam_err alert_rule_merge(struct kam_ctx *ctx, const char *signal,
     if (in->set & AR_ENABLED)
         out->enabled = in->enabled != 0;
     if (in->set & AR_THRESHOLD) {
-        if ((rc = check_range(ctx, "threshold_milli", in->threshold_milli, -1000000000000LL,
-                              1000000000000LL)))
+        if ((rc = check_threshold(ctx, out->def, in->threshold_milli)))
             return rc;
         out->threshold_milli = in->threshold_milli;
     }
@@ -147,7 +186,7 @@ enum kam_err alert_rule_merge(struct kam_ctx *ctx, const char *signal,
         out->dept = in->dept;
     }
     if (in->set & AR_PARAMS) {
-        if ((rc = check_params(ctx, in->params)))
+        if ((rc = check_params(ctx, out->def, in->params)))
             return rc;
         out->params = in->params;
     }
@@ -306,10 +345,12 @@ enum kam_err alert_rule_preview(struct kam_ctx *ctx, const char *signal,
     struct collect c = {ctx, NULL, 0, 0};
     if ((rc = out->rule.def->eval(ctx, &sr, NULL, 0, collect_hit, &c)))
         return rc;
-    /* only the accounts the caller may read */
+    /* only the accounts the caller may read, and none at all of a signal whose records the
+     * caller may not read (alert_may_read: receivables to a service user) */
     int scoped = policy_list_scoped(&ctx->who);
+    enum alert_sight sight = alert_signal_sight(&ctx->who, out->rule.def);
     size_t k = 0;
-    for (size_t i = 0; i < c.n; i++) {
+    for (size_t i = 0; sight != ALERT_SIGHT_NONE && i < c.n; i++) {
         int in_scope = 1;
         if (scoped && (rc = policy_account_in_scope(ctx, c.rows[i].account_id, &in_scope))) {
             if (rc != KAM_ENOTFOUND)
@@ -317,6 +358,9 @@ enum kam_err alert_rule_preview(struct kam_ctx *ctx, const char *signal,
             kam_error_clear(ctx->err);
             in_scope = 0;
         }
+        if (in_scope && sight == ALERT_SIGHT_OWN &&
+            (rc = alert_may_read(ctx, out->rule.signal, c.rows[i].account_id, &in_scope)))
+            return rc;
         if (in_scope)
             c.rows[k++] = c.rows[i];
     }

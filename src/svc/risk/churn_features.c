@@ -50,6 +50,7 @@ struct churn_data {
     int64_t *vol;     /* n x nm */
     int *first_month; /* first month with a purchase, INT_MAX: none */
     struct evs fam, done, open, issues, surveys, invoices;
+    struct evs tiers; /* tier changes: t the time, s "from|to" (from "" when unknown) */
     int have_invoices;
 };
 
@@ -289,6 +290,12 @@ enum kam_err churn_data_load(struct kam_ctx *ctx, struct churn_data **out)
                           5, 4, &d->invoices)))
         return rc;
     d->have_invoices = d->invoices.n > 0;
+    /* tier changes (svc/relationships/valuation.c writes one row per change), in order */
+    if ((rc = load_events(ctx, d,
+                          "SELECT account_id, at, COALESCE(from_tier, '') || '|' || to_tier FROM "
+                          "tier_history ORDER BY account_id, at, id",
+                          3, 2, &d->tiers)))
+        return rc;
     *out = d;
     return KAM_OK;
 }
@@ -358,9 +365,24 @@ void churn_features_row(struct kam_ctx *ctx, const struct churn_data *d, size_t 
         prev = e->s;
     }
     cells[CF_FAMILIES] = num(ctx, fams);
-    cells[CF_TIER] = d->tier[i];
-
     int64_t cut = month_start_ts(m + 1), from6 = month_start_ts(m - 5);
+    /* the tier at the cutoff, not today's: the last change before it, else the tier the first
+     * change after it left ("" when unknown), else (never changed) today's */
+    cells[CF_TIER] = d->tier[i];
+    for (size_t k = d->tiers.start[i]; k < d->tiers.start[i + 1]; k++) {
+        const struct ev *e = &d->tiers.e[k];
+        const char *bar = strchr(e->s, '|');
+        if (!bar)
+            continue;
+        if (e->t < cut) {
+            cells[CF_TIER] = bar + 1;
+            continue;
+        }
+        if (k == d->tiers.start[i])
+            cells[CF_TIER] = arena_strndup(ctx->a, e->s, (size_t)(bar - e->s));
+        break;
+    }
+
     int done = 0, overdue = 0, issues = 0, sla = 0;
     for (size_t k = d->done.start[i]; k < d->done.start[i + 1]; k++)
         done += d->done.e[k].t >= from6 && d->done.e[k].t < cut;

@@ -4,7 +4,6 @@
 #include "churn_job.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "churn_features.h"
 #include "store/db.h"
 #include "store/sqlb.h"
+#include "svc/core/audit.h"
 #include "svc/core/check.h"
 #include "svc/core/home.h"
 #include "svc/core/page.h"
@@ -128,15 +128,29 @@ static enum kam_err store_model(struct kam_ctx *ctx, const struct churn_model_in
             *id_out = row ? db_col_i64(st, 0) : 0;
         db_done(st);
     }
+    if (!rc) {
+        /* who trained it (the system: the scheduler) and on what, audited with the model */
+        struct audit_diff d;
+        audit_diff_init(&d);
+        audit_diff_i64(&d, "horizon_months", 0, 1, m->horizon_months, 0);
+        audit_diff_i64(&d, "drop_bp", 0, 1, m->drop_bp, 0);
+        audit_diff_i64(&d, "rows", 0, 1, m->rows, 0);
+        audit_diff_i64(&d, "positives", 0, 1, m->positives, 0);
+        audit_diff_i64(&d, "auc_bp", 0, 1, m->auc_bp, !m->has_auc);
+        rc = audit_write(ctx, "churn_model", *id_out, 0, "train", &d);
+    }
     return db_end(ctx->db, rc, ctx->err);
 }
 
-/* Trains on the history; *enough 0 (and nothing stored) when there is too little. */
+/* Trains on the history, outside any transaction of its own (reads only): *body_out the model
+ * (malloc'd, the caller frees it) for store_and_score; *enough 0 (no body) when there is too
+ * little history. */
 static enum kam_err train(struct kam_ctx *ctx, int horizon, int drop_bp,
-                          struct churn_model_info *out, int *enough)
+                          struct churn_model_info *out, int *enough, char **body_out)
 {
     memset(out, 0, sizeof *out);
     *enough = 0;
+    *body_out = NULL;
     struct churn_data *d;
     enum kam_err rc = churn_data_load(ctx, &d);
     if (rc)
@@ -185,9 +199,8 @@ static enum kam_err train(struct kam_ctx *ctx, int horizon, int drop_bp,
         free(body);
         return kam_fail(ctx->err, KAM_EINTERNAL, NULL, "out of memory");
     }
-    rc = store_model(ctx, out, body, &out->id);
-    free(body);
-    return rc;
+    *body_out = body;
+    return KAM_OK;
 }
 
 /* The factors of one row as JSON (ctx->a); NULL when out of memory (here or in the learner). */
@@ -258,7 +271,21 @@ static enum kam_err score(struct kam_ctx *ctx, const struct churn_model_info *in
         rc = db_begin(ctx->db, ctx->err);
     if (!rc) {
         struct db_stmt *st;
-        if (!(rc = db_prepare(ctx->db, "DELETE FROM churn_scores WHERE day = ?", &st, ctx->err))) {
+        /* Two schedulers scoring one day take turns on the model's row (PostgreSQL; SQLite's
+         * writers take turns anyway): the second waits, then replaces the first's rows with the
+         * same ones instead of running into the primary key. */
+        if (*db_update_lock(ctx->db) &&
+            !(rc = db_prepare(ctx->db,
+                              arena_printf(ctx->a, "SELECT id FROM churn_models WHERE id = ?%s",
+                                           db_update_lock(ctx->db)),
+                              &st, ctx->err))) {
+            db_bind_i64(st, 1, info->id);
+            int row = 0;
+            rc = db_step(st, &row, ctx->err);
+            db_done(st);
+        }
+        if (!rc &&
+            !(rc = db_prepare(ctx->db, "DELETE FROM churn_scores WHERE day = ?", &st, ctx->err))) {
             db_bind_text(st, 1, day);
             rc = db_run(st, ctx->err);
         }
@@ -330,6 +357,25 @@ enum kam_err churn_score_all(struct kam_ctx *ctx, int *scored)
     return score_active(ctx, 0, scored);
 }
 
+/* One transaction: the trained model stored as the active one with its audit row, and today's
+ * scores by it -- all or nothing. The body is freed. */
+static enum kam_err store_and_score(struct kam_ctx *ctx, struct churn_model_info *m, char *body,
+                                    int *scored)
+{
+    *scored = 0;
+    enum kam_err rc = db_begin(ctx->db, ctx->err);
+    if (!rc) {
+        rc = store_model(ctx, m, body, &m->id);
+        if (!rc)
+            rc = score_active(ctx, 1, scored);
+        rc = db_end(ctx->db, rc, ctx->err);
+    }
+    free(body);
+    if (rc)
+        *scored = 0;
+    return rc;
+}
+
 enum kam_err churn_app_train(struct kam_ctx *ctx, int horizon_months, int drop_bp,
                              struct churn_model_info *out)
 {
@@ -338,7 +384,8 @@ enum kam_err churn_app_train(struct kam_ctx *ctx, int horizon_months, int drop_b
         (rc = check_range(ctx, "drop_bp", drop_bp, 100, 9900)))
         return rc;
     int enough = 0;
-    if ((rc = train(ctx, horizon_months, drop_bp, out, &enough)))
+    char *body = NULL;
+    if ((rc = train(ctx, horizon_months, drop_bp, out, &enough, &body)))
         return rc;
     if (!enough) {
         char rows[24], pos[24];
@@ -352,45 +399,98 @@ enum kam_err churn_app_train(struct kam_ctx *ctx, int horizon_months, int drop_b
                             out->rows, out->positives, CHURN_MIN_ROWS, CHURN_MIN_POSITIVES);
     }
     int scored = 0;
-    return score_active(ctx, 1, &scored);
+    return store_and_score(ctx, out, body, &scored);
 }
 
-/* The day (process-wide) of the last attempt to train without an active model, so a database
- * with too little history is not read again on every scheduler pass. */
-static _Atomic int64_t last_try_day = -1;
+/* The time of the last failed training by the scheduler (settings churn.train_failed_at), 0 when
+ * the last one succeeded or none failed. */
+static enum kam_err failed_at(struct kam_ctx *ctx, int64_t *at)
+{
+    *at = 0;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db, "SELECT value FROM settings WHERE key = 'churn.train_failed_at'", &st, ctx->err);
+    if (rc)
+        return rc;
+    int row = 0;
+    if (!(rc = db_step(st, &row, ctx->err)) && row)
+        *at = strtoll(db_col_text(st, 0), NULL, 10);
+    db_done(st);
+    return rc;
+}
+
+/* Records (at > 0) or clears (0) the failed training's time. A training that failed keeps its
+ * error in ctx->err; this write's own error is logged, not returned over it. */
+static enum kam_err set_failed_at(struct kam_ctx *ctx, int64_t at)
+{
+    struct kam_error keep = *ctx->err;
+    memset(ctx->err, 0, sizeof *ctx->err);
+    struct db_stmt *st;
+    enum kam_err rc =
+        db_prepare(ctx->db,
+                   at ? "INSERT INTO settings (key, value) VALUES ('churn.train_failed_at', ?) ON "
+                        "CONFLICT (key) DO UPDATE SET value = excluded.value"
+                      : "DELETE FROM settings WHERE key = 'churn.train_failed_at'",
+                   &st, ctx->err);
+    if (!rc) {
+        if (at)
+            db_bind_text(st, 1, arena_printf(ctx->a, "%lld", (long long)at));
+        rc = db_run(st, ctx->err);
+    }
+    if (rc && keep.code) {
+        log_warn("churn: the failed training's time was not kept: %s", ctx->err->msg);
+        *ctx->err = keep;
+        return keep.code;
+    }
+    if (keep.code)
+        *ctx->err = keep;
+    return rc;
+}
 
 enum kam_err churn_job_run(struct kam_ctx *ctx, int force, int *trained, int *scored)
 {
     *trained = *scored = 0;
     struct churn_model_info act;
     int found = 0;
+    int64_t failed = 0;
     enum kam_err rc = churn_model_active(ctx, &act, &found);
+    if (!rc)
+        rc = failed_at(ctx, &failed);
     if (rc)
         return rc;
-    int64_t day = (ctx->now + HOME_TZ_OFFSET) / 86400;
+    /* a training that could not succeed (too little history, a learner's failure) is tried
+     * again a day later, not on every pass while it is due */
     if (churn_retrain_due(found, act.trained_at, ctx->now, force) &&
-        (force || found || atomic_load(&last_try_day) != day)) {
-        atomic_store(&last_try_day, day);
+        (force || !failed || ctx->now - failed >= CHURN_RETRY_AFTER)) {
         int horizon = found ? act.horizon_months : CHURN_HORIZON_DEFAULT;
         int drop = found ? act.drop_bp : CHURN_DROP_DEFAULT;
         struct churn_model_info m;
         int enough = 0;
-        rc = train(ctx, horizon, drop, &m, &enough);
+        char *body = NULL;
+        rc = train(ctx, horizon, drop, &m, &enough, &body);
+        if (!rc && enough)
+            rc = store_and_score(ctx, &m, body, scored);
         if (rc == KAM_ECONFLICT) {
             /* another scheduler stored its model first */
             log_info("churn: another scheduler trained the model");
             memset(ctx->err, 0, sizeof *ctx->err);
             rc = KAM_OK;
-        } else if (!rc && !enough)
-            log_info("churn: too little history to train (%d rows, %d falls; %d and %d needed)%s",
+        } else if (!rc && !enough) {
+            log_info("churn: too little history to train (%d rows, %d falls; %d and %d needed)%s; "
+                     "tried again in a day",
                      m.rows, m.positives, CHURN_MIN_ROWS, CHURN_MIN_POSITIVES,
                      found ? "; the model in use is kept" : "");
-        else if (!rc)
+            rc = set_failed_at(ctx, ctx->now);
+        } else if (!rc) {
             *trained = 1;
+            if (failed)
+                rc = set_failed_at(ctx, 0);
+        } else
+            rc = set_failed_at(ctx, ctx->now);
         if (rc)
             return rc;
     }
-    return score_active(ctx, *trained, scored);
+    return *trained ? KAM_OK : score_active(ctx, 0, scored);
 }
 
 /* ---- reads ---- */
@@ -403,6 +503,20 @@ enum kam_err churn_account_get(struct kam_ctx *ctx, int64_t account_id, struct c
     if (rc)
         return rc;
     struct db_stmt *st;
+    /* the latest day the active model scored (the list's day): the account's score of an
+     * earlier day is history, not its score now (it is no longer scored) */
+    const char *latest = NULL;
+    if ((rc = db_prepare(ctx->db,
+                         "SELECT MAX(s.day) FROM churn_scores s JOIN churn_models m ON m.id = "
+                         "s.model_id AND m.active = 1",
+                         &st, ctx->err)))
+        return rc;
+    int row = 0;
+    if (!(rc = db_step(st, &row, ctx->err)) && row && !db_col_is_null(st, 0))
+        latest = arena_strdup(ctx->a, db_col_text(st, 0));
+    db_done(st);
+    if (rc)
+        return rc;
     /* the last 12 months: from the first day of the month 11 months before this one */
     int m0 = churn_month_now(ctx) - 11;
     const char *from = arena_printf(ctx->a, "%04d-%02d-01", m0 / 12, m0 % 12 + 1);
@@ -413,7 +527,6 @@ enum kam_err churn_account_get(struct kam_ctx *ctx, int64_t account_id, struct c
         return rc;
     db_bind_i64(st, 1, account_id);
     db_bind_text(st, 2, from);
-    int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
         const char *day = db_col_text(st, 0);
         int bp = (int)db_col_i64(st, 1);
@@ -425,12 +538,16 @@ enum kam_err churn_account_get(struct kam_ctx *ctx, int64_t account_id, struct c
             out->history[out->nhistory].day = arena_strdup(ctx->a, day);
             out->history[out->nhistory++].probability_bp = bp;
         }
-        out->has_score = 1;
+        out->has_score = latest && !strcmp(day, latest);
         out->day = out->history[out->nhistory - 1].day;
         out->probability_bp = bp;
         out->factors = arena_strdup(ctx->a, db_col_text(st, 2));
     }
     db_done(st);
+    if (!out->has_score) {
+        out->day = out->factors = NULL;
+        out->probability_bp = 0;
+    }
     return rc;
 }
 

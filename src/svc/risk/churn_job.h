@@ -12,6 +12,7 @@
 #define CHURN_MIN_ROWS 200     /* training rows needed to train */
 #define CHURN_MIN_POSITIVES 20 /* positive rows needed to train */
 #define CHURN_MAX_AGE (30 * 86400)
+#define CHURN_RETRY_AFTER 86400 /* a training the scheduler could not do: tried again after */
 #define CHURN_TOP_FACTORS 5
 #define CHURN_CV_FOLDS 5
 #define CHURN_SEED 16
@@ -50,8 +51,9 @@ struct churn_point {
     int probability_bp;
 };
 
-/* An account's churn: the latest score (has_score 0: none, e.g. too little history or no
- * model), its factors (JSON text [{feature, value, contribution}]), and the last score of each
+/* An account's churn: its score of the active model's latest scoring day, the list's (has_score
+ * 0: none, e.g. too little history, no model, or not scored that day -- an older score is only
+ * history), its factors (JSON text [{feature, value, contribution}]), and the last score of each
  * of the last 12 months (oldest first). */
 struct churn_account {
     int64_t account_id;

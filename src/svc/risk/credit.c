@@ -19,64 +19,304 @@
 
 /* ---- exposure ---- */
 
-enum kam_err credit_exposure(struct kam_ctx *ctx, int64_t account_id, struct exposure *out)
-{
-    memset(out, 0, sizeof *out);
+/* Exposure is computed for many accounts at once (the receivables list, a group, one account):
+ * a handful of statements per chunk of k accounts (k = 1, 20 or EXPO_CHUNK), each taking the
+ * chunk's ids as k bound values (the unused ones 0, which names no account), so each
+ * statement has three texts at most and they stay in the connection's cache. */
+#define EXPO_CHUNK 500
+
+struct expo_acc {
+    int64_t id;
+    struct exposure e;
     struct ageing ag;
-    enum kam_err rc = receivable_ageing(ctx, account_id, &ag);
+    int64_t dso_tenths;
+    int has_dso, has_limit;
+    int64_t limit_base;
+};
+
+enum { EXPO_AGEING = 1, EXPO_DSO = 2, EXPO_LIMIT = 4 };
+
+static const char *in_marks(struct kam_ctx *ctx, int k)
+{
+    char *s = arena_alloc(ctx->a, (size_t)k * 3 + 1), *p = s;
+    for (int i = 0; i < k; i++) {
+        if (i) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+        *p++ = '?';
+    }
+    *p = 0;
+    return s;
+}
+
+static void bind_ids(struct db_stmt *st, int first, const struct expo_acc *a, size_t n, int k)
+{
+    for (size_t i = 0; i < (size_t)k; i++)
+        db_bind_i64(st, first + (int)i, i < n ? a[i].id : 0);
+}
+
+static int expo_cmp(const void *x, const void *y)
+{
+    const struct expo_acc *a = x, *b = y;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static struct expo_acc *expo_find(struct expo_acc *a, size_t n, int64_t id)
+{
+    struct expo_acc key = {.id = id};
+    return bsearch(&key, a, n, sizeof *a, expo_cmp);
+}
+
+/* The receivables start: the day of the earliest invoice loaded (any account), as a day
+ * number; INT64_MAX when none was loaded. KAM knows what was invoiced only from that day:
+ * order lines before it were invoiced by the ERP before its receivables reached KAM. */
+static enum kam_err recv_start(struct kam_ctx *ctx, int64_t *out)
+{
+    struct db_stmt *st;
+    *out = INT64_MAX;
+    enum kam_err rc = db_prepare(ctx->db, "SELECT MIN(day) FROM invoices", &st, ctx->err);
     if (rc)
         return rc;
-    out->receivables = ag.total;
-    /* open orders: lines after the latest invoice's day (every line without an invoice) */
-    struct db_stmt *st;
-    if ((rc = db_prepare(ctx->db, "SELECT MAX(day) FROM invoices WHERE account_id = ?", &st,
-                         ctx->err)))
-        return rc;
-    db_bind_i64(st, 1, account_id);
     int row = 0;
-    int64_t after = INT32_MIN;
     rc = db_step(st, &row, ctx->err);
     if (row && !db_col_is_null(st, 0))
-        after = receivable_day_num(db_col_text(st, 0));
+        *out = receivable_day_num(db_col_text(st, 0));
     db_done(st);
-    if (rc)
-        return rc;
+    return rc;
+}
+
+/* Open orders start after this day number: the account's latest invoice day; without an
+ * invoice, the day before the receivables start; INT64_MAX (none) when no invoice was loaded
+ * at all. */
+static int64_t open_after(int64_t last_invoice, int has_invoice, int64_t start)
+{
+    if (has_invoice)
+        return last_invoice;
+    return start == INT64_MAX ? INT64_MAX : start - 1;
+}
+
+/* (account, day) pairs -> the sum of the account's order lines dated after the day: one
+ * index range of order_lines(account_id, day) per account. Pairs with account 0 are unused. */
+static const char *pairs_sql(struct kam_ctx *ctx, int k)
+{
+    static const char head[] = "SELECT t.a, (SELECT COALESCE(SUM(ol.amount_base), 0) FROM "
+                               "order_lines ol WHERE ol.account_id = t.a AND ol.day > t.d) FROM (",
+                      first[] = "SELECT CAST(? AS BIGINT) AS a, CAST(? AS BIGINT) AS d",
+                      more[] = " UNION ALL SELECT CAST(? AS BIGINT), CAST(? AS BIGINT)",
+                      tail[] = ") t WHERE t.a <> 0";
+    size_t len = sizeof head + sizeof first + (size_t)(k - 1) * (sizeof more - 1) + sizeof tail;
+    char *s = arena_alloc(ctx->a, len), *p = s;
+    memcpy(p, head, sizeof head - 1);
+    p += sizeof head - 1;
+    memcpy(p, first, sizeof first - 1);
+    p += sizeof first - 1;
+    for (int i = 1; i < k; i++) {
+        memcpy(p, more, sizeof more - 1);
+        p += sizeof more - 1;
+    }
+    memcpy(p, tail, sizeof tail);
+    return s;
+}
+
+/* Exposure (and what `what` asks: ageing, DSO on today, the account limit in base currency) of
+ * the n <= k accounts of a (sorted by id; marks: k "?"); without EXPO_AGEING, a's ageing is
+ * already filled. */
+static enum kam_err expo_chunk(struct kam_ctx *ctx, struct expo_acc *a, size_t n, unsigned what,
+                               int64_t start, const char *marks, int k)
+{
+    struct db_stmt *st;
+    enum kam_err rc;
+    int row = 0;
+    int64_t today = receivable_day_num(receivable_today(ctx));
+    if (what & EXPO_AGEING) {
+        if ((rc = db_prepare(ctx->db,
+                             arena_printf(ctx->a,
+                                          "SELECT account_id, due_day, amount, amount_base, paid "
+                                          "FROM invoices WHERE paid < amount AND account_id IN "
+                                          "(%s)",
+                                          marks),
+                             &st, ctx->err)))
+            return rc;
+        bind_ids(st, 1, a, n, k);
+        while (!(rc = db_step(st, &row, ctx->err)) && row) {
+            struct expo_acc *x = expo_find(a, n, db_col_i64(st, 0));
+            if (x)
+                receivable_ageing_add(&x->ag, today, db_col_text(st, 1), db_col_i64(st, 2),
+                                      db_col_i64(st, 3), db_col_i64(st, 4));
+        }
+        db_done(st);
+        if (rc)
+            return rc;
+    }
+    /* each account's open orders from its own day on: (account, day) pairs bound */
+    int64_t *after = arena_calloc(ctx->a, n ? n : 1, sizeof *after);
+    unsigned char *has = arena_calloc(ctx->a, n ? n : 1, 1);
     if ((rc = db_prepare(ctx->db,
-                         "SELECT COALESCE(SUM(amount_base), 0) FROM order_lines WHERE account_id = "
-                         "? AND day > ?",
+                         arena_printf(ctx->a,
+                                      "SELECT account_id, MAX(day) FROM invoices WHERE account_id "
+                                      "IN (%s) GROUP BY account_id",
+                                      marks),
                          &st, ctx->err)))
         return rc;
-    db_bind_i64(st, 1, account_id);
-    db_bind_i64(st, 2, after);
-    if (!(rc = db_step(st, &row, ctx->err)) && row)
-        out->open_orders = db_col_i64(st, 0);
+    bind_ids(st, 1, a, n, k);
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        struct expo_acc *x = expo_find(a, n, db_col_i64(st, 0));
+        if (x && !db_col_is_null(st, 1)) {
+            after[x - a] = receivable_day_num(db_col_text(st, 1));
+            has[x - a] = 1;
+        }
+    }
     db_done(st);
     if (rc)
         return rc;
-    /* accepted offers not yet converted, each currency converted once */
-    if ((rc =
-             db_prepare(ctx->db,
-                        "SELECT currency, SUM(total) FROM offers WHERE account_id = ? AND status = "
-                        "'accepted' GROUP BY currency ORDER BY currency",
-                        &st, ctx->err)))
+    if ((rc = db_prepare(ctx->db, pairs_sql(ctx, k), &st, ctx->err)))
         return rc;
-    db_bind_i64(st, 1, account_id);
-    struct cur_sum {
-        char cur[8];
-        int64_t sum;
-    } sums[16];
-    int ns = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && ns < 16) {
-        snprintf(sums[ns].cur, sizeof sums[ns].cur, "%s", db_col_text(st, 0));
-        sums[ns++].sum = db_col_i64(st, 1);
+    for (size_t i = 0; i < (size_t)k; i++) {
+        int64_t d = i < n ? open_after(after[i], has[i], start) : INT64_MAX;
+        db_bind_i64(st, 2 * (int)i + 1, i < n && d != INT64_MAX ? a[i].id : 0);
+        db_bind_i64(st, 2 * (int)i + 2, d == INT64_MAX ? 0 : d);
+    }
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        struct expo_acc *x = expo_find(a, n, db_col_i64(st, 0));
+        if (x)
+            x->e.open_orders = db_col_i64(st, 1);
     }
     db_done(st);
-    for (int i = 0; i < ns && !rc; i++) {
-        int64_t b = 0;
-        if (!(rc = recv_to_base(ctx, sums[i].cur, sums[i].sum, &b)))
-            out->open_offers += b;
+    if (rc)
+        return rc;
+    /* accepted offers not yet converted, each (account, currency) converted once */
+    if ((rc = db_prepare(ctx->db,
+                         arena_printf(ctx->a,
+                                      "SELECT account_id, currency, SUM(total) FROM offers WHERE "
+                                      "status = 'accepted' AND account_id IN (%s) GROUP BY "
+                                      "account_id, currency ORDER BY account_id, currency",
+                                      marks),
+                         &st, ctx->err)))
+        return rc;
+    bind_ids(st, 1, a, n, k);
+    struct cur_sum {
+        int64_t account, sum;
+        const char *cur;
+    } *sums = NULL;
+    size_t ns = 0, cap = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (ns == cap) {
+            struct cur_sum *nw = arena_calloc(ctx->a, cap = cap ? cap * 2 : 16, sizeof *nw);
+            if (ns)
+                memcpy(nw, sums, ns * sizeof *nw);
+            sums = nw;
+        }
+        sums[ns].account = db_col_i64(st, 0);
+        sums[ns].cur = arena_strdup(ctx->a, db_col_text(st, 1));
+        sums[ns++].sum = db_col_i64(st, 2);
     }
-    out->total = out->receivables + out->open_orders + out->open_offers;
+    db_done(st);
+    for (size_t i = 0; i < ns && !rc; i++) {
+        struct expo_acc *x = expo_find(a, n, sums[i].account);
+        int64_t v = 0;
+        if (!(rc = recv_to_base(ctx, sums[i].cur, sums[i].sum, &v)) && x)
+            x->e.open_offers += v;
+    }
+    if (rc)
+        return rc;
+    if (what & EXPO_LIMIT) {
+        if ((rc = db_prepare(ctx->db,
+                             arena_printf(ctx->a,
+                                          "SELECT account_id, amount, currency FROM credit_limits "
+                                          "WHERE amount IS NOT NULL AND account_id IN (%s)",
+                                          marks),
+                             &st, ctx->err)))
+            return rc;
+        bind_ids(st, 1, a, n, k);
+        struct lim {
+            int64_t account, amount;
+            const char *cur;
+        } *ls = arena_calloc(ctx->a, n ? n : 1, sizeof *ls);
+        size_t nl = 0;
+        while (!(rc = db_step(st, &row, ctx->err)) && row && nl < n) {
+            ls[nl].account = db_col_i64(st, 0);
+            ls[nl].amount = db_col_i64(st, 1);
+            ls[nl++].cur = arena_strdup(ctx->a, db_col_text(st, 2));
+        }
+        db_done(st);
+        for (size_t i = 0; i < nl && !rc; i++) {
+            struct expo_acc *x = expo_find(a, n, ls[i].account);
+            if (x && !(rc = recv_to_base(ctx, ls[i].cur, ls[i].amount, &x->limit_base)))
+                x->has_limit = 1;
+        }
+        if (rc)
+            return rc;
+    }
+    if (what & EXPO_DSO) {
+        /* receivable_dso's figure on today for every account of the chunk: the invoices dated
+         * today or before that were open as of today (a payment after today, or not paid in
+         * full) or invoiced in the 90 days up to today */
+        const char *td = receivable_today(ctx), *d90 = receivable_day_str(ctx, today - 90);
+        if ((rc = db_prepare(
+                 ctx->db,
+                 arena_printf(ctx->a,
+                              "SELECT i.account_id, i.amount, i.amount_base, COALESCE((SELECT "
+                              "SUM(pa.amount) FROM payment_allocations pa JOIN payments p ON p.id "
+                              "= pa.payment_id WHERE pa.invoice_id = i.id AND p.day <= ?), 0), "
+                              "i.day FROM invoices i WHERE i.day <= ? AND (i.paid < i.amount OR "
+                              "i.day > ? OR i.paid_on IS NULL OR i.paid_on > ?) AND i.account_id "
+                              "IN (%s)",
+                              marks),
+                 &st, ctx->err)))
+            return rc;
+        db_bind_text(st, 1, td);
+        db_bind_text(st, 2, td);
+        db_bind_text(st, 3, d90);
+        db_bind_text(st, 4, td);
+        bind_ids(st, 5, a, n, k);
+        int64_t *open = arena_calloc(ctx->a, n ? n : 1, sizeof *open);
+        int64_t *inv = arena_calloc(ctx->a, n ? n : 1, sizeof *inv);
+        while (!(rc = db_step(st, &row, ctx->err)) && row) {
+            struct expo_acc *x = expo_find(a, n, db_col_i64(st, 0));
+            if (!x)
+                continue;
+            int64_t amount = db_col_i64(st, 1), base = db_col_i64(st, 2), paid = db_col_i64(st, 3);
+            open[x - a] += receivable_open_base(amount, base, paid);
+            if (receivable_day_num(db_col_text(st, 4)) > today - 90)
+                inv[x - a] += base;
+        }
+        db_done(st);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < n; i++)
+            if (inv[i] > 0) {
+                a[i].has_dso = 1;
+                a[i].dso_tenths = (int64_t)(((__int128)open[i] * 900 + inv[i] / 2) / inv[i]);
+            }
+    }
+    for (size_t i = 0; i < n; i++) {
+        a[i].e.receivables = a[i].ag.total;
+        a[i].e.total = a[i].e.receivables + a[i].e.open_orders + a[i].e.open_offers;
+    }
+    return KAM_OK;
+}
+
+/* Fills exposure (and what `what` asks) of the n accounts of a, which it sorts by id. */
+static enum kam_err expo_fill(struct kam_ctx *ctx, struct expo_acc *a, size_t n, unsigned what)
+{
+    qsort(a, n, sizeof *a, expo_cmp);
+    int64_t start;
+    enum kam_err rc = recv_start(ctx, &start);
+    /* one account (an order line's check, an account's page), a few, or many: three statement
+     * texts per query */
+    int k = n <= 1 ? 1 : n <= 20 ? 20 : EXPO_CHUNK;
+    const char *marks = in_marks(ctx, k);
+    for (size_t i = 0; i < n && !rc; i += (size_t)k)
+        rc = expo_chunk(ctx, a + i, n - i < (size_t)k ? n - i : (size_t)k, what, start, marks, k);
+    return rc;
+}
+
+enum kam_err credit_exposure(struct kam_ctx *ctx, int64_t account_id, struct exposure *out)
+{
+    struct expo_acc a = {.id = account_id};
+    enum kam_err rc = expo_fill(ctx, &a, 1, EXPO_AGEING);
+    *out = rc ? (struct exposure){0} : a.e;
     return rc;
 }
 
@@ -150,9 +390,21 @@ enum kam_err credit_limit_put(struct kam_ctx *ctx, int64_t account_id,
     struct credit_limit before;
     if ((rc = credit_limit_get(ctx, account_id, &before)))
         goto out;
-    if (before.exists && (in->set & CL_VERSION) && in->version != before.version) {
-        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "version", "stale_version", NULL,
-                          "the credit limit was changed by someone else; reload it");
+    /* a PUT sets the row whole: over an existing limit it names the version it was read at
+     * (400 without it, 409 with another, saying the current one) */
+    if (before.exists && !(in->set & CL_VERSION)) {
+        rc = kam_fail_key(ctx->err, KAM_EINVAL, "version", "required",
+                          (struct kam_param[]){{"field", "version"}, {0}},
+                          "version is required: the account has a credit limit (version %lld)",
+                          (long long)before.version);
+        goto out;
+    }
+    if (before.exists && in->version != before.version) {
+        const char *cur = arena_printf(ctx->a, "%lld", (long long)before.version);
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "version", "stale_version",
+                          (struct kam_param[]){{"version", cur}, {0}},
+                          "the credit limit was changed by someone else (version %lld, now %s)",
+                          (long long)in->version, cur);
         goto out;
     }
     struct audit_diff d;
@@ -246,6 +498,16 @@ static enum kam_err group_head(struct kam_ctx *ctx, int64_t account_id, int64_t 
     return KAM_OK;
 }
 
+static void read_expo_id(struct kam_ctx *ctx, struct db_stmt *st, void *out)
+{
+    (void)ctx;
+    struct expo_acc *x = out;
+    memset(x, 0, sizeof *x);
+    x->id = db_col_i64(st, 0);
+}
+
+/* The group's exposure: the sum of its accounts' (the head and its subsidiaries at any depth,
+ * every one of them), computed set-based (expo_fill), with no cap on the group's size. */
 static enum kam_err group_exposure(struct kam_ctx *ctx, int64_t head, int64_t *out)
 {
     *out = 0;
@@ -255,18 +517,14 @@ static enum kam_err group_exposure(struct kam_ctx *ctx, int64_t head, int64_t *o
     if (rc)
         return rc;
     db_bind_i64(st, 1, head);
-    int64_t ids[GROUP_MAX_IDS > 2000 ? 2000 : GROUP_MAX_IDS];
-    size_t n = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < sizeof ids / sizeof ids[0])
-        ids[n++] = db_col_i64(st, 0);
-    db_done(st);
-    for (size_t i = 0; i < n && !rc; i++) {
-        struct exposure e;
-        if (!(rc = credit_exposure(ctx, ids[i], &e)))
-            *out += e.total;
-    }
-    return rc;
+    struct expo_acc *a;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, SIZE_MAX / 2, read_expo_id, sizeof *a, (void **)&a, &n)) ||
+        (rc = expo_fill(ctx, a, n, EXPO_AGEING)))
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        *out += a[i].e.total;
+    return KAM_OK;
 }
 
 /* ---- holds ---- */
@@ -472,6 +730,34 @@ fail:
     return rc;
 }
 
+/* Lets the undecided hold of an object go (released, no decider; audited), if it has one. */
+static enum kam_err release_hold(struct kam_ctx *ctx, const char *kind, int64_t object_id)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT account_id, exposure, limit_amount FROM credit_holds "
+                                 "WHERE kind = ? AND object_id = ? AND status IN ('flagged', "
+                                 "'held')",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, kind);
+    db_bind_i64(st, 2, object_id);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    int64_t account = row ? db_col_i64(st, 0) : 0, exp = row ? db_col_i64(st, 1) : 0,
+            limit = row ? db_col_i64(st, 2) : 0;
+    db_done(st);
+    if (rc || !row)
+        return rc;
+    return hold_put(ctx, kind, object_id, account, exp, limit, NULL);
+}
+
+enum kam_err credit_order_line_deleted(struct kam_ctx *ctx, int64_t line_id)
+{
+    return release_hold(ctx, "order_line", line_id);
+}
+
 /* Whether exposure + extra goes over the account's limit or its group's: *exp_out and
  * *limit_out are those of the limit it goes over (the account's first). */
 static enum kam_err over_limit(struct kam_ctx *ctx, int64_t account_id, int64_t extra, int *over,
@@ -526,16 +812,23 @@ enum kam_err credit_check_order_line(struct kam_ctx *ctx, int64_t line_id)
         return rc;
     db_bind_i64(st, 1, account);
     rc = db_step(st, &row, ctx->err);
-    int64_t last =
-        row && !db_col_is_null(st, 0) ? receivable_day_num(db_col_text(st, 0)) : INT32_MIN;
+    int has = row && !db_col_is_null(st, 0);
+    int64_t last = has ? receivable_day_num(db_col_text(st, 0)) : 0, start = INT64_MAX;
     db_done(st);
-    if (rc)
+    if (rc || (!has && (rc = recv_start(ctx, &start))))
         return rc;
+    /* the line is open (exposure's rule: open_after) or it is no exposure to check */
+    int64_t after = open_after(last, has, start);
     int over = 0;
     int64_t exp = 0, limit = 0;
-    if (day <= last || (rc = over_limit(ctx, account, 0, &over, &exp, &limit)))
+    if (after == INT64_MAX || day <= after) /* invoiced (by a change of its day): no exposure */
+        return release_hold(ctx, "order_line", line_id);
+    if ((rc = over_limit(ctx, account, 0, &over, &exp, &limit)))
         return rc;
-    return over ? hold_put(ctx, "order_line", line_id, account, exp, limit, "flagged") : KAM_OK;
+    /* over: flagged (renewed with today's figures); within the limit now: an undecided flag
+     * goes */
+    return over ? hold_put(ctx, "order_line", line_id, account, exp, limit, "flagged")
+                : release_hold(ctx, "order_line", line_id);
 }
 
 enum kam_err credit_check_offer(struct kam_ctx *ctx, int64_t offer_id)
@@ -654,7 +947,11 @@ enum kam_err credit_setting_set(struct kam_ctx *ctx, const char *over_limit)
     static const char *const modes[] = {"flag", "hold", NULL};
     const char *before;
     enum kam_err rc = check_enum(ctx, "over_limit", over_limit, modes);
-    if (rc || (rc = credit_setting_get(ctx, &before)) || (rc = db_begin(ctx->db, ctx->err)))
+    if (rc || (rc = credit_setting_get(ctx, &before)))
+        return rc;
+    if (!strcmp(before, over_limit))
+        return KAM_OK; /* the same again: nothing written, nothing audited */
+    if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
     struct db_stmt *st;
     if (!(rc = db_prepare(ctx->db,
@@ -756,8 +1053,27 @@ static int row_cmp(const void *a, const void *b)
     return x->account_id < y->account_id ? -1 : x->account_id > y->account_id;
 }
 
-#define RECEIVABLE_ROWS_MAX 20000
+static void read_recv_row(struct kam_ctx *ctx, struct db_stmt *st, void *out)
+{
+    struct receivable_row *r = out;
+    memset(r, 0, sizeof *r);
+    r->account_id = db_col_i64(st, 0);
+    r->account_name = arena_strdup(ctx->a, db_col_text(st, 1));
+    r->account_code = arena_strdup(ctx->a, db_col_text(st, 2));
+    r->owner_id = db_col_i64(st, 3);
+    r->owner_name = arena_strdup(ctx->a, db_col_text(st, 4));
+}
 
+static int recv_id_cmp(const void *x, const void *y)
+{
+    const struct receivable_row *a = x, *b = y;
+    return a->account_id < b->account_id ? -1 : a->account_id > b->account_id;
+}
+
+/* Set-based: the accounts (one statement), every open invoice's ageing (one statement over the
+ * open invoices), then the page's exposure, limits and DSO (expo_fill: a few statements); with
+ * over_limit=1 the exposure and limits of every account first. No cap on the accounts: the
+ * export follows the pages to the end. */
 enum kam_err receivable_rows(struct kam_ctx *ctx, const struct receivable_query *q,
                              struct receivable_row **items_out, size_t *n_out,
                              const char **next_out)
@@ -785,51 +1101,47 @@ enum kam_err receivable_rows(struct kam_ctx *ctx, const struct receivable_query 
     }
     sqlb_sql(&b, " ORDER BY accounts.id");
     struct db_stmt *st;
-    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)))
+    struct receivable_row *rows;
+    size_t n;
+    if ((rc = sqlb_prepare(&b, ctx->db, &st, ctx->err)) ||
+        (rc = rows_collect(ctx, st, SIZE_MAX / 2, read_recv_row, sizeof *rows, (void **)&rows, &n)))
         return rc;
-    size_t cap = 64, n = 0;
-    struct receivable_row *rows = arena_calloc(ctx->a, cap, sizeof *rows);
+    /* ageing of every account: the open invoices, once */
+    if ((rc = db_prepare(ctx->db,
+                         "SELECT account_id, due_day, amount, amount_base, paid FROM invoices "
+                         "WHERE paid < amount",
+                         &st, ctx->err)))
+        return rc;
+    int64_t today = receivable_day_num(receivable_today(ctx));
     int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row && n < RECEIVABLE_ROWS_MAX) {
-        if (n == cap) {
-            struct receivable_row *nr = arena_calloc(ctx->a, cap * 2, sizeof *nr);
-            memcpy(nr, rows, n * sizeof *rows);
-            rows = nr;
-            cap *= 2;
-        }
-        struct receivable_row *r = &rows[n++];
-        r->account_id = db_col_i64(st, 0);
-        r->account_name = arena_strdup(ctx->a, db_col_text(st, 1));
-        r->account_code = arena_strdup(ctx->a, db_col_text(st, 2));
-        r->owner_id = db_col_i64(st, 3);
-        r->owner_name = arena_strdup(ctx->a, db_col_text(st, 4));
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        struct receivable_row key = {.account_id = db_col_i64(st, 0)};
+        struct receivable_row *r = bsearch(&key, rows, n, sizeof *rows, recv_id_cmp);
+        if (r)
+            receivable_ageing_add(&r->ageing, today, db_col_text(st, 1), db_col_i64(st, 2),
+                                  db_col_i64(st, 3), db_col_i64(st, 4));
     }
     db_done(st);
     if (rc)
         return rc;
     size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct receivable_row *r = &rows[i];
-        struct credit_limit l;
-        if ((rc = receivable_ageing(ctx, r->account_id, &r->ageing)))
-            return rc;
-        if (q->overdue && !r->ageing.overdue)
-            continue;
-        if ((rc = credit_limit_get(ctx, r->account_id, &l)) ||
-            (rc = credit_exposure(ctx, r->account_id, &r->exposure)))
-            return rc;
-        if (l.has_amount) {
-            if ((rc = recv_to_base(ctx, l.currency, l.amount, &r->limit_base)))
-                return rc;
-            r->has_limit = r->has_used = 1;
-            r->used_bp = used_bp(r->exposure.total, r->limit_base);
+    for (size_t i = 0; i < n; i++)
+        if (!q->overdue || rows[i].ageing.overdue)
+            rows[kept++] = rows[i];
+    /* over_limit=1 needs every account's exposure and limit before paging */
+    if (q->over_limit) {
+        struct expo_acc *ea = arena_calloc(ctx->a, kept ? kept : 1, sizeof *ea);
+        for (size_t i = 0; i < kept; i++) {
+            ea[i].id = rows[i].account_id;
+            ea[i].ag = rows[i].ageing;
         }
-        if (q->over_limit && !(r->has_limit && r->exposure.total > r->limit_base))
-            continue;
-        if ((rc = receivable_dso(ctx, r->account_id, receivable_today(ctx), &r->dso_tenths,
-                                 &r->has_dso)))
+        if ((rc = expo_fill(ctx, ea, kept, EXPO_LIMIT)))
             return rc;
-        rows[kept++] = *r;
+        size_t k2 = 0;
+        for (size_t i = 0; i < kept; i++) /* rows and ea are both in id order */
+            if (ea[i].has_limit && ea[i].e.total > ea[i].limit_base)
+                rows[k2++] = rows[i];
+        kept = k2;
     }
     qsort(rows, kept, sizeof *rows, row_cmp);
     size_t from = 0;
@@ -842,7 +1154,30 @@ enum kam_err receivable_rows(struct kam_ctx *ctx, const struct receivable_query 
     if (from + take < kept)
         *next_out = page_cursor(ctx, &pg, NULL, rows[from + take - 1].ageing.overdue,
                                 rows[from + take - 1].account_id);
-    *items_out = rows + from;
+    /* the page's exposure, limit and DSO */
+    struct receivable_row *page = rows + from;
+    struct expo_acc *ea = arena_calloc(ctx->a, take ? take : 1, sizeof *ea);
+    for (size_t i = 0; i < take; i++) {
+        ea[i].id = page[i].account_id;
+        ea[i].ag = page[i].ageing;
+    }
+    if ((rc = expo_fill(ctx, ea, take, EXPO_LIMIT | EXPO_DSO)))
+        return rc;
+    for (size_t i = 0; i < take; i++) {
+        struct receivable_row *r = &page[i];
+        struct expo_acc *x = expo_find(ea, take, r->account_id);
+        if (!x)
+            continue;
+        r->exposure = x->e;
+        r->has_dso = x->has_dso;
+        r->dso_tenths = x->dso_tenths;
+        if (x->has_limit) {
+            r->limit_base = x->limit_base;
+            r->has_limit = r->has_used = 1;
+            r->used_bp = used_bp(r->exposure.total, r->limit_base);
+        }
+    }
+    *items_out = page;
     *n_out = take;
     return KAM_OK;
 }

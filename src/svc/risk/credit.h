@@ -2,11 +2,12 @@
  * holds and the over-limit setting (issue 16 item 2; docs/CREDIT.md).
  *
  * Exposure of an account (base currency) = its open receivables (amount - paid) + its open
- * orders: order lines dated after its latest invoice's day (not yet invoiced; every line when
- * it has no invoice) + accepted offers not yet converted. A group limit on a group's head
- * account (credit_limits.group_amount) covers it and all its subsidiaries at any depth: the
- * group's exposure is the sum of theirs. An account's group limit is the nearest one up its
- * parent chain (itself included). */
+ * orders: order lines dated after its latest invoice's day (not yet invoiced); without an
+ * invoice, those dated on or after the earliest invoice loaded for any account (the
+ * receivables start; none before any invoice is loaded) + accepted offers not yet converted. A
+ * group limit on a group's head account (credit_limits.group_amount) covers it and all its
+ * subsidiaries at any depth: the group's exposure is the sum of theirs. An account's group limit is
+ * the nearest one up its parent chain (itself included). */
 #ifndef KAM_CREDIT_H
 #define KAM_CREDIT_H
 
@@ -39,8 +40,8 @@ struct credit_limit_in {
     const char *currency, *note;
 };
 /* PUT: sets the account's limit row whole (fields absent: null limits, 30 days, base
- * currency, ""); version (when the row exists and it is given) must be the one read (409).
- * Audited "credit_limit". */
+ * currency, ""); when the row exists, version is required (400 naming version) and must be
+ * the one read (409 stale_version, params.version the current one). Audited "credit_limit". */
 enum kam_err credit_limit_put(struct kam_ctx *ctx, int64_t account_id,
                               const struct credit_limit_in *in, struct credit_limit *out);
 
@@ -101,8 +102,12 @@ enum kam_err receivable_rows(struct kam_ctx *ctx, const struct receivable_query 
 
 /* An order line just written (order_create / order_update, in their transaction): when it is
  * open (not yet invoiced) and the account's exposure (or its group's) is now over the limit, a
- * credit hold 'flagged' and a notice to finance. Order lines come from the ERP: never held. */
+ * credit hold 'flagged' and a notice to finance; a line no longer open or within the limit
+ * lets its undecided flag go. Order lines come from the ERP: never held. */
 enum kam_err credit_check_order_line(struct kam_ctx *ctx, int64_t line_id);
+/* An order line being deleted (order_delete, in its transaction): its undecided hold is let go
+ * (released, no decider; audited), so finance is not left with a hold of a line that is gone. */
+enum kam_err credit_order_line_deleted(struct kam_ctx *ctx, int64_t line_id);
 /* An offer submitted (offer_submit): when its total on top of the exposure goes over the
  * limit, a hold 'flagged' (setting credit.over_limit = flag) or 'held' (hold), and a notice to
  * finance; otherwise an earlier hold of the offer that is not decided goes. */

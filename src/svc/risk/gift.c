@@ -339,7 +339,7 @@ out:
     "gifts.value_base, gifts.given_on, gifts.given_by, COALESCE(NULLIF(gu.name, ''), gu.login, "   \
     "''), gifts.care_reminder_id, gifts.visit_id, gifts.rule_id, COALESCE(gr.name, ''), "          \
     "gr.approver_role, gifts.status, gifts.decided_by, gifts.decided_at, gifts.decision_note, "    \
-    "gifts.risk_id, gifts.version, gifts.created_at, gifts.updated_at"
+    "gifts.risk_id, gifts.version, gifts.created_at, gifts.updated_at, gifts.created_by"
 #define GFROM                                                                                      \
     " FROM gifts JOIN accounts ON accounts.id = gifts.account_id LEFT JOIN contacts c ON c.id = "  \
     "gifts.contact_id LEFT JOIN users gu ON gu.id = gifts.given_by LEFT JOIN gift_rules gr ON "    \
@@ -382,6 +382,7 @@ static void gift_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     g->version = db_col_i64(st, 24);
     g->created_at = db_col_i64(st, 25);
     g->updated_at = db_col_i64(st, 26);
+    g->created_by = opt_i64(st, 27, &g->has_created_by);
 }
 
 enum kam_err gift_get(struct kam_ctx *ctx, int64_t id, struct gift *out)
@@ -474,6 +475,19 @@ static enum kam_err evaluate(struct kam_ctx *ctx, struct gift *g, const struct g
             return kam_fail(ctx->err, KAM_EINVAL, "given_by",
                             "given_by must be an active user who may record this account's gifts");
     }
+    /* A PATCH that leaves what the judgment reads alone (kind, value, currency, recipient, day)
+     * keeps the judgment made when the gift was recorded: today's rules, rates and budget do not
+     * judge an old gift again. */
+    if (before && !strcmp(before->kind, g->kind) && before->value == g->value &&
+        !strcmp(before->currency, g->currency) && before->has_contact == g->has_contact &&
+        before->contact_id == g->contact_id && !strcmp(before->given_on, g->given_on)) {
+        g->value_base = before->value_base;
+        g->has_rule = before->has_rule;
+        g->rule_id = before->rule_id;
+        g->approver_role = before->approver_role;
+        g->status = before->status;
+        return KAM_OK;
+    }
     if ((rc = to_base(ctx, "currency", g->currency, g->value, &g->value_base)))
         return rc;
     /* the rule */
@@ -493,10 +507,29 @@ static enum kam_err evaluate(struct kam_ctx *ctx, struct gift *g, const struct g
             return rc;
         over_rule = g->value_base > max_base;
     }
-    /* the budget of the year given */
+    /* the budget of the year given; its row locked until the transaction ends, so gifts
+     * judged at the same time against it take turns and each counts the others (PostgreSQL;
+     * SQLite's writers take turns anyway) */
     struct gift_budget b;
     int64_t year = 0;
     sscanf(g->given_on, "%4lld", (long long *)&year);
+    if (*db_update_lock(ctx->db)) {
+        struct db_stmt *lk;
+        if ((rc = db_prepare(ctx->db,
+                             arena_printf(ctx->a,
+                                          "SELECT account_id FROM gift_budgets WHERE account_id "
+                                          "= ? AND year = ?%s",
+                                          db_update_lock(ctx->db)),
+                             &lk, ctx->err)))
+            return rc;
+        db_bind_i64(lk, 1, g->account_id);
+        db_bind_i64(lk, 2, year);
+        int row = 0;
+        rc = db_step(lk, &row, ctx->err);
+        db_done(lk);
+        if (rc)
+            return rc;
+    }
     if ((rc = gift_budget_get(ctx, g->account_id, year, &b)))
         return rc;
     if (b.has_budget) {
@@ -512,7 +545,71 @@ static enum kam_err evaluate(struct kam_ctx *ctx, struct gift *g, const struct g
     return KAM_OK;
 }
 
-/* A breach raises its compliance risk (once per gift); *g gets its id. */
+enum kam_err gift_interested(struct kam_ctx *ctx, int64_t id, int64_t *giver, int64_t *recorder)
+{
+    *giver = *recorder = 0;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT COALESCE(given_by, 0), COALESCE(created_by, 0) FROM gifts "
+                                 "WHERE id = ?",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, id);
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    if (!rc && row) {
+        *giver = db_col_i64(st, 0);
+        *recorder = db_col_i64(st, 1);
+    }
+    db_done(st);
+    return rc;
+}
+
+/* The owner of a gift's compliance risk: never its giver nor whoever recorded it. The first of
+ * the manager of the account owner's team, the directors, the admins (by id) who may work on the
+ * account's risks; 0 (no owner) when none may. */
+static enum kam_err breach_owner(struct kam_ctx *ctx, const struct gift *g, int64_t *owner)
+{
+    *owner = 0;
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db,
+        "SELECT id FROM (SELECT t.manager_id AS id, 0 AS k FROM accounts a JOIN users u ON u.id = "
+        "a.owner_id JOIN teams t ON t.id = u.team_id WHERE a.id = ? AND t.manager_id IS NOT NULL "
+        "UNION ALL SELECT id, CASE role WHEN 'director' THEN 1 ELSE 2 END FROM users WHERE "
+        "disabled = 0 AND role IN ('director', 'admin')) c ORDER BY k, id LIMIT 50",
+        &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, g->account_id);
+    int64_t ids[50];
+    size_t n = 0;
+    for (;;) {
+        int row = 0;
+        if ((rc = db_step(st, &row, ctx->err)) || !row)
+            break;
+        if (n < 50)
+            ids[n++] = db_col_i64(st, 0);
+    }
+    db_done(st);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if ((g->has_given_by && ids[i] == g->given_by) ||
+            (g->has_created_by && ids[i] == g->created_by))
+            continue;
+        int yes = 0;
+        if (!(rc = policy_user_may(ctx, ids[i], OBJ_RISK, ACT_UPDATE, g->account_id, &yes)) &&
+            yes) {
+            *owner = ids[i];
+            break;
+        }
+    }
+    return rc;
+}
+
+/* A breach raises its compliance risk (once per gift); *g gets its id. The risk's title and
+ * text name the gift by its id only: its description, value and day stay behind the gift's own
+ * policy (viewers read risks, not gifts). */
 static enum kam_err raise_breach(struct kam_ctx *ctx, struct gift *g)
 {
     if (strcmp(g->status, "breach") != 0 || g->has_risk)
@@ -520,19 +617,18 @@ static enum kam_err raise_breach(struct kam_ctx *ctx, struct gift *g)
     struct risk_raise_in r = {
         .account_id = g->account_id,
         .category = "compliance",
-        .title = arena_printf(ctx->a, "礼品/招待违规：%s", g->description),
-        .description = arena_printf(ctx->a, "gift #%lld: %s, %lld.%02lld %s on %s",
-                                    (long long)g->id, g->description, (long long)(g->value / 100),
-                                    (long long)(g->value % 100), g->currency, g->given_on),
+        .title = "礼品/招待违规",
+        .description = arena_printf(ctx->a, "见礼品记录 #%lld", (long long)g->id),
         .likelihood = 3,
         .impact = 4,
         .source = "gift",
         .source_id = g->id,
     };
-    if (utf8_chars(r.title, strlen(r.title)) > RISK_TITLE_MAX)
-        r.title = "礼品/招待违规";
+    enum kam_err rc = breach_owner(ctx, g, &r.owner_id);
+    if (rc)
+        return rc;
     int64_t rid = 0;
-    enum kam_err rc = risk_raise(ctx, &r, &rid, NULL);
+    rc = risk_raise(ctx, &r, &rid, NULL);
     if (rc)
         return rc;
     g->risk_id = rid;
@@ -570,7 +666,8 @@ static enum kam_err notify_pending(struct kam_ctx *ctx, const struct gift *g)
     }
     db_done(st);
     for (size_t i = 0; !rc && i < n; i++) {
-        if (g->has_given_by && ids[i] == g->given_by)
+        if ((g->has_given_by && ids[i] == g->given_by) ||
+            (g->has_created_by && ids[i] == g->created_by))
             continue;
         int yes = 0;
         if ((rc = policy_user_may(ctx, ids[i], OBJ_GIFT, ACT_UPDATE, g->account_id, &yes)) || !yes)
@@ -634,6 +731,8 @@ enum kam_err gift_create(struct kam_ctx *ctx, const struct gift_in *in, struct g
     g.account_id = in->v.account_id;
     g.has_given_by = ctx->who.user_id != 0;
     g.given_by = ctx->who.user_id;
+    g.has_created_by = ctx->who.user_id != 0;
+    g.created_by = ctx->who.user_id;
     g.decision_note = "";
     gift_merge(&g, in);
     if ((rc = db_begin(ctx->db, ctx->err)))
@@ -647,8 +746,8 @@ enum kam_err gift_create(struct kam_ctx *ctx, const struct gift_in *in, struct g
     if ((rc = db_prepare(ctx->db,
                          "INSERT INTO gifts (account_id, contact_id, kind, description, value, "
                          "currency, value_base, given_on, given_by, care_reminder_id, visit_id, "
-                         "rule_id, status, decision_note, version, created_at, updated_at) "
-                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'',1,?,?) RETURNING id",
+                         "rule_id, status, decision_note, version, created_at, updated_at, "
+                         "created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'',1,?,?,?) RETURNING id",
                          &st, ctx->err)))
         goto out;
     db_bind_i64(st, 1, g.account_id);
@@ -666,6 +765,7 @@ enum kam_err gift_create(struct kam_ctx *ctx, const struct gift_in *in, struct g
     db_bind_text(st, 13, g.status);
     db_bind_i64(st, 14, ctx->now);
     db_bind_i64(st, 15, ctx->now);
+    db_bind_i64n(st, 16, g.created_by, !g.has_created_by);
     int row = 0;
     rc = db_step(st, &row, ctx->err);
     if (!rc && row)
@@ -819,9 +919,23 @@ enum kam_err gift_decide(struct kam_ctx *ctx, int64_t id, const char *decision, 
                           "only a pending gift can be decided");
         goto out;
     }
+    char today[11];
+    risk_today(ctx, today);
+    if (strcmp(b.given_on, today) <= 0) {
+        rc =
+            kam_fail_key(ctx->err, KAM_ECONFLICT, "status", "gift.lapsed",
+                         (struct kam_param[]){{"date", b.given_on}, {0}},
+                         "the gift's day (%s) came without a decision: it is a breach", b.given_on);
+        goto out;
+    }
     if (b.has_given_by && b.given_by == ctx->who.user_id) {
         rc = kam_fail_key(ctx->err, KAM_EFORBIDDEN, "id", "gift.own_gift", NULL,
                           "the giver cannot decide their own gift");
+        goto out;
+    }
+    if (b.has_created_by && b.created_by == ctx->who.user_id) {
+        rc = kam_fail_key(ctx->err, KAM_EFORBIDDEN, "id", "gift.own_record", NULL,
+                          "whoever recorded a gift cannot decide it");
         goto out;
     }
     const char *role = role_name(ctx->who.role);
@@ -835,11 +949,7 @@ enum kam_err gift_decide(struct kam_ctx *ctx, int64_t id, const char *decision, 
         goto out;
     }
     a = b;
-    char today[11];
-    risk_today(ctx, today);
-    a.status = !strcmp(decision, "approve")     ? "approved"
-               : strcmp(b.given_on, today) <= 0 ? "breach"
-                                                : "rejected";
+    a.status = !strcmp(decision, "approve") ? "approved" : "rejected";
     a.has_decided = ctx->who.user_id != 0;
     a.decided_by = ctx->who.user_id;
     a.decided_at = ctx->now;
@@ -849,6 +959,49 @@ enum kam_err gift_decide(struct kam_ctx *ctx, int64_t id, const char *decision, 
     rc = gift_get(ctx, id, out);
 out:
     return db_end(ctx->db, rc, ctx->err);
+}
+
+enum kam_err gifts_lapse_due(struct kam_ctx *ctx, int *n)
+{
+    *n = 0;
+    char today[11];
+    risk_today(ctx, today);
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT id FROM gifts WHERE status = 'pending' AND given_on <= ? "
+                                 "ORDER BY id LIMIT 500",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, today);
+    int64_t ids[500];
+    size_t k = 0;
+    for (;;) {
+        int row = 0;
+        if ((rc = db_step(st, &row, ctx->err)) || !row)
+            break;
+        if (k < 500)
+            ids[k++] = db_col_i64(st, 0);
+    }
+    db_done(st);
+    for (size_t i = 0; !rc && i < k; i++) {
+        if ((rc = db_begin(ctx->db, ctx->err)))
+            break;
+        struct gift b, a;
+        /* read again under the transaction: another scheduler or a PATCH may have been first */
+        if (!(rc = gift_get(ctx, ids[i], &b)) && !strcmp(b.status, "pending") &&
+            strcmp(b.given_on, today) <= 0) {
+            a = b;
+            a.status = "breach";
+            if (!(rc = record_save(ctx, &gift_spec, b.id, &b, &a, NULL, "lapse", NULL)))
+                (*n)++;
+        } else if (rc == KAM_ENOTFOUND) {
+            kam_error_clear(ctx->err);
+            rc = KAM_OK;
+        }
+        rc = db_end(ctx->db, rc, ctx->err);
+    }
+    return rc;
 }
 
 /* ---- lists ---- */
@@ -896,10 +1049,15 @@ enum kam_err gift_list(struct kam_ctx *ctx, const struct gift_query *q, struct g
         sqlb_text(&b, arena_printf(ctx->a, "%04lld-12-31", (long long)q->year));
     }
     if (q->pending_for_me) {
-        sqlb_sql(&b, " AND gifts.status = 'pending' AND COALESCE(gifts.given_by, 0) <> ? AND (? = "
+        sqlb_sql(&b, " AND gifts.status = 'pending' AND COALESCE(gifts.given_by, 0) <> ? AND "
+                     "COALESCE(gifts.created_by, 0) <> ? AND gifts.given_on > ? AND (? = "
                      "'director' OR gr.approver_role = ?)");
         const char *role = role_name(ctx->who.role);
+        char today[11];
+        risk_today(ctx, today);
         sqlb_i64(&b, ctx->who.user_id);
+        sqlb_i64(&b, ctx->who.user_id);
+        sqlb_text(&b, arena_strdup(ctx->a, today));
         sqlb_text(&b, role);
         sqlb_text(&b, role);
     }

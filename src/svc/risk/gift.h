@@ -11,9 +11,11 @@
  *            was given before approval;
  *   pending  over the rule's maximum, to be given later: waits for the rule's approver role;
  *   recorded otherwise (at the maximum and exactly using up the budget are within).
- * A breach raises a compliance risk (risk_raise, source 'gift'). A pending gift is decided by a
- * user of the rule's approver role or a director, never by its giver: approved, or rejected
- * (and a rejected gift already given is a breach with its risk). */
+ * A breach raises a compliance risk (risk_raise, source 'gift'; a neutral title naming the gift
+ * by id, owned by someone other than the giver and the recorder: gift_risk_owner). A pending
+ * gift is decided before its day by a user of the rule's approver role or a director, never by
+ * its giver nor by whoever recorded it: approved or rejected. On its day an undecided pending
+ * gift becomes a breach (gifts_lapse_due, the scheduler) and a decision is 409 gift.lapsed. */
 #ifndef KAM_RISK_GIFT_H
 #define KAM_RISK_GIFT_H
 
@@ -95,6 +97,8 @@ struct gift {
     int64_t risk_id;
     int has_risk;
     int64_t version, created_at, updated_at;
+    int64_t created_by; /* who recorded it (may not decide it) */
+    int has_created_by;
 };
 
 enum {
@@ -122,9 +126,18 @@ enum kam_err gift_update(struct kam_ctx *ctx, int64_t id, const struct gift_in *
                          struct gift *out);
 /* Recorded and pending gifts only (else 409 gift.decided). */
 enum kam_err gift_delete(struct kam_ctx *ctx, int64_t id);
-/* decision "approve" | "reject". */
+/* decision "approve" | "reject"; 403 gift.own_gift (the giver) / gift.own_record (the recorder)
+ * / gift.not_approver; 409 gift.not_pending, gift.lapsed (its day has come). */
 enum kam_err gift_decide(struct kam_ctx *ctx, int64_t id, const char *decision, const char *note,
                          struct gift *out);
+
+/* The scheduler's pass: every pending gift whose day (given_on, China) has come undecided
+ * becomes a breach with its risk, audited (action "lapse", by the system). *n: how many. */
+enum kam_err gifts_lapse_due(struct kam_ctx *ctx, int *n);
+
+/* The giver and the recorder of gift id (0 when none / no such gift): the users who may not
+ * own or close the risk raised from it. */
+enum kam_err gift_interested(struct kam_ctx *ctx, int64_t id, int64_t *giver, int64_t *recorder);
 
 struct gift_query {
     int64_t account_id, contact_id, given_by, year;

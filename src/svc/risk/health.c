@@ -66,6 +66,7 @@ enum kam_err health_compute(struct kam_ctx *ctx, int64_t account_id, struct heal
         l->alert_id = db_col_i64(st, 0);
         l->signal = arena_strdup(ctx->a, db_col_text(st, 1));
         l->severity = arena_strdup(ctx->a, db_col_text(st, 2));
+        l->hidden = alert_signal_sight(&ctx->who, alert_signal_find(l->signal)) != ALERT_SIGHT_ALL;
         l->has_value = !db_col_is_null(st, 3);
         l->value_milli = db_col_i64(st, 3);
         l->has_threshold = !db_col_is_null(st, 4);
@@ -77,6 +78,19 @@ enum kam_err health_compute(struct kam_ctx *ctx, int64_t account_id, struct heal
     }
     db_done(st);
     out->score = lost >= 100 ? 0 : 100 - lost;
+    /* the lines of signals the caller may not read: left out, their points told as a sum */
+    size_t k = 0;
+    for (size_t i = 0; !rc && i < out->n; i++) {
+        struct health_line *l = &out->lines[i];
+        int yes = !l->hidden;
+        if (l->hidden && (rc = alert_may_read(ctx, l->signal, account_id, &yes)))
+            break;
+        if (yes)
+            out->lines[k++] = *l;
+        else
+            out->restricted_points += l->points;
+    }
+    out->n = k;
     return rc;
 }
 
@@ -123,7 +137,7 @@ enum kam_err health_get(struct kam_ctx *ctx, int64_t account_id, struct health *
     return rc;
 }
 
-static const char *lines_json(const struct health *h)
+static const char *lines_json(struct kam_ctx *ctx, const struct health *h)
 {
     struct buf b;
     buf_init(&b, 1 << 20);
@@ -140,15 +154,53 @@ static const char *lines_json(const struct health *h)
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
-    if (!buf_ok(&b) || !b.data) {
-        buf_release(&b);
-        return NULL;
+    const char *out = buf_ok(&b) && b.data ? arena_strndup(ctx->a, b.data, b.len) : NULL;
+    buf_release(&b);
+    return out;
+}
+
+struct stored {
+    int64_t account, score;
+    const char *lines;
+};
+
+/* Today's stored rows, by account. */
+static enum kam_err stored_load(struct kam_ctx *ctx, const char *day, struct stored **out,
+                                size_t *n_out)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(
+        ctx->db,
+        "SELECT account_id, score, lines FROM account_health WHERE day = ? ORDER BY account_id",
+        &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_text(st, 1, day);
+    struct stored *v = NULL;
+    size_t n = 0, cap = 0;
+    int row = 0;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            struct stored *nv = arena_calloc(ctx->a, cap, sizeof *nv);
+            if (n)
+                memcpy(nv, v, n * sizeof *nv);
+            v = nv;
+        }
+        v[n].account = db_col_i64(st, 0);
+        v[n].score = db_col_i64(st, 1);
+        v[n].lines = arena_strdup(ctx->a, db_col_text(st, 2));
+        n++;
     }
-    return b.data;
+    db_done(st);
+    *out = v;
+    *n_out = n;
+    return rc;
 }
 
 enum kam_err health_score_all(struct kam_ctx *ctx)
 {
+    const char *day = health_today(ctx);
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db, "SELECT id FROM accounts ORDER BY id", &st, ctx->err);
     if (rc)
@@ -167,29 +219,79 @@ enum kam_err health_score_all(struct kam_ctx *ctx)
         ids[n++] = db_col_i64(st, 0);
     }
     db_done(st);
-    if (rc || (rc = db_begin(ctx->db, ctx->err)))
+    if (rc)
         return rc;
+    /* every unresolved alert, by account: one query, not one per account */
+    struct al {
+        int64_t account;
+        struct health_line l;
+    } *al = NULL;
+    size_t na = 0, acap = 0;
+    if ((rc = db_prepare(ctx->db,
+                         "SELECT account_id, id, signal, severity, value_milli FROM alerts WHERE "
+                         "status <> 'resolved' ORDER BY account_id, id",
+                         &st, ctx->err)))
+        return rc;
+    while (!(rc = db_step(st, &row, ctx->err)) && row) {
+        if (na == acap) {
+            acap = acap ? acap * 2 : 256;
+            struct al *v = arena_calloc(ctx->a, acap, sizeof *v);
+            if (na)
+                memcpy(v, al, na * sizeof *v);
+            al = v;
+        }
+        struct al *x = &al[na++];
+        x->account = db_col_i64(st, 0);
+        x->l.alert_id = db_col_i64(st, 1);
+        x->l.signal = arena_strdup(ctx->a, db_col_text(st, 2));
+        x->l.severity = arena_strdup(ctx->a, db_col_text(st, 3));
+        x->l.has_value = !db_col_is_null(st, 4);
+        x->l.value_milli = db_col_i64(st, 4);
+        x->l.points = health_points(x->l.severity);
+    }
+    db_done(st);
+    struct stored *old = NULL;
+    size_t nold = 0;
+    if (rc || (rc = stored_load(ctx, day, &old, &nold)) || (rc = db_begin(ctx->db, ctx->err)))
+        return rc;
+    struct health_line *lines = arena_calloc(ctx->a, na ? na : 1, sizeof *lines);
+    size_t ai = 0, oi = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         struct health h;
-        if ((rc = health_compute(ctx, ids[i], &h)))
-            break;
-        const char *lines = lines_json(&h);
-        if (!lines) {
+        memset(&h, 0, sizeof h);
+        h.account_id = ids[i];
+        while (ai < na && al[ai].account < ids[i])
+            ai++;
+        h.lines = &lines[ai];
+        int64_t lost = 0;
+        for (; ai < na && al[ai].account == ids[i]; ai++) {
+            lines[ai] = al[ai].l;
+            lost += al[ai].l.points;
+            h.n++;
+        }
+        h.score = lost >= 100 ? 0 : 100 - lost;
+        const char *lj = lines_json(ctx, &h);
+        if (!lj) {
             rc = kam_fail(ctx->err, KAM_EINTERNAL, NULL, "out of memory");
             break;
         }
+        /* only what changed is written: an unchanged row stays as it was */
+        while (oi < nold && old[oi].account < ids[i])
+            oi++;
+        if (oi < nold && old[oi].account == ids[i] && old[oi].score == h.score &&
+            !strcmp(old[oi].lines, lj))
+            continue;
         if (!(rc = db_prepare(ctx->db,
                               "INSERT INTO account_health (account_id, day, score, lines) VALUES "
                               "(?,?,?,?) ON CONFLICT (account_id, day) DO UPDATE SET score = "
                               "excluded.score, lines = excluded.lines",
                               &st, ctx->err))) {
             db_bind_i64(st, 1, ids[i]);
-            db_bind_text(st, 2, h.day);
+            db_bind_text(st, 2, day);
             db_bind_i64(st, 3, h.score);
-            db_bind_text(st, 4, lines);
+            db_bind_text(st, 4, lj);
             rc = db_run(st, ctx->err);
         }
-        free((void *)lines);
     }
     return db_end(ctx->db, rc, ctx->err);
 }
@@ -220,11 +322,16 @@ enum kam_err health_list(struct kam_ctx *ctx, const struct health_query *q,
         return rc;
     struct sqlb b;
     sqlb_init(&b, ctx->a);
-    int scoped = policy_scope_with(ctx, &b);
+    struct alert_sight_set sight;
+    alert_sight_begin(ctx, &b, &sight);
+    int scoped = sight.scoped;
+    /* open_alerts: those the caller may read */
     sqlb_sql(&b, "SELECT accounts.id, accounts.name, accounts.owner_id, "
                  "COALESCE(NULLIF(users.name, ''), users.login), h.score, h.day, (SELECT "
                  "COUNT(*) FROM alerts WHERE alerts.account_id = accounts.id AND alerts.status "
-                 "<> 'resolved') FROM account_health h JOIN accounts ON accounts.id = "
+                 "<> 'resolved'");
+    alert_sight_cond(&b, &sight, "alerts.signal");
+    sqlb_sql(&b, ") FROM account_health h JOIN accounts ON accounts.id = "
                  "h.account_id JOIN users ON users.id = accounts.owner_id WHERE h.day = (SELECT "
                  "MAX(h2.day) FROM account_health h2 WHERE h2.account_id = h.account_id)");
     if (scoped)

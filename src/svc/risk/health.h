@@ -17,6 +17,7 @@ int health_points(const char *severity);
 struct health_line {
     int64_t alert_id, points, value_milli, threshold_milli;
     int has_value, has_threshold;
+    int hidden; /* the caller may not read the signal everywhere: checked per account */
     const char *signal, *severity, *unit;
 };
 
@@ -27,6 +28,9 @@ struct health_day {
 
 struct health {
     int64_t account_id, score;
+    /* the points of unresolved alerts whose lines were left out: signals the reader may not read
+     * (alert_may_read); the score counts them, it is the account's, the same for everyone */
+    int64_t restricted_points;
     const char *account_name, *day;
     struct health_line *lines;
     size_t n;
@@ -36,7 +40,8 @@ struct health {
 
 /* Today (China) as YYYY-MM-DD in ctx->a. */
 const char *health_today(struct kam_ctx *ctx);
-/* The score now, from the account's unresolved alerts (no history). */
+/* The score now, from the account's unresolved alerts (no history); the lines of signals the
+ * caller may not read are left out (restricted_points). */
 enum kam_err health_compute(struct kam_ctx *ctx, int64_t account_id, struct health *out);
 /* health_compute and the stored history. KAM_ENOTFOUND (field "id") for no such account. */
 enum kam_err health_get(struct kam_ctx *ctx, int64_t account_id, struct health *out);

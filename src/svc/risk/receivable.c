@@ -64,7 +64,7 @@ const char *receivable_today(struct kam_ctx *ctx)
 }
 
 /* The base-currency part of an invoice still open. */
-static int64_t open_base(int64_t amount, int64_t amount_base, int64_t paid)
+int64_t receivable_open_base(int64_t amount, int64_t amount_base, int64_t paid)
 {
     if (amount <= 0)
         return 0;
@@ -132,9 +132,29 @@ static enum kam_err check_common(struct kam_ctx *ctx, const char *nofield, const
 
 /* ---- allocation ---- */
 
-/* Applies amount of payment pid (paid on payday) to invoice iid. */
+/* Locks the account's row for the rest of the transaction (PostgreSQL: FOR NO KEY UPDATE,
+ * which does not hold off the FOR KEY SHARE of other writes referencing the account, such as
+ * an order line's insert; SQLite's write transaction is one writer already): every load that
+ * allocates an account's payments (payment_load, invoice_load) takes it first, so two at once
+ * take turns and the second reads the first's allocations. */
+static enum kam_err lock_account(struct kam_ctx *ctx, int64_t account_id)
+{
+    int64_t found = 0;
+    return db_query_i64(
+        ctx->db,
+        arena_printf(ctx->a, "SELECT COUNT(*) FROM (SELECT id FROM accounts WHERE id = ?%s) x",
+                     *db_update_lock(ctx->db) ? " FOR NO KEY UPDATE" : ""),
+        1, account_id, &found, ctx->err);
+}
+
+enum { ALLOC_AUDIT_INVOICE = 1, ALLOC_AUDIT_PAYMENT = 2 };
+
+/* Applies amount of payment pid (paid on payday) to invoice iid of account_id, in the history
+ * of the side that is not the one being loaded (its own audit row records the rest):
+ * ALLOC_AUDIT_INVOICE (a payment loaded: the invoice's paid before -> after) or
+ * ALLOC_AUDIT_PAYMENT (an invoice loaded takes an unapplied payment: its unapplied). */
 static enum kam_err allocate(struct kam_ctx *ctx, int64_t pid, int64_t iid, int64_t amount,
-                             const char *payday)
+                             const char *payday, int64_t account_id, int audit_side)
 {
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
@@ -154,16 +174,27 @@ static enum kam_err allocate(struct kam_ctx *ctx, int64_t pid, int64_t iid, int6
                          "UPDATE invoices SET paid = paid + ?, paid_on = CASE WHEN paid + ? >= "
                          "amount THEN (SELECT MAX(p.day) FROM payments p JOIN payment_allocations "
                          "pa ON pa.payment_id = p.id WHERE pa.invoice_id = invoices.id) ELSE NULL "
-                         "END, updated_at = ? WHERE id = ?",
+                         "END, updated_at = ? WHERE id = ? RETURNING paid",
                          &st, ctx->err)))
         return rc;
     db_bind_i64(st, 1, amount);
     db_bind_i64(st, 2, amount);
     db_bind_i64(st, 3, ctx->now);
     db_bind_i64(st, 4, iid);
-    if ((rc = db_run(st, ctx->err)))
+    int row = 0;
+    rc = db_step(st, &row, ctx->err);
+    int64_t paid = row ? db_col_i64(st, 0) : 0;
+    db_done(st);
+    if (rc)
         return rc;
     (void)payday;
+    if (audit_side & ALLOC_AUDIT_INVOICE) {
+        struct audit_diff d;
+        audit_diff_init(&d);
+        audit_diff_i64(&d, "paid", paid - amount, 0, paid, 0);
+        if ((rc = audit_write(ctx, "invoice", iid, account_id, "update", &d)))
+            return rc;
+    }
     if ((rc = db_prepare(
              ctx->db, "UPDATE payments SET unapplied = unapplied - ?, updated_at = ? WHERE id = ?",
              &st, ctx->err)))
@@ -171,7 +202,16 @@ static enum kam_err allocate(struct kam_ctx *ctx, int64_t pid, int64_t iid, int6
     db_bind_i64(st, 1, amount);
     db_bind_i64(st, 2, ctx->now);
     db_bind_i64(st, 3, pid);
-    return db_run(st, ctx->err);
+    if ((rc = db_run(st, ctx->err)) || !(audit_side & ALLOC_AUDIT_PAYMENT))
+        return rc;
+    int64_t left = 0;
+    if ((rc = db_query_i64(ctx->db, "SELECT unapplied FROM payments WHERE id = ?", 1, pid, &left,
+                           ctx->err)))
+        return rc;
+    struct audit_diff d;
+    audit_diff_init(&d);
+    audit_diff_i64(&d, "unapplied", left + amount, 0, left, 0);
+    return audit_write(ctx, "payment", pid, account_id, "update", &d);
 }
 
 struct open_row {
@@ -198,23 +238,62 @@ static enum kam_err apply_unapplied(struct kam_ctx *ctx, int64_t account_id, con
     struct db_stmt *st;
     enum kam_err rc = db_prepare(ctx->db,
                                  "SELECT id, unapplied, day FROM payments WHERE account_id = ? AND "
-                                 "currency = ? AND unapplied > 0 ORDER BY day, id",
+                                 "currency = ? AND unapplied > 0 AND invoice_ref = '' ORDER BY "
+                                 "CASE WHEN invoice_id = ? THEN 0 ELSE 1 END, day, id",
                                  &st, ctx->err);
     if (rc)
         return rc;
     db_bind_i64(st, 1, account_id);
     db_bind_text(st, 2, currency);
+    db_bind_i64(st, 3, iid);
     struct open_row *rows;
     size_t n;
     if ((rc = rows_collect(ctx, st, 100000, read_open, sizeof *rows, (void **)&rows, &n)))
         return rc;
     for (size_t i = 0; i < n && open > 0 && !rc; i++) {
         int64_t a = rows[i].left < open ? rows[i].left : open;
-        rc = allocate(ctx, rows[i].id, iid, a, rows[i].day);
+        rc = allocate(ctx, rows[i].id, iid, a, rows[i].day, account_id, ALLOC_AUDIT_PAYMENT);
         open -= a;
         *applied += a;
     }
     return rc;
+}
+
+/* What is left of payment pid (paid on payday) applied to the account's open invoices of its
+ * currency oldest first (due day, day, id); each "invoice_no:amount" added to applied_to. */
+static enum kam_err apply_oldest(struct kam_ctx *ctx, int64_t pid, int64_t account_id,
+                                 const char *currency, const char *payday, int64_t *left,
+                                 char *applied_to, size_t cap, size_t *off, int audit_side)
+{
+    struct db_stmt *st;
+    enum kam_err rc = db_prepare(ctx->db,
+                                 "SELECT id, amount - paid, invoice_no FROM invoices WHERE "
+                                 "account_id = ? AND currency = ? AND paid < amount ORDER BY "
+                                 "due_day, day, id",
+                                 &st, ctx->err);
+    if (rc)
+        return rc;
+    db_bind_i64(st, 1, account_id);
+    db_bind_text(st, 2, currency);
+    struct open_row *rows;
+    size_t nr;
+    if ((rc = rows_collect(ctx, st, 100000, read_open, sizeof *rows, (void **)&rows, &nr)))
+        return rc;
+    for (size_t i = 0; i < nr; i++) {
+        int64_t rest = *left;
+        if (rest <= 0)
+            break;
+        int64_t a = rows[i].left < rest ? rows[i].left : rest;
+        if ((rc = allocate(ctx, pid, rows[i].id, a, payday, account_id, audit_side)))
+            return rc;
+        *left -= a;
+        if (applied_to && *off < cap - 1)
+            *off += (size_t)snprintf(applied_to + *off, cap - *off, "%s%s:%lld", *off ? ", " : "",
+                                     rows[i].day, (long long)a);
+    }
+    if (applied_to && *off >= cap)
+        *off = cap - 1;
+    return KAM_OK;
 }
 
 /* ---- invoices ---- */
@@ -250,19 +329,21 @@ enum kam_err invoice_load(struct kam_ctx *ctx, const struct invoice_in *in, int 
         return kam_fail_key(ctx->err, KAM_EINVAL, "due_date", "receivable.due_before_date", NULL,
                             "the due date may not be before the invoice's date");
     struct db_stmt *st;
-    if ((rc =
+    /* the account locked first (lock_account), then the invoice read */
+    if ((rc = db_begin(ctx->db, ctx->err)))
+        return rc;
+    if ((rc = lock_account(ctx, in->account_id)) ||
+        (rc =
              db_prepare(ctx->db,
                         "SELECT id, account_id, day, due_day, amount, currency, paid FROM invoices "
                         "WHERE invoice_no = ?",
                         &st, ctx->err)))
-        return rc;
+        return db_end(ctx->db, rc, ctx->err);
     db_bind_text(st, 1, in->invoice_no);
     struct inv_row *old;
     size_t n;
     if ((rc = rows_collect(ctx, st, 1, read_inv_row, sizeof *old, (void **)&old, &n)))
-        return rc;
-    if ((rc = db_begin(ctx->db, ctx->err)))
-        return rc;
+        return db_end(ctx->db, rc, ctx->err);
     struct audit_diff d;
     audit_diff_init(&d);
     int64_t id = 0;
@@ -290,9 +371,46 @@ enum kam_err invoice_load(struct kam_ctx *ctx, const struct invoice_in *in, int 
         db_done(st);
         if (rc)
             goto out;
+        /* the payments that named it before it was loaded now name it (and come first);
+         * what they leave goes to the account's open invoices oldest first, as it would have
+         * had the invoice been loaded before them */
+        if ((rc = db_prepare(ctx->db,
+                             "SELECT id, unapplied, day FROM payments WHERE account_id = ? AND "
+                             "invoice_ref = ? AND currency = ? ORDER BY day, id",
+                             &st, ctx->err)))
+            goto out;
+        db_bind_i64(st, 1, in->account_id);
+        db_bind_text(st, 2, in->invoice_no);
+        db_bind_text(st, 3, in->currency);
+        struct open_row *waiting;
+        size_t nw;
+        if ((rc =
+                 rows_collect(ctx, st, 100000, read_open, sizeof *waiting, (void **)&waiting, &nw)))
+            goto out;
+        if ((rc = db_prepare(ctx->db,
+                             "UPDATE payments SET invoice_id = ?, invoice_ref = '', updated_at = ? "
+                             "WHERE account_id = ? AND invoice_ref = ?",
+                             &st, ctx->err)))
+            goto out;
+        db_bind_i64(st, 1, id);
+        db_bind_i64(st, 2, ctx->now);
+        db_bind_i64(st, 3, in->account_id);
+        db_bind_text(st, 4, in->invoice_no);
+        if ((rc = db_run(st, ctx->err)))
+            goto out;
         int64_t applied = 0;
         if ((rc = apply_unapplied(ctx, in->account_id, in->currency, id, in->amount, &applied)))
             goto out;
+        for (size_t i = 0; i < nw; i++) {
+            int64_t left = 0;
+            size_t off = 0;
+            if ((rc = db_query_i64(ctx->db, "SELECT unapplied FROM payments WHERE id = ?", 1,
+                                   waiting[i].id, &left, ctx->err)) ||
+                (left > 0 && (rc = apply_oldest(ctx, waiting[i].id, in->account_id, in->currency,
+                                                waiting[i].day, &left, NULL, 0, &off,
+                                                ALLOC_AUDIT_INVOICE | ALLOC_AUDIT_PAYMENT))))
+                goto out;
+        }
         audit_diff_str(&d, "invoice_no", NULL, in->invoice_no);
         audit_diff_str(&d, "day", NULL, in->day);
         audit_diff_str(&d, "due_day", NULL, in->due_day);
@@ -377,28 +495,40 @@ enum kam_err payment_load(struct kam_ctx *ctx, const struct payment_in *in, int 
     struct db_stmt *st;
     struct inv_row *inv = NULL;
     size_t n = 0;
+    /* the account's receivables locked first: two loads at once take turns (finding: an invoice
+     * over-allocated, a negative unapplied) and read each other's allocations */
+    if ((rc = db_begin(ctx->db, ctx->err)))
+        return rc;
+    if ((rc = lock_account(ctx, in->account_id)))
+        return db_end(ctx->db, rc, ctx->err);
     if (ino) {
         if ((rc = db_prepare(ctx->db,
                              "SELECT id, account_id, day, due_day, amount, currency, paid FROM "
                              "invoices WHERE invoice_no = ?",
                              &st, ctx->err)))
-            return rc;
+            return db_end(ctx->db, rc, ctx->err);
         db_bind_text(st, 1, ino);
         if ((rc = rows_collect(ctx, st, 1, read_inv_row, sizeof *inv, (void **)&inv, &n)))
-            return rc;
-        if (!n || inv->account_id != in->account_id)
-            return kam_fail_key(ctx->err, KAM_EINVAL, "invoice_no",
-                                n ? "receivable.foreign_invoice" : "receivable.no_invoice",
-                                (struct kam_param[]){{"no", ino}, {0}},
-                                n ? "invoice %s belongs to another account" : "no invoice %s", ino);
+            return db_end(ctx->db, rc, ctx->err);
+        /* an invoice not loaded yet: the payment waits for it, unapplied (invoice_ref) */
+        if (n && inv->account_id != in->account_id)
+            return db_end(ctx->db,
+                          kam_fail_key(ctx->err, KAM_EINVAL, "invoice_no",
+                                       "receivable.foreign_invoice",
+                                       (struct kam_param[]){{"no", ino}, {0}},
+                                       "invoice %s belongs to another account", ino),
+                          ctx->err);
+        if (!n)
+            inv = NULL;
     }
+    int waits = ino && !inv;
     /* a payment is a fact: the same row again is skipped, a different one refused */
     if ((rc = db_prepare(ctx->db,
                          "SELECT p.account_id, p.day, p.amount, p.currency, COALESCE(i.invoice_no, "
-                         "'') FROM payments p LEFT JOIN invoices i ON i.id = p.invoice_id WHERE "
-                         "p.payment_no = ?",
+                         "p.invoice_ref) FROM payments p LEFT JOIN invoices i ON i.id = "
+                         "p.invoice_id WHERE p.payment_no = ?",
                          &st, ctx->err)))
-        return rc;
+        return db_end(ctx->db, rc, ctx->err);
     db_bind_text(st, 1, in->payment_no);
     int row = 0;
     rc = db_step(st, &row, ctx->err);
@@ -406,24 +536,24 @@ enum kam_err payment_load(struct kam_ctx *ctx, const struct payment_in *in, int 
                db_col_i64(st, 2) == in->amount && !strcmp(db_col_text(st, 3), in->currency) &&
                !strcmp(db_col_text(st, 4), ino ? ino : "");
     db_done(st);
-    if (rc)
-        return rc;
-    if (row && same)
-        return KAM_OK;
+    if (rc || (row && same))
+        return db_end(ctx->db, rc, ctx->err);
     if (row)
-        return kam_fail_key(ctx->err, KAM_ECONFLICT, "payment_no", "receivable.payment_changed",
-                            (struct kam_param[]){{"no", in->payment_no}, {0}},
-                            "payment %s was loaded with other figures; a payment is not changed",
-                            in->payment_no);
-    if ((rc = db_begin(ctx->db, ctx->err)))
-        return rc;
+        return db_end(ctx->db,
+                      kam_fail_key(ctx->err, KAM_ECONFLICT, "payment_no",
+                                   "receivable.payment_changed",
+                                   (struct kam_param[]){{"no", in->payment_no}, {0}},
+                                   "payment %s was loaded with other figures; a payment is not "
+                                   "changed",
+                                   in->payment_no),
+                      ctx->err);
     struct audit_diff d;
     audit_diff_init(&d);
     int64_t pid = 0;
     if ((rc = db_prepare(ctx->db,
                          "INSERT INTO payments (payment_no, account_id, day, amount, currency, "
-                         "amount_base, invoice_id, unapplied, import_id, created_at, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                         "amount_base, invoice_id, unapplied, import_id, created_at, updated_at, "
+                         "invoice_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                          &st, ctx->err)))
         goto out;
     db_bind_text(st, 1, in->payment_no);
@@ -437,6 +567,7 @@ enum kam_err payment_load(struct kam_ctx *ctx, const struct payment_in *in, int 
     db_bind_i64n(st, 9, in->import_id, !in->import_id);
     db_bind_i64(st, 10, ctx->now);
     db_bind_i64(st, 11, ctx->now);
+    db_bind_text(st, 12, waits ? ino : "");
     row = 0;
     rc = db_step(st, &row, ctx->err);
     if (row)
@@ -450,34 +581,16 @@ enum kam_err payment_load(struct kam_ctx *ctx, const struct payment_in *in, int 
     /* the invoice named first (of the payment's currency), then the oldest open ones */
     if (inv && !strcmp(inv->currency, in->currency) && inv->amount > inv->paid && left > 0) {
         int64_t a = inv->amount - inv->paid < left ? inv->amount - inv->paid : left;
-        if ((rc = allocate(ctx, pid, inv->id, a, in->day)))
+        if ((rc = allocate(ctx, pid, inv->id, a, in->day, in->account_id, ALLOC_AUDIT_INVOICE)))
             goto out;
         left -= a;
         off += (size_t)snprintf(applied_to + off, sizeof applied_to - off, "%s:%lld", ino,
                                 (long long)a);
     }
-    if (left > 0 && !(inv && strcmp(inv->currency, in->currency))) {
-        if ((rc = db_prepare(ctx->db,
-                             "SELECT id, amount - paid, invoice_no FROM invoices WHERE account_id "
-                             "= ? AND currency = ? AND paid < amount ORDER BY due_day, day, id",
-                             &st, ctx->err)))
-            goto out;
-        db_bind_i64(st, 1, in->account_id);
-        db_bind_text(st, 2, in->currency);
-        struct open_row *rows;
-        size_t nr;
-        if ((rc = rows_collect(ctx, st, 100000, read_open, sizeof *rows, (void **)&rows, &nr)))
-            goto out;
-        for (size_t i = 0; i < nr && left > 0; i++) {
-            int64_t a = rows[i].left < left ? rows[i].left : left;
-            if ((rc = allocate(ctx, pid, rows[i].id, a, in->day)))
-                goto out;
-            left -= a;
-            if (off < sizeof applied_to - 1)
-                off += (size_t)snprintf(applied_to + off, sizeof applied_to - off, "%s%s:%lld",
-                                        off ? ", " : "", rows[i].day, (long long)a);
-        }
-    }
+    if (left > 0 && !waits && !(inv && strcmp(inv->currency, in->currency)) &&
+        (rc = apply_oldest(ctx, pid, in->account_id, in->currency, in->day, &left, applied_to,
+                           sizeof applied_to, &off, ALLOC_AUDIT_INVOICE)))
+        goto out;
     if (off >= sizeof applied_to)
         off = sizeof applied_to - 1;
     audit_diff_str(&d, "payment_no", NULL, in->payment_no);
@@ -530,7 +643,7 @@ static void read_invoice(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     x->created_at = db_col_i64(st, 12);
     x->updated_at = db_col_i64(st, 13);
     x->open = x->amount > x->paid ? x->amount - x->paid : 0;
-    x->open_base = open_base(x->amount, x->amount_base, x->paid);
+    x->open_base = receivable_open_base(x->amount, x->amount_base, x->paid);
     const char *today = receivable_today(ctx);
     if (!x->open) {
         x->status = "paid";
@@ -578,9 +691,11 @@ enum kam_err invoice_list(struct kam_ctx *ctx, const struct invoice_query *q,
     int64_t today = receivable_day_num(receivable_today(ctx));
     if (q->status && !strcmp(q->status, "paid"))
         sqlb_sql(&b, " AND i.paid >= i.amount");
-    else if (q->status && !strcmp(q->status, "open"))
-        sqlb_sql(&b, " AND i.paid < i.amount");
-    else if (q->status && !strcmp(q->status, "overdue")) {
+    else if (q->status && !strcmp(q->status, "open")) {
+        /* open and not yet overdue: the invoice's status "open" (overdue is its own status) */
+        sqlb_sql(&b, " AND i.paid < i.amount AND i.due_day >= ?");
+        sqlb_text(&b, receivable_day_str(ctx, today));
+    } else if (q->status && !strcmp(q->status, "overdue")) {
         sqlb_sql(&b, " AND i.paid < i.amount AND i.due_day < ?");
         sqlb_text(&b, receivable_day_str(ctx, today));
     }
@@ -652,7 +767,8 @@ enum kam_err invoice_get(struct kam_ctx *ctx, int64_t id, struct invoice *out)
 
 #define PAY_COLS                                                                                   \
     "p.id, p.payment_no, p.account_id, accounts.name, p.day, p.amount, p.currency, "               \
-    "p.amount_base, p.invoice_id, i.invoice_no, p.unapplied, p.import_id, p.created_at"
+    "p.amount_base, p.invoice_id, COALESCE(i.invoice_no, p.invoice_ref), p.unapplied, "            \
+    "p.import_id, p.created_at"
 
 static void read_payment(struct kam_ctx *ctx, struct db_stmt *st, void *out)
 {
@@ -668,7 +784,8 @@ static void read_payment(struct kam_ctx *ctx, struct db_stmt *st, void *out)
     x->amount_base = db_col_i64(st, 7);
     x->has_invoice = !db_col_is_null(st, 8);
     x->invoice_id = db_col_i64(st, 8);
-    x->invoice_no = x->has_invoice ? arena_strdup(ctx->a, db_col_text(st, 9)) : NULL;
+    /* the invoice it names; one not loaded yet too (invoice_id null, the payment waits) */
+    x->invoice_no = *db_col_text(st, 9) ? arena_strdup(ctx->a, db_col_text(st, 9)) : NULL;
     x->unapplied = db_col_i64(st, 10);
     x->has_import = !db_col_is_null(st, 11);
     x->import_id = db_col_i64(st, 11);
@@ -735,20 +852,26 @@ enum kam_err receivable_ageing(struct kam_ctx *ctx, int64_t account_id, struct a
     db_bind_i64(st, 1, account_id);
     int64_t today = receivable_day_num(receivable_today(ctx));
     int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        int64_t days = today - receivable_day_num(db_col_text(st, 0));
-        int64_t open = open_base(db_col_i64(st, 1), db_col_i64(st, 2), db_col_i64(st, 3));
-        int bk = receivable_bucket(days);
-        out->bucket[bk] += open;
-        out->total += open;
-        if (bk != AGE_NOT_DUE) {
-            out->overdue += open;
-            if (days > out->oldest_days)
-                out->oldest_days = days;
-        }
-    }
+    while (!(rc = db_step(st, &row, ctx->err)) && row)
+        receivable_ageing_add(out, today, db_col_text(st, 0), db_col_i64(st, 1), db_col_i64(st, 2),
+                              db_col_i64(st, 3));
     db_done(st);
     return rc;
+}
+
+void receivable_ageing_add(struct ageing *ag, int64_t today, const char *due_day, int64_t amount,
+                           int64_t amount_base, int64_t paid)
+{
+    int64_t days = today - receivable_day_num(due_day);
+    int64_t open = receivable_open_base(amount, amount_base, paid);
+    int bk = receivable_bucket(days);
+    ag->bucket[bk] += open;
+    ag->total += open;
+    if (bk != AGE_NOT_DUE) {
+        ag->overdue += open;
+        if (days > ag->oldest_days)
+            ag->oldest_days = days;
+    }
 }
 
 enum kam_err receivable_dso(struct kam_ctx *ctx, int64_t account_id, const char *day,
@@ -774,7 +897,7 @@ enum kam_err receivable_dso(struct kam_ctx *ctx, int64_t account_id, const char 
     int row = 0;
     while (!(rc = db_step(st, &row, ctx->err)) && row) {
         int64_t amount = db_col_i64(st, 0), base = db_col_i64(st, 1), paid = db_col_i64(st, 2);
-        open += open_base(amount, base, paid);
+        open += receivable_open_base(amount, base, paid);
         if (receivable_day_num(db_col_text(st, 3)) > d - 90)
             invoiced += base;
     }

@@ -7,7 +7,10 @@
  * it names (same account, else refused naming invoice_no), then to the account's open invoices
  * of its currency oldest first (due_day, day, id); what is left stays unapplied and is applied
  * to invoices of that account and currency loaded later (oldest payments first). A payment in
- * another currency than the invoice it names stays unapplied. */
+ * another currency than the invoice it names stays unapplied. A payment naming an invoice not
+ * loaded yet waits for it unapplied (payments.invoice_ref) and is applied to it first when it
+ * is loaded. Every load locks its account's row first (PostgreSQL FOR NO KEY UPDATE): two
+ * loads at once take turns. */
 #ifndef KAM_RECEIVABLE_H
 #define KAM_RECEIVABLE_H
 
@@ -98,6 +101,11 @@ struct ageing {
     int64_t bucket[AGE_COUNT], total, overdue, oldest_days;
 };
 enum kam_err receivable_ageing(struct kam_ctx *ctx, int64_t account_id, struct ageing *out);
+/* Adds one invoice (its due day, amount, base amount and paid) to ag as of day number today. */
+void receivable_ageing_add(struct ageing *ag, int64_t today, const char *due_day, int64_t amount,
+                           int64_t amount_base, int64_t paid);
+/* The base-currency part of an invoice still open: amount_base less the paid share. */
+int64_t receivable_open_base(int64_t amount, int64_t amount_base, int64_t paid);
 
 /* DSO on day (YYYY-MM-DD) = open receivables as of that day / (invoiced amount of the 90 days
  * up to it / 90), in tenths of a day; *has 0 when nothing was invoiced in those 90 days. */

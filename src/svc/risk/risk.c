@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alert.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
+#include "gift.h"
 #include "store/db.h"
 #include "store/sqlb.h"
 #include "svc/core/audit.h"
@@ -192,6 +194,19 @@ static enum kam_err risk_row(struct kam_ctx *ctx, int64_t id, struct risk *out)
 enum kam_err risk_get(struct kam_ctx *ctx, int64_t id, struct risk *out)
 {
     enum kam_err rc = risk_row(ctx, id, out);
+    if (!rc && out->source && !strcmp(out->source, "alert") && ctx->who.user_id > 0) {
+        /* raised from an alert: for those who may read the alert's signal (alert_may_read) */
+        struct db_stmt *st;
+        int yes = 1, row = 0;
+        if ((rc = db_prepare(ctx->db, "SELECT signal FROM alerts WHERE id = ?", &st, ctx->err)))
+            return rc;
+        db_bind_i64(st, 1, out->source_id);
+        if (!(rc = db_step(st, &row, ctx->err)) && row)
+            rc = alert_may_read(ctx, db_col_text(st, 0), out->account_id, &yes);
+        db_done(st);
+        if (!rc && !yes)
+            rc = kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such risk");
+    }
     return rc ? rc : load_actions(ctx, out);
 }
 
@@ -393,7 +408,31 @@ enum kam_err risk_raise(struct kam_ctx *ctx, const struct risk_raise_in *in, int
     }
     x.owner_id = owner;
     x.has_owner = owner != 0;
-    if ((rc = validate(ctx, &x, NULL)) || (rc = insert(ctx, &x)))
+    if ((rc = validate(ctx, &x, NULL)))
+        goto out;
+    /* Another transaction may raise the same source between the SELECT above and this INSERT
+     * (PostgreSQL; SQLite's writers take turns): the unique index risks_source refuses the
+     * second, whose savepoint is rolled back; the risk committed by the first is the answer. */
+    if ((rc = db_begin(ctx->db, ctx->err)))
+        goto out;
+    rc = db_end(ctx->db, insert(ctx, &x), ctx->err);
+    if (rc == KAM_ECONFLICT && !strcmp(ctx->err->field, "source")) {
+        kam_error_clear(ctx->err);
+        if ((rc = db_prepare(ctx->db, "SELECT id FROM risks WHERE source = ? AND source_id = ?",
+                             &st, ctx->err)))
+            goto out;
+        db_bind_text(st, 1, in->source);
+        db_bind_i64(st, 2, in->source_id);
+        row = 0;
+        rc = db_step(st, &row, ctx->err);
+        if (!rc && row)
+            *id_out = db_col_i64(st, 0);
+        db_done(st);
+        if (!rc && !row)
+            rc = kam_fail(ctx->err, KAM_EBUSY, "source_id", "the risk of this source went away");
+        goto out;
+    }
+    if (rc)
         goto out;
     *id_out = x.id;
     if (created)
@@ -491,14 +530,33 @@ static enum kam_err up_get(struct kam_ctx *ctx, int64_t id, void *rec)
     return risk_row(ctx, id, rec);
 }
 
+/* A risk raised from a gift: *giver and *recorder of the gift (0 otherwise). */
+static enum kam_err gift_people(struct kam_ctx *ctx, const struct risk *x, int64_t *giver,
+                                int64_t *recorder)
+{
+    *giver = *recorder = 0;
+    if (strcmp(x->source, "gift") != 0 || !x->has_source_id)
+        return KAM_OK;
+    return gift_interested(ctx, x->source_id, giver, recorder);
+}
+
 static enum kam_err up_merge(const struct update_op *op, void *rec)
 {
     struct risk *x = rec;
-    enum kam_err rc = is_open(op->ctx, op->before);
+    const struct risk *b = op->before;
+    enum kam_err rc = is_open(op->ctx, b);
     if (rc)
         return rc;
     merge(x, op->in);
-    return validate(op->ctx, x, op->before);
+    if ((rc = validate(op->ctx, x, b)))
+        return rc;
+    /* a gift's risk is not owned by who gave or recorded the gift */
+    int64_t giver = 0, recorder = 0;
+    if (x->has_owner && (!b->has_owner || b->owner_id != x->owner_id) &&
+        !(rc = gift_people(op->ctx, x, &giver, &recorder)) &&
+        (x->owner_id == giver || x->owner_id == recorder))
+        rc = bad_owner(op->ctx, "owner_id");
+    return rc;
 }
 
 static void up_diff(const struct update_op *op)
@@ -586,8 +644,16 @@ enum kam_err risk_close(struct kam_ctx *ctx, int64_t id, const char *reason, str
     if (rc)
         return rc;
     struct risk b, a;
+    int64_t giver = 0, recorder = 0;
     if ((rc = risk_row(ctx, id, &b)) || (rc = is_open(ctx, &b)) ||
-        (rc = required_text(ctx, "reason", reason, RISK_REASON_MAX, CHECK_MULTILINE)))
+        (rc = gift_people(ctx, &b, &giver, &recorder)))
+        goto out;
+    if (ctx->who.user_id && (ctx->who.user_id == giver || ctx->who.user_id == recorder)) {
+        rc = kam_fail_key(ctx->err, KAM_EFORBIDDEN, "id", "risk.own_gift", NULL,
+                          "who gave or recorded the gift cannot close its risk");
+        goto out;
+    }
+    if ((rc = required_text(ctx, "reason", reason, RISK_REASON_MAX, CHECK_MULTILINE)))
         goto out;
     a = b;
     a.status = "closed";
@@ -613,7 +679,7 @@ enum kam_err risk_reopen(struct kam_ctx *ctx, int64_t id, struct risk *out)
         goto out;
     }
     a = b;
-    a.status = "open";
+    a.status = b.response ? "responding" : "open"; /* the response chosen before still stands */
     a.closed_reason = "";
     a.closed_at = 0;
     a.has_closed_at = 0;
@@ -874,6 +940,12 @@ static enum kam_err where(struct kam_ctx *ctx, const struct risk_query *q, struc
     sqlb_sql(b, FROM " WHERE 1 = 1");
     if (scoped)
         sqlb_sql(b, " AND " POLICY_SCOPE_COND);
+    const char *hidden = alert_hidden_signals_sql(ctx);
+    if (*hidden) /* raised from alerts the caller may not read (their title names the signal) */
+        sqlb_sql(b, arena_printf(ctx->a,
+                                 " AND NOT (risks.source = 'alert' AND risks.source_id IN (SELECT "
+                                 "id FROM alerts WHERE signal IN (%s)))",
+                                 hidden));
     if (q->account_id && q->subsidiaries) {
         sqlb_sql(b, " AND risks.account_id IN ");
         group_sql(ctx, b, q->account_id);
@@ -1013,12 +1085,17 @@ enum kam_err risks_review_due(struct kam_ctx *ctx, int *n)
     *n = 0;
     const char *today = today_of(ctx);
     struct db_stmt *st;
+    /* gifts whose day came undecided: breaches with their risks */
+    int lapsed = 0;
+    enum kam_err rc = gifts_lapse_due(ctx, &lapsed);
+    if (rc)
+        return rc;
     /* reviews: the risk's owner */
-    enum kam_err rc = db_prepare(ctx->db,
-                                 "SELECT id, owner_id, title, review_on FROM risks WHERE status "
-                                 "<> 'closed' AND review_on < ? AND owner_id IS NOT NULL "
-                                 "ORDER BY id",
-                                 &st, ctx->err);
+    rc = db_prepare(ctx->db,
+                    "SELECT id, owner_id, title, review_on FROM risks WHERE status "
+                    "<> 'closed' AND review_on < ? AND owner_id IS NOT NULL "
+                    "ORDER BY id",
+                    &st, ctx->err);
     if (rc)
         return rc;
     db_bind_text(st, 1, today);

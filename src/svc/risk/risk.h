@@ -172,7 +172,8 @@ struct risk_heat_cell {
 enum kam_err risk_heatmap(struct kam_ctx *ctx, const struct risk_query *q,
                           struct risk_heat_cell cells[25], int64_t *total);
 
-/* The scheduler's pass: notifies a risk's owner once of an overdue review (dedup: the risk and
+/* The scheduler's pass: first the gifts whose day came undecided become breaches
+ * (gifts_lapse_due); then notifies a risk's owner once of an overdue review (dedup: the risk and
  * its review date) and an action's owner (else the risk's) once of an overdue action. *n: the
  * notifications added. */
 enum kam_err risks_review_due(struct kam_ctx *ctx, int *n);

@@ -229,8 +229,14 @@ static enum kam_err eval_share(struct kam_ctx *ctx, const struct signal_rule *ru
     return rc;
 }
 
+/* key, unit, threshold, severity, dept, params, higher_is_worse, eval, the policy objects read
+ * (signal.h: who sees its alerts) */
+/* clang-format off */
 const struct signal_def signals_competition[] = {
-    {"competitor_move", "score", 2000, SIGNAL_HIGH, "sales", "{\"days\": 30}", 1, eval_move},
-    {"competitor_share", "percent", 50000, SIGNAL_MEDIUM, "marketing", "{}", 1, eval_share},
+    {"competitor_move", "score", 2000, SIGNAL_HIGH, "sales", "{\"days\": 30}", 1, eval_move,
+     {OBJ_COMPETITION}},
+    {"competitor_share", "percent", 50000, SIGNAL_MEDIUM, "marketing", "{}", 1, eval_share,
+     {OBJ_COMPETITION}},
     {0},
 };
+/* clang-format on */

@@ -739,6 +739,9 @@ enum kam_err order_delete(struct kam_ctx *ctx, int64_t id)
     struct order_line b;
     if ((rc = lock_line(ctx, id, NULL)) || (rc = order_get(ctx, id, &b)))
         goto out;
+    /* its credit hold, if finance has not decided it, goes with it (risk/credit.h) */
+    if ((rc = credit_order_line_deleted(ctx, id)))
+        goto out;
     if ((rc = db_exec_i64(ctx->db, "DELETE FROM order_lines WHERE id = ?", id, ctx->err)))
         goto out;
     struct rollup *ru = rollup_new();

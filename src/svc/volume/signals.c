@@ -242,9 +242,11 @@ static enum kam_err eval_below_forecast(struct kam_ctx *ctx, const struct signal
 
 /* ---- volume_below_target ---- */
 
-/* Year-to-date attainment of the approved plans of this year split by account (kpi.c's
- * figures: actual of the year so far against the account's cells), the target taken pro rata
- * to the days of the year passed. An account in several plans: its lowest attainment. */
+/* Attainment of the approved plans of this year split by account over the year's complete
+ * months (kpi.c's figures for January to the last month closed: the actual of those months
+ * against the account's cells of those months, or, for a plan not split by month, its year's
+ * cells pro rata to the months). Nothing in January. An account in several plans: its lowest
+ * attainment. */
 static enum kam_err eval_below_target(struct kam_ctx *ctx, const struct signal_rule *rule,
                                       const int64_t *accounts, size_t n, signal_emit_fn emit,
                                       void *arg)
@@ -253,16 +255,21 @@ static enum kam_err eval_below_target(struct kam_ctx *ctx, const struct signal_r
     enum kam_err rc = acct_set_load(ctx, accounts, n, &set);
     if (rc || !set.n)
         return rc;
-    int y, m, d;
-    days_to_date(ctx->now / 86400, &y, &m, &d);
+    /* The complete months of this year (January to the last month closed): a month under way is
+     * not judged, so the signal is quiet in January (nothing of the year is complete yet). */
+    int this_m = volume_this_month(ctx), y = this_m / 100, last = this_m % 100 - 1;
+    if (last < 1)
+        return KAM_OK;
     struct target_plan *plans;
     size_t np;
     if ((rc = target_list(ctx, y, &plans, &np)))
         return rc;
-    char period[8];
+    char period[16];
     snprintf(period, sizeof period, "%04d", y);
     struct kpi_period per;
     kpi_period_parse(period, &per);
+    per.to = y * 100 + last;
+    per.days = date_to_days(y, last + 1, 1) - date_to_days(y, 1, 1);
     int64_t *best = arena_calloc(ctx->a, set.n, sizeof *best);
     int64_t *bplan = arena_calloc(ctx->a, set.n, sizeof *bplan);
     int64_t *bact = arena_calloc(ctx->a, set.n, sizeof *bact);
@@ -315,10 +322,10 @@ static enum kam_err eval_below_target(struct kam_ctx *ctx, const struct signal_r
         ev_begin(&eb, &w);
         jw_ki64(&w, "plan_id", bplan[j]);
         jw_ki64(&w, "year", y);
+        ev_month(&w, "from", per.from);
+        ev_month(&w, "to", per.to);
         jw_ki64(&w, "actual", bact[j]);
         jw_ki64(&w, "target", btgt[j]);
-        jw_ki64(&w, "days", days);
-        jw_ki64(&w, "elapsed", elapsed);
         const char *ev = NULL;
         if (!(rc = ev_end(ctx, &eb, &w, &ev)))
             rc = emit_hit(emit, arg, set.ids[j], best[j], ev);
@@ -464,10 +471,18 @@ static enum kam_err eval_decline(struct kam_ctx *ctx, const struct signal_rule *
     return rc;
 }
 
+/* key, unit, threshold, severity, dept, params, higher_is_worse, eval, the policy objects read
+ * (signal.h: who sees its alerts) */
+/* clang-format off */
 const struct signal_def signals_volume[] = {
-    {"volume_below_forecast", "percent", 25000, SIGNAL_HIGH, "sales", "{}", 1, eval_below_forecast},
-    {"volume_below_target", "percent", 80000, SIGNAL_MEDIUM, "sales", "{}", 0, eval_below_target},
-    {"purchase_overdue", "ratio", 1500, SIGNAL_MEDIUM, "sales", "{}", 1, eval_purchase_overdue},
-    {"volume_decline", "percent", -20000, SIGNAL_HIGH, "sales", "{}", 0, eval_decline},
+    {"volume_below_forecast", "percent", 25000, SIGNAL_HIGH, "sales", "{}", 1, eval_below_forecast,
+     {OBJ_SALES}},
+    {"volume_below_target", "percent", 80000, SIGNAL_MEDIUM, "sales", "{}", 0, eval_below_target,
+     {OBJ_SALES, OBJ_TARGET}},
+    {"purchase_overdue", "ratio", 1500, SIGNAL_MEDIUM, "sales", "{}", 1, eval_purchase_overdue,
+     {OBJ_SALES}},
+    {"volume_decline", "percent", -20000, SIGNAL_HIGH, "sales", "{}", 0, eval_decline,
+     {OBJ_SALES}},
     {0},
 };
+/* clang-format on */

@@ -239,7 +239,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's health score now (100 minus points per unresolved alert: low 5, medium 10, high 20, critical 35; floor 0), explained line by line, with the last 365 days' stored scores */
+        /** The account's health score now (100 minus points per unresolved alert: low 5, medium 10, high 20, critical 35; floor 0), explained line by line, with the last 365 days' stored scores; the lines of signals the caller may not read (receivables to a service user...) are left out, their points summed in restricted_points */
         get: operations["getAccountHealth"];
         put?: never;
         post?: never;
@@ -4620,6 +4620,7 @@ export interface components {
                 unit: string;
                 value_milli: number | null;
             }[];
+            restricted_points: number;
             score: number;
         };
         AccountMember: {
@@ -5310,6 +5311,7 @@ export interface components {
             contact_role: string;
             /** Format: date-time */
             created_at: string;
+            created_by: number | null;
             currency: string;
             /** Format: date-time */
             decided_at: string | null;
@@ -7918,7 +7920,7 @@ export interface operations {
                     note?: string;
                     /** @description payment terms, 0..365 (default 30) */
                     terms_days?: number;
-                    /** @description the version you read (409 if it changed); leave out for a new limit */
+                    /** @description the version you read: required when the account has a limit (400 without it, 409 if it changed); leave out for a new limit */
                     version?: number;
                 };
             };
