@@ -403,6 +403,15 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     resolution: F('text', { label: 'health.alerts.resolution' }),
     risk_id: F('ref', { label: 'health.alerts.risk' }),
   },
+  // issue 16: a churn model trained (svc/risk/churn_job.c; labels audit.f.* in
+  // locales/<l>/churn.json)
+  churn_model: {
+    horizon_months: F('int', { label: 'audit.f.churn_horizon_months' }),
+    drop_bp: F('int', { label: 'audit.f.churn_drop_bp' }),
+    rows: F('int', { label: 'audit.f.churn_rows' }),
+    positives: F('int', { label: 'audit.f.churn_positives' }),
+    auc_bp: F('int', { label: 'audit.f.churn_auc_bp' }),
+  },
   alert_rule: {
     signal: F('enum', { enum: 'signal', enumSuffix: '.name', label: 'health.alerts.signal' }),
     enabled: F('bool', { label: 'health.rules.enabled' }),
