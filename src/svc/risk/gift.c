@@ -566,6 +566,31 @@ enum kam_err gift_interested(struct kam_ctx *ctx, int64_t id, int64_t *giver, in
     return rc;
 }
 
+/* The user ids st selects (at most max, in its order) who are neither g's giver nor its recorder
+ * and may update obj on g's account, the first `want` of them into ids; finishes st. */
+static enum kam_err neither_giver_nor_recorder(struct kam_ctx *ctx, struct db_stmt *st,
+                                               const struct gift *g, enum obj obj, int64_t *ids,
+                                               size_t max, size_t want, size_t *n_out)
+{
+    size_t n = 0, k = 0;
+    int row = 0;
+    enum kam_err rc;
+    while (!(rc = db_step(st, &row, ctx->err)) && row)
+        if (n < max)
+            ids[n++] = db_col_i64(st, 0);
+    db_done(st);
+    for (size_t i = 0; !rc && i < n && k < want; i++) {
+        if ((g->has_given_by && ids[i] == g->given_by) ||
+            (g->has_created_by && ids[i] == g->created_by))
+            continue;
+        int yes = 0;
+        if (!(rc = policy_user_may(ctx, ids[i], obj, ACT_UPDATE, g->account_id, &yes)) && yes)
+            ids[k++] = ids[i];
+    }
+    *n_out = k;
+    return rc;
+}
+
 /* The owner of a gift's compliance risk: never its giver nor whoever recorded it. The first of
  * the manager of the account owner's team, the directors, the admins (by id) who may work on the
  * account's risks; 0 (no owner) when none may. */
@@ -585,25 +610,8 @@ static enum kam_err breach_owner(struct kam_ctx *ctx, const struct gift *g, int6
     db_bind_i64(st, 1, g->account_id);
     int64_t ids[50];
     size_t n = 0;
-    for (;;) {
-        int row = 0;
-        if ((rc = db_step(st, &row, ctx->err)) || !row)
-            break;
-        if (n < 50)
-            ids[n++] = db_col_i64(st, 0);
-    }
-    db_done(st);
-    for (size_t i = 0; !rc && i < n; i++) {
-        if ((g->has_given_by && ids[i] == g->given_by) ||
-            (g->has_created_by && ids[i] == g->created_by))
-            continue;
-        int yes = 0;
-        if (!(rc = policy_user_may(ctx, ids[i], OBJ_RISK, ACT_UPDATE, g->account_id, &yes)) &&
-            yes) {
-            *owner = ids[i];
-            break;
-        }
-    }
+    if (!(rc = neither_giver_nor_recorder(ctx, st, g, OBJ_RISK, ids, 50, 1, &n)) && n)
+        *owner = ids[0];
     return rc;
 }
 
@@ -657,21 +665,8 @@ static enum kam_err notify_pending(struct kam_ctx *ctx, const struct gift *g)
     db_bind_text(st, 1, g->approver_role);
     int64_t ids[200];
     size_t n = 0;
-    for (;;) {
-        int row = 0;
-        if ((rc = db_step(st, &row, ctx->err)) || !row)
-            break;
-        if (n < 200)
-            ids[n++] = db_col_i64(st, 0);
-    }
-    db_done(st);
+    rc = neither_giver_nor_recorder(ctx, st, g, OBJ_GIFT, ids, 200, 200, &n);
     for (size_t i = 0; !rc && i < n; i++) {
-        if ((g->has_given_by && ids[i] == g->given_by) ||
-            (g->has_created_by && ids[i] == g->created_by))
-            continue;
-        int yes = 0;
-        if ((rc = policy_user_may(ctx, ids[i], OBJ_GIFT, ACT_UPDATE, g->account_id, &yes)) || !yes)
-            continue;
         struct kam_param p[] = {{"account", g->account_name}, {"description", g->description}, {0}};
         rc = notify_add_msg(
             ctx, ids[i], "gift", "gift.pending_for_you", p, NULL,
