@@ -53,26 +53,33 @@ check_main=$(grep -n '#include "' src/main.c | grep -v -E '#include "(cli|base)/
 # (needs, a later chapter, may read the relationships chapter's records); every order line is
 # priced through the price engine (issue 15: the sales service and the import's pricing call
 # svc/offers/price_check.h); an accepted offer becomes order lines through the sales service.
-check svc/core 'svc/(relationships|volume|needs|offers|risk)' svc/core/jobs.c svc/core/home.c \
+check svc/core 'svc/(relationships|volume|needs|offers|risk|contracts)' svc/core/jobs.c svc/core/home.c \
     svc/core/audit.c
-check svc/relationships 'svc/(volume|needs|offers|risk)' svc/relationships/demo.c svc/relationships/visit.c
-check svc/volume 'svc/(relationships|needs|offers|risk)' svc/volume/import_rows.c svc/volume/sales.c \
+check svc/relationships 'svc/(volume|needs|offers|risk|contracts)' svc/relationships/demo.c svc/relationships/visit.c
+check svc/volume 'svc/(relationships|needs|offers|risk|contracts)' svc/volume/import_rows.c svc/volume/sales.c \
     svc/volume/import_price.c
-check svc/needs 'svc/(volume|offers|risk)'
+check svc/needs 'svc/(volume|offers|risk|contracts)'
 # Issue 16 (CREDIT): an order line (sales.c) or a submitted offer (offer_flow.c) over the credit
 # limit is flagged or held through svc/risk/credit.h (and its quote is stamped a draft while held); invoices and payments load through the
 # import machinery into svc/risk/receivable.h (import_rows.c, already named above).
-check svc/offers 'svc/(relationships|volume|needs|risk)' svc/offers/offer_convert.c svc/offers/offer_flow.c \
+check svc/offers 'svc/(relationships|volume|needs|risk|contracts)' svc/offers/offer_convert.c svc/offers/offer_flow.c \
     svc/offers/quote_doc.c
-check api/core 'svc/(relationships|volume|needs|offers|risk)|api/(relationships|volume|needs|offers|risk)'
+check api/core 'svc/(relationships|volume|needs|offers|risk|contracts)|api/(relationships|volume|needs|offers|risk|contracts)'
 check api/relationships 'svc/(volume|needs|offers|risk)|api/(volume|needs|offers|risk)'
 check api/volume 'svc/(relationships|needs|offers|risk)|api/(relationships|needs|offers|risk)'
 check api/needs 'svc/(volume|offers|risk)|api/(relationships|volume|offers|risk)'
 check api/offers 'svc/(relationships|volume|needs|risk)|api/(relationships|volume|needs|risk)'
 # Risk (issue 16) reads the other chapters' records through SQL and their signals through
 # svc/core/signal.h, never their headers.
-check svc/risk 'svc/(relationships|volume|needs|offers)'
-check api/risk 'svc/(relationships|volume|needs|offers)|api/(relationships|volume|needs|offers)'
+check svc/risk 'svc/(relationships|volume|needs|offers|contracts)'
+check api/risk 'svc/(relationships|volume|needs|offers|contracts)|api/(relationships|volume|needs|offers|contracts)'
+# Contracts (issue 17) read the other chapters' records through SQL and register their signals
+# through svc/core/signal.h; the price breach scan asks the price engine (svc/offers/price.h), and
+# the demo writes a contract price list (svc/offers/pricing.h), and the dispute dossier writes
+# money as the quote document does (svc/offers/quote_doc.h: quote_money).
+check svc/contracts 'svc/(relationships|volume|needs|offers|risk)' svc/contracts/breach_scan.c \
+    svc/contracts/demo_contracts.c svc/contracts/dispute_doc.c
+check api/contracts 'svc/(relationships|volume|needs|offers|risk)|api/(relationships|volume|needs|offers|risk)'
 
 # Database libraries only in the store.
 hits=$(grep -l -E '#include <(sqlite3|libpq-fe)\.h>' $(find src -name '*.[ch]' ! -path 'src/store/*'))

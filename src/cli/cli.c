@@ -63,7 +63,7 @@ const struct cmd cli_cmds[] = {
      "kam user disable --login NAME [--db DSN]",
      "  Passwords are read from the first line of standard input (at least 10 characters).\n"
      "  --team names a team; it is created if it does not exist.\n"
-     "  Roles: admin director team_lead account_manager finance service hr viewer.\n"
+     "  Roles: admin director team_lead account_manager finance service hr viewer legal.\n"
      "  The database must exist (kam init)."},
     {"demo", cmd_demo, "kam demo [--db DSN] [--scale N]",
      "  Loads the deterministic demo data set (creating the database when missing): users in\n"

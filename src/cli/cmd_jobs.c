@@ -52,10 +52,11 @@ int cmd_jobs(int argc, char **argv)
         printf("kam: jobs done: %d visits planned, %d overdue notices, %d issues escalated, %d "
                "care reminders, %d digests, %d mails sent, %d mails to retry, %d forecasts, %d "
                "KPI alerts, %d survey reminders, %d alerts raised, %d alerts cleared, %d churn "
-               "models trained, %d churn scores\n",
+               "models trained, %d churn scores, %d contract breaches detected\n",
                r.visits_planned, r.overdue_notices, r.issues_escalated, r.care_reminders, r.digests,
                r.mails_sent, r.mails_retried, r.forecasts, r.kpi_alerts, r.survey_reminders,
-               r.alerts_raised, r.alerts_cleared, r.churn_trained, r.churn_scored);
+               r.alerts_raised, r.alerts_cleared, r.churn_trained, r.churn_scored,
+               r.breaches_detected);
     if (rc == EXIT_OK && r.search_deferred) /* exit 0: the other jobs ran; serve retries it */
         fputs("kam: warning: the search index catch-up did not finish (see the log); it is tried "
               "again by the next run\n",

@@ -15,6 +15,9 @@
 #define HTTP_MAX_BODY (1u << 20)    /* 1 MiB */
 #define HTTP_MAX_UPLOAD (64u << 20) /* 64 MiB, for the CSV imports */
 #define HTTP_UPLOAD_PREFIX "/api/v1/imports/"
+/* A document upload (POST /api/v1/{contracts,breaches,disputes,lessons}/:id/documents): the
+ * service refuses what is over the setting documents.max_bytes (at most this). */
+#define HTTP_MAX_DOCUMENT (64u << 20)
 #define HTTP_MAX_PUBLIC_BODY (64u << 10) /* 64 KB, for the routes without a session */
 #define HTTP_PUBLIC_PREFIX "/api/v1/public/"
 #define HTTP_MAX_QUERY_PARAMS 32
@@ -71,6 +74,7 @@ struct http_resp {
 };
 
 /* The largest body accepted for a URL path: HTTP_MAX_UPLOAD under HTTP_UPLOAD_PREFIX,
+ * HTTP_MAX_DOCUMENT for a document upload path,
  * HTTP_MAX_PUBLIC_BODY under HTTP_PUBLIC_PREFIX (a larger one is refused on its headers), else
  * HTTP_MAX_BODY. */
 size_t http_body_limit(const char *path);

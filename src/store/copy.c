@@ -312,6 +312,54 @@ static const struct table {
      "id", NULL, 1, 0},
     {"churn_scores", "account_id, day, model_id, probability_bp, factors", "account_id, day", NULL,
      0, 0},
+    {"contracts",
+     "id, account_id, covers_group, number, title, kind, our_party, their_party, our_signatory, "
+     "their_signatory, signatory_contact_id, signed_on, starts_on, ends_on, auto_renew, "
+     "renewal_months, notice_days, remind_days, reminded_for, currency, price_list_id, "
+     "payment_days, sla_response_hours, sla_resolution_hours, status, status_note, renewed_to, "
+     "owner_id, note, revision, created_by, version, created_at, updated_at",
+     "id", "renewed_to", 1, 0},
+    {"contract_versions",
+     "id, contract_id, revision, effective_on, note, terms, created_by, created_at", "id", NULL, 1,
+     0},
+    {"contract_obligations",
+     "id, contract_id, side, kind, title, family, measure, period, target, tolerance_bp, days, "
+     "response_hours, resolution_hours, due_on, recurrence, active, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"contract_obligation_done", "id, obligation_id, due_on, done_on, note, created_by, created_at",
+     "id", NULL, 1, 0},
+    {"contract_breaches",
+     "id, contract_id, obligation_id, account_id, side, kind, occurrence, severity, at_stake, "
+     "currency, measured, expected, evidence, status, reason, action, owner_id, detected_at, "
+     "last_seen_at, cured_at, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"disputes",
+     "id, account_id, contract_id, breach_id, title, counterpart, amount_claimed, currency, "
+     "our_position, their_position, arose_on, limitation_on, stage, outcome, outcome_note, "
+     "settled_amount, closed_on, reported_by, reported_to, owner_id, reminded_for, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"dispute_stages",
+     "id, dispute_id, stage, started_on, ended_on, deadline_on, deadline_note, forum, "
+     "participants, cost, note, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"dispute_events", "id, dispute_id, day, kind, text, amount, created_by, created_at", "id",
+     NULL, 1, 0},
+    {"lessons",
+     "id, account_id, title, what_happened, root_cause, changes, tags, created_by, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"lesson_links", "lesson_id, kind, ref_id", "lesson_id, kind, ref_id", NULL, 0, 0},
+    {"lesson_accountability", "id, lesson_id, user_id, decision, note, created_at", "id", NULL, 1,
+     0},
+    {"training_needs",
+     "id, source, source_id, topic, detail, user_id, audience_role, status, created_by, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"documents",
+     "id, owner_kind, owner_id, account_id, name, mime, size, sha256, note, created_by, created_at",
+     "id", NULL, 1, 0},
+    {"document_content", "document_id, content", "document_id", NULL, 0, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -384,9 +432,10 @@ static enum kam_err check_tables(struct db *src, struct kam_error *e)
     return rc;
 }
 
-/* FNV-1a of one row: values as text, NULL distinct from "". Summed over rows, so the order in
- * which each engine returns them does not matter. */
-static uint64_t row_hash(struct db_stmt *st, int n)
+/* FNV-1a of one row: values as text (binary data as its bytes: the engines' text forms of a
+ * BLOB and a bytea differ), NULL distinct from "". Summed over rows, so the order in which each
+ * engine returns them does not matter. *oom: a bytea could not be decoded. */
+static uint64_t row_hash(struct db_stmt *st, int n, int *oom)
 {
     uint64_t h = 1469598103934665603ull;
     for (int c = 0; c < n; c++) {
@@ -394,7 +443,12 @@ static uint64_t row_hash(struct db_stmt *st, int n)
             h = (h ^ 0xffu) * 1099511628211ull;
         } else {
             size_t len;
-            const char *v = db_col_textn(st, c, &len);
+            const char *v =
+                db_col_is_blob(st, c) ? db_col_blob(st, c, &len) : db_col_textn(st, c, &len);
+            if (!v) {
+                *oom = 1;
+                len = 0;
+            }
             for (size_t i = 0; i < len; i++)
                 h = (h ^ (unsigned char)v[i]) * 1099511628211ull;
         }
@@ -412,24 +466,29 @@ static enum kam_err summarize(struct db *db, const struct table *t, int64_t *row
     enum kam_err rc = db_prepare(db, sql, &st, e);
     if (rc)
         return rc;
-    int n = ncols(t->cols), row = 0;
+    int n = ncols(t->cols), row = 0, oom = 0;
     *rows = 0;
     *sum = 0;
     while (!(rc = db_step(st, &row, e)) && row) {
         (*rows)++;
-        *sum += row_hash(st, n);
+        *sum += row_hash(st, n, &oom);
     }
     db_done(st);
+    if (!rc && oom)
+        rc = kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     return rc;
 }
 
 /* Rows per INSERT: one statement per row costs a round trip each on PostgreSQL. 100 rows of
- * at most 17 columns stay far below both engines' limits on bound parameters. */
+ * at most 17 columns stay far below both engines' limits on bound parameters. A batch holding
+ * binary data (documents) is sent once it holds BATCH_BYTES of it. */
 #define BATCH 100
+#define BATCH_BYTES (16u << 20)
 
-/* Inserts rows [0, k) of the batch held in vals (NULL = SQL NULL). */
+/* Inserts rows [0, k) of the batch held in vals (NULL = SQL NULL); a value with lens[i] >= 0
+ * is binary data of that many bytes (db_bind_blob), -1 text. */
 static enum kam_err insert_batch(struct db *dst, const struct table *t, int n, int k, char **vals,
-                                 struct kam_error *e)
+                                 const int64_t *lens, struct kam_error *e)
 {
     struct buf sql;
     buf_init(&sql, 1 << 20);
@@ -445,8 +504,12 @@ static enum kam_err insert_batch(struct db *dst, const struct table *t, int n, i
     buf_release(&sql);
     if (rc)
         return rc;
-    for (int i = 0; i < n * k; i++)
-        db_bind_text(out, i + 1, vals[i]);
+    for (int i = 0; i < n * k; i++) {
+        if (vals[i] && lens[i] >= 0)
+            db_bind_blob(out, i + 1, vals[i], (size_t)lens[i]);
+        else
+            db_bind_text(out, i + 1, vals[i]);
+    }
     int row;
     rc = db_step(out, &row, e);
     db_done(out);
@@ -476,27 +539,50 @@ static enum kam_err copy_rows(struct db *src, struct db *dst, const struct table
     struct arena a;
     arena_init(&a);
     char **vals = arena_calloc(&a, (size_t)n * BATCH, sizeof *vals);
+    int64_t *lens = arena_calloc(&a, (size_t)n * BATCH, sizeof *lens);
     int k = 0, row = 0;
+    size_t bytes = 0;
     while (!rc && !(rc = db_step(in, &row, e)) && row) {
         for (int c = 0; c < n; c++) {
             size_t vl;
-            const char *v = db_col_textn(in, c, &vl);
-            vals[k * n + c] = later[c] || db_col_is_null(in, c) ? NULL : arena_strndup(&a, v, vl);
+            int i = k * n + c;
+            lens[i] = -1;
+            if (later[c] || db_col_is_null(in, c)) {
+                vals[i] = NULL;
+            } else if (db_col_is_blob(in, c)) {
+                const char *v = db_col_blob(in, c, &vl);
+                if (!v) {
+                    rc = kam_fail(e, KAM_EINTERNAL, "", "out of memory");
+                    break;
+                }
+                vals[i] = arena_alloc(&a, vl ? vl : 1);
+                memcpy(vals[i], v, vl);
+                lens[i] = (int64_t)vl;
+                bytes += vl;
+            } else {
+                const char *v = db_col_textn(in, c, &vl);
+                vals[i] = arena_strndup(&a, v, vl);
+            }
         }
-        if (++k == BATCH) {
-            rc = insert_batch(dst, t, n, k, vals, e);
+        if (rc)
+            break;
+        if (++k == BATCH || bytes >= BATCH_BYTES) {
+            rc = insert_batch(dst, t, n, k, vals, lens, e);
             k = 0;
-            /* Keep the pointer array, drop the copied values. */
+            bytes = 0;
+            /* Keep the pointer arrays, drop the copied values. */
             struct arena fresh;
             arena_init(&fresh);
             char **nv = arena_calloc(&fresh, (size_t)n * BATCH, sizeof *nv);
+            int64_t *nl = arena_calloc(&fresh, (size_t)n * BATCH, sizeof *nl);
             arena_release(&a);
             a = fresh;
             vals = nv;
+            lens = nl;
         }
     }
     if (!rc && k)
-        rc = insert_batch(dst, t, n, k, vals, e);
+        rc = insert_batch(dst, t, n, k, vals, lens, e);
     arena_release(&a);
     db_done(in);
     return rc;

@@ -434,6 +434,13 @@ void db_bind_null(struct db_stmt *st, int idx)
     kept(st, st->db->drv->bind_null(st->h, idx, &st->bind_err));
 }
 
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n)
+{
+    if (bind_fault(st))
+        return;
+    kept(st, st->db->drv->bind_blob(st->h, idx, n ? p : "", n, &st->bind_err));
+}
+
 void db_bind_i64n(struct db_stmt *st, int idx, int64_t v, int is_null)
 {
     if (is_null)
@@ -487,6 +494,20 @@ const char *db_col_textn(struct db_stmt *st, int col, size_t *len_out)
     if (len_out)
         *len_out = n;
     return s;
+}
+
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len_out)
+{
+    size_t n = 0;
+    const void *p = st->db->drv->col_blob(st->h, col, &n);
+    if (len_out)
+        *len_out = p ? n : 0;
+    return p;
+}
+
+int db_col_is_blob(struct db_stmt *st, int col)
+{
+    return st->db->drv->col_is_blob(st->h, col);
 }
 
 const char *db_col_text(struct db_stmt *st, int col)

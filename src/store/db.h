@@ -58,12 +58,20 @@ struct db_driver {
     enum kam_err (*bind_text_ref)(void *stmt, int idx, const char *s, size_t n,
                                   struct kam_error *e);
     enum kam_err (*bind_null)(void *stmt, int idx, struct kam_error *e);
+    /* n bytes (any, NUL included), copied: SQLite BLOB, PostgreSQL bytea (a binary parameter). */
+    enum kam_err (*bind_blob)(void *stmt, int idx, const void *p, size_t n, struct kam_error *e);
     enum kam_err (*step)(void *stmt, int *has_row, struct kam_error *e);
     int (*col_count)(void *stmt);
     int (*col_is_null)(void *stmt, int col);
     int64_t (*col_i64)(void *stmt, int col);
     double (*col_double)(void *stmt, int col);
     const char *(*col_text)(void *stmt, int col, size_t *len_out); /* borrowed until next step */
+    /* The raw bytes of a BLOB/bytea column (decoded from the text result format where the engine
+     * sends one), borrowed until the next step/reset; NULL for SQL NULL and when decoding ran out
+     * of memory, "" (length 0) for an empty value. */
+    const void *(*col_blob)(void *stmt, int col, size_t *len_out);
+    /* 1 when the value is a BLOB (SQLite) / the column a bytea (PostgreSQL). */
+    int (*col_is_blob)(void *stmt, int col);
     enum kam_err (*exec)(void *conn, const char *sql, struct kam_error *e); /* no params */
     int64_t (*changes)(void *conn);
     /* See db_search_cond. */
@@ -198,6 +206,9 @@ void db_bind_null(struct db_stmt *st, int idx);
 /* Binds s without copying it where the driver can: s must stay unchanged until the statement
  * has been stepped (bulk writes; everything else uses db_bind_text). */
 void db_bind_text_ref(struct db_stmt *st, int idx, const char *s);
+/* Binds the n bytes at p as binary data (SQLite BLOB, PostgreSQL bytea); copied. n == 0 binds an
+ * empty value, not NULL. */
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n);
 /* Binds v, or NULL when is_null. */
 void db_bind_i64n(struct db_stmt *st, int idx, int64_t v, int is_null);
 /* Advances; *has_row is 1 while there is a row. A bind error kept since the last db_done is
@@ -209,6 +220,15 @@ double db_col_double(struct db_stmt *st, int col);
 /* Borrowed until the next step/done; "" for NULL. */
 const char *db_col_text(struct db_stmt *st, int col);
 const char *db_col_textn(struct db_stmt *st, int col, size_t *len_out);
+/* The bytes of a BLOB/bytea column, *len_out of them (may be NULL for the length), borrowed
+ * until the next step/done. NULL for SQL NULL -- and when PostgreSQL's text-format value could
+ * not be decoded for want of memory: a caller that finds NULL where db_col_is_null says 0 fails
+ * with KAM_EINTERNAL "out of memory". An empty value is "" with length 0. */
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len_out);
+/* 1 when column col of the current row holds binary data (SQLite: the value is a BLOB;
+ * PostgreSQL: the column is a bytea), so generic code (copies, checksums) reads it with
+ * db_col_blob: the engines' text forms of bytes differ. */
+int db_col_is_blob(struct db_stmt *st, int col);
 
 /* Steps a bound statement that returns no rows (or whose rows do not matter) and gives it back
  * (db_done), in every case. */

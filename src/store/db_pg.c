@@ -9,6 +9,7 @@
  * settings again) and, when no transaction was open, the statement is retried once; see
  * broke(). Text search is ILIKE over pg_trgm GIN indexes (see migrations/postgres). */
 #include <libpq-fe.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,13 @@ struct pgstmt {
     unsigned generation;
     int nparams;
     char **vals;
+    int *lens, *fmts; /* per parameter: a binary one's length and format 1 (db_bind_blob) */
     PGresult *res;
     int row, executed;
+    /* bytea values of the current row decoded from the text result format (db_col_blob),
+     * freed at the next step and at reset */
+    unsigned char **blobs;
+    int nblobs, capblobs;
 };
 
 /* A write the server refused because it takes none here: a read-only transaction (hot
@@ -275,9 +281,13 @@ static enum kam_err p_prepare(void *conn, const char *sql, void **stmt_out, stru
     s->c = c;
     s->sql = rewrite(sql, &s->nparams);
     s->vals = calloc((size_t)s->nparams + 1, sizeof *s->vals);
-    if (!s->sql || !s->vals) {
+    s->lens = calloc((size_t)s->nparams + 1, sizeof *s->lens);
+    s->fmts = calloc((size_t)s->nparams + 1, sizeof *s->fmts);
+    if (!s->sql || !s->vals || !s->lens || !s->fmts) {
         free(s->sql);
         free(s->vals);
+        free(s->lens);
+        free(s->fmts);
         free(s);
         return kam_fail(e, KAM_EINTERNAL, "", "out of memory");
     }
@@ -288,6 +298,8 @@ static enum kam_err p_prepare(void *conn, const char *sql, void **stmt_out, stru
     if (rc) {
         free(s->sql);
         free(s->vals);
+        free(s->lens);
+        free(s->fmts);
         free(s);
         return rc;
     }
@@ -300,7 +312,15 @@ static void clear_vals(struct pgstmt *s)
     for (int i = 0; i < s->nparams; i++) {
         free(s->vals[i]);
         s->vals[i] = NULL;
+        s->lens[i] = s->fmts[i] = 0;
     }
+}
+
+static void clear_blobs(struct pgstmt *s)
+{
+    for (int i = 0; i < s->nblobs; i++)
+        PQfreemem(s->blobs[i]);
+    s->nblobs = 0;
 }
 
 static void p_reset(void *stmt)
@@ -311,6 +331,7 @@ static void p_reset(void *stmt)
     s->executed = 0;
     s->row = 0;
     clear_vals(s);
+    clear_blobs(s);
 }
 
 static void p_finalize(void *stmt)
@@ -324,6 +345,9 @@ static void p_finalize(void *stmt)
     }
     free(s->sql);
     free(s->vals);
+    free(s->lens);
+    free(s->fmts);
+    free(s->blobs);
     free(s);
 }
 
@@ -340,6 +364,7 @@ static enum kam_err set_val(struct pgstmt *s, int idx, char *v, int is_null, str
         return kam_fail(e, KAM_EINTERNAL, "", "out of memory binding parameter %d", idx);
     free(s->vals[idx - 1]);
     s->vals[idx - 1] = v;
+    s->lens[idx - 1] = s->fmts[idx - 1] = 0;
     return KAM_OK;
 }
 
@@ -374,10 +399,28 @@ static enum kam_err p_bind_null(void *stmt, int idx, struct kam_error *e)
     return set_val(stmt, idx, NULL, 1, e);
 }
 
+/* A binary parameter: the bytes as they are (bytea's binary format), no escaping. */
+static enum kam_err p_bind_blob(void *stmt, int idx, const void *b, size_t n, struct kam_error *e)
+{
+    struct pgstmt *s = stmt;
+    if (n > INT_MAX)
+        return kam_fail(e, KAM_EDB, "", "postgres bind of parameter %d: %zu bytes is too large",
+                        idx, n);
+    char *p = malloc(n ? n : 1);
+    if (p)
+        memcpy(p, b, n);
+    enum kam_err rc = set_val(s, idx, p, 0, e);
+    if (!rc) {
+        s->lens[idx - 1] = (int)n;
+        s->fmts[idx - 1] = 1;
+    }
+    return rc;
+}
+
 static PGresult *run(struct pgstmt *s)
 {
-    return PQexecPrepared(s->c->pg, s->name, s->nparams, (const char *const *)s->vals, NULL, NULL,
-                          0);
+    return PQexecPrepared(s->c->pg, s->name, s->nparams, (const char *const *)s->vals, s->lens,
+                          s->fmts, 0);
 }
 
 static enum kam_err p_step(void *stmt, int *has_row, struct kam_error *e)
@@ -415,6 +458,7 @@ static enum kam_err p_step(void *stmt, int *has_row, struct kam_error *e)
     }
     if (!s->res)
         return KAM_OK;
+    clear_blobs(s);
     s->row++;
     *has_row = s->row < PQntuples(s->res);
     return KAM_OK;
@@ -462,6 +506,45 @@ static const char *p_col_text(void *stmt, int col, size_t *len_out)
     }
     *len_out = (size_t)PQgetlength(s->res, s->row, col);
     return PQgetvalue(s->res, s->row, col);
+}
+
+#define BYTEA_OID 17
+
+/* Binary results are the bytes; a bytea in the text format (hex "\\x..." or the old escape
+ * format, whichever bytea_output says) is decoded with PQunescapeBytea into a buffer kept until
+ * the next row; any other column's text is its bytes. */
+static const void *p_col_blob(void *stmt, int col, size_t *len_out)
+{
+    struct pgstmt *s = stmt;
+    *len_out = 0;
+    if (p_col_is_null(s, col))
+        return NULL;
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (PQfformat(s->res, col) == 1 || PQftype(s->res, col) != BYTEA_OID) {
+        *len_out = (size_t)PQgetlength(s->res, s->row, col);
+        return v;
+    }
+    if (s->nblobs == s->capblobs) {
+        int cap = s->capblobs ? s->capblobs * 2 : 4;
+        unsigned char **bigger = realloc(s->blobs, (size_t)cap * sizeof *bigger);
+        if (!bigger)
+            return NULL;
+        s->blobs = bigger;
+        s->capblobs = cap;
+    }
+    size_t n = 0;
+    unsigned char *out = PQunescapeBytea((const unsigned char *)v, &n);
+    if (!out)
+        return NULL;
+    s->blobs[s->nblobs++] = out;
+    *len_out = n;
+    return n ? (const void *)out : "";
+}
+
+static int p_col_is_blob(void *stmt, int col)
+{
+    struct pgstmt *s = stmt;
+    return s->res && PQftype(s->res, col) == BYTEA_OID;
 }
 
 static int64_t p_changes(void *conn)
@@ -839,12 +922,15 @@ const struct db_driver db_pg_driver = {
     .bind_double = p_bind_double,
     .bind_text = p_bind_text,
     .bind_null = p_bind_null,
+    .bind_blob = p_bind_blob,
     .step = p_step,
     .col_count = p_col_count,
     .col_is_null = p_col_is_null,
     .col_i64 = p_col_i64,
     .col_double = p_col_double,
     .col_text = p_col_text,
+    .col_blob = p_col_blob,
+    .col_is_blob = p_col_is_blob,
     .exec = p_exec,
     .changes = p_changes,
     .search_cond = p_search_cond,

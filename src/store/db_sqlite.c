@@ -209,6 +209,15 @@ static enum kam_err s_bind_text(void *stmt, int idx, const char *s, size_t n, st
     return bound(stmt, idx, sqlite3_bind_text64(stmt, idx, s, n, SQLITE_TRANSIENT, SQLITE_UTF8), e);
 }
 
+/* Copied; an empty blob is a zero-length BLOB, not NULL (sqlite3_bind_blob of no bytes binds
+ * NULL when the pointer is NULL). */
+static enum kam_err s_bind_blob(void *stmt, int idx, const void *p, size_t n, struct kam_error *e)
+{
+    if (!n)
+        return bound(stmt, idx, sqlite3_bind_zeroblob(stmt, idx, 0), e);
+    return bound(stmt, idx, sqlite3_bind_blob64(stmt, idx, p, n, SQLITE_TRANSIENT), e);
+}
+
 static enum kam_err s_bind_null(void *stmt, int idx, struct kam_error *e)
 {
     return bound(stmt, idx, sqlite3_bind_null(stmt, idx), e);
@@ -254,6 +263,23 @@ static const char *s_col_text(void *stmt, int col, size_t *len_out)
     const char *s = (const char *)sqlite3_column_text(stmt, col);
     *len_out = s ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
     return s;
+}
+
+/* A BLOB's bytes (a TEXT value's too); "" for an empty one, NULL for NULL. */
+static const void *s_col_blob(void *stmt, int col, size_t *len_out)
+{
+    *len_out = 0;
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return NULL;
+    const void *p = sqlite3_column_blob(stmt, col);
+    size_t n = (size_t)sqlite3_column_bytes(stmt, col);
+    *len_out = p ? n : 0;
+    return p ? p : (n ? NULL : ""); /* NULL with bytes due: out of memory */
+}
+
+static int s_col_is_blob(void *stmt, int col)
+{
+    return sqlite3_column_type(stmt, col) == SQLITE_BLOB;
 }
 
 static int64_t s_changes(void *conn)
@@ -347,12 +373,15 @@ const struct db_driver db_sqlite_driver = {
     .bind_text = s_bind_text,
     .bind_text_ref = s_bind_text_ref,
     .bind_null = s_bind_null,
+    .bind_blob = s_bind_blob,
     .step = s_step,
     .col_count = s_col_count,
     .col_is_null = s_col_is_null,
     .col_i64 = s_col_i64,
     .col_double = s_col_double,
     .col_text = s_col_text,
+    .col_blob = s_col_blob,
+    .col_is_blob = s_col_is_blob,
     .exec = s_exec,
     .changes = s_changes,
     .search_cond = s_search_cond,

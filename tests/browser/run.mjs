@@ -296,7 +296,13 @@ async function main() {
   const port = await freePort()
   const logFile = path.join(tmp, 'serve.log')
   const log = fs.openSync(logFile, 'w')
-  const server = spawn(KAM, ['serve', '--db', dsn, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', log, log] })
+  // No scheduler pass of its own (KAM_JOBS_INTERVAL=0): the checks move time with `kam jobs run
+  // --now`, and a pass at the real clock after one in the future (plan_due: a clock gone back is
+  // due) would raise and clear alerts between what a page showed and what a check reads.
+  const server = spawn(KAM, ['serve', '--db', dsn, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, KAM_JOBS_INTERVAL: '0' },
+  })
   let proxy = null
   let browser = null
   try {

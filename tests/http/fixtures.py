@@ -5,7 +5,7 @@ Team tree                      users (role)
     East  manager lead_e         lead_e, am_e, service_e, viewer_e
     West  manager lead_w         lead_w, am_w
   Dummy   (renamed by the permission matrix)
-no team: fin (finance), hr (hr), viewer_x, am_f/am_s/pager (owners of list
+no team: fin (finance), hr (hr), legal (legal), viewer_x, am_f/am_s/pager (owners of list
 fixtures), spare/spare2 (matrix targets), pw (password change), rl (rate
 limit victim), off (disabled later).
 
@@ -31,6 +31,7 @@ ROLE_USER = {
     "service": "service_e",
     "hr": "hr",
     "viewer": "viewer_e",
+    "legal": "legal",
 }
 
 USER_SPECS = [
@@ -38,6 +39,7 @@ USER_SPECS = [
     ("dir", "director", "sales", "周总监"),
     ("fin", "finance", None, "Fiona Finance"),
     ("hr", "hr", None, "Harriet HR"),
+    ("legal", "legal", None, "Lena Legal"),
     ("lead0", "team_lead", "sales", "销售总负责"),
     ("lead_e", "team_lead", "east", "华东组长"),
     ("lead_w", "team_lead", "west", "华西组长"),
@@ -56,7 +58,7 @@ USER_SPECS = [
     ("off", "account_manager", None, "Otto Disabled"),
 ]
 
-LOGGED_IN = ["admin", "dir", "fin", "hr", "lead0", "lead_e", "lead_w", "am_e", "am_w", "service_e",
+LOGGED_IN = ["admin", "dir", "fin", "hr", "legal", "lead0", "lead_e", "lead_w", "am_e", "am_w", "service_e",
              "viewer_e", "viewer_x"]
 
 USER_SHAPE = {"id": is_id, "login": str, "name": str, "email": str, "role": str, "team_id": ANY,

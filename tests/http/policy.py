@@ -15,12 +15,17 @@ a deliberate decision in this table.
 
 ALL, SCOPE, NONE = "all", "scope", "none"
 
-ROLES = ("admin", "director", "team_lead", "account_manager", "finance", "service", "hr", "viewer")
+ROLES = ("admin", "director", "team_lead", "account_manager", "finance", "service", "hr", "viewer", "legal")
 
 
 def _roles(default=None, **kw):
+    """A row: every role's grant. legal is left out unless named or the row's default is ALL
+    (what everyone may do): its grant then follows the rule of policy() (docs/API.md "Roles":
+    legal reads what finance reads and writes nothing outside the contracts chapter)."""
     out = {}
     for r in ROLES:
+        if r == "legal" and r not in kw and default != ALL:
+            continue
         if r in kw:
             out[r] = kw[r]
         elif default is not None:
@@ -232,6 +237,8 @@ def policy(role, obj, action):
     row = EXPECTED.get((obj, action))
     if row is None:
         return None
+    if role == "legal" and "legal" not in row:
+        return ALL if action == "read" and row["finance"] != NONE else NONE
     return row[role]
 
 

@@ -24,7 +24,7 @@ T = 1626055200  # 2021-07-12T02:00:00Z: 10:00 on 12 July 2021 in China
 DAY = 86400
 CHINA = 8 * 3600
 CARE_RE = re.compile(r"(\d+) care reminders")
-POOL = 26  # reminders per side (own/other) for the matrix: 8 roles x send/done/skip, + slack
+POOL = 30  # reminders per side (own/other) for the matrix: 9 roles x send/done/skip, + slack
 
 CARE_SHAPE = {"id": is_id, "account_id": is_id, "account_name": str, "contact_id": is_id, "contact_name": str,
               "contact_email": ANY, "owner_id": is_id, "occasion_kind": str, "occasion_key": ANY,

@@ -1299,7 +1299,7 @@ def g_matrix(ctx):
 # Strongest first. Granting a role, or changing a user who holds one (any field, a password
 # reset, disabling), needs a role at least as strong; a role without account data (no account
 # read: hr) reaches only roles without account data; nobody changes their own role.
-ROLE_STRENGTH = ("admin", "director", "hr", "finance", "team_lead", "account_manager", "service", "viewer")
+ROLE_STRENGTH = ("admin", "director", "hr", "finance", "legal", "team_lead", "account_manager", "service", "viewer")
 
 
 def sees_accounts(role):

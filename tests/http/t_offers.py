@@ -836,8 +836,8 @@ def _(ctx, u, rec_):
     o = new_offer(ctx, account_id=acc, customisations=[{"request": "现场调试", "confirm_by": "service"}])
     cid = o["customisations"][0]["id"]
     cleanup = None
-    in_scope = rec_ == "own" or u.role in ("finance",)
-    if u.role in ("account_manager", "team_lead", "viewer", "finance") and in_scope:
+    in_scope = rec_ == "own" or u.role in ("finance", "legal")
+    if u.role in ("account_manager", "team_lead", "viewer", "finance", "legal") and in_scope:
         old = sql(ctx, "SELECT dept_role FROM account_members WHERE account_id = %d AND user_id = %d" % (acc, u.id))
         if old:
             sql(ctx, "UPDATE account_members SET dept_role = 'service' WHERE account_id = %d AND user_id = %d"

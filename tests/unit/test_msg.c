@@ -1,7 +1,11 @@
 /* test_msg.c -- the message catalogue (svc/core/msg.c), Accept-Language parsing and error keys. */
+#include <stdio.h>
+#include <string.h>
+
 #include "base/err.h"
 #include "svc/core/check.h"
 #include "svc/core/msg.h"
+#include "svc/core/signal.h"
 #include "test.h"
 
 TEST(msg_lang_parse)
@@ -169,4 +173,22 @@ TEST(msg_to_hant)
     CHECK_EQ_STR(msg_to_hant(NULL, out, sizeof out), "");
     char small[8]; /* 2 characters of 3 bytes fit, never half of the third */
     CHECK_EQ_STR(msg_to_hant("客户关系", small, sizeof small), "客戶");
+}
+
+/* Every signal of every chapter's table has its words (enum.signal.<key>): notifications and
+ * the digest name the signal through them ({signal_name}), in every language. */
+TEST(msg_every_signal_has_words)
+{
+    const struct signal_def *const tables[] = {signals_volume,      signals_relationships,
+                                               signals_needs,       signals_credit,
+                                               signals_competition, signals_contracts};
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const struct signal_def *d = tables[t]; d->key; d++) {
+            char key[96], out[256];
+            snprintf(key, sizeof key, "enum.signal.%s", d->key);
+            CHECK(msg_known(key));
+            CHECK(msg_render(MSG_ZH_CN, key, NULL, 0, out, sizeof out) > 0 && strcmp(out, d->key));
+            CHECK(msg_render(MSG_ZH_TW, key, NULL, 0, out, sizeof out) > 0 && strcmp(out, d->key));
+            CHECK(msg_render(MSG_EN, key, NULL, 0, out, sizeof out) > 0 && strcmp(out, d->key));
+        }
 }

@@ -250,7 +250,7 @@ TEST(policy_finance_is_read_only)
      * the departments' follow-ups of it (personal data it does not need). */
     for (int o = OBJ_ACCOUNT; o < OBJ_COUNT; o++) {
         int hidden = o == OBJ_APPROVAL || o == OBJ_SURVEY_LINK || o == OBJ_SURVEY_RESPONSE ||
-                     o == OBJ_FOLLOW_UP;
+                     o == OBJ_FOLLOW_UP || o == OBJ_ACCOUNTABILITY || o == OBJ_TRAINING;
         CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, ACT_READ), hidden ? GRANT_NONE : GRANT_ALL);
         for (int a = ACT_CREATE; a < ACT_COUNT; a++) {
             enum grant want = GRANT_NONE;
@@ -274,9 +274,39 @@ TEST(policy_finance_is_read_only)
             else if ((o == OBJ_GIFT || o == OBJ_ALERT) && a == ACT_UPDATE) /* decides gifts over
                                                        a finance rule; works payment alerts */
                 want = GRANT_ALL;
+            else if ((o == OBJ_CONTRACT || o == OBJ_DISPUTE || o == OBJ_LESSON) &&
+                     a != ACT_DELETE) /* with legal: contracts, disputes, lessons (issue 17) */
+                want = GRANT_ALL;
+            else if (o == OBJ_BREACH && a == ACT_UPDATE) /* confirms, waives, cures breaches */
+                want = GRANT_ALL;
             CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, a), want);
         }
     }
+}
+
+TEST(policy_legal_reads_what_finance_reads)
+{
+    /* Issue 17: legal reads, org-wide, whatever finance reads, and writes nothing outside the
+     * contracts chapter, where it holds every right but deleting a breach (a breach is waived
+     * with a reason, never deleted). */
+    for (int o = OBJ_ACCOUNT; o < OBJ_COUNT; o++) {
+        int chapter = o == OBJ_CONTRACT || o == OBJ_BREACH || o == OBJ_DISPUTE || o == OBJ_LESSON ||
+                      o == OBJ_ACCOUNTABILITY || o == OBJ_TRAINING;
+        if (chapter)
+            continue;
+        CHECK_EQ_INT(policy_grant(ROLE_LEGAL, o, ACT_READ),
+                     policy_grant(ROLE_FINANCE, o, ACT_READ) ? GRANT_ALL : GRANT_NONE);
+        for (int a = ACT_CREATE; a < ACT_COUNT; a++)
+            CHECK_EQ_INT(policy_grant(ROLE_LEGAL, o, a), GRANT_NONE);
+    }
+    const enum obj mine[] = {OBJ_CONTRACT, OBJ_DISPUTE, OBJ_LESSON, OBJ_ACCOUNTABILITY};
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
+        for (int a = 0; a < ACT_COUNT; a++)
+            CHECK_EQ_INT(policy_grant(ROLE_LEGAL, mine[i], a), GRANT_ALL);
+    CHECK_EQ_INT(policy_grant(ROLE_LEGAL, OBJ_BREACH, ACT_UPDATE), GRANT_ALL);
+    CHECK_EQ_INT(policy_grant(ROLE_LEGAL, OBJ_BREACH, ACT_DELETE), GRANT_NONE);
+    CHECK_EQ_INT(user_role_rank(ROLE_LEGAL) < user_role_rank(ROLE_FINANCE), 1);
+    CHECK_EQ_INT(user_role_rank(ROLE_LEGAL) > user_role_rank(ROLE_TEAM_LEAD), 1);
 }
 
 TEST(policy_credit_is_finances)

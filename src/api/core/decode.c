@@ -320,6 +320,7 @@ static enum kam_err decode_field(struct api_call *c, const struct jfield *f, jso
 }
 
 const struct jfield api_csv_body[] = {{0}};
+const struct jfield api_file_body[] = {{0}};
 
 enum kam_err api_decode(struct api_call *c, const struct jfield *spec, void *out, unsigned *set)
 {

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "svc/core/audit.h"
 #include "svc/core/conn.h"
+#include "svc/core/document.h"
 #include "svc/core/msg.h"
 
 static struct api_cfg cfg;
@@ -33,7 +34,9 @@ static const struct route *const tables[] = {
     api_routes_catalog,      api_routes_approvals,     api_routes_quote_docs,
     api_routes_risks,        api_routes_gifts,         api_routes_credit,
     api_routes_receivables,  api_routes_competitors,   api_routes_alerts,
-    api_routes_health,       api_routes_churn,
+    api_routes_health,       api_routes_churn,         api_routes_documents,
+    api_routes_contracts,    api_routes_breaches,      api_routes_disputes,
+    api_routes_lessons,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -268,8 +271,44 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
     case SCOPE_PRESENCE:
     case SCOPE_MOVE:
     case SCOPE_ALERT:
+    case SCOPE_CONTRACT:
+    case SCOPE_BREACH:
+    case SCOPE_DISPUTE:
         if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
             return rc;
+        break;
+    case SCOPE_DOCUMENT:
+        /* A document is permitted through the record it belongs to: its object and account
+         * (reading stays reading; removing a document is changing its owner). */
+        if ((rc = document_scope(ctx, c->id[0], obj, &account_id)))
+            return rc;
+        if (*act != ACT_READ)
+            *act = ACT_UPDATE;
+        if (!account_id) {
+            /* of a lesson of no account: as SCOPE_LESSON */
+            c->scope_account_id = 0;
+            *in_scope = *act == ACT_READ;
+            if (*act != ACT_READ && policy_grant(ctx->who.role, *obj, *act) != GRANT_ALL &&
+                policy_grant(ctx->who.role, *obj, ACT_READ) != GRANT_NONE)
+                return kam_fail(ctx->err, KAM_EFORBIDDEN, "",
+                                "lessons of no account are changed by legal or the director");
+            return KAM_OK;
+        }
+        break;
+    case SCOPE_LESSON:
+        if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
+            return rc;
+        if (!account_id) {
+            /* A lesson of no account (a company-wide case): everyone who reads lessons reads
+             * it; changing it takes an org-wide grant. */
+            c->scope_account_id = 0;
+            *in_scope = *act == ACT_READ;
+            if (*act != ACT_READ && policy_grant(ctx->who.role, *obj, *act) != GRANT_ALL &&
+                policy_grant(ctx->who.role, *obj, ACT_READ) != GRANT_NONE)
+                return kam_fail(ctx->err, KAM_EFORBIDDEN, "",
+                                "lessons of no account are changed by legal or the director");
+            return KAM_OK;
+        }
         break;
     case SCOPE_MEASURE:
         if ((rc = policy_record_account(ctx, c->route->scope, c->id[0], &account_id)))
@@ -361,6 +400,17 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
             {"competitor", OBJ_COMPETITOR, 0},
             {"alert_rule", OBJ_CONFIG, 0},
             {"gift_rule", OBJ_CONFIG, 0},
+            /* issue 17: the contracts chapter; 2: of an account, or company-wide (a lesson of
+             * no account, its accountability and training needs): then for org-wide readers */
+            {"contract", OBJ_CONTRACT, 1},
+            {"contract_obligation", OBJ_CONTRACT, 1},
+            {"breach", OBJ_BREACH, 1},
+            {"dispute", OBJ_DISPUTE, 1},
+            {"dispute_stage", OBJ_DISPUTE, 1},
+            {"dispute_event", OBJ_DISPUTE, 1},
+            {"lesson", OBJ_LESSON, 2},
+            {"lesson_accountability", OBJ_ACCOUNTABILITY, 2},
+            {"training_need", OBJ_TRAINING, 2},
         };
         int risk_of_account = 0;
         for (size_t i = 0; i < sizeof risk_entities / sizeof risk_entities[0]; i++) {
@@ -372,6 +422,15 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                 c->scope_account_id = 0;
                 *in_scope = 0;
                 return KAM_OK;
+            }
+            if (risk_entities[i].of_account == 2) {
+                if ((rc = audit_account_of(ctx, entity, id, &account_id)))
+                    return rc;
+                if (!account_id) {
+                    c->scope_account_id = 0;
+                    *in_scope = 0;
+                    return KAM_OK;
+                }
             }
             risk_of_account = 1;
         }
@@ -402,7 +461,9 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
                             "bundle, service_item, risk, gift, gift_budget, alert, invoice, "
                             "payment, "
                             "credit_limit, credit_hold, competitor_presence, competitor_move, "
-                            "competitor, alert_rule, gift_rule, user, team, token");
+                            "competitor, alert_rule, gift_rule, contract, contract_obligation, "
+                            "breach, dispute, dispute_stage, dispute_event, lesson, "
+                            "lesson_accountability, training_need, user, team, token");
         }
         c->scope_account_id = account_id;
         /* A deleted account's history stays readable for org-wide readers only. */
@@ -539,7 +600,10 @@ static enum kam_err run(struct api_call *c)
         enum act act = route->act;
         if ((rc = resolve_scope(c, &in_scope, &obj, &act)))
             return rc;
-        enum scope_kind kind = obj == route->obj ? route->scope : SCOPE_NONE;
+        /* a record named another way (the audit's query) is judged without scope; a document
+         * keeps its scope under its owner's object */
+        enum scope_kind kind =
+            obj == route->obj || route->scope == SCOPE_DOCUMENT ? route->scope : SCOPE_NONE;
         switch (policy_decide(ctx->who.role, obj, act, kind, in_scope)) {
         case DECIDE_ALLOW:
             break;

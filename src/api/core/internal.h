@@ -83,7 +83,8 @@ struct route {
     const char *summary;
     /* The success response (see api/core/openapi.c): a component name ("Account"); "[Account]"
      * the paged list envelope {items:[Account], next_cursor:str?}; "-" no body; "csv", "xlsx",
-     * "ics", "html" a file; "{...}" an inline field list. NULL: undeclared (a unit test fails). */
+     * "ics", "html" a file ("file": a stored document of its own type); "{...}" an inline field
+     * list. NULL: undeclared (a unit test fails). */
     const char *resp;
     unsigned flags; /* ROUTE_* */
     /* A public route's own throttle, run by dispatch before the route: with KAM_OK on the
@@ -112,6 +113,8 @@ struct api_shape {
 
 /* The body spec of a route whose body is CSV text (the imports), handed over unparsed. */
 extern const struct jfield api_csv_body[];
+/* The body spec of a route whose body is a file's bytes (document uploads), unparsed. */
+extern const struct jfield api_file_body[];
 
 /* Decodes the request body (a JSON object) into out per spec, setting bits in *set.
  * Unknown fields, wrong types, NUL bytes, oversized strings → KAM_EINVAL naming the field. */
@@ -176,6 +179,11 @@ extern const struct route api_routes_competitors[];
 extern const struct route api_routes_alerts[];
 extern const struct route api_routes_health[];
 extern const struct route api_routes_churn[];
+extern const struct route api_routes_documents[];
+extern const struct route api_routes_contracts[];
+extern const struct route api_routes_breaches[];
+extern const struct route api_routes_disputes[];
+extern const struct route api_routes_lessons[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -227,6 +235,11 @@ extern const struct api_shape api_shapes_competitors[];
 extern const struct api_shape api_shapes_alerts[];
 extern const struct api_shape api_shapes_health[];
 extern const struct api_shape api_shapes_churn[];
+extern const struct api_shape api_shapes_documents[];
+extern const struct api_shape api_shapes_contracts[];
+extern const struct api_shape api_shapes_breaches[];
+extern const struct api_shape api_shapes_disputes[];
+extern const struct api_shape api_shapes_lessons[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

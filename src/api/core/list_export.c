@@ -107,6 +107,17 @@ static const struct {
     {"ChurnScore", "tier", "tier"},
     {"Invoice", "status", "invoice_status"},
     {"Invoice", "bucket", "invoice_bucket"},
+    /* issue 17: contracts, breaches, disputes, training needs */
+    {"Contract", "kind", "contract_kind"},
+    {"Contract", "status", "contract_status"},
+    {"Breach", "side", "obligation_side"},
+    {"Breach", "kind", "obligation_kind"},
+    {"Breach", "severity", "alert_severity"},
+    {"Breach", "status", "breach_status"},
+    {"Dispute", "stage", "dispute_stage"},
+    {"Dispute", "outcome", "dispute_outcome"},
+    {"TrainingNeed", "source", "training_source"},
+    {"TrainingNeed", "status", "training_status"},
 };
 
 /* Fields holding a user's id, written as the user's name. */

@@ -101,6 +101,16 @@ static const struct chapter chapters[] = {
      "The account health score explained line by line, and its history"},
     {api_routes_churn, api_shapes_churn, "churn",
      "The churn / decline model trained on the company's own history: scores with their factors"},
+    {api_routes_documents, api_shapes_documents, "documents",
+     "Files attached to contracts, disputes and lessons: sniffed, capped, served as downloads"},
+    {api_routes_contracts, api_shapes_contracts, "contracts",
+     "Contracts, their amendments and obligations"},
+    {api_routes_breaches, api_shapes_breaches, "breaches",
+     "Contract breaches found by the scan, with their evidence"},
+    {api_routes_disputes, api_shapes_disputes, "disputes",
+     "Disputes: the ladder from negotiation to litigation, stages, deadlines, the dossier"},
+    {api_routes_lessons, api_shapes_lessons, "lessons",
+     "Lessons learned, linked to what they came from; training needs and accountability"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 
@@ -409,7 +419,7 @@ static void dsl_write(struct jw *w, const char *s, int object)
 static int is_file(const char *resp)
 {
     return resp && (!strcmp(resp, "csv") || !strcmp(resp, "xlsx") || !strcmp(resp, "ics") ||
-                    !strcmp(resp, "html"));
+                    !strcmp(resp, "html") || !strcmp(resp, "file"));
 }
 
 static int is_unsafe(const char *method)
@@ -978,7 +988,17 @@ static void request_body(struct jw *w, const struct route *rt)
     jw_kbool(w, "required", 1);
     jw_key(w, "content");
     jw_obj_begin(w);
-    if (rt->body == api_csv_body) {
+    if (rt->body == api_file_body) {
+        jw_key(w, "application/octet-stream");
+        jw_obj_begin(w);
+        jw_key(w, "schema");
+        jw_obj_begin(w);
+        jw_kstr(w, "type", "string");
+        jw_kstr(w, "format", "binary");
+        jw_kstr(w, "description", "the file's bytes (its type is judged from them)");
+        jw_obj_end(w);
+        jw_obj_end(w);
+    } else if (rt->body == api_csv_body) {
         jw_key(w, "text/csv");
         jw_obj_begin(w);
         jw_key(w, "schema");
@@ -1041,6 +1061,24 @@ static void success_content(struct jw *w, const char *resp, const struct route *
          "an Excel workbook"},
         {"ics", "text/calendar", "an iCalendar feed"},
         {"html", "text/html", "an HTML page"},
+        /* "file": a stored document, served as the type sniffed at its upload
+         * (svc/core/document.c) */
+        {"file", "application/pdf", "a stored document"},
+        {"file", "image/png", "a stored document"},
+        {"file", "image/jpeg", "a stored document"},
+        {"file", "image/gif", "a stored document"},
+        {"file", "image/webp", "a stored document"},
+        {"file", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "a stored document"},
+        {"file", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "a stored document"},
+        {"file", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+         "a stored document"},
+        {"file", "application/msword", "a stored document"},
+        {"file", "application/vnd.ms-excel", "a stored document"},
+        {"file", "application/vnd.ms-powerpoint", "a stored document"},
+        {"file", "text/plain", "a stored document"},
+        {"file", "text/csv", "a stored document"},
     };
     int either = 0;
     for (const char *const *q = rt->query; q && *q; q++)
@@ -1058,7 +1096,7 @@ static void success_content(struct jw *w, const char *resp, const struct route *
         jw_key(w, "schema");
         jw_obj_begin(w);
         jw_kstr(w, "type", "string");
-        if (strcmp(resp, "xlsx") == 0)
+        if (strcmp(resp, "xlsx") == 0 || strcmp(resp, "file") == 0)
             jw_kstr(w, "format", "binary");
         jw_kstr(w, "description", files[i].doc);
         jw_obj_end(w);

@@ -8,7 +8,7 @@
 
 #define USER_FIELDS                                                                                \
     "id:int login:str name:str email:str role:str(admin|director|team_lead|account_manager|"       \
-    "finance|service|hr|viewer) team_id:int? disabled:bool digest:bool "                           \
+    "finance|service|hr|viewer|legal) team_id:int? disabled:bool digest:bool "                     \
     "lang:str(zh-CN|zh-TW|en)? created_at:ts updated_at:ts"
 #define GRANTS "Grants"
 
@@ -26,7 +26,8 @@ const struct api_shape api_shapes_session[] = {
      " survey_response:" GRANTS " satisfaction:" GRANTS " follow_up:" GRANTS " pricing:" GRANTS
      " opportunity:" GRANTS " offer:" GRANTS " catalog:" GRANTS " discount:" GRANTS " risk:" GRANTS
      " gift:" GRANTS " credit:" GRANTS " receivable:" GRANTS " competitor:" GRANTS
-     " competition:" GRANTS " alert:" GRANTS},
+     " competition:" GRANTS " alert:" GRANTS " contract:" GRANTS " breach:" GRANTS
+     " dispute:" GRANTS " lesson:" GRANTS " accountability:" GRANTS " training:" GRANTS},
     {"Grants", "read:str(all|scope|none) create:str(all|scope|none) update:str(all|scope|none) "
                "delete:str(all|scope|none)"},
     {"Capabilities",

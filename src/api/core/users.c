@@ -11,7 +11,7 @@ static const struct jfield user_spec[] = {
     {"name", J_STR, USR_NAME, UF(name), 0, 0, 0, "display name, <= 100"},
     {"email", J_STR, USR_EMAIL, UF(email), 0, 0, 0, "e-mail address or empty"},
     {"role", J_STR, USR_ROLE, UF(role), 0, 0, 0,
-     "admin | director | team_lead | account_manager | finance | service | hr | viewer", 1},
+     "admin | director | team_lead | account_manager | finance | service | hr | viewer | legal", 1},
     {"team_id", J_I64, USR_TEAM, UF(team_id), UF(has_team), 0, 1, "team, or null"},
     {"disabled", J_BOOL, USR_DISABLED, UF(disabled), 0, 0, 0, "PATCH: disable the login"},
     {"lang", J_STR, USR_LANG, UF(lang), 0, 0, 1,

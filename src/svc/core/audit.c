@@ -1,5 +1,6 @@
 /* audit.c -- writing and reading the audit log, and its hash chain (see audit.h). */
 #include "audit.h"
+#include "document.h"
 #include "policy.h"
 #include "settings.h"
 #include "store/db.h"
@@ -674,6 +675,8 @@ static const char *unreadable_entities(struct kam_ctx *ctx, int64_t account_id)
         if (policy_grant(ctx->who.role, objs[i].o, ACT_READ) == GRANT_NONE)
             out = arena_printf(ctx->a, "%s%s'%s'", out, *out ? ", " : "", objs[i].entity);
     out = *out ? arena_printf(ctx->a, " AND entity NOT IN (%s)", out) : "";
+    /* a document's rows: those attached to records of an object the caller may not read */
+    out = arena_printf(ctx->a, "%s%s", out, document_audit_hidden(ctx));
     /* an alert's rows name its signal and measured value: those of signals the caller may not
      * read (risk/alert.h: receivables to a service user) stay out too */
     const char *hidden = "";

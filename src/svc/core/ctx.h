@@ -25,6 +25,7 @@ enum role {
     ROLE_SERVICE,
     ROLE_HR,
     ROLE_VIEWER,
+    ROLE_LEGAL,
     ROLE_COUNT
 };
 

@@ -10,6 +10,7 @@
 #include "outbox.h"
 #include "search.h"
 #include "store/db.h"
+#include "svc/contracts/contracts_job.h"
 #include "svc/needs/survey.h"
 #include "svc/offers/offer.h"
 #include "svc/relationships/care.h"
@@ -103,6 +104,12 @@ enum kam_err jobs_run_until(struct kam_ctx *ctx, int force, int (*stop)(void *),
     if (!rc)
         risk_job(ctx, "churn model",
                  churn_job_run(ctx, force, &out->churn_trained, &out->churn_scored));
+    /* Contracts: the breach scan before the alerts, so a new breach alerts in this pass. */
+    if (!rc && (due || force)) {
+        struct contracts_job_report cr;
+        risk_job(ctx, "contracts", contracts_job_run(ctx, &cr));
+        out->breaches_detected = cr.breaches_detected;
+    }
     if (!rc && (due || force))
         risk_job(ctx, "early-warning alerts",
                  alerts_run(ctx, &out->alerts_raised, &out->alerts_cleared));

@@ -12,6 +12,7 @@ struct jobs_report {
     int survey_reminders;              /* survey links reminded (svc/needs/survey_link.c) */
     int alerts_raised, alerts_cleared; /* early-warning alerts (svc/risk/alert.c) */
     int churn_trained, churn_scored;   /* the churn model (svc/risk/churn_job.c) */
+    int breaches_detected;             /* new contract breaches (svc/contracts/breach_scan.c) */
     int search_deferred; /* 1: the search catch-up failed (logged) or was stopped: retry it */
 };
 

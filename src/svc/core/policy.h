@@ -48,10 +48,16 @@ enum obj {
     OBJ_RISK,     /* the risk register: risks, their responses and actions (issue 16) */
     OBJ_GIFT,     /* gifts and hospitality given (compliance); rules and budgets: OBJ_CONFIG */
     OBJ_CREDIT,   /* credit limits, payment terms, credit holds' decisions: finance's */
-    OBJ_RECEIVABLE,  /* invoices, payments, ageing, exposure, DSO */
-    OBJ_COMPETITOR,  /* competitor records (company-wide) */
-    OBJ_COMPETITION, /* a competitor's presence and moves at one account */
-    OBJ_ALERT,       /* early-warning alerts, the health score, churn scores */
+    OBJ_RECEIVABLE,     /* invoices, payments, ageing, exposure, DSO */
+    OBJ_COMPETITOR,     /* competitor records (company-wide) */
+    OBJ_COMPETITION,    /* a competitor's presence and moves at one account */
+    OBJ_ALERT,          /* early-warning alerts, the health score, churn scores */
+    OBJ_CONTRACT,       /* contracts, their versions and obligations (issue 17) */
+    OBJ_BREACH,         /* contract breaches: detected, confirmed or waived, cured */
+    OBJ_DISPUTE,        /* disputes: the ladder, stages, events, the dossier */
+    OBJ_LESSON,         /* lessons learned and their links */
+    OBJ_ACCOUNTABILITY, /* who is accountable for which decision (lessons): personal data */
+    OBJ_TRAINING,       /* training needs (from lessons now; the team's training: issue 18) */
     OBJ_COUNT
 };
 
@@ -86,6 +92,11 @@ enum scope_kind {
     SCOPE_PRESENCE,
     SCOPE_MOVE,
     SCOPE_ALERT,
+    SCOPE_CONTRACT,
+    SCOPE_BREACH,
+    SCOPE_DISPUTE,
+    SCOPE_LESSON, /* a lesson's account; none (0) for a lesson without one */
+    SCOPE_DOCUMENT,
     SCOPE_COUNT
 };
 

@@ -49,6 +49,14 @@ static const struct search_kind kinds[] = {
      "SELECT t.account_id, t.version, t.title, '', '', t.title, '', '', '' FROM issues t"},
     {"product", "products", OBJ_PRODUCT, 0,
      "SELECT NULL, t.version, t.name, t.sku, t.sku, t.name, t.family, '', '' FROM products t"},
+    /* issue 17: lessons learned (svc/contracts/lesson.c; its q= reads these rows) */
+    {"lesson", "lessons", OBJ_LESSON, 1,
+     "SELECT t.account_id, t.version, t.title, '', '', t.title, t.what_happened || ' ' || "
+     "t.root_cause || ' ' || t.changes || ' ' || t.tags, '', '' FROM lessons t"},
+    /* issue 17: contracts by number and title (svc/contracts/contract.c) */
+    {"contract", "contracts", OBJ_CONTRACT, 1,
+     "SELECT t.account_id, t.version, t.title, t.number, t.number, t.title, t.their_party || ' ' "
+     "|| t.our_party, '', '' FROM contracts t"},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -939,10 +947,12 @@ static int visible_kinds(struct kam_ctx *ctx, struct sqlb *b, const unsigned cha
             continue;
         sqlb_sql(b, any ? " OR (s.kind = ?" : "(s.kind = ?");
         sqlb_text(b, kinds[i].name);
-        if (kinds[i].scoped && scoped)
-            sqlb_sql(
-                b, " AND s.account_id IN (SELECT accounts.id FROM accounts WHERE " POLICY_SCOPE_COND
-                   ")");
+        /* A kind read org-wide (hr's lessons) needs no scope; a record of no account (a
+         * company-wide lesson) is every reader's of its kind. */
+        if (kinds[i].scoped && scoped &&
+            policy_grant(ctx->who.role, kinds[i].obj, ACT_READ) != GRANT_ALL)
+            sqlb_sql(b, " AND (s.account_id IS NULL OR s.account_id IN (SELECT accounts.id FROM "
+                        "accounts WHERE " POLICY_SCOPE_COND "))");
         sqlb_sql(b, ")");
         any = 1;
     }
@@ -976,7 +986,8 @@ enum kam_err search_query(struct kam_ctx *ctx, const char *q, const char *kinds_
             const struct search_kind *k = kind_find(p, n);
             if (!k)
                 return kam_fail(ctx->err, KAM_EINVAL, "kinds",
-                                "kinds must be a comma list of account, contact, issue, product");
+                                "kinds must be a comma list of account, contact, issue, product, "
+                                "lesson, contract");
             want[k - kinds] = 1;
             p += n;
             if (*p == ',')

@@ -99,5 +99,6 @@ extern const struct signal_def signals_relationships[]; /* svc/relationships/sig
 extern const struct signal_def signals_needs[];         /* svc/needs/signals.c */
 extern const struct signal_def signals_credit[];        /* svc/risk/signals_credit.c */
 extern const struct signal_def signals_competition[];   /* svc/risk/signals_competition.c */
+extern const struct signal_def signals_contracts[];     /* svc/contracts/signals.c */
 
 #endif

@@ -117,14 +117,15 @@ static enum kam_err validate(struct kam_ctx *ctx, const struct user *u)
     if (role_parse(u->role) == ROLE_NONE)
         return kam_fail(ctx->err, KAM_EINVAL, "role",
                         "role must be one of: admin, director, team_lead, account_manager, "
-                        "finance, service, hr, viewer");
+                        "finance, service, hr, viewer, legal");
     return KAM_OK;
 }
 
 /* The strength order of user.h, strongest first. */
 static const unsigned char role_rank[ROLE_COUNT] = {
-    [ROLE_ADMIN] = 8,     [ROLE_DIRECTOR] = 7,        [ROLE_HR] = 6,      [ROLE_FINANCE] = 5,
-    [ROLE_TEAM_LEAD] = 4, [ROLE_ACCOUNT_MANAGER] = 3, [ROLE_SERVICE] = 2, [ROLE_VIEWER] = 1,
+    [ROLE_ADMIN] = 9,           [ROLE_DIRECTOR] = 8, [ROLE_HR] = 7,
+    [ROLE_FINANCE] = 6,         [ROLE_LEGAL] = 5,    [ROLE_TEAM_LEAD] = 4,
+    [ROLE_ACCOUNT_MANAGER] = 3, [ROLE_SERVICE] = 2,  [ROLE_VIEWER] = 1,
 };
 
 int user_role_rank(enum role r)

@@ -43,7 +43,7 @@ struct user_in {
 
 /* Who may manage whom. Role strength, strongest first (one order, documented in docs/API.md
  * "Roles"):
- *     admin > director > hr > finance > team_lead > account_manager > service > viewer
+ *     admin > director > hr > finance > legal > team_lead > account_manager > service > viewer
  * - Granting a role (create, or a role change) needs a role at least as strong as it.
  * - Any change of another user (name, e-mail, team, role, disabling, a password reset) needs a
  *   role at least as strong as the user's current one.

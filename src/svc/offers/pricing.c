@@ -766,7 +766,17 @@ enum kam_err price_list_delete(struct kam_ctx *ctx, int64_t id)
     if (rc)
         return rc;
     struct price_list before;
-    if ((rc = get_checked(ctx, id, &before, 1)) || (rc = write_items(ctx, id, NULL, 0)) ||
+    int64_t contracts = 0;
+    if ((rc = get_checked(ctx, id, &before, 1)) ||
+        (rc = db_query_i64(ctx->db, "SELECT COUNT(*) FROM contracts WHERE price_list_id = ?", 1, id,
+                           &contracts, ctx->err)))
+        goto out;
+    if (contracts) { /* a contract's agreed prices (issue 17): deactivate it instead */
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "id", "price_list.in_contract", NULL,
+                          "a contract's prices are on this list; deactivate it instead");
+        goto out;
+    }
+    if ((rc = write_items(ctx, id, NULL, 0)) ||
         (rc = db_exec_i64(ctx->db, "DELETE FROM price_lists WHERE id = ?", id, ctx->err)))
         goto out;
     struct audit_diff d;

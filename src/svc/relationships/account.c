@@ -536,6 +536,30 @@ enum kam_err account_delete(struct kam_ctx *ctx, int64_t id)
                           "records; set its status to lost instead");
         goto out;
     }
+    /* Its contracts (0025) are business records too (drafts included: delete them first). */
+    int64_t contracts = 0;
+    if ((rc = db_query_i64(ctx->db, "SELECT COUNT(*) FROM contracts WHERE account_id = ?", 1, id,
+                           &contracts, ctx->err)))
+        goto out;
+    if (contracts) {
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "id", "account.has_contracts", NULL,
+                          "the account has contracts; set its status to lost instead");
+        goto out;
+    }
+    /* Its disputes and lessons learned (0025) too: a case stays with its account. */
+    int64_t cases = 0;
+    if ((rc = db_query_i64(ctx->db,
+                           "SELECT COUNT(*) FROM accounts a WHERE a.id = ? AND (EXISTS (SELECT 1 "
+                           "FROM disputes d WHERE d.account_id = a.id) OR EXISTS (SELECT 1 FROM "
+                           "lessons l WHERE l.account_id = a.id))",
+                           1, id, &cases, ctx->err)))
+        goto out;
+    if (cases) {
+        rc = kam_fail_key(ctx->err, KAM_ECONFLICT, "id", "account.has_disputes", NULL,
+                          "the account has disputes or lessons learned; set its status to lost "
+                          "instead");
+        goto out;
+    }
     static const char *const sales[] = {
         "DELETE FROM alerts WHERE account_id = ?",
         "DELETE FROM account_health WHERE account_id = ?",

@@ -313,10 +313,21 @@ enum kam_err contact_update(struct kam_ctx *ctx, int64_t id, const struct contac
 /* Deletes one loaded contact, detaching its reports first; inside a transaction. */
 static enum kam_err delete_one(struct kam_ctx *ctx, const struct contact *c)
 {
+    /* a contract's signatory (issue 17) stays while a contract names them */
+    int64_t signed_n = 0;
+    enum kam_err rc =
+        db_query_i64(ctx->db, "SELECT COUNT(*) FROM contracts WHERE signatory_contact_id = ?", 1,
+                     c->id, &signed_n, ctx->err);
+    if (rc)
+        return rc;
+    if (signed_n)
+        return kam_fail_key(ctx->err, KAM_ECONFLICT, "id", "contact.contract_signatory", NULL,
+                            "the contact signed a contract of the account; the contract keeps "
+                            "naming them");
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(
-        ctx->db, "SELECT id, account_id FROM contacts WHERE reports_to_id = ? ORDER BY id", &st,
-        ctx->err);
+    rc = db_prepare(ctx->db,
+                    "SELECT id, account_id FROM contacts WHERE reports_to_id = ? ORDER BY id", &st,
+                    ctx->err);
     if (rc)
         return rc;
     db_bind_i64(st, 1, c->id);

@@ -11,6 +11,7 @@
 #include "interaction.h"
 #include "issue.h"
 #include "store/db.h"
+#include "svc/contracts/demo.h"
 #include "svc/core/user.h"
 #include "svc/needs/follow_up.h"    /* named exception: the demo loads every chapter */
 #include "svc/needs/need.h"         /* named exception: the demo loads every chapter */
@@ -34,6 +35,7 @@ const struct demo_login demo_logins[] = {
     {"service1", "service engineer on account teams"},
     {"hr", "HR: users and teams"},
     {"viewer", "read-only, on a few account teams"},
+    {"legal", "legal: contracts, breaches, disputes, lessons"},
     {0, 0},
 };
 
@@ -175,7 +177,9 @@ static enum kam_err people(struct kam_ctx *ctx, struct ctx_ids *ids, int account
         (rc = add_user(ctx, ids, "service2", "Grace Lim", "service", ids->teams[1],
                        &ids->service[1])) ||
         (rc = add_user(ctx, ids, "hr", "孙丽 (HR)", "hr", 0, &x)) ||
-        (rc = add_user(ctx, ids, "viewer", "周静 (Viewer)", "viewer", ids->teams[0], &ids->viewer)))
+        (rc = add_user(ctx, ids, "viewer", "周静 (Viewer)", "viewer", ids->teams[0],
+                       &ids->viewer)) ||
+        (rc = add_user(ctx, ids, "legal", "陈律 (Legal)", "legal", 0, &x)))
         return rc;
     return KAM_OK;
 }
@@ -663,6 +667,10 @@ enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out
             rc = risks_demo(ctx);
         if (!rc)
             rc = churn_demo(ctx);
+        if (!rc)
+            rc = contracts_demo(ctx); /* svc/contracts/demo_*.c (issue 17) */
+        if (!rc)
+            rc = disputes_demo(ctx);
         if (!rc)
             rc = alerts_demo(ctx);
         rc = db_end(ctx->db, rc, ctx->err);

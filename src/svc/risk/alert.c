@@ -33,7 +33,8 @@
 /* ---- the signal tables ---- */
 
 static const struct signal_def *const real_tables[] = {
-    signals_volume, signals_relationships, signals_needs, signals_credit, signals_competition, NULL,
+    signals_volume,      signals_relationships, signals_needs, signals_credit,
+    signals_competition, signals_contracts,     NULL,
 };
 static const struct signal_def *const *tables = real_tables;
 

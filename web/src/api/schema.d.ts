@@ -5,6 +5,40 @@
  */
 
 export interface paths {
+    "/api/v1/accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accountability records for appraisal: user_id (or me), lesson_id; newest first; a scoped reader sees those of the people they manage in lessons they may read */
+        get: operations["listAccountability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accountability/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The accountability list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getAccountabilityExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts": {
         parameters: {
             query?: never;
@@ -904,6 +938,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/breaches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contract breaches, newest first (sort detected_at | at_stake | id, - for descending): account_id, contract_id, status (one, or open: detected | confirmed | action), side (ours | theirs), kind (the obligation's), severity, mine=1 (I own them); keyset paging */
+        get: operations["listBreaches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One breach with its evidence (the lines, invoices or issues that show it) */
+        get: operations["getBreache"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** confirmed -> action: the corrective action taken */
+        post: operations["actionBreache"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** detected -> confirmed (409 naming status from any other status) */
+        post: operations["confirmBreache"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/cure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** action -> cured */
+        post: operations["cureBreache"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The files attached to the breach, newest first; keyset paging */
+        get: operations["listBreacheDocuments"];
+        put?: never;
+        /** Attach a file to the breach: the body is its bytes (application/octet-stream), name= its file name (sanitised: no directories, control or bidi characters; <= 200 characters), note= one line of <= 500 characters. Up to the setting documents.max_bytes (default 20 MiB; 413 document.too_big), not empty. The type is judged from the content: PDF, PNG, JPEG, GIF, WebP, docx/xlsx/pptx, doc/xls/ppt, UTF-8 text (else 415 on content); a name whose extension says another type is 415 on name. Takes changing the breach. */
+        post: operations["documentsBreache"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/documents/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A breach's documents over all its pages, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getBreacheDocumentsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/{id}/waive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** detected or confirmed -> waived, with the reason */
+        post: operations["waiveBreache"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The breaches list over all its pages as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en */
+        get: operations["getBreachesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/breaches/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check every obligation of every active, expiring and recently expired contract now (the scheduler does it with each planning pass); new breaches are recorded and told */
+        post: operations["createBreachesScan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bundles": {
         parameters: {
             query?: never;
@@ -1412,6 +1617,267 @@ export interface paths {
         patch: operations["patchContact"];
         trace?: never;
     };
+    "/api/v1/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contracts of the caller's accounts: account_id (subsidiaries=1: its group), status, kind, owner_id (or me), expiring_within (days: in force and ending by then), q (number or title); sort ends_on (default) | number | id ('-' descending); keyset paging; each with open_breaches and days_to_notice */
+        get: operations["listContracts"];
+        put?: never;
+        /** A contract of an account (a draft), its obligations inline */
+        post: operations["createContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One contract with its obligations (open breaches, next due date, done occurrences) */
+        get: operations["getContract"];
+        put?: never;
+        post?: never;
+        /** Delete a draft contract (409 contract.not_draft otherwise) */
+        delete: operations["deleteContract"];
+        options?: never;
+        head?: never;
+        /** Change a contract (version-guarded): a draft's terms freely; in force only owner_id and note (terms: 409 contract.amend_active, amend instead); ended: 409 contract.closed */
+        patch: operations["patchContract"];
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** draft -> active: revision 1 written to the versions */
+        post: operations["activateContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/amend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Amend a contract in force: the terms given (obligations: the full new list), revision + 1 and its version row */
+        post: operations["amendContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each obligation's standing now: ok | at_risk (the running period's projection falls short) | breached (open breaches) | none (nothing to judge yet); a volume obligation's running period with its pro-rata expectation and linear projection; a dated one's next occurrence not done */
+        get: operations["getContractCompliance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The files attached to the contract, newest first; keyset paging */
+        get: operations["listContractDocuments"];
+        put?: never;
+        /** Attach a file to the contract: the body is its bytes (application/octet-stream), name= its file name (sanitised: no directories, control or bidi characters; <= 200 characters), note= one line of <= 500 characters. Up to the setting documents.max_bytes (default 20 MiB; 413 document.too_big), not empty. The type is judged from the content: PDF, PNG, JPEG, GIF, WebP, docx/xlsx/pptx, doc/xls/ppt, UTF-8 text (else 415 on content); a name whose extension says another type is 415 on name. Takes changing the contract. */
+        post: operations["documentsContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/documents/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contract's documents over all its pages, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getContractDocumentsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/obligations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contract's obligations */
+        get: operations["getContractObligations"];
+        put?: never;
+        /** Add an obligation to a draft (in force: amend the contract) */
+        post: operations["obligationsContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/obligations/{oid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an obligation of a draft */
+        delete: operations["deleteContractObligation"];
+        options?: never;
+        head?: never;
+        /** Change an obligation of a draft */
+        patch: operations["patchContractObligation"];
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/obligations/{oid}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record an occurrence of a dated obligation done (once per occurrence) */
+        post: operations["doneContractObligation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew: a new draft continuing the contract (its terms and obligations from the day after its end), named in renewed_to; the contract becomes renewed at its end */
+        post: operations["createContractRenew"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check this contract's obligations now (active, expiring or expired contracts) */
+        post: operations["createContractScan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Terminate a contract in force: the reason, the day it ends; a version row */
+        post: operations["terminateContract"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contract's versions (terms as they stood from each revision), newest first */
+        get: operations["getContractVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The contracts list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getContractsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-holds": {
         parameters: {
             query?: never;
@@ -1458,6 +1924,249 @@ export interface paths {
         /** Release a flagged or held order line or offer (a held offer may then be sent); 409 credit.not_open once decided */
         post: operations["releaseCreditHold"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Disputes of the accounts the caller may read: account_id, contract_id, stage, open=1 (not closed), q (title or counterpart); sort id | arose_on | limitation_on (default -id); keyset paging */
+        get: operations["listDisputes"];
+        put?: never;
+        /** Report a dispute: it starts at negotiation; limitation_on = arose_on + 3 years; reported_by the caller, reported_to their reporting line unless named, owner the account's owner unless named */
+        post: operations["createDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One dispute with its stages */
+        get: operations["getDispute"];
+        put?: never;
+        post?: never;
+        /** Delete a dispute with its stages and events (409 dispute.has_lessons while a lesson links it) */
+        delete: operations["deleteDispute"];
+        options?: never;
+        head?: never;
+        /** Change a dispute's title, counterpart, amount, positions, arose_on (limitation recomputed), reported_to, owner (not its account, contract, breach or stage) */
+        patch: operations["patchDispute"];
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close from any open stage with its outcome (won and lost only at arbitration or litigation); a closed dispute is not reopened (409 naming stage) */
+        post: operations["closeDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The files attached to the dispute, newest first; keyset paging */
+        get: operations["listDisputeDocuments"];
+        put?: never;
+        /** Attach a file to the dispute: the body is its bytes (application/octet-stream), name= its file name (sanitised: no directories, control or bidi characters; <= 200 characters), note= one line of <= 500 characters. Up to the setting documents.max_bytes (default 20 MiB; 413 document.too_big), not empty. The type is judged from the content: PDF, PNG, JPEG, GIF, WebP, docx/xlsx/pptx, doc/xls/ppt, UTF-8 text (else 415 on content); a name whose extension says another type is 415 on name. Takes changing the dispute. */
+        post: operations["documentsDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/documents/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dispute's documents over all its pages, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getDisputeDocumentsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/dossier.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dossier as a printable A4 page: the dispute, stages, events, contract and obligations, the breach and its evidence, the audit trail with the hash-chain verification */
+        get: operations["getDisputeDossierHtml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/dossier.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dossier as a workbook: sheets Dispute, Stages, Events, Contract, Breach, Audit */
+        get: operations["getDisputeDossierXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/escalate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Escalate one step (negotiation -> mediation -> arbitration -> litigation): the current stage ends on started_on; skipping, going back, the same stage, closed: 409 naming stage */
+        post: operations["escalateDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an event (meeting, filing, hearing, offer, ...) to the timeline */
+        post: operations["eventsDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/stages/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a stage's deadline, forum, participants, cost or note */
+        patch: operations["patchDisputeStage"];
+        trace?: never;
+    };
+    "/api/v1/disputes/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stages (started, ended), events and the audit rows of the dispute, its stages and events, by day (what happened before the log of recording it) */
+        get: operations["getDisputeTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The disputes board: per stage (the four of the ladder and closed) how many, the amount claimed by currency, and the next deadline of the current stages (today or later) */
+        get: operations["getDisputesBoard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disputes/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The disputes list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getDisputesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a document: its bytes as the type stored, as an attachment (Content-Disposition with the sanitised name), Content-Security-Policy: sandbox, nosniff; audited. Permitted through the record it belongs to (object and scope of its contract, breach, dispute or lesson; x-kam-object names the contract's) */
+        get: operations["getDocument"];
+        put?: never;
+        post?: never;
+        /** Remove a document; takes changing the record it belongs to (x-kam-object names the contract's); audited */
+        delete: operations["deleteDocument"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2133,6 +2842,130 @@ export interface paths {
         };
         /** The KPI table as a file: format=xlsx or csv */
         get: operations["getKpisExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lessons learned the caller may read (those of no account and of accounts in scope): q (full text through the search index: Chinese, English, pinyin), account_id, tag, kind with ref_id (linked to); sort id | updated_at (default -id); keyset paging */
+        get: operations["listLessons"];
+        put?: never;
+        /** Record a lesson learned with its links */
+        post: operations["createLesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One lesson with its links */
+        get: operations["getLesson"];
+        put?: never;
+        post?: never;
+        /** Delete a lesson with its links and accountability records */
+        delete: operations["deleteLesson"];
+        options?: never;
+        head?: never;
+        /** Change a lesson (texts, tags, links replaced whole; not its account) */
+        patch: operations["patchLesson"];
+        trace?: never;
+    };
+    "/api/v1/lessons/{id}/accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lesson's accountability records (a scoped reader: of the people they manage only) */
+        get: operations["listLessonAccountability"];
+        put?: never;
+        /** Record who is accountable for which decision in the lesson (personal data) */
+        post: operations["createLessonAccountability"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The files attached to the lesson, newest first; keyset paging */
+        get: operations["listLessonDocuments"];
+        put?: never;
+        /** Attach a file to the lesson: the body is its bytes (application/octet-stream), name= its file name (sanitised: no directories, control or bidi characters; <= 200 characters), note= one line of <= 500 characters. Up to the setting documents.max_bytes (default 20 MiB; 413 document.too_big), not empty. The type is judged from the content: PDF, PNG, JPEG, GIF, WebP, docx/xlsx/pptx, doc/xls/ppt, UTF-8 text (else 415 on content); a name whose extension says another type is 415 on name. Takes changing the lesson. */
+        post: operations["documentsLesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{id}/documents/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A lesson's documents over all its pages, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getLessonDocumentsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{id}/training-needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A training need from the lesson (source lesson) for a person, a role or everyone */
+        post: operations["createLessonTrainingNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lessons list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getLessonsExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4292,6 +5125,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/training-needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Training needs: user_id (or me), lesson_id, status; newest first; a scoped reader sees those of the people they manage and of lessons they may read */
+        get: operations["listTrainingNeeds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training-needs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The training needs list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getTrainingNeedsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -4519,6 +5386,17 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             version: number;
+        };
+        Accountability: {
+            /** Format: date-time */
+            created_at: string;
+            decision: string;
+            id: number;
+            lesson_id: number;
+            lesson_title: string;
+            note: string;
+            user_id: number;
+            user_name: string;
         };
         AccountBehaviour: {
             account_id: number;
@@ -4876,6 +5754,50 @@ export interface components {
             pct_year: number;
             yoy_pct: number | null;
         };
+        Breach: {
+            account_id: number;
+            account_name: string;
+            action: string;
+            at_stake: number;
+            contract_id: number;
+            contract_number: string;
+            contract_title: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            cured_at: string | null;
+            currency: string;
+            /** Format: date-time */
+            detected_at: string;
+            evidence: Record<string, unknown>;
+            expected: number | null;
+            id: number;
+            kind: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            measured: number | null;
+            obligation_id: number;
+            obligation_title: string;
+            occurrence: string;
+            owner_id: number | null;
+            reason: string;
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            side: "ours" | "theirs";
+            /** @enum {string} */
+            status: "detected" | "confirmed" | "waived" | "action" | "cured";
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        BreachScan: {
+            contracts: number;
+            detected: number;
+            found: number;
+            obligations: number;
+            skipped: number;
+        };
         Bundle: {
             active: boolean;
             code: string;
@@ -5121,6 +6043,68 @@ export interface components {
             updated_at: string;
             version: number;
         };
+        Contract: {
+            account_id: number;
+            account_name: string;
+            auto_renew: boolean;
+            covers_group: boolean;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            currency: string;
+            days_to_notice: number;
+            /** Format: date */
+            ends_on: string;
+            id: number;
+            /** @enum {string} */
+            kind: "framework" | "supply" | "service" | "distribution";
+            note: string;
+            notice_days: number;
+            /** Format: date */
+            notice_on: string;
+            number: string;
+            obligations?: components["schemas"]["Obligation"][];
+            open_breaches: number;
+            our_party: string;
+            our_signatory: string;
+            owner_id: number | null;
+            payment_days: number | null;
+            price_list_id: number | null;
+            remind_days: number;
+            /** Format: date */
+            reminded_for: string | null;
+            renewal_months: number;
+            renewed_to: number | null;
+            revision: number;
+            signatory_contact_id: number | null;
+            /** Format: date */
+            signed_on: string | null;
+            sla_resolution_hours: number | null;
+            sla_response_hours: number | null;
+            /** Format: date */
+            starts_on: string;
+            /** @enum {string} */
+            status: "draft" | "active" | "expiring" | "expired" | "terminated" | "renewed";
+            status_note: string;
+            their_party: string;
+            their_signatory: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        ContractVersion: {
+            contract_id: number;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** Format: date */
+            effective_on: string;
+            id: number;
+            note: string;
+            revision: number;
+            terms: Record<string, unknown>;
+        };
         Contribution: {
             active: boolean;
             key: string;
@@ -5188,6 +6172,131 @@ export interface components {
                 /** @enum {string} */
                 role: "account_manager" | "team_lead" | "director";
             }[];
+        };
+        Dispute: {
+            account_id: number;
+            account_name: string;
+            amount_claimed: number;
+            /** Format: date */
+            arose_on: string;
+            breach_id: number | null;
+            /** Format: date */
+            closed_on: string | null;
+            contract_id: number | null;
+            contract_number: string | null;
+            counterpart: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: date */
+            deadline_on: string | null;
+            id: number;
+            /** Format: date */
+            limitation_on: string;
+            our_position: string;
+            /** @enum {string|null} */
+            outcome: "settled" | "won" | "lost" | "withdrawn" | null;
+            outcome_note: string;
+            owner_id: number | null;
+            reported_by: number | null;
+            reported_to: number | null;
+            settled_amount: number | null;
+            /** @enum {string} */
+            stage: "negotiation" | "mediation" | "arbitration" | "litigation" | "closed";
+            /** Format: date */
+            stage_started_on: string | null;
+            stages?: components["schemas"]["DisputeStage"][];
+            their_position: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        DisputeAmount: {
+            amount: number;
+            currency: string;
+        };
+        DisputeBoard: {
+            stages: components["schemas"]["DisputeBoardStage"][];
+        };
+        DisputeBoardStage: {
+            amounts: components["schemas"]["DisputeAmount"][];
+            count: number;
+            /** Format: date */
+            next_deadline: string | null;
+            next_deadline_dispute_id: number | null;
+            /** @enum {string} */
+            stage: "negotiation" | "mediation" | "arbitration" | "litigation" | "closed";
+        };
+        DisputeEvent: {
+            amount: number | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** Format: date */
+            day: string;
+            dispute_id: number;
+            id: number;
+            /** @enum {string} */
+            kind: "note" | "meeting" | "filing" | "hearing" | "offer" | "decision" | "payment";
+            text: string;
+        };
+        DisputeStage: {
+            cost: number;
+            /** Format: date-time */
+            created_at: string;
+            deadline_note: string;
+            /** Format: date */
+            deadline_on: string | null;
+            dispute_id: number;
+            /** Format: date */
+            ended_on: string | null;
+            forum: string;
+            id: number;
+            note: string;
+            participants: string;
+            /** @enum {string} */
+            stage: "negotiation" | "mediation" | "arbitration" | "litigation";
+            /** Format: date */
+            started_on: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DisputeTimeline: {
+            dispute_id: number;
+            items: components["schemas"]["DisputeTimelineItem"][];
+        };
+        DisputeTimelineItem: {
+            action: string | null;
+            amount: number | null;
+            /** Format: date-time */
+            at: string | null;
+            changes: unknown;
+            /** Format: date */
+            day: string;
+            entity: string | null;
+            event_kind: string | null;
+            /** @enum {string} */
+            kind: "stage_started" | "stage_ended" | "event" | "audit";
+            ref_id: number;
+            stage: string | null;
+            text: string;
+            user_id: number | null;
+        };
+        Document: {
+            account_id: number | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            id: number;
+            mime: string;
+            name: string;
+            note: string;
+            owner_id: number;
+            /** @enum {string} */
+            owner_kind: "contract" | "breach" | "dispute" | "lesson";
+            sha256: string;
+            size: number;
         };
         DuplicateCandidate: {
             account_id: number | null;
@@ -5764,6 +6873,28 @@ export interface components {
             /** @enum {string} */
             target?: "no_plan" | "plan_other_year" | "plan_not_split" | "not_in_plan";
         };
+        Lesson: {
+            account_id: number | null;
+            account_name: string | null;
+            changes: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            id: number;
+            links: components["schemas"]["LessonLink"][];
+            root_cause: string;
+            tags: string[];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+            what_happened: string;
+        };
+        LessonLink: {
+            /** @enum {string} */
+            kind: "dispute" | "breach" | "opportunity" | "account" | "issue" | "contract";
+            ref_id: number;
+        };
         LoyaltyCell: {
             buyers: number;
             group: string;
@@ -5807,7 +6938,7 @@ export interface components {
             name: string;
             permissions: components["schemas"]["Permissions"];
             /** @enum {string} */
-            role: "admin" | "director" | "team_lead" | "account_manager" | "finance" | "service" | "hr" | "viewer";
+            role: "admin" | "director" | "team_lead" | "account_manager" | "finance" | "service" | "hr" | "viewer" | "legal";
             team_id: number | null;
             /** Format: date-time */
             updated_at: string;
@@ -5909,6 +7040,62 @@ export interface components {
             /** Format: date-time */
             read_at: string | null;
             title: string;
+        };
+        Obligation: {
+            active: boolean;
+            contract_id: number;
+            /** Format: date-time */
+            created_at: string;
+            days: number | null;
+            done: components["schemas"]["ObligationDone"][];
+            /** Format: date */
+            due_on: string | null;
+            family: string | null;
+            id: number;
+            /** @enum {string} */
+            kind: "volume" | "price" | "payment" | "service_level" | "delivery" | "support" | "training" | "forecast" | "other";
+            /** @enum {string|null} */
+            measure: "quantity" | "amount" | null;
+            /** Format: date */
+            next_due: string | null;
+            open_breaches: number;
+            /** @enum {string|null} */
+            period: "month" | "quarter" | "year" | null;
+            /** @enum {string} */
+            recurrence: "none" | "month" | "quarter" | "year";
+            resolution_hours: number | null;
+            response_hours: number | null;
+            /** @enum {string} */
+            side: "ours" | "theirs";
+            target: number | null;
+            title: string;
+            tolerance_bp: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ObligationDone: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** Format: date */
+            done_on: string;
+            /** Format: date */
+            due_on: string;
+            id: number;
+            note: string;
+        };
+        ObligationStatus: {
+            actual: number | null;
+            expected_to_date: number | null;
+            /** Format: date */
+            next_due: string | null;
+            obligation_id: number;
+            open_breaches: number;
+            period: string | null;
+            projected: number | null;
+            /** @enum {string} */
+            state: "ok" | "at_risk" | "breached" | "none";
+            target: number | null;
         };
         Offer: {
             account_id: number;
@@ -6149,22 +7336,27 @@ export interface components {
         Permissions: {
             account: components["schemas"]["Grants"];
             account_member: components["schemas"]["Grants"];
+            accountability: components["schemas"]["Grants"];
             alert: components["schemas"]["Grants"];
             audit: components["schemas"]["Grants"];
+            breach: components["schemas"]["Grants"];
             care: components["schemas"]["Grants"];
             catalog: components["schemas"]["Grants"];
             competition: components["schemas"]["Grants"];
             competitor: components["schemas"]["Grants"];
             config: components["schemas"]["Grants"];
             contact: components["schemas"]["Grants"];
+            contract: components["schemas"]["Grants"];
             credit: components["schemas"]["Grants"];
             discount: components["schemas"]["Grants"];
+            dispute: components["schemas"]["Grants"];
             follow_up: components["schemas"]["Grants"];
             gift: components["schemas"]["Grants"];
             import: components["schemas"]["Grants"];
             interaction: components["schemas"]["Grants"];
             interview: components["schemas"]["Grants"];
             issue: components["schemas"]["Grants"];
+            lesson: components["schemas"]["Grants"];
             measure: components["schemas"]["Grants"];
             need: components["schemas"]["Grants"];
             need_status: components["schemas"]["Grants"];
@@ -6183,6 +7375,7 @@ export interface components {
             target_approval: components["schemas"]["Grants"];
             target_proposal: components["schemas"]["Grants"];
             team: components["schemas"]["Grants"];
+            training: components["schemas"]["Grants"];
             user: components["schemas"]["Grants"];
             visit: components["schemas"]["Grants"];
         };
@@ -7061,6 +8254,23 @@ export interface components {
             model_id: string;
             negative_below_ppm: number;
         };
+        TrainingNeed: {
+            audience_role: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            detail: string;
+            id: number;
+            /** @enum {string} */
+            source: "lesson" | "competency" | "appraisal" | "manual";
+            source_id: number | null;
+            /** @enum {string} */
+            status: "open" | "planned" | "done" | "dropped";
+            topic: string;
+            /** Format: date-time */
+            updated_at: string;
+            user_id: number | null;
+        };
         User: {
             /** Format: date-time */
             created_at: string;
@@ -7073,7 +8283,7 @@ export interface components {
             login: string;
             name: string;
             /** @enum {string} */
-            role: "admin" | "director" | "team_lead" | "account_manager" | "finance" | "service" | "hr" | "viewer";
+            role: "admin" | "director" | "team_lead" | "account_manager" | "finance" | "service" | "hr" | "viewer" | "legal";
             team_id: number | null;
             /** Format: date-time */
             updated_at: string;
@@ -7282,6 +8492,76 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAccountability: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                lesson_id?: string;
+                limit?: number;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Accountability"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAccountabilityExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                lesson_id?: string;
+                raw?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listAccounts: {
         parameters: {
             query?: {
@@ -10020,6 +11300,409 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listBreaches: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                contract_id?: string;
+                cursor?: string;
+                kind?: string;
+                limit?: number;
+                mine?: string;
+                severity?: string;
+                side?: string;
+                sort?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Breach"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBreache: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breach"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    actionBreache: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the corrective action taken, 1-2000 characters */
+                    action: string;
+                    /** @description the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breach"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    confirmBreache: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breach"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cureBreache: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description optional, <= 2000 characters; cured: added to the action */
+                    note?: string;
+                    /** @description the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breach"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listBreacheDocuments: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Document"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    documentsBreache: {
+        parameters: {
+            query?: {
+                name?: string;
+                note?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBreacheDocumentsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    waiveBreache: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why the breach is waived, 1-2000 characters */
+                    reason: string;
+                    /** @description the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breach"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBreachesExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                contract_id?: string;
+                format?: "csv" | "xlsx";
+                kind?: string;
+                lang?: string;
+                mine?: string;
+                raw?: string;
+                severity?: string;
+                side?: string;
+                sort?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createBreachesScan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BreachScan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listBundles: {
         parameters: {
             query?: {
@@ -11646,6 +13329,1099 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listContracts: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                expiring_within?: string;
+                kind?: string;
+                limit?: number;
+                owner_id?: string;
+                q?: string;
+                sort?: string;
+                status?: string;
+                subsidiaries?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Contract"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account (cannot change) */
+                    account_id: number;
+                    /** @description renewed by renewal_months at its end unless renewed otherwise (default false) */
+                    auto_renew?: boolean;
+                    /** @description a group head account's contract covering its subsidiaries */
+                    covers_group?: boolean;
+                    /** @description the base currency or one with an exchange rate */
+                    currency: string;
+                    /** @description YYYY-MM-DD, not before starts_on */
+                    ends_on: string;
+                    /**
+                     * @description framework | supply | service | distribution
+                     * @enum {string}
+                     */
+                    kind: "framework" | "supply" | "service" | "distribution";
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description 0..365 (default 30): the notice deadline is ends_on less these days */
+                    notice_days?: number;
+                    /** @description unique, 1-50 characters */
+                    number: string;
+                    /** @description at most 50; PATCH (drafts) and amend: the full new list (an element with id keeps that obligation; the others are deactivated) */
+                    obligations?: {
+                        /** @description default true */
+                        active?: boolean;
+                        /** @description payment: days after the invoice; delivery: lead time (0..365) */
+                        days?: number | null;
+                        /** @description delivery, support, training, forecast, other: YYYY-MM-DD (required) */
+                        due_on?: string | null;
+                        /** @description volume: a product family (one of the products'); null: all */
+                        family?: string | null;
+                        /** @description an obligation of the contract kept (changed as given); without it a new one */
+                        id?: number;
+                        /** @description volume|price|payment|service_level|delivery|support|training|forecast|other */
+                        kind?: string;
+                        /**
+                         * @description volume: quantity | amount
+                         * @enum {string|null}
+                         */
+                        measure?: "quantity" | "amount" | null;
+                        /**
+                         * @description volume: month | quarter | year
+                         * @enum {string|null}
+                         */
+                        period?: "month" | "quarter" | "year" | null;
+                        /** @description dated kinds: none (default) | month | quarter | year */
+                        recurrence?: string;
+                        /** @description service_level: 1..8760 */
+                        resolution_hours?: number | null;
+                        /** @description service_level: 1..8760 */
+                        response_hours?: number | null;
+                        /**
+                         * @description ours | theirs
+                         * @enum {string}
+                         */
+                        side?: "ours" | "theirs";
+                        /** @description volume: > 0 per period (thousandths of the unit, or minor units of the contract's currency) */
+                        target?: number | null;
+                        /** @description <= 200 characters */
+                        title?: string | null;
+                        /** @description price, volume: 0..10000 basis points */
+                        tolerance_bp?: number;
+                    }[];
+                    /** @description <= 200 characters */
+                    our_party?: string | null;
+                    /** @description <= 100 characters */
+                    our_signatory?: string | null;
+                    /** @description a user who may read the account's contracts (default the creator) */
+                    owner_id?: number | null;
+                    /** @description payment terms: 0..365 days after the invoice, or null */
+                    payment_days?: number | null;
+                    /** @description the contract's prices: an account or group price list of this account (or its group head) in the contract's currency, or null */
+                    price_list_id?: number | null;
+                    /** @description 0..365 (default 30): the renewal reminder this many days before the notice deadline */
+                    remind_days?: number;
+                    /** @description 1..120 (default 12) */
+                    renewal_months?: number;
+                    /** @description a contact of the account, or null */
+                    signatory_contact_id?: number | null;
+                    /** @description YYYY-MM-DD or null */
+                    signed_on?: string | null;
+                    /** @description 1..8760, or null (the issue SLA rules) */
+                    sla_resolution_hours?: number | null;
+                    /** @description 1..8760, or null (the issue SLA rules) */
+                    sla_response_hours?: number | null;
+                    /** @description YYYY-MM-DD */
+                    starts_on: string;
+                    /** @description <= 200 characters */
+                    their_party?: string | null;
+                    /** @description <= 100 characters */
+                    their_signatory?: string | null;
+                    /** @description 1-200 characters */
+                    title: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account (cannot change) */
+                    account_id?: number;
+                    /** @description renewed by renewal_months at its end unless renewed otherwise (default false) */
+                    auto_renew?: boolean;
+                    /** @description a group head account's contract covering its subsidiaries */
+                    covers_group?: boolean;
+                    /** @description the base currency or one with an exchange rate */
+                    currency?: string;
+                    /** @description YYYY-MM-DD, not before starts_on */
+                    ends_on?: string;
+                    /**
+                     * @description framework | supply | service | distribution
+                     * @enum {string}
+                     */
+                    kind?: "framework" | "supply" | "service" | "distribution";
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description 0..365 (default 30): the notice deadline is ends_on less these days */
+                    notice_days?: number;
+                    /** @description unique, 1-50 characters */
+                    number?: string;
+                    /** @description at most 50; PATCH (drafts) and amend: the full new list (an element with id keeps that obligation; the others are deactivated) */
+                    obligations?: {
+                        /** @description default true */
+                        active?: boolean;
+                        /** @description payment: days after the invoice; delivery: lead time (0..365) */
+                        days?: number | null;
+                        /** @description delivery, support, training, forecast, other: YYYY-MM-DD (required) */
+                        due_on?: string | null;
+                        /** @description volume: a product family (one of the products'); null: all */
+                        family?: string | null;
+                        /** @description an obligation of the contract kept (changed as given); without it a new one */
+                        id?: number;
+                        /** @description volume|price|payment|service_level|delivery|support|training|forecast|other */
+                        kind?: string;
+                        /**
+                         * @description volume: quantity | amount
+                         * @enum {string|null}
+                         */
+                        measure?: "quantity" | "amount" | null;
+                        /**
+                         * @description volume: month | quarter | year
+                         * @enum {string|null}
+                         */
+                        period?: "month" | "quarter" | "year" | null;
+                        /** @description dated kinds: none (default) | month | quarter | year */
+                        recurrence?: string;
+                        /** @description service_level: 1..8760 */
+                        resolution_hours?: number | null;
+                        /** @description service_level: 1..8760 */
+                        response_hours?: number | null;
+                        /**
+                         * @description ours | theirs
+                         * @enum {string}
+                         */
+                        side?: "ours" | "theirs";
+                        /** @description volume: > 0 per period (thousandths of the unit, or minor units of the contract's currency) */
+                        target?: number | null;
+                        /** @description <= 200 characters */
+                        title?: string | null;
+                        /** @description price, volume: 0..10000 basis points */
+                        tolerance_bp?: number;
+                    }[];
+                    /** @description <= 200 characters */
+                    our_party?: string | null;
+                    /** @description <= 100 characters */
+                    our_signatory?: string | null;
+                    /** @description a user who may read the account's contracts (default the creator) */
+                    owner_id?: number | null;
+                    /** @description payment terms: 0..365 days after the invoice, or null */
+                    payment_days?: number | null;
+                    /** @description the contract's prices: an account or group price list of this account (or its group head) in the contract's currency, or null */
+                    price_list_id?: number | null;
+                    /** @description 0..365 (default 30): the renewal reminder this many days before the notice deadline */
+                    remind_days?: number;
+                    /** @description 1..120 (default 12) */
+                    renewal_months?: number;
+                    /** @description a contact of the account, or null */
+                    signatory_contact_id?: number | null;
+                    /** @description YYYY-MM-DD or null */
+                    signed_on?: string | null;
+                    /** @description 1..8760, or null (the issue SLA rules) */
+                    sla_resolution_hours?: number | null;
+                    /** @description 1..8760, or null (the issue SLA rules) */
+                    sla_response_hours?: number | null;
+                    /** @description YYYY-MM-DD */
+                    starts_on?: string;
+                    /** @description <= 200 characters */
+                    their_party?: string | null;
+                    /** @description <= 100 characters */
+                    their_signatory?: string | null;
+                    /** @description 1-200 characters */
+                    title?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    activateContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    amendContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description renewed by renewal_months at its end unless renewed otherwise (default false) */
+                    auto_renew?: boolean;
+                    /** @description a group head account's contract covering its subsidiaries */
+                    covers_group?: boolean;
+                    /** @description the base currency or one with an exchange rate */
+                    currency: string;
+                    /** @description YYYY-MM-DD, not before the contract starts */
+                    effective_on: string;
+                    /** @description YYYY-MM-DD, not before starts_on */
+                    ends_on: string;
+                    /**
+                     * @description framework | supply | service | distribution
+                     * @enum {string}
+                     */
+                    kind: "framework" | "supply" | "service" | "distribution";
+                    /** @description what the amendment changes and why, <= 2000 characters */
+                    note?: string | null;
+                    /** @description 0..365 (default 30): the notice deadline is ends_on less these days */
+                    notice_days?: number;
+                    /** @description unique, 1-50 characters */
+                    number: string;
+                    /** @description at most 50; PATCH (drafts) and amend: the full new list (an element with id keeps that obligation; the others are deactivated) */
+                    obligations?: {
+                        /** @description default true */
+                        active?: boolean;
+                        /** @description payment: days after the invoice; delivery: lead time (0..365) */
+                        days?: number | null;
+                        /** @description delivery, support, training, forecast, other: YYYY-MM-DD (required) */
+                        due_on?: string | null;
+                        /** @description volume: a product family (one of the products'); null: all */
+                        family?: string | null;
+                        /** @description an obligation of the contract kept (changed as given); without it a new one */
+                        id?: number;
+                        /** @description volume|price|payment|service_level|delivery|support|training|forecast|other */
+                        kind?: string;
+                        /**
+                         * @description volume: quantity | amount
+                         * @enum {string|null}
+                         */
+                        measure?: "quantity" | "amount" | null;
+                        /**
+                         * @description volume: month | quarter | year
+                         * @enum {string|null}
+                         */
+                        period?: "month" | "quarter" | "year" | null;
+                        /** @description dated kinds: none (default) | month | quarter | year */
+                        recurrence?: string;
+                        /** @description service_level: 1..8760 */
+                        resolution_hours?: number | null;
+                        /** @description service_level: 1..8760 */
+                        response_hours?: number | null;
+                        /**
+                         * @description ours | theirs
+                         * @enum {string}
+                         */
+                        side?: "ours" | "theirs";
+                        /** @description volume: > 0 per period (thousandths of the unit, or minor units of the contract's currency) */
+                        target?: number | null;
+                        /** @description <= 200 characters */
+                        title?: string | null;
+                        /** @description price, volume: 0..10000 basis points */
+                        tolerance_bp?: number;
+                    }[];
+                    /** @description <= 200 characters */
+                    our_party?: string | null;
+                    /** @description <= 100 characters */
+                    our_signatory?: string | null;
+                    /** @description a user who may read the account's contracts (default the creator) */
+                    owner_id?: number | null;
+                    /** @description payment terms: 0..365 days after the invoice, or null */
+                    payment_days?: number | null;
+                    /** @description the contract's prices: an account or group price list of this account (or its group head) in the contract's currency, or null */
+                    price_list_id?: number | null;
+                    /** @description 0..365 (default 30): the renewal reminder this many days before the notice deadline */
+                    remind_days?: number;
+                    /** @description 1..120 (default 12) */
+                    renewal_months?: number;
+                    /** @description a contact of the account, or null */
+                    signatory_contact_id?: number | null;
+                    /** @description YYYY-MM-DD or null */
+                    signed_on?: string | null;
+                    /** @description 1..8760, or null (the issue SLA rules) */
+                    sla_resolution_hours?: number | null;
+                    /** @description 1..8760, or null (the issue SLA rules) */
+                    sla_response_hours?: number | null;
+                    /** @description YYYY-MM-DD */
+                    starts_on: string;
+                    /** @description <= 200 characters */
+                    their_party?: string | null;
+                    /** @description <= 100 characters */
+                    their_signatory?: string | null;
+                    /** @description 1-200 characters */
+                    title: string;
+                    /** @description the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getContractCompliance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ObligationStatus"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listContractDocuments: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Document"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    documentsContract: {
+        parameters: {
+            query?: {
+                name?: string;
+                note?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getContractDocumentsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getContractObligations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Obligation"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    obligationsContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description payment: days after the invoice; delivery: lead time (0..365) */
+                    days?: number | null;
+                    /** @description delivery, support, training, forecast, other: YYYY-MM-DD (required) */
+                    due_on?: string | null;
+                    /** @description volume: a product family (one of the products'); null: all */
+                    family?: string | null;
+                    /** @description volume|price|payment|service_level|delivery|support|training|forecast|other */
+                    kind: string;
+                    /**
+                     * @description volume: quantity | amount
+                     * @enum {string|null}
+                     */
+                    measure?: "quantity" | "amount" | null;
+                    /**
+                     * @description volume: month | quarter | year
+                     * @enum {string|null}
+                     */
+                    period?: "month" | "quarter" | "year" | null;
+                    /** @description dated kinds: none (default) | month | quarter | year */
+                    recurrence?: string;
+                    /** @description service_level: 1..8760 */
+                    resolution_hours?: number | null;
+                    /** @description service_level: 1..8760 */
+                    response_hours?: number | null;
+                    /**
+                     * @description ours | theirs
+                     * @enum {string}
+                     */
+                    side: "ours" | "theirs";
+                    /** @description volume: > 0 per period (thousandths of the unit, or minor units of the contract's currency) */
+                    target?: number | null;
+                    /** @description <= 200 characters */
+                    title?: string | null;
+                    /** @description price, volume: 0..10000 basis points */
+                    tolerance_bp?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Obligation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteContractObligation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchContractObligation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description payment: days after the invoice; delivery: lead time (0..365) */
+                    days?: number | null;
+                    /** @description delivery, support, training, forecast, other: YYYY-MM-DD (required) */
+                    due_on?: string | null;
+                    /** @description volume: a product family (one of the products'); null: all */
+                    family?: string | null;
+                    /** @description volume|price|payment|service_level|delivery|support|training|forecast|other */
+                    kind?: string;
+                    /**
+                     * @description volume: quantity | amount
+                     * @enum {string|null}
+                     */
+                    measure?: "quantity" | "amount" | null;
+                    /**
+                     * @description volume: month | quarter | year
+                     * @enum {string|null}
+                     */
+                    period?: "month" | "quarter" | "year" | null;
+                    /** @description dated kinds: none (default) | month | quarter | year */
+                    recurrence?: string;
+                    /** @description service_level: 1..8760 */
+                    resolution_hours?: number | null;
+                    /** @description service_level: 1..8760 */
+                    response_hours?: number | null;
+                    /**
+                     * @description ours | theirs
+                     * @enum {string}
+                     */
+                    side?: "ours" | "theirs";
+                    /** @description volume: > 0 per period (thousandths of the unit, or minor units of the contract's currency) */
+                    target?: number | null;
+                    /** @description <= 200 characters */
+                    title?: string | null;
+                    /** @description price, volume: 0..10000 basis points */
+                    tolerance_bp?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Obligation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    doneContractObligation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                oid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description YYYY-MM-DD, not in the future (default today) */
+                    done_on?: string;
+                    /** @description the occurrence: the obligation's due_on or one of its recurrences */
+                    due_on: string;
+                    /** @description <= 2000 characters */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Obligation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createContractRenew: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default renewal_months after starts_on, less a day */
+                    ends_on?: string;
+                    /** @description the successor's number (unique) */
+                    number: string;
+                    /** @description default the day after the contract's end */
+                    starts_on?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createContractScan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BreachScan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    terminateContract: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description YYYY-MM-DD the contract ends (default today); the end moves there when earlier */
+                    on?: string;
+                    /** @description 1-2000 characters */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contract"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getContractVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ContractVersion"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getContractsExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                expiring_within?: string;
+                format?: "csv" | "xlsx";
+                kind?: string;
+                lang?: string;
+                owner_id?: string;
+                q?: string;
+                raw?: string;
+                sort?: string;
+                status?: string;
+                subsidiaries?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listCreditHolds: {
         parameters: {
             query?: {
@@ -11753,6 +14529,741 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDisputes: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                contract_id?: string;
+                cursor?: string;
+                limit?: number;
+                open?: string;
+                q?: string;
+                sort?: string;
+                stage?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Dispute"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the account (cannot change); the caller must be allowed to create disputes there */
+                    account_id: number;
+                    /** @description minor units of currency, >= 0 (default 0) */
+                    amount_claimed?: number;
+                    /** @description YYYY-MM-DD, not in the future; limitation_on = arose_on + 3 years */
+                    arose_on: string;
+                    /** @description a breach of that contract (cannot change); its contract becomes contract_id */
+                    breach_id?: number | null;
+                    /** @description a contract of the account (cannot change) */
+                    contract_id?: number | null;
+                    /** @description <= 200 characters */
+                    counterpart?: string | null;
+                    /** @description ISO 4217 code */
+                    currency: string;
+                    /** @description <= 4000 characters */
+                    our_position?: string | null;
+                    /** @description a user who may read the account's disputes; default the account's owner */
+                    owner_id?: number | null;
+                    /** @description a user who may read the account's disputes; default the caller's team manager (up the team tree) */
+                    reported_to?: number | null;
+                    /** @description POST: the negotiation's start, YYYY-MM-DD, not before arose_on (default today) */
+                    started_on?: string;
+                    /** @description <= 4000 characters */
+                    their_position?: string | null;
+                    /** @description 1-200 characters */
+                    title: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the account (cannot change); the caller must be allowed to create disputes there */
+                    account_id?: number;
+                    /** @description minor units of currency, >= 0 (default 0) */
+                    amount_claimed?: number;
+                    /** @description YYYY-MM-DD, not in the future; limitation_on = arose_on + 3 years */
+                    arose_on?: string;
+                    /** @description a breach of that contract (cannot change); its contract becomes contract_id */
+                    breach_id?: number | null;
+                    /** @description a contract of the account (cannot change) */
+                    contract_id?: number | null;
+                    /** @description <= 200 characters */
+                    counterpart?: string | null;
+                    /** @description ISO 4217 code */
+                    currency?: string;
+                    /** @description <= 4000 characters */
+                    our_position?: string | null;
+                    /** @description a user who may read the account's disputes; default the account's owner */
+                    owner_id?: number | null;
+                    /** @description a user who may read the account's disputes; default the caller's team manager (up the team tree) */
+                    reported_to?: number | null;
+                    /** @description POST: the negotiation's start, YYYY-MM-DD, not before arose_on (default today) */
+                    started_on?: string;
+                    /** @description <= 4000 characters */
+                    their_position?: string | null;
+                    /** @description 1-200 characters */
+                    title?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    closeDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description YYYY-MM-DD, not before the current stage's start, not in the future (default today) */
+                    closed_on?: string;
+                    /** @description the outcome, <= 2000 characters */
+                    note?: string | null;
+                    /** @description settled | won | lost | withdrawn; won and lost only at arbitration or litigation (409 naming stage) */
+                    outcome: string;
+                    /** @description settled only: minor units of the dispute's currency, >= 0 */
+                    settled_amount?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDisputeDocuments: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Document"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    documentsDispute: {
+        parameters: {
+            query?: {
+                name?: string;
+                note?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDisputeDocumentsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDisputeDossierHtml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDisputeDossierXlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    escalateDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description <= 2000 characters */
+                    deadline_note?: string | null;
+                    /** @description the stage's deadline (an arbitration or appeal deadline), YYYY-MM-DD */
+                    deadline_on?: string | null;
+                    /** @description the mediator, arbitration commission or court, <= 300 characters */
+                    forum?: string | null;
+                    /** @description lawyers and others, <= 2000 characters */
+                    participants?: string | null;
+                    /** @description the next stage: negotiation -> mediation -> arbitration -> litigation (anything else: 409 naming stage) */
+                    stage: string;
+                    /** @description YYYY-MM-DD, not before the current stage's start, not in the future (default today) */
+                    started_on?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispute"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    eventsDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description minor units of the dispute's currency (an offer, a payment), or null */
+                    amount?: number | null;
+                    /** @description YYYY-MM-DD (default today) */
+                    day?: string;
+                    /**
+                     * @description note | meeting | filing | hearing | offer | decision | payment
+                     * @enum {string}
+                     */
+                    kind: "note" | "meeting" | "filing" | "hearing" | "offer" | "decision" | "payment";
+                    /** @description 1-2000 characters */
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeEvent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchDisputeStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description minor units of the dispute's currency, >= 0 */
+                    cost?: number;
+                    /** @description <= 2000 characters */
+                    deadline_note?: string | null;
+                    /** @description YYYY-MM-DD or null */
+                    deadline_on?: string | null;
+                    /** @description <= 300 characters */
+                    forum?: string | null;
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description <= 2000 characters */
+                    participants?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeStage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDisputeTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeTimeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDisputesBoard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeBoard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDisputesExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                contract_id?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                open?: string;
+                q?: string;
+                raw?: string;
+                sort?: string;
+                stage?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/msword": string;
+                    "application/pdf": string;
+                    "application/vnd.ms-excel": string;
+                    "application/vnd.ms-powerpoint": string;
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "image/gif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "text/csv": string;
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -13876,6 +17387,486 @@ export interface operations {
                 plan_id?: number;
                 region?: string;
                 subsidiaries?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listLessons: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                cursor?: string;
+                kind?: string;
+                limit?: number;
+                q?: string;
+                ref_id?: string;
+                sort?: string;
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Lesson"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account (default: the first link's account; none: a company-wide lesson, recorded by org-wide writers only); cannot change */
+                    account_id?: number | null;
+                    /** @description what we change, <= 8000 characters */
+                    changes?: string | null;
+                    /** @description what the lesson came from (replaced whole), at most 20; each must exist and be readable by the caller (400 naming links[i]) */
+                    links?: {
+                        /**
+                         * @description dispute | breach | opportunity | account | issue | contract
+                         * @enum {string}
+                         */
+                        kind?: "dispute" | "breach" | "opportunity" | "account" | "issue" | "contract";
+                        /** @description the record's id */
+                        ref_id?: number;
+                    }[];
+                    /** @description <= 8000 characters */
+                    root_cause?: string | null;
+                    /** @description words of 1-30 characters without commas, at most 20 (replaced whole) */
+                    tags?: string[];
+                    /** @description 1-200 characters */
+                    title: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                    /** @description <= 8000 characters */
+                    what_happened?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lesson"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lesson"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchLesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the account (default: the first link's account; none: a company-wide lesson, recorded by org-wide writers only); cannot change */
+                    account_id?: number | null;
+                    /** @description what we change, <= 8000 characters */
+                    changes?: string | null;
+                    /** @description what the lesson came from (replaced whole), at most 20; each must exist and be readable by the caller (400 naming links[i]) */
+                    links?: {
+                        /**
+                         * @description dispute | breach | opportunity | account | issue | contract
+                         * @enum {string}
+                         */
+                        kind?: "dispute" | "breach" | "opportunity" | "account" | "issue" | "contract";
+                        /** @description the record's id */
+                        ref_id?: number;
+                    }[];
+                    /** @description <= 8000 characters */
+                    root_cause?: string | null;
+                    /** @description words of 1-30 characters without commas, at most 20 (replaced whole) */
+                    tags?: string[];
+                    /** @description 1-200 characters */
+                    title?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                    /** @description <= 8000 characters */
+                    what_happened?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lesson"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listLessonAccountability: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Accountability"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createLessonAccountability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the decision they are accountable for, 1-500 characters */
+                    decision: string;
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description the person accountable */
+                    user_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accountability"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listLessonDocuments: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Document"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    documentsLesson: {
+        parameters: {
+            query?: {
+                name?: string;
+                note?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLessonDocumentsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createLessonTrainingNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a role whose people to train (account_manager, team_lead, ...) */
+                    audience_role?: string | null;
+                    /** @description <= 2000 characters */
+                    detail?: string | null;
+                    /** @description 1-200 characters */
+                    topic: string;
+                    /** @description the person to train (or audience_role, not both; neither: everyone) */
+                    user_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingNeed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLessonsExport: {
+        parameters: {
+            query?: {
+                account_id?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                kind?: string;
+                lang?: string;
+                q?: string;
+                raw?: string;
+                ref_id?: string;
+                sort?: string;
+                tag?: string;
             };
             header?: never;
             path?: never;
@@ -21143,6 +25134,78 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listTrainingNeeds: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                lesson_id?: string;
+                limit?: number;
+                status?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TrainingNeed"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTrainingNeedsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                lesson_id?: string;
+                raw?: string;
+                status?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -21203,10 +25266,10 @@ export interface operations {
                     /** @description 10-200 characters, not a commonly used one, not containing the login */
                     password: string;
                     /**
-                     * @description admin | director | team_lead | account_manager | finance | service | hr | viewer
+                     * @description admin | director | team_lead | account_manager | finance | service | hr | viewer | legal
                      * @enum {string}
                      */
-                    role: "admin" | "director" | "team_lead" | "account_manager" | "finance" | "service" | "hr" | "viewer";
+                    role: "admin" | "director" | "team_lead" | "account_manager" | "finance" | "service" | "hr" | "viewer" | "legal";
                     /** @description team, or null */
                     team_id?: number | null;
                 };
@@ -21286,10 +25349,10 @@ export interface operations {
                     /** @description 10-200 characters, not a commonly used one, not containing the login */
                     password?: string;
                     /**
-                     * @description admin | director | team_lead | account_manager | finance | service | hr | viewer
+                     * @description admin | director | team_lead | account_manager | finance | service | hr | viewer | legal
                      * @enum {string}
                      */
-                    role?: "admin" | "director" | "team_lead" | "account_manager" | "finance" | "service" | "hr" | "viewer";
+                    role?: "admin" | "director" | "team_lead" | "account_manager" | "finance" | "service" | "hr" | "viewer" | "legal";
                     /** @description team, or null */
                     team_id?: number | null;
                 };

@@ -39,6 +39,7 @@ export const ROLES = allOf<Role>({
   finance: true,
   service: true,
   hr: true,
+  legal: true,
   viewer: true,
 })
 
