@@ -128,9 +128,11 @@ export default async (k) => {
     const acc = (await k.api(page, 'GET', '/api/v1/accounts?limit=1')).json?.items?.[0]
     const iss = (await k.api(page, 'GET', '/api/v1/issues?limit=1')).json?.items?.[0]
     const plan = (await k.api(page, 'GET', '/api/v1/targets')).json?.items?.[0] // no limit on /targets
+    const contract = (await k.api(page, 'GET', '/api/v1/contracts?limit=1')).json?.items?.[0]
+    const breach = (await k.api(page, 'GET', '/api/v1/breaches?limit=1')).json?.items?.[0]
     await context.close()
     k.assert(acc?.id && iss?.id && plan?.id, `screens: no account, issue or plan to show (${acc?.id}, ${iss?.id}, ${plan?.id})`)
-    ids = { account: acc.id, issue: iss.id, plan: plan.id }
+    ids = { account: acc.id, issue: iss.id, plan: plan.id, contract: contract?.id, breach: breach?.id }
     return ids
   }
   // KAM_SCREENS_SKIP=1 leaves the whole screenshot set out (a quicker local run)
@@ -180,6 +182,9 @@ export default async (k) => {
     { name: 'dlg-plan-visit', url: '/visits', user: 'am.east1', open: dlg('plan-visit', 'plan-dialog') },
     { name: 'issues', url: '/issues', user: 'director' },
     { name: 'issue', url: () => `/issues/${ids.issue}`, user: 'director' },
+    { name: 'account-contracts', url: () => `/accounts/${a()}?tab=contracts`, user: 'director' },
+    { name: 'contract', url: () => `/contracts/${ids.contract}`, user: 'director' },
+    { name: 'breach', url: () => `/breaches/${ids.breach}`, user: 'director' },
     { name: 'care', url: '/care', user: 'director' },
     { name: 'volume', url: '/volume', user: 'director' },
     { name: 'targets', url: '/targets', user: 'director' },

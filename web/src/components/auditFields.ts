@@ -400,7 +400,8 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     response_due: F('date', { label: 'health.alerts.responseDue' }),
     resolved_by: F('user', { label: 'health.alerts.resolvedBy' }),
     resolved_at: F('time', { label: 'health.alerts.resolvedAt' }),
-    resolution: F('text', { label: 'health.alerts.resolution' }),
+    // the engine's resolutions (cleared, rule_disabled, signal_removed) in words, a person's as written
+    resolution: F('enum', { enum: 'health.resolutions', label: 'health.alerts.resolution' }),
     risk_id: F('ref', { label: 'health.alerts.risk' }),
   },
   // issue 16: a churn model trained (svc/risk/churn_job.c; labels audit.f.* in
@@ -560,20 +561,21 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     deadline_note: F('text'),
     forum: F('text'),
     participants: F('text'),
-    cost: F('int'),
+    cost: F('money'),
   },
   dispute_event: {
     dispute_id: F('ref'),
     day: F('date', { label: 'audit.f.event_day' }),
     kind: F('enum', { enum: 'contracts.eventKinds', label: 'audit.f.event_kind' }),
     text: F('text'),
-    amount: F('int'),
+    amount: F('money'),
   },
   lesson: {
     what_happened: F('text'),
     root_cause: F('text'),
     changes: F('text'),
     tags: F('text'),
+    links: F('text'),
   },
   lesson_accountability: {
     lesson_id: F('ref'),
