@@ -144,6 +144,59 @@ export default async (k) => {
     }
   })
 
+  await check('contracts: amend a contract in force (a new revision in its versions); record a dated obligation done (its next occurrence moves on)', async () => {
+    assert(contractId, 'no contract from the flow above')
+    const { context, page: p } = await k.newPage(browser, base, { locale: 'zh-CN', label: 'contracts-amend' })
+    try {
+      await login(p, 'legal')
+      const before = (await api(p, 'GET', `/api/v1/contracts/${contractId}`)).json
+      // a quarterly training of ours from the contract's first day, added by an amendment (the
+      // set-up of the done check below)
+      const added = await api(p, 'POST', `/api/v1/contracts/${contractId}/amend`, {
+        effective_on: qStart, note: '增加季度培训义务', version: before.version,
+        obligations: [...before.obligations.filter((o) => o.active).map((o) => ({ id: o.id, side: o.side, kind: o.kind })),
+          { side: 'ours', kind: 'training', title: '季度培训', due_on: qStart, recurrence: 'quarter' }],
+      })
+      assert(added.status === 200, `amend: ${added.status} ${JSON.stringify(added.json).slice(0, 300)}`)
+      // an amendment through the page: the title from the quarter's start, with its reason
+      await p.goto(`/contracts/${contractId}`)
+      await p.locator('[data-test=contract-detail]').waitFor()
+      await ready(p)
+      await p.locator('[data-test=contract-amend]').click()
+      const dlg = p.locator('[data-test=contract-dialog]')
+      await dlg.waitFor()
+      await ready(p)
+      await field(p, 'amend-effective').click()
+      await field(p, 'amend-effective').fill(qStart)
+      await field(p, 'amend-effective').press('Enter')
+      await field(p, 'amend-note').fill(`更名 ${tag}`)
+      await field(p, 'contract-title').fill(`框架协议（修订）${tag}`)
+      await dlg.locator('[data-test=contract-save]').click()
+      await dlg.waitFor({ state: 'hidden' })
+      await ready(p)
+      const vers = (await api(p, 'GET', `/api/v1/contracts/${contractId}/versions`)).json.items
+      assert(vers[0].revision === before.revision + 2 && vers[0].note.includes(tag) && vers[0].effective_on === qStart,
+        `a new revision: ${JSON.stringify(vers[0]).slice(0, 200)}`)
+      assert((await api(p, 'GET', `/api/v1/contracts/${contractId}`)).json.title === `框架协议（修订）${tag}`, 'the new title')
+      const ob = p.locator('[data-test=obligation]', { hasText: '季度培训' })
+      await ob.waitFor()
+      await ob.locator('[data-test=obligation-done-open]').click()
+      await ob.locator('[data-test=obligation-done-form]').waitFor()
+      await ob.locator('input[data-test=obligation-done-note], [data-test=obligation-done-note] input').first().fill('已完成首次培训')
+      await ob.locator('[data-test=obligation-done-save]').click()
+      await ob.locator('[data-test=obligation-done]').waitFor()
+      await ready(p)
+      const after = (await api(p, 'GET', `/api/v1/contracts/${contractId}`)).json
+      const tr = after.obligations.find((o) => o.kind === 'training' && o.active)
+      assert(tr && tr.done.length === 1 && tr.done[0].due_on === qStart && tr.done[0].note === '已完成首次培训', `done stored: ${JSON.stringify(tr).slice(0, 300)}`)
+      assert(tr.next_due && tr.next_due > qStart, `the next occurrence moved on: ${tr.next_due}`)
+      const text = await p.locator('[data-test=contract-detail]').innerText()
+      assert(!RAW.test(text), `no raw identifiers: ${text.match(RAW)}`)
+    } finally {
+      await context.close()
+    }
+  })
+
   await check('contracts: the list and the breach page on a desktop and a 390 px phone', async () => {
     assert(breachId && contractId, 'the flow made a contract and a breach')
     for (const [vp, label] of [[null, 'desktop'], [PHONE, 'phone']]) {

@@ -53,6 +53,8 @@ export type DocumentOwnerKind = Document['owner_kind']
 export type ContractInput = BodyOf<'/api/v1/contracts', 'post'>
 export type ContractPatch = BodyOf<'/api/v1/contracts/{id}', 'patch'>
 export type ObligationInput = BodyOf<'/api/v1/contracts/{id}/obligations', 'post'>
+export type ContractAmend = BodyOf<'/api/v1/contracts/{id}/amend', 'post'>
+export type ObligationDoneInput = BodyOf<'/api/v1/contracts/{id}/obligations/{oid}/done', 'post'>
 
 export interface ContractQuery {
   account_id?: number
@@ -91,6 +93,8 @@ export const contractsApi = {
   activate: (id: number, version?: number) => http.post<Contract>(`/contracts/${id}/activate`, { version }),
   terminate: (id: number, reason: string, on?: string) => http.post<Contract>(`/contracts/${id}/terminate`, { reason, on: on || undefined }),
   renew: (id: number, number: string) => http.post<Contract>(`/contracts/${id}/renew`, { number }),
+  amend: (id: number, b: ContractAmend) => http.post<Contract>(`/contracts/${id}/amend`, b),
+  done: (id: number, oid: number, b: ObligationDoneInput) => http.post<unknown>(`/contracts/${id}/obligations/${oid}/done`, b),
   compliance: (id: number) => http.get<{ items: ObligationStatus[] }>(`/contracts/${id}/compliance`),
   versions: (id: number) => http.get<{ items: ContractVersion[] }>(`/contracts/${id}/versions`),
   scan: (id: number) => http.post<BreachScan>(`/contracts/${id}/scan`),

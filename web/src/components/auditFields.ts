@@ -25,6 +25,7 @@
 //   blend     a target plan's blend ("last_year:60,forecast:40") in words
 //   major     whole units of the row's measure: money in the row's currency when the row says
 //             its measure is `amount`, a plain number otherwise (targets, 4P measures)
+//   count     a list stored as JSON, shown as how many it holds (a contract's obligations)
 // An assessment's fields are the scoring criteria's keys (named from the criteria list).
 import { ref } from 'vue'
 import { valuationApi } from '@/api'
@@ -56,6 +57,7 @@ export type AuditFieldType =
   | 'ref'
   | 'blend'
   | 'major'
+  | 'count'
 
 export interface AuditFieldSpec {
   type: AuditFieldType
@@ -501,7 +503,7 @@ export const AUDIT_FIELDS: Record<string, Record<string, AuditFieldSpec>> = {
     renewed_to: F('ref'),
     revision: F('int'),
     effective_on: F('date'),
-    obligations: F('text'),
+    obligations: F('count'),
   },
   contract_obligation: {
     contract_id: F('ref'),
