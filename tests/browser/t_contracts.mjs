@@ -171,13 +171,28 @@ export default async (k) => {
       await field(p, 'amend-effective').press('Enter')
       await field(p, 'amend-note').fill(`更名 ${tag}`)
       await field(p, 'contract-title').fill(`框架协议（修订）${tag}`)
+      await field(p, 'contract-their-signatory').fill('王总')
+      // the account's own price lists are offered as the contract's prices (one made by the
+      // admin: legal reads prices, it does not write them)
+      const adm = await k.newPage(browser, base, { locale: 'zh-CN', label: 'contracts-prices' })
+      await login(adm.page, 'admin')
+      const made = await api(adm.page, 'POST', '/api/v1/price-lists', { name: `合同价 ${tag}`, currency: before.currency, scope: 'account', account_id: before.account_id })
+      await adm.context.close()
+      assert(made.status === 201, `price list: ${made.status} ${JSON.stringify(made.json).slice(0, 200)}`)
+      await p.locator('[data-test=contract-price-list]').click()
+      const lists = (await api(p, 'GET', `/api/v1/price-lists?scope=account&account_id=${before.account_id}&limit=100`)).json.items
+        .filter((x) => x.currency === before.currency)
+      if (lists.length) await p.locator('.el-select-dropdown__item:visible', { hasText: lists[0].name }).first().click()
+      else await p.keyboard.press('Escape')
       await dlg.locator('[data-test=contract-save]').click()
       await dlg.waitFor({ state: 'hidden' })
       await ready(p)
       const vers = (await api(p, 'GET', `/api/v1/contracts/${contractId}/versions`)).json.items
       assert(vers[0].revision === before.revision + 2 && vers[0].note.includes(tag) && vers[0].effective_on === qStart,
         `a new revision: ${JSON.stringify(vers[0]).slice(0, 200)}`)
-      assert((await api(p, 'GET', `/api/v1/contracts/${contractId}`)).json.title === `框架协议（修订）${tag}`, 'the new title')
+      const now = (await api(p, 'GET', `/api/v1/contracts/${contractId}`)).json
+      assert(now.title === `框架协议（修订）${tag}` && now.their_signatory === '王总', `the new title and signatory: ${now.title} ${now.their_signatory}`)
+      assert(lists.length && now.price_list_id === lists[0].id, `the contract's price list: ${now.price_list_id} (offered ${lists.map((x) => x.id)})`)
       const ob = p.locator('[data-test=obligation]', { hasText: '季度培训' })
       await ob.waitFor()
       await ob.locator('[data-test=obligation-done-open]').click()
