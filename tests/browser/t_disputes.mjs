@@ -143,6 +143,29 @@ export default async (k) => {
     }
   })
 
+  await check('disputes: edit the dispute: its positions and the amount claimed', async () => {
+    assert(disputeId, 'the dispute of the first check')
+    const { context, page: p } = await k.newPage(browser, base, { locale: 'zh-CN', label: 'dispute-edit' })
+    try {
+      await login(p, 'legal')
+      await p.goto(`/disputes/${disputeId}`)
+      await p.locator('[data-test=dispute-detail]').waitFor()
+      await ready(p)
+      await p.locator('[data-test=dispute-edit]').click()
+      const dlg = p.locator('[data-test=dispute-edit-dialog]')
+      await dlg.waitFor()
+      await field(p, 'dispute-edit-amount').fill('12345.67')
+      await field(p, 'dispute-edit-ours').fill('调解中我方坚持按协议主张违约金')
+      await dlg.locator('[data-test=dispute-edit-save]').click()
+      await dlg.waitFor({ state: 'hidden' })
+      await ready(p)
+      const d = (await api(p, 'GET', `/api/v1/disputes/${disputeId}`)).json
+      assert(d.amount_claimed === 1234567 && d.our_position === '调解中我方坚持按协议主张违约金', `stored: ${d.amount_claimed} ${d.our_position}`)
+    } finally {
+      await context.close()
+    }
+  })
+
   await check('disputes: lessons: record a lesson linked to the dispute, find it by a Chinese word', async () => {
     assert(disputeId, 'the dispute of the previous check')
     const { context, page: p } = await k.newPage(browser, base, { locale: 'zh-CN', label: 'lessons-flow' })
