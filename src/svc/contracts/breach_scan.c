@@ -617,6 +617,24 @@ static enum kam_err flush_price(struct scan *s, const struct contract *c,
     return record(s, c, o, &f);
 }
 
+struct line {
+    int64_t id, account_id, product_id, day, quantity, amount;
+    const char *currency, *sku;
+};
+
+static void line_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct line *l = row;
+    l->id = db_col_i64(st, 0);
+    l->account_id = db_col_i64(st, 1);
+    l->product_id = db_col_i64(st, 2);
+    l->day = db_col_i64(st, 3);
+    l->quantity = db_col_i64(st, 4);
+    l->amount = db_col_i64(st, 5);
+    l->currency = arena_strdup(ctx->a, db_col_text(st, 6));
+    l->sku = arena_strdup(ctx->a, db_col_text(st, 7));
+}
+
 static enum kam_err check_price(struct scan *s, const struct contract *c,
                                 const struct obligation *o)
 {
@@ -639,32 +657,9 @@ static enum kam_err check_price(struct scan *s, const struct contract *c,
     enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
     if (rc)
         return rc;
-    struct line {
-        int64_t id, account_id, product_id, day, quantity, amount;
-        const char *currency, *sku;
-    } *lines = NULL;
-    size_t n = 0, cap = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct line *v = arena_calloc(ctx->a, cap, sizeof *v);
-            if (n)
-                memcpy(v, lines, n * sizeof *v);
-            lines = v;
-        }
-        struct line *l = &lines[n++];
-        l->id = db_col_i64(st, 0);
-        l->account_id = db_col_i64(st, 1);
-        l->product_id = db_col_i64(st, 2);
-        l->day = db_col_i64(st, 3);
-        l->quantity = db_col_i64(st, 4);
-        l->amount = db_col_i64(st, 5);
-        l->currency = arena_strdup(ctx->a, db_col_text(st, 6));
-        l->sku = arena_strdup(ctx->a, db_col_text(st, 7));
-    }
-    db_done(st);
-    if (rc)
+    struct line *lines;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, 1000000, line_row, sizeof *lines, (void **)&lines, &n)))
         return rc;
     struct price_account acc = {0};
     int64_t acc_id = 0;
@@ -753,6 +748,25 @@ static enum kam_err check_price(struct scan *s, const struct contract *c,
 
 /* ---- payment ---- */
 
+struct inv {
+    int64_t id, account_id, day, due, amount, paid, paid_on; /* due: the invoice's own */
+    const char *no, *currency;
+};
+
+static void inv_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct inv *x = row;
+    x->id = db_col_i64(st, 0);
+    x->no = arena_strdup(ctx->a, db_col_text(st, 1));
+    x->account_id = db_col_i64(st, 2);
+    x->day = day_of(db_col_text(st, 3));
+    x->due = day_of(db_col_text(st, 4));
+    x->amount = db_col_i64(st, 5);
+    x->paid = db_col_i64(st, 6);
+    x->paid_on = db_col_is_null(st, 7) ? -1 : day_of(db_col_text(st, 7));
+    x->currency = arena_strdup(ctx->a, db_col_text(st, 8));
+}
+
 static enum kam_err check_payment(struct scan *s, const struct contract *c,
                                   const struct obligation *o)
 {
@@ -770,34 +784,13 @@ static enum kam_err check_payment(struct scan *s, const struct contract *c,
     enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
     if (rc)
         return rc;
-    struct inv {
-        int64_t id, account_id, day, due, amount, paid, paid_on;
-        const char *no, *currency;
-    } *v = NULL;
-    size_t n = 0, cap = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct inv *w = arena_calloc(ctx->a, cap, sizeof *w);
-            if (n)
-                memcpy(w, v, n * sizeof *w);
-            v = w;
-        }
-        struct inv *x = &v[n++];
-        x->id = db_col_i64(st, 0);
-        x->no = arena_strdup(ctx->a, db_col_text(st, 1));
-        x->account_id = db_col_i64(st, 2);
-        x->day = day_of(db_col_text(st, 3));
-        x->due = terms >= 0 ? x->day + terms : day_of(db_col_text(st, 4));
-        x->amount = db_col_i64(st, 5);
-        x->paid = db_col_i64(st, 6);
-        x->paid_on = db_col_is_null(st, 7) ? -1 : day_of(db_col_text(st, 7));
-        x->currency = arena_strdup(ctx->a, db_col_text(st, 8));
-    }
-    db_done(st);
+    struct inv *v;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, 1000000, inv_row, sizeof *v, (void **)&v, &n)))
+        return rc;
     for (size_t i = 0; !rc && i < n; i++) {
         struct inv *x = &v[i];
+        x->due = terms >= 0 ? x->day + terms : x->due;
         int open = x->paid < x->amount;
         int64_t late;
         if (open)
@@ -850,6 +843,25 @@ static enum kam_err check_payment(struct scan *s, const struct contract *c,
 
 /* ---- service levels ---- */
 
+struct iss {
+    int64_t id, account_id, reported, resp_due, res_due, responded, resolved;
+    const char *title, *severity;
+};
+
+static void iss_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
+{
+    struct iss *x = row;
+    x->id = db_col_i64(st, 0);
+    x->account_id = db_col_i64(st, 1);
+    x->title = arena_strdup(ctx->a, db_col_text(st, 2));
+    x->severity = arena_strdup(ctx->a, db_col_text(st, 3));
+    x->reported = db_col_i64(st, 4);
+    x->resp_due = db_col_i64(st, 5);
+    x->res_due = db_col_i64(st, 6);
+    x->responded = db_col_is_null(st, 7) ? -1 : db_col_i64(st, 7);
+    x->resolved = db_col_is_null(st, 8) ? -1 : db_col_i64(st, 8);
+}
+
 static enum kam_err check_service(struct scan *s, const struct contract *c,
                                   const struct obligation *o)
 {
@@ -873,32 +885,10 @@ static enum kam_err check_service(struct scan *s, const struct contract *c,
     enum kam_err rc = sqlb_prepare(&b, ctx->db, &st, ctx->err);
     if (rc)
         return rc;
-    struct iss {
-        int64_t id, account_id, reported, resp_due, res_due, responded, resolved;
-        const char *title, *severity;
-    } *v = NULL;
-    size_t n = 0, cap = 0;
-    int row = 0;
-    while (!(rc = db_step(st, &row, ctx->err)) && row) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct iss *w = arena_calloc(ctx->a, cap, sizeof *w);
-            if (n)
-                memcpy(w, v, n * sizeof *w);
-            v = w;
-        }
-        struct iss *x = &v[n++];
-        x->id = db_col_i64(st, 0);
-        x->account_id = db_col_i64(st, 1);
-        x->title = arena_strdup(ctx->a, db_col_text(st, 2));
-        x->severity = arena_strdup(ctx->a, db_col_text(st, 3));
-        x->reported = db_col_i64(st, 4);
-        x->resp_due = db_col_i64(st, 5);
-        x->res_due = db_col_i64(st, 6);
-        x->responded = db_col_is_null(st, 7) ? -1 : db_col_i64(st, 7);
-        x->resolved = db_col_is_null(st, 8) ? -1 : db_col_i64(st, 8);
-    }
-    db_done(st);
+    struct iss *v;
+    size_t n;
+    if ((rc = rows_collect(ctx, st, 1000000, iss_row, sizeof *v, (void **)&v, &n)))
+        return rc;
     for (size_t i = 0; !rc && i < n; i++) {
         struct iss *x = &v[i];
         for (int which = 0; !rc && which < 2; which++) {
