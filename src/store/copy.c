@@ -360,6 +360,45 @@ static const struct table {
      "id, owner_kind, owner_id, account_id, name, mime, size, sha256, note, created_by, created_at",
      "id", NULL, 1, 0},
     {"document_content", "document_id, content", "document_id", NULL, 0, 0},
+    /* 0026: competencies, role profiles, assessments, candidates (issue 18) */
+    {"competencies",
+     "id, code, name_zh, name_en, description_zh, description_en, custom, active, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"competency_levels", "competency_id, level, descriptor_zh, descriptor_en",
+     "competency_id, level", NULL, 0, 0},
+    {"competency_assessments",
+     "id, user_id, assessor_id, kind, assessed_on, note, version, created_by, created_at, "
+     "updated_at",
+     "id", NULL, 1, 0},
+    {"assessment_scores", "assessment_id, competency_id, level, evidence",
+     "assessment_id, competency_id", NULL, 0, 0},
+    /* 0027: training */
+    {"courses",
+     "id, code, title, topic, format, description, active, version, created_at, updated_at", "id",
+     NULL, 1, 0},
+    {"course_competencies", "course_id, competency_id", "course_id, competency_id", NULL, 0, 0},
+    {"training_sessions",
+     "id, course_id, starts_on, ends_on, trainer_id, trainer_name, place, version, created_at, "
+     "updated_at",
+     "id", NULL, 1, 0},
+    {"training_enrolments",
+     "id, session_id, user_id, status, completed_at, version, created_at, updated_at", "id", NULL,
+     1, 0},
+    /* 0028: appraisal */
+    {"appraisal_schemes", "id, name, role, period_kind, active, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"scorecards",
+     "id, scheme_id, user_id, period_start, period_end, status, score, version, created_at, "
+     "updated_at",
+     "id", NULL, 1, 0},
+    /* 0029: incentives */
+    {"commission_plans", "id, name, currency, period_kind, active, version, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"payout_statements",
+     "id, plan_id, user_id, period_start, period_end, currency, total, status, approved_by, "
+     "approved_at, version, created_at, updated_at",
+     "id", NULL, 1, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

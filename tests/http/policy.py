@@ -219,6 +219,50 @@ EXPECTED = {
 }
 
 
+# Issue 18, the account team (src/svc/core/policy.c, transcribed; docs/API.md "The account team").
+# Records about one person (assessment, enrolment, scorecard, payout; record scope "user" and the
+# record kinds of the same names) are in scope for that person and for those who lead them.
+TEAM_EXPECTED = {
+    ('competency', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=ALL, account_manager=ALL, finance=ALL, service=ALL, hr=ALL, viewer=ALL, legal=ALL),
+    ('competency', 'create'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('competency', 'update'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('competency', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('assessment', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=NONE, service=SCOPE, hr=ALL, viewer=NONE, legal=NONE),
+    ('assessment', 'create'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=NONE, service=SCOPE, hr=ALL, viewer=NONE, legal=NONE),
+    ('assessment', 'update'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=NONE, service=SCOPE, hr=ALL, viewer=NONE, legal=NONE),
+    ('assessment', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('candidate', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=ALL, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('candidate', 'create'): _roles(NONE, admin=ALL, director=ALL, team_lead=ALL, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('candidate', 'update'): _roles(NONE, admin=ALL, director=ALL, team_lead=ALL, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('candidate', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('course', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=ALL, account_manager=ALL, finance=ALL, service=ALL, hr=ALL, viewer=ALL, legal=ALL),
+    ('course', 'create'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('course', 'update'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('course', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('enrolment', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=SCOPE, service=SCOPE, hr=ALL, viewer=NONE, legal=SCOPE),
+    ('enrolment', 'create'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=SCOPE, service=SCOPE, hr=ALL, viewer=NONE, legal=SCOPE),
+    ('enrolment', 'update'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=SCOPE, service=SCOPE, hr=ALL, viewer=NONE, legal=SCOPE),
+    ('enrolment', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=SCOPE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('scheme', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=ALL, account_manager=ALL, finance=ALL, service=ALL, hr=ALL, viewer=ALL, legal=ALL),
+    ('scheme', 'create'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('scheme', 'update'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('scheme', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('scorecard', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=SCOPE, service=SCOPE, hr=ALL, viewer=NONE, legal=SCOPE),
+    ('scorecard', 'create'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('scorecard', 'update'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=SCOPE, service=SCOPE, hr=ALL, viewer=NONE, legal=SCOPE),
+    ('scorecard', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('commission', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=ALL, account_manager=ALL, finance=ALL, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('commission', 'create'): _roles(NONE, admin=ALL, director=ALL, team_lead=NONE, account_manager=NONE, finance=ALL, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('commission', 'update'): _roles(NONE, admin=ALL, director=ALL, team_lead=NONE, account_manager=NONE, finance=ALL, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('commission', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=NONE, viewer=NONE, legal=NONE),
+    ('payout', 'read'): _roles(NONE, admin=ALL, director=ALL, team_lead=SCOPE, account_manager=SCOPE, finance=ALL, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('payout', 'create'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=ALL, service=NONE, hr=ALL, viewer=NONE, legal=NONE),
+    ('payout', 'update'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=ALL, service=NONE, hr=NONE, viewer=NONE, legal=NONE),
+    ('payout', 'delete'): _roles(NONE, admin=ALL, director=NONE, team_lead=NONE, account_manager=NONE, finance=NONE, service=NONE, hr=NONE, viewer=NONE, legal=NONE),
+}
+EXPECTED.update(TEAM_EXPECTED)
+
+
 # Routes whose service asks for a second right after the route's own (x-kam-object/action):
 # (method, path as in openapi.json) -> [(object, action)], each of which the role must hold
 # (ALL or SCOPE) too, or the answer is 403.

@@ -248,7 +248,7 @@ TEST(policy_finance_is_read_only)
      * actions) and the imports (read and create). It never approves targets. Of the surveys it
      * reads the questions and the aggregates, not who was sent what, what one person answered or
      * the departments' follow-ups of it (personal data it does not need). */
-    for (int o = OBJ_ACCOUNT; o < OBJ_COUNT; o++) {
+    for (int o = OBJ_ACCOUNT; o <= OBJ_TRAINING; o++) { /* the team chapter: below */
         int hidden = o == OBJ_APPROVAL || o == OBJ_SURVEY_LINK || o == OBJ_SURVEY_RESPONSE ||
                      o == OBJ_FOLLOW_UP || o == OBJ_ACCOUNTABILITY || o == OBJ_TRAINING;
         CHECK_EQ_INT(policy_grant(ROLE_FINANCE, o, ACT_READ), hidden ? GRANT_NONE : GRANT_ALL);
@@ -289,7 +289,7 @@ TEST(policy_legal_reads_what_finance_reads)
     /* Issue 17: legal reads, org-wide, whatever finance reads, and writes nothing outside the
      * contracts chapter, where it holds every right but deleting a breach (a breach is waived
      * with a reason, never deleted). */
-    for (int o = OBJ_ACCOUNT; o < OBJ_COUNT; o++) {
+    for (int o = OBJ_ACCOUNT; o <= OBJ_TRAINING; o++) { /* the team chapter: below */
         int chapter = o == OBJ_CONTRACT || o == OBJ_BREACH || o == OBJ_DISPUTE || o == OBJ_LESSON ||
                       o == OBJ_ACCOUNTABILITY || o == OBJ_TRAINING;
         if (chapter)
@@ -307,6 +307,44 @@ TEST(policy_legal_reads_what_finance_reads)
     CHECK_EQ_INT(policy_grant(ROLE_LEGAL, OBJ_BREACH, ACT_DELETE), GRANT_NONE);
     CHECK_EQ_INT(user_role_rank(ROLE_LEGAL) < user_role_rank(ROLE_FINANCE), 1);
     CHECK_EQ_INT(user_role_rank(ROLE_LEGAL) > user_role_rank(ROLE_TEAM_LEAD), 1);
+}
+
+TEST(policy_team_records_are_personal)
+{
+    /* Issue 18: a person's assessments, enrolments, scorecards and payout statements are read
+     * org-wide only by admin, hr and the director (and payouts by finance, who approves them);
+     * everyone else reads them in scope (their own, and a lead those of their team) or not at
+     * all. An account manager changes nothing of their own scorecard but the acknowledgement
+     * (update), and reads their statement without changing it. The company-wide parts (the
+     * competency model, the catalogue, the schemes) are read by everyone. */
+    const enum obj personal[] = {OBJ_ASSESSMENT, OBJ_ENROLMENT, OBJ_SCORECARD, OBJ_PAYOUT};
+    for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++) {
+        for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
+            enum obj o = personal[i];
+            int org = r == ROLE_ADMIN || r == ROLE_HR || r == ROLE_DIRECTOR ||
+                      (o == OBJ_PAYOUT && r == ROLE_FINANCE);
+            enum grant g = policy_grant((enum role)r, o, ACT_READ);
+            CHECK_EQ_INT(g == GRANT_ALL, org);
+        }
+        CHECK_EQ_INT(policy_grant((enum role)r, OBJ_COMPETENCY, ACT_READ) != GRANT_NONE, 1);
+        CHECK_EQ_INT(policy_grant((enum role)r, OBJ_COURSE, ACT_READ) != GRANT_NONE, 1);
+        CHECK_EQ_INT(policy_grant((enum role)r, OBJ_SCHEME, ACT_READ) != GRANT_NONE, 1);
+    }
+    CHECK_EQ_INT(policy_grant(ROLE_ACCOUNT_MANAGER, OBJ_SCORECARD, ACT_READ), GRANT_SCOPE);
+    CHECK_EQ_INT(policy_grant(ROLE_ACCOUNT_MANAGER, OBJ_SCORECARD, ACT_UPDATE), GRANT_SCOPE);
+    CHECK_EQ_INT(policy_grant(ROLE_ACCOUNT_MANAGER, OBJ_SCORECARD, ACT_CREATE), GRANT_NONE);
+    CHECK_EQ_INT(policy_grant(ROLE_ACCOUNT_MANAGER, OBJ_PAYOUT, ACT_READ), GRANT_SCOPE);
+    CHECK_EQ_INT(policy_grant(ROLE_ACCOUNT_MANAGER, OBJ_PAYOUT, ACT_UPDATE), GRANT_NONE);
+    CHECK_EQ_INT(policy_grant(ROLE_TEAM_LEAD, OBJ_PAYOUT, ACT_READ), GRANT_SCOPE);
+    CHECK_EQ_INT(policy_grant(ROLE_FINANCE, OBJ_PAYOUT, ACT_UPDATE), GRANT_ALL); /* approves */
+    CHECK_EQ_INT(policy_grant(ROLE_HR, OBJ_PAYOUT, ACT_UPDATE), GRANT_NONE);
+    for (int a = 0; a < ACT_COUNT; a++) {
+        CHECK_EQ_INT(policy_grant(ROLE_HR, OBJ_COMPETENCY, a), GRANT_ALL);
+        CHECK_EQ_INT(policy_grant(ROLE_HR, OBJ_COURSE, a), GRANT_ALL);
+        CHECK_EQ_INT(policy_grant(ROLE_HR, OBJ_SCHEME, a), GRANT_ALL);
+    }
+    CHECK_EQ_INT(policy_scope_is_person(SCOPE_SCORECARD), 1);
+    CHECK_EQ_INT(policy_scope_is_person(SCOPE_ACCOUNT), 0);
 }
 
 TEST(policy_credit_is_finances)

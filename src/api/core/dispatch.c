@@ -36,7 +36,8 @@ static const struct route *const tables[] = {
     api_routes_receivables,  api_routes_competitors,   api_routes_alerts,
     api_routes_health,       api_routes_churn,         api_routes_documents,
     api_routes_contracts,    api_routes_breaches,      api_routes_disputes,
-    api_routes_lessons,
+    api_routes_lessons,      api_routes_competencies,  api_routes_training,
+    api_routes_appraisal,    api_routes_incentives,
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -325,6 +326,18 @@ static enum kam_err resolve_scope(struct api_call *c, int *in_scope, enum obj *o
             return KAM_OK;
         }
         break;
+    case SCOPE_USER:
+    case SCOPE_ASSESSMENT:
+    case SCOPE_ENROLMENT:
+    case SCOPE_SCORECARD:
+    case SCOPE_PAYOUT: {
+        /* A record about one person: in scope for that person and those who lead them. */
+        int64_t user_id = 0;
+        if ((rc = policy_record_person(ctx, c->route->scope, c->id[0], &user_id)))
+            return rc;
+        c->scope_account_id = 0;
+        return policy_manages_user(ctx, user_id, in_scope);
+    }
     case SCOPE_COUNT:
         return kam_fail(ctx->err, KAM_EINTERNAL, "", "bad scope");
     case SCOPE_AUDIT: {

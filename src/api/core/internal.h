@@ -184,6 +184,10 @@ extern const struct route api_routes_contracts[];
 extern const struct route api_routes_breaches[];
 extern const struct route api_routes_disputes[];
 extern const struct route api_routes_lessons[];
+extern const struct route api_routes_competencies[]; /* api/team/ (issue 18) */
+extern const struct route api_routes_training[];
+extern const struct route api_routes_appraisal[];
+extern const struct route api_routes_incentives[];
 
 /* The response shapes of each resource file, {NULL, NULL}-terminated, declared next to the
  * writers. Field DSL (space-separated): name:type required, non-null; name:type? required,
@@ -240,6 +244,10 @@ extern const struct api_shape api_shapes_contracts[];
 extern const struct api_shape api_shapes_breaches[];
 extern const struct api_shape api_shapes_disputes[];
 extern const struct api_shape api_shapes_lessons[];
+extern const struct api_shape api_shapes_competencies[];
+extern const struct api_shape api_shapes_training[];
+extern const struct api_shape api_shapes_appraisal[];
+extern const struct api_shape api_shapes_incentives[];
 
 /* The i-th route of all tables in dispatch order, NULL past the end (dispatch.c). */
 const struct route *api_route_at(int i);

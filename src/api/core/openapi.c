@@ -111,6 +111,14 @@ static const struct chapter chapters[] = {
      "Disputes: the ladder from negotiation to litigation, stages, deadlines, the dossier"},
     {api_routes_lessons, api_shapes_lessons, "lessons",
      "Lessons learned, linked to what they came from; training needs and accountability"},
+    {api_routes_competencies, api_shapes_competencies, "competencies",
+     "The competency model, role profiles, assessments of people, candidates ranked by fit"},
+    {api_routes_training, api_shapes_training, "training",
+     "Courses, sessions, enrolments, tests and feedback; training needs; the measured effect"},
+    {api_routes_appraisal, api_shapes_appraisal, "appraisal",
+     "Appraisal schemes and scorecards computed from the records, explained line by line"},
+    {api_routes_incentives, api_shapes_incentives, "incentives",
+     "Commission plans, payout statements explained line by line, bonus pools, the simulator"},
 };
 #define NCHAPTERS (sizeof chapters / sizeof chapters[0])
 

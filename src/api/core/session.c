@@ -27,7 +27,10 @@ const struct api_shape api_shapes_session[] = {
      " opportunity:" GRANTS " offer:" GRANTS " catalog:" GRANTS " discount:" GRANTS " risk:" GRANTS
      " gift:" GRANTS " credit:" GRANTS " receivable:" GRANTS " competitor:" GRANTS
      " competition:" GRANTS " alert:" GRANTS " contract:" GRANTS " breach:" GRANTS
-     " dispute:" GRANTS " lesson:" GRANTS " accountability:" GRANTS " training:" GRANTS},
+     " dispute:" GRANTS " lesson:" GRANTS " accountability:" GRANTS " training:" GRANTS
+     " competency:" GRANTS " assessment:" GRANTS " candidate:" GRANTS " course:" GRANTS
+     " enrolment:" GRANTS " scheme:" GRANTS " scorecard:" GRANTS " commission:" GRANTS
+     " payout:" GRANTS},
     {"Grants", "read:str(all|scope|none) create:str(all|scope|none) update:str(all|scope|none) "
                "delete:str(all|scope|none)"},
     {"Capabilities",

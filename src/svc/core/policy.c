@@ -38,6 +38,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_CONTRACT] = {A, A, A, A},       [OBJ_BREACH] = {A, A, A, A},
             [OBJ_DISPUTE] = {A, A, A, A},        [OBJ_LESSON] = {A, A, A, A},
             [OBJ_ACCOUNTABILITY] = {A, A, A, A}, [OBJ_TRAINING] = {A, A, A, A},
+            [OBJ_COMPETENCY] = {A, A, A, A},     [OBJ_ASSESSMENT] = {A, A, A, A},
+            [OBJ_CANDIDATE] = {A, A, A, A},      [OBJ_COURSE] = {A, A, A, A},
+            [OBJ_ENROLMENT] = {A, A, A, A},      [OBJ_SCHEME] = {A, A, A, A},
+            [OBJ_SCORECARD] = {A, A, A, A},      [OBJ_COMMISSION] = {A, A, A, A},
+            [OBJ_PAYOUT] = {A, A, A, A},
         },
     [ROLE_DIRECTOR] =
         {
@@ -64,6 +69,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_CONTRACT] = {A, A, A, A},       [OBJ_BREACH] = {A, A, A, N},
             [OBJ_DISPUTE] = {A, A, A, A},        [OBJ_LESSON] = {A, A, A, A},
             [OBJ_ACCOUNTABILITY] = {A, A, A, A}, [OBJ_TRAINING] = {A, A, A, A},
+            [OBJ_COMPETENCY] = {A, N, N, N},     [OBJ_ASSESSMENT] = {A, A, A, N},
+            [OBJ_CANDIDATE] = {A, A, A, N},      [OBJ_COURSE] = {A, N, N, N},
+            [OBJ_ENROLMENT] = {A, A, A, N},      [OBJ_SCHEME] = {A, N, N, N},
+            [OBJ_SCORECARD] = {A, A, A, N},      [OBJ_COMMISSION] = {A, A, A, N},
+            [OBJ_PAYOUT] = {A, N, N, N},
         },
     [ROLE_FINANCE] =
         {
@@ -90,6 +100,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_CONTRACT] = {A, A, A, N},       [OBJ_BREACH] = {A, N, A, N},
             [OBJ_DISPUTE] = {A, A, A, N},        [OBJ_LESSON] = {A, A, A, N},
             [OBJ_ACCOUNTABILITY] = {N, N, N, N}, [OBJ_TRAINING] = {N, N, N, N},
+            [OBJ_COMPETENCY] = {A, N, N, N},     [OBJ_ASSESSMENT] = {N, N, N, N},
+            [OBJ_CANDIDATE] = {N, N, N, N},      [OBJ_COURSE] = {A, N, N, N},
+            [OBJ_ENROLMENT] = {S, S, S, N},      [OBJ_SCHEME] = {A, N, N, N},
+            [OBJ_SCORECARD] = {S, N, S, N},      [OBJ_COMMISSION] = {A, A, A, N},
+            [OBJ_PAYOUT] = {A, A, A, N},
         },
     [ROLE_TEAM_LEAD] =
         {
@@ -116,6 +131,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_CONTRACT] = {S, N, N, N},       [OBJ_BREACH] = {S, N, N, N},
             [OBJ_DISPUTE] = {S, S, S, N},        [OBJ_LESSON] = {S, S, S, N},
             [OBJ_ACCOUNTABILITY] = {S, N, N, N}, [OBJ_TRAINING] = {S, S, N, N},
+            [OBJ_COMPETENCY] = {A, N, N, N},     [OBJ_ASSESSMENT] = {S, S, S, N},
+            [OBJ_CANDIDATE] = {A, A, A, N},      [OBJ_COURSE] = {A, N, N, N},
+            [OBJ_ENROLMENT] = {S, S, S, S},      [OBJ_SCHEME] = {A, N, N, N},
+            [OBJ_SCORECARD] = {S, S, S, N},      [OBJ_COMMISSION] = {A, N, N, N},
+            [OBJ_PAYOUT] = {S, N, N, N},
         },
     [ROLE_ACCOUNT_MANAGER] =
         {
@@ -142,6 +162,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_CONTRACT] = {S, N, N, N},       [OBJ_BREACH] = {S, N, N, N},
             [OBJ_DISPUTE] = {S, S, N, N},        [OBJ_LESSON] = {S, S, S, N},
             [OBJ_ACCOUNTABILITY] = {N, N, N, N}, [OBJ_TRAINING] = {N, N, N, N},
+            [OBJ_COMPETENCY] = {A, N, N, N},     [OBJ_ASSESSMENT] = {S, S, S, N},
+            [OBJ_CANDIDATE] = {N, N, N, N},      [OBJ_COURSE] = {A, N, N, N},
+            [OBJ_ENROLMENT] = {S, S, S, N},      [OBJ_SCHEME] = {A, N, N, N},
+            [OBJ_SCORECARD] = {S, N, S, N},      [OBJ_COMMISSION] = {A, N, N, N},
+            [OBJ_PAYOUT] = {S, N, N, N},
         },
     [ROLE_SERVICE] =
         {
@@ -168,6 +193,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_CONTRACT] = {S, N, N, N},       [OBJ_BREACH] = {S, N, N, N},
             [OBJ_DISPUTE] = {N, N, N, N},        [OBJ_LESSON] = {S, S, N, N},
             [OBJ_ACCOUNTABILITY] = {N, N, N, N}, [OBJ_TRAINING] = {N, N, N, N},
+            [OBJ_COMPETENCY] = {A, N, N, N},     [OBJ_ASSESSMENT] = {S, S, S, N},
+            [OBJ_CANDIDATE] = {N, N, N, N},      [OBJ_COURSE] = {A, N, N, N},
+            [OBJ_ENROLMENT] = {S, S, S, N},      [OBJ_SCHEME] = {A, N, N, N},
+            [OBJ_SCORECARD] = {S, N, S, N},      [OBJ_COMMISSION] = {N, N, N, N},
+            [OBJ_PAYOUT] = {N, N, N, N},
         },
     [ROLE_HR] =
         {
@@ -182,7 +212,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_ALERT] = {N, N, N, N},       [OBJ_CONTRACT] = {N, N, N, N},
             [OBJ_BREACH] = {N, N, N, N},      [OBJ_DISPUTE] = {N, N, N, N},
             [OBJ_LESSON] = {A, N, N, N},      [OBJ_ACCOUNTABILITY] = {A, N, N, N},
-            [OBJ_TRAINING] = {A, A, A, A},
+            [OBJ_TRAINING] = {A, A, A, A},    [OBJ_COMPETENCY] = {A, A, A, A},
+            [OBJ_ASSESSMENT] = {A, A, A, A},  [OBJ_CANDIDATE] = {A, A, A, A},
+            [OBJ_COURSE] = {A, A, A, A},      [OBJ_ENROLMENT] = {A, A, A, A},
+            [OBJ_SCHEME] = {A, A, A, A},      [OBJ_SCORECARD] = {A, A, A, A},
+            [OBJ_COMMISSION] = {A, A, A, N},  [OBJ_PAYOUT] = {A, A, N, N},
         },
     [ROLE_VIEWER] =
         {
@@ -209,6 +243,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_CONTRACT] = {S, N, N, N},       [OBJ_BREACH] = {N, N, N, N},
             [OBJ_DISPUTE] = {N, N, N, N},        [OBJ_LESSON] = {S, N, N, N},
             [OBJ_ACCOUNTABILITY] = {N, N, N, N}, [OBJ_TRAINING] = {N, N, N, N},
+            [OBJ_COMPETENCY] = {A, N, N, N},     [OBJ_ASSESSMENT] = {N, N, N, N},
+            [OBJ_CANDIDATE] = {N, N, N, N},      [OBJ_COURSE] = {A, N, N, N},
+            [OBJ_ENROLMENT] = {N, N, N, N},      [OBJ_SCHEME] = {A, N, N, N},
+            [OBJ_SCORECARD] = {N, N, N, N},      [OBJ_COMMISSION] = {N, N, N, N},
+            [OBJ_PAYOUT] = {N, N, N, N},
         },
     /* Legal (issue 17): reads what finance reads, org-wide, and writes nothing outside
      * the contracts chapter (docs/API.md "Roles"). */
@@ -237,6 +276,11 @@ static const unsigned char table[ROLE_COUNT][OBJ_COUNT][ACT_COUNT] = {
             [OBJ_CONTRACT] = {A, A, A, A},       [OBJ_BREACH] = {A, A, A, N},
             [OBJ_DISPUTE] = {A, A, A, A},        [OBJ_LESSON] = {A, A, A, A},
             [OBJ_ACCOUNTABILITY] = {A, A, A, A}, [OBJ_TRAINING] = {A, A, N, N},
+            [OBJ_COMPETENCY] = {A, N, N, N},     [OBJ_ASSESSMENT] = {N, N, N, N},
+            [OBJ_CANDIDATE] = {N, N, N, N},      [OBJ_COURSE] = {A, N, N, N},
+            [OBJ_ENROLMENT] = {S, S, S, N},      [OBJ_SCHEME] = {A, N, N, N},
+            [OBJ_SCORECARD] = {S, N, S, N},      [OBJ_COMMISSION] = {N, N, N, N},
+            [OBJ_PAYOUT] = {N, N, N, N},
         },
 };
 
@@ -554,7 +598,16 @@ const char *obj_name(enum obj o)
                                                  [OBJ_DISPUTE] = "dispute",
                                                  [OBJ_LESSON] = "lesson",
                                                  [OBJ_ACCOUNTABILITY] = "accountability",
-                                                 [OBJ_TRAINING] = "training"};
+                                                 [OBJ_TRAINING] = "training",
+                                                 [OBJ_COMPETENCY] = "competency",
+                                                 [OBJ_ASSESSMENT] = "assessment",
+                                                 [OBJ_CANDIDATE] = "candidate",
+                                                 [OBJ_COURSE] = "course",
+                                                 [OBJ_ENROLMENT] = "enrolment",
+                                                 [OBJ_SCHEME] = "scheme",
+                                                 [OBJ_SCORECARD] = "scorecard",
+                                                 [OBJ_COMMISSION] = "commission",
+                                                 [OBJ_PAYOUT] = "payout"};
     return (unsigned)o < OBJ_COUNT ? names[o] : "?";
 }
 
@@ -567,11 +620,12 @@ const char *act_name(enum act a)
 const char *scope_kind_name(enum scope_kind k)
 {
     static const char *const names[SCOPE_COUNT] = {
-        "none",        "account",  "contact",   "audit",       "interaction", "visit",
-        "issue",       "care",     "order",     "measure",     "need",        "interview",
-        "survey_link", "response", "follow_up", "opportunity", "offer",       "approval",
-        "risk",        "gift",     "invoice",   "credit_hold", "presence",    "move",
-        "alert",       "contract", "breach",    "dispute",     "lesson",      "document"};
+        "none",        "account",    "contact",   "audit",       "interaction", "visit",
+        "issue",       "care",       "order",     "measure",     "need",        "interview",
+        "survey_link", "response",   "follow_up", "opportunity", "offer",       "approval",
+        "risk",        "gift",       "invoice",   "credit_hold", "presence",    "move",
+        "alert",       "contract",   "breach",    "dispute",     "lesson",      "document",
+        "user",        "assessment", "enrolment", "scorecard",   "payout"};
     return (unsigned)k < SCOPE_COUNT ? names[k] : "?";
 }
 
@@ -654,4 +708,69 @@ int policy_capable(enum role r, enum capability c)
         break;
     }
     return 0;
+}
+
+/* ---- records about one person (issue 18) ---- */
+
+int policy_scope_is_person(enum scope_kind k)
+{
+    return k == SCOPE_USER || k == SCOPE_ASSESSMENT || k == SCOPE_ENROLMENT ||
+           k == SCOPE_SCORECARD || k == SCOPE_PAYOUT;
+}
+
+enum kam_err policy_record_person(struct kam_ctx *ctx, enum scope_kind k, int64_t id,
+                                  int64_t *user_id_out)
+{
+    static const struct {
+        enum scope_kind k;
+        const char *sql, *what;
+    } tables[] = {
+        {SCOPE_USER, "SELECT id FROM users WHERE id = ?", "user"},
+        {SCOPE_ASSESSMENT, "SELECT user_id FROM competency_assessments WHERE id = ?", "assessment"},
+        {SCOPE_ENROLMENT, "SELECT user_id FROM training_enrolments WHERE id = ?", "enrolment"},
+        {SCOPE_SCORECARD, "SELECT user_id FROM scorecards WHERE id = ?", "scorecard"},
+        {SCOPE_PAYOUT, "SELECT user_id FROM payout_statements WHERE id = ?", "payout statement"},
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        if (tables[i].k != k)
+            continue;
+        enum kam_err rc = db_query_i64(ctx->db, tables[i].sql, 1, id, user_id_out, ctx->err);
+        if (rc == KAM_ENOTFOUND)
+            return kam_fail(ctx->err, KAM_ENOTFOUND, "id", "no such %s", tables[i].what);
+        return rc;
+    }
+    return kam_fail(ctx->err, KAM_EINTERNAL, "", "no person resolver for scope %d", (int)k);
+}
+
+enum kam_err policy_body_person(struct kam_ctx *ctx, const char *field, int64_t user_id, enum obj o,
+                                enum act a)
+{
+    int64_t found = 0;
+    enum kam_err rc = user_id > 0 ? db_query_i64(ctx->db, "SELECT id FROM users WHERE id = ?", 1,
+                                                 user_id, &found, ctx->err)
+                                  : KAM_ENOTFOUND;
+    if (rc == KAM_ENOTFOUND)
+        return kam_fail(ctx->err, KAM_EINVAL, field, "no such user");
+    if (rc)
+        return rc;
+    enum grant g = policy_grant(ctx->who.role, o, a);
+    if (g == GRANT_ALL)
+        return KAM_OK;
+    int yes = 0;
+    if (g == GRANT_SCOPE && (rc = policy_manages_user(ctx, user_id, &yes)))
+        return rc;
+    if (!yes)
+        return kam_fail(ctx->err, KAM_EFORBIDDEN, field, "you may not %s %s records of this person",
+                        act_name(a), obj_name(o));
+    return KAM_OK;
+}
+
+int policy_person_scope_with(struct kam_ctx *ctx, enum obj o, struct sqlb *b)
+{
+    if (policy_grant(ctx->who.role, o, ACT_READ) == GRANT_ALL)
+        return 0;
+    sqlb_sql(b, POLICY_SCOPE_WITH);
+    sqlb_i64(b, ctx->who.user_id);
+    sqlb_i64(b, ctx->who.user_id);
+    return 1;
 }

@@ -57,7 +57,18 @@ enum obj {
     OBJ_DISPUTE,        /* disputes: the ladder, stages, events, the dossier */
     OBJ_LESSON,         /* lessons learned and their links */
     OBJ_ACCOUNTABILITY, /* who is accountable for which decision (lessons): personal data */
-    OBJ_TRAINING,       /* training needs (from lessons now; the team's training: issue 18) */
+    OBJ_TRAINING,       /* training needs and the training-effect report */
+    /* Issue 18, the account team (svc/team/). Records about one person (assessment, enrolment,
+     * scorecard, payout) are in the record scope of that person and of those who lead them. */
+    OBJ_COMPETENCY, /* the competency model, rubric levels, role profiles (company-wide) */
+    OBJ_ASSESSMENT, /* competency assessments of a person (self, manager, peers): personal data */
+    OBJ_CANDIDATE,  /* candidates for a role, interview scores, ranking, the decision */
+    OBJ_COURSE,     /* the training catalogue: courses and sessions (company-wide) */
+    OBJ_ENROLMENT,  /* a person's enrolment: attendance, tests, feedback, practice: personal */
+    OBJ_SCHEME,     /* appraisal schemes: indicators, weights, scoring curves (company-wide) */
+    OBJ_SCORECARD,  /* a person's scorecard for a period: personal data */
+    OBJ_COMMISSION, /* commission plans, bonus pools, recognition, the what-if simulator */
+    OBJ_PAYOUT,     /* a person's payout statement: personal data; finance approves */
     OBJ_COUNT
 };
 
@@ -97,6 +108,13 @@ enum scope_kind {
     SCOPE_DISPUTE,
     SCOPE_LESSON, /* a lesson's account; none (0) for a lesson without one */
     SCOPE_DOCUMENT,
+    /* Issue 18: the record's person (the path's user, or the subject of an assessment,
+     * enrolment, scorecard or payout statement) is the caller or led by the caller. */
+    SCOPE_USER,
+    SCOPE_ASSESSMENT,
+    SCOPE_ENROLMENT,
+    SCOPE_SCORECARD,
+    SCOPE_PAYOUT,
     SCOPE_COUNT
 };
 
@@ -105,6 +123,21 @@ enum scope_kind {
  * KAM_ENOTFOUND (field "id") when there is no such record. */
 enum kam_err policy_record_account(struct kam_ctx *ctx, enum scope_kind k, int64_t id,
                                    int64_t *account_id_out);
+
+/* 1 for the scope kinds of a person's records (SCOPE_USER .. SCOPE_PAYOUT). */
+int policy_scope_is_person(enum scope_kind k);
+
+/* The person a record of person kind k is about (SCOPE_USER: the user itself);
+ * KAM_ENOTFOUND (field "id") when there is no such record. */
+enum kam_err policy_record_person(struct kam_ctx *ctx, enum scope_kind k, int64_t id,
+                                  int64_t *user_id_out);
+
+/* For a body field naming the person a new record is about (an assessment, an enrolment, a
+ * scorecard, a payout): KAM_OK when the user exists and the caller's grant for o x a is ALL, or
+ * SCOPE with the person the caller or led by the caller. A missing user: KAM_EINVAL "no such
+ * user" on field; one out of reach: KAM_EFORBIDDEN on field. */
+enum kam_err policy_body_person(struct kam_ctx *ctx, const char *field, int64_t user_id, enum obj o,
+                                enum act a);
 
 enum grant { GRANT_NONE = 0, GRANT_SCOPE, GRANT_ALL };
 
@@ -159,6 +192,12 @@ enum kam_err policy_kpi_lines(struct kam_ctx *ctx, struct policy_lines *out);
 int policy_lines_has(const int64_t *ids, size_t n, int64_t id);
 
 struct sqlb;
+/* Starts a query over records of people (object o): when the caller's read grant for o is not
+ * ALL, appends POLICY_SCOPE_WITH with its two binds and returns 1 (the query then adds
+ * POLICY_PERSON_COND(the person column)); returns 0 for org-wide readers. */
+int policy_person_scope_with(struct kam_ctx *ctx, enum obj o, struct sqlb *b);
+#define POLICY_PERSON_COND(col) "(" col " IN (SELECT uid FROM sub))"
+
 /* Starts a query over the caller's accounts: when the caller's reads are scoped, appends
  * POLICY_SCOPE_WITH with its two binds and returns 1 (the query then adds POLICY_SCOPE_COND);
  * returns 0 for org-wide readers. */

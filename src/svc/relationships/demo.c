@@ -21,6 +21,7 @@
 #include "svc/offers/demo_opportunities.h"
 #include "svc/offers/demo_prices.h" /* named exception: the demo loads every chapter */
 #include "svc/risk/demo.h"
+#include "svc/team/demo.h"
 #include "svc/volume/demo_sales.h" /* named exception: the demo loads every chapter */
 #include "valuation.h"
 #include "visit.h"
@@ -671,6 +672,14 @@ enum kam_err demo_load(struct kam_ctx *ctx, int accounts, struct demo_stats *out
             rc = contracts_demo(ctx); /* svc/contracts/demo_*.c (issue 17) */
         if (!rc)
             rc = disputes_demo(ctx);
+        if (!rc)
+            rc = competencies_demo(ctx); /* svc/team/demo_*.c (issue 18) */
+        if (!rc)
+            rc = training_demo(ctx);
+        if (!rc)
+            rc = appraisal_demo(ctx);
+        if (!rc)
+            rc = incentives_demo(ctx);
         if (!rc)
             rc = alerts_demo(ctx);
         rc = db_end(ctx->db, rc, ctx->err);
