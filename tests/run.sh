@@ -11,18 +11,32 @@ total_f=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
-suite() {
+# suite NAME CMD...: runs a suite and sums its result line. suite_start NAME CMD... starts one in
+# the background and suite_end NAME waits for it and sums it: the suites that wait on a server
+# far more than they compute (the HTTP, fault and sample suites on each engine) run two at once,
+# each with its own server and database, and print in the order they were started.
+suite_start() {
     name=$1
     shift
+    (
+        t0=$(date +%s)
+        "$@" >"$log/$name.out" 2>&1
+        echo $? >"$log/$name.status"
+        echo $(($(date +%s) - t0)) >"$log/$name.secs"
+    ) &
+    echo $! >"$log/$name.pid"
+}
+
+suite_end() {
+    name=$1
+    wait "$(cat "$log/$name.pid")"
     echo "== $name"
-    t0=$(date +%s)
-    "$@" >"$log/out" 2>&1
-    status=$?
-    t1=$(date +%s)
+    out="$log/$name.out"
+    status=$(cat "$log/$name.status" 2>/dev/null || echo 1)
     # every failing check's line (they may be far above the tail), then the tail
-    grep -E '^(FAIL|not ok)' "$log/out" | head -n 40 | sed 's/^/   /'
-    tail -n 30 "$log/out" | grep -v -E '^(ok|FAIL|not ok) ' | sed 's/^/   /' | tail -n 25
-    last=$(tail -n 1 "$log/out")
+    grep -E '^(FAIL|not ok)' "$out" | head -n 40 | sed 's/^/   /'
+    tail -n 30 "$out" | grep -v -E '^(ok|FAIL|not ok) ' | sed 's/^/   /' | tail -n 25
+    last=$(tail -n 1 "$out")
     p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
     f=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
     if [ -z "$p" ]; then
@@ -33,9 +47,14 @@ suite() {
         echo "   $name: exit status $status"
         f=1
     fi
-    echo "   ($name: $((t1 - t0)) s)"
+    echo "   ($name: $(cat "$log/$name.secs" 2>/dev/null || echo '?') s)"
     total_p=$((total_p + p))
     total_f=$((total_f + f))
+}
+
+suite() {
+    suite_start "$@"
+    suite_end "$1"
 }
 
 suite check-deps sh -c 'if scripts/check-deps.sh; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi'
@@ -58,32 +77,42 @@ for t in "$B"/fuzz/fuzz_*; do
     n=$(basename "$t")
     suite "$n (corpus replay)" "$t" "tests/fuzz/corpus/$n"
 done
-suite http-sqlite python3 tests/http/run.py --kam "$B/kam"
-# The same suite on PostgreSQL: a given server (KAM_TEST_PG_DSN) or a throw-away cluster.
+suite_start http-sqlite python3 tests/http/run.py --kam "$B/kam"
+# The same suite on PostgreSQL, beside it: a given server (KAM_TEST_PG_DSN) or a throw-away cluster.
 # KAM_SKIP_PG_REPEATS=1 (.ci/run's sanitizer pass) leaves this and the fault suite's PostgreSQL
 # run to the plain pass: under the sanitizers the PostgreSQL driver is still driven by the unit
 # tests' PostgreSQL half, the contract sample, care, pg-cluster, cross-engine, backup and soak
 # suites below, and the whole pass fits CI's time.
 if [ -n "${KAM_SKIP_PG_REPEATS:-}" ]; then
+    suite_end http-sqlite
     echo "== http-postgres: skipped (KAM_SKIP_PG_REPEATS)"
 elif [ -n "${KAM_TEST_PG_DSN:-}" ]; then
-    suite http-postgres python3 tests/http/run.py --kam "$B/kam" --dsn "$KAM_TEST_PG_DSN"
+    suite_start http-postgres python3 tests/http/run.py --kam "$B/kam" --dsn "$KAM_TEST_PG_DSN"
+    suite_end http-sqlite
+    suite_end http-postgres
 else
-    suite http-postgres scripts/pg-tmp.sh sh -c \
+    suite_start http-postgres scripts/pg-tmp.sh sh -c \
         'python3 tests/http/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --jobs-dsn "$KAM_TEST_PG_DSN2"' "$B/kam"
+    suite_end http-sqlite
+    suite_end http-postgres
 fi
 # Real demo responses against the served OpenAPI document (every resolvable GET route).
-suite contract-sample python3 tests/contract/sample.py --kam "$B/kam"
-suite contract-sample-postgres scripts/pg-tmp.sh sh -c \
+suite_start contract-sample python3 tests/contract/sample.py --kam "$B/kam"
+suite_start contract-sample-postgres scripts/pg-tmp.sh sh -c \
     'python3 tests/contract/sample.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+suite_end contract-sample
+suite_end contract-sample-postgres
 # Every route's happy path with its Nth storage/allocation fault point failing (build/kam-fault):
-# a JSON 5xx and the database unchanged, on both engines.
-suite fault-sqlite python3 tests/fault/run.py --kam "$B/kam-fault"
+# a JSON 5xx and the database unchanged, on both engines (two at once).
+suite_start fault-sqlite python3 tests/fault/run.py --kam "$B/kam-fault"
 if [ -n "${KAM_SKIP_PG_REPEATS:-}" ]; then
+    suite_end fault-sqlite
     echo "== fault-postgres: skipped (KAM_SKIP_PG_REPEATS)"
 else
-    suite fault-postgres scripts/pg-tmp.sh sh -c \
+    suite_start fault-postgres scripts/pg-tmp.sh sh -c \
         'python3 tests/fault/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam-fault"
+    suite_end fault-sqlite
+    suite_end fault-postgres
 fi
 # Care reminders and the e-mail outbox against an SMTP sink, on both engines.
 suite care-sqlite python3 tests/care/run.py --kam "$B/kam"

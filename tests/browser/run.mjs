@@ -2,15 +2,17 @@
 // Browser tests of the KAM web workspace (web/), driving Debian's Chromium through
 // playwright-core against a real `kam serve` on a throw-away SQLite database with demo data.
 //
-//   node tests/browser/run.mjs --kam build/kam [--keep] [--only REGEX] [--serve-dist [--dist DIR]]
+//   node tests/browser/run.mjs --kam build/kam [--keep] [--only REGEX] [--lanes N] [--serve-dist [--dist DIR]]
 //
 // --serve-dist  serve web/dist (or --dist DIR, e.g. a `vite build --outDir DIR`) from a small
 //               proxy in front of kam (with kam's CSP header), for a kam binary that does not
 //               embed that build of the web app.
 // --keep        keep the temporary directory (database, server log).
 // --only REGEX  run only the checks whose name matches.
+// --lanes N     run the checks on N servers at once (default KAM_BROWSER_LANES or 2; startLane).
 //
-// The checks of each feature live in tests/browser/t_*.mjs (run after the ones here).
+// The checks of each feature live in tests/browser/t_*.mjs; each file, and the core checks here,
+// is a unit that runs whole on one lane (startLane).
 // Prints one line per check, the first-load transfer and time of the login page and the home
 // (t_weight.mjs, '# weight' lines), and ends with
 // "N passed, N failed"; exits 1 when a check failed. Screenshots go to build/screenshots/.
@@ -286,35 +288,80 @@ async function fillDate(page, id, d) {
 }
 
 // ---------------------------------------------------------------- main
-async function main() {
-  assert(fs.existsSync(KAM), `no kam binary at ${KAM} (run make)`)
-  fs.mkdirSync(SHOTS, { recursive: true })
+/**
+ * A lane: a `kam serve` of its own on a throw-away SQLite database with the demo data (and,
+ * with --serve-dist, its own proxy). The checks run on LANES lanes at once (KAM_BROWSER_LANES,
+ * default 2; --lanes N): the suite waits on the app far more than it computes, so two lanes take
+ * little more than half the time of one. Each unit of checks (the core checks of this file, or
+ * one tests/browser/t_*.mjs) runs whole on one lane, in its own order, against that lane's
+ * database; a lane takes the next unit when it is done with one. Units are independent: each
+ * makes the records it needs.
+ */
+async function startLane(n) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kam-browser-'))
   const dsn = `sqlite:${path.join(tmp, 'kam.db')}`
+  const logFile = path.join(tmp, 'serve.log')
+  const lane = { n, tmp, dsn, logFile, server: null, proxy: null, base: null, kamBase: null }
   execFileSync(KAM, ['init', '--db', dsn], { stdio: 'pipe' })
   execFileSync(KAM, ['demo', '--db', dsn], { stdio: 'pipe' })
   const port = await freePort()
-  const logFile = path.join(tmp, 'serve.log')
   const log = fs.openSync(logFile, 'w')
   // No scheduler pass of its own (KAM_JOBS_INTERVAL=0): the checks move time with `kam jobs run
   // --now`, and a pass at the real clock after one in the future (plan_due: a clock gone back is
   // due) would raise and clear alerts between what a page showed and what a check reads.
-  const server = spawn(KAM, ['serve', '--db', dsn, '--listen', `127.0.0.1:${port}`], {
+  lane.server = spawn(KAM, ['serve', '--db', dsn, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', log, log],
     env: { ...process.env, KAM_JOBS_INTERVAL: '0' },
   })
-  let proxy = null
+  lane.kamBase = `http://127.0.0.1:${port}`
+  await waitHealthy(lane.kamBase, lane.server)
+  lane.base = lane.kamBase
+  if (SERVE_DIST) {
+    const p2 = await freePort()
+    lane.proxy = await startDistProxy(p2, port)
+    lane.base = `http://127.0.0.1:${p2}`
+    console.log(`# lane ${n}: serving web/dist through a proxy at ${lane.base} (kam at ${lane.kamBase})`)
+  }
+  return lane
+}
+
+async function stopLane(lane) {
+  if (lane.proxy) lane.proxy.close()
+  const server = lane.server
+  if (server) {
+    server.kill('SIGTERM')
+    await new Promise((resolve) => {
+      if (server.exitCode !== null) return resolve()
+      const t = setTimeout(() => {
+        server.kill('SIGKILL')
+        resolve()
+      }, 5000)
+      server.on('exit', () => {
+        clearTimeout(t)
+        resolve()
+      })
+    })
+  }
+  if (failed && fs.existsSync(lane.logFile)) {
+    const tail = fs.readFileSync(lane.logFile, 'utf8').trim().split('\n').slice(-8)
+    console.log(`# lane ${lane.n}: last lines of the server log:\n${tail.map((l) => `#   ${l}`).join('\n')}`)
+  }
+  if (KEEP) console.log(`# kept ${lane.tmp}`)
+  else fs.rmSync(lane.tmp, { recursive: true, force: true })
+}
+
+// The units that take longest first (seconds measured on a full run), so the lanes end together.
+const UNIT_COST = { core: 700, 't_offers.mjs': 260, 't_pipeline.mjs': 215, 't_screens.mjs zh-CN': 200, 't_screens.mjs zh-TW': 200, 't_screens.mjs en': 200, 't_prices.mjs': 117, 't_phone.mjs': 112 }
+const LANES = Math.max(1, Number(opt('--lanes', process.env.KAM_BROWSER_LANES ?? 2)) || 1)
+
+async function main() {
+  assert(fs.existsSync(KAM), `no kam binary at ${KAM} (run make)`)
+  fs.mkdirSync(SHOTS, { recursive: true })
+  const lanes = []
   let browser = null
   try {
-    const kamBase = `http://127.0.0.1:${port}`
-    await waitHealthy(kamBase, server)
-    let base = kamBase
-    if (SERVE_DIST) {
-      const p2 = await freePort()
-      proxy = await startDistProxy(p2, port)
-      base = `http://127.0.0.1:${p2}`
-      console.log(`# serving web/dist through a proxy at ${base} (kam at ${kamBase})`)
-    }
+    lanes.push(...(await Promise.all(Array.from({ length: LANES }, (_, i) => startLane(i + 1)))))
+    const base = lanes[0].base
 
     let spaOk = false
     await check('kam serves the web app (index.html with the CSP header, history fallback)', async () => {
@@ -338,29 +385,47 @@ async function main() {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     })
-    await runChecks(browser, base, dsn)
+    const here = path.join(ROOT, 'tests', 'browser')
+    const units = [{ name: 'core', run: (lane) => runChecks(browser, lane.base, lane.dsn) }]
+    for (const f of fs.readdirSync(here).filter((n) => /^t_.*\.mjs$/.test(n)).sort()) {
+      // a file runs whole (its default export), or as the several units it exports (`units`)
+      const mod = await import(path.join(here, f))
+      for (const u of mod.units ?? [{ name: f, run: mod.default }])
+        units.push({ name: u.name, run: (lane) => u.run(kit(browser, lane.base, lane.dsn)) })
+    }
+    units.sort((a, b) => (UNIT_COST[b.name] ?? 0) - (UNIT_COST[a.name] ?? 0)) // stable: then by name
+    let next = 0
+    await Promise.all(
+      lanes.map(async (lane) => {
+        while (next < units.length) {
+          const u = units[next++]
+          const t0 = Date.now()
+          try {
+            await u.run(lane)
+          } catch (e) {
+            failed++
+            console.log(`FAIL ${u.name}: ${String(e?.stack ?? e).split('\n').slice(0, 3).join(' | ')}`)
+          }
+          console.log(`# lane ${lane.n}: ${u.name} ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+        }
+      }),
+    )
+
+    await check('no console errors and no CSP violations on any screen', async () => {
+      if (problems.length) {
+        for (const pr of problems.slice(0, 10)) console.log(`#   ${pr.where}: ${pr.what}`)
+        throw new Error(`${problems.length} problem(s)`)
+      }
+    })
   } finally {
     if (browser) await browser.close().catch(() => {})
-    if (proxy) proxy.close()
-    server.kill('SIGTERM')
-    await new Promise((resolve) => {
-      if (server.exitCode !== null) return resolve()
-      const t = setTimeout(() => {
-        server.kill('SIGKILL')
-        resolve()
-      }, 5000)
-      server.on('exit', () => {
-        clearTimeout(t)
-        resolve()
-      })
-    })
-    if (failed && fs.existsSync(logFile)) {
-      const tail = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-8)
-      console.log(`# last lines of the server log:\n${tail.map((l) => `#   ${l}`).join('\n')}`)
-    }
-    if (KEEP) console.log(`# kept ${tmp}`)
-    else fs.rmSync(tmp, { recursive: true, force: true })
+    await Promise.all(lanes.map(stopLane))
   }
+}
+
+/** What a feature suite (t_*.mjs) gets: its lane's server and database, and the helpers here. */
+function kit(browser, base, dsn) {
+  return { browser, base, dsn, KAM, ROOT, SHOTS, PASSWORD, TIMEOUT, check, assert, newPage, login, field, chooseOption, fieldError, ready, shot, api, allPages, tableRows, digits, iso, localDay, fillDate, cspViolations, problems }
 }
 
 async function runChecks(browser, base, dsn) {
@@ -1778,23 +1843,6 @@ async function runChecks(browser, base, dsn) {
   })
 
   await volumeChecks(browser, base)
-
-  // Feature suites: tests/browser/t_*.mjs, in name order, each default-exporting
-  // `async (k) => {...}` with k the server and the helpers of this file. They share the server
-  // and its database with the checks above, so each makes the records it needs.
-  const k = { browser, base, dsn, KAM, ROOT, SHOTS, PASSWORD, TIMEOUT, check, assert, newPage, login, field, chooseOption, fieldError, ready, shot, api, allPages, tableRows, digits, iso, localDay, fillDate, cspViolations, problems }
-  const here = path.join(ROOT, 'tests', 'browser')
-  for (const f of fs.readdirSync(here).filter((n) => /^t_.*\.mjs$/.test(n)).sort()) {
-    const mod = await import(path.join(here, f))
-    await mod.default(k)
-  }
-
-  await check('no console errors and no CSP violations on any screen', async () => {
-    if (problems.length) {
-      for (const pr of problems.slice(0, 10)) console.log(`#   ${pr.where}: ${pr.what}`)
-      throw new Error(`${problems.length} problem(s)`)
-    }
-  })
 }
 
 // ---------------------------------------------------------------- volume growth (issue 6)

@@ -113,9 +113,14 @@ function rawIdProbe() {
   return [...found].slice(0, 12)
 }
 
-export default async (k) => {
-  const quick = process.env.KAM_SCREENS === 'quick'
-  const locales = quick ? ['zh-CN'] : ['zh-CN', 'zh-TW', 'en']
+const LOCALES = process.env.KAM_SCREENS === 'quick' ? ['zh-CN'] : ['zh-CN', 'zh-TW', 'en']
+
+/** One unit per language, so run.mjs's lanes share the set (each a third of the suite's time). */
+export const units = LOCALES.map((locale) => ({ name: `t_screens.mjs ${locale}`, run: (k) => screens(k, [locale]) }))
+
+export default (k) => screens(k, LOCALES)
+
+async function screens(k, locales) {
   const dir = path.join(k.SHOTS, 'set')
   fs.mkdirSync(dir, { recursive: true })
 
@@ -248,7 +253,7 @@ export default async (k) => {
             const problems = []
             if (vp === 'phone') {
               const o = await page.evaluate(overflowProbe, opts.viewport.width)
-              if (locale === locales[0]) for (const w of await page.evaluate(wideTablesProbe)) wide.set(s.name, [...(wide.get(s.name) ?? []), w])
+              if (locale === LOCALES[0]) for (const w of await page.evaluate(wideTablesProbe)) wide.set(s.name, [...(wide.get(s.name) ?? []), w])
               if (CARD_SCREENS.has(s.name)) for (const w of await page.evaluate(wideTablesProbe)) problems.push(`table scrolls sideways: ${w}`)
               if (o.sw > o.W + 1) problems.push(`overflow ${o.sw}px > ${o.W}px: ${o.offenders.map((x) => `${x.sel} (right ${x.right}, w ${x.width})`).join('; ')}`)
             }

@@ -25,8 +25,25 @@ for _k in ("survey_link", "response"):
 
 # ---- the database, outside kam
 
+_PSQL = {}  # dsn -> a psql session kept open: one process per statement cost ~50 ms on PostgreSQL
+
+
+def _psql_session(dsn):
+    p = _PSQL.get(dsn)
+    if p is None or p.poll() is not None:
+        psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))
+        p = subprocess.Popen([psql[-1] if psql else "psql", dsn, "-X", "-q", "-At", "-F", "\t", "-P", "null=\\N"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # notices would read as rows (stderr is merged to keep one ordered stream)
+        p.stdin.write(b"SET client_min_messages = warning;\n")
+        _PSQL[dsn] = p
+    return p
+
+
 def sql(ctx, q):
-    """Runs one statement on the suite's database; returns its rows (lists of text/ints)."""
+    """Runs one statement on the suite's database; returns its rows (lists of text/ints). On
+    PostgreSQL through one psql session per database, each statement ended by an \\echo of
+    psql's ERROR variable (a failed statement raises with psql's message)."""
     if ctx.dsn.startswith("sqlite:"):
         import sqlite3
         con = sqlite3.connect(ctx.dsn[len("sqlite:"):], timeout=30)
@@ -36,13 +53,23 @@ def sql(ctx, q):
             return rows
         finally:
             con.close()
-    psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))
-    p = subprocess.run([psql[-1] if psql else "psql", ctx.dsn, "-X", "-q", "-At", "-F", "\t", "-P", "null=\\N", "-v",
-                        "ON_ERROR_STOP=1", "-c", q], capture_output=True, timeout=60)
-    if p.returncode != 0:
-        raise RuntimeError("psql: %s" % p.stderr.decode("utf-8", "replace")[:300])
+    p = _psql_session(ctx.dsn)
+    p.stdin.write((q.rstrip().rstrip(";") + ";\n\\echo __KAM_SQL_END__ :ERROR\n").encode("utf-8"))
+    p.stdin.flush()
+    lines = []
+    while True:
+        raw = p.stdout.readline()
+        if not raw:
+            _PSQL.pop(ctx.dsn, None)
+            raise RuntimeError("psql: the session ended: %s" % "\n".join(lines)[:300])
+        line = raw.decode("utf-8").rstrip("\n")
+        if line.startswith("__KAM_SQL_END__ "):
+            if line.split()[1] != "false":
+                raise RuntimeError("psql: %s" % "\n".join(lines)[:300])
+            break
+        lines.append(line)
     out = []
-    for line in p.stdout.decode("utf-8").splitlines():
+    for line in lines:
         if line == "":
             continue
         out.append([None if x == "\\N" else int(x) if x.lstrip("-").isdigit() else x
