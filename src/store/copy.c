@@ -364,7 +364,7 @@ static const struct table {
     {"competencies",
      "id, code, name_zh, name_en, description_zh, description_en, custom, active, version, "
      "created_at, updated_at",
-     "id", NULL, 1, 0},
+     "id", NULL, 1, 1},
     {"competency_levels", "competency_id, level, descriptor_zh, descriptor_en",
      "competency_id, level", NULL, 0, 0},
     {"competency_assessments",
@@ -373,6 +373,17 @@ static const struct table {
      "id", NULL, 1, 0},
     {"assessment_scores", "assessment_id, competency_id, level, evidence",
      "assessment_id, competency_id", NULL, 0, 0},
+    {"role_profiles",
+     "id, code, name_zh, name_en, description, active, version, created_at, updated_at", "id", NULL,
+     1, 0},
+    {"role_profile_levels", "profile_id, competency_id, level, weight", "profile_id, competency_id",
+     NULL, 0, 0},
+    {"candidates",
+     "id, profile_id, user_id, name, contact, source, note, status, decision_reason, decided_by, "
+     "decided_at, version, created_by, created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"interview_scores", "candidate_id, competency_id, interviewer_id, level, note, scored_at",
+     "candidate_id, competency_id, interviewer_id", NULL, 0, 0},
     /* 0027: training */
     {"courses",
      "id, code, title, topic, format, description, active, version, created_at, updated_at", "id",
@@ -383,21 +394,55 @@ static const struct table {
      "updated_at",
      "id", NULL, 1, 0},
     {"training_enrolments",
-     "id, session_id, user_id, status, completed_at, version, created_at, updated_at", "id", NULL,
-     1, 0},
+     "id, session_id, user_id, status, completed_at, pre_score, post_score, feedback_rating, "
+     "feedback_comment, feedback_at, practice_account_id, practice_task, practice_due_on, "
+     "practice_done_on, practice_result, version, created_at, updated_at",
+     "id", NULL, 1, 0},
     /* 0028: appraisal */
     {"appraisal_schemes", "id, name, role, period_kind, active, version, created_at, updated_at",
      "id", NULL, 1, 0},
+    {"appraisal_indicators",
+     "id, scheme_id, scheme_version, position, kind, label, weight_bp, threshold, target, "
+     "stretch, cap_score, lower_better",
+     "id", NULL, 1, 0},
     {"scorecards",
      "id, scheme_id, user_id, period_start, period_end, status, score, version, created_at, "
-     "updated_at",
+     "updated_at, scheme_version, computed_score, computed_at, comment, acknowledged_at, "
+     "finalised_by, finalised_at",
      "id", NULL, 1, 0},
+    {"scorecard_lines",
+     "scorecard_id, indicator_id, position, kind, label, weight_bp, threshold, target, stretch, "
+     "cap_score, lower_better, measured, basis, actual, attainment_bp, score, weighted, why, "
+     "explanation",
+     "scorecard_id, indicator_id", NULL, 0, 0},
+    {"scorecard_records",
+     "id, scorecard_id, indicator_id, side, ref_kind, ref_id, day, account_id, value, note", "id",
+     NULL, 1, 0},
+    {"scorecard_adjustments",
+     "id, scorecard_id, old_score, new_score, reason, adjusted_by, created_at", "id", NULL, 1, 0},
     /* 0029: incentives */
-    {"commission_plans", "id, name, currency, period_kind, active, version, created_at, updated_at",
+    {"commission_plans",
+     "id, name, currency, period_kind, active, version, created_at, updated_at, basis, "
+     "default_rate_bp, threshold_bp, cap, bad_debt_days, note",
      "id", NULL, 1, 0},
+    {"commission_rates", "plan_id, family, rate_bp", "plan_id, family", NULL, 0, 0},
+    {"commission_tiers", "plan_id, from_bp, multiplier_bp", "plan_id, from_bp", NULL, 0, 0},
+    {"commission_splits", "plan_id, dept_role, share_bp", "plan_id, dept_role", NULL, 0, 0},
+    {"commission_targets", "plan_id, user_id, period_start, amount",
+     "plan_id, user_id, period_start", NULL, 0, 0},
+    {"bonus_pools",
+     "id, plan_id, name, period_start, period_end, amount, team_id, role, min_score, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"recognitions", "id, user_id, title, reason, day, created_by, created_at", "id", NULL, 1, 0},
     {"payout_statements",
      "id, plan_id, user_id, period_start, period_end, currency, total, status, approved_by, "
-     "approved_at, version, created_at, updated_at",
+     "approved_at, plan_version, target, credited, attainment_bp, reason, computed_at, version, "
+     "created_at, updated_at",
+     "id", NULL, 1, 0},
+    {"payout_lines",
+     "id, statement_id, seq, kind, reason, order_line_id, invoice_id, bonus_pool_id, account_id, "
+     "family, day, line_amount, share_bp, basis, rate_bp, tier, multiplier_bp, amount",
      "id", NULL, 1, 0},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])

@@ -396,7 +396,7 @@ def _(ctx, u, rec_):
 
 
 def g_matrix(ctx):
-    t_disputes.run_matrix(ctx, ("/api/v1/lessons", "/api/v1/accountability", "/api/v1/training-needs"), 13,
+    t_disputes.run_matrix(ctx, ("/api/v1/lessons", "/api/v1/accountability", "/api/v1/training-needs"), 15,
                           "lessons.c")
 
 

@@ -118,6 +118,13 @@ static const struct {
     {"Dispute", "outcome", "dispute_outcome"},
     {"TrainingNeed", "source", "training_source"},
     {"TrainingNeed", "status", "training_status"},
+    /* issue 18: the account team */
+    {"Assessment", "kind", "assessment_kind"},
+    {"Candidate", "status", "candidate_status"},
+    {"Course", "format", "course_format"},
+    {"Enrolment", "status", "enrolment_status"},
+    {"Scorecard", "status", "scorecard_status"},
+    {"Payout", "status", "payout_status"},
 };
 
 /* Fields holding a user's id, written as the user's name. */

@@ -210,14 +210,6 @@ static enum kam_err required(struct kam_ctx *ctx, const char *field)
                         (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
 }
 
-static enum kam_err line_text(struct kam_ctx *ctx, const char *field, const char *s, int max)
-{
-    enum kam_err rc = check_text(ctx, field, s, 1, max, CHECK_LINE);
-    if (!rc && utf8_blank(s))
-        rc = required(ctx, field);
-    return rc;
-}
-
 static enum kam_err conflict(struct kam_ctx *ctx, const char *field, const char *key,
                              const char *msg)
 {
@@ -305,8 +297,8 @@ static enum kam_err check_price_list(struct kam_ctx *ctx, const struct contract 
 static enum kam_err check_contract(struct kam_ctx *ctx, const struct contract *x)
 {
     enum kam_err rc;
-    if ((rc = line_text(ctx, "number", x->number, CONTRACT_NUMBER_MAX)) ||
-        (rc = line_text(ctx, "title", x->title, CONTRACT_TITLE_MAX)) ||
+    if ((rc = check_line(ctx, "number", x->number, CONTRACT_NUMBER_MAX)) ||
+        (rc = check_line(ctx, "title", x->title, CONTRACT_TITLE_MAX)) ||
         (rc = check_enum(ctx, "kind", x->kind, contract_kinds)) ||
         (rc = check_text(ctx, "our_party", x->our_party, 0, CONTRACT_PARTY_MAX, CHECK_LINE)) ||
         (rc = check_text(ctx, "their_party", x->their_party, 0, CONTRACT_PARTY_MAX, CHECK_LINE)) ||

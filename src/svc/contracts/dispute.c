@@ -64,22 +64,6 @@ void dispute_limitation(const char *arose_on, char out[11])
     out[10] = 0;
 }
 
-static enum kam_err required(struct kam_ctx *ctx, unsigned set, unsigned bit, const char *field)
-{
-    if (set & bit)
-        return KAM_OK;
-    return kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                        (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-}
-
-static enum kam_err line_text(struct kam_ctx *ctx, const char *field, const char *s, int max)
-{
-    enum kam_err rc = check_text(ctx, field, s, 1, max, CHECK_LINE);
-    if (!rc && utf8_blank(s))
-        rc = required(ctx, 0, 1, field);
-    return rc;
-}
-
 static enum kam_err not_future(struct kam_ctx *ctx, const char *field, const char *day)
 {
     enum kam_err rc = check_date(ctx, field, day);
@@ -261,7 +245,7 @@ static enum kam_err check_person(struct kam_ctx *ctx, const char *field, int64_t
 static enum kam_err validate(struct kam_ctx *ctx, const struct dispute *x)
 {
     enum kam_err rc;
-    if ((rc = line_text(ctx, "title", x->title, DISPUTE_TITLE_MAX)) ||
+    if ((rc = check_line(ctx, "title", x->title, DISPUTE_TITLE_MAX)) ||
         (rc = check_text(ctx, "counterpart", x->counterpart, 0, DISPUTE_PARTY_MAX, CHECK_LINE)) ||
         (rc = check_range(ctx, "amount_claimed", x->amount_claimed, 0, DISPUTE_AMOUNT_MAX)) ||
         (rc = check_currency(ctx, "currency", x->currency)) ||
@@ -413,10 +397,10 @@ enum kam_err dispute_create(struct kam_ctx *ctx, const struct dispute_in *in, st
     x.breach_id = x.has_breach ? v->breach_id : 0;
     const char *started = (in->set & DI_STARTED) && in->started_on ? in->started_on : today(ctx);
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, DI_ACCOUNT, "account_id")) ||
-        (rc = required(ctx, in->set, DI_TITLE, "title")) ||
-        (rc = required(ctx, in->set, DI_CURRENCY, "currency")) ||
-        (rc = required(ctx, in->set, DI_AROSE, "arose_on")) || (rc = validate(ctx, &x)) ||
+    if ((rc = check_given(ctx, in->set, DI_ACCOUNT, "account_id")) ||
+        (rc = check_given(ctx, in->set, DI_TITLE, "title")) ||
+        (rc = check_given(ctx, in->set, DI_CURRENCY, "currency")) ||
+        (rc = check_given(ctx, in->set, DI_AROSE, "arose_on")) || (rc = validate(ctx, &x)) ||
         (rc = not_future(ctx, "started_on", started)))
         return rc;
     if (strcmp(started, x.arose_on) < 0)
@@ -732,7 +716,7 @@ enum kam_err dispute_escalate(struct kam_ctx *ctx, int64_t id, const struct disp
         .note = (in->set & DS_NOTE) && v->note ? v->note : "",
     };
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, DS_STAGE, "stage")) ||
+    if ((rc = check_given(ctx, in->set, DS_STAGE, "stage")) ||
         (rc = check_enum(ctx, "stage", s.stage, dispute_stages)) ||
         (rc = not_future(ctx, "started_on", s.started_on)) || (rc = check_stage_fields(ctx, &s)))
         return rc;
@@ -785,7 +769,7 @@ enum kam_err dispute_close(struct kam_ctx *ctx, int64_t id, const struct dispute
     const char *closed_on = (in->set & DC_CLOSED_ON) && in->closed_on ? in->closed_on : today(ctx);
     const char *note = (in->set & DC_NOTE) && in->note ? in->note : "";
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, DC_OUTCOME, "outcome")) ||
+    if ((rc = check_given(ctx, in->set, DC_OUTCOME, "outcome")) ||
         (rc = check_enum(ctx, "outcome", in->outcome, dispute_outcomes)) ||
         (rc = not_future(ctx, "closed_on", closed_on)) ||
         (rc = check_text(ctx, "note", note, 0, DISPUTE_NOTE_MAX, CHECK_MULTILINE)))
@@ -1027,15 +1011,15 @@ enum kam_err dispute_event_add(struct kam_ctx *ctx, int64_t id, const struct dis
                               .has_amount = (in->set & DE_AMOUNT) && v->has_amount,
                               .amount = v->amount};
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, DE_KIND, "kind")) ||
-        (rc = required(ctx, in->set, DE_TEXT, "text")) || (rc = check_date(ctx, "day", x.day)) ||
+    if ((rc = check_given(ctx, in->set, DE_KIND, "kind")) ||
+        (rc = check_given(ctx, in->set, DE_TEXT, "text")) || (rc = check_date(ctx, "day", x.day)) ||
         (rc = check_enum(ctx, "kind", x.kind, dispute_event_kinds)) ||
         (rc = check_text(ctx, "text", x.text, 1, DISPUTE_NOTE_MAX, CHECK_MULTILINE)) ||
         (x.has_amount &&
          (rc = check_range(ctx, "amount", x.amount, -DISPUTE_AMOUNT_MAX, DISPUTE_AMOUNT_MAX))))
         return rc;
     if (utf8_blank(x.text))
-        return required(ctx, 0, 1, "text");
+        return check_given(ctx, 0, 1, "text");
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
     struct dispute d;

@@ -19,22 +19,6 @@
 const char *const lesson_link_kinds[] = {"dispute", "breach",   "opportunity", "account",
                                          "issue",   "contract", NULL};
 
-static enum kam_err required(struct kam_ctx *ctx, unsigned set, unsigned bit, const char *field)
-{
-    if (set & bit)
-        return KAM_OK;
-    return kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                        (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-}
-
-static enum kam_err line_text(struct kam_ctx *ctx, const char *field, const char *s, int max)
-{
-    enum kam_err rc = check_text(ctx, field, s, 1, max, CHECK_LINE);
-    if (!rc && utf8_blank(s))
-        rc = required(ctx, 0, 1, field);
-    return rc;
-}
-
 static int64_t opt_i64(struct db_stmt *st, int i, int *has)
 {
     *has = !db_col_is_null(st, i);
@@ -187,7 +171,7 @@ static enum kam_err make_tags(struct kam_ctx *ctx, const struct lesson_in *in, c
     for (int i = 0; i < in->n_tags && !rc; i++) {
         const char *field = arena_printf(ctx->a, "tags[%d]", i);
         const char *t = in->tags[i];
-        if ((rc = line_text(ctx, field, t, LESSON_TAG_CHARS)))
+        if ((rc = check_line(ctx, field, t, LESSON_TAG_CHARS)))
             break;
         if (strchr(t, ',')) {
             rc = kam_fail_key(ctx->err, KAM_EINVAL, field, "lesson.tag_comma", NULL,
@@ -267,7 +251,7 @@ static enum kam_err merge(struct kam_ctx *ctx, struct lesson *x, const struct le
     if (in->set & LE_CHANGES)
         x->changes = v->changes ? v->changes : "";
     enum kam_err rc;
-    if ((rc = line_text(ctx, "title", x->title, LESSON_TITLE_MAX)) ||
+    if ((rc = check_line(ctx, "title", x->title, LESSON_TITLE_MAX)) ||
         (rc = check_text(ctx, "what_happened", x->what_happened, 0, LESSON_TEXT_MAX,
                          CHECK_MULTILINE)) ||
         (rc = check_text(ctx, "root_cause", x->root_cause, 0, LESSON_TEXT_MAX, CHECK_MULTILINE)) ||
@@ -316,7 +300,7 @@ enum kam_err lesson_create(struct kam_ctx *ctx, const struct lesson_in *in, stru
                        .tags = "",
                        .links_key = ""};
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, LE_TITLE, "title")))
+    if ((rc = check_given(ctx, in->set, LE_TITLE, "title")))
         return rc;
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
@@ -598,9 +582,9 @@ enum kam_err accountability_add(struct kam_ctx *ctx, int64_t lesson_id,
     const struct accountability *v = &in->v;
     const char *note = (in->set & AC_NOTE) && v->note ? v->note : "";
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, AC_USER, "user_id")) ||
-        (rc = required(ctx, in->set, AC_DECISION, "decision")) ||
-        (rc = line_text(ctx, "decision", v->decision, LESSON_DECISION_MAX)) ||
+    if ((rc = check_given(ctx, in->set, AC_USER, "user_id")) ||
+        (rc = check_given(ctx, in->set, AC_DECISION, "decision")) ||
+        (rc = check_line(ctx, "decision", v->decision, LESSON_DECISION_MAX)) ||
         (rc = check_text(ctx, "note", note, 0, LESSON_NOTE_MAX, CHECK_MULTILINE)))
         return rc;
     if ((rc = db_begin(ctx->db, ctx->err)))
@@ -710,8 +694,8 @@ enum kam_err training_need_add(struct kam_ctx *ctx, int64_t lesson_id, const str
     const char *role = (in->set & TN_ROLE) && v->audience_role ? v->audience_role : "";
     int has_user = (in->set & TN_USER) && v->has_user;
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, TN_TOPIC, "topic")) ||
-        (rc = line_text(ctx, "topic", v->topic, TRAINING_TOPIC_MAX)) ||
+    if ((rc = check_given(ctx, in->set, TN_TOPIC, "topic")) ||
+        (rc = check_line(ctx, "topic", v->topic, TRAINING_TOPIC_MAX)) ||
         (rc = check_text(ctx, "detail", detail, 0, LESSON_NOTE_MAX, CHECK_MULTILINE)))
         return rc;
     if (*role && role_parse(role) == ROLE_NONE)

@@ -207,3 +207,19 @@ enum kam_err check_currency(struct kam_ctx *ctx, const char *field, const char *
                             "%s must be a 3-letter ISO 4217 code", field);
     return KAM_OK;
 }
+
+enum kam_err check_given(struct kam_ctx *ctx, unsigned set, unsigned bit, const char *field)
+{
+    if (set & bit)
+        return KAM_OK;
+    return kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
+                        (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
+}
+
+enum kam_err check_line(struct kam_ctx *ctx, const char *field, const char *s, int max_chars)
+{
+    enum kam_err rc = check_text(ctx, field, s, 1, max_chars, CHECK_LINE);
+    if (!rc && utf8_blank(s))
+        rc = check_given(ctx, 0, 1, field);
+    return rc;
+}

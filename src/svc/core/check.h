@@ -19,6 +19,11 @@ enum {
  * min_chars..max_chars code points. NULL counts as "". KAM_EINVAL naming field. */
 enum kam_err check_text(struct kam_ctx *ctx, const char *field, const char *s, int min_chars,
                         int max_chars, int multiline);
+/* A required text of one line: check_text(1..max_chars, CHECK_LINE) and not blank; a blank one
+ * is KAM_EINVAL "required" naming field. */
+enum kam_err check_line(struct kam_ctx *ctx, const char *field, const char *s, int max_chars);
+/* KAM_OK when bit is in set (the body gave the field), else KAM_EINVAL "required" naming it. */
+enum kam_err check_given(struct kam_ctx *ctx, unsigned set, unsigned bit, const char *field);
 /* s must be one of vals (NULL-terminated). */
 enum kam_err check_enum(struct kam_ctx *ctx, const char *field, const char *s,
                         const char *const *vals);

@@ -37,15 +37,6 @@ static enum kam_err cat_currency(struct kam_ctx *ctx, const char *field, const c
 }
 
 /* A required one-line text: 1..max characters, not only white space ("required"). */
-static enum kam_err line_text(struct kam_ctx *ctx, const char *field, const char *s, int max)
-{
-    enum kam_err rc = check_text(ctx, field, s, 1, max, CHECK_LINE);
-    if (!rc && utf8_blank(s))
-        rc = kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                          (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-    return rc;
-}
-
 /* A code as stored: without surrounding white space (ASCII and the ideographic space). */
 static const char *trim_code(struct kam_ctx *ctx, const char *s)
 {
@@ -399,8 +390,8 @@ static void merge_bundle(struct kam_ctx *ctx, struct bundle *x, const struct bun
 static enum kam_err validate_bundle(struct kam_ctx *ctx, const struct bundle *x)
 {
     enum kam_err rc;
-    if ((rc = line_text(ctx, "code", x->code, CAT_CODE_MAX)) ||
-        (rc = line_text(ctx, "name", x->name, CAT_NAME_MAX)) ||
+    if ((rc = check_line(ctx, "code", x->code, CAT_CODE_MAX)) ||
+        (rc = check_line(ctx, "name", x->name, CAT_NAME_MAX)) ||
         (rc = check_text(ctx, "description", x->description, 0, CAT_DESC_MAX, CHECK_MULTILINE)) ||
         (rc = cat_currency(ctx, "currency", x->currency)) ||
         (rc = check_range(ctx, "price", x->price, 0, CAT_PRICE_MAX)))
@@ -454,24 +445,16 @@ static enum kam_err write_bundle_items(struct kam_ctx *ctx, const struct bundle 
     return rc;
 }
 
-static enum kam_err required(struct kam_ctx *ctx, unsigned set, unsigned bit, const char *field)
-{
-    if (set & bit)
-        return KAM_OK;
-    return kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                        (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-}
-
 enum kam_err bundle_create(struct kam_ctx *ctx, const struct bundle_in *in, struct bundle *out)
 {
     struct bundle x = {.active = 1, .description = ""};
     merge_bundle(ctx, &x, in);
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, BU_CODE, "code")) ||
-        (rc = required(ctx, in->set, BU_NAME, "name")) ||
-        (rc = required(ctx, in->set, BU_CURRENCY, "currency")) ||
-        (rc = required(ctx, in->set, BU_PRICE, "price")) ||
-        (rc = required(ctx, in->set, BU_ITEMS, "items")))
+    if ((rc = check_given(ctx, in->set, BU_CODE, "code")) ||
+        (rc = check_given(ctx, in->set, BU_NAME, "name")) ||
+        (rc = check_given(ctx, in->set, BU_CURRENCY, "currency")) ||
+        (rc = check_given(ctx, in->set, BU_PRICE, "price")) ||
+        (rc = check_given(ctx, in->set, BU_ITEMS, "items")))
         return rc;
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
@@ -774,9 +757,9 @@ static void merge_service(struct kam_ctx *ctx, struct service_item *x,
 static enum kam_err validate_service(struct kam_ctx *ctx, const struct service_item *x)
 {
     enum kam_err rc;
-    if ((rc = line_text(ctx, "code", x->code, CAT_CODE_MAX)) ||
+    if ((rc = check_line(ctx, "code", x->code, CAT_CODE_MAX)) ||
         (rc = check_enum(ctx, "kind", x->kind, service_kinds)) ||
-        (rc = line_text(ctx, "name", x->name, CAT_NAME_MAX)) ||
+        (rc = check_line(ctx, "name", x->name, CAT_NAME_MAX)) ||
         (rc = check_enum(ctx, "unit", x->unit, service_units)) ||
         (rc = check_range(ctx, "price", x->price, 0, CAT_PRICE_MAX)) ||
         (rc = cat_currency(ctx, "currency", x->currency)) ||
@@ -822,12 +805,12 @@ enum kam_err service_item_create(struct kam_ctx *ctx, const struct service_item_
     struct service_item x = {.active = 1, .sla = ""};
     merge_service(ctx, &x, in);
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, SI_CODE, "code")) ||
-        (rc = required(ctx, in->set, SI_KIND, "kind")) ||
-        (rc = required(ctx, in->set, SI_NAME, "name")) ||
-        (rc = required(ctx, in->set, SI_UNIT, "unit")) ||
-        (rc = required(ctx, in->set, SI_PRICE, "price")) ||
-        (rc = required(ctx, in->set, SI_CURRENCY, "currency")))
+    if ((rc = check_given(ctx, in->set, SI_CODE, "code")) ||
+        (rc = check_given(ctx, in->set, SI_KIND, "kind")) ||
+        (rc = check_given(ctx, in->set, SI_NAME, "name")) ||
+        (rc = check_given(ctx, in->set, SI_UNIT, "unit")) ||
+        (rc = check_given(ctx, in->set, SI_PRICE, "price")) ||
+        (rc = check_given(ctx, in->set, SI_CURRENCY, "currency")))
         return rc;
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;

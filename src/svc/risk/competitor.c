@@ -26,24 +26,7 @@ const char *const move_severities[] = {"low", "medium", "high", NULL};
 
 /* ---- shared checks ---- */
 
-static enum kam_err required(struct kam_ctx *ctx, unsigned set, unsigned bit, const char *field)
-{
-    if (set & bit)
-        return KAM_OK;
-    return kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                        (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-}
-
 /* A required one-line text: 1..max characters, not only white space. */
-static enum kam_err line_text(struct kam_ctx *ctx, const char *field, const char *s, int max)
-{
-    enum kam_err rc = check_text(ctx, field, s, 1, max, CHECK_LINE);
-    if (!rc && utf8_blank(s))
-        rc = kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                          (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-    return rc;
-}
-
 static const char *today(struct kam_ctx *ctx)
 {
     int y, m, d;
@@ -132,7 +115,7 @@ static enum kam_err name_free(struct kam_ctx *ctx, const char *name, int64_t sel
 static enum kam_err validate_competitor(struct kam_ctx *ctx, const struct competitor *x)
 {
     enum kam_err rc;
-    if ((rc = line_text(ctx, "name", x->name, COMP_NAME_MAX)) ||
+    if ((rc = check_line(ctx, "name", x->name, COMP_NAME_MAX)) ||
         (rc = check_text(ctx, "alias", x->alias, 0, COMP_ALIAS_MAX, CHECK_LINE)) ||
         (rc = check_text(ctx, "website", x->website, 0, COMP_WEBSITE_MAX, CHECK_LINE)) ||
         (rc = check_text(ctx, "strengths", x->strengths, 0, COMP_TEXT_MAX, CHECK_MULTILINE)) ||
@@ -173,7 +156,7 @@ enum kam_err competitor_create(struct kam_ctx *ctx, const struct competitor_in *
         .active = 1, .alias = "", .website = "", .strengths = "", .weaknesses = "", .note = ""};
     merge_competitor(&x, in);
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, CO_NAME, "name")))
+    if ((rc = check_given(ctx, in->set, CO_NAME, "name")))
         return rc;
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
@@ -476,7 +459,7 @@ enum kam_err presence_create(struct kam_ctx *ctx, int64_t account_id, const stru
         .account_id = account_id, .family = "", .price_level = "unknown", .note = ""};
     merge_presence(&x, in);
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, PR_COMPETITOR, "competitor_id")))
+    if ((rc = check_given(ctx, in->set, PR_COMPETITOR, "competitor_id")))
         return rc;
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
@@ -770,9 +753,9 @@ enum kam_err move_create(struct kam_ctx *ctx, int64_t account_id, const struct m
                      .severity = (in->set & MV_SEVERITY) && v->severity ? v->severity : "medium",
                      .description = v->description};
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, MV_COMPETITOR, "competitor_id")) ||
-        (rc = required(ctx, in->set, MV_KIND, "kind")) ||
-        (rc = required(ctx, in->set, MV_DESC, "description")) ||
+    if ((rc = check_given(ctx, in->set, MV_COMPETITOR, "competitor_id")) ||
+        (rc = check_given(ctx, in->set, MV_KIND, "kind")) ||
+        (rc = check_given(ctx, in->set, MV_DESC, "description")) ||
         (rc = check_text(ctx, "family", x.family, 0, COMP_FAMILY_MAX, CHECK_LINE)) ||
         (rc = check_date(ctx, "day", x.day)) ||
         (rc = check_enum(ctx, "kind", x.kind, move_kinds)) ||
@@ -780,7 +763,7 @@ enum kam_err move_create(struct kam_ctx *ctx, int64_t account_id, const struct m
         (rc = check_text(ctx, "description", x.description, 1, COMP_TEXT_MAX, CHECK_MULTILINE)))
         return rc;
     if (utf8_blank(x.description))
-        return required(ctx, 0, 1, "description");
+        return check_given(ctx, 0, 1, "description");
     if (strcmp(x.day, today(ctx)) > 0)
         return kam_fail_key(ctx->err, KAM_EINVAL, "day", "competitor.future_day", NULL,
                             "a move is recorded once it happened: day is in the future");

@@ -51,23 +51,6 @@ const char *gift_status_of(int forbidden, int over_rule, int over_budget, int gi
     return over_rule ? "pending" : "recorded";
 }
 
-static enum kam_err required(struct kam_ctx *ctx, unsigned set, unsigned bit, const char *field)
-{
-    if (set & bit)
-        return KAM_OK;
-    return kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                        (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-}
-
-static enum kam_err line_text(struct kam_ctx *ctx, const char *field, const char *s, int max)
-{
-    enum kam_err rc = check_text(ctx, field, s, 1, max, CHECK_LINE);
-    if (!rc && utf8_blank(s))
-        rc = kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                          (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-    return rc;
-}
-
 /* A currency with an exchange rate (or the base): its amount converts. */
 static enum kam_err known_currency(struct kam_ctx *ctx, const char *field, const char *cur)
 {
@@ -147,7 +130,7 @@ static int role_ok(const char *s)
 static enum kam_err rule_validate(struct kam_ctx *ctx, const struct gift_rule *r)
 {
     enum kam_err rc;
-    if ((rc = line_text(ctx, "name", r->name, GIFT_NAME_MAX)) ||
+    if ((rc = check_line(ctx, "name", r->name, GIFT_NAME_MAX)) ||
         (rc = check_enum(ctx, "kind", r->kind, gift_rule_kinds)) ||
         (rc = check_range(ctx, "max_value", r->max_value, 0, GIFT_VALUE_MAX)) ||
         (rc = known_currency(ctx, "currency", r->currency)) ||
@@ -196,9 +179,9 @@ enum kam_err gift_rule_create(struct kam_ctx *ctx, const struct gift_rule_in *in
                               struct gift_rule *out)
 {
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, GR_NAME, "name")) ||
-        (rc = required(ctx, in->set, GR_MAX, "max_value")) ||
-        (rc = required(ctx, in->set, GR_CURRENCY, "currency")))
+    if ((rc = check_given(ctx, in->set, GR_NAME, "name")) ||
+        (rc = check_given(ctx, in->set, GR_MAX, "max_value")) ||
+        (rc = check_given(ctx, in->set, GR_CURRENCY, "currency")))
         return rc;
     if (in->set & GR_VERSION)
         return kam_fail(ctx->err, KAM_EINVAL, "version", "version is set by the server");
@@ -433,7 +416,7 @@ static enum kam_err evaluate(struct kam_ctx *ctx, struct gift *g, const struct g
 {
     enum kam_err rc;
     if ((rc = check_enum(ctx, "kind", g->kind, gift_kinds)) ||
-        (rc = line_text(ctx, "description", g->description, GIFT_TEXT_MAX)) ||
+        (rc = check_line(ctx, "description", g->description, GIFT_TEXT_MAX)) ||
         (rc = check_range(ctx, "value", g->value, 0, GIFT_VALUE_MAX)) ||
         (rc = known_currency(ctx, "currency", g->currency)) ||
         (rc = check_date(ctx, "given_on", g->given_on)))
@@ -711,12 +694,12 @@ static void gift_merge(struct gift *g, const struct gift_in *in)
 enum kam_err gift_create(struct kam_ctx *ctx, const struct gift_in *in, struct gift *out)
 {
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, GF_ACCOUNT, "account_id")) ||
-        (rc = required(ctx, in->set, GF_KIND, "kind")) ||
-        (rc = required(ctx, in->set, GF_DESC, "description")) ||
-        (rc = required(ctx, in->set, GF_VALUE, "value")) ||
-        (rc = required(ctx, in->set, GF_CURRENCY, "currency")) ||
-        (rc = required(ctx, in->set, GF_GIVEN_ON, "given_on")))
+    if ((rc = check_given(ctx, in->set, GF_ACCOUNT, "account_id")) ||
+        (rc = check_given(ctx, in->set, GF_KIND, "kind")) ||
+        (rc = check_given(ctx, in->set, GF_DESC, "description")) ||
+        (rc = check_given(ctx, in->set, GF_VALUE, "value")) ||
+        (rc = check_given(ctx, in->set, GF_CURRENCY, "currency")) ||
+        (rc = check_given(ctx, in->set, GF_GIVEN_ON, "given_on")))
         return rc;
     if (in->set & GF_VERSION)
         return kam_fail(ctx->err, KAM_EINVAL, "version", "version is set by the server");

@@ -471,22 +471,14 @@ static void merge(struct risk *x, const struct risk_in *in)
         x->status = x->response ? "responding" : "open";
 }
 
-static enum kam_err required(struct kam_ctx *ctx, unsigned set, unsigned bit, const char *field)
-{
-    if (set & bit)
-        return KAM_OK;
-    return kam_fail_key(ctx->err, KAM_EINVAL, field, "required",
-                        (struct kam_param[]){{"field", field}, {0}}, "%s is required", field);
-}
-
 enum kam_err risk_create(struct kam_ctx *ctx, const struct risk_in *in, struct risk *out)
 {
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, RK_ACCOUNT, "account_id")) ||
-        (rc = required(ctx, in->set, RK_CATEGORY, "category")) ||
-        (rc = required(ctx, in->set, RK_TITLE, "title")) ||
-        (rc = required(ctx, in->set, RK_LIKELIHOOD, "likelihood")) ||
-        (rc = required(ctx, in->set, RK_IMPACT, "impact")))
+    if ((rc = check_given(ctx, in->set, RK_ACCOUNT, "account_id")) ||
+        (rc = check_given(ctx, in->set, RK_CATEGORY, "category")) ||
+        (rc = check_given(ctx, in->set, RK_TITLE, "title")) ||
+        (rc = check_given(ctx, in->set, RK_LIKELIHOOD, "likelihood")) ||
+        (rc = check_given(ctx, in->set, RK_IMPACT, "impact")))
         return rc;
     if (in->set & RK_VERSION)
         return kam_fail(ctx->err, KAM_EINVAL, "version", "version is set by the server");
@@ -790,7 +782,7 @@ enum kam_err risk_action_add(struct kam_ctx *ctx, int64_t risk_id, const struct 
                              struct risk *out)
 {
     enum kam_err rc;
-    if ((rc = required(ctx, in->set, RA_DESC, "description")))
+    if ((rc = check_given(ctx, in->set, RA_DESC, "description")))
         return rc;
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;

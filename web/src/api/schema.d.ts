@@ -819,6 +819,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appraisal-schemes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Appraisal schemes with their current indicators: role, active */
+        get: operations["listAppraisalSchemes"];
+        put?: never;
+        /** A scheme per role and period kind with weighted indicators (weights add up to 10000 bp) and their scoring curves */
+        post: operations["createAppraisalScheme"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appraisal-schemes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One scheme with its current indicators */
+        get: operations["getAppraisalScheme"];
+        put?: never;
+        post?: never;
+        /** Delete a scheme without scorecards (409 scheme.in_use: set it inactive) */
+        delete: operations["deleteAppraisalScheme"];
+        options?: never;
+        head?: never;
+        /** Change a scheme (name, role, active; indicators replaced whole as a new version) */
+        patch: operations["patchAppraisalScheme"];
+        trace?: never;
+    };
+    "/api/v1/appraisal-schemes/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The appraisal schemes list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getAppraisalSchemesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals": {
         parameters: {
             query?: never;
@@ -921,6 +975,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Assessments of the people in the caller's scope (themself, those they lead; hr, director all): user_id (or me), assessor_id (or me), kind; sort id | assessed_on (default -id) */
+        get: operations["listAssessments"];
+        put?: never;
+        /** Record an assessment of a person by the caller: self (about the caller), manager (of someone the caller leads), peer (of a colleague of the caller's team) */
+        post: operations["createAssessment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One assessment with its scores and evidence (the person's scope) */
+        get: operations["getAssessment"];
+        put?: never;
+        post?: never;
+        /** Delete an assessment (audited) */
+        delete: operations["deleteAssessment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The assessment list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getAssessmentsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -930,6 +1037,59 @@ export interface paths {
         };
         /** Change history of a record (entity=account includes everything under the account) */
         get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bonus-pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bonus pools, newest first (without shares) */
+        get: operations["listBonusPools"];
+        put?: never;
+        /** A bonus pool for a plan period, shared by appraisal score */
+        post: operations["createBonusPool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bonus-pools/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bonus pool with its shares as the scorecards stand */
+        get: operations["getBonusPool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a bonus pool (not its plan) */
+        patch: operations["patchBonusPool"];
+        trace?: never;
+    };
+    "/api/v1/bonus-pools/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bonus pools list over all its pages, with its filters, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getBonusPoolsExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1235,6 +1395,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Candidates: profile_id, status; newest first */
+        get: operations["listCandidates"];
+        put?: never;
+        /** A candidate for a role profile: internal (user_id) or external (name, contact) */
+        post: operations["createCandidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/candidates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One candidate with the interview scores */
+        get: operations["getCandidate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a candidate's name, contact, source, note */
+        patch: operations["patchCandidate"];
+        trace?: never;
+    };
+    "/api/v1/candidates/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide: hired | rejected | on_hold | promoted, with its reason (audited) */
+        post: operations["decisionCandidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/candidates/{id}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The caller's interview scores per competency (while the candidate is open or on hold) */
+        post: operations["scoresCandidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/candidates/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The candidate list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getCandidatesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/care": {
         parameters: {
             query?: never;
@@ -1435,6 +1682,148 @@ export interface paths {
         put?: never;
         /** Train the churn model now on the company's history (horizon_months, drop_bp) and score every account; 409 churn.too_little_history when there are fewer than 200 rows or 20 falls */
         post: operations["trainChurn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commission-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Commission plans with their rates, tiers, splits and targets; by name */
+        get: operations["listCommissionPlans"];
+        put?: never;
+        /** Make a commission plan (docs/TEAM.md "Incentives" for the rules) */
+        post: operations["createCommissionPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commission-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One commission plan */
+        get: operations["getCommissionPlan"];
+        put?: never;
+        post?: never;
+        /** Delete a plan without statements or bonus pools (else 409 commission_plan.in_use: make it inactive) */
+        delete: operations["deleteCommissionPlan"];
+        options?: never;
+        head?: never;
+        /** Change a plan (lists replaced whole; a new version; statements keep the version they were computed with) */
+        patch: operations["patchCommissionPlan"];
+        trace?: never;
+    };
+    "/api/v1/commission-plans/{id}/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What-if: the plan on past periods (commission only): cost, per person, spread, and with compare_plan_id who gains and who loses; writes nothing */
+        post: operations["simulateCommissionPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commission-plans/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The commission plans list over all its pages, with its filters, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getCommissionPlansExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commission-plans/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What-if for a plan body not saved (plan: as for POST /commission-plans): as /commission-plans/{id}/simulate; writes nothing */
+        post: operations["simulateCommissionPlans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The competency model: built-in and custom competencies with their rubric levels 1-5 (descriptors zh/en); active=0|1; sort code | id (default code); keyset paging */
+        get: operations["listCompetencies"];
+        put?: never;
+        /** A custom competency with its rubric */
+        post: operations["createCompetency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/competencies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One competency with its rubric */
+        get: operations["getCompetency"];
+        put?: never;
+        post?: never;
+        /** Delete an unused custom competency (409 competency.in_use / competency.builtin: deactivate it instead) */
+        delete: operations["deleteCompetency"];
+        options?: never;
+        head?: never;
+        /** Change a competency: names, descriptions, active, the rubric (set whole); not its code */
+        patch: operations["patchCompetency"];
+        trace?: never;
+    };
+    "/api/v1/competencies/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The competency list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getCompetenciesExport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1878,6 +2267,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The training catalogue: q (code, title), topic, format, active, competency_id (builds it); sort code | title | id (default code); keyset paging */
+        get: operations["listCourses"];
+        put?: never;
+        /** Add a course to the catalogue */
+        post: operations["createCourse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One course */
+        get: operations["getCourse"];
+        put?: never;
+        post?: never;
+        /** Delete a course without sessions (409 course.in_use otherwise: deactivate it) */
+        delete: operations["deleteCourse"];
+        options?: never;
+        head?: never;
+        /** Change a course (competency_ids replaced whole) */
+        patch: operations["patchCourse"];
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/effect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The course's effect on Kirkpatrick's four levels: reaction, learning (paired t CI), behaviour (competency reassessment, visits and interactions per month) and results (a difference-in-differences of a monthly KPI, kpi revenue | visits, over months 1-12 (default 3), with its Welch CI, or not_enough_data); aggregates only; a team lead's figures cover the people in their scope */
+        get: operations["getCourseEffect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The courses list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getCoursesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-holds": {
         parameters: {
             query?: never;
@@ -2167,6 +2627,111 @@ export interface paths {
         post?: never;
         /** Remove a document; takes changing the record it belongs to (x-kam-object names the contract's); audited */
         delete: operations["deleteDocument"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Enrolments (personal data): session_id, course_id, user_id (or me), status; newest first; a scoped reader sees their own and those of the people they lead */
+        get: operations["listEnrolments"];
+        put?: never;
+        /** Enrol a person in a session (yourself, one you lead; hr and director anyone) */
+        post: operations["createEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One enrolment */
+        get: operations["getEnrolment"];
+        put?: never;
+        post?: never;
+        /** Withdraw an enrolment (not a completed one: 409 enrolment.completed) */
+        delete: operations["deleteEnrolment"];
+        options?: never;
+        head?: never;
+        /** Test scores (post-test after attendance) and the practice assignment on a real account */
+        patch: operations["patchEnrolment"];
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record attendance (attended or absent) once the session has started */
+        post: operations["attendanceEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete an attended training (completed_at now); the person's open needs on the course's topic or competencies become done */
+        post: operations["completeEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/{id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The person's own reaction to the training: rating 1-5 and a comment (403 enrolment.feedback_own for anyone else) */
+        post: operations["feedbackEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolments/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enrolments list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getEnrolmentsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3637,6 +4202,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payout statements the caller may read (own, their team's; org-wide roles all): user_id (or me), plan_id, period, status; newest period first */
+        get: operations["listPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One statement with its first 200 lines (lines_more: the rest at /lines) */
+        get: operations["getPayout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finance approves a submitted statement: it is frozen */
+        post: operations["approvePayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/{id}/lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A statement's lines in order; keyset paging */
+        get: operations["listPayoutLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an approved statement paid */
+        post: operations["payPayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finance rejects a submitted statement (reason required) */
+        post: operations["rejectPayout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a draft (or rejected) statement for finance's approval */
+        post: operations["createPayoutSubmit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/compute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make or refresh the draft statements of a plan period (frozen ones: 409 when named, else skipped) */
+        post: operations["createPayoutsCompute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payout statements list over all its pages, with its filters, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getPayoutsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payouts/payroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payroll workbook (.xlsx) of a period: a sheet of one row per statement (login, name, period, currency, total), a sheet of the lines; status default approved */
+        get: operations["getPayoutsPayroll"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pipeline": {
         parameters: {
             query?: never;
@@ -4007,6 +4742,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recognitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Non-monetary recognition: user_id (or me); newest day first */
+        get: operations["listRecognitions"];
+        put?: never;
+        /** Recognise a person (title, reason, day) */
+        post: operations["createRecognition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recognitions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recognition list over all its pages, with its filters, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getRecognitionsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risks": {
         parameters: {
             query?: never;
@@ -4147,6 +4917,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/role-profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Role profiles: the level each competency needs for a role; active=0|1; sort code | id */
+        get: operations["listRoleProfiles"];
+        put?: never;
+        /** A role profile with its required levels */
+        post: operations["createRoleProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/role-profiles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One role profile */
+        get: operations["getRoleProfile"];
+        put?: never;
+        post?: never;
+        /** Delete a role profile no candidate names (409 role_profile.in_use: deactivate it instead) */
+        delete: operations["deleteRoleProfile"];
+        options?: never;
+        head?: never;
+        /** Change a role profile (levels set whole; not its code) */
+        patch: operations["patchRoleProfile"];
+        trace?: never;
+    };
+    "/api/v1/role-profiles/{id}/ranking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The profile's candidates ranked by fit (fit_bp: 10000 x the weighted mean of min(level, required) / required; internal candidates by their assessed levels, external by the mean of their interview scores), each with the gaps; status= only those */
+        get: operations["getRoleProfileRanking"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/role-profiles/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The role profile list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getRoleProfilesExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sales/affinity": {
         parameters: {
             query?: never;
@@ -4258,6 +5099,177 @@ export interface paths {
         };
         /** Loyalty beside NPS by group (account | tier | region | owner | team | all, default all) and period (month | quarter | year, default month) from the monthly sales (China time; an account bought in a month when its net amount, returns and credit notes deducted, is > 0): buyers (accounts that bought in the period), retained_from (bought in the period before), retained (of those, bought again), retention_rate = 100 retained / retained_from, repeat_buyers (quarter, year: bought in 2 or more months of it; month: bought in it and in the month before: repeat_rule), repeat_rate = 100 repeat_buyers / buyers (null over 0); from/to choose whole periods (sales and NPS alike), partial marks the current one; responses, hidden and nps are the satisfaction trend's same cell over those whole periods (its minimum-n rules; a too small filter complement hides the figure instead of refusing). Filters as /api/v1/satisfaction's; over the accounts in the caller's scope */
         get: operations["getSatisfactionLoyalty"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scorecards the caller may read (their own; a lead their team's; hr, director all): scheme_id, user_id (or me), period, status; sort id | period_start (default -id) */
+        get: operations["listScorecards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One scorecard with its lines and calibration adjustments */
+        get: operations["getScorecard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** The manager's manual indicator values (draft) and comment (not on one's own scorecard) */
+        patch: operations["patchScorecard"];
+        trace?: never;
+    };
+    "/api/v1/scorecards/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The person acknowledges their scorecard in review (only they: 403 scorecard.not_yours) */
+        post: operations["acknowledgeScorecard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards/{id}/calibrate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the score with its reason (the team's lead, the director, hr; kept old -> new) */
+        post: operations["calibrateScorecard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards/{id}/finalise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a submitted scorecard final */
+        post: operations["finaliseScorecard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards/{id}/lines/{indicator}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The records behind a line (order lines, target cells, visits, issues, ...): side actual | basis | wallet | info; in id order */
+        get: operations["listScorecardLineRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a draft to the person for review (409 scorecard.not_draft) */
+        post: operations["submitScorecard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards/calibration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The distribution of a scheme's scores for a period (n, mean, quantiles, rating bands) over the scorecards the caller may read, of one team and its subteams with team_id */
+        get: operations["getScorecardsCalibration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards/compute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Compute (create or refresh) the draft scorecards of a scheme and period from the records */
+        post: operations["createScorecardsCompute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scorecards/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scorecards list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getScorecardsExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5135,7 +6147,25 @@ export interface paths {
         /** Training needs: user_id (or me), lesson_id, status; newest first; a scoped reader sees those of the people they manage and of lessons they may read */
         get: operations["listTrainingNeeds"];
         put?: never;
-        post?: never;
+        /** A manual training need (source manual) for a person (in your scope), a role or everyone (org-wide creators) */
+        post: operations["createTrainingNeed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training-needs/derive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Derive training needs from competency gaps against the person's role profile and from appraisal lines below threshold, for one person or everyone in your scope; idempotent */
+        post: operations["createTrainingNeedsDerive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5151,6 +6181,60 @@ export interface paths {
         };
         /** The training needs list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
         get: operations["getTrainingNeedsExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Training sessions: course_id, from/to (starts_on within); newest first; keyset paging */
+        get: operations["listTrainingSessions"];
+        put?: never;
+        /** Schedule a session of a course */
+        post: operations["createTrainingSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/training-sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One session */
+        get: operations["getTrainingSession"];
+        put?: never;
+        post?: never;
+        /** Delete a session without enrolments (409 session.in_use otherwise) */
+        delete: operations["deleteTrainingSession"];
+        options?: never;
+        head?: never;
+        /** Change a session's days, trainer or place */
+        patch: operations["patchTrainingSession"];
+        trace?: never;
+    };
+    "/api/v1/training-sessions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sessions list over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getTrainingSessionsExport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5193,6 +6277,91 @@ export interface paths {
         head?: never;
         /** Change a user (role, team, disable, reset password) */
         patch: operations["patchUser"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/competencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's current level per competency (the latest manager assessment, else the mean of the latest self and each peer's latest) as of on= (default today), the assessments behind each number, and with profile=<code> the required levels, gaps and fit_bp */
+        get: operations["getUserCompetencies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's payout statements (themselves, their lead, org-wide roles) */
+        get: operations["listUserPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's scorecards of every period, newest period first */
+        get: operations["listUserScorecards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/training": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's training (their enrolments): for themself, those who lead them, hr and director */
+        get: operations["listUserTraining"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/training/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's training over all its pages, with its filters and sort, as a file: format=csv (default) or xlsx; columns=key[:label],...; lang=zh-CN|zh-TW|en; raw=1 keeps stored values */
+        get: operations["getUserTrainingExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/valuation/preview": {
@@ -5644,6 +6813,35 @@ export interface components {
             payment_id: number;
             payment_no: string;
         };
+        AppraisalIndicator: {
+            cap_score: number;
+            id: number;
+            /** @enum {string} */
+            kind: "volume_attainment" | "growth" | "share_of_wallet" | "satisfaction" | "visits_vs_cadence" | "interactions" | "issue_sla" | "follow_ups_closed" | "breaches_disputes" | "training_completed" | "manual";
+            label: string;
+            lower_better: boolean;
+            position: number;
+            stretch: number;
+            target: number;
+            threshold: number;
+            weight_bp: number;
+        };
+        AppraisalScheme: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            indicators: components["schemas"]["AppraisalIndicator"][];
+            indicators_version: number;
+            name: string;
+            /** @enum {string} */
+            period_kind: "quarter" | "year";
+            role: string;
+            scorecards: number;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
         Approval: {
             account_id: number;
             account_name: string;
@@ -5683,6 +6881,31 @@ export interface components {
                 user_name: string | null;
             }[];
             version: number;
+        };
+        Assessment: {
+            /** Format: date */
+            assessed_on: string;
+            assessor_id: number | null;
+            assessor_name: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            id: number;
+            /** @enum {string} */
+            kind: "self" | "manager" | "peer";
+            note: string;
+            scores: components["schemas"]["AssessmentScore"][];
+            /** Format: date-time */
+            updated_at: string;
+            user_id: number;
+            user_name: string;
+            version: number;
+        };
+        AssessmentScore: {
+            code: string;
+            competency_id: number;
+            evidence: string;
+            level: number;
         };
         AuditEntry: {
             account_id: number | null;
@@ -5753,6 +6976,33 @@ export interface components {
             ols_pct_year: number;
             pct_year: number;
             yoy_pct: number | null;
+        };
+        BonusPool: {
+            amount: number;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            id: number;
+            min_score: number;
+            name: string;
+            period: string;
+            /** Format: date */
+            period_end: string;
+            /** Format: date */
+            period_start: string;
+            plan_id: number;
+            role: string;
+            shares?: components["schemas"]["BonusShare"][];
+            team_id: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        BonusShare: {
+            amount: number;
+            score: number;
+            user_id: number;
+            user_name: string;
         };
         Breach: {
             account_id: number;
@@ -5865,6 +7115,37 @@ export interface components {
         CalendarUrl: {
             url: string;
         };
+        Candidate: {
+            contact: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** Format: date-time */
+            decided_at: string | null;
+            decided_by: number | null;
+            decision_reason: string;
+            id: number;
+            internal: boolean;
+            interview_scores: components["schemas"]["InterviewScore"][];
+            name: string;
+            note: string;
+            profile_code: string;
+            profile_id: number;
+            source: string;
+            /** @enum {string} */
+            status: "open" | "hired" | "rejected" | "on_hold" | "promoted";
+            /** Format: date-time */
+            updated_at: string;
+            user_id: number | null;
+            version: number;
+        };
+        CandidateRanking: {
+            items: components["schemas"]["RankedCandidate"][];
+            /** Format: date */
+            on: string;
+            profile_code: string;
+            profile_id: number;
+        };
         Capabilities: {
             grant_admin: boolean;
             plan_visits_for_others: boolean;
@@ -5951,6 +7232,61 @@ export interface components {
             probability_bp: number;
             tier: string;
         };
+        CommissionPlan: {
+            active: boolean;
+            bad_debt_days: number;
+            /** @enum {string} */
+            basis: "revenue" | "margin";
+            cap: number | null;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            default_rate_bp: number;
+            id: number;
+            name: string;
+            note: string;
+            /** @enum {string} */
+            period_kind: "month" | "quarter" | "year";
+            rates: components["schemas"]["CommissionRate"][];
+            splits: components["schemas"]["CommissionSplit"][];
+            targets: components["schemas"]["CommissionTarget"][];
+            threshold_bp: number;
+            tiers: components["schemas"]["CommissionTier"][];
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        CommissionRate: {
+            family: string;
+            rate_bp: number;
+        };
+        CommissionSimulation: {
+            compare_plan_id: number | null;
+            compare_total: number | null;
+            people: components["schemas"]["SimPerson"][];
+            period_from: string;
+            period_to: string;
+            periods: number;
+            plan_id: number | null;
+            spread: components["schemas"]["SimSpread"];
+            total: number;
+        };
+        CommissionSplit: {
+            /** @enum {string} */
+            dept_role: "owner" | "sales" | "marketing" | "technical" | "production" | "service";
+            share_bp: number;
+        };
+        CommissionTarget: {
+            amount: number;
+            period: string;
+            /** Format: date */
+            period_start: string;
+            user_id: number;
+        };
+        CommissionTier: {
+            from_bp: number;
+            multiplier_bp: number;
+        };
         CompanySettings: {
             address_en: string;
             address_zh_hans: string;
@@ -5963,6 +7299,27 @@ export interface components {
             phone: string;
             tax_id: string;
             website: string;
+        };
+        Competency: {
+            active: boolean;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            custom: boolean;
+            description_en: string;
+            description_zh: string;
+            id: number;
+            levels: components["schemas"]["CompetencyLevel"][];
+            name_en: string;
+            name_zh: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        CompetencyLevel: {
+            descriptor_en: string;
+            descriptor_zh: string;
+            level: number;
         };
         Competitor: {
             accounts: number;
@@ -6116,6 +7473,23 @@ export interface components {
             points: number;
             value: number | null;
             weight: number;
+        };
+        Course: {
+            active: boolean;
+            code: string;
+            competency_ids: number[];
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** @enum {string} */
+            format: "classroom" | "online" | "workshop" | "coaching";
+            id: number;
+            sessions: number;
+            title: string;
+            topic: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
         };
         CreditHold: {
             account_id: number;
@@ -6308,6 +7682,92 @@ export interface components {
             reason: "same_code" | "same_phone" | "same_email" | "similar_name";
             score: number;
             sub: string;
+        };
+        EffectBehaviour: {
+            competencies: components["schemas"]["EffectCompetency"][];
+            interactions: components["schemas"]["EffectRate"];
+            visits: components["schemas"]["EffectRate"];
+        };
+        EffectCompetency: {
+            after: number | null;
+            before: number | null;
+            change: number | null;
+            code: string;
+            competency_id: number;
+            n: number;
+        };
+        EffectLearning: {
+            ci_high: number | null;
+            ci_low: number | null;
+            mean_gain: number | null;
+            mean_post: number | null;
+            mean_pre: number | null;
+            n: number;
+            sd: number | null;
+        };
+        EffectRate: {
+            after: number | null;
+            before: number | null;
+            change: number | null;
+            n: number;
+        };
+        EffectReaction: {
+            distribution: number[];
+            mean: number | null;
+            n: number;
+        };
+        EffectResults: {
+            ci_high: number | null;
+            ci_low: number | null;
+            df: number | null;
+            did: number | null;
+            n_control: number;
+            n_trained: number;
+            pending: number;
+            post_control: number | null;
+            post_trained: number | null;
+            pre_control: number | null;
+            pre_trained: number | null;
+            /** @enum {string|null} */
+            reason: "post_window_open" | "too_few_trained" | "too_few_control" | null;
+            se: number | null;
+            /** @enum {string} */
+            status: "ok" | "not_enough_data";
+        };
+        Enrolment: {
+            /** Format: date-time */
+            completed_at: string | null;
+            course_id: number;
+            course_title: string;
+            course_topic: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            ends_on: string;
+            /** Format: date-time */
+            feedback_at: string | null;
+            feedback_comment: string;
+            feedback_rating: number | null;
+            id: number;
+            post_score: number | null;
+            practice_account_id: number | null;
+            /** Format: date */
+            practice_done_on: string | null;
+            /** Format: date */
+            practice_due_on: string | null;
+            practice_result: string;
+            practice_task: string;
+            pre_score: number | null;
+            session_id: number;
+            /** Format: date */
+            starts_on: string;
+            /** @enum {string} */
+            status: "enrolled" | "attended" | "absent" | "completed" | "cancelled";
+            /** Format: date-time */
+            updated_at: string;
+            user_id: number;
+            user_name: string;
+            version: number;
         };
         /** @description Every error answer: error.code is stable, error.field names the input to blame ("" when none) */
         Error: {
@@ -6733,6 +8193,16 @@ export interface components {
             user_ids: number[];
             version: number;
             visit_id: number | null;
+        };
+        InterviewScore: {
+            code: string;
+            competency_id: number;
+            interviewer_id: number;
+            interviewer_name: string;
+            level: number;
+            note: string;
+            /** Format: date-time */
+            scored_at: string;
         };
         Invoice: {
             account_id: number;
@@ -7333,6 +8803,65 @@ export interface components {
             payment_no: string;
             unapplied: number;
         };
+        Payout: {
+            /** Format: date-time */
+            approved_at: string | null;
+            approved_by: number | null;
+            attainment_bp: number | null;
+            /** Format: date-time */
+            computed_at: string;
+            /** Format: date-time */
+            created_at: string;
+            credited: number;
+            currency: string;
+            id: number;
+            lines?: components["schemas"]["PayoutLine"][];
+            lines_more?: boolean;
+            period: string;
+            /** Format: date */
+            period_end: string;
+            /** Format: date */
+            period_start: string;
+            plan_id: number;
+            plan_name: string;
+            plan_version: number;
+            reason: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "approved" | "rejected" | "paid";
+            target: number | null;
+            total: number;
+            /** Format: date-time */
+            updated_at: string;
+            user_id: number;
+            user_login: string;
+            user_name: string;
+            version: number;
+        };
+        PayoutComputed: {
+            items: components["schemas"]["Payout"][];
+            skipped: number[];
+        };
+        PayoutLine: {
+            account_id: number | null;
+            account_name: string | null;
+            amount: number;
+            basis: number;
+            bonus_pool_id: number | null;
+            day: string;
+            family: string;
+            id: number;
+            invoice_id: number | null;
+            /** @enum {string} */
+            kind: "commission" | "clawback" | "threshold" | "cap" | "bonus";
+            line_amount: number;
+            multiplier_bp: number;
+            order_line_id: number | null;
+            rate_bp: number;
+            reason: string;
+            seq: number;
+            share_bp: number;
+            tier: number;
+        };
         Permissions: {
             account: components["schemas"]["Grants"];
             account_member: components["schemas"]["Grants"];
@@ -7387,6 +8916,38 @@ export interface components {
             training: components["schemas"]["Grants"];
             user: components["schemas"]["Grants"];
             visit: components["schemas"]["Grants"];
+        };
+        PersonCompetencies: {
+            fit_bp: number | null;
+            items: components["schemas"]["PersonCompetency"][];
+            /** Format: date */
+            on: string;
+            profile: components["schemas"]["RoleProfileRef"] | null;
+            user_id: number;
+            user_name: string;
+        };
+        PersonCompetency: {
+            assessments: components["schemas"]["PersonScore"][];
+            code: string;
+            competency_id: number;
+            gap: number | null;
+            level: number | null;
+            n_assessments: number;
+            name_en: string;
+            name_zh: string;
+            required: number | null;
+            weight: number | null;
+        };
+        PersonScore: {
+            /** Format: date */
+            assessed_on: string;
+            assessment_id: number;
+            assessor_id: number | null;
+            evidence: string;
+            /** @enum {string} */
+            kind: "self" | "manager" | "peer";
+            level: number;
+            used: boolean;
         };
         Pipeline: {
             currency: string;
@@ -7616,6 +9177,36 @@ export interface components {
             required: boolean;
             text: string;
         };
+        RankedCandidate: {
+            candidate_id: number;
+            fit_bp: number;
+            gaps: components["schemas"]["RankGap"][];
+            internal: boolean;
+            levels: components["schemas"]["RankLevel"][];
+            meets: boolean;
+            name: string;
+            rank: number;
+            /** @enum {string} */
+            status: "open" | "hired" | "rejected" | "on_hold" | "promoted";
+            user_id: number | null;
+        };
+        RankGap: {
+            code: string;
+            competency_id: number;
+            gap: number;
+            has: number | null;
+            required: number;
+        };
+        RankLevel: {
+            code: string;
+            competency_id: number;
+            level: number | null;
+            n: number;
+            required: number;
+            /** @enum {string|null} */
+            source: "assessment" | "interview" | null;
+            weight: number;
+        };
         Rebate: {
             account_id: number | null;
             account_name: string | null;
@@ -7647,6 +9238,18 @@ export interface components {
             owner_id: number | null;
             owner_name: string;
             used_bp: number | null;
+        };
+        Recognition: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: number | null;
+            /** Format: date */
+            day: string;
+            id: number;
+            reason: string;
+            title: string;
+            user_id: number;
+            user_name: string;
         };
         Risk: {
             account_id: number;
@@ -7718,6 +9321,34 @@ export interface components {
                 score: number;
             }[];
             total: number;
+        };
+        RoleProfile: {
+            active: boolean;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            id: number;
+            levels: components["schemas"]["RoleProfileLevel"][];
+            name_en: string;
+            name_zh: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
+        };
+        RoleProfileLevel: {
+            code: string;
+            competency_id: number;
+            level: number;
+            name_en: string;
+            name_zh: string;
+            weight: number;
+        };
+        RoleProfileRef: {
+            code: string;
+            id: number;
+            name_en: string;
+            name_zh: string;
         };
         SalesBreakdown: {
             /** @enum {string} */
@@ -7910,6 +9541,116 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        ScoreBand: {
+            /** @enum {string} */
+            band: "below" | "partly" | "meets" | "exceeds" | "outstanding";
+            from: number;
+            n: number;
+            to: number | null;
+        };
+        Scorecard: {
+            /** Format: date-time */
+            acknowledged_at: string | null;
+            adjustments?: components["schemas"]["ScorecardAdjustment"][];
+            comment: string;
+            /** Format: date-time */
+            computed_at: string | null;
+            computed_score: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finalised_at: string | null;
+            finalised_by: number | null;
+            id: number;
+            lines?: components["schemas"]["ScorecardLine"][];
+            period: string;
+            /** Format: date */
+            period_end: string;
+            /** Format: date */
+            period_start: string;
+            scheme_id: number;
+            scheme_name: string;
+            scheme_version: number;
+            score: number | null;
+            /** @enum {string} */
+            status: "draft" | "review" | "acknowledged" | "calibrated" | "final";
+            /** Format: date-time */
+            updated_at: string;
+            user_id: number;
+            user_name: string;
+            version: number;
+        };
+        ScorecardAdjustment: {
+            adjusted_by: number | null;
+            adjusted_by_name: string;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            new_score: number;
+            old_score: number | null;
+            reason: string;
+        };
+        ScorecardCalibration: {
+            bands: components["schemas"]["ScoreBand"][];
+            items: components["schemas"]["Scorecard"][];
+            max: number | null;
+            mean: number | null;
+            min: number | null;
+            n: number;
+            period: string;
+            quantiles: components["schemas"]["ScoreQuantiles"] | null;
+            scheme_id: number;
+            team_id: number | null;
+        };
+        ScorecardCompute: {
+            created: number;
+            items: components["schemas"]["Scorecard"][];
+            refreshed: number;
+            skipped: number;
+        };
+        ScorecardLine: {
+            actual: number | null;
+            attainment_bp: number | null;
+            basis: number | null;
+            cap_score: number;
+            explanation: string;
+            indicator_id: number;
+            /** @enum {string} */
+            kind: "volume_attainment" | "growth" | "share_of_wallet" | "satisfaction" | "visits_vs_cadence" | "interactions" | "issue_sla" | "follow_ups_closed" | "breaches_disputes" | "training_completed" | "manual";
+            label: string;
+            lower_better: boolean;
+            measured: number | null;
+            position: number;
+            records: string;
+            score: number | null;
+            stretch: number;
+            target: number;
+            threshold: number;
+            weight_bp: number;
+            weighted: number | null;
+            /** @enum {string|null} */
+            why: "no_target" | "no_sales_last_year" | "no_wallet_estimate" | "no_responses" | "nothing_due" | "no_issues" | "no_follow_ups" | "not_assessed" | null;
+        };
+        ScorecardRecord: {
+            account_id: number | null;
+            account_name: string | null;
+            /** Format: date */
+            day: string | null;
+            id: number;
+            note: string;
+            ref_id: number;
+            ref_kind: string;
+            /** @enum {string} */
+            side: "actual" | "basis" | "wallet" | "info";
+            value: number;
+        };
+        ScoreQuantiles: {
+            p10: number;
+            p25: number;
+            p50: number;
+            p75: number;
+            p90: number;
+        };
         SearchHit: {
             account_id: number | null;
             id: number;
@@ -7944,6 +9685,24 @@ export interface components {
             /** Format: date-time */
             expires_at: string | null;
             user: components["schemas"]["User"];
+        };
+        SimPerson: {
+            amount: number;
+            compare_amount: number | null;
+            delta: number | null;
+            user_id: number;
+            user_name: string;
+        };
+        SimSpread: {
+            cv: number;
+            gini: number;
+            max: number;
+            mean: number;
+            median: number;
+            min: number;
+            n: number;
+            q1: number;
+            q3: number;
         };
         SlaRule: {
             id: number;
@@ -8263,6 +10022,21 @@ export interface components {
             model_id: string;
             negative_below_ppm: number;
         };
+        TrainingEffect: {
+            attended: number;
+            behaviour: components["schemas"]["EffectBehaviour"];
+            completed: number;
+            course_id: number;
+            enrolled: number;
+            /** @enum {string} */
+            kpi: "revenue" | "visits";
+            learning: components["schemas"]["EffectLearning"];
+            months: number;
+            reaction: components["schemas"]["EffectReaction"];
+            results: components["schemas"]["EffectResults"];
+            /** @enum {string} */
+            scope: "all" | "team";
+        };
         TrainingNeed: {
             audience_role: string;
             /** Format: date-time */
@@ -8279,6 +10053,31 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             user_id: number | null;
+        };
+        TrainingNeedsDerived: {
+            already_open: number;
+            created: components["schemas"]["TrainingNeed"][];
+            gaps: number;
+            low_lines: number;
+            people: number;
+        };
+        TrainingSession: {
+            course_id: number;
+            course_title: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            ends_on: string;
+            enrolled: number;
+            id: number;
+            place: string;
+            /** Format: date */
+            starts_on: string;
+            trainer_id: number | null;
+            trainer_name: string;
+            /** Format: date-time */
+            updated_at: string;
+            version: number;
         };
         User: {
             /** Format: date-time */
@@ -11069,6 +12868,265 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listAppraisalSchemes: {
+        parameters: {
+            query?: {
+                active?: number;
+                cursor?: string;
+                limit?: number;
+                role?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AppraisalScheme"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAppraisalScheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true; inactive: no compute */
+                    active?: boolean;
+                    /** @description the weighted indicators, replaced whole (a new indicator version), 1..20 */
+                    indicators: {
+                        /** @description the highest score, 10000..30000 (default 15000) */
+                        cap_score?: number;
+                        /**
+                         * @description volume_attainment | growth | share_of_wallet | satisfaction | visits_vs_cadence | interactions | issue_sla | follow_ups_closed | breaches_disputes | training_completed | manual (a computed kind at most once)
+                         * @enum {string}
+                         */
+                        kind?: "volume_attainment" | "growth" | "share_of_wallet" | "satisfaction" | "visits_vs_cadence" | "interactions" | "issue_sla" | "follow_ups_closed" | "breaches_disputes" | "training_completed" | "manual";
+                        /** @description <= 100 characters */
+                        label?: string | null;
+                        /** @description lower is better (threshold >= target >= stretch); default false */
+                        lower_better?: boolean;
+                        /** @description the value that scores cap_score */
+                        stretch?: number;
+                        /** @description the value that scores 10000 (100.00) */
+                        target?: number;
+                        /** @description in the indicator's unit: below it the score is 0 */
+                        threshold?: number;
+                        /** @description basis points 1..10000; the indicators' weights add up to 10000 */
+                        weight_bp?: number;
+                    }[];
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description quarter | year; cannot change */
+                    period_kind: string;
+                    /** @description the role whose people it appraises (account_manager, team_lead, ...) */
+                    role: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppraisalScheme"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAppraisalScheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppraisalScheme"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteAppraisalScheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchAppraisalScheme: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true; inactive: no compute */
+                    active?: boolean;
+                    /** @description the weighted indicators, replaced whole (a new indicator version), 1..20 */
+                    indicators?: {
+                        /** @description the highest score, 10000..30000 (default 15000) */
+                        cap_score?: number;
+                        /**
+                         * @description volume_attainment | growth | share_of_wallet | satisfaction | visits_vs_cadence | interactions | issue_sla | follow_ups_closed | breaches_disputes | training_completed | manual (a computed kind at most once)
+                         * @enum {string}
+                         */
+                        kind?: "volume_attainment" | "growth" | "share_of_wallet" | "satisfaction" | "visits_vs_cadence" | "interactions" | "issue_sla" | "follow_ups_closed" | "breaches_disputes" | "training_completed" | "manual";
+                        /** @description <= 100 characters */
+                        label?: string | null;
+                        /** @description lower is better (threshold >= target >= stretch); default false */
+                        lower_better?: boolean;
+                        /** @description the value that scores cap_score */
+                        stretch?: number;
+                        /** @description the value that scores 10000 (100.00) */
+                        target?: number;
+                        /** @description in the indicator's unit: below it the score is 0 */
+                        threshold?: number;
+                        /** @description basis points 1..10000; the indicators' weights add up to 10000 */
+                        weight_bp?: number;
+                    }[];
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description quarter | year; cannot change */
+                    period_kind?: string;
+                    /** @description the role whose people it appraises (account_manager, team_lead, ...) */
+                    role?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppraisalScheme"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAppraisalSchemesExport: {
+        parameters: {
+            query?: {
+                active?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+                role?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listApprovals: {
         parameters: {
             query?: {
@@ -11274,6 +13332,189 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listAssessments: {
+        parameters: {
+            query?: {
+                assessor_id?: string;
+                cursor?: string;
+                kind?: string;
+                limit?: number;
+                sort?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Assessment"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description YYYY-MM-DD, not in the future */
+                    assessed_on: string;
+                    /**
+                     * @description self | manager | peer
+                     * @enum {string}
+                     */
+                    kind: "self" | "manager" | "peer";
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description the levels given, 1-30, each with its evidence */
+                    scores: {
+                        /** @description an active competency, once */
+                        competency_id?: number;
+                        /** @description <= 2000 characters */
+                        evidence?: string | null;
+                        /** @description 1..5 */
+                        level?: number;
+                    }[];
+                    /** @description the person assessed (self: the caller; manager: someone the caller leads; peer: a colleague of the caller's team) */
+                    user_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assessment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAssessmentsExport: {
+        parameters: {
+            query?: {
+                assessor_id?: string;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                kind?: string;
+                lang?: string;
+                raw?: string;
+                sort?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listAudit: {
         parameters: {
             query: {
@@ -11305,6 +13546,204 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listBonusPools: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                plan_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BonusPool"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createBonusPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the pool, minor units (> 0) */
+                    amount: number;
+                    /** @description only scorecards scoring at least this (hundredths; default 0) */
+                    min_score?: number;
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description a period of the plan's kind */
+                    period: string;
+                    /** @description the plan whose statements carry the shares; cannot change */
+                    plan_id: number;
+                    /** @description only people of this role (empty: any) */
+                    role?: string | null;
+                    /** @description only people of this team (null: any) */
+                    team_id?: number | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BonusPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBonusPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BonusPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchBonusPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the pool, minor units (> 0) */
+                    amount?: number;
+                    /** @description only scorecards scoring at least this (hundredths; default 0) */
+                    min_score?: number;
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description a period of the plan's kind */
+                    period?: string;
+                    /** @description the plan whose statements carry the shares; cannot change */
+                    plan_id?: number;
+                    /** @description only people of this role (empty: any) */
+                    role?: string | null;
+                    /** @description only people of this team (null: any) */
+                    team_id?: number | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BonusPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBonusPoolsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                plan_id?: number;
+                raw?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -12220,6 +14659,290 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listCandidates: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                profile_id?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Candidate"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCandidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description <= 200 characters */
+                    contact?: string | null;
+                    /** @description 1-100 characters (required for an external one) */
+                    name?: string;
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description POST: the active role profile applied for; cannot change */
+                    profile_id: number;
+                    /** @description where an external candidate came from, <= 100 characters */
+                    source?: string | null;
+                    /** @description POST: an internal candidate (a user; the name defaults to theirs); cannot change */
+                    user_id?: number | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCandidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchCandidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description <= 200 characters */
+                    contact?: string | null;
+                    /** @description 1-100 characters (required for an external one) */
+                    name?: string;
+                    /** @description <= 2000 characters */
+                    note?: string | null;
+                    /** @description POST: the active role profile applied for; cannot change */
+                    profile_id?: number;
+                    /** @description where an external candidate came from, <= 100 characters */
+                    source?: string | null;
+                    /** @description POST: an internal candidate (a user; the name defaults to theirs); cannot change */
+                    user_id?: number | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    decisionCandidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description hired | rejected | on_hold | promoted (internal candidates)
+                     * @enum {string}
+                     */
+                    decision: "hired" | "rejected" | "on_hold" | "promoted";
+                    /** @description why; required (409 candidate.reason_required without one), <= 2000 characters */
+                    reason: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    scoresCandidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the caller's interview levels, 1-30 (a competency scored again replaces the caller's earlier score) */
+                    scores: {
+                        /** @description an active competency, once */
+                        competency_id?: number;
+                        /** @description 1..5 */
+                        level?: number;
+                        /** @description <= 2000 characters */
+                        note?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Candidate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCandidatesExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                profile_id?: string;
+                raw?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listCare: {
         parameters: {
             query?: {
@@ -12731,6 +15454,688 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCommissionPlans: {
+        parameters: {
+            query?: {
+                active?: number;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CommissionPlan"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCommissionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description claw back invoices unpaid this many days after due (0: not; <= 3650) */
+                    bad_debt_days?: number;
+                    /** @description revenue (default) | margin (revenue minus the products' standard cost) */
+                    basis?: string;
+                    /** @description most commission per person and period, minor units (null: none) */
+                    cap?: number | null;
+                    /** @description ISO 4217 code of the payouts (default: the base currency) */
+                    currency?: string;
+                    /** @description rate of families without their own, bp (0-10000) */
+                    default_rate_bp?: number;
+                    /** @description 1-200 characters */
+                    name: string;
+                    /** @description <= 4000 characters */
+                    note?: string | null;
+                    /**
+                     * @description month | quarter (default) | year; cannot change
+                     * @enum {string}
+                     */
+                    period_kind?: "month" | "quarter";
+                    /** @description rates by product family (replaced whole), at most 50 */
+                    rates?: {
+                        /** @description a product family, 1-100 characters */
+                        family?: string;
+                        /** @description basis points of the basis, 0-10000 */
+                        rate_bp?: number;
+                    }[];
+                    /** @description split credit by department role (replaced whole; none: the owner alone) */
+                    splits?: {
+                        /** @description owner (the account's owner) | sales | marketing | technical | production | service */
+                        dept_role?: string;
+                        /** @description weight in bp; the splits sum to 10000 */
+                        share_bp?: number;
+                    }[];
+                    /** @description per-person period targets (replaced whole), at most 200 */
+                    targets?: {
+                        /** @description the target, base currency minor units */
+                        amount?: number;
+                        /** @description a period of the plan's kind */
+                        period?: string;
+                        /** @description the person */
+                        user_id?: number;
+                    }[];
+                    /** @description no commission below this attainment, bp of target (0-100000) */
+                    threshold_bp?: number;
+                    /** @description accelerators, marginal (replaced whole), at most 10 */
+                    tiers?: {
+                        /** @description attainment (bp of target, 1-100000) from which the tier applies */
+                        from_bp?: number;
+                        /** @description the rate multiplier in bp (15000 = x1.5), 0-100000 */
+                        multiplier_bp?: number;
+                    }[];
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCommissionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteCommissionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchCommissionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description claw back invoices unpaid this many days after due (0: not; <= 3650) */
+                    bad_debt_days?: number;
+                    /** @description revenue (default) | margin (revenue minus the products' standard cost) */
+                    basis?: string;
+                    /** @description most commission per person and period, minor units (null: none) */
+                    cap?: number | null;
+                    /** @description ISO 4217 code of the payouts (default: the base currency) */
+                    currency?: string;
+                    /** @description rate of families without their own, bp (0-10000) */
+                    default_rate_bp?: number;
+                    /** @description 1-200 characters */
+                    name?: string;
+                    /** @description <= 4000 characters */
+                    note?: string | null;
+                    /**
+                     * @description month | quarter (default) | year; cannot change
+                     * @enum {string}
+                     */
+                    period_kind?: "month" | "quarter";
+                    /** @description rates by product family (replaced whole), at most 50 */
+                    rates?: {
+                        /** @description a product family, 1-100 characters */
+                        family?: string;
+                        /** @description basis points of the basis, 0-10000 */
+                        rate_bp?: number;
+                    }[];
+                    /** @description split credit by department role (replaced whole; none: the owner alone) */
+                    splits?: {
+                        /** @description owner (the account's owner) | sales | marketing | technical | production | service */
+                        dept_role?: string;
+                        /** @description weight in bp; the splits sum to 10000 */
+                        share_bp?: number;
+                    }[];
+                    /** @description per-person period targets (replaced whole), at most 200 */
+                    targets?: {
+                        /** @description the target, base currency minor units */
+                        amount?: number;
+                        /** @description a period of the plan's kind */
+                        period?: string;
+                        /** @description the person */
+                        user_id?: number;
+                    }[];
+                    /** @description no commission below this attainment, bp of target (0-100000) */
+                    threshold_bp?: number;
+                    /** @description accelerators, marginal (replaced whole), at most 10 */
+                    tiers?: {
+                        /** @description attainment (bp of target, 1-100000) from which the tier applies */
+                        from_bp?: number;
+                        /** @description the rate multiplier in bp (15000 = x1.5), 0-100000 */
+                        multiplier_bp?: number;
+                    }[];
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    simulateCommissionPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the plan to compare with (who gains, who loses) */
+                    compare_plan_id?: number;
+                    /** @description first period (the plan's kind) */
+                    period_from: string;
+                    /** @description last period, at most 36 periods */
+                    period_to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionSimulation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCommissionPlansExport: {
+        parameters: {
+            query?: {
+                active?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    simulateCommissionPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the saved plan to compare with (who gains, who loses) */
+                    compare_plan_id?: number;
+                    /** @description first period (the plan's kind) */
+                    period_from: string;
+                    /** @description last period, at most 36 periods */
+                    period_to: string;
+                    /** @description a plan body as for POST /commission-plans (not saved) */
+                    plan: {
+                        /** @description default true */
+                        active?: boolean;
+                        /** @description claw back invoices unpaid this many days after due (0: not; <= 3650) */
+                        bad_debt_days?: number;
+                        /** @description revenue (default) | margin (revenue minus the products' standard cost) */
+                        basis?: string;
+                        /** @description most commission per person and period, minor units (null: none) */
+                        cap?: number | null;
+                        /** @description ISO 4217 code of the payouts (default: the base currency) */
+                        currency?: string;
+                        /** @description rate of families without their own, bp (0-10000) */
+                        default_rate_bp?: number;
+                        /** @description 1-200 characters */
+                        name?: string;
+                        /** @description <= 4000 characters */
+                        note?: string | null;
+                        /**
+                         * @description month | quarter (default) | year; cannot change
+                         * @enum {string}
+                         */
+                        period_kind?: "month" | "quarter";
+                        /** @description rates by product family (replaced whole), at most 50 */
+                        rates?: {
+                            /** @description a product family, 1-100 characters */
+                            family?: string;
+                            /** @description basis points of the basis, 0-10000 */
+                            rate_bp?: number;
+                        }[];
+                        /** @description split credit by department role (replaced whole; none: the owner alone) */
+                        splits?: {
+                            /** @description owner (the account's owner) | sales | marketing | technical | production | service */
+                            dept_role?: string;
+                            /** @description weight in bp; the splits sum to 10000 */
+                            share_bp?: number;
+                        }[];
+                        /** @description per-person period targets (replaced whole), at most 200 */
+                        targets?: {
+                            /** @description the target, base currency minor units */
+                            amount?: number;
+                            /** @description a period of the plan's kind */
+                            period?: string;
+                            /** @description the person */
+                            user_id?: number;
+                        }[];
+                        /** @description no commission below this attainment, bp of target (0-100000) */
+                        threshold_bp?: number;
+                        /** @description accelerators, marginal (replaced whole), at most 10 */
+                        tiers?: {
+                            /** @description attainment (bp of target, 1-100000) from which the tier applies */
+                            from_bp?: number;
+                            /** @description the rate multiplier in bp (15000 = x1.5), 0-100000 */
+                            multiplier_bp?: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommissionSimulation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCompetencies: {
+        parameters: {
+            query?: {
+                active?: number;
+                cursor?: string;
+                limit?: number;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Competency"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCompetency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true; false retires it (new assessments, interviews refuse it) */
+                    active?: boolean;
+                    /** @description POST: lower-case letters, digits, _ (1-40, unique); cannot change */
+                    code: string;
+                    /** @description <= 2000 characters */
+                    description_en?: string | null;
+                    /** @description <= 2000 characters */
+                    description_zh?: string | null;
+                    /** @description the rubric, set whole: levels 1 to 5 each once with descriptors, or none */
+                    levels?: {
+                        /** @description <= 500 characters */
+                        descriptor_en?: string | null;
+                        /** @description <= 500 characters */
+                        descriptor_zh?: string | null;
+                        /** @description 1..5, each once */
+                        level?: number;
+                    }[];
+                    /** @description 1-100 characters */
+                    name_en: string;
+                    /** @description 1-100 characters */
+                    name_zh: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Competency"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCompetency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Competency"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteCompetency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchCompetency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true; false retires it (new assessments, interviews refuse it) */
+                    active?: boolean;
+                    /** @description POST: lower-case letters, digits, _ (1-40, unique); cannot change */
+                    code?: string;
+                    /** @description <= 2000 characters */
+                    description_en?: string | null;
+                    /** @description <= 2000 characters */
+                    description_zh?: string | null;
+                    /** @description the rubric, set whole: levels 1 to 5 each once with descriptors, or none */
+                    levels?: {
+                        /** @description <= 500 characters */
+                        descriptor_en?: string | null;
+                        /** @description <= 500 characters */
+                        descriptor_zh?: string | null;
+                        /** @description 1..5, each once */
+                        level?: number;
+                    }[];
+                    /** @description 1-100 characters */
+                    name_en?: string;
+                    /** @description 1-100 characters */
+                    name_zh?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Competency"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCompetenciesExport: {
+        parameters: {
+            query?: {
+                active?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -14431,6 +17836,277 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listCourses: {
+        parameters: {
+            query?: {
+                active?: number;
+                competency_id?: string;
+                cursor?: string;
+                format?: "csv" | "xlsx";
+                limit?: number;
+                q?: string;
+                sort?: string;
+                topic?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Course"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description unique, 1-40 characters */
+                    code: string;
+                    /** @description the competencies the course builds, at most 20 (replaced whole) */
+                    competency_ids?: number[];
+                    /** @description <= 4000 characters */
+                    description?: string | null;
+                    /** @description classroom (default) | online | workshop | coaching */
+                    format?: string;
+                    /** @description 1-200 characters */
+                    title: string;
+                    /**
+                     * @description communication | product | dispute_handling | legal | negotiation | other, or another word of 1-60 characters
+                     * @enum {string}
+                     */
+                    topic: "communication" | "product" | "dispute_handling" | "legal" | "negotiation" | "other";
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Course"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Course"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchCourse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description unique, 1-40 characters */
+                    code?: string;
+                    /** @description the competencies the course builds, at most 20 (replaced whole) */
+                    competency_ids?: number[];
+                    /** @description <= 4000 characters */
+                    description?: string | null;
+                    /** @description classroom (default) | online | workshop | coaching */
+                    format?: string;
+                    /** @description 1-200 characters */
+                    title?: string;
+                    /**
+                     * @description communication | product | dispute_handling | legal | negotiation | other, or another word of 1-60 characters
+                     * @enum {string}
+                     */
+                    topic?: "communication" | "product" | "dispute_handling" | "legal" | "negotiation" | "other";
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Course"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCourseEffect: {
+        parameters: {
+            query?: {
+                kpi?: string;
+                months?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingEffect"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCoursesExport: {
+        parameters: {
+            query?: {
+                active?: number;
+                columns?: string;
+                competency_id?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                q?: string;
+                raw?: string;
+                sort?: string;
+                topic?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listCreditHolds: {
         parameters: {
             query?: {
@@ -15273,6 +18949,352 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listEnrolments: {
+        parameters: {
+            query?: {
+                course_id?: string;
+                cursor?: string;
+                limit?: number;
+                session_id?: string;
+                status?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Enrolment"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the post-test, 0-100 (after attendance) */
+                    post_score?: number | null;
+                    /** @description the real account of the practice assignment: one the person may read */
+                    practice_account_id?: number | null;
+                    /** @description YYYY-MM-DD, not after today */
+                    practice_done_on?: string | null;
+                    /** @description YYYY-MM-DD */
+                    practice_due_on?: string | null;
+                    /** @description <= 2000 characters */
+                    practice_result?: string | null;
+                    /** @description <= 1000 characters */
+                    practice_task?: string | null;
+                    /** @description the pre-test, 0-100 */
+                    pre_score?: number | null;
+                    /** @description POST: the session; cannot change */
+                    session_id: number;
+                    /** @description POST: the person (yourself, or one you lead; hr and director anyone); cannot change */
+                    user_id: number;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the post-test, 0-100 (after attendance) */
+                    post_score?: number | null;
+                    /** @description the real account of the practice assignment: one the person may read */
+                    practice_account_id?: number | null;
+                    /** @description YYYY-MM-DD, not after today */
+                    practice_done_on?: string | null;
+                    /** @description YYYY-MM-DD */
+                    practice_due_on?: string | null;
+                    /** @description <= 2000 characters */
+                    practice_result?: string | null;
+                    /** @description <= 1000 characters */
+                    practice_task?: string | null;
+                    /** @description the pre-test, 0-100 */
+                    pre_score?: number | null;
+                    /** @description POST: the session; cannot change */
+                    session_id?: number;
+                    /** @description POST: the person (yourself, or one you lead; hr and director anyone); cannot change */
+                    user_id?: number;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    attendanceEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description true: attended; false: absent */
+                    attended: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    completeEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    feedbackEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description <= 2000 characters */
+                    comment?: string | null;
+                    /** @description 1-5 */
+                    rating: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEnrolmentsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                course_id?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+                session_id?: string;
+                status?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -20153,6 +24175,365 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listPayouts: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                period?: string;
+                plan_id?: number;
+                status?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Payout"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approvePayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (reject: required, 1-2000 characters) */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPayoutLines: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PayoutLine"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    payPayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (reject: required, 1-2000 characters) */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rejectPayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (reject: required, 1-2000 characters) */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPayoutSubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (reject: required, 1-2000 characters) */
+                    reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payout"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPayoutsCompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a period of the plan's kind */
+                    period: string;
+                    /** @description the commission plan */
+                    plan_id: number;
+                    /** @description only these people (a frozen statement among them: 409); default everyone with a line */
+                    user_ids?: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutComputed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPayoutsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                period?: string;
+                plan_id?: number;
+                raw?: string;
+                status?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPayoutsPayroll: {
+        parameters: {
+            query?: {
+                period?: string;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getPipeline: {
         parameters: {
             query?: {
@@ -21581,6 +25962,116 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listRecognitions: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Recognition"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createRecognition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description YYYY-MM-DD (default today) */
+                    day?: string | null;
+                    /** @description <= 2000 characters */
+                    reason?: string | null;
+                    /** @description 1-200 characters */
+                    title: string;
+                    /** @description the person recognised */
+                    user_id: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recognition"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRecognitionsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listRisks: {
         parameters: {
             query?: {
@@ -22074,6 +26565,273 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listRoleProfiles: {
+        parameters: {
+            query?: {
+                active?: number;
+                cursor?: string;
+                limit?: number;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RoleProfile"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createRoleProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description POST: account_manager, senior_account_manager, team_lead or any code (lower-case letters, digits, _; unique); cannot change */
+                    code: string;
+                    /** @description <= 2000 characters */
+                    description?: string | null;
+                    /** @description the level each competency needs (set whole), 1-30 */
+                    levels: {
+                        /** @description a competency, once */
+                        competency_id?: number;
+                        /** @description the level needed, 1..5 */
+                        level?: number;
+                        /** @description 1..100 in the fit (default 1) */
+                        weight?: number;
+                    }[];
+                    /** @description 1-100 characters */
+                    name_en: string;
+                    /** @description 1-100 characters */
+                    name_zh: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleProfile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRoleProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleProfile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteRoleProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchRoleProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description default true */
+                    active?: boolean;
+                    /** @description POST: account_manager, senior_account_manager, team_lead or any code (lower-case letters, digits, _; unique); cannot change */
+                    code?: string;
+                    /** @description <= 2000 characters */
+                    description?: string | null;
+                    /** @description the level each competency needs (set whole), 1-30 */
+                    levels?: {
+                        /** @description a competency, once */
+                        competency_id?: number;
+                        /** @description the level needed, 1..5 */
+                        level?: number;
+                        /** @description 1..100 in the fit (default 1) */
+                        weight?: number;
+                    }[];
+                    /** @description 1-100 characters */
+                    name_en?: string;
+                    /** @description 1-100 characters */
+                    name_zh?: string;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleProfile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRoleProfileRanking: {
+        parameters: {
+            query?: {
+                status?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateRanking"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRoleProfilesExport: {
+        parameters: {
+            query?: {
+                active?: number;
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listSalesAffinity: {
         parameters: {
             query?: {
@@ -22308,6 +27066,391 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listScorecards: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                period?: string;
+                scheme_id?: string;
+                sort?: string;
+                status?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Scorecard"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the manager's comment, <= 4000 characters (until final) */
+                    comment?: string | null;
+                    /** @description values of manual indicators (draft only; the score is recomputed) */
+                    manual?: {
+                        /** @description a manual line */
+                        indicator_id?: number;
+                        /** @description the assessed value in the indicator's unit (null: not assessed) */
+                        value?: number | null;
+                    }[];
+                    /** @description the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acknowledgeScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    calibrateScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why, 1-500 characters */
+                    reason: string;
+                    /** @description the calibrated score in hundredths, 0..30000 */
+                    score: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    finaliseScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listScorecardLineRecords: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                side?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+                indicator: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ScorecardRecord"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitScorecard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecard"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getScorecardsCalibration: {
+        parameters: {
+            query?: {
+                period?: string;
+                scheme_id?: string;
+                team_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardCalibration"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createScorecardsCompute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 2026Q3 (a quarterly scheme) or 2026 (a yearly one) */
+                    period: string;
+                    /** @description the scheme */
+                    scheme_id: number;
+                    /** @description the people (default: everyone of the scheme's role in the caller's scope, at most 500) */
+                    user_ids?: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardCompute"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getScorecardsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                period?: string;
+                raw?: string;
+                scheme_id?: string;
+                sort?: string;
+                status?: string;
+                user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -25179,6 +30322,86 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    createTrainingNeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a role whose people to train (account_manager, team_lead, ...) */
+                    audience_role?: string | null;
+                    /** @description <= 2000 characters */
+                    detail?: string | null;
+                    /** @description 1-200 characters (a course topic or a competency code closes it when the person completes such a course) */
+                    topic: string;
+                    /** @description the person (or audience_role, not both; a role or everyone: org-wide creators only) */
+                    user_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingNeed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createTrainingNeedsDerive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description competency levels as of this day, YYYY-MM-DD (default today) */
+                    on_day?: string | null;
+                    /** @description one person (default: everyone in your scope) */
+                    user_id?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingNeedsDerived"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getTrainingNeedsExport: {
         parameters: {
             query?: {
@@ -25189,6 +30412,231 @@ export interface operations {
                 raw?: string;
                 status?: string;
                 user_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listTrainingSessions: {
+        parameters: {
+            query?: {
+                course_id?: string;
+                cursor?: string;
+                from?: string;
+                limit?: number;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TrainingSession"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createTrainingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the course; cannot change */
+                    course_id: number;
+                    /** @description YYYY-MM-DD, not before starts_on (default starts_on) */
+                    ends_on?: string;
+                    /** @description <= 200 characters */
+                    place?: string | null;
+                    /** @description YYYY-MM-DD */
+                    starts_on: string;
+                    /** @description the trainer when a user (or trainer_name; one of them required) */
+                    trainer_id?: number | null;
+                    /** @description the trainer's name, <= 100 characters */
+                    trainer_name?: string | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTrainingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteTrainingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description done, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchTrainingSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description POST: the course; cannot change */
+                    course_id?: number;
+                    /** @description YYYY-MM-DD, not before starts_on (default starts_on) */
+                    ends_on?: string;
+                    /** @description <= 200 characters */
+                    place?: string | null;
+                    /** @description YYYY-MM-DD */
+                    starts_on?: string;
+                    /** @description the trainer when a user (or trainer_name; one of them required) */
+                    trainer_id?: number | null;
+                    /** @description the trainer's name, <= 100 characters */
+                    trainer_name?: string | null;
+                    /** @description PATCH: the version you read (409 if it changed) */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTrainingSessionsExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                course_id?: string;
+                format?: "csv" | "xlsx";
+                from?: string;
+                lang?: string;
+                raw?: string;
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -25384,6 +30832,188 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getUserCompetencies: {
+        parameters: {
+            query?: {
+                on?: string;
+                profile?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonCompetencies"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listUserPayouts: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                period?: string;
+                plan_id?: number;
+                status?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Payout"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listUserScorecards: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                period?: string;
+                scheme_id?: string;
+                sort?: string;
+                status?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Scorecard"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listUserTraining: {
+        parameters: {
+            query?: {
+                course_id?: string;
+                cursor?: string;
+                limit?: number;
+                status?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Enrolment"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getUserTrainingExport: {
+        parameters: {
+            query?: {
+                columns?: string;
+                course_id?: string;
+                format?: "csv" | "xlsx";
+                lang?: string;
+                raw?: string;
+                status?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

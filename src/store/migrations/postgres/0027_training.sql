@@ -45,9 +45,22 @@ CREATE TABLE training_enrolments (
     status          TEXT NOT NULL DEFAULT 'enrolled' CHECK (status IN ('enrolled', 'attended',
                     'absent', 'completed', 'cancelled')),
     completed_at    BIGINT,
+    -- The tests before and after the course (0..100), the person's own reaction (1..5 with a
+    -- comment, feedback_at when given) and a practice assignment on a real account.
+    pre_score       BIGINT CHECK (pre_score BETWEEN 0 AND 100),
+    post_score      BIGINT CHECK (post_score BETWEEN 0 AND 100),
+    feedback_rating BIGINT CHECK (feedback_rating BETWEEN 1 AND 5),
+    feedback_comment TEXT NOT NULL DEFAULT '',
+    feedback_at     BIGINT,
+    practice_account_id BIGINT REFERENCES accounts(id) ON DELETE SET NULL,
+    practice_task   TEXT NOT NULL DEFAULT '',
+    practice_due_on TEXT,
+    practice_done_on TEXT,
+    practice_result TEXT NOT NULL DEFAULT '',
     version         BIGINT NOT NULL DEFAULT 1,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
     UNIQUE (session_id, user_id)
 );
 CREATE INDEX training_enrolments_user ON training_enrolments(user_id, status);
+CREATE INDEX training_enrolments_practice ON training_enrolments(practice_account_id);
