@@ -291,6 +291,14 @@ def allowed(role, obj, action, in_scope):
     return p == ALL or (p == SCOPE and in_scope)
 
 
-def may_read_record(role, in_scope):
-    """Whether the role may read an account (or a contact/member of it)."""
+# Record kinds about one person (x-kam-scope): a denied request is a 403 for those who may read
+# the record itself, else a 404 (src/svc/core/policy.c policy_decide).
+PERSON_KINDS = ("user", "assessment", "enrolment", "scorecard", "payout")
+
+
+def may_read_record(role, in_scope, obj=None, kind=None):
+    """Whether the role may read an account (or a contact/member of it); for a record about a
+    person (kind in PERSON_KINDS), whether it may read that record (obj read)."""
+    if kind in PERSON_KINDS:
+        return allowed(role, obj, "read", in_scope)
     return allowed(role, "account", "read", in_scope)

@@ -557,7 +557,7 @@ def run_matrix(ctx, prefixes, expect_n, label):
                     allow, deny = pol.policy(role, obj, act) in (ALL, SCOPE), 403
                 else:
                     allow = pol.allowed(role, obj, act, rec == "own")
-                    deny = 403 if pol.may_read_record(role, rec == "own") else 404
+                    deny = 403 if pol.may_read_record(role, rec == "own", obj, kind) else 404
                 before = att.state() if (att.state and not allow) else None
                 resp = u.client.request(att.method, att.path, att.body, query=att.query)
                 name = "matrix %s %s %s [%s record]" % (role, meth, path, rec or "no")

@@ -285,7 +285,7 @@ def g_incentives(ctx):
     ck.expect(hr.post("/api/v1/payouts/%d/submit" % s_am, {}), 200, "hr submits", json={"status": "submitted"})
     before = state(ctx)
     # hr reads statements but approves nothing; hr reads no accounts, so dispatch answers 404
-    ck.expect(hr.post("/api/v1/payouts/%d/approve" % s_am, {}), 404, "hr cannot approve")
+    ck.expect(hr.post("/api/v1/payouts/%d/approve" % s_am, {}), 403, "hr reads the statement but cannot approve: 403")
     ck.expect(ctx.U("lead_e").client.post("/api/v1/payouts/%d/approve" % s_am, {}), 403, "the lead cannot approve")
     ck.same(before, state(ctx), "nothing changed")
     r = fin.post("/api/v1/payouts/%d/approve" % s_am, {})
@@ -770,7 +770,7 @@ def g_matrix(ctx):
                     allow, deny = pol.policy(role, obj, act) in (ALL, SCOPE), 403
                 else:
                     allow = pol.allowed(role, obj, act, rec == "own")
-                    deny = 403 if pol.may_read_record(role, rec == "own") else 404
+                    deny = 403 if pol.may_read_record(role, rec == "own", obj, kind) else 404
                 before = att.state() if (att.state and not allow) else None
                 resp = u.client.request(att.method, att.path, att.body, query=att.query)
                 name = "matrix %s %s %s [%s record]" % (role, meth, path, rec or "no")

@@ -1272,7 +1272,7 @@ def g_matrix(ctx):
                 else:
                     in_scope = rec == "own"
                     allow = allowed(role, obj, act, in_scope)
-                    deny = 403 if may_read_record(role, in_scope) else 404
+                    deny = 403 if may_read_record(role, in_scope, obj, kind) else 404
                 if allow and not also_allowed(role, meth, path):
                     allow, deny = False, 403
                 before = att.state() if (att.state and not allow) else None

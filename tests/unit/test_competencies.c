@@ -171,7 +171,8 @@ TEST(competencies_levels_of_and_rules)
     fixture_check_err(f, assess(&w, w.am1, AM, w.am1, "self", "2026-12-07", w.comp[0], 3),
                       KAM_EINVAL, "assessed_on");
     CHECK_EQ_INT(fixture_q64(f, "SELECT COUNT(*) FROM competency_assessments"), before);
-    CHECK_EQ_INT(fixture_q64(f, "SELECT COUNT(*) FROM audit WHERE entity = 'competency_assessment'"), 0);
+    CHECK_EQ_INT(
+        fixture_q64(f, "SELECT COUNT(*) FROM audit WHERE entity = 'competency_assessment'"), 0);
 
     /* am1: comp0 self 5 + peer 2 in January, manager 3 in June; comp1 self 4 */
     CHECK_EQ_INT(assess(&w, w.am1, AM, w.am1, "self", "2026-01-10", w.comp[0], 5), KAM_OK);
@@ -179,7 +180,8 @@ TEST(competencies_levels_of_and_rules)
     CHECK_EQ_INT(assess(&w, w.lead, ROLE_TEAM_LEAD, w.am1, "manager", "2026-06-01", w.comp[0], 3),
                  KAM_OK);
     CHECK_EQ_INT(assess(&w, w.am1, AM, w.am1, "self", "2026-02-01", w.comp[1], 4), KAM_OK);
-    CHECK_EQ_INT(fixture_q64(f, "SELECT COUNT(*) FROM audit WHERE entity = 'competency_assessment'"), 4);
+    CHECK_EQ_INT(
+        fixture_q64(f, "SELECT COUNT(*) FROM audit WHERE entity = 'competency_assessment'"), 4);
     struct competency_level *lv;
     size_t n;
     CHECK_EQ_INT(competency_levels_of(fixture_ctx(f), w.am1, "2026-03-01", &lv, &n), KAM_OK);

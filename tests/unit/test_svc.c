@@ -345,6 +345,17 @@ TEST(policy_team_records_are_personal)
     }
     CHECK_EQ_INT(policy_scope_is_person(SCOPE_SCORECARD), 1);
     CHECK_EQ_INT(policy_scope_is_person(SCOPE_ACCOUNT), 0);
+    /* denied: a 403 for whoever may read the record itself, else a 404, whatever accounts the
+     * caller reads (finance reads every account but no assessment) */
+    CHECK_EQ_INT(policy_decide(ROLE_HR, OBJ_PAYOUT, ACT_UPDATE, SCOPE_PAYOUT, 0), DECIDE_FORBID);
+    CHECK_EQ_INT(policy_decide(ROLE_FINANCE, OBJ_ASSESSMENT, ACT_READ, SCOPE_ASSESSMENT, 0),
+                 DECIDE_HIDE);
+    CHECK_EQ_INT(policy_decide(ROLE_ACCOUNT_MANAGER, OBJ_SCORECARD, ACT_READ, SCOPE_SCORECARD, 0),
+                 DECIDE_HIDE);
+    CHECK_EQ_INT(policy_decide(ROLE_ACCOUNT_MANAGER, OBJ_SCORECARD, ACT_DELETE, SCOPE_SCORECARD, 1),
+                 DECIDE_FORBID);
+    CHECK_EQ_INT(policy_decide(ROLE_ACCOUNT_MANAGER, OBJ_SCORECARD, ACT_READ, SCOPE_SCORECARD, 1),
+                 DECIDE_ALLOW);
 }
 
 TEST(policy_credit_is_finances)

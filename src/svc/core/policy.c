@@ -302,6 +302,12 @@ enum decision policy_decide(enum role r, enum obj o, enum act a, enum scope_kind
         return g != GRANT_NONE ? DECIDE_ALLOW : DECIDE_FORBID;
     if (g == GRANT_ALL || (g == GRANT_SCOPE && in_scope))
         return DECIDE_ALLOW;
+    if (policy_scope_is_person(k)) {
+        /* A record about a person: those who may read it see a 403, anyone else a 404 (nobody
+         * learns that another person's scorecard or statement exists). */
+        enum grant rg = policy_grant(r, o, ACT_READ);
+        return rg == GRANT_ALL || (rg == GRANT_SCOPE && in_scope) ? DECIDE_FORBID : DECIDE_HIDE;
+    }
     /* May the caller at least know the record? Readers of the account see a 403. */
     enum grant rg = policy_grant(r, OBJ_ACCOUNT, ACT_READ);
     if (rg == GRANT_ALL || (rg == GRANT_SCOPE && in_scope))

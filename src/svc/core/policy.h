@@ -149,7 +149,8 @@ enum decision { DECIDE_ALLOW = 0, DECIDE_FORBID, DECIDE_HIDE /* answer 404 */ };
 /* The decision for a route. For SCOPE_NONE routes in_scope is ignored: any grant allows (lists
  * are then filtered, creations checked by the service). For record routes the grant must be
  * ALL, or SCOPE with the record in scope. A denied record the caller may read → FORBID, one it
- * may not even read → HIDE. */
+ * may not even read → HIDE: "may read" is reading its account, or for a record about a person
+ * (policy_scope_is_person) reading that record. */
 enum decision policy_decide(enum role r, enum obj o, enum act a, enum scope_kind k, int in_scope);
 
 /* 1 if the caller's reads of accounts (and what hangs under them) must be filtered by scope. */
