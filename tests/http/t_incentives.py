@@ -185,6 +185,13 @@ def g_incentives(ctx):
         return
     pool = r.json["id"]
     pool_name = r.json["name"]
+    # the shares carry each person's score and bonus: a reader of plans sees their own and their
+    # team's only; hr and finance every one
+    for who, want in ((am, {am.id}), (ctx.U("lead_e"), {am.id, sv.id}), (ctx.U("am_w"), set()),
+                      (ctx.U("fin"), {am.id, sv.id})):
+        r = who.client.get("/api/v1/bonus-pools/%d" % pool)
+        got = {x["user_id"] for x in r.json.get("shares", [])} if r.status == 200 else None
+        ck.ok(got == want, "bonus pool shares seen by %s" % who.login, "got %r, want %r" % (got, want))
 
     r = hr.post("/api/v1/payouts/compute", {"plan_id": P, "period": PERIOD, "user_ids": [am.id, sv.id]})
     if not ck.expect(r, 200, "hr computes the quarter's statements"):

@@ -351,6 +351,24 @@ static enum kam_err visible_targets(struct kam_ctx *ctx, struct comm_plan *x)
     return KAM_OK;
 }
 
+/* A pool's shares carry each person's appraisal score and bonus: the same rule as targets. */
+static enum kam_err visible_shares(struct kam_ctx *ctx, struct bonus_pool *x)
+{
+    if (policy_grant(ctx->who.role, OBJ_PAYOUT, ACT_READ) == GRANT_ALL)
+        return KAM_OK;
+    size_t k = 0;
+    for (size_t i = 0; i < x->n_shares; i++) {
+        int yes = 0;
+        enum kam_err rc = policy_manages_user(ctx, x->shares[i].user_id, &yes);
+        if (rc)
+            return rc;
+        if (yes)
+            x->shares[k++] = x->shares[i];
+    }
+    x->n_shares = k;
+    return KAM_OK;
+}
+
 static void render_line(struct jw *w, const struct payout_line *l)
 {
     jw_obj_begin(w);
@@ -681,6 +699,8 @@ static enum kam_err bp_get(struct api_call *c)
 {
     struct bonus_pool out;
     enum kam_err rc = bonus_pool_get(c->ctx, c->id[0], &out);
+    if (!rc)
+        rc = visible_shares(c->ctx, &out);
     if (!rc)
         render_pool(&c->w, &out, 1);
     return rc;
@@ -1048,7 +1068,10 @@ const struct route api_routes_incentives[] = {
     {"POST", "/api/v1/bonus-pools", bp_create, OBJ_COMMISSION, ACT_CREATE, SCOPE_NONE, pool_spec,
      NULL, 201, "A bonus pool for a plan period, shared by appraisal score", "BonusPool"},
     {"GET", "/api/v1/bonus-pools/:id", bp_get, OBJ_COMMISSION, ACT_READ, SCOPE_NONE, NULL, NULL,
-     200, "A bonus pool with its shares as the scorecards stand", "BonusPool"},
+     200,
+     "A bonus pool with its shares as the scorecards stand (a reader without the org-wide payout "
+     "grant sees their own share and those of the people they lead)",
+     "BonusPool"},
     {"PATCH", "/api/v1/bonus-pools/:id", bp_patch, OBJ_COMMISSION, ACT_UPDATE, SCOPE_NONE,
      pool_spec, NULL, 200, "Change a bonus pool (not its plan)", "BonusPool"},
     {"GET", "/api/v1/recognitions", rg_list, OBJ_COMMISSION, ACT_READ, SCOPE_NONE, NULL,

@@ -1070,7 +1070,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A bonus pool with its shares as the scorecards stand */
+        /** A bonus pool with its shares as the scorecards stand (a reader without the org-wide payout grant sees their own share and those of the people they lead) */
         get: operations["getBonusPool"];
         put?: never;
         post?: never;
