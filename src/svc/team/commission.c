@@ -508,22 +508,26 @@ static void merge_plan(struct kam_ctx *ctx, struct comm_plan *x, const struct co
         x->active = v->active;
     if (in->set & CP_RATES) {
         x->rates = arena_calloc(ctx->a, (size_t)in->n_rates + 1, sizeof *x->rates);
-        memcpy(x->rates, in->rates, (size_t)in->n_rates * sizeof *x->rates);
+        if (in->n_rates)
+            memcpy(x->rates, in->rates, (size_t)in->n_rates * sizeof *x->rates);
         x->n_rates = (size_t)in->n_rates;
     }
     if (in->set & CP_TIERS) {
         x->tiers = arena_calloc(ctx->a, (size_t)in->n_tiers + 1, sizeof *x->tiers);
-        memcpy(x->tiers, in->tiers, (size_t)in->n_tiers * sizeof *x->tiers);
+        if (in->n_tiers)
+            memcpy(x->tiers, in->tiers, (size_t)in->n_tiers * sizeof *x->tiers);
         x->n_tiers = (size_t)in->n_tiers;
     }
     if (in->set & CP_SPLITS) {
         x->splits = arena_calloc(ctx->a, (size_t)in->n_splits + 1, sizeof *x->splits);
-        memcpy(x->splits, in->splits, (size_t)in->n_splits * sizeof *x->splits);
+        if (in->n_splits)
+            memcpy(x->splits, in->splits, (size_t)in->n_splits * sizeof *x->splits);
         x->n_splits = (size_t)in->n_splits;
     }
     if (in->set & CP_TARGETS) {
         x->targets = arena_calloc(ctx->a, (size_t)in->n_targets + 1, sizeof *x->targets);
-        memcpy(x->targets, in->targets, (size_t)in->n_targets * sizeof *x->targets);
+        if (in->n_targets)
+            memcpy(x->targets, in->targets, (size_t)in->n_targets * sizeof *x->targets);
         x->n_targets = (size_t)in->n_targets;
         for (size_t i = 0; i < x->n_targets; i++)
             x->targets[i].period_start = NULL; /* from the label, in validate */
@@ -626,10 +630,15 @@ static enum kam_err validate_plan(struct kam_ctx *ctx, struct comm_plan *x)
                 !strcmp(x->targets[k].period_start, t->period_start))
                 return kam_fail(ctx->err, KAM_EINVAL, f, "a second target for the same period");
     }
-    qsort(x->rates, x->n_rates, sizeof *x->rates, cmp_rate);
-    qsort(x->tiers, x->n_tiers, sizeof *x->tiers, cmp_tier);
-    qsort(x->splits, x->n_splits, sizeof *x->splits, cmp_split);
-    qsort(x->targets, x->n_targets, sizeof *x->targets, cmp_target);
+    /* (an empty list may be NULL, which qsort must not be given) */
+    if (x->n_rates)
+        qsort(x->rates, x->n_rates, sizeof *x->rates, cmp_rate);
+    if (x->n_tiers)
+        qsort(x->tiers, x->n_tiers, sizeof *x->tiers, cmp_tier);
+    if (x->n_splits)
+        qsort(x->splits, x->n_splits, sizeof *x->splits, cmp_split);
+    if (x->n_targets)
+        qsort(x->targets, x->n_targets, sizeof *x->targets, cmp_target);
     for (size_t i = 0; i < x->n_targets; i++)
         x->targets[i].period = comm_period_label(ctx, x->period_kind, x->targets[i].period_start);
     return KAM_OK;

@@ -733,7 +733,8 @@ enum kam_err payout_compute(struct kam_ctx *ctx, const struct payout_compute_in 
         for (size_t i = 0; i < np; i++)
             extra += pools[i].n_shares;
         ids = arena_calloc(ctx->a, nc + extra + 1, sizeof *ids);
-        memcpy(ids, c, nc * sizeof *ids);
+        if (nc)
+            memcpy(ids, c, nc * sizeof *ids);
         n = nc;
         for (size_t i = 0; i < np; i++)
             for (size_t k = 0; k < pools[i].n_shares; k++)

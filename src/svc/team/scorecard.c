@@ -508,7 +508,8 @@ enum kam_err scorecard_update(struct kam_ctx *ctx, int64_t id, const struct scor
             goto out;
         }
         a.lines = arena_calloc(ctx->a, b.n_lines ? b.n_lines : 1, sizeof *a.lines);
-        memcpy(a.lines, b.lines, b.n_lines * sizeof *a.lines);
+        if (b.n_lines)
+            memcpy(a.lines, b.lines, b.n_lines * sizeof *a.lines);
         for (int i = 0; i < in->n_manual; i++) {
             const struct scorecard_manual *m = &in->manual[i];
             const char *f = arena_printf(ctx->a, "manual[%d]", i);
