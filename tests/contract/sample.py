@@ -208,7 +208,30 @@ VARIANTS = {
     "/api/v1/prices/quote": ["account_id={accounts}&product_id={products}",
                              "account_id={accounts}&product_id={products}&quantity=60&currency=USD"],
     "/api/v1/bundles/{id}/quote": ["account_id={accounts}", "account_id={accounts}&quantity=3&currency=USD"],
+    # issue 18: a period with or without records answers alike
+    "/api/v1/payouts/payroll": ["period=2019-Q1", "period=2019-Q1&status=approved"],
+    "/api/v1/scorecards/calibration": ["scheme_id={appraisal-schemes}&period=2019Q1"],
 }
+# Path parameters that are not the ids of a list one level up but of items inside the record
+# above it: {param: (array field, key)} (a scorecard's lines, by their indicator_id).
+PATH_FROM_RECORD = {
+    "{indicator}": ("lines", "indicator_id"),
+}
+
+
+def record_values(prefix, field, key, web, memo):
+    """The key of each item of the array field of the record prefix names minus its last segment
+    (/api/v1/scorecards/36/lines -> GET /api/v1/scorecards/36, its lines' indicator_id)."""
+    url = prefix.rsplit("/", 1)[0]
+    if (url, field) not in memo:
+        st, h, raw = web.request("GET", url)
+        vals, why = None, "GET %s: %d" % (url, st)
+        if st == 200:
+            items = json.loads(raw).get(field)
+            vals = [str(x[key]) for x in items or [] if isinstance(x, dict) and x.get(key) is not None]
+            vals, why = (vals[:CANDIDATES], None) if vals else (None, "GET %s has no %s" % (url, field))
+        memo[(url, field)] = (vals, why)
+    return memo[(url, field)]
 CANDIDATES = 5  # items of a list tried for a parameter until one answers 2xx
 
 
@@ -251,14 +274,17 @@ def urls(doc, path, query, web, memo):
     done = path
     for p in re.findall(r"\{[^}]+\}", path):
         prefix = done[: done.index(p)].rstrip("/")
-        ids, why = list_ids(doc, prefix, web, memo)
+        if p in PATH_FROM_RECORD:
+            ids, why = record_values(prefix, *PATH_FROM_RECORD[p], web, memo)
+        else:
+            ids, why = list_ids(doc, prefix, web, memo)
         if ids is None:
             return None, why
         slots.append((p, ids))
         done = done.replace(p, ids[0], 1)  # a nested list is read under the first
     for k in range(len(slots) - 1):  # only the innermost parameter varies
         slots[k] = (slots[k][0], slots[k][1][:1])
-    for name in re.findall(r"\{(\w+)\}", query):
+    for name in re.findall(r"\{([\w-]+)\}", query):
         ids, why = list_ids(doc, "/api/v1/" + name, web, memo)
         if ids is None:
             return None, why
