@@ -826,6 +826,20 @@ const char *db_update_lock(const struct db *db)
     return db->drv->update_lock ? db->drv->update_lock : "";
 }
 
+enum kam_err db_lock_row(struct db *db, const char *table, int64_t id, struct kam_error *e)
+{
+    const char *lock = db_update_lock(db);
+    if (!*lock)
+        return KAM_OK;
+    char sql[160];
+    int n = snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM (SELECT id FROM %s WHERE id = ?%s) x",
+                     table, lock);
+    if (n < 0 || (size_t)n >= sizeof sql)
+        return kam_fail(e, KAM_EINTERNAL, "", "table name too long: %s", table);
+    int64_t found = 0;
+    return db_query_i64(db, sql, 1, id, &found, e);
+}
+
 /* ---- bulk loads ---- */
 
 #define BULK_MAX_COLS 32

@@ -381,6 +381,12 @@ enum kam_err db_reserve_ids(struct db *db, const char *table, int64_t n, int64_t
 enum kam_err db_query_i64(struct db *db, const char *sql, int bind_count, int64_t bind,
                           int64_t *out, struct kam_error *e);
 
+/* Locks row `id` of `table` (a name of the caller's code, never input) until the transaction
+ * ends, on an engine with row locks (PostgreSQL: FOR UPDATE): two writers of what hangs off that
+ * row take turns, and the second reads what the first committed. Nothing on SQLite, whose write
+ * transaction is one writer already. A missing row is no error. */
+enum kam_err db_lock_row(struct db *db, const char *table, int64_t id, struct kam_error *e);
+
 /* ---- Backups (store/backup.c, db_sqlite.c): kam backup and kam restore ------------------ */
 
 /* db_sqlite_backup flags. */

@@ -11,6 +11,7 @@ its 409 message keys (submit, acknowledge by the person only, calibrate with a r
 permission matrix of every route."""
 
 import calendar
+import threading
 
 import policy as pol
 import t_basic
@@ -626,9 +627,40 @@ def g_matrix(ctx):
                           18, "appraisal.c")
 
 
+def g_race(ctx):
+    """Two computes of one scheme and period at the same moment, each making the same new
+    scorecard: the second waits for the first (the scheme row locked on PostgreSQL; one writer on
+    SQLite) and recomputes it, so both answer 200 and the person has one scorecard."""
+    ck = ctx.ck
+    W = world(ctx)
+    hr, adm = ctx.U("hr").client, ctx.admin
+    bad = []
+    for i in range(8):
+        year, q = 2015 + i // 4, 1 + i % 4  # a new quarter each round: a new scorecard
+        got = {}
+        gate = threading.Barrier(2)
+
+        def compute(name, c):
+            gate.wait()
+            r = c.post("/api/v1/scorecards/compute", {"scheme_id": W.scheme["id"], "period": "%dQ%d" % (year, q),
+                                                      "user_ids": [W.am.id]})
+            got[name] = r.status
+        ts = [threading.Thread(target=compute, args=(n, c)) for n, c in (("hr", hr), ("admin", adm))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        n = n_rows(ctx, "SELECT COUNT(*) FROM scorecards WHERE scheme_id = %d AND user_id = %d AND period_start = "
+                        "'%d-%02d-01'" % (W.scheme["id"], W.am.id, year, 3 * q - 2))
+        if got != {"hr": 200, "admin": 200} or n != 1:
+            bad.append((year, q, got, n))
+    ck.ok(not bad, "8 pairs of concurrent computes: both 200, one scorecard each time", str(bad))
+
+
 GROUPS = [
     ("appraisal_schemes", g_appraisal_schemes, True),
     ("appraisal_worked", g_appraisal_worked, True),
     ("appraisal_flow", g_appraisal_flow, True),
     ("appraisal_matrix", g_matrix, True),
+    ("appraisal_race", g_race, True),
 ]

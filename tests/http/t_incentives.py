@@ -11,6 +11,7 @@ written; the permission matrix of every route. Both engines."""
 
 import io
 import re
+import threading
 import zipfile
 
 import policy as pol
@@ -813,6 +814,38 @@ def g_targets_private(ctx):
         ck.ok(got == ids, "commission plan list targets seen by %s" % key, "got %r, want %r" % (got, ids))
 
 
+def g_race(ctx):
+    """Two computes of one plan and period at the same moment, each making the same new
+    statements: the second waits for the first (the plan row locked on PostgreSQL; one writer on
+    SQLite) and recomputes them, so both answer 200 and no statement is there twice."""
+    ck = ctx.ck
+    W = world(ctx)
+    am, sv = W["am"], W["sv"]
+    hr, adm = ctx.U("hr").client, ctx.admin
+    body = dict(plan_body(ctx, W), name="并发提成 " + ctx.tag, targets=[])
+    P = ctx.must(hr.post("/api/v1/commission-plans", body), 201, "a plan for the race")["id"]
+    bad = []
+    for i in range(8):
+        period = "%d-Q%d" % (2015 + i // 4, 1 + i % 4)  # a new quarter each round: new statements
+        got = {}
+        gate = threading.Barrier(2)
+
+        def compute(name, c):
+            gate.wait()
+            r = c.post("/api/v1/payouts/compute", {"plan_id": P, "period": period, "user_ids": [am.id, sv.id]})
+            got[name] = r.status
+        ts = [threading.Thread(target=compute, args=(n, c)) for n, c in (("hr", hr), ("admin", adm))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        n = n_rows(ctx, "SELECT COUNT(*) FROM payout_statements WHERE plan_id = %d AND period_start = '%d-%02d-01'"
+                   % (P, 2015 + i // 4, 1 + 3 * (i % 4)))
+        if got != {"hr": 200, "admin": 200} or n != 2:
+            bad.append((period, got, n))
+    ck.ok(not bad, "8 pairs of concurrent computes: both 200, two statements each time", str(bad))
+
+
 GROUPS = [
     ("incentives_targets", g_targets_private, True),
     ("incentives", g_incentives, True),
@@ -820,4 +853,5 @@ GROUPS = [
     ("incentives_margin", g_margin, True),
     ("incentives_plans", g_plans_misc, True),
     ("incentives_matrix", g_matrix, True),
+    ("incentives_race", g_race, True),
 ]

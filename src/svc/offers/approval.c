@@ -436,12 +436,7 @@ static enum kam_err notify_requester(struct kam_ctx *ctx, const struct approval 
  * writer already): two deciders at once take turns, the second reads the first's step. */
 static enum kam_err lock_row(struct kam_ctx *ctx, int64_t id)
 {
-    int64_t found = 0;
-    return db_query_i64(
-        ctx->db,
-        arena_printf(ctx->a, "SELECT COUNT(*) FROM (SELECT id FROM approvals WHERE id = ?%s) x",
-                     *db_update_lock(ctx->db) ? " FOR UPDATE" : ""),
-        1, id, &found, ctx->err);
+    return db_lock_row(ctx->db, "approvals", id, ctx->err);
 }
 
 enum kam_err approval_decide(struct kam_ctx *ctx, int64_t id, int approve, const char *comment,

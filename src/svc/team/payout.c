@@ -688,7 +688,11 @@ enum kam_err payout_compute(struct kam_ctx *ctx, const struct payout_compute_in 
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
     struct comm_plan p;
-    rc = comm_plan_get(ctx, in->plan_id, &p);
+    /* two computes of one plan take turns (PostgreSQL): the second finds the first's
+     * statements and recomputes them instead of running into the unique key */
+    rc = db_lock_row(ctx->db, "commission_plans", in->plan_id, ctx->err);
+    if (!rc)
+        rc = comm_plan_get(ctx, in->plan_id, &p);
     if (rc == KAM_ENOTFOUND) {
         kam_error_clear(ctx->err);
         rc = kam_fail(ctx->err, KAM_EINVAL, "plan_id", "no such commission plan");

@@ -376,6 +376,10 @@ enum kam_err scorecard_compute(struct kam_ctx *ctx, const struct scorecard_compu
     }
     if ((rc = db_begin(ctx->db, ctx->err)))
         return rc;
+    /* two computes of one scheme take turns (PostgreSQL): the second finds the first's
+     * scorecards and recomputes them instead of running into the unique key */
+    if ((rc = db_lock_row(ctx->db, "appraisal_schemes", s.id, ctx->err)))
+        return db_end(ctx->db, rc, ctx->err);
     out->items = arena_calloc(ctx->a, nu ? nu : 1, sizeof *out->items);
     for (size_t i = 0; i < nu && !rc; i++) {
         int what = 0;
