@@ -107,6 +107,18 @@ export const can = {
   /** Price lists, promotions, rebates and quotes (issue 15): every role reads them. */
   readPrices: (r: Row) => may(r, 'pricing', 'read'),
   editPrices: (r: Row) => may(r, 'pricing', 'update'),
+  /** The account team (issue 18): the competency model and role profiles, candidates, the
+   *  training catalogue, scorecards and appraisal schemes, payout statements and commission
+   *  plans. A person's own records (scope) count: an account manager reads their own. */
+  readCompetencies: (r: Row) => may(r, 'competency', 'read'),
+  readCandidates: (r: Row) => may(r, 'candidate', 'read'),
+  readCourses: (r: Row) => may(r, 'course', 'read'),
+  readScorecards: (r: Row) => may(r, 'scorecard', 'read'),
+  readSchemes: (r: Row) => may(r, 'scheme', 'read'),
+  readPayouts: (r: Row) => may(r, 'payout', 'read'),
+  readCommission: (r: Row) => may(r, 'commission', 'read'),
+  /** "My performance": whoever has personal records of their own here. */
+  readOwnPerformance: (r: Row) => may(r, 'scorecard', 'read') || may(r, 'payout', 'read') || may(r, 'enrolment', 'read'),
 }
 
 export type Capability = keyof typeof can
