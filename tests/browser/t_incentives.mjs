@@ -241,6 +241,33 @@ export default async (k) => {
       const again = (await api(p, 'GET', `/api/v1/commission-plans/${plan.id}`)).json
       assert(again.version === plan.version && again.rates[0].rate_bp === plan.rates[0].rate_bp, 'the plan itself unchanged')
     })
+    await check('incentives: a bonus pool made on the screen is shared by appraisal score', async () => {
+      const p = await financePage()
+      const name = `季度奖金池 ${Date.now() % 100000}`
+      const plans = (await api(p, 'GET', '/api/v1/commission-plans?limit=200')).json.items
+      const plan = plans.find((x) => x.active) ?? plans[0]
+      await p.goto('/commission-plans?tab=pools')
+      await p.locator('[data-test=pool-new]').click()
+      const dlg = p.locator('[data-test=pool-new-dialog]')
+      await dlg.waitFor()
+      await field(p, 'pool-name').fill(name)
+      await field(p, 'pool-period').fill('2026-Q2')
+      await field(p, 'pool-amount').fill('50000')
+      await dlg.locator('[data-test=pool-save]').click()
+      const shown = p.locator('[data-test=pool-dialog]')
+      await shown.waitFor()
+      await ready(p)
+      const pool = (await api(p, 'GET', '/api/v1/bonus-pools?limit=100')).json.items.find((x) => x.name === name)
+      assert(pool, 'the pool stored')
+      assert(pool.plan_id === plan.id && pool.amount === 5000000 && pool.period_start === '2026-04-01' && pool.team_id === null && pool.role === '',
+        `plan ${plan.id}, 50000.00, 2026-Q2, anyone: ${JSON.stringify(pool)}`)
+      const full = (await api(p, 'GET', `/api/v1/bonus-pools/${pool.id}`)).json
+      assert(full.shares.length > 0, 'the demo has final scorecards of 2026-Q2 to share by')
+      assert(full.shares.reduce((a, x) => a + x.amount, 0) === pool.amount, 'the shares add up to the pool')
+      const rows = await shown.locator('.el-table__body tr').count()
+      assert(rows === full.shares.length, `every share shown (${rows} of ${full.shares.length})`)
+      await noRaw(p, '[data-test=pool-dialog]')
+    })
   } finally {
     if (desk) await desk.context.close()
   }
