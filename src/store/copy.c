@@ -413,7 +413,7 @@ static const struct table {
     {"scorecard_lines",
      "scorecard_id, indicator_id, position, kind, label, weight_bp, threshold, target, stretch, "
      "cap_score, lower_better, measured, basis, actual, attainment_bp, score, weighted, why, "
-     "explanation",
+     "explanation, facts",
      "scorecard_id, indicator_id", NULL, 0, 0},
     {"scorecard_records",
      "id, scorecard_id, indicator_id, side, ref_kind, ref_id, day, account_id, value, note", "id",

@@ -57,6 +57,12 @@ export default async (k) => {
       // the explanation in Chinese with the line's numbers
       const ex = await row.locator('[data-test=line-explain]').innerText()
       assert(ex.includes(`应做拜访 ${vl.basis} 次`) && ex.includes(`完成 ${vl.measured} 次`), `the explanation in words with the numbers: ${ex}`)
+      // the sales line names its order lines and target plan from the line's facts
+      const sl = demoCard.lines.find((l) => l.kind === 'volume_attainment')
+      if (sl && sl.facts.plan_id) {
+        const sx = await p.locator('tr.line-volume_attainment [data-test=line-explain]').innerText()
+        assert(sx.includes(`${sl.facts.order_lines} 条订单行`) && sx.includes(`目标计划 ${sl.facts.plan_id}`), `the sales line's counts in words: ${sx}`)
+      }
       await row.locator('[data-test=line-measured]').click()
       const drawer = p.locator('[data-test=drill]')
       await drawer.locator('[data-test=drill-row]').first().waitFor()

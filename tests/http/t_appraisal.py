@@ -216,6 +216,14 @@ def g_appraisal_worked(ctx):
             ck.ok(l["weighted"] == rnd(l["weight_bp"] * l["score"], scored), "weighted %s shared out" % kind, repr(l))
     ck.ok(r.json.get("score") == rnd(acc, scored), "the total, rounded once", "%s vs %s" % (r.json.get("score"), rnd(acc, scored)))
     ck.ok(lines.get("volume_attainment", {}).get("attainment_bp") == 9091, "attainment against the curve's target")
+    # the counts the explanations name, as fields a screen can say in its own language
+    facts = {k: l.get("facts") for k, l in lines.items()}
+    ck.ok(facts.get("volume_attainment") == {"order_lines": 2, "plan_id": W.plan}, "sales facts: the two order lines "
+          "and the target plan", repr(facts.get("volume_attainment")))
+    ck.ok(facts.get("satisfaction") == {"promoters": 0, "detractors": 0}, "no answers: no promoters or detractors",
+          repr(facts.get("satisfaction")))
+    ck.ok(all(facts.get(k) == {} for k in ("growth", "visits_vs_cadence", "interactions", "issue_sla", "manual")
+              if k in facts), "the other lines name no further count", repr(facts))
 
     # every line traceable: its records add up to its figures (paged two at a time)
     def records(ind_id, side):

@@ -35,7 +35,10 @@ const struct api_shape api_shapes_appraisal[] = {
      "target:int stretch:int cap_score:int lower_better:bool measured:int? basis:int? "
      "actual:int? attainment_bp:int? score:int? weighted:int? "
      "why:str(no_target|no_sales_last_year|no_wallet_estimate|no_responses|nothing_due|"
-     "no_issues|no_follow_ups|not_assessed)? explanation:str records:str"},
+     "no_issues|no_follow_ups|not_assessed)? explanation:str facts:ScorecardLineFacts "
+     "records:str"},
+    {"ScorecardLineFacts", "order_lines?:int plan_id?:int accounts?:int promoters?:int "
+                           "detractors?:int cured_or_won?:int"},
     {"ScorecardAdjustment", "id:int old_score:int? new_score:int reason:str adjusted_by:int? "
                             "adjusted_by_name:str created_at:ts"},
     {"ScorecardRecord", "id:int side:str(actual|basis|wallet|info) ref_kind:str ref_id:int "
@@ -187,6 +190,10 @@ static void render_line(struct jw *w, int64_t sc, const struct appr_line *l)
     jw_ki64n(w, "weighted", l->weighted, !l->has_weighted);
     jw_kstr(w, "why", l->why);
     jw_kstr(w, "explanation", l->explanation);
+    /* the counts the explanation names: a JSON object of integers that indicator.c wrote */
+    jw_key(w, "facts");
+    const char *f = l->facts && *l->facts ? l->facts : "{}";
+    jw_raw(w, f, strlen(f));
     char path[96];
     snprintf(path, sizeof path, "/api/v1/scorecards/%lld/lines/%lld/records", (long long)sc,
              (long long)l->indicator_id);

@@ -430,6 +430,7 @@ enum kam_err appr_indicator_compute(struct kam_ctx *ctx, int64_t sc, int64_t use
     l->has_measured = l->has_basis = l->has_attainment = 0;
     l->why = NULL;
     l->explanation = "";
+    l->facts = "{}";
     const char *k = l->kind;
     if (!strcmp(k, "manual")) {
         if (!l->has_actual) {
@@ -451,6 +452,9 @@ enum kam_err appr_indicator_compute(struct kam_ctx *ctx, int64_t sc, int64_t use
                      (rc = side_total(ctx, sc, ind, "basis", NULL, &b))))
             return rc;
         set_mb(l, a.sum, plan != 0, b.sum);
+        l->facts = plan ? arena_printf(ctx->a, "{\"order_lines\":%lld,\"plan_id\":%lld}",
+                                       (long long)a.n, (long long)plan)
+                        : arena_printf(ctx->a, "{\"order_lines\":%lld}", (long long)a.n);
         if (b.sum > 0) {
             set_actual(l, appr_div_round(a.sum * 10000, b.sum));
             l->explanation = arena_printf(
@@ -487,6 +491,7 @@ enum kam_err appr_indicator_compute(struct kam_ctx *ctx, int64_t sc, int64_t use
             /* the change in share of wallet, in basis points of the period's wallet (the
              * year's estimate x months / 12) */
             set_actual(l, appr_div_round((a.sum - b.sum) * 10000 * 12, w.sum * months));
+            l->facts = arena_printf(ctx->a, "{\"accounts\":%lld}", (long long)w.n);
             l->explanation = arena_printf(
                 ctx->a,
                 "sales %s against %s a year before on %lld accounts with a wallet of %s for the "
@@ -508,6 +513,8 @@ enum kam_err appr_indicator_compute(struct kam_ctx *ctx, int64_t sc, int64_t use
             (rc = side_total(ctx, sc, ind, "actual", " AND value <= 6", &det)))
             return rc;
         set_mb(l, pro.n - det.n, 1, a.n);
+        l->facts = arena_printf(ctx->a, "{\"promoters\":%lld,\"detractors\":%lld}",
+                                (long long)pro.n, (long long)det.n);
         if (a.n > 0) {
             set_actual(l, appr_div_round((pro.n - det.n) * 10000, a.n));
             l->explanation = arena_printf(ctx->a,
@@ -569,6 +576,7 @@ enum kam_err appr_indicator_compute(struct kam_ctx *ctx, int64_t sc, int64_t use
             return rc;
         set_mb(l, a.n, 0, 0);
         set_actual(l, a.n);
+        l->facts = arena_printf(ctx->a, "{\"cured_or_won\":%lld}", (long long)info.n);
         l->explanation = arena_printf(ctx->a,
                                       "%lld breaches confirmed or disputes lost on the accounts "
                                       "the person owns (%lld cured or won, not counted)",

@@ -74,6 +74,7 @@ struct appr_line {
     int64_t measured, basis, actual, attainment_bp, score, weighted;
     const char *why;         /* NULL, or why there is no figure: no_target, ... */
     const char *explanation; /* how the figure came about, in English */
+    const char *facts;       /* the counts the explanation names, a JSON object ("{}": none) */
 };
 
 /* Computes line l (kind, curve and indicator_id set; a manual line's has_actual/actual set by

@@ -76,7 +76,8 @@ static void card_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 
 #define LCOLS                                                                                      \
     "indicator_id, position, kind, label, weight_bp, threshold, target, stretch, cap_score, "      \
-    "lower_better, measured, basis, actual, attainment_bp, score, weighted, why, explanation"
+    "lower_better, measured, basis, actual, attainment_bp, score, weighted, why, explanation, "    \
+    "facts"
 
 static void line_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
 {
@@ -100,6 +101,7 @@ static void line_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
     l->weighted = opt_i64(st, 15, &l->has_weighted);
     l->why = db_col_is_null(st, 16) ? NULL : arena_strdup(ctx->a, db_col_text(st, 16));
     l->explanation = arena_strdup(ctx->a, db_col_text(st, 17));
+    l->facts = arena_strdup(ctx->a, db_col_text(st, 18));
 }
 
 static void adj_row(struct kam_ctx *ctx, struct db_stmt *st, void *row)
@@ -155,7 +157,7 @@ static enum kam_err write_lines(struct kam_ctx *ctx, int64_t sc, const struct ap
         struct db_stmt *st;
         if ((rc = db_prepare(ctx->db,
                              "INSERT INTO scorecard_lines (scorecard_id, " LCOLS
-                             ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                             ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                              &st, ctx->err)))
             return rc;
         db_bind_i64(st, 1, sc);
@@ -180,6 +182,7 @@ static enum kam_err write_lines(struct kam_ctx *ctx, int64_t sc, const struct ap
         else
             db_bind_null(st, 18);
         db_bind_text(st, 19, l[i].explanation ? l[i].explanation : "");
+        db_bind_text(st, 20, l[i].facts && *l[i].facts ? l[i].facts : "{}");
         rc = db_run(st, ctx->err);
     }
     return rc;

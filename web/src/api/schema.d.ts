@@ -9614,6 +9614,7 @@ export interface components {
             basis: number | null;
             cap_score: number;
             explanation: string;
+            facts: components["schemas"]["ScorecardLineFacts"];
             indicator_id: number;
             /** @enum {string} */
             kind: "volume_attainment" | "growth" | "share_of_wallet" | "satisfaction" | "visits_vs_cadence" | "interactions" | "issue_sla" | "follow_ups_closed" | "breaches_disputes" | "training_completed" | "manual";
@@ -9630,6 +9631,14 @@ export interface components {
             weighted: number | null;
             /** @enum {string|null} */
             why: "no_target" | "no_sales_last_year" | "no_wallet_estimate" | "no_responses" | "nothing_due" | "no_issues" | "no_follow_ups" | "not_assessed" | null;
+        };
+        ScorecardLineFacts: {
+            accounts?: number;
+            cured_or_won?: number;
+            detractors?: number;
+            order_lines?: number;
+            plan_id?: number;
+            promoters?: number;
         };
         ScorecardRecord: {
             account_id: number | null;

@@ -113,28 +113,31 @@ export function useAppraisalWords() {
   }
 
   /** The line's explanation in the UI's language: the server's text in English, else rebuilt
-   *  from the kind, `why` and the figures (counts the fields lack are read from the text). */
+   *  from the kind, `why`, the figures and the counts the explanation names (`facts`; a line
+   *  computed before the server wrote them has none: those are read from the English text). */
   function explain(l: ScorecardLine): string {
     if (String(locale.value).startsWith('en') && l.explanation) return l.explanation
     const ex = l.explanation ?? ''
+    const f = l.facts ?? {}
+    const fact = (v: number | undefined, re: RegExp): number | null => (v != null ? v : num(ex, re))
     const m = (v: number | null | undefined) => figure(l.kind, v)
     const pct = bpPct(l.actual)
     if (l.why) {
       const why = w(`why.${l.why}`)
-      if (l.kind === 'volume_attainment') return w('ex.volumeNoTarget', { sales: m(l.measured), n: num(ex, /on (\d+) order lines/) ?? '—', why })
+      if (l.kind === 'volume_attainment') return w('ex.volumeNoTarget', { sales: m(l.measured), n: fact(f.order_lines, /on (\d+) order lines/) ?? '—', why })
       return why
     }
     switch (l.kind) {
       case 'manual':
         return w('ex.manual', { v: fmtNumber(l.measured ?? l.actual) })
       case 'volume_attainment':
-        return w('ex.volume', { sales: m(l.measured), n: num(ex, /on (\d+) order lines/) ?? '—', target: m(l.basis), plan: num(ex, /of plan (\d+)/) ?? '—', pct })
+        return w('ex.volume', { sales: m(l.measured), n: fact(f.order_lines, /on (\d+) order lines/) ?? '—', target: m(l.basis), plan: fact(f.plan_id, /of plan (\d+)/) ?? '—', pct })
       case 'growth':
         return w('ex.growth', { sales: m(l.measured), last: m(l.basis), pct })
       case 'share_of_wallet':
-        return w('ex.sow', { sales: m(l.measured), last: m(l.basis), n: num(ex, /on (\d+) accounts/) ?? '—', pts: pct })
+        return w('ex.sow', { sales: m(l.measured), last: m(l.basis), n: fact(f.accounts, /on (\d+) accounts/) ?? '—', pts: pct })
       case 'satisfaction':
-        return w('ex.nps', { nps: hundredths(l.actual), n: fmtNumber(l.basis), pro: num(ex, /(\d+) promoters/) ?? '—', det: num(ex, /(\d+) detractors/) ?? '—' })
+        return w('ex.nps', { nps: hundredths(l.actual), n: fmtNumber(l.basis), pro: fact(f.promoters, /(\d+) promoters/) ?? '—', det: fact(f.detractors, /(\d+) detractors/) ?? '—' })
       case 'visits_vs_cadence':
       case 'issue_sla':
       case 'follow_ups_closed':
@@ -143,7 +146,7 @@ export function useAppraisalWords() {
       case 'training_completed':
         return w(`ex.${l.kind}`, { n: fmtNumber(l.measured) })
       case 'breaches_disputes':
-        return w('ex.breaches_disputes', { n: fmtNumber(l.measured), info: num(ex, /\((\d+) cured or won/) ?? 0 })
+        return w('ex.breaches_disputes', { n: fmtNumber(l.measured), info: fact(f.cured_or_won, /\((\d+) cured or won/) ?? 0 })
       default:
         return ''
     }
