@@ -57,6 +57,7 @@ export default async (k) => {
       await trainToday(p)
       const top = (await api(p, 'GET', '/api/v1/churn?limit=1')).json.items[0]
       const c = (await api(p, 'GET', `/api/v1/accounts/${top.account_id}/churn`)).json
+      assert(c.probability_bp != null && c.day === top.day, `the top account's score now is the list's: ${JSON.stringify(c).slice(0, 200)}`)
       await p.goto(`/accounts/${top.account_id}?tab=health`)
       const card = p.locator('[data-test=churn-card]')
       await card.locator('[data-test=churn-probability]').waitFor()

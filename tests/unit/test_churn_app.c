@@ -405,6 +405,24 @@ TEST(churn_train_scores_explained)
     CHECK(ca.day == NULL);
     CHECK_EQ_INT(ca.nhistory, 1);
     CHECK_EQ_INT(ca.history[0].probability_bp, 4321);
+    /* a row of a later day by a model no longer active (a scheduler run in the future, then a
+     * retraining today): the score now is still the list's day's */
+    snprintf(zs, sizeof zs,
+             "INSERT INTO churn_scores (account_id, day, model_id, probability_bp, factors) "
+             "SELECT %lld, '2027-09-05', id, 1234, '[]' FROM churn_models WHERE active = 1",
+             (long long)ids[0]);
+    CHECK(xsql(&f, zs));
+    CHECK(xsql(&f,
+               "INSERT INTO churn_models (trained_at, horizon_months, drop_bp, rows, positives, "
+               "features, body, active) VALUES (0, 6, 3000, 0, 0, '[]', '', 0)"));
+    CHECK(xsql(&f, "UPDATE churn_scores SET model_id = (SELECT MAX(id) FROM churn_models) WHERE "
+                   "day = '2027-09-05'"));
+    struct churn_account now;
+    CHECK_EQ_INT(churn_account_get(fixture_ctx(&f), ids[0], &now), KAM_OK);
+    CHECK_EQ_INT(now.has_score, 1);
+    CHECK_EQ_STR(now.day, "2026-05-29");
+    CHECK(now.probability_bp != 1234);
+    CHECK(xsql(&f, "DELETE FROM churn_scores WHERE day = '2027-09-05'"));
     /* the list, by probability descending */
     struct churn_query q = {.limit = 500};
     struct churn_row *items;

@@ -538,16 +538,17 @@ enum kam_err churn_account_get(struct kam_ctx *ctx, int64_t account_id, struct c
             out->history[out->nhistory].day = arena_strdup(ctx->a, day);
             out->history[out->nhistory++].probability_bp = bp;
         }
-        out->has_score = latest && !strcmp(day, latest);
-        out->day = out->history[out->nhistory - 1].day;
-        out->probability_bp = bp;
-        out->factors = arena_strdup(ctx->a, db_col_text(st, 2));
+        /* its score now is the row of the list's day, wherever it stands: a clock moved back
+         * (`kam jobs run --now` into the future, then a retraining today) leaves rows of a later
+         * day by a model no longer active */
+        if (latest && !strcmp(day, latest)) {
+            out->has_score = 1;
+            out->day = arena_strdup(ctx->a, day);
+            out->probability_bp = bp;
+            out->factors = arena_strdup(ctx->a, db_col_text(st, 2));
+        }
     }
     db_done(st);
-    if (!out->has_score) {
-        out->day = out->factors = NULL;
-        out->probability_bp = 0;
-    }
     return rc;
 }
 
