@@ -61,7 +61,9 @@ suite check-deps sh -c 'if scripts/check-deps.sh; then echo "1 passed, 0 failed"
 if command -v clang-format >/dev/null; then
     suite format sh -c 'if make -s check-format >/dev/null 2>&1; then echo "1 passed, 0 failed"; else make -s check-format 2>&1 | head -20; echo "0 passed, 1 failed"; fi'
 fi
-suite unit "$B/unit"
+# The unit tests (the longest of the short suites, much longer under the sanitizers) run beside
+# the command-line suites after them, which wait on kam processes more than they compute.
+suite_start unit "$B/unit"
 # Key-driver analysis against an independent brute force over all orderings (plain Python).
 suite kda-check python3 tests/kda/check_kda.py --cli "$B/kda_cli"
 # kam sentiment train / classify / eval: formats, exit codes, a model that round-trips.
@@ -72,6 +74,7 @@ suite cli-churn python3 tests/cli/churn.py --kam "$B/kam"
 suite contract tests/contract/run.sh "$B/kam"
 # The unit tests that need a PostgreSQL server (their names end in "postgres"), on a throw-away one.
 suite unit-postgres scripts/pg-tmp.sh sh -c '"$0" postgres' "$B/unit"
+suite_end unit
 for t in "$B"/fuzz/fuzz_*; do
     [ -x "$t" ] || continue
     n=$(basename "$t")
@@ -84,6 +87,11 @@ suite_start http-sqlite python3 tests/http/run.py --kam "$B/kam"
 # tests' PostgreSQL half, the contract sample, care, pg-cluster, cross-engine, backup and soak
 # suites below, and the whole pass fits CI's time.
 if [ -n "${KAM_SKIP_PG_REPEATS:-}" ]; then
+    # one core would idle beside the HTTP suite: the sample suites and the fault suite run with it
+    suite_start contract-sample python3 tests/contract/sample.py --kam "$B/kam"
+    suite_start contract-sample-postgres scripts/pg-tmp.sh sh -c \
+        'python3 tests/contract/sample.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+    suite_start fault-sqlite python3 tests/fault/run.py --kam "$B/kam-fault"
     suite_end http-sqlite
     echo "== http-postgres: skipped (KAM_SKIP_PG_REPEATS)"
 elif [ -n "${KAM_TEST_PG_DSN:-}" ]; then
@@ -97,22 +105,32 @@ else
     suite_end http-postgres
 fi
 # Real demo responses against the served OpenAPI document (every resolvable GET route).
-suite_start contract-sample python3 tests/contract/sample.py --kam "$B/kam"
-suite_start contract-sample-postgres scripts/pg-tmp.sh sh -c \
-    'python3 tests/contract/sample.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+if [ -z "${KAM_SKIP_PG_REPEATS:-}" ]; then
+    suite_start contract-sample python3 tests/contract/sample.py --kam "$B/kam"
+    suite_start contract-sample-postgres scripts/pg-tmp.sh sh -c \
+        'python3 tests/contract/sample.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
+fi
 suite_end contract-sample
 suite_end contract-sample-postgres
 # Every route's happy path with its Nth storage/allocation fault point failing (build/kam-fault):
 # a JSON 5xx and the database unchanged, on both engines (two at once).
-suite_start fault-sqlite python3 tests/fault/run.py --kam "$B/kam-fault"
 if [ -n "${KAM_SKIP_PG_REPEATS:-}" ]; then
     suite_end fault-sqlite
     echo "== fault-postgres: skipped (KAM_SKIP_PG_REPEATS)"
 else
+    suite_start fault-sqlite python3 tests/fault/run.py --kam "$B/kam-fault"
     suite_start fault-postgres scripts/pg-tmp.sh sh -c \
         'python3 tests/fault/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam-fault"
     suite_end fault-sqlite
     suite_end fault-postgres
+fi
+# The web UI in headless Chromium against a real kam serve with the demo data, on three lanes
+# (KAM_BROWSER_LANES): it waits on the app far more than it computes (about a third of its time
+# is CPU), so it runs beside the suites after it, to the end. KAM_SKIP_BROWSER=1 (.ci/run's
+# sanitizer pass) leaves it to the plain pass: the server paths it drives are the HTTP suites',
+# which run under the sanitizers too.
+if [ -z "${KAM_SKIP_BROWSER:-}" ]; then
+    suite_start browser env KAM_BROWSER_LANES="${KAM_BROWSER_LANES:-3}" node tests/browser/run.mjs --kam "$B/kam"
 fi
 # Care reminders and the e-mail outbox against an SMTP sink, on both engines.
 suite care-sqlite python3 tests/care/run.py --kam "$B/kam"
@@ -120,14 +138,6 @@ suite care-postgres scripts/pg-tmp.sh sh -c \
     'python3 tests/care/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN"' "$B/kam"
 # The web's generated API types (web/src/api/schema.d.ts) are those of the current OpenAPI document.
 suite web-types tests/contract/web-types.sh --kam "$B/kam"
-# The web UI in headless Chromium against a real kam serve with the demo data. KAM_SKIP_BROWSER=1
-# (.ci/run's sanitizer pass) leaves it to the plain pass: the server paths it drives are the
-# HTTP suites', which run under the sanitizers too.
-if [ -z "${KAM_SKIP_BROWSER:-}" ]; then
-    suite browser node tests/browser/run.mjs --kam "$B/kam"
-else
-    echo "== browser: skipped (KAM_SKIP_BROWSER)"
-fi
 # Several instances on one PostgreSQL, optimistic versions under contention, migrate-data.
 suite pg-cluster scripts/pg-tmp.sh sh -c \
     'python3 tests/pg/cluster.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --dsn2 "$KAM_TEST_PG_DSN2"' "$B/kam"
@@ -148,6 +158,11 @@ suite crash-soak-postgres scripts/pg-tmp.sh sh -c \
 suite family-race-sqlite python3 tests/soak/family_race.py --kam "$B/kam" --with-import
 suite family-race-postgres scripts/pg-tmp.sh sh -c \
     'python3 tests/soak/family_race.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --with-import' "$B/kam"
+if [ -z "${KAM_SKIP_BROWSER:-}" ]; then
+    suite_end browser
+else
+    echo "== browser: skipped (KAM_SKIP_BROWSER)"
+fi
 echo "make test: $(($(date +%s) - start)) s"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]

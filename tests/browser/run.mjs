@@ -188,6 +188,20 @@ async function chooseOption(page, id, label) {
   await page.locator(`[data-test="${id}"]`).first().click()
   const opt = page.locator('.el-select-dropdown__item:visible', { hasText: label }).first()
   await opt.click()
+  // a single select closes its dropdown on the choice: wait for it to be gone, so the next tap
+  // (another select, the dialog's save) does not land on a dropdown still fading out over it
+  const single = opt.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " el-select-dropdown ")][not(contains(@class, "is-multiple"))]')
+  if (await single.count()) await opt.waitFor({ state: 'hidden' })
+}
+
+/** Waits for a dialog to close after its save; if it stays open, the failure says what the form shows. */
+async function dialogClosed(dlg) {
+  try {
+    await dlg.waitFor({ state: 'hidden' })
+  } catch (e) {
+    const errs = await dlg.locator('.el-form-item__error, [data-test=form-error]').allInnerTexts().catch(() => [])
+    throw new Error(`the dialog stayed open (${errs.length ? `it shows: ${errs.join('; ')}` : 'no error shown'}): ${String(e.message).split('\n')[0]}`)
+  }
 }
 
 function fieldError(scope, prop) {
@@ -425,7 +439,7 @@ async function main() {
 
 /** What a feature suite (t_*.mjs) gets: its lane's server and database, and the helpers here. */
 function kit(browser, base, dsn) {
-  return { browser, base, dsn, KAM, ROOT, SHOTS, PASSWORD, TIMEOUT, check, assert, newPage, login, field, chooseOption, fieldError, ready, shot, api, allPages, tableRows, digits, iso, localDay, fillDate, cspViolations, problems }
+  return { browser, base, dsn, KAM, ROOT, SHOTS, PASSWORD, TIMEOUT, check, assert, newPage, login, field, chooseOption, dialogClosed, fieldError, ready, shot, api, allPages, tableRows, digits, iso, localDay, fillDate, cspViolations, problems }
 }
 
 async function runChecks(browser, base, dsn) {

@@ -36,7 +36,7 @@ export default async (k) => {
     await field(p, 'pr-share').fill('35.5')
     await k.chooseOption(p, 'pr-price', '低于我方')
     await dlg.locator('[data-test=pr-save]').click()
-    await dlg.waitFor({ state: 'hidden' })
+    await k.dialogClosed(dlg)
     await ready(p)
     const view = (await api(p, 'GET', `/api/v1/accounts/${w.account.id}/competitors`)).json
     const pr = view.presence.find((x) => x.competitor_id === w.comp.id && x.family === family)
@@ -55,7 +55,7 @@ export default async (k) => {
     await field(p, 'mv-family').fill(family)
     await field(p, 'mv-description').fill(desc)
     await dlg.locator('[data-test=mv-save]').click()
-    await dlg.waitFor({ state: 'hidden' })
+    await k.dialogClosed(dlg)
     await ready(p)
     const moves = (await api(p, 'GET', `/api/v1/competitor-moves?competitor_id=${w.comp.id}`)).json.items
     assert(moves.length === 1 && moves[0].kind === 'price_cut' && moves[0].severity === 'high' && moves[0].description === desc,
