@@ -344,6 +344,52 @@ def g_price_bulk(ctx):
           "%r %r" % (stored(ctx, e0), stored(ctx, y2)))
 
 
+def g_price_bulk_moves(ctx):
+    """The price check keeps its period sums for the whole load (read once, the load's own lines
+    counted by adjustment): a row that moves a stored line out of a month in an early chunk,
+    written before a later chunk prices that month, takes the old version out exactly once, on
+    a dry run (the old version still stored) as on the load (gone). June: 4 stored + 6 = 10
+    units, the break (50.00): ok; twice taken out it would be 4 and below. July: 3 stored + 6 =
+    9: below; the moved line still counted would make it 15 and ok. August: 4 units of chunk 1
+    and 5 in the last chunk, whose year is read again after chunk 1 was written: 9, below; the
+    load's own line read from the table as well as counted would make it 13 and ok."""
+    import os
+    import tempfile
+    from lib import run_cli
+    ck, a = ctx.ck, ctx.admin
+    w = period_world(ctx)
+    r1, r2, z1, z2, q1, q2 = (ctx.uniq("PBM") for _ in range(6))
+    for ext, day, qty, amount in ((r1, "2027-06-10", 6, 60000), (ctx.uniq("PBM"), "2027-06-05", 4, 40000),
+                                  (r2, "2027-07-10", 6, 60000), (ctx.uniq("PBM"), "2027-07-05", 3, 30000)):
+        ck.expect(a.post("/api/v1/orders", line(ctx, w, amount, qty=qty, date=day, external_id=ext)), 201,
+                  "stored: %d units on %s" % (qty, day))
+    rows = []
+    n = 50000  # two years in date order, one unit each at 100.00 (at the price: months of ~2,000 units)
+    for i in range(n):
+        m = i * 24 // n
+        rows.append(("PBF%05d-%s" % (i, ctx.tag), "%d-%02d-%02d" % (2025 + m // 12, 1 + m % 12, 1 + i % 28), "1", "100.00"))
+    rows[10:10] = [(r1, "2025-01-15", "1", "100.00"), (r2, "2025-01-16", "1", "100.00"),  # chunk 1: moved to 2025
+                   (q1, "2027-08-10", "4", "400.00")]
+    rows += [(z1, "2027-06-12", "6", "300.00"), (z2, "2027-07-12", "6", "300.00"), (q2, "2027-08-12", "5", "250.00")]
+    env = dict(os.environ, KAM_IMPORT_CHUNK="7000")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "moves.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(one_csv(w, rows))
+        want = ("row %d (%s): below the price, price 600.00" % (len(rows), z2),
+                "row %d (%s): below the price, price 500.00" % (len(rows) + 1, q2))
+        rc, out, err = run_cli(ctx.kam, ["import", "orders", path, "--db", ctx.dsn, "--dry-run"], env=env, timeout=600)
+        ck.ok(rc == 0 and "prices: 2 rows below the price" in err and all(x in err for x in want),
+              "dry run: July's and August's rows are below (June reaches the break without the moved line)", err[-600:])
+        rc, out, err = run_cli(ctx.kam, ["import", "orders", path, "--db", ctx.dsn], env=env, timeout=600)
+        ck.ok(rc == 0 and "50004 inserted, 2 updated, 0 rejected" in err, "the load loads", "rc=%s %s" % (rc, err[-500:]))
+        ck.ok("prices: 2 rows below the price" in err and all(x in err for x in want), "the load: the same answer", err[-600:])
+    ck.ok(stored(ctx, z1)[:2] == ("ok", 30000) and stored(ctx, z2)[:2] == ("below", 60000)
+          and stored(ctx, q2)[:2] == ("below", 50000) and stored(ctx, r1)[0] == "ok",
+          "stored: June ok at 300.00, July below at 600.00, August below at 500.00, the moved line ok in 2025",
+          "%r %r %r %r" % (stored(ctx, z1), stored(ctx, z2), stored(ctx, q2), stored(ctx, r1)))
+
+
 def g_price_reject(ctx):
     """kam import under refuse: every refused row in the reject file (after its header), in every
     chunk, also once a row has been refused."""
@@ -396,4 +442,4 @@ def g_price_reject(ctx):
 
 GROUPS = [("price_check", g_price_check, True), ("price_period", g_price_period, True),
           ("price_limit", g_price_limit, True), ("price_reject", g_price_reject, True),
-          ("price_bulk", g_price_bulk, True)]
+          ("price_bulk", g_price_bulk, True), ("price_bulk_moves", g_price_bulk_moves, True)]

@@ -1043,12 +1043,6 @@ TEST(price_list_read_loads_no_items)
  * exactly as a one-off quote: random lines of two products over 2026, a list with breaks per
  * month, quarter and year (quantity and amount), quotes on random days and quantities through
  * one price_account against fresh ones. The period sums are read once per (product, period). */
-static struct price_account *find_one(void *arg, int64_t account_id)
-{
-    struct price_account *acc = arg;
-    return acc->id == account_id ? acc : NULL;
-}
-
 TEST(price_prop_batch_equals_single)
 {
     struct world w;
@@ -1075,10 +1069,18 @@ TEST(price_prop_batch_equals_single)
     CHECK(!price_account_load(ctx, w.b, &acc));
     acc.cache->wide = 1; /* as an import: every product's lines of a period in one scan */
     /* as a bulk load (indexes off): the year preloaded in one scan of the table */
-    struct price_account pre;
+    struct price_account pre, halves;
     CHECK(!price_account_load(ctx, w.b, &pre));
-    CHECK(!price_preload(ctx, d0, d0 + 364, find_one, &pre));
-    CHECK(pre.cache->has_span && pre.cache->span.n == 2);
+    struct price_account *one = &pre;
+    CHECK(!price_preload(ctx, d0, d0 + 364, 0, &one, 1));
+    CHECK(pre.cache->nspans == 1 && pre.cache->spans[0].n == 2);
+    /* and in two spans (the halves of the year; a year's sums then come from the table) */
+    CHECK(!price_account_load(ctx, w.b, &halves));
+    one = &halves;
+    int64_t jul1 = date_to_days(2026, 7, 1);
+    CHECK(!price_preload(ctx, d0, jul1 - 1, 0, &one, 1) &&
+          !price_preload(ctx, jul1, d0 + 364, 0, &one, 1));
+    CHECK(halves.cache->nspans == 2 && halves.cache->spans[1].from == jul1);
     int diffs = 0, quotes = 0;
     for (int i = 0; i < 400; i++) {
         char day[11];
@@ -1088,11 +1090,13 @@ TEST(price_prop_batch_equals_single)
                                 .date = day,
                                 .quantity = 1000 * (1 + rnd(30)),
                                 .skip_rebate = 1};
-        struct price_result rb, rs, rp;
+        struct price_result rb, rs, rp, rh;
         CHECK(!price_quote_for(ctx, &acc, &q, &rb) && !price_quote(ctx, &q, &rs) &&
-              !price_quote_for(ctx, &pre, &q, &rp));
+              !price_quote_for(ctx, &pre, &q, &rp) && !price_quote_for(ctx, &halves, &q, &rh));
         quotes++;
         if (rp.unit_price != rs.unit_price || rp.break_id != rs.break_id || rp.nskips != rs.nskips)
+            diffs++;
+        if (rh.unit_price != rs.unit_price || rh.break_id != rs.break_id || rh.nskips != rs.nskips)
             diffs++;
         if (rb.unit_price != rs.unit_price || rb.break_id != rs.break_id ||
             rb.nskips != rs.nskips) {
@@ -1110,6 +1114,7 @@ TEST(price_prop_batch_equals_single)
      * of quotes */
     CHECK(acc.cache->scans <= 17);
     CHECK_EQ_INT(pre.cache->scans, 0); /* every period from the preloaded span */
+    CHECK(halves.cache->scans <= 2);   /* only the year's sums from the table, per product */
     fixture_close(&w.f);
 }
 

@@ -3,6 +3,7 @@
 #include "price.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
@@ -532,15 +533,16 @@ static void build_period(struct arena *a, const int64_t *rows, size_t n, int npr
  * grouped by product and day, into per-product cumulative sums (the order_lines(account_id,
  * day) index, filtered by product). */
 static enum kam_err read_period(struct kam_ctx *ctx, struct arena *a, int64_t account_id,
-                                int64_t only, int64_t from, int64_t to, struct price_period *out)
+                                int64_t only, int64_t skip_import, int64_t from, int64_t to,
+                                struct price_period *out)
 {
     struct db_stmt *st;
-    enum kam_err rc = db_prepare(ctx->db,
-                                 "SELECT product_id, day, SUM(quantity), SUM(amount_base) FROM "
-                                 "order_lines WHERE account_id = ? AND day >= ? AND day <= ? "
-                                 "AND (? = 0 OR product_id = ?) GROUP BY product_id, day ORDER "
-                                 "BY product_id, day",
-                                 &st, ctx->err);
+    enum kam_err rc = db_prepare(
+        ctx->db,
+        "SELECT product_id, day, SUM(quantity), SUM(amount_base) FROM order_lines WHERE "
+        "account_id = ? AND day >= ? AND day <= ? AND (? = 0 OR product_id = ?) AND (? = 0 OR "
+        "import_id IS NULL OR import_id <> ?) GROUP BY product_id, day ORDER BY product_id, day",
+        &st, ctx->err);
     if (rc)
         return rc;
     db_bind_i64(st, 1, account_id);
@@ -548,6 +550,8 @@ static enum kam_err read_period(struct kam_ctx *ctx, struct arena *a, int64_t ac
     db_bind_i64(st, 3, to);
     db_bind_i64(st, 4, only);
     db_bind_i64(st, 5, only);
+    db_bind_i64(st, 6, skip_import);
+    db_bind_i64(st, 7, skip_import);
     *out = (struct price_period){.from = from, .to = to, .only = only};
     /* the rows first (4 numbers each), then the series over them */
     size_t n = 0, cap = 0;
@@ -690,13 +694,16 @@ static enum kam_err bought_db(struct kam_ctx *ctx, struct price_cache *cache,
                               const struct price_query *q, int64_t from, int64_t to, int64_t day,
                               struct period_sum *out)
 {
-    if (cache && cache->has_span && cache->span.from <= from && to <= cache->span.to) {
-        struct period_sum before;
-        period_at(&cache->span, q->product_id, day, out);
-        period_at(&cache->span, q->product_id, from - 1, &before);
-        out->quantity -= before.quantity;
-        out->amount_base -= before.amount_base;
-        return KAM_OK;
+    for (int i = 0; cache && i < cache->nspans; i++) {
+        const struct price_period *sp = &cache->spans[i];
+        if (sp->from <= from && to <= sp->to) {
+            struct period_sum before;
+            period_at(sp, q->product_id, day, out);
+            period_at(sp, q->product_id, from - 1, &before);
+            out->quantity -= before.quantity;
+            out->amount_base -= before.amount_base;
+            return KAM_OK;
+        }
     }
     if (cache)
         for (int i = 0; i < cache->np; i++)
@@ -707,7 +714,8 @@ static enum kam_err bought_db(struct kam_ctx *ctx, struct price_cache *cache,
             }
     struct price_period p;
     enum kam_err rc = read_period(ctx, cache ? cache->a : ctx->a, q->account_id,
-                                  cache && cache->wide ? 0 : q->product_id, from, to, &p);
+                                  cache && cache->wide ? 0 : q->product_id,
+                                  cache ? cache->skip_import : 0, from, to, &p);
     if (rc)
         return rc;
     period_at(&p, q->product_id, day, out);
@@ -719,21 +727,62 @@ static enum kam_err bought_db(struct kam_ctx *ctx, struct price_cache *cache,
     return KAM_OK;
 }
 
-enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to,
-                           struct price_account *(*find)(void *arg, int64_t account_id), void *arg)
+static int cmp_acc_id(const void *a, const void *b)
 {
+    int64_t x = (*(struct price_account *const *)a)->id,
+            y = (*(struct price_account *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* A new empty span from .. to at the end of the cache's. */
+static struct price_period *span_add(struct price_cache *c, int64_t from, int64_t to)
+{
+    if (c->nspans == c->capspans) {
+        int cap = c->capspans ? c->capspans * 2 : 4;
+        struct price_period *g = arena_alloc(c->a, (size_t)cap * sizeof *g);
+        if (c->nspans)
+            memcpy(g, c->spans, (size_t)c->nspans * sizeof *g);
+        c->spans = g;
+        c->capspans = cap;
+    }
+    struct price_period *sp = &c->spans[c->nspans++];
+    *sp = (struct price_period){.from = from, .to = to};
+    return sp;
+}
+
+enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to, int64_t skip_import,
+                           struct price_account *const *accs, size_t n_accs)
+{
+    if (!n_accs)
+        return KAM_OK;
+    /* the accounts by id, walked beside the scan's rows (in account order) */
+    struct price_account **by = malloc(n_accs * sizeof *by);
+    if (!by)
+        abort();
+    size_t nby = 0;
+    for (size_t i = 0; i < n_accs; i++)
+        if (accs[i]->cache) {
+            span_add(accs[i]->cache, from, to); /* empty until its lines are read */
+            by[nby++] = accs[i];
+        }
+    qsort(by, nby, sizeof *by, cmp_acc_id);
     struct db_stmt *st;
     enum kam_err rc = db_prepare(
         ctx->db,
         "SELECT account_id, product_id, day, SUM(quantity), SUM(amount_base) FROM order_lines "
-        "WHERE day >= ? AND day <= ? GROUP BY account_id, product_id, day ORDER BY account_id, "
-        "product_id, day",
+        "WHERE day >= ? AND day <= ? AND (? = 0 OR import_id IS NULL OR import_id <> ?) GROUP "
+        "BY account_id, product_id, day ORDER BY account_id, product_id, day",
         &st, ctx->err);
-    if (rc)
+    if (rc) {
+        free(by);
         return rc;
+    }
     db_bind_i64(st, 1, from);
     db_bind_i64(st, 2, to);
-    struct price_account *acc = NULL;
+    db_bind_i64(st, 3, skip_import);
+    db_bind_i64(st, 4, skip_import);
+    struct price_account *acc = NULL; /* the current account, NULL: not one of accs */
+    size_t at = 0;
     int64_t cur = 0, *rows = NULL;
     size_t n = 0, cap = 0;
     int nprod = 0, started = 0;
@@ -743,24 +792,21 @@ enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to,
             break;
         int64_t id = row ? db_col_i64(st, 0) : 0;
         if (!row || !started || id != cur) {
-            if (acc && acc->cache && n) { /* the previous account's span */
-                acc->cache->span = (struct price_period){.from = from, .to = to};
-                build_period(acc->cache->a, rows, n, nprod, &acc->cache->span);
-            }
+            if (acc && n) /* the previous account's lines: its new span */
+                build_period(acc->cache->a, rows, n, nprod,
+                             &acc->cache->spans[acc->cache->nspans - 1]);
             if (!row)
                 break;
             started = 1;
             cur = id;
-            acc = find(arg, id);
-            if (acc && acc->cache) {
-                acc->cache->has_span = 1; /* no lines: an empty span */
-                acc->cache->span = (struct price_period){.from = from, .to = to};
-            }
+            while (at < nby && by[at]->id < id)
+                at++;
+            acc = at < nby && by[at]->id == id ? by[at] : NULL;
             n = cap = 0;
             nprod = 0;
             rows = NULL;
         }
-        if (!acc || !acc->cache)
+        if (!acc)
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
@@ -779,6 +825,7 @@ enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to,
         n++;
     }
     db_done(st);
+    free(by);
     return rc;
 }
 

@@ -142,8 +142,12 @@ struct price_cache {
     struct price_period p[PRICE_CACHE_PERIODS];
     int np, next; /* next: the slot reused when full (round robin) */
     int wide;     /* 1: a period is read for every product at once (an import's many lines) */
-    struct price_period span; /* price_preload's: every product, days span.from .. span.to */
-    int has_span;
+    /* price_preload's: every product, each over its days from .. to (an import's years) */
+    struct price_period *spans;
+    int nspans, capspans;
+    /* an import's id: its own lines are left out of the periods read (they are counted by
+     * price_account_adjust instead, written or not); 0: every line counts */
+    int64_t skip_import;
     int64_t scans; /* periods read (a figure for the tests and the bench) */
     int have_year;
     int64_t year_from, year_day, year_amount;
@@ -177,11 +181,12 @@ void price_account_adjust(struct price_account *acc, int64_t product_id, int64_t
                           int64_t quantity, int64_t amount_base, int sign);
 
 /* For a load whose order_lines indexes are dropped (sales_bulk.h), where a period scan per
- * account would read the whole table: the lines of days from .. to of every account, in one
- * scan, into the cache (span) of the account find(arg, account_id) returns (NULL: skipped).
- * A period inside the span is then answered from it. */
-enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to,
-                           struct price_account *(*find)(void *arg, int64_t account_id), void *arg);
+ * account would read the whole table: the lines of days from .. to of the n accounts accs, in
+ * one scan, as a span of each one's cache (an account without lines there gets an empty one);
+ * the lines of import skip_import (0: none) are left out. A period inside a span is then
+ * answered from it. */
+enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to, int64_t skip_import,
+                           struct price_account *const *accs, size_t n);
 
 /* Reads account_id's tier and parents; KAM_EINVAL naming "account_id" when there is none. */
 enum kam_err price_account_load(struct kam_ctx *ctx, int64_t account_id, struct price_account *out);

@@ -958,6 +958,7 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     buf_release(&im->problems);
     buf_release(&im->fbuf);
     buf_release(&im->row_err);
+    imp_price_end(im);
     arena_release(&im->la);
     arena_release(&im->cas[0]);
     arena_release(&im->cas[1]);

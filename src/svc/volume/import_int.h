@@ -79,14 +79,8 @@ struct imp {
     /* the price check of order rows (import_price.c): refuse = prices.below_price refuse
      * (price_rule: 1 once read) */
     int price_refuse, price_rule;
-    int reject_header; /* the reject file's header is written */
-    /* the price adjustments of chunks priced but not written (a dry run, a refused load), for
-     * the chunks after them (import_price.c; in la) */
-    struct imp_carry *carry;
-    size_t ncarry, capcarry;
-};
-struct imp_carry {
-    int64_t account_id, product_id, day, quantity, amount_base; /* quantity, amount signed */
+    int reject_header;           /* the reject file's header is written */
+    struct imp_pricing *pricing; /* the price check's state across chunks (import_price.c) */
 };
 
 /* The reject file's header (once; import.c). */
@@ -125,6 +119,8 @@ void imp_payment_row(struct imp *im);
  * reader's: no writer at work), records the rows below the price or without one in the report
  * and, with prices.below_price refuse, refuses the rows below it as row problems. */
 void imp_price_chunk(struct imp *im);
+/* Frees the price check's state (at the end of the import). */
+void imp_price_end(struct imp *im);
 /* import_write.c: writes the orders waiting in the chunk (sorted), or hands them to the writer
  * thread and goes on with the other buffer. */
 void imp_flush_chunk(struct imp *im);
