@@ -104,6 +104,15 @@ else
     suite_end http-sqlite
     suite_end http-postgres
 fi
+# The web UI in headless Chromium against a real kam serve with the demo data, on three lanes
+# (KAM_BROWSER_LANES): it waits on the app far more than it computes (about a third of its time
+# is CPU), so it runs beside the suites after it up to the backups; it ends before the crash
+# soak, whose kills are timed. KAM_SKIP_BROWSER=1 (.ci/run's sanitizer pass) leaves it to the
+# plain pass: the server paths it drives are the HTTP suites', which run under the sanitizers
+# too.
+if [ -z "${KAM_SKIP_BROWSER:-}" ]; then
+    suite_start browser env KAM_BROWSER_LANES="${KAM_BROWSER_LANES:-3}" node tests/browser/run.mjs --kam "$B/kam"
+fi
 # Real demo responses against the served OpenAPI document (every resolvable GET route).
 if [ -z "${KAM_SKIP_PG_REPEATS:-}" ]; then
     suite_start contract-sample python3 tests/contract/sample.py --kam "$B/kam"
@@ -124,14 +133,6 @@ else
     suite_end fault-sqlite
     suite_end fault-postgres
 fi
-# The web UI in headless Chromium against a real kam serve with the demo data, on three lanes
-# (KAM_BROWSER_LANES): it waits on the app far more than it computes (about a third of its time
-# is CPU), so it runs beside the suites after it, to the end. KAM_SKIP_BROWSER=1 (.ci/run's
-# sanitizer pass) leaves it to the plain pass: the server paths it drives are the HTTP suites',
-# which run under the sanitizers too.
-if [ -z "${KAM_SKIP_BROWSER:-}" ]; then
-    suite_start browser env KAM_BROWSER_LANES="${KAM_BROWSER_LANES:-3}" node tests/browser/run.mjs --kam "$B/kam"
-fi
 # Care reminders and the e-mail outbox against an SMTP sink, on both engines.
 suite care-sqlite python3 tests/care/run.py --kam "$B/kam"
 suite care-postgres scripts/pg-tmp.sh sh -c \
@@ -148,6 +149,11 @@ suite cross-engine scripts/pg-tmp.sh sh -c \
 suite backup-sqlite python3 tests/backup/run.py --kam "$B/kam"
 suite backup-postgres scripts/pg-tmp.sh sh -c \
     'python3 tests/backup/run.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --dsn2 "$KAM_TEST_PG_DSN2" --postgres-only' "$B/kam"
+if [ -z "${KAM_SKIP_BROWSER:-}" ]; then
+    suite_end browser
+else
+    echo "== browser: skipped (KAM_SKIP_BROWSER)"
+fi
 # The crash soak: kam serve SIGKILLed at random moments under API writes, an import and scheduler
 # passes; after each restart nothing acknowledged is lost. `make soak` runs 200 cycles.
 suite crash-soak-sqlite python3 tests/soak/crash.py --kam "$B/kam"
@@ -158,11 +164,6 @@ suite crash-soak-postgres scripts/pg-tmp.sh sh -c \
 suite family-race-sqlite python3 tests/soak/family_race.py --kam "$B/kam" --with-import
 suite family-race-postgres scripts/pg-tmp.sh sh -c \
     'python3 tests/soak/family_race.py --kam "$0" --dsn "$KAM_TEST_PG_DSN" --with-import' "$B/kam"
-if [ -z "${KAM_SKIP_BROWSER:-}" ]; then
-    suite_end browser
-else
-    echo "== browser: skipped (KAM_SKIP_BROWSER)"
-fi
 echo "make test: $(($(date +%s) - start)) s"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" = 0 ]

@@ -808,8 +808,15 @@ class Soak:
         for c in clients:
             c.start()
         imp.start()
-        # The kill: at the seeded moment (the one real-clock wait of the soak).
+        # The kill: at the seeded moment (the one real-clock wait of the soak). A machine too
+        # busy to have acknowledged a single write by then (on SQLite an import holds the write
+        # lock) kills right after the first one instead, within a minute, so every cycle kills
+        # a server that was taking writes.
         threading.Event().wait(max(0.0, kill_at - (time.monotonic() - t0)))
+        until = time.monotonic() + 60
+        while not any(o.outcome == "ack" for o in list(self.m.ops)) and time.monotonic() < until:
+            threading.Event().wait(0.05)
+        kill_at = max(kill_at, time.monotonic() - t0)
         died = self.serve.proc.poll()
         self.serve.kill()
         imp.kill()
