@@ -224,6 +224,22 @@ def g_appraisal_worked(ctx):
           repr(facts.get("satisfaction")))
     ck.ok(all(facts.get(k) == {} for k in ("growth", "visits_vs_cadence", "interactions", "issue_sla", "manual")
               if k in facts), "the other lines name no further count", repr(facts))
+    # a stored facts column edited by hand into something else: the response stays JSON, with
+    # the integer members only ({} for what is not an object)
+    saved = sql(ctx, "SELECT indicator_id, facts FROM scorecard_lines WHERE scorecard_id = %d ORDER BY indicator_id" % cid)
+    try:
+        sql(ctx, "UPDATE scorecard_lines SET facts = '{\"order_lines\": 3, \"x\": \"y\", \"z\": [1]}' "
+                 "WHERE scorecard_id = %d AND indicator_id = %d" % (cid, saved[0][0]))
+        sql(ctx, "UPDATE scorecard_lines SET facts = 'not json' WHERE scorecard_id = %d AND indicator_id <> %d"
+            % (cid, saved[0][0]))
+        r2 = lead.get("/api/v1/scorecards/%d" % cid)
+        got = sorted(([l.get("facts") for l in (r2.json or {}).get("lines", [])]), key=len)
+        ck.ok(r2.status == 200 and got and got[-1] == {"order_lines": 3} and all(f == {} for f in got[:-1]),
+              "facts edited by hand: integers kept, the rest left out, not-JSON as {}", "%s %r" % (r2.status, got))
+    finally:
+        for ind, f in saved:
+            sql(ctx, "UPDATE scorecard_lines SET facts = '%s' WHERE scorecard_id = %d AND indicator_id = %d"
+                % (str(f).replace("'", "''"), cid, ind))
 
     # every line traceable: its records add up to its figures (paged two at a time)
     def records(ind_id, side):

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "api/core/internal.h"
 #include "base/timeutil.h"
 #include "svc/team/scheme.h"
@@ -190,10 +192,22 @@ static void render_line(struct jw *w, int64_t sc, const struct appr_line *l)
     jw_ki64n(w, "weighted", l->weighted, !l->has_weighted);
     jw_kstr(w, "why", l->why);
     jw_kstr(w, "explanation", l->explanation);
-    /* the counts the explanation names: a JSON object of integers that indicator.c wrote */
+    /* the counts the explanation names: a JSON object of integers that indicator.c wrote,
+     * written again member by member (a column edited into anything else gives {}) */
     jw_key(w, "facts");
-    const char *f = l->facts && *l->facts ? l->facts : "{}";
-    jw_raw(w, f, strlen(f));
+    jw_obj_begin(w);
+    json_t *facts = l->facts && *l->facts ? json_loads(l->facts, 0, NULL) : NULL;
+    const char *fk;
+    json_t *fv;
+    if (json_is_object(facts)) {
+        json_object_foreach(facts, fk, fv)
+        {
+            if (json_is_integer(fv))
+                jw_ki64(w, fk, (int64_t)json_integer_value(fv));
+        }
+    }
+    json_decref(facts);
+    jw_obj_end(w);
     char path[96];
     snprintf(path, sizeof path, "/api/v1/scorecards/%lld/lines/%lld/records", (long long)sc,
              (long long)l->indicator_id);
