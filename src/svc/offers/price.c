@@ -735,7 +735,7 @@ static int cmp_acc_id(const void *a, const void *b)
 }
 
 /* A new empty span from .. to at the end of the cache's. */
-static struct price_period *span_add(struct price_cache *c, int64_t from, int64_t to)
+static void span_add(struct price_cache *c, int64_t from, int64_t to)
 {
     if (c->nspans == c->capspans) {
         int cap = c->capspans ? c->capspans * 2 : 4;
@@ -745,9 +745,7 @@ static struct price_period *span_add(struct price_cache *c, int64_t from, int64_
         c->spans = g;
         c->capspans = cap;
     }
-    struct price_period *sp = &c->spans[c->nspans++];
-    *sp = (struct price_period){.from = from, .to = to};
-    return sp;
+    c->spans[c->nspans++] = (struct price_period){.from = from, .to = to};
 }
 
 enum kam_err price_preload(struct kam_ctx *ctx, int64_t from, int64_t to, int64_t skip_import,
