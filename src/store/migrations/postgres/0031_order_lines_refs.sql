@@ -15,21 +15,24 @@ ALTER TABLE order_lines DROP CONSTRAINT order_lines_product_id_fkey;
 
 CREATE FUNCTION order_lines_refs_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    want bigint;
+    accs bigint[];
+    prods bigint[];
     got bigint;
 BEGIN
-    SELECT count(DISTINCT account_id) INTO want FROM order_lines_new;
-    SELECT count(*) INTO got FROM (SELECT 1 FROM accounts
-        WHERE id IN (SELECT account_id FROM order_lines_new) FOR KEY SHARE) s;
-    IF got < want THEN
+    -- one pass over the statement's lines (a big COPY's spill to disk is read once)
+    SELECT array_agg(DISTINCT account_id), array_agg(DISTINCT product_id) INTO accs, prods
+        FROM order_lines_new;
+    IF accs IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT count(*) INTO got FROM (SELECT 1 FROM accounts WHERE id = ANY (accs) FOR KEY SHARE) s;
+    IF got < cardinality(accs) THEN
         RAISE EXCEPTION 'insert or update on table "order_lines" violates foreign key constraint "order_lines_account_id_fkey"'
             USING ERRCODE = 'foreign_key_violation', TABLE = 'order_lines',
                   CONSTRAINT = 'order_lines_account_id_fkey';
     END IF;
-    SELECT count(DISTINCT product_id) INTO want FROM order_lines_new;
-    SELECT count(*) INTO got FROM (SELECT 1 FROM products
-        WHERE id IN (SELECT product_id FROM order_lines_new) FOR KEY SHARE) s;
-    IF got < want THEN
+    SELECT count(*) INTO got FROM (SELECT 1 FROM products WHERE id = ANY (prods) FOR KEY SHARE) s;
+    IF got < cardinality(prods) THEN
         RAISE EXCEPTION 'insert or update on table "order_lines" violates foreign key constraint "order_lines_product_id_fkey"'
             USING ERRCODE = 'foreign_key_violation', TABLE = 'order_lines',
                   CONSTRAINT = 'order_lines_product_id_fkey';
