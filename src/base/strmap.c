@@ -1,6 +1,8 @@
 /* strmap.c -- open addressing with linear probing; keys live in one pool, slots hold offsets. */
 #include "strmap.h"
 
+#include "mem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,7 @@ static void grow(struct strmap *m)
     struct strmap_slot *old = m->slots, *slots = calloc(cap, sizeof *slots);
     if (!slots)
         abort();
+    mem_hint_huge(slots, cap * sizeof *slots); /* a million keys: 128 MiB touched at random */
     size_t ocap = m->cap;
     m->slots = slots;
     m->cap = cap;

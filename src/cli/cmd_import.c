@@ -6,10 +6,13 @@
  * and prints the report (stderr, or --report FILE). Exit 0 only when the file was loaded (or, with
  * --dry-run, would load); 1 when it was rejected or could not be read; 2 on usage errors. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "base/timeutil.h"
 #include "cli.h"
 #include "svc/volume/import.h"
@@ -28,8 +31,14 @@ static char *read_all(const char *path, size_t *len_out)
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f)
         return NULL;
+    /* a file: its size (+1, to see the end in one read); a pipe grows the buffer */
+    struct stat sb;
     size_t cap = 1 << 20, len = 0;
+    if (f != stdin && fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+        (uint64_t)sb.st_size < SIZE_MAX / 2)
+        cap = (size_t)sb.st_size + 1;
     char *data = malloc(cap);
+    mem_hint_huge(data, cap);
     while (data) {
         if (len == cap) {
             char *p = realloc(data, cap *= 2);

@@ -23,6 +23,7 @@
 #include "base/buf.h"
 #include "base/jw.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/strmap.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
@@ -873,6 +874,7 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
     im->ru = rollup_new();
     if (!im->chunk)
         abort();
+    mem_hint_huge(im->chunk, im->chunk_cap * sizeof *im->chunk);
     im->writing = !o->dry_run;
     im->max_rows = ctx->who.role == ROLE_ADMIN ? 0 : IMPORT_MAX_ROWS_ROLE;
     int64_t over = im->max_rows ? rows_over(data, len, im->max_rows) : -1; /* before the lock */
@@ -902,6 +904,7 @@ enum kam_err import_run(struct kam_ctx *ctx, const struct import_opts *o, const 
         if (im->kind == K_ORDERS && !o->dry_run && over < 0 && (size_t)lines > im->chunk_cap) {
             if (!(im->chunks[1] = calloc(im->chunk_cap, sizeof *im->chunk)))
                 abort();
+            mem_hint_huge(im->chunks[1], im->chunk_cap * sizeof *im->chunk);
             imp_write_start(im);
         }
         if (over >= 0)
