@@ -2,7 +2,10 @@
 #include "fixture.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "svc/core/user.h"
 #include "test.h"
@@ -102,4 +105,67 @@ int64_t fixture_add_user(struct fixture *f, const char *login, const char *role,
     CHECK_EQ_INT(rc, KAM_OK);
     f->ctx.who = saved;
     return rc ? 0 : u.id;
+}
+
+int fixture_pg_fresh(const char *prefix, char *out, size_t n, char *name, size_t nn)
+{
+    static int seq;
+    const char *dsn = getenv("KAM_TEST_PG_DSN");
+    const char *slash = dsn ? strrchr(dsn, '/') : NULL;
+    if (!dsn || !*dsn || !slash) {
+        fprintf(stderr, "  (skipped: KAM_TEST_PG_DSN not set)\n");
+        return 0;
+    }
+    snprintf(name, nn, "%s_%ld_%d", prefix, (long)getpid(), ++seq);
+    snprintf(out, n, "%.*s/%s", (int)(slash - dsn), dsn, name);
+    struct db *db;
+    struct kam_error e = {0};
+    char sql[160];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    int ok = !db_open_raw(dsn, &db, &e);
+    if (ok) {
+        ok = !db_exec(db, sql, &e);
+        db_close(db);
+    }
+    if (!ok)
+        fprintf(stderr, "  create database: %s\n", e.msg);
+    CHECK(ok);
+    return ok;
+}
+
+void fixture_pg_drop(const char *name)
+{
+    struct db *db;
+    struct kam_error e = {0};
+    char sql[160];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    if (!db_open_raw(getenv("KAM_TEST_PG_DSN"), &db, &e)) {
+        db_exec(db, sql, &e);
+        db_close(db);
+    }
+}
+
+int fixture_pg_lock_wait(const char *dsn)
+{
+    struct db *db;
+    struct kam_error e = {0};
+    if (db_open_raw(dsn, &db, &e))
+        return 0;
+    int seen = 0;
+    for (int i = 0; i < 500 && !seen; i++) {
+        struct db_stmt *st;
+        if (db_prepare(db,
+                       "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'",
+                       &st, &e))
+            break;
+        int row = 0;
+        if (!db_step(st, &row, &e) && row)
+            seen = db_col_i64(st, 0) > 0;
+        db_done(st);
+        if (!seen)
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    db_close(db);
+    return seen;
 }

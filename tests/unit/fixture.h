@@ -59,4 +59,15 @@ int64_t fixture_q64(struct fixture *f, const char *sql);
  * system, then acts as before. Returns its id; 0 after a failed CHECK. */
 int64_t fixture_add_user(struct fixture *f, const char *login, const char *role, int64_t team);
 
+/* ---- PostgreSQL (tests skipped without KAM_TEST_PG_DSN) ---- */
+
+/* Creates a fresh database next to KAM_TEST_PG_DSN's, named prefix_PID_N: its DSN in out, its
+ * name in name. 0 when the variable is not set (noted on stderr: the test is skipped) or after a
+ * failed CHECK when the database cannot be made. */
+int fixture_pg_fresh(const char *prefix, char *out, size_t n, char *name, size_t nn);
+/* Drops a database fixture_pg_fresh made, closing its sessions. */
+void fixture_pg_drop(const char *name);
+/* Waits (up to 5 s) until a session of dsn's database waits for a lock; 1 if one did. */
+int fixture_pg_lock_wait(const char *dsn);
+
 #endif

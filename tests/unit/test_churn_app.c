@@ -514,31 +514,6 @@ static void *scorer_run(void *arg)
     return NULL;
 }
 
-static int lock_waiters(const char *dsn)
-{
-    struct db *db;
-    struct kam_error e = {0};
-    if (db_open_raw(dsn, &db, &e))
-        return 0;
-    int seen = 0;
-    for (int i = 0; i < 500 && !seen; i++) {
-        struct db_stmt *st;
-        if (db_prepare(db,
-                       "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'",
-                       &st, &e))
-            break;
-        int row = 0;
-        if (!db_step(st, &row, &e) && row)
-            seen = db_col_i64(st, 0) > 0;
-        db_done(st);
-        if (!seen)
-            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    }
-    db_close(db);
-    return seen;
-}
-
 TEST(churn_score_race_postgres)
 {
     const char *base = getenv("KAM_TEST_PG_DSN");
@@ -572,7 +547,7 @@ TEST(churn_score_race_postgres)
             CHECK(n > 0);
             pthread_t th;
             int started = pthread_create(&th, NULL, scorer_run, &s) == 0;
-            int waited = started && lock_waiters(dsn);
+            int waited = started && fixture_pg_lock_wait(dsn);
             CHECK(!db_end(f.db, KAM_OK, &f.e));
             if (started)
                 pthread_join(th, NULL);

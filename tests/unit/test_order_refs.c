@@ -170,53 +170,13 @@ TEST(order_line_references_sqlite)
 
 /* ---- PostgreSQL ---- */
 
-static int pg_seq;
-
-/* A fresh database next to KAM_TEST_PG_DSN's (its DSN in out, its name in name); 0: skipped. */
-static int pg_fresh(char *out, size_t n, char *name, size_t nn)
-{
-    const char *dsn = getenv("KAM_TEST_PG_DSN");
-    const char *slash = dsn ? strrchr(dsn, '/') : NULL;
-    if (!dsn || !*dsn || !slash) {
-        fprintf(stderr, "  (skipped: KAM_TEST_PG_DSN not set)\n");
-        return 0;
-    }
-    snprintf(name, nn, "kam_refs_%ld_%d", (long)getpid(), ++pg_seq);
-    snprintf(out, n, "%.*s/%s", (int)(slash - dsn), dsn, name);
-    struct db *db;
-    struct kam_error e = {0};
-    char sql[160];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    int ok = !db_open_raw(dsn, &db, &e);
-    if (ok) {
-        ok = !db_exec(db, sql, &e);
-        db_close(db);
-    }
-    if (!ok)
-        fprintf(stderr, "  create database: %s\n", e.msg);
-    CHECK(ok);
-    return ok;
-}
-
-static void pg_drop(const char *name)
-{
-    struct db *db;
-    struct kam_error e = {0};
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-    if (!db_open_raw(getenv("KAM_TEST_PG_DSN"), &db, &e)) {
-        db_exec(db, sql, &e);
-        db_close(db);
-    }
-}
-
 TEST(order_line_references_postgres)
 {
     char dsn[512], name[64];
-    if (!pg_fresh(dsn, sizeof dsn, name, sizeof name))
+    if (!fixture_pg_fresh("kam_refs", dsn, sizeof dsn, name, sizeof name))
         return;
     refs_on(dsn);
-    pg_drop(name);
+    fixture_pg_drop(name);
 }
 
 /* The second transaction, on its own connection in a thread: one statement in autocommit. */
@@ -234,32 +194,6 @@ static void *racer_run(void *arg)
     return NULL;
 }
 
-/* Waits (up to 5 s) until a session of this database waits for a lock; 1 if one did. */
-static int wait_for_lock_wait(const char *dsn)
-{
-    struct db *db;
-    struct kam_error e = {0};
-    if (db_open_raw(dsn, &db, &e))
-        return 0;
-    int seen = 0;
-    for (int i = 0; i < 500 && !seen; i++) {
-        struct db_stmt *st;
-        if (db_prepare(db,
-                       "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'",
-                       &st, &e))
-            break;
-        int row = 0;
-        if (!db_step(st, &row, &e) && row)
-            seen = db_col_i64(st, 0) > 0;
-        db_done(st);
-        if (!seen)
-            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    }
-    db_close(db);
-    return seen;
-}
-
 /* first: the statement the first transaction holds uncommitted; second: the racer's, which must
  * wait for it and then fail (KAM_ECONFLICT) once the first commits. */
 static void race(const char *dsn, struct world *w, const char *first, const char *second)
@@ -271,7 +205,7 @@ static void race(const char *dsn, struct world *w, const char *first, const char
     CHECK_EQ_INT(db_exec(w->f.db, first, &w->f.e), KAM_OK);
     pthread_t t;
     CHECK(pthread_create(&t, NULL, racer_run, &r) == 0);
-    CHECK(wait_for_lock_wait(dsn));
+    CHECK(fixture_pg_lock_wait(dsn));
     CHECK_EQ_INT(db_end(w->f.db, KAM_OK, &w->f.e), KAM_OK);
     pthread_join(t, NULL);
     CHECK_EQ_INT(r.rc, KAM_ECONFLICT);
@@ -282,7 +216,7 @@ static void race(const char *dsn, struct world *w, const char *first, const char
 TEST(order_line_references_race_postgres)
 {
     char dsn[512], name[64];
-    if (!pg_fresh(dsn, sizeof dsn, name, sizeof name))
+    if (!fixture_pg_fresh("kam_refs", dsn, sizeof dsn, name, sizeof name))
         return;
     struct world w;
     if (open_world(&w, dsn)) {
@@ -309,5 +243,5 @@ TEST(order_line_references_race_postgres)
         CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM accounts WHERE code = 'R2'"), 0);
         fixture_close(&w.f);
     }
-    pg_drop(name);
+    fixture_pg_drop(name);
 }

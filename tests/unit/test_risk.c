@@ -286,46 +286,6 @@ TEST(risk_review_due_once)
 
 /* ---- PostgreSQL: two transactions at once (skipped without KAM_TEST_PG_DSN) ---- */
 
-static int pg_seq;
-
-/* A fresh database next to KAM_TEST_PG_DSN's (its DSN in out, its name in name); 0: skipped. */
-static int pg_fresh(char *out, size_t n, char *name, size_t nn)
-{
-    const char *dsn = getenv("KAM_TEST_PG_DSN");
-    const char *slash = dsn ? strrchr(dsn, '/') : NULL;
-    if (!dsn || !*dsn || !slash) {
-        fprintf(stderr, "  (skipped: KAM_TEST_PG_DSN not set)\n");
-        return 0;
-    }
-    snprintf(name, nn, "kam_risk_%ld_%d", (long)getpid(), ++pg_seq);
-    snprintf(out, n, "%.*s/%s", (int)(slash - dsn), dsn, name);
-    struct db *db;
-    struct kam_error e = {0};
-    char sql[160];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    int ok = !db_open_raw(dsn, &db, &e);
-    if (ok) {
-        ok = !db_exec(db, sql, &e);
-        db_close(db);
-    }
-    if (!ok)
-        fprintf(stderr, "  create database: %s\n", e.msg);
-    CHECK(ok);
-    return ok;
-}
-
-static void pg_drop(const char *name)
-{
-    struct db *db;
-    struct kam_error e = {0};
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-    if (!db_open_raw(getenv("KAM_TEST_PG_DSN"), &db, &e)) {
-        db_exec(db, sql, &e);
-        db_close(db);
-    }
-}
-
 /* The second transaction: runs on its own connection in a thread. */
 struct racer {
     struct fixture f;
@@ -374,32 +334,6 @@ static void *racer_run(void *arg)
     return NULL;
 }
 
-/* Waits (up to 5 s) until a session of this database waits for a lock; 1 if one did. */
-static int wait_for_lock_wait(const char *dsn)
-{
-    struct db *db;
-    struct kam_error e = {0};
-    if (db_open_raw(dsn, &db, &e))
-        return 0;
-    int seen = 0;
-    for (int i = 0; i < 500 && !seen; i++) {
-        struct db_stmt *st;
-        if (db_prepare(db,
-                       "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'",
-                       &st, &e))
-            break;
-        int row = 0;
-        if (!db_step(st, &row, &e) && row)
-            seen = db_col_i64(st, 0) > 0;
-        db_done(st);
-        if (!seen)
-            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    }
-    db_close(db);
-    return seen;
-}
-
 /* The first transaction holds its write open while the second runs into it; then commits. */
 static void race(const char *dsn, int what, struct gworld *w, struct racer *r)
 {
@@ -425,7 +359,7 @@ static void race(const char *dsn, int what, struct gworld *w, struct racer *r)
     pthread_t th;
     int started = pthread_create(&th, NULL, racer_run, r) == 0;
     CHECK(started);
-    int waited = started && wait_for_lock_wait(dsn);
+    int waited = started && fixture_pg_lock_wait(dsn);
     CHECK(!db_end(w->f.db, KAM_OK, &w->f.e));
     if (started)
         pthread_join(th, NULL);
@@ -437,7 +371,7 @@ static void race(const char *dsn, int what, struct gworld *w, struct racer *r)
 TEST(risk_raise_race_postgres)
 {
     char dsn[512], name[64];
-    if (!pg_fresh(dsn, sizeof dsn, name, sizeof name))
+    if (!fixture_pg_fresh("kam_risk", dsn, sizeof dsn, name, sizeof name))
         return;
     struct gworld w;
     if (gworld_open_on(&w, dsn)) {
@@ -454,7 +388,7 @@ TEST(risk_raise_race_postgres)
         CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM audit WHERE entity = 'risk'"), 1);
         fixture_close(&w.f);
     }
-    pg_drop(name);
+    fixture_pg_drop(name);
 }
 
 /* Two gifts judged at once against one budget (1,200.00; 700.00 each): the second counts the
@@ -462,7 +396,7 @@ TEST(risk_raise_race_postgres)
 TEST(gift_budget_race_postgres)
 {
     char dsn[512], name[64];
-    if (!pg_fresh(dsn, sizeof dsn, name, sizeof name))
+    if (!fixture_pg_fresh("kam_risk", dsn, sizeof dsn, name, sizeof name))
         return;
     struct gworld w;
     if (gworld_open_on(&w, dsn)) {
@@ -473,5 +407,5 @@ TEST(gift_budget_race_postgres)
         CHECK_EQ_INT(fixture_q64(&w.f, "SELECT COUNT(*) FROM gifts WHERE status = 'breach'"), 1);
         fixture_close(&w.f);
     }
-    pg_drop(name);
+    fixture_pg_drop(name);
 }

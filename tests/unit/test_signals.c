@@ -115,48 +115,6 @@ static int64_t mk_acc(struct fixture *f, const char *code, int64_t owner)
 
 /* ---- both engines ---- */
 
-static int pg_seq;
-
-/* A fresh PostgreSQL database next to KAM_TEST_PG_DSN's (its DSN in out); 0 when the variable
- * is not set (the test is skipped) or the database cannot be made. */
-static int pg_fresh(char *out, size_t n, char *name, size_t nn)
-{
-    const char *dsn = getenv("KAM_TEST_PG_DSN");
-    const char *slash = dsn ? strrchr(dsn, '/') : NULL;
-    if (!dsn || !*dsn || !slash) {
-        fprintf(stderr, "  (skipped: KAM_TEST_PG_DSN not set)\n");
-        return 0;
-    }
-    snprintf(name, nn, "kam_signals_%ld_%d", (long)getpid(), ++pg_seq);
-    snprintf(out, n, "%.*s/%s", (int)(slash - dsn), dsn, name);
-    struct db *db;
-    struct kam_error e = {0};
-    char sql[160];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    int ok = !db_open_raw(dsn, &db, &e);
-    if (ok) {
-        ok = !db_exec(db, sql, &e);
-        db_close(db);
-    }
-    if (!ok)
-        fprintf(stderr, "  create database: %s\n", e.msg);
-    CHECK(ok);
-    return ok;
-}
-
-static void pg_drop(const char *name)
-{
-    const char *dsn = getenv("KAM_TEST_PG_DSN");
-    struct db *db;
-    struct kam_error e = {0};
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    if (!db_open_raw(dsn, &db, &e)) {
-        db_exec(db, sql, &e);
-        db_close(db);
-    }
-}
-
 /* TEST(name) on SQLite and TEST(name_postgres); the body is name_on(dsn). */
 #define BOTH(name)                                                                                 \
     static void name##_on(const char *dsn);                                                        \
@@ -167,9 +125,9 @@ static void pg_drop(const char *name)
     TEST(name##_postgres)                                                                          \
     {                                                                                              \
         char d[512], nm[64];                                                                       \
-        if (pg_fresh(d, sizeof d, nm, sizeof nm)) {                                                \
+        if (fixture_pg_fresh("kam_signals", d, sizeof d, nm, sizeof nm)) {                         \
             name##_on(d);                                                                          \
-            pg_drop(nm);                                                                           \
+            fixture_pg_drop(nm);                                                                   \
         }                                                                                          \
     }                                                                                              \
     static void name##_on(const char *dsn)
