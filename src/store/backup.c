@@ -474,8 +474,20 @@ enum kam_err db_drop_tables(struct db *db, struct kam_error *e)
         buf_putc(&sql, '"');
     }
     db_done(st);
-    if (!rc) {
+    if (!rc)
         buf_puts(&sql, strcmp(db_scheme(db), "postgres") == 0 ? " CASCADE" : "");
+    /* the functions the dropped triggers ran: a restore creates them again */
+    if (!rc && db_functions_sql(db) && !(rc = db_prepare(db, db_functions_sql(db), &st, e))) {
+        int n = 0;
+        while (!(rc = db_step(st, &row, e)) && row) {
+            buf_puts(&sql, n++ ? ", " : "; DROP FUNCTION IF EXISTS ");
+            buf_puts(&sql, db_col_text(st, 0)); /* regprocedure: quoted where needed */
+        }
+        db_done(st);
+        if (n)
+            buf_puts(&sql, " CASCADE");
+    }
+    if (!rc) {
         rc = db_begin(db, e);
         if (!rc)
             rc = db_end(db, db_exec(db, sql.data, e), e);

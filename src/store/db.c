@@ -746,6 +746,11 @@ const char *db_tables_sql(const struct db *db)
     return db->drv->tables_sql;
 }
 
+const char *db_functions_sql(const struct db *db)
+{
+    return db->drv->functions_sql;
+}
+
 enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_error *e)
 {
     if (!db->drv->reset_identity_fmt)

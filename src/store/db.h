@@ -85,6 +85,9 @@ struct db_driver {
     const char *migrate_lock_sql;
     /* One column: the names of the schema's own tables (no engine or FTS tables). */
     const char *tables_sql;
+    /* One column: the schema's own functions as DROP FUNCTION names them (none of an
+     * extension's), or NULL when the engine has none (SQLite). */
+    const char *functions_sql;
     /* printf format with two %s (the table) making new ids continue after MAX(id), or NULL
      * when the engine does that by itself. */
     const char *reset_identity_fmt;
@@ -359,6 +362,8 @@ enum kam_err db_bulk_indexes_on(struct db *db, const struct db_saved_indexes *sa
 
 /* SQL listing the schema's tables (one text column). */
 const char *db_tables_sql(const struct db *db);
+/* The driver's functions_sql: the schema's own functions, or NULL (none on this engine). */
+const char *db_functions_sql(const struct db *db);
 /* After rows were inserted with explicit ids: new ids continue after the largest. `table` must
  * be a name from the source code, never input. */
 enum kam_err db_reset_identity(struct db *db, const char *table, struct kam_error *e);
@@ -445,7 +450,8 @@ enum kam_err db_pg_restore(const char *dsn, const char *path, struct kam_error *
  * not: 0 means empty. Reads only (db_schema_version would create schema_version). */
 enum kam_err db_table_count(struct db *db, int64_t *n_out, struct kam_error *e);
 /* Drops every table of the schema (db_tables_sql and schema_version) with what depends on
- * them, in one transaction: `kam restore --force` on PostgreSQL. */
+ * them, and the schema's own functions (the triggers' of migration 0031), in one transaction:
+ * `kam restore --force` on PostgreSQL. */
 enum kam_err db_drop_tables(struct db *db, struct kam_error *e);
 
 #endif

@@ -940,6 +940,10 @@ const struct db_driver db_pg_driver = {
     .tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = "
                   "current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
                   "'schema_version'",
+    .functions_sql = "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = "
+                     "current_schema()::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+                     "WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND "
+                     "d.deptype = 'e')",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
     .share_lock = " FOR SHARE",
     .update_lock = " FOR NO KEY UPDATE",
